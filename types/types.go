@@ -1,0 +1,136 @@
+package types
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is a column's SQL type. Names follow Spark SQL so that the same query
+// text and the same DESCRIBE output mean the same on both engines.
+type Kind uint8
+
+const (
+	// Null is the type of the NULL literal and of columns never seen with a
+	// value; it widens to any other kind.
+	Null Kind = iota
+	Bool
+	Int       // BIGINT: 64-bit signed
+	Float     // DOUBLE
+	String    // STRING: UTF-8 text; JSON objects and arrays selected whole are kept as their JSON text
+	Timestamp // TIMESTAMP: microseconds since the Unix epoch, UTC
+	Date      // DATE: days since the Unix epoch
+)
+
+var kindNames = [...]string{
+	Null:      "VOID",
+	Bool:      "BOOLEAN",
+	Int:       "BIGINT",
+	Float:     "DOUBLE",
+	String:    "STRING",
+	Timestamp: "TIMESTAMP",
+	Date:      "DATE",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("Kind(%d)", k)
+}
+
+// Short is the abbreviation glimpse prints, as dplyr does (<chr>, <dbl>, …).
+func (k Kind) Short() string {
+	switch k {
+	case Bool:
+		return "lgl"
+	case Int:
+		return "int"
+	case Float:
+		return "dbl"
+	case String:
+		return "chr"
+	case Timestamp:
+		return "dttm"
+	case Date:
+		return "date"
+	}
+	return "void"
+}
+
+// IsNumeric reports whether arithmetic applies to k directly.
+func (k Kind) IsNumeric() bool { return k == Int || k == Float }
+
+// ParseKind reads a type name as written in CAST(x AS …), accepting Spark's
+// synonyms.
+func ParseKind(name string) (Kind, bool) {
+	switch strings.ToUpper(name) {
+	case "BOOLEAN", "BOOL":
+		return Bool, true
+	case "BIGINT", "INT", "INTEGER", "LONG", "SMALLINT", "TINYINT", "SHORT", "BYTE":
+		return Int, true
+	case "DOUBLE", "FLOAT", "REAL", "DECIMAL", "NUMERIC":
+		return Float, true
+	case "STRING", "VARCHAR", "CHAR", "TEXT":
+		return String, true
+	case "TIMESTAMP", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ":
+		return Timestamp, true
+	case "DATE":
+		return Date, true
+	case "VOID", "NULL":
+		return Null, true
+	}
+	return Null, false
+}
+
+// Widen returns the narrowest kind both a and b convert to without loss of
+// meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP, and
+// every other conflict to STRING. Schema inference and UNION use it, so a
+// type conflict never fails a query.
+func Widen(a, b Kind) Kind {
+	switch {
+	case a == b:
+		return a
+	case a == Null:
+		return b
+	case b == Null:
+		return a
+	case a.IsNumeric() && b.IsNumeric():
+		return Float
+	case (a == Date && b == Timestamp) || (a == Timestamp && b == Date):
+		return Timestamp
+	}
+	return String
+}
+
+// Column names and types one column of a schema.
+type Column struct {
+	Name string
+	Kind Kind
+}
+
+// Schema is the ordered list of a relation's columns.
+type Schema []Column
+
+// Index returns the position of the column named name (case-insensitively,
+// as Spark resolves names), or -1.
+func (s Schema) Index(name string) int {
+	for i, c := range s {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s Schema) String() string {
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(c.Name)
+		b.WriteByte(' ')
+		b.WriteString(c.Kind.String())
+	}
+	return b.String()
+}

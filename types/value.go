@@ -1,0 +1,191 @@
+package types
+
+import (
+	"cmp"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Value is one scalar. It is a plain struct rather than an interface so that
+// row-at-a-time code (functions, sort keys, hash keys) passes values around
+// without allocating. The zero Value is NULL.
+type Value struct {
+	K Kind    // Null means the value is NULL
+	I int64   // Bool (0/1), Int, Timestamp (µs), Date (days)
+	F float64 // Float
+	S string  // String
+}
+
+// NullValue is SQL NULL.
+var NullValue = Value{}
+
+func BoolValue(b bool) Value {
+	if b {
+		return Value{K: Bool, I: 1}
+	}
+	return Value{K: Bool}
+}
+func IntValue(i int64) Value     { return Value{K: Int, I: i} }
+func FloatValue(f float64) Value { return Value{K: Float, F: f} }
+func StringValue(s string) Value { return Value{K: String, S: s} }
+
+// TimestampValue holds t truncated to microseconds.
+func TimestampValue(t time.Time) Value { return Value{K: Timestamp, I: t.UnixMicro()} }
+func DateValue(days int64) Value       { return Value{K: Date, I: days} }
+
+func (v Value) IsNull() bool { return v.K == Null }
+func (v Value) Bool() bool   { return v.I != 0 }
+
+// Time returns a Timestamp or Date value as a UTC time.
+func (v Value) Time() time.Time {
+	if v.K == Date {
+		return time.Unix(v.I*86400, 0).UTC()
+	}
+	return time.UnixMicro(v.I).UTC()
+}
+
+// AsFloat returns a numeric value as float64.
+func (v Value) AsFloat() float64 {
+	if v.K == Float {
+		return v.F
+	}
+	return float64(v.I)
+}
+
+// TimestampLayout is how timestamps print: ISO-8601 in UTC, with the
+// fraction only when there is one.
+const TimestampLayout = "2006-01-02T15:04:05.999999Z"
+
+// DateLayout is how dates print.
+const DateLayout = "2006-01-02"
+
+// String renders v as text the way CAST(v AS STRING) does; NULL renders as
+// "NULL". Output formats that distinguish NULL check IsNull first.
+func (v Value) String() string {
+	switch v.K {
+	case Null:
+		return "NULL"
+	case Bool:
+		if v.I != 0 {
+			return "true"
+		}
+		return "false"
+	case Int:
+		return strconv.FormatInt(v.I, 10)
+	case Float:
+		return FormatFloat(v.F)
+	case String:
+		return v.S
+	case Timestamp:
+		return v.Time().Format(TimestampLayout)
+	case Date:
+		return v.Time().Format(DateLayout)
+	}
+	return "?"
+}
+
+// FormatFloat prints a double the shortest way that reads back exactly, as
+// Spark does, except that integral values keep a ".0" so a DOUBLE never looks
+// like a BIGINT.
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if strings.Contains(s, "e") && math.Abs(f) >= 1e-4 && math.Abs(f) < 1e21 {
+		s = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return s
+}
+
+// Compare orders two non-NULL values of comparable kinds: numbers by value
+// (BIGINT against DOUBLE compares as DOUBLE), strings bytewise, booleans
+// false < true, and timestamps and dates by time. NaN sorts above every other
+// double, as in Spark. Callers handle NULLs before calling.
+func Compare(a, b Value) int {
+	if a.K == b.K {
+		switch a.K {
+		case Float:
+			return compareFloat(a.F, b.F)
+		case String:
+			return strings.Compare(a.S, b.S)
+		case Date, Timestamp, Int, Bool:
+			return cmp.Compare(a.I, b.I)
+		}
+		return 0
+	}
+	if a.K.IsNumeric() && b.K.IsNumeric() {
+		return compareFloat(a.AsFloat(), b.AsFloat())
+	}
+	if (a.K == Date || a.K == Timestamp) && (b.K == Date || b.K == Timestamp) {
+		return cmp.Compare(toMicros(a), toMicros(b))
+	}
+	return strings.Compare(a.String(), b.String())
+}
+
+func toMicros(v Value) int64 {
+	if v.K == Date {
+		return v.I * 86400 * 1e6
+	}
+	return v.I
+}
+
+func compareFloat(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(a, b)
+}
+
+// Equal reports whether two values are equal for grouping and DISTINCT:
+// NULL equals NULL there (unlike in "=").
+func Equal(a, b Value) bool {
+	if a.K == Null || b.K == Null {
+		return a.K == b.K
+	}
+	return Compare(a, b) == 0
+}
+
+// AppendKey appends an encoding of v to buf such that two values give the
+// same bytes exactly when Equal holds for values of one kind. Hash
+// aggregation, DISTINCT and joins key their maps with it.
+func AppendKey(buf []byte, v Value) []byte {
+	buf = append(buf, byte(v.K))
+	switch v.K {
+	case Null:
+	case Float:
+		f := v.F
+		if f == 0 {
+			f = 0 // fold -0 into +0
+		}
+		if math.IsNaN(f) {
+			f = math.NaN()
+		}
+		buf = strconv.AppendUint(buf, math.Float64bits(f), 36)
+		buf = append(buf, 0)
+	case String:
+		buf = strconv.AppendInt(buf, int64(len(v.S)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, v.S...)
+	default:
+		buf = strconv.AppendInt(buf, v.I, 36)
+		buf = append(buf, 0)
+	}
+	return buf
+}
