@@ -1,0 +1,81 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// File is one input object found by List.
+type File struct {
+	// Path is the object as the user would write it: a local path now,
+	// "s3://bucket/key" once S3 lands.
+	Path    string
+	Size    int64
+	ModTime time.Time
+	// ReceivedDay is the UTC midnight named by Segment's day folder, zero
+	// when the path does not follow that layout. See ReceivedDay.
+	ReceivedDay time.Time
+}
+
+var (
+	// ErrNoFiles means List found nothing; it is wrapped with the pattern.
+	ErrNoFiles = errors.New("no files match")
+	// ErrNotLog means Open met an empty file or one whose first
+	// non-whitespace decoded byte is not '{' (Segment's dummy-object.txt, a
+	// Parquet file, a JSON array).
+	ErrNotLog = errors.New("not a log file")
+	// ErrTruncated means a gzip or zstd stream was cut short. The bytes
+	// decoded before the cut are returned before this error.
+	ErrTruncated = errors.New("truncated compressed stream")
+	// ErrLineTooLong is returned by LineReader.Next for a line longer than
+	// its limit; the reader has already skipped past it.
+	ErrLineTooLong = errors.New("line too long")
+	// ErrS3Unsupported is returned for s3:// and s3a:// patterns until an S3
+	// Store exists.
+	ErrS3Unsupported = errors.New("S3 sources are not supported yet")
+)
+
+// storeFor picks the Store that serves path by its scheme. Adding S3 means
+// adding a case here; glob matching and decompression stay shared.
+func storeFor(path string) (Store, error) {
+	if isS3(path) {
+		return nil, fmt.Errorf("%s: %w", path, ErrS3Unsupported)
+	}
+	return Local{}, nil
+}
+
+func isS3(path string) bool {
+	p := strings.ToLower(path)
+	return strings.HasPrefix(p, "s3://") || strings.HasPrefix(p, "s3a://")
+}
+
+// List expands pattern into files sorted by Path. The pattern is a single
+// file; a directory, walked recursively while skipping entries whose names
+// start with '.' or '_'; or a glob with *, ?, [abc] classes and ** for any
+// number of directories. A directory matched by a glob contributes every
+// file below it. Only directories the glob's literal prefix allows are
+// walked, and cancelling ctx stops the walk.
+func List(ctx context.Context, pattern string) ([]File, error) {
+	st, err := storeFor(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("list: %w", err)
+	}
+	return ListStore(ctx, st, pattern)
+}
+
+// Open returns f's decompressed content. Compression is recognised by magic
+// bytes, never by extension: gzip (including multi-member streams made by
+// concatenating gzip files), zstd, otherwise plain. The content is sniffed
+// before Open returns, so empty and non-NDJSON objects fail early with
+// ErrNotLog. Cancelling ctx makes later reads fail.
+func Open(ctx context.Context, f File) (io.ReadCloser, error) {
+	st, err := storeFor(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	return OpenStore(ctx, st, f)
+}
