@@ -1,0 +1,324 @@
+package scan
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+)
+
+// JSONType is the JSON type of an extracted value.
+type JSONType uint8
+
+const (
+	Missing JSONType = iota // the path is absent from the line
+	Null
+	Bool
+	Number
+	String
+	Object
+	Array
+)
+
+var jsonTypeNames = [...]string{"missing", "null", "boolean", "number", "string", "object", "array"}
+
+func (t JSONType) String() string {
+	if int(t) < len(jsonTypeNames) {
+		return jsonTypeNames[t]
+	}
+	return "JSONType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Raw is one extracted value: its type and its raw token. Strings keep their
+// quotes and escapes; objects and arrays are their full text. Bytes alias the
+// line passed to Extract and are valid only until that buffer changes.
+type Raw struct {
+	Type  JSONType
+	Bytes []byte
+}
+
+// Text returns the value as SQL text: strings unescaped, everything else as
+// its JSON text, and "" for missing.
+func (r Raw) Text() string { return string(r.AppendText(nil)) }
+
+// AppendText appends the value as Text would return it.
+func (r Raw) AppendText(dst []byte) []byte {
+	if r.Type == String {
+		body := r.Bytes[1 : len(r.Bytes)-1]
+		if bytes.IndexByte(body, '\\') < 0 {
+			return append(dst, body...)
+		}
+		return appendUnescaped(dst, body)
+	}
+	return append(dst, r.Bytes...)
+}
+
+// trie is one level of the wanted paths: the keys and indexes that lead on
+// to a wanted path, and the result slot when a path ends here.
+type trie struct {
+	keys    []keyEdge
+	keyMap  map[string]*trie // set when keys is long enough that a map beats a scan
+	indexes []indexEdge
+	slot    int   // result slot of a path ending here, or -1
+	below   []int // slots at or below this node, reset when a duplicate key re-enters it
+}
+
+type keyEdge struct {
+	key  []byte
+	next *trie
+}
+
+type indexEdge struct {
+	index int
+	next  *trie
+}
+
+const keyMapThreshold = 8
+
+func (t *trie) key(k []byte) *trie {
+	if t.keyMap != nil {
+		return t.keyMap[string(k)] // no allocation: the compiler special-cases this conversion
+	}
+	for i := range t.keys {
+		if bytes.Equal(t.keys[i].key, k) {
+			return t.keys[i].next
+		}
+	}
+	return nil
+}
+
+func (t *trie) index(n int) *trie {
+	for i := range t.indexes {
+		if t.indexes[i].index == n {
+			return t.indexes[i].next
+		}
+	}
+	return nil
+}
+
+// Extractor pulls a fixed set of paths out of one JSON object per line in a
+// single pass. It descends only into objects and arrays that lead to a
+// wanted path and skips everything else without building values, while still
+// validating every byte so a malformed line is never half-accepted. Keys are
+// matched as raw bytes and unescaped only when they hold a backslash. An
+// Extractor is not safe for concurrent use; make one per goroutine.
+type Extractor struct {
+	root    *trie
+	slotOf  []int // path index → result slot; equal paths share a slot
+	res     []Raw
+	scratch []byte // unescaped keys
+}
+
+// NewExtractor compiles paths into a trie. Paths may repeat or be prefixes of
+// one another (an object and one of its fields).
+func NewExtractor(paths []Path) *Extractor {
+	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths))}
+	for i, p := range paths {
+		n := e.root
+		for _, st := range p {
+			var next *trie
+			if st.IsIndex {
+				if next = n.index(st.Index); next == nil {
+					next = &trie{slot: -1}
+					n.indexes = append(n.indexes, indexEdge{st.Index, next})
+				}
+			} else {
+				if next = n.key([]byte(st.Key)); next == nil {
+					next = &trie{slot: -1}
+					n.keys = append(n.keys, keyEdge{[]byte(st.Key), next})
+					if len(n.keys) > keyMapThreshold {
+						n.keyMap = make(map[string]*trie, len(n.keys))
+						for _, k := range n.keys {
+							n.keyMap[string(k.key)] = k.next
+						}
+					}
+				}
+			}
+			n = next
+		}
+		if len(p) == 0 {
+			// An empty path names nothing in an object line; give it a slot
+			// that stays Missing.
+			e.slotOf[i] = len(e.res)
+			e.res = append(e.res, Raw{})
+			continue
+		}
+		if n.slot < 0 {
+			n.slot = len(e.res)
+			e.res = append(e.res, Raw{})
+		}
+		e.slotOf[i] = n.slot
+	}
+	fillBelow(e.root)
+	return e
+}
+
+func fillBelow(n *trie) []int {
+	var below []int
+	if n.slot >= 0 {
+		below = append(below, n.slot)
+	}
+	for _, k := range n.keys {
+		below = append(below, fillBelow(k.next)...)
+	}
+	for _, x := range n.indexes {
+		below = append(below, fillBelow(x.next)...)
+	}
+	n.below = below
+	return below
+}
+
+// Extract parses line, which must hold exactly one JSON object (surrounding
+// whitespace allowed), and records every wanted path for Get. Errors wrap
+// ErrMalformed or ErrInvalidUTF8 and give the byte offset. Results alias line.
+func (e *Extractor) Extract(line []byte) error {
+	clear(e.res)
+	i := skipWS(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return fmt.Errorf("%w at byte %d", errNotObject, i)
+	}
+	i, err := e.object(line, i+1, e.root, 1)
+	if err != nil {
+		clear(e.res)
+		return fmt.Errorf("%w at byte %d", err, i)
+	}
+	if i = skipWS(line, i); i != len(line) {
+		clear(e.res)
+		return fmt.Errorf("%w at byte %d", errTrailing, i)
+	}
+	return nil
+}
+
+// Get returns the value of paths[i] from the last successful Extract, or a
+// Raw of type Missing. For a duplicated key the last occurrence wins.
+func (e *Extractor) Get(i int) Raw { return e.res[e.slotOf[i]] }
+
+// value validates the value at i and records it (and anything wanted inside
+// it) for node n.
+func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
+	if i >= len(d) {
+		return i, errEOF
+	}
+	for _, s := range n.below {
+		e.res[s] = Raw{}
+	}
+	start := i
+	var err error
+	switch c := d[i]; {
+	case c == '{' && len(n.keys) > 0:
+		i, err = e.object(d, i+1, n, depth+1)
+	case c == '[' && len(n.indexes) > 0:
+		i, err = e.array(d, i+1, n, depth+1)
+	default:
+		i, err = skipValue(d, i, depth)
+	}
+	if err != nil {
+		return i, err
+	}
+	if n.slot >= 0 {
+		e.res[n.slot] = Raw{Type: typeOf(d[start]), Bytes: d[start:i:i]}
+	}
+	return i, nil
+}
+
+func (e *Extractor) object(d []byte, i int, n *trie, depth int) (int, error) {
+	if depth > maxDepth {
+		return i, errDepth
+	}
+	i = skipWS(d, i)
+	if i < len(d) && d[i] == '}' {
+		return i + 1, nil
+	}
+	var err error
+	for {
+		if i >= len(d) {
+			return i, errEOF
+		}
+		if d[i] != '"' {
+			return i, errChar
+		}
+		ks := i + 1
+		var esc bool
+		if i, esc, err = scanString(d, ks); err != nil {
+			return i, err
+		}
+		key := d[ks : i-1]
+		if esc {
+			e.scratch = appendUnescaped(e.scratch[:0], key)
+			key = e.scratch
+		}
+		next := n.key(key)
+		if i, err = colon(d, i); err != nil {
+			return i, err
+		}
+		if next != nil {
+			i, err = e.value(d, i, next, depth)
+		} else {
+			i, err = skipValue(d, i, depth)
+		}
+		if err != nil {
+			return i, err
+		}
+		i = skipWS(d, i)
+		if i >= len(d) {
+			return i, errEOF
+		}
+		switch d[i] {
+		case ',':
+			i = skipWS(d, i+1)
+		case '}':
+			return i + 1, nil
+		default:
+			return i, errChar
+		}
+	}
+}
+
+func (e *Extractor) array(d []byte, i int, n *trie, depth int) (int, error) {
+	if depth > maxDepth {
+		return i, errDepth
+	}
+	i = skipWS(d, i)
+	if i < len(d) && d[i] == ']' {
+		return i + 1, nil
+	}
+	var err error
+	for k := 0; ; k++ {
+		if next := n.index(k); next != nil {
+			i, err = e.value(d, i, next, depth)
+		} else {
+			i, err = skipValue(d, i, depth)
+		}
+		if err != nil {
+			return i, err
+		}
+		i = skipWS(d, i)
+		if i >= len(d) {
+			return i, errEOF
+		}
+		switch d[i] {
+		case ',':
+			i = skipWS(d, i+1)
+		case ']':
+			return i + 1, nil
+		default:
+			return i, errChar
+		}
+	}
+}
+
+// Valid reports whether line is one well-formed JSON object with valid UTF-8,
+// returning the same errors as Extract.
+func Valid(line []byte) error {
+	i := skipWS(line, 0)
+	if i >= len(line) || line[i] != '{' {
+		return fmt.Errorf("%w at byte %d", errNotObject, i)
+	}
+	i, err := skipObject(line, i+1, 1)
+	if err != nil {
+		return fmt.Errorf("%w at byte %d", err, i)
+	}
+	if i = skipWS(line, i); i != len(line) {
+		return fmt.Errorf("%w at byte %d", errTrailing, i)
+	}
+	return nil
+}

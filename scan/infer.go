@@ -1,0 +1,157 @@
+package scan
+
+import (
+	"github.com/nectar-dev/nectar/types"
+)
+
+// InferredColumn is one column found by schema inference.
+type InferredColumn struct {
+	Name string // Path.String(): dotted, with odd keys backquoted
+	Path Path
+	Kind types.Kind
+}
+
+// Inferrer infers a schema from sample lines. Objects are flattened into
+// dotted leaf columns (context.page.url); an array is one STRING column
+// holding its JSON text; a key seen both as an object and as something else
+// is one STRING column, as Spark widens a struct/scalar conflict. Kinds:
+// true/false → BOOLEAN, integers that fit → BIGINT, other numbers → DOUBLE,
+// strings → STRING (never TIMESTAMP: Spark's JSON reader keeps ISO strings as
+// STRING and nectar casts them implicitly), only nulls → VOID. Conflicts
+// widen with types.Widen and are never errors. The zero value is ready.
+type Inferrer struct {
+	root    inode
+	lines   int
+	scratch []byte
+}
+
+// inode is one key seen in the sample, at one level of nesting.
+type inode struct {
+	path     Path
+	kind     types.Kind // widened kind of the non-object values seen
+	leaf     bool       // seen as a non-null scalar or an array
+	object   bool       // seen as an object
+	children []*inode   // first-seen order
+	byKey    map[string]*inode
+}
+
+func (n *inode) child(key []byte) *inode {
+	if c, ok := n.byKey[string(key)]; ok {
+		return c
+	}
+	if n.byKey == nil {
+		n.byKey = make(map[string]*inode)
+	}
+	k := string(key)
+	c := &inode{path: n.path.Child(k)}
+	n.byKey[k] = c
+	n.children = append(n.children, c)
+	return c
+}
+
+func (n *inode) see(k types.Kind) {
+	if n.leaf {
+		n.kind = types.Widen(n.kind, k)
+	} else {
+		n.leaf, n.kind = true, k
+	}
+}
+
+// Add folds one line into the schema. A line that is not one valid JSON
+// object is rejected whole with the errors Extract gives and changes nothing.
+func (in *Inferrer) Add(line []byte) error {
+	if err := Valid(line); err != nil {
+		return err
+	}
+	i := skipWS(line, 0)
+	in.object(line, i+1, &in.root)
+	in.lines++
+	return nil
+}
+
+// Lines is how many lines Add accepted.
+func (in *Inferrer) Lines() int { return in.lines }
+
+// object and value walk a line already checked by Valid, so they skip error
+// handling.
+func (in *Inferrer) object(d []byte, i int, n *inode) int {
+	i = skipWS(d, i)
+	if d[i] == '}' {
+		return i + 1
+	}
+	for {
+		ks := i + 1
+		end, esc, _ := scanString(d, ks)
+		key := d[ks : end-1]
+		if esc {
+			in.scratch = appendUnescaped(in.scratch[:0], key)
+			key = in.scratch
+		}
+		c := n.child(key)
+		i, _ = colon(d, end)
+		i = in.value(d, i, c)
+		i = skipWS(d, i)
+		if d[i] == '}' {
+			return i + 1
+		}
+		i = skipWS(d, i+1) // ','
+	}
+}
+
+func (in *Inferrer) value(d []byte, i int, n *inode) int {
+	switch d[i] {
+	case '{':
+		n.object = true
+		return in.object(d, i+1, n)
+	case '[':
+		n.see(types.String)
+		end, _ := skipArray(d, i+1, 0)
+		return end
+	case '"':
+		n.see(types.String)
+		end, _, _ := scanString(d, i+1)
+		return end
+	case 't':
+		n.see(types.Bool)
+		return i + 4
+	case 'f':
+		n.see(types.Bool)
+		return i + 5
+	case 'n':
+		if !n.leaf {
+			n.kind = types.Null
+		}
+		return i + 4
+	}
+	end, integral, _ := scanNumber(d, i)
+	k := types.Float
+	if integral {
+		if _, ok := parseInt(d[i:end]); ok {
+			k = types.Int
+		}
+	}
+	n.see(k)
+	return end
+}
+
+// Schema returns the inferred columns, depth first with keys in first-seen
+// order at each level, so the fields of one object stay together. Objects
+// only ever seen empty yield no column, as in Spark.
+func (in *Inferrer) Schema() []InferredColumn {
+	var out []InferredColumn
+	var walk func(n *inode)
+	walk = func(n *inode) {
+		for _, c := range n.children {
+			switch {
+			case c.object && c.leaf:
+				out = append(out, InferredColumn{Name: c.path.String(), Path: c.path, Kind: types.String})
+			case c.object:
+				walk(c)
+			default:
+				out = append(out, InferredColumn{Name: c.path.String(), Path: c.path, Kind: c.kind})
+			}
+		}
+	}
+	walk(&in.root)
+	return out
+}
