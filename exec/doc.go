@@ -1,0 +1,6 @@
+// Package exec runs logical plans. Build turns each plan node into an
+// Operator; operators pull columnar batches from their inputs (Next), the
+// model CockroachDB's vectorized engine uses, and a batch of length zero
+// means the end. Blocking operators (aggregate, sort, window, join build
+// sides) hold their rows in memory for now.
+package exec

@@ -1,0 +1,407 @@
+package exec
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"regexp"
+
+	"github.com/nectar-dev/nectar/functions"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Sentinel errors for runtime failures, following Spark's ANSI mode: a
+// query that would produce a wrong number fails instead.
+var (
+	ErrDivideByZero = errors.New("division by zero (use try_divide to get NULL instead)")
+	ErrOverflow     = errors.New("integer overflow")
+)
+
+// Eval computes e for every row of b. A column reference returns b's own
+// vector, so callers must not modify the result.
+func Eval(e plan.Expr, b *types.Batch) (*types.Vector, error) {
+	switch e := e.(type) {
+	case *plan.ColRef:
+		return b.Cols[e.Idx], nil
+	case *plan.Const:
+		v := types.NewVector(e.V.K, b.Len)
+		for i := 0; i < b.Len; i++ {
+			v.Append(e.V)
+		}
+		return v, nil
+	case *plan.Op:
+		return evalOp(e, b)
+	case *plan.Call:
+		return evalCall(e, b)
+	}
+	return nil, fmt.Errorf("exec: cannot evaluate %T", e)
+}
+
+// EvalRow computes e over one row of values; the aggregate and window
+// operators use it on materialised rows.
+func EvalRow(e plan.Expr, row []types.Value) (types.Value, error) {
+	switch e := e.(type) {
+	case *plan.ColRef:
+		return row[e.Idx], nil
+	case *plan.Const:
+		return e.V, nil
+	case *plan.Op:
+		switch e.Op {
+		case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
+			return lazyOp(e, func(x plan.Expr) (types.Value, error) { return EvalRow(x, row) })
+		}
+		args := make([]types.Value, len(e.Args))
+		for i, a := range e.Args {
+			v, err := EvalRow(a, row)
+			if err != nil {
+				return types.NullValue, err
+			}
+			args[i] = v
+		}
+		return scalarOp(e, args)
+	case *plan.Call:
+		args := make([]types.Value, len(e.Args))
+		for i, a := range e.Args {
+			v, err := EvalRow(a, row)
+			if err != nil {
+				return types.NullValue, err
+			}
+			args[i] = v
+		}
+		return callFunc(e.Fn, args)
+	}
+	return types.NullValue, fmt.Errorf("exec: cannot evaluate %T", e)
+}
+
+func evalCall(e *plan.Call, b *types.Batch) (*types.Vector, error) {
+	argv, err := evalArgs(e.Args, b)
+	if err != nil {
+		return nil, err
+	}
+	out := types.NewVector(e.K, b.Len)
+	args := make([]types.Value, len(argv))
+	for i := 0; i < b.Len; i++ {
+		for j, a := range argv {
+			args[j] = a.Get(i)
+		}
+		v, err := callFunc(e.Fn, args)
+		if err != nil {
+			return nil, err
+		}
+		out.Append(coerce(v, e.K))
+	}
+	return out, nil
+}
+
+func callFunc(fn *functions.Func, args []types.Value) (types.Value, error) {
+	if !fn.NullSafe {
+		for _, a := range args {
+			if a.IsNull() {
+				return types.NullValue, nil
+			}
+		}
+	}
+	v, err := fn.Eval(args)
+	if err != nil {
+		return types.NullValue, fmt.Errorf("%s: %w", fn.Name, err)
+	}
+	return v, nil
+}
+
+// coerce makes v fit a vector of kind k; functions may return a narrower
+// numeric kind than they declared.
+func coerce(v types.Value, k types.Kind) types.Value {
+	if v.K == k || v.K == types.Null || k == types.Null {
+		return v
+	}
+	if c, err := types.Cast(v, k); err == nil {
+		return c
+	}
+	return types.NullValue
+}
+
+func evalArgs(es []plan.Expr, b *types.Batch) ([]*types.Vector, error) {
+	out := make([]*types.Vector, len(es))
+	for i, a := range es {
+		v, err := Eval(a, b)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	switch e.Op {
+	case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
+		// These evaluate arguments lazily per row, so that a CASE arm
+		// guarding a division by zero never divides.
+		out := types.NewVector(e.K, b.Len)
+		row := make([]types.Value, len(b.Cols))
+		for i := 0; i < b.Len; i++ {
+			row = b.Row(row[:0], i)
+			v, err := lazyOp(e, func(x plan.Expr) (types.Value, error) { return EvalRow(x, row) })
+			if err != nil {
+				return nil, err
+			}
+			out.Append(v)
+		}
+		return out, nil
+	}
+	argv, err := evalArgs(e.Args, b)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := fastCompare(e, argv, b.Len); ok {
+		return v, nil
+	}
+	out := types.NewVector(e.K, b.Len)
+	args := make([]types.Value, len(argv))
+	for i := 0; i < b.Len; i++ {
+		for j, a := range argv {
+			args[j] = a.Get(i)
+		}
+		v, err := scalarOp(e, args)
+		if err != nil {
+			return nil, err
+		}
+		out.Append(v)
+	}
+	return out, nil
+}
+
+// fastCompare handles comparisons of a string column with a string
+// constant, the shape of most filters on event logs, without boxing.
+func fastCompare(e *plan.Op, argv []*types.Vector, n int) (*types.Vector, bool) {
+	if (e.Op != plan.OpEq && e.Op != plan.OpNe) || len(argv) != 2 || argv[0].Kind != types.String || argv[1].Kind != types.String {
+		return nil, false
+	}
+	l, r := argv[0], argv[1]
+	out := types.NewVector(types.Bool, n)
+	out.Nulls = out.Nulls[:n]
+	out.I = out.I[:n]
+	want := e.Op == plan.OpEq
+	for i := 0; i < n; i++ {
+		if l.Nulls[i] || r.Nulls[i] {
+			out.Nulls[i] = true
+			out.I[i] = 0
+			continue
+		}
+		out.Nulls[i] = false
+		if (l.S[i] == r.S[i]) == want {
+			out.I[i] = 1
+		} else {
+			out.I[i] = 0
+		}
+	}
+	return out, true
+}
+
+// lazyOp evaluates the short-circuiting operators with eval computing one
+// argument at a time.
+func lazyOp(e *plan.Op, eval func(plan.Expr) (types.Value, error)) (types.Value, error) {
+	switch e.Op {
+	case plan.OpAnd, plan.OpOr:
+		// Three-valued logic: FALSE AND NULL is FALSE, TRUE OR NULL is TRUE.
+		stop := e.Op == plan.OpOr // the value that decides the result
+		sawNull := false
+		for _, a := range e.Args {
+			v, err := eval(a)
+			if err != nil {
+				return types.NullValue, err
+			}
+			if v.IsNull() {
+				sawNull = true
+				continue
+			}
+			if v.Bool() == stop {
+				return types.BoolValue(stop), nil
+			}
+		}
+		if sawNull {
+			return types.NullValue, nil
+		}
+		return types.BoolValue(!stop), nil
+	case plan.OpCase:
+		a := e.Args
+		for i := 0; i+1 < len(a); i += 2 {
+			c, err := eval(a[i])
+			if err != nil {
+				return types.NullValue, err
+			}
+			if !c.IsNull() && c.Bool() {
+				return eval(a[i+1])
+			}
+		}
+		return eval(a[len(a)-1])
+	case plan.OpCoalesce:
+		for _, x := range e.Args {
+			v, err := eval(x)
+			if err != nil || !v.IsNull() {
+				return v, err
+			}
+		}
+		return types.NullValue, nil
+	}
+	return types.NullValue, fmt.Errorf("exec: %s is not lazy", e.Op)
+}
+
+// scalarOp applies a built-in operator to one row's argument values.
+func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
+	switch e.Op {
+	case plan.OpIsNull:
+		return types.BoolValue(a[0].IsNull()), nil
+	case plan.OpIsNotNull:
+		return types.BoolValue(!a[0].IsNull()), nil
+	case plan.OpNullSafeEq:
+		return types.BoolValue(types.Equal(a[0], a[1])), nil
+	case plan.OpTryCast:
+		v, err := types.Cast(a[0], e.K)
+		if err != nil {
+			return types.NullValue, nil
+		}
+		return v, nil
+	case plan.OpCast:
+		v, err := types.Cast(a[0], e.K)
+		if err != nil {
+			return types.NullValue, fmt.Errorf("%w (use TRY_CAST to get NULL instead)", err)
+		}
+		return v, nil
+	case plan.OpIn:
+		if a[0].IsNull() {
+			return types.NullValue, nil
+		}
+		sawNull := false
+		for _, x := range a[1:] {
+			if x.IsNull() {
+				sawNull = true
+			} else if types.Compare(a[0], x) == 0 {
+				return types.BoolValue(true), nil
+			}
+		}
+		if sawNull {
+			return types.NullValue, nil
+		}
+		return types.BoolValue(false), nil
+	}
+	for _, x := range a {
+		if x.IsNull() {
+			return types.NullValue, nil
+		}
+	}
+	switch e.Op {
+	case plan.OpNot:
+		return types.BoolValue(!a[0].Bool()), nil
+	case plan.OpNeg:
+		if a[0].K == types.Float {
+			return types.FloatValue(-a[0].F), nil
+		}
+		if a[0].I == math.MinInt64 {
+			return types.NullValue, ErrOverflow
+		}
+		return types.IntValue(-a[0].I), nil
+	case plan.OpEq:
+		return types.BoolValue(types.Compare(a[0], a[1]) == 0), nil
+	case plan.OpNe:
+		return types.BoolValue(types.Compare(a[0], a[1]) != 0), nil
+	case plan.OpLt:
+		return types.BoolValue(types.Compare(a[0], a[1]) < 0), nil
+	case plan.OpLe:
+		return types.BoolValue(types.Compare(a[0], a[1]) <= 0), nil
+	case plan.OpGt:
+		return types.BoolValue(types.Compare(a[0], a[1]) > 0), nil
+	case plan.OpGe:
+		return types.BoolValue(types.Compare(a[0], a[1]) >= 0), nil
+	case plan.OpConcat:
+		return types.StringValue(a[0].S + a[1].S), nil
+	case plan.OpLike, plan.OpRLike:
+		re := e.Re
+		if re == nil {
+			src := a[1].S
+			if e.Op == plan.OpLike {
+				src = plan.LikeToRegexp(src, false)
+			}
+			var err error
+			if re, err = regexp.Compile(src); err != nil {
+				return types.NullValue, fmt.Errorf("bad pattern %q: %w", a[1].S, err)
+			}
+		}
+		if e.Op == plan.OpRLike {
+			return types.BoolValue(re.MatchString(a[0].S)), nil
+		}
+		return types.BoolValue(re.MatchString(a[0].S)), nil
+	case plan.OpAddInterval:
+		return types.Value{K: types.Timestamp, I: a[0].I + a[1].I}, nil
+	}
+	return arith(e.Op, e.K, a[0], a[1])
+}
+
+func arith(op plan.OpCode, k types.Kind, l, r types.Value) (types.Value, error) {
+	if k == types.Float || op == plan.OpDiv {
+		x, y := l.AsFloat(), r.AsFloat()
+		switch op {
+		case plan.OpAdd:
+			return types.FloatValue(x + y), nil
+		case plan.OpSub:
+			return types.FloatValue(x - y), nil
+		case plan.OpMul:
+			return types.FloatValue(x * y), nil
+		case plan.OpDiv:
+			if y == 0 {
+				return types.NullValue, ErrDivideByZero
+			}
+			return types.FloatValue(x / y), nil
+		case plan.OpMod:
+			if y == 0 {
+				return types.NullValue, ErrDivideByZero
+			}
+			return types.FloatValue(math.Mod(x, y)), nil
+		}
+	}
+	x, y := l.I, r.I
+	if l.K == types.Float {
+		x = int64(l.F)
+	}
+	if r.K == types.Float {
+		y = int64(r.F)
+	}
+	switch op {
+	case plan.OpAdd:
+		s := x + y
+		if (x > 0 && y > 0 && s < 0) || (x < 0 && y < 0 && s >= 0) {
+			return types.NullValue, ErrOverflow
+		}
+		return types.IntValue(s), nil
+	case plan.OpSub:
+		s := x - y
+		if (x >= 0 && y < 0 && s < 0) || (x < 0 && y > 0 && s >= 0) {
+			return types.NullValue, ErrOverflow
+		}
+		return types.IntValue(s), nil
+	case plan.OpMul:
+		hi, lo := bits.Mul64(uint64(abs(x)), uint64(abs(y)))
+		if hi != 0 || lo > math.MaxInt64 {
+			return types.NullValue, ErrOverflow
+		}
+		return types.IntValue(x * y), nil
+	case plan.OpIntDiv, plan.OpMod:
+		if y == 0 {
+			return types.NullValue, ErrDivideByZero
+		}
+		if op == plan.OpMod {
+			return types.IntValue(x % y), nil
+		}
+		return types.IntValue(x / y), nil
+	}
+	return types.NullValue, fmt.Errorf("exec: unknown operator %s", op)
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

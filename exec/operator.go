@@ -1,0 +1,244 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Operator produces batches. A nil batch or one of length zero ends the
+// stream. A returned batch is valid until the next call to Next.
+type Operator interface {
+	Next(ctx context.Context) (*types.Batch, error)
+	Close() error
+}
+
+// Build makes the operator tree for n.
+func Build(ctx context.Context, n plan.Node) (Operator, error) {
+	switch n := n.(type) {
+	case *plan.Scan:
+		r, err := n.Source.Open(ctx, n.Columns)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", n.Source, err)
+		}
+		return r, nil
+	case *plan.OneRow:
+		return &oneRow{}, nil
+	}
+	kids := n.Children()
+	ins := make([]Operator, len(kids))
+	for i, k := range kids {
+		op, err := Build(ctx, k)
+		if err != nil {
+			closeAll(ins[:i])
+			return nil, err
+		}
+		ins[i] = op
+	}
+	switch n := n.(type) {
+	case *plan.Filter:
+		return &filter{in: ins[0], cond: n.Cond, schema: n.Schema()}, nil
+	case *plan.Project:
+		return &project{in: ins[0], exprs: n.Exprs}, nil
+	case *plan.Limit:
+		return &limit{in: ins[0], count: n.Count, offset: n.Offset}, nil
+	case *plan.Aggregate:
+		return &aggregate{in: ins[0], node: n}, nil
+	case *plan.Sort:
+		return &sorter{in: ins[0], node: n}, nil
+	case *plan.Distinct:
+		return &distinct{in: ins[0], schema: n.Schema()}, nil
+	case *plan.Window:
+		return &window{in: ins[0], node: n}, nil
+	case *plan.Join:
+		return &join{left: ins[0], right: ins[1], node: n}, nil
+	case *plan.SetOp:
+		return &setOp{left: ins[0], right: ins[1], node: n}, nil
+	}
+	closeAll(ins)
+	return nil, fmt.Errorf("exec: no operator for %T", n)
+}
+
+func closeAll(ops []Operator) error {
+	var errs []error
+	for _, op := range ops {
+		if op != nil {
+			errs = append(errs, op.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Collect runs op to the end and returns every row. Used by blocking
+// operators and by callers that want the whole result.
+func Collect(ctx context.Context, op Operator) ([][]types.Value, error) {
+	var rows [][]types.Value
+	for {
+		b, err := op.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || b.Len == 0 {
+			return rows, nil
+		}
+		for i := 0; i < b.Len; i++ {
+			rows = append(rows, b.Row(make([]types.Value, 0, len(b.Cols)), i))
+		}
+	}
+}
+
+// rowSource emits materialised rows as batches.
+type rowSource struct {
+	schema types.Schema
+	rows   [][]types.Value
+	pos    int
+	batch  *types.Batch
+}
+
+func newRowSource(schema types.Schema, rows [][]types.Value) *rowSource {
+	return &rowSource{schema: schema, rows: rows}
+}
+
+func (r *rowSource) Next(ctx context.Context) (*types.Batch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if r.batch == nil {
+		r.batch = types.NewBatch(r.schema, types.BatchSize)
+	}
+	r.batch.Reset()
+	for r.pos < len(r.rows) && r.batch.Len < types.BatchSize {
+		r.batch.AppendRow(r.rows[r.pos])
+		r.pos++
+	}
+	return r.batch, nil
+}
+
+func (r *rowSource) Close() error { return nil }
+
+type oneRow struct{ done bool }
+
+func (o *oneRow) Next(context.Context) (*types.Batch, error) {
+	if o.done {
+		return nil, nil
+	}
+	o.done = true
+	return &types.Batch{Len: 1}, nil
+}
+func (o *oneRow) Close() error { return nil }
+
+type filter struct {
+	in     Operator
+	cond   plan.Expr
+	schema types.Schema
+	out    *types.Batch
+}
+
+func (f *filter) Next(ctx context.Context) (*types.Batch, error) {
+	if f.out == nil {
+		f.out = types.NewBatch(f.schema, types.BatchSize)
+	}
+	for {
+		b, err := f.in.Next(ctx)
+		if err != nil || b == nil || b.Len == 0 {
+			return nil, err
+		}
+		mask, err := Eval(f.cond, b)
+		if err != nil {
+			return nil, err
+		}
+		f.out.Reset()
+		for i := 0; i < b.Len; i++ {
+			if mask.Nulls[i] || mask.I[i] == 0 {
+				continue
+			}
+			for j, c := range b.Cols {
+				f.out.Cols[j].AppendFrom(c, i)
+			}
+			f.out.Len++
+		}
+		if f.out.Len > 0 {
+			return f.out, nil
+		}
+	}
+}
+func (f *filter) Close() error { return f.in.Close() }
+
+type project struct {
+	in    Operator
+	exprs []plan.Expr
+	out   types.Batch
+}
+
+func (p *project) Next(ctx context.Context) (*types.Batch, error) {
+	b, err := p.in.Next(ctx)
+	if err != nil || b == nil || b.Len == 0 {
+		return nil, err
+	}
+	if p.out.Cols == nil {
+		p.out.Cols = make([]*types.Vector, len(p.exprs))
+	}
+	for i, e := range p.exprs {
+		v, err := Eval(e, b)
+		if err != nil {
+			return nil, err
+		}
+		p.out.Cols[i] = v
+	}
+	p.out.Len = b.Len
+	return &p.out, nil
+}
+func (p *project) Close() error { return p.in.Close() }
+
+type limit struct {
+	in            Operator
+	count, offset int64
+	seen, emitted int64
+}
+
+func (l *limit) Next(ctx context.Context) (*types.Batch, error) {
+	for {
+		if l.count >= 0 && l.emitted >= l.count {
+			return nil, nil
+		}
+		b, err := l.in.Next(ctx)
+		if err != nil || b == nil || b.Len == 0 {
+			return nil, err
+		}
+		start := int64(0)
+		if l.seen < l.offset {
+			start = min(l.offset-l.seen, int64(b.Len))
+		}
+		l.seen += int64(b.Len)
+		end := int64(b.Len)
+		if l.count >= 0 {
+			end = min(end, start+l.count-l.emitted)
+		}
+		if end <= start {
+			continue
+		}
+		l.emitted += end - start
+		return slice(b, int(start), int(end)), nil
+	}
+}
+func (l *limit) Close() error { return l.in.Close() }
+
+// slice returns rows [lo, hi) of b as a new batch sharing no storage
+// mutations with b's future.
+func slice(b *types.Batch, lo, hi int) *types.Batch {
+	if lo == 0 && hi == b.Len {
+		return b
+	}
+	out := &types.Batch{Len: hi - lo, Cols: make([]*types.Vector, len(b.Cols))}
+	for j, c := range b.Cols {
+		v := types.NewVector(c.Kind, hi-lo)
+		for i := lo; i < hi; i++ {
+			v.AppendFrom(c, i)
+		}
+		out.Cols[j] = v
+	}
+	return out
+}

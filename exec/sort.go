@@ -1,0 +1,242 @@
+package exec
+
+import (
+	"context"
+	"slices"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// sorter materialises its input, sorts it stably, and emits it. A top-N
+// sort keeps only the first Limit rows.
+type sorter struct {
+	in   Operator
+	node *plan.Sort
+	out  *rowSource
+}
+
+func (s *sorter) Next(ctx context.Context) (*types.Batch, error) {
+	if s.out == nil {
+		rows, err := collectWithKeys(ctx, s.in, s.node.Keys)
+		if err != nil {
+			return nil, err
+		}
+		sortRows(rows, s.node.Keys)
+		if s.node.Limit >= 0 && int64(len(rows)) > s.node.Limit {
+			rows = rows[:s.node.Limit]
+		}
+		out := make([][]types.Value, len(rows))
+		for i, r := range rows {
+			out[i] = r.row
+		}
+		s.out = newRowSource(s.node.Schema(), out)
+	}
+	return s.out.Next(ctx)
+}
+
+func (s *sorter) Close() error { return s.in.Close() }
+
+type keyedRow struct {
+	keys []types.Value
+	row  []types.Value
+}
+
+func collectWithKeys(ctx context.Context, in Operator, keys []plan.SortKey) ([]keyedRow, error) {
+	var rows []keyedRow
+	kv := make([]*types.Vector, len(keys))
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || b.Len == 0 {
+			return rows, nil
+		}
+		for i, k := range keys {
+			if kv[i], err = Eval(k.Expr, b); err != nil {
+				return nil, err
+			}
+		}
+		for r := 0; r < b.Len; r++ {
+			kr := keyedRow{keys: make([]types.Value, len(keys)), row: b.Row(make([]types.Value, 0, len(b.Cols)), r)}
+			for i, v := range kv {
+				kr.keys[i] = v.Get(r)
+			}
+			rows = append(rows, kr)
+		}
+	}
+}
+
+func sortRows(rows []keyedRow, keys []plan.SortKey) {
+	slices.SortStableFunc(rows, func(a, b keyedRow) int { return compareKeys(a.keys, b.keys, keys) })
+}
+
+// compareKeys orders two key tuples by the sort keys' directions and NULL
+// placement.
+func compareKeys(a, b []types.Value, keys []plan.SortKey) int {
+	for i, k := range keys {
+		x, y := a[i], b[i]
+		var c int
+		switch {
+		case x.IsNull() && y.IsNull():
+			c = 0
+		case x.IsNull():
+			c = 1
+			if k.NullsFirst {
+				c = -1
+			}
+		case y.IsNull():
+			c = -1
+			if k.NullsFirst {
+				c = 1
+			}
+		default:
+			c = types.Compare(x, y)
+			if k.Desc {
+				c = -c
+			}
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// distinct passes each distinct row once, in first-seen order.
+type distinct struct {
+	in     Operator
+	schema types.Schema
+	seen   map[string]bool
+	out    *types.Batch
+	key    []byte
+}
+
+func (d *distinct) Next(ctx context.Context) (*types.Batch, error) {
+	if d.seen == nil {
+		d.seen = map[string]bool{}
+		d.out = types.NewBatch(d.schema, types.BatchSize)
+	}
+	for {
+		b, err := d.in.Next(ctx)
+		if err != nil || b == nil || b.Len == 0 {
+			return nil, err
+		}
+		d.out.Reset()
+		for r := 0; r < b.Len; r++ {
+			d.key = rowKey(d.key[:0], b, r)
+			if d.seen[string(d.key)] {
+				continue
+			}
+			d.seen[string(d.key)] = true
+			for j, c := range b.Cols {
+				d.out.Cols[j].AppendFrom(c, r)
+			}
+			d.out.Len++
+		}
+		if d.out.Len > 0 {
+			return d.out, nil
+		}
+	}
+}
+
+func (d *distinct) Close() error { return d.in.Close() }
+
+func rowKey(buf []byte, b *types.Batch, r int) []byte {
+	for _, c := range b.Cols {
+		buf = types.AppendKey(buf, c.Get(r))
+	}
+	return buf
+}
+
+func valuesKey(buf []byte, row []types.Value) []byte {
+	for _, v := range row {
+		buf = types.AppendKey(buf, v)
+	}
+	return buf
+}
+
+// setOp runs UNION, INTERSECT and EXCEPT by counting rows per side.
+type setOp struct {
+	left, right Operator
+	node        *plan.SetOp
+	out         *rowSource
+	leftDone    bool
+}
+
+func (s *setOp) Next(ctx context.Context) (*types.Batch, error) {
+	n := s.node
+	if n.Op == "UNION" && n.All {
+		// Stream: left, then right.
+		if !s.leftDone {
+			b, err := s.left.Next(ctx)
+			if err != nil || (b != nil && b.Len > 0) {
+				return b, err
+			}
+			s.leftDone = true
+		}
+		return s.right.Next(ctx)
+	}
+	if s.out == nil {
+		rows, err := s.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.out = newRowSource(n.Schema(), rows)
+	}
+	return s.out.Next(ctx)
+}
+
+func (s *setOp) run(ctx context.Context) ([][]types.Value, error) {
+	left, err := Collect(ctx, s.left)
+	if err != nil {
+		return nil, err
+	}
+	right, err := Collect(ctx, s.right)
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	var out [][]types.Value
+	switch s.node.Op {
+	case "UNION":
+		seen := map[string]bool{}
+		for _, r := range append(left, right...) {
+			key = valuesKey(key[:0], r)
+			if !seen[string(key)] {
+				seen[string(key)] = true
+				out = append(out, r)
+			}
+		}
+	case "INTERSECT", "EXCEPT":
+		counts := map[string]int{}
+		for _, r := range right {
+			counts[string(valuesKey(key[:0], r))]++
+		}
+		emitted := map[string]bool{}
+		for _, r := range left {
+			k := string(valuesKey(key[:0], r))
+			inRight := counts[k] > 0
+			keep := inRight == (s.node.Op == "INTERSECT")
+			if s.node.All {
+				if inRight {
+					counts[k]--
+				}
+			} else {
+				if emitted[k] {
+					continue
+				}
+				if keep {
+					emitted[k] = true
+				}
+			}
+			if keep {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *setOp) Close() error { return closeAll([]Operator{s.left, s.right}) }

@@ -1,0 +1,497 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Catalog is what the binder needs to know about names: views and named
+// sources by name, and table functions by call.
+type Catalog interface {
+	// Table returns a view's query or a named source.
+	Table(name string) (view syntax.Query, src Source, ok bool)
+	// TableFunc opens read_json(…), read_parquet(…) and friends.
+	TableFunc(ctx context.Context, name string, args []types.Value) (Source, error)
+}
+
+// Bind resolves q against cat and returns its logical plan.
+func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
+	b := &binder{ctx: ctx, cat: cat, paths: map[string]bool{}}
+	collectPaths(q, b.paths)
+	n, _, err := b.query(q)
+	return n, err
+}
+
+type binder struct {
+	ctx   context.Context
+	cat   Catalog
+	ctes  []map[string]syntax.Query
+	paths map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
+	depth int
+}
+
+// query binds any query form to a node and the scope of its output.
+func (b *binder) query(q syntax.Query) (Node, scope, error) {
+	b.depth++
+	defer func() { b.depth-- }()
+	if b.depth > 64 {
+		return nil, nil, syntax.Errorf(q.Position(), "query nests too deeply (a view that refers to itself?)")
+	}
+	switch q := q.(type) {
+	case *syntax.Select:
+		var in Node
+		var sc scope
+		if q.From == nil {
+			in = &OneRow{}
+		} else {
+			var err error
+			if in, sc, err = b.from(q.From); err != nil {
+				return nil, nil, err
+			}
+		}
+		return b.selectOn(in, sc, q, selectOpts{})
+	case *syntax.FromQuery:
+		return b.from(q.From)
+	case *syntax.With:
+		m := map[string]syntax.Query{}
+		b.ctes = append(b.ctes, m)
+		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+		for _, c := range q.CTEs {
+			collectPaths(c.Query, b.paths)
+			m[strings.ToLower(c.Name)] = c.Query
+		}
+		return b.query(q.Body)
+	case *syntax.SetOp:
+		n, sc, err := b.setOp(q.Op, q.All, q.Left, q.Right, q.Position())
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.orderLimit(n, sc, q.OrderBy, q.Limit, q.Offset)
+	case *syntax.Pipe:
+		in, sc, err := b.query(q.Input)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.pipe(in, sc, q.Op)
+	}
+	return nil, nil, syntax.Errorf(q.Position(), "unsupported query form %T", q)
+}
+
+// ---- FROM ----
+
+func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
+	switch t := t.(type) {
+	case *syntax.TableName:
+		alias := nonEmpty(t.Alias, lastPart(t.Name))
+		for i := len(b.ctes) - 1; i >= 0; i-- {
+			if q, ok := b.ctes[i][strings.ToLower(t.Name)]; ok {
+				n, sc, err := b.query(q)
+				return n, sc.qualify(alias), err
+			}
+		}
+		view, src, ok := b.cat.Table(t.Name)
+		if !ok {
+			e := syntax.Errorf(t.Position(), "unknown table %s", syntax.QuoteIdent(t.Name))
+			e.Hint = "read files with read_json('path/**/*.gz') or name a source in nectar.yaml"
+			return nil, nil, e
+		}
+		if view != nil {
+			collectPaths(view, b.paths)
+			n, sc, err := b.query(view)
+			return n, sc.qualify(alias), err
+		}
+		return b.scan(src, alias)
+	case *syntax.TableFunc:
+		args := make([]types.Value, len(t.Args))
+		for i, a := range t.Args {
+			lit, ok := a.(*syntax.Literal)
+			if !ok {
+				return nil, nil, syntax.Errorf(a.Position(), "%s takes constant arguments", t.Name)
+			}
+			args[i] = lit.Value
+		}
+		src, err := b.cat.TableFunc(b.ctx, strings.ToLower(t.Name), args)
+		if err != nil {
+			return nil, nil, &syntax.Error{Pos: t.Position(), Msg: err.Error()}
+		}
+		return b.scan(src, t.Alias)
+	case *syntax.SubqueryTable:
+		n, sc, err := b.query(t.Query)
+		return n, sc.qualify(t.Alias), err
+	case *syntax.Join:
+		left, ls, err := b.from(t.Left)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.join(left, ls, t.Kind, t.Right, t.On, t.Using, t.Position())
+	}
+	return nil, nil, syntax.Errorf(t.Position(), "unsupported FROM item %T", t)
+}
+
+func lastPart(name string) string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// scan makes a Scan of every column of src: the ones SELECT * sees, its
+// hidden ones, and every nested path the statement mentions that src can
+// resolve. Column pruning later keeps only what the query uses.
+func (b *binder) scan(src Source, alias string) (Node, scope, error) {
+	cols := append([]SourceColumn{}, src.Columns()...)
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[strings.ToLower(c.Name)] = true
+	}
+	for _, p := range sortedKeys(b.paths) {
+		if have[strings.ToLower(p)] {
+			continue
+		}
+		if k, ok := src.Resolve(p); ok {
+			cols = append(cols, SourceColumn{Name: p, Kind: k, Hidden: true})
+			have[strings.ToLower(p)] = true
+		}
+	}
+	sc := make(scope, len(cols))
+	for i, c := range cols {
+		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden}
+	}
+	return &Scan{Source: src, Columns: cols}, sc, nil
+}
+
+func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.TableExpr, on syntax.Expr, using []string, pos syntax.Pos) (Node, scope, error) {
+	rn, rs, err := b.from(right)
+	if err != nil {
+		return nil, nil, err
+	}
+	all := append(append(scope{}, ls...), rs...)
+	var cond Expr
+	if len(using) > 0 {
+		for _, name := range using {
+			li, err := ls.lookup([]string{name}, pos)
+			if err != nil {
+				return nil, nil, err
+			}
+			ri, err := rs.lookup([]string{name}, pos)
+			if err != nil {
+				return nil, nil, err
+			}
+			eq, err := b.compare(syntax.NoPos, OpEq, &ColRef{Idx: li, Name: name, K: ls[li].Kind}, &ColRef{Idx: len(ls) + ri, Name: name, K: rs[ri].Kind})
+			if err != nil {
+				return nil, nil, err
+			}
+			cond = and(cond, eq)
+			// USING shows the key once, as Spark does.
+			all[len(ls)+ri].Hidden = true
+			all[len(ls)+ri].Name = "\x00" + all[len(ls)+ri].Name
+		}
+	} else if on != nil {
+		c := &exprCtx{b: b, sc: all, clause: "ON"}
+		if cond, err = c.bindBool(on); err != nil {
+			return nil, nil, err
+		}
+	} else if kind != syntax.CrossJoin {
+		return nil, nil, syntax.Errorf(pos, "%s JOIN needs ON or USING", kind)
+	}
+	j := &Join{Left: left, Right: rn, Kind: kind}
+	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
+	if kind == syntax.SemiJoin || kind == syntax.AntiJoin {
+		return j, ls, nil
+	}
+	if kind == syntax.LeftJoin || kind == syntax.FullJoin {
+		// Kinds stay: a missing match is a NULL of the column's kind.
+	}
+	return j, all, nil
+}
+
+func and(a, b Expr) Expr {
+	if a == nil {
+		return b
+	}
+	return &Op{Op: OpAnd, Args: []Expr{a, b}, K: types.Bool}
+}
+
+// splitEquiKeys pulls "left = right" conjuncts out of cond so the executor
+// can hash-join on them; what remains is the residual condition.
+func splitEquiKeys(cond Expr, nLeft int) (lk, rk []Expr, residual Expr) {
+	var conj []Expr
+	var flatten func(Expr)
+	flatten = func(e Expr) {
+		if o, ok := e.(*Op); ok && o.Op == OpAnd {
+			flatten(o.Args[0])
+			flatten(o.Args[1])
+			return
+		}
+		conj = append(conj, e)
+	}
+	if cond != nil {
+		flatten(cond)
+	}
+	for _, c := range conj {
+		if o, ok := c.(*Op); ok && o.Op == OpEq {
+			l, r := side(o.Args[0], nLeft), side(o.Args[1], nLeft)
+			if l == 1 && r == 2 {
+				lk, rk = append(lk, o.Args[0]), append(rk, Shift(o.Args[1], -nLeft))
+				continue
+			}
+			if l == 2 && r == 1 {
+				lk, rk = append(lk, o.Args[1]), append(rk, Shift(o.Args[0], -nLeft))
+				continue
+			}
+		}
+		residual = and(residual, c)
+	}
+	return lk, rk, residual
+}
+
+// side reports whether e reads only left columns (1), only right (2),
+// neither or both (0).
+func side(e Expr, nLeft int) int {
+	cols := map[int]bool{}
+	Columns(e, cols)
+	s := 0
+	for i := range cols {
+		cur := 1
+		if i >= nLeft {
+			cur = 2
+		}
+		if s != 0 && s != cur {
+			return 0
+		}
+		s = cur
+	}
+	return s
+}
+
+// ---- set operations ----
+
+func (b *binder) setOp(op string, all bool, lq, rq syntax.Query, pos syntax.Pos) (Node, scope, error) {
+	l, ls, err := b.query(lq)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, rs, err := b.query(rq)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.combine(op, all, l, ls, r, rs, pos)
+}
+
+func (b *binder) combine(op string, all bool, l Node, ls scope, r Node, rs scope, pos syntax.Pos) (Node, scope, error) {
+	lv, rv := visible(ls), visible(rs)
+	if len(lv) != len(rv) {
+		return nil, nil, syntax.Errorf(pos, "%s needs the same number of columns on both sides, got %d and %d", op, len(lv), len(rv))
+	}
+	kinds := make([]types.Kind, len(lv))
+	for i := range lv {
+		kinds[i] = types.Widen(ls[lv[i]].Kind, rs[rv[i]].Kind)
+	}
+	l, r = castTo(l, ls, lv, kinds), castTo(r, rs, rv, kinds)
+	names := make([]string, len(lv))
+	out := make(scope, len(lv))
+	for i, j := range lv {
+		names[i] = ls[j].Name
+		out[i] = scopeCol{Name: ls[j].Name, Kind: kinds[i]}
+	}
+	return &SetOp{Op: op, All: all, Left: l, Right: r, Names: names, Kinds: kinds}, out, nil
+}
+
+func visible(s scope) []int {
+	var out []int
+	for i, c := range s {
+		if !c.Hidden {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// castTo projects the columns idx of n, cast to kinds where they differ.
+func castTo(n Node, s scope, idx []int, kinds []types.Kind) Node {
+	exprs := make([]Expr, len(idx))
+	names := make([]string, len(idx))
+	for i, j := range idx {
+		var e Expr = &ColRef{Idx: j, Name: s[j].Name, K: s[j].Kind}
+		if s[j].Kind != kinds[i] {
+			e = &Op{Op: OpCast, Args: []Expr{e}, K: kinds[i]}
+		}
+		exprs[i], names[i] = e, s[j].Name
+	}
+	return &Project{Input: n, Exprs: exprs, Names: names}
+}
+
+// ---- pipe operators ----
+
+func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) {
+	switch op := op.(type) {
+	case *syntax.PipeWhere:
+		c := &exprCtx{b: b, sc: sc, clause: "WHERE"}
+		cond, err := c.bindBool(op.Cond)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &Filter{Input: in, Cond: cond}, sc, nil
+	case *syntax.PipeSelect:
+		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items}, selectOpts{})
+	case *syntax.PipeExtend:
+		items := append([]syntax.SelectItem{{Expr: &syntax.Star{At: op.At}}}, op.Items...)
+		return b.selectOn(in, sc, &syntax.Select{At: op.At, Items: items}, selectOpts{keepHidden: true})
+	case *syntax.PipeSet:
+		c := &exprCtx{b: b, sc: sc, clause: "SET"}
+		exprs, names := sc.refs(), sc.names()
+		out := append(scope{}, sc...)
+		for i, name := range op.Names {
+			idx, err := sc.lookup([]string{name}, op.Position())
+			if err != nil {
+				return nil, nil, err
+			}
+			e, err := c.bind(op.Exprs[i])
+			if err != nil {
+				return nil, nil, err
+			}
+			exprs[idx] = e
+			out[idx].Kind = e.Kind()
+		}
+		return &Project{Input: in, Exprs: exprs, Names: names}, out, nil
+	case *syntax.PipeDrop:
+		drop := map[int]bool{}
+		for _, name := range op.Names {
+			idx, err := sc.lookup(strings.Split(name, "."), op.Position())
+			if err != nil {
+				return nil, nil, err
+			}
+			drop[idx] = true
+		}
+		var exprs []Expr
+		var names []string
+		var out scope
+		for i, c := range sc {
+			if !drop[i] {
+				exprs = append(exprs, &ColRef{Idx: i, Name: c.Name, K: c.Kind})
+				names = append(names, c.Name)
+				out = append(out, c)
+			}
+		}
+		return &Project{Input: in, Exprs: exprs, Names: names}, out, nil
+	case *syntax.PipeAs:
+		return in, sc.qualify(op.Alias), nil
+	case *syntax.PipeAggregate:
+		sel := &syntax.Select{At: op.At}
+		for _, g := range op.GroupBy {
+			sel.Items = append(sel.Items, g)
+			sel.GroupBy = append(sel.GroupBy, g.Expr)
+		}
+		sel.Items = append(sel.Items, op.Aggs...)
+		if len(sel.Items) == 0 {
+			return nil, nil, syntax.Errorf(op.Position(), "AGGREGATE needs at least one aggregate or grouping key")
+		}
+		return b.selectOn(in, sc, sel, selectOpts{forceAgg: true})
+	case *syntax.PipeOrderBy:
+		return b.orderLimit(in, sc, op.Items, nil, nil)
+	case *syntax.PipeLimit:
+		return b.orderLimit(in, sc, nil, op.Limit, op.Offset)
+	case *syntax.PipeJoin:
+		return b.join(in, sc, op.Kind, op.Right, op.On, op.Using, op.Position())
+	case *syntax.PipeSetOp:
+		n, s := in, sc
+		for _, rq := range op.Right {
+			r, rs, err := b.query(rq)
+			if err != nil {
+				return nil, nil, err
+			}
+			if n, s, err = b.combine(op.Op, op.All, n, s, r, rs, op.Position()); err != nil {
+				return nil, nil, err
+			}
+		}
+		return n, s, nil
+	}
+	return nil, nil, syntax.Errorf(op.Position(), "unsupported pipe operator %T", op)
+}
+
+// orderLimit applies ORDER BY, LIMIT and OFFSET over a node whose columns
+// are all addressable by name (a set operation's result or a pipe input).
+func (b *binder) orderLimit(n Node, sc scope, order []syntax.OrderItem, limit, offset syntax.Expr) (Node, scope, error) {
+	if len(order) > 0 {
+		c := &exprCtx{b: b, sc: sc, clause: "ORDER BY"}
+		keys := make([]SortKey, len(order))
+		for i, o := range order {
+			var e Expr
+			if idx, ok := ordinal(o.Expr); ok {
+				v := visible(sc)
+				if idx < 1 || idx > len(v) {
+					return nil, nil, syntax.Errorf(o.Expr.Position(), "ORDER BY position %d is not in the select list (1..%d)", idx, len(v))
+				}
+				e = &ColRef{Idx: v[idx-1], Name: sc[v[idx-1]].Name, K: sc[v[idx-1]].Kind}
+			} else {
+				var err error
+				if e, err = c.bind(o.Expr); err != nil {
+					return nil, nil, err
+				}
+			}
+			keys[i] = sortKey(e, o)
+		}
+		n = &Sort{Input: n, Keys: keys, Limit: -1}
+	}
+	return b.limit(n, sc, limit, offset)
+}
+
+func (b *binder) limit(n Node, sc scope, limit, offset syntax.Expr) (Node, scope, error) {
+	if limit == nil && offset == nil {
+		return n, sc, nil
+	}
+	l := &Limit{Input: n, Count: -1}
+	var err error
+	if limit != nil {
+		if l.Count, err = constInt(limit, "LIMIT"); err != nil {
+			return nil, nil, err
+		}
+	}
+	if offset != nil {
+		if l.Offset, err = constInt(offset, "OFFSET"); err != nil {
+			return nil, nil, err
+		}
+	}
+	return l, sc, nil
+}
+
+func constInt(e syntax.Expr, what string) (int64, error) {
+	lit, ok := e.(*syntax.Literal)
+	if !ok || lit.Value.K != types.Int || lit.Value.I < 0 {
+		return 0, syntax.Errorf(e.Position(), "%s takes a non-negative integer constant", what)
+	}
+	return lit.Value.I, nil
+}
+
+func ordinal(e syntax.Expr) (int, bool) {
+	if lit, ok := e.(*syntax.Literal); ok && lit.Value.K == types.Int {
+		return int(lit.Value.I), true
+	}
+	return 0, false
+}
+
+// sortKey applies Spark's default NULL placement: first when ascending,
+// last when descending.
+func sortKey(e Expr, o syntax.OrderItem) SortKey {
+	k := SortKey{Expr: e, Desc: o.Desc, NullsFirst: !o.Desc}
+	if o.NullsFirst != nil {
+		k.NullsFirst = *o.NullsFirst
+	}
+	return k
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	// Sorting keeps scans' column order, and so EXPLAIN, deterministic.
+	sortStrings(out)
+	return out
+}
+
+var _ = fmt.Sprintf

@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// scopeCol is what name resolution knows of one column of the node being
+// bound: the relation it came from (for qualified names) and whether SELECT
+// * shows it.
+type scopeCol struct {
+	Table  string
+	Name   string
+	Kind   types.Kind
+	Hidden bool
+}
+
+type scope []scopeCol
+
+func (s scope) qualify(table string) scope {
+	out := make(scope, len(s))
+	for i, c := range s {
+		c.Table = table
+		out[i] = c
+	}
+	return out
+}
+
+// lookup resolves a possibly qualified, possibly dotted name. It returns the
+// column index, or -1 and an error describing why not.
+func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
+	if len(parts) >= 2 {
+		q, rest := parts[0], strings.Join(parts[1:], ".")
+		found := -1
+		for i, c := range s {
+			if strings.EqualFold(c.Table, q) && strings.EqualFold(c.Name, rest) {
+				found = i
+				break
+			}
+		}
+		if found >= 0 {
+			return found, nil
+		}
+	}
+	name := strings.Join(parts, ".")
+	found, table := -1, ""
+	for i, c := range s {
+		if !strings.EqualFold(c.Name, name) {
+			continue
+		}
+		if found >= 0 && !strings.EqualFold(c.Table, table) {
+			e := syntax.Errorf(pos, "column %s is ambiguous", syntax.QuoteIdent(name))
+			e.Hint = "qualify it with a table name or alias, e.g. " + nonEmpty(table, "t") + "." + name
+			return -1, e
+		}
+		if found < 0 {
+			found, table = i, c.Table
+		}
+	}
+	if found >= 0 {
+		return found, nil
+	}
+	e := syntax.Errorf(pos, "unknown column %s", syntax.QuoteIdent(name))
+	if best := s.closest(name); best != "" {
+		e.Hint = "did you mean " + syntax.QuoteIdent(best) + "?"
+	}
+	return -1, e
+}
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// closest suggests the known column nearest to name by edit distance.
+func (s scope) closest(name string) string {
+	best, bestD := "", len(name)/2+2
+	for _, c := range s {
+		if d := editDistance(strings.ToLower(c.Name), strings.ToLower(name)); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func (s scope) schema() types.Schema {
+	out := make(types.Schema, len(s))
+	for i, c := range s {
+		out[i] = types.Column{Name: c.Name, Kind: c.Kind}
+	}
+	return out
+}
+
+// refs returns a column reference for every column of s, for nodes that
+// pass their input through.
+func (s scope) refs() []Expr {
+	out := make([]Expr, len(s))
+	for i, c := range s {
+		out[i] = &ColRef{Idx: i, Name: c.Name, K: c.Kind}
+	}
+	return out
+}
+
+func (s scope) names() []string {
+	out := make([]string, len(s))
+	for i, c := range s {
+		out[i] = c.Name
+	}
+	return out
+}

@@ -1,0 +1,276 @@
+package plan
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+type selectOpts struct {
+	keepHidden bool // SELECT *, as in |> EXTEND, keeps hidden columns (still hidden)
+	forceAgg   bool // |> AGGREGATE aggregates even without aggregate calls
+}
+
+// item is one select-list entry after star expansion: an expression to
+// bind, or an input column taken as it is.
+type item struct {
+	expr   syntax.Expr
+	col    int // input column for star-expanded items, else -1
+	name   string
+	hidden bool
+}
+
+// winBase marks placeholder column indexes for window results, rewritten
+// once the node under the Window is known.
+const winBase = -1 << 20
+
+// selectOn binds a SELECT block (or a pipe operator expressed as one) over
+// an already bound input.
+func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts) (Node, scope, error) {
+	if sel.Where != nil {
+		c := &exprCtx{b: b, sc: sc, clause: "WHERE"}
+		cond, err := c.bindBool(sel.Where)
+		if err != nil {
+			return nil, nil, err
+		}
+		in = &Filter{Input: in, Cond: cond}
+	}
+	items, err := expandStars(sel.Items, sc, opts.keepHidden)
+	if err != nil {
+		return nil, nil, err
+	}
+
+	hasAgg := opts.forceAgg || len(sel.GroupBy) > 0 || sel.Having != nil
+	for _, it := range items {
+		hasAgg = hasAgg || (it.expr != nil && containsAggregate(it.expr))
+	}
+	for _, o := range sel.OrderBy {
+		hasAgg = hasAgg || containsAggregate(o.Expr)
+	}
+
+	c := &exprCtx{b: b, sc: sc, clause: "SELECT", win: &winState{}}
+	var ag *aggState
+	if hasAgg {
+		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}}
+		for _, g := range sel.GroupBy {
+			g = resolveGroupItem(g, items, sc)
+			bound, err := ag.pre.bind(g)
+			if err != nil {
+				return nil, nil, err
+			}
+			ag.groups = append(ag.groups, bound)
+			ag.groupText = append(ag.groupText, bound.String())
+			ag.groupNames = append(ag.groupNames, exprName(g))
+		}
+		c.agg = ag
+	}
+
+	exprs := make([]Expr, len(items))
+	names := make([]string, len(items))
+	aliases := map[string]Expr{}
+	for i, it := range items {
+		var e Expr
+		if it.col >= 0 {
+			col := &ColRef{Idx: it.col, Name: sc[it.col].Name, K: sc[it.col].Kind}
+			e = col
+			if ag != nil {
+				if e, err = ag.mapBound(col, it.name, syntax.NoPos); err != nil {
+					return nil, nil, err
+				}
+			}
+		} else if e, err = c.bind(it.expr); err != nil {
+			return nil, nil, err
+		}
+		exprs[i], names[i] = e, it.name
+		aliases[strings.ToLower(it.name)] = e
+	}
+
+	var having Expr
+	if sel.Having != nil {
+		hc := *c
+		hc.clause, hc.aliases, hc.win = "HAVING", aliases, nil
+		if having, err = hc.bindBool(sel.Having); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	// ORDER BY keys refer to output columns by position or alias, or are
+	// expressions; those not in the select list ride along as extra columns
+	// dropped after the sort.
+	var keys []SortKey
+	nOut := len(exprs)
+	oc := *c
+	oc.clause, oc.aliases = "ORDER BY", aliases
+	for _, o := range sel.OrderBy {
+		var e Expr
+		if idx, ok := ordinal(o.Expr); ok {
+			if idx < 1 || idx > nOut {
+				return nil, nil, syntax.Errorf(o.Expr.Position(), "ORDER BY position %d is not in the select list (1..%d)", idx, nOut)
+			}
+			e = exprs[idx-1]
+		} else if e, err = oc.bind(o.Expr); err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, sortKey(e, o))
+	}
+
+	var node Node = in
+	if ag != nil {
+		anames := append(append([]string{}, ag.groupNames...), ag.aggText...)
+		node = &Aggregate{Input: in, Groups: ag.groups, Aggs: ag.aggs, Names: anames}
+		if having != nil {
+			node = &Filter{Input: node, Cond: having}
+		}
+	}
+	if calls := c.win.calls; len(calls) > 0 {
+		base := len(node.Schema())
+		fix := func(e Expr) Expr {
+			return Rewrite(e, func(x Expr) Expr {
+				if r, ok := x.(*ColRef); ok && r.Idx < winBase/2 {
+					n := *r
+					n.Idx = base + (r.Idx - winBase)
+					return &n
+				}
+				return x
+			})
+		}
+		for i := range exprs {
+			exprs[i] = fix(exprs[i])
+		}
+		for i := range keys {
+			keys[i].Expr = fix(keys[i].Expr)
+		}
+		node = &Window{Input: node, Calls: calls, Names: c.win.names}
+	}
+
+	// Sort keys become columns of the projection so the sort runs after it.
+	projExprs, projNames := append([]Expr{}, exprs...), append([]string{}, names...)
+	for i, k := range keys {
+		found := -1
+		for j, e := range exprs {
+			if e.String() == k.Expr.String() {
+				found = j
+				break
+			}
+		}
+		if found < 0 {
+			if sel.Distinct {
+				return nil, nil, syntax.Errorf(sel.OrderBy[i].Expr.Position(), "with SELECT DISTINCT, ORDER BY expressions must appear in the select list")
+			}
+			found = len(projExprs)
+			projExprs = append(projExprs, k.Expr)
+			projNames = append(projNames, "_order"+strconv.Itoa(i))
+		}
+		keys[i].Expr = &ColRef{Idx: found, Name: projNames[found], K: projExprs[found].Kind()}
+	}
+	node = &Project{Input: node, Exprs: projExprs, Names: projNames}
+	if sel.Distinct {
+		node = &Distinct{Input: node}
+	}
+	if len(keys) > 0 {
+		node = &Sort{Input: node, Keys: keys, Limit: -1}
+	}
+	if len(projExprs) > nOut {
+		node = &Project{Input: node, Exprs: (scope(nil)).refsOf(node, nOut), Names: names}
+	}
+	out := make(scope, nOut)
+	for i := range out {
+		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
+	}
+	return b.limit(node, out, sel.Limit, sel.Offset)
+}
+
+// refsOf returns references to the first n columns of node.
+func (scope) refsOf(node Node, n int) []Expr {
+	s := node.Schema()
+	out := make([]Expr, n)
+	for i := 0; i < n; i++ {
+		out[i] = &ColRef{Idx: i, Name: s[i].Name, K: s[i].Kind}
+	}
+	return out
+}
+
+func expandStars(in []syntax.SelectItem, sc scope, keepHidden bool) ([]item, error) {
+	var out []item
+	for _, it := range in {
+		star, ok := it.Expr.(*syntax.Star)
+		if !ok {
+			name := it.Alias
+			if name == "" {
+				name = exprName(it.Expr)
+			}
+			out = append(out, item{expr: it.Expr, col: -1, name: name})
+			continue
+		}
+		n := len(out)
+		for i, c := range sc {
+			if c.Hidden && !keepHidden {
+				continue
+			}
+			if star.Table != "" && !strings.EqualFold(c.Table, star.Table) {
+				continue
+			}
+			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden})
+		}
+		if len(out) == n && star.Table != "" {
+			return nil, syntax.Errorf(star.Position(), "unknown table %s in %s.*", syntax.QuoteIdent(star.Table), star.Table)
+		}
+	}
+	return out, nil
+}
+
+// resolveGroupItem turns GROUP BY 2 and GROUP BY alias into the select
+// item's expression, as Spark does (aliases only when no column has the
+// name).
+func resolveGroupItem(g syntax.Expr, items []item, sc scope) syntax.Expr {
+	if idx, ok := ordinal(g); ok && idx >= 1 && idx <= len(items) && items[idx-1].expr != nil {
+		return items[idx-1].expr
+	}
+	if id, ok := g.(*syntax.Ident); ok && len(id.Parts) == 1 {
+		if _, err := sc.lookup(id.Parts, syntax.NoPos); err != nil {
+			for _, it := range items {
+				if it.expr != nil && strings.EqualFold(it.name, id.Parts[0]) {
+					return it.expr
+				}
+			}
+		}
+	}
+	return g
+}
+
+// exprName is the column name Spark gives an unaliased expression.
+func exprName(e syntax.Expr) string {
+	switch e := e.(type) {
+	case *syntax.Ident:
+		return e.Parts[len(e.Parts)-1]
+	case *syntax.Field:
+		return e.Name
+	case *syntax.Call:
+		if len(e.Args) == 1 && e.Over == nil {
+			if _, ok := e.Args[0].(*syntax.Star); ok {
+				return e.Name + "(1)"
+			}
+		}
+	}
+	return e.String()
+}
+
+// containsAggregate reports whether e calls an aggregate outside any OVER
+// clause.
+func containsAggregate(e syntax.Expr) bool {
+	found := false
+	walkSyntax(e, func(x syntax.Expr) bool {
+		if c, ok := x.(*syntax.Call); ok {
+			if c.Over != nil {
+				return false
+			}
+			if isAggregate(c.Name) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
