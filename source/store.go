@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -63,9 +62,6 @@ func (l Local) Walk(ctx context.Context, dir string, descend func(string) bool, 
 	if err != nil {
 		return err
 	}
-	// os.ReadDir already sorts by name; sorting here documents the
-	// guarantee callers rely on for stable output.
-	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, e := range entries {
 		child := joinPath(dir, e.Name())
 		typ := e.Type()
