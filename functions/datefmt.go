@@ -1,0 +1,347 @@
+package functions
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Spark datetime patterns (https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html)
+// are compiled once into tokens. Formatting walks the tokens itself, so
+// every supported letter works; parsing translates the tokens into a Go
+// layout for time.Parse, which covers the numeric and English-name fields
+// that real data uses. Formatting always renders UTC, nectar's session
+// time zone.
+
+// dtToken is one run of a pattern letter (letter != 0) or literal text.
+type dtToken struct {
+	letter byte
+	count  int
+	lit    string
+}
+
+type compiledPattern struct {
+	tokens   []dtToken
+	layout   string // Go layout for parsing; "" when parseErr is set
+	parseErr error  // pattern can format but not parse
+}
+
+var patternCache sync.Map // string → *compiledPattern
+
+// supportedLetters are the pattern letters nectar implements. Spark itself
+// rejects the week-based letters Y, w, W, u, e, c since Spark 3.0.
+const supportedLetters = "GyMLdDQqEahKkHmsSVzOXxZ"
+
+func compilePattern(p string) (*compiledPattern, error) {
+	if c, ok := patternCache.Load(p); ok {
+		return c.(*compiledPattern), nil
+	}
+	toks, err := tokenize(p)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiledPattern{tokens: toks}
+	c.layout, c.parseErr = goLayout(p, toks)
+	patternCache.Store(p, c)
+	return c, nil
+}
+
+func tokenize(p string) ([]dtToken, error) {
+	var toks []dtToken
+	var lit strings.Builder
+	flush := func() {
+		if lit.Len() > 0 {
+			toks = append(toks, dtToken{lit: lit.String()})
+			lit.Reset()
+		}
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\'':
+			if i+1 < len(p) && p[i+1] == '\'' {
+				lit.WriteByte('\'')
+				i++
+				continue
+			}
+			j := i + 1
+			for {
+				if j >= len(p) {
+					return nil, fmt.Errorf("%w %q: unterminated quote", ErrBadPattern, p)
+				}
+				if p[j] == '\'' {
+					if j+1 < len(p) && p[j+1] == '\'' {
+						lit.WriteByte('\'')
+						j += 2
+						continue
+					}
+					break
+				}
+				lit.WriteByte(p[j])
+				j++
+			}
+			i = j
+		case c == '[' || c == ']':
+			// Optional sections: formatting prints their contents, and the
+			// Go layout cannot express optionality, so brackets are dropped.
+		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
+			if strings.IndexByte(supportedLetters, c) < 0 {
+				return nil, fmt.Errorf("%w %q: unsupported pattern letter '%c'", ErrBadPattern, p, c)
+			}
+			j := i
+			for j < len(p) && p[j] == c {
+				j++
+			}
+			n := j - i
+			if n > maxLetterCount(c) {
+				return nil, fmt.Errorf("%w %q: too many pattern letters '%c'", ErrBadPattern, p, c)
+			}
+			flush()
+			toks = append(toks, dtToken{letter: c, count: n})
+			i = j - 1
+		default:
+			lit.WriteByte(c)
+		}
+	}
+	flush()
+	return toks, nil
+}
+
+func maxLetterCount(c byte) int {
+	switch c {
+	case 'y':
+		return 9
+	case 'S':
+		return 9
+	case 'd', 'h', 'H', 'k', 'K', 'm', 's', 'a', 'V':
+		return 2
+	case 'D':
+		return 3
+	case 'O':
+		return 4
+	}
+	return 5
+}
+
+// goLayoutUnsafe are characters that time.Parse would read as layout
+// elements if they appeared in literal text.
+const goLayoutUnsafe = "0123456789JMPpZ_"
+
+func goLayout(p string, toks []dtToken) (string, error) {
+	var b strings.Builder
+	for _, t := range toks {
+		if t.letter == 0 {
+			if strings.ContainsAny(t.lit, goLayoutUnsafe) {
+				return "", fmt.Errorf("%w %q: literal %q cannot be used for parsing", ErrBadPattern, p, t.lit)
+			}
+			b.WriteString(t.lit)
+			continue
+		}
+		var s string
+		switch t.letter {
+		case 'y':
+			s = "2006"
+			if t.count == 2 {
+				s = "06"
+			}
+		case 'M', 'L':
+			s = [...]string{"", "1", "01", "Jan", "January", ""}[t.count]
+		case 'd':
+			s = [...]string{"", "2", "02"}[t.count]
+		case 'D':
+			if t.count == 3 {
+				s = "002"
+			}
+		case 'E':
+			s = "Mon"
+			if t.count == 4 {
+				s = "Monday"
+			} else if t.count == 5 {
+				s = ""
+			}
+		case 'a':
+			s = "PM"
+		case 'h':
+			s = [...]string{"", "3", "03"}[t.count]
+		case 'H':
+			s = "15"
+		case 'm':
+			s = [...]string{"", "4", "04"}[t.count]
+		case 's':
+			s = [...]string{"", "5", "05"}[t.count]
+		case 'S':
+			// Go only recognises a fraction right after '.' or ','; Spark
+			// accepts 1..count digits there, which Go's "9" form also does.
+			prev := b.String()
+			if strings.HasSuffix(prev, ".") || strings.HasSuffix(prev, ",") {
+				s = strings.Repeat("9", t.count)
+			}
+		case 'z':
+			s = "MST"
+		case 'X':
+			s = [...]string{"", "Z07", "Z0700", "Z07:00", "Z0700", "Z07:00"}[t.count]
+		case 'x':
+			s = [...]string{"", "-07", "-0700", "-07:00", "-0700", "-07:00"}[t.count]
+		case 'Z':
+			s = [...]string{"", "-0700", "-0700", "-0700", "", "Z07:00"}[t.count]
+		}
+		if s == "" {
+			return "", fmt.Errorf("%w %q: '%s' cannot be used for parsing", ErrBadPattern, p, strings.Repeat(string(t.letter), t.count))
+		}
+		b.WriteString(s)
+	}
+	return b.String(), nil
+}
+
+// parseWith parses s with a Spark pattern. ok is false when s does not
+// match; err is set only for a pattern that cannot parse at all.
+func parseWith(s, pattern string) (t time.Time, ok bool, err error) {
+	c, err := compilePattern(pattern)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if c.parseErr != nil {
+		return time.Time{}, false, c.parseErr
+	}
+	t, perr := time.Parse(c.layout, strings.TrimSpace(s))
+	if perr != nil {
+		return time.Time{}, false, nil
+	}
+	return t.UTC(), true, nil
+}
+
+// FormatTime renders t (in UTC) with a Spark datetime pattern such as
+// "yyyy-MM-dd HH:mm:ss"; an invalid pattern wraps ErrBadPattern.
+func FormatTime(t time.Time, pattern string) (string, error) {
+	c, err := compilePattern(pattern)
+	if err != nil {
+		return "", err
+	}
+	return string(appendFormat(nil, t.UTC(), c.tokens)), nil
+}
+
+var quarterNames = [...]string{"1st quarter", "2nd quarter", "3rd quarter", "4th quarter"}
+
+func appendFormat(b []byte, t time.Time, toks []dtToken) []byte {
+	for _, tk := range toks {
+		n := tk.count
+		switch tk.letter {
+		case 0:
+			b = append(b, tk.lit...)
+		case 'G':
+			era := "AD"
+			if t.Year() <= 0 {
+				era = "BC"
+			}
+			if n == 4 {
+				era = map[string]string{"AD": "Anno Domini", "BC": "Before Christ"}[era]
+			}
+			b = append(b, era...)
+		case 'y':
+			y := t.Year()
+			if y <= 0 {
+				y = 1 - y // year of era, as Java's 'y'
+			}
+			if n == 2 {
+				b = appendPadded(b, int64(y%100), 2)
+			} else {
+				b = appendPadded(b, int64(y), n)
+			}
+		case 'M', 'L':
+			switch n {
+			case 1, 2:
+				b = appendPadded(b, int64(t.Month()), n)
+			case 3:
+				b = append(b, t.Month().String()[:3]...)
+			case 4:
+				b = append(b, t.Month().String()...)
+			default:
+				b = append(b, t.Month().String()[0])
+			}
+		case 'd':
+			b = appendPadded(b, int64(t.Day()), n)
+		case 'D':
+			b = appendPadded(b, int64(t.YearDay()), n)
+		case 'Q', 'q':
+			q := (int(t.Month()) + 2) / 3
+			switch n {
+			case 1, 2:
+				b = appendPadded(b, int64(q), n)
+			case 3:
+				b = append(b, 'Q', byte('0'+q))
+			case 4:
+				b = append(b, quarterNames[q-1]...)
+			default:
+				b = append(b, byte('0'+q))
+			}
+		case 'E':
+			switch n {
+			case 4:
+				b = append(b, t.Weekday().String()...)
+			case 5:
+				b = append(b, t.Weekday().String()[0])
+			default:
+				b = append(b, t.Weekday().String()[:3]...)
+			}
+		case 'a':
+			if t.Hour() < 12 {
+				b = append(b, "AM"...)
+			} else {
+				b = append(b, "PM"...)
+			}
+		case 'h':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			b = appendPadded(b, int64(h), n)
+		case 'K':
+			b = appendPadded(b, int64(t.Hour()%12), n)
+		case 'k':
+			h := t.Hour()
+			if h == 0 {
+				h = 24
+			}
+			b = appendPadded(b, int64(h), n)
+		case 'H':
+			b = appendPadded(b, int64(t.Hour()), n)
+		case 'm':
+			b = appendPadded(b, int64(t.Minute()), n)
+		case 's':
+			b = appendPadded(b, int64(t.Second()), n)
+		case 'S':
+			frac := strconv.Itoa(t.Nanosecond() + 1e9)[1:] // nine digits, zero-padded
+			b = append(b, frac[:n]...)
+		case 'V', 'z':
+			if tk.letter == 'z' && n == 4 {
+				b = append(b, "Coordinated Universal Time"...)
+			} else {
+				b = append(b, "UTC"...)
+			}
+		case 'O':
+			b = append(b, "GMT"...)
+		case 'X':
+			b = append(b, 'Z')
+		case 'x':
+			b = append(b, [...]string{"", "+00", "+0000", "+00:00", "+0000", "+00:00"}[n]...)
+		case 'Z':
+			b = append(b, [...]string{"", "+0000", "+0000", "+0000", "GMT", "Z"}[n]...)
+		}
+	}
+	return b
+}
+
+func appendPadded(b []byte, v int64, width int) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	var tmp [20]byte
+	s := strconv.AppendInt(tmp[:0], v, 10)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}

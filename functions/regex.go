@@ -1,0 +1,192 @@
+package functions
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Spark uses java.util.regex; nectar uses Go's RE2. The common syntax
+// (classes, groups, quantifiers, anchors, (?i)) is the same. RE2 lacks
+// backreferences (\1), lookaround ((?=…), (?<!…)), possessive quantifiers
+// (a*+) and atomic groups; such patterns fail with ErrInvalidArg instead of
+// matching. In exchange matching is linear-time, so no pattern can hang a
+// query.
+
+// regexCache holds compiled patterns: regex arguments are almost always
+// literals, so each row would otherwise recompile the same pattern.
+var regexCache sync.Map // string → *regexp.Regexp
+
+// maxCachedRegexes bounds the cache for the rare query whose pattern
+// varies per row.
+const maxCachedRegexes = 1024
+
+var regexCount int64
+var regexMu sync.Mutex
+
+func compileRegex(fn, pattern string) (*regexp.Regexp, error) {
+	if re, ok := regexCache.Load(pattern); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: bad regular expression %q: %v", ErrInvalidArg, fn, pattern, err)
+	}
+	regexMu.Lock()
+	if regexCount < maxCachedRegexes {
+		regexCache.Store(pattern, re)
+		regexCount++
+	}
+	regexMu.Unlock()
+	return re, nil
+}
+
+func init() {
+	register(&Func{Name: "regexp_like", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Bool, anyArg),
+		Doc: "regexp_like(s, regex) → BOOLEAN: whether regex matches anywhere in s (RE2 syntax)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_like", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			return types.BoolValue(re.MatchString(ToString(a[0]))), nil
+		}}, "rlike", "regexp")
+	register(&Func{Name: "regexp_extract", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
+		Doc: "regexp_extract(s, regex[, idx]) → STRING: group idx (default 1, 0 = whole match) of the first match; '' if none",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_extract", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			idx := int64(1)
+			if len(a) > 2 {
+				if idx, err = ToInt(a[2]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			if idx < 0 || idx > int64(re.NumSubexp()) {
+				return types.NullValue, fmt.Errorf("%w: regexp_extract: regex group count is %d, but the specified group index is %d", ErrInvalidArg, re.NumSubexp(), idx)
+			}
+			s := ToString(a[0])
+			m := re.FindStringSubmatchIndex(s)
+			if m == nil || m[2*idx] < 0 {
+				return str(""), nil
+			}
+			return str(s[m[2*idx]:m[2*idx+1]]), nil
+		}})
+	register(&Func{Name: "regexp_extract_all", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
+		Doc: "regexp_extract_all(s, regex[, idx]) → STRING: JSON array of group idx (default 1) of every match (nectar has no ARRAY type)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_extract_all", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			idx := int64(1)
+			if len(a) > 2 {
+				if idx, err = ToInt(a[2]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			if idx < 0 || idx > int64(re.NumSubexp()) {
+				return types.NullValue, fmt.Errorf("%w: regexp_extract_all: regex group count is %d, but the specified group index is %d", ErrInvalidArg, re.NumSubexp(), idx)
+			}
+			s := ToString(a[0])
+			var out []string
+			for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+				if m[2*idx] < 0 {
+					out = append(out, "")
+				} else {
+					out = append(out, s[m[2*idx]:m[2*idx+1]])
+				}
+			}
+			return str(jsonStringArray(out)), nil
+		}})
+	register(&Func{Name: "regexp_replace", MinArgs: 3, MaxArgs: 4, Check: fixed(types.String, anyArg, anyArg, anyArg, numArg),
+		Doc: "regexp_replace(s, regex, rep[, pos]) → STRING: every match from character pos (default 1) replaced; rep uses Java syntax ($1, \\$)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_replace", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			rep, err := javaReplacement(ToString(a[2]), re.NumSubexp())
+			if err != nil {
+				return types.NullValue, err
+			}
+			s := ToString(a[0])
+			prefix := ""
+			if len(a) > 3 {
+				pos, err := ToInt(a[3])
+				if err != nil {
+					return types.NullValue, nil
+				}
+				if pos < 1 {
+					return types.NullValue, fmt.Errorf("%w: regexp_replace: position must be at least 1, got %d", ErrInvalidArg, pos)
+				}
+				cut := len(runeSlice(s, 0, pos-1))
+				prefix, s = s[:cut], s[cut:]
+			}
+			return str(prefix + re.ReplaceAllString(s, rep)), nil
+		}})
+}
+
+// javaReplacement rewrites a java.util.regex replacement string into Go's
+// template syntax. Java reads "$12" as group 12 only if that many groups
+// exist (else group 1 then "2"), "\x" as a literal x, and rejects a lone
+// "$"; Go would read "$1a" as a group named "1a".
+func javaReplacement(rep string, groups int) (string, error) {
+	if !strings.ContainsAny(rep, `$\`) {
+		return rep, nil
+	}
+	var b strings.Builder
+	for i := 0; i < len(rep); i++ {
+		c := rep[i]
+		switch c {
+		case '\\':
+			i++
+			if i >= len(rep) {
+				return "", fmt.Errorf("%w: regexp_replace: character to be escaped is missing", ErrInvalidArg)
+			}
+			if rep[i] == '$' {
+				b.WriteString("$$")
+			} else {
+				b.WriteByte(rep[i])
+			}
+		case '$':
+			i++
+			if i >= len(rep) {
+				return "", fmt.Errorf("%w: regexp_replace: illegal group reference: group index is missing", ErrInvalidArg)
+			}
+			if rep[i] == '{' {
+				end := strings.IndexByte(rep[i:], '}')
+				if end < 0 {
+					return "", fmt.Errorf("%w: regexp_replace: named capturing group is missing trailing '}'", ErrInvalidArg)
+				}
+				b.WriteString("${" + rep[i+1:i+end] + "}")
+				i += end
+				continue
+			}
+			if rep[i] < '0' || rep[i] > '9' {
+				return "", fmt.Errorf("%w: regexp_replace: illegal group reference", ErrInvalidArg)
+			}
+			g := int(rep[i] - '0')
+			if g > groups {
+				return "", fmt.Errorf("%w: regexp_replace: no group %d", ErrInvalidArg, g)
+			}
+			for i+1 < len(rep) && rep[i+1] >= '0' && rep[i+1] <= '9' {
+				ng := g*10 + int(rep[i+1]-'0')
+				if ng > groups {
+					break
+				}
+				g = ng
+				i++
+			}
+			fmt.Fprintf(&b, "${%d}", g)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), nil
+}

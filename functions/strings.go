@@ -1,0 +1,418 @@
+package functions
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// maxResultLen bounds strings built by repeat and lpad so that a typo in a
+// count cannot exhaust memory; Spark's own limit is 2 GB.
+const maxResultLen = 64 << 20
+
+func str(s string) types.Value { return types.StringValue(s) }
+
+func init() {
+	strUnary := func(name, doc string, fn func(string) string, aliases ...string) {
+		register(&Func{Name: name, MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg), Doc: doc,
+			Eval: func(a []types.Value) (types.Value, error) { return str(fn(ToString(a[0]))), nil }}, aliases...)
+	}
+	strUnary("lower", "lower(s) → STRING: lower case", strings.ToLower, "lcase")
+	strUnary("upper", "upper(s) → STRING: upper case", strings.ToUpper, "ucase")
+	strUnary("trim", "trim(s) → STRING: s without leading and trailing spaces", func(s string) string { return strings.Trim(s, " ") })
+	strUnary("ltrim", "ltrim(s) → STRING: s without leading spaces", func(s string) string { return strings.TrimLeft(s, " ") })
+	strUnary("rtrim", "rtrim(s) → STRING: s without trailing spaces", func(s string) string { return strings.TrimRight(s, " ") })
+	strUnary("reverse", "reverse(s) → STRING: characters in reverse order", reverseString)
+	strUnary("initcap", "initcap(s) → STRING: each space-separated word capitalised, the rest lower case", initcap)
+	strUnary("md5", "md5(s) → STRING: MD5 digest as 32 hex digits", func(s string) string { return hexDigest(md5.New(), s) })
+	strUnary("sha1", "sha1(s) → STRING: SHA-1 digest as 40 hex digits", func(s string) string { return hexDigest(sha1.New(), s) }, "sha")
+	strUnary("base64", "base64(s) → STRING: standard base64 of the UTF-8 bytes", func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) })
+
+	register(&Func{Name: "btrim", MinArgs: 1, MaxArgs: 2, Check: fixed(types.String, anyArg),
+		Doc: "btrim(s[, chars]) → STRING: s without leading and trailing chars (default space)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			cut := " "
+			if len(a) > 1 {
+				cut = ToString(a[1])
+			}
+			return str(strings.Trim(ToString(a[0]), cut)), nil
+		}})
+	register(&Func{Name: "length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
+		Doc: "length(s) → BIGINT: number of characters (not bytes)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			return types.IntValue(int64(utf8.RuneCountInString(ToString(a[0])))), nil
+		}}, "char_length", "character_length", "len")
+	register(&Func{Name: "octet_length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
+		Doc: "octet_length(s) → BIGINT: number of UTF-8 bytes",
+		Eval: func(a []types.Value) (types.Value, error) {
+			return types.IntValue(int64(len(ToString(a[0])))), nil
+		}})
+	register(&Func{Name: "unbase64", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
+		Doc: "unbase64(s) → STRING: bytes decoded from base64, as text; NULL when invalid",
+		Eval: func(a []types.Value) (types.Value, error) {
+			s := strings.Map(func(r rune) rune {
+				if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+					return -1
+				}
+				return r
+			}, ToString(a[0]))
+			b, err := base64.StdEncoding.DecodeString(s)
+			if err != nil {
+				if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			return str(string(b)), nil
+		}})
+	register(&Func{Name: "hex", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
+		Doc: "hex(x) → STRING: upper-case hex of a BIGINT's value or of a string's UTF-8 bytes",
+		Eval: func(a []types.Value) (types.Value, error) {
+			if a[0].K == types.Int {
+				return str(strings.ToUpper(fmt.Sprintf("%x", uint64(a[0].I)))), nil
+			}
+			return str(strings.ToUpper(hex.EncodeToString([]byte(ToString(a[0]))))), nil
+		}})
+	register(&Func{Name: "sha2", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, numArg),
+		Doc: "sha2(s, bits) → STRING: SHA-2 digest in hex; bits 224, 256 (or 0), 384, 512; other bits give NULL",
+		Eval: func(a []types.Value) (types.Value, error) {
+			bits, err := ToInt(a[1])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			var h hash.Hash
+			switch bits {
+			case 0, 256:
+				h = sha256.New()
+			case 224:
+				h = sha256.New224()
+			case 384:
+				h = sha512.New384()
+			case 512:
+				h = sha512.New()
+			default:
+				return types.NullValue, nil
+			}
+			return str(hexDigest(h, ToString(a[0]))), nil
+		}})
+	register(&Func{Name: "lpad", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, anyArg),
+		Doc:  "lpad(s, len[, pad]) → STRING: s left-padded with pad (default space) to len characters, or truncated to len",
+		Eval: func(a []types.Value) (types.Value, error) { return pad(a, true) }})
+	register(&Func{Name: "rpad", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, anyArg),
+		Doc:  "rpad(s, len[, pad]) → STRING: s right-padded with pad (default space) to len characters, or truncated to len",
+		Eval: func(a []types.Value) (types.Value, error) { return pad(a, false) }})
+	register(&Func{Name: "substring", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, numArg),
+		Doc: "substring(s, pos[, len]) → STRING: len characters from 1-based pos; a negative pos counts from the end",
+		Eval: func(a []types.Value) (types.Value, error) {
+			pos, err := ToInt(a[1])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			n := int64(1<<62 - 1)
+			if len(a) > 2 {
+				if n, err = ToInt(a[2]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			return str(substringSQL(ToString(a[0]), pos, n)), nil
+		}}, "substr")
+	register(&Func{Name: "left", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, numArg),
+		Doc: "left(s, n) → STRING: the first n characters",
+		Eval: func(a []types.Value) (types.Value, error) {
+			n, err := ToInt(a[1])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			if n <= 0 {
+				return str(""), nil
+			}
+			return str(substringSQL(ToString(a[0]), 1, n)), nil
+		}})
+	register(&Func{Name: "right", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, numArg),
+		Doc: "right(s, n) → STRING: the last n characters",
+		Eval: func(a []types.Value) (types.Value, error) {
+			n, err := ToInt(a[1])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			if n <= 0 {
+				return str(""), nil
+			}
+			return str(substringSQL(ToString(a[0]), -n, 1<<62)), nil
+		}})
+	register(&Func{Name: "concat", MinArgs: 0, MaxArgs: -1, Check: fixed(types.String, anyArg),
+		Doc: "concat(s, …) → STRING: the arguments joined; NULL if any is NULL",
+		Eval: func(a []types.Value) (types.Value, error) {
+			var b strings.Builder
+			for _, v := range a {
+				b.WriteString(ToString(v))
+			}
+			return str(b.String()), nil
+		}})
+	register(&Func{Name: "concat_ws", MinArgs: 1, MaxArgs: -1, Check: fixed(types.String, anyArg), NullSafe: true,
+		Doc: "concat_ws(sep, s, …) → STRING: the non-NULL arguments joined by sep; NULL only if sep is NULL",
+		Eval: func(a []types.Value) (types.Value, error) {
+			if a[0].K == types.Null {
+				return types.NullValue, nil
+			}
+			sep := ToString(a[0])
+			var b strings.Builder
+			first := true
+			for _, v := range a[1:] {
+				if v.K == types.Null {
+					continue
+				}
+				if !first {
+					b.WriteString(sep)
+				}
+				first = false
+				b.WriteString(ToString(v))
+			}
+			return str(b.String()), nil
+		}})
+	register(&Func{Name: "replace", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg),
+		Doc: "replace(s, search[, with]) → STRING: every occurrence of search replaced (default: removed)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			s, old := ToString(a[0]), ToString(a[1])
+			if old == "" {
+				return str(s), nil // Go would insert between every rune; Spark leaves s alone
+			}
+			with := ""
+			if len(a) > 2 {
+				with = ToString(a[2])
+			}
+			return str(strings.ReplaceAll(s, old, with)), nil
+		}})
+	register(&Func{Name: "split_part", MinArgs: 3, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
+		Doc: "split_part(s, delim, n) → STRING: the nth field (1-based, negative from the end) of s split by delim; '' when out of range",
+		Eval: func(a []types.Value) (types.Value, error) {
+			n, err := ToInt(a[2])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			if n == 0 {
+				return types.NullValue, fmt.Errorf("%w: split_part field index must not be 0", ErrInvalidArg)
+			}
+			s, delim := ToString(a[0]), ToString(a[1])
+			var parts []string
+			if delim == "" {
+				parts = []string{s}
+			} else {
+				parts = strings.Split(s, delim)
+			}
+			if n < 0 {
+				n += int64(len(parts)) + 1
+			}
+			if n < 1 || n > int64(len(parts)) {
+				return str(""), nil
+			}
+			return str(parts[n-1]), nil
+		}})
+	register(&Func{Name: "instr", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, anyArg),
+		Doc: "instr(s, sub) → BIGINT: 1-based character position of the first sub in s, 0 if absent",
+		Eval: func(a []types.Value) (types.Value, error) {
+			return types.IntValue(locate(ToString(a[0]), ToString(a[1]), 1)), nil
+		}})
+	register(&Func{Name: "locate", MinArgs: 2, MaxArgs: 3, Check: fixed(types.Int, anyArg, anyArg, numArg), NullSafe: true,
+		Doc: "locate(sub, s[, pos]) → BIGINT: 1-based position of sub in s searching from pos, 0 if absent or pos < 1",
+		Eval: func(a []types.Value) (types.Value, error) {
+			pos := int64(1)
+			if len(a) > 2 {
+				// Spark returns 0, not NULL, for a NULL start position.
+				p, err := ToInt(a[2])
+				if a[2].K == types.Null || err != nil {
+					return types.IntValue(0), nil
+				}
+				pos = p
+			}
+			if a[0].K == types.Null || a[1].K == types.Null {
+				return types.NullValue, nil
+			}
+			if pos < 1 {
+				return types.IntValue(0), nil
+			}
+			return types.IntValue(locate(ToString(a[1]), ToString(a[0]), pos)), nil
+		}}, "position")
+	register(&Func{Name: "repeat", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, numArg),
+		Doc: "repeat(s, n) → STRING: s repeated n times",
+		Eval: func(a []types.Value) (types.Value, error) {
+			n, err := ToInt(a[1])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			s := ToString(a[0])
+			if n <= 0 || s == "" {
+				return str(""), nil
+			}
+			if n > maxResultLen/int64(len(s)) {
+				return types.NullValue, fmt.Errorf("%w: repeat result would exceed %d bytes", ErrInvalidArg, maxResultLen)
+			}
+			return str(strings.Repeat(s, int(n))), nil
+		}})
+	boolStr := func(name, doc string, fn func(s, t string) bool, aliases ...string) {
+		register(&Func{Name: name, MinArgs: 2, MaxArgs: 2, Check: fixed(types.Bool, anyArg), Doc: doc,
+			Eval: func(a []types.Value) (types.Value, error) {
+				return types.BoolValue(fn(ToString(a[0]), ToString(a[1]))), nil
+			}}, aliases...)
+	}
+	boolStr("startswith", "startswith(s, prefix) → BOOLEAN", strings.HasPrefix, "starts_with")
+	boolStr("endswith", "endswith(s, suffix) → BOOLEAN", strings.HasSuffix, "ends_with")
+	boolStr("contains", "contains(s, sub) → BOOLEAN", strings.Contains)
+	register(&Func{Name: "ascii", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
+		Doc: "ascii(s) → BIGINT: code point of the first character, 0 for ''",
+		Eval: func(a []types.Value) (types.Value, error) {
+			r, n := utf8.DecodeRuneInString(ToString(a[0]))
+			if n == 0 {
+				return types.IntValue(0), nil
+			}
+			return types.IntValue(int64(r)), nil
+		}})
+	register(&Func{Name: "chr", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, numArg),
+		Doc: "chr(n) → STRING: the character with code n mod 256; '' for negative n",
+		Eval: func(a []types.Value) (types.Value, error) {
+			n, err := ToInt(a[0])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			if n < 0 {
+				return str(""), nil
+			}
+			return str(string(rune(n & 0xFF))), nil
+		}}, "char")
+	register(&Func{Name: "format_number", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, numArg, numArg),
+		Doc:  "format_number(x, d) → STRING: x with thousands separators and d decimals (HALF_EVEN); NULL for d < 0",
+		Eval: evalFormatNumber})
+	register(&Func{Name: "format_string", MinArgs: 1, MaxArgs: -1, Check: fixed(types.String, anyArg), NullSafe: true,
+		Doc:  "format_string(fmt, x, …) → STRING: printf-style formatting (%s %d %f %e %g %x %o %c %b %%, flags, width, precision, n$)",
+		Eval: evalFormatString}, "printf")
+}
+
+func hexDigest(h hash.Hash, s string) string {
+	h.Write([]byte(s))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func reverseString(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
+
+// initcap follows Spark: lower-case everything, then title-case the first
+// letter and each letter after a space (only ' ' separates words).
+func initcap(s string) string {
+	r := []rune(strings.ToLower(s))
+	for i := range r {
+		if i == 0 || r[i-1] == ' ' {
+			r[i] = unicode.ToTitle(r[i])
+		}
+	}
+	return string(r)
+}
+
+// substringSQL is Spark's UTF8String.substringSQL: 1-based pos, 0 acting as
+// 1, negative pos counting from the end, and a window clipped to the string.
+func substringSQL(s string, pos, length int64) string {
+	n := int64(utf8.RuneCountInString(s))
+	var start int64
+	switch {
+	case pos > 0:
+		start = pos - 1
+	case pos < 0:
+		start = n + pos
+	}
+	var end int64
+	if length > 1<<62-start || start > 1<<62 {
+		end = 1 << 62
+	} else {
+		end = start + length
+	}
+	start = max(start, 0)
+	end = min(end, n)
+	if start >= end {
+		return ""
+	}
+	return runeSlice(s, start, end)
+}
+
+// runeSlice returns characters [from, to) of s.
+func runeSlice(s string, from, to int64) string {
+	bFrom, bTo := len(s), len(s)
+	var i int64
+	for b := range s {
+		if i == from {
+			bFrom = b
+		}
+		if i == to {
+			bTo = b
+			break
+		}
+		i++
+	}
+	return s[bFrom:bTo]
+}
+
+// locate is the 1-based character index of sub in s at or after character
+// pos (≥ 1), 0 if absent. An empty sub is found at pos, as in Spark.
+func locate(s, sub string, pos int64) int64 {
+	if sub == "" {
+		return 1
+	}
+	var i int64
+	for b := range s {
+		if i+1 >= pos {
+			if k := strings.Index(s[b:], sub); k >= 0 {
+				return i + 1 + int64(utf8.RuneCountInString(s[b:b+k]))
+			}
+			return 0
+		}
+		i++
+	}
+	return 0
+}
+
+func pad(a []types.Value, left bool) (types.Value, error) {
+	n, err := ToInt(a[1])
+	if err != nil {
+		return types.NullValue, nil
+	}
+	s := ToString(a[0])
+	p := " "
+	if len(a) > 2 {
+		p = ToString(a[2])
+	}
+	if n <= 0 {
+		return str(""), nil
+	}
+	if n > maxResultLen {
+		return types.NullValue, fmt.Errorf("%w: pad length %d exceeds %d", ErrInvalidArg, n, maxResultLen)
+	}
+	have := int64(utf8.RuneCountInString(s))
+	if have >= n {
+		return str(runeSlice(s, 0, n)), nil
+	}
+	if p == "" {
+		return str(s), nil
+	}
+	need := n - have
+	pr := []rune(p)
+	fill := make([]rune, need)
+	for i := range fill {
+		fill[i] = pr[i%len(pr)]
+	}
+	if left {
+		return str(string(fill) + s), nil
+	}
+	return str(s + string(fill)), nil
+}
