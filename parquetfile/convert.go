@@ -1,0 +1,353 @@
+package parquetfile
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// binaryLike is what String, LargeString, Binary and LargeBinary share.
+type binaryLike interface {
+	ValueLen(int) int
+	ValueBytes() []byte
+	ValueOffset64(int) int64
+}
+
+// appendColumn converts rows [off, off+n) of column c of rec onto v.
+func appendColumn(v *types.Vector, rec arrow.RecordBatch, c column, off, n int) error {
+	var parentBuf [4]*array.Struct
+	arr, parents := leafArray(rec, c, parentBuf[:0])
+	if ext, ok := arr.(array.ExtensionArray); ok {
+		arr = ext.Storage()
+	}
+	null := func(i int) bool {
+		if arr.IsNull(i) {
+			return true
+		}
+		for _, p := range parents {
+			if p.IsNull(i) {
+				return true
+			}
+		}
+		return false
+	}
+	end := off + n
+	if c.json {
+		var buf []byte
+		for i := off; i < end; i++ {
+			if null(i) {
+				v.AppendNull()
+				continue
+			}
+			buf = appendJSON(buf[:0], arr, i)
+			v.Append(types.StringValue(string(buf)))
+		}
+		return nil
+	}
+	switch c.kind {
+	case types.Null:
+		for range n {
+			v.AppendNull()
+		}
+		return nil
+	case types.String:
+		if a, ok := arr.(binaryLike); ok && n > 0 {
+			// One copy of the batch's bytes, sliced per row: the strings
+			// outlive the Arrow buffers without an allocation per row.
+			first := a.ValueOffset64(off)
+			last := a.ValueOffset64(end-1) + int64(a.ValueLen(end-1))
+			base := a.ValueOffset64(0)
+			whole := string(a.ValueBytes()[first-base : last-base])
+			for i := off; i < end; i++ {
+				if null(i) {
+					v.AppendNull()
+					continue
+				}
+				s := a.ValueOffset64(i) - first
+				v.Append(types.StringValue(whole[s : s+int64(a.ValueLen(i))]))
+			}
+			return nil
+		}
+		for i := off; i < end; i++ {
+			if null(i) {
+				v.AppendNull()
+				continue
+			}
+			v.Append(types.StringValue(valueText(arr, i)))
+		}
+		return nil
+	}
+	get, err := scalarGetter(arr)
+	if err != nil {
+		return err
+	}
+	for i := off; i < end; i++ {
+		if null(i) {
+			v.AppendNull()
+			continue
+		}
+		v.Append(get(i))
+	}
+	return nil
+}
+
+// scalarGetter returns a function reading row i of a non-string scalar
+// array as a Value.
+func scalarGetter(arr arrow.Array) (func(int) types.Value, error) {
+	switch a := arr.(type) {
+	case *array.Boolean:
+		return func(i int) types.Value { return types.BoolValue(a.Value(i)) }, nil
+	case *array.Int8:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Int16:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Int32:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Int64:
+		return func(i int) types.Value { return types.IntValue(a.Value(i)) }, nil
+	case *array.Uint8:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Uint16:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Uint32:
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Uint64:
+		// Values above MaxInt64 wrap; BIGINT has no room for them.
+		return func(i int) types.Value { return types.IntValue(int64(a.Value(i))) }, nil
+	case *array.Float16:
+		return func(i int) types.Value { return types.FloatValue(float64(a.Value(i).Float32())) }, nil
+	case *array.Float32:
+		return func(i int) types.Value { return types.FloatValue(float64(a.Value(i))) }, nil
+	case *array.Float64:
+		return func(i int) types.Value { return types.FloatValue(a.Value(i)) }, nil
+	case *array.Decimal32:
+		sc := a.DataType().(*arrow.Decimal32Type).Scale
+		return func(i int) types.Value { return types.FloatValue(scaledFloat(int64(a.Value(i)), sc)) }, nil
+	case *array.Decimal64:
+		sc := a.DataType().(*arrow.Decimal64Type).Scale
+		return func(i int) types.Value { return types.FloatValue(scaledFloat(int64(a.Value(i)), sc)) }, nil
+	case *array.Decimal128:
+		sc := a.DataType().(*arrow.Decimal128Type).Scale
+		return func(i int) types.Value {
+			n := a.Value(i)
+			if lo := int64(n.LowBits()); n.HighBits() == lo>>63 {
+				return types.FloatValue(scaledFloat(lo, sc))
+			}
+			return types.FloatValue(parseDecimal(n.ToString(sc), n.ToFloat64(sc)))
+		}, nil
+	case *array.Decimal256:
+		sc := a.DataType().(*arrow.Decimal256Type).Scale
+		return func(i int) types.Value {
+			n := a.Value(i)
+			return types.FloatValue(parseDecimal(n.ToString(sc), n.ToFloat64(sc)))
+		}, nil
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		return func(i int) types.Value {
+			return types.Value{K: types.Timestamp, I: toMicros(int64(a.Value(i)), unit)}
+		}, nil
+	case *array.Date32:
+		return func(i int) types.Value { return types.DateValue(int64(a.Value(i))) }, nil
+	case *array.Date64:
+		return func(i int) types.Value { return types.DateValue(floorDiv(int64(a.Value(i)), 86400000)) }, nil
+	}
+	return nil, fmt.Errorf("unsupported arrow type %s", arr.DataType())
+}
+
+// scaledFloat is unscaled·10^-scale rounded once, so DECIMAL 19.99 reads as
+// the double 19.99 (arrow's ToFloat64 multiplies by a rounded power of ten
+// and can land one ulp off).
+func scaledFloat(unscaled int64, scale int32) float64 {
+	if scale >= 0 && scale < int32(len(pow10)) && unscaled <= 1<<53 && unscaled >= -(1<<53) {
+		// Both operands are exact doubles, so IEEE division rounds once.
+		return float64(unscaled) / pow10[scale]
+	}
+	return parseDecimal(strconv.FormatInt(unscaled, 10)+"e"+strconv.Itoa(int(-scale)), math.NaN())
+}
+
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+func parseDecimal(s string, fallback float64) float64 {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
+	}
+	return fallback
+}
+
+func toMicros(v int64, unit arrow.TimeUnit) int64 {
+	switch unit {
+	case arrow.Second:
+		return v * 1e6
+	case arrow.Millisecond:
+		return v * 1e3
+	case arrow.Nanosecond:
+		return floorDiv(v, 1e3)
+	}
+	return v
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// valueText is the text of a value with no nectar kind of its own (time of
+// day, interval, view types).
+func valueText(arr arrow.Array, i int) string {
+	return rawString(arr, i)
+}
+
+// rawString is a text or binary value's bytes as a string; Arrow's ValueStr
+// would base64 binary, but Parquet files often carry text in un-annotated
+// BYTE_ARRAY columns.
+func rawString(arr arrow.Array, i int) string {
+	switch a := arr.(type) {
+	case *array.String:
+		return a.Value(i)
+	case *array.LargeString:
+		return a.Value(i)
+	case *array.StringView:
+		return a.Value(i)
+	case *array.Binary:
+		return string(a.Value(i))
+	case *array.LargeBinary:
+		return string(a.Value(i))
+	case *array.BinaryView:
+		return string(a.Value(i))
+	case *array.FixedSizeBinary:
+		return string(a.Value(i))
+	}
+	return arr.ValueStr(i)
+}
+
+// appendJSON renders row i of arr as JSON the way nectar's JSON output
+// renders values: timestamps as ISO strings, NaN and infinities as strings,
+// maps as objects.
+func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
+	if arr.IsNull(i) {
+		return append(dst, "null"...)
+	}
+	if ext, ok := arr.(array.ExtensionArray); ok {
+		return appendJSON(dst, ext.Storage(), i)
+	}
+	switch a := arr.(type) {
+	case *array.Struct:
+		st := a.DataType().(*arrow.StructType)
+		dst = append(dst, '{')
+		for j := 0; j < a.NumField(); j++ {
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, st.Field(j).Name)
+			dst = append(dst, ':')
+			dst = appendJSON(dst, a.Field(j), i)
+		}
+		return append(dst, '}')
+	case *array.Map:
+		start, end := a.ValueOffsets(i)
+		keys, items := a.Keys(), a.Items()
+		dst = append(dst, '{')
+		for k := start; k < end; k++ {
+			if k > start {
+				dst = append(dst, ',')
+			}
+			if _, ok := keys.(binaryLike); ok {
+				dst = appendJSONString(dst, rawString(keys, int(k)))
+			} else {
+				// JSON keys are strings: quote the key's own JSON text.
+				dst = appendJSONString(dst, string(appendJSON(nil, keys, int(k))))
+			}
+			dst = append(dst, ':')
+			dst = appendJSON(dst, items, int(k))
+		}
+		return append(dst, '}')
+	case array.ListLike:
+		start, end := a.ValueOffsets(i)
+		vals := a.ListValues()
+		dst = append(dst, '[')
+		for k := start; k < end; k++ {
+			if k > start {
+				dst = append(dst, ',')
+			}
+			dst = appendJSON(dst, vals, int(k))
+		}
+		return append(dst, ']')
+	case *array.String, *array.LargeString, *array.Binary, *array.LargeBinary, *array.StringView, *array.BinaryView, *array.FixedSizeBinary:
+		return appendJSONString(dst, rawString(arr, i))
+	case *array.Boolean:
+		return strconv.AppendBool(dst, a.Value(i))
+	}
+	if get, err := scalarGetter(arr); err == nil {
+		v := get(i)
+		switch v.K {
+		case types.Int:
+			return strconv.AppendInt(dst, v.I, 10)
+		case types.Float:
+			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+				return appendJSONString(dst, types.FormatFloat(v.F))
+			}
+			return append(dst, types.FormatFloat(v.F)...)
+		default:
+			return appendJSONString(dst, v.String())
+		}
+	}
+	if b, err := json.Marshal(arr.GetOneForMarshal(i)); err == nil {
+		return append(dst, b...)
+	}
+	return appendJSONString(dst, arr.ValueStr(i))
+}
+
+// appendJSONString quotes s as a JSON string. Unlike encoding/json it
+// leaves <, > and & alone: the text is data, not HTML.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -1,0 +1,401 @@
+package parquetfile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// ErrCorrupt is wrapped when a file is not valid Parquet or its data cannot
+// be decoded (including decoder panics inside arrow-go, which are turned
+// back into errors here).
+var ErrCorrupt = errors.New("corrupt parquet file")
+
+// Reader streams a Parquet file as nectar batches.
+type Reader struct {
+	path    string
+	pf      *file.Reader
+	rr      pqarrow.RecordReader // nil when no stored column is read
+	schema  types.Schema
+	cols    []column // one per schema column
+	numRows int64
+	done    int64 // rows returned so far
+	batch   *types.Batch
+	pending arrow.RecordBatch // current record and the next row to convert
+	pendOff int
+}
+
+// column says where one output column comes from in a record batch.
+type column struct {
+	name  string
+	kind  types.Kind
+	path  []int    // field index at the top, then struct child indices
+	names []string // the same path as field names, to match Parquet leaves
+	typ   arrow.DataType
+	json  bool // render the value as JSON text (lists, maps, whole structs)
+	src   int  // position in the projected flattening; -1: absent, all NULL
+}
+
+// Open reads every column of the Parquet file at path.
+func Open(ctx context.Context, path string) (*Reader, error) {
+	return OpenColumns(ctx, path, nil)
+}
+
+// OpenColumns reads only the named columns, in the order given, matching
+// names case-insensitively against the flattened schema (struct leaves as
+// "a.b.c"; naming a struct itself yields its JSON text). A name the file
+// lacks becomes an all-NULL VOID column, so files with evolving schemas line
+// up. names == nil reads every column; an empty non-nil slice reads none,
+// which still yields batches with the right row counts (for count(*)).
+func OpenColumns(ctx context.Context, path string, names []string) (r *Reader, err error) {
+	defer recoverCorrupt(path, &err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+	}
+	r = &Reader{path: path, pf: pf, numRows: pf.NumRows()}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: types.BatchSize}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+	}
+	full, err := fr.Schema()
+	if err != nil {
+		return nil, fmt.Errorf("parquet schema of %s: %w: %w", path, ErrCorrupt, err)
+	}
+	all := flatten(full.Fields(), nil, nil, nil)
+	markVoidColumns(pf, all)
+
+	var want []column
+	if names == nil {
+		want = all
+	} else {
+		want = make([]column, len(names))
+		for i, n := range names {
+			if c, ok := findColumn(full, all, n); ok {
+				want[i] = c
+			} else {
+				want[i] = column{name: n, kind: types.Null, src: -1}
+			}
+		}
+	}
+
+	leaves := leafIndices(pf, want)
+	if len(leaves) > 0 {
+		r.rr, err = fr.GetRecordReader(ctx, leaves, nil)
+		if err != nil {
+			return nil, fmt.Errorf("read parquet %s: %w", path, err)
+		}
+		// The record reader prunes unread struct children, so field
+		// positions change: resolve every column again in its schema.
+		proj := r.rr.Schema()
+		pall := flatten(proj.Fields(), nil, nil, nil)
+		for i := range want {
+			if want[i].src < 0 {
+				continue
+			}
+			c, ok := findPath(proj, pall, want[i].names)
+			if !ok {
+				return nil, fmt.Errorf("read parquet %s: column %s lost by projection", path, want[i].name)
+			}
+			c.name, c.kind = want[i].name, want[i].kind
+			want[i] = c
+		}
+	}
+	r.cols = want
+	r.schema = make(types.Schema, len(want))
+	for i, c := range want {
+		r.schema[i] = types.Column{Name: c.name, Kind: c.kind}
+	}
+	r.batch = types.NewBatch(r.schema, types.BatchSize)
+	return r, nil
+}
+
+// markVoidColumns gives back VOID to the all-NULL string columns our
+// writer recorded in the footer.
+func markVoidColumns(pf *file.Reader, all []column) {
+	kv := pf.MetaData().KeyValueMetadata()
+	if kv == nil {
+		return
+	}
+	js := kv.FindValue(voidColumnsKey)
+	if js == nil {
+		return
+	}
+	var void []string
+	if json.Unmarshal([]byte(*js), &void) != nil {
+		return
+	}
+	for i := range all {
+		if len(all[i].names) == 1 && all[i].kind == types.String && !all[i].json && slices.Contains(void, all[i].name) {
+			all[i].kind = types.Null
+		}
+	}
+}
+
+// flatten lists the columns of fields: struct children are walked into
+// (named parent.child); every other field is one column.
+func flatten(fields []arrow.Field, path []int, names []string, out []column) []column {
+	for j, f := range fields {
+		p := append(append([]int(nil), path...), j)
+		n := append(append([]string(nil), names...), f.Name)
+		if st, ok := f.Type.(*arrow.StructType); ok && st.NumFields() > 0 {
+			out = flatten(st.Fields(), p, n, out)
+			continue
+		}
+		k, js := kindOf(f.Type)
+		out = append(out, column{name: strings.Join(n, "."), kind: k, path: p, names: n, typ: f.Type, json: js})
+	}
+	return out
+}
+
+// findColumn resolves a user's column name: first a flattened leaf, then a
+// struct node, which is read whole as JSON.
+func findColumn(s *arrow.Schema, all []column, name string) (column, bool) {
+	for _, c := range all {
+		if strings.EqualFold(c.name, name) {
+			return c, true
+		}
+	}
+	for _, c := range all {
+		for k := len(c.names) - 1; k > 0; k-- {
+			if strings.EqualFold(strings.Join(c.names[:k], "."), name) {
+				return structColumn(s, c.names[:k])
+			}
+		}
+	}
+	return column{}, false
+}
+
+// findPath finds the column with exactly these field names.
+func findPath(s *arrow.Schema, all []column, names []string) (column, bool) {
+	for _, c := range all {
+		if equalNames(c.names, names) {
+			return c, true
+		}
+	}
+	return structColumn(s, names)
+}
+
+// structColumn builds the column for the struct node at names.
+func structColumn(s *arrow.Schema, names []string) (column, bool) {
+	fields := s.Fields()
+	var path []int
+	var typ arrow.DataType
+	for depth, n := range names {
+		idx := -1
+		for j, f := range fields {
+			if f.Name == n {
+				idx = j
+				break
+			}
+		}
+		if idx < 0 {
+			return column{}, false
+		}
+		path = append(path, idx)
+		typ = fields[idx].Type
+		st, ok := typ.(*arrow.StructType)
+		if !ok {
+			return column{}, false
+		}
+		if depth < len(names)-1 {
+			fields = st.Fields()
+		}
+	}
+	nm := append([]string(nil), names...)
+	return column{name: strings.Join(nm, "."), kind: types.String, path: path, names: nm, typ: typ, json: true}, true
+}
+
+func equalNames(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// leafIndices returns the Parquet leaf columns under the wanted columns:
+// a leaf belongs to a column when its path starts with the column's field
+// names (a list "tags" owns "tags.list.element").
+func leafIndices(pf *file.Reader, want []column) []int {
+	sch := pf.MetaData().Schema
+	var out []int
+	for i := 0; i < sch.NumColumns(); i++ {
+		lp := sch.Column(i).ColumnPath()
+		for _, c := range want {
+			if c.src >= 0 && len(c.names) <= len(lp) && equalNames(c.names, lp[:len(c.names)]) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// kindOf maps an Arrow type to a nectar kind, and says whether values are
+// rendered as JSON text.
+func kindOf(t arrow.DataType) (types.Kind, bool) {
+	if ext, ok := t.(arrow.ExtensionType); ok {
+		return kindOf(ext.StorageType())
+	}
+	switch t.ID() {
+	case arrow.NULL:
+		return types.Null, false
+	case arrow.BOOL:
+		return types.Bool, false
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return types.Int, false
+	case arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64,
+		arrow.DECIMAL32, arrow.DECIMAL64, arrow.DECIMAL128, arrow.DECIMAL256:
+		return types.Float, false
+	case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.LARGE_BINARY,
+		arrow.STRING_VIEW, arrow.BINARY_VIEW, arrow.FIXED_SIZE_BINARY:
+		return types.String, false
+	case arrow.TIMESTAMP:
+		return types.Timestamp, false
+	case arrow.DATE32, arrow.DATE64:
+		return types.Date, false
+	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST, arrow.MAP,
+		arrow.STRUCT, arrow.LIST_VIEW, arrow.LARGE_LIST_VIEW:
+		return types.String, true
+	}
+	// Times of day, intervals and the like: their text form.
+	return types.String, false
+}
+
+// Schema is the flattened schema of the columns being read.
+func (r *Reader) Schema() types.Schema { return r.schema }
+
+// NumRows is the file's row count from its footer.
+func (r *Reader) NumRows() int64 { return r.numRows }
+
+// Next returns the next batch of up to types.BatchSize rows, or nil at the
+// end. The batch is reused by the following call.
+func (r *Reader) Next(ctx context.Context) (b *types.Batch, err error) {
+	defer recoverCorrupt(r.path, &err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if r.done >= r.numRows {
+		return nil, nil
+	}
+	b = r.batch
+	b.Reset()
+	if r.rr == nil {
+		n := int(min(int64(types.BatchSize), r.numRows-r.done))
+		for _, c := range b.Cols {
+			for range n {
+				c.AppendNull()
+			}
+		}
+		b.Len = n
+		r.done += int64(n)
+		return b, nil
+	}
+	for b.Len < types.BatchSize {
+		if r.pending == nil {
+			if !r.rr.Next() {
+				if err := r.rr.Err(); err != nil {
+					return nil, fmt.Errorf("read parquet %s: %w: %w", r.path, ErrCorrupt, err)
+				}
+				break
+			}
+			r.pending = r.rr.RecordBatch()
+			r.pending.Retain()
+			r.pendOff = 0
+		}
+		rec := r.pending
+		n := min(int(rec.NumRows())-r.pendOff, types.BatchSize-b.Len)
+		for j, c := range r.cols {
+			if c.src < 0 {
+				for range n {
+					b.Cols[j].AppendNull()
+				}
+				continue
+			}
+			if err := appendColumn(b.Cols[j], rec, c, r.pendOff, n); err != nil {
+				return nil, fmt.Errorf("read parquet %s column %s: %w", r.path, c.name, err)
+			}
+		}
+		b.Len += n
+		r.pendOff += n
+		if r.pendOff >= int(rec.NumRows()) {
+			rec.Release()
+			r.pending = nil
+		}
+	}
+	r.done += int64(b.Len)
+	if b.Len == 0 {
+		// The footer promised more rows than the pages held.
+		if r.done < r.numRows {
+			return nil, fmt.Errorf("read parquet %s: %w: %d of %d rows", r.path, ErrCorrupt, r.done, r.numRows)
+		}
+		return nil, nil
+	}
+	return b, nil
+}
+
+// Close releases the file.
+func (r *Reader) Close() error {
+	if r.pending != nil {
+		r.pending.Release()
+		r.pending = nil
+	}
+	if r.rr != nil {
+		r.rr.Release()
+		r.rr = nil
+	}
+	if r.pf != nil {
+		err := r.pf.Close()
+		r.pf = nil
+		if err != nil {
+			return fmt.Errorf("close parquet %s: %w", r.path, err)
+		}
+	}
+	return nil
+}
+
+// recoverCorrupt turns a decoder panic into ErrCorrupt: arrow-go trusts
+// page headers and lengths, and a damaged file must fail one query, not the
+// process.
+func recoverCorrupt(path string, err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("read parquet %s: %w: %v", path, ErrCorrupt, p)
+	}
+}
+
+// leafArray walks c.path down rec's struct columns. parents collects the
+// structs passed through, whose NULLs hide the leaf's values.
+func leafArray(rec arrow.RecordBatch, c column, parents []*array.Struct) (arrow.Array, []*array.Struct) {
+	arr := rec.Column(c.path[0])
+	for _, idx := range c.path[1:] {
+		st := arr.(*array.Struct)
+		parents = append(parents, st)
+		arr = st.Field(idx)
+	}
+	return arr, parents
+}
