@@ -23,7 +23,7 @@ type Path []Step
 
 // ParsePath reads a path: dots separate keys, [n] indexes arrays, and a key
 // containing dots, brackets or backquotes is written in backquotes with inner
-// backquotes doubled, as Spark quotes identifiers: `a.b`, `it``s`.
+// backquotes doubled, as Spark quotes identifiers, e.g. `a.b`.
 func ParsePath(s string) (Path, error) {
 	var p Path
 	i := 0

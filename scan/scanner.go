@@ -1,0 +1,507 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Hidden marks a column that comes from the file rather than the JSON.
+type Hidden uint8
+
+const (
+	NotHidden         Hidden = iota
+	FileColumn               // "_file": File.Path, STRING
+	ReceivedDayColumn        // "_received_day": File.ReceivedDay as DATE, NULL when zero
+	LineColumn               // "_line": the 1-based line number, BIGINT
+)
+
+// Column is one output column of a Scanner.
+type Column struct {
+	Name   string
+	Path   Path // JSON path to extract; ignored for hidden columns
+	Kind   types.Kind
+	Hidden Hidden
+}
+
+// DefaultMaxLineBytes is the line limit when Options.MaxLineBytes is 0.
+const DefaultMaxLineBytes = 16 << 20
+
+// Options configures a Scanner.
+type Options struct {
+	Files        []source.File
+	Columns      []Column
+	MaxLineBytes int // default DefaultMaxLineBytes
+	// Strict fails the scan at the first bad input with a *BadLineError:
+	// malformed JSON, invalid UTF-8, a line too long, a truncated file, or a
+	// value that does not convert to its column's kind.
+	Strict bool
+	// BadLines, when set, receives one JSON object per skipped line:
+	// {"file":…,"line":…,"error":…,"text":…}, in scan order.
+	BadLines io.Writer
+	// Workers is how many files are decoded in parallel (default
+	// runtime.GOMAXPROCS(0)). Output order is file order, then line order,
+	// whatever the value.
+	Workers int
+}
+
+var (
+	// ErrTypeConflict is the Reason of a strict-mode *BadLineError for a
+	// value that does not convert to its column's kind.
+	ErrTypeConflict = errors.New("type conflict")
+)
+
+// BadLineError is a strict-mode failure: which line of which file, and why.
+// Reason wraps ErrMalformed, ErrInvalidUTF8, source.ErrLineTooLong,
+// source.ErrTruncated or ErrTypeConflict.
+type BadLineError struct {
+	File   string
+	Line   int64
+	Reason error
+}
+
+func (e *BadLineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Reason) }
+func (e *BadLineError) Unwrap() error { return e.Reason }
+
+// Scanner reads log files and emits batches of up to types.BatchSize rows in
+// file order. Files are decoded by Workers goroutines, each writing into its
+// own batches, and the consumer hands them out in order; small files are
+// coalesced into fuller batches.
+//
+// Ownership: a batch returned by Next is valid until the next call to Next
+// or Close, when its vectors are reused. Strings in it are never overwritten
+// and may be retained.
+type Scanner struct {
+	opts    Options
+	schema  types.Schema
+	paths   []Path
+	pathOf  []int // column → extractor path index; -1 for hidden columns
+	maxLine int
+
+	started bool
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	order   chan chan chunk // one channel per file, in file order
+	free    chan *types.Batch
+
+	file    chan chunk // the file being consumed
+	cur     *types.Batch
+	curOff  int
+	acc     *types.Batch
+	lastOut *types.Batch // handed out by the last Next; recycled by the next
+	err     error        // sticky
+	closed  bool
+
+	st counters
+}
+
+// chunk is what a worker sends for one file: full batches, then a final
+// partial one, each with the bad-line records met while filling it.
+type chunk struct {
+	b   *types.Batch
+	bad []byte
+	err error
+}
+
+// NewScanner prepares a scan; nothing is read until the first Next.
+func NewScanner(opts Options) *Scanner {
+	if opts.MaxLineBytes <= 0 {
+		opts.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	s := &Scanner{opts: opts, maxLine: opts.MaxLineBytes}
+	for _, c := range opts.Columns {
+		s.schema = append(s.schema, types.Column{Name: c.Name, Kind: c.Kind})
+		if c.Hidden != NotHidden {
+			s.pathOf = append(s.pathOf, -1)
+			continue
+		}
+		s.pathOf = append(s.pathOf, len(s.paths))
+		s.paths = append(s.paths, c.Path)
+	}
+	s.st.filesTotal.Store(int64(len(opts.Files)))
+	var total int64
+	for _, f := range opts.Files {
+		total += f.Size
+	}
+	s.st.bytesTotal.Store(total)
+	return s
+}
+
+// Schema is the output schema: one column per Options.Columns entry.
+func (s *Scanner) Schema() types.Schema { return s.schema }
+
+func (s *Scanner) start(ctx context.Context) {
+	s.started = true
+	ctx, s.cancel = context.WithCancel(ctx)
+	w := s.opts.Workers
+	s.order = make(chan chan chunk, w)
+	s.free = make(chan *types.Batch, 2*w+4)
+	s.acc = types.NewBatch(s.schema, types.BatchSize)
+	type job struct {
+		idx int
+		out chan chunk
+	}
+	jobs := make(chan job)
+	s.wg.Add(1 + w)
+	go func() { // dispatcher: hands out files in order so the consumer never waits on an unassigned file
+		defer s.wg.Done()
+		defer close(jobs)
+		defer close(s.order)
+		for i := range s.opts.Files {
+			out := make(chan chunk, 2)
+			select {
+			case s.order <- out:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{i, out}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range w {
+		go func() {
+			defer s.wg.Done()
+			wk := &worker{s: s, ex: NewExtractor(s.paths)}
+			for j := range jobs {
+				wk.scanFile(ctx, j.idx, j.out)
+			}
+		}()
+	}
+}
+
+// Next returns the next batch; a batch with Len 0 means the scan is over.
+func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.closed {
+		return nil, errors.New("scan: Next after Close")
+	}
+	if !s.started {
+		s.start(ctx)
+	}
+	if s.lastOut != nil && s.lastOut != s.acc {
+		s.recycle(s.lastOut)
+	}
+	s.lastOut = nil
+	s.acc.Reset()
+	for {
+		if s.cur == nil {
+			b, err := s.nextChunk(ctx)
+			if err != nil {
+				s.err = err
+				s.stop()
+				return nil, err
+			}
+			if b == nil {
+				s.lastOut = s.acc
+				s.st.rows.Add(int64(s.acc.Len))
+				return s.acc, nil
+			}
+			s.cur, s.curOff = b, 0
+		}
+		if s.curOff == 0 && s.cur.Len == types.BatchSize {
+			if s.acc.Len > 0 {
+				// Flush what was coalesced rather than split a full batch.
+				break
+			}
+			out := s.cur
+			s.cur = nil
+			s.lastOut = out
+			s.st.rows.Add(int64(out.Len))
+			return out, nil
+		}
+		n := min(types.BatchSize-s.acc.Len, s.cur.Len-s.curOff)
+		for j, v := range s.acc.Cols {
+			appendRange(v, s.cur.Cols[j], s.curOff, n)
+		}
+		s.acc.Len += n
+		if s.curOff += n; s.curOff == s.cur.Len {
+			s.recycle(s.cur)
+			s.cur = nil
+		}
+		if s.acc.Len == types.BatchSize {
+			break
+		}
+	}
+	s.lastOut = s.acc
+	s.st.rows.Add(int64(s.acc.Len))
+	return s.acc, nil
+}
+
+// nextChunk returns the next non-empty batch in file order, or nil at the end.
+func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
+	for {
+		if s.file == nil {
+			select {
+			case ch, ok := <-s.order:
+				if !ok {
+					return nil, nil
+				}
+				s.file = ch
+			case <-ctx.Done():
+				return nil, fmt.Errorf("scan: %w", ctx.Err())
+			}
+		}
+		select {
+		case c, ok := <-s.file:
+			if !ok {
+				s.file = nil
+				continue
+			}
+			if len(c.bad) > 0 && s.opts.BadLines != nil {
+				if _, err := s.opts.BadLines.Write(c.bad); err != nil {
+					return nil, fmt.Errorf("write bad lines: %w", err)
+				}
+			}
+			if c.err != nil {
+				return nil, c.err
+			}
+			if c.b == nil || c.b.Len == 0 {
+				if c.b != nil {
+					s.recycle(c.b)
+				}
+				continue
+			}
+			return c.b, nil
+		case <-ctx.Done():
+			return nil, fmt.Errorf("scan: %w", ctx.Err())
+		}
+	}
+}
+
+// appendRange appends rows [off, off+n) of src to dst, which has the same kind.
+func appendRange(dst, src *types.Vector, off, n int) {
+	dst.Nulls = append(dst.Nulls, src.Nulls[off:off+n]...)
+	switch dst.Kind {
+	case types.Float:
+		dst.F = append(dst.F, src.F[off:off+n]...)
+	case types.String:
+		dst.S = append(dst.S, src.S[off:off+n]...)
+	default:
+		dst.I = append(dst.I, src.I[off:off+n]...)
+	}
+}
+
+func (s *Scanner) getBatch() *types.Batch {
+	select {
+	case b := <-s.free:
+		b.Reset()
+		return b
+	default:
+		return types.NewBatch(s.schema, types.BatchSize)
+	}
+}
+
+func (s *Scanner) recycle(b *types.Batch) {
+	select {
+	case s.free <- b:
+	default: // pool full: let the GC have it
+	}
+}
+
+func (s *Scanner) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		s.wg.Wait()
+	}
+}
+
+// Close stops the workers and waits for them. It is safe to call more than
+// once and before any Next.
+func (s *Scanner) Close() error {
+	if !s.closed {
+		s.closed = true
+		s.stop()
+	}
+	return nil
+}
+
+// worker decodes whole files; each owns its extractor and string arena.
+type worker struct {
+	s     *Scanner
+	ex    *Extractor
+	arena arena
+	bad   bytes.Buffer
+	enc   *json.Encoder
+	fc    fileCounts
+}
+
+// badRecord is one line of the BadLines output.
+type badRecord struct {
+	File  string `json:"file"`
+	Line  int64  `json:"line"`
+	Error string `json:"error"`
+	Text  string `json:"text,omitempty"`
+}
+
+func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
+	defer close(out)
+	s := w.s
+	f := s.opts.Files[idx]
+	w.fc = fileCounts{}
+	defer func() {
+		s.st.addFile(&w.fc, f.Size)
+	}()
+	send := func(c chunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	rc, err := source.Open(ctx, f)
+	if err != nil {
+		if errors.Is(err, source.ErrNotLog) {
+			w.fc.notLog = true
+			return
+		}
+		send(chunk{err: err})
+		return
+	}
+	defer rc.Close()
+	lr := source.NewLineReader(rc, s.maxLine)
+	w.bad.Reset()
+	b := s.getBatch()
+	var day types.Value
+	if !f.ReceivedDay.IsZero() {
+		day = types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
+	}
+	// flush hands the batch and the bad-line records met so far to the consumer.
+	flush := func(err error) bool {
+		var bad []byte
+		if w.bad.Len() > 0 {
+			bad = bytes.Clone(w.bad.Bytes())
+			w.bad.Reset()
+		}
+		ok := send(chunk{b: b, bad: bad, err: err})
+		b = nil
+		return ok
+	}
+	for {
+		line, lineNo, err := lr.Next()
+		if err != nil {
+			var kind badKind
+			switch {
+			case err == io.EOF:
+				flush(nil)
+				return
+			case errors.Is(err, source.ErrLineTooLong):
+				kind = badTooLong
+			case errors.Is(err, source.ErrTruncated):
+				kind = badTruncated
+			default:
+				flush(err)
+				return
+			}
+			if berr := w.badLine(f.Path, lineNo, kind, err, line); berr != nil {
+				flush(berr)
+				return
+			}
+			if kind == badTruncated {
+				flush(nil)
+				return
+			}
+			continue
+		}
+		if err := w.ex.Extract(line); err != nil {
+			kind := badMalformed
+			if errors.Is(err, ErrInvalidUTF8) {
+				kind = badUTF8
+			}
+			if berr := w.badLine(f.Path, lineNo, kind, err, line); berr != nil {
+				flush(berr)
+				return
+			}
+			continue
+		}
+		for j, v := range b.Cols {
+			c := &s.opts.Columns[j]
+			switch c.Hidden {
+			case NotHidden:
+				r := w.ex.Get(s.pathOf[j])
+				if appendRaw(v, r, &w.arena) {
+					w.fc.conflicts++
+					if s.opts.Strict {
+						// Undo the partial row so the batch stays rectangular.
+						for _, u := range b.Cols[:j+1] {
+							truncateVector(u, b.Len)
+						}
+						flush(&BadLineError{File: f.Path, Line: lineNo, Reason: conflictErr(c, r)})
+						return
+					}
+				}
+			case FileColumn:
+				v.Append(types.StringValue(f.Path))
+			case ReceivedDayColumn:
+				v.Append(day)
+			case LineColumn:
+				v.Append(types.IntValue(lineNo))
+			}
+		}
+		b.Len++
+		if b.Len == types.BatchSize {
+			if !flush(nil) {
+				return
+			}
+			b = s.getBatch()
+		}
+	}
+}
+
+func truncateVector(v *types.Vector, n int) {
+	if v.Len() <= n {
+		return
+	}
+	v.Nulls = v.Nulls[:n]
+	switch v.Kind {
+	case types.Float:
+		v.F = v.F[:n]
+	case types.String:
+		v.S = v.S[:n]
+	default:
+		v.I = v.I[:n]
+	}
+}
+
+func conflictErr(c *Column, r Raw) error {
+	text := r.Text()
+	if len(text) > 40 {
+		text = text[:37] + "..."
+	}
+	return fmt.Errorf("%w: column %s: %s %q does not convert to %s", ErrTypeConflict, c.Name, r.Type, text, c.Kind)
+}
+
+// badLine counts a skipped line and records it for BadLines; in strict mode
+// it returns the error that ends the scan instead.
+func (w *worker) badLine(file string, lineNo int64, kind badKind, reason error, text []byte) error {
+	w.fc.lines[kind]++
+	if w.s.opts.Strict {
+		return &BadLineError{File: file, Line: lineNo, Reason: reason}
+	}
+	if w.s.opts.BadLines == nil {
+		return nil
+	}
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.bad)
+		w.enc.SetEscapeHTML(false)
+	}
+	// Encoding a struct of plain strings cannot fail.
+	_ = w.enc.Encode(badRecord{File: file, Line: lineNo, Error: reason.Error(), Text: string(text)})
+	return nil
+}
