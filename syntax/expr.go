@@ -1,0 +1,656 @@
+package syntax
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Expression parsing: one function per precedence level, lowest first:
+// OR < AND < NOT < comparison < || < + - < * / % DIV < unary < postfix.
+
+func (p *parser) parseExpr() Expr {
+	p.enter()
+	defer p.leave()
+	return p.parseOr()
+}
+
+func (p *parser) parseOr() Expr {
+	x := p.parseAnd()
+	for p.isKw("OR") {
+		t := p.next()
+		x = &Binary{At: At{t.pos}, Op: "OR", L: x, R: p.parseAnd()}
+	}
+	return x
+}
+
+func (p *parser) parseAnd() Expr {
+	x := p.parseNot()
+	for p.isKw("AND") {
+		t := p.next()
+		x = &Binary{At: At{t.pos}, Op: "AND", L: x, R: p.parseNot()}
+	}
+	return x
+}
+
+func (p *parser) parseNot() Expr {
+	if t := p.tok(); isKw(t, "NOT") {
+		p.enter()
+		defer p.leave()
+		p.next()
+		return &Unary{At: At{t.pos}, Op: "NOT", X: p.parseNot()}
+	}
+	return p.parseComparison()
+}
+
+// comparisonOps maps each comparison operator to its canonical spelling.
+var comparisonOps = map[string]string{
+	"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "<=>": "<=>",
+}
+
+// parseComparison handles the comparison level, left-associative as in
+// Spark: a = b = c is (a = b) = c.
+func (p *parser) parseComparison() Expr {
+	x := p.parseConcat()
+	for {
+		t := p.tok()
+		if t.kind == tOp {
+			op, ok := comparisonOps[t.text]
+			if !ok {
+				return x
+			}
+			p.next()
+			x = &Binary{At: At{t.pos}, Op: op, L: x, R: p.parseConcat()}
+			continue
+		}
+		if t.kind != tWord {
+			return x
+		}
+		if isKw(t, "IS") {
+			p.next()
+			not := p.acceptKw("NOT")
+			switch {
+			case p.acceptKw("NULL"):
+				x = &IsNull{At: At{t.pos}, X: x, Not: not}
+			case p.isKw("DISTINCT"):
+				p.next()
+				p.expectKw("FROM")
+				// IS NOT DISTINCT FROM is null-safe equality; IS DISTINCT
+				// FROM is its negation.
+				b := &Binary{At: At{t.pos}, Op: "<=>", L: x, R: p.parseConcat()}
+				if not {
+					x = b
+				} else {
+					x = &Unary{At: At{t.pos}, Op: "NOT", X: b}
+				}
+			default:
+				p.failExpected("NULL, NOT NULL or DISTINCT FROM after IS")
+			}
+			continue
+		}
+		not := false
+		if isKw(t, "NOT") {
+			n := p.peek(1)
+			if !(isKw(n, "IN") || isKw(n, "BETWEEN") || isKw(n, "LIKE") || isKw(n, "ILIKE") || isKw(n, "RLIKE") || isKw(n, "REGEXP")) {
+				return x
+			}
+			p.next()
+			not = true
+			t = p.tok()
+		}
+		switch {
+		case isKw(t, "IN"):
+			p.next()
+			x = p.parseIn(t, x, not)
+		case isKw(t, "BETWEEN"):
+			p.next()
+			lo := p.parseConcat()
+			p.expectKw("AND")
+			x = &Between{At: At{t.pos}, X: x, Lo: lo, Hi: p.parseConcat(), Not: not}
+		case isKw(t, "LIKE") || isKw(t, "ILIKE") || isKw(t, "RLIKE") || isKw(t, "REGEXP"):
+			p.next()
+			op := strings.ToUpper(t.text)
+			if op == "REGEXP" {
+				op = "RLIKE"
+			}
+			x = &Like{At: At{t.pos}, Op: op, X: x, Pattern: p.parseConcat(), Not: not}
+		default:
+			return x
+		}
+	}
+}
+
+func (p *parser) parseIn(t *token, x Expr, not bool) Expr {
+	in := &In{At: At{t.pos}, X: x, Not: not}
+	open := p.tok()
+	if !p.isOp("(") {
+		p.failExpected("'(' after IN")
+	}
+	if p.startsQuery(p.i + 1) {
+		parse := func() {
+			p.next()
+			in.Query = p.parseQuery()
+			p.expectClose(open)
+		}
+		if p.peek(1).kind != tOp {
+			parse()
+			return in
+		}
+		if p.attempt(parse) {
+			return in
+		}
+		in.Query = nil
+	}
+	p.next()
+	in.List = p.parseExprList()
+	p.expectClose(open)
+	return in
+}
+
+func (p *parser) parseConcat() Expr {
+	x := p.parseAdditive()
+	for p.isOp("||") {
+		t := p.next()
+		x = &Binary{At: At{t.pos}, Op: "||", L: x, R: p.parseAdditive()}
+	}
+	return x
+}
+
+func (p *parser) parseAdditive() Expr {
+	x := p.parseMul()
+	for p.isOp("+") || p.isOp("-") {
+		t := p.next()
+		x = &Binary{At: At{t.pos}, Op: t.text, L: x, R: p.parseMul()}
+	}
+	return x
+}
+
+func (p *parser) parseMul() Expr {
+	x := p.parseUnary()
+	for p.isOp("*") || p.isOp("/") || p.isOp("%") || p.isKw("DIV") {
+		t := p.next()
+		x = &Binary{At: At{t.pos}, Op: strings.ToUpper(t.text), L: x, R: p.parseUnary()}
+	}
+	return x
+}
+
+func (p *parser) parseUnary() Expr {
+	t := p.tok()
+	if t.kind == tOp && (t.text == "-" || t.text == "+") {
+		p.enter()
+		defer p.leave()
+		p.next()
+		// A sign directly before a number is part of the literal, so -1 is
+		// one constant and -9223372036854775808 fits in a BIGINT.
+		if n := p.tok(); n.kind == tInt || n.kind == tFloat {
+			p.next()
+			return p.parsePostfix(p.numberLiteral(t.pos, n, t.text == "-"))
+		}
+		return &Unary{At: At{t.pos}, Op: t.text, X: p.parseUnary()}
+	}
+	return p.parsePostfix(p.parsePrimary())
+}
+
+func (p *parser) parsePostfix(x Expr) Expr {
+	for {
+		t := p.tok()
+		switch {
+		case t.kind == tOp && t.text == "[":
+			p.next()
+			idx := p.parseExpr()
+			p.expectClose(t)
+			x = &Subscript{At: At{t.pos}, X: x, Index: idx}
+		case t.kind == tOp && t.text == "." && (p.peek(1).kind == tWord || p.peek(1).kind == tQIdent):
+			p.next()
+			name := p.next().text
+			if id, ok := x.(*Ident); ok {
+				id.Parts = append(id.Parts, name)
+			} else {
+				x = &Field{At: At{t.pos}, X: x, Name: name}
+			}
+		case t.kind == tOp && t.text == "::":
+			p.next()
+			x = &Cast{At: At{t.pos}, X: x, Type: p.parseType()}
+		default:
+			return x
+		}
+	}
+}
+
+func (p *parser) numberLiteral(pos Pos, t *token, neg bool) *Literal {
+	text := t.text
+	if neg {
+		text = "-" + text
+	}
+	if t.kind == tInt {
+		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
+			return &Literal{At: At{pos}, Value: types.IntValue(i)}
+		}
+		// Spark makes an integer too large for BIGINT a DECIMAL; nectar's
+		// nearest type is DOUBLE.
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) {
+		p.fail(&Error{Pos: t.pos, Msg: "number out of range: " + text})
+	}
+	return &Literal{At: At{pos}, Value: types.FloatValue(f)}
+}
+
+var exprStartWords = []string{"SELECT", "CASE", "CAST", "EXISTS", "NOT", "NULL", "TRUE", "FALSE", "INTERVAL"}
+
+func (p *parser) parsePrimary() Expr {
+	t := p.tok()
+	at := At{t.pos}
+	switch t.kind {
+	case tInt, tFloat:
+		p.next()
+		return p.numberLiteral(t.pos, t, false)
+	case tString:
+		p.next()
+		return &Literal{At: at, Value: types.StringValue(t.text)}
+	case tQIdent:
+		return p.parseIdentOrCall()
+	case tOp:
+		if t.text == "(" {
+			return p.parseParen()
+		}
+	case tWord:
+		up := strings.ToUpper(t.text)
+		n := p.peek(1)
+		switch up {
+		case "NULL":
+			p.next()
+			return &Literal{At: at, Value: types.NullValue}
+		case "TRUE", "FALSE":
+			p.next()
+			return &Literal{At: at, Value: types.BoolValue(up == "TRUE")}
+		case "CASE":
+			return p.parseCase()
+		case "CAST", "TRY_CAST":
+			if n.kind == tOp && n.text == "(" {
+				return p.parseCast(up == "TRY_CAST")
+			}
+		case "EXISTS":
+			p.next()
+			open := p.tok()
+			if !p.isOp("(") || !p.startsQuery(p.i+1) {
+				p.failExpected("'(' and a query after EXISTS")
+			}
+			p.next()
+			q := p.parseQuery()
+			p.expectClose(open)
+			return &SubqueryExpr{At: at, Query: q, Exists: true}
+		case "INTERVAL":
+			if n.kind == tString || n.kind == tInt || n.kind == tFloat ||
+				(n.kind == tOp && n.text == "-" && (p.peek(2).kind == tInt || p.peek(2).kind == tFloat) && isIntervalUnit(p.peek(3))) {
+				return p.parseInterval()
+			}
+		case "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "DATE":
+			if n.kind == tString {
+				return p.parseTypedLiteral(up)
+			}
+		case "LEFT", "RIGHT":
+			// left(s, n) and right(s, n) are string functions in Spark.
+			if n.kind == tOp && n.text == "(" {
+				return p.parseIdentOrCall()
+			}
+		}
+		if !reserved[up] {
+			return p.parseIdentOrCall()
+		}
+	}
+	e := p.expectedErr("an expression")
+	if p.i > 0 && p.toks[p.i-1].kind == tOp && p.toks[p.i-1].text == "," && t.kind == tWord && reserved[strings.ToUpper(t.text)] {
+		e.Hint = "remove the trailing comma before " + strings.ToUpper(t.text)
+	} else if t.kind == tWord && reserved[strings.ToUpper(t.text)] {
+		e.Hint = strings.ToUpper(t.text) + " is a reserved word; quote a column of that name with backquotes: " + QuoteIdent(t.text)
+	}
+	p.fail(e)
+	return nil
+}
+
+// parseParen parses '(' expr ')' or a scalar subquery '(' query ')'.
+func (p *parser) parseParen() Expr {
+	open := p.tok()
+	if p.startsQuery(p.i) {
+		var q Query
+		parse := func() {
+			p.next()
+			q = p.parseQuery()
+			p.expectClose(open)
+		}
+		// "(SELECT" is certainly a subquery; "((SELECT 1) + 1)" is not, so
+		// with a second '(' the query is only tried.
+		if p.peek(1).kind != tOp {
+			parse()
+			return &SubqueryExpr{At: At{open.pos}, Query: q}
+		}
+		if p.attempt(parse) {
+			return &SubqueryExpr{At: At{open.pos}, Query: q}
+		}
+	}
+	p.next()
+	x := p.parseExpr()
+	p.expectClose(open)
+	return x
+}
+
+func (p *parser) parseIdentOrCall() Expr {
+	t := p.tok()
+	parts := []string{p.next().text}
+	for p.isOp(".") && (p.peek(1).kind == tWord || p.peek(1).kind == tQIdent) {
+		p.next()
+		parts = append(parts, p.next().text)
+	}
+	if !p.isOp("(") {
+		return &Ident{At: At{t.pos}, Parts: parts}
+	}
+	return p.parseCall(t, strings.ToLower(strings.Join(parts, ".")))
+}
+
+func (p *parser) parseCall(t *token, name string) Expr {
+	open := p.next()
+	c := &Call{At: At{t.pos}, Name: name}
+	switch {
+	case p.isOp("*"):
+		st := p.next()
+		c.Args = []Expr{&Star{At: At{st.pos}}}
+	case p.isOp(")"):
+	case name == "extract" && (p.tok().kind == tWord || p.tok().kind == tString) && isKw(p.peek(1), "FROM"):
+		// extract(field FROM source) is Spark's date_part('field', source).
+		f := p.next()
+		p.next()
+		c.Name = "date_part"
+		c.Args = []Expr{&Literal{At: At{f.pos}, Value: types.StringValue(strings.ToLower(f.text))}, p.parseExpr()}
+	default:
+		if p.acceptKw("DISTINCT") {
+			c.Distinct = true
+		} else {
+			p.acceptKw("ALL")
+		}
+		c.Args = p.parseExprList()
+	}
+	p.expectClose(open)
+	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
+		p.next()
+		fopen := p.next()
+		p.expectKw("WHERE")
+		c.Filter = p.parseExpr()
+		p.expectClose(fopen)
+	}
+	if p.isKw("OVER") {
+		if n := p.peek(1); n.kind != tOp || n.text != "(" {
+			if isNameToken(n) {
+				p.fail(Errorf(n.pos, "named windows are not supported; write the window in OVER (…)"))
+			}
+		} else {
+			p.next()
+			c.Over = p.parseWindow()
+		}
+	}
+	return c
+}
+
+func (p *parser) parseWindow() *WindowSpec {
+	open := p.next()
+	w := &WindowSpec{}
+	if p.isKw("PARTITION") || p.isKw("DISTRIBUTE") {
+		p.next()
+		p.expectKw("BY")
+		w.PartitionBy = p.parseExprList()
+	}
+	if p.isKw("ORDER") || p.isKw("SORT") {
+		p.next()
+		p.expectKw("BY")
+		w.OrderBy = p.parseOrderItems()
+	}
+	if p.isKw("ROWS") || p.isKw("RANGE") {
+		f := &Frame{Unit: strings.ToUpper(p.next().text)}
+		if p.acceptKw("BETWEEN") {
+			f.Start = p.parseFrameBound()
+			p.expectKw("AND")
+			f.End = p.parseFrameBound()
+		} else {
+			f.Start = p.parseFrameBound()
+			f.End = FrameBound{Kind: CurrentRow}
+		}
+		w.Frame = f
+	}
+	if !p.isOp(")") {
+		what := "')'"
+		switch {
+		case w.Frame != nil:
+		case w.OrderBy != nil:
+			what = "ROWS, RANGE or ')'"
+		case w.PartitionBy != nil:
+			what = "ORDER BY, ROWS, RANGE or ')'"
+		default:
+			what = "PARTITION BY, ORDER BY, ROWS, RANGE or ')'"
+		}
+		e := p.expectedErr(what)
+		line, col := LineCol(p.src, open.pos)
+		if p.tok().kind != tBad {
+			e.Hint = "the window opened at " + strconv.Itoa(line) + ":" + strconv.Itoa(col) + " ends with ')'"
+		}
+		p.fail(e)
+	}
+	p.next()
+	return w
+}
+
+func (p *parser) parseFrameBound() FrameBound {
+	t := p.tok()
+	switch {
+	case p.acceptKw("UNBOUNDED"):
+		if p.acceptKw("PRECEDING") {
+			return FrameBound{Kind: UnboundedPreceding}
+		}
+		if p.acceptKw("FOLLOWING") {
+			return FrameBound{Kind: UnboundedFollowing}
+		}
+		p.failExpected("PRECEDING or FOLLOWING")
+	case p.acceptKw("CURRENT"):
+		p.expectKw("ROW")
+		return FrameBound{Kind: CurrentRow}
+	case t.kind == tInt:
+		p.next()
+		n, err := strconv.ParseInt(t.text, 10, 64)
+		if err != nil {
+			p.fail(Errorf(t.pos, "frame offset out of range: %s", t.text))
+		}
+		if p.acceptKw("PRECEDING") {
+			return FrameBound{Kind: OffsetPreceding, Offset: n}
+		}
+		if p.acceptKw("FOLLOWING") {
+			return FrameBound{Kind: OffsetFollowing, Offset: n}
+		}
+		p.failExpected("PRECEDING or FOLLOWING")
+	}
+	p.failExpected("a frame bound (UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING or UNBOUNDED FOLLOWING)")
+	return FrameBound{}
+}
+
+func (p *parser) parseCase() Expr {
+	t := p.next()
+	c := &Case{At: At{t.pos}}
+	if !p.isKw("WHEN") {
+		c.Operand = p.parseExpr()
+	}
+	if !p.isKw("WHEN") {
+		p.failExpected("WHEN")
+	}
+	for p.acceptKw("WHEN") {
+		cond := p.parseExpr()
+		p.expectKw("THEN")
+		c.Whens = append(c.Whens, When{Cond: cond, Result: p.parseExpr()})
+	}
+	if p.acceptKw("ELSE") {
+		c.Else = p.parseExpr()
+	}
+	if !p.isKw("END") {
+		e := p.expectedErr("WHEN, ELSE or END")
+		line, col := LineCol(p.src, t.pos)
+		e.Hint = "the CASE at " + strconv.Itoa(line) + ":" + strconv.Itoa(col) + " needs an END"
+		p.fail(e)
+	}
+	p.next()
+	return c
+}
+
+func (p *parser) parseCast(try bool) Expr {
+	t := p.next()
+	open := p.next()
+	x := p.parseExpr()
+	p.expectKw("AS")
+	k := p.parseType()
+	p.expectClose(open)
+	return &Cast{At: At{t.pos}, X: x, Type: k, Try: try}
+}
+
+var typeNames = []string{"BOOLEAN", "BIGINT", "INT", "DOUBLE", "FLOAT", "DECIMAL", "STRING", "VARCHAR", "TIMESTAMP", "DATE"}
+
+// parseType reads a Spark type name. Length and precision arguments
+// (VARCHAR(20), DECIMAL(10, 2)) are accepted and dropped: nectar's STRING
+// has no length and DECIMAL is computed as DOUBLE.
+func (p *parser) parseType() types.Kind {
+	t := p.tok()
+	if t.kind != tWord && t.kind != tQIdent {
+		p.failExpected("a type name")
+	}
+	k, ok := types.ParseKind(t.text)
+	if !ok {
+		e := Errorf(t.pos, "unknown type %s", p.describe(t))
+		switch strings.ToUpper(t.text) {
+		case "ARRAY", "MAP", "STRUCT", "BINARY", "INTERVAL":
+			e.Msg = "type " + strings.ToUpper(t.text) + " is not supported"
+			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+		default:
+			if kw := closest(t.text, typeNames); kw != "" {
+				e.Hint = "did you mean " + kw + "?"
+			} else {
+				e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+			}
+		}
+		p.fail(e)
+	}
+	p.next()
+	if p.isOp("(") {
+		open := p.next()
+		for {
+			if p.tok().kind != tInt {
+				p.failExpected("a length or precision")
+			}
+			p.next()
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectClose(open)
+	}
+	return k
+}
+
+func (p *parser) parseTypedLiteral(kind string) Expr {
+	t := p.next()
+	s := p.next()
+	tm, ok := types.ParseTimestamp(s.text)
+	if !ok {
+		layout := "'YYYY-MM-DD HH:MM:SS'"
+		if kind == "DATE" {
+			layout = "'YYYY-MM-DD'"
+		}
+		p.fail(&Error{Pos: s.pos, Msg: "invalid " + kind + " literal " + QuoteString(s.text), Hint: "write " + kind + " " + layout})
+	}
+	if kind == "DATE" {
+		days := tm.Unix() / 86400
+		if tm.Unix()%86400 < 0 {
+			days--
+		}
+		return &Literal{At: At{t.pos}, Value: types.DateValue(days)}
+	}
+	return &Literal{At: At{t.pos}, Value: types.TimestampValue(tm)}
+}
+
+// intervalUnits maps every accepted spelling to the singular unit.
+var intervalUnits = map[string]string{
+	"MICROSECOND": "microsecond", "MICROSECONDS": "microsecond",
+	"MILLISECOND": "millisecond", "MILLISECONDS": "millisecond",
+	"SECOND": "second", "SECONDS": "second",
+	"MINUTE": "minute", "MINUTES": "minute",
+	"HOUR": "hour", "HOURS": "hour",
+	"DAY": "day", "DAYS": "day",
+	"WEEK": "week", "WEEKS": "week",
+}
+
+func isIntervalUnit(t *token) bool {
+	return t.kind == tWord && intervalUnits[strings.ToUpper(t.text)] != ""
+}
+
+const intervalHint = "write INTERVAL '1 hour', INTERVAL 1 HOUR or INTERVAL '90' MINUTE; units: microsecond, millisecond, second, minute, hour, day, week"
+
+// parseInterval reads INTERVAL '1 hour', INTERVAL '90' MINUTE or
+// INTERVAL 1 HOUR [2 MINUTES …] and normalises the text to
+// "<n> <unit>[ <n> <unit>…]" with singular lower-case units.
+func (p *parser) parseInterval() Expr {
+	t := p.next()
+	var parts []string
+	if s := p.tok(); s.kind == tString {
+		p.next()
+		fields := strings.Fields(s.text)
+		if len(fields) == 1 && isIntervalUnit(p.tok()) {
+			fields = append(fields, p.next().text)
+		}
+		if len(fields) == 0 || len(fields)%2 != 0 {
+			p.fail(&Error{Pos: s.pos, Msg: "invalid interval " + QuoteString(s.text), Hint: intervalHint})
+		}
+		for i := 0; i < len(fields); i += 2 {
+			parts = append(parts, p.intervalPart(s.pos, fields[i], fields[i+1]))
+		}
+	} else {
+		for {
+			n := p.tok()
+			neg := false
+			if n.kind == tOp && n.text == "-" {
+				p.next()
+				neg = true
+				n = p.tok()
+			}
+			if n.kind != tInt && n.kind != tFloat {
+				p.failExpected("a number or string after INTERVAL")
+			}
+			p.next()
+			u := p.tok()
+			if u.kind != tWord {
+				e := p.expectedErr("an interval unit")
+				e.Hint = intervalHint
+				p.fail(e)
+			}
+			p.next()
+			num := n.text
+			if neg {
+				num = "-" + num
+			}
+			parts = append(parts, p.intervalPart(u.pos, num, u.text))
+			// More parts only if a number and a unit follow.
+			nx := p.tok()
+			if !((nx.kind == tInt || nx.kind == tFloat) && isIntervalUnit(p.peek(1))) {
+				break
+			}
+		}
+	}
+	return &Interval{At: At{t.pos}, Text: strings.Join(parts, " ")}
+}
+
+func (p *parser) intervalPart(pos Pos, num, unit string) string {
+	u, ok := intervalUnits[strings.ToUpper(unit)]
+	if !ok {
+		p.fail(&Error{Pos: pos, Msg: "unknown interval unit " + QuoteString(unit), Hint: intervalHint})
+	}
+	num = strings.TrimPrefix(num, "+")
+	if _, err := strconv.ParseFloat(num, 64); err != nil || strings.ContainsAny(num, "eEnNiI") {
+		p.fail(&Error{Pos: pos, Msg: "invalid interval count " + QuoteString(num), Hint: intervalHint})
+	}
+	return num + " " + u
+}

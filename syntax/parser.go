@@ -1,0 +1,1008 @@
+package syntax
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxErrors is how many errors ParseScript collects before giving up, as
+// Prometheus' parser does: enough to show several mistakes at once, few
+// enough that a cascade of follow-on errors does not bury the first.
+const maxErrors = 10
+
+// maxDepth bounds nesting of parentheses and operators so that hostile or
+// generated input fails with an error instead of exhausting the stack.
+const maxDepth = 400
+
+// ParseScript parses statements separated by ';' (a trailing ';' is
+// optional). After an error it skips to the next ';' and goes on; the error
+// returned is an ErrorList of up to 10 *Error.
+func ParseScript(src string) ([]Statement, error) {
+	p := newParser(src)
+	var stmts []Statement
+	var errs ErrorList
+	for {
+		for p.isOp(";") {
+			p.next()
+		}
+		if p.tok().kind == tEOF {
+			break
+		}
+		var st Statement
+		err := p.try(func() {
+			st = p.parseStatement()
+			p.endStatement(st, true)
+		})
+		if err != nil {
+			errs = append(errs, err)
+			if len(errs) == maxErrors {
+				break
+			}
+			p.skipToSemicolon()
+			continue
+		}
+		stmts = append(stmts, st)
+	}
+	if len(errs) > 0 {
+		return stmts, errs
+	}
+	return stmts, nil
+}
+
+// ParseQuery parses exactly one query (no statement keywords, at most a
+// trailing ';'). The error, if any, is an *Error.
+func ParseQuery(src string) (Query, error) {
+	p := newParser(src)
+	var q Query
+	if err := p.try(func() {
+		q = p.parseQuery()
+		p.endStatement(&QueryStmt{Query: q}, false)
+		if p.isOp(";") {
+			p.next()
+		}
+		p.expectEOF("end of query")
+	}); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// ParseExpr parses one scalar expression, as experiment specs and config
+// files write them. The error, if any, is an *Error.
+func ParseExpr(src string) (Expr, error) {
+	p := newParser(src)
+	var e Expr
+	if err := p.try(func() {
+		e = p.parseExpr()
+		p.expectEOF("end of expression")
+	}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+type parser struct {
+	src   string
+	toks  []token
+	i     int
+	depth int
+	// implicitAlias is the index of the last token taken as an alias written
+	// without AS. A misspelled keyword (SELECT a FORM t) parses as such an
+	// alias, so when the next token makes no sense the error points back at
+	// the alias and suggests the keyword.
+	implicitAlias int
+}
+
+func newParser(src string) *parser {
+	return &parser{src: src, toks: lex(src), implicitAlias: -1}
+}
+
+// bailout carries a syntax error up to the statement boundary. Recursive
+// descent is much simpler when a deep failure can unwind at once; the panic
+// never escapes the package (see try).
+type bailout struct{ err *Error }
+
+func (p *parser) fail(e *Error) {
+	panic(bailout{e})
+}
+
+// try runs fn and turns a bailout into an error. The parser position is
+// left where the failure happened.
+func (p *parser) try(fn func()) (err *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			err = b.err
+		}
+	}()
+	fn()
+	return nil
+}
+
+// attempt runs fn speculatively: on failure it restores the position and
+// reports false. It is used only where a '(' may open either a query or an
+// expression and the tokens after it do not tell which.
+func (p *parser) attempt(fn func()) bool {
+	i, depth, ia := p.i, p.depth, p.implicitAlias
+	if err := p.try(fn); err != nil {
+		p.i, p.depth, p.implicitAlias = i, depth, ia
+		return false
+	}
+	return true
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > maxDepth {
+		p.fail(Errorf(p.tok().pos, "query is nested too deeply (more than %d levels)", maxDepth))
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+func (p *parser) skipToSemicolon() {
+	for p.tok().kind != tEOF && !p.isOp(";") {
+		p.i++
+	}
+}
+
+// ---- token access ----
+
+func (p *parser) tok() *token { return &p.toks[p.i] }
+
+func (p *parser) peek(k int) *token {
+	if p.i+k < len(p.toks) {
+		return &p.toks[p.i+k]
+	}
+	return &p.toks[len(p.toks)-1]
+}
+
+func (p *parser) next() *token {
+	t := &p.toks[p.i]
+	if t.kind != tEOF {
+		p.i++
+	}
+	return t
+}
+
+func isKw(t *token, kw string) bool { return t.kind == tWord && strings.EqualFold(t.text, kw) }
+
+func (p *parser) isKw(kw string) bool { return isKw(p.tok(), kw) }
+
+func (p *parser) isKwAny(kws ...string) bool {
+	for _, kw := range kws {
+		if p.isKw(kw) {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) acceptKw(kw string) bool {
+	if p.isKw(kw) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectKw(kw string) *token {
+	if !p.isKw(kw) {
+		p.failExpected(kw)
+	}
+	return p.next()
+}
+
+func (p *parser) isOp(op string) bool {
+	t := p.tok()
+	return t.kind == tOp && t.text == op
+}
+
+func (p *parser) acceptOp(op string) bool {
+	if p.isOp(op) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectOp(op string) *token {
+	if !p.isOp(op) {
+		p.failExpected("'" + op + "'")
+	}
+	return p.next()
+}
+
+// expectClose expects the ')' (or ']') matching open, and if it is missing
+// says where the bracket was opened.
+func (p *parser) expectClose(open *token) {
+	closer := ")"
+	if open.text == "[" {
+		closer = "]"
+	}
+	if p.isOp(closer) {
+		p.next()
+		return
+	}
+	e := p.expectedErr("'" + closer + "'")
+	if e.Hint == "" {
+		line, col := LineCol(p.src, open.pos)
+		e.Hint = fmt.Sprintf("to close the '%s' opened at %d:%d", open.text, line, col)
+	}
+	p.fail(e)
+}
+
+func (p *parser) expectEOF(what string) {
+	if p.tok().kind != tEOF {
+		p.failExpected(what)
+	}
+}
+
+// describe renders a token for "found …" in messages.
+func (p *parser) describe(t *token) string {
+	switch t.kind {
+	case tEOF:
+		return "end of input"
+	case tString:
+		s := t.text
+		if len(s) > 30 {
+			s = s[:27] + "..."
+		}
+		return "string " + QuoteString(s)
+	}
+	s := p.src[t.pos:t.end]
+	if len(s) > 40 {
+		s = s[:37] + "..."
+	}
+	return "'" + s + "'"
+}
+
+// expectedErr builds "expected <what>, found <token>" at the current token,
+// or the lexer's own error if the current token is malformed.
+func (p *parser) expectedErr(what string) *Error {
+	t := p.tok()
+	if t.kind == tBad {
+		return &Error{Pos: t.pos, Msg: t.text, Hint: t.hint}
+	}
+	e := Errorf(t.pos, "expected %s, found %s", what, p.describe(t))
+	if t.kind == tString && t.dq && strings.Contains(what, "name") {
+		e.Hint = "double quotes make a string in Spark SQL; quote names with backquotes: " + QuoteIdent(t.text)
+		if isPlainIdent(t.text) && !IsReserved(t.text) {
+			e.Hint = "double quotes make a string in Spark SQL; write the name bare (" + t.text + ") or in backquotes (`" + t.text + "`)"
+		}
+	}
+	return e
+}
+
+func (p *parser) failExpected(what string) {
+	p.fail(p.expectedErr(what))
+}
+
+// ---- names ----
+
+// isNameToken reports whether t can start a name: a backquoted identifier
+// or a word that is not reserved.
+func isNameToken(t *token) bool {
+	return t.kind == tQIdent || (t.kind == tWord && !reserved[strings.ToUpper(t.text)])
+}
+
+// parseName reads one identifier (bare, not reserved, or backquoted).
+func (p *parser) parseName(what string) string {
+	t := p.tok()
+	if !isNameToken(t) {
+		p.failExpected(what)
+	}
+	p.next()
+	return t.text
+}
+
+// parseDottedName reads name(.name)*; parts after a dot may be reserved
+// words, since nothing else can follow a dot.
+func (p *parser) parseDottedName(what string) []string {
+	parts := []string{p.parseName(what)}
+	for p.isOp(".") && (p.peek(1).kind == tWord || p.peek(1).kind == tQIdent) {
+		p.next()
+		parts = append(parts, p.next().text)
+	}
+	return parts
+}
+
+// parseAlias reads an optional [AS] alias. Without AS only a non-reserved
+// word that cannot start a following construct is taken.
+func (p *parser) parseAlias() string {
+	if p.acceptKw("AS") {
+		return p.parseName("an alias name")
+	}
+	t := p.tok()
+	if t.kind == tQIdent || (isNameToken(t) && !noImplicitAlias[strings.ToUpper(t.text)]) {
+		p.implicitAlias = p.i
+		p.next()
+		return t.text
+	}
+	return ""
+}
+
+// ---- statements ----
+
+var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN"}
+
+func (p *parser) parseStatement() Statement {
+	t := p.tok()
+	switch {
+	case isKw(t, "CREATE"):
+		return p.parseCreateView()
+	case isKw(t, "DESCRIBE") || isKw(t, "DESC"):
+		p.next()
+		d := &Describe{At: At{t.pos}}
+		if p.isKw("TABLE") && p.peek(1).kind != tEOF && !(p.peek(1).kind == tOp && p.peek(1).text == ";") {
+			p.next()
+		} else if p.isKw("QUERY") && p.startsQuery(p.i+1) {
+			p.next()
+		}
+		if p.startsQuery(p.i) {
+			d.Query = p.parseQuery()
+			return d
+		}
+		nt := p.tok()
+		parts := p.parseDottedName("a query or view name")
+		d.Query = &FromQuery{At: At{nt.pos}, From: &TableName{At: At{nt.pos}, Name: strings.Join(parts, ".")}}
+		return d
+	case isKw(t, "EXPLAIN"):
+		p.next()
+		return &Explain{At: At{t.pos}, Query: p.parseQuery()}
+	}
+	if !p.startsQuery(p.i) {
+		e := p.expectedErr("a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN)")
+		if t.kind == tWord {
+			if kw := closest(t.text, statementKeywords); kw != "" {
+				e.Hint = "did you mean " + kw + "?"
+			}
+		}
+		p.fail(e)
+	}
+	q := p.parseQuery()
+	return &QueryStmt{At: At{q.Position()}, Query: q}
+}
+
+func (p *parser) parseCreateView() Statement {
+	t := p.next()
+	cv := &CreateView{At: At{t.pos}}
+	if p.acceptKw("OR") {
+		p.expectKw("REPLACE")
+		cv.OrReplace = true
+	}
+	p.acceptKw("GLOBAL")
+	if !p.acceptKw("TEMP") {
+		p.acceptKw("TEMPORARY")
+	}
+	if !p.isKw("VIEW") {
+		e := p.expectedErr("VIEW")
+		if p.isKw("TABLE") {
+			e.Hint = "nectar has views only: CREATE TEMPORARY VIEW name AS query"
+		}
+		p.fail(e)
+	}
+	p.next()
+	cv.Name = strings.Join(p.parseDottedName("a view name"), ".")
+	p.expectKw("AS")
+	cv.Query = p.parseQuery()
+	return cv
+}
+
+// clauseKeywords are words that may continue a query; a word near one of
+// them where the query should end is probably a typo of it.
+var clauseKeywords = []string{"FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "INTERSECT", "EXCEPT", "JOIN", "ON", "USING"}
+
+var clauseNames = map[string]string{"GROUP": "GROUP BY", "ORDER": "ORDER BY"}
+
+// endStatement checks that the statement ends here (';' or end of input)
+// and otherwise explains the most likely mistake.
+func (p *parser) endStatement(st Statement, script bool) {
+	t := p.tok()
+	if t.kind == tEOF || (script && t.kind == tOp && t.text == ";") {
+		return
+	}
+	if t.kind == tBad {
+		p.failExpected("end of query")
+	}
+	// A misspelled keyword was taken as an alias: point at it.
+	if p.implicitAlias >= 0 && p.implicitAlias == p.i-1 {
+		at := &p.toks[p.implicitAlias]
+		if kw := closest(at.text, clauseKeywords); kw != "" {
+			name := kw
+			if n, ok := clauseNames[kw]; ok {
+				name = n
+			}
+			p.fail(&Error{Pos: at.pos, Msg: fmt.Sprintf("expected %s or end of query, found %s", name, p.describe(at)), Hint: "did you mean " + name + "?"})
+		}
+	}
+	pipeQuery := false
+	if qs, ok := st.(*QueryStmt); ok {
+		switch qs.Query.(type) {
+		case *FromQuery, *Pipe:
+			pipeQuery = true
+		}
+	}
+	what := "end of query"
+	if pipeQuery {
+		what = "|> or end of query"
+	}
+	e := p.expectedErr(what)
+	if t.kind == tWord {
+		up := strings.ToUpper(t.text)
+		switch {
+		case pipeQuery && (up == "WHERE" || up == "SELECT" || up == "ORDER" || up == "LIMIT" || up == "GROUP"):
+			e.Hint = "in pipe syntax each step starts with |>, e.g. |> " + up
+		case up == "UNION" || up == "INTERSECT" || up == "EXCEPT":
+			e.Hint = "put a query with ORDER BY or LIMIT in parentheses before " + up
+		case contains(clauseKeywords, up):
+			e.Hint = "clauses go in the order SELECT, FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET"
+		default:
+			if kw := closest(t.text, clauseKeywords); kw != "" {
+				name := kw
+				if n, ok := clauseNames[kw]; ok {
+					name = n
+				}
+				e.Msg = fmt.Sprintf("expected %s or %s, found %s", name, what, p.describe(t))
+				e.Hint = "did you mean " + name + "?"
+			} else if p.implicitAlias == p.i-1 {
+				e.Hint = "a select item or table takes one alias; is a comma missing?"
+			}
+		}
+	}
+	if e.Hint == "" && t.kind == tOp && t.text == "|" {
+		e.Hint = "pipe operators are written |>"
+	}
+	p.fail(e)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- queries ----
+
+// startsQuery reports whether the token at i begins a query: SELECT, WITH,
+// FROM, or a '(' whose first non-'(' token does.
+func (p *parser) startsQuery(i int) bool {
+	for i < len(p.toks) && p.toks[i].kind == tOp && p.toks[i].text == "(" {
+		i++
+	}
+	if i >= len(p.toks) {
+		return false
+	}
+	t := &p.toks[i]
+	return isKw(t, "SELECT") || isKw(t, "WITH") || isKw(t, "FROM")
+}
+
+// parseQuery parses [WITH …] set-expression followed by any |> operators.
+func (p *parser) parseQuery() Query {
+	p.enter()
+	defer p.leave()
+	if t := p.tok(); isKw(t, "WITH") {
+		p.next()
+		w := &With{At: At{t.pos}}
+		for {
+			name := p.parseName("a name for the WITH query")
+			p.acceptKw("AS")
+			open := p.tok()
+			if !p.isOp("(") {
+				p.failExpected("'(' and a query")
+			}
+			p.next()
+			q := p.parseQuery()
+			p.expectClose(open)
+			w.CTEs = append(w.CTEs, CTE{Name: name, Query: q})
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		w.Body = p.parseQuery()
+		return w
+	}
+	q := p.parseSetExpr()
+	for p.isOp("|>") {
+		t := p.next()
+		q = &Pipe{At: At{t.pos}, Input: q, Op: p.parsePipeOp()}
+	}
+	return q
+}
+
+func (p *parser) setOpKeyword() string {
+	switch {
+	case p.isKw("UNION"):
+		return "UNION"
+	case p.isKw("EXCEPT") || p.isKw("MINUS"):
+		return "EXCEPT"
+	case p.isKw("INTERSECT"):
+		return "INTERSECT"
+	}
+	return ""
+}
+
+// parseSetQuantifier reads an optional ALL or DISTINCT (the default).
+func (p *parser) parseSetQuantifier() bool {
+	if p.acceptKw("ALL") {
+		return true
+	}
+	p.acceptKw("DISTINCT")
+	return false
+}
+
+// parseSetExpr parses UNION and EXCEPT over INTERSECT terms (INTERSECT binds
+// tighter, as in Spark), then the ORDER BY, LIMIT and OFFSET that apply to
+// the whole.
+func (p *parser) parseSetExpr() Query {
+	q := p.parseIntersect()
+	for {
+		op := p.setOpKeyword()
+		if op == "" || op == "INTERSECT" {
+			break
+		}
+		t := p.next()
+		all := p.parseSetQuantifier()
+		r := p.parseIntersect()
+		q = &SetOp{At: At{t.pos}, Op: op, All: all, Left: q, Right: r}
+	}
+	return p.parseQueryTail(q)
+}
+
+func (p *parser) parseIntersect() Query {
+	q := p.parseQueryPrimary()
+	for p.isKw("INTERSECT") {
+		t := p.next()
+		all := p.parseSetQuantifier()
+		r := p.parseQueryPrimary()
+		q = &SetOp{At: At{t.pos}, Op: "INTERSECT", All: all, Left: q, Right: r}
+	}
+	return q
+}
+
+func (p *parser) parseQueryPrimary() Query {
+	t := p.tok()
+	switch {
+	case isKw(t, "SELECT"):
+		return p.parseSelect()
+	case isKw(t, "FROM"):
+		p.next()
+		return &FromQuery{At: At{t.pos}, From: p.parseFrom()}
+	case t.kind == tOp && t.text == "(":
+		p.next()
+		q := p.parseQuery()
+		p.expectClose(t)
+		return q
+	}
+	e := p.expectedErr("SELECT, FROM or '('")
+	if t.kind == tWord {
+		if kw := closest(t.text, []string{"SELECT", "FROM", "WITH"}); kw != "" {
+			e.Hint = "did you mean " + kw + "?"
+		}
+	}
+	p.fail(e)
+	return nil
+}
+
+// parseQueryTail attaches ORDER BY, LIMIT and OFFSET to q. They go into the
+// Select or SetOp itself when that keeps the meaning; after a parenthesised
+// query that already orders or limits, they become pipe operators, which
+// apply in sequence just as the nested SQL does.
+func (p *parser) parseQueryTail(q Query) Query {
+	var order []OrderItem
+	var orderPos Pos
+	if p.isKw("ORDER") {
+		orderPos = p.next().pos
+		p.expectKw("BY")
+		order = p.parseOrderItems()
+	}
+	var limit, offset Expr
+	var limitPos Pos
+	if p.isKw("LIMIT") {
+		limitPos = p.next().pos
+		limit = p.parseExpr()
+	}
+	if p.isKw("OFFSET") {
+		t := p.next()
+		if limit == nil {
+			limitPos = t.pos
+		}
+		offset = p.parseExpr()
+	}
+	if order == nil && limit == nil && offset == nil {
+		return q
+	}
+	var sOrder *[]OrderItem
+	var sLimit, sOffset *Expr
+	switch s := q.(type) {
+	case *Select:
+		sOrder, sLimit, sOffset = &s.OrderBy, &s.Limit, &s.Offset
+	case *SetOp:
+		sOrder, sLimit, sOffset = &s.OrderBy, &s.Limit, &s.Offset
+	default:
+		// FROM t ORDER BY x is not SQL; the caller reports the stray word.
+		p.fail(Errorf(orderOr(orderPos, limitPos, order != nil), "ORDER BY, LIMIT and OFFSET need a SELECT here; in pipe syntax write |> ORDER BY or |> LIMIT"))
+	}
+	if order != nil {
+		if *sOrder == nil && *sLimit == nil && *sOffset == nil {
+			*sOrder = order
+		} else {
+			q = &Pipe{At: At{orderPos}, Input: q, Op: &PipeOrderBy{At: At{orderPos}, Items: order}}
+			sLimit, sOffset = nil, nil
+		}
+	}
+	if limit == nil && offset == nil {
+		return q
+	}
+	// OFFSET applies before LIMIT, so an outer OFFSET can merge only if
+	// there is no inner LIMIT either.
+	if sLimit != nil && *sLimit == nil && *sOffset == nil {
+		*sLimit, *sOffset = limit, offset
+		return q
+	}
+	if limit == nil {
+		p.fail(Errorf(limitPos, "OFFSET after a parenthesised query with LIMIT needs its own LIMIT"))
+	}
+	return &Pipe{At: At{limitPos}, Input: q, Op: &PipeLimit{At: At{limitPos}, Limit: limit, Offset: offset}}
+}
+
+func orderOr(orderPos, limitPos Pos, hasOrder bool) Pos {
+	if hasOrder {
+		return orderPos
+	}
+	return limitPos
+}
+
+func (p *parser) parseSelect() *Select {
+	t := p.next()
+	s := &Select{At: At{t.pos}}
+	if p.acceptKw("DISTINCT") {
+		s.Distinct = true
+	} else {
+		p.acceptKw("ALL")
+	}
+	s.Items = p.parseSelectItems()
+	if p.acceptKw("FROM") {
+		s.From = p.parseFrom()
+	}
+	if p.acceptKw("WHERE") {
+		s.Where = p.parseExpr()
+	}
+	if p.isKw("GROUP") {
+		p.next()
+		p.expectKw("BY")
+		s.GroupBy = p.parseExprList()
+	}
+	if p.acceptKw("HAVING") {
+		s.Having = p.parseExpr()
+	}
+	return s
+}
+
+func (p *parser) parseSelectItems() []SelectItem {
+	var items []SelectItem
+	for {
+		items = append(items, p.parseSelectItem())
+		if !p.acceptOp(",") {
+			return items
+		}
+	}
+}
+
+func (p *parser) parseSelectItem() SelectItem {
+	t := p.tok()
+	if p.isOp("*") {
+		p.next()
+		return SelectItem{Expr: &Star{At: At{t.pos}}}
+	}
+	// t.* : a dotted name ending in .*
+	if isNameToken(t) {
+		j := p.i + 1
+		for j+1 < len(p.toks) && p.toks[j].kind == tOp && p.toks[j].text == "." && (p.toks[j+1].kind == tWord || p.toks[j+1].kind == tQIdent) {
+			j += 2
+		}
+		if j+1 < len(p.toks) && p.toks[j].kind == tOp && p.toks[j].text == "." && p.toks[j+1].kind == tOp && p.toks[j+1].text == "*" {
+			var parts []string
+			for p.i < j {
+				if p.tok().kind != tOp {
+					parts = append(parts, p.tok().text)
+				}
+				p.next()
+			}
+			p.next()
+			p.next()
+			return SelectItem{Expr: &Star{At: At{t.pos}, Table: strings.Join(parts, ".")}}
+		}
+	}
+	e := p.parseExpr()
+	return SelectItem{Expr: e, Alias: p.parseAlias()}
+}
+
+func (p *parser) parseExprList() []Expr {
+	var list []Expr
+	for {
+		list = append(list, p.parseExpr())
+		if !p.acceptOp(",") {
+			return list
+		}
+	}
+}
+
+func (p *parser) parseOrderItems() []OrderItem {
+	var items []OrderItem
+	for {
+		it := OrderItem{Expr: p.parseExpr()}
+		if p.acceptKw("DESC") {
+			it.Desc = true
+		} else {
+			p.acceptKw("ASC")
+		}
+		if p.isKw("NULLS") {
+			p.next()
+			var first bool
+			switch {
+			case p.acceptKw("FIRST"):
+				first = true
+			case p.acceptKw("LAST"):
+			default:
+				p.failExpected("FIRST or LAST")
+			}
+			it.NullsFirst = &first
+		}
+		items = append(items, it)
+		if !p.acceptOp(",") {
+			return items
+		}
+	}
+}
+
+// ---- FROM ----
+
+func (p *parser) parseFrom() TableExpr {
+	left := p.parseTableRef()
+	for {
+		t := p.tok()
+		if p.acceptOp(",") {
+			left = &Join{At: At{t.pos}, Kind: CrossJoin, Left: left, Right: p.parseTableRef()}
+			continue
+		}
+		kind, ok := p.parseJoinKind()
+		if !ok {
+			return left
+		}
+		j := &Join{At: At{t.pos}, Kind: kind, Left: left, Right: p.parseTableRef()}
+		j.On, j.Using = p.parseJoinCond()
+		left = j
+	}
+}
+
+// parseJoinKind reads [INNER|LEFT [OUTER]|RIGHT [OUTER]|FULL [OUTER]|CROSS|
+// [LEFT] SEMI|[LEFT] ANTI] JOIN, or reports false if no join starts here.
+func (p *parser) parseJoinKind() (JoinKind, bool) {
+	var kind JoinKind
+	switch {
+	case p.isKw("JOIN"):
+		kind = InnerJoin
+	case p.acceptKw("INNER"):
+		kind = InnerJoin
+	case p.acceptKw("CROSS"):
+		kind = CrossJoin
+	case p.acceptKw("LEFT"):
+		switch {
+		case p.acceptKw("SEMI"):
+			kind = SemiJoin
+		case p.acceptKw("ANTI"):
+			kind = AntiJoin
+		default:
+			p.acceptKw("OUTER")
+			kind = LeftJoin
+		}
+	case p.acceptKw("RIGHT"):
+		p.acceptKw("OUTER")
+		kind = RightJoin
+	case p.acceptKw("FULL"):
+		p.acceptKw("OUTER")
+		kind = FullJoin
+	case p.acceptKw("SEMI"):
+		kind = SemiJoin
+	case p.acceptKw("ANTI"):
+		kind = AntiJoin
+	case p.isKw("NATURAL"):
+		p.fail(Errorf(p.tok().pos, "NATURAL JOIN is not supported"))
+	default:
+		return "", false
+	}
+	p.expectKw("JOIN")
+	return kind, true
+}
+
+func (p *parser) parseJoinCond() (Expr, []string) {
+	if p.acceptKw("ON") {
+		return p.parseExpr(), nil
+	}
+	if p.acceptKw("USING") {
+		open := p.tok()
+		p.expectOp("(")
+		var names []string
+		for {
+			names = append(names, p.parseName("a column name"))
+			if !p.acceptOp(",") {
+				break
+			}
+		}
+		p.expectClose(open)
+		return nil, names
+	}
+	return nil, nil
+}
+
+func (p *parser) parseTableRef() TableExpr {
+	p.enter()
+	defer p.leave()
+	t := p.tok()
+	if t.kind == tOp && t.text == "(" {
+		if p.startsQuery(p.i) {
+			var q Query
+			parse := func() {
+				p.next()
+				q = p.parseQuery()
+				p.expectClose(t)
+			}
+			// "(SELECT" is certainly a subquery, so its errors are final;
+			// "((" may also open a parenthesised join.
+			if p.startsQuery(p.i+1) && !(p.peek(1).kind == tOp) {
+				parse()
+			} else if !p.attempt(parse) {
+				return p.parseParenJoin(t)
+			}
+			return &SubqueryTable{At: At{t.pos}, Query: q, Alias: p.parseAlias()}
+		}
+		return p.parseParenJoin(t)
+	}
+	if !isNameToken(t) {
+		p.failExpected("a table name, table function or '('")
+	}
+	parts := p.parseDottedName("a table name")
+	name := strings.Join(parts, ".")
+	if p.isOp("(") {
+		open := p.next()
+		f := &TableFunc{At: At{t.pos}, Name: strings.ToLower(name)}
+		if !p.isOp(")") {
+			f.Args = p.parseExprList()
+		}
+		p.expectClose(open)
+		f.Alias = p.parseAlias()
+		return f
+	}
+	return &TableName{At: At{t.pos}, Name: name, Alias: p.parseAlias()}
+}
+
+func (p *parser) parseParenJoin(open *token) TableExpr {
+	p.next()
+	te := p.parseFrom()
+	p.expectClose(open)
+	return te
+}
+
+// ---- pipe operators ----
+
+var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "JOIN", "UNION", "INTERSECT", "EXCEPT"}
+
+// atPipeEnd reports whether the current token ends a pipe operator.
+func (p *parser) atPipeEnd() bool {
+	t := p.tok()
+	return t.kind == tEOF || (t.kind == tOp && (t.text == "|>" || t.text == ";" || t.text == ")"))
+}
+
+func (p *parser) parsePipeOp() PipeOp {
+	t := p.tok()
+	at := At{t.pos}
+	switch {
+	case isKw(t, "WHERE"):
+		p.next()
+		return &PipeWhere{At: at, Cond: p.parseExpr()}
+	case isKw(t, "SELECT"):
+		p.next()
+		op := &PipeSelect{At: at}
+		if p.acceptKw("DISTINCT") {
+			op.Distinct = true
+		} else {
+			p.acceptKw("ALL")
+		}
+		op.Items = p.parseSelectItems()
+		return op
+	case isKw(t, "EXTEND"):
+		p.next()
+		return &PipeExtend{At: at, Items: p.parseSelectItems()}
+	case isKw(t, "SET"):
+		p.next()
+		op := &PipeSet{At: at}
+		for {
+			op.Names = append(op.Names, strings.Join(p.parseDottedName("a column name"), "."))
+			p.expectOp("=")
+			op.Exprs = append(op.Exprs, p.parseExpr())
+			if !p.acceptOp(",") {
+				return op
+			}
+		}
+	case isKw(t, "DROP"):
+		p.next()
+		op := &PipeDrop{At: at}
+		for {
+			op.Names = append(op.Names, strings.Join(p.parseDottedName("a column name"), "."))
+			if !p.acceptOp(",") {
+				return op
+			}
+		}
+	case isKw(t, "AS"):
+		p.next()
+		return &PipeAs{At: at, Alias: p.parseName("an alias name")}
+	case isKw(t, "AGGREGATE"):
+		p.next()
+		op := &PipeAggregate{At: at}
+		if !p.isKw("GROUP") && !p.atPipeEnd() {
+			op.Aggs = p.parseSelectItems()
+		}
+		if p.isKw("GROUP") {
+			p.next()
+			p.expectKw("BY")
+			op.GroupBy = p.parseSelectItems()
+		}
+		if op.Aggs == nil && op.GroupBy == nil {
+			p.failExpected("aggregates or GROUP BY")
+		}
+		return op
+	case isKw(t, "ORDER"):
+		p.next()
+		p.expectKw("BY")
+		return &PipeOrderBy{At: at, Items: p.parseOrderItems()}
+	case isKw(t, "LIMIT"):
+		p.next()
+		op := &PipeLimit{At: at, Limit: p.parseExpr()}
+		if p.acceptKw("OFFSET") {
+			op.Offset = p.parseExpr()
+		}
+		return op
+	case isKw(t, "UNION") || isKw(t, "INTERSECT") || isKw(t, "EXCEPT"):
+		p.next()
+		op := &PipeSetOp{At: at, Op: strings.ToUpper(t.text), All: p.parseSetQuantifier()}
+		for {
+			open := p.tok()
+			if !p.isOp("(") {
+				p.failExpected("'(' and a query")
+			}
+			p.next()
+			op.Right = append(op.Right, p.parseQuery())
+			p.expectClose(open)
+			if !p.acceptOp(",") {
+				return op
+			}
+		}
+	}
+	if kind, ok := p.parseJoinKind(); ok {
+		op := &PipeJoin{At: at, Kind: kind, Right: p.parseTableRef()}
+		op.On, op.Using = p.parseJoinCond()
+		return op
+	}
+	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, JOIN, UNION, INTERSECT or EXCEPT)")
+	if t.kind == tWord {
+		switch strings.ToUpper(t.text) {
+		case "GROUP":
+			e.Hint = "group with |> AGGREGATE aggregates GROUP BY keys"
+		case "FILTER":
+			e.Hint = "filter with |> WHERE"
+		default:
+			if kw := closest(t.text, pipeOps); kw != "" {
+				e.Hint = "did you mean " + kw + "?"
+			}
+		}
+	}
+	p.fail(e)
+	return nil
+}

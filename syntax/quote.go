@@ -1,0 +1,182 @@
+package syntax
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// reserved are the words that cannot be bare identifiers. The list is kept
+// short on purpose: Segment's columns include event, type, timestamp, date,
+// user, name, value, time, window and friends, and all of them must work
+// unquoted. A word is reserved only if allowing it as a name would make the
+// grammar ambiguous (clause and operator keywords, join kinds).
+var reserved = map[string]bool{
+	"ALL": true, "AND": true, "ANTI": true, "AS": true, "BETWEEN": true, "BY": true,
+	"CASE": true, "CAST": true, "CROSS": true, "DISTINCT": true, "DIV": true,
+	"ELSE": true, "END": true, "EXCEPT": true, "EXISTS": true, "FALSE": true,
+	"FROM": true, "FULL": true, "GROUP": true, "HAVING": true, "ILIKE": true,
+	"IN": true, "INNER": true, "INTERSECT": true, "IS": true, "JOIN": true,
+	"LEFT": true, "LIKE": true, "LIMIT": true, "NOT": true, "NULL": true,
+	"OFFSET": true, "ON": true, "OR": true, "ORDER": true, "OUTER": true,
+	"REGEXP": true, "RIGHT": true, "RLIKE": true, "SELECT": true, "SEMI": true,
+	"THEN": true, "TRUE": true, "UNION": true, "USING": true, "WHEN": true,
+	"WHERE": true, "WITH": true,
+}
+
+// noImplicitAlias are non-reserved words that may name a column but are not
+// taken as an alias written without AS, because they start a construct that
+// may follow a select item or table.
+var noImplicitAlias = map[string]bool{
+	"NATURAL": true, "LATERAL": true, "MINUS": true, "WINDOW": true, "QUALIFY": true,
+}
+
+// IsReserved reports whether word (any case) is a reserved keyword, which
+// must be backquoted to be used as a name.
+func IsReserved(word string) bool { return reserved[strings.ToUpper(word)] }
+
+// QuoteIdent returns name as it must be written in a query: bare when it is
+// a plain identifier ([A-Za-z_][A-Za-z0-9_]*) and not reserved, otherwise in
+// backquotes with embedded backquotes doubled.
+func QuoteIdent(name string) string {
+	if isPlainIdent(name) && !IsReserved(name) {
+		return name
+	}
+	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// quoteDotted quotes each dot-separated part of a joined name such as a
+// table name or a flattened column name.
+func quoteDotted(name string) string {
+	if !strings.Contains(name, ".") {
+		return QuoteIdent(name)
+	}
+	parts := strings.Split(name, ".")
+	for i, p := range parts {
+		parts[i] = QuoteIdent(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+func isPlainIdent(s string) bool {
+	if s == "" || !isIdentStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// QuoteString renders s as a single-quoted SQL string literal with
+// backslash escapes, which Spark reads back to the same text.
+func QuoteString(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\'':
+			b.WriteString(`\'`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			if r < 0x20 || r == 0x7f {
+				b.WriteString(`\u`)
+				h := strconv.FormatInt(int64(r), 16)
+				b.WriteString(strings.Repeat("0", 4-len(h)))
+				b.WriteString(h)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// formatDouble prints a DOUBLE literal so that it reads back as a DOUBLE:
+// always with a '.' or an exponent. It follows Java's Double.toString, as
+// Spark does: plain notation for 1e-3 <= |f| < 1e7, otherwise d.dddE±n.
+func formatDouble(f float64) string {
+	a := math.Abs(f)
+	if a == 0 || (a >= 1e-3 && a < 1e7) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // e.g. 1.5E+10
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	exp = strings.TrimPrefix(exp, "+")
+	neg := strings.HasPrefix(exp, "-")
+	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
+	if neg {
+		exp = "-" + exp
+	}
+	return mant + "E" + exp
+}
+
+// editDistance is the optimal-string-alignment distance (Levenshtein plus
+// adjacent transpositions, so GRUOP is one edit from GROUP).
+func editDistance(a, b string) int {
+	if len(a) > 32 || len(b) > 32 {
+		return 99
+	}
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := 0; j <= len(b); j++ {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// closest returns the candidate nearest to word (compared upper case) if it
+// is close enough to be a likely typo, else "".
+func closest(word string, candidates []string) string {
+	w := strings.ToUpper(word)
+	best, bestD := "", 99
+	for _, c := range candidates {
+		if w == c {
+			return ""
+		}
+		if d := editDistance(w, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := 1
+	if len(w) >= 5 {
+		limit = 2
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
