@@ -1,0 +1,92 @@
+package output
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/nectar-dev/nectar/parquetfile"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Format names an output format.
+type Format string
+
+const (
+	Table   Format = "table"
+	CSV     Format = "csv"
+	JSON    Format = "json"
+	Parquet Format = "parquet"
+)
+
+// ErrFormat is wrapped when a format name is unknown.
+var ErrFormat = errors.New("unknown output format")
+
+// ParseFormat reads a format name as given to -f; "jsonl" and "ndjson" are
+// accepted for JSON lines.
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "table", "text":
+		return Table, nil
+	case "csv":
+		return CSV, nil
+	case "json", "jsonl", "ndjson":
+		return JSON, nil
+	case "parquet":
+		return Parquet, nil
+	}
+	return "", fmt.Errorf("%w %q: want table, csv, json or parquet", ErrFormat, s)
+}
+
+// FormatFor picks the format from an -o file name's extension, else
+// fallback.
+func FormatFor(path string, fallback Format) Format {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return CSV
+	case ".json", ".jsonl", ".ndjson":
+		return JSON
+	case ".parquet", ".pq":
+		return Parquet
+	}
+	return fallback
+}
+
+// Writer receives a result batch by batch.
+type Writer interface {
+	// Write renders b, which is only valid during the call.
+	Write(b *types.Batch) error
+	// Close flushes; the table writer prints everything here. It does not
+	// close the underlying io.Writer.
+	Close() error
+}
+
+// New returns a writer of format f on w for rows of schema.
+func New(f Format, w io.Writer, schema types.Schema) (Writer, error) {
+	switch f {
+	case Table:
+		return newTableWriter(w, schema), nil
+	case CSV:
+		return newCSVWriter(w, schema)
+	case JSON:
+		return newJSONWriter(w, schema), nil
+	case Parquet:
+		pw, err := parquetfile.NewWriter(w, schema)
+		if err != nil {
+			return nil, fmt.Errorf("parquet output: %w", err)
+		}
+		return pw, nil
+	}
+	return nil, fmt.Errorf("%w %q", ErrFormat, string(f))
+}
+
+// checkBatch guards against a batch that does not match the schema, which
+// would otherwise panic mid-render.
+func checkBatch(b *types.Batch, schema types.Schema) error {
+	if len(b.Cols) != len(schema) {
+		return fmt.Errorf("output: batch has %d columns, schema %d", len(b.Cols), len(schema))
+	}
+	return nil
+}
