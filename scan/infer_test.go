@@ -1,0 +1,119 @@
+package scan
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+func TestInferrer(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  []InferredColumn // Path is checked through Name
+	}{
+		{
+			name:  "kinds",
+			lines: []string{`{"b":true,"i":1,"f":1.5,"e":1e2,"s":"2023-11-25T00:30:05Z","n":null,"a":[1,2],"big":12345678901234567890}`},
+			want: []InferredColumn{
+				{Name: "b", Kind: types.Bool}, {Name: "i", Kind: types.Int}, {Name: "f", Kind: types.Float},
+				{Name: "e", Kind: types.Float}, {Name: "s", Kind: types.String}, {Name: "n", Kind: types.Null},
+				{Name: "a", Kind: types.String}, {Name: "big", Kind: types.Float},
+			},
+		},
+		{
+			name:  "flattening keeps objects together in first-seen order",
+			lines: []string{`{"context":{"page":{"url":"u"},"ip":"x"},"event":"e"}`, `{"context":{"page":{"path":"/"}},"userId":"u"}`},
+			want: []InferredColumn{
+				{Name: "context.page.url", Kind: types.String}, {Name: "context.page.path", Kind: types.String},
+				{Name: "context.ip", Kind: types.String}, {Name: "event", Kind: types.String}, {Name: "userId", Kind: types.String},
+			},
+		},
+		{
+			name:  "widening",
+			lines: []string{`{"a":1,"b":1,"c":null,"d":true,"e":"x","f":null}`, `{"a":2.5,"b":"s","c":3,"d":1,"e":[1],"f":null}`},
+			want: []InferredColumn{
+				{Name: "a", Kind: types.Float}, {Name: "b", Kind: types.String}, {Name: "c", Kind: types.Int},
+				{Name: "d", Kind: types.String}, {Name: "e", Kind: types.String}, {Name: "f", Kind: types.Null},
+			},
+		},
+		{
+			name:  "object against scalar widens to one string column",
+			lines: []string{`{"p":{"x":1},"q":null}`, `{"p":"flat","q":{"y":true}}`},
+			want:  []InferredColumn{{Name: "p", Kind: types.String}, {Name: "q.y", Kind: types.Bool}},
+		},
+		{
+			name:  "empty objects give no column",
+			lines: []string{`{"integrations":{},"x":1}`},
+			want:  []InferredColumn{{Name: "x", Kind: types.Int}},
+		},
+		{
+			name:  "odd keys are backquoted",
+			lines: []string{`{"a.b":1,"o":{"c[0]":2},"\u0041":3}`},
+			want:  []InferredColumn{{Name: "`a.b`", Kind: types.Int}, {Name: "o.`c[0]`", Kind: types.Int}, {Name: "A", Kind: types.Int}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var in Inferrer
+			for _, l := range tt.lines {
+				if err := in.Add([]byte(l)); err != nil {
+					t.Fatalf("Add(%s): %v", l, err)
+				}
+			}
+			got := in.Schema()
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+			for i, w := range tt.want {
+				if got[i].Name != w.Name || got[i].Kind != w.Kind {
+					t.Errorf("column %d = %s %s, want %s %s", i, got[i].Name, got[i].Kind, w.Name, w.Kind)
+				}
+				if p, err := ParsePath(got[i].Name); err != nil || !p.Equal(got[i].Path) {
+					t.Errorf("column %d: Name %q does not parse to Path %v (%v)", i, got[i].Name, got[i].Path, err)
+				}
+			}
+		})
+	}
+}
+
+func TestInferrerRejectsBadLinesWhole(t *testing.T) {
+	var in Inferrer
+	for _, l := range []string{`{"a":1,"b":`, "{\"c\":\"\xff\"}", `[1]`} {
+		if err := in.Add([]byte(l)); !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrInvalidUTF8) {
+			t.Fatalf("Add(%q) = %v", l, err)
+		}
+	}
+	if s := in.Schema(); len(s) != 0 || in.Lines() != 0 {
+		t.Fatalf("bad lines leaked into the schema: %v", s)
+	}
+}
+
+func TestInferRealSamples(t *testing.T) {
+	var in Inferrer
+	for i, l := range readSample(t) {
+		if err := in.Add(l); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+	}
+	got := map[string]types.Kind{}
+	for _, c := range in.Schema() {
+		got[c.Name] = c.Kind
+	}
+	for name, kind := range map[string]types.Kind{
+		"_metadata.bundled":     types.String, // an array, kept as JSON text
+		"context.page.path":     types.String,
+		"properties.lead_count": types.String, // Segment sent "1", a string
+		"version":               types.Int,
+		"receivedAt":            types.String, // never inferred as a timestamp
+		"messageId":             types.String,
+	} {
+		if k, ok := got[name]; !ok || k != kind {
+			t.Errorf("%s: got %v (present %v), want %v", name, k, ok, kind)
+		}
+	}
+	if _, ok := got["integrations"]; ok {
+		t.Error("empty object integrations should give no column")
+	}
+}
