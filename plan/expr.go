@@ -59,11 +59,11 @@ const (
 	OpNot
 	OpIsNull
 	OpIsNotNull
-	OpLike   // Args: x, pattern; Re holds the compiled pattern when constant
-	OpRLike  // Args: x, pattern
-	OpIn     // Args: x, list…
-	OpCase   // Args: cond1, res1, cond2, res2, …, else
-	OpCast   // Args: x; K is the target
+	OpLike  // Args: x, pattern; Re holds the compiled pattern when constant
+	OpRLike // Args: x, pattern
+	OpIn    // Args: x, list…
+	OpCase  // Args: cond1, res1, cond2, res2, …, else
+	OpCast  // Args: x; K is the target
 	OpTryCast
 	OpCoalesce
 	OpAddInterval // Args: timestamp, interval micros (Const Int)

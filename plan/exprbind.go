@@ -623,7 +623,7 @@ func sumKind(k types.Kind) types.Kind {
 	}
 	return types.Float
 }
-func floatKind(types.Kind) types.Kind { return types.Float }
+func floatKind(types.Kind) types.Kind  { return types.Float }
 func sameKind(k types.Kind) types.Kind { return k }
 
 func isAggregate(name string) bool { _, ok := aggregates[name]; return ok }

@@ -304,17 +304,17 @@ func named(names []string, es []Expr) types.Schema {
 	return out
 }
 
-func (*Scan) Children() []Node       { return nil }
-func (*OneRow) Children() []Node     { return nil }
-func (f *Filter) Children() []Node   { return []Node{f.Input} }
-func (p *Project) Children() []Node  { return []Node{p.Input} }
+func (*Scan) Children() []Node        { return nil }
+func (*OneRow) Children() []Node      { return nil }
+func (f *Filter) Children() []Node    { return []Node{f.Input} }
+func (p *Project) Children() []Node   { return []Node{p.Input} }
 func (a *Aggregate) Children() []Node { return []Node{a.Input} }
-func (w *Window) Children() []Node   { return []Node{w.Input} }
-func (s *Sort) Children() []Node     { return []Node{s.Input} }
-func (l *Limit) Children() []Node    { return []Node{l.Input} }
-func (d *Distinct) Children() []Node { return []Node{d.Input} }
-func (j *Join) Children() []Node     { return []Node{j.Left, j.Right} }
-func (s *SetOp) Children() []Node    { return []Node{s.Left, s.Right} }
+func (w *Window) Children() []Node    { return []Node{w.Input} }
+func (s *Sort) Children() []Node      { return []Node{s.Input} }
+func (l *Limit) Children() []Node     { return []Node{l.Input} }
+func (d *Distinct) Children() []Node  { return []Node{d.Input} }
+func (j *Join) Children() []Node      { return []Node{j.Left, j.Right} }
+func (s *SetOp) Children() []Node     { return []Node{s.Left, s.Right} }
 
 func (s *Scan) Describe() string {
 	names := make([]string, len(s.Columns))

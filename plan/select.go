@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/syntax"
-	"github.com/nectar-dev/nectar/types"
 )
 
 type selectOpts struct {
@@ -36,6 +35,14 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			return nil, nil, err
 		}
 		in = &Filter{Input: in, Cond: cond}
+	}
+	// A lone * passes hidden columns (and resolved nested paths) through,
+	// still hidden, so a view defined as SELECT * FROM read_json(…) keeps
+	// _file and every path of its source.
+	if len(sel.Items) == 1 && sel.Where == nil && len(sel.GroupBy) == 0 && sel.Having == nil {
+		if st, ok := sel.Items[0].Expr.(*syntax.Star); ok && st.Table == "" {
+			opts.keepHidden = true
+		}
 	}
 	items, err := expandStars(sel.Items, sc, opts.keepHidden)
 	if err != nil {

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/types"
+)
+
+func newGlimpseCmd() *cobra.Command {
+	var sf sourceFlags
+	var width int
+	c := &cobra.Command{
+		Use:   "glimpse PATH|SOURCE",
+		Short: "Show every column, its type and first values, and the row count (like dplyr's glimpse)",
+		Example: `  nectar glimpse 'logs/segment-logs/**/*.gz'
+  nectar glimpse logs        # a source named in nectar.yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, done, err := sf.engine()
+			if err != nil {
+				return err
+			}
+			err = glimpse(cmd.Context(), e, args[0], width)
+			return errors.Join(err, done())
+		},
+	}
+	sf.add(c)
+	c.Flags().IntVar(&width, "width", 100, "characters per line")
+	return c
+}
+
+func glimpse(ctx context.Context, e *engine.Local, target string, width int) error {
+	from := target
+	if _, _, ok := e.Table(target); !ok {
+		from = "read_json('" + strings.ReplaceAll(target, "'", `\'`) + "')"
+	}
+	var schema types.Schema
+	var rows [][]types.Value
+	var total int64
+	script := "SELECT * FROM " + from + " LIMIT 20; SELECT count(*) FROM " + from
+	err := e.Run(ctx, script, func(r *engine.Result) error {
+		got, err := exec.Collect(ctx, r.Rows)
+		if err != nil {
+			return err
+		}
+		if schema == nil {
+			schema, rows = r.Schema, got
+		} else if len(got) == 1 {
+			total = got[0][0].I
+		}
+		return nil
+	})
+	if err != nil {
+		return &queryError{src: script, err: err}
+	}
+	return output.GlimpseWidth(os.Stdout, schema, rows, total, width)
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/output"
+)
+
+// sourceFlags are the flags every command that reads logs shares.
+type sourceFlags struct {
+	config   string
+	strict   bool
+	badLines string
+}
+
+func (f *sourceFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.config, "config", "", "project file naming sources (default ./"+engine.ConfigFile+" if present)")
+	c.Flags().BoolVar(&f.strict, "strict", false, "fail on the first malformed line instead of skipping it")
+	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
+}
+
+// engine builds a local engine from the flags. done prints the bad-input
+// summary and closes the --bad-lines file.
+func (f *sourceFlags) engine() (e *engine.Local, done func() error, err error) {
+	path, explicit := f.config, f.config != ""
+	if !explicit {
+		path = engine.ConfigFile
+	}
+	cfg, err := engine.LoadConfig(path, explicit)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := engine.Options{Strict: f.strict}
+	var bad *os.File
+	var badW *bufio.Writer
+	if f.badLines != "" {
+		if bad, err = os.Create(f.badLines); err != nil {
+			return nil, nil, err
+		}
+		badW = bufio.NewWriter(bad)
+		opts.BadLines = badW
+	}
+	e = engine.New(opts)
+	cfg.Apply(e)
+	done = func() error {
+		for _, s := range e.Scans() {
+			if line := s.Stats().Summary(); line != "" {
+				if f.badLines != "" {
+					line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+f.badLines, 1)
+				}
+				fmt.Fprintln(os.Stderr, line)
+			}
+		}
+		if bad == nil {
+			return nil
+		}
+		return errors.Join(badW.Flush(), bad.Close())
+	}
+	return e, done, nil
+}
+
+func newQueryCmd() *cobra.Command {
+	var (
+		sf      sourceFlags
+		file    string
+		format  string
+		outPath string
+	)
+	c := &cobra.Command{
+		Use:   "query [flags] [QUERY]",
+		Short: "Run a SQL or pipe-syntax query (or a script with -f)",
+		Example: `  nectar query "SELECT event, count(*) AS n FROM read_json('logs/**/*.gz') GROUP BY event ORDER BY n DESC"
+  nectar query -f analysis.sql --format csv -o result.csv`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var src string
+			switch {
+			case file != "" && len(args) == 0:
+				b, err := os.ReadFile(file)
+				if err != nil {
+					return err
+				}
+				src = string(b)
+			case file == "" && len(args) == 1:
+				src = args[0]
+			default:
+				return errors.New("give a query as the argument or a script with -f FILE")
+			}
+			e, done, err := sf.engine()
+			if err != nil {
+				return err
+			}
+			runErr := runScript(cmd.Context(), e, src, format, outPath)
+			return errors.Join(runErr, done())
+		},
+	}
+	sf.add(c)
+	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
+	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json or parquet (default: from -o's extension, else table)")
+	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
+	return c
+}
+
+// runScript runs every statement of src, writing each result.
+func runScript(ctx context.Context, e *engine.Local, src, format, outPath string) error {
+	f := output.Format(format)
+	if format == "" {
+		f = output.FormatFor(outPath, output.Format("table"))
+	} else if _, err := output.ParseFormat(format); err != nil {
+		return err
+	}
+	var w io.Writer = os.Stdout
+	if outPath != "" {
+		file, err := os.Create(outPath)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	stopProgress := startProgress(e)
+	defer stopProgress()
+	err := e.Run(ctx, src, func(r *engine.Result) error {
+		if r.Kind == engine.Text {
+			_, err := io.WriteString(w, r.Text)
+			return err
+		}
+		return writeResult(ctx, r, f, w)
+	})
+	if err != nil {
+		return &queryError{src: src, err: err}
+	}
+	return nil
+}
+
+func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer) error {
+	ow, err := output.New(f, w, r.Schema)
+	if err != nil {
+		return err
+	}
+	for {
+		b, err := r.Rows.Next(ctx)
+		if err != nil {
+			ow.Close()
+			return err
+		}
+		if b == nil || b.Len == 0 {
+			return ow.Close()
+		}
+		if err := ow.Write(b); err != nil {
+			return err
+		}
+	}
+}
+
+// startProgress prints a progress line on stderr while scans run, when
+// stderr is a terminal and the work takes over a second.
+func startProgress(e *engine.Local) (stop func()) {
+	if !term.IsTerminal(int(os.Stderr.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		printed := false
+		for {
+			select {
+			case <-done:
+				if printed {
+					fmt.Fprint(os.Stderr, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+				if time.Since(start) < time.Second {
+					continue
+				}
+				if line := progressLine(e, time.Since(start)); line != "" {
+					fmt.Fprint(os.Stderr, "\r\033[K"+line)
+					printed = true
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+func progressLine(e *engine.Local, elapsed time.Duration) string {
+	var files, filesTotal, bytes, bytesTotal, rows int64
+	for _, s := range e.Scans() {
+		st := s.Stats()
+		files += st.FilesDone
+		filesTotal += st.FilesTotal
+		bytes += st.BytesDone
+		bytesTotal += st.BytesTotal
+		rows += st.Rows
+	}
+	if filesTotal == 0 {
+		return ""
+	}
+	rate := float64(bytes) / elapsed.Seconds()
+	eta := "?"
+	if bytes > 0 && bytesTotal >= bytes {
+		eta = (time.Duration(float64(bytesTotal-bytes)/rate) * time.Second / time.Second).Round(time.Second).String()
+	}
+	return fmt.Sprintf("files %d/%d  %s/%s  %s rows  %s/s  ETA %s",
+		files, filesTotal, humanBytes(bytes), humanBytes(bytesTotal), humanCount(rows), humanBytes(int64(rate)), eta)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func humanCount(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1fG", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 1e4:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// ConfigFile is the project file nectar looks for in the working directory.
+const ConfigFile = "nectar.yaml"
+
+// Config is nectar.yaml.
+type Config struct {
+	// Sources names inputs so queries can say FROM logs, the equivalent of
+	// spark_read_json(sc, name = "logs", path = …).
+	Sources map[string]SourceConfig `yaml:"sources"`
+
+	dir string // the file's directory: relative source paths resolve against it
+}
+
+// SourceConfig is one named source.
+type SourceConfig struct {
+	Path   string `yaml:"path"`
+	Format string `yaml:"format"` // json (default) or parquet
+}
+
+// LoadConfig reads path. A missing file at the default location is not an
+// error: it yields an empty config.
+func LoadConfig(path string, explicit bool) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !explicit {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	// An empty file decodes to io.EOF: that is an empty config.
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	c.dir = filepath.Dir(path)
+	for name, s := range c.Sources {
+		if s.Path == "" {
+			return nil, fmt.Errorf("read %s: source %q has no path", path, name)
+		}
+		switch strings.ToLower(s.Format) {
+		case "", "json", "parquet":
+		default:
+			return nil, fmt.Errorf("read %s: source %q: unknown format %q (json or parquet)", path, name, s.Format)
+		}
+	}
+	return &c, nil
+}
+
+// Apply registers the config's sources on e.
+func (c *Config) Apply(e *Local) {
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		s := c.Sources[name]
+		fn := "read_json"
+		if strings.EqualFold(s.Format, "parquet") {
+			fn = "read_parquet"
+		}
+		e.DefineSource(name, fn, resolve(c.dir, s.Path))
+	}
+}
+
+// DefineSource names a table-function call: FROM name then reads the
+// source with every column, hidden ones included, as FROM fn('path') does.
+// The source is opened (and its schema inferred) on first use.
+func (e *Local) DefineSource(name, fn, path string) {
+	q := &syntax.FromQuery{At: syntax.At{P: syntax.NoPos}, From: &syntax.TableFunc{
+		At:   syntax.At{P: syntax.NoPos},
+		Name: fn,
+		Args: []syntax.Expr{&syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(path)}},
+	}}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.views[strings.ToLower(name)] = q
+}

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/optimize"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Options control how sources are read.
+type Options struct {
+	Dir          string    // relative paths in read_json/read_parquet resolve against it ("" = working directory)
+	Strict       bool      // fail on the first bad input line
+	BadLines     io.Writer // receives every skipped line as JSON (nil: not kept)
+	MaxLineBytes int       // longest accepted line (0: the scanner's default)
+	SampleLines  int       // lines sampled for schema inference (0: the default)
+}
+
+// Engine runs statements. It is the seam where another engine (Spark
+// through Spark Connect) can stand in for the local one.
+type Engine interface {
+	// Run executes script and calls emit with the result of each statement
+	// that has one (queries, DESCRIBE, EXPLAIN).
+	Run(ctx context.Context, script string, emit func(*Result) error) error
+}
+
+// ResultKind says what a Result holds.
+type ResultKind int
+
+const (
+	Rows ResultKind = iota // a query's rows, in Rows
+	Text                   // EXPLAIN: text for people, in Text
+)
+
+// Result is one statement's output. Rows must be drained (or closed) before
+// the next statement runs.
+type Result struct {
+	Kind   ResultKind
+	Schema types.Schema
+	Rows   exec.Operator
+	Text   string
+}
+
+// Local is the in-process engine.
+type Local struct {
+	Opts Options
+
+	mu      sync.Mutex
+	views   map[string]syntax.Query
+	sources map[string]plan.Source
+	cache   map[string]plan.Source // table function calls already opened, by call text
+	scans   []*scan.Scanner
+}
+
+var _ Engine = (*Local)(nil)
+
+// New returns an engine with an empty catalog.
+func New(opts Options) *Local {
+	return &Local{Opts: opts, views: map[string]syntax.Query{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
+}
+
+// Register names a source, as nectar.yaml's sources section does.
+func (e *Local) Register(name string, src plan.Source) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sources[strings.ToLower(name)] = src
+}
+
+// Run implements Engine.
+func (e *Local) Run(ctx context.Context, script string, emit func(*Result) error) error {
+	stmts, err := syntax.ParseScript(script)
+	if err != nil {
+		return err
+	}
+	for _, st := range stmts {
+		if err := e.runStatement(ctx, st, emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func(*Result) error) error {
+	switch st := st.(type) {
+	case *syntax.CreateView:
+		name := strings.ToLower(st.Name)
+		e.mu.Lock()
+		_, exists := e.views[name]
+		e.mu.Unlock()
+		if exists && !st.OrReplace {
+			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
+		}
+		// Bind now so a broken view fails where it is defined.
+		if _, err := plan.Bind(ctx, e, st.Query); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		e.views[name] = st.Query
+		e.mu.Unlock()
+		return nil
+	case *syntax.Describe:
+		n, err := e.Plan(ctx, st.Query)
+		if err != nil {
+			return err
+		}
+		return emit(describe(n.Schema()))
+	case *syntax.Explain:
+		n, err := e.Plan(ctx, st.Query)
+		if err != nil {
+			return err
+		}
+		return emit(&Result{Kind: Text, Text: plan.Explain(n)})
+	case *syntax.QueryStmt:
+		n, err := e.Plan(ctx, st.Query)
+		if err != nil {
+			return err
+		}
+		op, err := exec.Build(ctx, n)
+		if err != nil {
+			return err
+		}
+		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op}
+		err = emit(res)
+		return errors.Join(err, op.Close())
+	}
+	return syntax.Errorf(st.Position(), "unsupported statement %T", st)
+}
+
+// Plan binds and optimises one query.
+func (e *Local) Plan(ctx context.Context, q syntax.Query) (plan.Node, error) {
+	n, err := plan.Bind(ctx, e, q)
+	if err != nil {
+		return nil, err
+	}
+	return optimize.Optimize(n), nil
+}
+
+// describe lists a schema as rows (col_name, data_type), as Spark's
+// DESCRIBE does.
+func describe(s types.Schema) *Result {
+	schema := types.Schema{{Name: "col_name", Kind: types.String}, {Name: "data_type", Kind: types.String}}
+	rows := make([][]types.Value, len(s))
+	for i, c := range s {
+		rows[i] = []types.Value{types.StringValue(c.Name), types.StringValue(strings.ToLower(c.Kind.String()))}
+	}
+	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
+}
+
+// Table implements plan.Catalog.
+func (e *Local) Table(name string) (syntax.Query, plan.Source, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if v, ok := e.views[strings.ToLower(name)]; ok {
+		return v, nil, true
+	}
+	if s, ok := e.sources[strings.ToLower(name)]; ok {
+		return nil, s, true
+	}
+	return nil, nil, false
+}
+
+// TableFunc implements plan.Catalog: read_json(path) and read_parquet(path).
+func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) (plan.Source, error) {
+	if len(args) != 1 || args[0].K != types.String {
+		return nil, fmt.Errorf("%s takes one string argument: a file, directory or glob", name)
+	}
+	key := name + "(" + args[0].S + ")"
+	e.mu.Lock()
+	src, ok := e.cache[key]
+	e.mu.Unlock()
+	if ok {
+		return src, nil
+	}
+	var err error
+	switch name {
+	case "read_json":
+		src, err = OpenJSON(ctx, args[0].S, e.Opts, e.track)
+	case "read_parquet":
+		src, err = OpenParquet(ctx, args[0].S, e.Opts)
+	default:
+		return nil, fmt.Errorf("unknown table function %s (nectar has read_json and read_parquet)", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.cache[key] = src
+	e.mu.Unlock()
+	return src, nil
+}
+
+func (e *Local) track(s *scan.Scanner) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scans = append(e.scans, s)
+}
+
+// Scans returns the scanners opened so far, for progress and the bad-input
+// summary.
+func (e *Local) Scans() []*scan.Scanner {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]*scan.Scanner{}, e.scans...)
+}
