@@ -24,7 +24,13 @@ type binaryLike interface {
 func appendColumn(v *types.Vector, rec arrow.RecordBatch, c column, off, n int) error {
 	var parentBuf [4]*array.Struct
 	arr, parents := leafArray(rec, c, parentBuf[:0])
+	// Extension types that read as text (UUID, JSON) print their own
+	// form; the rest are read through their storage.
+	var extText arrow.Array
 	if ext, ok := arr.(array.ExtensionArray); ok {
+		if c.kind == types.String && !c.json {
+			extText = arr
+		}
 		arr = ext.Storage()
 	}
 	null := func(i int) bool {
@@ -58,6 +64,16 @@ func appendColumn(v *types.Vector, rec arrow.RecordBatch, c column, off, n int) 
 		}
 		return nil
 	case types.String:
+		if extText != nil {
+			for i := off; i < end; i++ {
+				if null(i) {
+					v.AppendNull()
+					continue
+				}
+				v.Append(types.StringValue(extText.ValueStr(i)))
+			}
+			return nil
+		}
 		if a, ok := arr.(binaryLike); ok && n > 0 {
 			// One copy of the batch's bytes, sliced per row: the strings
 			// outlive the Arrow buffers without an allocation per row.
@@ -239,6 +255,9 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 		return append(dst, "null"...)
 	}
 	if ext, ok := arr.(array.ExtensionArray); ok {
+		if k, js := kindOf(ext.DataType()); k == types.String && !js {
+			return appendJSONString(dst, arr.ValueStr(i))
+		}
 		return appendJSON(dst, ext.Storage(), i)
 	}
 	switch a := arr.(type) {

@@ -446,3 +446,41 @@ func TestCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestReadDuckDBFile reads a file DuckDB wrote (testdata/duckdb.py), so the
+// reader is checked against another engine's choices of Parquet types.
+func TestReadDuckDBFile(t *testing.T) {
+	r, err := Open(context.Background(), filepath.Join("testdata", "duckdb.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	wantSchema := "id BIGINT, context.ip STRING, context.lib.name STRING, l STRING, m STRING, tns TIMESTAMP, dec DOUBLE, dsmall DOUBLE, nul VOID, u STRING, tm STRING, ut BIGINT, bl STRING, los STRING, tsntz TIMESTAMP, fl DOUBLE"
+	if got := r.Schema().String(); got != wantSchema {
+		t.Errorf("schema:\n got %s\nwant %s", got, wantSchema)
+	}
+	want := `1 | 1.2.3.4 | a | [1,2] | {"k":1.5} | 2024-01-01T00:00:00.123456Z | 12.34 | 5.5 | NULL | 6ba7b810-9dad-11d1-80b4-00c04fd430c8 | 12:34:56.000000 | 3 | x | [{"a":1},{"a":null}] | 2024-05-06T07:08:09Z | 1.5` + "\n"
+	if got := rowsText(readAll(t, r)); got != want {
+		t.Errorf("rows:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestScaledFloat(t *testing.T) {
+	tests := []struct {
+		unscaled int64
+		scale    int32
+		want     float64
+	}{
+		{1999, 2, 19.99},
+		{-5, 2, -0.05},
+		{1234, 0, 1234},
+		{7, -2, 700},
+		{1 << 60, 3, 1152921504606846.976},
+		{1, 30, 1e-30},
+	}
+	for _, tc := range tests {
+		if got := scaledFloat(tc.unscaled, tc.scale); got != tc.want {
+			t.Errorf("scaledFloat(%d, %d) = %v, want %v", tc.unscaled, tc.scale, got, tc.want)
+		}
+	}
+}
