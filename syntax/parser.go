@@ -591,9 +591,9 @@ func (p *parser) parseQueryPrimary() Query {
 }
 
 // parseQueryTail attaches ORDER BY, LIMIT and OFFSET to q. They go into the
-// Select or SetOp itself when that keeps the meaning; after a parenthesised
-// query that already orders or limits, they become pipe operators, which
-// apply in sequence just as the nested SQL does.
+// Select or SetOp itself when that keeps the meaning; otherwise (after a
+// parenthesised query that already orders or limits, or after FROM t) they
+// become pipe operators, which apply in sequence just as nested SQL does.
 func (p *parser) parseQueryTail(q Query) Query {
 	var order []OrderItem
 	var orderPos Pos
@@ -625,12 +625,9 @@ func (p *parser) parseQueryTail(q Query) Query {
 		sOrder, sLimit, sOffset = &s.OrderBy, &s.Limit, &s.Offset
 	case *SetOp:
 		sOrder, sLimit, sOffset = &s.OrderBy, &s.Limit, &s.Offset
-	default:
-		// FROM t ORDER BY x is not SQL; the caller reports the stray word.
-		p.fail(Errorf(orderOr(orderPos, limitPos, order != nil), "ORDER BY, LIMIT and OFFSET need a SELECT here; in pipe syntax write |> ORDER BY or |> LIMIT"))
 	}
 	if order != nil {
-		if *sOrder == nil && *sLimit == nil && *sOffset == nil {
+		if sOrder != nil && *sOrder == nil && *sLimit == nil && *sOffset == nil {
 			*sOrder = order
 		} else {
 			q = &Pipe{At: At{orderPos}, Input: q, Op: &PipeOrderBy{At: At{orderPos}, Items: order}}
@@ -650,13 +647,6 @@ func (p *parser) parseQueryTail(q Query) Query {
 		p.fail(Errorf(limitPos, "OFFSET after a parenthesised query with LIMIT needs its own LIMIT"))
 	}
 	return &Pipe{At: At{limitPos}, Input: q, Op: &PipeLimit{At: At{limitPos}, Limit: limit, Offset: offset}}
-}
-
-func orderOr(orderPos, limitPos Pos, hasOrder bool) Pos {
-	if hasOrder {
-		return orderPos
-	}
-	return limitPos
 }
 
 func (p *parser) parseSelect() *Select {

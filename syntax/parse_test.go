@@ -1,0 +1,272 @@
+package syntax
+
+import (
+	"testing"
+)
+
+// acceptedCases are queries the parser must accept. Each is checked for a
+// stable print round trip; where want is set, the canonical text must be
+// exactly that. FuzzParse seeds from this table too.
+var acceptedCases = []struct {
+	src, want string
+}{
+	// ---- the seed analysis: Added to Cart in Food by recommender variant and hour of day ----
+	{`SELECT properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day, count(*) AS n
+	  FROM events
+	  WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+	  GROUP BY 1, 2
+	  ORDER BY variant, hour_of_day`,
+		"SELECT properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day, count(*) AS n FROM events WHERE event = 'Added to Cart' AND properties.vertical = 'Food' GROUP BY 1, 2 ORDER BY variant, hour_of_day"},
+	{`FROM events
+	  |> WHERE event = "Added to Cart" AND properties.vertical = "Food"
+	  |> AGGREGATE count(*) AS n GROUP BY properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day
+	  |> ORDER BY variant, hour_of_day`,
+		"FROM events\n|> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'\n|> AGGREGATE count(*) AS n GROUP BY properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day\n|> ORDER BY variant, hour_of_day"},
+	{`select Properties.Recommender.Variant variant, HOUR(Timestamp) h, COUNT(*) n from read_json('segment-logs/**/*.gz') e where e.event = 'Added to Cart' group by variant, h`,
+		"SELECT Properties.Recommender.Variant AS variant, hour(Timestamp) AS h, count(*) AS n FROM read_json('segment-logs/**/*.gz') AS e WHERE e.event = 'Added to Cart' GROUP BY variant, h"},
+
+	// ---- dedupe by messageId and first exposure with window functions ----
+	{`SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1`,
+		"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1"},
+	{`FROM events |> EXTEND row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn |> WHERE rn = 1 |> DROP rn`,
+		"FROM events\n|> EXTEND row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn\n|> WHERE rn = 1\n|> DROP rn"},
+	{`WITH dedup AS (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events),
+	      exposure AS (SELECT userId, min(timestamp) AS first_seen, first_value(properties.variation_id) OVER (PARTITION BY userId ORDER BY timestamp) AS variant FROM dedup WHERE rn = 1 AND event = 'Experiment Viewed' GROUP BY userId, properties.variation_id, timestamp)
+	  SELECT variant, count(DISTINCT userId) AS users FROM exposure GROUP BY variant`, ""},
+	{`SELECT userId, lag(timestamp, 1) OVER (PARTITION BY userId ORDER BY timestamp) AS prev, lead(event) OVER (PARTITION BY userId ORDER BY timestamp) AS next_event FROM events`, ""},
+	{`SELECT rank() OVER (ORDER BY n DESC), dense_rank() OVER (ORDER BY n DESC) FROM t`,
+		"SELECT rank() OVER (ORDER BY n DESC), dense_rank() OVER (ORDER BY n DESC) FROM t"},
+	{`SELECT sum(revenue) OVER (PARTITION BY userId ORDER BY timestamp ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM orders`,
+		"SELECT sum(revenue) OVER (PARTITION BY userId ORDER BY timestamp ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM orders"},
+	{`SELECT avg(x) OVER (ORDER BY t ROWS 3 PRECEDING) FROM s`,
+		"SELECT avg(x) OVER (ORDER BY t ROWS BETWEEN 3 PRECEDING AND CURRENT ROW) FROM s"},
+	{`SELECT count(*) OVER (PARTITION BY a RANGE BETWEEN 2 PRECEDING AND 3 FOLLOWING), max(x) OVER (), min(x) OVER (ORDER BY y ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) FROM s`,
+		"SELECT count(*) OVER (PARTITION BY a RANGE BETWEEN 2 PRECEDING AND 3 FOLLOWING), max(x) OVER (), min(x) OVER (ORDER BY y ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) FROM s"},
+	{`SELECT last_value(x) OVER (PARTITION BY k ORDER BY t ASC NULLS FIRST) FROM s`,
+		"SELECT last_value(x) OVER (PARTITION BY k ORDER BY t NULLS FIRST) FROM s"},
+
+	// ---- SELECT clauses ----
+	{"SELECT 1", "SELECT 1"},
+	{"select a from t", "SELECT a FROM t"},
+	{"SELECT * FROM t", "SELECT * FROM t"},
+	{"SELECT t.*, u.a FROM t, u", "SELECT t.*, u.a FROM t CROSS JOIN u"},
+	{"SELECT db.t.* FROM db.t", "SELECT db.t.* FROM db.t"},
+	{"SELECT DISTINCT event FROM events", "SELECT DISTINCT event FROM events"},
+	{"SELECT ALL event FROM events", "SELECT event FROM events"},
+	{"SELECT a AS x, b y, c AS `weird name` FROM t", "SELECT a AS x, b AS y, c AS `weird name` FROM t"},
+	{"SELECT a FROM t WHERE b > 1", "SELECT a FROM t WHERE b > 1"},
+	{"SELECT a, count(*) FROM t GROUP BY a HAVING count(*) > 10", "SELECT a, count(*) FROM t GROUP BY a HAVING count(*) > 10"},
+	{"SELECT a FROM t ORDER BY a DESC NULLS LAST, b ASC, c NULLS FIRST", "SELECT a FROM t ORDER BY a DESC NULLS LAST, b, c NULLS FIRST"},
+	{"SELECT a FROM t LIMIT 10", "SELECT a FROM t LIMIT 10"},
+	{"SELECT a FROM t LIMIT 10 OFFSET 20", "SELECT a FROM t LIMIT 10 OFFSET 20"},
+	{"SELECT a FROM t OFFSET 5", "SELECT a FROM t OFFSET 5"},
+	{"SELECT a FROM t GROUP BY 1 ORDER BY 1", "SELECT a FROM t GROUP BY 1 ORDER BY 1"},
+	{"SELECT 1 WHERE TRUE", "SELECT 1 WHERE TRUE"},
+	{"SELECT a FROM t;", "SELECT a FROM t"},
+	{"(SELECT a FROM t)", "SELECT a FROM t"},
+	{"((SELECT a FROM t))", "SELECT a FROM t"},
+	{"(SELECT a FROM t ORDER BY a) LIMIT 3", "SELECT a FROM t ORDER BY a LIMIT 3"},
+	{"(SELECT a FROM t LIMIT 3) ORDER BY a", "SELECT a FROM t LIMIT 3\n|> ORDER BY a"},
+	{"(SELECT a FROM t LIMIT 3) LIMIT 2 OFFSET 1", "SELECT a FROM t LIMIT 3\n|> LIMIT 2 OFFSET 1"},
+
+	// ---- set operations ----
+	{"SELECT a FROM t UNION SELECT a FROM u", "SELECT a FROM t UNION SELECT a FROM u"},
+	{"SELECT a FROM t UNION ALL SELECT a FROM u", "SELECT a FROM t UNION ALL SELECT a FROM u"},
+	{"SELECT a FROM t UNION DISTINCT SELECT a FROM u", "SELECT a FROM t UNION SELECT a FROM u"},
+	{"SELECT a FROM t EXCEPT SELECT a FROM u", "SELECT a FROM t EXCEPT SELECT a FROM u"},
+	{"SELECT a FROM t MINUS SELECT a FROM u", "SELECT a FROM t EXCEPT SELECT a FROM u"},
+	{"SELECT a FROM t INTERSECT ALL SELECT a FROM u", "SELECT a FROM t INTERSECT ALL SELECT a FROM u"},
+	{"SELECT 1 UNION SELECT 2 INTERSECT SELECT 3", "SELECT 1 UNION SELECT 2 INTERSECT SELECT 3"},
+	{"(SELECT 1 UNION SELECT 2) INTERSECT SELECT 3", "(SELECT 1 UNION SELECT 2) INTERSECT SELECT 3"},
+	{"SELECT 1 UNION (SELECT 2 UNION SELECT 3)", "SELECT 1 UNION (SELECT 2 UNION SELECT 3)"},
+	{"SELECT 1 EXCEPT SELECT 2 UNION SELECT 3", "SELECT 1 EXCEPT SELECT 2 UNION SELECT 3"},
+	{"SELECT a FROM t UNION ALL SELECT b FROM u ORDER BY 1 DESC LIMIT 5", "SELECT a FROM t UNION ALL SELECT b FROM u ORDER BY 1 DESC LIMIT 5"},
+	{"(SELECT a FROM t ORDER BY a LIMIT 1) UNION ALL (SELECT b FROM u ORDER BY b LIMIT 1)", "(SELECT a FROM t ORDER BY a LIMIT 1) UNION ALL (SELECT b FROM u ORDER BY b LIMIT 1)"},
+	{"(SELECT 1 UNION SELECT 2 LIMIT 1) UNION SELECT 3", "(SELECT 1 UNION SELECT 2 LIMIT 1) UNION SELECT 3"},
+	{"FROM t UNION ALL FROM u", "FROM t UNION ALL FROM u"},
+
+	// ---- WITH ----
+	{"WITH x AS (SELECT a FROM t) SELECT * FROM x", "WITH x AS (SELECT a FROM t) SELECT * FROM x"},
+	{"WITH x AS (SELECT 1), y AS (SELECT 2) SELECT * FROM x, y", "WITH x AS (SELECT 1), y AS (SELECT 2) SELECT * FROM x CROSS JOIN y"},
+	{"WITH x (SELECT 1) FROM x |> WHERE a", "WITH x AS (SELECT 1) FROM x\n|> WHERE a"},
+	{"(WITH x AS (SELECT 1) SELECT * FROM x) |> LIMIT 1", "(WITH x AS (SELECT 1) SELECT * FROM x)\n|> LIMIT 1"},
+	{"SELECT 1 UNION (WITH x AS (SELECT 2) SELECT * FROM x)", "SELECT 1 UNION (WITH x AS (SELECT 2) SELECT * FROM x)"},
+
+	// ---- FROM and joins ----
+	{"SELECT * FROM segment.events", "SELECT * FROM segment.events"},
+	{"SELECT * FROM `my-bucket`.`events 2024`", "SELECT * FROM `my-bucket`.`events 2024`"},
+	{"SELECT * FROM events AS e", "SELECT * FROM events AS e"},
+	{"SELECT * FROM events e", "SELECT * FROM events AS e"},
+	{"SELECT * FROM read_json('logs/**/*.gz')", "SELECT * FROM read_json('logs/**/*.gz')"},
+	{"SELECT * FROM READ_PARQUET('a.parquet', 'b.parquet') p", "SELECT * FROM read_parquet('a.parquet', 'b.parquet') AS p"},
+	{"SELECT * FROM (SELECT a FROM t) AS s", "SELECT * FROM (SELECT a FROM t) AS s"},
+	{"SELECT * FROM (SELECT a FROM t) s", "SELECT * FROM (SELECT a FROM t) AS s"},
+	{"SELECT * FROM (SELECT a FROM t)", "SELECT * FROM (SELECT a FROM t)"},
+	{"SELECT * FROM ((SELECT a FROM t) UNION (SELECT b FROM u)) x", "SELECT * FROM (SELECT a FROM t UNION SELECT b FROM u) AS x"},
+	{"SELECT * FROM a JOIN b ON a.id = b.id", "SELECT * FROM a JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a INNER JOIN b USING (id, day)", "SELECT * FROM a JOIN b USING (id, day)"},
+	{"SELECT * FROM a LEFT OUTER JOIN b ON a.id = b.id", "SELECT * FROM a LEFT JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a LEFT JOIN b ON a.id = b.id", "SELECT * FROM a LEFT JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a RIGHT OUTER JOIN b ON a.id = b.id", "SELECT * FROM a RIGHT JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a FULL OUTER JOIN b ON a.id = b.id", "SELECT * FROM a FULL JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a FULL JOIN b ON a.id = b.id", "SELECT * FROM a FULL JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a CROSS JOIN b", "SELECT * FROM a CROSS JOIN b"},
+	{"SELECT * FROM a LEFT SEMI JOIN b ON a.id = b.id", "SELECT * FROM a LEFT SEMI JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a SEMI JOIN b ON a.id = b.id", "SELECT * FROM a LEFT SEMI JOIN b ON a.id = b.id"},
+	{"SELECT * FROM a LEFT ANTI JOIN b USING (id)", "SELECT * FROM a LEFT ANTI JOIN b USING (id)"},
+	{"SELECT * FROM a ANTI JOIN b USING (id)", "SELECT * FROM a LEFT ANTI JOIN b USING (id)"},
+	{"SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c ON b.y = c.y, d", "SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c ON b.y = c.y CROSS JOIN d"},
+	{"SELECT * FROM a JOIN (b JOIN c ON b.y = c.y) ON a.x = b.x", "SELECT * FROM a JOIN (b JOIN c ON b.y = c.y) ON a.x = b.x"},
+	{"SELECT e.userId FROM events e JOIN users u ON e.userId = u.id WHERE u.plan = 'pro'", "SELECT e.userId FROM events AS e JOIN users AS u ON e.userId = u.id WHERE u.plan = 'pro'"},
+
+	// ---- pipe syntax ----
+	{"FROM events", "FROM events"},
+	{"FROM events |> WHERE type = 'track'", "FROM events\n|> WHERE type = 'track'"},
+	{"FROM events |> SELECT event, timestamp", "FROM events\n|> SELECT event, timestamp"},
+	{"FROM events |> SELECT DISTINCT event", "FROM events\n|> SELECT DISTINCT event"},
+	{"FROM events |> EXTEND hour(timestamp) AS h, lower(event) e", "FROM events\n|> EXTEND hour(timestamp) AS h, lower(event) AS e"},
+	{"FROM events |> SET event = lower(event), version = version + 1", "FROM events\n|> SET event = lower(event), version = version + 1"},
+	{"FROM events |> DROP context, `_metadata`", "FROM events\n|> DROP context, _metadata"},
+	{"FROM events |> DROP context.page.url", "FROM events\n|> DROP context.page.url"},
+	{"FROM events |> AS e |> WHERE e.type = 'page'", "FROM events\n|> AS e\n|> WHERE e.type = 'page'"},
+	{"FROM events |> AGGREGATE count(*)", "FROM events\n|> AGGREGATE count(*)"},
+	{"FROM events |> AGGREGATE GROUP BY event", "FROM events\n|> AGGREGATE GROUP BY event"},
+	{"FROM events |> AGGREGATE count(*) AS n, count(DISTINCT userId) AS users GROUP BY event, type AS kind", "FROM events\n|> AGGREGATE count(*) AS n, count(DISTINCT userId) AS users GROUP BY event, type AS kind"},
+	{"FROM events |> ORDER BY timestamp DESC", "FROM events\n|> ORDER BY timestamp DESC"},
+	{"FROM events |> LIMIT 10", "FROM events\n|> LIMIT 10"},
+	{"FROM events |> LIMIT 10 OFFSET 10", "FROM events\n|> LIMIT 10 OFFSET 10"},
+	{"FROM events |> JOIN users ON events.userId = users.id", "FROM events\n|> JOIN users ON events.userId = users.id"},
+	{"FROM events AS e |> LEFT OUTER JOIN users u ON e.userId = u.id", "FROM events AS e\n|> LEFT JOIN users AS u ON e.userId = u.id"},
+	{"FROM events |> CROSS JOIN dims", "FROM events\n|> CROSS JOIN dims"},
+	{"FROM events |> LEFT SEMI JOIN (SELECT id FROM vips) v ON userId = v.id", "FROM events\n|> LEFT SEMI JOIN (SELECT id FROM vips) AS v ON userId = v.id"},
+	{"FROM events |> LEFT ANTI JOIN bots USING (anonymousId)", "FROM events\n|> LEFT ANTI JOIN bots USING (anonymousId)"},
+	{"FROM a |> UNION ALL (FROM b), (SELECT * FROM c)", "FROM a\n|> UNION ALL (FROM b), (SELECT * FROM c)"},
+	{"FROM a |> INTERSECT DISTINCT (FROM b)", "FROM a\n|> INTERSECT (FROM b)"},
+	{"FROM a |> EXCEPT (FROM b |> WHERE x)", "FROM a\n|> EXCEPT (FROM b\n|> WHERE x)"},
+	{"SELECT event FROM events |> WHERE event IS NOT NULL", "SELECT event FROM events\n|> WHERE event IS NOT NULL"},
+	{"SELECT 1 UNION SELECT 2 |> ORDER BY 1", "SELECT 1 UNION SELECT 2\n|> ORDER BY 1"},
+	{"FROM a, b |> WHERE a.x = b.x", "FROM a CROSS JOIN b\n|> WHERE a.x = b.x"},
+	{"FROM t ORDER BY x", "FROM t\n|> ORDER BY x"},
+	{"SELECT * FROM (FROM events |> WHERE type = 'track') t", "SELECT * FROM (FROM events\n|> WHERE type = 'track') AS t"},
+
+	// ---- expressions and precedence ----
+	{"SELECT a + b * c - d / e % f", "SELECT a + b * c - d / e % f"},
+	{"SELECT (a + b) * c", "SELECT (a + b) * c"},
+	{"SELECT a - (b - c), (a - b) - c", "SELECT a - (b - c), a - b - c"},
+	{"SELECT a DIV 2, a div b", "SELECT a DIV 2, a DIV b"},
+	{"SELECT a || b || 'x'", "SELECT a || b || 'x'"},
+	{"SELECT a || b + c", "SELECT a || b + c"},
+	{"SELECT (a || b) + c", "SELECT (a || b) + c"},
+	{"SELECT a OR b AND c", "SELECT a OR b AND c"},
+	{"SELECT (a OR b) AND c", "SELECT (a OR b) AND c"},
+	{"SELECT a AND (b AND c)", "SELECT a AND (b AND c)"},
+	{"SELECT NOT a AND b", "SELECT NOT a AND b"},
+	{"SELECT NOT (a AND b)", "SELECT NOT (a AND b)"},
+	{"SELECT NOT NOT a", "SELECT NOT NOT a"},
+	{"SELECT NOT a = b", "SELECT NOT a = b"},
+	{"SELECT (NOT a) = b", "SELECT (NOT a) = b"},
+	{"SELECT a = b = c", "SELECT a = b = c"},
+	{"SELECT a = (b = c)", "SELECT a = (b = c)"},
+	{"SELECT a == b, a <> b, a != b, a < b, a <= b, a > b, a >= b, a <=> b", "SELECT a = b, a != b, a != b, a < b, a <= b, a > b, a >= b, a <=> b"},
+	{"SELECT a IS NULL, a IS NOT NULL, (a = b) IS NULL", "SELECT a IS NULL, a IS NOT NULL, a = b IS NULL"},
+	{"SELECT a IS DISTINCT FROM b, a IS NOT DISTINCT FROM b", "SELECT NOT a <=> b, a <=> b"},
+	{"SELECT a IN (1, 2, 3), a NOT IN ('x')", "SELECT a IN (1, 2, 3), a NOT IN ('x')"},
+	{"SELECT userId IN (SELECT id FROM vips)", "SELECT userId IN (SELECT id FROM vips)"},
+	{"SELECT x IN ((SELECT 1), 2)", "SELECT x IN ((SELECT 1), 2)"},
+	{"SELECT x IN ((SELECT 1) UNION (SELECT 2))", "SELECT x IN (SELECT 1 UNION SELECT 2)"},
+	{"SELECT x NOT IN (FROM t |> SELECT a)", "SELECT x NOT IN (FROM t\n|> SELECT a)"},
+	{"SELECT a BETWEEN 1 AND 10, a NOT BETWEEN b - 1 AND b + 1", "SELECT a BETWEEN 1 AND 10, a NOT BETWEEN b - 1 AND b + 1"},
+	{"SELECT a BETWEEN 1 AND 2 AND b", "SELECT a BETWEEN 1 AND 2 AND b"},
+	{"SELECT a LIKE 'Added%', a NOT LIKE '%x', a ILIKE 'p%', a RLIKE '^ajs-', a REGEXP '[0-9]+', a NOT RLIKE 'x'", "SELECT a LIKE 'Added%', a NOT LIKE '%x', a ILIKE 'p%', a RLIKE '^ajs-', a RLIKE '[0-9]+', a NOT RLIKE 'x'"},
+	{"SELECT -a, +a, - -a, -(-a), -(a + b)", "SELECT -a, +a, - -a, - -a, -(a + b)"},
+	{"SELECT -1, - 1, -(1), - -1, a - -1, 2 * -3", "SELECT -1, -1, -(1), - -1, a - -1, 2 * -3"},
+	{"SELECT -9223372036854775808, 9223372036854775807", "SELECT -9223372036854775808, 9223372036854775807"},
+	{"SELECT (a)", "SELECT a"},
+	{"SELECT ((a + b))", "SELECT a + b"},
+	{"SELECT ((SELECT 1) + 1)", "SELECT (SELECT 1) + 1"},
+	{"SELECT (SELECT max(timestamp) FROM events) AS latest", "SELECT (SELECT max(timestamp) FROM events) AS latest"},
+	{"SELECT EXISTS (SELECT 1 FROM t WHERE t.a = u.a), NOT EXISTS (SELECT 1)", "SELECT EXISTS (SELECT 1 FROM t WHERE t.a = u.a), NOT EXISTS (SELECT 1)"},
+
+	// ---- postfix: paths, subscripts, :: casts ----
+	{"SELECT properties.products[0].price FROM events", "SELECT properties.products[0].price FROM events"},
+	{"SELECT properties.products[0].`unit price`, properties.products[i + 1]", "SELECT properties.products[0].`unit price`, properties.products[i + 1]"},
+	{"SELECT m['key'], a[0][1]", "SELECT m['key'], a[0][1]"},
+	{"SELECT properties.`order`.id, context.`page`.url", "SELECT properties.`order`.id, context.page.url"},
+	{"SELECT properties.from, properties.select", "SELECT properties.`from`, properties.`select`"},
+	{"SELECT (a + b)[0], (-a)[1], f(x).y", "SELECT (a + b)[0], (-a)[1], f(x).y"},
+	{"SELECT x::int, x::string::bigint, (a + b)::double", "SELECT CAST(x AS BIGINT), CAST(CAST(x AS STRING) AS BIGINT), CAST(a + b AS DOUBLE)"},
+	{"SELECT -x::int", "SELECT -CAST(x AS BIGINT)"},
+
+	// ---- literals ----
+	{"SELECT 'it''s', 'it\\'s', \"say \\\"hi\\\"\", 'tab\\tnew\\nline', '\\u00e9'", "SELECT 'it\\'s', 'it\\'s', 'say \"hi\"', 'tab\\tnew\\nline', 'é'"},
+	{"SELECT 'back\\\\slash', 'a\\%b', 'a\\_b', '\\q'", "SELECT 'back\\\\slash', 'a\\\\%b', 'a\\\\_b', 'q'"},
+	{"SELECT 1.0, 1.5, .5, 1e3, 1.5E10, 2.5e-7, 123.456e2, 1e7, 9999999.0", "SELECT 1.0, 1.5, 0.5, 1000.0, 1.5E10, 2.5E-7, 12345.6, 1.0E7, 9999999.0"},
+	{"SELECT 10L, 1.5D, 2BD, 3S, 4Y, 5D", "SELECT 10, 1.5, 2.0, 3, 4, 5.0"},
+	{"SELECT 99999999999999999999", "SELECT 1.0E20"},
+	{"SELECT TRUE, false, NULL, null", "SELECT TRUE, FALSE, NULL, NULL"},
+	{"SELECT TIMESTAMP '2019-02-01 00:00:00', timestamp '2019-02-01T13:45:10.123Z', TIMESTAMP '2019-02-01T01:00:00+01:00'", "SELECT TIMESTAMP '2019-02-01 00:00:00', TIMESTAMP '2019-02-01 13:45:10.123', TIMESTAMP '2019-02-01 00:00:00'"},
+	{"SELECT DATE '2019-02-01', date '1969-12-31'", "SELECT DATE '2019-02-01', DATE '1969-12-31'"},
+	{"SELECT INTERVAL '1 hour', INTERVAL 1 HOUR, INTERVAL '90' MINUTE, interval 2 days, INTERVAL '3 WEEKS', INTERVAL '-1 second'", "SELECT INTERVAL '1 hour', INTERVAL '1 hour', INTERVAL '90 minute', INTERVAL '2 day', INTERVAL '3 week', INTERVAL '-1 second'"},
+	{"SELECT INTERVAL 1 DAY 2 HOURS, INTERVAL '500 milliseconds 10 microseconds', INTERVAL -1 HOUR", "SELECT INTERVAL '1 day 2 hour', INTERVAL '500 millisecond 10 microsecond', INTERVAL '-1 hour'"},
+	{"SELECT timestamp - INTERVAL 1 HOUR AS t FROM events", "SELECT timestamp - INTERVAL '1 hour' AS t FROM events"},
+
+	// ---- Segment columns as plain names, and functions named like types ----
+	{"SELECT event, type, timestamp, date, context, properties, version, channel, user, name, value, time, hour, day, window, interval, first, last, rows, range, over, filter FROM events",
+		"SELECT event, type, timestamp, date, context, properties, version, channel, user, name, value, time, hour, day, window, interval, first, last, rows, range, over, filter FROM events"},
+	{"SELECT timestamp(receivedAt), date(timestamp), hour(timestamp) FROM events", "SELECT timestamp(receivedAt), date(timestamp), hour(timestamp) FROM events"},
+	{"SELECT anonymousId, messageId, userId, receivedAt, sentAt, originalTimestamp, context.library.name, context.page.path, traits.email FROM events", ""},
+	{"SELECT `select`, `from`, `a``b` FROM `group`", "SELECT `select`, `from`, `a``b` FROM `group`"},
+	{"SELECT événement FROM t", "SELECT `événement` FROM t"},
+	{"SELECT date_trunc('hour', timestamp) AS h, count(*) FROM events GROUP BY h", "SELECT date_trunc('hour', timestamp) AS h, count(*) FROM events GROUP BY h"},
+
+	// ---- functions ----
+	{"SELECT COUNT(*), Count(DISTINCT userId), SUM(x), AVG(x), MIN(x), MAX(x) FROM t", "SELECT count(*), count(DISTINCT userId), sum(x), avg(x), min(x), max(x) FROM t"},
+	{"SELECT approx_count_distinct(userId), percentile_approx(price, 0.5) FROM t", "SELECT approx_count_distinct(userId), percentile_approx(price, 0.5) FROM t"},
+	{"SELECT count(ALL x), now(), coalesce(a, b, 'none')", "SELECT count(x), now(), coalesce(a, b, 'none')"},
+	{"SELECT count(*) FILTER (WHERE event = 'Order Completed') AS orders FROM t", "SELECT count(*) FILTER (WHERE event = 'Order Completed') AS orders FROM t"},
+	{"SELECT sum(x) FILTER (WHERE y > 0) OVER (PARTITION BY k) FROM t", "SELECT sum(x) FILTER (WHERE y > 0) OVER (PARTITION BY k) FROM t"},
+	{"SELECT left(name, 3), right(name, 2), if(a, 1, 2), replace(s, 'a', 'b')", "SELECT left(name, 3), right(name, 2), if(a, 1, 2), replace(s, 'a', 'b')"},
+	{"SELECT `my fn`(x), `try_cast`(y)", "SELECT `my fn`(x), `try_cast`(y)"},
+	{"SELECT extract(hour FROM timestamp)", "SELECT date_part('hour', timestamp)"},
+	{"SELECT CAST(x AS INT), cast(y AS string), TRY_CAST(z AS DOUBLE), CAST(d AS DECIMAL(10, 2)), CAST(s AS VARCHAR(20)), CAST(t AS timestamp), CAST(u AS DATE), CAST(b AS BOOLEAN)",
+		"SELECT CAST(x AS BIGINT), CAST(y AS STRING), TRY_CAST(z AS DOUBLE), CAST(d AS DOUBLE), CAST(s AS STRING), CAST(t AS TIMESTAMP), CAST(u AS DATE), CAST(b AS BOOLEAN)"},
+
+	// ---- CASE ----
+	{"SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END", "SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END"},
+	{"SELECT CASE event WHEN 'Product Viewed' THEN 1 WHEN 'Product Clicked' THEN 2 END AS step", "SELECT CASE event WHEN 'Product Viewed' THEN 1 WHEN 'Product Clicked' THEN 2 END AS step"},
+	{"SELECT CASE WHEN a THEN CASE WHEN b THEN 1 END END", "SELECT CASE WHEN a THEN CASE WHEN b THEN 1 END END"},
+
+	// ---- comments and layout ----
+	{"SELECT a -- the column\nFROM t /* the table */ WHERE /* nested /* comment */ ok */ b", "SELECT a FROM t WHERE b"},
+	{"-- leading comment\nSELECT 1 -- trailing", "SELECT 1"},
+	{"SELECT\n\ta\n,\tb\nFROM\n\tt", "SELECT a, b FROM t"},
+
+	// ---- statements ----
+	{"CREATE VIEW food AS SELECT * FROM events WHERE properties.vertical = 'Food'", "CREATE TEMPORARY VIEW food AS SELECT * FROM events WHERE properties.vertical = 'Food'"},
+	{"CREATE OR REPLACE TEMP VIEW v AS FROM events |> WHERE type = 'track'", "CREATE OR REPLACE TEMPORARY VIEW v AS FROM events\n|> WHERE type = 'track'"},
+	{"CREATE OR REPLACE TEMPORARY VIEW `my view` AS SELECT 1", "CREATE OR REPLACE TEMPORARY VIEW `my view` AS SELECT 1"},
+	{"DESCRIBE events", "DESCRIBE events"},
+	{"DESCRIBE TABLE segment.events", "DESCRIBE segment.events"},
+	{"DESC events", "DESCRIBE events"},
+	{"DESCRIBE SELECT a FROM t", "DESCRIBE SELECT a FROM t"},
+	{"DESCRIBE QUERY SELECT a FROM t", "DESCRIBE SELECT a FROM t"},
+	{"DESCRIBE FROM events |> AGGREGATE count(*)", "DESCRIBE FROM events\n|> AGGREGATE count(*)"},
+	{"DESCRIBE query", "DESCRIBE query"},
+	{"EXPLAIN SELECT a FROM t WHERE b", "EXPLAIN SELECT a FROM t WHERE b"},
+	{"CREATE VIEW v AS SELECT 1; SELECT * FROM v; DESCRIBE v;", "CREATE TEMPORARY VIEW v AS SELECT 1;\nSELECT * FROM v;\nDESCRIBE v"},
+	{";;SELECT 1;;", "SELECT 1"},
+}
+
+func TestAccepted(t *testing.T) {
+	if len(acceptedCases) < 120 {
+		t.Errorf("only %d accepted cases; the table should cover at least 120", len(acceptedCases))
+	}
+	for _, tc := range acceptedCases {
+		t.Run("", func(t *testing.T) {
+			got := checkRoundTrip(t, tc.src)
+			if tc.want != "" && got != tc.want {
+				t.Errorf("canonical text of\n  %s\ngot\n  %s\nwant\n  %s", tc.src, got, tc.want)
+			}
+		})
+	}
+}
