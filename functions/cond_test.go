@@ -10,7 +10,7 @@ func TestConditionalFunctions(t *testing.T) {
 	run(t, []evalCase{
 		{"coalesce", vals(null, I(1), null), I(1), nil}, // doc
 		{"coalesce", vals(null, null), null, nil},
-		{"coalesce", vals(I(1), F(2.5)), F(1), nil},     // widened to the common kind
+		{"coalesce", vals(I(1), F(2.5)), F(1), nil}, // widened to the common kind
 		{"coalesce", vals(null, S("x"), I(3)), S("x"), nil},
 		{"coalesce", vals(I(3), S("x")), S("3"), nil},
 		{"coalesce", vals(null, D("2024-02-29"), TS("2024-01-01T00:00:00Z")), TS("2024-02-29T00:00:00Z"), nil},
@@ -86,9 +86,9 @@ func TestJSONFunctions(t *testing.T) {
 		{"get_json_object", vals(S(`{"a":`), S("$.a")), null, nil},
 		{"get_json_object", vals(S(""), S("$.a")), null, nil},
 		{"get_json_object", vals(S(`{"é":"ü"}`), S("$.é")), S("ü"), nil},
-		{"json_array_length", vals(S("[1,2,3,4]")), I(4), nil},                   // doc
+		{"json_array_length", vals(S("[1,2,3,4]")), I(4), nil},                     // doc
 		{"json_array_length", vals(S(`[1,2,3,{"f1":1,"f2":[5,6]},4]`)), I(5), nil}, // doc
-		{"json_array_length", vals(S("[1,2")), null, nil},                       // doc
+		{"json_array_length", vals(S("[1,2")), null, nil},                          // doc
 		{"json_array_length", vals(S("[]")), I(0), nil},
 		{"json_array_length", vals(S(`{"a":1}`)), null, nil},
 		{"json_array_length", vals(S("null")), null, nil},

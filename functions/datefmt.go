@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,6 +31,11 @@ type compiledPattern struct {
 
 var patternCache sync.Map // string → *compiledPattern
 
+// patternCount bounds patternCache, as maxCachedRegexes does for regexes:
+// patterns are nearly always literals, but a per-row pattern must not grow
+// the cache without limit.
+var patternCount atomic.Int64
+
 // supportedLetters are the pattern letters nectar implements. Spark itself
 // rejects the week-based letters Y, w, W, u, e, c since Spark 3.0.
 const supportedLetters = "GyMLdDQqEahKkHmsSVzOXxZ"
@@ -44,7 +50,9 @@ func compilePattern(p string) (*compiledPattern, error) {
 	}
 	c := &compiledPattern{tokens: toks}
 	c.layout, c.parseErr = goLayout(p, toks)
-	patternCache.Store(p, c)
+	if patternCount.Add(1) <= maxCachedRegexes {
+		patternCache.Store(p, c)
+	}
 	return c, nil
 }
 

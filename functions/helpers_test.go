@@ -12,13 +12,13 @@ import (
 // Shorthand constructors keep the tables readable.
 var null = types.NullValue
 
-func S(s string) types.Value   { return types.StringValue(s) }
-func I(i int64) types.Value    { return types.IntValue(i) }
-func F(f float64) types.Value  { return types.FloatValue(f) }
-func B(b bool) types.Value     { return types.BoolValue(b) }
-func D(s string) types.Value   { return mustDate(s) }
-func TS(s string) types.Value  { return mustTS(s) }
-func NaN() types.Value         { return F(math.NaN()) }
+func S(s string) types.Value              { return types.StringValue(s) }
+func I(i int64) types.Value               { return types.IntValue(i) }
+func F(f float64) types.Value             { return types.FloatValue(f) }
+func B(b bool) types.Value                { return types.BoolValue(b) }
+func D(s string) types.Value              { return mustDate(s) }
+func TS(s string) types.Value             { return mustTS(s) }
+func NaN() types.Value                    { return F(math.NaN()) }
 func vals(v ...types.Value) []types.Value { return v }
 
 func mustTS(s string) types.Value {

@@ -20,10 +20,10 @@ func TestMathFunctions(t *testing.T) {
 		{"ceil", vals(F(3.1411), I(-3)), F(1000), nil}, // doc
 		{"ceil", vals(F(1.1), I(1)), F(1.1), nil},      // exact in decimal, though 11.000000000000002 in binary
 		{"ceil", vals(I(125), I(-1)), I(130), nil},
-		{"ceil", vals(NaN()), I(0), nil},            // Java's (long) NaN
+		{"ceil", vals(NaN()), I(0), nil},                // Java's (long) NaN
 		{"ceil", vals(F(1e300)), I(math.MaxInt64), nil}, // saturates
-		{"floor", vals(F(-0.1)), I(-1), nil},        // doc
-		{"floor", vals(I(5)), I(5), nil},            // doc
+		{"floor", vals(F(-0.1)), I(-1), nil},            // doc
+		{"floor", vals(I(5)), I(5), nil},                // doc
 		{"floor", vals(F(3.1411), I(3)), F(3.141), nil}, // doc
 		{"floor", vals(F(3.1411), I(-3)), F(0), nil},    // doc
 		{"floor", vals(F(-3.1411), I(1)), F(-3.2), nil},
@@ -48,7 +48,7 @@ func TestMathFunctions(t *testing.T) {
 		{"round", vals(I(7), I(2)), I(7), nil},
 		{"round", vals(I(7), I(-30)), I(0), nil},
 		{"round", vals(S("2.45"), I(1)), F(2.5), nil},
-		{"bround", vals(F(2.5), I(0)), F(2), nil},  // doc
+		{"bround", vals(F(2.5), I(0)), F(2), nil}, // doc
 		{"bround", vals(F(3.5)), F(4), nil},
 		{"bround", vals(F(-2.5)), F(-2), nil},
 		{"bround", vals(F(2.25), I(1)), F(2.2), nil},
@@ -59,7 +59,7 @@ func TestMathFunctions(t *testing.T) {
 		{"sqrt", vals(I(4)), F(2), nil}, // doc
 		{"sqrt", vals(F(-1)), NaN(), nil},
 		{"sqrt", vals(S("9")), F(3), nil},
-		{"cbrt", vals(F(27)), F(3), nil}, // doc
+		{"cbrt", vals(F(27)), F(3), nil},     // doc
 		{"pow", vals(I(2), I(3)), F(8), nil}, // doc
 		{"power", vals(F(2), F(-1)), F(0.5), nil},
 		{"pow", vals(F(0), F(0)), F(1), nil},
@@ -107,7 +107,7 @@ func TestMathFunctions(t *testing.T) {
 		{"greatest", vals(null, null), null, nil},
 		{"greatest", vals(S("b"), S("a")), S("b"), nil},
 		{"greatest", vals(D("2024-01-01"), TS("2023-12-31T23:00:00Z")), TS("2024-01-01T00:00:00Z"), nil},
-		{"greatest", vals(NaN(), F(1)), NaN(), nil}, // NaN is largest, as Spark orders it
+		{"greatest", vals(NaN(), F(1)), NaN(), nil},               // NaN is largest, as Spark orders it
 		{"least", vals(I(10), I(9), I(2), I(4), I(3)), I(2), nil}, // doc
 		{"least", vals(null, I(3), I(-1)), I(-1), nil},
 		{"least", vals(I(3), F(1.5)), F(1.5), nil},

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -24,8 +25,7 @@ var regexCache sync.Map // string → *regexp.Regexp
 // varies per row.
 const maxCachedRegexes = 1024
 
-var regexCount int64
-var regexMu sync.Mutex
+var regexCount atomic.Int64
 
 func compileRegex(fn, pattern string) (*regexp.Regexp, error) {
 	if re, ok := regexCache.Load(pattern); ok {
@@ -35,12 +35,9 @@ func compileRegex(fn, pattern string) (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: bad regular expression %q: %v", ErrInvalidArg, fn, pattern, err)
 	}
-	regexMu.Lock()
-	if regexCount < maxCachedRegexes {
+	if regexCount.Add(1) <= maxCachedRegexes {
 		regexCache.Store(pattern, re)
-		regexCount++
 	}
-	regexMu.Unlock()
 	return re, nil
 }
 

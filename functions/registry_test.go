@@ -37,10 +37,10 @@ func TestAllHaveDocsAndSortedNames(t *testing.T) {
 
 func TestCheckErrors(t *testing.T) {
 	cases := []struct {
-		fn    string
-		args  []types.Kind
-		want  error
-		msg   string // substring of the message, where it matters
+		fn   string
+		args []types.Kind
+		want error
+		msg  string // substring of the message, where it matters
 	}{
 		{"hour", []types.Kind{types.Int}, ErrArgType, "hour expects a timestamp, date or string, got BIGINT"},
 		{"hour", []types.Kind{types.Bool}, ErrArgType, ""},

@@ -15,7 +15,7 @@ func TestStringFunctions(t *testing.T) {
 		{"upper", vals(I(12)), S("12"), nil}, // implicit cast to string
 		{"upper", vals(null), null, nil},
 		{"length", vals(S("Spark SQL ")), I(10), nil}, // doc
-		{"length", vals(S("日本語")), I(3), nil},        // characters, not bytes
+		{"length", vals(S("日本語")), I(3), nil},         // characters, not bytes
 		{"char_length", vals(S("")), I(0), nil},
 		{"character_length", vals(S("🎉x")), I(2), nil},
 		{"octet_length", vals(S("日本")), I(6), nil},
@@ -24,9 +24,9 @@ func TestStringFunctions(t *testing.T) {
 		{"ltrim", vals(S("  x  ")), S("x  "), nil},
 		{"rtrim", vals(S("  x  ")), S("  x"), nil},
 		{"btrim", vals(S("SSparkSQLS"), S("SL")), S("parkSQ"), nil}, // doc
-		{"lpad", vals(S("hi"), I(5), S("??")), S("???hi"), nil},      // doc
-		{"lpad", vals(S("hi"), I(1), S("??")), S("h"), nil},          // doc
-		{"lpad", vals(S("hi"), I(5)), S("   hi"), nil},               // doc
+		{"lpad", vals(S("hi"), I(5), S("??")), S("???hi"), nil},     // doc
+		{"lpad", vals(S("hi"), I(1), S("??")), S("h"), nil},         // doc
+		{"lpad", vals(S("hi"), I(5)), S("   hi"), nil},              // doc
 		{"lpad", vals(S("hi"), I(-1)), S(""), nil},
 		{"lpad", vals(S("hi"), I(5), S("")), S("hi"), nil},
 		{"lpad", vals(S("日本"), I(4), S("語")), S("語語日本"), nil},
@@ -36,17 +36,17 @@ func TestStringFunctions(t *testing.T) {
 		{"rpad", vals(S("hi"), I(1), S("??")), S("h"), nil},     // doc
 		{"rpad", vals(S("hi"), I(3)), S("hi "), nil},
 		{"lpad", vals(S("x"), I(1<<40)), null, ErrInvalidArg},
-		{"substring", vals(S("Spark SQL"), I(5)), S("k SQL"), nil},       // doc
-		{"substring", vals(S("Spark SQL"), I(-3)), S("SQL"), nil},        // doc
-		{"substring", vals(S("Spark SQL"), I(5), I(1)), S("k"), nil},     // doc
-		{"substr", vals(S("Spark SQL"), I(0), I(2)), S("Sp"), nil},       // 0 acts as 1
-		{"substr", vals(S("abc"), I(-5), I(3)), S("a"), nil},             // window clipped before the start
+		{"substring", vals(S("Spark SQL"), I(5)), S("k SQL"), nil},   // doc
+		{"substring", vals(S("Spark SQL"), I(-3)), S("SQL"), nil},    // doc
+		{"substring", vals(S("Spark SQL"), I(5), I(1)), S("k"), nil}, // doc
+		{"substr", vals(S("Spark SQL"), I(0), I(2)), S("Sp"), nil},   // 0 acts as 1
+		{"substr", vals(S("abc"), I(-5), I(3)), S("a"), nil},         // window clipped before the start
 		{"substr", vals(S("abc"), I(10)), S(""), nil},
 		{"substr", vals(S("abc"), I(2), I(-1)), S(""), nil},
 		{"substr", vals(S("日本語テキスト"), I(2), I(3)), S("本語テ"), nil},
 		{"substr", vals(S("abc"), F(2.9)), S("bc"), nil},
 		{"substr", vals(S("abc"), I(-9223372036854775808), I(9223372036854775807)), S("abc"), nil},
-		{"left", vals(S("Spark SQL"), I(3)), S("Spa"), nil},  // doc
+		{"left", vals(S("Spark SQL"), I(3)), S("Spa"), nil}, // doc
 		{"left", vals(S("Spark SQL"), I(-3)), S(""), nil},
 		{"right", vals(S("Spark SQL"), I(3)), S("SQL"), nil}, // doc
 		{"right", vals(S("ab"), I(5)), S("ab"), nil},
@@ -105,9 +105,9 @@ func TestStringFunctions(t *testing.T) {
 		{"char", vals(I(321)), S("A"), nil},
 		{"chr", vals(I(-1)), S(""), nil},
 		{"chr", vals(I(233)), S("é"), nil},
-		{"md5", vals(S("Spark")), S("8cde774d6f7333752ed72cacddb05126"), nil},                                     // doc
-		{"sha1", vals(S("Spark")), S("85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"), nil},                            // doc
-		{"sha", vals(S("Spark")), S("85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"), nil},                             // doc
+		{"md5", vals(S("Spark")), S("8cde774d6f7333752ed72cacddb05126"), nil},                                          // doc
+		{"sha1", vals(S("Spark")), S("85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"), nil},                                 // doc
+		{"sha", vals(S("Spark")), S("85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"), nil},                                  // doc
 		{"sha2", vals(S("Spark"), I(256)), S("529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b"), nil}, // doc
 		{"sha2", vals(S("Spark"), I(0)), S("529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b"), nil},
 		{"sha2", vals(S("Spark"), I(100)), null, nil},
@@ -117,7 +117,7 @@ func TestStringFunctions(t *testing.T) {
 		{"unbase64", vals(S("U3BhcmsgU1FM\n")), S("Spark SQL"), nil},
 		{"unbase64", vals(S("U3BhcmsgU1F")), S("Spark SQ"), nil}, // unpadded
 		{"unbase64", vals(S("***")), null, nil},
-		{"hex", vals(I(17)), S("11"), nil},       // doc
+		{"hex", vals(I(17)), S("11"), nil},                          // doc
 		{"hex", vals(S("Spark SQL")), S("537061726B2053514C"), nil}, // doc
 		{"hex", vals(I(-1)), S("FFFFFFFFFFFFFFFF"), nil},
 	})
@@ -134,13 +134,13 @@ func TestRegexFunctions(t *testing.T) {
 		{"regexp_extract", vals(S("utm_source=google&x"), S(`utm_source=([^&]+)`)), S("google"), nil},
 		{"regexp_extract", vals(S("a"), S(`(a)`), I(2)), null, ErrInvalidArg},
 		{"regexp_extract", vals(S("a"), S(`(a)`), I(-1)), null, ErrInvalidArg},
-		{"regexp_extract", vals(S("aa"), S(`(a)\1`), I(1)), null, ErrInvalidArg}, // RE2 has no backreferences
+		{"regexp_extract", vals(S("aa"), S(`(a)\1`), I(1)), null, ErrInvalidArg},                             // RE2 has no backreferences
 		{"regexp_extract_all", vals(S("100-200, 300-400"), S(`(\d+)-(\d+)`), I(1)), S(`["100","300"]`), nil}, // doc
 		{"regexp_extract_all", vals(S("x"), S(`(\d+)`)), S(`[]`), nil},
 		{"regexp_replace", vals(S("100-200"), S(`(\d+)`), S("num")), S("num-num"), nil}, // doc
 		{"regexp_replace", vals(S("john smith"), S(`(\w+) (\w+)`), S("$2, $1")), S("smith, john"), nil},
-		{"regexp_replace", vals(S("ab"), S(`(a)`), S("$1x")), S("axb"), nil},      // Go would read $1x as a named group
-		{"regexp_replace", vals(S("ab"), S(`(a)`), S("$10")), S("a0b"), nil},     // only one group: $1 then "0"
+		{"regexp_replace", vals(S("ab"), S(`(a)`), S("$1x")), S("axb"), nil}, // Go would read $1x as a named group
+		{"regexp_replace", vals(S("ab"), S(`(a)`), S("$10")), S("a0b"), nil}, // only one group: $1 then "0"
 		{"regexp_replace", vals(S("ab"), S(`a`), S(`\$`)), S("$b"), nil},
 		{"regexp_replace", vals(S("ab"), S(`(?P<x>a)`), S(`${x}!`)), S("a!b"), nil},
 		{"regexp_replace", vals(S("ab"), S(`a`), S("$")), null, ErrInvalidArg},
@@ -150,7 +150,7 @@ func TestRegexFunctions(t *testing.T) {
 		{"regexp_replace", vals(S("aaa"), S(`a`), S("b"), I(0)), null, ErrInvalidArg},
 		{"regexp_replace", vals(S("x"), S(`(`), S("y")), null, ErrInvalidArg},
 		{"regexp_like", vals(S("%SystemDrive%\\Users\\John"), S(`%SystemDrive%\\Users.*`)), B(true), nil}, // doc
-		{"rlike", vals(S("abc"), S(`b`)), B(true), nil}, // partial match, like Java's find()
+		{"rlike", vals(S("abc"), S(`b`)), B(true), nil},                                                   // partial match, like Java's find()
 		{"regexp", vals(S("abc"), S(`^b`)), B(false), nil},
 		{"rlike", vals(S("ABC"), S(`(?i)abc`)), B(true), nil},
 		{"rlike", vals(S("a"), S(`a(?=b)`)), null, ErrInvalidArg}, // lookahead unsupported

@@ -34,9 +34,9 @@ func TestTimeFunctions(t *testing.T) {
 		{"to_timestamp", vals(S("x"), S("yyyy'1'")), null, ErrBadPattern},  // literal Go would misread
 		{"to_timestamp", vals(TS("2020-01-01T00:00:00Z"), S("yyyy")), TS("2020-01-01T00:00:00Z"), nil},
 		{"to_timestamp", vals(I(0)), TS("1970-01-01T00:00:00Z"), nil},
-		{"to_date", vals(S("2009-07-30 04:17:52")), D("2009-07-30"), nil},               // doc
-		{"to_date", vals(S("2016-12-31"), S("yyyy-MM-dd")), D("2016-12-31"), nil},       // doc
-		{"to_date", vals(S("2023-11-25T23:30:00-05:00")), D("2023-11-25"), nil},         // date part, as Spark's cast
+		{"to_date", vals(S("2009-07-30 04:17:52")), D("2009-07-30"), nil},         // doc
+		{"to_date", vals(S("2016-12-31"), S("yyyy-MM-dd")), D("2016-12-31"), nil}, // doc
+		{"to_date", vals(S("2023-11-25T23:30:00-05:00")), D("2023-11-25"), nil},   // date part, as Spark's cast
 		{"to_date", vals(S("2023-1-5")), D("2023-01-05"), nil},
 		{"to_date", vals(S("2023-02-30")), null, nil},
 		{"to_date", vals(TS("1969-12-31T23:59:59Z")), D("1969-12-31"), nil},
@@ -54,7 +54,7 @@ func TestTimeFunctions(t *testing.T) {
 		{"unix_timestamp", vals(seg), I(1700872205), nil},
 		{"unix_timestamp", vals(TS("1969-12-31T23:59:59.5Z")), I(-1), nil}, // floor, not truncation
 		{"unix_timestamp", vals(S("nope"), S("yyyy")), null, nil},
-		{"to_unix_timestamp", vals(S("2016-04-08"), S("yyyy-MM-dd")), I(1460073600), nil}, // doc
+		{"to_unix_timestamp", vals(S("2016-04-08"), S("yyyy-MM-dd")), I(1460073600), nil},   // doc
 		{"timestamp_seconds", vals(I(1230219000)), TS("2008-12-25T15:30:00Z"), nil},         // doc
 		{"timestamp_seconds", vals(F(1230219000.123)), TS("2008-12-25T15:30:00.123Z"), nil}, // doc
 		{"timestamp_seconds", vals(I(1 << 62)), null, nil},
@@ -71,7 +71,7 @@ func TestTimeFunctions(t *testing.T) {
 		{"date_from_unix_date", vals(I(1)), D("1970-01-02"), nil},
 		{"date_from_unix_date", vals(I(-1)), D("1969-12-31"), nil},
 		// Fields.
-		{"year", vals(S("2016-07-30")), I(2016), nil},      // doc
+		{"year", vals(S("2016-07-30")), I(2016), nil}, // doc
 		{"year", vals(TS("1969-12-31T23:59:59Z")), I(1969), nil},
 		{"year", vals(D("0001-01-01")), I(1), nil},
 		{"quarter", vals(S("2016-08-31")), I(3), nil}, // doc
@@ -90,8 +90,8 @@ func TestTimeFunctions(t *testing.T) {
 		{"dayofyear", vals(S("2016-04-09")), I(100), nil}, // doc
 		{"dayofyear", vals(D("2024-12-31")), I(366), nil},
 		{"dayofyear", vals(D("2023-12-31")), I(365), nil},
-		{"dayofyear", vals(D("1900-03-01")), I(60), nil}, // 1900 is not a leap year
-		{"weekofyear", vals(S("2008-02-20")), I(8), nil}, // doc
+		{"dayofyear", vals(D("1900-03-01")), I(60), nil},  // 1900 is not a leap year
+		{"weekofyear", vals(S("2008-02-20")), I(8), nil},  // doc
 		{"weekofyear", vals(D("2021-01-03")), I(53), nil}, // ISO week of the previous year
 		{"weekofyear", vals(D("2024-12-30")), I(1), nil},
 		{"hour", vals(S("2009-07-30 12:58:59")), I(12), nil}, // doc
@@ -105,11 +105,11 @@ func TestTimeFunctions(t *testing.T) {
 		{"second", vals(TS("1969-12-31T23:59:59.5Z")), I(59), nil},
 		{"second", vals(TS("1969-12-31T23:59:00.5Z")), I(0), nil},
 		// Truncation.
-		{"date_trunc", vals(S("YEAR"), S("2015-03-05T09:32:05.359")), TS("2015-01-01T00:00:00Z"), nil},                   // doc
-		{"date_trunc", vals(S("MM"), S("2015-03-05T09:32:05.359")), TS("2015-03-01T00:00:00Z"), nil},                     // doc
-		{"date_trunc", vals(S("DD"), S("2015-03-05T09:32:05.359")), TS("2015-03-05T00:00:00Z"), nil},                     // doc
-		{"date_trunc", vals(S("HOUR"), S("2015-03-05T09:32:05.359")), TS("2015-03-05T09:00:00Z"), nil},                   // doc
-		{"date_trunc", vals(S("MILLISECOND"), S("2015-03-05T09:32:05.123456")), TS("2015-03-05T09:32:05.123Z"), nil},     // doc
+		{"date_trunc", vals(S("YEAR"), S("2015-03-05T09:32:05.359")), TS("2015-01-01T00:00:00Z"), nil},               // doc
+		{"date_trunc", vals(S("MM"), S("2015-03-05T09:32:05.359")), TS("2015-03-01T00:00:00Z"), nil},                 // doc
+		{"date_trunc", vals(S("DD"), S("2015-03-05T09:32:05.359")), TS("2015-03-05T00:00:00Z"), nil},                 // doc
+		{"date_trunc", vals(S("HOUR"), S("2015-03-05T09:32:05.359")), TS("2015-03-05T09:00:00Z"), nil},               // doc
+		{"date_trunc", vals(S("MILLISECOND"), S("2015-03-05T09:32:05.123456")), TS("2015-03-05T09:32:05.123Z"), nil}, // doc
 		{"date_trunc", vals(S("quarter"), S("2015-08-05T09:32:05")), TS("2015-07-01T00:00:00Z"), nil},
 		{"date_trunc", vals(S("week"), S("2023-11-26T10:00:00Z")), TS("2023-11-20T00:00:00Z"), nil}, // Sunday → Monday before
 		{"date_trunc", vals(S("week"), S("2023-11-27T10:00:00Z")), TS("2023-11-27T00:00:00Z"), nil},
@@ -151,9 +151,9 @@ func TestTimeFunctions(t *testing.T) {
 		{"datediff", vals(S("2009-07-30"), S("2009-07-31")), I(-1), nil}, // doc
 		{"datediff", vals(TS("2024-03-01T01:00:00Z"), D("2024-02-28")), I(2), nil},
 		{"date_diff", vals(D("1970-01-01"), D("1969-12-31")), I(1), nil},
-		{"months_between", vals(S("1997-02-28 10:30:00"), S("1996-10-30")), F(3.94959677), nil},                  // doc
+		{"months_between", vals(S("1997-02-28 10:30:00"), S("1996-10-30")), F(3.94959677), nil},                   // doc
 		{"months_between", vals(S("1997-02-28 10:30:00"), S("1996-10-30"), B(false)), F(3.9495967741935485), nil}, // doc
-		{"months_between", vals(D("2024-02-29"), D("2024-01-31")), F(1), nil}, // both month ends
+		{"months_between", vals(D("2024-02-29"), D("2024-01-31")), F(1), nil},                                     // both month ends
 		{"months_between", vals(D("2024-03-15"), D("2024-01-15")), F(2), nil},
 		{"months_between", vals(D("2024-01-15"), D("2024-03-15")), F(-2), nil},
 		{"make_date", vals(I(2013), I(7), I(15)), D("2013-07-15"), nil}, // doc
