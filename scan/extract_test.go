@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 func mustPaths(t testing.TB, ss ...string) []Path {
@@ -327,6 +329,16 @@ func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		e := NewExtractor(paths)
 		err := e.Extract(line)
+		var in Inferrer
+		if ierr := in.Add(line); (ierr == nil) != (err == nil) {
+			t.Fatalf("Inferrer.Add = %v but Extract = %v", ierr, err)
+		}
+		in.Schema()
+		for i := range paths {
+			for _, k := range []types.Kind{types.Null, types.Bool, types.Int, types.Float, types.String, types.Timestamp, types.Date} {
+				AppendRaw(types.NewVector(k, 1), e.Get(i))
+			}
+		}
 		if errors.Is(err, ErrInvalidUTF8) {
 			return // encoding/json does not check UTF-8
 		}
@@ -362,4 +374,18 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestExtractDoesNotAllocate(t *testing.T) {
+	line := []byte(`{"a\u0062":{"c":[1,{"d":"x\"y"}]},"e":"é","f":2}`)
+	e := NewExtractor(mustPaths(t, "ab.c[1].d", "e", "f", "ab"))
+	if err := e.Extract(line); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = e.Extract(line) }); n != 0 {
+		t.Fatalf("Extract allocates %v times per line", n)
+	}
+	if got := e.Get(0); string(got.Bytes) != `"x\"y"` {
+		t.Fatalf("escaped key path: got %q", got.Bytes)
+	}
 }

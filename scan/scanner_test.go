@@ -385,3 +385,10 @@ func TestScanRealSamples(t *testing.T) {
 		t.Errorf("ts = %v", v)
 	}
 }
+
+func TestScannerNoFiles(t *testing.T) {
+	s := NewScanner(Options{Columns: []Column{col("a", "a", types.Int)}})
+	if rows := drain(t, s); len(rows) != 0 {
+		t.Fatalf("got %d rows", len(rows))
+	}
+}
