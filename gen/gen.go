@@ -105,7 +105,9 @@ func (o *Options) normalize() error {
 
 // Generate writes o.Events events into o.Files files under o.Out and reports
 // what it wrote. Output depends only on the options, not on Workers or timing.
-// Cancelling ctx stops the work promptly; partial files are removed.
+// Files appear under their final name only once complete (they are written
+// to a hidden .tmp name first). Cancelling ctx stops the work within a few
+// thousand events and removes the unfinished files; finished ones stay.
 func Generate(ctx context.Context, o Options) (Summary, error) {
 	if err := o.normalize(); err != nil {
 		return Summary{}, err

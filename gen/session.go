@@ -148,12 +148,12 @@ func (s *sessState) emit(kind uint8, fill func(e *event)) bool {
 		s.done = true
 		return false
 	}
-	e := event{recv: recv, t: s.t, send: send, rnd: r.next(), sess: s.si, kind: kind,
-		page: s.page, pageArg: s.pageArg, prev: s.prev, prevArg: s.prevArg, landing: s.landing}
+	// Fill in place: passing a local's address to fill would move it to the heap.
+	g.events = append(g.events, event{recv: recv, t: s.t, send: send, rnd: r.next(), sess: s.si, kind: kind,
+		page: s.page, pageArg: s.pageArg, prev: s.prev, prevArg: s.prevArg, landing: s.landing})
 	if fill != nil {
-		fill(&e)
+		fill(&g.events[len(g.events)-1])
 	}
-	g.events = append(g.events, e)
 	g.budget--
 	s.emitted++
 	return true

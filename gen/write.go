@@ -386,6 +386,9 @@ func (w *worker) fill(ctx context.Context, f *fileSpec) error {
 		g.run(int(n))
 		w.rd.sessions = g.sessions
 		for i := range g.events {
+			if i&4095 == 4095 && ctx.Err() != nil {
+				return fmt.Errorf("gen: file %d: %w", f.index, ctx.Err())
+			}
 			e := &g.events[i]
 			uidx := g.sessions[e.sess].user.idx
 			w.seen[uidx>>6] |= 1 << (uidx & 63)
