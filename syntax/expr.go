@@ -275,10 +275,13 @@ func (p *parser) parsePrimary() Expr {
 		case "EXISTS":
 			p.next()
 			open := p.tok()
-			if !p.isOp("(") || !p.startsQuery(p.i+1) {
+			if !p.isOp("(") {
 				p.failExpected("'(' and a query after EXISTS")
 			}
 			p.next()
+			if !p.startsQuery(p.i) {
+				p.failExpected("a query (SELECT, FROM or WITH) after EXISTS (")
+			}
 			q := p.parseQuery()
 			p.expectClose(open)
 			return &SubqueryExpr{At: at, Query: q, Exists: true}
@@ -302,7 +305,10 @@ func (p *parser) parsePrimary() Expr {
 		}
 	}
 	e := p.expectedErr("an expression")
-	if p.i > 0 && p.toks[p.i-1].kind == tOp && p.toks[p.i-1].text == "," && t.kind == tWord && reserved[strings.ToUpper(t.text)] {
+	prev := p.peek(-1)
+	if p.i > 0 && (isKw(prev, "SELECT") || isKw(prev, "DISTINCT")) && isKw(t, "FROM") {
+		e.Hint = "the select list is empty; write SELECT * to keep every column"
+	} else if p.i > 0 && p.toks[p.i-1].kind == tOp && p.toks[p.i-1].text == "," && t.kind == tWord && reserved[strings.ToUpper(t.text)] {
 		e.Hint = "remove the trailing comma before " + strings.ToUpper(t.text)
 	} else if t.kind == tWord && reserved[strings.ToUpper(t.text)] {
 		e.Hint = strings.ToUpper(t.text) + " is a reserved word; quote a column of that name with backquotes: " + QuoteIdent(t.text)
@@ -509,7 +515,7 @@ func (p *parser) parseCast(try bool) Expr {
 	return &Cast{At: At{t.pos}, X: x, Type: k, Try: try}
 }
 
-var typeNames = []string{"BOOLEAN", "BIGINT", "INT", "DOUBLE", "FLOAT", "DECIMAL", "STRING", "VARCHAR", "TIMESTAMP", "DATE"}
+var typeNames = []string{"BOOLEAN", "BIGINT", "INT", "INTEGER", "DOUBLE", "FLOAT", "DECIMAL", "STRING", "VARCHAR", "TIMESTAMP", "DATE"}
 
 // parseType reads a Spark type name. Length and precision arguments
 // (VARCHAR(20), DECIMAL(10, 2)) are accepted and dropped: nectar's STRING

@@ -31,7 +31,7 @@ func ParseScript(src string) ([]Statement, error) {
 		var st Statement
 		err := p.try(func() {
 			st = p.parseStatement()
-			p.endStatement(st, true)
+			p.endStatement(st)
 		})
 		if err != nil {
 			errs = append(errs, err)
@@ -56,7 +56,7 @@ func ParseQuery(src string) (Query, error) {
 	var q Query
 	if err := p.try(func() {
 		q = p.parseQuery()
-		p.endStatement(&QueryStmt{Query: q}, false)
+		p.endStatement(&QueryStmt{Query: q})
 		if p.isOp(";") {
 			p.next()
 		}
@@ -154,6 +154,9 @@ func (p *parser) skipToSemicolon() {
 func (p *parser) tok() *token { return &p.toks[p.i] }
 
 func (p *parser) peek(k int) *token {
+	if p.i+k < 0 {
+		return &p.toks[0]
+	}
 	if p.i+k < len(p.toks) {
 		return &p.toks[p.i+k]
 	}
@@ -400,9 +403,9 @@ var clauseNames = map[string]string{"GROUP": "GROUP BY", "ORDER": "ORDER BY"}
 
 // endStatement checks that the statement ends here (';' or end of input)
 // and otherwise explains the most likely mistake.
-func (p *parser) endStatement(st Statement, script bool) {
+func (p *parser) endStatement(st Statement) {
 	t := p.tok()
-	if t.kind == tEOF || (script && t.kind == tOp && t.text == ";") {
+	if t.kind == tEOF || (t.kind == tOp && t.text == ";") {
 		return
 	}
 	if t.kind == tBad {

@@ -7,7 +7,7 @@ import (
 	"github.com/nectar-dev/nectar/types"
 )
 
-func id(parts ...string) *Ident { return &Ident{Parts: parts} }
+func id(parts ...string) *Ident  { return &Ident{Parts: parts} }
 func lit(v types.Value) *Literal { return &Literal{Value: v} }
 func i64(n int64) *Literal       { return lit(types.IntValue(n)) }
 func str(s string) *Literal      { return lit(types.StringValue(s)) }
