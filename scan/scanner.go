@@ -29,8 +29,24 @@ type Column struct {
 	Name   string
 	Path   Path // JSON path to extract; ignored for hidden columns
 	Kind   types.Kind
-	Hidden Hidden
+	Hidden Hidden // its Kind is fixed (see HiddenColumn) whatever Kind says
 }
+
+// HiddenColumn returns the standard name and kind of a hidden column.
+func HiddenColumn(h Hidden) Column {
+	switch h {
+	case FileColumn:
+		return Column{Name: "_file", Kind: types.String, Hidden: h}
+	case ReceivedDayColumn:
+		return Column{Name: "_received_day", Kind: types.Date, Hidden: h}
+	case LineColumn:
+		return Column{Name: "_line", Kind: types.Int, Hidden: h}
+	}
+	return Column{}
+}
+
+// Column returns the scanner column that reads c.
+func (c InferredColumn) Column() Column { return Column{Name: c.Name, Path: c.Path, Kind: c.Kind} }
 
 // DefaultMaxLineBytes is the line limit when Options.MaxLineBytes is 0.
 const DefaultMaxLineBytes = 16 << 20
@@ -118,6 +134,18 @@ func NewScanner(opts Options) *Scanner {
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	// Copy the columns: hidden ones get their fixed kind (the worker appends
+	// values of that kind), and a name if the caller left it empty.
+	opts.Columns = append([]Column(nil), opts.Columns...)
+	for i, c := range opts.Columns {
+		if c.Hidden != NotHidden {
+			std := HiddenColumn(c.Hidden)
+			opts.Columns[i].Kind = std.Kind
+			if c.Name == "" {
+				opts.Columns[i].Name = std.Name
+			}
+		}
 	}
 	s := &Scanner{opts: opts, maxLine: opts.MaxLineBytes}
 	for _, c := range opts.Columns {

@@ -85,9 +85,9 @@ func TestScannerBasic(t *testing.T) {
 		col("n", "n", types.Float),
 		col("url", "ctx.page.url", types.String),
 		col("ts", "ts", types.Timestamp),
-		{Name: "_file", Kind: types.String, Hidden: FileColumn},
-		{Name: "_received_day", Kind: types.Date, Hidden: ReceivedDayColumn},
-		{Name: "_line", Kind: types.Int, Hidden: LineColumn},
+		HiddenColumn(FileColumn),
+		{Hidden: ReceivedDayColumn},                             // name filled in
+		{Name: "_line", Kind: types.String, Hidden: LineColumn}, // kind corrected
 	}
 	s := NewScanner(Options{Files: []source.File{f1, f2}, Columns: cols})
 	if got := s.Schema().String(); got != "event STRING, n DOUBLE, url STRING, ts TIMESTAMP, _file STRING, _received_day DATE, _line BIGINT" {
@@ -366,7 +366,7 @@ func TestScanRealSamples(t *testing.T) {
 	}
 	var cols []Column
 	for _, c := range schema {
-		cols = append(cols, Column{Name: c.Name, Path: c.Path, Kind: c.Kind})
+		cols = append(cols, c.Column())
 	}
 	cols = append(cols, col("ts", "timestamp", types.Timestamp))
 	s := NewScanner(Options{Files: []source.File{f}, Columns: cols, Strict: true})
