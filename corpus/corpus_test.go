@@ -156,8 +156,9 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := string(AppendValue(nil, tt.v)); got != tt.want {
-				t.Errorf("AppendValue = %s, want %s", got, tt.want)
+			r := &Result{Schema: types.Schema{{Name: "v", Kind: tt.v.K}}, Rows: [][]types.Value{{tt.v}}}
+			if got, want := Render(r)[0], `{"v":`+tt.want+`}`; got != want {
+				t.Errorf("Render = %s, want %s", got, want)
 			}
 		})
 	}
