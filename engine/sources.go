@@ -96,10 +96,24 @@ func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 	for _, st := range p {
 		hasIndex = hasIndex || st.IsIndex
 	}
-	if !hasIndex {
-		return 0, false
+	if hasIndex {
+		if k, ok := s.sampleKind(p); ok {
+			return k, true
+		}
 	}
-	return s.sampleKind(p)
+	// A path below an object the sample has seen (properties.nope) may
+	// simply be absent from the sample: it reads as NULL where missing, and
+	// as text where present. Unknown top-level names stay errors, so a typo
+	// in a column name is caught.
+	if len(p) > 1 && !p[0].IsIndex {
+		root := strings.ToLower(p[0].Key) + "."
+		for leaf := range s.leaves {
+			if strings.HasPrefix(leaf, root) {
+				return types.String, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // sampleKind infers the kind of one path from the sample lines.
@@ -110,7 +124,6 @@ func (s *JSONSource) sampleKind(p scan.Path) (types.Kind, bool) {
 		s.sampled = true
 		s.sample = sampleLines(s.files, max(s.opts.SampleLines, 2000))
 	}
-	in := scan.Inferrer{}
 	ex := scan.NewExtractor([]scan.Path{p})
 	seen := false
 	k := types.Null
@@ -125,7 +138,6 @@ func (s *JSONSource) sampleKind(p scan.Path) (types.Kind, bool) {
 		seen = true
 		k = types.Widen(k, rawKind(r))
 	}
-	_ = in
 	return k, seen
 }
 

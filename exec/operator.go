@@ -16,8 +16,17 @@ type Operator interface {
 	Close() error
 }
 
-// Build makes the operator tree for n.
+// Build makes the operator tree for n, first running any uncorrelated
+// subqueries it holds.
 func Build(ctx context.Context, n plan.Node) (Operator, error) {
+	n, err := resolveSubqueries(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	return build(ctx, n)
+}
+
+func build(ctx context.Context, n plan.Node) (Operator, error) {
 	switch n := n.(type) {
 	case *plan.Scan:
 		r, err := n.Source.Open(ctx, n.Columns)
@@ -31,7 +40,7 @@ func Build(ctx context.Context, n plan.Node) (Operator, error) {
 	kids := n.Children()
 	ins := make([]Operator, len(kids))
 	for i, k := range kids {
-		op, err := Build(ctx, k)
+		op, err := build(ctx, k)
 		if err != nil {
 			closeAll(ins[:i])
 			return nil, err
@@ -242,3 +251,6 @@ func slice(b *types.Batch, lo, hi int) *types.Batch {
 	}
 	return out
 }
+
+// Rows returns an operator over materialised rows.
+func Rows(schema types.Schema, rows [][]types.Value) Operator { return newRowSource(schema, rows) }

@@ -16,8 +16,21 @@ var Rules = []Rule{
 	{Name: "prune-columns", Apply: PruneColumns},
 }
 
-// Optimize applies every rule.
+// Optimize applies every rule, to n and to the plans of subqueries it
+// holds.
 func Optimize(n plan.Node) plan.Node {
+	n = plan.Transform(n, func(node plan.Node) plan.Node {
+		return plan.MapExprs(node, func(e plan.Expr) plan.Expr {
+			return plan.Rewrite(e, func(x plan.Expr) plan.Expr {
+				if s, ok := x.(*plan.Subquery); ok {
+					c := *s
+					c.Plan = Optimize(s.Plan)
+					return &c
+				}
+				return x
+			})
+		})
+	})
 	for _, r := range Rules {
 		n = r.Apply(n)
 	}

@@ -22,8 +22,20 @@ type Catalog interface {
 func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
 	b := &binder{ctx: ctx, cat: cat, paths: map[string]bool{}}
 	collectPaths(q, b.paths)
-	n, _, err := b.query(q)
-	return n, err
+	n, sc, err := b.query(q)
+	if err != nil {
+		return nil, err
+	}
+	// Hidden columns that rode along (SELECT * keeps them) end here.
+	if v := visible(sc); len(v) < len(sc) {
+		exprs := make([]Expr, len(v))
+		names := make([]string, len(v))
+		for i, j := range v {
+			exprs[i], names[i] = &ColRef{Idx: j, Name: sc[j].Name, K: sc[j].Kind}, sc[j].Name
+		}
+		n = &Project{Input: n, Exprs: exprs, Names: names}
+	}
+	return n, nil
 }
 
 type binder struct {

@@ -162,6 +162,10 @@ func Walk(e Expr, fn func(Expr)) {
 		for _, a := range e.Args {
 			Walk(a, fn)
 		}
+	case *Subquery:
+		if e.X != nil {
+			Walk(e.X, fn)
+		}
 	}
 }
 
@@ -177,6 +181,12 @@ func Rewrite(e Expr, fn func(Expr) Expr) Expr {
 		o := *x
 		o.Args = rewriteAll(x.Args, fn)
 		return fn(&o)
+	case *Subquery:
+		if x.X != nil {
+			s := *x
+			s.X = Rewrite(x.X, fn)
+			return fn(&s)
+		}
 	}
 	return fn(e)
 }

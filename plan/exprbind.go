@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"errors"
 	"regexp"
 	"sort"
 	"strconv"
@@ -65,8 +66,8 @@ func (a *aggState) mapBound(col *ColRef, name string, pos syntax.Pos) (Expr, err
 }
 
 func notGrouped(name string, pos syntax.Pos) error {
-	e := syntax.Errorf(pos, "column %s is neither grouped nor aggregated", syntax.QuoteIdent(name))
-	e.Hint = "add it to GROUP BY or wrap it in an aggregate such as first(" + name + ")"
+	e := syntax.Errorf(pos, "column %s must be aggregated or appear in GROUP BY", syntax.QuoteIdent(name))
+	e.Hint = "add it to GROUP BY or wrap it in an aggregate such as first(" + syntax.QuoteIdent(name) + ")"
 	return e
 }
 
@@ -161,7 +162,7 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		return &Op{Op: op, Args: []Expr{x}, K: e.Type}, nil
 	case *syntax.In:
 		if e.Query != nil {
-			return nil, syntax.Errorf(e.Position(), "IN (subquery) is not supported yet; use a LEFT SEMI JOIN")
+			return c.inSubquery(e)
 		}
 		args, err := c.bindAll(append([]syntax.Expr{e.X}, e.List...))
 		if err != nil {
@@ -218,9 +219,54 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		}
 		return &Op{Op: op, Args: []Expr{x}, K: types.Bool}, nil
 	case *syntax.SubqueryExpr:
-		return nil, syntax.Errorf(e.Position(), "subqueries in expressions are not supported yet; join with the subquery in FROM instead")
+		mode, k := ScalarSubquery, types.Null
+		if e.Exists {
+			mode, k = ExistsSubquery, types.Bool
+		}
+		n, err := c.subquery(e.Query, e.Position(), !e.Exists)
+		if err != nil {
+			return nil, err
+		}
+		if mode == ScalarSubquery {
+			k = n.Schema()[0].Kind
+		}
+		return &Subquery{Plan: n, Mode: mode, K: k}, nil
 	}
 	return nil, syntax.Errorf(e.Position(), "unsupported expression %T", e)
+}
+
+// subquery binds an uncorrelated subquery; oneColumn demands a single
+// column, as scalar and IN subqueries need.
+func (c *exprCtx) subquery(q syntax.Query, pos syntax.Pos, oneColumn bool) (Node, error) {
+	n, sc, err := c.b.query(q)
+	if err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) && strings.HasPrefix(se.Msg, "unknown column") && se.Hint == "" {
+			se.Hint = "a subquery cannot refer to the outer query's columns yet (correlated subqueries); use a JOIN"
+		}
+		return nil, err
+	}
+	if v := visible(sc); oneColumn && len(v) != 1 {
+		return nil, syntax.Errorf(pos, "a subquery used as a value must return one column, this one returns %d", len(v))
+	}
+	return n, nil
+}
+
+func (c *exprCtx) inSubquery(e *syntax.In) (Expr, error) {
+	x, err := c.bind(e.X)
+	if err != nil {
+		return nil, err
+	}
+	n, err := c.subquery(e.Query, e.Position(), true)
+	if err != nil {
+		return nil, err
+	}
+	k := types.Widen(x.Kind(), n.Schema()[0].Kind)
+	var r Expr = &Subquery{Plan: n, Mode: InSubquery, X: castExpr(x, k), K: types.Bool}
+	if e.Not {
+		r = &Op{Op: OpNot, Args: []Expr{r}, K: types.Bool}
+	}
+	return r, nil
 }
 
 func (c *exprCtx) bindAll(es []syntax.Expr) ([]Expr, error) {

@@ -254,6 +254,8 @@ func exprName(e syntax.Expr) string {
 		return e.Parts[len(e.Parts)-1]
 	case *syntax.Field:
 		return e.Name
+	case *syntax.Binary:
+		return "(" + e.String() + ")"
 	case *syntax.Call:
 		if len(e.Args) == 1 && e.Over == nil {
 			if _, ok := e.Args[0].(*syntax.Star); ok {
