@@ -29,24 +29,33 @@ func init() {
 	}
 	strUnary("lower", "lower(s) → STRING: lower case", strings.ToLower, "lcase")
 	strUnary("upper", "upper(s) → STRING: upper case", strings.ToUpper, "ucase")
-	strUnary("trim", "trim(s) → STRING: s without leading and trailing spaces", func(s string) string { return strings.Trim(s, " ") })
-	strUnary("ltrim", "ltrim(s) → STRING: s without leading spaces", func(s string) string { return strings.TrimLeft(s, " ") })
-	strUnary("rtrim", "rtrim(s) → STRING: s without trailing spaces", func(s string) string { return strings.TrimRight(s, " ") })
 	strUnary("reverse", "reverse(s) → STRING: characters in reverse order", reverseString)
 	strUnary("initcap", "initcap(s) → STRING: each space-separated word capitalised, the rest lower case", initcap)
 	strUnary("md5", "md5(s) → STRING: MD5 digest as 32 hex digits", func(s string) string { return hexDigest(md5.New(), s) })
 	strUnary("sha1", "sha1(s) → STRING: SHA-1 digest as 40 hex digits", func(s string) string { return hexDigest(sha1.New(), s) }, "sha")
 	strUnary("base64", "base64(s) → STRING: standard base64 of the UTF-8 bytes", func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) })
 
-	register(&Func{Name: "btrim", MinArgs: 1, MaxArgs: 2, Check: fixed(types.String, anyArg),
-		Doc: "btrim(s[, chars]) → STRING: s without leading and trailing chars (default space)",
-		Eval: func(a []types.Value) (types.Value, error) {
-			cut := " "
-			if len(a) > 1 {
-				cut = ToString(a[1])
-			}
-			return str(strings.Trim(ToString(a[0]), cut)), nil
-		}})
+	// The parser maps TRIM([BOTH|LEADING|TRAILING] chars FROM s) to
+	// trim/ltrim/rtrim(s, chars): Spark's StringTrim(srcStr, trimStr) order.
+	for _, tr := range []struct {
+		name, doc string
+		fn        func(s, cut string) string
+		aliases   []string
+	}{
+		{"trim", "trim(s[, chars]) → STRING: s without leading and trailing chars (default: spaces only)", strings.Trim, []string{"btrim"}},
+		{"ltrim", "ltrim(s[, chars]) → STRING: s without leading chars (default: spaces only)", strings.TrimLeft, nil},
+		{"rtrim", "rtrim(s[, chars]) → STRING: s without trailing chars (default: spaces only)", strings.TrimRight, nil},
+	} {
+		fn := tr.fn
+		register(&Func{Name: tr.name, MinArgs: 1, MaxArgs: 2, Check: fixed(types.String, anyArg), Doc: tr.doc,
+			Eval: func(a []types.Value) (types.Value, error) {
+				cut := " "
+				if len(a) > 1 {
+					cut = ToString(a[1])
+				}
+				return str(fn(ToString(a[0]), cut)), nil
+			}}, tr.aliases...)
+	}
 	register(&Func{Name: "length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
 		Doc: "length(s) → BIGINT: number of characters (not bytes)",
 		Eval: func(a []types.Value) (types.Value, error) {

@@ -205,3 +205,13 @@ func BenchmarkRegexpExtract(b *testing.B) {
 		_, _ = f.Call(args)
 	}
 }
+
+func TestTrimChars(t *testing.T) {
+	run(t, []evalCase{
+		{"trim", vals(S("SSparkSQLS"), S("SL")), S("parkSQ"), nil}, // doc: TRIM(BOTH 'SL' FROM 'SSparkSQLS')
+		{"ltrim", vals(S("SSparkSQLS"), S("SL")), S("parkSQLS"), nil},
+		{"rtrim", vals(S("SSparkSQLS"), S("SL")), S("SSparkSQ"), nil},
+		{"trim", vals(S("xx"), S("")), S("xx"), nil},
+		{"trim", vals(S("  "), null), null, nil},
+	})
+}

@@ -372,6 +372,7 @@ func init() {
 
 	// Field extraction. Dates read as their midnight.
 	field := func(name, doc string, fn func(us int64) int64, aliases ...string) {
+		extractors[name] = fn
 		register(&Func{Name: name, MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, timeArg), Doc: doc,
 			Eval: func(a []types.Value) (types.Value, error) {
 				us, ok := tsArg(a[0])
@@ -387,6 +388,7 @@ func init() {
 	field("day", "day(ts) → BIGINT: day of month, 1–31", func(us int64) int64 { _, _, d := civilFromDays(daysOf(us)); return int64(d) }, "dayofmonth")
 	field("dayofweek", "dayofweek(ts) → BIGINT: 1 = Sunday … 7 = Saturday", func(us int64) int64 { return (weekday0(daysOf(us))+1)%7 + 1 })
 	field("weekday", "weekday(ts) → BIGINT: 0 = Monday … 6 = Sunday", func(us int64) int64 { return weekday0(daysOf(us)) })
+	extractors["dayofweek_iso"] = func(us int64) int64 { return weekday0(daysOf(us)) + 1 }
 	field("dayofyear", "dayofyear(ts) → BIGINT: day of the year, 1–366", func(us int64) int64 {
 		days := daysOf(us)
 		y, _, _ := civilFromDays(days)
@@ -401,6 +403,19 @@ func init() {
 	field("minute", "minute(ts) → BIGINT: minute of the hour, 0–59", func(us int64) int64 { return (floorDiv(us, 60*microsPerSecond)%60 + 60) % 60 })
 	field("second", "second(ts) → BIGINT: second of the minute, 0–59", func(us int64) int64 { return (floorDiv(us, microsPerSecond)%60 + 60) % 60 })
 
+	register(&Func{Name: "date_part", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, strArg, timeArg),
+		Doc: "date_part(field, ts) → BIGINT: EXTRACT(field FROM ts) for YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, HOUR, MINUTE, SECOND (whole seconds) and Spark's abbreviations",
+		Eval: func(a []types.Value) (types.Value, error) {
+			fn, ok := extractors[extractField(ToString(a[0]))]
+			if !ok {
+				return types.NullValue, fmt.Errorf("%w: date_part: unknown field %q", ErrInvalidArg, ToString(a[0]))
+			}
+			us, ok := tsArg(a[1])
+			if !ok {
+				return types.NullValue, nil
+			}
+			return types.IntValue(fn(us)), nil
+		}}, "datepart", "extract")
 	register(&Func{Name: "date_trunc", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Timestamp, strArg, timeArg),
 		Doc: "date_trunc(unit, ts) → TIMESTAMP: ts truncated to 'year', 'quarter', 'month', 'week' (Monday), 'day', 'hour', 'minute', 'second', 'millisecond' or 'microsecond'; NULL for other units",
 		Eval: func(a []types.Value) (types.Value, error) {
@@ -579,6 +594,40 @@ func init() {
 			}
 			return ts(wallToUTC(us, loc)), nil
 		}})
+}
+
+// extractors maps a field function's name (year, hour, …) to its body, so
+// date_part shares them.
+var extractors = map[string]func(us int64) int64{}
+
+// extractField maps Spark's EXTRACT field names and abbreviations to the
+// field function names.
+func extractField(f string) string {
+	switch strings.ToUpper(strings.TrimSpace(f)) {
+	case "YEAR", "Y", "YEARS", "YR", "YRS":
+		return "year"
+	case "QUARTER", "QTR":
+		return "quarter"
+	case "MONTH", "MON", "MONS", "MONTHS":
+		return "month"
+	case "WEEK", "W", "WEEKS":
+		return "weekofyear"
+	case "DAY", "D", "DAYS":
+		return "day"
+	case "DAYOFWEEK", "DOW":
+		return "dayofweek"
+	case "DAYOFWEEK_ISO", "DOW_ISO":
+		return "dayofweek_iso"
+	case "DOY":
+		return "dayofyear"
+	case "HOUR", "H", "HOURS", "HR", "HRS":
+		return "hour"
+	case "MINUTE", "M", "MIN", "MINS", "MINUTES":
+		return "minute"
+	case "SECOND", "S", "SEC", "SECONDS", "SECS":
+		return "second"
+	}
+	return ""
 }
 
 // timeOrNumCheckOpt is timeOrNumCheck for functions whose first argument

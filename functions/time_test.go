@@ -251,3 +251,23 @@ func BenchmarkDateFormat(b *testing.B) {
 		_, _ = f.Call(args)
 	}
 }
+
+func TestDatePart(t *testing.T) {
+	ts := TS("2023-11-26T13:45:07.5Z") // a Sunday
+	run(t, []evalCase{
+		{"date_part", vals(S("YEAR"), ts), I(2023), nil},
+		{"extract", vals(S("yr"), ts), I(2023), nil},
+		{"date_part", vals(S("quarter"), ts), I(4), nil},
+		{"date_part", vals(S("MONTH"), ts), I(11), nil},
+		{"date_part", vals(S("week"), ts), I(47), nil},
+		{"date_part", vals(S("day"), ts), I(26), nil},
+		{"date_part", vals(S("dow"), ts), I(1), nil},
+		{"date_part", vals(S("dow_iso"), ts), I(7), nil},
+		{"date_part", vals(S("doy"), ts), I(330), nil},
+		{"datepart", vals(S("hour"), ts), I(13), nil},
+		{"date_part", vals(S("MINUTE"), ts), I(45), nil},
+		{"date_part", vals(S("second"), ts), I(7), nil},
+		{"date_part", vals(S("year"), S("junk")), null, nil},
+		{"date_part", vals(S("fortnight"), ts), null, ErrInvalidArg},
+	})
+}
