@@ -54,8 +54,14 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	}
 	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, onOpen: onOpen}
 	for _, c := range inferred {
-		s.cols = append(s.cols, plan.SourceColumn{Name: c.Name, Kind: c.Kind})
-		s.leaves[strings.ToLower(c.Name)] = c.Kind
+		k := c.Kind
+		if k == types.Null {
+			// Only nulls in the sample: read whatever comes later as text
+			// rather than count every later value as a type conflict.
+			k = types.String
+		}
+		s.cols = append(s.cols, plan.SourceColumn{Name: c.Name, Kind: k})
+		s.leaves[strings.ToLower(c.Name)] = k
 	}
 	for _, h := range hiddenColumns {
 		s.cols = append(s.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})

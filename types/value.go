@@ -86,9 +86,10 @@ func (v Value) String() string {
 	return "?"
 }
 
-// FormatFloat prints a double the shortest way that reads back exactly, as
-// Spark does, except that integral values keep a ".0" so a DOUBLE never looks
-// like a BIGINT.
+// FormatFloat prints a double the shortest way that reads back exactly.
+// A DOUBLE never looks like a BIGINT: integral values keep ".0", and very
+// large or small magnitudes use Java's notation ("1.0E20"), as Spark prints
+// them.
 func FormatFloat(f float64) string {
 	switch {
 	case math.IsNaN(f):
@@ -98,14 +99,25 @@ func FormatFloat(f float64) string {
 	case math.IsInf(f, -1):
 		return "-Infinity"
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+	a := math.Abs(f)
+	if a != 0 && (a >= 1e15 || a < 1e-4) {
+		s := strconv.FormatFloat(f, 'e', -1, 64)
+		mant, exp, _ := strings.Cut(s, "e")
+		if !strings.Contains(mant, ".") {
+			mant += ".0"
+		}
+		exp = strings.TrimPrefix(exp, "+")
+		neg := strings.HasPrefix(exp, "-")
+		exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
+		if neg {
+			exp = "-" + exp
+		}
+		return mant + "E" + exp
+	}
+	if f == math.Trunc(f) {
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.Contains(s, "e") && math.Abs(f) >= 1e-4 && math.Abs(f) < 1e21 {
-		s = strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	return s
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // Compare orders two non-NULL values of comparable kinds: numbers by value
