@@ -442,7 +442,12 @@ func (e *Subscript) String() string {
 }
 
 func (e *Field) String() string {
-	return operand(e.X, precPostfix) + "." + QuoteIdent(e.Name)
+	x := operand(e.X, precPostfix)
+	if l, ok := e.X.(*Literal); ok && (l.Value.K == types.Int || l.Value.K == types.Float) {
+		// 0.a would lex as a malformed number.
+		x = "(" + x + ")"
+	}
+	return x + "." + QuoteIdent(e.Name)
 }
 
 func (e *Star) String() string {
@@ -508,6 +513,8 @@ func funcName(name string) string {
 	parts := strings.Split(name, ".")
 	for i, p := range parts {
 		switch {
+		case p == "":
+			return QuoteIdent(name)
 		case p == "left" || p == "right":
 		case p == "try_cast" || p == "extract":
 			// these would parse as their special syntax

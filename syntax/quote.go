@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // reserved are the words that cannot be bare identifiers. The list is kept
@@ -53,6 +54,10 @@ func quoteDotted(name string) string {
 	}
 	parts := strings.Split(name, ".")
 	for i, p := range parts {
+		if p == "" {
+			// `a.` or `.`: only one quoted identifier reads back the same.
+			return QuoteIdent(name)
+		}
 		parts[i] = QuoteIdent(p)
 	}
 	return strings.Join(parts, ".")
@@ -76,7 +81,16 @@ func QuoteString(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('\'')
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			// Keep invalid UTF-8 byte for byte so the literal reads back
+			// unchanged.
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		i += size
 		switch r {
 		case '\'':
 			b.WriteString(`\'`)
