@@ -64,6 +64,8 @@ var rejectedCases = []struct {
 	{"SELECT INTERVAL 1 MONTH", 1, 19, "unknown interval unit 'MONTH'", "units: microsecond"},
 	{"SELECT INTERVAL 'an hour'", 1, 17, "invalid interval count 'an'", ""},
 	{"SELECT INTERVAL '1 hour 2'", 1, 17, "invalid interval", ""},
+	{"SELECT INTERVAL '0x1p-2 hour'", 1, 17, "invalid interval count '0x1p-2'", ""},
+	{"SELECT INTERVAL '1e3 hour'", 1, 17, "invalid interval count '1e3'", ""},
 	{"SELECT EXISTS (1)", 1, 16, "expected a query", ""},
 	// windows
 	{"SELECT sum(x) OVER (PARTITION BY a ROWS)", 1, 40, "expected a frame bound", ""},

@@ -655,8 +655,26 @@ func (p *parser) intervalPart(pos Pos, num, unit string) string {
 		p.fail(&Error{Pos: pos, Msg: "unknown interval unit " + QuoteString(unit), Hint: intervalHint})
 	}
 	num = strings.TrimPrefix(num, "+")
-	if _, err := strconv.ParseFloat(num, 64); err != nil || strings.ContainsAny(num, "eEnNiI") {
+	if !isDecimal(num) {
 		p.fail(&Error{Pos: pos, Msg: "invalid interval count " + QuoteString(num), Hint: intervalHint})
 	}
 	return num + " " + u
+}
+
+// isDecimal reports whether s is [-]digits[.digits] (or [-].digits): the
+// only counts an interval takes, so that the normalised text stays simple.
+func isDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	digits, dot := 0, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case isDigit(s[i]):
+			digits++
+		case s[i] == '.' && !dot:
+			dot = true
+		default:
+			return false
+		}
+	}
+	return digits > 0
 }
