@@ -172,8 +172,3 @@ func clampInt(f float64) int64 {
 	}
 	return int64(f)
 }
-
-// clampInt32 limits a count argument to int range, as Spark's INT arguments.
-func clampInt32(i int64) int {
-	return int(max(min(i, math.MaxInt32), math.MinInt32))
-}

@@ -21,7 +21,6 @@ const DefaultTimeFormat = "yyyy-MM-dd HH:mm:ss"
 func ts(us int64) types.Value   { return types.Value{K: types.Timestamp, I: us} }
 func utc(us int64) time.Time    { return time.UnixMicro(us).UTC() }
 func daysOf(us int64) int64     { return floorDiv(us, microsPerDay) }
-func intv(i int) types.Value    { return types.IntValue(int64(i)) }
 func datev(d int64) types.Value { return types.DateValue(d) }
 
 // tsArg reads a timestamp argument; ok is false for an unparsable string,

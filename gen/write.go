@@ -52,7 +52,7 @@ func newPlan(o *Options) *plan {
 	mid0 := floorDiv(start, msPerDay) * msPerDay
 	type day struct {
 		midnight, lo int64
-		qlo, weight  float64
+		qlo          float64
 	}
 	days := make([]day, o.Days)
 	weights := make([]float64, o.Days)

@@ -107,14 +107,6 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-func (s scope) schema() types.Schema {
-	out := make(types.Schema, len(s))
-	for i, c := range s {
-		out[i] = types.Column{Name: c.Name, Kind: c.Kind}
-	}
-	return out
-}
-
 // refs returns a column reference for every column of s, for nodes that
 // pass their input through.
 func (s scope) refs() []Expr {

@@ -186,7 +186,7 @@ func TestSingleErrorAPIs(t *testing.T) {
 func TestFormat(t *testing.T) {
 	src := "SELECT a\nFROM t\nWHRE x = 1"
 	_, err := ParseScript(src)
-	want := "error at 3:1: expected WHERE or end of query, found 'WHRE'\n" +
+	want := "error at 3:1: syntax error: expected WHERE or end of query, found 'WHRE'\n" +
 		"  WHRE x = 1\n" +
 		"  ^\n" +
 		"  hint: did you mean WHERE?"
@@ -196,11 +196,11 @@ func TestFormat(t *testing.T) {
 
 	src = "SELECT count(* FROM t; SELEC 1"
 	_, err = ParseScript(src)
-	want = "error at 1:16: expected ')', found 'FROM'\n" +
+	want = "error at 1:16: syntax error: expected ')', found 'FROM'\n" +
 		"  SELECT count(* FROM t; SELEC 1\n" +
 		"                 ^\n" +
 		"  hint: to close the '(' opened at 1:13\n" +
-		"error at 1:24: expected a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN), found 'SELEC'\n" +
+		"error at 1:24: syntax error: expected a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN), found 'SELEC'\n" +
 		"  SELECT count(* FROM t; SELEC 1\n" +
 		"                         ^\n" +
 		"  hint: did you mean SELECT?"

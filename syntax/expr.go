@@ -238,8 +238,6 @@ func (p *parser) numberLiteral(pos Pos, t *token, neg bool) *Literal {
 	return &Literal{At: At{pos}, Value: types.FloatValue(f)}
 }
 
-var exprStartWords = []string{"SELECT", "CASE", "CAST", "EXISTS", "NOT", "NULL", "TRUE", "FALSE", "INTERVAL"}
-
 func (p *parser) parsePrimary() Expr {
 	t := p.tok()
 	at := At{t.pos}

@@ -103,6 +103,9 @@ func newParser(src string) *parser {
 type bailout struct{ err *Error }
 
 func (p *parser) fail(e *Error) {
+	if !strings.HasPrefix(e.Msg, "syntax error") {
+		e.Msg = "syntax error: " + e.Msg
+	}
 	panic(bailout{e})
 }
 
@@ -174,15 +177,6 @@ func (p *parser) next() *token {
 func isKw(t *token, kw string) bool { return t.kind == tWord && strings.EqualFold(t.text, kw) }
 
 func (p *parser) isKw(kw string) bool { return isKw(p.tok(), kw) }
-
-func (p *parser) isKwAny(kws ...string) bool {
-	for _, kw := range kws {
-		if p.isKw(kw) {
-			return true
-		}
-	}
-	return false
-}
 
 func (p *parser) acceptKw(kw string) bool {
 	if p.isKw(kw) {

@@ -28,12 +28,23 @@ WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
 ORDER BY time
 LIMIT 5;
 
--- The same events counted by variant and hour of day, in pipe syntax.
+-- Counted by recommender variant (NULL: not shown by the recommender).
+SELECT properties.recommender.variant AS variant, count(*) AS added_to_cart
+FROM events
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY variant
+ORDER BY added_to_cart DESC;
+
+-- And by hour of day, one column per variant, in pipe syntax.
 FROM events
 |> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
-|> EXTEND properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day
-|> AGGREGATE count(*) AS added_to_cart GROUP BY variant, hour_of_day
-|> ORDER BY variant, hour_of_day`
+|> EXTEND properties.recommender.variant AS variant
+|> AGGREGATE count_if(variant = 'Model_A') AS model_a,
+             count_if(variant = 'Model_B') AS model_b,
+             count_if(variant IS NULL) AS no_recommender,
+             count(*) AS total
+   GROUP BY hour(timestamp) AS hour_of_day
+|> ORDER BY hour_of_day`
 
 func newDemoCmd() *cobra.Command {
 	var dir string

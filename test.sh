@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: what the README tells users to run and what CI runs.
+# Everything it needs comes from Go's module proxy; nothing is installed by
+# hand.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format and vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+(cd oracle && go vet ./...)
+
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+step "unit, corpus and engine tests"
+go test ./...
+
+step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
+(cd oracle && go test ./...)
+
+step "fuzz smoke (the parser and the JSON extractor, 15 s each)"
+go test ./syntax -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s
+go test ./scan -run '^$' -fuzz '^FuzzExtract$' -fuzztime 15s
