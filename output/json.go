@@ -41,11 +41,34 @@ func appendJSONValue(dst []byte, v types.Value) []byte {
 		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
 			return appendJSONString(dst, types.FormatFloat(v.F))
 		}
-		return append(dst, types.FormatFloat(v.F)...)
+		return appendFloat(dst, v.F)
 	case types.String:
 		return appendJSONString(dst, v.S)
+	case types.Timestamp:
+		// AppendFormat rather than v.String(): no allocation per row.
+		dst = append(dst, '"')
+		dst = v.Time().AppendFormat(dst, types.TimestampLayout)
+		return append(dst, '"')
+	case types.Date:
+		dst = append(dst, '"')
+		dst = v.Time().AppendFormat(dst, types.DateLayout)
+		return append(dst, '"')
 	}
 	return appendJSONString(dst, v.String())
+}
+
+// appendFloat appends types.FormatFloat(f) for finite f, without the
+// intermediate string in the common range where that is plain decimal
+// notation; other values go through FormatFloat itself. FuzzAppendFloat
+// keeps the two equal.
+func appendFloat(dst []byte, f float64) []byte {
+	if a := math.Abs(f); a != 0 && (a >= 1e15 || a < 1e-4) {
+		return append(dst, types.FormatFloat(f)...)
+	}
+	if f == math.Trunc(f) {
+		return strconv.AppendFloat(dst, f, 'f', 1, 64)
+	}
+	return strconv.AppendFloat(dst, f, 'f', -1, 64)
 }
 
 // appendJSONString quotes s as JSON. Unlike encoding/json it leaves <, >

@@ -55,7 +55,7 @@ func rowOf(n int) []types.Value {
 	return row
 }
 
-func writeFile(t *testing.T, schema types.Schema, opt Options, batches ...[][]types.Value) string {
+func writeFile(t testing.TB, schema types.Schema, opt Options, batches ...[][]types.Value) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "out.parquet")
 	f, err := os.Create(path)
