@@ -23,6 +23,7 @@ type Options struct {
 	BadLines     io.Writer // receives every skipped line as JSON (nil: not kept)
 	MaxLineBytes int       // longest accepted line (0: the scanner's default)
 	SampleLines  int       // lines sampled for schema inference (0: the default)
+	BatchRows    int       // rows per scan batch (0: types.BatchSize); tests shrink it to exercise batch boundaries
 }
 
 // Engine runs statements. It is the seam where another engine (Spark

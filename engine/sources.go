@@ -213,6 +213,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn) (plan.B
 		MaxLineBytes: s.opts.MaxLineBytes,
 		Strict:       s.opts.Strict,
 		BadLines:     s.opts.BadLines,
+		BatchRows:    s.opts.BatchRows,
 	})
 	if s.onOpen != nil {
 		s.onOpen(sn)

@@ -67,6 +67,11 @@ type Options struct {
 	// runtime.GOMAXPROCS(0)). Output order is file order, then line order,
 	// whatever the value.
 	Workers int
+	// BatchRows caps the rows of one batch (default and maximum
+	// types.BatchSize).
+	// Tests set it to 1, 2, 3… so that every operator meets rows split at
+	// every possible batch boundary.
+	BatchRows int
 }
 
 var (
@@ -87,7 +92,7 @@ type BadLineError struct {
 func (e *BadLineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Reason) }
 func (e *BadLineError) Unwrap() error { return e.Reason }
 
-// Scanner reads log files and emits batches of up to types.BatchSize rows in
+// Scanner reads log files and emits batches of up to Options.BatchRows rows in
 // file order. Files are decoded by Workers goroutines, each writing into its
 // own batches, and the consumer hands them out in order; small files are
 // coalesced into fuller batches.
@@ -134,6 +139,9 @@ func NewScanner(opts Options) *Scanner {
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchRows <= 0 || opts.BatchRows > types.BatchSize {
+		opts.BatchRows = types.BatchSize
 	}
 	// Copy the columns: hidden ones get their fixed kind (the worker appends
 	// values of that kind), and a name if the caller left it empty.
@@ -242,7 +250,7 @@ func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
 			}
 			s.cur, s.curOff = b, 0
 		}
-		if s.curOff == 0 && s.cur.Len == types.BatchSize {
+		if s.curOff == 0 && s.cur.Len == s.opts.BatchRows {
 			if s.acc.Len > 0 {
 				// Flush what was coalesced rather than split a full batch.
 				break
@@ -253,7 +261,7 @@ func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
 			s.st.rows.Add(int64(out.Len))
 			return out, nil
 		}
-		n := min(types.BatchSize-s.acc.Len, s.cur.Len-s.curOff)
+		n := min(s.opts.BatchRows-s.acc.Len, s.cur.Len-s.curOff)
 		for j, v := range s.acc.Cols {
 			appendRange(v, s.cur.Cols[j], s.curOff, n)
 		}
@@ -262,7 +270,7 @@ func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
 			s.recycle(s.cur)
 			s.cur = nil
 		}
-		if s.acc.Len == types.BatchSize {
+		if s.acc.Len == s.opts.BatchRows {
 			break
 		}
 	}
@@ -483,7 +491,7 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 			}
 		}
 		b.Len++
-		if b.Len == types.BatchSize {
+		if b.Len == s.opts.BatchRows {
 			if !flush(nil) {
 				return
 			}

@@ -392,3 +392,61 @@ func TestScannerNoFiles(t *testing.T) {
 		t.Fatalf("got %d rows", len(rows))
 	}
 }
+
+// TestScannerBatchRows checks that BatchRows caps every batch, that small
+// files are still coalesced up to the cap, and that no row is lost or
+// reordered at a boundary.
+func TestScannerBatchRows(t *testing.T) {
+	dir := t.TempDir()
+	sizes := []int{1, 4, 2, 7}
+	var files []source.File
+	total := 0
+	for fi, n := range sizes {
+		lines := make([]string, n)
+		for i := range lines {
+			lines[i] = fmt.Sprintf(`{"k":%d}`, total+i)
+		}
+		files = append(files, writeGz(t, dir, fmt.Sprintf("%02d.gz", fi), lines))
+		total += n
+	}
+	cols := []Column{col("k", "k", types.Int)}
+	for _, tc := range []struct{ rows, workers, wantMax int }{
+		{1, 1, 1}, {2, 2, 2}, {3, 3, 3}, {5, 1, 5}, {0, 2, 14}, {1 << 20, 2, 14},
+	} {
+		t.Run(fmt.Sprintf("rows=%d/workers=%d", tc.rows, tc.workers), func(t *testing.T) {
+			s := NewScanner(Options{Files: files, Columns: cols, Workers: tc.workers, BatchRows: tc.rows})
+			defer s.Close()
+			next := int64(0)
+			biggest := 0
+			for {
+				b, err := s.Next(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b == nil || b.Len == 0 {
+					break
+				}
+				limit := tc.rows
+				if limit <= 0 || limit > types.BatchSize {
+					limit = types.BatchSize
+				}
+				if b.Len > limit {
+					t.Fatalf("batch of %d rows, cap %d", b.Len, limit)
+				}
+				biggest = max(biggest, b.Len)
+				for i := range b.Len {
+					if got := b.Cols[0].I[i]; got != next {
+						t.Fatalf("row %d: k=%d", next, got)
+					}
+					next++
+				}
+			}
+			if next != int64(total) {
+				t.Fatalf("got %d rows, want %d", next, total)
+			}
+			if biggest != tc.wantMax {
+				t.Fatalf("largest batch %d rows, want %d (batches should fill up to the cap)", biggest, tc.wantMax)
+			}
+		})
+	}
+}
