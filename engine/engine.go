@@ -60,6 +60,7 @@ type Local struct {
 	sources map[string]plan.Source
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
+	scanSrc []string // for each scan, the table function call it reads
 }
 
 var _ Engine = (*Local)(nil)
@@ -184,7 +185,7 @@ func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) 
 	var err error
 	switch name {
 	case "read_json":
-		src, err = OpenJSON(ctx, args[0].S, e.Opts, e.track)
+		src, err = OpenJSON(ctx, args[0].S, e.Opts, func(s *scan.Scanner) { e.track(key, s) })
 	case "read_parquet":
 		src, err = OpenParquet(ctx, args[0].S, e.Opts)
 	default:
@@ -199,10 +200,11 @@ func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) 
 	return src, nil
 }
 
-func (e *Local) track(s *scan.Scanner) {
+func (e *Local) track(src string, s *scan.Scanner) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.scans = append(e.scans, s)
+	e.scanSrc = append(e.scanSrc, src)
 }
 
 // Scans returns the scanners opened so far, for progress and the bad-input
@@ -211,4 +213,31 @@ func (e *Local) Scans() []*scan.Scanner {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]*scan.Scanner{}, e.scans...)
+}
+
+// ScanStats returns one Stats per source read so far, in the order first
+// read: that of its most complete scan. A script that reads a source in
+// several statements (glimpse takes a sample, then a count) re-reads the
+// same lines, and each bad line must be reported once.
+func (e *Local) ScanStats() []scan.Stats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []scan.Stats
+	at := map[string]int{}
+	for i, s := range e.scans {
+		st := s.Stats()
+		j, ok := at[e.scanSrc[i]]
+		if !ok {
+			at[e.scanSrc[i]] = len(out)
+			out = append(out, st)
+			continue
+		}
+		// Scans of one source see the same files in the same order, so the
+		// one that got furthest has seen everything the others have.
+		if p := out[j]; st.FilesDone > p.FilesDone || st.FilesDone == p.FilesDone && st.BytesDone > p.BytesDone ||
+			st.FilesDone == p.FilesDone && st.BytesDone == p.BytesDone && st.SkippedLines()+st.Conflicts > p.SkippedLines()+p.Conflicts {
+			out[j] = st
+		}
+	}
+	return out
 }

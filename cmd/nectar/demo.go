@@ -62,22 +62,22 @@ func newDemoCmd() *cobra.Command {
 			}
 			marker := filepath.Join(dir, ".complete")
 			if _, err := os.Stat(marker); err != nil {
-				fmt.Fprintf(os.Stderr, "generating demo data in %s …\n", dir)
+				fmt.Fprintf(cmd.ErrOrStderr(), "generating demo data in %s …\n", dir)
 				if err := os.RemoveAll(dir); err != nil {
-					return err
+					return fmt.Errorf("demo data: %w", err)
 				}
 				if _, err := gen.Generate(cmd.Context(), gen.Options{Out: dir, Events: 50000, Files: 14, Seed: 1}); err != nil {
-					return err
+					return fmt.Errorf("demo data: %w", err)
 				}
 				if err := os.WriteFile(marker, nil, 0o644); err != nil {
-					return err
+					return fmt.Errorf("demo data: %w", err)
 				}
 			}
 			glob := filepath.Join(dir, "segment-logs", "**", "*.gz")
 			script := fmt.Sprintf(demoScript, glob)
-			fmt.Printf("-- nectar demo: %s\n", glob)
+			fmt.Fprintf(cmd.OutOrStdout(), "-- nectar demo: %s\n", glob)
 			e := engine.New(engine.Options{})
-			return runScript(cmd.Context(), e, script, "table", "")
+			return runScript(cmd.Context(), e, script, "table", "", cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "where to keep the demo data (default: the user cache directory)")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +33,7 @@ func newGenCmd() *cobra.Command {
 				return err
 			}
 			el := time.Since(began)
-			fmt.Fprintf(os.Stderr, "wrote %d events (%d malformed, %d duplicates) in %d files: %s of JSON, %s on disk, in %s (%s/s)\n",
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d events (%d malformed, %d duplicates) in %d files: %s of JSON, %s on disk, in %s (%s/s)\n",
 				s.Events, s.Malformed, s.Duplicates, s.Files, humanBytes(s.Bytes), humanBytes(s.CompressedBytes),
 				el.Round(time.Millisecond), humanBytes(int64(float64(s.Bytes)/el.Seconds())))
 			return nil

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,12 +24,12 @@ func newGlimpseCmd() *cobra.Command {
   nectar glimpse logs        # a source named in nectar.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, done, err := sf.engine()
+			e, done, err := sf.engine(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			err = glimpse(cmd.Context(), e, args[0], width)
-			return errors.Join(err, done())
+			err = glimpse(cmd.Context(), e, args[0], width, cmd.OutOrStdout())
+			return errors.Join(err, done(err))
 		},
 	}
 	sf.add(c)
@@ -37,7 +37,7 @@ func newGlimpseCmd() *cobra.Command {
 	return c
 }
 
-func glimpse(ctx context.Context, e *engine.Local, target string, width int) error {
+func glimpse(ctx context.Context, e *engine.Local, target string, width int, w io.Writer) error {
 	from := target
 	if _, _, ok := e.Table(target); !ok {
 		from = "read_json('" + strings.ReplaceAll(target, "'", `\'`) + "')"
@@ -61,5 +61,5 @@ func glimpse(ctx context.Context, e *engine.Local, target string, width int) err
 	if err != nil {
 		return &queryError{src: script, err: err}
 	}
-	return output.GlimpseWidth(os.Stdout, schema, rows, total, width)
+	return output.GlimpseWidth(w, schema, rows, total, width)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 
@@ -13,19 +14,56 @@ import (
 	"github.com/nectar-dev/nectar/syntax"
 )
 
+// Exit codes.
+const (
+	exitOK          = 0
+	exitError       = 1   // the command failed: bad flags, a query that cannot run, --strict input
+	exitInterrupted = 130 // Ctrl-C, as shells report death by SIGINT
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one nectar command line and returns its exit code. Results
+// go to stdout, progress and diagnostics to stderr; it never calls os.Exit
+// so tests can run the whole command in-process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
-	if err := root.ExecuteContext(ctx); err != nil {
-		var q *queryError
-		if errors.As(err, &q) {
-			fmt.Fprintln(os.Stderr, syntax.Format(q.src, q.err))
-		} else {
-			fmt.Fprintln(os.Stderr, "error:", err)
-		}
-		os.Exit(1)
+	if args == nil {
+		args = []string{} // cobra falls back to os.Args on nil
 	}
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	if ctx.Err() != nil {
+		// Whatever the error says, the user stopped the work.
+		fmt.Fprintln(stderr, "error: interrupted")
+		return exitInterrupted
+	}
+	fmt.Fprintln(stderr, formatError(err))
+	return exitError
+}
+
+// formatError renders err for stderr: query errors point at line:column
+// with a caret; everything else is one "error: …" line.
+func formatError(err error) string {
+	var q *queryError
+	if errors.As(err, &q) {
+		var se *syntax.Error
+		var sl syntax.ErrorList
+		if errors.As(q.err, &se) || errors.As(q.err, &sl) {
+			return syntax.Format(q.src, q.err)
+		}
+	}
+	return "error: " + err.Error()
 }
 
 // queryError carries the query text so errors can point at line:column.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,24 +17,31 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/scan"
 )
 
 // sourceFlags are the flags every command that reads logs shares.
 type sourceFlags struct {
-	config   string
-	strict   bool
-	badLines string
+	config       string
+	strict       bool
+	badLines     string
+	maxLineBytes int
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.config, "config", "", "project file naming sources (default ./"+engine.ConfigFile+" if present)")
 	c.Flags().BoolVar(&f.strict, "strict", false, "fail on the first malformed line instead of skipping it")
 	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
+	c.Flags().IntVar(&f.maxLineBytes, "max-line-bytes", 0, fmt.Sprintf("skip (or with --strict, fail on) lines longer than this (default %d)", scan.DefaultMaxLineBytes))
 }
 
 // engine builds a local engine from the flags. done prints the bad-input
-// summary and closes the --bad-lines file.
-func (f *sourceFlags) engine() (e *engine.Local, done func() error, err error) {
+// summary on stderr and closes the --bad-lines file; it takes the error
+// the command ended with.
+func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runErr error) error, err error) {
+	if f.maxLineBytes < 0 {
+		return nil, nil, fmt.Errorf("--max-line-bytes must not be negative, got %d", f.maxLineBytes)
+	}
 	path, explicit := f.config, f.config != ""
 	if !explicit {
 		path = engine.ConfigFile
@@ -41,33 +50,77 @@ func (f *sourceFlags) engine() (e *engine.Local, done func() error, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := engine.Options{Strict: f.strict}
+	opts := engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes}
 	var bad *os.File
 	var badW *bufio.Writer
 	if f.badLines != "" {
 		if bad, err = os.Create(f.badLines); err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("--bad-lines: %w", err)
 		}
 		badW = bufio.NewWriter(bad)
-		opts.BadLines = badW
+		opts.BadLines = &dedupLines{w: badW, seen: map[badLineKey]bool{}}
 	}
 	e = engine.New(opts)
 	cfg.Apply(e)
-	done = func() error {
-		for _, s := range e.Scans() {
-			if line := s.Stats().Summary(); line != "" {
-				if f.badLines != "" {
-					line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+f.badLines, 1)
+	done = func(runErr error) error {
+		// With --strict, a run that failed stopped at its first bad line
+		// and skipped nothing: the summary would only mislead.
+		if !(f.strict && runErr != nil) {
+			for _, st := range e.ScanStats() {
+				if line := st.Summary(); line != "" {
+					if f.badLines != "" {
+						line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+f.badLines, 1)
+					}
+					fmt.Fprintln(stderr, line)
 				}
-				fmt.Fprintln(os.Stderr, line)
 			}
 		}
 		if bad == nil {
 			return nil
 		}
-		return errors.Join(badW.Flush(), bad.Close())
+		if err := errors.Join(badW.Flush(), bad.Close()); err != nil {
+			return fmt.Errorf("--bad-lines: %w", err)
+		}
+		return nil
 	}
 	return e, done, nil
+}
+
+// badLineKey identifies one skipped line.
+type badLineKey struct {
+	File string `json:"file"`
+	Line int64  `json:"line"`
+}
+
+// dedupLines passes on the scanners' bad-line records, each line of input
+// once: a script that reads a source in several statements meets its bad
+// lines again every time.
+type dedupLines struct {
+	w    io.Writer
+	seen map[badLineKey]bool
+}
+
+func (d *dedupLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		rec := p
+		if i := bytes.IndexByte(p, '\n'); i >= 0 {
+			rec, p = p[:i+1], p[i+1:]
+		} else {
+			p = nil
+		}
+		var k badLineKey
+		if err := json.Unmarshal(rec, &k); err == nil {
+			if d.seen[k] {
+				continue
+			}
+			d.seen[k] = true
+		}
+		if _, err := d.w.Write(rec); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 func newQueryCmd() *cobra.Command {
@@ -89,7 +142,7 @@ func newQueryCmd() *cobra.Command {
 			case file != "" && len(args) == 0:
 				b, err := os.ReadFile(file)
 				if err != nil {
-					return err
+					return fmt.Errorf("read script: %w", err)
 				}
 				src = string(b)
 			case file == "" && len(args) == 1:
@@ -97,12 +150,12 @@ func newQueryCmd() *cobra.Command {
 			default:
 				return errors.New("give a query as the argument or a script with -f FILE")
 			}
-			e, done, err := sf.engine()
+			e, done, err := sf.engine(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			runErr := runScript(cmd.Context(), e, src, format, outPath)
-			return errors.Join(runErr, done())
+			runErr := runScript(cmd.Context(), e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return errors.Join(runErr, done(runErr))
 		},
 	}
 	sf.add(c)
@@ -112,24 +165,25 @@ func newQueryCmd() *cobra.Command {
 	return c
 }
 
-// runScript runs every statement of src, writing each result.
-func runScript(ctx context.Context, e *engine.Local, src, format, outPath string) error {
+// runScript runs every statement of src, writing each result to outPath,
+// or stdout when that is "". The progress line goes to stderr.
+func runScript(ctx context.Context, e *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
 	f := output.Format(format)
 	if format == "" {
 		f = output.FormatFor(outPath, output.Format("table"))
 	} else if _, err := output.ParseFormat(format); err != nil {
 		return err
 	}
-	var w io.Writer = os.Stdout
+	w := stdout
 	if outPath != "" {
 		file, err := os.Create(outPath)
 		if err != nil {
-			return err
+			return fmt.Errorf("output: %w", err)
 		}
 		defer file.Close()
 		w = file
 	}
-	stopProgress := startProgress(e)
+	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
 	err := e.Run(ctx, src, func(r *engine.Result) error {
 		if r.Kind == engine.Text {
@@ -152,7 +206,8 @@ func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Wr
 	for {
 		b, err := r.Rows.Next(ctx)
 		if err != nil {
-			ow.Close()
+			// No Close: a table of the rows before the failure would look
+			// like a complete result.
 			return err
 		}
 		if b == nil || b.Len == 0 {
@@ -166,8 +221,9 @@ func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Wr
 
 // startProgress prints a progress line on stderr while scans run, when
 // stderr is a terminal and the work takes over a second.
-func startProgress(e *engine.Local) (stop func()) {
-	if !term.IsTerminal(int(os.Stderr.Fd())) {
+func startProgress(e *engine.Local, stderr io.Writer) (stop func()) {
+	f, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -182,7 +238,7 @@ func startProgress(e *engine.Local) (stop func()) {
 			select {
 			case <-done:
 				if printed {
-					fmt.Fprint(os.Stderr, "\r\033[K")
+					fmt.Fprint(f, "\r\033[K")
 				}
 				return
 			case <-tick.C:
@@ -190,7 +246,7 @@ func startProgress(e *engine.Local) (stop func()) {
 					continue
 				}
 				if line := progressLine(e, time.Since(start)); line != "" {
-					fmt.Fprint(os.Stderr, "\r\033[K"+line)
+					fmt.Fprint(f, "\r\033[K"+line)
 					printed = true
 				}
 			}
