@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"container/heap"
 	"context"
 	"slices"
 
@@ -18,13 +19,16 @@ type sorter struct {
 
 func (s *sorter) Next(ctx context.Context) (*types.Batch, error) {
 	if s.out == nil {
-		rows, err := collectWithKeys(ctx, s.in, s.node.Keys)
+		var rows []keyedRow
+		var err error
+		if s.node.Limit >= 0 {
+			rows, err = topN(ctx, s.in, s.node.Keys, int(s.node.Limit))
+		} else {
+			rows, err = collectWithKeys(ctx, s.in, s.node.Keys)
+			sortRows(rows, s.node.Keys)
+		}
 		if err != nil {
 			return nil, err
-		}
-		sortRows(rows, s.node.Keys)
-		if s.node.Limit >= 0 && int64(len(rows)) > s.node.Limit {
-			rows = rows[:s.node.Limit]
 		}
 		out := make([][]types.Value, len(rows))
 		for i, r := range rows {
@@ -37,9 +41,93 @@ func (s *sorter) Next(ctx context.Context) (*types.Batch, error) {
 
 func (s *sorter) Close() error { return s.in.Close() }
 
+// topN keeps the first n rows in sort order while reading, in a max-heap
+// of n entries, so ORDER BY … LIMIT n over a large input holds n rows, not
+// all of them. Ties keep input order (seq), as the full stable sort does.
+func topN(ctx context.Context, in Operator, keys []plan.SortKey, n int) ([]keyedRow, error) {
+	h := &rowHeap{keys: keys}
+	if n == 0 {
+		return nil, drain(ctx, in)
+	}
+	kv := make([]*types.Vector, len(keys))
+	seq := 0
+	cand := make([]types.Value, len(keys))
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || b.Len == 0 {
+			break
+		}
+		for i, k := range keys {
+			if kv[i], err = Eval(k.Expr, b); err != nil {
+				return nil, err
+			}
+		}
+		for r := 0; r < b.Len; r++ {
+			for i, v := range kv {
+				cand[i] = v.Get(r)
+			}
+			seq++
+			if len(h.rows) == n && compareKeys(cand, h.rows[0].keys, keys) >= 0 {
+				continue // not better than the worst kept row
+			}
+			kr := keyedRow{keys: append([]types.Value(nil), cand...), row: b.Row(make([]types.Value, 0, len(b.Cols)), r), seq: seq}
+			if len(h.rows) < n {
+				heap.Push(h, kr)
+			} else {
+				h.rows[0] = kr
+				heap.Fix(h, 0)
+			}
+		}
+	}
+	rows := h.rows
+	slices.SortFunc(rows, func(a, b keyedRow) int {
+		if c := compareKeys(a.keys, b.keys, keys); c != 0 {
+			return c
+		}
+		return a.seq - b.seq
+	})
+	return rows, nil
+}
+
+// rowHeap is a max-heap: the root is the row that sorts last.
+type rowHeap struct {
+	keys []plan.SortKey
+	rows []keyedRow
+}
+
+func (h *rowHeap) Len() int { return len(h.rows) }
+func (h *rowHeap) Less(i, j int) bool {
+	c := compareKeys(h.rows[i].keys, h.rows[j].keys, h.keys)
+	if c == 0 {
+		return h.rows[i].seq > h.rows[j].seq
+	}
+	return c > 0
+}
+func (h *rowHeap) Swap(i, j int) { h.rows[i], h.rows[j] = h.rows[j], h.rows[i] }
+func (h *rowHeap) Push(x any)    { h.rows = append(h.rows, x.(keyedRow)) }
+func (h *rowHeap) Pop() any {
+	x := h.rows[len(h.rows)-1]
+	h.rows = h.rows[:len(h.rows)-1]
+	return x
+}
+
+// drain reads in to the end, so that errors in the input still surface.
+func drain(ctx context.Context, in Operator) error {
+	for {
+		b, err := in.Next(ctx)
+		if err != nil || b == nil || b.Len == 0 {
+			return err
+		}
+	}
+}
+
 type keyedRow struct {
 	keys []types.Value
 	row  []types.Value
+	seq  int // input position, to keep ties stable in top-N
 }
 
 func collectWithKeys(ctx context.Context, in Operator, keys []plan.SortKey) ([]keyedRow, error) {

@@ -14,6 +14,7 @@ type Rule struct {
 // Rules run in order, once each.
 var Rules = []Rule{
 	{Name: "prune-columns", Apply: PruneColumns},
+	{Name: "top-n", Apply: TopN},
 }
 
 // Optimize applies every rule, to n and to the plans of subqueries it
