@@ -117,3 +117,6 @@ var testdataDir = func() string {
 func lines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
+
+// genOptions are generator options; zero fields take genLogs' small defaults.
+type genOptions = gen.Options

@@ -168,11 +168,12 @@ func newQueryCmd() *cobra.Command {
 // runScript runs every statement of src, writing each result to outPath,
 // or stdout when that is "". The progress line goes to stderr.
 func runScript(ctx context.Context, e *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
-	f := output.Format(format)
-	if format == "" {
-		f = output.FormatFor(outPath, output.Format("table"))
-	} else if _, err := output.ParseFormat(format); err != nil {
-		return err
+	f := output.FormatFor(outPath, output.Table)
+	if format != "" {
+		var err error
+		if f, err = output.ParseFormat(format); err != nil {
+			return err
+		}
 	}
 	w := stdout
 	if outPath != "" {
