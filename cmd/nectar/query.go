@@ -186,7 +186,15 @@ func runScript(ctx context.Context, e *engine.Local, src, format, outPath string
 	}
 	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
+	results := 0
 	err := e.Run(ctx, src, func(r *engine.Result) error {
+		// A blank line keeps a script's tables apart; machine formats
+		// get nothing extra.
+		if results++; results > 1 && f == output.Table {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+		}
 		if r.Kind == engine.Text {
 			_, err := io.WriteString(w, r.Text)
 			return err
