@@ -13,8 +13,11 @@ type Rule struct {
 
 // Rules run in order, once each.
 var Rules = []Rule{
+	{Name: "simplify", Apply: Simplify},
 	{Name: "prune-columns", Apply: PruneColumns},
 	{Name: "top-n", Apply: TopN},
+	// Pruning leaves projections that keep every column they are given.
+	{Name: "simplify-pruned", Apply: Simplify},
 }
 
 // Optimize applies every rule, to n and to the plans of subqueries it

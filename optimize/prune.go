@@ -127,6 +127,10 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			}
 		}
 		in, im := prune(n.Input, need)
+		if len(calls) == 0 {
+			// No window result is read: skip the sort and materialisation.
+			return in, im
+		}
 		for i := range calls {
 			calls[i] = remapWindow(calls[i], im)
 		}

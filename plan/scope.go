@@ -50,9 +50,16 @@ func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
 		if !strings.EqualFold(c.Name, name) {
 			continue
 		}
-		if found >= 0 && !strings.EqualFold(c.Table, table) {
+		if found >= 0 {
+			// Two columns of one name are ambiguous even when they come
+			// from the same relation (SELECT *, x AS s over a table with
+			// an s): silently taking the first would read the wrong one.
 			e := syntax.Errorf(pos, "column %s is ambiguous", syntax.QuoteIdent(name))
-			e.Hint = "qualify it with a table name or alias, e.g. " + nonEmpty(table, "t") + "." + name
+			if !strings.EqualFold(c.Table, table) {
+				e.Hint = "qualify it with a table name or alias, e.g. " + nonEmpty(table, "t") + "." + name
+			} else {
+				e.Hint = "two columns are named " + syntax.QuoteIdent(name) + "; rename one with AS"
+			}
 			return -1, e
 		}
 		if found < 0 {
