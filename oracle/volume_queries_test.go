@@ -1,0 +1,541 @@
+package oracle
+
+// volumeQuery is one analyst question asked of the generated logs, written
+// in nectar's Spark SQL and, where the text must differ, in DuckDB's.
+type volumeQuery struct {
+	name    string
+	nectar  string  // Spark SQL, run on nectar as written
+	duck    string  // DuckDB's text; "" means nectar's, through the oracle's rewrites
+	ordered bool    // ORDER BY fixes every row's place: compare in order
+	tol     float64 // relative tolerance for DOUBLE values (0: exact); needs ordered
+	skip    string  // a deliberate Spark-vs-DuckDB difference: not run
+}
+
+func (q volumeQuery) duckText() string {
+	if q.duck != "" {
+		return q.duck
+	}
+	return q.nectar
+}
+
+// nectarBugs lists queries where nectar disagrees with DuckDB because nectar
+// is wrong. They are skipped while they still disagree and fail once they
+// agree, so that a fix removes its entry.
+var nectarBugs = map[string]string{}
+
+// sumTolerance is the relative difference allowed between DOUBLE sums and
+// averages. nectar adds DOUBLEs with Neumaier compensation (FUNCTIONS.md:
+// sum is "compensated summation"); DuckDB's sum and avg add plainly, in an
+// order of its choosing, and so does Spark. Over a few hundred prices the
+// plain sum drifts in the last one or two digits (166.29999999999998 for
+// nectar's 166.3), far inside 1e-9. gmv_compensated_exact checks the sums
+// exactly against DuckDB's compensated fsum.
+const sumTolerance = 1e-9
+
+// isoMillis prints a DuckDB TIMESTAMP the way Segment writes it, so results
+// holding nectar's timestamp STRINGs compare as text.
+const isoMillis = "'%Y-%m-%dT%H:%M:%S.%gZ'"
+
+// Timestamps: nectar (like Spark reading JSON) keeps Segment's ISO strings
+// as STRING and converts them where a timestamp is expected; DuckDB's
+// read_json detects them as TIMESTAMP. Comparisons and hour() agree; a
+// timestamp column that is output is printed with strftime on DuckDB's side.
+var volumeQueries = []volumeQuery{
+	{
+		name: "seed_added_to_cart_food_by_variant_hour",
+		nectar: `SELECT properties.recommender.variant AS variant, hour(timestamp) AS h, count(*) AS n
+FROM events
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY 1, 2
+ORDER BY variant, h`,
+		ordered: true,
+	},
+	{
+		name: "seed_pipe",
+		nectar: `FROM events
+|> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+|> AGGREGATE count(*) AS n GROUP BY properties.recommender.variant AS variant, hour(timestamp) AS h
+|> ORDER BY variant, h`,
+		duck: `SELECT properties.recommender.variant AS variant, hour(timestamp) AS h, count(*) AS n
+FROM events
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY 1, 2
+ORDER BY variant, h`,
+		ordered: true,
+	},
+	{
+		name:   "count_by_type_and_event",
+		nectar: `SELECT type, event, count(*) AS n FROM events GROUP BY type, event`,
+	},
+	{
+		name: "distinct_users_per_variant",
+		nectar: `SELECT properties.recommender.variant AS variant, count(DISTINCT userId) AS users, count(*) AS events
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "gmv_per_day_and_vertical",
+		nectar: `SELECT to_date(timestamp) AS day, properties.vertical AS vertical,
+       sum(properties.revenue) AS gmv, count(*) AS orders
+FROM events
+WHERE event = 'Order Completed'
+GROUP BY 1, 2
+ORDER BY day, vertical`,
+		duck: `SELECT CAST(timestamp AS DATE) AS day, properties.vertical AS vertical,
+       sum(properties.revenue) AS gmv, count(*) AS orders
+FROM events
+WHERE event = 'Order Completed'
+GROUP BY 1, 2
+ORDER BY day, vertical`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "gmv_compensated_exact",
+		nectar: `SELECT properties.vertical AS vertical, sum(properties.revenue) AS gmv,
+       sum(properties.total) AS total, sum(properties.price) AS viewed_value
+FROM events
+GROUP BY 1`,
+		duck: `SELECT properties.vertical AS vertical, fsum(properties.revenue) AS gmv,
+       fsum(properties.total) AS total, fsum(properties.price) AS viewed_value
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "checkout_value_per_day_trunc",
+		nectar: `SELECT date_trunc('DAY', timestamp) AS day, sum(properties.revenue) AS value,
+       avg(properties.revenue) AS avg_value, max(properties.revenue) AS top
+FROM events
+WHERE event = 'Checkout Started'
+GROUP BY 1
+ORDER BY 1`,
+		duck: `SELECT date_trunc('day', timestamp) AS day, sum(properties.revenue) AS value,
+       avg(properties.revenue) AS avg_value, max(properties.revenue) AS top
+FROM events
+WHERE event = 'Checkout Started'
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "top20_products_viewed",
+		nectar: `SELECT properties.product_id AS product_id, properties.name AS name, count(*) AS views
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1, 2
+ORDER BY views DESC, product_id
+LIMIT 20`,
+		ordered: true,
+	},
+	{
+		name: "funnel_per_user",
+		nectar: `SELECT userId,
+       count(*) FILTER (WHERE event = 'Product Viewed') AS viewed,
+       count(*) FILTER (WHERE event = 'Added to Cart') AS carted,
+       count(*) FILTER (WHERE event = 'Checkout Started') AS checkouts,
+       count(*) FILTER (WHERE event = 'Order Completed') AS orders
+FROM events
+WHERE userId IS NOT NULL
+GROUP BY userId`,
+	},
+	{
+		name: "funnel_users_per_step",
+		nectar: `SELECT count(DISTINCT CASE WHEN event = 'Product Viewed' THEN userId END) AS viewed,
+       count(DISTINCT CASE WHEN event = 'Product Clicked' THEN userId END) AS clicked,
+       count(DISTINCT CASE WHEN event = 'Added to Cart' THEN userId END) AS carted,
+       count(DISTINCT CASE WHEN event = 'Checkout Started' THEN userId END) AS checked_out,
+       count(DISTINCT CASE WHEN event = 'Order Completed' THEN userId END) AS ordered
+FROM events`,
+	},
+	{
+		name: "dedupe_by_message_id",
+		nectar: `SELECT event, count(*) AS n
+FROM (SELECT event, messageId,
+             row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn
+      FROM events) AS d
+WHERE rn = 1
+GROUP BY event`,
+	},
+	{
+		name: "dedupe_pipe",
+		nectar: `FROM events
+|> EXTEND row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn
+|> WHERE rn = 1
+|> AGGREGATE count(*) AS n, count(DISTINCT messageId) AS ids GROUP BY type`,
+		duck: `SELECT type, count(*) AS n, count(DISTINCT messageId) AS ids
+FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) AS d
+WHERE rn = 1
+GROUP BY type`,
+	},
+	{
+		name: "duplicate_deliveries",
+		nectar: `SELECT messageId, count(*) AS copies
+FROM events
+GROUP BY messageId
+HAVING count(*) > 1`,
+	},
+	{
+		name: "first_exposure_per_user",
+		nectar: `SELECT userId, coalesce(properties.variation_id, properties.variationId) AS variant,
+       min(timestamp) AS first_seen
+FROM events
+WHERE event = 'Experiment Viewed' AND userId IS NOT NULL
+GROUP BY 1, 2`,
+		duck: `SELECT userId, coalesce(properties.variation_id, properties.variationId) AS variant,
+       strftime(min(timestamp), ` + isoMillis + `) AS first_seen
+FROM events
+WHERE event = 'Experiment Viewed' AND userId IS NOT NULL
+GROUP BY 1, 2`,
+	},
+	{
+		name: "conversions_after_first_exposure",
+		nectar: `WITH exposure AS (
+  SELECT userId, coalesce(properties.variation_id, properties.variationId) AS variant,
+         min(timestamp) AS first_seen
+  FROM events
+  WHERE event = 'Experiment Viewed' AND userId IS NOT NULL
+  GROUP BY 1, 2
+)
+SELECT x.variant, count(DISTINCT o.userId) AS buyers, count(*) AS orders,
+       sum(o.properties.revenue) AS revenue
+FROM exposure AS x
+JOIN events AS o ON o.userId = x.userId AND o.timestamp > x.first_seen
+WHERE o.event = 'Order Completed'
+GROUP BY x.variant
+ORDER BY x.variant`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "assignment_share_per_variant",
+		nectar: `SELECT coalesce(properties.variation_id, properties.variationId) AS variant,
+       count(DISTINCT userId) AS users,
+       count(DISTINCT userId) / sum(count(DISTINCT userId)) OVER () AS share
+FROM events
+WHERE event = 'Experiment Viewed'
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+	},
+	{
+		name: "experiment_key_spellings",
+		nectar: `SELECT properties.experiment_id AS snake, properties.experimentId AS camel,
+       context.library.name AS library, count(*) AS n
+FROM events
+WHERE event = 'Experiment Viewed'
+GROUP BY 1, 2, 3`,
+	},
+	{
+		name: "revenue_percentiles_per_vertical",
+		nectar: `SELECT properties.vertical AS vertical,
+       percentile_approx(properties.revenue, 0.5) AS p50,
+       percentile_approx(properties.revenue, 0.9) AS p90,
+       count(*) AS n
+FROM events
+WHERE event = 'Order Completed'
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+	},
+	{
+		name: "price_median_per_category",
+		nectar: `SELECT properties.category AS category, percentile_approx(properties.price, 0.5) AS median_price
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1`,
+	},
+	{
+		name: "first_product_of_order",
+		nectar: `SELECT properties.products[0].vertical AS vertical, properties.products[0].name AS first_item,
+       count(*) AS orders, sum(properties.products[0].price) AS first_item_value
+FROM events
+WHERE event = 'Order Completed'
+GROUP BY 1, 2
+ORDER BY orders DESC, first_item`,
+		duck: `SELECT properties.products[1].vertical AS vertical, properties.products[1].name AS first_item,
+       count(*) AS orders, sum(properties.products[1].price) AS first_item_value
+FROM events
+WHERE event = 'Order Completed'
+GROUP BY 1, 2
+ORDER BY orders DESC, first_item`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "second_product_price",
+		nectar: `SELECT event, properties.products[1].price AS second_price, count(*) AS n
+FROM events
+WHERE properties.products IS NOT NULL
+GROUP BY 1, 2`,
+		duck: `SELECT event, properties.products[2].price AS second_price, count(*) AS n
+FROM events
+WHERE properties.products IS NOT NULL
+GROUP BY 1, 2`,
+	},
+	{
+		name: "os_breakdown",
+		nectar: `SELECT context.os.name AS os, count(*) AS events, count(DISTINCT anonymousId) AS devices
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "library_breakdown",
+		nectar: `SELECT context.library.name AS library, context.library.version AS version,
+       count(*) AS n, count(DISTINCT userId) AS users
+FROM events
+GROUP BY 1, 2`,
+	},
+	{
+		name: "device_models",
+		nectar: `SELECT context.device.manufacturer AS maker, context.device.model AS model, count(*) AS n
+FROM events
+GROUP BY 1, 2`,
+	},
+	{
+		name: "hour_of_day_histogram",
+		nectar: `SELECT hour(timestamp) AS hour_of_day, count(*) AS n
+FROM events
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+	},
+	{
+		name: "hourly_date_format",
+		nectar: `SELECT date_format(timestamp, 'yyyy-MM-dd HH') AS hr, count(*) AS n
+FROM events
+WHERE type = 'track'
+GROUP BY 1
+ORDER BY 1`,
+		duck: `SELECT strftime(timestamp, '%Y-%m-%d %H') AS hr, count(*) AS n
+FROM events
+WHERE type = 'track'
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+	},
+	{
+		name: "union_all_cart_and_order_users",
+		nectar: `SELECT userId, 'cart' AS kind FROM events WHERE event = 'Added to Cart'
+UNION ALL
+SELECT userId, 'order' AS kind FROM events WHERE event = 'Order Completed'`,
+	},
+	{
+		name: "union_all_aggregated",
+		nectar: `SELECT kind, count(*) AS n, count(DISTINCT userId) AS users
+FROM (SELECT userId, 'cart' AS kind FROM events WHERE event = 'Added to Cart'
+      UNION ALL
+      SELECT userId, 'order' AS kind FROM events WHERE event = 'Order Completed') AS u
+GROUP BY kind
+ORDER BY kind`,
+		ordered: true,
+	},
+	{
+		name: "users_left_join_orders",
+		nectar: `WITH users AS (
+  SELECT userId, max(traits.plan) AS plan, max(traits.preferred_vertical) AS preferred
+  FROM events WHERE type = 'identify' GROUP BY userId
+), orders AS (
+  SELECT userId, count(*) AS orders, sum(properties.revenue) AS revenue
+  FROM events WHERE event = 'Order Completed' GROUP BY userId
+)
+SELECT u.userId, u.plan, u.preferred, o.orders, o.revenue
+FROM users AS u
+LEFT JOIN orders AS o ON u.userId = o.userId`,
+		tol: sumTolerance,
+	},
+	{
+		name: "plan_conversion",
+		nectar: `WITH users AS (
+  SELECT userId, max(traits.plan) AS plan FROM events WHERE type = 'identify' GROUP BY userId
+), orders AS (
+  SELECT userId, count(*) AS orders FROM events WHERE event = 'Order Completed' GROUP BY userId
+)
+SELECT u.plan, count(*) AS users, count(o.userId) AS buyers, sum(o.orders) AS orders
+FROM users AS u
+LEFT JOIN orders AS o ON u.userId = o.userId
+GROUP BY u.plan
+ORDER BY u.plan`,
+		ordered: true,
+	},
+	{
+		name: "heavy_viewers_having",
+		nectar: `SELECT userId, count(*) AS views, count(DISTINCT properties.product_id) AS products
+FROM events
+WHERE event = 'Product Viewed' AND userId IS NOT NULL
+GROUP BY userId
+HAVING count(*) >= 40 AND count(DISTINCT properties.product_id) > 10`,
+	},
+	{
+		name: "campaigns_nulls_last_limit",
+		nectar: `SELECT context.campaign.name AS campaign, context.campaign.source AS src, count(*) AS n
+FROM events
+GROUP BY 1, 2
+ORDER BY campaign NULLS LAST, src NULLS LAST
+LIMIT 8`,
+		ordered: true,
+	},
+	{
+		name: "campaigns_default_null_order",
+		nectar: `SELECT context.campaign.medium AS medium, count(*) AS n
+FROM events
+GROUP BY 1
+ORDER BY medium`,
+		ordered: true,
+	},
+	{
+		name: "top_spenders_desc_nulls_last",
+		nectar: `SELECT userId, sum(properties.revenue) AS revenue, count(*) AS events
+FROM events
+WHERE event IN ('Cart Viewed', 'Order Completed')
+GROUP BY userId
+ORDER BY revenue DESC NULLS LAST, userId NULLS LAST
+LIMIT 15`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "daily_active_users",
+		nectar: `SELECT to_date(timestamp) AS day, count(DISTINCT userId) AS dau,
+       count(DISTINCT coalesce(userId, anonymousId)) AS visitors
+FROM events
+GROUP BY 1
+ORDER BY 1`,
+		duck: `SELECT CAST(timestamp AS DATE) AS day, count(DISTINCT userId) AS dau,
+       count(DISTINCT coalesce(userId, CAST(anonymousId AS VARCHAR))) AS visitors
+FROM events
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+	},
+	{
+		name: "received_day_differs",
+		nectar: `SELECT to_date(receivedAt) AS received_day, count(*) AS n
+FROM events
+WHERE to_date(receivedAt) <> to_date(timestamp)
+GROUP BY 1`,
+		duck: `SELECT CAST(receivedAt AS DATE) AS received_day, count(*) AS n
+FROM events
+WHERE CAST(receivedAt AS DATE) <> CAST(timestamp AS DATE)
+GROUP BY 1`,
+	},
+	{
+		name: "ctr_per_recommender_slot",
+		nectar: `SELECT properties.recommender.variant AS variant, properties.recommender.slot AS slot,
+       count(*) FILTER (WHERE event = 'Product Clicked') / count(*) FILTER (WHERE event = 'Product Viewed') AS ctr
+FROM events
+WHERE properties.recommender.slot IS NOT NULL
+GROUP BY 1, 2
+ORDER BY 1, 2`,
+		ordered: true,
+	},
+	{
+		name: "avg_price_per_category",
+		nectar: `SELECT properties.category AS category, avg(properties.price) AS avg_price,
+       min(properties.price) AS lo, max(properties.price) AS hi, sum(properties.quantity) AS qty
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "price_buckets",
+		nectar: `SELECT CAST(floor(properties.price / 10) AS BIGINT) * 10 AS bucket, count(*) AS n
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1`,
+	},
+	{
+		name: "top3_products_per_vertical",
+		nectar: `SELECT vertical, product_id, views, rnk
+FROM (SELECT vertical, product_id, views,
+             dense_rank() OVER (PARTITION BY vertical ORDER BY views DESC) AS rnk
+      FROM (SELECT properties.vertical AS vertical, properties.product_id AS product_id, count(*) AS views
+            FROM events WHERE event = 'Product Viewed' GROUP BY 1, 2) AS v) AS r
+WHERE rnk <= 3`,
+	},
+	{
+		name: "previous_event_before_add",
+		nectar: `SELECT prev, count(*) AS n
+FROM (SELECT event, lag(event) OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId) AS prev
+      FROM events WHERE type = 'track') AS s
+WHERE event = 'Added to Cart'
+GROUP BY prev`,
+	},
+	{
+		name: "running_orders_per_day",
+		nectar: `SELECT day, orders, sum(orders) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative
+FROM (SELECT to_date(timestamp) AS day, count(*) AS orders
+      FROM events WHERE event = 'Order Completed' GROUP BY 1) AS d
+ORDER BY day`,
+		duck: `SELECT day, orders, sum(orders) OVER (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative
+FROM (SELECT CAST(timestamp AS DATE) AS day, count(*) AS orders
+      FROM events WHERE event = 'Order Completed' GROUP BY 1) AS d
+ORDER BY day`,
+		ordered: true,
+	},
+	{
+		name: "buyers_who_saw_experiment_semi_join",
+		nectar: `SELECT o.properties.vertical AS vertical, count(*) AS orders
+FROM events AS o
+LEFT SEMI JOIN (SELECT userId FROM events WHERE event = 'Experiment Viewed') AS x ON o.userId = x.userId
+WHERE o.event = 'Order Completed'
+GROUP BY 1`,
+	},
+	{
+		name: "carts_without_order_anti_join",
+		nectar: `SELECT c.userId, count(*) AS carts
+FROM events AS c
+LEFT ANTI JOIN (SELECT userId FROM events WHERE event = 'Order Completed') AS o ON c.userId = o.userId
+WHERE c.event = 'Added to Cart' AND c.userId IS NOT NULL
+GROUP BY c.userId`,
+	},
+	{
+		name: "orders_from_model_b_in_subquery",
+		nectar: `SELECT count(*) AS orders, sum(properties.total) AS total
+FROM events
+WHERE event = 'Order Completed'
+  AND userId IN (SELECT userId FROM events WHERE coalesce(properties.variation_id, properties.variationId) = 'Model_B')`,
+		tol:     sumTolerance,
+		ordered: true,
+	},
+	{
+		name: "message_id_styles",
+		nectar: `SELECT CASE WHEN messageId LIKE 'ajs-next-%' THEN 'ajs-next'
+            WHEN messageId LIKE 'ajs-%' THEN 'ajs'
+            ELSE 'uuid' END AS style,
+       context.library.name AS library, count(*) AS n
+FROM events
+GROUP BY 1, 2`,
+	},
+	{
+		name: "chrome_major_versions",
+		nectar: `SELECT regexp_extract(context.userAgent, 'Chrome/([0-9]+)', 1) AS chrome, count(*) AS n
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "page_paths",
+		nectar: `SELECT lower(name) AS page, substr(context.page.path, 1, 3) AS prefix, count(*) AS n
+FROM events
+WHERE type = 'page'
+GROUP BY 1, 2`,
+	},
+	{
+		name: "email_domains_of_identified",
+		nectar: `SELECT split_part(traits.email, '@', 2) AS domain, traits.plan AS plan, count(DISTINCT userId) AS users
+FROM events
+WHERE traits.email IS NOT NULL
+GROUP BY 1, 2`,
+	},
+	{
+		name: "order_totals_consistency",
+		nectar: `SELECT count(*) AS orders,
+       count(*) FILTER (WHERE abs(properties.revenue + properties.shipping + properties.tax - properties.total) > 0.011) AS mismatched,
+       round(sum(properties.total), 2) AS total
+FROM events
+WHERE event = 'Order Completed'`,
+	},
+}
