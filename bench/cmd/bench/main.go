@@ -1,0 +1,221 @@
+// Command bench runs nectar and DuckDB side by side over generated Segment
+// logs and writes docs/BENCHMARKS.md. Run it from the bench directory
+// (`make bench` at the repository root does).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/nectar-dev/nectar/bench"
+	"github.com/nectar-dev/nectar/gen"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	if len(os.Args) > 1 && os.Args[1] == "duckdb-worker" {
+		err = worker(ctx, os.Args[2:])
+	} else {
+		err = run(ctx, os.Args[1:])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// worker is the DuckDB child process: one query, rows as CSV on stdout.
+func worker(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("duckdb-worker", flag.ContinueOnError)
+	query := fs.String("query", "", "SQL to run")
+	threads := fs.Int("threads", 1, "DuckDB threads")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *query == "" {
+		return errors.New("duckdb-worker: --query is required")
+	}
+	return bench.RunDuckDB(ctx, *query, *threads, os.Stdout)
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: bench [flags]\n\nGenerates Segment logs (cached under --data), runs the query set on nectar and DuckDB\nin interleaved child processes and writes the table to --doc.\n\n")
+		fs.PrintDefaults()
+	}
+	events := fs.Int64("events", 300_000, "events to generate (~1.3 KB of JSON each; 300k ≈ 400 MB)")
+	files := fs.Int("files", 0, "files to spread them over (default events/12500, at least 8)")
+	seed := fs.Int64("seed", 1, "generator seed")
+	compress := fs.String("compress", "gzip", "compression of the main data set: gzip or none")
+	plain := fs.Bool("plain", true, "also run the seed query over an uncompressed copy (with --compress gzip)")
+	threads := fs.Int("threads", 2, "threads for every engine (nectar GOMAXPROCS, DuckDB SET threads)")
+	reps := fs.Int("reps", 5, "repetitions of each query on each engine")
+	only := fs.String("queries", "", "comma-separated query names to run (default all)")
+	dataDir := fs.String("data", ".data", "cache directory for generated data, binaries and scratch output")
+	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *files <= 0 {
+		*files = int(max(*events/12_500, 8))
+	}
+	if *threads <= 0 || *reps <= 0 {
+		return errors.New("--threads and --reps must be positive")
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return err
+	}
+	cache, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	queries, err := pick(*only)
+	if err != nil {
+		return err
+	}
+	log := os.Stderr
+
+	main, err := bench.EnsureData(ctx, cache, gen.Options{Events: *events, Files: *files, Seed: *seed, Compress: *compress}, log)
+	if err != nil {
+		return err
+	}
+	data := []bench.DataSet{main}
+	var cases []bench.Case
+	for _, q := range queries {
+		cases = append(cases, bench.Case{Query: q, Data: main})
+	}
+	if *plain && *compress == gen.CompressGzip {
+		pl, err := bench.EnsureData(ctx, cache, gen.Options{Events: *events, Files: *files, Seed: *seed, Compress: gen.CompressNone}, log)
+		if err != nil {
+			return err
+		}
+		added := false
+		for _, q := range queries {
+			if q.Plain {
+				cases = append(cases, bench.Case{Query: q, Data: pl})
+				added = true
+			}
+		}
+		if added {
+			data = append(data, pl)
+		}
+	}
+	for _, d := range data {
+		if err := bench.WarmCache(d); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintln(log, "build: go build ./cmd/nectar")
+	nectarBin, err := bench.BuildNectar(ctx, root, filepath.Join(cache, "bin"))
+	if err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own binary for the DuckDB worker: %w", err)
+	}
+	duckVersion, err := bench.DuckDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	engines := []bench.Engine{
+		bench.Nectar{Binary: nectarBin, Threads: *threads},
+		bench.DuckDB{Self: self, Threads: *threads},
+	}
+	skipped := optionalEngines()
+	for _, s := range skipped {
+		fmt.Fprintln(log, "skip:", s)
+	}
+	checker := func(ctx context.Context, q string) ([]byte, error) {
+		var b strings.Builder
+		err := bench.RunDuckDB(ctx, q, *threads, &b)
+		return []byte(b.String()), err
+	}
+	fmt.Fprintf(log, "run: %d cases × %d engines × %d repetitions, %d threads\n", len(cases), len(engines), *reps, *threads)
+	rows, err := bench.Run(ctx, bench.Config{
+		Cases: cases, Engines: engines, Reference: "duckdb", Reps: *reps,
+		Checker: checker, WorkDir: filepath.Join(cache, "out"), Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	rep := &bench.Report{
+		Machine:   bench.DescribeMachine(duckVersion),
+		Threads:   *threads,
+		Reps:      *reps,
+		Reference: "duckdb",
+		Skipped:   skipped,
+		Data:      data,
+		Rows:      rows,
+		Command:   "go run ./cmd/bench " + strings.Join(args, " "),
+	}
+	rep.WriteTable(os.Stdout)
+	if *doc != "" {
+		var b strings.Builder
+		rep.WriteMarkdown(&b)
+		if err := os.WriteFile(*doc, []byte(b.String()), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", *doc, err)
+		}
+		fmt.Fprintln(log, "wrote", *doc)
+	}
+	if f := rep.Failures(); len(f) > 0 {
+		for _, s := range f {
+			fmt.Fprintln(log, "FAILURE:", s)
+		}
+		return fmt.Errorf("%d failures or mismatches (listed above and in the report)", len(f))
+	}
+	return nil
+}
+
+// pick returns the named queries, all of them for "".
+func pick(names string) ([]bench.Query, error) {
+	if names == "" {
+		return bench.Queries, nil
+	}
+	var out []bench.Query
+	for _, n := range strings.Split(names, ",") {
+		found := false
+		for _, q := range bench.Queries {
+			if q.Name == strings.TrimSpace(n) {
+				out, found = append(out, q), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("unknown query %q", n)
+		}
+	}
+	return out, nil
+}
+
+// repoRoot finds the main module's directory above the working directory.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.HasPrefix(string(b), "module github.com/nectar-dev/nectar\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the nectar repository (no go.mod of github.com/nectar-dev/nectar above the working directory)")
+		}
+		dir = parent
+	}
+}

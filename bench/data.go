@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nectar-dev/nectar/gen"
+)
+
+// DataSet is one generated, cached copy of the benchmark logs.
+type DataSet struct {
+	Dir     string      // gen's Out: files are under Dir/segment-logs/
+	Glob    string      // every data file, in a form both engines expand
+	Options gen.Options // what generated it (Out and Workers cleared)
+	Summary gen.Summary
+}
+
+// summaryFile marks a complete data set: it is written only after
+// gen.Generate returns, so an interrupted run is regenerated.
+const summaryFile = "summary.json"
+
+// CacheKey names the cache directory of a data set: output depends only on
+// these options (gen's promise), so equal keys mean equal bytes.
+func CacheKey(o gen.Options) string {
+	c := o.Compress
+	if c == "" {
+		c = gen.CompressGzip
+	}
+	return fmt.Sprintf("events%d-files%d-seed%d-%s", o.Events, o.Files, o.Seed, c)
+}
+
+// EnsureData returns the data set for o under cacheDir, generating it first
+// unless a complete copy is already there. Progress goes to log.
+func EnsureData(ctx context.Context, cacheDir string, o gen.Options, log io.Writer) (DataSet, error) {
+	o.Out, o.Workers = "", 0
+	if o.Compress == "" {
+		o.Compress = gen.CompressGzip
+	}
+	dir := filepath.Join(cacheDir, CacheKey(o))
+	ds := DataSet{Dir: dir, Glob: dataGlob(dir, o.Compress), Options: o}
+	b, err := os.ReadFile(filepath.Join(dir, summaryFile))
+	if err == nil {
+		if err := json.Unmarshal(b, &ds.Summary); err != nil {
+			return DataSet{}, fmt.Errorf("read %s: %w", filepath.Join(dir, summaryFile), err)
+		}
+		fmt.Fprintf(log, "data: reusing %s (%s of JSON)\n", dir, humanBytes(ds.Summary.Bytes))
+		return ds, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return DataSet{}, fmt.Errorf("read %s: %w", filepath.Join(dir, summaryFile), err)
+	}
+	// A directory without its summary is the remains of an interrupted run.
+	if err := os.RemoveAll(dir); err != nil {
+		return DataSet{}, fmt.Errorf("clear %s: %w", dir, err)
+	}
+	fmt.Fprintf(log, "data: generating %d events in %d files (%s) under %s\n", o.Events, o.Files, o.Compress, dir)
+	began := time.Now()
+	g := o
+	g.Out = dir
+	sum, err := gen.Generate(ctx, g)
+	if err != nil {
+		return DataSet{}, fmt.Errorf("generate %s: %w", dir, err)
+	}
+	ds.Summary = sum
+	b, err = json.MarshalIndent(sum, "", "  ")
+	if err != nil {
+		return DataSet{}, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, summaryFile), b, 0o644); err != nil {
+		return DataSet{}, fmt.Errorf("write %s: %w", filepath.Join(dir, summaryFile), err)
+	}
+	fmt.Fprintf(log, "data: wrote %s of JSON (%s on disk) in %s\n",
+		humanBytes(sum.Bytes), humanBytes(sum.CompressedBytes), time.Since(began).Round(time.Millisecond))
+	return ds, nil
+}
+
+// dataGlob matches gen's layout segment-logs/<source>/<day>/<file>; both
+// engines expand single-level stars, so no recursive ** is needed.
+func dataGlob(dir, compress string) string {
+	ext := ".gz"
+	switch compress {
+	case gen.CompressNone:
+		ext = ".json"
+	case gen.CompressZstd:
+		ext = ".zst"
+	}
+	return filepath.Join(dir, "segment-logs", "*", "*", "*"+ext)
+}
+
+// WarmCache reads every file of ds once so the first timed run does not
+// pay for the disk while later ones read from the page cache.
+func WarmCache(ds DataSet) error {
+	files, err := filepath.Glob(ds.Glob)
+	if err != nil {
+		return fmt.Errorf("glob %s: %w", ds.Glob, err)
+	}
+	for _, f := range files {
+		if err := drain(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func drain(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("warm %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := io.Copy(io.Discard, f); err != nil {
+		return fmt.Errorf("warm %s: %w", path, err)
+	}
+	return nil
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

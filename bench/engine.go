@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+)
+
+// Engine runs one query of the set as a child process and measures it.
+// Each engine is a separate process so that wall time includes start-up
+// and peak RSS is that engine's alone.
+type Engine interface {
+	Name() string
+	// Run executes q over ds. For a ToParquet query it writes out.
+	Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error)
+}
+
+// Nectar runs a nectar binary built from the repository.
+type Nectar struct {
+	Binary  string
+	Threads int // GOMAXPROCS of the child
+}
+
+func (Nectar) Name() string { return "nectar" }
+
+func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
+	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(n.Threads))
+	args := []string{"query", "--format", "csv"}
+	if q.ToParquet {
+		args = []string{"query", "--format", "parquet", "-o", out}
+	}
+	args = append(args, q.NectarSQL(ds.Glob))
+	return RunMeasured(ctx, env, n.Binary, args...)
+}
+
+// BuildNectar compiles ./cmd/nectar of the repository at root into dir
+// and returns the binary's path.
+func BuildNectar(ctx context.Context, root, dir string) (string, error) {
+	bin := filepath.Join(dir, "nectar")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nectar")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/nectar in %s: %w: %s", root, err, tail(b, 2000))
+	}
+	return bin, nil
+}
+
+// DuckDB runs queries through the Go driver in a child process: the bench
+// binary itself, started as "duckdb-worker" (see RunDuckDB).
+type DuckDB struct {
+	Self    string // path of the bench binary
+	Threads int    // SET threads
+}
+
+func (DuckDB) Name() string { return "duckdb" }
+
+func (d DuckDB) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
+	return RunMeasured(ctx, os.Environ(), d.Self, "duckdb-worker",
+		"--threads", strconv.Itoa(d.Threads), "--query", q.DuckDBSQL(ds.Glob, out))
+}
+
+// ParquetCheck is the query whose result stands for a written Parquet
+// file in the comparison: the engines lay nested columns out differently
+// (nectar flattens to dotted leaves, DuckDB keeps STRUCTs), but rows and
+// message ids must match.
+func ParquetCheck(path string) string {
+	return "SELECT count(*) AS n_rows, count(DISTINCT messageId) AS message_ids FROM read_parquet(" + sqlString(path) + ")"
+}

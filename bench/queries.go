@@ -1,0 +1,135 @@
+package bench
+
+import "strings"
+
+// Query is one benchmark query, spelled for each engine. In both texts
+// {src} stands for the engine's read of the data set and {out} for the
+// Parquet file a ToParquet query writes.
+type Query struct {
+	Name string
+	// Title is the one-line description the report prints.
+	Title string
+	// Nectar is Spark SQL; {src} becomes read_json('<glob>').
+	Nectar string
+	// DuckDB is DuckDB SQL; {src} becomes read_json('<glob>', format = 'newline_delimited').
+	DuckDB string
+	// ToParquet queries write {out} instead of returning rows; the check
+	// then compares row counts and distinct messageIds of the two files.
+	ToParquet bool
+	// Plain marks queries that also run over the uncompressed copy.
+	Plain bool
+}
+
+// Queries is the query set of issue 3. Orderings carry tie-breakers so
+// that LIMIT picks the same rows on every engine.
+var Queries = []Query{
+	{
+		Name:  "seed",
+		Title: "Added to Cart in Food, count by recommender variant",
+		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant ORDER BY variant`,
+		DuckDB: `SELECT properties.recommender.variant AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant ORDER BY variant`,
+		Plain: true,
+	},
+	{
+		Name:  "seed_by_hour",
+		Title: "the seed query by hour of day",
+		Nectar: `SELECT properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant, hour(timestamp) ORDER BY variant, hour_of_day`,
+		DuckDB: `SELECT properties.recommender.variant AS variant, hour(timestamp) AS hour_of_day, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant, hour(timestamp) ORDER BY variant, hour_of_day`,
+	},
+	{
+		Name:  "distinct_users",
+		Title: "count(DISTINCT userId) per recommender variant",
+		Nectar: `SELECT properties.recommender.variant AS variant, count(DISTINCT userId) AS users
+FROM {src}
+GROUP BY properties.recommender.variant ORDER BY variant`,
+		DuckDB: `SELECT properties.recommender.variant AS variant, count(DISTINCT userId) AS users
+FROM {src}
+GROUP BY properties.recommender.variant ORDER BY variant`,
+	},
+	{
+		Name:  "gmv",
+		Title: "GMV: sum(properties.revenue) per vertical over Order Completed",
+		Nectar: `SELECT properties.vertical AS vertical, round(sum(properties.revenue), 2) AS gmv, count(*) AS orders
+FROM {src}
+WHERE event = 'Order Completed'
+GROUP BY properties.vertical ORDER BY vertical`,
+		DuckDB: `SELECT properties.vertical AS vertical, round(sum(properties.revenue), 2) AS gmv, count(*) AS orders
+FROM {src}
+WHERE event = 'Order Completed'
+GROUP BY properties.vertical ORDER BY vertical`,
+	},
+	{
+		Name:  "top_products",
+		Title: "top-20 products viewed",
+		Nectar: `SELECT properties.product_id AS product_id, count(*) AS views
+FROM {src}
+WHERE event = 'Product Viewed'
+GROUP BY properties.product_id ORDER BY views DESC, product_id LIMIT 20`,
+		DuckDB: `SELECT properties.product_id AS product_id, count(*) AS views
+FROM {src}
+WHERE event = 'Product Viewed'
+GROUP BY properties.product_id ORDER BY views DESC, product_id LIMIT 20`,
+	},
+	{
+		Name:      "select_star_parquet",
+		Title:     "full-row SELECT * to Parquet",
+		Nectar:    `SELECT * FROM {src}`,
+		DuckDB:    `COPY (SELECT * FROM {src}) TO '{out}' (FORMAT parquet)`,
+		ToParquet: true,
+	},
+	{
+		Name:  "exposure_join",
+		Title: "first Experiment Viewed per user joined to later orders, per variation",
+		// Segment's anonymousId is set on every event of a visitor, userId
+		// only once they log in, so it is the join key that loses nothing.
+		Nectar: `WITH ranked AS (
+  SELECT anonymousId AS anon, properties.variation_id AS variation, timestamp AS ts,
+         row_number() OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId) AS rn
+  FROM {src} WHERE event = 'Experiment Viewed'),
+exposures AS (SELECT anon, variation, ts FROM ranked WHERE rn = 1),
+orders AS (
+  SELECT anonymousId AS anon, properties.revenue AS revenue, timestamp AS ts
+  FROM {src} WHERE event = 'Order Completed')
+SELECT e.variation AS variation, count(*) AS orders, round(sum(o.revenue), 2) AS revenue
+FROM exposures e JOIN orders o ON e.anon = o.anon AND o.ts >= e.ts
+GROUP BY e.variation ORDER BY variation`,
+		DuckDB: `WITH ranked AS (
+  SELECT anonymousId AS anon, properties.variation_id AS variation, timestamp AS ts,
+         row_number() OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId) AS rn
+  FROM {src} WHERE event = 'Experiment Viewed'),
+exposures AS (SELECT anon, variation, ts FROM ranked WHERE rn = 1),
+orders AS (
+  SELECT anonymousId AS anon, properties.revenue AS revenue, timestamp AS ts
+  FROM {src} WHERE event = 'Order Completed')
+SELECT e.variation AS variation, count(*) AS orders, round(sum(o.revenue), 2) AS revenue
+FROM exposures e JOIN orders o ON e.anon = o.anon AND o.ts >= e.ts
+GROUP BY e.variation ORDER BY variation`,
+	},
+}
+
+// sqlString quotes s as a SQL string literal, the same in both dialects.
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// NectarSQL is q's nectar text over the files matching glob.
+func (q Query) NectarSQL(glob string) string {
+	return strings.ReplaceAll(q.Nectar, "{src}", "read_json("+sqlString(glob)+")")
+}
+
+// DuckDBSQL is q's DuckDB text over the files matching glob, writing out
+// for a ToParquet query.
+func (q Query) DuckDBSQL(glob, out string) string {
+	s := strings.ReplaceAll(q.DuckDB, "{src}", "read_json("+sqlString(glob)+", format = 'newline_delimited')")
+	return strings.ReplaceAll(s, "'{out}'", sqlString(out))
+}

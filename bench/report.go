@@ -1,0 +1,238 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Machine describes where the benchmark ran.
+type Machine struct {
+	CPUs     int
+	CPUModel string
+	MemTotal string
+	OS       string
+	Go       string
+	DuckDB   string
+	Date     time.Time
+}
+
+// DescribeMachine reads the CPU model and memory from /proc (Linux; other
+// systems get "unknown") and the Go toolchain's version.
+func DescribeMachine(duckVersion string) Machine {
+	m := Machine{
+		CPUs:     runtime.NumCPU(),
+		CPUModel: "unknown",
+		MemTotal: "unknown",
+		OS:       runtime.GOOS + "/" + runtime.GOARCH,
+		Go:       runtime.Version(),
+		DuckDB:   duckVersion,
+		Date:     time.Now().UTC(),
+	}
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		m.CPUModel = v
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		m.MemTotal = v
+	}
+	if out, err := exec.Command("go", "version").Output(); err == nil {
+		m.Go = strings.TrimSpace(strings.TrimPrefix(string(out), "go version "))
+	}
+	return m
+}
+
+// procField returns the value of the first "key: value" line of a /proc file.
+func procField(path, key string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// Report is everything docs/BENCHMARKS.md shows.
+type Report struct {
+	Machine   Machine
+	Threads   int
+	Reps      int
+	Reference string
+	Engines   []string
+	Skipped   []string // optional engines not run, with the reason
+	Data      []DataSet
+	Rows      []*Row
+	Command   string
+}
+
+// speedup is how many times faster than the reference the cell ran
+// (reference median / cell median): above 1 beats DuckDB.
+func speedup(ref, c *Cell) string {
+	if ref == nil || c == nil || !ref.OK() || !c.OK() {
+		return "–"
+	}
+	return fmt.Sprintf("%.2fx", ref.Median().Seconds()/c.Median().Seconds())
+}
+
+// check is the result-comparison column.
+func check(c *Cell, reference string) string {
+	switch {
+	case c.Err != nil:
+		return "FAILED"
+	case c.Mismatch != nil:
+		return "**MISMATCH**"
+	case c.Engine == reference:
+		return "reference"
+	}
+	return "same rows"
+}
+
+// WriteTable writes the result table as Markdown.
+func (r *Report) WriteTable(w io.Writer) {
+	fmt.Fprintln(w, "| query | input | engine | median s | min–max s | MB/s JSON | M events/s | peak RSS MiB | speed vs DuckDB | RSS vs DuckDB | result |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
+	for _, row := range r.Rows {
+		ref := row.Cell(r.Reference)
+		for _, c := range row.Cells {
+			if !c.OK() {
+				fmt.Fprintf(w, "| %s | %s | %s | – | – | – | – | – | – | – | %s |\n",
+					row.Case.Query.Name, row.Case.Data.Options.Compress, c.Engine, check(c, r.Reference))
+				continue
+			}
+			med := c.Median().Seconds()
+			sum := row.Case.Data.Summary
+			rss := "–"
+			if ref != nil && ref.OK() && ref.PeakRSS() > 0 {
+				rss = fmt.Sprintf("%.2fx", float64(c.PeakRSS())/float64(ref.PeakRSS()))
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f–%.2f | %.0f | %.2f | %.0f | %s | %s | %s |\n",
+				row.Case.Query.Name, row.Case.Data.Options.Compress, c.Engine,
+				med, c.Min().Seconds(), c.Max().Seconds(),
+				float64(sum.Bytes)/1e6/med, float64(sum.Events)/1e6/med,
+				float64(c.PeakRSS())/(1<<20), speedup(ref, c), rss, check(c, r.Reference))
+		}
+	}
+}
+
+// Failures lists every failure and mismatch, for the report and stderr.
+func (r *Report) Failures() []string {
+	var out []string
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			if c.Err != nil {
+				out = append(out, fmt.Sprintf("%s failed on %s: %v", c.Engine, row.Case.Label(), c.Err))
+			}
+			if c.Mismatch != nil {
+				out = append(out, c.Mismatch.Error())
+			}
+		}
+	}
+	return out
+}
+
+// Target is one of issue 3's goals and whether this run met it.
+type Target struct {
+	Goal   string
+	Result string
+	Met    bool
+}
+
+// Targets evaluates issue 3's targets that this benchmark can measure.
+func (r *Report) Targets(engine string) []Target {
+	var ts []Target
+	var worst *Row
+	worstRatio, allMeasured := 0.0, true
+	rssWorstRatio, rssWorst := 0.0, ""
+	for _, row := range r.Rows {
+		ref, c := row.Cell(r.Reference), row.Cell(engine)
+		if ref == nil || c == nil || !ref.OK() || !c.OK() {
+			allMeasured = false
+			continue
+		}
+		ratio := ref.Median().Seconds() / c.Median().Seconds()
+		if worst == nil || ratio < worstRatio {
+			worst, worstRatio = row, ratio
+		}
+		if rr := float64(c.PeakRSS()) / float64(max(ref.PeakRSS(), 1)); rr > rssWorstRatio {
+			rssWorstRatio = rr
+			rssWorst = fmt.Sprintf("%s: %.0f vs %.0f MiB", row.Case.Label(), float64(c.PeakRSS())/(1<<20), float64(ref.PeakRSS())/(1<<20))
+		}
+		if row.Case.Query.Name == "seed" {
+			goal := "seed query over gzip: ≥ 3x DuckDB's throughput"
+			if row.Case.Data.Options.Compress != "gzip" {
+				goal = "seed query over uncompressed NDJSON: ≥ 3x DuckDB"
+			}
+			ts = append(ts, Target{goal, fmt.Sprintf("%.2fx", ratio), ratio >= 3})
+		}
+	}
+	if worst != nil {
+		ts = append(ts, Target{"every query ≥ 1.5x DuckDB", fmt.Sprintf("slowest: %s at %.2fx", worst.Case.Label(), worstRatio), worstRatio >= 1.5 && allMeasured})
+	}
+	ts = append(ts, Target{"peak RSS no higher than DuckDB's", "highest ratio " + fmt.Sprintf("%.2fx", rssWorstRatio) + " (" + rssWorst + ")", rssWorstRatio <= 1 && allMeasured})
+	return ts
+}
+
+// WriteMarkdown writes the whole of docs/BENCHMARKS.md.
+func (r *Report) WriteMarkdown(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "# Benchmarks: nectar side by side with DuckDB\n\n")
+	fmt.Fprintf(w, "Generated by `make bench` (`%s`) on %s. Rerun it to replace this file; the bench module (`bench/`) documents the flags (`go run ./cmd/bench --help`).\n\n",
+		r.Command, m.Date.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "## Machine\n\n")
+	fmt.Fprintf(w, "- CPUs (nproc): %d, %s\n- Memory: %s\n- OS: %s\n- Go: %s\n- DuckDB: %s (Go driver github.com/duckdb/duckdb-go/v2)\n",
+		m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.DuckDB)
+	fmt.Fprintf(w, "- Threads: %d for every engine (nectar `GOMAXPROCS=%d`, DuckDB `SET threads = %d`)\n", r.Threads, r.Threads, r.Threads)
+	fmt.Fprintf(w, "- Repetitions: %d per query and engine, engines interleaved; the table shows the median and the range\n\n", r.Reps)
+	fmt.Fprintf(w, "The machine is a shared virtual machine: other work (compilers, tests of other packages) ran at the same time, so single runs are noisy. Medians over interleaved runs keep that noise roughly equal across engines, but differences under ~15%% are not significant.\n\n")
+	fmt.Fprintf(w, "## Data\n\n")
+	for _, d := range r.Data {
+		s := d.Summary
+		fmt.Fprintf(w, "- %s: %d events in %d files, %s of JSON (%.0f MB), %s on disk (%s), generated by `gen` with seed %d\n",
+			d.Options.Compress, s.Events, s.Files, humanBytes(s.Bytes), float64(s.Bytes)/1e6, humanBytes(s.CompressedBytes), d.Options.Compress, d.Options.Seed)
+	}
+	fmt.Fprintf(w, "\nThe files sit in the page cache (they are read once before timing): the numbers measure decompression, parsing and execution, not the disk.\n\n")
+	fmt.Fprintf(w, "## Results\n\n")
+	fmt.Fprintf(w, "Wall time is from process start to exit, so it includes start-up: nectar runs as its own binary, DuckDB as a child process that opens an in-memory database through the Go driver. Peak RSS is the child's `ru_maxrss` (the highest of the repetitions). MB/s and events/s count the uncompressed JSON. \"speed vs DuckDB\" is DuckDB's median time divided by the engine's: above 1 is faster than DuckDB. \"result\" says whether the engine returned the same rows as DuckDB (rows sorted and compared as text, numbers to 12 significant digits; for the Parquet query, the row count and distinct messageIds of the written file).\n\n")
+	r.WriteTable(w)
+	fmt.Fprintln(w)
+	if len(r.Skipped) > 0 {
+		fmt.Fprintf(w, "Optional engines not run: %s.\n\n", strings.Join(r.Skipped, "; "))
+	}
+	if f := r.Failures(); len(f) > 0 {
+		fmt.Fprintf(w, "### Failures and mismatches\n\n")
+		for _, s := range f {
+			fmt.Fprintf(w, "- %s\n", strings.ReplaceAll(s, "\n", " "))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Issue 3 targets (nectar)\n\n| target | this run | met |\n|---|---|---|\n")
+	for _, t := range r.Targets("nectar") {
+		met := "no"
+		if t.Met {
+			met = "yes"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s |\n", t.Goal, t.Result, met)
+	}
+	fmt.Fprintf(w, "\nNot measured here: compacted data, 1- vs 2-thread scaling (rerun with `--threads 1`) and the 10 GB memory target (rerun with `--events 8000000`).\n\n")
+	fmt.Fprintf(w, "## Queries\n\nBoth engines run the same text except where noted; `{src}` is `read_json('<glob>')` for nectar and `read_json('<glob>', format = 'newline_delimited')` for DuckDB.\n\n")
+	for _, q := range Queries {
+		fmt.Fprintf(w, "### %s: %s\n\n```sql\n%s\n```\n\n", q.Name, q.Title, q.Nectar)
+		if q.DuckDB != q.Nectar {
+			fmt.Fprintf(w, "DuckDB:\n\n```sql\n%s\n```\n\n", q.DuckDB)
+		}
+		if q.ToParquet {
+			fmt.Fprintf(w, "nectar writes the file with `nectar query --format parquet -o out.parquet`.\n\n")
+		}
+	}
+}
