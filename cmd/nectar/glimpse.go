@@ -59,7 +59,9 @@ func glimpse(ctx context.Context, e *engine.Local, target string, width int, w i
 		return nil
 	})
 	if err != nil {
-		return &queryError{src: script, err: err}
+		// Not a queryError: the SQL is ours, and a caret under it would
+		// only confuse; the message names the path.
+		return err
 	}
 	return output.GlimpseWidth(w, schema, rows, total, width)
 }
