@@ -18,11 +18,21 @@ type Query struct {
 	ToParquet bool
 	// Plain marks queries that also run over the uncompressed copy.
 	Plain bool
+	// NoData marks queries that read no file: throughput means nothing.
+	NoData bool
 }
 
 // Queries is the query set of issue 3. Orderings carry tie-breakers so
 // that LIMIT picks the same rows on every engine.
 var Queries = []Query{
+	{
+		// Start-up alone: the floor under every other wall time.
+		Name:   "startup",
+		Title:  "SELECT 1: process start-up, no data",
+		Nectar: `SELECT 1 AS one`,
+		DuckDB: `SELECT 1 AS one`,
+		NoData: true,
+	},
 	{
 		Name:  "seed",
 		Title: "Added to Cart in Food, count by recommender variant",

@@ -20,6 +20,22 @@ type Machine struct {
 	Go       string
 	DuckDB   string
 	Date     time.Time
+	// LoadBefore and LoadAfter are /proc/loadavg's 1, 5 and 15 minute
+	// averages around the run: how busy the shared machine was.
+	LoadBefore, LoadAfter string
+}
+
+// LoadAverage returns the first three fields of /proc/loadavg, or "unknown".
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // DescribeMachine reads the CPU model and memory from /proc (Linux; other
@@ -38,6 +54,10 @@ func DescribeMachine(duckVersion string) Machine {
 		m.CPUModel = v
 	}
 	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		var kb int64
+		if _, err := fmt.Sscanf(v, "%d kB", &kb); err == nil {
+			v = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+		}
 		m.MemTotal = v
 	}
 	if out, err := exec.Command("go", "version").Output(); err == nil {
@@ -116,10 +136,13 @@ func (r *Report) WriteTable(w io.Writer) {
 			if ref != nil && ref.OK() && ref.PeakRSS() > 0 {
 				rss = fmt.Sprintf("%.2fx", float64(c.PeakRSS())/float64(ref.PeakRSS()))
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f–%.2f | %.0f | %.2f | %.0f | %s | %s | %s |\n",
+			mbs, evs := fmt.Sprintf("%.0f", float64(sum.Bytes)/1e6/med), fmt.Sprintf("%.2f", float64(sum.Events)/1e6/med)
+			if row.Case.Query.NoData {
+				mbs, evs = "–", "–"
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s | %.0f | %s | %s | %s |\n",
 				row.Case.Query.Name, row.Case.Data.Options.Compress, c.Engine,
-				med, c.Min().Seconds(), c.Max().Seconds(),
-				float64(sum.Bytes)/1e6/med, float64(sum.Events)/1e6/med,
+				med, c.Min().Seconds(), c.Max().Seconds(), mbs, evs,
 				float64(c.PeakRSS())/(1<<20), speedup(ref, c), rss, check(c, r.Reference))
 		}
 	}
@@ -160,6 +183,9 @@ func (r *Report) Targets(engine string) []Target {
 			allMeasured = false
 			continue
 		}
+		if row.Case.Query.NoData {
+			continue
+		}
 		ratio := ref.Median().Seconds() / c.Median().Seconds()
 		if worst == nil || ratio < worstRatio {
 			worst, worstRatio = row, ratio
@@ -193,7 +219,8 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "- CPUs (nproc): %d, %s\n- Memory: %s\n- OS: %s\n- Go: %s\n- DuckDB: %s (Go driver github.com/duckdb/duckdb-go/v2)\n",
 		m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.DuckDB)
 	fmt.Fprintf(w, "- Threads: %d for every engine (nectar `GOMAXPROCS=%d`, DuckDB `SET threads = %d`)\n", r.Threads, r.Threads, r.Threads)
-	fmt.Fprintf(w, "- Repetitions: %d per query and engine, engines interleaved; the table shows the median and the range\n\n", r.Reps)
+	fmt.Fprintf(w, "- Repetitions: %d per query and engine, engines interleaved; the table shows the median and the range\n", r.Reps)
+	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s before the run, %s after\n\n", m.LoadBefore, m.LoadAfter)
 	fmt.Fprintf(w, "The machine is a shared virtual machine: other work (compilers, tests of other packages) ran at the same time, so single runs are noisy. Medians over interleaved runs keep that noise roughly equal across engines, but differences under ~15%% are not significant.\n\n")
 	fmt.Fprintf(w, "## Data\n\n")
 	for _, d := range r.Data {

@@ -88,6 +88,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	log := os.Stderr
 
+	loadBefore := bench.LoadAverage()
 	main, err := bench.EnsureData(ctx, cache, gen.Options{Events: *events, Files: *files, Seed: *seed, Compress: *compress}, log)
 	if err != nil {
 		return err
@@ -153,8 +154,10 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	machine := bench.DescribeMachine(duckVersion)
+	machine.LoadBefore, machine.LoadAfter = loadBefore, bench.LoadAverage()
 	rep := &bench.Report{
-		Machine:   bench.DescribeMachine(duckVersion),
+		Machine:   machine,
 		Threads:   *threads,
 		Reps:      *reps,
 		Reference: "duckdb",
