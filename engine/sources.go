@@ -189,7 +189,7 @@ func sampleLines(files []source.File, n int) [][]byte {
 }
 
 // Open implements plan.Source.
-func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn) (plan.BatchReader, error) {
+func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
 	for i, c := range cols {
 		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind}
@@ -208,7 +208,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn) (plan.B
 		}
 	}
 	sn := scan.NewScanner(scan.Options{
-		Files:        s.files,
+		Files:        pruneDays(s.files, cols, filters),
 		Columns:      sc,
 		MaxLineBytes: s.opts.MaxLineBytes,
 		Strict:       s.opts.Strict,
@@ -250,7 +250,7 @@ func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSou
 func (s *ParquetSource) String() string                    { return "read_parquet('" + s.pattern + "')" }
 func (s *ParquetSource) Columns() []plan.SourceColumn      { return s.cols }
 func (s *ParquetSource) Resolve(string) (types.Kind, bool) { return 0, false }
-func (s *ParquetSource) Open(ctx context.Context, cols []plan.SourceColumn) (plan.BatchReader, error) {
+func (s *ParquetSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	return &parquetReader{files: s.files, cols: cols}, nil
 }
 

@@ -29,7 +29,7 @@ func Build(ctx context.Context, n plan.Node) (Operator, error) {
 func build(ctx context.Context, n plan.Node) (Operator, error) {
 	switch n := n.(type) {
 	case *plan.Scan:
-		r, err := n.Source.Open(ctx, n.Columns)
+		r, err := n.Source.Open(ctx, n.Columns, n.Filters)
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", n.Source, err)
 		}

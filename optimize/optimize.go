@@ -14,6 +14,7 @@ type Rule struct {
 // Rules run in order, once each.
 var Rules = []Rule{
 	{Name: "simplify", Apply: Simplify},
+	{Name: "push-filters", Apply: PushFilters},
 	{Name: "prune-columns", Apply: PruneColumns},
 	{Name: "top-n", Apply: TopN},
 	// Pruning leaves projections that keep every column they are given.

@@ -32,7 +32,20 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			// Keep one column so batches still count rows (count(*)).
 			m[0], cols = 0, n.Columns[:1]
 		}
-		return &plan.Scan{Source: n.Source, Columns: cols}, m
+		var filters []plan.Expr
+		for _, f := range n.Filters {
+			used := map[int]bool{}
+			plan.Columns(f, used)
+			kept := true
+			for i := range used {
+				_, ok := m[i]
+				kept = kept && ok
+			}
+			if kept {
+				filters = append(filters, plan.Remap(f, m))
+			}
+		}
+		return &plan.Scan{Source: n.Source, Columns: cols, Filters: filters}, m
 	case *plan.OneRow:
 		return n, map[int]int{}
 	case *plan.Filter:

@@ -55,16 +55,21 @@ type Source interface {
 	// Resolve finds a column that is not in Columns (a nested JSON path
 	// such as properties.products[0].price), reporting its kind.
 	Resolve(name string) (types.Kind, bool)
-	// Open reads the named columns, in order.
-	Open(ctx context.Context, columns []SourceColumn) (BatchReader, error)
+	// Open reads the named columns, in order. filters are conditions over
+	// those columns that every wanted row satisfies; a source may use them
+	// to skip whole files or row groups, and may ignore them (a Filter above
+	// the scan still applies them).
+	Open(ctx context.Context, columns []SourceColumn, filters []Expr) (BatchReader, error)
 	// String is the source as query text: read_json('logs/**/*.gz').
 	String() string
 }
 
-// Scan reads Columns from Source.
+// Scan reads Columns from Source. Filters are pruning hints passed to
+// the source (see Source.Open); they never replace the Filter above.
 type Scan struct {
 	Source  Source
 	Columns []SourceColumn
+	Filters []Expr
 }
 
 // OneRow yields one row with no columns: the input of SELECT without FROM.
@@ -321,7 +326,11 @@ func (s *Scan) Describe() string {
 	for i, c := range s.Columns {
 		names[i] = syntax.QuoteIdent(c.Name)
 	}
-	return fmt.Sprintf("Scan %s [%s]", s.Source, strings.Join(names, ", "))
+	d := fmt.Sprintf("Scan %s [%s]", s.Source, strings.Join(names, ", "))
+	if len(s.Filters) > 0 {
+		d += " prune by " + joinExprs(s.Filters)
+	}
+	return d
 }
 func (*OneRow) Describe() string    { return "OneRow" }
 func (f *Filter) Describe() string  { return "Filter " + f.Cond.String() }
