@@ -1,0 +1,358 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Run computes the report: it probes which experiment fields the source
+// has, runs the spec's SQL through eng, and does the statistics in memory.
+func Run(ctx context.Context, eng *engine.Local, spec *Spec) (*Report, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if err := probeFields(ctx, eng, spec); err != nil {
+		return nil, err
+	}
+	sql := spec.SQL()
+	var rows [][]types.Value
+	err := eng.Run(ctx, sql, func(r *engine.Result) error {
+		var err error
+		rows, err = exec.Collect(ctx, r.Rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: run statistics query: %w", spec.Name, err)
+	}
+	cells, err := parseCells(rows, len(spec.Metrics))
+	if err != nil {
+		return nil, fmt.Errorf("experiment %s: %w", spec.Name, err)
+	}
+	rep := Analyze(spec, cells)
+	rep.SQL = sql
+	return rep, nil
+}
+
+// probeFields records which default experiment fields exist in the source:
+// engines reject a struct path their schema lacks, and real logs carry
+// either the snake_case or the camelCase spelling, or both.
+func probeFields(ctx context.Context, eng *engine.Local, spec *Spec) error {
+	spec.present = map[string]bool{}
+	var fields []string
+	if spec.Exposure.Variant == "" {
+		fields = append(fields, variantFields...)
+	}
+	if spec.Exposure.ExperimentID != "" {
+		fields = append(fields, experimentFields...)
+	}
+	for _, f := range fields {
+		err := eng.Run(ctx, "DESCRIBE SELECT "+f+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw", func(r *engine.Result) error {
+			if r.Rows != nil {
+				_, err := exec.Collect(ctx, r.Rows)
+				return err
+			}
+			return nil
+		})
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		spec.present[f] = err == nil
+	}
+	return nil
+}
+
+// Cell is one row of the statistics query: the sufficient statistics of
+// every metric for the units of one variant in one slice.
+type Cell struct {
+	Slice   string // "" overall, a dimension index, or multiSlice
+	Value   string // the dimension's value
+	Day     string // day of first exposure (overall rows only)
+	Variant string
+	N       int64
+	Metrics []Sums
+}
+
+func parseCells(rows [][]types.Value, metrics int) ([]Cell, error) {
+	want := colMetrics + metrics*sumsPerMetric
+	cells := make([]Cell, 0, len(rows))
+	for i, r := range rows {
+		if len(r) != want {
+			return nil, fmt.Errorf("statistics row %d has %d columns, want %d", i, len(r), want)
+		}
+		c := Cell{Slice: r[colDim].S, Value: r[colValue].S, Day: r[colDay].S, Variant: r[colVariant].S, N: r[colN].I}
+		if r[colN].K == types.Float {
+			c.N = int64(r[colN].F)
+		}
+		c.Metrics = make([]Sums, metrics)
+		for k := range c.Metrics {
+			f := func(j int) float64 {
+				v := r[colMetrics+k*sumsPerMetric+j]
+				if v.IsNull() {
+					return 0
+				}
+				return v.AsFloat()
+			}
+			c.Metrics[k] = Sums{N: float64(c.N), Sy: f(0), Syy: f(1), Sz: f(2), Szz: f(3), Syz: f(4)}
+		}
+		cells = append(cells, c)
+	}
+	return cells, nil
+}
+
+// Analyze turns query cells into a report. It is exported so that the same
+// statistics can run over cells computed elsewhere (Spark, tests).
+func Analyze(spec *Spec, cells []Cell) *Report {
+	rep := &Report{Name: spec.Name, Alpha: spec.Alpha, Control: spec.Variants[0].Name}
+	known := map[string]int{}
+	for i, v := range spec.Variants {
+		known[v.Name] = i
+	}
+	nv, nm := len(spec.Variants), len(spec.Metrics)
+	newGroup := func() [][]Sums {
+		g := make([][]Sums, nv)
+		for i := range g {
+			g[i] = make([]Sums, nm)
+		}
+		return g
+	}
+	overall := newGroup()
+	days := map[string][][]Sums{}
+	slices := make([]map[string][][]Sums, len(spec.Dimensions))
+	for i := range slices {
+		slices[i] = map[string][][]Sums{}
+	}
+	for _, c := range cells {
+		if c.Slice == multiSlice {
+			rep.MultipleVariantUnits += c.N
+			continue
+		}
+		vi, ok := known[c.Variant]
+		if !ok {
+			if c.Slice == "" {
+				if rep.UnknownVariants == nil {
+					rep.UnknownVariants = map[string]int64{}
+				}
+				rep.UnknownVariants[c.Variant] += c.N
+			}
+			continue
+		}
+		var g [][]Sums
+		if c.Slice == "" {
+			g = days[c.Day]
+			if g == nil {
+				g = newGroup()
+				days[c.Day] = g
+			}
+			for k := range c.Metrics {
+				overall[vi][k].Add(c.Metrics[k])
+			}
+		} else {
+			var d int
+			if _, err := fmt.Sscan(c.Slice, &d); err != nil || d < 0 || d >= len(slices) {
+				continue
+			}
+			g = slices[d][c.Value]
+			if g == nil {
+				g = newGroup()
+				slices[d][c.Value] = g
+			}
+		}
+		for k := range c.Metrics {
+			g[vi][k].Add(c.Metrics[k])
+		}
+	}
+	if rep.MultipleVariantUnits > 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d units were exposed to more than one variant and are excluded", rep.MultipleVariantUnits))
+	}
+	for name, n := range rep.UnknownVariants {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("%d units in variant %q, which the spec does not list, are excluded", n, name))
+	}
+	sort.Strings(rep.Notes)
+
+	rep.SRM, rep.Metrics = analyzeGroup(spec, overall)
+	correct(rep.Metrics)
+
+	for d, dim := range spec.Dimensions {
+		dr := DimensionResult{Dimension: dim}
+		for _, val := range sortedKeys(slices[d]) {
+			srm, ms := analyzeGroup(spec, slices[d][val])
+			dr.Slices = append(dr.Slices, SliceResult{Value: val, SRM: srm, Metrics: ms})
+		}
+		rep.Dimensions = append(rep.Dimensions, dr)
+	}
+
+	// Cumulative results: units first exposed up to each day, with their
+	// metrics as of the end of the data.
+	cum := newGroup()
+	for _, day := range sortedKeys(days) {
+		for v := range cum {
+			for k := range cum[v] {
+				cum[v][k].Add(days[day][v][k])
+			}
+		}
+		srm, ms := analyzeGroup(spec, cum)
+		rep.Daily = append(rep.Daily, DayResult{Day: day, SRM: srm, Metrics: ms})
+	}
+	return rep
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// analyzeGroup computes SRM and every metric for one set of units.
+func analyzeGroup(spec *Spec, g [][]Sums) (SRMResult, []MetricResult) {
+	obs := make([]float64, len(spec.Variants))
+	w := make([]float64, len(spec.Variants))
+	srm := SRMResult{Observed: map[string]int64{}, ExpectedWeights: map[string]float64{}}
+	var wsum float64
+	for _, v := range spec.Variants {
+		wsum += v.Weight
+	}
+	for i, v := range spec.Variants {
+		if len(g[i]) > 0 {
+			obs[i] = g[i][0].N
+		}
+		w[i] = v.Weight
+		srm.Observed[v.Name] = int64(obs[i])
+		srm.ExpectedWeights[v.Name] = v.Weight / wsum
+	}
+	t := SRMTest(obs, w)
+	srm.ChiSquare, srm.DF, srm.PValue = t.ChiSquare, t.DF, t.P
+	srm.Flag = t.P < spec.SRMAlpha
+
+	metrics := make([]MetricResult, len(spec.Metrics))
+	for k := range spec.Metrics {
+		metrics[k] = analyzeMetric(spec, k, g)
+	}
+	return srm, metrics
+}
+
+func analyzeMetric(spec *Spec, k int, g [][]Sums) MetricResult {
+	m := &spec.Metrics[k]
+	mr := MetricResult{Name: m.Name, Type: m.Type, Winsorize: m.Winsorize, LowerIsBetter: m.LowerIsBetter}
+	var theta, xMean float64
+	if m.CUPED {
+		var pooled Sums
+		for v := range g {
+			pooled.Add(g[v][k])
+		}
+		theta = CUPEDTheta(pooled)
+		if pooled.N > 0 {
+			xMean = pooled.Sz / pooled.N
+		}
+		mr.CUPED = &CUPEDInfo{Theta: theta, Window: spec.CUPEDWindow}
+	}
+	est := make([]Estimate, len(g))
+	notes := make([]string, len(g))
+	for v := range g {
+		s := g[v][k]
+		var err error
+		switch {
+		case m.CUPED:
+			est[v] = CUPEDEstimate(s, theta, xMean, m.Type == Binomial)
+		case m.Type == Binomial:
+			est[v] = BinomialEstimate(s)
+		case m.Type == Ratio:
+			est[v], err = RatioEstimate(s)
+		default:
+			est[v] = MeanEstimate(s)
+		}
+		if err != nil {
+			notes[v] = err.Error()
+		}
+		if s.N == 0 {
+			notes[v] = "no units"
+		}
+	}
+	for v, variant := range spec.Variants {
+		vr := VariantResult{Name: variant.Name, Control: v == 0, Units: int64(est[v].N), Mean: est[v].Mean, Variance: est[v].Var, Note: notes[v]}
+		if m.Type == Ratio {
+			vr.Numerator, vr.Denominator = g[v][k].Sy, g[v][k].Sz
+		}
+		if v > 0 {
+			compare(spec, m, est[0], est[v], notes[0], &vr)
+		}
+		mr.Variants = append(mr.Variants, vr)
+	}
+	return mr
+}
+
+// compare fills the lifts of treatment t against control c.
+func compare(spec *Spec, m *Metric, c, t Estimate, controlNote string, vr *VariantResult) {
+	if controlNote != "" || vr.Note != "" {
+		if vr.Note == "" {
+			vr.Note = "control: " + controlNote
+		}
+		return
+	}
+	n := c.N + t.N
+	abs, err := Welch(c, t, spec.Alpha)
+	if err != nil {
+		vr.Note = err.Error()
+		return
+	}
+	hw := SequentialHalfWidth(abs.SE, n, spec.SequentialTuning, spec.Alpha)
+	vr.Absolute = &LiftResult{Lift: abs.Estimate, SE: abs.SE, DF: dfJSON(abs.DF), CI: [2]float64{abs.Lo, abs.Hi}, PValue: abs.P,
+		SequentialCI: [2]float64{abs.Estimate - hw, abs.Estimate + hw}}
+	rel, err := RelativeLift(c, t, spec.Alpha)
+	if err != nil {
+		vr.Note = err.Error()
+		return
+	}
+	hw = SequentialHalfWidth(rel.SE, n, spec.SequentialTuning, spec.Alpha)
+	var m0, s0 float64
+	if spec.Prior != nil {
+		m0, s0 = spec.Prior.Mean, spec.Prior.SD
+	}
+	b := Bayesian(rel.Estimate, rel.SE, m0, s0, spec.Alpha, m.LowerIsBetter)
+	vr.Relative = &LiftResult{Lift: rel.Estimate, SE: rel.SE, DF: dfJSON(rel.DF), CI: [2]float64{rel.Lo, rel.Hi}, PValue: rel.P,
+		SequentialCI: [2]float64{rel.Estimate - hw, rel.Estimate + hw},
+		Bayes: &BayesResult{ChanceToWin: b.ChanceToWin, Risk: b.Risk, RiskControl: b.RiskControl, Mean: b.Mean, SD: b.SD,
+			CredibleInterval: [2]float64{b.Lo, b.Hi}}}
+	vr.ChanceToWin = &vr.Relative.Bayes.ChanceToWin
+}
+
+func dfJSON(df float64) float64 {
+	if math.IsInf(df, 0) || math.IsNaN(df) {
+		return 0
+	}
+	return df
+}
+
+// correct adds Holm and Benjamini–Hochberg adjusted p-values across every
+// metric × treatment comparison of the report (absolute and relative
+// families are adjusted separately).
+func correct(ms []MetricResult) {
+	for _, rel := range []bool{false, true} {
+		var ps []float64
+		var dst []*LiftResult
+		for i := range ms {
+			for j := range ms[i].Variants {
+				l := ms[i].Variants[j].Absolute
+				if rel {
+					l = ms[i].Variants[j].Relative
+				}
+				if l != nil {
+					ps = append(ps, l.PValue)
+					dst = append(dst, l)
+				}
+			}
+		}
+		holm, bh := Holm(ps), BenjaminiHochberg(ps)
+		for i, l := range dst {
+			l.PHolm, l.PBH = &holm[i], &bh[i]
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package experiment
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Column layout of the statistics query. Every row is one (slice, variant)
+// cell: slice "" is the whole experiment split by day of first exposure,
+// slice "#multi" counts units seen in several variants, and any other
+// slice is dimension i with its value.
+const (
+	colDim = iota
+	colValue
+	colDay
+	colVariant
+	colN
+	colMetrics // then six sums per metric, see metricSums
+)
+
+const multiSlice = "#multi"
+
+// sumsPerMetric is the number of sums the query returns for each metric:
+// Σy, Σy², Σz, Σz², Σyz where z is the ratio denominator or the CUPED
+// covariate (zero when the metric has neither).
+const sumsPerMetric = 5
+
+// SQL returns the Spark SQL script that computes the per-variant
+// sufficient statistics for the spec. It is one query, so it can run
+// unchanged on Spark.
+func (s *Spec) SQL() string {
+	var b strings.Builder
+	variantExpr := s.Exposure.Variant
+	if variantExpr == "" {
+		variantExpr = s.coalesce(variantFields)
+	}
+	variantExpr = "CAST(" + variantExpr + " AS STRING)"
+
+	// ev: the events of interest with the unit and time in micros, so that
+	// windows are integer arithmetic on every engine.
+	var evWhere []string
+	if s.Filter != "" {
+		evWhere = append(evWhere, "("+s.Filter+")")
+	}
+	if !s.start.IsZero() {
+		evWhere = append(evWhere, fmt.Sprintf("__t >= %d", s.start.UnixMicro()))
+	}
+	if !s.end.IsZero() {
+		evWhere = append(evWhere, fmt.Sprintf("__t < %d", s.end.UnixMicro()))
+	}
+	if names, ok := s.eventNames(); ok {
+		// Only the named events matter: prune early so the join is small.
+		q := make([]string, len(names))
+		for i, n := range names {
+			q[i] = quote(n)
+		}
+		evWhere = append(evWhere, "event IN ("+strings.Join(q, ", ")+")")
+	}
+	fmt.Fprintf(&b, "WITH ev AS (\n  SELECT * FROM (\n    SELECT *, %s AS __unit, unix_micros(CAST(timestamp AS TIMESTAMP)) AS __t\n    FROM %s\n  ) AS raw\n  WHERE __unit IS NOT NULL", s.Unit, s.sourceSQL())
+	for _, w := range evWhere {
+		b.WriteString("\n    AND " + w)
+	}
+	b.WriteString("\n),\n")
+
+	// xr/x: every exposure, then the first per unit; min ≠ max over the
+	// unit's variants marks units seen in more than one.
+	var expWhere []string
+	if s.Exposure.Event != "" {
+		expWhere = append(expWhere, "event = "+quote(s.Exposure.Event))
+	}
+	if s.Exposure.ExperimentID != "" {
+		expWhere = append(expWhere, "CAST("+s.coalesce(experimentFields)+" AS STRING) = "+quote(s.Exposure.ExperimentID))
+	}
+	if s.Exposure.Where != "" {
+		expWhere = append(expWhere, "("+s.Exposure.Where+")")
+	}
+	expWhere = append(expWhere, variantExpr+" IS NOT NULL")
+	fmt.Fprintf(&b, "xr AS (\n  SELECT __unit, __t, %s AS __variant,\n", variantExpr)
+	for i, d := range s.Dimensions {
+		fmt.Fprintf(&b, "    coalesce(CAST(%s AS STRING), '(null)') AS __d%d,\n", d, i)
+	}
+	fmt.Fprintf(&b, "    row_number() OVER (PARTITION BY __unit ORDER BY __t, %[1]s) AS __rn,\n    min(%[1]s) OVER (PARTITION BY __unit) AS __vmin,\n    max(%[1]s) OVER (PARTITION BY __unit) AS __vmax\n  FROM ev\n  WHERE %[2]s\n),\n", variantExpr, strings.Join(expWhere, "\n    AND "))
+	b.WriteString("x AS (\n  SELECT __unit, __t AS __first, __variant, __vmin <> __vmax AS __multi")
+	for i := range s.Dimensions {
+		fmt.Fprintf(&b, ", __d%d", i)
+	}
+	b.WriteString("\n  FROM xr WHERE __rn = 1\n),\n")
+
+	// post: one row per singly-assigned unit with its metric values over
+	// the events at or after its first exposure.
+	xcols := "x.__unit, x.__variant, x.__first"
+	for i := range s.Dimensions {
+		xcols += fmt.Sprintf(", x.__d%d", i)
+	}
+	fmt.Fprintf(&b, "post AS (\n  SELECT %s", xcols)
+	anyCUPED := false
+	for k := range s.Metrics {
+		m := &s.Metrics[k]
+		switch m.Type {
+		case Ratio:
+			fmt.Fprintf(&b, ",\n    %s AS __y%d", m.Numerator.unitExpr(m.windowMicros, false), k)
+			fmt.Fprintf(&b, ",\n    %s AS __z%d", m.Denominator.unitExpr(m.windowMicros, false), k)
+		default:
+			fmt.Fprintf(&b, ",\n    %s AS __y%d", m.Component.unitExpr(m.windowMicros, m.Type == Binomial), k)
+		}
+		anyCUPED = anyCUPED || m.CUPED
+	}
+	fmt.Fprintf(&b, "\n  FROM x LEFT JOIN ev AS e ON e.__unit = x.__unit AND e.__t >= x.__first\n  WHERE NOT x.__multi\n  GROUP BY %s\n),\n", xcols)
+
+	// pre: the CUPED covariate, the same metric over the window before
+	// first exposure (Deng et al. 2013).
+	unitSrc := "post"
+	if anyCUPED {
+		fmt.Fprintf(&b, "pre AS (\n  SELECT x.__unit")
+		for k := range s.Metrics {
+			m := &s.Metrics[k]
+			if m.CUPED {
+				fmt.Fprintf(&b, ",\n    %s AS __x%d", m.Component.unitExpr(0, m.Type == Binomial), k)
+			}
+		}
+		fmt.Fprintf(&b, "\n  FROM x LEFT JOIN ev AS e ON e.__unit = x.__unit AND e.__t < x.__first AND e.__t >= x.__first - %d\n  WHERE NOT x.__multi\n  GROUP BY x.__unit\n),\n", s.cupedWindowMicros)
+		fmt.Fprintf(&b, "joined AS (\n  SELECT post.*")
+		for k := range s.Metrics {
+			if s.Metrics[k].CUPED {
+				fmt.Fprintf(&b, ", pre.__x%d", k)
+			}
+		}
+		b.WriteString("\n  FROM post JOIN pre ON post.__unit = pre.__unit\n),\n")
+		unitSrc = "joined"
+	}
+
+	// u: per-unit values with winsorisation applied and z set.
+	var caps []string
+	for k, m := range s.Metrics {
+		if m.Winsorize > 0 {
+			caps = append(caps, fmt.Sprintf("percentile_approx(__y%d, %v) AS __cap%d", k, m.Winsorize, k))
+		}
+	}
+	if len(caps) > 0 {
+		fmt.Fprintf(&b, "caps AS (\n  SELECT %s FROM %s\n),\n", strings.Join(caps, ", "), unitSrc)
+	}
+	b.WriteString("u AS (\n  SELECT __unit, __variant, __first")
+	for i := range s.Dimensions {
+		fmt.Fprintf(&b, ", __d%d", i)
+	}
+	for k, m := range s.Metrics {
+		y := fmt.Sprintf("__y%d", k)
+		if m.Winsorize > 0 {
+			y = fmt.Sprintf("least(__y%d, __cap%d)", k, k)
+		}
+		z := "0.0"
+		switch {
+		case m.Type == Ratio:
+			z = fmt.Sprintf("__z%d", k)
+		case m.CUPED:
+			z = fmt.Sprintf("__x%d", k)
+		}
+		fmt.Fprintf(&b, ",\n    CAST(%s AS DOUBLE) AS __y%d, CAST(%s AS DOUBLE) AS __z%d", y, k, z, k)
+	}
+	fmt.Fprintf(&b, "\n  FROM %s", unitSrc)
+	if len(caps) > 0 {
+		b.WriteString(" CROSS JOIN caps")
+	}
+	b.WriteString("\n)\n")
+
+	// The result: sufficient statistics per slice and variant.
+	sums := func() string {
+		var sb strings.Builder
+		sb.WriteString("count(*) AS n")
+		for k := range s.Metrics {
+			fmt.Fprintf(&sb, ",\n    sum(__y%[1]d) AS sy%[1]d, sum(__y%[1]d * __y%[1]d) AS syy%[1]d, sum(__z%[1]d) AS sz%[1]d, sum(__z%[1]d * __z%[1]d) AS szz%[1]d, sum(__y%[1]d * __z%[1]d) AS syz%[1]d", k)
+		}
+		return sb.String()
+	}()
+	fmt.Fprintf(&b, "SELECT '' AS slice, '' AS slice_value, CAST(to_date(timestamp_micros(__first)) AS STRING) AS day, __variant AS variant,\n    %s\nFROM u GROUP BY 3, 4\n", sums)
+	for i := range s.Dimensions {
+		fmt.Fprintf(&b, "UNION ALL\nSELECT %s, __d%d, '', __variant,\n    %s\nFROM u GROUP BY 2, 4\n", quote(fmt.Sprint(i)), i, sums)
+	}
+	fmt.Fprintf(&b, "UNION ALL\nSELECT %s, '', '', __variant, count(*)", quote(multiSlice))
+	for range s.Metrics {
+		b.WriteString(", 0.0, 0.0, 0.0, 0.0, 0.0")
+	}
+	b.WriteString("\nFROM x WHERE __multi GROUP BY 4\n")
+	return b.String()
+}
+
+// unitExpr is the SQL aggregate giving one unit's value of c over the
+// joined events e (relative to exposure x). binary turns it into 0/1.
+func (c *Component) unitExpr(windowMicros int64, binary bool) string {
+	if c.SQL != "" {
+		if binary {
+			return "CASE WHEN coalesce(" + c.SQL + ", 0) > 0 THEN 1.0 ELSE 0.0 END"
+		}
+		return "coalesce(CAST(" + c.SQL + " AS DOUBLE), 0.0)"
+	}
+	var cond []string
+	if c.Event != "" {
+		cond = append(cond, "e.event = "+quote(c.Event))
+	}
+	if c.Where != "" {
+		cond = append(cond, "("+c.Where+")")
+	}
+	if windowMicros > 0 {
+		cond = append(cond, fmt.Sprintf("e.__t < x.__first + %d", windowMicros))
+	}
+	where := strings.Join(cond, " AND ")
+	switch {
+	case binary:
+		return "CASE WHEN count(*) FILTER (WHERE " + where + ") > 0 THEN 1.0 ELSE 0.0 END"
+	case c.Value != "":
+		return "coalesce(sum(CAST(" + c.Value + " AS DOUBLE)) FILTER (WHERE " + where + "), 0.0)"
+	default:
+		return "CAST(count(*) FILTER (WHERE " + where + ") AS DOUBLE)"
+	}
+}
+
+// eventNames lists every event name the spec reads, and false when some
+// metric or the exposure can match any event (so no pruning is safe).
+func (s *Spec) eventNames() ([]string, bool) {
+	if s.Exposure.Event == "" {
+		return nil, false
+	}
+	seen := map[string]bool{s.Exposure.Event: true}
+	names := []string{s.Exposure.Event}
+	add := func(c *Component) bool {
+		if c == nil || c.Event == "" {
+			return false
+		}
+		if !seen[c.Event] {
+			seen[c.Event] = true
+			names = append(names, c.Event)
+		}
+		return true
+	}
+	for k := range s.Metrics {
+		m := &s.Metrics[k]
+		if m.Type == Ratio {
+			if !add(m.Numerator) || !add(m.Denominator) {
+				return nil, false
+			}
+		} else if !add(&m.Component) {
+			return nil, false
+		}
+	}
+	return names, true
+}
+
+// Segment's spellings of the experiment fields: the e-commerce spec's
+// snake_case, and the camelCase Optimizely and GrowthBook send.
+var (
+	experimentFields = []string{"properties.experiment_id", "properties.experimentId"}
+	variantFields    = []string{"properties.variation_id", "properties.variationId", "properties.variant_id"}
+)
+
+// coalesce returns the first non-NULL of the fields the source has. Engines
+// reject a path missing from the schema, so Run probes them first (see
+// Spec.present); without a probe every field is used.
+func (s *Spec) coalesce(fields []string) string {
+	var have []string
+	for _, f := range fields {
+		if s.present == nil || s.present[f] {
+			have = append(have, "CAST("+f+" AS STRING)")
+		}
+	}
+	switch len(have) {
+	case 0:
+		return "CAST(NULL AS STRING)"
+	case 1:
+		return have[0]
+	}
+	return "coalesce(" + strings.Join(have, ", ") + ")"
+}
