@@ -180,7 +180,7 @@ func TestBatchRowsReachesScanner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := src.Open(ctx, src.Columns()[:1])
+		r, err := src.Open(ctx, src.Columns()[:1], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

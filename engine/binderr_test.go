@@ -1,0 +1,88 @@
+package engine_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/syntax"
+)
+
+// TestBinderErrors checks that each kind of mistake is reported as a
+// *syntax.Error at the offending spot, with a message a user can act on
+// and, where one helps, a hint. Errors about an operator point at the
+// operator (the + of id + true), errors about a clause at its keyword.
+func TestBinderErrors(t *testing.T) {
+	cases := []struct {
+		name, query string
+		line, col   int
+		msg, hint   string // fragments; hint "" means none is expected
+	}{
+		{"unknown-column", "SELECT evnt FROM events", 1, 8, "unknown column evnt", "did you mean event?"},
+		{"unknown-column-where", "SELECT id FROM t\nWHERE vv > 1", 2, 7, "unknown column vv", "did you mean v?"},
+		{"unknown-column-no-suggestion", "SELECT zzzzzzzz FROM t", 1, 8, "unknown column zzzzzzzz", ""},
+		{"unknown-column-pipe", "FROM t |> WHERE id > 1 |> SELECT idd", 1, 34, "unknown column idd", "did you mean id?"},
+		{"ambiguous-join", "SELECT messageId FROM events AS a JOIN events AS b ON a.userId = b.userId", 1, 8, "column messageId is ambiguous", "qualify it"},
+		{"ambiguous-extend", "FROM t |> EXTEND v * 2 AS s |> SELECT s", 1, 39, "column s is ambiguous", "rename one with AS"},
+		{"not-grouped", "SELECT g, v FROM t GROUP BY g", 1, 11, "column v must be aggregated or appear in GROUP BY", "first(v)"},
+		{"not-grouped-order-by", "SELECT g, count(*) FROM t GROUP BY g ORDER BY id", 1, 47, "column id must be aggregated", "add it to GROUP BY"},
+		{"aggregate-in-where", "SELECT id FROM t WHERE sum(v) > 1", 1, 24, "aggregate function sum is not allowed in WHERE", ""},
+		{"aggregate-in-pipe-where", "FROM t |> WHERE count(*) > 1", 1, 17, "aggregate function count is not allowed in WHERE", ""},
+		{"nested-aggregate", "SELECT sum(max(v)) FROM t", 1, 12, "aggregate functions cannot be nested", ""},
+		{"window-in-where", "SELECT id FROM t WHERE row_number() OVER (ORDER BY id) = 1", 1, 24, "window function row_number is not allowed in WHERE", ""},
+		{"window-in-group-by", "SELECT count(*) FROM t GROUP BY rank() OVER (ORDER BY id)", 1, 33, "window function rank is not allowed in GROUP BY", ""},
+		{"arith-on-bool", "SELECT id + true FROM t", 1, 11, "expects numbers, got BIGINT and BOOLEAN", ""},
+		{"sum-of-bool", "SELECT sum(id > 1) FROM t", 1, 8, "sum expects a number, got BOOLEAN", ""},
+		{"where-not-bool", "SELECT id FROM t WHERE id + 1", 1, 27, "WHERE expects a boolean condition, got BIGINT", ""},
+		{"not-of-number", "SELECT NOT id FROM t", 1, 8, "NOT expects a boolean, got BIGINT", ""},
+		{"compare-bool-date", "SELECT id FROM t WHERE true = DATE '2020-01-01'", 1, 29, "cannot compare BOOLEAN with DATE", ""},
+		{"wrong-arg-count", "SELECT upper(s, s) FROM t", 1, 8, "upper takes 1 argument, got 2", ""},
+		{"unknown-function", "SELECT uppr(s) FROM t", 1, 8, "unknown function uppr", "did you mean upper?"},
+		{"unknown-aggregate-typo", "SELECT g, cont(*) FROM t GROUP BY g", 1, 11, "unknown function cont", "did you mean count?"},
+		{"order-by-ordinal", "SELECT id, g FROM t ORDER BY 3", 1, 30, "ORDER BY position 3 is not in the select list (1..2)", ""},
+		{"order-by-ordinal-zero", "SELECT id FROM t ORDER BY 0", 1, 27, "ORDER BY position 0", ""},
+		{"union-count", "SELECT id, g FROM t\nUNION ALL\nSELECT id FROM t", 2, 1, "UNION needs the same number of columns on both sides, got 2 and 1", ""},
+		{"pipe-union-count", "FROM t |> SELECT id |> UNION ALL (SELECT id, g FROM t)", 1, 24, "UNION needs the same number of columns", ""},
+		{"unknown-table", "SELECT * FROM nope", 1, 15, "unknown table nope", "read_json"},
+		{"unknown-table-join", "SELECT * FROM t JOIN nope ON t.id = nope.id", 1, 22, "unknown table nope", "nectar.yaml"},
+		{"limit-not-constant", "SELECT * FROM t LIMIT id", 1, 23, "LIMIT takes a non-negative integer constant", ""},
+		{"limit-negative", "FROM t |> LIMIT -1", 1, 17, "LIMIT takes a non-negative integer constant", ""},
+		{"offset-not-constant", "SELECT * FROM t LIMIT 1 OFFSET 'a'", 1, 32, "OFFSET takes a non-negative integer constant", ""},
+		{"distinct-order-by", "SELECT DISTINCT g FROM t ORDER BY id", 1, 35, "ORDER BY expressions must appear in the select list", ""},
+		{"star-in-expr", "SELECT sum(*) FROM t", 1, 8, "only count takes *", ""},
+		{"unknown-star-table", "SELECT x.* FROM t", 1, 8, "unknown table x", ""},
+		{"join-without-on", "SELECT * FROM t AS a JOIN t AS b", 1, 22, "JOIN needs ON or USING", ""},
+		{"interval-alone", "SELECT INTERVAL 1 HOUR FROM t", 1, 8, "INTERVAL can only be added", ""},
+		{"set-unknown-column", "FROM t |> SET nope = 1", 1, 11, "unknown column nope", ""},
+		{"percentile-param", "SELECT percentile_approx(v, 2) FROM t", 1, 29, "between 0 and 1", ""},
+		{"range-offset-frame", "SELECT sum(v) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t", 1, 8, "RANGE frames with offsets are not supported", ""},
+		{"filter-on-scalar", "SELECT upper(s) FILTER (WHERE id > 1) FROM t", 1, 8, "apply only to aggregate functions", ""},
+		{"subquery-columns", "SELECT id FROM t WHERE id = (SELECT id, g FROM t)", 1, 29, "must return one column", ""},
+	}
+	e := testEngine()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := explain(e, c.query)
+			if err == nil {
+				t.Fatalf("no error for %q", c.query)
+			}
+			var se *syntax.Error
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v (%T) is not a *syntax.Error", err, err)
+			}
+			line, col := syntax.LineCol(c.query, se.Pos)
+			if line != c.line || col != c.col {
+				t.Errorf("at %d:%d, want %d:%d (%s)", line, col, c.line, c.col, se.Msg)
+			}
+			if !strings.Contains(se.Msg, c.msg) {
+				t.Errorf("message %q does not contain %q", se.Msg, c.msg)
+			}
+			switch {
+			case c.hint == "" && se.Hint != "":
+				t.Errorf("unexpected hint %q", se.Hint)
+			case !strings.Contains(se.Hint, c.hint):
+				t.Errorf("hint %q does not contain %q", se.Hint, c.hint)
+			}
+		})
+	}
+}

@@ -1,0 +1,79 @@
+package engine_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the EXPLAIN golden files under testdata/explain")
+
+// TestExplainGolden pins the optimised plan of a few representative
+// queries. Above all it shows column pruning: each Scan line lists only
+// the JSON paths the query reads. Regenerate with
+// go test ./engine -run TestExplainGolden -update, and review the diff.
+func TestExplainGolden(t *testing.T) {
+	cases := []struct{ name, query string }{
+		{"seed", "FROM events |> WHERE event = 'Added to Cart' AND properties.vertical = 'Food' |> AGGREGATE count(*) AS n GROUP BY properties.recommender.variant AS variant, hour(timestamp) AS h |> ORDER BY variant, h"},
+		{"count_star", "SELECT count(*) AS n FROM events"},
+		{"nested_path", "SELECT properties.price * properties.quantity AS revenue FROM events WHERE properties.price IS NOT NULL"},
+		{"join", "SELECT e.messageId, u.plan FROM events AS e JOIN users AS u ON e.userId = u.uid WHERE e.event = 'Order Completed'"},
+		{"top_n", "SELECT messageId, timestamp FROM events ORDER BY timestamp DESC LIMIT 3"},
+		{"window", "FROM t |> EXTEND sum(v) OVER (PARTITION BY g ORDER BY id) AS running |> SELECT id, running"},
+		{"unused_window", "FROM t |> EXTEND rank() OVER (ORDER BY v) AS r |> SELECT id"},
+		{"union", "SELECT userId FROM events UNION SELECT uid FROM users"},
+		{"subquery", "SELECT messageId FROM events WHERE properties.price > (SELECT avg(properties.price) FROM events)"},
+	}
+	e := testEngine()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := explain(e, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = "-- " + c.query + "\n" + got
+			path := filepath.Join("testdata", "explain", c.name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("plan changed (run with -update if intended)\ngot:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestExplainPrunesScan checks pruning directly, independent of the golden
+// text: the seed query's scan reads exactly the four paths it mentions.
+func TestExplainPrunesScan(t *testing.T) {
+	got, err := explain(testEngine(), "FROM events |> WHERE event = 'Added to Cart' AND properties.vertical = 'Food' |> AGGREGATE count(*) AS n GROUP BY properties.recommender.variant AS variant, hour(timestamp) AS h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, line := range strings.Split(got, "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(line), "Scan "); ok {
+			_, list, _ := strings.Cut(s, "[")
+			list, _, _ = strings.Cut(list, "]")
+			cols = strings.Split(strings.ReplaceAll(list, "`", ""), ", ")
+		}
+	}
+	slices.Sort(cols)
+	want := []string{"event", "properties.recommender.variant", "properties.vertical", "timestamp"}
+	if !slices.Equal(cols, want) {
+		t.Errorf("scan reads %q, want exactly %q\nplan:\n%s", cols, want, got)
+	}
+}
