@@ -20,6 +20,7 @@ type Engine interface {
 
 // Nectar runs a nectar binary built from the repository.
 type Nectar struct {
+	Measurer
 	Binary  string
 	Threads int // GOMAXPROCS of the child
 }
@@ -33,7 +34,7 @@ func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measu
 		args = []string{"query", "--format", "parquet", "-o", out}
 	}
 	args = append(args, q.NectarSQL(ds.Glob))
-	return RunMeasured(ctx, env, n.Binary, args...)
+	return n.Measurer.Run(ctx, env, n.Binary, args...)
 }
 
 // BuildNectar compiles ./cmd/nectar of the repository at root into dir
@@ -51,6 +52,7 @@ func BuildNectar(ctx context.Context, root, dir string) (string, error) {
 // DuckDB runs queries through the Go driver in a child process: the bench
 // binary itself, started as "duckdb-worker" (see RunDuckDB).
 type DuckDB struct {
+	Measurer
 	Self    string // path of the bench binary
 	Threads int    // SET threads
 }
@@ -58,7 +60,7 @@ type DuckDB struct {
 func (DuckDB) Name() string { return "duckdb" }
 
 func (d DuckDB) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
-	return RunMeasured(ctx, os.Environ(), d.Self, "duckdb-worker",
+	return d.Measurer.Run(ctx, os.Environ(), d.Self, "duckdb-worker",
 		"--threads", strconv.Itoa(d.Threads), "--query", q.DuckDBSQL(ds.Glob, out))
 }
 

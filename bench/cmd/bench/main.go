@@ -21,9 +21,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "duckdb-worker" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "measure-worker":
+		// fd 3 is the report pipe the parent's Measurer passed.
+		os.Exit(bench.MeasureWorker(os.Args[2:], os.NewFile(3, "report")))
+	case len(os.Args) > 1 && os.Args[1] == "duckdb-worker":
 		err = worker(ctx, os.Args[2:])
-	} else {
+	default:
 		err = run(ctx, os.Args[1:])
 	}
 	if err != nil {
@@ -133,9 +137,10 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	measurer := bench.Measurer{Wrapper: self}
 	engines := []bench.Engine{
-		bench.Nectar{Binary: nectarBin, Threads: *threads},
-		bench.DuckDB{Self: self, Threads: *threads},
+		bench.Nectar{Measurer: measurer, Binary: nectarBin, Threads: *threads},
+		bench.DuckDB{Measurer: measurer, Self: self, Threads: *threads},
 	}
 	skipped := optionalEngines()
 	for _, s := range skipped {
