@@ -538,4 +538,396 @@ GROUP BY 1, 2`,
 FROM events
 WHERE event = 'Order Completed'`,
 	},
+	{
+		name: "round_price_with_tax",
+		nectar: `SELECT DISTINCT properties.price AS price, round(properties.price * 1.0825, 2) AS with_tax
+FROM events
+WHERE event = 'Product Viewed'`,
+	},
+	{
+		name: "round_average_price",
+		nectar: `SELECT properties.vertical AS vertical, round(avg(properties.price), 2) AS avg_price
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1`,
+	},
+	{
+		name:   "timestamp_vs_text_literal",
+		skip:   "Spark compares a STRING timestamp with a text literal as text ('2019-02-03T…' > '2019-02-03 12:00:00' for the whole day); DuckDB's column is a TIMESTAMP and compares as time",
+		nectar: `SELECT count(*) AS n FROM events WHERE timestamp >= '2019-02-03 12:00:00' AND timestamp < '2019-02-04'`,
+	},
+	{
+		name:   "timestamp_vs_iso_literal",
+		nectar: `SELECT count(*) AS n FROM events WHERE timestamp >= '2019-02-03T12:00:00' AND timestamp < '2019-02-04T00:00:00.000Z'`,
+	},
+	{
+		name: "timestamp_literal_range",
+		nectar: `SELECT event, count(*) AS n
+FROM events
+WHERE timestamp >= TIMESTAMP '2019-02-03 12:00:00' AND timestamp < TIMESTAMP '2019-02-04 00:00:00'
+GROUP BY event`,
+	},
+	{
+		name: "orders_within_hour_of_exposure",
+		nectar: `CREATE OR REPLACE TEMP VIEW exposure_v AS
+SELECT userId, min(timestamp) AS first_seen
+FROM events WHERE event = 'Experiment Viewed' AND userId IS NOT NULL GROUP BY userId;
+SELECT count(*) AS orders, count(DISTINCT o.userId) AS buyers
+FROM exposure_v AS x JOIN events AS o ON o.userId = x.userId
+WHERE o.event = 'Order Completed'
+  AND CAST(o.timestamp AS TIMESTAMP) BETWEEN CAST(x.first_seen AS TIMESTAMP)
+      AND CAST(x.first_seen AS TIMESTAMP) + INTERVAL 1 HOUR`,
+	},
+	{
+		name: "not_in_with_null_user",
+		nectar: `SELECT count(*) AS n
+FROM events
+WHERE event = 'Added to Cart'
+  AND userId NOT IN (SELECT userId FROM events WHERE event = 'Order Completed')`,
+		// Zero rows qualify when the subquery holds a NULL userId; the
+		// second query checks that the first one is not vacuous.
+	},
+	{
+		name: "not_in_without_nulls",
+		nectar: `SELECT count(*) AS n
+FROM events
+WHERE event = 'Added to Cart'
+  AND userId NOT IN (SELECT userId FROM events WHERE event = 'Order Completed' AND userId IS NOT NULL)`,
+	},
+	{
+		name: "full_join_carts_orders",
+		nectar: `WITH carts AS (SELECT userId, count(*) AS carts FROM events WHERE event = 'Added to Cart' AND userId IS NOT NULL GROUP BY userId),
+orders AS (SELECT userId, count(*) AS orders FROM events WHERE event = 'Order Completed' AND userId IS NOT NULL GROUP BY userId)
+SELECT coalesce(c.userId, o.userId) AS userId, c.carts, o.orders
+FROM carts AS c FULL OUTER JOIN orders AS o ON c.userId = o.userId`,
+	},
+	{
+		name: "right_join_identify",
+		nectar: `SELECT i.userId, i.plan, count(e.messageId) AS orders
+FROM (SELECT messageId, userId FROM events WHERE event = 'Order Completed') AS e
+RIGHT JOIN (SELECT DISTINCT userId, traits.plan AS plan FROM events WHERE type = 'identify') AS i
+  ON e.userId = i.userId
+GROUP BY i.userId, i.plan`,
+	},
+	{
+		name: "intersect_and_except",
+		nectar: `SELECT 'both' AS k, count(*) AS n FROM (
+  SELECT userId FROM events WHERE event = 'Added to Cart'
+  INTERSECT
+  SELECT userId FROM events WHERE event = 'Order Completed') AS a
+UNION ALL
+SELECT 'cart_only' AS k, count(*) AS n FROM (
+  SELECT userId FROM events WHERE event = 'Added to Cart'
+  EXCEPT
+  SELECT userId FROM events WHERE event = 'Order Completed') AS b`,
+	},
+	{
+		name:   "distinct_locale_zone",
+		nectar: `SELECT DISTINCT context.locale AS locale, context.timezone AS tz FROM events`,
+	},
+	{
+		name: "date_trunc_hour_and_week",
+		nectar: `SELECT date_trunc('WEEK', timestamp) AS week, date_trunc('HOUR', timestamp) AS hr, count(*) AS n
+FROM events
+WHERE event = 'Product Clicked'
+GROUP BY 1, 2`,
+		duck: `SELECT date_trunc('week', timestamp) AS week, date_trunc('hour', timestamp) AS hr, count(*) AS n
+FROM events
+WHERE event = 'Product Clicked'
+GROUP BY 1, 2`,
+	},
+	{
+		name: "weekday_names",
+		nectar: `SELECT date_format(timestamp, 'EEEE') AS weekday, date_format(timestamp, 'MMM d') AS day, count(*) AS n
+FROM events
+GROUP BY 1, 2`,
+		duck: `SELECT strftime(timestamp, '%A') AS weekday, strftime(timestamp, '%b ') || day(timestamp) AS day, count(*) AS n
+FROM events
+GROUP BY 1, 2`,
+	},
+	{
+		name: "month_day_minute_parts",
+		nectar: `SELECT year(timestamp) AS y, month(timestamp) AS m, day(timestamp) AS d,
+       count(DISTINCT minute(timestamp)) AS minutes, max(second(timestamp)) AS max_second
+FROM events
+GROUP BY 1, 2, 3`,
+	},
+	{
+		name: "string_building",
+		nectar: `SELECT concat(properties.vertical, ' / ', properties.category) AS path,
+       concat_ws('|', properties.vertical, properties.recommender.variant) AS tag,
+       max(length(properties.name)) AS longest, min(upper(properties.sku)) AS first_sku
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1, 2`,
+	},
+	{
+		name: "next_event_lead_default",
+		nectar: `SELECT event, nxt, count(*) AS n
+FROM (SELECT event, lead(event, 1, 'END') OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId) AS nxt
+      FROM events WHERE type = 'track') AS s
+GROUP BY event, nxt`,
+	},
+	{
+		name: "range_window_with_peers",
+		nectar: `SELECT seen, count(*) AS n
+FROM (SELECT count(*) OVER (PARTITION BY anonymousId ORDER BY to_date(timestamp)) AS seen
+      FROM events WHERE event = 'Experiment Viewed') AS w
+GROUP BY seen`,
+		duck: `SELECT seen, count(*) AS n
+FROM (SELECT count(*) OVER (PARTITION BY anonymousId ORDER BY CAST(timestamp AS DATE)) AS seen
+      FROM events WHERE event = 'Experiment Viewed') AS w
+GROUP BY seen`,
+	},
+	{
+		name: "rolling_three_views",
+		nectar: `SELECT anonymousId, max(rolling) AS best
+FROM (SELECT anonymousId, sum(properties.price) OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId
+                                                       ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling
+      FROM events WHERE event = 'Product Viewed') AS r
+GROUP BY anonymousId`,
+		duck: `SELECT CAST(anonymousId AS VARCHAR) AS anonymousId, max(rolling) AS best
+FROM (SELECT anonymousId, sum(properties.price) OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId
+                                                       ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS rolling
+      FROM events WHERE event = 'Product Viewed') AS r
+GROUP BY anonymousId`,
+		tol: sumTolerance,
+	},
+	{
+		name: "rank_with_ties",
+		nectar: `SELECT category, views, rank() OVER (ORDER BY views DESC) AS rnk,
+       dense_rank() OVER (ORDER BY views DESC) AS drnk
+FROM (SELECT properties.recommender.slot AS category, count(*) AS views
+      FROM events WHERE event = 'Product Clicked' GROUP BY 1) AS c`,
+	},
+	{
+		name: "price_quartiles_ntile",
+		nectar: `SELECT q, count(*) AS n, min(price) AS lo, max(price) AS hi
+FROM (SELECT properties.price AS price, ntile(4) OVER (ORDER BY properties.price) AS q
+      FROM events WHERE event = 'Product Viewed') AS t
+GROUP BY q
+ORDER BY q`,
+		ordered: true,
+	},
+	{
+		name: "percent_rank_cume_dist",
+		nectar: `SELECT vertical, orders, percent_rank() OVER (ORDER BY orders) AS pr, cume_dist() OVER (ORDER BY orders) AS cd
+FROM (SELECT properties.vertical AS vertical, count(*) AS orders FROM events WHERE event = 'Checkout Started' GROUP BY 1) AS o`,
+	},
+	{
+		name: "stddev_price_per_vertical",
+		nectar: `SELECT properties.vertical AS vertical, stddev_samp(properties.price) AS sd, var_pop(properties.price) AS vp
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1`,
+		tol: sumTolerance,
+	},
+	{
+		name: "count_if_and_case_sums",
+		nectar: `SELECT context.os.name AS os,
+       count_if(event = 'Order Completed') AS orders,
+       sum(CASE WHEN event = 'Order Completed' THEN properties.revenue ELSE 0 END) AS revenue,
+       sum(CASE WHEN type = 'page' THEN 1 ELSE 0 END) AS pages
+FROM events
+GROUP BY 1
+ORDER BY 1`,
+		ordered: true,
+		tol:     sumTolerance,
+	},
+	{
+		name: "nested_arrays_in_context",
+		nectar: `SELECT context.userAgentData.brands[0].brand AS brand, context.userAgentData.platform AS platform,
+       _metadata.bundled[0] AS bundled, count(*) AS n
+FROM events
+GROUP BY 1, 2, 3`,
+		duck: `SELECT context.userAgentData.brands[1].brand AS brand, context.userAgentData.platform AS platform,
+       _metadata.bundled[1] AS bundled, count(*) AS n
+FROM events
+GROUP BY 1, 2, 3`,
+	},
+	{
+		name: "array_index_out_of_range",
+		nectar: `SELECT properties.products[2].name AS third, count(*) AS n
+FROM events
+WHERE event = 'Cart Viewed'
+GROUP BY 1`,
+		duck: `SELECT properties.products[3].name AS third, count(*) AS n
+FROM events
+WHERE event = 'Cart Viewed'
+GROUP BY 1`,
+	},
+	{
+		name: "integer_arithmetic",
+		nectar: `SELECT properties.position DIV 3 AS band, properties.position % 3 AS rem,
+       sum(properties.quantity * properties.position) AS weighted, count(*) AS n
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1, 2`,
+		duck: `SELECT properties.position // 3 AS band, properties.position % 3 AS rem,
+       sum(properties.quantity * properties.position) AS weighted, count(*) AS n
+FROM events
+WHERE event = 'Product Viewed'
+GROUP BY 1, 2`,
+	},
+	{
+		name: "greatest_least",
+		nectar: `SELECT greatest(properties.shipping, properties.tax) AS bigger, least(properties.shipping, properties.tax) AS smaller
+FROM events
+WHERE event = 'Order Completed'`,
+	},
+	{
+		name:   "nullif_empty_search",
+		nectar: `SELECT nullif(context.page.search, '') AS search, count(*) AS n FROM events GROUP BY 1`,
+	},
+	{
+		name: "pipe_set_drop_as_join",
+		nectar: `FROM events
+|> WHERE event = 'Order Completed'
+|> SELECT userId, properties.revenue AS revenue, properties.vertical AS vertical
+|> SET vertical = lower(vertical)
+|> AS o
+|> JOIN (SELECT DISTINCT userId, traits.plan AS plan FROM events WHERE type = 'identify') AS u ON o.userId = u.userId
+|> AGGREGATE count(*) AS n, max(revenue) AS top GROUP BY plan, vertical`,
+		duck: `SELECT u.plan, lower(o.vertical) AS vertical, count(*) AS n, max(o.revenue) AS top
+FROM (SELECT userId, properties.revenue AS revenue, properties.vertical AS vertical FROM events WHERE event = 'Order Completed') AS o
+JOIN (SELECT DISTINCT userId, traits.plan AS plan FROM events WHERE type = 'identify') AS u ON o.userId = u.userId
+GROUP BY 1, 2`,
+	},
+	{
+		name: "limit_offset",
+		nectar: `SELECT properties.sku AS sku, count(*) AS n
+FROM events
+WHERE event = 'Product Clicked'
+GROUP BY 1
+ORDER BY n DESC, sku
+LIMIT 10 OFFSET 5`,
+		ordered: true,
+	},
+	{
+		name: "desc_nulls_default",
+		nectar: `SELECT userId, count(*) AS n
+FROM events
+WHERE event = 'Checkout Started'
+GROUP BY userId
+ORDER BY userId DESC
+LIMIT 5`,
+		ordered: true,
+	},
+	{
+		name: "row_number_nulls_first",
+		nectar: `SELECT userId, rn
+FROM (SELECT userId, row_number() OVER (ORDER BY userId, messageId) AS rn FROM events WHERE event = 'Order Completed') AS r
+WHERE rn <= 3 OR rn % 10 = 0`,
+	},
+	{
+		name: "scalar_subquery_last_day",
+		nectar: `SELECT event, count(*) AS n
+FROM events
+WHERE CAST(timestamp AS TIMESTAMP) > (SELECT max(CAST(timestamp AS TIMESTAMP)) FROM events) - INTERVAL 1 DAY
+GROUP BY event`,
+	},
+	{
+		name:   "version_and_channel",
+		nectar: `SELECT channel, version, sum(version) AS total, count(*) AS n FROM events GROUP BY 1, 2`,
+	},
+	{
+		name: "timestamp_text_compare_as_spark",
+		// timestamp_vs_text_literal with DuckDB comparing Segment's text,
+		// as Spark compares the STRING column with a text literal.
+		nectar: `SELECT count(*) AS n FROM events WHERE timestamp >= '2019-02-03 12:00:00' AND timestamp < '2019-02-04'`,
+		duck: `SELECT count(*) AS n FROM events
+WHERE strftime(timestamp, ` + isoMillis + `) >= '2019-02-03 12:00:00' AND strftime(timestamp, ` + isoMillis + `) < '2019-02-04'`,
+	},
+	{
+		name: "price_percentiles_all_views",
+		nectar: `SELECT percentile_approx(properties.price, 0.25) AS p25, percentile_approx(properties.price, 0.5) AS p50,
+       percentile_approx(properties.price, 0.99) AS p99, count(*) AS n
+FROM events
+WHERE event = 'Product Viewed'`,
+	},
+	{
+		name: "null_keys_never_join",
+		nectar: `SELECT e.type, count(*) AS events, count(i.userId) AS matched
+FROM events AS e
+LEFT JOIN (SELECT DISTINCT userId FROM events WHERE type = 'identify') AS i ON e.userId = i.userId
+GROUP BY e.type`,
+	},
+	{
+		name: "null_safe_join",
+		nectar: `SELECT count(*) AS n
+FROM (SELECT DISTINCT userId FROM events WHERE event = 'Order Completed') AS a
+JOIN (SELECT DISTINCT userId FROM events WHERE event = 'Checkout Started') AS b ON a.userId <=> b.userId`,
+	},
+	{
+		name: "unicode_names_ordered",
+		nectar: `SELECT traits.name AS name, upper(traits.lastName) AS last, length(traits.name) AS len
+FROM events
+WHERE type = 'identify'
+GROUP BY 1, 2, 3
+ORDER BY name DESC
+LIMIT 25`,
+		ordered: true,
+	},
+	{
+		name: "like_rlike_in",
+		nectar: `SELECT count_if(context.page.path LIKE '/c/%') AS category_pages,
+       count_if(properties.sku LIKE 'FD\_%') AS food_skus,
+       count_if(context.userAgent RLIKE 'Android|iPhone') AS mobile_agents,
+       count_if(context.locale IN ('de-DE', 'fr-FR', 'en-GB')) AS europe,
+       count_if(properties.price BETWEEN 10 AND 20) AS mid_priced
+FROM events`,
+	},
+	{
+		name: "price_as_text",
+		nectar: `SELECT DISTINCT CAST(properties.price AS STRING) AS price_text, properties.price AS price
+FROM events
+WHERE event = 'Product Clicked'`,
+	},
+	{
+		name: "distinct_message_ids_sorted_window",
+		nectar: `SELECT count(*) AS rows_seen, count(DISTINCT messageId) AS ids, max(rn) AS last_rn
+FROM (SELECT messageId, row_number() OVER (ORDER BY messageId, receivedAt) AS rn FROM events) AS w`,
+	},
+	{
+		name: "earliest_events_limit",
+		nectar: `SELECT messageId, event, timestamp
+FROM events
+WHERE type = 'track'
+ORDER BY timestamp, messageId
+LIMIT 12`,
+		duck: `SELECT messageId, event, strftime(timestamp, ` + isoMillis + `) AS timestamp
+FROM events
+WHERE type = 'track'
+ORDER BY events.timestamp, messageId
+LIMIT 12`,
+		ordered: true,
+	},
+	{
+		name: "sessions_by_30_minute_gap",
+		nectar: `SELECT count(*) AS sessions, count(DISTINCT anonymousId) AS visitors
+FROM (SELECT anonymousId, CAST(timestamp AS TIMESTAMP) AS ts,
+             lag(CAST(timestamp AS TIMESTAMP)) OVER (PARTITION BY anonymousId ORDER BY timestamp, messageId) AS prev_ts
+      FROM events) AS g
+WHERE prev_ts IS NULL OR ts > prev_ts + INTERVAL 30 MINUTES`,
+	},
+	{
+		name: "cte_chain_conversion_rate",
+		nectar: `WITH viewers AS (SELECT DISTINCT anonymousId FROM events WHERE event = 'Product Viewed'),
+buyers AS (SELECT DISTINCT anonymousId FROM events WHERE event = 'Order Completed'),
+counts AS (SELECT (SELECT count(*) FROM viewers) AS v, (SELECT count(*) FROM buyers) AS b)
+SELECT v, b, b / v AS rate FROM counts`,
+	},
+	{
+		name: "pipe_union_all",
+		nectar: `FROM events
+|> WHERE event = 'Checkout Started'
+|> SELECT userId, 'checkout' AS step
+|> UNION ALL (FROM events |> WHERE event = 'Cart Viewed' |> SELECT userId, 'cart' AS step)
+|> AGGREGATE count(*) AS n, count(DISTINCT userId) AS users GROUP BY step`,
+		duck: `SELECT step, count(*) AS n, count(DISTINCT userId) AS users
+FROM (SELECT userId, 'checkout' AS step FROM events WHERE event = 'Checkout Started'
+      UNION ALL
+      SELECT userId, 'cart' AS step FROM events WHERE event = 'Cart Viewed') AS u
+GROUP BY step`,
+	},
 }

@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -136,10 +138,20 @@ func runNectar(ctx context.Context, script string) (*corpus.Result, error) {
 	return res, err
 }
 
-// runDuck runs one DuckDB statement (after the oracle's spelling rewrites)
-// on the shared connection.
-func runDuck(ctx context.Context, stmt string) (*corpus.Result, error) {
-	res, nested, err := query(ctx, volume.duck, rewrite(stmt))
+// runDuck runs a DuckDB script (after the oracle's spelling rewrites) on
+// the shared connection and returns the last statement's rows. Views a
+// script creates outlive it, as on the nectar side.
+func runDuck(ctx context.Context, script string) (*corpus.Result, error) {
+	stmts := splitStatements(rewrite(script))
+	if len(stmts) == 0 {
+		return nil, fmt.Errorf("empty script")
+	}
+	for _, s := range stmts[:len(stmts)-1] {
+		if _, err := volume.duck.ExecContext(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	res, nested, err := query(ctx, volume.duck, stmts[len(stmts)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -355,4 +367,33 @@ func head(s []string, n int) []string {
 
 func indentText(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
+}
+
+// TestREADMEListsVolumeDifferences keeps README.md's list of skipped volume
+// queries in sync with their skip reasons.
+func TestREADMEListsVolumeDifferences(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "\n### Volume differences\n")
+	if !ok {
+		t.Fatal("README.md has no \"### Volume differences\" section")
+	}
+	section, _, _ := strings.Cut(rest, "\n#")
+	got := map[string]string{}
+	for _, m := range regexp.MustCompile("(?m)^- `volume/([^`]+)`: (.*)$").FindAllStringSubmatch(section, -1) {
+		got[m[1]] = m[2]
+	}
+	want := map[string]string{}
+	var lines []string
+	for _, q := range volumeQueries {
+		if q.skip != "" {
+			want[q.name] = q.skip
+			lines = append(lines, fmt.Sprintf("- `volume/%s`: %s", q.name, q.skip))
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("README.md's volume differences are out of sync with volumeQueries; the section should list:\n%s", strings.Join(lines, "\n"))
+	}
 }
