@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"regexp"
 
 	"github.com/nectar-dev/nectar/functions"
@@ -382,11 +381,14 @@ func arith(op plan.OpCode, k types.Kind, l, r types.Value) (types.Value, error) 
 		}
 		return types.IntValue(s), nil
 	case plan.OpMul:
-		hi, lo := bits.Mul64(uint64(abs(x)), uint64(abs(y)))
-		if hi != 0 || lo > math.MaxInt64 {
+		// Dividing back detects wrap-around, except for -1 × MinInt64,
+		// whose quotient wraps too. (Comparing magnitudes instead would
+		// reject MinInt64 × 1, which fits.)
+		p := x * y
+		if x != 0 && (p/x != y || (x == -1 && y == math.MinInt64)) {
 			return types.NullValue, ErrOverflow
 		}
-		return types.IntValue(x * y), nil
+		return types.IntValue(p), nil
 	case plan.OpIntDiv, plan.OpMod:
 		if y == 0 {
 			return types.NullValue, ErrDivideByZero
@@ -394,14 +396,11 @@ func arith(op plan.OpCode, k types.Kind, l, r types.Value) (types.Value, error) 
 		if op == plan.OpMod {
 			return types.IntValue(x % y), nil
 		}
+		if x == math.MinInt64 && y == -1 {
+			// Go wraps this quotient silently; Spark's ANSI mode fails.
+			return types.NullValue, ErrOverflow
+		}
 		return types.IntValue(x / y), nil
 	}
 	return types.NullValue, fmt.Errorf("exec: unknown operator %s", op)
-}
-
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
