@@ -116,8 +116,8 @@ func TestListErrors(t *testing.T) {
 		pattern string
 		want    error
 	}{
-		{"s3://segment-bucket/segment-logs/**/*.gz", ErrS3Unsupported},
-		{"S3A://bucket/x", ErrS3Unsupported},
+		{"s3:///segment-logs/**/*.gz", ErrBadS3URL},
+		{"S3A:///x", ErrBadS3URL},
 		{"", ErrNoFiles},
 	}
 	for _, tt := range tests {

@@ -165,8 +165,8 @@ func TestOpenErrors(t *testing.T) {
 		path string
 		want error
 	}{
-		{"s3", "s3://bucket/segment-logs/x.gz", ErrS3Unsupported},
-		{"s3a", "s3a://bucket/x.gz", ErrS3Unsupported},
+		{"s3 without bucket", "s3:///segment-logs/x.gz", ErrBadS3URL},
+		{"s3a without bucket", "S3A:///x.gz", ErrBadS3URL},
 		{"missing", filepath.ToSlash(t.TempDir()) + "/missing.gz", fs.ErrNotExist},
 	}
 	for _, tt := range tests {

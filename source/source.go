@@ -34,16 +34,20 @@ var (
 	// ErrLineTooLong is returned by LineReader.Next for a line longer than
 	// its limit; the reader has already skipped past it.
 	ErrLineTooLong = errors.New("line too long")
-	// ErrS3Unsupported is returned for s3:// and s3a:// patterns until an S3
-	// Store exists.
+	// ErrS3Unsupported is no longer returned: s3:// and s3a:// paths go to
+	// the S3 store. It stays so that callers that checked for it compile.
 	ErrS3Unsupported = errors.New("S3 sources are not supported yet")
 )
 
-// storeFor picks the Store that serves path by its scheme. Adding S3 means
-// adding a case here; glob matching and decompression stay shared.
+// storeFor picks the Store that serves path by its scheme; glob matching
+// and decompression stay shared.
 func storeFor(path string) (Store, error) {
 	if isS3(path) {
-		return nil, fmt.Errorf("%s: %w", path, ErrS3Unsupported)
+		s, err := DefaultS3(context.Background())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return s, nil
 	}
 	return Local{}, nil
 }

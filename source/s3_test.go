@@ -1,0 +1,589 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/nectar-dev/nectar/source/s3test"
+)
+
+const testBucket = "segment-bucket"
+
+// newS3 starts a fake S3 and a store pointed at it through S3Options.
+// Backoff is short so that fault tests stay fast.
+func newS3(t *testing.T, tweak func(*S3Options)) (*s3test.Server, *S3) {
+	t.Helper()
+	srv := s3test.New(t)
+	srv.CreateBucket(t, testBucket)
+	o := S3Options{
+		Endpoint:    srv.URL,
+		Region:      s3test.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
+		MaxBackoff:  10 * time.Millisecond,
+	}
+	if tweak != nil {
+		tweak(&o)
+	}
+	st, err := NewS3(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, st
+}
+
+func readClose(t *testing.T, rc io.ReadCloser) []byte {
+	t.Helper()
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	return b
+}
+
+// randomBytes is incompressible test data, so a cut in the middle of a part
+// cannot go unnoticed by the byte comparison.
+func randomBytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func TestParseS3(t *testing.T) {
+	tests := []struct {
+		in          string
+		bucket, key string
+		err         error
+	}{
+		{"s3://b/k/x.gz", "b", "k/x.gz", nil},
+		{"s3a://b/k/", "b", "k/", nil},
+		{"S3A://b", "b", "", nil},
+		{"s3:///k", "", "", ErrBadS3URL},
+		{"gs://b/k", "", "", ErrBadS3URL},
+		{"b/k", "", "", ErrBadS3URL},
+	}
+	for _, tt := range tests {
+		u, err := parseS3(tt.in)
+		if !errors.Is(err, tt.err) || u.bucket != tt.bucket || u.key != tt.key {
+			t.Errorf("parseS3(%q) = %+v, %v; want %s/%s, %v", tt.in, u, err, tt.bucket, tt.key, tt.err)
+		}
+	}
+}
+
+// TestS3List rebuilds Segment's real key listing in the fake S3 and checks
+// glob expansion, scheme preservation and that a glob naming one day folder
+// lists nothing outside it.
+func TestS3List(t *testing.T) {
+	srv, st := newS3(t, nil)
+	keys := realKeys(t)
+	body := gzipBytes(t, events(2))
+	for _, k := range keys {
+		srv.Put(t, testBucket, k, body, "")
+	}
+	srv.Put(t, testBucket, "segment-logs/dummy-object.txt", []byte("dummy"), "")
+	srv.Put(t, testBucket, "segment-logs/r9QxNCpUszLY641VRaszNv/1700870400000/", nil, "") // console folder marker
+	srv.Put(t, testBucket, "other/_SUCCESS", nil, "")
+
+	day1 := time.Date(2023, 11, 25, 0, 0, 0, 0, time.UTC)
+	perDay := map[string]int{}
+	for _, k := range keys {
+		perDay[strings.Split(k, "/")[2]]++
+	}
+	tests := []struct {
+		name      string
+		pattern   string
+		want      int
+		scheme    string
+		notListed string // a prefix that must not be listed
+		err       error
+	}{
+		{"all gz", "s3://segment-bucket/segment-logs/**/*.gz", len(keys), "s3://", "", nil},
+		{"one day via s3a", "s3a://segment-bucket/segment-logs/*/1700870400000/*.gz", perDay["1700870400000"], "s3a://",
+			"segment-logs/r9QxNCpUszLY641VRaszNv/1701561600000/", nil},
+		{"day folder named", "s3://segment-bucket/segment-logs/r9QxNCpUszLY641VRaszNv/1700870400000", perDay["1700870400000"], "s3://", "", nil},
+		{"folder walks all", "s3://segment-bucket/segment-logs/", len(keys) + 1, "s3://", "", nil},
+		{"bucket glob", "s3://segment-bucket/*/*.txt", 1, "s3://", "segment-logs/r9QxNCpUszLY641VRaszNv/", nil},
+		{"one object", "s3://segment-bucket/" + keys[0], 1, "s3://", "", nil},
+		{"missing prefix", "s3://segment-bucket/nope/**/*.gz", 0, "", "", ErrNoFiles},
+		{"missing key", "s3://segment-bucket/segment-logs/x.gz", 0, "", "", ErrNoFiles},
+		{"missing bucket", "s3://no-such-bucket/segment-logs/**", 0, "", "", ErrNoFiles},
+		{"hidden skipped", "s3://segment-bucket/other/**", 0, "", "", ErrNoFiles},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.ResetStats()
+			files, err := ListStore(context.Background(), st, tt.pattern)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("err = %v, want %v", err, tt.err)
+			}
+			if len(files) != tt.want {
+				t.Fatalf("got %d files, want %d", len(files), tt.want)
+			}
+			for _, f := range files {
+				if !strings.HasPrefix(f.Path, tt.scheme+testBucket+"/") {
+					t.Fatalf("path %q does not keep %s", f.Path, tt.scheme)
+				}
+				if strings.HasSuffix(f.Path, ".gz") && (f.Size != int64(len(body)) || f.ReceivedDay.IsZero() || f.ModTime.IsZero()) {
+					t.Fatalf("file %+v: want size %d, a received day and a mod time", f, len(body))
+				}
+			}
+			if tt.notListed != "" {
+				for _, p := range srv.Stats().Lists {
+					if strings.HasPrefix(p, tt.notListed) {
+						t.Errorf("listed %q, outside the glob", p)
+					}
+				}
+			}
+		})
+	}
+	files, err := ListStore(context.Background(), st, "s3://segment-bucket/segment-logs/*/1700870400000/*.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files[0].ReceivedDay != day1 {
+		t.Errorf("ReceivedDay = %v, want %v", files[0].ReceivedDay, day1)
+	}
+}
+
+func TestS3OpenEncodings(t *testing.T) {
+	srv, st := newS3(t, nil)
+	want := events(500)
+	tests := []struct {
+		name     string
+		body     []byte
+		encoding string
+	}{
+		{"gzip", gzipBytes(t, want), ""},
+		{"gzip with Content-Encoding", gzipBytes(t, want), "gzip"},
+		{"zstd", zstdBytes(t, want), ""},
+		{"plain", want, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key := "enc/" + strings.ReplaceAll(tt.name, " ", "-")
+			srv.Put(t, testBucket, key, tt.body, tt.encoding)
+			rc, err := OpenStore(context.Background(), st, File{Path: "s3://" + testBucket + "/" + key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readClose(t, rc); !bytes.Equal(got, want) {
+				t.Fatalf("decoded %d bytes, want %d identical", len(got), len(want))
+			}
+		})
+	}
+	srv.Put(t, testBucket, "enc/empty", nil, "")
+	if _, err := OpenStore(context.Background(), st, File{Path: "s3://segment-bucket/enc/empty"}); !errors.Is(err, ErrNotLog) {
+		t.Fatalf("empty object: %v, want ErrNotLog", err)
+	}
+	if _, err := OpenStore(context.Background(), st, File{Path: "s3://segment-bucket/enc/missing"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing object: %v, want fs.ErrNotExist", err)
+	}
+}
+
+// TestS3Ranges reads objects around the part size boundaries and checks the
+// bytes and that large objects went out as ranged GETs.
+func TestS3Ranges(t *testing.T) {
+	const part = 64 << 10
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = part; o.Concurrency = 3 })
+	for _, n := range []int{1, part - 1, part, part + 1, 3*part + 7, 40 * part} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			want := randomBytes(n, uint64(n))
+			key := fmt.Sprintf("big/%d", n)
+			srv.Put(t, testBucket, key, want, "")
+			srv.ResetStats()
+			rc, err := st.Open(context.Background(), "s3://"+testBucket+"/"+key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readClose(t, rc); !bytes.Equal(got, want) {
+				t.Fatalf("read %d bytes, want %d identical", len(got), len(want))
+			}
+			wantGets := (n + part - 1) / part
+			if g := srv.Stats().ObjectGets; g != wantGets {
+				t.Errorf("%d GETs, want %d (one per part)", g, wantGets)
+			}
+		})
+	}
+}
+
+// TestS3Faults reads objects through a proxy that throttles and cuts
+// bodies, and checks every byte arrives once and in order.
+func TestS3Faults(t *testing.T) {
+	const part = 64 << 10
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = part; o.Concurrency = 4 })
+	objects := map[string][]byte{}
+	for i, n := range []int{100, part / 2, 5*part + 3, 20 * part} {
+		key := fmt.Sprintf("faulty/%d", i)
+		objects[key] = randomBytes(n, uint64(i))
+		srv.Put(t, testBucket, key, objects[key], "")
+	}
+	srv.SetFaults(s3test.Faults{SlowDown: 0.25, Cut: 0.4, Seed: 7})
+	for round := range 3 {
+		for key, want := range objects {
+			rc, err := st.Open(context.Background(), "s3://"+testBucket+"/"+key)
+			if err != nil {
+				t.Fatalf("round %d open %s: %v", round, key, err)
+			}
+			if got := readClose(t, rc); !bytes.Equal(got, want) {
+				t.Fatalf("round %d %s: read %d bytes, want %d identical", round, key, len(got), len(want))
+			}
+		}
+	}
+	stats := srv.Stats()
+	if stats.Cuts == 0 || stats.SlowDowns == 0 {
+		t.Fatalf("faults not exercised: %+v", stats)
+	}
+	t.Logf("survived %d SlowDowns and %d cut bodies in %d requests", stats.SlowDowns, stats.Cuts, stats.Requests)
+}
+
+// TestS3ResumeCutHead cuts the first GET's body and checks the resume asks
+// for exactly the missing bytes.
+func TestS3ResumeCutHead(t *testing.T) {
+	srv, st := newS3(t, nil)
+	want := randomBytes(10_000, 1)
+	srv.Put(t, testBucket, "cut", want, "")
+	srv.SetFaults(s3test.Faults{Cut: 1})
+	rc, err := st.Open(context.Background(), "s3://"+testBucket+"/cut")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(s3test.Faults{})
+	if got := readClose(t, rc); !bytes.Equal(got, want) {
+		t.Fatalf("read %d bytes, want %d identical", len(got), len(want))
+	}
+	if s := srv.Stats(); s.Cuts != 1 || s.ObjectGets != 2 {
+		t.Fatalf("stats %+v: want one cut and one resume", s)
+	}
+}
+
+// TestS3Exhausted checks that once retries run out the error names the
+// object and the cause, and never the secret key.
+func TestS3Exhausted(t *testing.T) {
+	srv, st := newS3(t, func(o *S3Options) { o.MaxAttempts = 3 })
+	srv.Put(t, testBucket, "segment-logs/s/1700870400000/a.gz", gzipBytes(t, events(3)), "")
+	path := "s3://" + testBucket + "/segment-logs/s/1700870400000/a.gz"
+	check := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: want an error", what)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, path) || !strings.Contains(msg, "SlowDown") {
+			t.Errorf("%s: %q should name %s and SlowDown", what, msg, path)
+		}
+		if strings.Contains(msg, s3test.Secret) {
+			t.Errorf("%s: error leaks the secret key: %q", what, msg)
+		}
+	}
+
+	srv.SetFaults(s3test.Faults{SlowDown: 1})
+	_, err := OpenStore(context.Background(), st, File{Path: path})
+	check("open", err)
+	if got := srv.Stats().SlowDowns; got != 3 {
+		t.Errorf("%d attempts, want MaxAttempts = 3", got)
+	}
+
+	// The first GET's body is cut, then every resume is throttled.
+	srv.SetFaults(s3test.Faults{Cut: 1})
+	rc, err := st.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.SetFaults(s3test.Faults{SlowDown: 1})
+	_, err = io.ReadAll(rc)
+	rc.Close()
+	check("resume", err)
+}
+
+func TestS3CancelRead(t *testing.T) {
+	const part = 64 << 10
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = part })
+	srv.Put(t, testBucket, "big", randomBytes(30*part, 3), "")
+	ctx, cancel := context.WithCancel(context.Background())
+	rc, err := st.Open(ctx, "s3://"+testBucket+"/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(rc, make([]byte, 2*part)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := io.ReadAll(rc); !errors.Is(err, context.Canceled) {
+		t.Fatalf("read after cancel: %v, want context.Canceled", err)
+	}
+	done := make(chan struct{})
+	go func() { rc.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return after cancel")
+	}
+}
+
+// TestS3EnvConfig checks the store finds the endpoint, keys and region the
+// way the AWS CLI does, and switches to path-style for the custom endpoint.
+func TestS3EnvConfig(t *testing.T) {
+	srv := s3test.New(t)
+	srv.CreateBucket(t, testBucket)
+	srv.Put(t, testBucket, "segment-logs/s/1700870400000/a.gz", gzipBytes(t, events(3)), "gzip")
+	srv.Env(t)
+	st, err := NewS3(context.Background(), S3Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Endpoint() != srv.URL || !st.Client().Options().UsePathStyle {
+		t.Fatalf("endpoint %q path-style %v, want %s and true", st.Endpoint(), st.Client().Options().UsePathStyle, srv.URL)
+	}
+	SetDefaultS3(nil)
+	t.Cleanup(func() { SetDefaultS3(nil) })
+	files, err := List(context.Background(), "s3a://segment-bucket/segment-logs/**/*.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := Open(context.Background(), files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readClose(t, rc); !bytes.Equal(got, events(3)) {
+		t.Fatalf("read %q", got)
+	}
+}
+
+func TestS3Create(t *testing.T) {
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = minUploadPart; o.Concurrency = 2 })
+	tests := []struct {
+		name   string
+		size   int
+		faults s3test.Faults
+	}{
+		{"single put", 1000, s3test.Faults{}},
+		{"empty", 0, s3test.Faults{}},
+		{"multipart", 2*minUploadPart + 12345, s3test.Faults{}},
+		{"multipart throttled", 2*minUploadPart + 1, s3test.Faults{SlowDown: 0.3, Seed: 3}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.SetFaults(tt.faults)
+			defer srv.SetFaults(s3test.Faults{})
+			want := randomBytes(tt.size, uint64(i))
+			path := fmt.Sprintf("s3://%s/out/%d.bin", testBucket, i)
+			w, err := st.Create(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Odd-sized writes straddle part boundaries.
+			for rest := want; len(rest) > 0; {
+				n := min(len(rest), 777_777)
+				if _, err := w.Write(rest[:n]); err != nil {
+					t.Fatal(err)
+				}
+				rest = rest[n:]
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			srv.SetFaults(s3test.Faults{})
+			rc, err := st.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readClose(t, rc); !bytes.Equal(got, want) {
+				t.Fatalf("read back %d bytes, want %d identical", len(got), len(want))
+			}
+		})
+	}
+}
+
+// TestS3CreateAbort checks that neither Abort nor a cancelled context
+// leaves an object or an open multipart upload behind.
+func TestS3CreateAbort(t *testing.T) {
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = minUploadPart })
+	tests := []struct {
+		name string
+		stop func(w Writer, cancel context.CancelFunc) error
+	}{
+		{"abort", func(w Writer, _ context.CancelFunc) error { return w.Abort() }},
+		{"cancel then close", func(w Writer, cancel context.CancelFunc) error {
+			cancel()
+			if err := w.Close(); !errors.Is(err, ErrAborted) || !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("Close after cancel = %v, want ErrAborted and context.Canceled", err)
+			}
+			return nil
+		}},
+		{"cancel then write", func(w Writer, cancel context.CancelFunc) error {
+			cancel()
+			if _, err := w.Write([]byte("x")); !errors.Is(err, ErrAborted) {
+				return fmt.Errorf("Write after cancel = %v, want ErrAborted", err)
+			}
+			if err := w.Close(); err == nil {
+				return errors.New("Close after a failed write succeeded")
+			}
+			return nil
+		}},
+	}
+	for i, tt := range tests {
+		for _, size := range []int{100, minUploadPart + 100} {
+			t.Run(fmt.Sprintf("%s/%d", tt.name, size), func(t *testing.T) {
+				key := fmt.Sprintf("aborted/%d-%d", i, size)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				w, err := st.Create(ctx, "s3://"+testBucket+"/"+key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.Write(randomBytes(size, 1)); err != nil {
+					t.Fatal(err)
+				}
+				if size > minUploadPart && openUploads(t, st) != 1 {
+					t.Fatal("a full part written, but no multipart upload open")
+				}
+				if err := tt.stop(w, cancel); err != nil {
+					t.Fatal(err)
+				}
+				if slices.Contains(srv.Keys(t, testBucket), key) {
+					t.Fatalf("%s is visible after %s", key, tt.name)
+				}
+				if n := openUploads(t, st); n != 0 {
+					t.Fatalf("%d multipart uploads left open", n)
+				}
+			})
+		}
+	}
+}
+
+func openUploads(t *testing.T, st *S3) int {
+	t.Helper()
+	ups, err := st.Client().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(testBucket)})
+	if errorCode(err) == "NoSuchUpload" {
+		return 0 // gofakes3's answer when a bucket has no uploads at all
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ups.Uploads)
+}
+
+func TestCreateLocal(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		stop    func(w Writer, cancel context.CancelFunc) error
+		written bool
+	}{
+		{"close", func(w Writer, _ context.CancelFunc) error { return w.Close() }, true},
+		{"abort", func(w Writer, _ context.CancelFunc) error { return w.Abort() }, false},
+		{"cancel", func(w Writer, cancel context.CancelFunc) error {
+			cancel()
+			if err := w.Close(); !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("Close after cancel = %v, want context.Canceled", err)
+			}
+			return nil
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.ToSlash(filepath.Join(dir, tt.name+".json"))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			w, err := Create(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Write([]byte("{}\n")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				t.Fatalf("%s visible before Close: %v", path, err)
+			}
+			if err := tt.stop(w, cancel); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if tt.written != (err == nil) || (tt.written && string(got) != "{}\n") {
+				t.Fatalf("after %s: %q, %v", tt.name, got, err)
+			}
+		})
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temp file %s left behind", e.Name())
+		}
+	}
+}
+
+// BenchmarkRead compares reading one gzip NDJSON object, decompressed, from
+// the loopback fake S3 and from local disk.
+func BenchmarkRead(b *testing.B) {
+	raw := events(200_000) // ~27 MB of NDJSON
+	gz := gzipBytes(b, raw)
+	dir := b.TempDir()
+	local := filepath.ToSlash(filepath.Join(dir, "events.gz"))
+	if err := os.WriteFile(local, gz, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	srv := s3test.New(b)
+	srv.CreateBucket(b, testBucket)
+	srv.Put(b, testBucket, "events.gz", gz, "")
+	st, err := NewS3(context.Background(), S3Options{
+		Endpoint: srv.URL, Region: s3test.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name  string
+		store Store
+		path  string
+		raw   bool
+	}{
+		{"local/raw", Local{}, local, true},
+		{"s3/raw", st, "s3://" + testBucket + "/events.gz", true},
+		{"local/decoded", Local{}, local, false},
+		{"s3/decoded", st, "s3://" + testBucket + "/events.gz", false},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			if bc.raw {
+				b.SetBytes(int64(len(gz)))
+			} else {
+				b.SetBytes(int64(len(raw)))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				var rc io.ReadCloser
+				var err error
+				if bc.raw {
+					rc, err = bc.store.Open(context.Background(), bc.path)
+				} else {
+					rc, err = OpenStore(context.Background(), bc.store, File{Path: bc.path})
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, rc); err != nil {
+					b.Fatal(err)
+				}
+				rc.Close()
+			}
+		})
+	}
+}
