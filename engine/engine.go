@@ -24,6 +24,9 @@ type Options struct {
 	MaxLineBytes int       // longest accepted line (0: the scanner's default)
 	SampleLines  int       // lines sampled for schema inference (0: the default)
 	BatchRows    int       // rows per scan batch (0: types.BatchSize); tests shrink it to exercise batch boundaries
+	// MemoryLimit bounds the bytes a query's blocking operators hold
+	// (0: DefaultMemoryLimit; negative: no limit).
+	MemoryLimit int64
 }
 
 // Engine runs statements. It is the seam where another engine (Spark
@@ -83,6 +86,11 @@ func (e *Local) Run(ctx context.Context, script string, emit func(*Result) error
 	if err != nil {
 		return err
 	}
+	limit := e.Opts.MemoryLimit
+	if limit == 0 {
+		limit = DefaultMemoryLimit()
+	}
+	ctx = exec.WithMemoryLimit(ctx, limit)
 	for _, st := range stmts {
 		if err := e.runStatement(ctx, st, emit); err != nil {
 			return err

@@ -38,6 +38,7 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	groups := map[string]*group{}
 	var order []*group
 	var key []byte
+	hold := func(b int64) error { return reserve(ctx, b, "an aggregate's DISTINCT values or percentiles") }
 	keyVecs := make([]*types.Vector, len(n.Groups))
 	argVecs := make([]*types.Vector, len(n.Aggs))
 	filtVecs := make([]*types.Vector, len(n.Aggs))
@@ -74,7 +75,10 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 			}
 			g := groups[string(key)]
 			if g == nil {
-				g = &group{keys: make([]types.Value, len(keyVecs)), accs: newAccumulators(n.Aggs)}
+				if err := reserve(ctx, int64(2*len(key))+valueSize*int64(len(keyVecs))+64*int64(len(n.Aggs))+64, "GROUP BY"); err != nil {
+					return nil, err
+				}
+				g = &group{keys: make([]types.Value, len(keyVecs)), accs: newAccumulators(n.Aggs, hold)}
 				for i, v := range keyVecs {
 					g.keys[i] = v.Get(r)
 				}
@@ -97,7 +101,7 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	}
 	// A global aggregate (no GROUP BY) yields one row even over no input.
 	if len(n.Groups) == 0 && len(order) == 0 {
-		order = append(order, &group{accs: newAccumulators(n.Aggs)})
+		order = append(order, &group{accs: newAccumulators(n.Aggs, hold)})
 	}
 	rows := make([][]types.Value, len(order))
 	for i, g := range order {
@@ -119,15 +123,18 @@ type accumulator interface {
 	result() types.Value
 }
 
-func newAccumulators(calls []plan.AggCall) []accumulator {
+func newAccumulators(calls []plan.AggCall, hold func(int64) error) []accumulator {
 	out := make([]accumulator, len(calls))
 	for i, c := range calls {
-		out[i] = newAccumulator(c)
+		out[i] = newAccumulator(c, hold)
 	}
 	return out
 }
 
-func newAccumulator(c plan.AggCall) accumulator {
+// newAccumulator makes c's accumulator. hold, when not nil, accounts the
+// memory of accumulators whose state grows with their input (DISTINCT,
+// percentiles).
+func newAccumulator(c plan.AggCall, hold func(int64) error) accumulator {
 	var acc accumulator
 	switch c.Name {
 	case "count", "approx_count_distinct":
@@ -151,12 +158,12 @@ func newAccumulator(c plan.AggCall) accumulator {
 	case "last":
 		acc = &lastAcc{}
 	case "percentile_approx":
-		acc = &percentileAcc{p: c.Param}
+		acc = &percentileAcc{p: c.Param, hold: hold}
 	default: // variance family
 		acc = &momentAcc{name: c.Name}
 	}
 	if c.Distinct || c.Name == "approx_count_distinct" {
-		acc = &distinctAcc{inner: acc, seen: map[string]bool{}}
+		acc = &distinctAcc{inner: acc, seen: map[string]bool{}, hold: hold}
 	}
 	return acc
 }
@@ -292,12 +299,19 @@ func (a *lastAcc) result() types.Value     { return a.v }
 type percentileAcc struct {
 	p    float64
 	vals []types.Value
+	hold func(int64) error
 }
 
 func (a *percentileAcc) add(v types.Value) error {
-	if !v.IsNull() {
-		a.vals = append(a.vals, v)
+	if v.IsNull() {
+		return nil
 	}
+	if a.hold != nil {
+		if err := a.hold(valueSize + int64(len(v.S))); err != nil {
+			return err
+		}
+	}
+	a.vals = append(a.vals, v)
 	return nil
 }
 func (a *percentileAcc) result() types.Value {
@@ -355,6 +369,7 @@ type distinctAcc struct {
 	inner accumulator
 	seen  map[string]bool
 	buf   []byte
+	hold  func(int64) error
 }
 
 func (a *distinctAcc) add(v types.Value) error {
@@ -364,6 +379,11 @@ func (a *distinctAcc) add(v types.Value) error {
 	a.buf = types.AppendKey(a.buf[:0], v)
 	if a.seen[string(a.buf)] {
 		return nil
+	}
+	if a.hold != nil {
+		if err := a.hold(int64(len(a.buf)) + 48); err != nil {
+			return err
+		}
 	}
 	a.seen[string(a.buf)] = true
 	return a.inner.add(v)

@@ -32,11 +32,11 @@ func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
 
 func (j *join) run(ctx context.Context) ([][]types.Value, error) {
 	n := j.node
-	right, err := Collect(ctx, j.right)
+	right, err := collect(ctx, j.right, "a join's right side")
 	if err != nil {
 		return nil, err
 	}
-	left, err := Collect(ctx, j.left)
+	left, err := collect(ctx, j.left, "a join's left side")
 	if err != nil {
 		return nil, err
 	}

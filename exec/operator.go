@@ -23,7 +23,12 @@ func Build(ctx context.Context, n plan.Node) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(ctx, n)
+	op, err := build(ctx, n)
+	if b, _ := ctx.Value(budgetKey{}).(*budget); b != nil && err == nil {
+		// Callers pull with their own context: carry the budget along.
+		op = &budgeted{Operator: op, b: b}
+	}
+	return op, err
 }
 
 func build(ctx context.Context, n plan.Node) (Operator, error) {
@@ -84,6 +89,12 @@ func closeAll(ops []Operator) error {
 // Collect runs op to the end and returns every row. Used by blocking
 // operators and by callers that want the whole result.
 func Collect(ctx context.Context, op Operator) ([][]types.Value, error) {
+	return collect(ctx, op, "the result")
+}
+
+// collect is Collect with the rows counted against the memory budget as
+// held by what.
+func collect(ctx context.Context, op Operator, what string) ([][]types.Value, error) {
 	var rows [][]types.Value
 	for {
 		b, err := op.Next(ctx)
@@ -94,7 +105,11 @@ func Collect(ctx context.Context, op Operator) ([][]types.Value, error) {
 			return rows, nil
 		}
 		for i := 0; i < b.Len; i++ {
-			rows = append(rows, b.Row(make([]types.Value, 0, len(b.Cols)), i))
+			row := b.Row(make([]types.Value, 0, len(b.Cols)), i)
+			if err := reserve(ctx, rowSize(row), what); err != nil {
+				return nil, err
+			}
+			rows = append(rows, row)
 		}
 	}
 }

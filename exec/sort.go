@@ -151,6 +151,9 @@ func collectWithKeys(ctx context.Context, in Operator, keys []plan.SortKey) ([]k
 			for i, v := range kv {
 				kr.keys[i] = v.Get(r)
 			}
+			if err := reserve(ctx, rowSize(kr.row)+rowSize(kr.keys), "ORDER BY"); err != nil {
+				return nil, err
+			}
 			rows = append(rows, kr)
 		}
 	}
@@ -217,6 +220,9 @@ func (d *distinct) Next(ctx context.Context) (*types.Batch, error) {
 			if d.seen[string(d.key)] {
 				continue
 			}
+			if err := reserve(ctx, int64(len(d.key))+48, "DISTINCT"); err != nil {
+				return nil, err
+			}
 			d.seen[string(d.key)] = true
 			for j, c := range b.Cols {
 				d.out.Cols[j].AppendFrom(c, r)
@@ -277,11 +283,11 @@ func (s *setOp) Next(ctx context.Context) (*types.Batch, error) {
 }
 
 func (s *setOp) run(ctx context.Context) ([][]types.Value, error) {
-	left, err := Collect(ctx, s.left)
+	left, err := collect(ctx, s.left, s.node.Op)
 	if err != nil {
 		return nil, err
 	}
-	right, err := Collect(ctx, s.right)
+	right, err := collect(ctx, s.right, s.node.Op)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ type window struct {
 
 func (w *window) Next(ctx context.Context) (*types.Batch, error) {
 	if w.out == nil {
-		rows, err := Collect(ctx, w.in)
+		rows, err := collect(ctx, w.in, "a window function")
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +255,7 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 	agg := plan.AggCall{Name: c.Name, K: c.K}
 	if c.Start.Kind == syntax.UnboundedPreceding {
 		// Running frame: extend one accumulator as the frame's end moves.
-		acc, pos := newAccumulator(agg), 0
+		acc, pos := newAccumulator(agg, nil), 0
 		for i := range out {
 			_, hi := frame(i)
 			for ; pos < hi; pos++ {
@@ -269,7 +269,7 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 	}
 	for i := range out {
 		lo, hi := frame(i)
-		acc := newAccumulator(agg)
+		acc := newAccumulator(agg, nil)
 		for j := lo; j < hi; j++ {
 			if err := acc.add(vals[j]); err != nil {
 				return nil, err
