@@ -316,11 +316,26 @@ func order(p []float64) []int {
 }
 
 // MDE is the smallest absolute difference a two-sided z-test at level alpha
-// detects with the given power, for per-unit variance v and nc, nt units:
-// (z_{1−α/2} + z_{power})·sqrt(v/nc + v/nt) (Kohavi et al. 2020, §17).
+// detects with the given power, for per-unit variance v and nc, nt units.
+// The closed form (z_{1−α/2} + z_{power})·sqrt(v/nc + v/nt) (Kohavi et al.
+// 2020, §17) ignores the far tail; bisection on Power makes it exact, as
+// statsmodels' NormalIndPower.solve_power does.
 func MDE(v, nc, nt, alpha, power float64) float64 {
 	n := distuv.UnitNormal
-	return (n.Quantile(1-alpha/2) + n.Quantile(power)) * math.Sqrt(v/nc+v/nt)
+	hi := (n.Quantile(1-alpha/2) + n.Quantile(power)) * math.Sqrt(v/nc+v/nt)
+	lo := 0.0
+	for range 200 {
+		mid := (lo + hi) / 2
+		if mid == lo || mid == hi {
+			break
+		}
+		if Power(mid, v, nc, nt, alpha) < power {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // Power is the probability that a two-sided z-test at level alpha rejects
@@ -335,7 +350,9 @@ func Power(delta, v, nc, nt, alpha float64) float64 {
 }
 
 // SampleSize is the total number of units needed to detect delta with the
-// given power when a share w of them goes to treatment.
+// given power when a share w of them goes to treatment, by the closed form
+// (it neglects the far tail, so it errs by well under one unit on the
+// safe side).
 func SampleSize(delta, v, w, alpha, power float64) float64 {
 	n := distuv.UnitNormal
 	k := n.Quantile(1-alpha/2) + n.Quantile(power)
