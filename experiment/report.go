@@ -213,3 +213,9 @@ func pval(p float64) string {
 	}
 	return fmt.Sprintf("%.4f", p)
 }
+
+// WriteHTML writes a self-contained report page: SRM banner, a lift chart
+// with intervals per metric (inline SVG) and the cumulative lift over time.
+func (r *Report) WriteHTML(w io.Writer) error {
+	return writeHTML(w, r)
+}

@@ -1,0 +1,187 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/types"
+)
+
+func loadSpec(t *testing.T, path string) *Spec {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ParseSpec(data, "testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestHandmadeSums checks the SQL's sufficient statistics against values
+// worked out by hand from testdata/handmade.json: pre-exposure events, a
+// unit in two variants, an unknown variant, another experiment, camelCase
+// fields, a NULL unit and a conversion window.
+func TestHandmadeSums(t *testing.T) {
+	spec := loadSpec(t, "testdata/handmade.yaml")
+	ctx := context.Background()
+	eng := engine.New(engine.Options{})
+	if err := probeFields(ctx, eng, spec); err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]types.Value
+	if err := eng.Run(ctx, spec.SQL(), func(r *engine.Result) error {
+		var err error
+		rows, err = exec.Collect(ctx, r.Rows)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cells, err := parseCells(rows, len(spec.Metrics))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Cell{}
+	for _, c := range cells {
+		got[c.Slice+"|"+c.Value+"|"+c.Day+"|"+c.Variant] = c
+	}
+	type want struct {
+		key string
+		n   int64
+		m   []Sums // conversion, gmv, gmv24, ctr, gmv_cuped
+	}
+	a := []Sums{{Sy: 1, Syy: 1}, {Sy: 20, Syy: 400}, {Sy: 20, Syy: 400}, {Sy: 1, Syy: 1, Sz: 2, Szz: 4, Syz: 2}, {Sy: 20, Syy: 400, Sz: 10, Szz: 100, Syz: 200}}
+	b := []Sums{{Sy: 1, Syy: 1}, {Sy: 12, Syy: 144}, {Sy: 5, Syy: 25}, {Sy: 1, Syy: 1, Sz: 4, Szz: 10, Syz: 1}, {Sy: 12, Syy: 144}}
+	tests := []want{
+		{"||2019-02-01|A", 2, a},
+		{"||2019-02-02|B", 2, b},
+		{"||2019-02-01|C", 1, nil},
+		{multiSlice + "|||A", 1, nil},
+		{"0|iOS||A", 1, nil},
+		{"0|Android||B", 1, nil},
+	}
+	for _, w := range tests {
+		c, ok := got[w.key]
+		if !ok {
+			t.Errorf("no cell %q; have %v", w.key, keys(got))
+			continue
+		}
+		if c.N != w.n {
+			t.Errorf("%s: n = %d, want %d", w.key, c.N, w.n)
+		}
+		for k, s := range w.m {
+			s.N = float64(w.n)
+			if c.Metrics[k] != s {
+				t.Errorf("%s metric %s: %+v, want %+v", w.key, spec.Metrics[k].Name, c.Metrics[k], s)
+			}
+		}
+	}
+	if len(got) != 9 {
+		t.Errorf("%d cells, want 9: %v", len(got), keys(got))
+	}
+
+	rep := Analyze(spec, cells)
+	if rep.MultipleVariantUnits != 1 || rep.UnknownVariants["C"] != 1 {
+		t.Errorf("multi %d, unknown %v", rep.MultipleVariantUnits, rep.UnknownVariants)
+	}
+	if len(rep.Daily) != 2 || rep.Daily[1].SRM.Observed["B"] != 2 || rep.Daily[0].SRM.Observed["B"] != 0 {
+		t.Errorf("daily = %+v", rep.Daily)
+	}
+	ctr := rep.Metrics[3].Variants
+	if ctr[0].Mean != 0.5 || ctr[1].Mean != 0.25 {
+		t.Errorf("ctr means %v, %v", ctr[0].Mean, ctr[1].Mean)
+	}
+}
+
+func keys[V any](m map[string]V) []string { return sortedKeys(m) }
+
+func TestOutputsAgree(t *testing.T) {
+	spec := loadSpec(t, "testdata/handmade.yaml")
+	rep, err := Run(context.Background(), engine.New(engine.Options{}), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js, tab, html bytes.Buffer
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteTable(&tab); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Metrics[1].Variants[1].Absolute.Lift != rep.Metrics[1].Variants[1].Absolute.Lift {
+		t.Error("JSON does not round-trip the gmv lift")
+	}
+	for _, m := range rep.Metrics {
+		for _, v := range m.Variants {
+			if !strings.Contains(tab.String(), m.Name) || !strings.Contains(html.String(), m.Name) {
+				t.Errorf("metric %s missing from table or HTML", m.Name)
+			}
+			if v.Absolute != nil {
+				l := num(v.Absolute.Lift)
+				if !strings.Contains(tab.String(), l) || !strings.Contains(html.String(), l) {
+					t.Errorf("%s/%s lift %s missing from table or HTML", m.Name, v.Name, l)
+				}
+			}
+		}
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	base := `name: x
+source: logs
+unit: userId
+exposure: {event: Experiment Viewed}
+variants: [{name: A, weight: 1}, {name: B, weight: 1}]
+metrics: [{name: m, type: binomial, event: Order Completed}]
+`
+	tests := []struct {
+		name, yaml, field string
+	}{
+		{"no source", strings.Replace(base, "source: logs\n", "", 1), "source"},
+		{"no unit", strings.Replace(base, "unit: userId\n", "", 1), "unit"},
+		{"bad weight", strings.Replace(base, "weight: 1}]", "weight: 0}]", 1), "variants[1].weight"},
+		{"dup variant", strings.Replace(base, "name: B", "name: A", 1), "variants[1].name"},
+		{"bad type", strings.Replace(base, "type: binomial", "type: median", 1), "metrics[0].type"},
+		{"ratio without denominator", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}", 1), "metrics[0].denominator"},
+		{"bad window", strings.Replace(base, "event: Order Completed}", "event: Order Completed, window: soon}", 1), "metrics[0].window"},
+		{"bad winsorize", strings.Replace(base, "type: binomial, event: Order Completed}", "type: mean, event: Order Completed, winsorize: 99}", 1), "metrics[0].winsorize"},
+		{"binomial value", strings.Replace(base, "event: Order Completed}", "event: Order Completed, value: properties.revenue}", 1), "metrics[0].value"},
+		{"no metrics", strings.Replace(base, "metrics: [{name: m, type: binomial, event: Order Completed}]\n", "", 1), "metrics"},
+		{"bad alpha", base + "alpha: 2\n", "alpha"},
+		{"bad start", base + "start: yesterday\n", "start"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSpec([]byte(tc.yaml), "")
+			var se *SpecError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSpec) {
+				t.Fatalf("err = %v, want a SpecError", err)
+			}
+			if se.Field != tc.field {
+				t.Errorf("field = %q, want %q (%v)", se.Field, tc.field, err)
+			}
+		})
+	}
+	if _, err := ParseSpec([]byte(base+"bogus: 1\n"), ""); !errors.Is(err, ErrSpec) {
+		t.Errorf("unknown field: err = %v, want ErrSpec", err)
+	}
+	if _, err := ParseSpec([]byte(base), ""); err != nil {
+		t.Errorf("base spec: %v", err)
+	}
+}
