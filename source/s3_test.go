@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/source/s3test"
 )
 
@@ -530,19 +531,42 @@ func TestCreateLocal(t *testing.T) {
 	}
 }
 
-// BenchmarkRead compares reading one gzip NDJSON object, decompressed, from
-// the loopback fake S3 and from local disk.
+// BenchmarkRead compares reading one object from the loopback fake S3 with
+// reading it from local disk: raw (64 MiB of incompressible bytes, so
+// several ranged GETs in parallel) and decoded (one gen.Generate file of
+// Segment events, gzip-compressed, as a query reads it).
 func BenchmarkRead(b *testing.B) {
-	raw := events(200_000) // ~27 MB of NDJSON
-	gz := gzipBytes(b, raw)
 	dir := b.TempDir()
-	local := filepath.ToSlash(filepath.Join(dir, "events.gz"))
-	if err := os.WriteFile(local, gz, 0o644); err != nil {
+	if _, err := gen.Generate(context.Background(), gen.Options{Out: dir, Events: 100_000, Files: 1, Days: 1, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
+	gzPaths, err := filepath.Glob(filepath.Join(dir, "segment-logs", "*", "*", "*.gz"))
+	if err != nil || len(gzPaths) != 1 {
+		b.Fatalf("generated: %v %v", gzPaths, err)
+	}
+	gz, err := os.ReadFile(gzPaths[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	rc, err := OpenStore(context.Background(), Local{}, File{Path: filepath.ToSlash(gzPaths[0])})
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := randomBytes(64<<20, 9)
+	rawPath := filepath.Join(dir, "raw.bin")
+	if err := os.WriteFile(rawPath, raw, 0o644); err != nil {
+		b.Fatal(err)
+	}
+
 	srv := s3test.New(b)
 	srv.CreateBucket(b, testBucket)
 	srv.Put(b, testBucket, "events.gz", gz, "")
+	srv.Put(b, testBucket, "raw.bin", raw, "")
 	st, err := NewS3(context.Background(), S3Options{
 		Endpoint: srv.URL, Region: s3test.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
@@ -551,36 +575,34 @@ func BenchmarkRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	for _, bc := range []struct {
-		name  string
-		store Store
-		path  string
-		raw   bool
+		name   string
+		store  Store
+		path   string
+		decode bool
+		bytes  int
 	}{
-		{"local/raw", Local{}, local, true},
-		{"s3/raw", st, "s3://" + testBucket + "/events.gz", true},
-		{"local/decoded", Local{}, local, false},
-		{"s3/decoded", st, "s3://" + testBucket + "/events.gz", false},
+		{"raw/local", Local{}, filepath.ToSlash(rawPath), false, len(raw)},
+		{"raw/s3", st, "s3://" + testBucket + "/raw.bin", false, len(raw)},
+		{"decoded/local", Local{}, filepath.ToSlash(gzPaths[0]), true, len(plain)},
+		{"decoded/s3", st, "s3://" + testBucket + "/events.gz", true, len(plain)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			if bc.raw {
-				b.SetBytes(int64(len(gz)))
-			} else {
-				b.SetBytes(int64(len(raw)))
-			}
+			b.SetBytes(int64(bc.bytes))
 			b.ReportAllocs()
 			for b.Loop() {
 				var rc io.ReadCloser
 				var err error
-				if bc.raw {
-					rc, err = bc.store.Open(context.Background(), bc.path)
-				} else {
+				if bc.decode {
 					rc, err = OpenStore(context.Background(), bc.store, File{Path: bc.path})
+				} else {
+					rc, err = bc.store.Open(context.Background(), bc.path)
 				}
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := io.Copy(io.Discard, rc); err != nil {
-					b.Fatal(err)
+				n, err := io.Copy(io.Discard, rc)
+				if err != nil || n != int64(bc.bytes) {
+					b.Fatalf("read %d bytes, %v; want %d", n, err, bc.bytes)
 				}
 				rc.Close()
 			}
