@@ -930,4 +930,70 @@ FROM (SELECT userId, 'checkout' AS step FROM events WHERE event = 'Checkout Star
       SELECT userId, 'cart' AS step FROM events WHERE event = 'Cart Viewed') AS u
 GROUP BY step`,
 	},
+	{
+		name: "received_day_from_folder",
+		// nectar's hidden _received_day is the day folder's UTC midnight;
+		// DuckDB parses it from the file name.
+		nectar: `SELECT _received_day AS day, count(*) AS n, count_if(_received_day <> to_date(receivedAt)) AS off_day
+FROM events
+GROUP BY 1`,
+		duck: `SELECT CAST(to_timestamp(CAST(regexp_extract(filename, '/([0-9]+)/[^/]+$', 1) AS BIGINT) / 1000) AS DATE) AS day,
+       count(*) AS n, count_if(CAST(to_timestamp(CAST(regexp_extract(filename, '/([0-9]+)/[^/]+$', 1) AS BIGINT) / 1000) AS DATE) <> CAST(receivedAt AS DATE)) AS off_day
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "events_per_file",
+		nectar: `SELECT regexp_extract(_file, '([^/]+)$', 1) AS file, count(*) AS n, min(_line) AS first_line, max(_line) AS last_line
+FROM events
+GROUP BY 1`,
+		duck: `SELECT regexp_extract(filename, '([^/]+)$', 1) AS file, count(*) AS n, 1 AS first_line, count(*) AS last_line
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "traits_created_at",
+		nectar: `SELECT traits.plan AS plan, min(traits.createdAt) AS first_signup, count(DISTINCT userId) AS users
+FROM events
+WHERE type = 'identify'
+GROUP BY 1`,
+		duck: `SELECT traits.plan AS plan, strftime(min(traits.createdAt), ` + isoMillis + `) AS first_signup, count(DISTINCT userId) AS users
+FROM events
+WHERE type = 'identify'
+GROUP BY 1`,
+	},
+	{
+		name: "order_by_unselected_and_ordinal",
+		nectar: `SELECT properties.category AS category, count(*) AS n
+FROM events
+WHERE event = 'Product Clicked'
+GROUP BY 1
+HAVING max(properties.price) > 50
+ORDER BY avg(properties.price) DESC, 1`,
+		ordered: true,
+	},
+	{
+		name: "filtered_distinct_and_avg_int",
+		nectar: `SELECT properties.vertical AS vertical,
+       count(DISTINCT userId) FILTER (WHERE event = 'Product Clicked') AS clickers,
+       avg(properties.position) AS avg_position,
+       avg(properties.recommender.slot) FILTER (WHERE event = 'Product Clicked') AS avg_clicked_slot
+FROM events
+GROUP BY 1`,
+	},
+	{
+		name: "exists_and_case_null",
+		nectar: `SELECT CASE WHEN properties.price >= 100 THEN 'premium' WHEN properties.price >= 20 THEN 'regular' END AS tier,
+       count(*) AS n
+FROM events
+WHERE event = 'Product Viewed' AND EXISTS (SELECT 1 FROM events WHERE event = 'Order Completed')
+GROUP BY 1`,
+	},
+	{
+		name: "mixed_case_names",
+		nectar: `SELECT Event AS ev, count(DISTINCT USERID) AS users, max(Properties.Vertical) AS top_vertical
+FROM Events
+WHERE TYPE = 'track'
+GROUP BY Event`,
+	},
 }

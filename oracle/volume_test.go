@@ -39,8 +39,9 @@ const volumeGlob = "segment-logs/*/*/*.gz"
 // input is sampled (sample_size = -1), files with different key sets are
 // merged by name, and objects whose keys are rare in the sample (most of
 // properties' keys belong to one event each) stay STRUCTs instead of
-// collapsing to MAP(VARCHAR, JSON), which would break dotted access.
-const duckJSONOptions = "format = 'newline_delimited', union_by_name = true, sample_size = -1, " +
+// collapsing to MAP(VARCHAR, JSON), which would break dotted access. The
+// filename column stands in for nectar's hidden _file.
+const duckJSONOptions = "format = 'newline_delimited', union_by_name = true, sample_size = -1, filename = true, " +
 	"maximum_object_size = 16777216, field_appearance_threshold = 0, map_inference_threshold = -1"
 
 // volume holds what every volume test shares: the generated files, the
