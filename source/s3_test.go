@@ -609,3 +609,55 @@ func BenchmarkRead(b *testing.B) {
 		})
 	}
 }
+
+// TestListDays checks that a day filter keeps ListObjectsV2 out of the
+// excluded day folders, on S3 and on local disk alike.
+func TestListDays(t *testing.T) {
+	srv, st := newS3(t, nil)
+	keys := realKeys(t)
+	for _, k := range keys {
+		srv.Put(t, testBucket, k, []byte("{}\n"), "")
+	}
+	tree := map[string][]byte{}
+	for _, k := range keys {
+		tree[k] = []byte("{}\n")
+	}
+	local := filepath.ToSlash(writeTree(t, t.TempDir(), tree))
+	day1 := time.Date(2023, 11, 25, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		keep func(time.Time) bool
+		want int
+		err  error
+	}{
+		{"first day", func(d time.Time) bool { return d.Equal(day1) }, 59, nil},
+		{"second day", func(d time.Time) bool { return d.After(day1) }, 77, nil},
+		{"no day", func(time.Time) bool { return false }, 0, ErrNoFiles},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, root := range []struct {
+				store Store
+				path  string
+			}{{st, "s3://" + testBucket}, {Local{}, local}} {
+				srv.ResetStats()
+				files, err := ListStoreDays(context.Background(), root.store, root.path+"/segment-logs/**/*.gz", tt.keep)
+				if !errors.Is(err, tt.err) || len(files) != tt.want {
+					t.Fatalf("%s: %d files, %v; want %d, %v", root.path, len(files), err, tt.want, tt.err)
+				}
+				for _, f := range files {
+					if !tt.keep(f.ReceivedDay) {
+						t.Fatalf("kept %s of an excluded day", f.Path)
+					}
+				}
+				if root.store != Store(Local{}) {
+					for _, p := range srv.Stats().Lists {
+						if day := DayFromPath(p + "f"); !day.IsZero() && !tt.keep(day) {
+							t.Errorf("listed excluded day folder %s", p)
+						}
+					}
+				}
+			}
+		})
+	}
+}
