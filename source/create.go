@@ -133,10 +133,11 @@ func (w *localWriter) abort(cause error) {
 
 // s3Writer buffers one part at a time and uploads full parts concurrently.
 type s3Writer struct {
-	s    *S3
-	u    s3URL
-	path string
-	ctx  context.Context
+	s      *S3
+	client *s3.Client // for the bucket's region
+	u      s3URL
+	path   string
+	ctx    context.Context
 
 	buf      []byte
 	partSize int
@@ -161,7 +162,7 @@ func (s *S3) Create(ctx context.Context, path string) (Writer, error) {
 		return nil, fmt.Errorf("create %s: no object key: %w", path, ErrBadS3URL)
 	}
 	ps := int(max(s.opts.PartSize, minUploadPart))
-	return &s3Writer{s: s, u: u, path: path, ctx: ctx, partSize: ps, nextPart: 1,
+	return &s3Writer{s: s, client: s.bucketClient(ctx, u.bucket), u: u, path: path, ctx: ctx, partSize: ps, nextPart: 1,
 		sem: make(chan struct{}, s.opts.Concurrency)}, nil
 }
 
@@ -207,7 +208,7 @@ func (w *s3Writer) Write(p []byte) (int, error) {
 // flushPart hands the full buffer to an upload goroutine.
 func (w *s3Writer) flushPart() error {
 	if w.uploadID == "" {
-		out, err := w.s.client.CreateMultipartUpload(w.ctx, &s3.CreateMultipartUploadInput{Bucket: &w.u.bucket, Key: &w.u.key})
+		out, err := w.client.CreateMultipartUpload(w.ctx, &s3.CreateMultipartUploadInput{Bucket: &w.u.bucket, Key: &w.u.key})
 		if err != nil {
 			w.abort(fmt.Errorf("start multipart upload: %w", err))
 			return w.failed()
@@ -227,7 +228,7 @@ func (w *s3Writer) flushPart() error {
 		defer func() { <-w.sem; w.wg.Done() }()
 		// A bytes.Reader can be rewound, so the SDK retries the part and
 		// sends its checksum as a header rather than a chunked trailer.
-		out, err := w.s.client.UploadPart(w.ctx, &s3.UploadPartInput{
+		out, err := w.client.UploadPart(w.ctx, &s3.UploadPartInput{
 			Bucket: &w.u.bucket, Key: &w.u.key, UploadId: &w.uploadID,
 			PartNumber: aws.Int32(num), Body: bytes.NewReader(body),
 		})
@@ -262,7 +263,7 @@ func (w *s3Writer) Close() error {
 	w.done = true
 	if w.uploadID == "" {
 		// Below one part: a single PUT is atomic and cheaper.
-		_, err := w.s.client.PutObject(w.ctx, &s3.PutObjectInput{
+		_, err := w.client.PutObject(w.ctx, &s3.PutObjectInput{
 			Bucket: &w.u.bucket, Key: &w.u.key, Body: bytes.NewReader(w.buf),
 		})
 		w.buf = nil
@@ -286,7 +287,7 @@ func (w *s3Writer) Close() error {
 		return w.failed()
 	}
 	slices.SortFunc(w.parts, func(a, b s3types.CompletedPart) int { return int(*a.PartNumber - *b.PartNumber) })
-	_, err := w.s.client.CompleteMultipartUpload(w.ctx, &s3.CompleteMultipartUploadInput{
+	_, err := w.client.CompleteMultipartUpload(w.ctx, &s3.CompleteMultipartUploadInput{
 		Bucket: &w.u.bucket, Key: &w.u.key, UploadId: &w.uploadID,
 		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: w.parts},
 	})
@@ -325,7 +326,7 @@ func (w *s3Writer) abort(cause error) {
 	defer cancel()
 	// A failed abort leaves only invisible parts; bucket lifecycle rules
 	// (AbortIncompleteMultipartUpload) clean those up, so ignore it.
-	_, _ = w.s.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
+	_, _ = w.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{
 		Bucket: &w.u.bucket, Key: &w.u.key, UploadId: &w.uploadID,
 	})
 	w.uploadID = ""

@@ -87,6 +87,11 @@ func (o *S3Options) normalize() {
 type S3 struct {
 	client *s3.Client
 	opts   S3Options
+	// regionAuto is set when nothing named a region: each bucket's region
+	// is then looked up once, since a request to the wrong region fails
+	// with a 301 PermanentRedirect.
+	regionAuto bool
+	buckets    sync.Map // bucket name → *s3.Client for its region
 }
 
 var _ Store = (*S3)(nil)
@@ -133,7 +138,8 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load AWS config: %w", err)
 	}
-	if cfg.Region == "" {
+	regionAuto := cfg.Region == ""
+	if regionAuto {
 		cfg.Region = defaultRegion
 	}
 	build := func(pathStyle bool) *s3.Client {
@@ -153,7 +159,40 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	if co := client.Options(); co.BaseEndpoint != nil && !co.UsePathStyle {
 		client = build(true)
 	}
-	return &S3{client: client, opts: o}, nil
+	regionAuto = regionAuto && client.Options().BaseEndpoint == nil
+	return &S3{client: client, opts: o, regionAuto: regionAuto}, nil
+}
+
+// bucketClient returns the client for bucket's region. A failed lookup
+// falls back to the default client, whose own request then reports the
+// real problem (no such bucket, access denied).
+func (s *S3) bucketClient(ctx context.Context, bucket string) *s3.Client {
+	if !s.regionAuto {
+		return s.client
+	}
+	if c, ok := s.buckets.Load(bucket); ok {
+		return c.(*s3.Client)
+	}
+	region := ""
+	// S3 names a bucket's region in X-Amz-Bucket-Region on any HeadBucket
+	// answer, even a 301 or 403, which is how the AWS CLI finds it too.
+	out, err := s.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
+	if err == nil {
+		region = aws.ToString(out.BucketRegion)
+	} else {
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) && re.Response != nil {
+			region = re.Response.Header.Get("X-Amz-Bucket-Region")
+		}
+	}
+	c := s.client
+	if region != "" && region != s.client.Options().Region {
+		c = s3.New(s.client.Options(), func(o *s3.Options) { o.Region = region })
+	}
+	if err == nil || region != "" {
+		s.buckets.Store(bucket, c)
+	}
+	return c
 }
 
 // Client exposes the SDK client, for callers that need an operation the
@@ -266,7 +305,7 @@ func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
 		return File{}, false, err
 	}
 	if u.key != "" && !strings.HasSuffix(u.key, "/") {
-		out, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
+		out, err := s.bucketClient(ctx, u.bucket).HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
 		if err == nil {
 			return File{Path: path, Size: aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified)}, false, nil
 		}
@@ -276,7 +315,7 @@ func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
 		}
 	}
 	prefix := u.dirPrefix()
-	out, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &u.bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)})
+	out, err := s.bucketClient(ctx, u.bucket).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &u.bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)})
 	if err != nil {
 		return File{}, false, fmt.Errorf("stat %s: %w", u, notExist(err))
 	}
@@ -347,7 +386,7 @@ func (s *S3) listLevel(ctx context.Context, dir string) listing {
 	}
 	prefix := u.dirPrefix()
 	var res listing
-	p := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
+	p := s3.NewListObjectsV2Paginator(s.bucketClient(ctx, u.bucket), &s3.ListObjectsV2Input{
 		Bucket: &u.bucket, Prefix: &prefix, Delimiter: aws.String("/"),
 	})
 	for p.HasMorePages() {

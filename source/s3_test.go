@@ -661,3 +661,30 @@ func TestListDays(t *testing.T) {
 		})
 	}
 }
+
+// TestS3BucketRegion checks that with no region configured the store asks
+// for the bucket's region once and signs for it from then on.
+func TestS3BucketRegion(t *testing.T) {
+	srv, st := newS3(t, nil)
+	srv.Put(t, testBucket, "a/x.gz", gzipBytes(t, events(1)), "")
+	srv.SetBucketRegion("eu-west-1")
+	st.regionAuto = true // a custom endpoint turns discovery off; force it
+	for range 2 {
+		if _, err := ListStore(context.Background(), st, "s3://"+testBucket+"/a/*.gz"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := st.bucketClient(context.Background(), testBucket).Options().Region; got != "eu-west-1" {
+		t.Fatalf("region %q, want eu-west-1", got)
+	}
+	if got := st.bucketClient(context.Background(), "other").Options().Region; got != "eu-west-1" {
+		t.Fatalf("a bucket whose HeadBucket fails but names its region: %q, want eu-west-1", got)
+	}
+	st2, err := NewS3(context.Background(), S3Options{Region: "ap-south-1", Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st2.regionAuto {
+		t.Fatal("an explicit region must turn discovery off")
+	}
+}

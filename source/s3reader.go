@@ -102,7 +102,7 @@ func (s *S3) get(ctx context.Context, u s3URL, rng, etag string) (*s3.GetObjectO
 	if etag != "" {
 		in.IfMatch = &etag
 	}
-	out, err := s.client.GetObject(ctx, in)
+	out, err := s.bucketClient(ctx, u.bucket).GetObject(ctx, in)
 	if errorCode(err) == "PreconditionFailed" {
 		return nil, fmt.Errorf("%w: %w", ErrObjectChanged, err)
 	}

@@ -50,7 +50,16 @@ type Server struct {
 	faults Faults
 	rng    *rand.Rand
 	stats  Stats
+	region string
 	down   http.Handler
+}
+
+// SetBucketRegion makes every answer carry X-Amz-Bucket-Region, as AWS
+// does, so that tests can exercise region discovery.
+func (s *Server) SetBucketRegion(region string) {
+	s.mu.Lock()
+	s.region = region
+	s.mu.Unlock()
 }
 
 // New starts a server; it stops when the test ends.
@@ -175,6 +184,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if slow {
 		s.stats.SlowDowns++
+	}
+	if s.region != "" {
+		w.Header().Set("X-Amz-Bucket-Region", s.region)
 	}
 	s.mu.Unlock()
 
