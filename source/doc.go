@@ -2,6 +2,7 @@
 // newline-delimited records: it expands globs and directories into Files,
 // recognises gzip and zstd by magic bytes, and splits decompressed bytes into
 // lines without allocating per line. Listing and opening sit behind the Store
-// interface so that S3 can join the local file system later; package scan
-// turns the lines into rows.
+// interface, served by the local file system or S3 (s3.go: parallel ranged
+// reads that resume cut bodies); Create writes either atomically. Package
+// scan turns the lines into rows.
 package source

@@ -298,6 +298,7 @@ func TestS3Exhausted(t *testing.T) {
 	srv.SetFaults(s3test.Faults{SlowDown: 1})
 	_, err := OpenStore(context.Background(), st, File{Path: path})
 	check("open", err)
+	t.Logf("open error: %v", err)
 	if got := srv.Stats().SlowDowns; got != 3 {
 		t.Errorf("%d attempts, want MaxAttempts = 3", got)
 	}
@@ -312,6 +313,7 @@ func TestS3Exhausted(t *testing.T) {
 	_, err = io.ReadAll(rc)
 	rc.Close()
 	check("resume", err)
+	t.Logf("resume error: %v", err)
 }
 
 func TestS3CancelRead(t *testing.T) {
