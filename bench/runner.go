@@ -109,11 +109,10 @@ func Run(ctx context.Context, cfg Config) ([]*Row, error) {
 			rows[i].Cells = append(rows[i].Cells, &Cell{Engine: e.Name()})
 		}
 	}
-	turn := 0
 	for rep := range cfg.Reps {
-		for _, row := range rows {
+		for ci, row := range rows {
 			for k := range cfg.Engines {
-				ei := (k + turn) % len(cfg.Engines)
+				ei := (k + rep + ci) % len(cfg.Engines)
 				cell := row.Cells[ei]
 				if cell.Err != nil {
 					continue
@@ -126,7 +125,6 @@ func Run(ctx context.Context, cfg Config) ([]*Row, error) {
 					fmt.Fprintf(cfg.Log, "  FAILED %s on %s: %v\n", cell.Engine, row.Case.Label(), err)
 				}
 			}
-			turn++
 		}
 	}
 	for _, row := range rows {

@@ -1,0 +1,74 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nectar-dev/nectar/gen"
+)
+
+func row(name, compress string, nectar, duck time.Duration, nectarRSS, duckRSS int64) *Row {
+	ds := DataSet{Options: gen.Options{Compress: compress}, Summary: gen.Summary{Events: 1e6, Bytes: 1e9}}
+	return &Row{
+		Case: Case{Query: Query{Name: name}, Data: ds},
+		Cells: []*Cell{
+			{Engine: "nectar", Walls: []time.Duration{nectar}, RSS: []int64{nectarRSS}},
+			{Engine: "duckdb", Walls: []time.Duration{duck}, RSS: []int64{duckRSS}},
+		},
+	}
+}
+
+func TestTargets(t *testing.T) {
+	s := time.Second
+	tests := []struct {
+		name string
+		rows []*Row
+		want map[string]bool // goal prefix → met
+	}{
+		{"all met", []*Row{row("seed", "gzip", 1*s, 4*s, 10, 20), row("gmv", "gzip", 1*s, 2*s, 10, 20)},
+			map[string]bool{"seed query over gzip": true, "every query": true, "peak RSS": true}},
+		{"seed too slow", []*Row{row("seed", "gzip", 1*s, 2*s, 10, 20)},
+			map[string]bool{"seed query over gzip": false, "every query": true}},
+		{"one query slow, more memory", []*Row{row("seed", "none", 1*s, 4*s, 10, 20), row("gmv", "gzip", 1*s, 1*s, 30, 20)},
+			map[string]bool{"seed query over uncompressed": true, "every query": false, "peak RSS": false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Reference: "duckdb", Rows: tt.rows}
+			got := map[string]bool{}
+			for _, tg := range r.Targets("nectar") {
+				for prefix := range tt.want {
+					if strings.HasPrefix(tg.Goal, prefix) {
+						got[prefix] = tg.Met
+					}
+				}
+			}
+			for prefix, met := range tt.want {
+				if m, ok := got[prefix]; !ok || m != met {
+					t.Errorf("target %q: met %v (present %v), want %v", prefix, m, ok, met)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteTable(t *testing.T) {
+	failed := row("gmv", "gzip", time.Second, 2*time.Second, 1<<20, 1<<20)
+	failed.Cells[0] = &Cell{Engine: "nectar", Err: ErrRun}
+	r := &Report{Reference: "duckdb", Rows: []*Row{row("seed", "gzip", time.Second, 3*time.Second, 50<<20, 100<<20), failed}}
+	var b strings.Builder
+	r.WriteTable(&b)
+	for _, want := range []string{
+		"| seed | gzip | nectar | 1.00 | 1.00–1.00 | 1000 | 1.00 | 50 | 3.00x | 0.50x | same rows |",
+		"| seed | gzip | duckdb | 3.00 | 3.00–3.00 | 333 | 0.33 | 100 | 1.00x | 1.00x | reference |",
+		"| gmv | gzip | nectar | – | – | – | – | – | – | – | FAILED |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if f := r.Failures(); len(f) != 1 {
+		t.Errorf("Failures() = %q, want one", f)
+	}
+}
