@@ -239,7 +239,9 @@ func (l *limit) Next(ctx context.Context) (*types.Batch, error) {
 		l.seen += int64(b.Len)
 		end := int64(b.Len)
 		if l.count >= 0 {
-			end = min(end, start+l.count-l.emitted)
+			// count-emitted first: start+count overflows for LIMIT near
+			// MaxInt64.
+			end = min(end, start+min(l.count-l.emitted, end))
 		}
 		if end <= start {
 			continue

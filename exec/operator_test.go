@@ -72,6 +72,10 @@ func TestWindowFunctions(t *testing.T) {
 		{"rows-1-preceding-1-following", frame(winCall("sum", types.Int, v), true, pre(1), fol(1)), []string{"30", "100", "60", "90", "400", "120", "300", "90"}},
 		{"rows-2-following-only", frame(winCall("sum", types.Int, v), true, fol(1), fol(2)), []string{"50", "300", "70", "90", "300", "50", "NULL", "NULL"}},
 		{"rows-whole-partition-count", frame(winCall("count", types.Int, v), true, unbP, unbF), []string{"5", "2", "5", "5", "2", "5", "2", "5"}},
+		{"rows-huge-following-start", frame(winCall("sum", types.Int, v), true, fol(math.MaxInt64), unbF), []string{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"}},
+		{"rows-huge-following-end", frame(winCall("sum", types.Int, v), true, unbP, fol(math.MaxInt64)), []string{"150", "400", "150", "150", "400", "150", "400", "150"}},
+		{"rows-huge-preceding", frame(winCall("count", types.Int, v), true, pre(math.MaxInt64), pre(math.MaxInt64)), []string{"0", "0", "0", "0", "0", "0", "0", "0"}},
+		{"lead-huge", winCall("lead", types.Int, v, lit(i64(math.MaxInt64))), []string{"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"}},
 		{"range-current-to-end", frame(winCall("sum", types.Int, v), false, cur, unbF), []string{"150", "400", "140", "140", "300", "90", "300", "50"}},
 		{"avg-running", rows(winCall("avg", types.Float, v)), []string{"10.0", "100.0", "15.0", "20.0", "100.0", "25.0", "200.0", "30.0"}},
 		{"min-sliding", frame(winCall("min", types.Int, v), true, pre(1), cur), []string{"10", "100", "10", "20", "100", "30", "300", "40"}},
@@ -392,7 +396,7 @@ func TestSortAndTopN(t *testing.T) {
 				t.Fatalf("rows %d and %d out of order: %v, %v", i-1, i, a, b)
 			}
 		}
-		for _, n := range []int64{0, 1, 5, 23, 40} {
+		for _, n := range []int64{0, 1, 5, 23, 40, math.MaxInt64} {
 			top := mustRun(t, &plan.Sort{Input: scan(schema, rows, size), Keys: keys, Limit: n})
 			checkRows(t, top, full[:min(int(n), len(full))], true)
 		}
@@ -418,7 +422,7 @@ func TestFilterLimitDistinctBoundaries(t *testing.T) {
 	forEachBatchSize(t, func(t *testing.T, size int) {
 		filtered := func() plan.Node { return &plan.Filter{Input: scan(schema, rows, size), Cond: even} }
 		checkRows(t, mustRun(t, filtered()), ref(-1, 0), true)
-		for _, lo := range [][2]int{{0, 0}, {1, 0}, {3, 2}, {4, 5}, {100, 1}, {2, 100}, {-1, 3}} {
+		for _, lo := range [][2]int{{0, 0}, {1, 0}, {3, 2}, {4, 5}, {100, 1}, {2, 100}, {-1, 3}, {math.MaxInt64, 1}, {math.MaxInt64, math.MaxInt64}} {
 			n := &plan.Limit{Input: filtered(), Count: int64(lo[0]), Offset: int64(lo[1])}
 			got := mustRun(t, n)
 			checkRows(t, got, ref(lo[0], lo[1]), true)

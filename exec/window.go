@@ -193,18 +193,22 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 
 	// Frame-based functions: first_value, last_value, nth_value and the
 	// aggregates.
+	// Offsets past the partition mean the same as the partition's size;
+	// clamping them keeps i+offset from overflowing.
+	startOff := int(min(c.Start.Offset, int64(n)+1))
+	endOff := int(min(c.End.Offset, int64(n)+1))
 	frame := func(i int) (lo, hi int) { // rows [lo, hi)
 		lo, hi = 0, n
 		switch c.Start.Kind {
 		case syntax.OffsetPreceding:
-			lo = i - int(c.Start.Offset)
+			lo = i - startOff
 		case syntax.CurrentRow:
 			lo = i
 			if !c.Rows {
 				lo = peerStart[i]
 			}
 		case syntax.OffsetFollowing:
-			lo = i + int(c.Start.Offset)
+			lo = i + startOff
 		case syntax.UnboundedFollowing:
 			lo = n
 		}
@@ -212,14 +216,14 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 		case syntax.UnboundedPreceding:
 			hi = 0
 		case syntax.OffsetPreceding:
-			hi = i - int(c.End.Offset) + 1
+			hi = i - endOff + 1
 		case syntax.CurrentRow:
 			hi = i + 1
 			if !c.Rows {
 				hi = peerEnd[i]
 			}
 		case syntax.OffsetFollowing:
-			hi = i + int(c.End.Offset) + 1
+			hi = i + endOff + 1
 		}
 		return max(lo, 0), min(hi, n)
 	}

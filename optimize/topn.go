@@ -1,6 +1,10 @@
 package optimize
 
-import "github.com/nectar-dev/nectar/plan"
+import (
+	"math"
+
+	"github.com/nectar-dev/nectar/plan"
+)
 
 // TopN folds LIMIT n OFFSET m over a sort into the sort, so it keeps only
 // n+m rows instead of sorting everything it reads. The Limit stays to apply
@@ -14,6 +18,9 @@ func TopN(n plan.Node) plan.Node {
 		s, ok := l.Input.(*plan.Sort)
 		if !ok {
 			return node
+		}
+		if l.Offset > math.MaxInt64-l.Count {
+			return node // n+m overflows: nothing worth keeping in a heap
 		}
 		keep := l.Count + l.Offset
 		if s.Limit >= 0 && s.Limit <= keep {
