@@ -36,25 +36,20 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		}
 		in = &Filter{Input: in, Cond: cond}
 	}
-	// A lone * passes hidden columns (and resolved nested paths) through,
-	// still hidden, so a view defined as SELECT * FROM read_json(…) keeps
-	// _file and every path of its source.
-	if len(sel.Items) == 1 && sel.Where == nil && len(sel.GroupBy) == 0 && sel.Having == nil {
-		if st, ok := sel.Items[0].Expr.(*syntax.Star); ok && st.Table == "" {
-			opts.keepHidden = true
-		}
-	}
-	items, err := expandStars(sel.Items, sc, opts.keepHidden)
-	if err != nil {
-		return nil, nil, err
-	}
-
 	hasAgg := opts.forceAgg || len(sel.GroupBy) > 0 || sel.Having != nil
-	for _, it := range items {
-		hasAgg = hasAgg || (it.expr != nil && containsAggregate(it.expr))
+	for _, it := range sel.Items {
+		hasAgg = hasAgg || containsAggregate(it.Expr)
 	}
 	for _, o := range sel.OrderBy {
 		hasAgg = hasAgg || containsAggregate(o.Expr)
+	}
+	// * passes hidden columns (and resolved nested paths) through, still
+	// hidden, so a view or subquery over read_json(…) keeps _file and every
+	// path of its source. Not under DISTINCT or aggregation, where they
+	// would change which rows are equal.
+	items, err := expandStars(sel.Items, sc, opts.keepHidden || (!sel.Distinct && !hasAgg))
+	if err != nil {
+		return nil, nil, err
 	}
 
 	c := &exprCtx{b: b, sc: sc, clause: "SELECT", win: &winState{}}
