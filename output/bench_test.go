@@ -67,7 +67,7 @@ func FuzzJSONRow(f *testing.F) {
 }
 
 func FuzzAppendFloat(f *testing.F) {
-	for _, x := range []float64{0, -0.0, 2, 0.1, 1e15, 1e-5, 123456789012345678, 1e21, 5e-324, -1.5e300} {
+	for _, x := range []float64{0, math.Copysign(0, -1), 2, 0.1, 1e15, 1e-5, 123456789012345678, 1e21, 5e-324, -1.5e300} {
 		f.Add(x)
 	}
 	f.Fuzz(func(t *testing.T, x float64) {
