@@ -24,8 +24,20 @@ type Config struct {
 	// Sources names inputs so queries can say FROM logs, the equivalent of
 	// spark_read_json(sc, name = "logs", path = …).
 	Sources map[string]SourceConfig `yaml:"sources"`
+	// S3 says how to reach S3 when the AWS defaults are not enough
+	// (an S3-compatible store, a profile). Credentials never go here: they
+	// come from the places the AWS tools look.
+	S3 S3Config `yaml:"s3"`
 
 	dir string // the file's directory: relative source paths resolve against it
+}
+
+// S3Config is nectar.yaml's s3 section.
+type S3Config struct {
+	Profile   string `yaml:"profile"`
+	Endpoint  string `yaml:"endpoint"`
+	Region    string `yaml:"region"`
+	PathStyle bool   `yaml:"path_style"`
 }
 
 // SourceConfig is one named source.

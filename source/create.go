@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -63,6 +64,12 @@ func createLocal(ctx context.Context, path string) (*localWriter, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		// The temporary name means nothing to the user: report the cause
+		// against the path they gave.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	return &localWriter{ctx: ctx, f: f, path: path}, nil

@@ -79,10 +79,10 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "nectar",
 		Short:         "Query Segment event logs with SQL and pipe syntax",
-		Long:          "nectar reads Segment's gzip NDJSON event logs (local files now, S3 soon) and answers SQL and pipe-syntax queries from one binary.",
+		Long:          "nectar reads Segment's gzip NDJSON event logs (local files or S3) and answers SQL and pipe-syntax queries from one binary.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd())
+	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd())
 	return root
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/source"
 )
 
 // sourceFlags are the flags every command that reads logs shares.
@@ -26,6 +27,9 @@ type sourceFlags struct {
 	strict       bool
 	badLines     string
 	maxLineBytes int
+	memoryLimit  string
+	profile      string
+	endpoint     string
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
@@ -33,6 +37,30 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().BoolVar(&f.strict, "strict", false, "fail on the first malformed line instead of skipping it")
 	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
 	c.Flags().IntVar(&f.maxLineBytes, "max-line-bytes", 0, fmt.Sprintf("skip (or with --strict, fail on) lines longer than this (default %d)", scan.DefaultMaxLineBytes))
+	c.Flags().StringVar(&f.memoryLimit, "memory-limit", "", "memory a query's GROUP BY, ORDER BY, joins and windows may hold, e.g. 2GiB (default 60% of RAM)")
+	c.Flags().StringVar(&f.profile, "profile", "", "AWS profile for s3:// paths (default AWS_PROFILE, then the default profile)")
+	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
+}
+
+// setupS3 makes s3:// paths use the flags' and nectar.yaml's settings;
+// without any, the AWS defaults apply when an s3:// path is first used.
+func (f *sourceFlags) setupS3(cfg *engine.Config) error {
+	o := source.S3Options{Profile: cfg.S3.Profile, Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, PathStyle: cfg.S3.PathStyle}
+	if f.profile != "" {
+		o.Profile = f.profile
+	}
+	if f.endpoint != "" {
+		o.Endpoint = f.endpoint
+	}
+	if o == (source.S3Options{}) {
+		return nil
+	}
+	s, err := source.NewS3(context.Background(), o)
+	if err != nil {
+		return fmt.Errorf("s3: %w", err)
+	}
+	source.SetDefaultS3(s)
+	return nil
 }
 
 // engine builds a local engine from the flags. done prints the bad-input
@@ -50,7 +78,15 @@ func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runEr
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := f.setupS3(cfg); err != nil {
+		return nil, nil, err
+	}
 	opts := engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes}
+	if f.memoryLimit != "" {
+		if opts.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || opts.MemoryLimit <= 0 {
+			return nil, nil, fmt.Errorf("--memory-limit: want a size such as 2GiB, got %q", f.memoryLimit)
+		}
+	}
 	var bad *os.File
 	var badW *bufio.Writer
 	if f.badLines != "" {
@@ -176,13 +212,28 @@ func runScript(ctx context.Context, e *engine.Local, src, format, outPath string
 		}
 	}
 	w := stdout
+	closeOut := func() error { return nil }
 	if outPath != "" {
-		file, err := os.Create(outPath)
+		// source.Create makes the file (or S3 object) visible only when it
+		// is complete: a failed or interrupted query leaves nothing behind.
+		file, err := source.Create(ctx, outPath)
 		if err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
-		defer file.Close()
+		committed := false
+		defer func() {
+			if !committed {
+				file.Abort()
+			}
+		}()
 		w = file
+		closeOut = func() error {
+			committed = true
+			if err := file.Close(); err != nil {
+				return fmt.Errorf("output %s: %w", outPath, err)
+			}
+			return nil
+		}
 	}
 	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
@@ -195,6 +246,9 @@ func runScript(ctx context.Context, e *engine.Local, src, format, outPath string
 				return err
 			}
 		}
+		if f == output.Parquet && results > 1 {
+			return fmt.Errorf("a Parquet file holds one result, and this script has several: write each query to its own file")
+		}
 		if r.Kind == engine.Text {
 			_, err := io.WriteString(w, r.Text)
 			return err
@@ -204,7 +258,7 @@ func runScript(ctx context.Context, e *engine.Local, src, format, outPath string
 	if err != nil {
 		return &queryError{src: src, err: err}
 	}
-	return nil
+	return closeOut()
 }
 
 func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer) error {

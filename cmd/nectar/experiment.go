@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nectar-dev/nectar/experiment"
+	"github.com/nectar-dev/nectar/source"
+)
+
+func newExperimentCmd() *cobra.Command {
+	var (
+		sf      sourceFlags
+		spec    string
+		format  string
+		outPath string
+		showSQL bool
+	)
+	c := &cobra.Command{
+		Use:   "experiment --spec FILE [--format table|json|html] [-o FILE]",
+		Short: "Report an A/B experiment from the raw logs: per-variant metrics, lifts with confidence intervals, SRM",
+		Example: `  nectar experiment --spec food-recs.yaml
+  nectar experiment --spec food-recs.yaml --format html -o report.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if spec == "" {
+				return errors.New("--spec FILE is required")
+			}
+			data, err := os.ReadFile(spec)
+			if err != nil {
+				return fmt.Errorf("read spec: %w", err)
+			}
+			sp, err := experiment.ParseSpec(data, filepath.Dir(spec))
+			if err != nil {
+				return fmt.Errorf("%s: %w", spec, err)
+			}
+			e, done, err := sf.engine(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			rep, err := experiment.Run(cmd.Context(), e, sp)
+			if err = errors.Join(err, done(err)); err != nil {
+				return err
+			}
+			if showSQL {
+				fmt.Fprintln(cmd.ErrOrStderr(), rep.SQL)
+			}
+			return writeReport(cmd, rep, format, outPath)
+		},
+	}
+	sf.add(c)
+	c.Flags().StringVar(&spec, "spec", "", "the experiment spec (YAML): source, unit, exposure, variants and weights, metrics")
+	c.Flags().StringVar(&format, "format", "table", "table, json or html")
+	c.Flags().StringVarP(&outPath, "output", "o", "", "write the report to FILE instead of standard output")
+	c.Flags().BoolVar(&showSQL, "show-sql", false, "print the SQL the report runs on stderr")
+	return c
+}
+
+func writeReport(cmd *cobra.Command, rep *experiment.Report, format, outPath string) error {
+	write := map[string]func(io.Writer) error{"table": rep.WriteTable, "json": rep.WriteJSON, "html": rep.WriteHTML}[format]
+	if write == nil {
+		return fmt.Errorf("unknown report format %q: want table, json or html", format)
+	}
+	if outPath == "" {
+		return write(cmd.OutOrStdout())
+	}
+	f, err := source.Create(cmd.Context(), outPath)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if err := write(f); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Close()
+}
