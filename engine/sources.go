@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"sync"
 
-	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
@@ -220,127 +218,3 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 	}
 	return sn, nil
 }
-
-// ParquetSource is read_parquet(pattern).
-type ParquetSource struct {
-	pattern string
-	files   []source.File
-	cols    []plan.SourceColumn
-}
-
-// OpenParquet lists the files of pattern and reads the first one's schema.
-func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSource, error) {
-	files, err := source.List(ctx, resolve(opts.Dir, pattern))
-	if err != nil {
-		return nil, err
-	}
-	r, err := parquetfile.Open(ctx, files[0].Path)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	s := &ParquetSource{pattern: pattern, files: files}
-	for _, c := range r.Schema() {
-		s.cols = append(s.cols, plan.SourceColumn{Name: c.Name, Kind: c.Kind})
-	}
-	s.cols = append(s.cols, plan.SourceColumn{Name: "_file", Kind: types.String, Hidden: true})
-	return s, nil
-}
-
-func (s *ParquetSource) String() string                    { return "read_parquet('" + s.pattern + "')" }
-func (s *ParquetSource) Columns() []plan.SourceColumn      { return s.cols }
-func (s *ParquetSource) Resolve(string) (types.Kind, bool) { return 0, false }
-func (s *ParquetSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
-	return &parquetReader{files: s.files, cols: cols}, nil
-}
-
-// parquetReader reads the files one after another, projecting the wanted
-// columns and filling _file.
-type parquetReader struct {
-	files []source.File
-	cols  []plan.SourceColumn
-	cur   *parquetfile.Reader
-	pos   []int // for each wanted column, its index in cur's batches (-1: _file)
-	i     int
-	out   types.Batch
-}
-
-func (p *parquetReader) Next(ctx context.Context) (*types.Batch, error) {
-	for {
-		if p.cur == nil {
-			if p.i >= len(p.files) {
-				return nil, nil
-			}
-			var names []string
-			for _, c := range p.cols {
-				if c.Name != "_file" {
-					names = append(names, c.Name)
-				}
-			}
-			r, err := parquetfile.OpenColumns(ctx, p.files[p.i].Path, names)
-			if err != nil {
-				return nil, err
-			}
-			p.cur, p.pos = r, make([]int, len(p.cols))
-			sch := r.Schema()
-			for j, c := range p.cols {
-				p.pos[j] = sch.Index(c.Name)
-				if c.Name != "_file" && p.pos[j] < 0 {
-					return nil, fmt.Errorf("read %s: no column %s", p.files[p.i].Path, c.Name)
-				}
-			}
-		}
-		b, err := p.cur.Next(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", p.files[p.i].Path, err)
-		}
-		if b == nil || b.Len == 0 {
-			p.cur.Close()
-			p.cur = nil
-			p.i++
-			continue
-		}
-		p.out.Len = b.Len
-		p.out.Cols = p.out.Cols[:0]
-		for j, c := range p.cols {
-			if p.pos[j] >= 0 {
-				v := b.Cols[p.pos[j]]
-				if v.Kind != c.Kind {
-					v = castVector(v, c.Kind)
-				}
-				p.out.Cols = append(p.out.Cols, v)
-				continue
-			}
-			v := types.NewVector(types.String, b.Len)
-			for r := 0; r < b.Len; r++ {
-				v.Append(types.StringValue(p.files[p.i].Path))
-			}
-			p.out.Cols = append(p.out.Cols, v)
-		}
-		return &p.out, nil
-	}
-}
-
-// castVector converts a column whose kind differs between files (the
-// first file's schema rules) to the expected kind; values that do not
-// convert become NULL.
-func castVector(v *types.Vector, k types.Kind) *types.Vector {
-	out := types.NewVector(k, v.Len())
-	for i := 0; i < v.Len(); i++ {
-		c, err := types.Cast(v.Get(i), k)
-		if err != nil {
-			c = types.NullValue
-		}
-		out.Append(c)
-	}
-	return out
-}
-
-func (p *parquetReader) Close() error {
-	if p.cur != nil {
-		return p.cur.Close()
-	}
-	return nil
-}
-
-var _ io.Closer = (*parquetReader)(nil)

@@ -34,6 +34,9 @@ type Reader struct {
 	batch   *types.Batch
 	pending arrow.RecordBatch // current record and the next row to convert
 	pendOff int
+
+	rowGroups, rowGroupsRead int // in the file; selected for reading
+	fresh                    bool
 }
 
 // column says where one output column comes from in a record batch.
@@ -59,6 +62,13 @@ func Open(ctx context.Context, path string) (*Reader, error) {
 // up. names == nil reads every column; an empty non-nil slice reads none,
 // which still yields batches with the right row counts (for count(*)).
 func OpenColumns(ctx context.Context, path string, names []string) (r *Reader, err error) {
+	return OpenWith(ctx, path, ReadOptions{Columns: names})
+}
+
+// OpenWith opens path for reading with projection and row-group skipping;
+// see ReadOptions.
+func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, err error) {
+	names := opts.Columns
 	defer recoverCorrupt(path, &err)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -67,7 +77,7 @@ func OpenColumns(ctx context.Context, path string, names []string) (r *Reader, e
 	if err != nil {
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
-	r = &Reader{path: path, pf: pf, numRows: pf.NumRows()}
+	r = &Reader{path: path, pf: pf, numRows: pf.NumRows(), fresh: opts.FreshBatches}
 	defer func() {
 		if err != nil {
 			r.Close()
@@ -98,9 +108,21 @@ func OpenColumns(ctx context.Context, path string, names []string) (r *Reader, e
 		}
 	}
 
+	r.rowGroups = pf.NumRowGroups()
+	var groups []int // nil: every row group
+	if opts.KeepRowGroup != nil {
+		groups = selectRowGroups(pf, want, opts.KeepRowGroup)
+		r.numRows = 0
+		for _, g := range groups {
+			r.numRows += pf.MetaData().RowGroup(g).NumRows()
+		}
+		r.rowGroupsRead = len(groups)
+	} else {
+		r.rowGroupsRead = r.rowGroups
+	}
 	leaves := leafIndices(pf, want)
-	if len(leaves) > 0 {
-		r.rr, err = fr.GetRecordReader(ctx, leaves, nil)
+	if len(leaves) > 0 && r.numRows > 0 {
+		r.rr, err = fr.GetRecordReader(ctx, leaves, groups)
 		if err != nil {
 			return nil, fmt.Errorf("read parquet %s: %w", path, err)
 		}
@@ -290,7 +312,8 @@ func kindOf(t arrow.DataType) (types.Kind, bool) {
 // Schema is the flattened schema of the columns being read.
 func (r *Reader) Schema() types.Schema { return r.schema }
 
-// NumRows is the file's row count from its footer.
+// NumRows is how many rows the reader returns: the file's row count from
+// its footer, less the rows of skipped row groups.
 func (r *Reader) NumRows() int64 { return r.numRows }
 
 // Next returns the next batch of up to types.BatchSize rows, or nil at the
@@ -302,6 +325,9 @@ func (r *Reader) Next(ctx context.Context) (b *types.Batch, err error) {
 	}
 	if r.done >= r.numRows {
 		return nil, nil
+	}
+	if r.fresh {
+		r.batch = types.NewBatch(r.schema, types.BatchSize)
 	}
 	b = r.batch
 	b.Reset()
