@@ -19,6 +19,8 @@ func PushFilters(n plan.Node) plan.Node {
 				inner := PushFilters(&plan.Filter{Input: in.Input, Cond: plan.Remap(f.Cond, m)})
 				return &plan.Project{Input: inner, Exprs: in.Exprs, Names: in.Names}
 			}
+		case *plan.Join:
+			return pushIntoJoin(f, in)
 		case *plan.Scan:
 			s := *in
 			s.Filters = append(append([]plan.Expr{}, in.Filters...), conjuncts(f.Cond)...)
@@ -26,6 +28,56 @@ func PushFilters(n plan.Node) plan.Node {
 		}
 		return node
 	})
+}
+
+// pushIntoJoin sends each conjunct that reads only one side of a join to
+// that side, where the join does not add NULL rows for it: the left side
+// of INNER, LEFT, SEMI and ANTI joins, the right side of INNER and RIGHT
+// joins. What stays above is what needs both sides.
+func pushIntoJoin(f *plan.Filter, j *plan.Join) plan.Node {
+	nl := len(j.Left.Schema())
+	leftOK := j.Kind == "INNER" || j.Kind == "LEFT" || j.Kind == "LEFT SEMI" || j.Kind == "LEFT ANTI" || j.Kind == "CROSS"
+	rightOK := j.Kind == "INNER" || j.Kind == "RIGHT" || j.Kind == "CROSS"
+	var left, right, keep []plan.Expr
+	for _, c := range conjuncts(f.Cond) {
+		used := map[int]bool{}
+		plan.Columns(c, used)
+		onlyLeft, onlyRight := len(used) > 0, len(used) > 0
+		for i := range used {
+			onlyLeft = onlyLeft && i < nl
+			onlyRight = onlyRight && i >= nl
+		}
+		switch {
+		case onlyLeft && leftOK:
+			left = append(left, c)
+		case onlyRight && rightOK:
+			right = append(right, plan.Shift(c, -nl))
+		default:
+			keep = append(keep, c)
+		}
+	}
+	if len(left) == 0 && len(right) == 0 {
+		return f
+	}
+	nj := *j
+	if len(left) > 0 {
+		nj.Left = PushFilters(&plan.Filter{Input: j.Left, Cond: andAll(left)})
+	}
+	if len(right) > 0 {
+		nj.Right = PushFilters(&plan.Filter{Input: j.Right, Cond: andAll(right)})
+	}
+	if len(keep) == 0 {
+		return &nj
+	}
+	return &plan.Filter{Input: &nj, Cond: andAll(keep)}
+}
+
+func andAll(es []plan.Expr) plan.Expr {
+	out := es[0]
+	for _, e := range es[1:] {
+		out = &plan.Op{Op: plan.OpAnd, Args: []plan.Expr{out, e}, K: out.Kind()}
+	}
+	return out
 }
 
 // passthrough reports whether every column cond reads is a plain column
