@@ -1,0 +1,26 @@
+package engine
+
+import (
+	"github.com/nectar-dev/nectar/source"
+)
+
+// WithFiles returns a source with s's schema that reads files instead of
+// s's own: one micro-batch of a stream runs the same bound plan over each
+// batch's new files.
+func (s *JSONSource) WithFiles(files []source.File) *JSONSource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &JSONSource{
+		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, onOpen: s.onOpen,
+		// Array paths were resolved against the schema files' sample; keep
+		// it so Resolve answers alike for every batch.
+		sample: s.sample, sampled: s.sampled,
+	}
+}
+
+// Pattern is the path or glob the source was opened with.
+func (s *JSONSource) Pattern() string { return s.pattern }
+
+// ResolvePath makes a relative read_json path relative to dir, as the
+// engine does for Options.Dir.
+func ResolvePath(dir, p string) string { return resolve(dir, p) }

@@ -1,0 +1,444 @@
+package exec
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// ErrNotIncremental is wrapped when an aggregate cannot keep its state
+// across the micro-batches of a stream.
+var ErrNotIncremental = errors.New("aggregate cannot be maintained incrementally")
+
+// ErrStateVersion is wrapped when saved aggregate state was written by an
+// incompatible version of this code.
+var ErrStateVersion = errors.New("unsupported aggregate state version")
+
+// partialVersion numbers the encoding of IncrementalAggregate state; bump it
+// when accState changes meaning.
+const partialVersion = 1
+
+// IncrementalAggregate is hash aggregation whose groups outlive one input:
+// the streaming engine feeds it each micro-batch's rows, reads the current
+// result (all groups, or those a batch changed), drops groups whose event
+// time window has closed, and saves its state between batches. It folds
+// rows with the same accumulators as the batch operator, so a stream over
+// files gives the batch engine's answer over the same files in the same
+// order.
+type IncrementalAggregate struct {
+	node   *plan.Aggregate
+	groups map[string]*incGroup
+	order  []*incGroup // first-seen order, as the batch operator emits groups
+
+	// Event-time windows: the grouping keys at winStart and winEnd hold the
+	// event time on input and the window's bounds on output.
+	windowed                  bool
+	winStart, winEnd          int
+	winSize, winSlide         int64 // µs
+	watermark                 int64 // rows with event time below it are late
+	maxEvent                  int64
+	late                      int64
+	key                       []byte
+	vals                      []types.Value
+	keyVecs, argVecs, filtVec []*types.Vector
+}
+
+type incGroup struct {
+	key     string
+	keys    []types.Value
+	accs    []accumulator
+	changed bool
+}
+
+// NewIncrementalAggregate checks that every call of n keeps bounded,
+// resumable state and returns an empty aggregation.
+func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
+	for _, c := range n.Aggs {
+		switch c.Name {
+		case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last", "approx_count_distinct",
+			"variance", "var_samp", "var_pop", "stddev", "stddev_samp", "stddev_pop":
+		default:
+			// percentile_approx keeps every value it saw; anything else is
+			// unknown to the state encoding.
+			return nil, fmt.Errorf("%w: %s", ErrNotIncremental, c)
+		}
+	}
+	a := &IncrementalAggregate{
+		node:      n,
+		groups:    map[string]*incGroup{},
+		keyVecs:   make([]*types.Vector, len(n.Groups)),
+		argVecs:   make([]*types.Vector, len(n.Aggs)),
+		filtVec:   make([]*types.Vector, len(n.Aggs)),
+		vals:      make([]types.Value, len(n.Groups)),
+		maxEvent:  math.MinInt64,
+		watermark: math.MinInt64,
+	}
+	a.global()
+	return a, nil
+}
+
+// global makes the single group of an aggregate without GROUP BY, which
+// yields a row even over no input.
+func (a *IncrementalAggregate) global() {
+	if len(a.node.Groups) == 0 && len(a.order) == 0 {
+		g := &incGroup{accs: newAccumulators(a.node.Aggs, nil)}
+		a.groups[""] = g
+		a.order = append(a.order, g)
+	}
+}
+
+// SetWindow makes grouping keys start and end an event-time window of size
+// sliding by slide (equal for tumbling windows). Both keys evaluate to the
+// event time; each row is counted in every window that contains it, as
+// Spark's window(ts, size, slide) does, and a row whose event time is NULL
+// belongs to no window.
+func (a *IncrementalAggregate) SetWindow(start, end int, size, slide time.Duration) error {
+	if start < 0 || end < 0 || start >= len(a.node.Groups) || end >= len(a.node.Groups) ||
+		size <= 0 || slide <= 0 || slide > size {
+		return fmt.Errorf("%w: bad window (keys %d and %d, size %s, slide %s)", ErrNotIncremental, start, end, size, slide)
+	}
+	a.windowed, a.winStart, a.winEnd = true, start, end
+	a.winSize, a.winSlide = size.Microseconds(), slide.Microseconds()
+	return nil
+}
+
+// SetWatermark makes Add drop, and count as late, rows whose event time
+// (µs) is below wm.
+func (a *IncrementalAggregate) SetWatermark(wm int64) { a.watermark = wm }
+
+// MaxEventTime is the latest event time (µs) seen, or math.MinInt64.
+func (a *IncrementalAggregate) MaxEventTime() int64 { return a.maxEvent }
+
+// Late is how many rows Add dropped as late.
+func (a *IncrementalAggregate) Late() int64 { return a.late }
+
+// Node is the plan node the aggregation computes.
+func (a *IncrementalAggregate) Node() *plan.Aggregate { return a.node }
+
+// Len is the number of groups held.
+func (a *IncrementalAggregate) Len() int { return len(a.order) }
+
+// Add folds every row of in (the aggregate's input plan, built for one
+// micro-batch) into the groups, marking the groups it touches as changed.
+// It does not close in.
+func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
+	n := a.node
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil || b.Len == 0 {
+			return nil
+		}
+		for i, g := range n.Groups {
+			if a.keyVecs[i], err = Eval(g, b); err != nil {
+				return err
+			}
+		}
+		for i, c := range n.Aggs {
+			a.argVecs[i], a.filtVec[i] = nil, nil
+			if c.Arg != nil {
+				if a.argVecs[i], err = Eval(c.Arg, b); err != nil {
+					return err
+				}
+			}
+			if c.Filter != nil {
+				if a.filtVec[i], err = Eval(c.Filter, b); err != nil {
+					return err
+				}
+			}
+		}
+		for r := 0; r < b.Len; r++ {
+			for i, v := range a.keyVecs {
+				a.vals[i] = v.Get(r)
+			}
+			if !a.windowed {
+				if err := a.fold(r); err != nil {
+					return err
+				}
+				continue
+			}
+			ts := a.vals[a.winStart]
+			if ts.IsNull() {
+				continue
+			}
+			if ts.I < a.watermark {
+				a.late++
+				continue
+			}
+			a.maxEvent = max(a.maxEvent, ts.I)
+			// Window starts are multiples of slide since the epoch, as in
+			// Spark; the lowest one whose window still contains ts comes
+			// first so that groups appear in time order.
+			last := ts.I - mod(ts.I, a.winSlide)
+			first := last
+			for first-a.winSlide > ts.I-a.winSize {
+				first -= a.winSlide
+			}
+			for s := first; s <= last; s += a.winSlide {
+				a.vals[a.winStart] = types.Value{K: types.Timestamp, I: s}
+				a.vals[a.winEnd] = types.Value{K: types.Timestamp, I: s + a.winSize}
+				if err := a.fold(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func mod(x, m int64) int64 {
+	r := x % m
+	if r < 0 {
+		r += m
+	}
+	return r
+}
+
+// fold adds row r of the current batch to the group keyed by a.vals.
+func (a *IncrementalAggregate) fold(r int) error {
+	a.key = a.key[:0]
+	for _, v := range a.vals {
+		a.key = types.AppendKey(a.key, v)
+	}
+	g := a.groups[string(a.key)]
+	if g == nil {
+		g = &incGroup{key: string(a.key), keys: append([]types.Value(nil), a.vals...), accs: newAccumulators(a.node.Aggs, nil)}
+		a.groups[g.key] = g
+		a.order = append(a.order, g)
+	}
+	g.changed = true
+	for i, acc := range g.accs {
+		if f := a.filtVec[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
+			continue
+		}
+		v := types.Value{K: types.Int, I: 1} // count(*) counts rows
+		if a.argVecs[i] != nil {
+			v = a.argVecs[i].Get(r)
+		}
+		if err := acc.add(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rows returns the aggregate's output rows (group keys, then aggregates)
+// in first-seen order: every group, or with changedOnly those touched
+// since the last ClearChanged.
+func (a *IncrementalAggregate) Rows(changedOnly bool) [][]types.Value {
+	var rows [][]types.Value
+	for _, g := range a.order {
+		if changedOnly && !g.changed {
+			continue
+		}
+		rows = append(rows, a.row(g))
+	}
+	return rows
+}
+
+func (a *IncrementalAggregate) row(g *incGroup) []types.Value {
+	row := append(make([]types.Value, 0, len(g.keys)+len(g.accs)), g.keys...)
+	for j, acc := range g.accs {
+		row = append(row, coerce(acc.result(), a.node.Aggs[j].K))
+	}
+	return row
+}
+
+// ClearChanged forgets which groups the last batches touched.
+func (a *IncrementalAggregate) ClearChanged() {
+	for _, g := range a.order {
+		g.changed = false
+	}
+}
+
+// Evict removes the groups whose keys satisfy done (a closed event-time
+// window) and returns their final rows in first-seen order.
+func (a *IncrementalAggregate) Evict(done func(keys []types.Value) bool) [][]types.Value {
+	var rows [][]types.Value
+	kept := a.order[:0]
+	for _, g := range a.order {
+		if len(a.node.Groups) > 0 && done(g.keys) {
+			rows = append(rows, a.row(g))
+			delete(a.groups, g.key)
+			continue
+		}
+		kept = append(kept, g)
+	}
+	clear(a.order[len(kept):])
+	a.order = kept
+	return rows
+}
+
+// partialState is the gob form of an IncrementalAggregate.
+type partialState struct {
+	Version        int
+	Calls          []string // the aggregate calls, so state of another query is refused
+	Groups         []partialGroup
+	MaxEvent, Late int64
+}
+
+type partialGroup struct {
+	Keys    []types.Value
+	Accs    []accState
+	Changed bool
+}
+
+// accState holds any accumulator's fields; each kind uses a few.
+type accState struct {
+	N, I     int64
+	F, C     float64
+	Mean, M  float64
+	Any      bool
+	V        types.Value
+	Seen     []string
+	Inner    *accState
+	HasInner bool
+}
+
+// MarshalBinary encodes the groups and their accumulators.
+func (a *IncrementalAggregate) MarshalBinary() ([]byte, error) {
+	st := partialState{Version: partialVersion, Calls: a.calls(), MaxEvent: a.maxEvent, Late: a.late}
+	for _, g := range a.order {
+		pg := partialGroup{Keys: g.keys, Changed: g.changed, Accs: make([]accState, len(g.accs))}
+		for i, acc := range g.accs {
+			s, err := exportAcc(acc)
+			if err != nil {
+				return nil, err
+			}
+			pg.Accs[i] = s
+		}
+		st.Groups = append(st.Groups, pg)
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+		return nil, fmt.Errorf("encode aggregate state: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalBinary replaces the groups with saved ones.
+func (a *IncrementalAggregate) UnmarshalBinary(data []byte) error {
+	var st partialState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("decode aggregate state: %w", err)
+	}
+	if st.Version != partialVersion {
+		return fmt.Errorf("%w %d (want %d)", ErrStateVersion, st.Version, partialVersion)
+	}
+	if want := a.calls(); !equalStrings(st.Calls, want) {
+		return fmt.Errorf("%w: state holds %v, query computes %v", ErrStateVersion, st.Calls, want)
+	}
+	a.groups, a.order = map[string]*incGroup{}, nil
+	a.maxEvent, a.late = st.MaxEvent, st.Late
+	for _, pg := range st.Groups {
+		if len(pg.Keys) != len(a.node.Groups) || len(pg.Accs) != len(a.node.Aggs) {
+			return fmt.Errorf("%w: group shape differs from the query", ErrStateVersion)
+		}
+		g := &incGroup{keys: pg.Keys, changed: pg.Changed, accs: newAccumulators(a.node.Aggs, nil)}
+		var key []byte
+		for _, k := range pg.Keys {
+			key = types.AppendKey(key, k)
+		}
+		g.key = string(key)
+		for i := range g.accs {
+			importAcc(g.accs[i], pg.Accs[i])
+		}
+		a.groups[g.key] = g
+		a.order = append(a.order, g)
+	}
+	a.global()
+	return nil
+}
+
+func (a *IncrementalAggregate) calls() []string {
+	out := make([]string, len(a.node.Aggs))
+	for i, c := range a.node.Aggs {
+		out[i] = c.String()
+	}
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func exportAcc(acc accumulator) (accState, error) {
+	switch x := acc.(type) {
+	case *countAcc:
+		return accState{N: x.n}, nil
+	case *countIfAcc:
+		return accState{N: x.n}, nil
+	case *sumIntAcc:
+		return accState{I: x.s, Any: x.any}, nil
+	case *sumFloatAcc:
+		return accState{F: x.s, C: x.c, Any: x.any}, nil
+	case *avgAcc:
+		return accState{F: x.sum.s, C: x.sum.c, Any: x.sum.any, N: x.n}, nil
+	case *extremeAcc:
+		return accState{V: x.best}, nil
+	case *firstAcc:
+		return accState{V: x.v, Any: x.seen}, nil
+	case *lastAcc:
+		return accState{V: x.v}, nil
+	case *momentAcc:
+		return accState{F: x.n, Mean: x.mean, M: x.m}, nil
+	case *distinctAcc:
+		inner, err := exportAcc(x.inner)
+		if err != nil {
+			return accState{}, err
+		}
+		s := accState{Inner: &inner, Seen: make([]string, 0, len(x.seen))}
+		for k := range x.seen {
+			s.Seen = append(s.Seen, k)
+		}
+		return s, nil
+	}
+	return accState{}, fmt.Errorf("%w: accumulator %T", ErrNotIncremental, acc)
+}
+
+// importAcc loads s into acc, which newAccumulator made for the same call.
+func importAcc(acc accumulator, s accState) {
+	switch x := acc.(type) {
+	case *countAcc:
+		x.n = s.N
+	case *countIfAcc:
+		x.n = s.N
+	case *sumIntAcc:
+		x.s, x.any = s.I, s.Any
+	case *sumFloatAcc:
+		x.s, x.c, x.any = s.F, s.C, s.Any
+	case *avgAcc:
+		x.sum.s, x.sum.c, x.sum.any, x.n = s.F, s.C, s.Any, s.N
+	case *extremeAcc:
+		x.best = s.V
+	case *firstAcc:
+		x.v, x.seen = s.V, s.Any
+	case *lastAcc:
+		x.v = s.V
+	case *momentAcc:
+		x.n, x.mean, x.m = s.F, s.Mean, s.M
+	case *distinctAcc:
+		for _, k := range s.Seen {
+			x.seen[k] = true
+		}
+		if s.Inner != nil {
+			importAcc(x.inner, *s.Inner)
+		}
+	}
+}

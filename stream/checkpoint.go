@@ -1,0 +1,298 @@
+package stream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nectar-dev/nectar/source"
+)
+
+// checkpointVersion numbers the checkpoint layout.
+const checkpointVersion = 1
+
+// Checkpoint layout, every file written by write-to-temp, fsync, rename:
+//
+//	metadata.json          query, mode, sink and the files the schema came from
+//	offsets/<batch>.json   write-ahead record: the files batch takes
+//	state/<batch>.gob      operator state after batch
+//	commits/<batch>.json   the batch is done: sink written, state saved
+//	sink/                  the sink's own bookkeeping
+//	error.json             the last error that stopped the stream
+type checkpoint struct {
+	dir string
+}
+
+// metadata identifies the stream a checkpoint belongs to.
+type metadata struct {
+	Version     int        `json:"version"`
+	Query       string     `json:"query"`
+	Mode        OutputMode `json:"mode"`
+	Sink        string     `json:"sink"`
+	Watermark   string     `json:"watermark,omitempty"`
+	SchemaFiles []fileRec  `json:"schema_files,omitempty"`
+	Created     time.Time  `json:"created"`
+}
+
+// fileRec is a file as a batch took it.
+type fileRec struct {
+	Path    string    `json:"path"`
+	Size    int64     `json:"size"`
+	ModTime time.Time `json:"mtime"`
+}
+
+func recOf(f source.File) fileRec { return fileRec{Path: f.Path, Size: f.Size, ModTime: f.ModTime} }
+
+func (r fileRec) file() source.File {
+	return source.File{Path: r.Path, Size: r.Size, ModTime: r.ModTime, ReceivedDay: source.DayFromPath(r.Path)}
+}
+
+// offsets is the write-ahead record of one batch.
+type offsets struct {
+	Batch int64     `json:"batch"`
+	Files []fileRec `json:"files"`
+	// Watermark in force while the batch runs (µs since the epoch), so a
+	// replay drops the same late rows.
+	Watermark int64     `json:"watermark_us,omitempty"`
+	Created   time.Time `json:"created"`
+}
+
+// commit records a finished batch and its statistics.
+type commit struct {
+	Batch      int64     `json:"batch"`
+	Files      int       `json:"files"`
+	Bytes      int64     `json:"bytes"`
+	RowsOut    int64     `json:"rows_out"`
+	Late       int64     `json:"late_rows"`
+	Watermark  int64     `json:"watermark_us,omitempty"`
+	DurationMS int64     `json:"duration_ms"`
+	Committed  time.Time `json:"committed"`
+}
+
+func openCheckpoint(dir string) (*checkpoint, error) {
+	if dir == "" {
+		return nil, errors.New("stream: no checkpoint directory")
+	}
+	for _, sub := range []string{"offsets", "state", "commits", "sink"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+		}
+	}
+	return &checkpoint{dir: dir}, nil
+}
+
+func batchName(id int64, ext string) string { return fmt.Sprintf("%020d%s", id, ext) }
+
+// writeAtomic makes path hold data or, after a crash at any point, its
+// previous content: temp file in the same directory, fsync, rename, fsync
+// of the directory so the rename itself survives power loss.
+func writeAtomic(path string, data []byte) error {
+	dir, base := filepath.Split(path)
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	defer d.Close()
+	// Some filesystems refuse fsync on directories; the rename is then as
+	// durable as they make it.
+	_ = d.Sync()
+	return nil
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return writeAtomic(path, append(data, '\n'))
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+func (c *checkpoint) metaPath() string { return filepath.Join(c.dir, "metadata.json") }
+
+// readMeta returns the metadata, or ok false for a new checkpoint.
+func (c *checkpoint) readMeta() (m metadata, ok bool, err error) {
+	err = readJSON(c.metaPath(), &m)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, fmt.Errorf("checkpoint %s: %w", c.dir, err)
+	}
+	if m.Version != checkpointVersion {
+		return m, false, fmt.Errorf("checkpoint %s: %w %d (this nectar writes %d)", c.dir, ErrCheckpointVersion, m.Version, checkpointVersion)
+	}
+	return m, true, nil
+}
+
+func (c *checkpoint) writeMeta(m metadata) error { return writeJSON(c.metaPath(), m) }
+
+// ids lists the batch ids recorded in sub, ascending.
+func (c *checkpoint) ids(sub, ext string) ([]int64, error) {
+	ents, err := os.ReadDir(filepath.Join(c.dir, sub))
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", c.dir, err)
+	}
+	var out []int64
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ext)
+		if !ok || strings.HasPrefix(name, ".") {
+			continue
+		}
+		id, err := strconv.ParseInt(name, 10, 64)
+		if err != nil {
+			continue
+		}
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+func (c *checkpoint) offsetsPath(id int64) string {
+	return filepath.Join(c.dir, "offsets", batchName(id, ".json"))
+}
+func (c *checkpoint) commitPath(id int64) string {
+	return filepath.Join(c.dir, "commits", batchName(id, ".json"))
+}
+func (c *checkpoint) statePath(id int64) string {
+	return filepath.Join(c.dir, "state", batchName(id, ".gob"))
+}
+
+func (c *checkpoint) readOffsets(id int64) (offsets, error) {
+	var o offsets
+	err := readJSON(c.offsetsPath(id), &o)
+	return o, err
+}
+
+func (c *checkpoint) writeOffsets(o offsets) error { return writeJSON(c.offsetsPath(o.Batch), o) }
+func (c *checkpoint) writeCommit(m commit) error   { return writeJSON(c.commitPath(m.Batch), m) }
+
+func (c *checkpoint) readCommit(id int64) (commit, error) {
+	var m commit
+	err := readJSON(c.commitPath(id), &m)
+	return m, err
+}
+
+// recovered is what a restart finds in the checkpoint.
+type recovered struct {
+	lastCommitted int64               // -1: none
+	pending       *offsets            // a batch written ahead but not committed
+	taken         map[string]struct{} // paths of every committed batch's files
+}
+
+func (c *checkpoint) recover() (recovered, error) {
+	r := recovered{lastCommitted: -1, taken: map[string]struct{}{}}
+	commits, err := c.ids("commits", ".json")
+	if err != nil {
+		return r, err
+	}
+	if len(commits) > 0 {
+		r.lastCommitted = commits[len(commits)-1]
+	}
+	offs, err := c.ids("offsets", ".json")
+	if err != nil {
+		return r, err
+	}
+	for _, id := range offs {
+		o, err := c.readOffsets(id)
+		if err != nil {
+			return r, fmt.Errorf("checkpoint %s: %w", c.dir, err)
+		}
+		switch {
+		case id <= r.lastCommitted:
+			for _, f := range o.Files {
+				r.taken[f.Path] = struct{}{}
+			}
+		case id == r.lastCommitted+1:
+			r.pending = &o
+		default:
+			// Offsets are written one batch ahead at most; anything
+			// further was never started and is forgotten.
+			os.Remove(c.offsetsPath(id))
+		}
+	}
+	return r, nil
+}
+
+func (c *checkpoint) readState(id int64) ([]byte, error) {
+	if id < 0 {
+		return nil, nil
+	}
+	data, err := os.ReadFile(c.statePath(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", c.dir, err)
+	}
+	return data, nil
+}
+
+func (c *checkpoint) writeState(id int64, data []byte) error {
+	return writeAtomic(c.statePath(id), data)
+}
+
+// prune drops state older than the previous batch's: only the last
+// committed state is ever read, and one more is kept for inspection.
+func (c *checkpoint) prune(last int64) {
+	ids, err := c.ids("state", ".gob")
+	if err != nil {
+		return
+	}
+	for _, id := range ids {
+		if id < last-1 {
+			os.Remove(c.statePath(id))
+		}
+	}
+}
+
+// recordError keeps the error that stopped the stream for `status`.
+func (c *checkpoint) recordError(err error) {
+	_ = writeJSON(filepath.Join(c.dir, "error.json"), map[string]any{"error": err.Error(), "time": time.Now().UTC()})
+}
+
+func (c *checkpoint) clearError() { os.Remove(filepath.Join(c.dir, "error.json")) }

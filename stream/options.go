@@ -1,0 +1,136 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// OutputMode says which rows a sink receives after each batch, with
+// Spark's meanings.
+type OutputMode string
+
+const (
+	// Append emits each row once, never changed later: every row of a
+	// stateless query, or the groups of event-time windows that the
+	// watermark has closed.
+	Append OutputMode = "append"
+	// Update emits the groups a batch changed, with their new values.
+	Update OutputMode = "update"
+	// Complete emits the whole result table after every batch.
+	Complete OutputMode = "complete"
+)
+
+// ParseMode reads an --output-mode value; "" is the default (Spark's and
+// sparklyr's: complete for aggregations, append otherwise).
+func ParseMode(s string) (OutputMode, error) {
+	switch m := OutputMode(strings.ToLower(strings.TrimSpace(s))); m {
+	case "", Append, Update, Complete:
+		return m, nil
+	}
+	return "", fmt.Errorf("%w: output mode %q (append, update or complete)", ErrUnsupported, s)
+}
+
+var (
+	// ErrUnsupported is wrapped when a query or option combination cannot
+	// run as a stream; the message names the construct.
+	ErrUnsupported = errors.New("not supported on a stream")
+	// ErrIncompatibleCheckpoint is wrapped when a checkpoint directory was
+	// written by a different query, output mode or sink.
+	ErrIncompatibleCheckpoint = errors.New("checkpoint belongs to a different stream")
+	// ErrCheckpointVersion is wrapped when a checkpoint was written by an
+	// incompatible version of nectar.
+	ErrCheckpointVersion = errors.New("unsupported checkpoint version")
+)
+
+// Options configure Run.
+type Options struct {
+	// Query is one query, in SQL or pipe syntax. Its read_json sources
+	// become streaming file sources.
+	Query string
+	// Checkpoint is the directory holding offsets, commits and state.
+	Checkpoint string
+	// Sink receives each batch's result.
+	Sink Sink
+	// Mode is the output mode ("" = complete for aggregations, else append).
+	Mode OutputMode
+	// Trigger is the time between the starts of two batches (0: 10s).
+	Trigger time.Duration
+	// Once processes every file available now, in as many batches as the
+	// limits need, then returns (Spark's Trigger.AvailableNow).
+	Once bool
+	// MaxFilesPerBatch and MaxBytesPerBatch cap one batch (0: no cap). A
+	// batch always takes at least one file.
+	MaxFilesPerBatch int
+	MaxBytesPerBatch int64
+	// Settle is how old a file's modification time must be for it to be
+	// taken at first sight. A younger file is taken once a later listing
+	// sees it with the same size and mtime. 0 takes every visible file at
+	// once, which is right when writers rename finished files into place.
+	Settle time.Duration
+	// Watermark is how far event time may lag behind the latest event time
+	// seen before a window closes and later rows for it count as late
+	// (0: no watermark). It needs an event-time window in the GROUP BY.
+	Watermark time.Duration
+	// WatermarkColumn, when set, must name the window's time column, as
+	// Spark's withWatermark(column, delay) does.
+	WatermarkColumn string
+	// Engine holds the read options (bad-line file, line limits, Dir).
+	Engine engine.Options
+	// Catalog resolves views and sources named in nectar.yaml (nil: none).
+	Catalog *engine.Local
+	// Log receives progress (nil: slog.Default()).
+	Log *slog.Logger
+
+	// now and failAt let tests control time and inject a crash between
+	// the steps of a batch.
+	now    func() time.Time
+	failAt func(step Step, batch int64) error
+}
+
+// Step names a point in a batch where a crash is survivable; tests inject
+// failures at each.
+type Step string
+
+const (
+	StepListed      Step = "listed"       // files chosen, offsets not yet written
+	StepOffsets     Step = "offsets"      // offsets written, nothing processed
+	StepProcessed   Step = "processed"    // result computed, sink not written
+	StepSinkWritten Step = "sink-written" // sink has the batch, state not saved
+	StepStateSaved  Step = "state-saved"  // state saved, commit not written
+	StepCommitted   Step = "committed"    // batch committed
+)
+
+// Sink receives the rows of each batch. Write must be idempotent by batch
+// id: after a crash the batch is run again with the same files and
+// delivered again, and the second delivery must replace the first.
+type Sink interface {
+	// Open prepares the sink; info says what it will receive and which
+	// batch committed last, so a sink kept in the checkpoint can restore.
+	Open(ctx context.Context, info SinkInfo) error
+	// Write delivers batch id's rows for the output mode.
+	Write(ctx context.Context, batch int64, rows [][]types.Value) error
+	Close() error
+}
+
+// SinkInfo is what Sink.Open learns.
+type SinkInfo struct {
+	Schema types.Schema
+	Mode   OutputMode
+	// Dir is a directory inside the checkpoint that the sink may use for
+	// its own bookkeeping.
+	Dir string
+	// LastCommitted is the last batch whose commit was recorded (-1: none).
+	// A sink drops whatever it holds for later batches: they will be
+	// delivered again.
+	LastCommitted int64
+	// Keys is how many leading columns identify a row in update mode
+	// (the grouping keys), or 0 when not known.
+	Keys int
+}

@@ -1,0 +1,369 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nectar-dev/nectar/optimize"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/syntax"
+)
+
+// DefaultTrigger is the time between batches when Options.Trigger is 0.
+const DefaultTrigger = 10 * time.Second
+
+// streamState is what the stream saves after each batch besides the
+// checkpoint's JSON records.
+type streamState struct {
+	Version   int
+	Watermark int64  // µs; math.MinInt64: none yet
+	Agg       []byte // exec.IncrementalAggregate state, nil for stateless queries
+}
+
+const stateVersion = 1
+
+// Run runs the stream until ctx is cancelled, an error stops it, or, with
+// Options.Once, every file available has been processed. Each batch is
+// recorded in the checkpoint before it runs and committed after the sink
+// has it, so a Run started again after any crash resumes where the last
+// one stopped and delivers each batch exactly once to an idempotent sink.
+func Run(ctx context.Context, o Options) (err error) {
+	s, err := newStreamRun(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if s.sinkOpen {
+			err = errors.Join(err, o.Sink.Close())
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.ck.recordError(err)
+		}
+	}()
+	return s.loop(ctx)
+}
+
+type streamRun struct {
+	o        Options
+	log      *slog.Logger
+	ck       *checkpoint
+	q        syntax.Query
+	windows  []windowCall
+	meta     metadata
+	haveMeta bool
+	rec      recovered
+	tr       *tracker
+	inc      *incremental
+	state    streamState
+	sinkOpen bool
+	next     int64
+}
+
+func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
+	if o.Sink == nil {
+		return nil, errors.New("stream: no sink")
+	}
+	if o.Trigger <= 0 {
+		o.Trigger = DefaultTrigger
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	s := &streamRun{o: o, log: o.Log, state: streamState{Version: stateVersion, Watermark: math.MinInt64}}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	var err error
+	if s.q, err = syntax.ParseQuery(o.Query); err != nil {
+		return nil, err
+	}
+	if s.windows, err = rewriteWindows(s.q); err != nil {
+		return nil, err
+	}
+	patterns := readJSONPatterns(s.q, o.Catalog, o.Engine.Dir)
+	switch {
+	case len(patterns) == 0:
+		return nil, fmt.Errorf("%w: the query reads no read_json source to stream from", ErrUnsupported)
+	case len(patterns) > 1:
+		return nil, fmt.Errorf("%w: more than one read_json source (%s); a stream reads one", ErrUnsupported, strings.Join(patterns, ", "))
+	}
+	if s.ck, err = openCheckpoint(o.Checkpoint); err != nil {
+		return nil, err
+	}
+	if s.meta, s.haveMeta, err = s.ck.readMeta(); err != nil {
+		return nil, err
+	}
+	want := metadata{Version: checkpointVersion, Query: strings.TrimSpace(o.Query), Mode: o.Mode, Sink: sinkName(o.Sink), Watermark: watermarkOption(o)}
+	if s.haveMeta {
+		for _, d := range []struct{ what, have, want string }{
+			{"query", s.meta.Query, want.Query},
+			{"output mode", string(s.meta.Mode), string(want.Mode)},
+			{"sink", s.meta.Sink, want.Sink},
+			{"watermark", s.meta.Watermark, want.Watermark},
+		} {
+			if d.have != d.want {
+				return nil, fmt.Errorf("checkpoint %s: %w: its %s is %q, not %q (use a new --checkpoint directory)", o.Checkpoint, ErrIncompatibleCheckpoint, d.what, d.have, d.want)
+			}
+		}
+	} else {
+		s.meta = want
+	}
+	if s.rec, err = s.ck.recover(); err != nil {
+		return nil, err
+	}
+	s.next = s.rec.lastCommitted + 1
+	s.tr = newTracker(patterns, o.Settle, s.rec.taken)
+	if s.haveMeta && len(s.meta.SchemaFiles) > 0 {
+		if err := s.bind(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func watermarkOption(o Options) string {
+	if o.Watermark == 0 {
+		return ""
+	}
+	return strings.TrimSpace(o.WatermarkColumn + " " + o.Watermark.String())
+}
+
+func sinkName(s Sink) string {
+	if n, ok := s.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return fmt.Sprintf("%T", s)
+}
+
+// bind plans the query once, with the schema inferred from the files in
+// the metadata, restores the last committed state and opens the sink.
+func (s *streamRun) bind(ctx context.Context) error {
+	files := make([]source.File, len(s.meta.SchemaFiles))
+	for i, f := range s.meta.SchemaFiles {
+		files[i] = f.file()
+	}
+	cat := &streamCatalog{base: s.o.Catalog, opts: s.o.Engine, schemaFiles: files, sources: map[string]*fileSource{}}
+	n, err := plan.Bind(ctx, cat, s.q)
+	if err != nil {
+		return err
+	}
+	n = optimize.Optimize(n)
+	if len(cat.sources) != 1 {
+		return fmt.Errorf("%w: the query must read exactly one read_json source", ErrUnsupported)
+	}
+	var src *fileSource
+	for _, v := range cat.sources {
+		src = v
+	}
+	if s.inc, err = newIncremental(n, src, s.windows, &s.o); err != nil {
+		return err
+	}
+	if err := s.restore(); err != nil {
+		return err
+	}
+	if err := s.o.Sink.Open(ctx, SinkInfo{
+		Schema: s.inc.schema, Mode: s.inc.mode, Dir: filepath.Join(s.ck.dir, "sink"),
+		LastCommitted: s.rec.lastCommitted, Keys: s.inc.keys,
+	}); err != nil {
+		return fmt.Errorf("open sink %s: %w", sinkName(s.o.Sink), err)
+	}
+	s.sinkOpen = true
+	return nil
+}
+
+func (s *streamRun) restore() error {
+	data, err := s.ck.readState(s.rec.lastCommitted)
+	if err != nil || data == nil {
+		if err == nil && s.rec.lastCommitted >= 0 {
+			return fmt.Errorf("checkpoint %s: no state for committed batch %d", s.ck.dir, s.rec.lastCommitted)
+		}
+		return err
+	}
+	var st streamState
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
+		return fmt.Errorf("checkpoint %s: state of batch %d: %w", s.ck.dir, s.rec.lastCommitted, err)
+	}
+	if st.Version != stateVersion {
+		return fmt.Errorf("checkpoint %s: %w: state version %d", s.ck.dir, ErrCheckpointVersion, st.Version)
+	}
+	s.state = st
+	if s.inc.inc != nil && st.Agg != nil {
+		if err := s.inc.inc.UnmarshalBinary(st.Agg); err != nil {
+			return fmt.Errorf("checkpoint %s: %w: %w", s.ck.dir, ErrIncompatibleCheckpoint, err)
+		}
+	}
+	return nil
+}
+
+func (s *streamRun) fail(step Step) error {
+	if s.o.failAt == nil {
+		return nil
+	}
+	return s.o.failAt(step, s.next)
+}
+
+func (s *streamRun) loop(ctx context.Context) error {
+	if s.rec.pending != nil {
+		s.log.Info("stream: replaying uncommitted batch", "batch", s.rec.pending.Batch, "files", len(s.rec.pending.Files))
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := s.o.now()
+		files, wm, more, err := s.nextFiles(ctx)
+		if err != nil {
+			return err
+		}
+		if len(files) > 0 {
+			if err := s.batch(ctx, files, wm, start); err != nil {
+				return err
+			}
+			s.ck.clearError()
+			if s.o.Once {
+				continue // AvailableNow: keep going without waiting
+			}
+		} else if s.o.Once && !more {
+			return nil
+		}
+		wait := s.o.Trigger - s.o.now().Sub(start)
+		if s.o.Once {
+			// Files still settling: look again soon.
+			wait = min(s.o.Trigger, time.Second)
+		}
+		if wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// nextFiles returns the files of the next batch and the watermark it runs
+// with: the uncommitted batch's, or new ones recorded as offsets first.
+// more reports files that exist but are still settling.
+func (s *streamRun) nextFiles(ctx context.Context) (files []source.File, wm int64, more bool, err error) {
+	if p := s.rec.pending; p != nil {
+		s.rec.pending = nil
+		for _, f := range p.Files {
+			files = append(files, f.file())
+		}
+		s.tr.markTaken(files)
+		if s.inc == nil {
+			if err := s.bind(ctx); err != nil {
+				return nil, 0, false, err
+			}
+		}
+		return files, p.Watermark, false, nil
+	}
+	l, err := s.tr.list(ctx, s.o.now())
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("list: %w", err)
+	}
+	files = take(l.ready, s.o.MaxFilesPerBatch, s.o.MaxBytesPerBatch)
+	if len(files) == 0 {
+		return nil, 0, l.pending > 0, nil
+	}
+	if err := s.fail(StepListed); err != nil {
+		return nil, 0, false, err
+	}
+	if s.inc == nil {
+		// The first batch's files fix the schema for the stream's life; the
+		// metadata names them so a restart infers the same one.
+		s.meta.SchemaFiles = make([]fileRec, len(files))
+		for i, f := range files {
+			s.meta.SchemaFiles[i] = recOf(f)
+		}
+		s.meta.Created = s.o.now().UTC()
+		if err := s.ck.writeMeta(s.meta); err != nil {
+			return nil, 0, false, err
+		}
+		if err := s.bind(ctx); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	o := offsets{Batch: s.next, Watermark: s.state.Watermark, Created: s.o.now().UTC()}
+	for _, f := range files {
+		o.Files = append(o.Files, recOf(f))
+	}
+	if err := s.ck.writeOffsets(o); err != nil {
+		return nil, 0, false, err
+	}
+	s.tr.markTaken(files)
+	return files, o.Watermark, len(l.ready) > len(files) || l.pending > 0, nil
+}
+
+// batch runs one micro-batch through the plan, the sink and the commit.
+func (s *streamRun) batch(ctx context.Context, files []source.File, wm int64, start time.Time) error {
+	id := s.next
+	if err := s.fail(StepOffsets); err != nil {
+		return err
+	}
+	res, err := s.inc.run(ctx, files, wm)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", id, err)
+	}
+	if err := s.fail(StepProcessed); err != nil {
+		return err
+	}
+	if err := s.o.Sink.Write(ctx, id, res.rows); err != nil {
+		return fmt.Errorf("batch %d: sink %s: %w", id, sinkName(s.o.Sink), err)
+	}
+	if err := s.fail(StepSinkWritten); err != nil {
+		return err
+	}
+	st := streamState{Version: stateVersion, Watermark: res.watermark}
+	if s.inc.inc != nil {
+		if st.Agg, err = s.inc.inc.MarshalBinary(); err != nil {
+			return fmt.Errorf("batch %d: %w", id, err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&st); err != nil {
+		return fmt.Errorf("batch %d: encode state: %w", id, err)
+	}
+	if err := s.ck.writeState(id, buf.Bytes()); err != nil {
+		return err
+	}
+	if err := s.fail(StepStateSaved); err != nil {
+		return err
+	}
+	c := commit{Batch: id, Files: len(files), RowsOut: int64(len(res.rows)), Late: res.late, Committed: s.o.now().UTC(),
+		DurationMS: s.o.now().Sub(start).Milliseconds()}
+	if res.watermark != math.MinInt64 {
+		c.Watermark = res.watermark
+	}
+	for _, f := range files {
+		c.Bytes += f.Size
+	}
+	if err := s.ck.writeCommit(c); err != nil {
+		return err
+	}
+	s.state = st
+	s.ck.prune(id)
+	if err := s.fail(StepCommitted); err != nil {
+		s.next++
+		return err
+	}
+	s.next++
+	s.log.Info("stream: batch committed", "batch", id, "files", c.Files, "bytes", c.Bytes, "rows_out", c.RowsOut,
+		"watermark", watermarkString(res.watermark), "ms", c.DurationMS)
+	if res.late > 0 {
+		s.log.Warn("stream: late rows dropped (event time before the watermark)", "batch", id, "rows", res.late,
+			"watermark", watermarkString(wm))
+	}
+	return nil
+}

@@ -1,0 +1,385 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// MemorySink keeps the result as a named in-memory table, as sparklyr's
+// stream_write_memory does: append mode accumulates rows, complete mode
+// replaces the table each batch, update mode replaces the rows whose
+// grouping keys changed. Each batch's delivery is also saved in the
+// checkpoint, so a restarted stream rebuilds the table before its first
+// batch. Serve makes the table readable over loopback HTTP.
+type MemorySink struct {
+	name string
+
+	mu     sync.RWMutex
+	schema types.Schema
+	rows   [][]types.Value
+	batch  int64
+	info   SinkInfo
+}
+
+// NewMemorySink returns a sink for the table name.
+func NewMemorySink(name string) *MemorySink { return &MemorySink{name: name, batch: -1} }
+
+// Name identifies the sink in the checkpoint.
+func (m *MemorySink) Name() string { return "memory:" + strings.ToLower(m.name) }
+
+// Table returns the table's schema, rows and the last batch applied.
+func (m *MemorySink) Table() (types.Schema, [][]types.Value, int64) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.schema, m.rows, m.batch
+}
+
+type memoryDelivery struct {
+	Batch int64
+	Rows  [][]types.Value
+}
+
+func (m *MemorySink) deliveryPath(batch int64) string {
+	return filepath.Join(m.info.Dir, "memory-"+strings.ToLower(m.name), batchName(batch, ".gob"))
+}
+
+// Open implements Sink: it replays the saved deliveries of committed
+// batches (only the last one in complete mode).
+func (m *MemorySink) Open(ctx context.Context, info SinkInfo) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.info, m.schema, m.rows, m.batch = info, info.Schema, nil, -1
+	dir := filepath.Dir(m.deliveryPath(0))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("memory sink %s: %w", m.name, err)
+	}
+	ck := &checkpoint{dir: filepath.Dir(dir)}
+	ids, err := ck.ids(filepath.Base(dir), ".gob")
+	if err != nil {
+		return err
+	}
+	var keep []int64
+	for _, id := range ids {
+		if id > info.LastCommitted {
+			os.Remove(m.deliveryPath(id))
+			continue
+		}
+		keep = append(keep, id)
+	}
+	if info.Mode == Complete && len(keep) > 1 {
+		keep = keep[len(keep)-1:]
+	}
+	for _, id := range keep {
+		data, err := os.ReadFile(m.deliveryPath(id))
+		if err != nil {
+			return fmt.Errorf("memory sink %s: %w", m.name, err)
+		}
+		var d memoryDelivery
+		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&d); err != nil {
+			return fmt.Errorf("memory sink %s: batch %d: %w", m.name, id, err)
+		}
+		m.apply(d.Batch, d.Rows)
+	}
+	return nil
+}
+
+// Write implements Sink: the delivery is saved first, so that if the
+// batch commits, a restart finds it.
+func (m *MemorySink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(memoryDelivery{Batch: batch, Rows: rows}); err != nil {
+		return fmt.Errorf("memory sink %s: %w", m.name, err)
+	}
+	if err := writeAtomic(m.deliveryPath(batch), buf.Bytes()); err != nil {
+		return err
+	}
+	if m.info.Mode == Complete {
+		// Only the latest delivery is ever replayed.
+		os.Remove(m.deliveryPath(batch - 2))
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if batch <= m.batch {
+		return nil // already applied (a replay within one process)
+	}
+	m.apply(batch, rows)
+	return nil
+}
+
+func (m *MemorySink) apply(batch int64, rows [][]types.Value) {
+	m.batch = batch
+	switch {
+	case m.info.Mode == Complete:
+		m.rows = rows
+	case m.info.Mode == Update && m.info.Keys > 0:
+		at := map[string]int{}
+		var key []byte
+		keyOf := func(r []types.Value) string {
+			key = key[:0]
+			for _, v := range r[:m.info.Keys] {
+				key = types.AppendKey(key, v)
+			}
+			return string(key)
+		}
+		for i, r := range m.rows {
+			at[keyOf(r)] = i
+		}
+		for _, r := range rows {
+			k := keyOf(r)
+			if i, ok := at[k]; ok {
+				m.rows[i] = r
+				continue
+			}
+			at[k] = len(m.rows)
+			m.rows = append(m.rows, r)
+		}
+	default:
+		m.rows = append(m.rows, rows...)
+	}
+}
+
+// Close implements Sink.
+func (m *MemorySink) Close() error { return nil }
+
+// Source returns the table as a plan.Source, for registering it in an
+// engine that runs in the same process as the stream.
+func (m *MemorySink) Source() plan.Source { return memorySource{m} }
+
+type memorySource struct{ m *MemorySink }
+
+func (s memorySource) Columns() []plan.SourceColumn {
+	schema, _, _ := s.m.Table()
+	return columnsOf(schema)
+}
+func (s memorySource) Resolve(string) (types.Kind, bool) { return 0, false }
+func (s memorySource) String() string                    { return "memory table " + s.m.name }
+func (s memorySource) Open(ctx context.Context, cols []plan.SourceColumn, _ []plan.Expr) (plan.BatchReader, error) {
+	schema, rows, _ := s.m.Table()
+	return project(schema, rows, cols)
+}
+
+func columnsOf(schema types.Schema) []plan.SourceColumn {
+	out := make([]plan.SourceColumn, len(schema))
+	for i, c := range schema {
+		out[i] = plan.SourceColumn{Name: c.Name, Kind: c.Kind}
+	}
+	return out
+}
+
+// project serves rows restricted to the columns a plan asks for.
+func project(schema types.Schema, rows [][]types.Value, cols []plan.SourceColumn) (plan.BatchReader, error) {
+	idx := make([]int, len(cols))
+	out := make(types.Schema, len(cols))
+	for i, c := range cols {
+		if idx[i] = schema.Index(c.Name); idx[i] < 0 {
+			return nil, fmt.Errorf("no column %s", c.Name)
+		}
+		out[i] = types.Column{Name: c.Name, Kind: c.Kind}
+	}
+	proj := make([][]types.Value, len(rows))
+	for r, row := range rows {
+		p := make([]types.Value, len(idx))
+		for i, j := range idx {
+			p[i] = row[j]
+		}
+		proj[r] = p
+	}
+	return exec.Rows(out, proj), nil
+}
+
+// tableJSON is the wire form of a memory table: the schema, then rows of
+// values as Value.String text (NULL as null), which types.Cast reads back.
+type tableJSON struct {
+	Name    string       `json:"name"`
+	Batch   int64        `json:"batch"`
+	Columns []columnJSON `json:"columns"`
+	Rows    [][]*string  `json:"rows"`
+}
+
+type columnJSON struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Handler serves GET /tables/<name> as JSON.
+func Handler(sinks ...*MemorySink) http.Handler {
+	mux := http.NewServeMux()
+	for _, m := range sinks {
+		m := m
+		mux.HandleFunc("GET /tables/"+strings.ToLower(m.name), func(w http.ResponseWriter, r *http.Request) {
+			schema, rows, batch := m.Table()
+			t := tableJSON{Name: m.name, Batch: batch, Rows: make([][]*string, len(rows))}
+			for _, c := range schema {
+				t.Columns = append(t.Columns, columnJSON{Name: c.Name, Type: c.Kind.String()})
+			}
+			for i, row := range rows {
+				cells := make([]*string, len(row))
+				for j, v := range row {
+					if !v.IsNull() {
+						s := v.String()
+						cells[j] = &s
+					}
+				}
+				t.Rows[i] = cells
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(t)
+		})
+	}
+	return mux
+}
+
+// Serve serves the memory tables on addr (use a loopback address such as
+// 127.0.0.1:0) until ctx ends. It returns the address actually bound.
+func Serve(ctx context.Context, addr string, sinks ...*MemorySink) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("stream endpoint: %w", err)
+	}
+	srv := &http.Server{Handler: Handler(sinks...)}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go srv.Serve(ln)
+	return ln.Addr().String(), nil
+}
+
+// ErrNoTable is wrapped when an endpoint has no table of the asked name.
+var ErrNoTable = errors.New("no such stream table")
+
+// FetchTable reads a memory table from a stream's endpoint (host:port or
+// http://host:port), for `nectar query --stream-endpoint`.
+func FetchTable(ctx context.Context, endpoint, name string) (types.Schema, [][]types.Value, error) {
+	base := endpoint
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	url := strings.TrimRight(base, "/") + "/tables/" + strings.ToLower(name)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, nil, fmt.Errorf("fetch %s: %w %s", url, ErrNoTable, name)
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return nil, nil, fmt.Errorf("fetch %s: %s: %s", url, resp.Status, body)
+	}
+	var t tableJSON
+	if err := json.NewDecoder(resp.Body).Decode(&t); err != nil {
+		return nil, nil, fmt.Errorf("fetch %s: %w", url, err)
+	}
+	schema := make(types.Schema, len(t.Columns))
+	for i, c := range t.Columns {
+		k, ok := types.ParseKind(c.Type)
+		if !ok {
+			return nil, nil, fmt.Errorf("fetch %s: column %s has unknown type %s", url, c.Name, c.Type)
+		}
+		schema[i] = types.Column{Name: c.Name, Kind: k}
+	}
+	rows := make([][]types.Value, len(t.Rows))
+	for i, cells := range t.Rows {
+		if len(cells) != len(schema) {
+			return nil, nil, fmt.Errorf("fetch %s: row %d has %d cells, want %d", url, i, len(cells), len(schema))
+		}
+		row := make([]types.Value, len(cells))
+		for j, c := range cells {
+			if c == nil {
+				continue
+			}
+			v, err := types.Cast(types.StringValue(*c), schema[j].Kind)
+			if err != nil {
+				return nil, nil, fmt.Errorf("fetch %s: row %d column %s: %w", url, i, schema[j].Name, err)
+			}
+			row[j] = v
+		}
+		rows[i] = row
+	}
+	return schema, rows, nil
+}
+
+// RemoteTable is a memory table of another process's stream as a
+// plan.Source: the integrator registers it under the table's name, and
+// each query reads the table as it is at that moment.
+type RemoteTable struct {
+	Endpoint, Table string
+	schema          types.Schema
+}
+
+// OpenRemoteTable fetches the table once to learn its schema.
+func OpenRemoteTable(ctx context.Context, endpoint, name string) (*RemoteTable, error) {
+	schema, _, err := FetchTable(ctx, endpoint, name)
+	if err != nil {
+		return nil, err
+	}
+	return &RemoteTable{Endpoint: endpoint, Table: name, schema: schema}, nil
+}
+
+func (t *RemoteTable) Columns() []plan.SourceColumn      { return columnsOf(t.schema) }
+func (t *RemoteTable) Resolve(string) (types.Kind, bool) { return 0, false }
+func (t *RemoteTable) String() string                    { return "stream table " + t.Table + " at " + t.Endpoint }
+func (t *RemoteTable) Open(ctx context.Context, cols []plan.SourceColumn, _ []plan.Expr) (plan.BatchReader, error) {
+	schema, rows, err := FetchTable(ctx, t.Endpoint, t.Table)
+	if err != nil {
+		return nil, err
+	}
+	return project(schema, rows, cols)
+}
+
+// ConsoleSink prints each batch's rows as a table, headed by the batch
+// number, as Spark's console sink does.
+type ConsoleSink struct {
+	W    io.Writer
+	info SinkInfo
+}
+
+// Name identifies the sink in the checkpoint.
+func (c *ConsoleSink) Name() string { return "console" }
+
+// Open implements Sink.
+func (c *ConsoleSink) Open(ctx context.Context, info SinkInfo) error { c.info = info; return nil }
+
+// Write implements Sink.
+func (c *ConsoleSink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
+	fmt.Fprintf(c.W, "-------------------------------------------\nBatch: %d (%s)\n-------------------------------------------\n", batch, c.info.Mode)
+	w, err := output.New(output.Table, c.W, c.info.Schema)
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		b := types.NewBatch(c.info.Schema, len(rows))
+		for _, r := range rows {
+			b.AppendRow(r)
+		}
+		if err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return w.Close()
+}
+
+// Close implements Sink.
+func (c *ConsoleSink) Close() error { return nil }
