@@ -200,7 +200,7 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 			cond = and(cond, eq)
 			// USING shows the key once, as Spark does.
 			all[len(ls)+ri].Hidden = true
-			all[len(ls)+ri].Name = "\x00" + all[len(ls)+ri].Name
+			all[len(ls)+ri].Shadow = true
 		}
 	} else if on != nil {
 		c := &exprCtx{b: b, sc: all, clause: "ON"}

@@ -15,6 +15,9 @@ type scopeCol struct {
 	Name   string
 	Kind   types.Kind
 	Hidden bool
+	// Shadow marks the right-hand key of JOIN … USING: only a qualified
+	// name (b.id) reaches it; a bare id means the left one, as in Spark.
+	Shadow bool
 }
 
 type scope []scopeCol
@@ -47,7 +50,7 @@ func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
 	name := strings.Join(parts, ".")
 	found, table := -1, ""
 	for i, c := range s {
-		if !strings.EqualFold(c.Name, name) {
+		if c.Shadow || !strings.EqualFold(c.Name, name) {
 			continue
 		}
 		if found >= 0 {

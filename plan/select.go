@@ -19,6 +19,7 @@ type item struct {
 	col    int // input column for star-expanded items, else -1
 	name   string
 	hidden bool
+	shadow bool
 }
 
 // winBase marks placeholder column indexes for window results, rewritten
@@ -179,7 +180,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	}
 	out := make(scope, nOut)
 	for i := range out {
-		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
+		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden, Shadow: items[i].shadow}
 	}
 	return b.limit(node, out, sel.Limit, sel.Offset)
 }
@@ -214,7 +215,7 @@ func expandStars(in []syntax.SelectItem, sc scope, keepHidden bool) ([]item, err
 			if star.Table != "" && !strings.EqualFold(c.Table, star.Table) {
 				continue
 			}
-			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden})
+			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden, shadow: c.Shadow})
 		}
 		if len(out) == n && star.Table != "" {
 			return nil, syntax.Errorf(star.Position(), "unknown table %s in %s.*", syntax.QuoteIdent(star.Table), star.Table)
