@@ -116,6 +116,7 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 		}
 	} else {
 		s.meta = want
+		s.meta.Patterns = patterns
 	}
 	if s.rec, err = s.ck.recover(); err != nil {
 		return nil, err

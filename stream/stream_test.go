@@ -218,3 +218,35 @@ func TestIncompatibleCheckpoint(t *testing.T) {
 		t.Errorf("other query: %v, want ErrIncompatibleCheckpoint", err)
 	}
 }
+
+func TestStatus(t *testing.T) {
+	dir := threeFiles(t)
+	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event", NewMemorySink("t"))
+	o.MaxFilesPerBatch = 2
+	mustRun(t, o)
+	writeLog(t, dir, "d.json", event("View", 9, "2019-02-01T10:05:00Z"))
+	st, err := ReadStatus(context.Background(), o.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Batches != 2 || st.Rows != 5 || st.FilesPending != 1 || len(st.Recent) != 2 || st.Uncommitted || st.LastError != "" {
+		t.Errorf("status %+v", st)
+	}
+	o.failAt = func(s Step, b int64) error {
+		if s == StepProcessed {
+			return errors.New("disk on fire")
+		}
+		return nil
+	}
+	o.Sink = NewMemorySink("t")
+	if err := Run(context.Background(), o); err == nil {
+		t.Fatal("injected error lost")
+	}
+	st, err = ReadStatus(context.Background(), o.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Uncommitted || st.FilesPending != 0 || !strings.Contains(st.LastError, "disk on fire") {
+		t.Errorf("after failure: %+v", st)
+	}
+}
