@@ -52,7 +52,7 @@ func reserve(ctx context.Context, n int64, what string) error {
 		return nil
 	}
 	if b.used.Add(n) > b.limit {
-		return fmt.Errorf("%w: %s needs more than the %s memory limit; narrow the query, or raise --memory-limit", ErrMemoryLimit, what, formatBytes(b.limit))
+		return fmt.Errorf("%w: %s needs more than the %s memory limit; narrow the query, or raise --memory-limit", ErrMemoryLimit, what, fmt.Sprintf("%.0f MiB", float64(b.limit)/(1<<20)))
 	}
 	return nil
 }
@@ -67,17 +67,4 @@ func rowSize(row []types.Value) int64 {
 		n += int64(len(v.S))
 	}
 	return n
-}
-
-func formatBytes(n int64) string {
-	const unit = 1 << 10
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

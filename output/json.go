@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -22,7 +21,7 @@ func JSONRow(dst []byte, schema types.Schema, row []types.Value) []byte {
 		if j > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, c.Name)
+		dst = types.AppendJSONString(dst, c.Name)
 		dst = append(dst, ':')
 		dst = appendJSONValue(dst, row[j])
 	}
@@ -39,11 +38,11 @@ func appendJSONValue(dst []byte, v types.Value) []byte {
 		return strconv.AppendInt(dst, v.I, 10)
 	case types.Float:
 		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-			return appendJSONString(dst, types.FormatFloat(v.F))
+			return types.AppendJSONString(dst, types.FormatFloat(v.F))
 		}
 		return appendFloat(dst, v.F)
 	case types.String:
-		return appendJSONString(dst, v.S)
+		return types.AppendJSONString(dst, v.S)
 	case types.Timestamp:
 		// AppendFormat rather than v.String(): no allocation per row.
 		dst = append(dst, '"')
@@ -54,7 +53,7 @@ func appendJSONValue(dst []byte, v types.Value) []byte {
 		dst = v.Time().AppendFormat(dst, types.DateLayout)
 		return append(dst, '"')
 	}
-	return appendJSONString(dst, v.String())
+	return types.AppendJSONString(dst, v.String())
 }
 
 // appendFloat appends types.FormatFloat(f) for finite f, without the
@@ -69,57 +68,6 @@ func appendFloat(dst []byte, f float64) []byte {
 		return strconv.AppendFloat(dst, f, 'f', 1, 64)
 	}
 	return strconv.AppendFloat(dst, f, 'f', -1, 64)
-}
-
-// appendJSONString quotes s as JSON. Unlike encoding/json it leaves <, >
-// and & as they are (the output is data, not HTML) but, like it, escapes
-// U+2028 and U+2029 (JavaScript line terminators) and replaces invalid
-// UTF-8 with U+FFFD so every line is valid JSON.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 type jsonWriter struct {

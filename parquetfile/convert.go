@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -256,7 +255,7 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 	}
 	if ext, ok := arr.(array.ExtensionArray); ok {
 		if k, js := kindOf(ext.DataType()); k == types.String && !js {
-			return appendJSONString(dst, arr.ValueStr(i))
+			return types.AppendJSONString(dst, arr.ValueStr(i))
 		}
 		return appendJSON(dst, ext.Storage(), i)
 	}
@@ -268,7 +267,7 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, st.Field(j).Name)
+			dst = types.AppendJSONString(dst, st.Field(j).Name)
 			dst = append(dst, ':')
 			dst = appendJSON(dst, a.Field(j), i)
 		}
@@ -282,10 +281,10 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 				dst = append(dst, ',')
 			}
 			if _, ok := keys.(binaryLike); ok {
-				dst = appendJSONString(dst, rawString(keys, int(k)))
+				dst = types.AppendJSONString(dst, rawString(keys, int(k)))
 			} else {
 				// JSON keys are strings: quote the key's own JSON text.
-				dst = appendJSONString(dst, string(appendJSON(nil, keys, int(k))))
+				dst = types.AppendJSONString(dst, string(appendJSON(nil, keys, int(k))))
 			}
 			dst = append(dst, ':')
 			dst = appendJSON(dst, items, int(k))
@@ -303,7 +302,7 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 		}
 		return append(dst, ']')
 	case *array.String, *array.LargeString, *array.Binary, *array.LargeBinary, *array.StringView, *array.BinaryView, *array.FixedSizeBinary:
-		return appendJSONString(dst, rawString(arr, i))
+		return types.AppendJSONString(dst, rawString(arr, i))
 	case *array.Boolean:
 		return strconv.AppendBool(dst, a.Value(i))
 	}
@@ -314,59 +313,15 @@ func appendJSON(dst []byte, arr arrow.Array, i int) []byte {
 			return strconv.AppendInt(dst, v.I, 10)
 		case types.Float:
 			if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
-				return appendJSONString(dst, types.FormatFloat(v.F))
+				return types.AppendJSONString(dst, types.FormatFloat(v.F))
 			}
 			return append(dst, types.FormatFloat(v.F)...)
 		default:
-			return appendJSONString(dst, v.String())
+			return types.AppendJSONString(dst, v.String())
 		}
 	}
 	if b, err := json.Marshal(arr.GetOneForMarshal(i)); err == nil {
 		return append(dst, b...)
 	}
-	return appendJSONString(dst, arr.ValueStr(i))
-}
-
-// appendJSONString quotes s as a JSON string. Unlike encoding/json it
-// leaves <, > and & alone: the text is data, not HTML.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return types.AppendJSONString(dst, arr.ValueStr(i))
 }

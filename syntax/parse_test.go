@@ -200,7 +200,7 @@ var acceptedCases = []struct {
 	// ---- literals ----
 	{"SELECT 'it''s', 'it\\'s', \"say \\\"hi\\\"\", 'tab\\tnew\\nline', '\\u00e9'", "SELECT 'it\\'s', 'it\\'s', 'say \"hi\"', 'tab\\tnew\\nline', 'é'"},
 	{"SELECT 'back\\\\slash', 'a\\%b', 'a\\_b', '\\q'", "SELECT 'back\\\\slash', 'a\\\\%b', 'a\\\\_b', 'q'"},
-	{"SELECT 1.0, 1.5, .5, 1e3, 1.5E10, 2.5e-7, 123.456e2, 1e7, 9999999.0", "SELECT 1.0, 1.5, 0.5, 1000.0, 1.5E10, 2.5E-7, 12345.6, 1.0E7, 9999999.0"},
+	{"SELECT 1.0, 1.5, .5, 1e3, 1.5E10, 2.5e-7, 123.456e2, 1e7, 9999999.0", "SELECT 1.0, 1.5, 0.5, 1000.0, 15000000000.0, 2.5E-7, 12345.6, 10000000.0, 9999999.0"},
 	{"SELECT 10L, 1.5D, 2BD, 3S, 4Y, 5D", "SELECT 10, 1.5, 2.0, 3, 4, 5.0"},
 	{"SELECT 99999999999999999999", "SELECT 1.0E20"},
 	{"SELECT TRUE, false, NULL, null", "SELECT TRUE, FALSE, NULL, NULL"},

@@ -1,7 +1,7 @@
 package syntax
 
 import (
-	"math"
+	"github.com/nectar-dev/nectar/types"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -118,30 +118,8 @@ func QuoteString(s string) string {
 }
 
 // formatDouble prints a DOUBLE literal so that it reads back as a DOUBLE:
-// always with a '.' or an exponent. It follows Java's Double.toString, as
-// Spark does: plain notation for 1e-3 <= |f| < 1e7, otherwise d.dddE±n.
-func formatDouble(f float64) string {
-	a := math.Abs(f)
-	if a == 0 || (a >= 1e-3 && a < 1e7) {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'E', -1, 64) // e.g. 1.5E+10
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	exp = strings.TrimPrefix(exp, "+")
-	neg := strings.HasPrefix(exp, "-")
-	exp = strings.TrimLeft(strings.TrimPrefix(exp, "-"), "0")
-	if neg {
-		exp = "-" + exp
-	}
-	return mant + "E" + exp
-}
+// types.FormatFloat always writes a '.' or an exponent.
+func formatDouble(f float64) string { return types.FormatFloat(f) }
 
 // editDistance is the optimal-string-alignment distance (Levenshtein plus
 // adjacent transpositions, so GRUOP is one edit from GROUP).

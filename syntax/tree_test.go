@@ -199,7 +199,7 @@ func TestFormatValue(t *testing.T) {
 	}{
 		{types.FloatValue(1), "1.0"},
 		{types.FloatValue(-0.25), "-0.25"},
-		{types.FloatValue(1.5e10), "1.5E10"},
+		{types.FloatValue(1.5e10), "15000000000.0"}, {types.FloatValue(1.5e20), "1.5E20"},
 		{types.FloatValue(1e-7), "1.0E-7"},
 		{types.FloatValue(0.001), "0.001"},
 		{types.FloatValue(1234567.5), "1234567.5"},
