@@ -258,17 +258,9 @@ func (e *Extractor) object(d []byte, i int, n *trie, depth int) (int, error) {
 		if err != nil {
 			return i, err
 		}
-		i = skipWS(d, i)
-		if i >= len(d) {
-			return i, errEOF
-		}
-		switch d[i] {
-		case ',':
-			i = skipWS(d, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return i, errChar
+		var done bool
+		if i, done, err = afterMember(d, i, '}'); err != nil || done {
+			return i, err
 		}
 	}
 }
@@ -291,17 +283,9 @@ func (e *Extractor) array(d []byte, i int, n *trie, depth int) (int, error) {
 		if err != nil {
 			return i, err
 		}
-		i = skipWS(d, i)
-		if i >= len(d) {
-			return i, errEOF
-		}
-		switch d[i] {
-		case ',':
-			i = skipWS(d, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return i, errChar
+		var done bool
+		if i, done, err = afterMember(d, i, ']'); err != nil || done {
+			return i, err
 		}
 	}
 }

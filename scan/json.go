@@ -243,6 +243,23 @@ func skipValue(d []byte, i, depth int) (int, error) {
 	return i, errChar
 }
 
+// afterMember moves past what follows a member of an object or array: a
+// comma (and the blanks after it), or the closing byte, when it reports
+// done.
+func afterMember(d []byte, i int, closer byte) (int, bool, error) {
+	i = skipWS(d, i)
+	if i >= len(d) {
+		return i, false, errEOF
+	}
+	switch d[i] {
+	case ',':
+		return skipWS(d, i+1), false, nil
+	case closer:
+		return i + 1, true, nil
+	}
+	return i, false, errChar
+}
+
 // skipObject validates an object whose body starts at i (past the '{').
 func skipObject(d []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
@@ -269,17 +286,9 @@ func skipObject(d []byte, i, depth int) (int, error) {
 		if i, err = skipValue(d, i, depth); err != nil {
 			return i, err
 		}
-		i = skipWS(d, i)
-		if i >= len(d) {
-			return i, errEOF
-		}
-		switch d[i] {
-		case ',':
-			i = skipWS(d, i+1)
-		case '}':
-			return i + 1, nil
-		default:
-			return i, errChar
+		var done bool
+		if i, done, err = afterMember(d, i, '}'); err != nil || done {
+			return i, err
 		}
 	}
 }
@@ -298,17 +307,9 @@ func skipArray(d []byte, i, depth int) (int, error) {
 		if i, err = skipValue(d, i, depth); err != nil {
 			return i, err
 		}
-		i = skipWS(d, i)
-		if i >= len(d) {
-			return i, errEOF
-		}
-		switch d[i] {
-		case ',':
-			i = skipWS(d, i+1)
-		case ']':
-			return i + 1, nil
-		default:
-			return i, errChar
+		var done bool
+		if i, done, err = afterMember(d, i, ']'); err != nil || done {
+			return i, err
 		}
 	}
 }
