@@ -429,6 +429,9 @@ func writeBucket(ctx context.Context, o Options, id string, schema types.Schema,
 
 	rel := relPath(bk.key, o.PartitionByEvent, id)
 	out := manifest.Output{Path: rel, Rows: int64(rows.Len), NullEvent: o.PartitionByEvent && bk.key.nullEvent}
+	for _, c := range schema {
+		out.Columns = append(out.Columns, manifest.Column{Name: c.Name, Kind: c.Kind.String()})
+	}
 	if bk.key.day != noDay {
 		out.Day = time.Unix(bk.key.day*86400, 0).UTC().Format(time.DateOnly)
 	}

@@ -270,3 +270,5 @@ func TestLayoutMismatch(t *testing.T) {
 		t.Fatalf("got %v, want ErrLayoutMismatch", err)
 	}
 }
+
+func mkTemp() (string, error) { return os.MkdirTemp("", "nectar-compact-bench-") }

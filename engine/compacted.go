@@ -101,7 +101,7 @@ func (s *CompactedSource) load(ctx context.Context) error {
 			inCopy[src.Key] = true
 		}
 		for _, o := range b.Outputs {
-			infos = append(infos, parquetFileInfo{path: manifest.Path(s.dst, o.Path), part: outputPartition(o, m.PartitionByEvent)})
+			infos = append(infos, outputInfo(s.dst, o, m.PartitionByEvent))
 		}
 	}
 	var rest []source.File

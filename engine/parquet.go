@@ -46,8 +46,9 @@ type ParquetSource struct {
 }
 
 type parquetFileInfo struct {
-	path string
-	part manifest.Partition
+	path   string
+	part   manifest.Partition
+	schema types.Schema // from the manifest; nil: read the footer
 }
 
 // PruneStats counts what the source's scans read, summed over every Open
@@ -76,7 +77,7 @@ func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSou
 	switch {
 	case err == nil:
 		for _, o := range m.Outputs() {
-			infos = append(infos, parquetFileInfo{path: manifest.Path(path, o.Path), part: outputPartition(o, m.PartitionByEvent)})
+			infos = append(infos, outputInfo(path, o, m.PartitionByEvent))
 		}
 		if len(infos) == 0 {
 			return nil, fmt.Errorf("read_parquet %s: manifest names no files: %w", pattern, source.ErrNoFiles)
@@ -93,6 +94,18 @@ func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSou
 		return nil, err
 	}
 	return newParquetSource(ctx, pattern, infos)
+}
+
+func outputInfo(dir string, o manifest.Output, byEvent bool) parquetFileInfo {
+	info := parquetFileInfo{path: manifest.Path(dir, o.Path), part: outputPartition(o, byEvent)}
+	for _, c := range o.Columns {
+		k, ok := types.ParseKind(c.Kind)
+		if !ok {
+			return parquetFileInfo{path: info.path, part: info.part}
+		}
+		info.schema = append(info.schema, types.Column{Name: c.Name, Kind: k})
+	}
+	return info
 }
 
 func outputPartition(o manifest.Output, byEvent bool) manifest.Partition {
@@ -119,12 +132,15 @@ func newParquetSource(ctx context.Context, pattern string, infos []parquetFileIn
 	s := &ParquetSource{pattern: pattern, files: infos, roots: map[string]bool{}}
 	at := map[string]int{}
 	for _, f := range infos {
-		r, err := parquetfile.Open(ctx, f.path)
-		if err != nil {
-			return nil, err
+		sch := f.schema
+		if sch == nil {
+			r, err := parquetfile.Open(ctx, f.path)
+			if err != nil {
+				return nil, err
+			}
+			sch = r.Schema()
+			r.Close()
 		}
-		sch := r.Schema()
-		r.Close()
 		for _, c := range sch {
 			key := strings.ToLower(c.Name)
 			if i, ok := at[key]; ok {

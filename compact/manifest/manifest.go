@@ -69,7 +69,17 @@ type Output struct {
 	Event     *string `json:"event,omitempty"` // set when partitioned by event; "" never means NULL
 	NullEvent bool    `json:"null_event,omitempty"`
 	Rows      int64   `json:"rows"`
-	Bytes     int64   `json:"bytes"`
+	// Columns is the file's schema, so a reader can build the dataset's
+	// schema without opening every footer.
+	Columns []Column `json:"columns,omitempty"`
+	Bytes   int64    `json:"bytes"`
+}
+
+// Column is one column of an output: its name and nectar kind (as
+// types.Kind.String spells it: STRING, BIGINT, DOUBLE, …).
+type Column struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
 }
 
 // Same reports whether f is the file s recorded.
