@@ -63,6 +63,7 @@ type Local struct {
 	sources map[string]plan.Source
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
+	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
 	scanSrc []string // for each scan, the table function call it reads
 }
 
@@ -175,7 +176,20 @@ func (e *Local) Table(name string) (syntax.Query, plan.Source, bool) {
 	if s, ok := e.sources[strings.ToLower(name)]; ok {
 		return nil, s, true
 	}
+	if e.lookup != nil {
+		if s, ok := e.lookup(name); ok {
+			return nil, s, true
+		}
+	}
 	return nil, nil, false
+}
+
+// LookupTables makes names the catalog does not know go to fn, as
+// `nectar query --stream-endpoint` does for a running stream's tables.
+func (e *Local) LookupTables(fn func(name string) (plan.Source, bool)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.lookup = fn
 }
 
 // TableFunc implements plan.Catalog: read_json(path) and read_parquet(path).

@@ -161,10 +161,11 @@ func (d *dedupLines) Write(p []byte) (int, error) {
 
 func newQueryCmd() *cobra.Command {
 	var (
-		sf      sourceFlags
-		file    string
-		format  string
-		outPath string
+		sf             sourceFlags
+		file           string
+		format         string
+		outPath        string
+		streamEndpoint string
 	)
 	c := &cobra.Command{
 		Use:   "query [flags] [QUERY]",
@@ -187,6 +188,9 @@ func newQueryCmd() *cobra.Command {
 				return errors.New("give a query as the argument or a script with -f FILE")
 			}
 			e, done, err := sf.engine(cmd.ErrOrStderr())
+			if err == nil && streamEndpoint != "" {
+				e.LookupTables(streamTables(cmd.Context(), streamEndpoint, cmd.ErrOrStderr()))
+			}
 			if err != nil {
 				return err
 			}
@@ -198,6 +202,7 @@ func newQueryCmd() *cobra.Command {
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json or parquet (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
+	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read tables kept by a running `nectar stream --memory` at this URL")
 	return c
 }
 
