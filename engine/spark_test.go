@@ -1,0 +1,90 @@
+package engine_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nectar-dev/nectar/corpus"
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
+)
+
+// sparkURL is the Spark Connect server the Spark tests use; they skip
+// without one. scripts/spark-test.sh starts a server and sets it.
+func sparkURL(t *testing.T) string {
+	t.Helper()
+	url := os.Getenv("NECTAR_SPARK")
+	if url == "" {
+		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh (it starts a local Spark Connect server) or set NECTAR_SPARK=sc://host:15002")
+	}
+	return url
+}
+
+// sparkHarness runs corpus cases on Spark, each with its own catalog and
+// one shared session.
+type sparkHarness struct {
+	base *engine.Spark
+	mu   sync.Mutex // Spark temporary views are per session: one case at a time
+}
+
+func (h *sparkHarness) Query(ctx context.Context, script string, inputs map[string]string, dir string) (*corpus.Result, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	e := h.base.Fork(engine.Options{Dir: dir, Strict: true})
+	for name, path := range inputs {
+		e.DefineSource(name, "read_json", path)
+	}
+	var res *corpus.Result
+	err := e.Run(ctx, script, func(r *engine.Result) error {
+		if r.Kind != engine.Rows {
+			return nil
+		}
+		rows, err := exec.Collect(ctx, r.Rows)
+		if err != nil {
+			return err
+		}
+		res = &corpus.Result{Schema: r.Schema, Rows: rows}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// sparkSkips lists the corpus cases the Spark engine does not pass, with
+// the reason; docs/SPARK.md lists the same (TestSparkDocListsSkips).
+var sparkSkips = map[string]string{}
+
+func TestCorpusOnSpark(t *testing.T) {
+	url := sparkURL(t)
+	cases, err := corpus.Load(corpus.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := corpus.CheckSkips(cases, sparkSkips); err != nil {
+		t.Fatal(err)
+	}
+	base := engine.NewSpark(url, engine.Options{})
+	defer base.Close()
+	// Open the session once, before the cases share it.
+	if err := base.Run(t.Context(), "SELECT 1 AS one", func(r *engine.Result) error {
+		_, err := exec.Collect(t.Context(), r.Rows)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	skips := map[string]string{}
+	for k, v := range sparkSkips {
+		skips[k] = v
+	}
+	for k, v := range localSkips {
+		skips[k] = v
+	}
+	corpus.Run(t, &sparkHarness{base: base}, cases, skips)
+}
+
+var _ = strings.Contains

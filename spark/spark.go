@@ -1,0 +1,231 @@
+package spark
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	sc "github.com/apache/spark-connect-go/spark/sql"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// ErrConnect is wrapped by errors opening a session.
+var ErrConnect = errors.New("cannot reach Spark Connect")
+
+// ErrType is wrapped when a result column has an Arrow type nectar cannot
+// hold in the kind the plan promised.
+var ErrType = errors.New("unexpected Spark result type")
+
+// SessionConf is what every session sets, so Spark computes as nectar does:
+// timestamps are UTC, and ANSI mode fails on overflow and bad casts
+// (Spark 4's default, made explicit for servers configured otherwise).
+var SessionConf = map[string]string{
+	"spark.sql.session.timeZone": "UTC",
+	"spark.sql.ansi.enabled":     "true",
+}
+
+// Session is one Spark Connect session.
+type Session struct {
+	url string
+	s   sc.SparkSession
+}
+
+// IsURL reports whether s names a Spark Connect endpoint (sc://…).
+func IsURL(s string) bool { return strings.HasPrefix(s, "sc://") }
+
+// Connect opens a session on url, sc://host:port[/;token=…;user_id=…], and
+// applies SessionConf.
+func Connect(ctx context.Context, url string) (*Session, error) {
+	if !IsURL(url) {
+		return nil, fmt.Errorf("%w: %q is not an sc://host:port URL", ErrConnect, url)
+	}
+	s, err := sc.NewSessionBuilder().Remote(url).Build(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w at %s: %w", ErrConnect, redact(url), err)
+	}
+	for k, v := range SessionConf {
+		if err := s.Config().Set(ctx, k, v); err != nil {
+			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, err)
+		}
+	}
+	return &Session{url: url, s: s}, nil
+}
+
+// redact hides a token in url, for error messages.
+func redact(url string) string {
+	i := strings.Index(url, "token=")
+	if i < 0 {
+		return url
+	}
+	j := strings.IndexByte(url[i:], ';')
+	if j < 0 {
+		return url[:i] + "token=…"
+	}
+	return url[:i] + "token=…" + url[i+j:]
+}
+
+// Close ends the session.
+func (s *Session) Close() error { return s.s.Stop() }
+
+// Exec runs a statement whose result is not needed (CREATE VIEW).
+func (s *Session) Exec(ctx context.Context, stmt string) error {
+	if _, err := s.s.Sql(ctx, stmt); err != nil {
+		return fmt.Errorf("spark: %w", err)
+	}
+	return nil
+}
+
+// Query runs q and converts its rows to schema, the kinds nectar's plan
+// promised; Spark's names are ignored, its column count must match.
+func (s *Session) Query(ctx context.Context, q string, schema types.Schema) ([]*types.Batch, error) {
+	df, err := s.s.Sql(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("spark: %w", err)
+	}
+	tbl, err := df.ToArrow(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("spark: %w", err)
+	}
+	defer (*tbl).Release()
+	return Convert(*tbl, schema)
+}
+
+// Column is one column of a result's schema as Spark reports it.
+type Column struct {
+	Name string
+	Type arrow.DataType
+}
+
+// Convert turns an Arrow table into batches of the given schema, one per
+// record batch. Timestamps become UTC microseconds, dates days, and
+// integers of every width BIGINT.
+func Convert(tbl arrow.Table, schema types.Schema) ([]*types.Batch, error) {
+	if int(tbl.NumCols()) != len(schema) {
+		return nil, fmt.Errorf("%w: Spark returned %d columns, the plan has %d", ErrType, tbl.NumCols(), len(schema))
+	}
+	tr := array.NewTableReader(tbl, 0)
+	defer tr.Release()
+	var out []*types.Batch
+	for tr.Next() {
+		rec := tr.RecordBatch()
+		n := int(rec.NumRows())
+		b := types.NewBatch(schema, n)
+		for j, col := range schema {
+			if err := appendArrow(b.Cols[j], rec.Column(j), col.Kind); err != nil {
+				return nil, fmt.Errorf("column %s: %w", col.Name, err)
+			}
+		}
+		b.Len = n
+		out = append(out, b)
+	}
+	return out, tr.Err()
+}
+
+func appendArrow(dst *types.Vector, arr arrow.Array, k types.Kind) error {
+	n := arr.Len()
+	if k == types.Null {
+		for i := 0; i < n; i++ {
+			dst.AppendNull()
+		}
+		return nil
+	}
+	get, err := reader(arr, k)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if arr.IsNull(i) {
+			dst.AppendNull()
+			continue
+		}
+		dst.Append(get(i))
+	}
+	return nil
+}
+
+// reader returns a function reading element i of arr as a value of kind k.
+func reader(arr arrow.Array, k types.Kind) (func(int) types.Value, error) {
+	bad := fmt.Errorf("%w: %s for %s", ErrType, arr.DataType(), k)
+	switch a := arr.(type) {
+	case *array.Null:
+		return func(int) types.Value { return types.NullValue }, nil
+	case *array.Boolean:
+		if k == types.Bool {
+			return func(i int) types.Value { return types.BoolValue(a.Value(i)) }, nil
+		}
+	case *array.Int8:
+		return intReader(k, func(i int) int64 { return int64(a.Value(i)) }, bad)
+	case *array.Int16:
+		return intReader(k, func(i int) int64 { return int64(a.Value(i)) }, bad)
+	case *array.Int32:
+		return intReader(k, func(i int) int64 { return int64(a.Value(i)) }, bad)
+	case *array.Int64:
+		return intReader(k, a.Value, bad)
+	case *array.Float32:
+		if k == types.Float {
+			return func(i int) types.Value { return types.FloatValue(float64(a.Value(i))) }, nil
+		}
+	case *array.Float64:
+		if k == types.Float {
+			return func(i int) types.Value { return types.FloatValue(a.Value(i)) }, nil
+		}
+	case *array.Decimal128:
+		scale := a.DataType().(*arrow.Decimal128Type).Scale
+		if k == types.Float {
+			return func(i int) types.Value { return types.FloatValue(a.Value(i).ToFloat64(scale)) }, nil
+		}
+	case *array.String:
+		if k == types.String {
+			return func(i int) types.Value { return types.StringValue(a.Value(i)) }, nil
+		}
+	case *array.LargeString:
+		if k == types.String {
+			return func(i int) types.Value { return types.StringValue(a.Value(i)) }, nil
+		}
+	case *array.Binary:
+		if k == types.String {
+			return func(i int) types.Value { return types.StringValue(string(a.Value(i))) }, nil
+		}
+	case *array.Date32:
+		if k == types.Date {
+			return func(i int) types.Value { return types.DateValue(int64(a.Value(i))) }, nil
+		}
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		if k == types.Timestamp {
+			return func(i int) types.Value {
+				return types.Value{K: types.Timestamp, I: toMicros(int64(a.Value(i)), unit)}
+			}, nil
+		}
+	}
+	return nil, bad
+}
+
+func intReader(k types.Kind, get func(int) int64, bad error) (func(int) types.Value, error) {
+	switch k {
+	case types.Int:
+		return func(i int) types.Value { return types.IntValue(get(i)) }, nil
+	case types.Float:
+		return func(i int) types.Value { return types.FloatValue(float64(get(i))) }, nil
+	}
+	return nil, bad
+}
+
+// toMicros converts a timestamp in unit to microseconds, flooring so that
+// instants before 1970 keep their calendar second.
+func toMicros(v int64, unit arrow.TimeUnit) int64 {
+	switch unit {
+	case arrow.Second:
+		return v * 1e6
+	case arrow.Millisecond:
+		return v * 1e3
+	case arrow.Nanosecond:
+		return int64(math.Floor(float64(v) / 1e3))
+	}
+	return v
+}

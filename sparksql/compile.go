@@ -1,0 +1,500 @@
+package sparksql
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// ErrUnsupported is wrapped by every error about a construct the Spark
+// backend cannot run with nectar's meaning. Such queries fail before
+// anything is sent.
+var ErrUnsupported = errors.New("not supported on the Spark engine")
+
+// UnsupportedError names the construct.
+type UnsupportedError struct{ Construct string }
+
+func (e *UnsupportedError) Error() string {
+	return e.Construct + " is not supported on the Spark engine (run it with the local engine)"
+}
+func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
+
+func unsupported(what string) error { return &UnsupportedError{Construct: what} }
+
+// Query is a compiled plan: statements that set up temporary views over the
+// sources, then one query whose columns carry nectar's names.
+type Query struct {
+	Views []string
+	SQL   string
+}
+
+// String is the whole script, as --explain shows it.
+func (q *Query) String() string {
+	var b strings.Builder
+	for _, v := range q.Views {
+		b.WriteString(v)
+		b.WriteString(";\n")
+	}
+	b.WriteString(q.SQL)
+	b.WriteString(";\n")
+	return b.String()
+}
+
+// Compile turns an optimised plan into Spark SQL. Every node is a SELECT
+// over its child in a subquery, with columns named c0, c1, … by position,
+// so user names never clash or need resolving; the outermost SELECT gives
+// the columns nectar's names.
+func Compile(n plan.Node) (*Query, error) {
+	c := &compiler{}
+	body, err := c.node(n)
+	if err != nil {
+		return nil, err
+	}
+	schema := n.Schema()
+	sel := make([]string, len(schema))
+	for i, col := range schema {
+		sel[i] = colName(i) + " AS " + ident(col.Name)
+	}
+	if len(sel) == 0 {
+		return nil, unsupported("a query with no columns")
+	}
+	return &Query{Views: c.views, SQL: fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), body, c.alias())}, nil
+}
+
+type compiler struct {
+	views   []string
+	aliases int
+}
+
+func (c *compiler) alias() string {
+	c.aliases++
+	return fmt.Sprintf("t%d", c.aliases)
+}
+
+func colName(i int) string { return fmt.Sprintf("c%d", i) }
+
+// cols reads column i of a single input as cN.
+func cols(i int) string { return colName(i) }
+
+func (c *compiler) node(n plan.Node) (string, error) {
+	switch n := n.(type) {
+	case *plan.Scan:
+		return c.scanSQL(n)
+	case *plan.OneRow:
+		return "SELECT 1 AS `_nectar_none`", nil
+	case *plan.Filter:
+		in, err := c.node(n.Input)
+		if err != nil {
+			return "", err
+		}
+		cond, err := c.expr(n.Cond, cols)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("SELECT * FROM (%s) %s WHERE %s", in, c.alias(), cond), nil
+	case *plan.Project:
+		in, err := c.node(n.Input)
+		if err != nil {
+			return "", err
+		}
+		sel, err := c.list(n.Exprs, 0)
+		if err != nil {
+			return "", err
+		}
+		if len(sel) == 0 {
+			sel = []string{"1 AS `_nectar_none`"}
+		}
+		return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias()), nil
+	case *plan.Aggregate:
+		return c.aggregate(n)
+	case *plan.Window:
+		return c.window(n)
+	case *plan.Sort:
+		in, err := c.node(n.Input)
+		if err != nil {
+			return "", err
+		}
+		keys, err := c.sortKeys(n.Keys)
+		if err != nil {
+			return "", err
+		}
+		q := fmt.Sprintf("SELECT * FROM (%s) %s ORDER BY %s", in, c.alias(), keys)
+		if n.Limit >= 0 {
+			q += fmt.Sprintf(" LIMIT %d", n.Limit)
+		}
+		return q, nil
+	case *plan.Limit:
+		in, err := c.node(n.Input)
+		if err != nil {
+			return "", err
+		}
+		q := fmt.Sprintf("SELECT * FROM (%s) %s", in, c.alias())
+		if n.Count >= 0 {
+			if n.Count > 1<<31-1 {
+				// Spark's LIMIT takes an INT; more rows than that is no limit.
+				n.Count = -1
+			} else {
+				q += fmt.Sprintf(" LIMIT %d", n.Count)
+			}
+		}
+		if n.Offset > 0 {
+			if n.Offset > 1<<31-1 {
+				return "", unsupported("OFFSET beyond 2147483647")
+			}
+			q += fmt.Sprintf(" OFFSET %d", n.Offset)
+		}
+		return q, nil
+	case *plan.Distinct:
+		in, err := c.node(n.Input)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("SELECT DISTINCT * FROM (%s) %s", in, c.alias()), nil
+	case *plan.Join:
+		return c.join(n)
+	case *plan.SetOp:
+		return c.setOp(n)
+	}
+	return "", unsupported(fmt.Sprintf("plan node %T", n))
+}
+
+// list compiles expressions over one input, naming them c(first), c(first+1), ….
+func (c *compiler) list(es []plan.Expr, first int) ([]string, error) {
+	out := make([]string, len(es))
+	for i, e := range es {
+		s, err := c.expr(e, cols)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s + " AS " + colName(first+i)
+	}
+	return out, nil
+}
+
+func (c *compiler) sortKeys(keys []plan.SortKey) (string, error) {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		s, err := c.expr(k.Expr, cols)
+		if err != nil {
+			return "", err
+		}
+		if k.Desc {
+			s += " DESC"
+		} else {
+			s += " ASC"
+		}
+		if k.NullsFirst {
+			s += " NULLS FIRST"
+		} else {
+			s += " NULLS LAST"
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ", "), nil
+}
+
+// aggregate computes the group keys in an inner SELECT (as k0, k1, …), so
+// GROUP BY names plain columns rather than repeating expressions.
+func (c *compiler) aggregate(n *plan.Aggregate) (string, error) {
+	in, err := c.node(n.Input)
+	if err != nil {
+		return "", err
+	}
+	inner := in
+	if len(n.Groups) > 0 {
+		keys := make([]string, len(n.Groups))
+		for i, g := range n.Groups {
+			s, err := c.expr(g, cols)
+			if err != nil {
+				return "", err
+			}
+			keys[i] = s + fmt.Sprintf(" AS k%d", i)
+		}
+		inner = fmt.Sprintf("SELECT *, %s FROM (%s) %s", strings.Join(keys, ", "), in, c.alias())
+	}
+	sel := make([]string, 0, len(n.Names))
+	group := make([]string, len(n.Groups))
+	for i := range n.Groups {
+		sel = append(sel, fmt.Sprintf("k%d AS %s", i, colName(i)))
+		group[i] = fmt.Sprintf("k%d", i)
+	}
+	for i, a := range n.Aggs {
+		s, err := c.agg(a)
+		if err != nil {
+			return "", err
+		}
+		sel = append(sel, s+" AS "+colName(len(n.Groups)+i))
+	}
+	q := fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), inner, c.alias())
+	if len(group) > 0 {
+		q += " GROUP BY " + strings.Join(group, ", ")
+	}
+	return q, nil
+}
+
+func (c *compiler) agg(a plan.AggCall) (string, error) {
+	var arg string
+	if a.Arg == nil {
+		arg = "*"
+	} else {
+		s, err := c.expr(a.Arg, cols)
+		if err != nil {
+			return "", err
+		}
+		arg = s
+	}
+	name := a.Name
+	distinct := a.Distinct
+	switch name {
+	case "approx_count_distinct":
+		// nectar's answer is exact; so is Spark's count(DISTINCT).
+		name, distinct = "count", true
+	case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last",
+		"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "percentile_approx":
+	default:
+		return "", unsupported("aggregate " + name)
+	}
+	if distinct {
+		arg = "DISTINCT " + arg
+	}
+	if name == "percentile_approx" {
+		arg += ", " + floatLit(a.Param)
+	}
+	s := name + "(" + arg + ")"
+	if a.Filter != nil {
+		f, err := c.expr(a.Filter, cols)
+		if err != nil {
+			return "", err
+		}
+		s += " FILTER (WHERE " + f + ")"
+	}
+	return castTo(s, a.K), nil
+}
+
+// rankingWindows take no frame in Spark: it rejects one that differs from
+// their fixed frame, and nectar ignores the frame for them.
+var rankingWindows = map[string]bool{
+	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true,
+	"cume_dist": true, "ntile": true, "lag": true, "lead": true,
+}
+
+func (c *compiler) window(n *plan.Window) (string, error) {
+	in, err := c.node(n.Input)
+	if err != nil {
+		return "", err
+	}
+	base := len(n.Input.Schema())
+	sel := []string{"*"}
+	for i, w := range n.Calls {
+		args := make([]string, len(w.Args))
+		for j, a := range w.Args {
+			s, err := c.expr(a, cols)
+			if err != nil {
+				return "", err
+			}
+			args[j] = s
+		}
+		switch w.Name {
+		case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
+			"first_value", "last_value", "nth_value", "count", "sum", "avg", "min", "max":
+		default:
+			return "", unsupported("window function " + w.Name)
+		}
+		call := w.Name + "(" + strings.Join(args, ", ") + ")"
+		if w.Name == "count" && len(args) == 0 {
+			call = "count(*)"
+		}
+		var spec []string
+		if len(w.PartitionBy) > 0 {
+			parts := make([]string, len(w.PartitionBy))
+			for j, p := range w.PartitionBy {
+				s, err := c.expr(p, cols)
+				if err != nil {
+					return "", err
+				}
+				parts[j] = s
+			}
+			spec = append(spec, "PARTITION BY "+strings.Join(parts, ", "))
+		}
+		if len(w.OrderBy) > 0 {
+			keys, err := c.sortKeys(w.OrderBy)
+			if err != nil {
+				return "", err
+			}
+			spec = append(spec, "ORDER BY "+keys)
+		}
+		if !rankingWindows[w.Name] {
+			unit := "RANGE"
+			if w.Rows {
+				unit = "ROWS"
+			}
+			spec = append(spec, fmt.Sprintf("%s BETWEEN %s AND %s", unit, bound(w.Start), bound(w.End)))
+		}
+		sel = append(sel, castTo(call+" OVER ("+strings.Join(spec, " ")+")", w.K)+" AS "+colName(base+i))
+	}
+	return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias()), nil
+}
+
+func bound(b plan.Bound) string {
+	switch b.Kind {
+	case syntax.UnboundedPreceding:
+		return "UNBOUNDED PRECEDING"
+	case syntax.OffsetPreceding:
+		return fmt.Sprintf("%d PRECEDING", b.Offset)
+	case syntax.CurrentRow:
+		return "CURRENT ROW"
+	case syntax.OffsetFollowing:
+		return fmt.Sprintf("%d FOLLOWING", b.Offset)
+	}
+	return "UNBOUNDED FOLLOWING"
+}
+
+func (c *compiler) join(n *plan.Join) (string, error) {
+	left, err := c.node(n.Left)
+	if err != nil {
+		return "", err
+	}
+	right, err := c.node(n.Right)
+	if err != nil {
+		return "", err
+	}
+	la, ra := c.alias(), c.alias()
+	nl := len(n.Left.Schema())
+	leftCol := func(i int) string { return la + "." + colName(i) }
+	rightCol := func(i int) string { return ra + "." + colName(i) }
+	both := func(i int) string {
+		if i < nl {
+			return leftCol(i)
+		}
+		return rightCol(i - nl)
+	}
+	var conds []string
+	for i := range n.LeftKeys {
+		l, err := c.expr(n.LeftKeys[i], leftCol)
+		if err != nil {
+			return "", err
+		}
+		r, err := c.expr(n.RightKeys[i], rightCol)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, fmt.Sprintf("(%s = %s)", l, r))
+	}
+	if n.Residual != nil {
+		s, err := c.expr(n.Residual, both)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	var kind string
+	switch n.Kind {
+	case syntax.InnerJoin, syntax.CrossJoin:
+		kind = "JOIN"
+		if len(conds) == 0 {
+			kind = "CROSS JOIN"
+		}
+	case syntax.LeftJoin:
+		kind = "LEFT OUTER JOIN"
+	case syntax.RightJoin:
+		kind = "RIGHT OUTER JOIN"
+	case syntax.FullJoin:
+		kind = "FULL OUTER JOIN"
+	case syntax.SemiJoin:
+		kind = "LEFT SEMI JOIN"
+	case syntax.AntiJoin:
+		kind = "LEFT ANTI JOIN"
+	default:
+		return "", unsupported("join kind " + string(n.Kind))
+	}
+	on := ""
+	if len(conds) > 0 {
+		on = " ON " + strings.Join(conds, " AND ")
+	} else if kind != "CROSS JOIN" {
+		on = " ON true"
+	}
+	var sel []string
+	for i := range n.Schema() {
+		sel = append(sel, both(i)+" AS "+colName(i))
+	}
+	if len(sel) == 0 {
+		sel = []string{"1 AS `_nectar_none`"}
+	}
+	return fmt.Sprintf("SELECT %s FROM (%s) %s %s (%s) %s%s", strings.Join(sel, ", "), left, la, kind, right, ra, on), nil
+}
+
+func (c *compiler) setOp(n *plan.SetOp) (string, error) {
+	side := func(in plan.Node) (string, error) {
+		q, err := c.node(in)
+		if err != nil {
+			return "", err
+		}
+		sel := make([]string, len(n.Kinds))
+		for i, k := range n.Kinds {
+			sel[i] = castTo(colName(i), k) + " AS " + colName(i)
+		}
+		return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), q, c.alias()), nil
+	}
+	l, err := side(n.Left)
+	if err != nil {
+		return "", err
+	}
+	r, err := side(n.Right)
+	if err != nil {
+		return "", err
+	}
+	op := strings.ToUpper(n.Op)
+	switch op {
+	case "UNION", "INTERSECT", "EXCEPT":
+	default:
+		return "", unsupported("set operation " + n.Op)
+	}
+	if n.All {
+		op += " ALL"
+	} else {
+		op += " DISTINCT"
+	}
+	return fmt.Sprintf("SELECT * FROM ((%s) %s (%s)) %s", l, op, r, c.alias()), nil
+}
+
+// sparkType is the Spark type nectar's kind k maps to.
+func sparkType(k types.Kind) string {
+	switch k {
+	case types.Bool:
+		return "BOOLEAN"
+	case types.Int:
+		return "BIGINT"
+	case types.Float:
+		return "DOUBLE"
+	case types.String:
+		return "STRING"
+	case types.Timestamp:
+		return "TIMESTAMP"
+	case types.Date:
+		return "DATE"
+	}
+	return ""
+}
+
+// castTo casts e to kind k, so Spark's narrower result types (INT, DECIMAL,
+// arrays) become nectar's before anything computes with them.
+func castTo(e string, k types.Kind) string {
+	t := sparkType(k)
+	if t == "" {
+		return e
+	}
+	return "CAST(" + e + " AS " + t + ")"
+}
+
+// ident quotes a name with backquotes, doubling inner ones.
+func ident(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+
+// quote is a Spark string literal. Spark reads backslash escapes in
+// literals, so backslashes are doubled along with the quote.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s) + "'"
+}

@@ -1,0 +1,189 @@
+package sparksql
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// expr compiles e; col names input column i.
+func (c *compiler) expr(e plan.Expr, col func(int) string) (string, error) {
+	switch e := e.(type) {
+	case *plan.ColRef:
+		return col(e.Idx), nil
+	case *plan.Const:
+		return literal(e.V)
+	case *plan.Op:
+		return c.op(e, col)
+	case *plan.Call:
+		return c.call(e, col)
+	case *plan.Subquery:
+		return c.subquery(e, col)
+	}
+	return "", unsupported(fmt.Sprintf("expression %T", e))
+}
+
+func (c *compiler) args(es []plan.Expr, col func(int) string) ([]string, error) {
+	out := make([]string, len(es))
+	for i, a := range es {
+		s, err := c.expr(a, col)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+// literal renders a constant with the exact Spark type of its kind: a bare
+// 1.5 would be a DECIMAL in Spark and 1 an INT.
+func literal(v types.Value) (string, error) {
+	switch v.K {
+	case types.Null:
+		return "NULL", nil
+	case types.Bool:
+		if v.Bool() {
+			return "true", nil
+		}
+		return "false", nil
+	case types.Int:
+		if v.I == math.MinInt64 {
+			return "CAST('-9223372036854775808' AS BIGINT)", nil
+		}
+		return strconv.FormatInt(v.I, 10) + "L", nil
+	case types.Float:
+		return floatLit(v.F), nil
+	case types.String:
+		return quote(v.S), nil
+	case types.Timestamp:
+		return "TIMESTAMP_MICROS(" + strconv.FormatInt(v.I, 10) + "L)", nil
+	case types.Date:
+		return "DATE_FROM_UNIX_DATE(" + strconv.FormatInt(v.I, 10) + ")", nil
+	}
+	return "", unsupported("constant of kind " + v.K.String())
+}
+
+func floatLit(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "CAST('" + types.FormatFloat(f) + "' AS DOUBLE)"
+	}
+	s := strconv.FormatFloat(f, 'e', -1, 64)
+	if math.Signbit(f) && f == 0 {
+		return "CAST('-0.0' AS DOUBLE)"
+	}
+	return s + "D"
+}
+
+func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
+	a, err := c.args(o.Args, col)
+	if err != nil {
+		return "", err
+	}
+	bin := func(op string) string { return "(" + a[0] + " " + op + " " + a[1] + ")" }
+	switch o.Op {
+	case plan.OpAdd, plan.OpSub, plan.OpMul, plan.OpMod:
+		return castTo(bin(o.Op.String()), o.K), nil
+	case plan.OpDiv:
+		return "(CAST(" + a[0] + " AS DOUBLE) / CAST(" + a[1] + " AS DOUBLE))", nil
+	case plan.OpIntDiv:
+		return castTo(bin("DIV"), o.K), nil
+	case plan.OpNeg:
+		return castTo("(- "+a[0]+")", o.K), nil
+	case plan.OpConcat:
+		return "concat(" + strings.Join(a, ", ") + ")", nil
+	case plan.OpEq, plan.OpNe, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe, plan.OpNullSafeEq, plan.OpAnd, plan.OpOr:
+		return bin(o.Op.String()), nil
+	case plan.OpNot:
+		return "(NOT " + a[0] + ")", nil
+	case plan.OpIsNull:
+		return "(" + a[0] + " IS NULL)", nil
+	case plan.OpIsNotNull:
+		return "(" + a[0] + " IS NOT NULL)", nil
+	case plan.OpLike:
+		return bin("LIKE"), nil
+	case plan.OpRLike:
+		return bin("RLIKE"), nil
+	case plan.OpIn:
+		return "(" + a[0] + " IN (" + strings.Join(a[1:], ", ") + "))", nil
+	case plan.OpCase:
+		var b strings.Builder
+		b.WriteString("CASE")
+		for i := 0; i+1 < len(a); i += 2 {
+			fmt.Fprintf(&b, " WHEN %s THEN %s", a[i], a[i+1])
+		}
+		fmt.Fprintf(&b, " ELSE %s END", a[len(a)-1])
+		return castTo(b.String(), o.K), nil
+	case plan.OpCast, plan.OpTryCast:
+		t := sparkType(o.K)
+		if t == "" {
+			return "NULL", nil
+		}
+		fn := "CAST"
+		if o.Op == plan.OpTryCast {
+			fn = "TRY_CAST"
+		}
+		return fn + "(" + a[0] + " AS " + t + ")", nil
+	case plan.OpCoalesce:
+		return castTo("coalesce("+strings.Join(a, ", ")+")", o.K), nil
+	case plan.OpAddInterval:
+		ts := a[0]
+		if o.Args[0].Kind() != types.Timestamp {
+			ts = "CAST(" + ts + " AS TIMESTAMP)"
+		}
+		return "timestamp_micros(unix_micros(" + ts + ") + " + a[1] + ")", nil
+	}
+	return "", unsupported("operator " + o.Op.String())
+}
+
+// renamed maps nectar function names to Spark's where they differ.
+var renamed = map[string]string{}
+
+// jsonText lists functions whose Spark form returns an array or binary
+// that nectar holds as text.
+var jsonText = map[string]bool{"regexp_extract_all": true}
+
+func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
+	a, err := c.args(e.Args, col)
+	if err != nil {
+		return "", err
+	}
+	name := e.Fn.Name
+	if e.Fn.AliasOf != "" {
+		name = e.Fn.AliasOf
+	}
+	if r, ok := renamed[name]; ok {
+		name = r
+	}
+	s := name + "(" + strings.Join(a, ", ") + ")"
+	switch {
+	case jsonText[name]:
+		s = "to_json(" + s + ")"
+	case name == "unbase64":
+		s = "CAST(" + s + " AS STRING)"
+	}
+	return castTo(s, e.K), nil
+}
+
+func (c *compiler) subquery(s *plan.Subquery, col func(int) string) (string, error) {
+	q, err := c.node(s.Plan)
+	if err != nil {
+		return "", err
+	}
+	switch s.Mode {
+	case plan.ScalarSubquery:
+		return fmt.Sprintf("(SELECT c0 FROM (%s) %s)", q, c.alias()), nil
+	case plan.ExistsSubquery:
+		return fmt.Sprintf("EXISTS (SELECT * FROM (%s) %s)", q, c.alias()), nil
+	case plan.InSubquery:
+		x, err := c.expr(s.X, col)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("(%s IN (SELECT c0 FROM (%s) %s))", x, q, c.alias()), nil
+	}
+	return "", unsupported("subquery mode")
+}
