@@ -23,7 +23,8 @@ func Build(ctx context.Context, n plan.Node) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	op, err := build(ctx, n)
+	bd := &builder{shared: map[int]*sharedRows{}}
+	op, err := bd.build(ctx, n)
 	if b, _ := ctx.Value(budgetKey{}).(*budget); b != nil && err == nil {
 		// Callers pull with their own context: carry the budget along.
 		op = &budgeted{Operator: op, b: b}
@@ -31,8 +32,26 @@ func Build(ctx context.Context, n plan.Node) (Operator, error) {
 	return op, err
 }
 
-func build(ctx context.Context, n plan.Node) (Operator, error) {
+// builder holds what the operators of one Build share: the rows of Shared
+// subplans.
+type builder struct {
+	shared map[int]*sharedRows
+}
+
+func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 	switch n := n.(type) {
+	case *plan.Shared:
+		st := bd.shared[n.ID]
+		if st == nil {
+			in, err := bd.build(ctx, n.Input)
+			if err != nil {
+				return nil, err
+			}
+			st = &sharedRows{in: in, schema: n.Schema(), what: "WITH " + n.Name}
+			bd.shared[n.ID] = st
+		}
+		st.readers++
+		return &sharedReader{st: st}, nil
 	case *plan.Scan:
 		r, err := n.Source.Open(ctx, n.Columns, n.Filters)
 		if err != nil {
@@ -45,7 +64,7 @@ func build(ctx context.Context, n plan.Node) (Operator, error) {
 	kids := n.Children()
 	ins := make([]Operator, len(kids))
 	for i, k := range kids {
-		op, err := build(ctx, k)
+		op, err := bd.build(ctx, k)
 		if err != nil {
 			closeAll(ins[:i])
 			return nil, err

@@ -11,14 +11,43 @@ func PruneColumns(n plan.Node) plan.Node {
 	for i := range n.Schema() {
 		all[i] = true
 	}
-	out, _ := prune(n, all)
+	// A Shared subplan is computed once for all its references, so it must
+	// keep the union of what they need, with one column layout for all.
+	// Dry runs gather that union (until it stops growing: a Shared inside
+	// another's input learns more as the outer union grows); the last run
+	// prunes with it.
+	p := &pruner{need: map[int]map[int]bool{}}
+	for p.changed = true; p.changed; {
+		p.changed = false
+		p.prune(n, all)
+	}
+	out, _ := p.prune(n, all)
 	return out
+}
+
+// pruner carries what the references of each Shared subplan need.
+type pruner struct {
+	need    map[int]map[int]bool
+	changed bool
 }
 
 // prune returns n rewritten to produce at least the required columns, and
 // the map from n's old column indexes to the new node's.
-func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
+func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 	switch n := n.(type) {
+	case *plan.Shared:
+		need := p.need[n.ID]
+		if need == nil {
+			need = map[int]bool{}
+			p.need[n.ID] = need
+		}
+		for i := range req {
+			if !need[i] {
+				need[i], p.changed = true, true
+			}
+		}
+		in, m := p.prune(n.Input, need)
+		return &plan.Shared{ID: n.ID, Name: n.Name, Input: in}, m
 	case *plan.Scan:
 		var cols []plan.SourceColumn
 		m := map[int]int{}
@@ -51,7 +80,7 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 	case *plan.Filter:
 		need := copySet(req)
 		plan.Columns(n.Cond, need)
-		in, m := prune(n.Input, need)
+		in, m := p.prune(n.Input, need)
 		return &plan.Filter{Input: in, Cond: plan.Remap(n.Cond, m)}, m
 	case *plan.Project:
 		need := map[int]bool{}
@@ -66,7 +95,7 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 				plan.Columns(e, need)
 			}
 		}
-		in, im := prune(n.Input, need)
+		in, im := p.prune(n.Input, need)
 		for i, e := range exprs {
 			exprs[i] = plan.Remap(e, im)
 		}
@@ -97,7 +126,7 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 				plan.Columns(a.Filter, need)
 			}
 		}
-		in, im := prune(n.Input, need)
+		in, im := p.prune(n.Input, need)
 		groups := make([]plan.Expr, ng)
 		for i, g := range n.Groups {
 			groups[i] = plan.Remap(g, im)
@@ -139,7 +168,7 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 				plan.Columns(k.Expr, need)
 			}
 		}
-		in, im := prune(n.Input, need)
+		in, im := p.prune(n.Input, need)
 		if len(calls) == 0 {
 			// No window result is read: skip the sort and materialisation.
 			return in, im
@@ -158,7 +187,7 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		for _, k := range n.Keys {
 			plan.Columns(k.Expr, need)
 		}
-		in, m := prune(n.Input, need)
+		in, m := p.prune(n.Input, need)
 		keys := make([]plan.SortKey, len(n.Keys))
 		for i, k := range n.Keys {
 			k.Expr = plan.Remap(k.Expr, m)
@@ -166,14 +195,14 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		}
 		return &plan.Sort{Input: in, Keys: keys, Limit: n.Limit}, m
 	case *plan.Limit:
-		in, m := prune(n.Input, req)
+		in, m := p.prune(n.Input, req)
 		return &plan.Limit{Input: in, Count: n.Count, Offset: n.Offset}, m
 	case *plan.Distinct:
-		in, m := prune(n.Input, allOf(n.Input))
+		in, m := p.prune(n.Input, allOf(n.Input))
 		return &plan.Distinct{Input: in}, m
 	case *plan.SetOp:
-		l, _ := prune(n.Left, allOf(n.Left))
-		r, _ := prune(n.Right, allOf(n.Right))
+		l, _ := p.prune(n.Left, allOf(n.Left))
+		r, _ := p.prune(n.Right, allOf(n.Right))
 		c := *n
 		c.Left, c.Right = l, r
 		return &c, identity(len(n.Names))
@@ -205,8 +234,8 @@ func prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 				}
 			}
 		}
-		l, lm := prune(n.Left, lneed)
-		r, rm := prune(n.Right, rneed)
+		l, lm := p.prune(n.Left, lneed)
+		r, rm := p.prune(n.Right, rneed)
 		newL := len(l.Schema())
 		m := copyMap(lm)
 		for i, j := range rm {

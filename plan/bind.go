@@ -41,7 +41,8 @@ func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
 type binder struct {
 	ctx   context.Context
 	cat   Catalog
-	ctes  []map[string]syntax.Query
+	ctes  []map[string]*cte
+	nextShared int
 	paths map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
 	depth int
 }
@@ -69,12 +70,16 @@ func (b *binder) query(q syntax.Query) (Node, scope, error) {
 	case *syntax.FromQuery:
 		return b.from(q.From)
 	case *syntax.With:
-		m := map[string]syntax.Query{}
+		m := map[string]*cte{}
 		b.ctes = append(b.ctes, m)
 		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
 		for _, c := range q.CTEs {
 			collectPaths(c.Query, b.paths)
-			m[strings.ToLower(c.Name)] = c.Query
+			refs := countTableRefs(q.Body, c.Name)
+			for _, other := range q.CTEs {
+				refs += countTableRefs(other.Query, c.Name)
+			}
+			m[strings.ToLower(c.Name)] = &cte{name: c.Name, q: c.Query, refs: refs}
 		}
 		return b.query(q.Body)
 	case *syntax.SetOp:
@@ -100,8 +105,8 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 	case *syntax.TableName:
 		alias := nonEmpty(t.Alias, lastPart(t.Name))
 		for i := len(b.ctes) - 1; i >= 0; i-- {
-			if q, ok := b.ctes[i][strings.ToLower(t.Name)]; ok {
-				n, sc, err := b.query(q)
+			if c, ok := b.ctes[i][strings.ToLower(t.Name)]; ok {
+				n, sc, err := b.withQuery(c, i)
 				return n, sc.qualify(alias), err
 			}
 		}
@@ -507,3 +512,99 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 var _ = fmt.Sprintf
+
+// cte is one WITH query of the binder's scope stack.
+type cte struct {
+	name string
+	q    syntax.Query
+	refs int // how often the statement names it
+
+	// Set once bound, when refs > 1: every reference shares one subplan.
+	node Node
+	sc   scope
+}
+
+// withQuery binds a reference to a WITH query. A query named once is
+// inlined; one named more often is bound once and wrapped in Shared, so it
+// runs once however many times the statement reads it.
+func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
+	if c.refs <= 1 {
+		return b.query(c.q)
+	}
+	if c.node == nil {
+		// Bind with the WITH scopes visible where the query was defined.
+		saved := b.ctes
+		b.ctes = b.ctes[:level+1]
+		n, sc, err := b.query(c.q)
+		b.ctes = saved
+		if err != nil {
+			return nil, nil, err
+		}
+		b.nextShared++
+		c.node, c.sc = &Shared{ID: b.nextShared, Name: c.name, Input: n}, sc
+	}
+	return c.node, c.sc, nil
+}
+
+// countTableRefs counts the table references to name in n, including
+// those in subqueries.
+func countTableRefs(n syntax.Node, name string) int {
+	count := 0
+	var walk func(syntax.Node)
+	walkExprs := func(node syntax.Node) {
+		visitExprs(node, func(e syntax.Expr) {
+			walkSyntax(e, func(x syntax.Expr) bool {
+				switch x := x.(type) {
+				case *syntax.SubqueryExpr:
+					walk(x.Query)
+				case *syntax.In:
+					if x.Query != nil {
+						walk(x.Query)
+					}
+				}
+				return true
+			})
+		})
+	}
+	walk = func(n syntax.Node) {
+		switch n := n.(type) {
+		case nil:
+		case *syntax.TableName:
+			if strings.EqualFold(n.Name, name) {
+				count++
+			}
+		case *syntax.SubqueryTable:
+			walk(n.Query)
+		case *syntax.Join:
+			walk(n.Left)
+			walk(n.Right)
+		case *syntax.Select:
+			if n.From != nil {
+				walk(n.From)
+			}
+		case *syntax.SetOp:
+			walk(n.Left)
+			walk(n.Right)
+		case *syntax.With:
+			for _, c := range n.CTEs {
+				walk(c.Query)
+			}
+			walk(n.Body)
+		case *syntax.FromQuery:
+			walk(n.From)
+		case *syntax.Pipe:
+			walk(n.Input)
+			switch op := n.Op.(type) {
+			case *syntax.PipeJoin:
+				walk(op.Right)
+			case *syntax.PipeSetOp:
+				for _, q := range op.Right {
+					walk(q)
+				}
+			}
+		}
+	}
+	walk(n)
+	walkExprs(n)
+	return count
+}

@@ -132,6 +132,10 @@ func WithChildren(n Node, kids []Node) Node {
 		return &c
 	case *Distinct:
 		return &Distinct{Input: kids[0]}
+	case *Shared:
+		c := *n
+		c.Input = kids[0]
+		return &c
 	case *Join:
 		c := *n
 		c.Left, c.Right = kids[0], kids[1]
