@@ -39,12 +39,12 @@ func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
 }
 
 type binder struct {
-	ctx   context.Context
-	cat   Catalog
-	ctes  []map[string]*cte
+	ctx        context.Context
+	cat        Catalog
+	ctes       []map[string]*cte
 	nextShared int
-	paths map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
-	depth int
+	paths      map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
+	depth      int
 }
 
 // query binds any query form to a node and the scope of its output.
