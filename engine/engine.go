@@ -64,7 +64,7 @@ type Local struct {
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
-	scanSrc []string // for each scan, the table function call it reads
+	scanSrc []string                              // for each scan, the table function call it reads
 }
 
 var _ Engine = (*Local)(nil)
