@@ -223,8 +223,6 @@ var _ exec.Operator = (*batchList)(nil)
 // refuses up front.
 func IsSparkUnsupported(err error) bool { return errors.Is(err, sparksql.ErrUnsupported) }
 
-
-
 // Fork returns an engine with a fresh catalog that shares s's Spark
 // session, so many short scripts (the corpus) do not each open a session.
 func (s *Spark) Fork(opts Options) *Spark {

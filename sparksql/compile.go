@@ -3,6 +3,7 @@ package sparksql
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nectar-dev/nectar/plan"
@@ -84,6 +85,9 @@ func (c *compiler) node(n plan.Node) (string, error) {
 	switch n := n.(type) {
 	case *plan.Scan:
 		return c.scanSQL(n)
+	case *plan.Shared:
+		// A WITH query used twice: Spark inlines CTEs the same way.
+		return c.node(n.Input)
 	case *plan.OneRow:
 		return "SELECT 1 AS `_nectar_none`", nil
 	case *plan.Filter:
@@ -292,6 +296,14 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 	for i, w := range n.Calls {
 		args := make([]string, len(w.Args))
 		for j, a := range w.Args {
+			if k, ok := a.(*plan.Const); ok && k.V.K == types.Int && offsetArg(w.Name, j) {
+				// Spark takes offsets and bucket counts as INT literals only.
+				if k.V.I > 1<<31-1 || k.V.I < -1<<31 {
+					return "", unsupported(fmt.Sprintf("%s with an offset beyond INT", w.Name))
+				}
+				args[j] = strconv.FormatInt(k.V.I, 10)
+				continue
+			}
 			s, err := c.expr(a, cols)
 			if err != nil {
 				return "", err
@@ -337,6 +349,16 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 		sel = append(sel, castTo(call+" OVER ("+strings.Join(spec, " ")+")", w.K)+" AS "+colName(base+i))
 	}
 	return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias()), nil
+}
+
+func offsetArg(fn string, i int) bool {
+	switch fn {
+	case "lag", "lead", "nth_value":
+		return i == 1
+	case "ntile":
+		return i == 0
+	}
+	return false
 }
 
 func bound(b plan.Bound) string {

@@ -104,6 +104,10 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 	case plan.OpIsNotNull:
 		return "(" + a[0] + " IS NOT NULL)", nil
 	case plan.OpLike:
+		if o.Re != nil && strings.HasPrefix(o.Re.String(), "(?i)") {
+			// The binder compiled an ILIKE pattern case-insensitively.
+			return bin("ILIKE"), nil
+		}
 		return bin("LIKE"), nil
 	case plan.OpRLike:
 		return bin("RLIKE"), nil
@@ -142,6 +146,13 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 // renamed maps nectar function names to Spark's where they differ.
 var renamed = map[string]string{}
 
+// intArgs lists the arguments Spark requires as INT where nectar passes a
+// BIGINT; ANSI mode does not narrow them implicitly.
+var intArgs = map[string][]int{
+	"date_add": {1}, "date_sub": {1}, "add_months": {1}, "date_from_unix_date": {0},
+	"make_date": {0, 1, 2}, "make_timestamp": {0, 1, 2, 3, 4},
+}
+
 // jsonText lists functions whose Spark form returns an array or binary
 // that nectar holds as text.
 var jsonText = map[string]bool{"regexp_extract_all": true}
@@ -157,6 +168,11 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 	}
 	if r, ok := renamed[name]; ok {
 		name = r
+	}
+	for _, i := range intArgs[name] {
+		if i < len(a) {
+			a[i] = "CAST(" + a[i] + " AS INT)"
+		}
 	}
 	s := name + "(" + strings.Join(a, ", ") + ")"
 	switch {

@@ -304,4 +304,3 @@ const receivedDayExpr = `CASE ` +
 	`WHEN regexp_extract(input_file_name(), '/([0-9]{13})/[^/]*$', 1) != '' ` +
 	`AND CAST(regexp_extract(input_file_name(), '/([0-9]{13})/[^/]*$', 1) AS BIGINT) % 86400000 = 0 ` +
 	`THEN date_from_unix_date(CAST(regexp_extract(input_file_name(), '/([0-9]{13})/[^/]*$', 1) AS BIGINT) DIV 86400000) END`
-
