@@ -24,6 +24,8 @@ go test ./...
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
 
+step "PostgreSQL sink against a throwaway server"; scripts/postgres-test.sh
+
 step "fuzz smoke (the parser and the JSON extractor, 15 s each)"
 go test ./syntax -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s
 go test ./scan -run '^$' -fuzz '^FuzzExtract$' -fuzztime 15s

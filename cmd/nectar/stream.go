@@ -28,6 +28,8 @@ func newStreamCmd() *cobra.Command {
 		memory    string
 		endpoint  string
 		console   bool
+		pgURL     string
+		pgTable   string
 	)
 	c := &cobra.Command{
 		Use:   "stream [--trigger 30s | --once] --checkpoint DIR (--output DIR | --memory NAME | --console) QUERY",
@@ -61,13 +63,16 @@ func newStreamCmd() *cobra.Command {
 				}
 			}
 			sinks := 0
-			for _, on := range []bool{outDir != "", memory != "", console} {
+			for _, on := range []bool{outDir != "", memory != "", console, pgURL != ""} {
 				if on {
 					sinks++
 				}
 			}
 			if sinks != 1 {
-				return errors.New("give exactly one sink: --output DIR, --memory NAME or --console")
+				return errors.New("give exactly one sink: --output DIR, --memory NAME, --postgres URL --table T or --console")
+			}
+			if (pgURL == "") != (pgTable == "") {
+				return errors.New("--postgres URL and --table NAME go together")
 			}
 			ctx := cmd.Context()
 			switch {
@@ -87,6 +92,10 @@ func newStreamCmd() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "serving table %s at http://%s (nectar query --stream-endpoint http://%s \"SELECT * FROM %s\")\n", memory, addr, addr, memory)
+			case pgURL != "":
+				if o.Sink, err = stream.NewPostgresSink(pgURL, pgTable); err != nil {
+					return err
+				}
 			default:
 				o.Sink = &stream.ConsoleSink{W: cmd.OutOrStdout()}
 			}
@@ -117,6 +126,8 @@ func newStreamCmd() *cobra.Command {
 	f.StringVar(&format, "format", "jsonl", "file sink format: csv, jsonl or parquet")
 	f.StringVar(&memory, "memory", "", "memory sink: keep the result as table NAME, served over HTTP on --serve")
 	f.StringVar(&endpoint, "serve", "127.0.0.1:0", "loopback address where the memory sink serves its table")
+	f.StringVar(&pgURL, "postgres", "", "PostgreSQL sink: server URL (postgres://user:pass@host:port/db); batches are written exactly once")
+	f.StringVar(&pgTable, "table", "", "PostgreSQL sink: table to write (created when missing; schema.table allowed)")
 	f.BoolVar(&console, "console", false, "console sink: print the refreshed result after every batch")
 	c.AddCommand(newStreamStatusCmd())
 	return c
