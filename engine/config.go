@@ -28,6 +28,10 @@ type Config struct {
 	// (an S3-compatible store, a profile). Credentials never go here: they
 	// come from the places the AWS tools look.
 	S3 S3Config `yaml:"s3"`
+	// Engine runs the queries: "local" (the default) or a Spark Connect
+	// URL, sc://host:15002[/;token=…;user_id=…]. The --engine flag and
+	// NECTAR_ENGINE override it.
+	Engine string `yaml:"engine"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -44,6 +48,10 @@ type S3Config struct {
 type SourceConfig struct {
 	Path   string `yaml:"path"`
 	Format string `yaml:"format"` // json (default) or parquet
+	// Compacted names a directory `nectar compact` keeps from Path: the
+	// source then reads its Parquet for the raw files it covers, and the
+	// raw files it does not cover yet, so answers never lag the raw logs.
+	Compacted string `yaml:"compacted"`
 }
 
 // LoadConfig reads path. A missing file at the default location is not an
@@ -64,6 +72,9 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	c.dir = filepath.Dir(path)
+	if c.Engine != "" && c.Engine != "local" && !strings.HasPrefix(c.Engine, "sc://") {
+		return nil, fmt.Errorf("read %s: engine %q: want local or sc://host:port", path, c.Engine)
+	}
 	for name, s := range c.Sources {
 		if s.Path == "" {
 			return nil, fmt.Errorf("read %s: source %q has no path", path, name)
@@ -86,6 +97,10 @@ func (c *Config) Apply(e *Local) {
 	sort.Strings(names)
 	for _, name := range names {
 		s := c.Sources[name]
+		if s.Compacted != "" {
+			e.DefineCompacted(name, resolve(c.dir, s.Path), resolve(c.dir, s.Compacted))
+			continue
+		}
 		fn := "read_json"
 		if strings.EqualFold(s.Format, "parquet") {
 			fn = "read_parquet"

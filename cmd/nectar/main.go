@@ -83,6 +83,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd())
+	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd())
 	return root
 }

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nectar-dev/nectar/source"
@@ -123,7 +124,9 @@ func Path(dir, name string) string {
 func Read(ctx context.Context, dir string) (*Manifest, error) {
 	p := Path(dir, FileName)
 	files, err := source.List(ctx, p)
-	if errors.Is(err, source.ErrNoFiles) || errors.Is(err, fs.ErrNotExist) {
+	// A dir that is really a file (read_parquet('out.parquet')) has no
+	// manifest either.
+	if errors.Is(err, source.ErrNoFiles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 		return nil, fmt.Errorf("read %s: %w", p, ErrNoManifest)
 	}
 	if err != nil {
