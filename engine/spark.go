@@ -45,6 +45,12 @@ func NewSpark(url string, opts Options) *Spark {
 	return &Spark{URL: url, local: New(opts)}
 }
 
+// NewSparkOn returns a Spark engine whose catalog is local's: the sources
+// nectar.yaml registered there, and its options for schema inference.
+func NewSparkOn(local *Local, url string) *Spark {
+	return &Spark{URL: url, local: local}
+}
+
 // Local is the engine that holds the catalog and infers schemas, for the
 // callers that configure sources (nectar.yaml) and report scan statistics.
 func (s *Spark) Local() *Local { return s.local }

@@ -30,6 +30,8 @@ type sourceFlags struct {
 	memoryLimit  string
 	profile      string
 	endpoint     string
+
+	cfg *engine.Config // loaded by engine()
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
@@ -78,6 +80,7 @@ func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runEr
 	if err != nil {
 		return nil, nil, err
 	}
+	f.cfg = cfg
 	if err := f.setupS3(cfg); err != nil {
 		return nil, nil, err
 	}
@@ -162,6 +165,7 @@ func (d *dedupLines) Write(p []byte) (int, error) {
 func newQueryCmd() *cobra.Command {
 	var (
 		sf             sourceFlags
+		ef             engineFlags
 		file           string
 		format         string
 		outPath        string
@@ -194,11 +198,16 @@ func newQueryCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			runErr := runScript(cmd.Context(), e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
-			return errors.Join(runErr, done(runErr))
+			runner, closeRunner, err := ef.choose(e, sf.cfg)
+			if err != nil {
+				return errors.Join(err, done(err))
+			}
+			runErr := runScript(cmd.Context(), runner, e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return errors.Join(runErr, closeRunner(), done(runErr))
 		},
 	}
 	sf.add(c)
+	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json or parquet (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
@@ -208,7 +217,7 @@ func newQueryCmd() *cobra.Command {
 
 // runScript runs every statement of src, writing each result to outPath,
 // or stdout when that is "". The progress line goes to stderr.
-func runScript(ctx context.Context, e *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
+func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
 	f := output.FormatFor(outPath, output.Table)
 	if format != "" {
 		var err error
@@ -240,7 +249,7 @@ func runScript(ctx context.Context, e *engine.Local, src, format, outPath string
 			return nil
 		}
 	}
-	stopProgress := startProgress(e, stderr)
+	stopProgress := startProgress(local, stderr)
 	defer stopProgress()
 	results := 0
 	err := e.Run(ctx, src, func(r *engine.Result) error {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/spark"
+)
+
+// EngineEnv names the engine when neither --engine nor nectar.yaml does.
+const EngineEnv = "NECTAR_ENGINE"
+
+// engineFlags choose where queries run: the local engine or a Spark
+// cluster through Spark Connect.
+type engineFlags struct {
+	engine  string
+	explain bool
+}
+
+func (f *engineFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.engine, "engine", "", "where queries run: local, or a Spark Connect URL sc://host:15002[/;token=…;user_id=…] (default $"+EngineEnv+", then nectar.yaml's engine:, then local)")
+	c.Flags().BoolVar(&f.explain, "explain", false, "with a Spark engine: print the Spark SQL each query compiles to instead of running it")
+}
+
+// url resolves the engine: the flag, then NECTAR_ENGINE, then nectar.yaml.
+// "" means local.
+func (f *engineFlags) url(cfg *engine.Config) (string, error) {
+	u := f.engine
+	if u == "" {
+		u = os.Getenv(EngineEnv)
+	}
+	if u == "" && cfg != nil {
+		u = cfg.Engine
+	}
+	switch {
+	case u == "" || u == "local":
+		return "", nil
+	case spark.IsURL(u):
+		return u, nil
+	}
+	return "", fmt.Errorf("--engine: want local or sc://host:port, got %q", u)
+}
+
+// choose returns the engine to run scripts on; local holds the catalog
+// either way. closeFn ends a Spark session.
+func (f *engineFlags) choose(local *engine.Local, cfg *engine.Config) (e engine.Engine, closeFn func() error, err error) {
+	u, err := f.url(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u == "" {
+		if f.explain {
+			return nil, nil, errors.New("--explain shows the Spark SQL of a query run with --engine sc://…; for the local plan, write EXPLAIN before the query")
+		}
+		return local, func() error { return nil }, nil
+	}
+	sp := engine.NewSparkOn(local, u)
+	sp.ExplainOnly = f.explain
+	return sp, sp.Close, nil
+}
