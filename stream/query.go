@@ -301,3 +301,76 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return time.Duration(n) * u, nil
 }
+
+// stripWatermarks replaces every WATERMARK clause in q by the FROM item it
+// wraps and returns the clauses: the stream takes its watermark from them,
+// the plan reads the item as a batch query would.
+func stripWatermarks(q syntax.Query) []*syntax.WatermarkTable {
+	var found []*syntax.WatermarkTable
+	var visit func(syntax.Query)
+	var visitT func(syntax.TableExpr) syntax.TableExpr
+	visitT = func(t syntax.TableExpr) syntax.TableExpr {
+		switch x := t.(type) {
+		case *syntax.WatermarkTable:
+			found = append(found, x)
+			return visitT(x.Unwrap())
+		case *syntax.SubqueryTable:
+			visit(x.Query)
+		case *syntax.Join:
+			x.Left = visitT(x.Left)
+			x.Right = visitT(x.Right)
+		}
+		return t
+	}
+	visit = func(q syntax.Query) {
+		switch q := q.(type) {
+		case *syntax.Select:
+			if q.From != nil {
+				q.From = visitT(q.From)
+			}
+		case *syntax.FromQuery:
+			q.From = visitT(q.From)
+		case *syntax.With:
+			for _, c := range q.CTEs {
+				visit(c.Query)
+			}
+			visit(q.Body)
+		case *syntax.SetOp:
+			visit(q.Left)
+			visit(q.Right)
+		case *syntax.Pipe:
+			visit(q.Input)
+			if j, ok := q.Op.(*syntax.PipeJoin); ok {
+				j.Right = visitT(j.Right)
+			}
+		}
+	}
+	visit(q)
+	return found
+}
+
+// applyWatermarkClause makes the query's WATERMARK clause the stream's
+// watermark; --watermark may repeat it but not contradict it.
+func applyWatermarkClause(q syntax.Query, o *Options) error {
+	ws := stripWatermarks(q)
+	if len(ws) == 0 {
+		return nil
+	}
+	if len(ws) > 1 {
+		return fmt.Errorf("%w: more than one WATERMARK clause", ErrUnsupported)
+	}
+	w := ws[0]
+	if w.TimeName != "" {
+		return fmt.Errorf("%w: naming the watermark's time expression (WATERMARK … AS %s); watermark the window's column itself", ErrUnsupported, w.TimeName)
+	}
+	d, err := ParseDuration(w.Delay.Text)
+	if err != nil {
+		return syntax.Errorf(w.Delay.Position(), "WATERMARK delay: %v", err)
+	}
+	col := w.Time.String()
+	if o.Watermark != 0 && (o.Watermark != d || (o.WatermarkColumn != "" && !strings.EqualFold(o.WatermarkColumn, col))) {
+		return fmt.Errorf("%w: --watermark %s %s contradicts the query's WATERMARK %s DELAY OF %s", ErrUnsupported, o.WatermarkColumn, o.Watermark, col, w.Delay)
+	}
+	o.Watermark, o.WatermarkColumn = d, col
+	return nil
+}

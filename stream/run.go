@@ -86,6 +86,10 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 	if s.q, err = syntax.ParseQuery(o.Query); err != nil {
 		return nil, err
 	}
+	if err = applyWatermarkClause(s.q, &s.o); err != nil {
+		return nil, err
+	}
+	o = s.o
 	if s.windows, err = rewriteWindows(s.q); err != nil {
 		return nil, err
 	}

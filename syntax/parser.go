@@ -848,7 +848,12 @@ func (p *parser) parseTableRef() TableExpr {
 			} else if !p.attempt(parse) {
 				return p.parseParenJoin(t)
 			}
-			return &SubqueryTable{At: At{t.pos}, Query: q, Alias: p.parseAlias()}
+			sq := &SubqueryTable{At: At{t.pos}, Query: q}
+			if w, ok := p.parseWatermark(sq); ok {
+				return w
+			}
+			sq.Alias = p.parseAlias()
+			return sq
 		}
 		return p.parseParenJoin(t)
 	}
@@ -864,10 +869,18 @@ func (p *parser) parseTableRef() TableExpr {
 			f.Args = p.parseExprList()
 		}
 		p.expectClose(open)
+		if w, ok := p.parseWatermark(f); ok {
+			return w
+		}
 		f.Alias = p.parseAlias()
 		return f
 	}
-	return &TableName{At: At{t.pos}, Name: name, Alias: p.parseAlias()}
+	tn := &TableName{At: At{t.pos}, Name: name}
+	if w, ok := p.parseWatermark(tn); ok {
+		return w
+	}
+	tn.Alias = p.parseAlias()
+	return tn
 }
 
 func (p *parser) parseParenJoin(open *token) TableExpr {

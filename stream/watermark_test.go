@@ -1,0 +1,58 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestWatermarkClause runs the append-mode window test with the watermark
+// given in the query (Spark's WATERMARK … DELAY OF clause) instead of
+// --watermark: the late row is dropped and counted the same way.
+func TestWatermarkClause(t *testing.T) {
+	dir := threeFiles(t)
+	q := "FROM read_json('" + dir + "') WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES |> AGGREGATE count(*) AS c GROUP BY window(timestamp, '1 hour')"
+	m := NewMemorySink("w")
+	o := opts(t, q, m)
+	o.Mode = Append
+	o.MaxFilesPerBatch = 1
+	mustRun(t, o)
+	writeLog(t, dir, "d.json", event("View", 7, "2019-02-01T10:30:00Z"), event("View", 8, "2019-02-01T13:00:00Z"))
+	m2 := NewMemorySink("w")
+	o.Sink = m2
+	mustRun(t, o)
+	want := []string{"2019-02-01T10:00:00Z|2019-02-01T11:00:00Z|3", "2019-02-01T11:00:00Z|2019-02-01T12:00:00Z|2"}
+	if got := table(m2); !slices.Equal(got, want) {
+		t.Errorf("table %q, want %q", got, want)
+	}
+	cs := commits(t, o.Checkpoint)
+	if late := cs[len(cs)-1].Late; late != 1 {
+		t.Errorf("late rows %d, want 1", late)
+	}
+}
+
+func TestWatermarkClauseRefused(t *testing.T) {
+	dir := threeFiles(t)
+	src := "FROM read_json('" + dir + "') "
+	agg := " |> AGGREGATE count(*) AS c GROUP BY window(timestamp, '1 hour')"
+	tests := []struct {
+		name, query string
+		flag        time.Duration
+	}{
+		{"contradicts flag", src + "WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES" + agg, time.Hour},
+		{"named time", src + "WATERMARK timestamp AS et DELAY OF INTERVAL 30 MINUTES" + agg, 0},
+		{"other column", src + "WATERMARK receivedAt DELAY OF INTERVAL 30 MINUTES" + agg, 0},
+		{"no window", src + "WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES |> AGGREGATE count(*) AS c GROUP BY event", 0},
+	}
+	for _, tc := range tests {
+		o := opts(t, tc.query, NewMemorySink("w"))
+		o.Watermark = tc.flag
+		if err := runErr(o); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s: err %v, want ErrUnsupported", tc.name, err)
+		}
+	}
+}
+
+func runErr(o Options) error { return Run(context.Background(), o) }
