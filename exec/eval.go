@@ -1,10 +1,12 @@
 package exec
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
+	"strings"
 
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
@@ -135,7 +137,12 @@ func evalArgs(es []plan.Expr, b *types.Batch) ([]*types.Vector, error) {
 
 func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 	switch e.Op {
-	case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
+	case plan.OpAnd, plan.OpOr:
+		if cannotFail(e) {
+			return vectorLogic(e, b)
+		}
+		fallthrough
+	case plan.OpCase, plan.OpCoalesce:
 		// These evaluate arguments lazily per row, so that a CASE arm
 		// guarding a division by zero never divides.
 		out := types.NewVector(e.K, b.Len)
@@ -172,28 +179,52 @@ func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 	return out, nil
 }
 
-// fastCompare handles comparisons of a string column with a string
-// constant, the shape of most filters on event logs, without boxing.
+// fastCompare evaluates comparisons of two vectors of one kind (strings,
+// BIGINTs, DOUBLEs, or the integer-backed kinds) without boxing values:
+// the shape of most filters on event logs.
 func fastCompare(e *plan.Op, argv []*types.Vector, n int) (*types.Vector, bool) {
-	if (e.Op != plan.OpEq && e.Op != plan.OpNe) || len(argv) != 2 || argv[0].Kind != types.String || argv[1].Kind != types.String {
+	if len(argv) != 2 || argv[0].Kind != argv[1].Kind {
+		return nil, false
+	}
+	var want func(c int) bool
+	switch e.Op {
+	case plan.OpEq:
+		want = func(c int) bool { return c == 0 }
+	case plan.OpNe:
+		want = func(c int) bool { return c != 0 }
+	case plan.OpLt:
+		want = func(c int) bool { return c < 0 }
+	case plan.OpLe:
+		want = func(c int) bool { return c <= 0 }
+	case plan.OpGt:
+		want = func(c int) bool { return c > 0 }
+	case plan.OpGe:
+		want = func(c int) bool { return c >= 0 }
+	default:
 		return nil, false
 	}
 	l, r := argv[0], argv[1]
+	var cmpAt func(i int) int
+	switch l.Kind {
+	case types.String:
+		cmpAt = func(i int) int { return strings.Compare(l.S[i], r.S[i]) }
+	case types.Float:
+		cmpAt = func(i int) int { return types.Compare(types.FloatValue(l.F[i]), types.FloatValue(r.F[i])) }
+	case types.Int, types.Timestamp, types.Date, types.Bool:
+		cmpAt = func(i int) int { return cmp.Compare(l.I[i], r.I[i]) }
+	default:
+		return nil, false
+	}
 	out := types.NewVector(types.Bool, n)
-	out.Nulls = out.Nulls[:n]
-	out.I = out.I[:n]
-	want := e.Op == plan.OpEq
+	out.Nulls, out.I = out.Nulls[:n], out.I[:n]
 	for i := 0; i < n; i++ {
 		if l.Nulls[i] || r.Nulls[i] {
-			out.Nulls[i] = true
-			out.I[i] = 0
+			out.Nulls[i], out.I[i] = true, 0
 			continue
 		}
-		out.Nulls[i] = false
-		if (l.S[i] == r.S[i]) == want {
+		out.Nulls[i], out.I[i] = false, 0
+		if want(cmpAt(i)) {
 			out.I[i] = 1
-		} else {
-			out.I[i] = 0
 		}
 	}
 	return out, true
@@ -403,4 +434,74 @@ func arith(op plan.OpCode, k types.Kind, l, r types.Value) (types.Value, error) 
 		return types.IntValue(x / y), nil
 	}
 	return types.NullValue, fmt.Errorf("exec: unknown operator %s", op)
+}
+
+// cannotFail reports whether evaluating e can never return an error, so
+// evaluating it on rows a lazy AND/OR would have skipped is harmless.
+// Comparisons, IS NULL, IN, LIKE and logic over columns and constants are
+// safe; arithmetic (division by zero, overflow), casts and function calls
+// are not.
+func cannotFail(e plan.Expr) bool {
+	switch e := e.(type) {
+	case *plan.ColRef, *plan.Const:
+		return true
+	case *plan.Op:
+		switch e.Op {
+		case plan.OpEq, plan.OpNe, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe, plan.OpNullSafeEq,
+			plan.OpAnd, plan.OpOr, plan.OpNot, plan.OpIsNull, plan.OpIsNotNull, plan.OpIn, plan.OpTryCast:
+		case plan.OpLike, plan.OpRLike:
+			if e.Re == nil {
+				return false // a pattern compiled per row can be invalid
+			}
+		default:
+			return false
+		}
+		for _, a := range e.Args {
+			if !cannotFail(a) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// vectorLogic evaluates AND/OR of safe arguments over whole vectors, with
+// SQL's three-valued logic.
+func vectorLogic(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	l, err := Eval(e.Args[0], b)
+	if err != nil {
+		return nil, err
+	}
+	r, err := Eval(e.Args[1], b)
+	if err != nil {
+		return nil, err
+	}
+	n := b.Len
+	out := types.NewVector(types.Bool, n)
+	out.Nulls, out.I = out.Nulls[:n], out.I[:n]
+	decide := int64(0) // FALSE decides an AND
+	if e.Op == plan.OpOr {
+		decide = 1 // TRUE decides an OR
+	}
+	for i := 0; i < n; i++ {
+		ln, rn := l.Nulls[i], r.Nulls[i]
+		switch {
+		case !ln && boolAt(l, i) == decide, !rn && boolAt(r, i) == decide:
+			out.Nulls[i], out.I[i] = false, decide
+		case ln || rn:
+			out.Nulls[i], out.I[i] = true, 0
+		default:
+			out.Nulls[i], out.I[i] = false, 1-decide
+		}
+	}
+	return out, nil
+}
+
+// boolAt reads row i of a BOOLEAN (or NULL-kind) vector as 0 or 1.
+func boolAt(v *types.Vector, i int) int64 {
+	if v.Kind != types.Bool || v.I[i] == 0 {
+		return 0
+	}
+	return 1
 }
