@@ -87,4 +87,22 @@ func TestCorpusOnSpark(t *testing.T) {
 	corpus.Run(t, &sparkHarness{base: base}, cases, skips)
 }
 
-var _ = strings.Contains
+// TestSparkDocListsSkips keeps docs/SPARK.md's list of cases that fail on
+// Spark in sync with the skip maps.
+func TestSparkDocListsSkips(t *testing.T) {
+	data, err := os.ReadFile("../docs/SPARK.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for name, why := range sparkSkips {
+		if line := "- `" + name + "`: " + why; !strings.Contains(doc, line) {
+			t.Errorf("docs/SPARK.md lacks the line\n%s", line)
+		}
+	}
+	for name, why := range localSkips {
+		if line := "- `" + name + "`: " + why; !strings.Contains(doc, line) {
+			t.Errorf("docs/SPARK.md lacks the line\n%s", line)
+		}
+	}
+}

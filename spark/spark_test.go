@@ -1,0 +1,125 @@
+package spark_test
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/nectar-dev/nectar/spark"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// table builds a one-row-group Arrow table of the given columns.
+func table(t *testing.T, fields []arrow.Field, build func(b *array.RecordBuilder)) arrow.Table {
+	t.Helper()
+	b := array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))
+	defer b.Release()
+	build(b)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
+}
+
+func TestConvert(t *testing.T) {
+	fields := []arrow.Field{
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "f", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "b", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "d", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: "ts", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+		{Name: "n", Type: arrow.Null, Nullable: true},
+	}
+	tbl := table(t, fields, func(b *array.RecordBuilder) {
+		b.Field(0).(*array.Int32Builder).AppendValues([]int32{7, 0}, []bool{true, false})
+		b.Field(1).(*array.Int64Builder).AppendValues([]int64{-1, 1 << 40}, nil)
+		b.Field(2).(*array.Float64Builder).AppendValues([]float64{1.5, 0}, []bool{true, false})
+		b.Field(3).(*array.StringBuilder).AppendValues([]string{"x", ""}, []bool{true, true})
+		b.Field(4).(*array.BooleanBuilder).AppendValues([]bool{true, false}, nil)
+		b.Field(5).(*array.Date32Builder).AppendValues([]arrow.Date32{17928, 0}, nil)
+		b.Field(6).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{1548999900123000, -1}, nil)
+		b.Field(7).(*array.NullBuilder).AppendNulls(2)
+	})
+	defer tbl.Release()
+	schema := types.Schema{{Name: "i32", Kind: types.Int}, {Name: "i64", Kind: types.Int}, {Name: "f", Kind: types.Float},
+		{Name: "s", Kind: types.String}, {Name: "b", Kind: types.Bool}, {Name: "d", Kind: types.Date},
+		{Name: "ts", Kind: types.Timestamp}, {Name: "n", Kind: types.Null}}
+	batches, err := spark.Convert(tbl, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batches) != 1 || batches[0].Len != 2 {
+		t.Fatalf("got %d batches", len(batches))
+	}
+	want := [][]types.Value{
+		{types.IntValue(7), types.IntValue(-1), types.FloatValue(1.5), types.StringValue("x"), types.BoolValue(true),
+			types.DateValue(17928), {K: types.Timestamp, I: 1548999900123000}, types.NullValue},
+		{types.NullValue, types.IntValue(1 << 40), types.NullValue, types.StringValue(""), types.BoolValue(false),
+			types.DateValue(0), {K: types.Timestamp, I: -1}, types.NullValue},
+	}
+	for i, w := range want {
+		got := batches[0].Row(nil, i)
+		for j := range w {
+			if got[j] != w[j] {
+				t.Errorf("row %d col %s: got %#v, want %#v", i, schema[j].Name, got[j], w[j])
+			}
+		}
+	}
+}
+
+func TestConvertRejects(t *testing.T) {
+	fields := []arrow.Field{{Name: "s", Type: arrow.BinaryTypes.String}}
+	tbl := table(t, fields, func(b *array.RecordBuilder) { b.Field(0).(*array.StringBuilder).Append("x") })
+	defer tbl.Release()
+	cases := []struct {
+		name   string
+		schema types.Schema
+	}{
+		{"kind mismatch", types.Schema{{Name: "s", Kind: types.Int}}},
+		{"column count", types.Schema{{Name: "s", Kind: types.String}, {Name: "t", Kind: types.String}}},
+	}
+	for _, c := range cases {
+		if _, err := spark.Convert(tbl, c.schema); !errors.Is(err, spark.ErrType) {
+			t.Errorf("%s: err = %v, want ErrType", c.name, err)
+		}
+	}
+}
+
+func TestConnectRejectsNonURL(t *testing.T) {
+	for _, u := range []string{"", "local", "http://h:15002", "host:15002"} {
+		if _, err := spark.Connect(t.Context(), u); !errors.Is(err, spark.ErrConnect) {
+			t.Errorf("Connect(%q) = %v, want ErrConnect", u, err)
+		}
+	}
+}
+
+// TestSessionRoundTrip runs SQL on a real server: Spark's types come back
+// as nectar kinds, in UTC.
+func TestSessionRoundTrip(t *testing.T) {
+	url := os.Getenv("NECTAR_SPARK")
+	if url == "" {
+		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")
+	}
+	s, err := spark.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	schema := types.Schema{{Name: "i", Kind: types.Int}, {Name: "ts", Kind: types.Timestamp}, {Name: "d", Kind: types.Float}, {Name: "tz", Kind: types.String}}
+	bs, err := s.Query(t.Context(), "SELECT length('abc'), TIMESTAMP '2019-02-01 13:05:00.123', 1.25, current_timezone()", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := bs[0].Row(nil, 0)
+	want := []types.Value{types.IntValue(3), {K: types.Timestamp, I: 1549026300123000}, types.FloatValue(1.25), types.StringValue("UTC")}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("column %s: got %v, want %v", schema[i].Name, got[i], want[i])
+		}
+	}
+}

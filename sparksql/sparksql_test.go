@@ -1,0 +1,188 @@
+package sparksql_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/sparksql"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+func TestReadJSON(t *testing.T) {
+	cases := []struct {
+		pattern string
+		isDir   bool
+		want    sparksql.Read
+		err     error
+	}{
+		{"/data/a.jsonl", false, sparksql.Read{Format: "json", Path: "/data/a.jsonl"}, nil},
+		{"/data/logs", true, sparksql.Read{Format: "json", Path: "/data/logs", Recursive: true}, nil},
+		{"/data/*.jsonl", false, sparksql.Read{Format: "json", Path: "/data/*.jsonl"}, nil},
+		{"/data/**/*.gz", false, sparksql.Read{Format: "json", Path: "/data", Recursive: true, GlobFilter: "*.gz"}, nil},
+		{"/data/**", false, sparksql.Read{Format: "json", Path: "/data", Recursive: true}, nil},
+		{"s3://bucket/segment-logs/**/*.gz", false, sparksql.Read{Format: "json", Path: "s3a://bucket/segment-logs", Recursive: true, GlobFilter: "*.gz"}, nil},
+		{"s3://bucket/segment-logs/src/*/x.gz", false, sparksql.Read{Format: "json", Path: "s3a://bucket/segment-logs/src/*/x.gz"}, nil},
+		{"/data/**/2024/*.gz", false, sparksql.Read{}, sparksql.ErrUnsupported},
+		{"/data/*/**/*.gz", false, sparksql.Read{}, sparksql.ErrUnsupported},
+		{"/data/x**/*.gz", false, sparksql.Read{}, sparksql.ErrUnsupported},
+	}
+	for _, c := range cases {
+		t.Run(c.pattern, func(t *testing.T) {
+			got, err := sparksql.ReadJSON(c.pattern, c.isDir)
+			if c.err != nil {
+				if !errors.Is(err, c.err) {
+					t.Fatalf("err = %v, want %v", err, c.err)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("ReadJSON(%q) = %+v, %v; want %+v", c.pattern, got, err, c.want)
+			}
+		})
+	}
+}
+
+// compile binds query against t (testdata/t.jsonl) as the Spark engine does
+// and compiles it, without a server.
+func compile(t *testing.T, query string) (*sparksql.Query, error) {
+	t.Helper()
+	dir := t.TempDir()
+	data := `{"id":1,"g":"a","v":2.5,"ok":true,"properties":{"price":10,"recommender":{"variant":"A"},"products":[{"sku":"s1","price":1.5}]},"context":{"page":{"url":"/x"}}}
+{"id":2,"g":"b","v":1,"ok":false,"properties":{"price":4,"products":[]},"context":{"page":{"url":"/y"}}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "t.jsonl"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := engine.NewSpark("sc://127.0.0.1:1", engine.Options{Dir: dir})
+	e.DefineSource("t", "read_json", "t.jsonl")
+	q, err := syntax.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sq, _, err := e.Compile(context.Background(), q)
+	return sq, err
+}
+
+// TestCompileShapes checks the parts of the generated SQL that carry
+// nectar's meaning; the corpus on a real server checks the answers.
+func TestCompileShapes(t *testing.T) {
+	cases := []struct {
+		name, query string
+		want        []string // substrings of the whole script
+	}{
+		{"nested paths become a struct schema",
+			"SELECT properties.recommender.variant AS v, context.page.url FROM t",
+			[]string{"`properties` STRUCT<`recommender`: STRUCT<`variant`: STRING>>", "`context`.`page`.`url` AS c", "AS `v`", "AS `url`"}},
+		{"array subscripts read NULL past the end",
+			"SELECT properties.products[0].price AS p FROM t",
+			[]string{"ARRAY<STRUCT<`price`: DOUBLE>>", "get(`properties`.`products`, 0).`price`"}},
+		{"an object read whole and in parts is text",
+			"SELECT properties.recommender AS r, properties.recommender.variant AS v FROM t",
+			[]string{"`recommender`: STRING", `get_json_object(` + "`properties`.`recommender`" + `, '$[\'variant\']')`}},
+		{"literals keep nectar's types",
+			"SELECT id + 1 AS a, v * 1.5 AS b, 'it''s' AS c FROM t",
+			[]string{"1L", "1.5e+00D", `'it\'s'`}},
+		{"division is DOUBLE",
+			"SELECT id / 2 AS d FROM t",
+			[]string{"AS DOUBLE) / CAST(2e+00D AS DOUBLE))"}},
+		{"sort keeps NULL placement",
+			"SELECT id FROM t ORDER BY g DESC, id",
+			[]string{"DESC NULLS LAST", "ASC NULLS FIRST"}},
+		{"approx_count_distinct is exact",
+			"SELECT approx_count_distinct(g) AS n FROM t",
+			[]string{"count(DISTINCT c0)"}},
+		{"window frames are explicit",
+			"SELECT id, sum(v) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t",
+			[]string{"ROWS BETWEEN 1 PRECEDING AND CURRENT ROW"}},
+		{"ranking windows take no frame, offsets are INT",
+			"SELECT lag(v, 2) OVER (ORDER BY id) AS l, row_number() OVER (ORDER BY id) AS r FROM t",
+			[]string{"lag(c", ", 2) OVER (ORDER BY", "row_number() OVER (ORDER BY c0 ASC NULLS FIRST)"}},
+		{"semi join",
+			"SELECT id FROM t LEFT SEMI JOIN t AS u ON t.id = u.id",
+			[]string{"LEFT SEMI JOIN"}},
+		{"set operations say DISTINCT or ALL",
+			"SELECT g FROM t UNION SELECT g FROM t",
+			[]string{"UNION DISTINCT"}},
+		{"hidden columns come from the file name",
+			"SELECT _file, _received_day FROM t",
+			[]string{"input_file_name()", "date_from_unix_date"}},
+		{"ILIKE stays case-insensitive",
+			"SELECT g ILIKE 'A%' AS m FROM t",
+			[]string{"ILIKE 'A%'"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			q, err := compile(t, c.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := q.String()
+			for _, w := range c.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("missing %q in\n%s", w, s)
+				}
+			}
+		})
+	}
+}
+
+func TestCompileUnsupported(t *testing.T) {
+	for _, query := range []string{
+		"SELECT _line FROM t",
+	} {
+		_, err := compile(t, query)
+		var ue *sparksql.UnsupportedError
+		if !errors.Is(err, sparksql.ErrUnsupported) || !errors.As(err, &ue) || ue.Construct == "" {
+			t.Errorf("%s: err = %v, want an UnsupportedError", query, err)
+		}
+	}
+}
+
+// opaque is a source Spark cannot read (not sparksql.Readable).
+type opaque struct{}
+
+func (opaque) Columns() []plan.SourceColumn      { return []plan.SourceColumn{{Name: "x", Kind: types.Int}} }
+func (opaque) Resolve(string) (types.Kind, bool) { return 0, false }
+func (opaque) String() string                    { return "opaque()" }
+func (opaque) Open(context.Context, []plan.SourceColumn, []plan.Expr) (plan.BatchReader, error) {
+	return nil, errors.New("not used")
+}
+
+func TestCompileUnreadableSource(t *testing.T) {
+	n := &plan.Scan{Source: opaque{}, Columns: opaque{}.Columns()}
+	if _, err := sparksql.Compile(n); !errors.Is(err, sparksql.ErrUnsupported) {
+		t.Fatalf("err = %v, want ErrUnsupported", err)
+	}
+}
+
+func TestLiteralsRoundTrip(t *testing.T) {
+	// A Project of constants over OneRow shows each literal's text.
+	vals := []struct {
+		v    types.Value
+		want string
+	}{
+		{types.IntValue(-9223372036854775808), "CAST('-9223372036854775808' AS BIGINT)"},
+		{types.FloatValue(1e20), "1e+20D"},
+		{types.StringValue("a\\b\n"), `'a\\b\n'`},
+		{types.DateValue(1), "DATE_FROM_UNIX_DATE(1)"},
+		{types.Value{K: types.Timestamp, I: 1500}, "TIMESTAMP_MICROS(1500L)"},
+		{types.NullValue, "NULL"},
+	}
+	for _, c := range vals {
+		n := &plan.Project{Input: &plan.OneRow{}, Exprs: []plan.Expr{&plan.Const{V: c.v}}, Names: []string{"x"}}
+		q, err := sparksql.Compile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(q.SQL, c.want+" AS c0") {
+			t.Errorf("%v: want %s in %s", c.v, c.want, q.SQL)
+		}
+	}
+}
