@@ -37,6 +37,7 @@ type metadata struct {
 	Mode        OutputMode `json:"mode"`
 	Sink        string     `json:"sink"`
 	Watermark   string     `json:"watermark,omitempty"`
+	Dedup       string     `json:"dedup,omitempty"`
 	Patterns    []string   `json:"patterns"`
 	SchemaFiles []fileRec  `json:"schema_files,omitempty"`
 	Created     time.Time  `json:"created"`

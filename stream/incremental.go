@@ -31,12 +31,28 @@ type incremental struct {
 
 	windowed bool
 	delay    int64 // watermark delay, µs; 0: no watermark
+
+	dedup    *dedupState // Options.DedupKey over the source's rows
+	distinct *dedupState // SELECT DISTINCT's rows seen so far
 }
 
 // newIncremental checks that root can run incrementally in mode and
 // prepares the aggregation state.
 func newIncremental(root plan.Node, src *fileSource, windows []windowCall, o *Options) (*incremental, error) {
 	r := &incremental{root: root, src: src, schema: root.Schema(), delay: o.Watermark.Microseconds()}
+	if o.DedupKey != "" {
+		r.dedup = newDedupState(r.delay)
+		src.dedup, src.dedupKey, src.dedupTime = r.dedup, o.DedupKey, o.WatermarkColumn
+		if src.dedupTime == "" {
+			src.dedupTime = "timestamp" // Segment's event time
+		}
+	}
+	if d, ok := root.(*plan.Distinct); ok {
+		// SELECT DISTINCT without aggregation: the rows below it stream,
+		// and the set of rows already emitted is the state.
+		root, r.root = d.Input, d.Input
+		r.distinct = newDedupState(0)
+	}
 	n := root
 walk:
 	for {
@@ -116,7 +132,7 @@ walk:
 		}
 		r.mode = Append
 	}
-	if r.delay != 0 && !r.windowed {
+	if r.delay != 0 && !r.windowed && r.dedup == nil {
 		return nil, fmt.Errorf("%w: a watermark needs GROUP BY window(time, size) to know which state it closes", ErrUnsupported)
 	}
 	r.keys = len(r.agg.Groups)
@@ -175,7 +191,7 @@ func checkStateless(n plan.Node) error {
 		}
 		return fmt.Errorf("%w: %s JOIN of a stream with a static table", ErrUnsupported, x.Kind)
 	case *plan.Window:
-		return fmt.Errorf("%w: window function %s over a stream", ErrUnsupported, x.Calls[0])
+		return fmt.Errorf("%w: window function %s over a stream (to keep one row per messageId, as row_number() OVER (PARTITION BY messageId …) = 1 does, use --dedup messageId)", ErrUnsupported, x.Calls[0])
 	case *plan.Aggregate:
 		return fmt.Errorf("%w: aggregation of an aggregated stream (only the top-level aggregation keeps state)", ErrUnsupported)
 	case *plan.Distinct:
@@ -202,8 +218,19 @@ func (r *incremental) run(ctx context.Context, files []source.File, wm int64) (b
 	res := batchResult{watermark: wm}
 	r.src.cur = files
 	defer func() { r.src.cur = nil }()
+	var dedupLate int64
+	if r.dedup != nil {
+		r.dedup.wm, dedupLate = wm, r.dedup.late
+	}
 	if r.agg == nil {
 		rows, err := runPlan(ctx, r.root)
+		if r.distinct != nil {
+			rows = distinctRows(r.distinct, rows)
+		}
+		if r.dedup != nil {
+			res.late = r.dedup.late - dedupLate
+			res.watermark = r.dedup.advance(wm)
+		}
 		res.rows = rows
 		return res, err
 	}
@@ -224,6 +251,10 @@ func (r *incremental) run(ctx context.Context, files []source.File, wm int64) (b
 	res.late = r.inc.Late() - lateBefore
 	if r.delay > 0 && r.inc.MaxEventTime() != math.MinInt64 {
 		res.watermark = max(wm, r.inc.MaxEventTime()-r.delay)
+	}
+	if r.dedup != nil {
+		res.late += r.dedup.late - dedupLate
+		res.watermark = max(res.watermark, r.dedup.advance(wm))
 	}
 	var out [][]types.Value
 	switch r.mode {

@@ -81,6 +81,13 @@ type Options struct {
 	// WatermarkColumn, when set, must name the window's time column, as
 	// Spark's withWatermark(column, delay) does.
 	WatermarkColumn string
+	// DedupKey, when set, keeps only the first row read for each value of
+	// this column (e.g. messageId: Segment delivers at least once). With a
+	// watermark, keys are forgotten once the watermark passes their event
+	// time (WatermarkColumn, default timestamp) plus the delay, as Spark's
+	// dropDuplicatesWithinWatermark does; without one they are kept for the
+	// stream's life.
+	DedupKey string
 	// Engine holds the read options (bad-line file, line limits, Dir).
 	Engine engine.Options
 	// Catalog resolves views and sources named in nectar.yaml (nil: none).

@@ -20,12 +20,21 @@ import (
 type fileSource struct {
 	base *engine.JSONSource
 	cur  []source.File
+
+	// dedup, when set, drops rows whose dedupKey was seen (see dedupState);
+	// dedupTime is the event-time column its watermark reads.
+	dedup     *dedupState
+	dedupKey  string
+	dedupTime string
 }
 
 func (s *fileSource) Columns() []plan.SourceColumn           { return s.base.Columns() }
 func (s *fileSource) Resolve(name string) (types.Kind, bool) { return s.base.Resolve(name) }
 func (s *fileSource) String() string                         { return s.base.String() }
 func (s *fileSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
+	if s.dedup != nil {
+		return s.openDedup(ctx, cols, filters)
+	}
 	return s.base.WithFiles(s.cur).Open(ctx, cols, filters)
 }
 

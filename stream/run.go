@@ -27,6 +27,8 @@ type streamState struct {
 	Version   int
 	Watermark int64  // µs; math.MinInt64: none yet
 	Agg       []byte // exec.IncrementalAggregate state, nil for stateless queries
+	Dedup     *dedupState
+	Distinct  *dedupState
 }
 
 const stateVersion = 1
@@ -106,13 +108,14 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 	if s.meta, s.haveMeta, err = s.ck.readMeta(); err != nil {
 		return nil, err
 	}
-	want := metadata{Version: checkpointVersion, Query: strings.TrimSpace(o.Query), Mode: o.Mode, Sink: sinkName(o.Sink), Watermark: watermarkOption(o)}
+	want := metadata{Version: checkpointVersion, Query: strings.TrimSpace(o.Query), Mode: o.Mode, Sink: sinkName(o.Sink), Watermark: watermarkOption(o), Dedup: o.DedupKey}
 	if s.haveMeta {
 		for _, d := range []struct{ what, have, want string }{
 			{"query", s.meta.Query, want.Query},
 			{"output mode", string(s.meta.Mode), string(want.Mode)},
 			{"sink", s.meta.Sink, want.Sink},
 			{"watermark", s.meta.Watermark, want.Watermark},
+			{"dedup key", s.meta.Dedup, want.Dedup},
 		} {
 			if d.have != d.want {
 				return nil, fmt.Errorf("checkpoint %s: %w: its %s is %q, not %q (use a new --checkpoint directory)", o.Checkpoint, ErrIncompatibleCheckpoint, d.what, d.have, d.want)
@@ -201,6 +204,14 @@ func (s *streamRun) restore() error {
 		return fmt.Errorf("checkpoint %s: %w: state version %d", s.ck.dir, ErrCheckpointVersion, st.Version)
 	}
 	s.state = st
+	for _, d := range []struct{ live, saved *dedupState }{{s.inc.dedup, st.Dedup}, {s.inc.distinct, st.Distinct}} {
+		if d.live != nil && d.saved != nil {
+			d.live.MaxEvent = d.saved.MaxEvent
+			if d.saved.Seen != nil {
+				d.live.Seen = d.saved.Seen
+			}
+		}
+	}
 	if s.inc.inc != nil && st.Agg != nil {
 		if err := s.inc.inc.UnmarshalBinary(st.Agg); err != nil {
 			return fmt.Errorf("checkpoint %s: %w: %w", s.ck.dir, ErrIncompatibleCheckpoint, err)
@@ -330,7 +341,7 @@ func (s *streamRun) batch(ctx context.Context, files []source.File, wm int64, st
 	if err := s.fail(StepSinkWritten); err != nil {
 		return err
 	}
-	st := streamState{Version: stateVersion, Watermark: res.watermark}
+	st := streamState{Version: stateVersion, Watermark: res.watermark, Dedup: s.inc.dedup, Distinct: s.inc.distinct}
 	if s.inc.inc != nil {
 		if st.Agg, err = s.inc.inc.MarshalBinary(); err != nil {
 			return fmt.Errorf("batch %d: %w", id, err)

@@ -32,8 +32,30 @@ func newStreamCmd() *cobra.Command {
 		pgTable   string
 	)
 	c := &cobra.Command{
-		Use:   "stream [--trigger 30s | --once] --checkpoint DIR (--output DIR | --memory NAME | --console) QUERY",
+		Use:   "stream [--trigger 30s | --once] --checkpoint DIR (--output DIR | --memory NAME | --postgres URL --table T | --console) QUERY",
 		Short: "Keep a query's result current as new log files arrive, exactly once across restarts",
+		Long: `Keep a query's result current as new log files arrive, exactly once across restarts.
+
+Each trigger takes the new, stable files of the query's read_json source as one
+micro-batch, runs the query incrementally (filters and projections stream;
+the top-level aggregation keeps its state) and delivers the rows to one sink:
+  --output DIR --format csv|jsonl|parquet   files, visible when the batch commits
+  --memory NAME [--serve ADDR]              a table 'nectar query --stream-endpoint' reads
+  --postgres URL --table T                  PostgreSQL; the batch id is recorded in
+                                            nectar_stream_batches in the same transaction,
+                                            so a replayed batch changes nothing
+  --console                                 the refreshed result on the terminal
+The checkpoint directory makes a restart after any crash resume exactly once.
+
+Event time: GROUP BY window(ts, '1 hour'[, '15 minutes']) with a watermark,
+given as --watermark '2 hours' or in the query as Spark's clause
+  FROM read_json('…') WATERMARK timestamp DELAY OF INTERVAL 2 HOURS
+Late rows (older than the watermark) are dropped and counted in 'stream status'.
+
+Duplicates: --dedup messageId keeps the first row per messageId (Segment
+delivers at least once); with a watermark a key is forgotten once the watermark
+passes its event time + delay (Spark's dropDuplicatesWithinWatermark).
+SELECT DISTINCT streams too, remembering every distinct row.`,
 		Example: `  nectar stream --once --checkpoint ck --output out --format csv \
     "SELECT event, count(*) AS n FROM read_json('logs/**/*.gz') GROUP BY event"
   nectar stream --trigger 30s --checkpoint ck --memory data_stream --serve 127.0.0.1:7070 "…"
@@ -121,6 +143,7 @@ func newStreamCmd() *cobra.Command {
 	f.Int64Var(&o.MaxBytesPerBatch, "max-bytes-per-batch", 0, "most bytes in one batch (0: no cap)")
 	f.StringVar(&settle, "settle", "5s", "a file younger than this is taken only once a later listing sees it unchanged")
 	f.StringVar(&watermark, "watermark", "", "how late events may be, e.g. '2 hours', before their event-time window closes")
+	f.StringVar(&o.DedupKey, "dedup", "", "keep the first row per value of this column, e.g. messageId (forgotten once the watermark passes its event time + delay)")
 	f.StringVar(&o.WatermarkColumn, "watermark-column", "", "the window's event-time column the watermark applies to")
 	f.StringVar(&outDir, "output", "", "file sink: write results under DIR")
 	f.StringVar(&format, "format", "jsonl", "file sink format: csv, jsonl or parquet")
