@@ -30,6 +30,11 @@ if ! command -v java >/dev/null; then
 	exit 1
 fi
 
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+	echo "spark-test: 127.0.0.1:$port is already in use; set NECTAR_SPARK_PORT to a free port" >&2
+	exit 1
+fi
+
 log=$(mktemp -d)/spark-connect.log
 echo "starting Spark Connect $(basename "$(ls "$SPARK_HOME"/jars/spark-connect_*.jar 2>/dev/null | head -1)") on 127.0.0.1:$port (log: $log)"
 # setsid gives the server its own process group, so the trap can stop the

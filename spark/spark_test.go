@@ -98,9 +98,9 @@ func TestConnectRejectsNonURL(t *testing.T) {
 	}
 }
 
-// TestSessionRoundTrip runs SQL on a real server: Spark's types come back
+// TestSparkSessionRoundTrip runs SQL on a real server: Spark's types come back
 // as nectar kinds, in UTC.
-func TestSessionRoundTrip(t *testing.T) {
+func TestSparkSessionRoundTrip(t *testing.T) {
 	url := os.Getenv("NECTAR_SPARK")
 	if url == "" {
 		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")

@@ -78,8 +78,8 @@ func (c *compiler) alias() string {
 
 func colName(i int) string { return fmt.Sprintf("c%d", i) }
 
-// cols reads column i of a single input as cN.
-func cols(i int) string { return colName(i) }
+// cols names column i of a node's single input.
+var cols = colName
 
 func (c *compiler) node(n plan.Node) (string, error) {
 	switch n := n.(type) {
@@ -127,7 +127,7 @@ func (c *compiler) node(n plan.Node) (string, error) {
 			return "", err
 		}
 		q := fmt.Sprintf("SELECT * FROM (%s) %s ORDER BY %s", in, c.alias(), keys)
-		if n.Limit >= 0 {
+		if n.Limit >= 0 && n.Limit <= 1<<31-1 {
 			q += fmt.Sprintf(" LIMIT %d", n.Limit)
 		}
 		return q, nil
@@ -137,13 +137,9 @@ func (c *compiler) node(n plan.Node) (string, error) {
 			return "", err
 		}
 		q := fmt.Sprintf("SELECT * FROM (%s) %s", in, c.alias())
-		if n.Count >= 0 {
-			if n.Count > 1<<31-1 {
-				// Spark's LIMIT takes an INT; more rows than that is no limit.
-				n.Count = -1
-			} else {
-				q += fmt.Sprintf(" LIMIT %d", n.Count)
-			}
+		// Spark's LIMIT takes an INT; more rows than that is no limit.
+		if n.Count >= 0 && n.Count <= 1<<31-1 {
+			q += fmt.Sprintf(" LIMIT %d", n.Count)
 		}
 		if n.Offset > 0 {
 			if n.Offset > 1<<31-1 {
