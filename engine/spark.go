@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/spark"
 	"github.com/nectar-dev/nectar/sparksql"
 	"github.com/nectar-dev/nectar/syntax"
@@ -33,8 +35,9 @@ type Spark struct {
 
 	local *Local // the catalog: views, named sources, schema inference
 
-	mu   sync.Mutex
-	sess *spark.Session
+	mu       sync.Mutex
+	sess     *spark.Session
+	inferred map[string]plan.Source // read_json patterns whose schema Spark inferred
 }
 
 var _ Engine = (*Spark)(nil)
@@ -42,13 +45,13 @@ var _ Engine = (*Spark)(nil)
 // NewSpark returns an engine that sends queries to the Spark Connect server
 // at url (sc://host:port[/;token=…;user_id=…]). It connects on first use.
 func NewSpark(url string, opts Options) *Spark {
-	return &Spark{URL: url, local: New(opts)}
+	return &Spark{URL: url, local: New(opts), inferred: map[string]plan.Source{}}
 }
 
 // NewSparkOn returns a Spark engine whose catalog is local's: the sources
 // nectar.yaml registered there, and its options for schema inference.
 func NewSparkOn(local *Local, url string) *Spark {
-	return &Spark{URL: url, local: local}
+	return &Spark{URL: url, local: local, inferred: map[string]plan.Source{}}
 }
 
 // Local is the engine that holds the catalog and infers schemas, for the
@@ -100,10 +103,30 @@ func (s *Spark) Run(ctx context.Context, script string, emit func(*Result) error
 
 func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func(*Result) error) error {
 	switch st := st.(type) {
-	case *syntax.CreateView, *syntax.Describe:
+	case *syntax.CreateView:
 		// Views stay in nectar's catalog and are inlined into each query
-		// that reads them; DESCRIBE needs only the binder.
-		return s.local.runStatement(ctx, st, emit)
+		// that reads them.
+		name := strings.ToLower(st.Name)
+		s.local.mu.Lock()
+		_, exists := s.local.views[name]
+		s.local.mu.Unlock()
+		if exists && !st.OrReplace {
+			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
+		}
+		if _, err := plan.Bind(ctx, sparkCatalog{s}, st.Query); err != nil {
+			return err
+		}
+		s.local.mu.Lock()
+		s.local.views[name] = st.Query
+		s.local.mu.Unlock()
+		return nil
+	case *syntax.Describe:
+		// DESCRIBE needs only the binder.
+		n, err := plan.Bind(ctx, sparkCatalog{s}, st.Query)
+		if err != nil {
+			return err
+		}
+		return emit(describe(n.Schema()))
 	case *syntax.Explain:
 		q, _, err := s.Compile(ctx, st.Query)
 		if err != nil {
@@ -129,7 +152,7 @@ func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func
 
 // Compile binds, optimises and compiles one query.
 func (s *Spark) Compile(ctx context.Context, q syntax.Query) (*sparksql.Query, plan.Node, error) {
-	n, err := plan.Bind(ctx, sparkCatalog{s.local}, q)
+	n, err := plan.Bind(ctx, sparkCatalog{s}, q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -157,14 +180,103 @@ func (s *Spark) Execute(ctx context.Context, q *sparksql.Query, schema types.Sch
 
 // sparkCatalog is the local catalog whose table functions hand out sources
 // that know how Spark reads them.
-type sparkCatalog struct{ *Local }
+type sparkCatalog struct{ *Spark }
+
+func (c sparkCatalog) Table(name string) (syntax.Query, plan.Source, bool) {
+	return c.local.Table(name)
+}
 
 func (c sparkCatalog) TableFunc(ctx context.Context, name string, args []types.Value) (plan.Source, error) {
-	src, err := c.Local.TableFunc(ctx, name, args)
+	src, err := c.local.TableFunc(ctx, name, args)
+	if err != nil && name == "read_json" && len(args) == 1 && args[0].K == types.String && strings.Contains(args[0].S, "://") {
+		// A path only the cluster can read (s3 without credentials here):
+		// Spark infers the schema instead.
+		var serr error
+		if src, serr = c.inferOnSpark(ctx, args[0].S); serr == nil {
+			err = nil
+		} else {
+			err = errors.Join(err, serr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &sparkSource{Source: src, fn: name, path: resolve(c.Local.Opts.Dir, args[0].S)}, nil
+	return &sparkSource{Source: src, fn: name, path: resolve(c.local.Opts.Dir, args[0].S)}, nil
+}
+
+// inferOnSpark asks Spark for the schema of read_json(pattern), flattened
+// to nectar's leaf columns. Spark orders an object's fields by name, so
+// SELECT * lists them so rather than in the order the data has them.
+func (s *Spark) inferOnSpark(ctx context.Context, pattern string) (plan.Source, error) {
+	s.mu.Lock()
+	if src, ok := s.inferred[pattern]; ok {
+		s.mu.Unlock()
+		return src, nil
+	}
+	s.mu.Unlock()
+	rd, err := sparksql.ReadJSON(pattern, !strings.ContainsAny(pattern, "*?[{") && !strings.HasSuffix(pattern, ".gz") && !strings.HasSuffix(pattern, ".json") && !strings.HasSuffix(pattern, ".jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	sess, err := s.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	view, err := sparksql.InferView(rd)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.Exec(ctx, view.Create); err != nil {
+		return nil, fmt.Errorf("infer schema of %s on Spark: %w", pattern, err)
+	}
+	leaves, err := sess.Leaves(ctx, view.Select)
+	if err != nil {
+		return nil, fmt.Errorf("infer schema of %s on Spark: %w", pattern, err)
+	}
+	src := &remoteJSON{pattern: pattern, leaves: map[string]types.Kind{}}
+	for _, l := range leaves {
+		src.cols = append(src.cols, plan.SourceColumn{Name: l.Path, Kind: l.Kind})
+		src.leaves[strings.ToLower(l.Path)] = l.Kind
+	}
+	for _, h := range hiddenColumns {
+		src.cols = append(src.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
+	}
+	s.mu.Lock()
+	s.inferred[pattern] = src
+	s.mu.Unlock()
+	return src, nil
+}
+
+// remoteJSON is a JSON source whose schema Spark inferred: it can be bound
+// and compiled, but only Spark reads it.
+type remoteJSON struct {
+	pattern string
+	cols    []plan.SourceColumn
+	leaves  map[string]types.Kind
+}
+
+func (r *remoteJSON) String() string               { return "read_json('" + r.pattern + "')" }
+func (r *remoteJSON) Columns() []plan.SourceColumn { return r.cols }
+
+// Resolve accepts what JSONSource accepts: an object read whole, and any
+// path below a known top-level field (NULL where absent).
+func (r *remoteJSON) Resolve(name string) (types.Kind, bool) {
+	p, err := scan.ParsePath(name)
+	if err != nil || len(p) == 0 {
+		return 0, false
+	}
+	lower := strings.ToLower(p.String())
+	root := strings.ToLower(p[0].Key)
+	for leaf := range r.leaves {
+		if strings.HasPrefix(leaf, lower+".") || len(p) > 1 && !p[0].IsIndex && (leaf == root || strings.HasPrefix(leaf, root+".")) {
+			return types.String, true
+		}
+	}
+	return 0, false
+}
+
+func (r *remoteJSON) Open(context.Context, []plan.SourceColumn, []plan.Expr) (plan.BatchReader, error) {
+	return nil, fmt.Errorf("read %s: the schema came from Spark and only Spark reads it: %w", r.pattern, sparksql.ErrUnsupported)
 }
 
 // sparkSource is a source with the table function call that opened it.
@@ -234,5 +346,5 @@ func IsSparkUnsupported(err error) bool { return errors.Is(err, sparksql.ErrUnsu
 func (s *Spark) Fork(opts Options) *Spark {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &Spark{URL: s.URL, ExplainOnly: s.ExplainOnly, local: New(opts), sess: s.sess}
+	return &Spark{URL: s.URL, ExplainOnly: s.ExplainOnly, local: New(opts), sess: s.sess, inferred: map[string]plan.Source{}}
 }

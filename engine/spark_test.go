@@ -106,3 +106,30 @@ func TestSparkDocListsSkips(t *testing.T) {
 		}
 	}
 }
+
+// TestSparkInfersRemoteSchema reads a path nectar cannot list itself
+// (file:// here, s3a:// on a cluster): Spark infers the schema.
+func TestSparkInfersRemoteSchema(t *testing.T) {
+	url := sparkURL(t)
+	dir := t.TempDir()
+	data := "{\"event\":\"a\",\"properties\":{\"price\":2}}\n{\"event\":\"b\",\"properties\":{\"price\":3.5}}\n{\"event\":\"a\"}\n"
+	if err := os.WriteFile(dir+"/e.jsonl", []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := engine.NewSpark(url, engine.Options{})
+	defer e.Close()
+	var got []string
+	err := e.Run(t.Context(), "SELECT event, sum(properties.price) AS s FROM read_json('file://"+dir+"/e.jsonl') GROUP BY event ORDER BY event", func(r *engine.Result) error {
+		rows, err := exec.Collect(t.Context(), r.Rows)
+		for _, row := range rows {
+			got = append(got, row[0].String()+"="+row[1].String())
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "a=2.0 b=3.5"; strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", got, want)
+	}
+}

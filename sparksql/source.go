@@ -63,6 +63,24 @@ func ReadJSON(pattern string, isDir bool) (Read, error) {
 	return r, nil
 }
 
+// View is a temporary view over a source with the schema Spark infers.
+type View struct {
+	Create string // CREATE OR REPLACE TEMPORARY VIEW …
+	Select string // SELECT * from it
+}
+
+// InferView is a view over r without a schema, so that Spark infers one
+// (for sources nectar cannot sample itself).
+func InferView(r Read) (View, error) {
+	if r.Format != "json" {
+		return View{}, unsupported("source format " + r.Format)
+	}
+	return View{
+		Create: "CREATE OR REPLACE TEMPORARY VIEW `nectar_infer` USING json OPTIONS (" + r.options() + ")",
+		Select: "SELECT * FROM `nectar_infer`",
+	}, nil
+}
+
 // options renders the OPTIONS clause of the view over r.
 func (r Read) options() string {
 	opts := []string{"path " + quote(r.Path)}
