@@ -24,6 +24,8 @@ func TestRegressions(t *testing.T) {
 		{"min-int-times-one", "SELECT -9223372036854775807 - 1 AS m, (-9223372036854775807 - 1) * 1 AS p", `{"m":-9223372036854775808,"p":-9223372036854775808}`},
 		// An unread window was kept (and sorted for) after pruning.
 		{"unread-window", "FROM t |> EXTEND rank() OVER (ORDER BY v) AS r |> SELECT id |> ORDER BY id", `{"id":1} {"id":2} {"id":3} {"id":4} {"id":5}`},
+		// A stream's WATERMARK clause was "unsupported FROM item" in a batch query.
+		{"watermark-in-batch", "SELECT w.id FROM t WATERMARK CAST(v AS TIMESTAMP) DELAY OF INTERVAL 2 HOURS w WHERE w.id < 3 ORDER BY w.id", `{"id":1} {"id":2}`},
 	}
 	e := testEngine()
 	for _, c := range cases {

@@ -139,6 +139,10 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 	case *syntax.SubqueryTable:
 		n, sc, err := b.query(t.Query)
 		return n, sc.qualify(t.Alias), err
+	case *syntax.WatermarkTable:
+		// A watermark only matters to a stream (package stream reads it
+		// from the tree); a batch query reads the table as it is.
+		return b.from(t.Unwrap())
 	case *syntax.Join:
 		left, ls, err := b.from(t.Left)
 		if err != nil {
@@ -575,6 +579,8 @@ func countTableRefs(n syntax.Node, name string) int {
 			}
 		case *syntax.SubqueryTable:
 			walk(n.Query)
+		case *syntax.WatermarkTable:
+			walk(n.Unwrap())
 		case *syntax.Join:
 			walk(n.Left)
 			walk(n.Right)

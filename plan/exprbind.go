@@ -982,6 +982,8 @@ func visitExprs(n syntax.Node, fn func(syntax.Expr)) {
 		}
 	case *syntax.SubqueryTable:
 		visitExprs(n.Query, fn)
+	case *syntax.WatermarkTable:
+		visitExprs(n.Unwrap(), fn)
 	case *syntax.Join:
 		visitExprs(n.Left, fn)
 		visitExprs(n.Right, fn)
