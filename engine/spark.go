@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -201,7 +202,14 @@ func (c sparkCatalog) TableFunc(ctx context.Context, name string, args []types.V
 	if err != nil {
 		return nil, err
 	}
-	return &sparkSource{Source: src, fn: name, path: resolve(c.local.Opts.Dir, args[0].S)}, nil
+	path := resolve(c.local.Opts.Dir, args[0].S)
+	if !strings.Contains(path, "://") {
+		// The server's working directory is not ours.
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
+	}
+	return &sparkSource{Source: src, fn: name, path: path}, nil
 }
 
 // inferOnSpark asks Spark for the schema of read_json(pattern), flattened
