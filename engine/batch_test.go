@@ -10,7 +10,6 @@ import (
 
 	"github.com/nectar-dev/nectar/corpus"
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
 )
 
 // splitHarness runs corpus cases with tiny scan batches and each input
@@ -75,22 +74,11 @@ func splitInput(path, dir string, parts int) (string, error) {
 
 // collectLast runs script and returns the rows of its last statement.
 func collectLast(ctx context.Context, e *engine.Local, script string) (*corpus.Result, error) {
-	var res *corpus.Result
-	err := e.Run(ctx, script, func(r *engine.Result) error {
-		if r.Kind != engine.Rows {
-			return nil
-		}
-		rows, err := exec.Collect(ctx, r.Rows)
-		if err != nil {
-			return err
-		}
-		res = &corpus.Result{Schema: r.Schema, Rows: rows}
-		return nil
-	})
+	schema, rows, err := engine.QueryRows(ctx, e, script)
 	if err != nil {
 		return nil, err
 	}
-	return res, nil
+	return &corpus.Result{Schema: schema, Rows: rows}, nil
 }
 
 // batchSkips lists cases whose answer legitimately depends on how the

@@ -6,7 +6,6 @@ import (
 
 	"github.com/nectar-dev/nectar/corpus"
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
 )
 
 // localHarness runs corpus cases on the local engine: each input becomes a
@@ -18,22 +17,7 @@ func (localHarness) Query(ctx context.Context, script string, inputs map[string]
 	for name, path := range inputs {
 		e.DefineSource(name, "read_json", path)
 	}
-	var res *corpus.Result
-	err := e.Run(ctx, script, func(r *engine.Result) error {
-		if r.Kind != engine.Rows {
-			return nil
-		}
-		rows, err := exec.Collect(ctx, r.Rows)
-		if err != nil {
-			return err
-		}
-		res = &corpus.Result{Schema: r.Schema, Rows: rows}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return collectLast(ctx, e, script)
 }
 
 // localSkips lists corpus cases the local engine does not pass yet, with

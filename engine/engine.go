@@ -263,3 +263,23 @@ func (e *Local) ScanStats() []scan.Stats {
 	}
 	return out
 }
+
+// QueryRows runs script on e and returns the columns and rows of its last
+// statement that yields rows: the shape tests, the corpus harnesses and
+// clients such as experiment reports want.
+func QueryRows(ctx context.Context, e Engine, script string) (types.Schema, [][]types.Value, error) {
+	var schema types.Schema
+	var rows [][]types.Value
+	err := e.Run(ctx, script, func(r *Result) error {
+		if r.Kind != Rows {
+			return nil
+		}
+		got, err := exec.Collect(ctx, r.Rows)
+		if err != nil {
+			return err
+		}
+		schema, rows = r.Schema, got
+		return nil
+	})
+	return schema, rows, err
+}

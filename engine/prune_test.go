@@ -2,10 +2,11 @@ package engine_test
 
 import (
 	"context"
+	"maps"
+	"strings"
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/output"
 )
@@ -37,7 +38,7 @@ func TestDayPruning(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.where, func(t *testing.T) {
 			q := "SELECT event, count(*) AS n, min(receivedAt) AS lo FROM " + src + " WHERE %s GROUP BY event"
-			pruned, e := runRows(t, replace(q, tc.where))
+			pruned, e := runRows(t, strings.Replace(q, "%s", tc.where, 1))
 			var files int64
 			for _, s := range e.Scans() {
 				files += s.Stats().FilesTotal
@@ -46,53 +47,26 @@ func TestDayPruning(t *testing.T) {
 				t.Errorf("read %d files, want %d", files, tc.wantFiles)
 			}
 			// concat(…) hides the column from pruning: every file is read.
-			full, _ := runRows(t, replace(q, "coalesce(("+tc.where+"), false) AND concat(receivedAt, '') IS NOT NULL"))
-			if !sameRows(pruned, full) {
+			full, _ := runRows(t, strings.Replace(q, "%s", "coalesce(("+tc.where+"), false) AND concat(receivedAt, '') IS NOT NULL", 1))
+			if !maps.Equal(pruned, full) {
 				t.Errorf("pruned answer differs:\n%v\nwant\n%v", pruned, full)
 			}
 		})
 	}
 }
 
-func replace(q, where string) string {
-	out := []byte{}
-	for i := 0; i < len(q); i++ {
-		if q[i] == '%' && i+1 < len(q) && q[i+1] == 's' {
-			out = append(out, where...)
-			i++
-			continue
-		}
-		out = append(out, q[i])
-	}
-	return string(out)
-}
-
+// runRows runs q on a fresh engine and returns its rows as a multiset of
+// JSON lines, with the engine for its scan statistics.
 func runRows(t *testing.T, q string) (map[string]int, *engine.Local) {
 	t.Helper()
-	ctx := context.Background()
 	e := engine.New(engine.Options{})
-	rows := map[string]int{}
-	err := e.Run(ctx, q, func(r *engine.Result) error {
-		got, err := exec.Collect(ctx, r.Rows)
-		for _, row := range got {
-			rows[string(output.JSONRow(nil, r.Schema, row))]++
-		}
-		return err
-	})
+	schema, got, err := engine.QueryRows(context.Background(), e, q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
+	rows := map[string]int{}
+	for _, row := range got {
+		rows[string(output.JSONRow(nil, schema, row))]++
+	}
 	return rows, e
-}
-
-func sameRows(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -1,14 +1,10 @@
 package engine_test
 
 import (
-	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
-	"github.com/nectar-dev/nectar/output"
 )
 
 // TestSharedWith checks that a WITH query named several times is read
@@ -35,24 +31,12 @@ func TestSharedWith(t *testing.T) {
 		JOIN (SELECT u, max(x) AS x FROM (SELECT u, e, v, x FROM ` + src + ` WHERE v > 1) GROUP BY u) b ON a.u = b.u
 		UNION ALL SELECT u, e, x, v FROM (SELECT u, e, v, x FROM ` + src + ` WHERE v > 1) WHERE e = 'order'`
 	run := func(q string) (map[string]int, int) {
-		ctx := context.Background()
-		e := engine.New(engine.Options{})
-		rows := map[string]int{}
-		err := e.Run(ctx, q, func(r *engine.Result) error {
-			got, err := exec.Collect(ctx, r.Rows)
-			for _, row := range got {
-				rows[string(output.JSONRow(nil, r.Schema, row))]++
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatalf("%v\n%s", err, q)
-		}
+		rows, e := runRows(t, q)
 		return rows, len(e.Scans())
 	}
 	got, scans := run(shared)
 	want, inlineScans := run(inline)
-	if !sameRows(got, want) {
+	if !maps.Equal(got, want) {
 		t.Errorf("shared WITH:\n%v\ninline:\n%v", got, want)
 	}
 	// The main query reads w once; the scalar subquery is planned and run
