@@ -7,13 +7,12 @@ import (
 	"sort"
 
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/types"
 )
 
 // Run computes the report: it probes which experiment fields the source
 // has, runs the spec's SQL through eng, and does the statistics in memory.
-func Run(ctx context.Context, eng *engine.Local, spec *Spec) (*Report, error) {
+func Run(ctx context.Context, eng engine.Engine, spec *Spec) (*Report, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -21,12 +20,7 @@ func Run(ctx context.Context, eng *engine.Local, spec *Spec) (*Report, error) {
 		return nil, err
 	}
 	sql := spec.SQL()
-	var rows [][]types.Value
-	err := eng.Run(ctx, sql, func(r *engine.Result) error {
-		var err error
-		rows, err = exec.Collect(ctx, r.Rows)
-		return err
-	})
+	_, rows, err := engine.QueryRows(ctx, eng, sql)
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: run statistics query: %w", spec.Name, err)
 	}
@@ -42,7 +36,7 @@ func Run(ctx context.Context, eng *engine.Local, spec *Spec) (*Report, error) {
 // probeFields records which default experiment fields exist in the source:
 // engines reject a struct path their schema lacks, and real logs carry
 // either the snake_case or the camelCase spelling, or both.
-func probeFields(ctx context.Context, eng *engine.Local, spec *Spec) error {
+func probeFields(ctx context.Context, eng engine.Engine, spec *Spec) error {
 	spec.present = map[string]bool{}
 	var fields []string
 	if spec.Exposure.Variant == "" {
@@ -52,13 +46,7 @@ func probeFields(ctx context.Context, eng *engine.Local, spec *Spec) error {
 		fields = append(fields, experimentFields...)
 	}
 	for _, f := range fields {
-		err := eng.Run(ctx, "DESCRIBE SELECT "+f+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw", func(r *engine.Result) error {
-			if r.Rows != nil {
-				_, err := exec.Collect(ctx, r.Rows)
-				return err
-			}
-			return nil
-		})
+		_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+f+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
