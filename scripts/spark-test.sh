@@ -80,4 +80,4 @@ for i in $(seq 1 180); do
 done
 echo "Spark Connect is up after ${i}s"
 
-NECTAR_SPARK="sc://127.0.0.1:$port" go test ${GO_TEST_ARGS:-} -count=1 ./spark/ ./engine/ -run 'Spark'
+NECTAR_SPARK="sc://127.0.0.1:$port" go test ${GO_TEST_ARGS:-} -count=1 ./spark/ ./engine/ ./cmd/nectar/ -run Spark

@@ -52,3 +52,21 @@ func TestEngineChoice(t *testing.T) {
 		})
 	}
 }
+
+// TestSparkExperiment reports an experiment on Spark: the report must be
+// the local one, number for number.
+func TestSparkExperiment(t *testing.T) {
+	url := os.Getenv("NECTAR_SPARK")
+	if url == "" {
+		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")
+	}
+	spec := "../../experiment/testdata/handmade.yaml"
+	local := nectar(t, "experiment", "--spec", spec, "--format", "json").mustSucceed(t)
+	remote := nectar(t, "experiment", "--spec", spec, "--format", "json", "--engine", url).mustSucceed(t)
+	if local.stdout != remote.stdout {
+		t.Errorf("reports differ\nlocal:\n%s\nSpark:\n%s", local.stdout, remote.stdout)
+	}
+	if !strings.Contains(local.stdout, `"metrics"`) {
+		t.Errorf("no metrics in the report:\n%s", local.stdout)
+	}
+}

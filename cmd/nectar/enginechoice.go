@@ -22,8 +22,13 @@ type engineFlags struct {
 }
 
 func (f *engineFlags) add(c *cobra.Command) {
-	c.Flags().StringVar(&f.engine, "engine", "", "where queries run: local, or a Spark Connect URL sc://host:15002[/;token=…;user_id=…] (default $"+EngineEnv+", then nectar.yaml's engine:, then local)")
+	f.addEngine(c)
 	c.Flags().BoolVar(&f.explain, "explain", false, "with a Spark engine: print the Spark SQL each query compiles to instead of running it")
+}
+
+// addEngine adds --engine alone, for commands without --explain.
+func (f *engineFlags) addEngine(c *cobra.Command) {
+	c.Flags().StringVar(&f.engine, "engine", "", "where queries run: local, or a Spark Connect URL sc://host:15002[/;token=…;user_id=…] (default $"+EngineEnv+", then nectar.yaml's engine:, then local)")
 }
 
 // url resolves the engine: the flag, then NECTAR_ENGINE, then nectar.yaml.

@@ -16,6 +16,7 @@ import (
 func newExperimentCmd() *cobra.Command {
 	var (
 		sf      sourceFlags
+		ef      engineFlags
 		spec    string
 		format  string
 		outPath string
@@ -43,8 +44,14 @@ func newExperimentCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := experiment.Run(cmd.Context(), e, sp)
-			if err = errors.Join(err, done(err)); err != nil {
+			// On Spark the per-unit sums are computed by the cluster and
+			// only the per-variant rows come back for the statistics.
+			runner, closeRunner, err := ef.choose(e, sf.cfg)
+			if err != nil {
+				return errors.Join(err, done(err))
+			}
+			rep, err := experiment.Run(cmd.Context(), runner, sp)
+			if err = errors.Join(err, closeRunner(), done(err)); err != nil {
 				return err
 			}
 			if showSQL {
@@ -54,6 +61,7 @@ func newExperimentCmd() *cobra.Command {
 		},
 	}
 	sf.add(c)
+	ef.addEngine(c)
 	c.Flags().StringVar(&spec, "spec", "", "the experiment spec (YAML): source, unit, exposure, variants and weights, metrics")
 	c.Flags().StringVar(&format, "format", "table", "table, json or html")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write the report to FILE instead of standard output")
