@@ -222,7 +222,7 @@ func (s *Spark) inferOnSpark(ctx context.Context, pattern string) (plan.Source, 
 		return src, nil
 	}
 	s.mu.Unlock()
-	rd, err := sparksql.ReadJSON(pattern, !strings.ContainsAny(pattern, "*?[{") && !strings.HasSuffix(pattern, ".gz") && !strings.HasSuffix(pattern, ".json") && !strings.HasSuffix(pattern, ".jsonl"))
+	rd, err := sparksql.ReadJSON(pattern, isDirectory(pattern))
 	if err != nil {
 		return nil, err
 	}
@@ -297,28 +297,18 @@ func (s *sparkSource) SparkRead() (sparksql.Read, error) {
 	if s.fn != "read_json" {
 		return sparksql.Read{}, &sparksql.UnsupportedError{Construct: s.fn}
 	}
-	isDir := false
-	if !strings.Contains(s.path, "://") {
-		fi, err := os.Stat(s.path)
-		isDir = err == nil && fi.IsDir()
-	} else {
-		// Remote listings name directories with a trailing slash or not at
-		// all; without a glob, a path that is no single file is a folder.
-		isDir = !strings.ContainsAny(s.path, "*?[{") && len(fileList(s.Source)) != 1
-	}
-	return sparksql.ReadJSON(s.path, isDir)
+	return sparksql.ReadJSON(s.path, isDirectory(s.path))
 }
 
-func fileList(src plan.Source) []string {
-	j, ok := src.(*JSONSource)
-	if !ok {
-		return nil
+// isDirectory reports whether path names a folder nectar walks whole. A
+// remote path without wildcards is treated as one: a recursive lookup of a
+// single object reads just that object.
+func isDirectory(path string) bool {
+	if strings.Contains(path, "://") {
+		return !strings.ContainsAny(path, "*?[{")
 	}
-	out := make([]string, len(j.Files()))
-	for i, f := range j.Files() {
-		out[i] = f.Path
-	}
-	return out
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // batchList serves batches already fetched from Spark.
