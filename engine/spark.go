@@ -38,6 +38,7 @@ type Spark struct {
 
 	mu       sync.Mutex
 	sess     *spark.Session
+	borrowed bool // sess belongs to the engine this one was forked from
 	inferred map[string]plan.Source // read_json patterns whose schema Spark inferred
 }
 
@@ -66,7 +67,7 @@ func (s *Spark) DefineSource(name, fn, path string) { s.local.DefineSource(name,
 func (s *Spark) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.sess == nil {
+	if s.sess == nil || s.borrowed {
 		return nil
 	}
 	err := s.sess.Close()
@@ -341,8 +342,9 @@ func IsSparkUnsupported(err error) bool { return errors.Is(err, sparksql.ErrUnsu
 
 // Fork returns an engine with a fresh catalog that shares s's Spark
 // session, so many short scripts (the corpus) do not each open a session.
+// Closing the fork leaves the session open.
 func (s *Spark) Fork(opts Options) *Spark {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &Spark{URL: s.URL, ExplainOnly: s.ExplainOnly, local: New(opts), sess: s.sess, inferred: map[string]plan.Source{}}
+	return &Spark{URL: s.URL, ExplainOnly: s.ExplainOnly, local: New(opts), sess: s.sess, borrowed: s.sess != nil, inferred: map[string]plan.Source{}}
 }
