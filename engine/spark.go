@@ -38,7 +38,7 @@ type Spark struct {
 
 	mu       sync.Mutex
 	sess     *spark.Session
-	borrowed bool // sess belongs to the engine this one was forked from
+	borrowed bool                   // sess belongs to the engine this one was forked from
 	inferred map[string]plan.Source // read_json patterns whose schema Spark inferred
 }
 
