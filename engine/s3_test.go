@@ -1,22 +1,24 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/nectar-dev/nectar/corpus"
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/gen"
-	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/source/s3test"
 )
@@ -164,18 +166,64 @@ func TestS3FromEnvironment(t *testing.T) {
 // that order-free results compare as multisets.
 func s3Rows(t *testing.T, q string) map[string]int {
 	t.Helper()
-	ctx := context.Background()
-	e := engine.New(engine.Options{})
-	rows := map[string]int{}
-	err := e.Run(ctx, q, func(r *engine.Result) error {
-		got, err := exec.Collect(ctx, r.Rows)
-		for _, row := range got {
-			rows[string(output.JSONRow(nil, r.Schema, row))]++
+	rows, _ := runRows(t, q)
+	return rows
+}
+
+// s3Harness runs corpus cases with every input read from the fake S3
+// through an s3a:// URL, behind the fault-injecting proxy.
+type s3Harness struct {
+	srv *s3test.Server
+	seq atomic.Int64
+}
+
+func (h *s3Harness) Query(ctx context.Context, script string, inputs map[string]string, dir string) (*corpus.Result, error) {
+	e := engine.New(engine.Options{Dir: dir, Strict: true})
+	prefix := fmt.Sprintf("case%d", h.seq.Add(1))
+	for name, path := range inputs {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
 		}
-		return err
+		key := prefix + "/" + name + ".jsonl"
+		meta := map[string]string{"Last-Modified": time.Now().UTC().Format(http.TimeFormat)}
+		if _, err := h.srv.Backend.PutObject("corpus", key, meta, bytes.NewReader(body), int64(len(body)), nil); err != nil {
+			return nil, fmt.Errorf("put %s: %w", key, err)
+		}
+		e.DefineSource(name, "read_json", "s3a://corpus/"+key)
+	}
+	return collectLast(ctx, e, script)
+}
+
+// TestCorpusOverS3 runs the whole conformance corpus with its inputs in S3,
+// while the proxy throttles a fifth of the requests and cuts a fifth of the
+// bodies: every case must give the answer it gives over local files.
+func TestCorpusOverS3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the corpus over S3 is skipped under -short")
+	}
+	cases, err := corpus.Load(corpus.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := s3test.New(t)
+	srv.CreateBucket(t, "corpus")
+	st, err := source.NewS3(context.Background(), source.S3Options{
+		Endpoint:    srv.URL,
+		Region:      s3test.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
+		MaxBackoff:  5 * time.Millisecond,
 	})
 	if err != nil {
-		t.Fatalf("%s: %v", q, err)
+		t.Fatal(err)
 	}
-	return rows
+	source.SetDefaultS3(st)
+	t.Cleanup(func() { source.SetDefaultS3(nil) })
+	srv.SetFaults(s3test.Faults{SlowDown: 0.2, Cut: 0.2, Seed: 3})
+	corpus.Run(t, &s3Harness{srv: srv}, cases, localSkips)
+	if s := srv.Stats(); s.SlowDowns == 0 || s.Cuts == 0 {
+		t.Errorf("faults not exercised: %d SlowDowns, %d cuts", s.SlowDowns, s.Cuts)
+	} else {
+		t.Logf("corpus over S3 survived %d SlowDowns and %d cut bodies in %d requests", s.SlowDowns, s.Cuts, s.Requests)
+	}
 }
