@@ -80,7 +80,6 @@ type dedupReader struct {
 	timeCol int // -1 without a watermark
 	width   int // columns the caller asked for
 	out     *types.Batch
-	row     []types.Value
 }
 
 func (r *dedupReader) Next(ctx context.Context) (*types.Batch, error) {
