@@ -61,6 +61,7 @@ func newExperimentCmd() *cobra.Command {
 		},
 	}
 	sf.add(c)
+	c.AddCommand(newPowerCmd())
 	ef.addEngine(c)
 	c.Flags().StringVar(&spec, "spec", "", "the experiment spec (YAML): source, unit, exposure, variants and weights, metrics")
 	c.Flags().StringVar(&format, "format", "table", "table, json or html")
