@@ -54,18 +54,9 @@ func init() {
 	register(&Func{Name: "regexp_extract", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
 		Doc: "regexp_extract(s, regex[, idx]) → STRING: group idx (default 1, 0 = whole match) of the first match; '' if none",
 		Eval: func(a []types.Value) (types.Value, error) {
-			re, err := compileRegex("regexp_extract", ToString(a[1]))
-			if err != nil {
+			re, idx, null, err := regexGroup("regexp_extract", a)
+			if null || err != nil {
 				return types.NullValue, err
-			}
-			idx := int64(1)
-			if len(a) > 2 {
-				if idx, err = ToInt(a[2]); err != nil {
-					return types.NullValue, nil
-				}
-			}
-			if idx < 0 || idx > int64(re.NumSubexp()) {
-				return types.NullValue, fmt.Errorf("%w: regexp_extract: regex group count is %d, but the specified group index is %d", ErrInvalidArg, re.NumSubexp(), idx)
 			}
 			s := ToString(a[0])
 			m := re.FindStringSubmatchIndex(s)
@@ -77,18 +68,9 @@ func init() {
 	register(&Func{Name: "regexp_extract_all", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
 		Doc: "regexp_extract_all(s, regex[, idx]) → STRING: JSON array of group idx (default 1) of every match (nectar has no ARRAY type)",
 		Eval: func(a []types.Value) (types.Value, error) {
-			re, err := compileRegex("regexp_extract_all", ToString(a[1]))
-			if err != nil {
+			re, idx, null, err := regexGroup("regexp_extract_all", a)
+			if null || err != nil {
 				return types.NullValue, err
-			}
-			idx := int64(1)
-			if len(a) > 2 {
-				if idx, err = ToInt(a[2]); err != nil {
-					return types.NullValue, nil
-				}
-			}
-			if idx < 0 || idx > int64(re.NumSubexp()) {
-				return types.NullValue, fmt.Errorf("%w: regexp_extract_all: regex group count is %d, but the specified group index is %d", ErrInvalidArg, re.NumSubexp(), idx)
 			}
 			s := ToString(a[0])
 			var out []string
@@ -186,4 +168,23 @@ func javaReplacement(rep string, groups int) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// regexGroup reads the (s, regex[, idx]) arguments of regexp_extract and
+// regexp_extract_all: the compiled regex and the group index (default 1).
+// null reports an index that is not a number, which makes the result NULL.
+func regexGroup(name string, a []types.Value) (re *regexp.Regexp, idx int64, null bool, err error) {
+	if re, err = compileRegex(name, ToString(a[1])); err != nil {
+		return nil, 0, false, err
+	}
+	idx = 1
+	if len(a) > 2 {
+		if idx, err = ToInt(a[2]); err != nil {
+			return nil, 0, true, nil
+		}
+	}
+	if idx < 0 || idx > int64(re.NumSubexp()) {
+		return nil, 0, false, fmt.Errorf("%w: %s: regex group count is %d, but the specified group index is %d", ErrInvalidArg, name, re.NumSubexp(), idx)
+	}
+	return re, idx, false, nil
 }

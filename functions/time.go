@@ -569,12 +569,8 @@ func init() {
 	register(&Func{Name: "from_utc_timestamp", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Timestamp, timeArg, strArg),
 		Doc: "from_utc_timestamp(ts, tz) → TIMESTAMP: the wall-clock time in zone tz (IANA name or offset) at UTC instant ts",
 		Eval: func(a []types.Value) (types.Value, error) {
-			us, ok := tsArg(a[0])
-			if !ok {
-				return types.NullValue, nil
-			}
-			loc, err := loadZone(ToString(a[1]))
-			if err != nil {
+			us, loc, ok, err := tsInZone(a)
+			if !ok || err != nil {
 				return types.NullValue, err
 			}
 			_, off := time.UnixMicro(us).In(loc).Zone()
@@ -583,12 +579,8 @@ func init() {
 	register(&Func{Name: "to_utc_timestamp", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Timestamp, timeArg, strArg),
 		Doc: "to_utc_timestamp(ts, tz) → TIMESTAMP: the UTC instant of wall-clock time ts in zone tz",
 		Eval: func(a []types.Value) (types.Value, error) {
-			us, ok := tsArg(a[0])
-			if !ok {
-				return types.NullValue, nil
-			}
-			loc, err := loadZone(ToString(a[1]))
-			if err != nil {
+			us, loc, ok, err := tsInZone(a)
+			if !ok || err != nil {
 				return types.NullValue, err
 			}
 			return ts(wallToUTC(us, loc)), nil
@@ -725,4 +717,14 @@ func parseDayOfWeek(s string) (int64, bool) {
 		return 6, true
 	}
 	return 0, false
+}
+
+// tsInZone reads the (ts, zone) arguments of from_utc_timestamp and
+// to_utc_timestamp; ok is false when ts is not a timestamp (NULL result).
+func tsInZone(a []types.Value) (us int64, loc *time.Location, ok bool, err error) {
+	if us, ok = tsArg(a[0]); !ok {
+		return 0, nil, false, nil
+	}
+	loc, err = loadZone(ToString(a[1]))
+	return us, loc, err == nil, err
 }
