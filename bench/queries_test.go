@@ -10,17 +10,17 @@ import (
 func TestQueriesAreComplete(t *testing.T) {
 	seen := map[string]bool{}
 	for _, q := range Queries {
-		if q.Name == "" || q.Title == "" || q.Nectar == "" || q.DuckDB == "" {
+		if q.Name == "" || q.Title == "" || q.Nectar == "" || q.DuckDBText() == "" {
 			t.Errorf("query %q lacks a name, title or text", q.Name)
 		}
 		if seen[q.Name] {
 			t.Errorf("query name %q repeats", q.Name)
 		}
 		seen[q.Name] = true
-		if !q.NoData && (!strings.Contains(q.Nectar, "{src}") || !strings.Contains(q.DuckDB, "{src}")) {
+		if !q.NoData && (!strings.Contains(q.Nectar, "{src}") || !strings.Contains(q.DuckDBText(), "{src}")) {
 			t.Errorf("query %q does not read {src}", q.Name)
 		}
-		if q.ToParquet && !strings.Contains(q.DuckDB, "'{out}'") {
+		if q.ToParquet && !strings.Contains(q.DuckDBText(), "'{out}'") {
 			t.Errorf("query %q writes Parquet but DuckDB's text has no '{out}'", q.Name)
 		}
 	}

@@ -256,7 +256,7 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "## Queries\n\nBoth engines run the same text except where noted; `{src}` is `read_json('<glob>')` for nectar and `read_json('<glob>', format = 'newline_delimited')` for DuckDB.\n\n")
 	for _, q := range Queries {
 		fmt.Fprintf(w, "### %s: %s\n\n```sql\n%s\n```\n\n", q.Name, q.Title, q.Nectar)
-		if q.DuckDB != q.Nectar {
+		if q.DuckDB != "" {
 			fmt.Fprintf(w, "DuckDB:\n\n```sql\n%s\n```\n\n", q.DuckDB)
 		}
 		if q.ToParquet {
