@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/nectar-dev/nectar/output"
 	"io"
 	"os"
 	"path/filepath"
@@ -49,7 +50,7 @@ func EnsureData(ctx context.Context, cacheDir string, o gen.Options, log io.Writ
 		if err := json.Unmarshal(b, &ds.Summary); err != nil {
 			return DataSet{}, fmt.Errorf("read %s: %w", filepath.Join(dir, summaryFile), err)
 		}
-		fmt.Fprintf(log, "data: reusing %s (%s of JSON)\n", dir, humanBytes(ds.Summary.Bytes))
+		fmt.Fprintf(log, "data: reusing %s (%s of JSON)\n", dir, output.FormatBytes(ds.Summary.Bytes))
 		return ds, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
@@ -76,7 +77,7 @@ func EnsureData(ctx context.Context, cacheDir string, o gen.Options, log io.Writ
 		return DataSet{}, fmt.Errorf("write %s: %w", filepath.Join(dir, summaryFile), err)
 	}
 	fmt.Fprintf(log, "data: wrote %s of JSON (%s on disk) in %s\n",
-		humanBytes(sum.Bytes), humanBytes(sum.CompressedBytes), time.Since(began).Round(time.Millisecond))
+		output.FormatBytes(sum.Bytes), output.FormatBytes(sum.CompressedBytes), time.Since(began).Round(time.Millisecond))
 	return ds, nil
 }
 
@@ -118,17 +119,4 @@ func drain(path string) error {
 		return fmt.Errorf("warm %s: %w", path, err)
 	}
 	return nil
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/nectar-dev/nectar/output"
 
 	"github.com/spf13/cobra"
 
@@ -41,7 +42,7 @@ func newCompactCmd() *cobra.Command {
 				return errors.Join(err, done(err))
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "%d source files: %d new, %d changed, %d up to date; wrote %d rows in %d files (%s) in %d batches\n",
-				s.SourceFiles, s.New, s.Changed, s.UpToDate, s.Rows, s.OutputFiles, humanBytes(s.OutputBytes), s.Batches)
+				s.SourceFiles, s.New, s.Changed, s.UpToDate, s.Rows, s.OutputFiles, output.FormatBytes(s.OutputBytes), s.Batches)
 			if line := s.Scan.Summary(); line != "" {
 				fmt.Fprintln(cmd.ErrOrStderr(), line)
 			}

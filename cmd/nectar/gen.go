@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/nectar-dev/nectar/output"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,8 +35,8 @@ func newGenCmd() *cobra.Command {
 			}
 			el := time.Since(began)
 			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d events (%d malformed, %d duplicates) in %d files: %s of JSON, %s on disk, in %s (%s/s)\n",
-				s.Events, s.Malformed, s.Duplicates, s.Files, humanBytes(s.Bytes), humanBytes(s.CompressedBytes),
-				el.Round(time.Millisecond), humanBytes(int64(float64(s.Bytes)/el.Seconds())))
+				s.Events, s.Malformed, s.Duplicates, s.Files, output.FormatBytes(s.Bytes), output.FormatBytes(s.CompressedBytes),
+				el.Round(time.Millisecond), output.FormatBytes(int64(float64(s.Bytes)/el.Seconds())))
 			return nil
 		},
 	}

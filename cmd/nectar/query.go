@@ -354,20 +354,7 @@ func progressLine(e *engine.Local, elapsed time.Duration) string {
 		eta = (time.Duration(float64(bytesTotal-bytes)/rate) * time.Second / time.Second).Round(time.Second).String()
 	}
 	return fmt.Sprintf("files %d/%d  %s/%s  %s rows  %s/s  ETA %s",
-		files, filesTotal, humanBytes(bytes), humanBytes(bytesTotal), humanCount(rows), humanBytes(int64(rate)), eta)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+		files, filesTotal, output.FormatBytes(bytes), output.FormatBytes(bytesTotal), humanCount(rows), output.FormatBytes(int64(rate)), eta)
 }
 
 func humanCount(n int64) string {
