@@ -3,7 +3,6 @@ package stream
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 	"time"
 )
@@ -19,18 +18,7 @@ func TestWatermarkClause(t *testing.T) {
 	o.Mode = Append
 	o.MaxFilesPerBatch = 1
 	mustRun(t, o)
-	writeLog(t, dir, "d.json", event("View", 7, "2019-02-01T10:30:00Z"), event("View", 8, "2019-02-01T13:00:00Z"))
-	m2 := NewMemorySink("w")
-	o.Sink = m2
-	mustRun(t, o)
-	want := []string{"2019-02-01T10:00:00Z|2019-02-01T11:00:00Z|3", "2019-02-01T11:00:00Z|2019-02-01T12:00:00Z|2"}
-	if got := table(m2); !slices.Equal(got, want) {
-		t.Errorf("table %q, want %q", got, want)
-	}
-	cs := commits(t, o.Checkpoint)
-	if late := cs[len(cs)-1].Late; late != 1 {
-		t.Errorf("late rows %d, want 1", late)
-	}
+	checkLateWindow(t, dir, o)
 }
 
 func TestWatermarkClauseRefused(t *testing.T) {

@@ -20,8 +20,14 @@ func TestWindowWatermarkAppend(t *testing.T) {
 	if got, want := table(m), []string{"2019-02-01T10:00:00Z|2019-02-01T11:00:00Z|3"}; !slices.Equal(got, want) {
 		t.Fatalf("after three files: %q, want %q", got, want)
 	}
-	// A late event for the closed 10:00 window, and one that moves the
-	// watermark past 12:00.
+	checkLateWindow(t, dir, o)
+}
+
+// checkLateWindow adds a late event for the closed 10:00 window and one
+// that moves the watermark past 12:00, reruns o into a fresh memory sink,
+// and checks the closed windows and the late count.
+func checkLateWindow(t *testing.T, dir string, o Options) {
+	t.Helper()
 	writeLog(t, dir, "d.json", event("View", 7, "2019-02-01T10:30:00Z"), event("View", 8, "2019-02-01T13:00:00Z"))
 	m2 := NewMemorySink("w")
 	o.Sink = m2
