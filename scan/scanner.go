@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/nectar-dev/nectar/source"
@@ -92,6 +93,27 @@ type BadLineError struct {
 func (e *BadLineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Reason) }
 func (e *BadLineError) Unwrap() error { return e.Reason }
 
+// FileError is a failure of one whole file rather than of a line: it could
+// not be opened, its compressed data is corrupt, or reading it failed. A
+// batch query stops on it; a stream retries the file and then skips it, so
+// it needs to know which file.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// fileError wraps err as the failure of file, except for cancellation,
+// which is the caller's doing and not the file's.
+func fileError(file string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &FileError{File: file, Err: err}
+}
+
 // Scanner reads log files and emits batches of up to Options.BatchRows rows in
 // file order. Files are decoded by Workers goroutines, each writing into its
 // own batches, and the consumer hands them out in order; small files are
@@ -122,6 +144,24 @@ type Scanner struct {
 	closed  bool
 
 	st counters
+
+	truncMu   sync.Mutex
+	truncated []string
+}
+
+func (s *Scanner) addTruncated(path string) {
+	s.truncMu.Lock()
+	s.truncated = append(s.truncated, path)
+	s.truncMu.Unlock()
+}
+
+// Truncated lists the files that ended in a cut compressed stream, in the
+// order they were met; their whole lines were read. Safe to call while the
+// scan runs.
+func (s *Scanner) Truncated() []string {
+	s.truncMu.Lock()
+	defer s.truncMu.Unlock()
+	return slices.Clone(s.truncated)
 }
 
 // chunk is what a worker sends for one file: full batches, then a final
@@ -417,7 +457,7 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 			w.fc.notLog = true
 			return
 		}
-		send(chunk{err: err})
+		send(chunk{err: fileError(f.Path, err)})
 		return
 	}
 	defer rc.Close()
@@ -452,7 +492,7 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 			case errors.Is(err, source.ErrTruncated):
 				kind = badTruncated
 			default:
-				flush(err)
+				flush(fileError(f.Path, err))
 				return
 			}
 			if berr := w.badLine(f.Path, lineNo, kind, err, line); berr != nil {
@@ -460,6 +500,7 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 				return
 			}
 			if kind == badTruncated {
+				s.addTruncated(f.Path)
 				flush(nil)
 				return
 			}

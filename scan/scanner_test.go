@@ -217,6 +217,9 @@ func TestScannerBadInput(t *testing.T) {
 			}
 			recs = append(recs, r)
 		}
+		if got := s.Truncated(); len(got) != 1 || got[0] != cut.Path {
+			t.Errorf("Truncated() = %q, want the cut file", got)
+		}
 		if len(recs) != 4 {
 			t.Fatalf("got %d bad-line records, want 4: %+v", len(recs), recs)
 		}
@@ -259,11 +262,38 @@ func TestScannerBadInput(t *testing.T) {
 	})
 }
 
-func TestScannerOpenErrorFails(t *testing.T) {
-	s := NewScanner(Options{Files: []source.File{{Path: filepath.Join(t.TempDir(), "missing.gz")}}, Columns: []Column{col("n", "n", types.Int)}})
-	defer s.Close()
-	if _, err := s.Next(context.Background()); err == nil || errors.Is(err, source.ErrNotLog) {
-		t.Fatalf("got %v, want an open error", err)
+// A file that fails as a whole names itself in a *FileError, so that a
+// stream can retry or skip just that file.
+func TestScannerFileErrors(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for i := range 2000 {
+		fmt.Fprintf(zw, "{\"n\":%d,\"pad\":\"%d\"}\n", i, i*7919)
+	}
+	zw.Close()
+	corrupt := buf.Bytes()
+	for i := len(corrupt) / 3; i < len(corrupt)/3+40; i++ {
+		corrupt[i] ^= 0x5a
+	}
+	good := writeGz(t, dir, "good.gz", []string{`{"n":1}`})
+	for _, f := range []source.File{
+		{Path: filepath.Join(dir, "missing.gz")},
+		writeFile(t, dir, "corrupt.gz", corrupt),
+	} {
+		s := NewScanner(Options{Files: []source.File{good, f}, Columns: []Column{col("n", "n", types.Int)}})
+		var err error
+		for err == nil {
+			var b *types.Batch
+			if b, err = s.Next(context.Background()); err == nil && b.Len == 0 {
+				break
+			}
+		}
+		s.Close()
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.File != f.Path || errors.Is(err, source.ErrNotLog) {
+			t.Errorf("%s: got %v, want a *FileError naming it", f.Path, err)
+		}
 	}
 }
 

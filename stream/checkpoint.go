@@ -64,6 +64,28 @@ type offsets struct {
 	// replay drops the same late rows.
 	Watermark int64     `json:"watermark_us,omitempty"`
 	Created   time.Time `json:"created"`
+	// Problems records the files of the batch that could not be read as
+	// listed, and what the batch did about them. It is written before the
+	// sink sees the batch, so a replay follows the same decisions.
+	Problems []problem `json:"problems,omitempty"`
+}
+
+// Outcomes of a file the stream could not read as listed.
+const (
+	// outcomeSkipped: the file failed every retry (vanished, unreadable,
+	// corrupt); none of its rows are in the batch.
+	outcomeSkipped = "skipped"
+	// outcomePartial: the compressed stream ends early; the whole lines
+	// before the cut are in the batch, as a batch query would read them.
+	outcomePartial = "read-partially"
+)
+
+// problem is one file a batch could not read as listed.
+type problem struct {
+	fileRec
+	Outcome  string `json:"outcome"`
+	Reason   string `json:"reason"`
+	Attempts int    `json:"attempts"`
 }
 
 // commit records a finished batch and its statistics.
@@ -76,6 +98,7 @@ type commit struct {
 	Watermark  int64     `json:"watermark_us,omitempty"`
 	DurationMS int64     `json:"duration_ms"`
 	Committed  time.Time `json:"committed"`
+	Problems   []problem `json:"problems,omitempty"`
 }
 
 func openCheckpoint(dir string) (*checkpoint, error) {
@@ -224,10 +247,13 @@ type recovered struct {
 	lastCommitted int64               // -1: none
 	pending       *offsets            // a batch written ahead but not committed
 	taken         map[string]struct{} // paths of every committed batch's files
+	// skipped are committed files that were skipped, as they were listed:
+	// the same file is not taken again, but a changed one is new data.
+	skipped map[string]fileRec
 }
 
 func (c *checkpoint) recover() (recovered, error) {
-	r := recovered{lastCommitted: -1, taken: map[string]struct{}{}}
+	r := recovered{lastCommitted: -1, taken: map[string]struct{}{}, skipped: map[string]fileRec{}}
 	commits, err := c.ids("commits", ".json")
 	if err != nil {
 		return r, err
@@ -248,6 +274,12 @@ func (c *checkpoint) recover() (recovered, error) {
 		case id <= r.lastCommitted:
 			for _, f := range o.Files {
 				r.taken[f.Path] = struct{}{}
+			}
+			for _, p := range o.Problems {
+				if p.Outcome == outcomeSkipped {
+					delete(r.taken, p.Path)
+					r.skipped[p.Path] = p.fileRec
+				}
 			}
 		case id == r.lastCommitted+1:
 			r.pending = &o

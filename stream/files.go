@@ -18,13 +18,16 @@ type tracker struct {
 	patterns []string
 	settle   time.Duration
 	taken    map[string]struct{}
+	// skipped are files an earlier batch skipped, as listed then: they are
+	// taken again only once their size or mtime changes.
+	skipped map[string]fileRec
 	// seen is the previous listing's size and mtime of each untaken file:
 	// a file unchanged between two listings is finished.
 	seen map[string]fileRec
 }
 
-func newTracker(patterns []string, settle time.Duration, taken map[string]struct{}) *tracker {
-	return &tracker{patterns: patterns, settle: settle, taken: taken, seen: map[string]fileRec{}}
+func newTracker(patterns []string, settle time.Duration, taken map[string]struct{}, skipped map[string]fileRec) *tracker {
+	return &tracker{patterns: patterns, settle: settle, taken: taken, skipped: skipped, seen: map[string]fileRec{}}
 }
 
 // listing is one trigger's view of the sources.
@@ -57,6 +60,9 @@ func (t *tracker) list(ctx context.Context, now time.Time) (listing, error) {
 				continue // two patterns matched it
 			}
 			rec := recOf(f)
+			if sk, ok := t.skipped[f.Path]; ok && sk.Size == rec.Size && sk.ModTime.Equal(rec.ModTime) {
+				continue
+			}
 			next[f.Path] = rec
 			if l.oldest.IsZero() || f.ModTime.Before(l.oldest) {
 				l.oldest = f.ModTime
@@ -111,5 +117,13 @@ func (t *tracker) markTaken(files []source.File) {
 	for _, f := range files {
 		t.taken[f.Path] = struct{}{}
 		delete(t.seen, f.Path)
+		delete(t.skipped, f.Path)
 	}
+}
+
+// markSkipped returns a batch's skipped file to the untaken set, remembered
+// as it was listed so that only a changed file is taken again.
+func (t *tracker) markSkipped(p problem) {
+	delete(t.taken, p.Path)
+	t.skipped[p.Path] = p.fileRec
 }

@@ -216,8 +216,7 @@ type batchResult struct {
 // run processes one batch's files with the watermark in force, wm.
 func (r *incremental) run(ctx context.Context, files []source.File, wm int64) (batchResult, error) {
 	res := batchResult{watermark: wm}
-	r.src.cur = files
-	defer func() { r.src.cur = nil }()
+	r.src.setFiles(files)
 	var dedupLate int64
 	if r.dedup != nil {
 		r.dedup.wm, dedupLate = wm, r.dedup.late

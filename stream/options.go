@@ -88,6 +88,13 @@ type Options struct {
 	// dropDuplicatesWithinWatermark does; without one they are kept for the
 	// stream's life.
 	DedupKey string
+	// ReadRetries is how many times a batch reads a file again after the
+	// file failed (vanished, unreadable, corrupt, or cut short while it
+	// changed) before skipping it (0: DefaultReadRetries; -1: none).
+	// RetryBackoff is the wait before the first retry, doubled for each
+	// later one (0: DefaultRetryBackoff).
+	ReadRetries  int
+	RetryBackoff time.Duration
 	// Engine holds the read options (bad-line file, line limits, Dir).
 	Engine engine.Options
 	// Catalog resolves views and sources named in nectar.yaml (nil: none).
@@ -99,7 +106,17 @@ type Options struct {
 	// the steps of a batch.
 	now    func() time.Time
 	failAt func(step Step, batch int64) error
+	// beforeRetry runs before a failed file is read again (n counts from 1).
+	beforeRetry func(path string, n int)
 }
+
+// Defaults for Options.ReadRetries and Options.RetryBackoff: three retries
+// over 0.7 s ride out a writer replacing a file or a brief network fault,
+// and cost one short pause per batch when a file is really gone.
+const (
+	DefaultReadRetries  = 3
+	DefaultRetryBackoff = 100 * time.Millisecond
+)
 
 // Step names a point in a batch where a crash is survivable; tests inject
 // failures at each.

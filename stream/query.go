@@ -3,12 +3,14 @@ package stream
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -26,6 +28,29 @@ type fileSource struct {
 	dedup     *dedupState
 	dedupKey  string
 	dedupTime string
+
+	// scanners are the scans opened over cur, so the stream can ask which
+	// files ended early.
+	scanners []*scan.Scanner
+}
+
+// setFiles points the source at one batch's files.
+func (s *fileSource) setFiles(files []source.File) {
+	s.cur, s.scanners = files, nil
+}
+
+// truncated lists the files of the current batch whose compressed stream
+// ended early, each once.
+func (s *fileSource) truncated() []string {
+	var out []string
+	for _, sc := range s.scanners {
+		for _, p := range sc.Truncated() {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 func (s *fileSource) Columns() []plan.SourceColumn           { return s.base.Columns() }
@@ -69,11 +94,14 @@ func (c *streamCatalog) TableFunc(ctx context.Context, name string, args []types
 	if s, ok := c.sources[pattern]; ok {
 		return s, nil
 	}
-	base, err := engine.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.opts, nil)
+	s := &fileSource{}
+	base, err := engine.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.opts, func(sc *scan.Scanner) {
+		s.scanners = append(s.scanners, sc)
+	})
 	if err != nil {
 		return nil, err
 	}
-	s := &fileSource{base: base}
+	s.base = base
 	c.sources[pattern] = s
 	c.patterns = append(c.patterns, pattern)
 	return s, nil

@@ -64,6 +64,8 @@ type streamRun struct {
 	haveMeta bool
 	rec      recovered
 	tr       *tracker
+	plan     plan.Node   // the bound, optimised query
+	src      *fileSource // its streaming source
 	inc      *incremental
 	state    streamState
 	sinkOpen bool
@@ -129,7 +131,7 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 		return nil, err
 	}
 	s.next = s.rec.lastCommitted + 1
-	s.tr = newTracker(patterns, o.Settle, s.rec.taken)
+	s.tr = newTracker(patterns, o.Settle, s.rec.taken, s.rec.skipped)
 	if s.haveMeta && len(s.meta.SchemaFiles) > 0 {
 		if err := s.bind(ctx); err != nil {
 			return nil, err
@@ -168,14 +170,11 @@ func (s *streamRun) bind(ctx context.Context) error {
 	if len(cat.sources) != 1 {
 		return fmt.Errorf("%w: the query must read exactly one read_json source", ErrUnsupported)
 	}
-	var src *fileSource
 	for _, v := range cat.sources {
-		src = v
+		s.src = v
 	}
-	if s.inc, err = newIncremental(n, src, s.windows, &s.o); err != nil {
-		return err
-	}
-	if err := s.restore(); err != nil {
+	s.plan = n
+	if err := s.reset(s.rec.lastCommitted); err != nil {
 		return err
 	}
 	if err := s.o.Sink.Open(ctx, SinkInfo{
@@ -188,17 +187,24 @@ func (s *streamRun) bind(ctx context.Context) error {
 	return nil
 }
 
-func (s *streamRun) restore() error {
-	data, err := s.ck.readState(s.rec.lastCommitted)
+// reset makes the operator state that of batch last as committed (-1:
+// none): at start, and after a batch failed halfway through updating it.
+func (s *streamRun) reset(last int64) error {
+	var err error
+	if s.inc, err = newIncremental(s.plan, s.src, s.windows, &s.o); err != nil {
+		return err
+	}
+	s.state = streamState{Version: stateVersion, Watermark: math.MinInt64}
+	data, err := s.ck.readState(last)
 	if err != nil || data == nil {
-		if err == nil && s.rec.lastCommitted >= 0 {
-			return fmt.Errorf("checkpoint %s: no state for committed batch %d", s.ck.dir, s.rec.lastCommitted)
+		if err == nil && last >= 0 {
+			return fmt.Errorf("checkpoint %s: no state for committed batch %d", s.ck.dir, last)
 		}
 		return err
 	}
 	var st streamState
 	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&st); err != nil {
-		return fmt.Errorf("checkpoint %s: state of batch %d: %w", s.ck.dir, s.rec.lastCommitted, err)
+		return fmt.Errorf("checkpoint %s: state of batch %d: %w", s.ck.dir, last, err)
 	}
 	if st.Version != stateVersion {
 		return fmt.Errorf("checkpoint %s: %w: state version %d", s.ck.dir, ErrCheckpointVersion, st.Version)
@@ -236,12 +242,12 @@ func (s *streamRun) loop(ctx context.Context) error {
 			return err
 		}
 		start := s.o.now()
-		files, wm, more, err := s.nextFiles(ctx)
+		off, more, err := s.nextFiles(ctx)
 		if err != nil {
 			return err
 		}
-		if len(files) > 0 {
-			if err := s.batch(ctx, files, wm, start); err != nil {
+		if off != nil {
+			if err := s.batch(ctx, off, start); err != nil {
 				return err
 			}
 			s.ck.clearError()
@@ -268,33 +274,39 @@ func (s *streamRun) loop(ctx context.Context) error {
 	}
 }
 
-// nextFiles returns the files of the next batch and the watermark it runs
-// with: the uncommitted batch's, or new ones recorded as offsets first.
-// more reports files that exist but are still settling.
-func (s *streamRun) nextFiles(ctx context.Context) (files []source.File, wm int64, more bool, err error) {
+// nextFiles returns the write-ahead record of the next batch: the
+// uncommitted batch's, or a new one written first; nil when no file is
+// ready. more reports files that exist but are still settling.
+func (s *streamRun) nextFiles(ctx context.Context) (off *offsets, more bool, err error) {
 	if p := s.rec.pending; p != nil {
 		s.rec.pending = nil
-		for _, f := range p.Files {
-			files = append(files, f.file())
+		files := make([]source.File, len(p.Files))
+		for i, f := range p.Files {
+			files[i] = f.file()
 		}
 		s.tr.markTaken(files)
-		if s.inc == nil {
-			if err := s.bind(ctx); err != nil {
-				return nil, 0, false, err
+		for _, pr := range p.Problems {
+			if pr.Outcome == outcomeSkipped {
+				s.tr.markSkipped(pr)
 			}
 		}
-		return files, p.Watermark, false, nil
+		if s.inc == nil {
+			if err := s.bind(ctx); err != nil {
+				return nil, false, err
+			}
+		}
+		return p, false, nil
 	}
 	l, err := s.tr.list(ctx, s.o.now())
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("list: %w", err)
+		return nil, false, fmt.Errorf("list: %w", err)
 	}
-	files = take(l.ready, s.o.MaxFilesPerBatch, s.o.MaxBytesPerBatch)
+	files := take(l.ready, s.o.MaxFilesPerBatch, s.o.MaxBytesPerBatch)
 	if len(files) == 0 {
-		return nil, 0, l.pending > 0, nil
+		return nil, l.pending > 0, nil
 	}
 	if err := s.fail(StepListed); err != nil {
-		return nil, 0, false, err
+		return nil, false, err
 	}
 	if s.inc == nil {
 		// The first batch's files fix the schema for the stream's life; the
@@ -305,30 +317,30 @@ func (s *streamRun) nextFiles(ctx context.Context) (files []source.File, wm int6
 		}
 		s.meta.Created = s.o.now().UTC()
 		if err := s.ck.writeMeta(s.meta); err != nil {
-			return nil, 0, false, err
+			return nil, false, err
 		}
 		if err := s.bind(ctx); err != nil {
-			return nil, 0, false, err
+			return nil, false, err
 		}
 	}
-	o := offsets{Batch: s.next, Watermark: s.state.Watermark, Created: s.o.now().UTC()}
+	o := &offsets{Batch: s.next, Watermark: s.state.Watermark, Created: s.o.now().UTC()}
 	for _, f := range files {
 		o.Files = append(o.Files, recOf(f))
 	}
-	if err := s.ck.writeOffsets(o); err != nil {
-		return nil, 0, false, err
+	if err := s.ck.writeOffsets(*o); err != nil {
+		return nil, false, err
 	}
 	s.tr.markTaken(files)
-	return files, o.Watermark, len(l.ready) > len(files) || l.pending > 0, nil
+	return o, len(l.ready) > len(files) || l.pending > 0, nil
 }
 
 // batch runs one micro-batch through the plan, the sink and the commit.
-func (s *streamRun) batch(ctx context.Context, files []source.File, wm int64, start time.Time) error {
+func (s *streamRun) batch(ctx context.Context, off *offsets, start time.Time) error {
 	id := s.next
 	if err := s.fail(StepOffsets); err != nil {
 		return err
 	}
-	res, err := s.inc.run(ctx, files, wm)
+	res, err := s.process(ctx, off)
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", id, err)
 	}
@@ -357,12 +369,12 @@ func (s *streamRun) batch(ctx context.Context, files []source.File, wm int64, st
 	if err := s.fail(StepStateSaved); err != nil {
 		return err
 	}
-	c := commit{Batch: id, Files: len(files), RowsOut: int64(len(res.rows)), Late: res.late, Committed: s.o.now().UTC(),
-		DurationMS: s.o.now().Sub(start).Milliseconds()}
+	c := commit{Batch: id, Files: len(off.Files), RowsOut: int64(len(res.rows)), Late: res.late, Committed: s.o.now().UTC(),
+		DurationMS: s.o.now().Sub(start).Milliseconds(), Problems: off.Problems}
 	if res.watermark != math.MinInt64 {
 		c.Watermark = res.watermark
 	}
-	for _, f := range files {
+	for _, f := range off.Files {
 		c.Bytes += f.Size
 	}
 	if err := s.ck.writeCommit(c); err != nil {
@@ -379,7 +391,7 @@ func (s *streamRun) batch(ctx context.Context, files []source.File, wm int64, st
 		"watermark", watermarkString(res.watermark), "ms", c.DurationMS)
 	if res.late > 0 {
 		s.log.Warn("stream: late rows dropped (event time before the watermark)", "batch", id, "rows", res.late,
-			"watermark", watermarkString(wm))
+			"watermark", watermarkString(off.Watermark))
 	}
 	return nil
 }

@@ -23,8 +23,25 @@ type Status struct {
 	FilesPending  int           `json:"files_pending"`
 	OldestPending time.Duration `json:"oldest_pending_ns,omitempty"`
 	LastError     string        `json:"last_error,omitempty"`
-	Recent        []BatchStats  `json:"recent"` // the last batches, oldest first
+	// SkippedFiles and PartialFiles count the files committed batches
+	// skipped or read only up to a cut; Problems are the last few of them.
+	SkippedFiles int           `json:"skipped_files"`
+	PartialFiles int           `json:"partial_files"`
+	Problems     []FileProblem `json:"problems,omitempty"`
+	Recent       []BatchStats  `json:"recent"` // the last batches, oldest first
 }
+
+// FileProblem is a file a batch could not read as listed.
+type FileProblem struct {
+	Batch    int64  `json:"batch"`
+	Path     string `json:"path"`
+	Outcome  string `json:"outcome"` // "skipped" or "read-partially"
+	Reason   string `json:"reason"`
+	Attempts int    `json:"attempts"`
+}
+
+// maxProblems is how many recent file problems Status lists.
+const maxProblems = 5
 
 // BatchStats describes one committed batch.
 type BatchStats struct {
@@ -70,6 +87,17 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		st.Bytes += c.Bytes
 		st.LateRows += c.Late
 		ms += c.DurationMS
+		for _, p := range c.Problems {
+			if p.Outcome == outcomeSkipped {
+				st.SkippedFiles++
+			} else {
+				st.PartialFiles++
+			}
+			st.Problems = append(st.Problems, FileProblem{Batch: c.Batch, Path: p.Path, Outcome: p.Outcome, Reason: p.Reason, Attempts: p.Attempts})
+		}
+		if len(st.Problems) > maxProblems {
+			st.Problems = st.Problems[len(st.Problems)-maxProblems:]
+		}
 		if i >= len(ids)-10 {
 			st.Recent = append(st.Recent, BatchStats{Batch: c.Batch, Files: c.Files, Bytes: c.Bytes, Rows: c.RowsOut, Late: c.Late, DurationMS: c.DurationMS, Committed: c.Committed})
 		}
@@ -83,7 +111,7 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		}
 	}
 	now := time.Now()
-	l, err := newTracker(m.Patterns, 0, rec.taken).list(ctx, now)
+	l, err := newTracker(m.Patterns, 0, rec.taken, rec.skipped).list(ctx, now)
 	if err != nil {
 		return st, err
 	}
