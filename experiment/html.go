@@ -38,8 +38,17 @@ td:first-child,th:first-child{text-align:left}.banner{padding:.8em 1em;border-ra
 		if m.CUPED != nil {
 			fmt.Fprintf(&b, ", CUPED θ=%.4g", m.CUPED.Theta)
 		}
+		if m.CUPED != nil && m.CUPED.Note != "" {
+			fmt.Fprintf(&b, ", CUPED: %s", esc(m.CUPED.Note))
+		}
 		if m.Winsorize > 0 {
 			fmt.Fprintf(&b, ", winsorised at p%g", 100*m.Winsorize)
+			if m.Cap != nil {
+				fmt.Fprintf(&b, " = %s", num(*m.Cap))
+			}
+			if m.DenominatorCap != nil {
+				fmt.Fprintf(&b, ", denominator at %s", num(*m.DenominatorCap))
+			}
 		}
 		b.WriteString(")</small></h2>\n<table><tr><th>variant</th><th>units</th><th>mean</th><th>abs lift</th><th>abs CI</th><th>rel lift</th><th>rel CI</th><th>p</th><th>p (Holm)</th><th>p (BH)</th><th>chance to win</th><th>sequential rel CI</th></tr>\n")
 		for _, v := range m.Variants {

@@ -46,7 +46,7 @@ func TestHandmadeSums(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cells, err := parseCells(rows, len(spec.Metrics))
+	cells, err := parseCells(rows, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +163,9 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 		{"bad winsorize", strings.Replace(base, "type: binomial, event: Order Completed}", "type: mean, event: Order Completed, winsorize: 99}", 1), "metrics[0].winsorize"},
 		{"binomial value", strings.Replace(base, "event: Order Completed}", "event: Order Completed, value: properties.revenue}", 1), "metrics[0].value"},
 		{"no metrics", strings.Replace(base, "metrics: [{name: m, type: binomial, event: Order Completed}]\n", "", 1), "metrics"},
+		{"winsorize_denominator without winsorize", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, winsorize_denominator: true", 1), "metrics[0].winsorize_denominator"},
+		{"winsorize_denominator on a mean", strings.Replace(base, "type: binomial, event: Order Completed", "type: mean, event: a, winsorize: 0.99, winsorize_denominator: true", 1), "metrics[0].winsorize_denominator"},
+		{"ratio winsorize out of range", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, winsorize: 1", 1), "metrics[0].winsorize"},
 		{"bad alpha", base + "alpha: 2\n", "alpha"},
 		{"bad start", base + "start: yesterday\n", "start"},
 	}
@@ -183,5 +186,9 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 	}
 	if _, err := ParseSpec([]byte(base), ""); err != nil {
 		t.Errorf("base spec: %v", err)
+	}
+	ratio := strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, cuped: true, winsorize: 0.99, winsorize_denominator: true", 1)
+	if _, err := ParseSpec([]byte(ratio), ""); err != nil {
+		t.Errorf("ratio with CUPED and both caps: %v", err)
 	}
 }
