@@ -220,6 +220,21 @@ metrics:
 	if m := rep.Metrics[2]; m.Cap == nil || *m.Cap != ref.CapY || m.DenominatorCap == nil || *m.DenominatorCap != ref.CapZ {
 		t.Errorf("ctr_wins_cuped caps %v %v, want %v %v", m.Cap, m.DenominatorCap, ref.CapY, ref.CapZ)
 	}
+	// The statistics query compiles for Spark as it stands (ExplainOnly
+	// never connects; the schema is read from the local file).
+	sp := engine.NewSpark("sc://127.0.0.1:1", engine.Options{})
+	sp.ExplainOnly = true
+	var sparkSQL string
+	if err := sp.Run(ctx, spec.SQL(), func(r *engine.Result) error {
+		sparkSQL = r.Text
+		return nil
+	}); err != nil {
+		t.Fatalf("compile for Spark: %v", err)
+	}
+	if !strings.Contains(sparkSQL, "percentile_approx") || !strings.Contains(sparkSQL, "least(") {
+		t.Errorf("Spark SQL lacks the caps:\n%s", sparkSQL)
+	}
+
 	// The ratio of the report is of the uncapped counts for ctr_cuped.
 	if c := rep.Metrics[0].Variants[0]; c.Numerator != got["A"].Sy || c.Denominator != got["A"].Sz {
 		t.Errorf("control numerator/denominator %v/%v", c.Numerator, c.Denominator)
