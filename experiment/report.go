@@ -37,18 +37,25 @@ type SRMResult struct {
 
 // MetricResult holds one metric for every variant.
 type MetricResult struct {
-	Name          string          `json:"name"`
-	Type          string          `json:"type"`
-	LowerIsBetter bool            `json:"lower_is_better,omitempty"`
-	Winsorize     float64         `json:"winsorize,omitempty"`
-	CUPED         *CUPEDInfo      `json:"cuped,omitempty"`
-	Variants      []VariantResult `json:"variants"`
+	Name          string  `json:"name"`
+	Type          string  `json:"type"`
+	LowerIsBetter bool    `json:"lower_is_better,omitempty"`
+	Winsorize     float64 `json:"winsorize,omitempty"`
+	// WinsorizeDenominator: a ratio's denominator is capped too.
+	WinsorizeDenominator bool `json:"winsorize_denominator,omitempty"`
+	// Cap and DenominatorCap are the percentile values per-unit values
+	// were capped at (percentile_approx over all units).
+	Cap            *float64        `json:"cap,omitempty"`
+	DenominatorCap *float64        `json:"denominator_cap,omitempty"`
+	CUPED          *CUPEDInfo      `json:"cuped,omitempty"`
+	Variants       []VariantResult `json:"variants"`
 }
 
 // CUPEDInfo says how the metric was adjusted.
 type CUPEDInfo struct {
 	Theta  float64 `json:"theta"`
 	Window string  `json:"pre_window"`
+	Note   string  `json:"note,omitempty"` // why the metric was not adjusted
 }
 
 // VariantResult is one variant of one metric; treatments carry lifts.

@@ -24,7 +24,7 @@ func Run(ctx context.Context, eng engine.Engine, spec *Spec) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: run statistics query: %w", spec.Name, err)
 	}
-	cells, err := parseCells(rows, len(spec.Metrics))
+	cells, err := parseCells(rows, spec)
 	if err != nil {
 		return nil, fmt.Errorf("experiment %s: %w", spec.Name, err)
 	}
@@ -66,8 +66,8 @@ type Cell struct {
 	Metrics []Sums
 }
 
-func parseCells(rows [][]types.Value, metrics int) ([]Cell, error) {
-	want := colMetrics + metrics*sumsPerMetric
+func parseCells(rows [][]types.Value, spec *Spec) ([]Cell, error) {
+	want := spec.statColumns()
 	cells := make([]Cell, 0, len(rows))
 	for i, r := range rows {
 		if len(r) != want {
@@ -77,16 +77,16 @@ func parseCells(rows [][]types.Value, metrics int) ([]Cell, error) {
 		if r[colN].K == types.Float {
 			c.N = int64(r[colN].F)
 		}
-		c.Metrics = make([]Sums, metrics)
+		c.Metrics = make([]Sums, len(spec.Metrics))
+		j := colMetrics
 		for k := range c.Metrics {
-			f := func(j int) float64 {
-				v := r[colMetrics+k*sumsPerMetric+j]
-				if v.IsNull() {
-					return 0
+			c.Metrics[k].N = float64(c.N)
+			for _, col := range spec.Metrics[k].sumCols() {
+				if v := r[j]; !v.IsNull() {
+					*sumField(&c.Metrics[k], col) = v.AsFloat()
 				}
-				return v.AsFloat()
+				j++
 			}
-			c.Metrics[k] = Sums{N: float64(c.N), Sy: f(0), Syy: f(1), Sz: f(2), Szz: f(3), Syz: f(4)}
 		}
 		cells = append(cells, c)
 	}
@@ -229,13 +229,36 @@ func analyzeGroup(spec *Spec, g [][]Sums) (SRMResult, []MetricResult) {
 
 func analyzeMetric(spec *Spec, k int, g [][]Sums) MetricResult {
 	m := &spec.Metrics[k]
-	mr := MetricResult{Name: m.Name, Type: m.Type, Winsorize: m.Winsorize, LowerIsBetter: m.LowerIsBetter}
-	var theta, xMean float64
-	if m.CUPED {
-		var pooled Sums
-		for v := range g {
-			pooled.Add(g[v][k])
+	mr := MetricResult{Name: m.Name, Type: m.Type, Winsorize: m.Winsorize, WinsorizeDenominator: m.WinsorizeDenominator, LowerIsBetter: m.LowerIsBetter}
+	var pooled Sums
+	for v := range g {
+		pooled.Add(g[v][k])
+	}
+	if m.Winsorize > 0 && pooled.N > 0 {
+		mr.Cap = &pooled.CapY
+		if m.WinsorizeDenominator {
+			mr.DenominatorCap = &pooled.CapZ
 		}
+	}
+	var theta, xMean float64
+	ratioCUPED := m.CUPED && m.Type == Ratio
+	switch {
+	case ratioCUPED:
+		variants := make([]Sums, len(g))
+		for v := range g {
+			variants[v] = g[v][k]
+		}
+		var err error
+		mr.CUPED = &CUPEDInfo{Window: spec.CUPEDWindow}
+		if theta, err = RatioCUPEDTheta(variants); err != nil {
+			// No adjustment at all rather than a half-defined one.
+			mr.CUPED.Note = err.Error() + ": not adjusted"
+			ratioCUPED = false
+		} else if pooled.Sw != 0 {
+			xMean = pooled.Su / pooled.Sw
+		}
+		mr.CUPED.Theta = theta
+	case m.CUPED:
 		theta = CUPEDTheta(pooled)
 		if pooled.N > 0 {
 			xMean = pooled.Sz / pooled.N
@@ -248,12 +271,14 @@ func analyzeMetric(spec *Spec, k int, g [][]Sums) MetricResult {
 		s := g[v][k]
 		var err error
 		switch {
+		case ratioCUPED:
+			est[v], err = RatioCUPEDEstimate(s, theta, xMean)
+		case m.Type == Ratio:
+			est[v], err = RatioEstimate(s)
 		case m.CUPED:
 			est[v] = CUPEDEstimate(s, theta, xMean, m.Type == Binomial)
 		case m.Type == Binomial:
 			est[v] = BinomialEstimate(s)
-		case m.Type == Ratio:
-			est[v], err = RatioEstimate(s)
 		default:
 			est[v] = MeanEstimate(s)
 		}

@@ -46,7 +46,7 @@ func TestHandmadeSums(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cells, err := parseCells(rows, len(spec.Metrics))
+	cells, err := parseCells(rows, spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +163,9 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 		{"bad winsorize", strings.Replace(base, "type: binomial, event: Order Completed}", "type: mean, event: Order Completed, winsorize: 99}", 1), "metrics[0].winsorize"},
 		{"binomial value", strings.Replace(base, "event: Order Completed}", "event: Order Completed, value: properties.revenue}", 1), "metrics[0].value"},
 		{"no metrics", strings.Replace(base, "metrics: [{name: m, type: binomial, event: Order Completed}]\n", "", 1), "metrics"},
+		{"winsorize_denominator without winsorize", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, winsorize_denominator: true", 1), "metrics[0].winsorize_denominator"},
+		{"winsorize_denominator on a mean", strings.Replace(base, "type: binomial, event: Order Completed", "type: mean, event: a, winsorize: 0.99, winsorize_denominator: true", 1), "metrics[0].winsorize_denominator"},
+		{"ratio winsorize out of range", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, winsorize: 1", 1), "metrics[0].winsorize"},
 		{"bad alpha", base + "alpha: 2\n", "alpha"},
 		{"bad start", base + "start: yesterday\n", "start"},
 	}
@@ -183,5 +186,88 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 	}
 	if _, err := ParseSpec([]byte(base), ""); err != nil {
 		t.Errorf("base spec: %v", err)
+	}
+	ratio := strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, cuped: true, winsorize: 0.99, winsorize_denominator: true", 1)
+	if _, err := ParseSpec([]byte(ratio), ""); err != nil {
+		t.Errorf("ratio with CUPED and both caps: %v", err)
+	}
+}
+
+// TestRatioCUPEDDegenerate: a variant without pre-exposure views leaves the
+// metric unadjusted with a note; empty variants and reports never print NaN.
+func TestRatioCUPEDDegenerate(t *testing.T) {
+	spec, err := ParseSpec([]byte(`name: d
+source: logs
+unit: userId
+exposure: {event: Experiment Viewed}
+variants: [{name: A, weight: 1}, {name: B, weight: 1}, {name: C, weight: 1}]
+metrics:
+  - {name: ctr, type: ratio, numerator: {event: c}, denominator: {event: v}, cuped: true, winsorize: 0.9}
+`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Sums{N: 4, Sy: 4, Syy: 6, Sz: 10, Szz: 30, Syz: 12, Su: 2, Suu: 2, Sw: 6, Sww: 12, Suw: 4, Syu: 3, Syw: 7, Szu: 6, Szw: 16, CapY: 2}
+	b := Sums{N: 3, Sy: 3, Syy: 5, Sz: 9, Szz: 29, Syz: 11, CapY: 2}
+	rep := Analyze(spec, []Cell{{Day: "2019-02-01", Variant: "A", N: 4, Metrics: []Sums{a}}, {Day: "2019-02-01", Variant: "B", N: 3, Metrics: []Sums{b}}})
+	m := rep.Metrics[0]
+	if m.CUPED == nil || m.CUPED.Theta != 0 || !strings.Contains(m.CUPED.Note, "pre-exposure") {
+		t.Errorf("cuped = %+v, want θ 0 and a note", m.CUPED)
+	}
+	plain, _ := RatioEstimate(b)
+	if v := m.Variants[1]; v.Mean != plain.Mean || v.Variance != plain.Var || v.Absolute == nil {
+		t.Errorf("B = %+v, want the unadjusted ratio %+v with lifts", v, plain)
+	}
+	if m.Cap == nil || *m.Cap != 2 || m.Variants[2].Note != "no units" {
+		t.Errorf("cap %v, C note %q", m.Cap, m.Variants[2].Note)
+	}
+	for _, r := range []*Report{rep, Analyze(spec, nil)} {
+		var js, html bytes.Buffer
+		if err := r.WriteJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.WriteHTML(&html); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(js.String()+html.String(), "NaN") {
+			t.Errorf("NaN in the output:\n%s", js.String())
+		}
+	}
+}
+
+// TestStatColumns pins the per-metric column counts of the statistics
+// query: 2 for a plain mean or binomial, 5 for CUPED or a ratio, 14 for a
+// ratio with CUPED, plus one column per cap.
+func TestStatColumns(t *testing.T) {
+	c := &Component{Event: "e"}
+	for _, tc := range []struct {
+		m    Metric
+		want int
+	}{
+		{Metric{Type: Binomial, Component: *c}, 2},
+		{Metric{Type: Mean, Component: *c, Winsorize: 0.99}, 3},
+		{Metric{Type: Mean, Component: *c, CUPED: true}, 5},
+		{Metric{Type: Ratio, Numerator: c, Denominator: c}, 5},
+		{Metric{Type: Ratio, Numerator: c, Denominator: c, CUPED: true}, 14},
+		{Metric{Type: Ratio, Numerator: c, Denominator: c, CUPED: true, Winsorize: 0.9, WinsorizeDenominator: true}, 16},
+	} {
+		cols := tc.m.sumCols()
+		if len(cols) != tc.want {
+			t.Errorf("%+v: %d columns %v, want %d", tc.m, len(cols), cols, tc.want)
+		}
+		seen := map[*float64]bool{}
+		var s Sums
+		for _, col := range cols {
+			p := sumField(&s, col)
+			if seen[p] {
+				t.Errorf("%v: two columns land in one field", cols)
+			}
+			seen[p] = true
+		}
+	}
+	spec := loadSpec(t, "testdata/handmade.yaml")
+	// n + 4 keys, then 2+2+2+5+5 sums.
+	if got := spec.statColumns(); got != colMetrics+16 {
+		t.Errorf("handmade spec: %d columns, want %d", got, colMetrics+16)
 	}
 }

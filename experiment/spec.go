@@ -104,9 +104,14 @@ type Metric struct {
 	// Window is the conversion window after first exposure ("72h", "7d");
 	// empty means until the end of the data.
 	Window string `yaml:"window"`
-	// Winsorize caps per-unit values at this percentile of all units (0.99).
+	// Winsorize caps per-unit values (a ratio's numerator) at this
+	// percentile of all units (0.99).
 	Winsorize float64 `yaml:"winsorize"`
-	// CUPED adjusts with the same metric measured before exposure.
+	// WinsorizeDenominator also caps a ratio's per-unit denominator at its
+	// own percentile Winsorize.
+	WinsorizeDenominator bool `yaml:"winsorize_denominator"`
+	// CUPED adjusts with the same metric measured before exposure (for a
+	// ratio, its numerator and denominator over the pre-exposure window).
 	CUPED bool `yaml:"cuped"`
 	// LowerIsBetter flips chance to win and risk (e.g. latency, refunds).
 	LowerIsBetter bool `yaml:"lower_is_better"`
@@ -252,11 +257,8 @@ func (s *Spec) Validate() error {
 			if err := m.Denominator.check(f + ".denominator"); err != nil {
 				return err
 			}
-			if m.CUPED {
-				return specErr(f+".cuped", "CUPED is supported for binomial and mean metrics only")
-			}
-			if m.Winsorize != 0 {
-				return specErr(f+".winsorize", "winsorisation is supported for mean metrics only")
+			if m.WinsorizeDenominator && m.Winsorize == 0 {
+				return specErr(f+".winsorize_denominator", "needs winsorize, the percentile to cap at")
 			}
 		case "":
 			return specErr(f+".type", "is required (binomial, mean or ratio)")
@@ -265,6 +267,9 @@ func (s *Spec) Validate() error {
 		}
 		if m.Type == Binomial && m.Winsorize != 0 {
 			return specErr(f+".winsorize", "a 0/1 metric cannot be winsorised")
+		}
+		if m.Type != Ratio && m.WinsorizeDenominator {
+			return specErr(f+".winsorize_denominator", "only ratio metrics have a denominator")
 		}
 	}
 	return nil

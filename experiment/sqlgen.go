@@ -15,15 +15,102 @@ const (
 	colDay
 	colVariant
 	colN
-	colMetrics // then six sums per metric, see metricSums
+	colMetrics // then each metric's sumCols, in metric order
 )
 
 const multiSlice = "#multi"
 
-// sumsPerMetric is the number of sums the query returns for each metric:
-// Σy, Σy², Σz, Σz², Σyz where z is the ratio denominator or the CUPED
-// covariate (zero when the metric has neither).
-const sumsPerMetric = 5
+// sumCols lists the columns the statistics query returns for metric m, in
+// order; it is the one definition both the SQL (Spec.SQL) and the parser
+// (parseCells) follow. A name of one letter is the sum of that per-unit
+// column of u, two letters the sum of their product, and "cap" plus a
+// letter the winsorisation cap applied to that column. The per-unit
+// columns are y (value or ratio numerator), z (ratio denominator, or the
+// CUPED covariate of a mean or binomial metric), and u, w (a ratio's
+// numerator and denominator before exposure).
+//
+//	mean, binomial                 y yy                     2
+//	mean or binomial with CUPED    y yy z zz yz             5
+//	ratio                          y yy z zz yz             5
+//	ratio with CUPED               + u uu w ww uw yu yw zu zw  14
+//
+// plus capy (and capz with winsorize_denominator) when winsorised.
+func (m *Metric) sumCols() []string {
+	cols := []string{"y", "yy"}
+	if m.Type == Ratio || m.CUPED {
+		cols = append(cols, "z", "zz", "yz")
+	}
+	if m.Type == Ratio && m.CUPED {
+		cols = append(cols, "u", "uu", "w", "ww", "uw", "yu", "yw", "zu", "zw")
+	}
+	if m.Winsorize > 0 {
+		cols = append(cols, "capy")
+		if m.WinsorizeDenominator {
+			cols = append(cols, "capz")
+		}
+	}
+	return cols
+}
+
+// sumField is where column col of sumCols lands in Sums.
+func sumField(s *Sums, col string) *float64 {
+	switch col {
+	case "y":
+		return &s.Sy
+	case "yy":
+		return &s.Syy
+	case "z":
+		return &s.Sz
+	case "zz":
+		return &s.Szz
+	case "yz":
+		return &s.Syz
+	case "u":
+		return &s.Su
+	case "uu":
+		return &s.Suu
+	case "w":
+		return &s.Sw
+	case "ww":
+		return &s.Sww
+	case "uw":
+		return &s.Suw
+	case "yu":
+		return &s.Syu
+	case "yw":
+		return &s.Syw
+	case "zu":
+		return &s.Szu
+	case "zw":
+		return &s.Szw
+	case "capy":
+		return &s.CapY
+	case "capz":
+		return &s.CapZ
+	}
+	panic("experiment: unknown statistics column " + col) // a sumCols/sumField mismatch is a bug
+}
+
+// sumSQL is the aggregate over u that computes column col of metric k.
+func sumSQL(col string, k int) string {
+	switch {
+	case strings.HasPrefix(col, "cap"):
+		// The same value on every row: max picks it.
+		return fmt.Sprintf("max(__%s%d) AS s%s%d", col, k, col, k)
+	case len(col) == 1:
+		return fmt.Sprintf("sum(__%s%d) AS s%s%d", col, k, col, k)
+	}
+	return fmt.Sprintf("sum(__%c%d * __%c%d) AS s%s%d", col[0], k, col[1], k, col, k)
+}
+
+// statColumns is the number of columns of the statistics query.
+func (s *Spec) statColumns() int {
+	n := colMetrics
+	for k := range s.Metrics {
+		n += len(s.Metrics[k].sumCols())
+	}
+	return n
+}
 
 // SQL returns the Spark SQL script that computes the per-variant
 // sufficient statistics for the spec. It is one query, so it can run
@@ -114,14 +201,21 @@ func (s *Spec) SQL() string {
 		fmt.Fprintf(&b, "pre AS (\n  SELECT x.__unit")
 		for k := range s.Metrics {
 			m := &s.Metrics[k]
-			if m.CUPED {
+			switch {
+			case m.CUPED && m.Type == Ratio:
+				fmt.Fprintf(&b, ",\n    %s AS __xn%d", m.Numerator.unitExpr(0, false), k)
+				fmt.Fprintf(&b, ",\n    %s AS __xd%d", m.Denominator.unitExpr(0, false), k)
+			case m.CUPED:
 				fmt.Fprintf(&b, ",\n    %s AS __x%d", m.Component.unitExpr(0, m.Type == Binomial), k)
 			}
 		}
 		fmt.Fprintf(&b, "\n  FROM x LEFT JOIN ev AS e ON e.__unit = x.__unit AND e.__t < x.__first AND e.__t >= x.__first - %d\n  WHERE NOT x.__multi\n  GROUP BY x.__unit\n),\n", s.cupedWindowMicros)
 		fmt.Fprintf(&b, "joined AS (\n  SELECT post.*")
 		for k := range s.Metrics {
-			if s.Metrics[k].CUPED {
+			switch m := &s.Metrics[k]; {
+			case m.CUPED && m.Type == Ratio:
+				fmt.Fprintf(&b, ", pre.__xn%d, pre.__xd%d", k, k)
+			case m.CUPED:
 				fmt.Fprintf(&b, ", pre.__x%d", k)
 			}
 		}
@@ -129,11 +223,15 @@ func (s *Spec) SQL() string {
 		unitSrc = "joined"
 	}
 
-	// u: per-unit values with winsorisation applied and z set.
+	// u: per-unit values with winsorisation applied, one column per
+	// letter of sumCols.
 	var caps []string
 	for k, m := range s.Metrics {
 		if m.Winsorize > 0 {
-			caps = append(caps, fmt.Sprintf("percentile_approx(__y%d, %v) AS __cap%d", k, m.Winsorize, k))
+			caps = append(caps, fmt.Sprintf("percentile_approx(__y%d, %v) AS __capy%d", k, m.Winsorize, k))
+			if m.WinsorizeDenominator {
+				caps = append(caps, fmt.Sprintf("percentile_approx(__z%d, %v) AS __capz%d", k, m.Winsorize, k))
+			}
 		}
 	}
 	if len(caps) > 0 {
@@ -144,18 +242,34 @@ func (s *Spec) SQL() string {
 		fmt.Fprintf(&b, ", __d%d", i)
 	}
 	for k, m := range s.Metrics {
-		y := fmt.Sprintf("__y%d", k)
-		if m.Winsorize > 0 {
-			y = fmt.Sprintf("least(__y%d, __cap%d)", k, k)
+		col := func(name, src string) {
+			fmt.Fprintf(&b, ",\n    CAST(%s AS DOUBLE) AS __%s%d", src, name, k)
 		}
-		z := "0.0"
+		capped := func(name string) string {
+			v := fmt.Sprintf("__%s%d", name, k)
+			for _, c := range m.sumCols() {
+				if c == "cap"+name {
+					return fmt.Sprintf("least(%s, __cap%s%d)", v, name, k)
+				}
+			}
+			return v
+		}
+		col("y", capped("y"))
 		switch {
 		case m.Type == Ratio:
-			z = fmt.Sprintf("__z%d", k)
+			col("z", capped("z"))
 		case m.CUPED:
-			z = fmt.Sprintf("__x%d", k)
+			col("z", fmt.Sprintf("__x%d", k))
 		}
-		fmt.Fprintf(&b, ",\n    CAST(%s AS DOUBLE) AS __y%d, CAST(%s AS DOUBLE) AS __z%d", y, k, z, k)
+		if m.Type == Ratio && m.CUPED {
+			col("u", fmt.Sprintf("__xn%d", k))
+			col("w", fmt.Sprintf("__xd%d", k))
+		}
+		for _, c := range m.sumCols() {
+			if strings.HasPrefix(c, "cap") {
+				fmt.Fprintf(&b, ", __%s%d", c, k)
+			}
+		}
 	}
 	fmt.Fprintf(&b, "\n  FROM %s", unitSrc)
 	if len(caps) > 0 {
@@ -168,7 +282,12 @@ func (s *Spec) SQL() string {
 		var sb strings.Builder
 		sb.WriteString("count(*) AS n")
 		for k := range s.Metrics {
-			fmt.Fprintf(&sb, ",\n    sum(__y%[1]d) AS sy%[1]d, sum(__y%[1]d * __y%[1]d) AS syy%[1]d, sum(__z%[1]d) AS sz%[1]d, sum(__z%[1]d * __z%[1]d) AS szz%[1]d, sum(__y%[1]d * __z%[1]d) AS syz%[1]d", k)
+			cols := s.Metrics[k].sumCols()
+			parts := make([]string, len(cols))
+			for i, c := range cols {
+				parts[i] = sumSQL(c, k)
+			}
+			sb.WriteString(",\n    " + strings.Join(parts, ", "))
 		}
 		return sb.String()
 	}()
@@ -177,8 +296,10 @@ func (s *Spec) SQL() string {
 		fmt.Fprintf(&b, "UNION ALL\nSELECT %s, __d%d, '', __variant,\n    %s\nFROM u GROUP BY 2, 4\n", quote(fmt.Sprint(i)), i, sums)
 	}
 	fmt.Fprintf(&b, "UNION ALL\nSELECT %s, '', '', __variant, count(*)", quote(multiSlice))
-	for range s.Metrics {
-		b.WriteString(", 0.0, 0.0, 0.0, 0.0, 0.0")
+	for k := range s.Metrics {
+		for range s.Metrics[k].sumCols() {
+			b.WriteString(", 0.0")
+		}
 	}
 	b.WriteString("\nFROM x WHERE __multi GROUP BY 4\n")
 	return b.String()

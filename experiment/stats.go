@@ -10,13 +10,20 @@ import (
 
 // Sums are the sufficient statistics of one metric over a set of units:
 // y is the unit's value (ratio numerator), z the ratio denominator or the
-// CUPED covariate.
+// CUPED covariate. For ratio metrics with CUPED, u and w are the numerator
+// and denominator over the pre-exposure window, with every cross product
+// the delta method needs (RatioCUPEDEstimate). CapY and CapZ are the
+// winsorisation caps the query applied (0 when none).
 type Sums struct {
 	N                     float64
 	Sy, Syy, Sz, Szz, Syz float64
+	Su, Suu, Sw, Sww, Suw float64
+	Syu, Syw, Szu, Szw    float64
+	CapY, CapZ            float64
 }
 
-// Add accumulates b into a.
+// Add accumulates b into a. Caps are the same for every unit of a query,
+// so they combine by max (a cell without units has none).
 func (a *Sums) Add(b Sums) {
 	a.N += b.N
 	a.Sy += b.Sy
@@ -24,6 +31,17 @@ func (a *Sums) Add(b Sums) {
 	a.Sz += b.Sz
 	a.Szz += b.Szz
 	a.Syz += b.Syz
+	a.Su += b.Su
+	a.Suu += b.Suu
+	a.Sw += b.Sw
+	a.Sww += b.Sww
+	a.Suw += b.Suw
+	a.Syu += b.Syu
+	a.Syw += b.Syw
+	a.Szu += b.Szu
+	a.Szw += b.Szw
+	a.CapY = math.Max(a.CapY, b.CapY)
+	a.CapZ = math.Max(a.CapZ, b.CapZ)
 }
 
 // Estimate is a variant's point estimate and the per-unit variance of it,
@@ -39,6 +57,9 @@ var (
 	ErrTooFewUnits     = errors.New("fewer than 2 units in a variant")
 	ErrNonPositiveBase = errors.New("control mean is zero or negative: relative lift is undefined")
 	ErrZeroDenominator = errors.New("ratio denominator sums to zero")
+	// ErrZeroPreDenominator: a variant has no pre-exposure denominator, so
+	// its pre-exposure ratio, the CUPED covariate, is undefined.
+	ErrZeroPreDenominator = errors.New("pre-exposure ratio denominator sums to zero")
 )
 
 // sampleCov is the unbiased sample covariance from sums (n−1 divisor).
@@ -116,6 +137,104 @@ func CUPEDEstimate(s Sums, theta, pooledXMean float64, binomial bool) Estimate {
 		Mean: s.Sy/s.N - theta*(s.Sz/s.N-pooledXMean),
 		Var:  math.Max(0, vyy-2*theta*vyz+theta*theta*vzz),
 	}
+}
+
+// ratioParts are one variant's delta-method pieces for a ratio metric with
+// CUPED. With per-unit post-exposure numerator Y and denominator Z and
+// pre-exposure numerator U and denominator W, the ratios R_Y = ΣY/ΣZ and
+// R_X = ΣU/ΣW are linearised around the means (Deng, Knoblich & Lu 2018,
+// "Applying the Delta Method in Metric Analytics", §3, eq. 4):
+//
+//	R_Y − ρ_Y ≈ mean of a_i,  a_i = (Y_i − R_Y Z_i)/μ_Z
+//	R_X − ρ_X ≈ mean of b_i,  b_i = (U_i − R_X W_i)/μ_W
+//
+// so n·Var(R_Y) ≈ Var(a) = (s²_Y − 2R_Y s_YZ + R_Y² s²_Z)/μ_Z²,
+// n·Var(R_X) ≈ Var(b) = (s²_U − 2R_X s_UW + R_X² s²_W)/μ_W², and
+// n·Cov(R_Y, R_X) ≈ Cov(a, b) = (s_YU − R_X s_YW − R_Y s_ZU + R_Y R_X s_ZW)/(μ_Z μ_W),
+// with sample (n−1) covariances s from the sums.
+type ratioParts struct {
+	n, ry, rx   float64
+	va, vb, cab float64
+}
+
+func ratioCUPEDParts(s Sums) (ratioParts, error) {
+	if s.N == 0 {
+		return ratioParts{}, nil
+	}
+	if s.Sz == 0 {
+		return ratioParts{n: s.N}, ErrZeroDenominator
+	}
+	if s.Sw == 0 {
+		return ratioParts{n: s.N}, ErrZeroPreDenominator
+	}
+	n := s.N
+	ry, rx := s.Sy/s.Sz, s.Su/s.Sw
+	mz, mw := s.Sz/n, s.Sw/n
+	cyy, czz, cyz := sampleCov(n, s.Sy, s.Sy, s.Syy), sampleCov(n, s.Sz, s.Sz, s.Szz), sampleCov(n, s.Sy, s.Sz, s.Syz)
+	cuu, cww, cuw := sampleCov(n, s.Su, s.Su, s.Suu), sampleCov(n, s.Sw, s.Sw, s.Sww), sampleCov(n, s.Su, s.Sw, s.Suw)
+	cyu, cyw := sampleCov(n, s.Sy, s.Su, s.Syu), sampleCov(n, s.Sy, s.Sw, s.Syw)
+	czu, czw := sampleCov(n, s.Sz, s.Su, s.Szu), sampleCov(n, s.Sz, s.Sw, s.Szw)
+	return ratioParts{
+		n: n, ry: ry, rx: rx,
+		va:  (cyy - 2*ry*cyz + ry*ry*czz) / (mz * mz),
+		vb:  (cuu - 2*rx*cuw + rx*rx*cww) / (mw * mw),
+		cab: (cyu - rx*cyw - ry*czu + ry*rx*czw) / (mz * mw),
+	}, nil
+}
+
+// RatioCUPEDTheta is the one θ, shared by all variants, that minimises the
+// summed variance of the adjusted ratios R_Y − θ(R_X − R̄_X):
+//
+//	Σ_v (Var(a_v) − 2θ Cov(a_v, b_v) + θ² Var(b_v))/n_v
+//
+// is a parabola in θ with its minimum at
+//
+//	θ = Σ_v Cov(a_v, b_v)/n_v ÷ Σ_v Var(b_v)/n_v,
+//
+// the delta-method form of CUPED's θ = cov(Y, X)/var(X) (Deng, Xu, Kohavi
+// & Walker 2013, "Improving the Sensitivity of Online Controlled
+// Experiments by Utilizing Pre-Experiment Data", WSDM, §3; Deng, Knoblich &
+// Lu 2018, §4.2). For two variants it minimises the variance of the
+// difference itself. Variants with fewer than 2 units do not count; θ is 0
+// when no pre-exposure ratio varies. A variant whose post- or pre-exposure
+// denominator sums to zero makes the adjustment undefined: the error says
+// so and θ is 0 (no adjustment).
+func RatioCUPEDTheta(variants []Sums) (float64, error) {
+	var num, den float64
+	for _, s := range variants {
+		if s.N == 0 {
+			continue
+		}
+		p, err := ratioCUPEDParts(s)
+		if err != nil {
+			return 0, err
+		}
+		if s.N < 2 {
+			continue
+		}
+		num += p.cab / p.n
+		den += p.vb / p.n
+	}
+	if !(den > 0) {
+		return 0, nil
+	}
+	return num / den, nil
+}
+
+// RatioCUPEDEstimate is the adjusted ratio R_Y − θ(R_X − pooledRX), where
+// pooledRX = ΣU/ΣW over every variant's units, with per-unit variance
+// Var(a) − 2θ Cov(a, b) + θ² Var(b) (see ratioParts). The pooled ratio is
+// treated as a constant, as CUPED treats the pooled covariate mean.
+func RatioCUPEDEstimate(s Sums, theta, pooledRX float64) (Estimate, error) {
+	p, err := ratioCUPEDParts(s)
+	if err != nil || s.N == 0 {
+		return Estimate{N: p.n}, err
+	}
+	return Estimate{
+		N:    p.n,
+		Mean: p.ry - theta*(p.rx-pooledRX),
+		Var:  math.Max(0, p.va-2*theta*p.cab+theta*theta*p.vb),
+	}, nil
 }
 
 // Interval is an estimate with its two-sided interval and p-value.

@@ -68,6 +68,46 @@ type reference struct {
 		SD, NC, NT, Alpha, Power, MDE float64
 		PowerAt                       float64 `json:"power_at_0.1sd"`
 	}
+	RatioCUPED struct {
+		Control, Treatment  ratioUnits
+		Winsorize           float64
+		CapY                float64 `json:"cap_y"`
+		CapZ                float64 `json:"cap_z"`
+		CUPED               ratioCase
+		Winsorized          ratioCase
+		WinsorizedBothCUPED ratioCase `json:"winsorized_both_cuped"`
+	} `json:"ratio_cuped"`
+}
+
+// ratioUnits are per-unit post-exposure clicks y and views z and
+// pre-exposure clicks u and views w.
+type ratioUnits struct{ Y, Z, U, W []float64 }
+
+type ratioCase struct {
+	Theta              float64
+	ThetaMinimize      float64 `json:"theta_minimize_scalar"`
+	PooledPreRatio     float64 `json:"pooled_pre_ratio"`
+	Means, Variances   []float64
+	Absolute, Relative lift
+}
+
+// sums4 builds the sufficient statistics of a ratio metric with CUPED,
+// capping y and z at capY and capZ when they are positive, as the SQL does.
+func (r ratioUnits) sums4(capY, capZ float64) Sums {
+	s := Sums{N: float64(len(r.Y))}
+	for i := range r.Y {
+		y, z, u, w := r.Y[i], r.Z[i], r.U[i], r.W[i]
+		if capY > 0 {
+			y = math.Min(y, capY)
+		}
+		if capZ > 0 {
+			z = math.Min(z, capZ)
+		}
+		s.Sy, s.Syy, s.Sz, s.Szz, s.Syz = s.Sy+y, s.Syy+y*y, s.Sz+z, s.Szz+z*z, s.Syz+y*z
+		s.Su, s.Suu, s.Sw, s.Sww, s.Suw = s.Su+u, s.Suu+u*u, s.Sw+w, s.Sww+w*w, s.Suw+u*w
+		s.Syu, s.Syw, s.Szu, s.Szw = s.Syu+y*u, s.Syw+y*w, s.Szu+z*u, s.Szw+z*w
+	}
+	return s
 }
 
 func loadReference(t *testing.T) *reference {
@@ -222,6 +262,87 @@ func TestCUPEDAgainstSciPy(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkLift(t, "cuped", abs, ref.Absolute, false)
+}
+
+// checkRatioCase compares the ratio estimates of control c and treatment tr
+// (theta already applied) with a reference case.
+func checkRatioCase(t *testing.T, name string, theta float64, c, tr Estimate, want ratioCase) {
+	t.Helper()
+	near(t, name+" theta", theta, want.Theta, tol)
+	// minimize_scalar finds the flat minimum only to ~sqrt(eps).
+	near(t, name+" theta (minimize_scalar)", theta, want.ThetaMinimize, 1e-7)
+	near(t, name+" control mean", c.Mean, want.Means[0], tol)
+	near(t, name+" treatment mean", tr.Mean, want.Means[1], tol)
+	near(t, name+" control variance", c.Var, want.Variances[0], tol)
+	near(t, name+" treatment variance", tr.Var, want.Variances[1], tol)
+	abs, err := Welch(c, tr, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLift(t, name+" absolute", abs, want.Absolute, true)
+	rel, err := RelativeLift(c, tr, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLift(t, name+" relative", rel, want.Relative, true)
+}
+
+// TestRatioCUPEDAgainstSciPy checks the delta-method CUPED for ratios, with
+// and without winsorisation, against NumPy on the per-unit values and θ
+// against scipy.optimize.minimize_scalar of the summed variance.
+func TestRatioCUPEDAgainstSciPy(t *testing.T) {
+	ref := loadReference(t).RatioCUPED
+	run := func(name string, capY, capZ float64, cuped bool, want ratioCase) {
+		c, tr := ref.Control.sums4(capY, capZ), ref.Treatment.sums4(capY, capZ)
+		var ec, et Estimate
+		var theta float64
+		if cuped {
+			var err error
+			if theta, err = RatioCUPEDTheta([]Sums{c, tr}); err != nil {
+				t.Fatal(err)
+			}
+			pooled := c
+			pooled.Add(tr)
+			near(t, name+" pooled pre ratio", pooled.Su/pooled.Sw, want.PooledPreRatio, tol)
+			if ec, err = RatioCUPEDEstimate(c, theta, pooled.Su/pooled.Sw); err != nil {
+				t.Fatal(err)
+			}
+			if et, err = RatioCUPEDEstimate(tr, theta, pooled.Su/pooled.Sw); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			var err error
+			if ec, err = RatioEstimate(c); err != nil {
+				t.Fatal(err)
+			}
+			if et, err = RatioEstimate(tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkRatioCase(t, name, theta, ec, et, want)
+	}
+	run("cuped", 0, 0, true, ref.CUPED)
+	run("winsorized", ref.CapY, 0, false, ref.Winsorized)
+	run("winsorized both, cuped", ref.CapY, ref.CapZ, true, ref.WinsorizedBothCUPED)
+
+	// θ = 0 gives back the plain delta-method ratio.
+	c := ref.Control.sums4(0, 0)
+	plain, _ := RatioEstimate(c)
+	adj, _ := RatioCUPEDEstimate(c, 0, 123)
+	if plain != adj {
+		t.Errorf("theta 0: %+v, plain ratio %+v", adj, plain)
+	}
+	// A variant without pre-exposure denominator: no θ, and a clear error.
+	noPre := c
+	noPre.Su, noPre.Sw = 0, 0
+	if _, err := RatioCUPEDTheta([]Sums{c, noPre}); !errors.Is(err, ErrZeroPreDenominator) {
+		t.Errorf("zero pre-exposure denominator: err = %v", err)
+	}
+	// Without variation before exposure θ is 0, not NaN.
+	flat := Sums{N: 3, Sy: 3, Syy: 5, Sz: 6, Szz: 14, Syz: 8, Su: 3, Suu: 3, Sw: 3, Sww: 3, Suw: 3, Syu: 3, Syw: 3, Szu: 6, Szw: 6}
+	if th, err := RatioCUPEDTheta([]Sums{flat, flat}); err != nil || th != 0 {
+		t.Errorf("constant pre-exposure ratio: theta %v, err %v", th, err)
+	}
 }
 
 func TestSequentialHalfWidth(t *testing.T) {

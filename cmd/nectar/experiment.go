@@ -21,12 +21,14 @@ func newExperimentCmd() *cobra.Command {
 		format  string
 		outPath string
 		showSQL bool
+		charts  string
 	)
 	c := &cobra.Command{
-		Use:   "experiment --spec FILE [--format table|json|html] [-o FILE]",
+		Use:   "experiment --spec FILE [--format table|json|html] [-o FILE] [--charts DIR]",
 		Short: "Report an A/B experiment from the raw logs: per-variant metrics, lifts with confidence intervals, SRM",
 		Example: `  nectar experiment --spec food-recs.yaml
-  nectar experiment --spec food-recs.yaml --format html -o report.html`,
+  nectar experiment --spec food-recs.yaml --format html -o report.html
+  nectar experiment --spec food-recs.yaml --charts charts/      # also lift-<metric>.svg/.png, cumulative-<metric>.svg/.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if spec == "" {
@@ -57,6 +59,11 @@ func newExperimentCmd() *cobra.Command {
 			if showSQL {
 				fmt.Fprintln(cmd.ErrOrStderr(), rep.SQL)
 			}
+			if charts != "" {
+				if err := writeCharts(cmd, rep, charts); err != nil {
+					return err
+				}
+			}
 			return writeReport(cmd, rep, format, outPath)
 		},
 	}
@@ -66,6 +73,7 @@ func newExperimentCmd() *cobra.Command {
 	c.Flags().StringVar(&spec, "spec", "", "the experiment spec (YAML): source, unit, exposure, variants and weights, metrics")
 	c.Flags().StringVar(&format, "format", "table", "table, json or html")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write the report to FILE instead of standard output")
+	c.Flags().StringVar(&charts, "charts", "", "also write every chart as SVG and PNG (144 dpi) into DIR")
 	c.Flags().BoolVar(&showSQL, "show-sql", false, "print the SQL the report runs on stderr")
 	return c
 }
@@ -87,4 +95,20 @@ func writeReport(cmd *cobra.Command, rep *experiment.Report, format, outPath str
 		return err
 	}
 	return f.Close()
+}
+
+// writeCharts writes the report's charts into dir and says on stderr what
+// it wrote and which charts it left out, and why.
+func writeCharts(cmd *cobra.Command, rep *experiment.Report, dir string) error {
+	written, err := rep.WriteCharts(dir)
+	if err != nil {
+		return err
+	}
+	for _, ch := range rep.Charts() {
+		if ch.Omitted != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "charts: no %s chart for %s: %s\n", ch.Kind, ch.Metric, ch.Omitted)
+		}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "charts: wrote %d files to %s\n", len(written), dir)
+	return nil
 }
