@@ -1,7 +1,12 @@
 package engine
 
 import (
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // WithFiles returns a source with s's schema that reads files instead of
@@ -24,3 +29,20 @@ func (s *JSONSource) Pattern() string { return s.pattern }
 // ResolvePath makes a relative read_json path relative to dir, as the
 // engine does for Options.Dir.
 func ResolvePath(dir, p string) string { return resolve(dir, p) }
+
+// WithKinds returns a source like s whose named columns (matched without
+// regard to case) read as the given kinds. A stream widens a column this
+// way when later files carry values that do not fit the kind its first
+// files gave it.
+func (s *JSONSource) WithKinds(kinds map[string]types.Kind) *JSONSource {
+	c := s.WithFiles(s.files)
+	c.cols = slices.Clone(s.cols)
+	c.leaves = maps.Clone(s.leaves)
+	for i, col := range c.cols {
+		if k, ok := kinds[strings.ToLower(col.Name)]; ok && !col.Hidden {
+			c.cols[i].Kind = k
+			c.leaves[strings.ToLower(col.Name)] = k
+		}
+	}
+	return c
+}

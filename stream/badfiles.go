@@ -51,11 +51,24 @@ func (s *streamRun) process(ctx context.Context, off *offsets) (batchResult, err
 			}
 			reason = fe.Err.Error()
 		} else {
-			if bad, reason, err = s.checkCut(ctx, off); err != nil || bad == nil {
+			if bad, reason, err = s.checkCut(ctx, off); err != nil {
 				return res, err
 			}
+			if bad == nil {
+				widened, err := s.widen(ctx, off)
+				if err != nil || !widened {
+					return res, err
+				}
+				if err := s.rebind(ctx); err != nil {
+					if errors.Is(err, ErrWidenRebuild) {
+						return res, err
+					}
+					return res, fmt.Errorf("%w: %w", ErrWidenRebuild, err)
+				}
+				continue
+			}
 		}
-		if err := s.reset(s.next - 1); err != nil {
+		if err := s.reset(ctx, s.next-1); err != nil {
 			return res, err
 		}
 		attempts[bad.Path]++

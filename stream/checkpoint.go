@@ -40,7 +40,10 @@ type metadata struct {
 	Dedup       string     `json:"dedup,omitempty"`
 	Patterns    []string   `json:"patterns"`
 	SchemaFiles []fileRec  `json:"schema_files,omitempty"`
-	Created     time.Time  `json:"created"`
+	// Widened lists the columns later batches widened, in order; the
+	// stream binds with these kinds over the schema files' own.
+	Widened []widening `json:"widened,omitempty"`
+	Created time.Time  `json:"created"`
 }
 
 // fileRec is a file as a batch took it.

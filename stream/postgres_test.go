@@ -194,3 +194,26 @@ func TestPostgresSinkNeedsURLAndTable(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresWidensColumns: a column the stream widens after the table
+// was created is altered in place, and the table ends equal to the batch
+// engine's answer.
+func TestPostgresWidensColumns(t *testing.T) {
+	url := postgresURL(t)
+	glob := driftLogs(t)
+	q := "SELECT event, sum(properties.price) AS s FROM read_json('" + glob + "') GROUP BY event"
+	table := pgTable(t)
+	sink, err := NewPostgresSink(url, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opts(t, q, sink)
+	o.MaxFilesPerBatch = 1
+	mustRun(t, o)
+	if got, want := pgRows(t, url, "SELECT event, s FROM "+table), []string{"Order Completed|44.99", "Product Viewed|14.5"}; !slices.Equal(got, want) {
+		t.Errorf("table %q, want %q", got, want)
+	}
+	if got := pgRows(t, url, "SELECT data_type FROM information_schema.columns WHERE table_name = '"+table+"' AND column_name = 's'"); !slices.Equal(got, []string{"double precision"}) {
+		t.Errorf("column s is %q, want double precision", got)
+	}
+}

@@ -69,6 +69,7 @@ type streamCatalog struct {
 	base        *engine.Local
 	opts        engine.Options
 	schemaFiles []source.File
+	kinds       map[string]types.Kind // widened columns
 	patterns    []string
 	sources     map[string]*fileSource
 }
@@ -100,6 +101,9 @@ func (c *streamCatalog) TableFunc(ctx context.Context, name string, args []types
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(c.kinds) > 0 {
+		base = base.WithKinds(c.kinds)
 	}
 	s.base = base
 	c.sources[pattern] = s

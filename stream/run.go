@@ -24,7 +24,10 @@ const DefaultTrigger = 10 * time.Second
 // streamState is what the stream saves after each batch besides the
 // checkpoint's JSON records.
 type streamState struct {
-	Version   int
+	Version int
+	// SchemaGen is how many widenings the schema had when the state was
+	// saved; state from an older schema is rebuilt, not loaded.
+	SchemaGen int
 	Watermark int64  // µs; math.MinInt64: none yet
 	Agg       []byte // exec.IncrementalAggregate state, nil for stateless queries
 	Dedup     *dedupState
@@ -161,7 +164,7 @@ func (s *streamRun) bind(ctx context.Context) error {
 	for i, f := range s.meta.SchemaFiles {
 		files[i] = f.file()
 	}
-	cat := &streamCatalog{base: s.o.Catalog, opts: s.o.Engine, schemaFiles: files, sources: map[string]*fileSource{}}
+	cat := &streamCatalog{base: s.o.Catalog, opts: s.o.Engine, schemaFiles: files, kinds: s.meta.kinds(), sources: map[string]*fileSource{}}
 	n, err := plan.Bind(ctx, cat, s.q)
 	if err != nil {
 		return err
@@ -174,12 +177,12 @@ func (s *streamRun) bind(ctx context.Context) error {
 		s.src = v
 	}
 	s.plan = n
-	if err := s.reset(s.rec.lastCommitted); err != nil {
+	if err := s.reset(ctx, s.next-1); err != nil {
 		return err
 	}
 	if err := s.o.Sink.Open(ctx, SinkInfo{
 		Schema: s.inc.schema, Mode: s.inc.mode, Dir: filepath.Join(s.ck.dir, "sink"),
-		LastCommitted: s.rec.lastCommitted, Keys: s.inc.keys,
+		LastCommitted: s.next - 1, Keys: s.inc.keys,
 	}); err != nil {
 		return fmt.Errorf("open sink %s: %w", sinkName(s.o.Sink), err)
 	}
@@ -189,7 +192,7 @@ func (s *streamRun) bind(ctx context.Context) error {
 
 // reset makes the operator state that of batch last as committed (-1:
 // none): at start, and after a batch failed halfway through updating it.
-func (s *streamRun) reset(last int64) error {
+func (s *streamRun) reset(ctx context.Context, last int64) error {
 	var err error
 	if s.inc, err = newIncremental(s.plan, s.src, s.windows, &s.o); err != nil {
 		return err
@@ -210,6 +213,9 @@ func (s *streamRun) reset(last int64) error {
 		return fmt.Errorf("checkpoint %s: %w: state version %d", s.ck.dir, ErrCheckpointVersion, st.Version)
 	}
 	s.state = st
+	if st.SchemaGen != len(s.meta.Widened) {
+		return s.rebuild(ctx, last)
+	}
 	for _, d := range []struct{ live, saved *dedupState }{{s.inc.dedup, st.Dedup}, {s.inc.distinct, st.Distinct}} {
 		if d.live != nil && d.saved != nil {
 			d.live.MaxEvent = d.saved.MaxEvent
@@ -353,7 +359,7 @@ func (s *streamRun) batch(ctx context.Context, off *offsets, start time.Time) er
 	if err := s.fail(StepSinkWritten); err != nil {
 		return err
 	}
-	st := streamState{Version: stateVersion, Watermark: res.watermark, Dedup: s.inc.dedup, Distinct: s.inc.distinct}
+	st := streamState{Version: stateVersion, SchemaGen: len(s.meta.Widened), Watermark: res.watermark, Dedup: s.inc.dedup, Distinct: s.inc.distinct}
 	if s.inc.inc != nil {
 		if st.Agg, err = s.inc.inc.MarshalBinary(); err != nil {
 			return fmt.Errorf("batch %d: %w", id, err)

@@ -94,9 +94,25 @@ func (m *MemorySink) Open(ctx context.Context, info SinkInfo) error {
 		if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&d); err != nil {
 			return fmt.Errorf("memory sink %s: batch %d: %w", m.name, id, err)
 		}
-		m.apply(d.Batch, d.Rows)
+		m.apply(d.Batch, conform(m.schema, d.Rows))
 	}
 	return nil
+}
+
+// conform casts values saved under an older, narrower schema to the kinds
+// of a widened one (BIGINT to DOUBLE, anything to STRING), so the table
+// has one kind per column.
+func conform(schema types.Schema, rows [][]types.Value) [][]types.Value {
+	for _, r := range rows {
+		for i, v := range r {
+			if i < len(schema) && v.K != types.Null && v.K != schema[i].Kind {
+				if c, err := types.Cast(v, schema[i].Kind); err == nil {
+					r[i] = c
+				}
+			}
+		}
+	}
+	return rows
 }
 
 // Write implements Sink: the delivery is saved first, so that if the

@@ -109,6 +109,37 @@ func (s *PostgresSink) Open(ctx context.Context, info SinkInfo) error {
 			}
 		}
 	}
+	return s.widenColumns(ctx)
+}
+
+// pgTypeOIDs are the type OIDs of pgType's answers (pg_type.dat).
+var pgTypeOIDs = map[string]uint32{"boolean": 16, "bigint": 20, "text": 25, "double precision": 701, "date": 1082, "timestamptz": 1184}
+
+// widenColumns alters the columns of an existing table whose type is not
+// the one the result has now: the stream widened a column (BIGINT to
+// DOUBLE, anything to TEXT) after the table was created. PostgreSQL casts
+// the existing values, and the ALTER is transactional.
+func (s *PostgresSink) widenColumns(ctx context.Context) error {
+	rows, err := s.conn.Query(ctx, "SELECT * FROM "+s.ident+" LIMIT 0")
+	if err != nil {
+		return fmt.Errorf("%w: read the columns of %s: %w", ErrPostgres, s.Table, err)
+	}
+	have := map[string]uint32{}
+	for _, f := range rows.FieldDescriptions() {
+		have[f.Name] = f.DataTypeOID
+	}
+	rows.Close()
+	for _, c := range s.info.Schema {
+		want := pgType(c.Kind)
+		if oid, ok := have[c.Name]; !ok || oid == pgTypeOIDs[want] {
+			continue
+		}
+		col := pgx.Identifier{c.Name}.Sanitize()
+		q := "ALTER TABLE " + s.ident + " ALTER COLUMN " + col + " TYPE " + want + " USING " + col + "::" + want
+		if _, err := s.conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%w: widen %s.%s to %s: %w", ErrPostgres, s.Table, c.Name, want, err)
+		}
+	}
 	return nil
 }
 
