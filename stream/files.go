@@ -24,6 +24,9 @@ type tracker struct {
 	// seen is the previous listing's size and mtime of each untaken file:
 	// a file unchanged between two listings is finished.
 	seen map[string]fileRec
+	// settling is how many files the last listing saw but did not take
+	// yet because they were still young.
+	settling int
 }
 
 func newTracker(patterns []string, settle time.Duration, taken map[string]struct{}, skipped map[string]fileRec) *tracker {
@@ -78,6 +81,7 @@ func (t *tracker) list(ctx context.Context, now time.Time) (listing, error) {
 		}
 	}
 	t.seen = next
+	t.settling = l.pending
 	// Oldest first, as Spark's file source does; the path breaks ties so
 	// that the choice is deterministic.
 	sort.Slice(l.ready, func(i, j int) bool {
