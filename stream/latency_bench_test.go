@@ -89,4 +89,3 @@ func rowsOf(m *MemorySink) int64 {
 	}
 	return rows[0][0].I
 }
-
