@@ -96,8 +96,6 @@ func TestS3Prefix(t *testing.T) {
 	}
 }
 
-func fmt.Sprintf(q, path string) string { return fmt.Sprintf(q, path) }
-
 func mustOffsets(t *testing.T, ck string, id int64) offsets {
 	t.Helper()
 	o, err := (&checkpoint{dir: ck}).readOffsets(id)
