@@ -12,7 +12,6 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/gen"
-	"github.com/nectar-dev/nectar/types"
 )
 
 // TestEndToEndGen runs the example spec over gen data, whose
@@ -158,11 +157,8 @@ metrics:
 
 	// The sums straight from the query, against the counts: the events 8
 	// and 10 days before exposure are outside the window.
-	var rows [][]types.Value
-	if err := eng.Run(ctx, spec.SQL(), func(r *engine.Result) error {
-		rows, err = exec.Collect(ctx, r.Rows)
-		return err
-	}); err != nil {
+	_, rows, err := engine.QueryRows(ctx, eng, spec.SQL())
+	if err != nil {
 		t.Fatal(err)
 	}
 	cells, err := parseCells(rows, spec)

@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/exec"
-	"github.com/nectar-dev/nectar/types"
 )
 
 func loadSpec(t *testing.T, path string) *Spec {
@@ -38,12 +36,8 @@ func TestHandmadeSums(t *testing.T) {
 	if err := probeFields(ctx, eng, spec); err != nil {
 		t.Fatal(err)
 	}
-	var rows [][]types.Value
-	if err := eng.Run(ctx, spec.SQL(), func(r *engine.Result) error {
-		var err error
-		rows, err = exec.Collect(ctx, r.Rows)
-		return err
-	}); err != nil {
+	_, rows, err := engine.QueryRows(ctx, eng, spec.SQL())
+	if err != nil {
 		t.Fatal(err)
 	}
 	cells, err := parseCells(rows, spec)

@@ -243,14 +243,7 @@ func TestScannerBadInput(t *testing.T) {
 			{[]source.File{cut}, -1, source.ErrTruncated},
 		} {
 			s := NewScanner(Options{Files: append([]source.File{dummy}, tc.files...), Columns: cols, Strict: true, MaxLineBytes: 100})
-			var err error
-			for err == nil {
-				var b *types.Batch
-				if b, err = s.Next(context.Background()); err == nil && b.Len == 0 {
-					break
-				}
-			}
-			s.Close()
+			err := scanErr(s)
 			var ble *BadLineError
 			if !errors.As(err, &ble) || !errors.Is(err, tc.reason) || ble.File != tc.files[0].Path || (tc.line > 0 && ble.Line != tc.line) {
 				t.Errorf("got %v, want a BadLineError at %s:%d for %v", err, tc.files[0].Path, tc.line, tc.reason)
@@ -260,6 +253,18 @@ func TestScannerBadInput(t *testing.T) {
 			}
 		}
 	})
+}
+
+// scanErr reads s to the end and returns the error that stopped it (nil
+// when none did), then closes it.
+func scanErr(s *Scanner) error {
+	defer s.Close()
+	for {
+		b, err := s.Next(context.Background())
+		if err != nil || b.Len == 0 {
+			return err
+		}
+	}
 }
 
 // A file that fails as a whole names itself in a *FileError, so that a
@@ -282,14 +287,7 @@ func TestScannerFileErrors(t *testing.T) {
 		writeFile(t, dir, "corrupt.gz", corrupt),
 	} {
 		s := NewScanner(Options{Files: []source.File{good, f}, Columns: []Column{col("n", "n", types.Int)}})
-		var err error
-		for err == nil {
-			var b *types.Batch
-			if b, err = s.Next(context.Background()); err == nil && b.Len == 0 {
-				break
-			}
-		}
-		s.Close()
+		err := scanErr(s)
 		var fe *FileError
 		if !errors.As(err, &fe) || fe.File != f.Path || errors.Is(err, source.ErrNotLog) {
 			t.Errorf("%s: got %v, want a *FileError naming it", f.Path, err)
