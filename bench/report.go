@@ -308,7 +308,11 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 	for _, q := range Queries {
 		fmt.Fprintf(w, "### %s: %s\n\n", q.Name, q.Title)
 		if q.Threads > 0 {
-			fmt.Fprintf(w, "Runs on %d thread(s) on every engine, whatever `--threads` says, over the main data set.\n\n", q.Threads)
+			n := fmt.Sprintf("%d threads", q.Threads)
+			if q.Threads == 1 {
+				n = "1 thread"
+			}
+			fmt.Fprintf(w, "Runs on %s on every engine, whatever `--threads` says, over the main data set.\n\n", n)
 		}
 		if q.Compacted {
 			fmt.Fprintf(w, "Runs only over the compacted copy (`--compacted`), which `nectar compact` writes from the main data set before timing starts; compaction flattens nested fields into columns named with their dots, which DuckDB quotes.\n\n")
