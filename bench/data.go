@@ -5,21 +5,39 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/nectar-dev/nectar/output"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/nectar-dev/nectar/output"
 
 	"github.com/nectar-dev/nectar/gen"
 )
 
-// DataSet is one generated, cached copy of the benchmark logs.
+// DataSet is one generated, cached copy of the benchmark logs, or the
+// Parquet copy `nectar compact` made of one.
 type DataSet struct {
-	Dir     string      // gen's Out: files are under Dir/segment-logs/
+	Dir     string      // gen's Out: files are under Dir/segment-logs/; the compacted copy's root
 	Glob    string      // every data file, in a form both engines expand
 	Options gen.Options // what generated it (Out and Workers cleared)
-	Summary gen.Summary
+	// Summary describes the generated JSON, also for a compacted copy, so
+	// that MB/s and events/s count the same logical input; a compacted
+	// copy's CompressedBytes is its Parquet files' size.
+	Summary   gen.Summary
+	Compacted bool
+}
+
+// Input names the storage in the report: the compression of the JSON, or
+// "compacted".
+func (d DataSet) Input() string {
+	if d.Compacted {
+		return "compacted"
+	}
+	return d.Options.Compress
 }
 
 // summaryFile marks a complete data set: it is written only after
@@ -78,6 +96,49 @@ func EnsureData(ctx context.Context, cacheDir string, o gen.Options, log io.Writ
 	}
 	fmt.Fprintf(log, "data: wrote %s of JSON (%s on disk) in %s\n",
 		output.FormatBytes(sum.Bytes), output.FormatBytes(sum.CompressedBytes), time.Since(began).Round(time.Millisecond))
+	return ds, nil
+}
+
+// EnsureCompacted compacts src with `nectar compact` (the binary at
+// nectarBin) into a directory next to it and returns the copy. It starts
+// from an empty directory every time: the Parquet layout is the binary's
+// to choose, and a copy written by an older build would measure that
+// build. Compaction is not timed.
+func EnsureCompacted(ctx context.Context, nectarBin string, src DataSet, log io.Writer) (DataSet, error) {
+	dir := src.Dir + "-compacted"
+	if err := os.RemoveAll(dir); err != nil {
+		return DataSet{}, fmt.Errorf("clear %s: %w", dir, err)
+	}
+	fmt.Fprintf(log, "data: nectar compact %s %s\n", src.Glob, dir)
+	began := time.Now()
+	cmd := exec.CommandContext(ctx, nectarBin, "compact", src.Glob, dir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return DataSet{}, fmt.Errorf("nectar compact %s: %w: %s", src.Glob, err, tail(b, 2000))
+	}
+	var size int64
+	var files int
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		size += info.Size()
+		files++
+		return nil
+	})
+	if err != nil {
+		return DataSet{}, fmt.Errorf("list %s: %w", dir, err)
+	}
+	if files == 0 {
+		return DataSet{}, fmt.Errorf("nectar compact wrote no Parquet file under %s", dir)
+	}
+	ds := DataSet{Dir: dir, Glob: filepath.Join(dir, "**", "*.parquet"), Options: src.Options, Summary: src.Summary, Compacted: true}
+	ds.Summary.Files = files
+	ds.Summary.CompressedBytes = size
+	fmt.Fprintf(log, "data: compacted into %d Parquet files (%s) in %s\n", files, output.FormatBytes(size), time.Since(began).Round(time.Millisecond))
 	return ds, nil
 }
 

@@ -28,12 +28,12 @@ type Nectar struct {
 func (Nectar) Name() string { return "nectar" }
 
 func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
-	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(n.Threads))
+	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(threads(q, n.Threads)))
 	args := []string{"query", "--format", "csv"}
 	if q.ToParquet {
 		args = []string{"query", "--format", "parquet", "-o", out}
 	}
-	args = append(args, q.NectarSQL(ds.Glob))
+	args = append(args, q.NectarSQL(ds))
 	return n.Measurer.Run(ctx, env, n.Binary, args...)
 }
 
@@ -61,7 +61,15 @@ func (DuckDB) Name() string { return "duckdb" }
 
 func (d DuckDB) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
 	return d.Measurer.Run(ctx, os.Environ(), d.Self, "duckdb-worker",
-		"--threads", strconv.Itoa(d.Threads), "--query", q.DuckDBSQL(ds.Glob, out))
+		"--threads", strconv.Itoa(threads(q, d.Threads)), "--query", q.DuckDBSQL(ds, out))
+}
+
+// threads is the thread count for q: its own, or the run's.
+func threads(q Query, run int) int {
+	if q.Threads > 0 {
+		return q.Threads
+	}
+	return run
 }
 
 // ParquetCheck is the query whose result stands for a written Parquet

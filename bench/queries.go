@@ -21,6 +21,17 @@ type Query struct {
 	Plain bool
 	// NoData marks queries that read no file: throughput means nothing.
 	NoData bool
+	// Threads, when set, overrides the run's thread count for every
+	// engine: seed_1thread measures how the engines scale.
+	Threads int
+	// Compacted marks queries that run only over the Parquet copy
+	// `nectar compact` made of the main data set, which both engines read
+	// ({src} is read_parquet).
+	Compacted bool
+	// SameAs names a query over the main data set whose rows this one must
+	// return too: a change of threads or storage must not change the
+	// answer.
+	SameAs string
 }
 
 // Queries is the query set of issue 3. Orderings carry tie-breakers so
@@ -41,6 +52,35 @@ FROM {src}
 WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
 GROUP BY properties.recommender.variant ORDER BY variant`,
 		Plain: true,
+	},
+	{
+		// Against seed on --threads, this is the scaling measurement:
+		// decompression and parsing split over files, so two threads
+		// should come close to twice one thread.
+		Name:  "seed_1thread",
+		Title: "the seed query on 1 thread, for 1- vs N-thread scaling",
+		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant ORDER BY variant`,
+		Threads: 1,
+		SameAs:  "seed",
+	},
+	{
+		// The same Parquet files for both engines. Compaction names
+		// flattened columns with their dots, which DuckDB must quote.
+		Name:  "seed_compacted",
+		Title: "the seed query over the compacted Parquet copy",
+		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant ORDER BY variant`,
+		DuckDB: `SELECT "properties.recommender.variant" AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND "properties.vertical" = 'Food'
+GROUP BY "properties.recommender.variant" ORDER BY variant`,
+		Compacted: true,
+		SameAs:    "seed",
 	},
 	{
 		Name:  "seed_by_hour",
@@ -102,9 +142,14 @@ GROUP BY e.variation ORDER BY variation`,
 // sqlString quotes s as a SQL string literal, the same in both dialects.
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// NectarSQL is q's nectar text over the files matching glob.
-func (q Query) NectarSQL(glob string) string {
-	return strings.ReplaceAll(q.Nectar, "{src}", "read_json("+sqlString(glob)+")")
+// NectarSQL is q's nectar text over ds: read_json of its files, or
+// read_parquet of a compacted copy's directory, whose manifest nectar uses.
+func (q Query) NectarSQL(ds DataSet) string {
+	src := "read_json(" + sqlString(ds.Glob) + ")"
+	if ds.Compacted {
+		src = "read_parquet(" + sqlString(ds.Dir) + ")"
+	}
+	return strings.ReplaceAll(q.Nectar, "{src}", src)
 }
 
 // DuckDBText is q's DuckDB text before substitution: DuckDB, or Nectar
@@ -116,9 +161,14 @@ func (q Query) DuckDBText() string {
 	return q.DuckDB
 }
 
-// DuckDBSQL is q's DuckDB text over the files matching glob, writing out
-// for a ToParquet query.
-func (q Query) DuckDBSQL(glob, out string) string {
-	s := strings.ReplaceAll(q.DuckDBText(), "{src}", "read_json("+sqlString(glob)+", format = 'newline_delimited')")
+// DuckDBSQL is q's DuckDB text over ds, writing out for a ToParquet
+// query. A compacted copy is read file by file with its day=… directories
+// as a Hive partition column, as DuckDB users query such a dataset.
+func (q Query) DuckDBSQL(ds DataSet, out string) string {
+	src := "read_json(" + sqlString(ds.Glob) + ", format = 'newline_delimited')"
+	if ds.Compacted {
+		src = "read_parquet(" + sqlString(ds.Glob) + ", hive_partitioning = true)"
+	}
+	s := strings.ReplaceAll(q.DuckDBText(), "{src}", src)
 	return strings.ReplaceAll(s, "'{out}'", sqlString(out))
 }

@@ -24,17 +24,43 @@ func TestQueriesAreComplete(t *testing.T) {
 			t.Errorf("query %q writes Parquet but DuckDB's text has no '{out}'", q.Name)
 		}
 	}
-	for _, name := range []string{"seed", "seed_by_hour", "distinct_users", "gmv", "top_products", "select_star_parquet", "exposure_join"} {
+	for _, name := range []string{"seed", "seed_1thread", "seed_compacted", "seed_by_hour", "distinct_users", "gmv", "top_products", "select_star_parquet", "exposure_join"} {
 		if !seen[name] {
 			t.Errorf("issue 3's query %q is missing", name)
 		}
+	}
+	for _, q := range Queries {
+		if q.SameAs != "" && (!seen[q.SameAs] || q.SameAs == q.Name) {
+			t.Errorf("query %q: SameAs %q is not another query", q.Name, q.SameAs)
+		}
+	}
+}
+
+// TestSeedVariantsAskTheSameQuestion keeps seed_1thread and seed_compacted
+// the seed query: only threads and storage may differ.
+func TestSeedVariantsAskTheSameQuestion(t *testing.T) {
+	byName := map[string]Query{}
+	for _, q := range Queries {
+		byName[q.Name] = q
+	}
+	seed, one, comp := byName["seed"], byName["seed_1thread"], byName["seed_compacted"]
+	if one.Nectar != seed.Nectar || one.DuckDBText() != seed.DuckDBText() || one.Threads != 1 || one.Compacted {
+		t.Errorf("seed_1thread = %+v, want seed's text on 1 thread", one)
+	}
+	if comp.Nectar != seed.Nectar || !comp.Compacted || comp.Threads != 0 {
+		t.Errorf("seed_compacted = %+v, want seed's nectar text over the compacted copy", comp)
+	}
+	// DuckDB's text differs only by quoting the dotted column names.
+	unquoted := strings.NewReplacer(`"properties.recommender.variant"`, "properties.recommender.variant", `"properties.vertical"`, "properties.vertical").Replace(comp.DuckDB)
+	if unquoted != seed.DuckDBText() {
+		t.Errorf("seed_compacted's DuckDB text, unquoted:\n%s\nwant\n%s", unquoted, seed.DuckDBText())
 	}
 }
 
 // TestNectarTextsParse keeps the query set in nectar's dialect.
 func TestNectarTextsParse(t *testing.T) {
 	for _, q := range Queries {
-		if _, err := syntax.ParseQuery(q.NectarSQL("logs/*/*/*.gz")); err != nil {
+		if _, err := syntax.ParseQuery(q.NectarSQL(DataSet{Glob: "logs/*/*/*.gz"})); err != nil {
 			t.Errorf("%s: %v", q.Name, err)
 		}
 	}
@@ -42,12 +68,29 @@ func TestNectarTextsParse(t *testing.T) {
 
 func TestSubstitution(t *testing.T) {
 	q := Query{Nectar: "SELECT * FROM {src}", DuckDB: "COPY (SELECT * FROM {src}) TO '{out}'"}
-	glob := "/d/it's/*.gz"
-	if got, want := q.NectarSQL(glob), `SELECT * FROM read_json('/d/it''s/*.gz')`; got != want {
+	ds := DataSet{Glob: "/d/it's/*.gz"}
+	if got, want := q.NectarSQL(ds), `SELECT * FROM read_json('/d/it''s/*.gz')`; got != want {
 		t.Errorf("NectarSQL = %s, want %s", got, want)
 	}
 	want := `COPY (SELECT * FROM read_json('/d/it''s/*.gz', format = 'newline_delimited')) TO '/o/x.parquet'`
-	if got := q.DuckDBSQL(glob, "/o/x.parquet"); got != want {
+	if got := q.DuckDBSQL(ds, "/o/x.parquet"); got != want {
 		t.Errorf("DuckDBSQL = %s, want %s", got, want)
+	}
+	comp := DataSet{Dir: "/c/it's", Glob: "/c/it's/**/*.parquet", Compacted: true}
+	q = Query{Nectar: "SELECT * FROM {src}"}
+	if got, want := q.NectarSQL(comp), `SELECT * FROM read_parquet('/c/it''s')`; got != want {
+		t.Errorf("NectarSQL over compacted = %s, want %s", got, want)
+	}
+	if got, want := q.DuckDBSQL(comp, ""), `SELECT * FROM read_parquet('/c/it''s/**/*.parquet', hive_partitioning = true)`; got != want {
+		t.Errorf("DuckDBSQL over compacted = %s, want %s", got, want)
+	}
+}
+
+func TestThreads(t *testing.T) {
+	if got := threads(Query{}, 2); got != 2 {
+		t.Errorf("threads without override = %d, want the run's 2", got)
+	}
+	if got := threads(Query{Threads: 1}, 2); got != 1 {
+		t.Errorf("threads with override = %d, want 1", got)
 	}
 }

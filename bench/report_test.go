@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,47 @@ func TestTargets(t *testing.T) {
 				if m, ok := got[prefix]; !ok || m != met {
 					t.Errorf("target %q: met %v (present %v), want %v", prefix, m, ok, met)
 				}
+			}
+		})
+	}
+}
+
+func TestScalingAndCompactedTargets(t *testing.T) {
+	s := time.Second
+	compacted := func(nectar, duck time.Duration) *Row {
+		r := row("seed_compacted", "gzip", nectar, duck, 10, 20)
+		r.Case.Data.Compacted = true
+		return r
+	}
+	tests := []struct {
+		name    string
+		threads int
+		rows    []*Row
+		want    map[string]bool // goal prefix → met; absent prefixes must be absent
+	}{
+		{"all met", 2, []*Row{
+			row("seed", "gzip", 10*s, 40*s, 10, 20), row("seed_1thread", "gzip", 19*s, 70*s, 10, 20), compacted(s/4, s/2)},
+			map[string]bool{"scaling": true, "compacted seed query ≥ 30x": true, "compacted seed query no slower": true, "every query": true}},
+		{"too slow", 2, []*Row{
+			row("seed", "gzip", 10*s, 40*s, 10, 20), row("seed_1thread", "gzip", 17*s, 70*s, 10, 20), compacted(s/2, s/4)},
+			map[string]bool{"scaling": false, "compacted seed query ≥ 30x": false, "compacted seed query no slower": false, "every query": true}},
+		{"one thread run: no scaling", 1, []*Row{
+			row("seed", "gzip", 10*s, 40*s, 10, 20), row("seed_1thread", "gzip", 10*s, 40*s, 10, 20)},
+			map[string]bool{"every query": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Reference: "duckdb", Threads: tt.threads, Rows: tt.rows}
+			got := map[string]bool{}
+			for _, tg := range r.Targets("nectar") {
+				for _, prefix := range []string{"scaling", "compacted seed query ≥ 30x", "compacted seed query no slower", "every query"} {
+					if strings.HasPrefix(tg.Goal, prefix) {
+						got[prefix] = tg.Met
+					}
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("targets met %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -18,8 +18,8 @@ type Case struct {
 }
 
 // Label names the case in the report: the query, and the input's
-// compression.
-func (c Case) Label() string { return c.Query.Name + " (" + c.Data.Options.Compress + ")" }
+// compression or "compacted".
+func (c Case) Label() string { return c.Query.Name + " (" + c.Data.Input() + ")" }
 
 // Cell is what one engine did on one case over all repetitions.
 type Cell struct {
@@ -142,7 +142,39 @@ func Run(ctx context.Context, cfg Config) ([]*Row, error) {
 			}
 		}
 	}
+	crossCheck(rows, cfg)
 	return rows, nil
+}
+
+// crossCheck compares every engine's rows on a case whose query has SameAs
+// with the reference's rows on that query over the main data set (the
+// first case of that name), so one thread or the compacted copy cannot
+// quietly change the answer on both engines alike.
+func crossCheck(rows []*Row, cfg Config) {
+	for _, row := range rows {
+		if row.Case.Query.SameAs == "" {
+			continue
+		}
+		var want *Cell
+		for _, other := range rows {
+			if other.Case.Query.Name == row.Case.Query.SameAs {
+				want = other.Cell(cfg.Reference)
+				break
+			}
+		}
+		if want == nil || !want.OK() {
+			continue
+		}
+		for _, c := range row.Cells {
+			if !c.OK() || c.Mismatch != nil {
+				continue
+			}
+			if err := Compare(want.rows, c.rows); err != nil {
+				c.Mismatch = fmt.Errorf("%s on %s vs %s on %s: %w", c.Engine, row.Case.Label(), cfg.Reference, row.Case.Query.SameAs, err)
+				fmt.Fprintf(cfg.Log, "  MISMATCH %v\n", c.Mismatch)
+			}
+		}
+	}
 }
 
 func runOne(ctx context.Context, cfg Config, e Engine, c Case, cell *Cell, rep int) error {

@@ -98,6 +98,48 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunCrossChecksSameAs: a query with SameAs must return the
+// reference's rows of that query, on every engine, or be a mismatch even
+// when both engines agree with each other.
+func TestRunCrossChecksSameAs(t *testing.T) {
+	answers := map[string]string{"seed": "v,n\na,1\n", "same": "v,n\na,1\n", "changed": "v,n\na,2\n"}
+	var calls []string
+	engines := []Engine{
+		queryEngine{&fakeEngine{name: "ref", calls: &calls}, answers},
+		queryEngine{&fakeEngine{name: "other", calls: &calls}, answers},
+	}
+	rows, err := Run(context.Background(), Config{
+		Cases: []Case{
+			{Query: Query{Name: "seed"}},
+			{Query: Query{Name: "same", SameAs: "seed"}},
+			{Query: Query{Name: "changed", SameAs: "seed"}},
+		},
+		Engines: engines, Reference: "ref", Reps: 1, WorkDir: t.TempDir(), Log: io.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		want := row.Case.Query.Name == "changed"
+		for _, c := range row.Cells {
+			if got := c.Mismatch != nil; got != want {
+				t.Errorf("%s on %s: mismatch %v, want %v", c.Engine, row.Case.Query.Name, c.Mismatch, want)
+			}
+		}
+	}
+}
+
+// queryEngine answers each query by name.
+type queryEngine struct {
+	*fakeEngine
+	answers map[string]string
+}
+
+func (q queryEngine) Run(ctx context.Context, qu Query, ds DataSet, out string) (Measurement, error) {
+	q.fakeEngine.csv = func(int) string { return q.answers[qu.Name] }
+	return q.fakeEngine.Run(ctx, qu, ds, out)
+}
+
 func TestCellStats(t *testing.T) {
 	s := time.Second
 	tests := []struct {

@@ -91,3 +91,58 @@ func BenchmarkScanner(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/row")
 }
+
+// BenchmarkScannerOneLargeFile is one uncompressed file of ~32 MiB read
+// whole by one worker, or cut into ranges for two: the within-file
+// parallelism Split brings, without process start-up in the number. Four
+// ranges of the default 8 MiB share evenly between two workers.
+func BenchmarkScannerOneLargeFile(b *testing.B) {
+	var buf []byte
+	n := 0
+	for len(buf) < 32<<20 {
+		buf = append(buf, benchEvent(n)...)
+		buf = append(buf, '\n')
+		n++
+	}
+	f := writeFile(b, b.TempDir(), "big.json", buf)
+	cols := []Column{
+		col("event", "event", types.String),
+		col("price", "properties.price", types.Float),
+		col("ts", "timestamp", types.Timestamp),
+		{Hidden: LineColumn},
+	}
+	for _, tc := range []struct {
+		name    string
+		workers int
+		split   int64
+	}{
+		{"whole/workers=1", 1, -1},
+		{"whole/workers=2", 2, -1},
+		{"split/workers=2", 2, 0},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				s := NewScanner(Options{Files: []source.File{f}, Columns: cols, Workers: tc.workers, SplitBytes: tc.split})
+				rows := 0
+				var last int64
+				for {
+					bt, err := s.Next(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if bt.Len == 0 {
+						break
+					}
+					rows += bt.Len
+					last = bt.Cols[3].I[bt.Len-1]
+				}
+				s.Close()
+				if rows != n || last != int64(n) {
+					b.Fatalf("%d rows, last _line %d; want %d", rows, last, n)
+				}
+			}
+		})
+	}
+}

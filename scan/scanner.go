@@ -73,7 +73,24 @@ type Options struct {
 	// Tests set it to 1, 2, 3… so that every operator meets rows split at
 	// every possible batch boundary.
 	BatchRows int
+	// SplitBytes is the size of the newline-aligned byte ranges that an
+	// uncompressed local file of at least SplitMinBytes is cut into, so
+	// that several workers decode one large file (defaults
+	// DefaultSplitBytes and DefaultSplitMinBytes; SplitBytes < 0 never
+	// splits). Rows, _line, bad-line records and counts are the same as
+	// for a whole-file read. Tests set both small to split everywhere.
+	SplitBytes, SplitMinBytes int64
 }
+
+const (
+	// DefaultSplitBytes is small enough that two workers share a file of
+	// twice the minimum evenly, and large enough that opening a range
+	// and finding its first newline cost nothing next to decoding it.
+	DefaultSplitBytes = 8 << 20
+	// DefaultSplitMinBytes keeps typical Segment files (a few MB of JSON)
+	// whole: they are already spread over workers one file each.
+	DefaultSplitMinBytes = 16 << 20
+)
 
 var (
 	// ErrTypeConflict is the Reason of a strict-mode *BadLineError for a
@@ -132,16 +149,20 @@ type Scanner struct {
 	started bool
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
-	order   chan chan chunk // one channel per file, in file order
+	order   chan *part // one per file or range of a split file, in file order
 	free    chan *types.Batch
+	lineCol []int // columns holding _line, rebased for ranges of split files
 
-	file    chan chunk // the file being consumed
-	cur     *types.Batch
-	curOff  int
-	acc     *types.Batch
-	lastOut *types.Batch // handed out by the last Next; recycled by the next
-	err     error        // sticky
-	closed  bool
+	file     *part // the part being consumed
+	lineBase int64 // lines of file.idx before file's range
+	badBuf   bytes.Buffer
+	badEnc   *json.Encoder
+	cur      *types.Batch
+	curOff   int
+	acc      *types.Batch
+	lastOut  *types.Batch // handed out by the last Next; recycled by the next
+	err      error        // sticky
+	closed   bool
 
 	st counters
 
@@ -164,12 +185,48 @@ func (s *Scanner) Truncated() []string {
 	return slices.Clone(s.truncated)
 }
 
-// chunk is what a worker sends for one file: full batches, then a final
-// partial one, each with the bad-line records met while filling it.
+// chunk is what a worker sends for one part: full batches, then a final
+// partial one, each with the bad-line records met while filling it. Line
+// numbers in it (the _line column, bad, a *BadLineError) count from the
+// start of the part; the consumer rebases them.
 type chunk struct {
 	b   *types.Batch
-	bad []byte
+	bad []badRecord
 	err error
+}
+
+// part is one job: a whole file, or one range of a file cut by source.Split.
+// The consumer reads parts in order, so when it starts a range it has seen
+// every line before it and knows the range's first line number.
+type part struct {
+	idx   int
+	rg    source.Range
+	split bool       // rg applies; otherwise the whole file through source.Open
+	first bool       // line numbers restart here
+	tally *fileTally // shared by the ranges of one file; nil for a whole file
+	out   chan chunk
+	// lines is how many lines the part held; the worker sets it before
+	// closing out, which orders the write before the consumer's read.
+	lines int64
+}
+
+// fileTally gathers the counts of a split file's ranges so that the file
+// is counted once, as if one worker had read it, when its last range ends.
+type fileTally struct {
+	mu   sync.Mutex
+	fc   fileCounts
+	left int
+}
+
+func (t *fileTally) add(fc *fileCounts) (all fileCounts, done bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, n := range fc.lines {
+		t.fc.lines[k] += n
+	}
+	t.fc.conflicts += fc.conflicts
+	t.left--
+	return t.fc, t.left == 0
 }
 
 // NewScanner prepares a scan; nothing is read until the first Next.
@@ -182,6 +239,12 @@ func NewScanner(opts Options) *Scanner {
 	}
 	if opts.BatchRows <= 0 || opts.BatchRows > types.BatchSize {
 		opts.BatchRows = types.BatchSize
+	}
+	if opts.SplitBytes == 0 {
+		opts.SplitBytes = DefaultSplitBytes
+	}
+	if opts.SplitMinBytes <= 0 {
+		opts.SplitMinBytes = DefaultSplitMinBytes
 	}
 	// Copy the columns: hidden ones get their fixed kind (the worker appends
 	// values of that kind), and a name if the caller left it empty.
@@ -196,8 +259,11 @@ func NewScanner(opts Options) *Scanner {
 		}
 	}
 	s := &Scanner{opts: opts, maxLine: opts.MaxLineBytes}
-	for _, c := range opts.Columns {
+	for i, c := range opts.Columns {
 		s.schema = append(s.schema, types.Column{Name: c.Name, Kind: c.Kind})
+		if c.Hidden == LineColumn {
+			s.lineCol = append(s.lineCol, i)
+		}
 		if c.Hidden != NotHidden {
 			s.pathOf = append(s.pathOf, -1)
 			continue
@@ -226,35 +292,38 @@ func (s *Scanner) start(ctx context.Context) {
 	s.started = true
 	ctx, s.cancel = context.WithCancel(ctx)
 	w := s.opts.Workers
-	s.order = make(chan chan chunk, w)
+	s.order = make(chan *part, w)
 	s.free = make(chan *types.Batch, 2*w+4)
 	s.acc = types.NewBatch(s.schema, types.BatchSize)
-	type job struct {
-		idx int
-		out chan chunk
-	}
-	jobs := make(chan job)
+	jobs := make(chan *part)
 	s.wg.Add(1 + w)
-	go func() { // dispatcher: hands out files in order so the consumer never waits on an unassigned file
+	go func() { // dispatcher: hands out parts in order so the consumer never waits on an unassigned one
 		defer s.wg.Done()
 		defer close(jobs)
 		defer close(s.order)
 		for i := range s.opts.Files {
-			// Output keeps file order, so the consumer drains one file's
-			// channel while the other workers fill theirs. A deep buffer
-			// lets a worker finish a whole (typically small) Segment file
-			// instead of stalling after two chunks, which had kept two
-			// cores to about 1.3x one core's throughput.
-			out := make(chan chunk, fileBuffer)
-			select {
-			case s.order <- out:
-			case <-ctx.Done():
-				return
+			parts, err := s.parts(ctx, i)
+			if err != nil {
+				return // cancelled
 			}
-			select {
-			case jobs <- job{i, out}:
-			case <-ctx.Done():
-				return
+			for _, p := range parts {
+				// Output keeps file order, so the consumer drains one
+				// part's channel while the other workers fill theirs. A
+				// deep buffer lets a worker finish a whole (typically
+				// small) Segment file instead of stalling after two
+				// chunks, which had kept two cores to about 1.3x one
+				// core's throughput.
+				p.out = make(chan chunk, fileBuffer)
+				select {
+				case s.order <- p:
+				case <-ctx.Done():
+					return
+				}
+				select {
+				case jobs <- p:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}()
@@ -262,11 +331,35 @@ func (s *Scanner) start(ctx context.Context) {
 		go func() {
 			defer s.wg.Done()
 			wk := &worker{s: s, ex: NewExtractor(s.paths)}
-			for j := range jobs {
-				wk.scanFile(ctx, j.idx, j.out)
+			for p := range jobs {
+				wk.scanPart(ctx, p)
 			}
 		}()
 	}
+}
+
+// parts plans file i: one part for the whole file, or one per range when
+// it is large, uncompressed and local and there is more than one worker to
+// share it. Only cancellation is an error; a file that cannot be examined
+// is read whole, and reading reports the problem.
+func (s *Scanner) parts(ctx context.Context, i int) ([]*part, error) {
+	whole := []*part{{idx: i, first: true}}
+	if s.opts.Workers < 2 || s.opts.SplitBytes < 0 {
+		return whole, nil
+	}
+	ranges, err := source.Split(ctx, s.opts.Files[i], s.opts.SplitBytes, s.opts.SplitMinBytes)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil || len(ranges) == 0 {
+		return whole, nil
+	}
+	t := &fileTally{left: len(ranges)}
+	ps := make([]*part, len(ranges))
+	for k, rg := range ranges {
+		ps[k] = &part{idx: i, rg: rg, split: true, first: k == 0, tally: t}
+	}
+	return ps, nil
 }
 
 // Next returns the next batch; a batch with Len 0 means the scan is over.
@@ -334,27 +427,35 @@ func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
 	for {
 		if s.file == nil {
 			select {
-			case ch, ok := <-s.order:
+			case p, ok := <-s.order:
 				if !ok {
 					return nil, nil
 				}
-				s.file = ch
+				s.file = p
+				if p.first {
+					s.lineBase = 0
+				}
 			case <-ctx.Done():
 				return nil, fmt.Errorf("scan: %w", ctx.Err())
 			}
 		}
 		select {
-		case c, ok := <-s.file:
+		case c, ok := <-s.file.out:
 			if !ok {
+				s.lineBase += s.file.lines
 				s.file = nil
 				continue
 			}
-			if len(c.bad) > 0 && s.opts.BadLines != nil {
-				if _, err := s.opts.BadLines.Write(c.bad); err != nil {
-					return nil, fmt.Errorf("write bad lines: %w", err)
+			if len(c.bad) > 0 {
+				if err := s.writeBad(c.bad); err != nil {
+					return nil, err
 				}
 			}
 			if c.err != nil {
+				var ble *BadLineError
+				if errors.As(c.err, &ble) {
+					ble.Line += s.lineBase
+				}
 				return nil, c.err
 			}
 			if c.b == nil || c.b.Len == 0 {
@@ -362,6 +463,13 @@ func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
 					s.recycle(c.b)
 				}
 				continue
+			}
+			if s.lineBase != 0 {
+				for _, j := range s.lineCol {
+					for r := range c.b.Len {
+						c.b.Cols[j].I[r] += s.lineBase
+					}
+				}
 			}
 			return c.b, nil
 		case <-ctx.Done():
@@ -381,6 +489,28 @@ func appendRange(dst, src *types.Vector, off, n int) {
 	default:
 		dst.I = append(dst.I, src.I[off:off+n]...)
 	}
+}
+
+// writeBad writes a chunk's bad-line records to Options.BadLines, with
+// line numbers counted from the start of the file.
+func (s *Scanner) writeBad(recs []badRecord) error {
+	if s.opts.BadLines == nil {
+		return nil
+	}
+	if s.badEnc == nil {
+		s.badEnc = json.NewEncoder(&s.badBuf)
+		s.badEnc.SetEscapeHTML(false)
+	}
+	s.badBuf.Reset()
+	for _, r := range recs {
+		r.Line += s.lineBase
+		// Encoding a struct of plain strings cannot fail.
+		_ = s.badEnc.Encode(r)
+	}
+	if _, err := s.opts.BadLines.Write(s.badBuf.Bytes()); err != nil {
+		return fmt.Errorf("write bad lines: %w", err)
+	}
+	return nil
 }
 
 func (s *Scanner) getBatch() *types.Batch {
@@ -417,13 +547,13 @@ func (s *Scanner) Close() error {
 	return nil
 }
 
-// worker decodes whole files; each owns its extractor and string arena.
+// worker decodes whole files or ranges of them; each owns its extractor
+// and string arena.
 type worker struct {
 	s     *Scanner
 	ex    *Extractor
 	arena arena
-	bad   bytes.Buffer
-	enc   *json.Encoder
+	bad   []badRecord
 	fc    fileCounts
 }
 
@@ -435,23 +565,37 @@ type badRecord struct {
 	Text  string `json:"text,omitempty"`
 }
 
-func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
-	defer close(out)
+func (w *worker) scanPart(ctx context.Context, p *part) {
+	defer close(p.out)
 	s := w.s
-	f := s.opts.Files[idx]
+	f := s.opts.Files[p.idx]
 	w.fc = fileCounts{}
+	var lr *source.LineReader
 	defer func() {
-		s.st.addFile(&w.fc, f.Size)
+		if lr != nil {
+			p.lines = lr.Lines()
+		}
+		if p.tally == nil {
+			s.st.addFile(&w.fc, f.Size)
+		} else if all, done := p.tally.add(&w.fc); done {
+			s.st.addFile(&all, f.Size)
+		}
 	}()
 	send := func(c chunk) bool {
 		select {
-		case out <- c:
+		case p.out <- c:
 			return true
 		case <-ctx.Done():
 			return false
 		}
 	}
-	rc, err := source.Open(ctx, f)
+	var rc io.ReadCloser
+	var err error
+	if p.split {
+		rc, err = source.OpenRange(ctx, f, p.rg)
+	} else {
+		rc, err = source.Open(ctx, f)
+	}
 	if err != nil {
 		if errors.Is(err, source.ErrNotLog) {
 			w.fc.notLog = true
@@ -461,8 +605,8 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 		return
 	}
 	defer rc.Close()
-	lr := source.NewLineReader(rc, s.maxLine)
-	w.bad.Reset()
+	lr = source.NewLineReader(rc, s.maxLine)
+	w.bad = nil
 	b := s.getBatch()
 	var day types.Value
 	if !f.ReceivedDay.IsZero() {
@@ -470,11 +614,8 @@ func (w *worker) scanFile(ctx context.Context, idx int, out chan chunk) {
 	}
 	// flush hands the batch and the bad-line records met so far to the consumer.
 	flush := func(err error) bool {
-		var bad []byte
-		if w.bad.Len() > 0 {
-			bad = bytes.Clone(w.bad.Bytes())
-			w.bad.Reset()
-		}
+		bad := w.bad
+		w.bad = nil
 		ok := send(chunk{b: b, bad: bad, err: err})
 		b = nil
 		return ok
@@ -584,11 +725,6 @@ func (w *worker) badLine(file string, lineNo int64, kind badKind, reason error, 
 	if w.s.opts.BadLines == nil {
 		return nil
 	}
-	if w.enc == nil {
-		w.enc = json.NewEncoder(&w.bad)
-		w.enc.SetEscapeHTML(false)
-	}
-	// Encoding a struct of plain strings cannot fail.
-	_ = w.enc.Encode(badRecord{File: file, Line: lineNo, Error: reason.Error(), Text: string(text)})
+	w.bad = append(w.bad, badRecord{File: file, Line: lineNo, Error: reason.Error(), Text: string(text)})
 	return nil
 }

@@ -40,7 +40,7 @@ func NewLineReader(r io.Reader, maxLine int) *LineReader {
 // Next returns the next line without "\n" or "\r\n", and its 1-based line
 // number. The slice is valid until the next call. Blank lines are skipped
 // but counted. A line longer than maxLine yields an error wrapping
-// ErrLineTooLong with that line's number, after the reader has skipped past
+// ErrLineTooLong, returned with that line's number, after the reader has skipped past
 // it, so the caller can go on. A last line without newline is returned
 // normally; a partial last line cut by a read error (ErrTruncated) is
 // returned together with that error. Next returns io.EOF at the end, and
@@ -73,6 +73,10 @@ func (lr *LineReader) Next() (line []byte, lineNo int64, err error) {
 		lr.fill()
 	}
 }
+
+// Lines is how many lines Next has consumed so far, blank and bad ones
+// included: at the end, the number of lines in the input.
+func (lr *LineReader) Lines() int64 { return lr.lineNo }
 
 // finish handles the bytes after the last newline once reading has stopped.
 func (lr *LineReader) finish() ([]byte, int64, error) {
@@ -112,11 +116,14 @@ func (lr *LineReader) skipLong() ([]byte, int64, error) {
 		}
 		n += int64(lr.end)
 	}
-	return nil, lr.lineNo, fmt.Errorf("line %d: at least %d bytes, limit %d: %w", lr.lineNo, n, lr.maxLine, ErrLineTooLong)
+	return nil, lr.lineNo, fmt.Errorf("at least %d bytes, limit %d: %w", n, lr.maxLine, ErrLineTooLong)
 }
 
+// tooLong leaves the line number out of the message: callers report it
+// next to the error, and a reader over part of a file (see Split) does not
+// know the absolute number.
 func (lr *LineReader) tooLong(n int) error {
-	return fmt.Errorf("line %d: %d bytes, limit %d: %w", lr.lineNo, n, lr.maxLine, ErrLineTooLong)
+	return fmt.Errorf("%d bytes, limit %d: %w", n, lr.maxLine, ErrLineTooLong)
 }
 
 // fill reads more input after moving the unreturned tail to the front and,

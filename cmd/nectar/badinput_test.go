@@ -78,7 +78,7 @@ func TestBadInput(t *testing.T) {
 			wantSummary:    "skipped 1 line over the line length limit in 1 file; --bad-lines=FILE to keep them\n",
 			wantBad:        []string{"in/x.json:2"},
 			wantStrictCode: 1,
-			wantStrict:     "error: in/x.json:2: line 2: 218 bytes, limit 100: line too long\n",
+			wantStrict:     "error: in/x.json:2: 218 bytes, limit 100: line too long\n",
 		},
 		{
 			// A value that does not fit keeps its row, with NULL there.
