@@ -1,45 +1,170 @@
 package exec
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
 )
 
-// sorter materialises its input, sorts it stably, and emits it. A top-N
-// sort keeps only the first Limit rows.
+// sorter sorts its input and emits it. A full sort holds the input column
+// by column and sorts a permutation of row numbers, so it allocates per
+// batch, not per row; a top-N sort keeps only the first Limit rows.
 type sorter struct {
 	in   Operator
 	node *plan.Sort
-	out  *rowSource
+	out  Operator
 }
 
 func (s *sorter) Next(ctx context.Context) (*types.Batch, error) {
 	if s.out == nil {
-		var rows []keyedRow
-		var err error
 		if s.node.Limit >= 0 {
-			rows, err = topN(ctx, s.in, s.node.Keys, int(s.node.Limit))
+			rows, err := topN(ctx, s.in, s.node.Keys, int(s.node.Limit))
+			if err != nil {
+				return nil, err
+			}
+			out := make([][]types.Value, len(rows))
+			for i, r := range rows {
+				out[i] = r.row
+			}
+			s.out = newRowSource(s.node.Schema(), out)
 		} else {
-			rows, err = collectWithKeys(ctx, s.in, s.node.Keys)
-			sortRows(rows, s.node.Keys)
+			sorted, err := sortAll(ctx, s.in, s.node)
+			if err != nil {
+				return nil, err
+			}
+			s.out = sorted
 		}
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]types.Value, len(rows))
-		for i, r := range rows {
-			out[i] = r.row
-		}
-		s.out = newRowSource(s.node.Schema(), out)
 	}
 	return s.out.Next(ctx)
 }
 
 func (s *sorter) Close() error { return s.in.Close() }
+
+// sortAll reads the whole input into columns, with each sort key evaluated
+// into a column of its own, and returns the rows in key order; ties keep
+// input order, as a stable sort does.
+func sortAll(ctx context.Context, in Operator, node *plan.Sort) (*gathered, error) {
+	data := types.NewBatch(node.Schema(), 0)
+	keys := make([]*types.Vector, len(node.Keys))
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || b.Len == 0 {
+			break
+		}
+		var size int64
+		for i, k := range node.Keys {
+			kv, err := Eval(k.Expr, b)
+			if err != nil {
+				return nil, err
+			}
+			if keys[i] == nil {
+				keys[i] = types.NewVector(kv.Kind, 0)
+			}
+			keys[i].AppendRange(kv, 0, b.Len)
+			size += vectorBytes(kv, b.Len)
+		}
+		for j, c := range b.Cols {
+			data.Cols[j].AppendRange(c, 0, b.Len)
+			size += vectorBytes(c, b.Len)
+		}
+		data.Len += b.Len
+		if err := reserve(ctx, size, "ORDER BY"); err != nil {
+			return nil, err
+		}
+	}
+	perm := make([]int32, data.Len)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	// An unstable sort with the row number as the last key is stable, and
+	// O(n log n) where slices.SortStableFunc is O(n log² n).
+	slices.SortFunc(perm, func(a, b int32) int {
+		for i, k := range node.Keys {
+			if c := compareAt(keys[i], int(a), int(b), k); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
+	})
+	return &gathered{data: data, perm: perm, out: types.NewBatch(node.Schema(), types.BatchSize)}, nil
+}
+
+// compareAt orders rows a and b of one key column by the key's direction
+// and NULL placement, as compareKeys does for values.
+func compareAt(v *types.Vector, a, b int, k plan.SortKey) int {
+	an, bn := v.Nulls[a], v.Nulls[b]
+	switch {
+	case an && bn:
+		return 0
+	case an != bn:
+		if an == k.NullsFirst {
+			return -1
+		}
+		return 1
+	}
+	var c int
+	switch v.Kind {
+	case types.Float:
+		c = types.Compare(types.FloatValue(v.F[a]), types.FloatValue(v.F[b]))
+	case types.String:
+		c = strings.Compare(v.S[a], v.S[b])
+	case types.Null:
+		c = 0
+	default:
+		c = cmp.Compare(v.I[a], v.I[b])
+	}
+	if k.Desc {
+		return -c
+	}
+	return c
+}
+
+// vectorBytes estimates the memory the first n rows of v hold once copied.
+func vectorBytes(v *types.Vector, n int) int64 {
+	size := int64(9 * n) // the null flag and an 8-byte value
+	if v.Kind == types.String {
+		size += int64(8 * n) // a string header is 16 bytes
+		for _, s := range v.S[:n] {
+			size += int64(len(s))
+		}
+	}
+	return size
+}
+
+// gathered emits the rows of data in perm order, a batch at a time.
+type gathered struct {
+	data *types.Batch
+	perm []int32
+	pos  int
+	out  *types.Batch
+}
+
+func (g *gathered) Next(ctx context.Context) (*types.Batch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	g.out.Reset()
+	end := min(g.pos+types.BatchSize, len(g.perm))
+	for j, c := range g.out.Cols {
+		src := g.data.Cols[j]
+		for _, r := range g.perm[g.pos:end] {
+			c.AppendFrom(src, int(r))
+		}
+	}
+	g.out.Len = end - g.pos
+	g.pos = end
+	return g.out, nil
+}
+
+func (g *gathered) Close() error { return nil }
 
 // topN keeps the first n rows in sort order while reading, in a max-heap
 // of n entries, so ORDER BY … LIMIT n over a large input holds n rows, not
@@ -128,39 +253,6 @@ type keyedRow struct {
 	keys []types.Value
 	row  []types.Value
 	seq  int // input position, to keep ties stable in top-N
-}
-
-func collectWithKeys(ctx context.Context, in Operator, keys []plan.SortKey) ([]keyedRow, error) {
-	var rows []keyedRow
-	kv := make([]*types.Vector, len(keys))
-	for {
-		b, err := in.Next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if b == nil || b.Len == 0 {
-			return rows, nil
-		}
-		for i, k := range keys {
-			if kv[i], err = Eval(k.Expr, b); err != nil {
-				return nil, err
-			}
-		}
-		for r := 0; r < b.Len; r++ {
-			kr := keyedRow{keys: make([]types.Value, len(keys)), row: b.Row(make([]types.Value, 0, len(b.Cols)), r)}
-			for i, v := range kv {
-				kr.keys[i] = v.Get(r)
-			}
-			if err := reserve(ctx, rowSize(kr.row)+rowSize(kr.keys), "ORDER BY"); err != nil {
-				return nil, err
-			}
-			rows = append(rows, kr)
-		}
-	}
-}
-
-func sortRows(rows []keyedRow, keys []plan.SortKey) {
-	slices.SortStableFunc(rows, func(a, b keyedRow) int { return compareKeys(a.keys, b.keys, keys) })
 }
 
 // compareKeys orders two key tuples by the sort keys' directions and NULL

@@ -63,7 +63,14 @@ func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
 		}
 		es[i] = entry{idx: i, keys: ks}
 	}
-	slices.SortStableFunc(es, func(a, b entry) int { return compareKeys(a.keys, b.keys, keys) })
+	// Stable through the row index as the last key: O(n log n), where
+	// slices.SortStableFunc is O(n log² n).
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := compareKeys(a.keys, b.keys, keys); c != 0 {
+			return c
+		}
+		return a.idx - b.idx
+	})
 
 	for start := 0; start < len(es); {
 		end := start + 1

@@ -406,7 +406,7 @@ func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
 		}
 		n := min(s.opts.BatchRows-s.acc.Len, s.cur.Len-s.curOff)
 		for j, v := range s.acc.Cols {
-			appendRange(v, s.cur.Cols[j], s.curOff, n)
+			v.AppendRange(s.cur.Cols[j], s.curOff, n)
 		}
 		s.acc.Len += n
 		if s.curOff += n; s.curOff == s.cur.Len {
@@ -475,19 +475,6 @@ func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("scan: %w", ctx.Err())
 		}
-	}
-}
-
-// appendRange appends rows [off, off+n) of src to dst, which has the same kind.
-func appendRange(dst, src *types.Vector, off, n int) {
-	dst.Nulls = append(dst.Nulls, src.Nulls[off:off+n]...)
-	switch dst.Kind {
-	case types.Float:
-		dst.F = append(dst.F, src.F[off:off+n]...)
-	case types.String:
-		dst.S = append(dst.S, src.S[off:off+n]...)
-	default:
-		dst.I = append(dst.I, src.I[off:off+n]...)
 	}
 }
 

@@ -103,6 +103,19 @@ func (v *Vector) AppendFrom(src *Vector, i int) {
 	}
 }
 
+// AppendRange appends rows [off, off+n) of src, which has the same kind.
+func (v *Vector) AppendRange(src *Vector, off, n int) {
+	v.Nulls = append(v.Nulls, src.Nulls[off:off+n]...)
+	switch v.Kind {
+	case Float:
+		v.F = append(v.F, src.F[off:off+n]...)
+	case String:
+		v.S = append(v.S, src.S[off:off+n]...)
+	default:
+		v.I = append(v.I, src.I[off:off+n]...)
+	}
+}
+
 // Batch is a set of equally long column vectors: the unit operators pass to
 // each other. A batch with Len 0 marks the end of a stream.
 type Batch struct {
