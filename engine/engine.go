@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
@@ -24,6 +25,11 @@ type Options struct {
 	MaxLineBytes int       // longest accepted line (0: the scanner's default)
 	SampleLines  int       // lines sampled for schema inference (0: the default)
 	BatchRows    int       // rows per scan batch (0: types.BatchSize); tests shrink it to exercise batch boundaries
+	// LateArrivals lets an upper bound on timestamp skip Segment day
+	// folders received more than this after it: events delivered later
+	// than that after their timestamp are then not read (0: such bounds
+	// skip nothing). See pruneDays.
+	LateArrivals time.Duration
 	// MemoryLimit bounds the bytes a query's blocking operators hold
 	// (0: DefaultMemoryLimit; negative: no limit).
 	MemoryLimit int64

@@ -250,7 +250,7 @@ func (s *ParquetSource) pruneFiles(cols []plan.SourceColumn, filters []plan.Expr
 	var dayConds []func(time.Time) bool
 	var partConds []plan.Expr
 	for _, f := range filters {
-		if k := dayCondition(f, cols); k != nil {
+		if k := dayCondition(f, cols, 0); k != nil {
 			dayConds = append(dayConds, k)
 		}
 		if s.partitionOnly(f, cols) {

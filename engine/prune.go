@@ -11,16 +11,28 @@ import (
 
 const day = 24 * time.Hour
 
+// TimestampSkew is the safety margin for pruning day folders by a lower
+// bound on timestamp. Segment sets timestamp = receivedAt − (sentAt −
+// originalTimestamp), and a device sends an event after it records it, so
+// timestamp ≤ receivedAt: an event of folder D (receivedAt < D+1 day) has
+// timestamp < D+1 day. A device clock moved back between recording and
+// sending, or a server source that sets timestamp itself, can break that
+// by a little; a day covers it.
+const TimestampSkew = day
+
 // pruneDays drops the files whose Segment day folder cannot hold a row
 // that passes filters. A folder D holds the events whose receivedAt lies in
 // [D, D+1 day), so conditions on _received_day and receivedAt bound the
-// folders to read. Conditions on timestamp are not used: a client's clock
-// and offline delivery put timestamp arbitrarily far from receivedAt.
-// Files outside the layout (no day folder) are always kept.
-func pruneDays(files []source.File, cols []plan.SourceColumn, filters []plan.Expr) []source.File {
+// folders to read. A lower bound on timestamp bounds them too, with
+// TimestampSkew of margin. An upper bound on timestamp bounds nothing by
+// itself, because offline clients deliver events days late; with
+// late > 0 the caller accepts that events arriving more than late after
+// their timestamp are not read. Files outside the layout (no day folder)
+// are always kept.
+func pruneDays(files []source.File, cols []plan.SourceColumn, filters []plan.Expr, late time.Duration) []source.File {
 	var keeps []func(d time.Time) bool
 	for _, f := range filters {
-		if k := dayCondition(f, cols); k != nil {
+		if k := dayCondition(f, cols, late); k != nil {
 			keeps = append(keeps, k)
 		}
 	}
@@ -42,10 +54,10 @@ next:
 	return out
 }
 
-// dayCondition turns "column op constant" on _received_day or receivedAt
-// into a test of a day folder's midnight, or nil when e is not such a
-// condition.
-func dayCondition(e plan.Expr, cols []plan.SourceColumn) func(time.Time) bool {
+// dayCondition turns "column op constant" on _received_day, receivedAt or
+// timestamp into a test of a day folder's midnight, or nil when e is not
+// such a condition (see pruneDays for timestamp and late).
+func dayCondition(e plan.Expr, cols []plan.SourceColumn, late time.Duration) func(time.Time) bool {
 	o, ok := e.(*plan.Op)
 	if !ok || len(o.Args) != 2 {
 		return nil
@@ -72,19 +84,34 @@ func dayCondition(e plan.Expr, cols []plan.SourceColumn) func(time.Time) bool {
 	if !ok {
 		return nil
 	}
+	// Text comparisons of ISO strings differ from time comparisons at the
+	// edges, so widen by a day on each side when the column is text.
+	slack := time.Duration(0)
+	if ref.K == types.String && !asTime {
+		slack = day
+	}
 	switch name := cols[ref.Idx].Name; {
 	case name == "_received_day":
 		// The column is the folder's date itself: compare exactly.
 		return compareDay(op, at.Truncate(day), 0, 0)
 	case strings.EqualFold(name, "receivedAt"):
-		// Rows of folder D have receivedAt in [D, D+1). Text comparisons
-		// of ISO strings differ from time comparisons at the edges, so
-		// widen by a day on each side when the column is text.
-		slack := time.Duration(0)
-		if ref.K == types.String && !asTime {
-			slack = day
-		}
+		// Rows of folder D have receivedAt in [D, D+1).
 		return compareDay(op, at, day, slack)
+	case strings.EqualFold(name, "timestamp"):
+		// Rows of folder D have timestamp below D+1+skew, and, for events
+		// delivered at most late after their time, at or above D−late.
+		lower := compareDay(plan.OpGe, at, day, slack+TimestampSkew)
+		switch {
+		case op == plan.OpGe || op == plan.OpGt:
+			return lower
+		case late <= 0:
+			return nil
+		case op == plan.OpLe || op == plan.OpLt:
+			return compareDay(op, at, day, slack+late)
+		case op == plan.OpEq:
+			upper := compareDay(plan.OpLe, at, day, slack+late)
+			return func(d time.Time) bool { return lower(d) && upper(d) }
+		}
 	}
 	return nil
 }

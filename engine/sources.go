@@ -206,7 +206,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 		}
 	}
 	sn := scan.NewScanner(scan.Options{
-		Files:        pruneDays(s.files, cols, filters),
+		Files:        pruneDays(s.files, cols, filters, s.opts.LateArrivals),
 		Columns:      sc,
 		MaxLineBytes: s.opts.MaxLineBytes,
 		Strict:       s.opts.Strict,

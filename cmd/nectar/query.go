@@ -28,6 +28,7 @@ type sourceFlags struct {
 	badLines     string
 	maxLineBytes int
 	memoryLimit  string
+	lateArrivals time.Duration
 	profile      string
 	endpoint     string
 
@@ -40,6 +41,7 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
 	c.Flags().IntVar(&f.maxLineBytes, "max-line-bytes", 0, fmt.Sprintf("skip (or with --strict, fail on) lines longer than this (default %d)", scan.DefaultMaxLineBytes))
 	c.Flags().StringVar(&f.memoryLimit, "memory-limit", "", "memory a query's GROUP BY, ORDER BY, joins and windows may hold, e.g. 2GiB (default 60% of RAM)")
+	c.Flags().DurationVar(&f.lateArrivals, "late-arrivals", 0, "let an upper bound on timestamp skip Segment day folders received more than this after it (e.g. 72h); events delivered later than that are not read (default: such bounds skip nothing)")
 	c.Flags().StringVar(&f.profile, "profile", "", "AWS profile for s3:// paths (default AWS_PROFILE, then the default profile)")
 	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
 }
@@ -84,7 +86,10 @@ func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runEr
 	if err := f.setupS3(cfg); err != nil {
 		return nil, nil, err
 	}
-	opts := engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes}
+	if f.lateArrivals < 0 {
+		return nil, nil, fmt.Errorf("--late-arrivals must not be negative, got %s", f.lateArrivals)
+	}
+	opts := engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals}
 	if f.memoryLimit != "" {
 		if opts.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || opts.MemoryLimit <= 0 {
 			return nil, nil, fmt.Errorf("--memory-limit: want a size such as 2GiB, got %q", f.memoryLimit)
