@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 
@@ -41,6 +42,7 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	hold := func(b int64) error { return reserve(ctx, b, "an aggregate's DISTINCT values or percentiles") }
 	keyVecs := make([]*types.Vector, len(n.Groups))
 	argVecs := make([]*types.Vector, len(n.Aggs))
+	ordVecs := make([]*types.Vector, len(n.Aggs))
 	filtVecs := make([]*types.Vector, len(n.Aggs))
 	for {
 		b, err := a.in.Next(ctx)
@@ -56,9 +58,14 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 			}
 		}
 		for i, c := range n.Aggs {
-			argVecs[i], filtVecs[i] = nil, nil
+			argVecs[i], ordVecs[i], filtVecs[i] = nil, nil, nil
 			if c.Arg != nil {
 				if argVecs[i], err = Eval(c.Arg, b); err != nil {
+					return nil, err
+				}
+			}
+			if c.Ord != nil {
+				if ordVecs[i], err = Eval(c.Ord, b); err != nil {
 					return nil, err
 				}
 			}
@@ -89,11 +96,7 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				if f := filtVecs[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
 					continue
 				}
-				v := types.Value{K: types.Int, I: 1} // count(*) counts rows
-				if argVecs[i] != nil {
-					v = argVecs[i].Get(r)
-				}
-				if err := acc.add(v); err != nil {
+				if err := addRow(acc, argVecs[i], ordVecs[i], r); err != nil {
 					return nil, err
 				}
 			}
@@ -121,6 +124,19 @@ func (a *aggregate) Close() error { return a.in.Close() }
 type accumulator interface {
 	add(v types.Value) error
 	result() types.Value
+}
+
+// addRow folds row r into acc: the argument's value (1 for count(*)), and
+// for min_by/max_by its ordering too.
+func addRow(acc accumulator, arg, ord *types.Vector, r int) error {
+	v := types.Value{K: types.Int, I: 1} // count(*) counts rows
+	if arg != nil {
+		v = arg.Get(r)
+	}
+	if ord != nil {
+		return acc.(*byAcc).addBy(v, ord.Get(r))
+	}
+	return acc.add(v)
 }
 
 func newAccumulators(calls []plan.AggCall, hold func(int64) error) []accumulator {
@@ -155,6 +171,10 @@ func newAccumulator(c plan.AggCall, hold func(int64) error) accumulator {
 		acc = &extremeAcc{sign: 1}
 	case "first", "any_value":
 		acc = &firstAcc{}
+	case "min_by":
+		acc = &byAcc{sign: -1}
+	case "max_by":
+		acc = &byAcc{sign: 1}
 	case "last":
 		acc = &lastAcc{}
 	case "percentile_approx":
@@ -274,6 +294,60 @@ func (a *extremeAcc) add(v types.Value) error {
 	return nil
 }
 func (a *extremeAcc) result() types.Value { return a.best }
+
+// byAcc is min_by (sign -1) and max_by (sign 1): the value on the row
+// whose ordering is least (greatest). Rows with a NULL ordering are
+// skipped, as in Spark; the value itself may be NULL. Among rows tied on
+// the ordering it keeps the least (greatest) value, NULL counting as the
+// least, so the answer does not depend on the order files are read in
+// (Spark and DuckDB return any of them).
+type byAcc struct {
+	sign     int
+	val, ord types.Value
+	any      bool
+}
+
+func (a *byAcc) add(types.Value) error {
+	return fmt.Errorf("%s called without its ordering argument", a.name())
+}
+
+func (a *byAcc) name() string {
+	if a.sign < 0 {
+		return "min_by"
+	}
+	return "max_by"
+}
+
+func (a *byAcc) addBy(v, ord types.Value) error {
+	if ord.IsNull() {
+		return nil
+	}
+	if !a.any {
+		a.val, a.ord, a.any = v, ord, true
+		return nil
+	}
+	c := types.Compare(ord, a.ord) * a.sign
+	if c > 0 || (c == 0 && compareNullsFirst(v, a.val)*a.sign > 0) {
+		a.val, a.ord = v, ord
+	}
+	return nil
+}
+
+func (a *byAcc) result() types.Value { return a.val }
+
+// compareNullsFirst is types.Compare with NULL below every value, Spark's
+// ascending order.
+func compareNullsFirst(x, y types.Value) int {
+	switch {
+	case x.IsNull() && y.IsNull():
+		return 0
+	case x.IsNull():
+		return -1
+	case y.IsNull():
+		return 1
+	}
+	return types.Compare(x, y)
+}
 
 type firstAcc struct {
 	v    types.Value

@@ -122,6 +122,9 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			if a.Arg != nil {
 				plan.Columns(a.Arg, need)
 			}
+			if a.Ord != nil {
+				plan.Columns(a.Ord, need)
+			}
 			if a.Filter != nil {
 				plan.Columns(a.Filter, need)
 			}
@@ -134,6 +137,9 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		for i := range aggs {
 			if aggs[i].Arg != nil {
 				aggs[i].Arg = plan.Remap(aggs[i].Arg, im)
+			}
+			if aggs[i].Ord != nil {
+				aggs[i].Ord = plan.Remap(aggs[i].Ord, im)
 			}
 			if aggs[i].Filter != nil {
 				aggs[i].Filter = plan.Remap(aggs[i].Filter, im)
