@@ -1,0 +1,140 @@
+package exec_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// joinRows makes n rows (k, name, t): k cycles through mod values with a
+// NULL every nullEvery rows, t cycles through tmod.
+func joinRows(n, mod, tmod, nullEvery int, prefix string, kk types.Kind) [][]types.Value {
+	rows := make([][]types.Value, n)
+	for i := range rows {
+		k := types.IntValue(int64(i % mod))
+		if kk == types.Float {
+			k = types.FloatValue(float64(i % mod))
+		}
+		if i%nullEvery == nullEvery-1 {
+			k = types.NullValue
+		}
+		rows[i] = []types.Value{k, types.StringValue(fmt.Sprintf("%s%d", prefix, i)), types.IntValue(int64(i % tmod))}
+	}
+	return rows
+}
+
+// nestedLoopJoin is the reference: every pair, SQL's key equality (NULL
+// never matches), the residual row by row.
+func nestedLoopJoin(t *testing.T, j *plan.Join, left, right [][]types.Value) []string {
+	t.Helper()
+	nl, nr := len(left[0]), len(right[0])
+	pass := func(l, r []types.Value) bool {
+		row := append(append([]types.Value{}, l...), r...)
+		for i := range j.LeftKeys {
+			a, _ := exec.EvalRow(j.LeftKeys[i], l)
+			b, _ := exec.EvalRow(j.RightKeys[i], r)
+			if a.IsNull() || b.IsNull() || types.Compare(a, b) != 0 {
+				return false
+			}
+		}
+		if j.Residual != nil {
+			v, err := exec.EvalRow(j.Residual, row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return !v.IsNull() && v.Bool()
+		}
+		return true
+	}
+	var out [][]types.Value
+	rightHit := make([]bool, len(right))
+	for _, l := range left {
+		hit := false
+		for ri, r := range right {
+			if !pass(l, r) {
+				continue
+			}
+			hit, rightHit[ri] = true, true
+			if j.Kind != syntax.SemiJoin && j.Kind != syntax.AntiJoin {
+				out = append(out, append(append([]types.Value{}, l...), r...))
+			}
+		}
+		switch {
+		case j.Kind == syntax.SemiJoin && hit, j.Kind == syntax.AntiJoin && !hit:
+			out = append(out, l)
+		case !hit && (j.Kind == syntax.LeftJoin || j.Kind == syntax.FullJoin):
+			out = append(out, append(append([]types.Value{}, l...), make([]types.Value, nr)...))
+		}
+	}
+	if j.Kind == syntax.RightJoin || j.Kind == syntax.FullJoin {
+		for ri, r := range right {
+			if !rightHit[ri] {
+				out = append(out, append(make([]types.Value, nl), r...))
+			}
+		}
+	}
+	return render(out)
+}
+
+// TestJoinBothBuildSides runs every join kind with the left side built
+// (it ends first) and with the right side built, keyed and not, with and
+// without a residual, at several input batch sizes, with outputs of many
+// batches, against a nested-loop reference.
+func TestJoinBothBuildSides(t *testing.T) {
+	ls := types.Schema{{Name: "k", Kind: types.Int}, {Name: "a", Kind: types.String}, {Name: "t", Kind: types.Int}}
+	rs := types.Schema{{Name: "k", Kind: types.Float}, {Name: "b", Kind: types.String}, {Name: "t", Kind: types.Int}}
+	big := joinRows(2500, 50, 7, 17, "l", types.Int)
+	small := joinRows(40, 60, 5, 13, "r", types.Float)
+	// As the experiment's post CTE: right.t >= left.t (columns 5 and 2).
+	residual := op(plan.OpGe, types.Bool, col(5, types.Int), col(2, types.Int))
+	kinds := []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin}
+	for _, bigLeft := range []bool{true, false} {
+		left, right := big, small
+		lsch, rsch := ls, rs
+		if !bigLeft {
+			// The same data swapped: the small side is now the left one.
+			left, right = joinRows(40, 60, 5, 13, "l", types.Int), joinRows(2500, 50, 7, 17, "r", types.Float)
+		}
+		for _, kind := range append(kinds, syntax.CrossJoin) {
+			for _, withKeys := range []bool{true, false} {
+				for _, withResidual := range []bool{false, true} {
+					if kind == syntax.CrossJoin && (withKeys || withResidual) {
+						continue
+					}
+					if !withKeys && !withResidual && kind != syntax.CrossJoin {
+						continue
+					}
+					name := fmt.Sprintf("%s/bigLeft=%v/keys=%v/residual=%v", kind, bigLeft, withKeys, withResidual)
+					t.Run(name, func(t *testing.T) {
+						for _, size := range []int{1, 3, types.BatchSize} {
+							j := &plan.Join{Left: scan(lsch, left, size), Right: scan(rsch, right, size), Kind: kind}
+							if withKeys {
+								j.LeftKeys, j.RightKeys = []plan.Expr{col(0, types.Int)}, []plan.Expr{col(0, types.Float)}
+							}
+							if withResidual {
+								j.Residual = residual
+							}
+							rows, builtLeft, batches, err := exec.RunJoin(context.Background(), j)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if builtLeft == bigLeft {
+								t.Errorf("batch %d: built the left side = %v; want the small side built", size, builtLeft)
+							}
+							want := nestedLoopJoin(t, j, left, right)
+							if len(want) > 2*types.BatchSize && batches < 2 {
+								t.Errorf("batch %d: %d rows in %d batch(es)", size, len(rows), batches)
+							}
+							checkRows(t, rows, want, false)
+						}
+					})
+				}
+			}
+		}
+	}
+}
