@@ -6,8 +6,10 @@ import (
 	"github.com/nectar-dev/nectar/types"
 )
 
-// sharedRows is the result of a plan.Shared subplan: computed by whichever
-// reader pulls first, then replayed to every reader. It is kept as the
+// sharedRows is the result of a plan.Shared subplan, computed once and
+// replayed to every reader. It is pulled from its input as readers ask
+// for batches beyond those already held, so the first reader works while
+// the scan below is still running instead of after it. It is kept as the
 // batches the subplan produced (copied, since a batch is only valid until
 // the next call), so a replay copies whole columns instead of boxing every
 // value into rows and back. The batches count against the memory budget
@@ -22,27 +24,30 @@ type sharedRows struct {
 	readers int // readers not yet closed
 }
 
-func (s *sharedRows) load(ctx context.Context) error {
-	if s.done {
-		return s.err
-	}
-	s.done = true
-	for {
+// batch returns held batch i, pulling from the input until it is there;
+// nil when the input ended first.
+func (s *sharedRows) batch(ctx context.Context, i int) (*types.Batch, error) {
+	for i >= len(s.batches) {
+		if s.done {
+			return nil, s.err
+		}
 		b, err := s.in.Next(ctx)
 		if err != nil {
-			s.err = err
-			return err
+			s.done, s.err = true, err
+			return nil, err
 		}
 		if b == nil || b.Len == 0 {
-			return nil
+			s.done = true
+			return nil, nil
 		}
 		c := copyBatch(b)
 		if err := reserve(ctx, batchBytes(c), s.what); err != nil {
-			s.err = err
-			return err
+			s.done, s.err = true, err
+			return nil, err
 		}
 		s.batches = append(s.batches, c)
 	}
+	return s.batches[i], nil
 }
 
 // sharedReader is one reference's view of a sharedRows. Each replayed
@@ -55,15 +60,15 @@ type sharedReader struct {
 }
 
 func (r *sharedReader) Next(ctx context.Context) (*types.Batch, error) {
-	if err := r.st.load(ctx); err != nil {
+	src, err := r.st.batch(ctx, r.pos)
+	if err != nil {
 		return nil, err
 	}
 	if r.out == nil {
 		r.out = types.NewBatch(r.st.schema, types.BatchSize)
 	}
 	r.out.Reset()
-	if r.pos < len(r.st.batches) {
-		src := r.st.batches[r.pos]
+	if src != nil {
 		r.pos++
 		for i, v := range src.Cols {
 			appendVector(r.out.Cols[i], v)

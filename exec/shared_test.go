@@ -2,8 +2,10 @@ package exec_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -49,6 +51,29 @@ func TestSharedReplaysBatches(t *testing.T) {
 		checkRows(t, got, want, false)
 		if src.opens != 1 {
 			t.Errorf("source opened %d times, want once", src.opens)
+		}
+	})
+}
+
+// TestSharedError checks that an error computing a Shared subplan reaches
+// whichever reader hits it, and the other reader too.
+func TestSharedError(t *testing.T) {
+	schema, rows := numbered(3000)
+	forEachBatchSize(t, func(t *testing.T, size int) {
+		// 6 DIV (i - 2500) fails at row 2500, batches into the input.
+		div := op(plan.OpIntDiv, types.Int, lit(i64(6)), op(plan.OpSub, types.Int, col(0, types.Int), lit(i64(2500))))
+		w := &plan.Shared{ID: 1, Name: "w", Input: &plan.Filter{
+			Input: scan(schema, rows, size),
+			Cond:  op(plan.OpGe, types.Bool, div, lit(i64(0))),
+		}}
+		kinds := []types.Kind{types.Int, types.Int, types.String}
+		for _, n := range []plan.Node{
+			&plan.SetOp{Op: "UNION", All: true, Left: w, Right: w, Names: []string{"i", "m", "s"}, Kinds: kinds},
+			&plan.Join{Left: w, Right: w, Kind: syntax.InnerJoin, LeftKeys: []plan.Expr{col(0, types.Int)}, RightKeys: []plan.Expr{col(0, types.Int)}},
+		} {
+			if _, err := run(t, n); !errors.Is(err, exec.ErrDivideByZero) {
+				t.Errorf("%T: err = %v, want division by zero", n, err)
+			}
 		}
 	})
 }
