@@ -177,6 +177,10 @@ func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 			}
 			return vectorIn(x, consts, b.Len), nil
 		}
+	case plan.OpEq, plan.OpNe, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe:
+		if v, ok, err := constCompare(e, b); ok || err != nil {
+			return v, err
+		}
 	case plan.OpCast, plan.OpTryCast:
 		if e.Args[0].Kind() == e.K {
 			// A cast to the argument's own kind changes nothing.

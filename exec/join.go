@@ -38,9 +38,16 @@ type join struct {
 	matched    []bool // per row of cur: some pair passed
 	probeIdx   []int32
 	buildIdx   []int32
-	pairs      *types.Batch // scratch: candidate pairs, left columns then right
-	buildMatch []bool       // per build row: some pair passed
+	buildMatch []bool // per build row: some pair passed
 	key        []byte
+
+	// The residual reads only a few columns: it is rewritten over just
+	// those (residCols, of the left-then-right row), which are gathered
+	// for each chunk of candidate pairs into pairs.
+	resid                plan.Expr
+	residCols            []int
+	pairs                *types.Batch
+	passProbe, passBuild []int32
 
 	out      *types.Batch
 	finished bool
@@ -129,7 +136,22 @@ func (j *join) start(ctx context.Context) error {
 		}
 	}
 	j.buildMatch = make([]bool, j.build.n)
-	j.pairs = types.NewBatch(append(append(types.Schema{}, ls...), rs...), types.BatchSize)
+	if n.Residual != nil {
+		need := map[int]bool{}
+		plan.Columns(n.Residual, need)
+		all := append(append(types.Schema{}, ls...), rs...)
+		m := map[int]int{}
+		var schema types.Schema
+		for c := range all {
+			if need[c] {
+				m[c] = len(j.residCols)
+				j.residCols = append(j.residCols, c)
+				schema = append(schema, all[c])
+			}
+		}
+		j.resid = plan.Remap(n.Residual, m)
+		j.pairs = types.NewBatch(schema, types.BatchSize)
+	}
 	return nil
 }
 
@@ -274,54 +296,58 @@ func (j *join) emitsPairs() bool {
 // joinPairs evaluates the residual over the gathered pairs, records which
 // probe and build rows matched, and appends passing pairs to the output.
 func (j *join) joinPairs() error {
-	n := j.node
-	direct := n.Residual == nil && j.emitsPairs()
-	if n.Residual == nil && !direct {
-		for i, p := range j.probeIdx {
-			j.matched[p] = true
-			j.buildMatch[j.buildIdx[i]] = true
+	probe, build := j.probeIdx, j.buildIdx
+	if j.resid != nil {
+		j.pairs.Reset()
+		for i, c := range j.residCols {
+			src, idx := j.side(c < j.nl)
+			gather(j.pairs.Cols[i:i+1], src[j.colOf(c):j.colOf(c)+1], idx)
 		}
-		return nil
-	}
-	dst := j.pairs
-	if direct {
-		dst = j.out // no condition: gather straight into the output
-	} else {
-		dst.Reset()
-	}
-	lcols, rcols := dst.Cols[:j.nl], dst.Cols[j.nl:]
-	lIdx, lSrc, rIdx, rSrc := j.probeIdx, j.cur.Cols, j.buildIdx, j.build.cols
-	if j.buildLeft {
-		lIdx, lSrc, rIdx, rSrc = j.buildIdx, j.build.cols, j.probeIdx, j.cur.Cols
-	}
-	gather(lcols, lSrc, lIdx)
-	gather(rcols, rSrc, rIdx)
-	dst.Len += len(j.probeIdx)
-	if direct {
-		for i, p := range j.probeIdx {
-			j.matched[p] = true
-			j.buildMatch[j.buildIdx[i]] = true
+		j.pairs.Len = len(probe)
+		cond, err := Eval(j.resid, j.pairs)
+		if err != nil {
+			return err
 		}
-		return nil
-	}
-	cond, err := Eval(n.Residual, dst)
-	if err != nil {
-		return err
-	}
-	for i, p := range j.probeIdx {
-		if cond.Nulls[i] || cond.I[i] == 0 {
-			continue
-		}
-		j.matched[p] = true
-		j.buildMatch[j.buildIdx[i]] = true
-		if j.emitsPairs() {
-			for c, v := range j.out.Cols {
-				v.AppendFrom(dst.Cols[c], i)
+		j.passProbe, j.passBuild = j.passProbe[:0], j.passBuild[:0]
+		for i := range probe {
+			if !cond.Nulls[i] && cond.I[i] != 0 {
+				j.passProbe = append(j.passProbe, probe[i])
+				j.passBuild = append(j.passBuild, build[i])
 			}
-			j.out.Len++
 		}
+		probe, build = j.passProbe, j.passBuild
+	}
+	for i, p := range probe {
+		j.matched[p] = true
+		j.buildMatch[build[i]] = true
+	}
+	if j.emitsPairs() && len(probe) > 0 {
+		lIdx, lSrc, rIdx, rSrc := probe, j.cur.Cols, build, j.build.cols
+		if j.buildLeft {
+			lIdx, lSrc, rIdx, rSrc = build, j.build.cols, probe, j.cur.Cols
+		}
+		gather(j.out.Cols[:j.nl], lSrc, lIdx)
+		gather(j.out.Cols[j.nl:], rSrc, rIdx)
+		j.out.Len += len(probe)
 	}
 	return nil
+}
+
+// side returns the columns of the left (or right) input for the current
+// chunk and the row indexes of the candidate pairs into them.
+func (j *join) side(left bool) ([]*types.Vector, []int32) {
+	if left == j.buildLeft {
+		return j.build.cols, j.buildIdx
+	}
+	return j.cur.Cols, j.probeIdx
+}
+
+// colOf is column c of the left-then-right row as a column of its side.
+func (j *join) colOf(c int) int {
+	if c < j.nl {
+		return c
+	}
+	return c - j.nl
 }
 
 // emitProbeLeftovers outputs, once a probe batch is done, the rows the
@@ -394,6 +420,12 @@ func (j *join) emitPadded(src []*types.Vector, matched []bool, want, isLeft bool
 func gather(dst, src []*types.Vector, idx []int32) {
 	for c, d := range dst {
 		s := src[c]
+		if d.Kind != s.Kind {
+			for _, i := range idx {
+				d.Append(s.Get(int(i)))
+			}
+			continue
+		}
 		d.Nulls = growGather(d.Nulls, s.Nulls, idx)
 		switch d.Kind {
 		case types.Float:
@@ -454,6 +486,12 @@ func copyBatch(b *types.Batch) *types.Batch {
 
 // appendVector appends every row of src to dst (same kind).
 func appendVector(dst, src *types.Vector) {
+	if dst.Kind != src.Kind {
+		for i := range src.Nulls {
+			dst.Append(src.Get(i))
+		}
+		return
+	}
 	dst.Nulls = append(dst.Nulls, src.Nulls...)
 	switch dst.Kind {
 	case types.Float:

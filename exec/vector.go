@@ -1,6 +1,9 @@
 package exec
 
 import (
+	"cmp"
+	"strings"
+
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -136,4 +139,88 @@ func vectorPick(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 		}
 	}
 	return out, nil
+}
+
+// constCompare is a comparison of a column with a non-NULL constant of the
+// same kind (event = 'Order Completed'), without copying the constant into
+// a vector first; ok is false for any other shape.
+func constCompare(e *plan.Op, b *types.Batch) (*types.Vector, bool, error) {
+	x, c, flip := e.Args[0], e.Args[1], false
+	if k, isConst := x.(*plan.Const); isConst {
+		if _, both := c.(*plan.Const); both {
+			return nil, false, nil
+		}
+		x, c, flip = c, k, true
+	}
+	k, isConst := c.(*plan.Const)
+	if !isConst || k.V.IsNull() || x.Kind() != k.V.K {
+		return nil, false, nil
+	}
+	switch k.V.K {
+	case types.String, types.Int, types.Timestamp, types.Date, types.Bool:
+	default:
+		return nil, false, nil // DOUBLE keeps types.Compare's NaN order
+	}
+	v, err := Eval(x, b)
+	if err != nil {
+		return nil, false, err
+	}
+	if v.Kind != k.V.K {
+		return nil, false, nil
+	}
+	n := b.Len
+	op := e.Op
+	if flip {
+		// 'a' < x is x > 'a'.
+		switch op {
+		case plan.OpLt:
+			op = plan.OpGt
+		case plan.OpLe:
+			op = plan.OpGe
+		case plan.OpGt:
+			op = plan.OpLt
+		case plan.OpGe:
+			op = plan.OpLe
+		}
+	}
+	out := types.NewVector(types.Bool, n)
+	out.Nulls, out.I = out.Nulls[:n], out.I[:n]
+	for i := 0; i < n; i++ {
+		if v.Nulls[i] {
+			out.Nulls[i], out.I[i] = true, 0
+			continue
+		}
+		var r int
+		if k.V.K == types.String {
+			if op == plan.OpEq || op == plan.OpNe {
+				if v.S[i] != k.V.S {
+					r = 1
+				}
+			} else {
+				r = strings.Compare(v.S[i], k.V.S)
+			}
+		} else {
+			r = cmp.Compare(v.I[i], k.V.I)
+		}
+		var t bool
+		switch op {
+		case plan.OpEq:
+			t = r == 0
+		case plan.OpNe:
+			t = r != 0
+		case plan.OpLt:
+			t = r < 0
+		case plan.OpLe:
+			t = r <= 0
+		case plan.OpGt:
+			t = r > 0
+		case plan.OpGe:
+			t = r >= 0
+		}
+		out.Nulls[i], out.I[i] = false, 0
+		if t {
+			out.I[i] = 1
+		}
+	}
+	return out, true, nil
 }

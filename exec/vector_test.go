@@ -56,6 +56,15 @@ func TestVectorisedAgreesWithRows(t *testing.T) {
 		{"CASE WHEN i <> 0 THEN 6 DIV i ELSE -1 END",
 			op(plan.OpCase, types.Int, op(plan.OpNe, types.Bool, i, lit(i64(0))), op(plan.OpIntDiv, types.Int, lit(i64(6)), i), lit(i64(-1))),
 			[]string{"6", "3", "-1", "-1", "-1", "2"}},
+		{"s = 'a'", op(plan.OpEq, types.Bool, s, lit(str("a"))), []string{"true", "false", "NULL", "false", "NULL", "true"}},
+		{"s <> 'a'", op(plan.OpNe, types.Bool, s, lit(str("a"))), []string{"false", "true", "NULL", "true", "NULL", "false"}},
+		{"'b' < s", op(plan.OpLt, types.Bool, lit(str("b")), s), []string{"false", "false", "NULL", "true", "NULL", "false"}},
+		{"i >= 2", op(plan.OpGe, types.Bool, i, lit(i64(2))), []string{"false", "true", "false", "NULL", "NULL", "true"}},
+		{"2 > i", op(plan.OpGt, types.Bool, lit(i64(2)), i), []string{"true", "false", "true", "NULL", "NULL", "false"}},
+		{"2 <= i", op(plan.OpLe, types.Bool, lit(i64(2)), i), []string{"false", "true", "false", "NULL", "NULL", "true"}},
+		{"b = true", op(plan.OpEq, types.Bool, b, lit(boolean(true))), []string{"true", "false", "NULL", "true", "NULL", "false"}},
+		{"f = 2.5", op(plan.OpEq, types.Bool, f, lit(f64(2.5))), nil},
+		{"i = NULL", op(plan.OpEq, types.Bool, i, lit(null)), nil},
 		{"coalesce(CAST(s AS BIGINT), 0)", op(plan.OpCoalesce, types.Int, op(plan.OpCast, types.Int, s), lit(i64(0))), nil},
 	}
 	for _, tc := range cases {
