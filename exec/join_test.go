@@ -138,3 +138,40 @@ func TestJoinBothBuildSides(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkJoinExposures is the experiment's join: 6,000 first exposures
+// (unit, first time) LEFT JOIN 200,000 events on the unit with the event at
+// or after the exposure. The exposures end first, so they are built.
+func BenchmarkJoinExposures(b *testing.B) {
+	xs := types.Schema{{Name: "unit", Kind: types.String}, {Name: "first", Kind: types.Int}}
+	es := types.Schema{{Name: "unit", Kind: types.String}, {Name: "t", Kind: types.Int}, {Name: "event", Kind: types.String}}
+	x := make([][]types.Value, 6000)
+	for i := range x {
+		x[i] = []types.Value{str(fmt.Sprintf("u%05d", i)), i64(int64(i % 100))}
+	}
+	ev := make([][]types.Value, 200000)
+	for i := range ev {
+		ev[i] = []types.Value{str(fmt.Sprintf("u%05d", i%6500)), i64(int64(i % 173)), str("Product Viewed")}
+	}
+	j := &plan.Join{Left: scan(xs, x, types.BatchSize), Right: scan(es, ev, types.BatchSize), Kind: syntax.LeftJoin,
+		LeftKeys: []plan.Expr{col(0, types.String)}, RightKeys: []plan.Expr{col(0, types.String)},
+		Residual: op(plan.OpGe, types.Bool, col(3, types.Int), col(1, types.Int))}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx := context.Background()
+		o, err := exec.Build(ctx, j)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			out, err := o.Next(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if out == nil || out.Len == 0 {
+				break
+			}
+		}
+		o.Close()
+	}
+}
