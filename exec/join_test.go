@@ -32,7 +32,7 @@ func joinRows(n, mod, tmod, nullEvery int, prefix string, kk types.Kind) [][]typ
 // never matches), the residual row by row.
 func nestedLoopJoin(t *testing.T, j *plan.Join, left, right [][]types.Value) []string {
 	t.Helper()
-	nl, nr := len(left[0]), len(right[0])
+	nl, nr := len(j.Left.Schema()), len(j.Right.Schema())
 	pass := func(l, r []types.Value) bool {
 		row := append(append([]types.Value{}, l...), r...)
 		for i := range j.LeftKeys {
@@ -135,6 +135,37 @@ func TestJoinBothBuildSides(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestJoinEmptySide runs every join kind with one side empty: the empty
+// side ends first and is built, and outer joins still pad the other.
+func TestJoinEmptySide(t *testing.T) {
+	ls := types.Schema{{Name: "k", Kind: types.Int}, {Name: "a", Kind: types.String}, {Name: "t", Kind: types.Int}}
+	rs := types.Schema{{Name: "k", Kind: types.Float}, {Name: "b", Kind: types.String}, {Name: "t", Kind: types.Int}}
+	rows := joinRows(30, 7, 3, 11, "x", types.Int)
+	frows := joinRows(30, 7, 3, 11, "y", types.Float)
+	for _, kind := range []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin, syntax.CrossJoin} {
+		for _, emptyLeft := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/emptyLeft=%v", kind, emptyLeft), func(t *testing.T) {
+				left, right := rows, [][]types.Value(nil)
+				if emptyLeft {
+					left, right = nil, frows
+				}
+				j := &plan.Join{Left: scan(ls, left, 4), Right: scan(rs, right, 4), Kind: kind}
+				if kind != syntax.CrossJoin {
+					j.LeftKeys, j.RightKeys = []plan.Expr{col(0, types.Int)}, []plan.Expr{col(0, types.Float)}
+				}
+				got, builtLeft, _, err := exec.RunJoin(context.Background(), j)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if builtLeft != emptyLeft {
+					t.Errorf("built the left side = %v, want the empty side built", builtLeft)
+				}
+				checkRows(t, got, nestedLoopJoin(t, j, left, right), false)
+			})
 		}
 	}
 }
