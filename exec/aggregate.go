@@ -44,6 +44,7 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	argVecs := make([]*types.Vector, len(n.Aggs))
 	ordVecs := make([]*types.Vector, len(n.Aggs))
 	filtVecs := make([]*types.Vector, len(n.Aggs))
+	var rowGroups []*group
 	for {
 		b, err := a.in.Next(ctx)
 		if err != nil {
@@ -75,6 +76,10 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				}
 			}
 		}
+		// First each row's group, then one aggregate at a time over the
+		// batch: the loops stay tight and the common accumulators are
+		// updated without boxing values.
+		rowGroups = rowGroups[:0]
 		for r := 0; r < b.Len; r++ {
 			key = key[:0]
 			for _, v := range keyVecs {
@@ -92,13 +97,11 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				groups[string(key)] = g
 				order = append(order, g)
 			}
-			for i, acc := range g.accs {
-				if f := filtVecs[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
-					continue
-				}
-				if err := addRow(acc, argVecs[i], ordVecs[i], r); err != nil {
-					return nil, err
-				}
+			rowGroups = append(rowGroups, g)
+		}
+		for i := range n.Aggs {
+			if err := foldColumn(rowGroups, i, argVecs[i], ordVecs[i], filtVecs[i]); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -124,6 +127,35 @@ func (a *aggregate) Close() error { return a.in.Close() }
 type accumulator interface {
 	add(v types.Value) error
 	result() types.Value
+}
+
+// foldColumn folds aggregate i's input over a batch into the accumulator
+// of each row's group (rowGroups[r]), skipping rows its FILTER rejects.
+func foldColumn(rowGroups []*group, i int, arg, ord, filt *types.Vector) error {
+	for r, g := range rowGroups {
+		if filt != nil && (filt.Nulls[r] || filt.I[r] == 0) {
+			continue
+		}
+		switch acc := g.accs[i].(type) {
+		case *countAcc:
+			// count(*) has no argument and counts every row.
+			if arg == nil || !arg.Nulls[r] {
+				acc.n++
+			}
+			continue
+		case *sumFloatAcc:
+			if arg.Kind == types.Float {
+				if !arg.Nulls[r] {
+					acc.addFloat(arg.F[r])
+				}
+				continue
+			}
+		}
+		if err := addRow(g.accs[i], arg, ord, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addRow folds row r into acc: the argument's value (1 for count(*)), and
@@ -242,7 +274,11 @@ func (a *sumFloatAcc) add(v types.Value) error {
 	if v.IsNull() {
 		return nil
 	}
-	x := v.AsFloat()
+	a.addFloat(v.AsFloat())
+	return nil
+}
+
+func (a *sumFloatAcc) addFloat(x float64) {
 	t := a.s + x
 	if math.Abs(a.s) >= math.Abs(x) {
 		a.c += (a.s - t) + x
@@ -250,7 +286,6 @@ func (a *sumFloatAcc) add(v types.Value) error {
 		a.c += (x - t) + a.s
 	}
 	a.s, a.any = t, true
-	return nil
 }
 func (a *sumFloatAcc) value() float64 { return a.s + a.c }
 func (a *sumFloatAcc) result() types.Value {
