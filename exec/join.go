@@ -59,6 +59,17 @@ type builtSide struct {
 	cols  []*types.Vector
 	n     int
 	table map[string][]int32
+	// raw: the key is one STRING on both sides, used as the map key
+	// itself instead of encoded (the common join on a user id).
+	raw bool
+}
+
+// rawKey returns row r of a one-STRING key; ok is false when it is NULL.
+func rawKey(v *types.Vector, r int) (string, bool) {
+	if v.Kind != types.String || v.Nulls[r] {
+		return "", false // a NULL-kind vector is all NULL
+	}
+	return v.S[r], true
 }
 
 func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
@@ -126,6 +137,7 @@ func (j *join) start(ctx context.Context) error {
 		buildBatches, buildSchema, buildKeys = lb, ls, n.LeftKeys
 		j.stream, j.pending = j.right, rb
 	}
+	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
 	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
 		return err
 	}
@@ -175,6 +187,12 @@ func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []pla
 				return err
 			}
 			for r := 0; r < b.Len; r++ {
+				if s.raw {
+					if k, ok := rawKey(kv[0], r); ok {
+						s.table[k] = append(s.table[k], int32(s.n+r))
+					}
+					continue
+				}
 				var ok bool
 				if key, ok = encodeKey(key[:0], kv, r); ok {
 					s.table[string(key)] = append(s.table[string(key)], int32(s.n+r))
@@ -258,6 +276,12 @@ func (j *join) startRow() {
 	}
 	if len(j.node.LeftKeys) == 0 {
 		j.cands = j.all
+		return
+	}
+	if j.build.raw {
+		if k, ok := rawKey(j.curKeys[0], j.r); ok {
+			j.cands = j.build.table[k]
+		}
 		return
 	}
 	var ok bool

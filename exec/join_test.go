@@ -139,6 +139,42 @@ func TestJoinBothBuildSides(t *testing.T) {
 	}
 }
 
+// TestJoinStringKeys joins on one STRING key, which is hashed as is rather
+// than encoded: NULL and empty keys, keys that differ only in length, both
+// sides built, every kind.
+func TestJoinStringKeys(t *testing.T) {
+	schema := types.Schema{{Name: "k", Kind: types.String}, {Name: "v", Kind: types.Int}}
+	keys := []types.Value{str("a"), str(""), null, str("ab"), str("a"), str("b"), str("1"), null, str("ab")}
+	mk := func(n int) [][]types.Value {
+		rows := make([][]types.Value, n)
+		for i := range rows {
+			rows[i] = []types.Value{keys[i%len(keys)], i64(int64(i))}
+		}
+		return rows
+	}
+	big, small := mk(1500), mk(7)
+	for _, kind := range []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin} {
+		for _, bigLeft := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/bigLeft=%v", kind, bigLeft), func(t *testing.T) {
+				left, right := big, small
+				if !bigLeft {
+					left, right = small, big
+				}
+				j := &plan.Join{Left: scan(schema, left, 3), Right: scan(schema, right, 3), Kind: kind,
+					LeftKeys: []plan.Expr{col(0, types.String)}, RightKeys: []plan.Expr{col(0, types.String)}}
+				got, builtLeft, _, err := exec.RunJoin(context.Background(), j)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if builtLeft == bigLeft {
+					t.Errorf("built the left side = %v; want the small side built", builtLeft)
+				}
+				checkRows(t, got, nestedLoopJoin(t, j, left, right), false)
+			})
+		}
+	}
+}
+
 // TestJoinEmptySide runs every join kind with one side empty: the empty
 // side ends first and is built, and outer joins still pad the other.
 func TestJoinEmptySide(t *testing.T) {
