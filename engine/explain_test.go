@@ -26,6 +26,7 @@ func TestExplainGolden(t *testing.T) {
 		{"unused_window", "FROM t |> EXTEND rank() OVER (ORDER BY v) AS r |> SELECT id"},
 		{"union", "SELECT userId FROM events UNION SELECT uid FROM users"},
 		{"subquery", "SELECT messageId FROM events WHERE properties.price > (SELECT avg(properties.price) FROM events)"},
+		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
 	e := testEngine()
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 
@@ -41,7 +42,9 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	hold := func(b int64) error { return reserve(ctx, b, "an aggregate's DISTINCT values or percentiles") }
 	keyVecs := make([]*types.Vector, len(n.Groups))
 	argVecs := make([]*types.Vector, len(n.Aggs))
+	ordVecs := make([]*types.Vector, len(n.Aggs))
 	filtVecs := make([]*types.Vector, len(n.Aggs))
+	var rowGroups []*group
 	for {
 		b, err := a.in.Next(ctx)
 		if err != nil {
@@ -56,9 +59,14 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 			}
 		}
 		for i, c := range n.Aggs {
-			argVecs[i], filtVecs[i] = nil, nil
+			argVecs[i], ordVecs[i], filtVecs[i] = nil, nil, nil
 			if c.Arg != nil {
 				if argVecs[i], err = Eval(c.Arg, b); err != nil {
+					return nil, err
+				}
+			}
+			if c.Ord != nil {
+				if ordVecs[i], err = Eval(c.Ord, b); err != nil {
 					return nil, err
 				}
 			}
@@ -68,6 +76,10 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				}
 			}
 		}
+		// First each row's group, then one aggregate at a time over the
+		// batch: the loops stay tight and the common accumulators are
+		// updated without boxing values.
+		rowGroups = rowGroups[:0]
 		for r := 0; r < b.Len; r++ {
 			key = key[:0]
 			for _, v := range keyVecs {
@@ -85,17 +97,11 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				groups[string(key)] = g
 				order = append(order, g)
 			}
-			for i, acc := range g.accs {
-				if f := filtVecs[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
-					continue
-				}
-				v := types.Value{K: types.Int, I: 1} // count(*) counts rows
-				if argVecs[i] != nil {
-					v = argVecs[i].Get(r)
-				}
-				if err := acc.add(v); err != nil {
-					return nil, err
-				}
+			rowGroups = append(rowGroups, g)
+		}
+		for i := range n.Aggs {
+			if err := foldColumn(rowGroups, i, argVecs[i], ordVecs[i], filtVecs[i]); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -121,6 +127,48 @@ func (a *aggregate) Close() error { return a.in.Close() }
 type accumulator interface {
 	add(v types.Value) error
 	result() types.Value
+}
+
+// foldColumn folds aggregate i's input over a batch into the accumulator
+// of each row's group (rowGroups[r]), skipping rows its FILTER rejects.
+func foldColumn(rowGroups []*group, i int, arg, ord, filt *types.Vector) error {
+	for r, g := range rowGroups {
+		if filt != nil && (filt.Nulls[r] || filt.I[r] == 0) {
+			continue
+		}
+		switch acc := g.accs[i].(type) {
+		case *countAcc:
+			// count(*) has no argument and counts every row.
+			if arg == nil || !arg.Nulls[r] {
+				acc.n++
+			}
+			continue
+		case *sumFloatAcc:
+			if arg.Kind == types.Float {
+				if !arg.Nulls[r] {
+					acc.addFloat(arg.F[r])
+				}
+				continue
+			}
+		}
+		if err := addRow(g.accs[i], arg, ord, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addRow folds row r into acc: the argument's value (1 for count(*)), and
+// for min_by/max_by its ordering too.
+func addRow(acc accumulator, arg, ord *types.Vector, r int) error {
+	v := types.Value{K: types.Int, I: 1} // count(*) counts rows
+	if arg != nil {
+		v = arg.Get(r)
+	}
+	if ord != nil {
+		return acc.(*byAcc).addBy(v, ord.Get(r))
+	}
+	return acc.add(v)
 }
 
 func newAccumulators(calls []plan.AggCall, hold func(int64) error) []accumulator {
@@ -155,6 +203,10 @@ func newAccumulator(c plan.AggCall, hold func(int64) error) accumulator {
 		acc = &extremeAcc{sign: 1}
 	case "first", "any_value":
 		acc = &firstAcc{}
+	case "min_by":
+		acc = &byAcc{sign: -1}
+	case "max_by":
+		acc = &byAcc{sign: 1}
 	case "last":
 		acc = &lastAcc{}
 	case "percentile_approx":
@@ -222,7 +274,11 @@ func (a *sumFloatAcc) add(v types.Value) error {
 	if v.IsNull() {
 		return nil
 	}
-	x := v.AsFloat()
+	a.addFloat(v.AsFloat())
+	return nil
+}
+
+func (a *sumFloatAcc) addFloat(x float64) {
 	t := a.s + x
 	if math.Abs(a.s) >= math.Abs(x) {
 		a.c += (a.s - t) + x
@@ -230,7 +286,6 @@ func (a *sumFloatAcc) add(v types.Value) error {
 		a.c += (x - t) + a.s
 	}
 	a.s, a.any = t, true
-	return nil
 }
 func (a *sumFloatAcc) value() float64 { return a.s + a.c }
 func (a *sumFloatAcc) result() types.Value {
@@ -274,6 +329,60 @@ func (a *extremeAcc) add(v types.Value) error {
 	return nil
 }
 func (a *extremeAcc) result() types.Value { return a.best }
+
+// byAcc is min_by (sign -1) and max_by (sign 1): the value on the row
+// whose ordering is least (greatest). Rows with a NULL ordering are
+// skipped, as in Spark; the value itself may be NULL. Among rows tied on
+// the ordering it keeps the least (greatest) value, NULL counting as the
+// least, so the answer does not depend on the order files are read in
+// (Spark and DuckDB return any of them).
+type byAcc struct {
+	sign     int
+	val, ord types.Value
+	any      bool
+}
+
+func (a *byAcc) add(types.Value) error {
+	return fmt.Errorf("%s called without its ordering argument", a.name())
+}
+
+func (a *byAcc) name() string {
+	if a.sign < 0 {
+		return "min_by"
+	}
+	return "max_by"
+}
+
+func (a *byAcc) addBy(v, ord types.Value) error {
+	if ord.IsNull() {
+		return nil
+	}
+	if !a.any {
+		a.val, a.ord, a.any = v, ord, true
+		return nil
+	}
+	c := types.Compare(ord, a.ord) * a.sign
+	if c > 0 || (c == 0 && compareNullsFirst(v, a.val)*a.sign > 0) {
+		a.val, a.ord = v, ord
+	}
+	return nil
+}
+
+func (a *byAcc) result() types.Value { return a.val }
+
+// compareNullsFirst is types.Compare with NULL below every value, Spark's
+// ascending order.
+func compareNullsFirst(x, y types.Value) int {
+	switch {
+	case x.IsNull() && y.IsNull():
+		return 0
+	case x.IsNull():
+		return -1
+	case y.IsNull():
+		return 1
+	}
+	return types.Compare(x, y)
+}
 
 type firstAcc struct {
 	v    types.Value

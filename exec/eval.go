@@ -143,6 +143,11 @@ func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 		}
 		fallthrough
 	case plan.OpCase, plan.OpCoalesce:
+		if cannotFail(e) {
+			// No argument can fail, so evaluating every one over the
+			// whole batch gives what lazy evaluation would.
+			return vectorPick(e, b)
+		}
 		// These evaluate arguments lazily per row, so that a CASE arm
 		// guarding a division by zero never divides.
 		out := types.NewVector(e.K, b.Len)
@@ -156,6 +161,31 @@ func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 			out.Append(v)
 		}
 		return out, nil
+	}
+	switch e.Op {
+	case plan.OpIsNull, plan.OpIsNotNull:
+		x, err := Eval(e.Args[0], b)
+		if err != nil {
+			return nil, err
+		}
+		return vectorIsNull(x, e.Op == plan.OpIsNotNull, b.Len), nil
+	case plan.OpIn:
+		if consts, ok := constList(e.Args[1:]); ok {
+			x, err := Eval(e.Args[0], b)
+			if err != nil {
+				return nil, err
+			}
+			return vectorIn(x, consts, b.Len), nil
+		}
+	case plan.OpEq, plan.OpNe, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe:
+		if v, ok, err := constCompare(e, b); ok || err != nil {
+			return v, err
+		}
+	case plan.OpCast, plan.OpTryCast:
+		if e.Args[0].Kind() == e.K {
+			// A cast to the argument's own kind changes nothing.
+			return Eval(e.Args[0], b)
+		}
 	}
 	argv, err := evalArgs(e.Args, b)
 	if err != nil {
@@ -448,7 +478,14 @@ func cannotFail(e plan.Expr) bool {
 	case *plan.Op:
 		switch e.Op {
 		case plan.OpEq, plan.OpNe, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe, plan.OpNullSafeEq,
-			plan.OpAnd, plan.OpOr, plan.OpNot, plan.OpIsNull, plan.OpIsNotNull, plan.OpIn, plan.OpTryCast:
+			plan.OpAnd, plan.OpOr, plan.OpNot, plan.OpIsNull, plan.OpIsNotNull, plan.OpIn, plan.OpTryCast,
+			plan.OpCase, plan.OpCoalesce:
+		case plan.OpCast:
+			// Any value prints as a string, and a cast to the value's own
+			// kind is the identity.
+			if e.K != types.String && e.Args[0].Kind() != e.K {
+				return false
+			}
 		case plan.OpLike, plan.OpRLike:
 			if e.Re == nil {
 				return false // a pattern compiled per row can be invalid

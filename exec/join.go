@@ -8,132 +8,533 @@ import (
 	"github.com/nectar-dev/nectar/types"
 )
 
-// join is a hash join: the right side is built into a table keyed by its
-// equality keys, then left rows probe it. Without equality keys it falls
-// back to comparing every pair. NULL keys never match, as in SQL.
+// join is a hash join. It reads both inputs a batch at a time in turn and
+// builds a table on whichever ends first, so the smaller side is held in
+// memory whichever way round the query names them (first exposures joined
+// to all events, or the reverse); the other side streams through it a
+// batch at a time and matching pairs go straight into output batches.
+// Without equality keys every build row is a candidate. NULL keys never
+// match, as in SQL. The residual condition is evaluated vectorised over
+// chunks of candidate pairs rather than row by row.
 type join struct {
 	left, right Operator
 	node        *plan.Join
-	out         *rowSource
+	schema      types.Schema
+	nl, nr      int
+
+	started   bool
+	buildLeft bool
+	build     builtSide
+	stream    Operator       // the probe side's input, after pending
+	pending   []*types.Batch // probe batches read while choosing the build side
+	streamEnd bool
+	all       []int32 // every build row: the candidates when there are no keys
+
+	// The probe batch being joined and how far: row r, its candidate c.
+	cur        *types.Batch
+	curKeys    []*types.Vector
+	r, c       int
+	cands      []int32
+	matched    []bool // per row of cur: some pair passed
+	probeIdx   []int32
+	buildIdx   []int32
+	buildMatch []bool // per build row: some pair passed
+	key        []byte
+
+	// The residual reads only a few columns: it is rewritten over just
+	// those (residCols, of the left-then-right row), which are gathered
+	// for each chunk of candidate pairs into pairs.
+	resid                plan.Expr
+	residCols            []int
+	pairs                *types.Batch
+	passProbe, passBuild []int32
+
+	out      *types.Batch
+	finished bool
 }
 
-func (j *join) Next(ctx context.Context) (*types.Batch, error) {
-	if j.out == nil {
-		rows, err := j.run(ctx)
-		if err != nil {
-			return nil, err
-		}
-		j.out = newRowSource(j.node.Schema(), rows)
+// builtSide is the build input, its batches concatenated into one column
+// per field, with its rows indexed by encoded join key.
+type builtSide struct {
+	cols  []*types.Vector
+	n     int
+	table map[string][]int32
+	// raw: the key is one STRING on both sides, used as the map key
+	// itself instead of encoded (the common join on a user id).
+	raw bool
+}
+
+// rawKey returns row r of a one-STRING key; ok is false when it is NULL.
+func rawKey(v *types.Vector, r int) (string, bool) {
+	if v.Kind != types.String || v.Nulls[r] {
+		return "", false // a NULL-kind vector is all NULL
 	}
-	return j.out.Next(ctx)
+	return v.S[r], true
 }
 
 func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
 
-func (j *join) run(ctx context.Context) ([][]types.Value, error) {
-	n := j.node
-	right, err := collect(ctx, j.right, "a join's right side")
-	if err != nil {
-		return nil, err
-	}
-	left, err := collect(ctx, j.left, "a join's left side")
-	if err != nil {
-		return nil, err
-	}
-	nl, nr := len(n.Left.Schema()), len(n.Right.Schema())
-
-	table := map[string][]int{}
-	var key []byte
-	for i, r := range right {
-		k, ok, err := joinKey(key[:0], n.RightKeys, r)
-		if err != nil {
+func (j *join) Next(ctx context.Context) (*types.Batch, error) {
+	if !j.started {
+		if err := j.start(ctx); err != nil {
 			return nil, err
 		}
-		if ok {
-			table[string(k)] = append(table[string(k)], i)
-		}
-		key = k
+		j.started = true
 	}
-	all := make([]int, len(right))
-	for i := range all {
-		all[i] = i
+	if j.out == nil {
+		j.out = types.NewBatch(j.schema, types.BatchSize)
 	}
-
-	matchedRight := make([]bool, len(right))
-	var out [][]types.Value
-	nullsRight := make([]types.Value, nr)
-	for _, l := range left {
-		var cands []int
-		if len(n.LeftKeys) == 0 {
-			cands = all
-		} else {
-			k, ok, err := joinKey(key[:0], n.LeftKeys, l)
-			if err != nil {
-				return nil, err
-			}
-			key = k
-			if ok {
-				cands = table[string(k)]
-			}
-		}
-		matched := false
-		for _, ri := range cands {
-			row := append(append(make([]types.Value, 0, nl+nr), l...), right[ri]...)
-			if n.Residual != nil {
-				v, err := EvalRow(n.Residual, row)
-				if err != nil {
-					return nil, err
-				}
-				if v.IsNull() || !v.Bool() {
-					continue
-				}
-			}
-			matched = true
-			matchedRight[ri] = true
-			switch n.Kind {
-			case syntax.SemiJoin, syntax.AntiJoin:
-			default:
-				out = append(out, row)
-			}
-			if n.Kind == syntax.SemiJoin {
-				break
-			}
-		}
-		switch {
-		case n.Kind == syntax.SemiJoin && matched:
-			out = append(out, l)
-		case n.Kind == syntax.AntiJoin && !matched:
-			out = append(out, l)
-		case !matched && (n.Kind == syntax.LeftJoin || n.Kind == syntax.FullJoin):
-			out = append(out, append(append(make([]types.Value, 0, nl+nr), l...), nullsRight...))
+	j.out.Reset()
+	for !j.finished && j.out.Len < types.BatchSize {
+		if err := j.step(ctx); err != nil {
+			return nil, err
 		}
 	}
-	if n.Kind == syntax.RightJoin || n.Kind == syntax.FullJoin {
-		nullsLeft := make([]types.Value, nl)
-		for ri, r := range right {
-			if !matchedRight[ri] {
-				out = append(out, append(append(make([]types.Value, 0, nl+nr), nullsLeft...), r...))
-			}
-		}
-	}
-	return out, nil
+	return j.out, nil
 }
 
-// joinKey encodes a row's join key; ok is false when any key is NULL.
-// Numbers are compared as DOUBLE so that 1 matches 1.0.
-func joinKey(buf []byte, keys []plan.Expr, row []types.Value) ([]byte, bool, error) {
-	for _, k := range keys {
-		v, err := EvalRow(k, row)
+// start reads both sides in turn until one ends, then builds that one.
+func (j *join) start(ctx context.Context) error {
+	n := j.node
+	j.schema = n.Schema()
+	ls, rs := n.Left.Schema(), n.Right.Schema()
+	j.nl, j.nr = len(ls), len(rs)
+	var lb, rb []*types.Batch
+	read := func(op Operator, dst *[]*types.Batch, what string) (bool, error) {
+		b, err := op.Next(ctx)
 		if err != nil {
-			return buf, false, err
+			return false, err
 		}
-		if v.IsNull() {
-			return buf, false, nil
+		if b == nil || b.Len == 0 {
+			return true, nil
 		}
+		c := copyBatch(b)
+		if err := reserve(ctx, batchBytes(c), what); err != nil {
+			return false, err
+		}
+		*dst = append(*dst, c)
+		return false, nil
+	}
+	for {
+		done, err := read(j.left, &lb, "a join's left side")
+		if err != nil {
+			return err
+		}
+		if done {
+			j.buildLeft = true
+			break
+		}
+		if done, err = read(j.right, &rb, "a join's right side"); err != nil {
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	buildBatches, buildSchema, buildKeys := rb, rs, n.RightKeys
+	j.stream, j.pending = j.left, lb
+	if j.buildLeft {
+		buildBatches, buildSchema, buildKeys = lb, ls, n.LeftKeys
+		j.stream, j.pending = j.right, rb
+	}
+	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
+	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
+		return err
+	}
+	if len(n.LeftKeys) == 0 {
+		j.all = make([]int32, j.build.n)
+		for i := range j.all {
+			j.all[i] = int32(i)
+		}
+	}
+	j.buildMatch = make([]bool, j.build.n)
+	if n.Residual != nil {
+		need := map[int]bool{}
+		plan.Columns(n.Residual, need)
+		all := append(append(types.Schema{}, ls...), rs...)
+		m := map[int]int{}
+		var schema types.Schema
+		for c := range all {
+			if need[c] {
+				m[c] = len(j.residCols)
+				j.residCols = append(j.residCols, c)
+				schema = append(schema, all[c])
+			}
+		}
+		j.resid = plan.Remap(n.Residual, m)
+		j.pairs = types.NewBatch(schema, types.BatchSize)
+	}
+	return nil
+}
+
+func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []plan.Expr, hashed bool) error {
+	rows := 0
+	for _, b := range batches {
+		rows += b.Len
+	}
+	s.cols = make([]*types.Vector, len(schema))
+	for i, c := range schema {
+		s.cols[i] = types.NewVector(c.Kind, rows)
+	}
+	if hashed {
+		s.table = make(map[string][]int32)
+	}
+	kv := make([]*types.Vector, len(keys))
+	var key []byte
+	for _, b := range batches {
+		if hashed {
+			if err := evalAll(keys, b, kv); err != nil {
+				return err
+			}
+			for r := 0; r < b.Len; r++ {
+				if s.raw {
+					if k, ok := rawKey(kv[0], r); ok {
+						s.table[k] = append(s.table[k], int32(s.n+r))
+					}
+					continue
+				}
+				var ok bool
+				if key, ok = encodeKey(key[:0], kv, r); ok {
+					s.table[string(key)] = append(s.table[string(key)], int32(s.n+r))
+				}
+			}
+		}
+		for i, v := range b.Cols {
+			appendVector(s.cols[i], v)
+		}
+		s.n += b.Len
+	}
+	return nil
+}
+
+// step does one unit of probing: fetches the next probe batch, or joins
+// up to a batch of candidate pairs of the current one, or, once the batch
+// is done, emits its unmatched rows; after the last batch it emits the
+// build side's unmatched rows.
+func (j *join) step(ctx context.Context) error {
+	if j.cur == nil {
+		b, err := j.nextProbe(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			j.emitBuildLeftovers()
+			j.finished = true
+			return nil
+		}
+		j.cur, j.r, j.c, j.cands = b, 0, 0, nil
+		if cap(j.matched) < b.Len {
+			j.matched = make([]bool, b.Len, types.BatchSize+b.Len)
+		}
+		j.matched = j.matched[:b.Len]
+		clear(j.matched)
+		if len(j.node.LeftKeys) > 0 {
+			keys := j.node.RightKeys
+			if !j.buildLeft {
+				keys = j.node.LeftKeys
+			}
+			if len(j.curKeys) != len(keys) {
+				j.curKeys = make([]*types.Vector, len(keys))
+			}
+			if err := evalAll(keys, b, j.curKeys); err != nil {
+				return err
+			}
+		}
+		j.startRow()
+	}
+	// Gather a chunk of candidate pairs.
+	j.probeIdx, j.buildIdx = j.probeIdx[:0], j.buildIdx[:0]
+	for j.r < j.cur.Len && len(j.probeIdx) < types.BatchSize {
+		take := min(len(j.cands)-j.c, types.BatchSize-len(j.probeIdx))
+		for _, bi := range j.cands[j.c : j.c+take] {
+			j.probeIdx = append(j.probeIdx, int32(j.r))
+			j.buildIdx = append(j.buildIdx, bi)
+		}
+		j.c += take
+		if j.c == len(j.cands) {
+			j.r++
+			j.startRow()
+		}
+	}
+	if len(j.probeIdx) > 0 {
+		if err := j.joinPairs(); err != nil {
+			return err
+		}
+	}
+	if j.r >= j.cur.Len {
+		j.emitProbeLeftovers()
+		j.cur = nil
+	}
+	return nil
+}
+
+// startRow looks up the candidates of probe row j.r.
+func (j *join) startRow() {
+	j.c, j.cands = 0, nil
+	if j.r >= j.cur.Len {
+		return
+	}
+	if len(j.node.LeftKeys) == 0 {
+		j.cands = j.all
+		return
+	}
+	if j.build.raw {
+		if k, ok := rawKey(j.curKeys[0], j.r); ok {
+			j.cands = j.build.table[k]
+		}
+		return
+	}
+	var ok bool
+	if j.key, ok = encodeKey(j.key[:0], j.curKeys, j.r); ok {
+		j.cands = j.build.table[string(j.key)]
+	}
+}
+
+func (j *join) nextProbe(ctx context.Context) (*types.Batch, error) {
+	if len(j.pending) > 0 {
+		b := j.pending[0]
+		j.pending = j.pending[1:]
+		return b, nil
+	}
+	if j.streamEnd {
+		return nil, nil
+	}
+	b, err := j.stream.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil || b.Len == 0 {
+		j.streamEnd = true
+		return nil, nil
+	}
+	return b, nil
+}
+
+// emitsPairs reports whether matching pairs are output rows (not for semi
+// and anti joins, which output left rows).
+func (j *join) emitsPairs() bool {
+	k := j.node.Kind
+	return k != syntax.SemiJoin && k != syntax.AntiJoin
+}
+
+// joinPairs evaluates the residual over the gathered pairs, records which
+// probe and build rows matched, and appends passing pairs to the output.
+func (j *join) joinPairs() error {
+	probe, build := j.probeIdx, j.buildIdx
+	if j.resid != nil {
+		j.pairs.Reset()
+		for i, c := range j.residCols {
+			src, idx := j.side(c < j.nl)
+			gather(j.pairs.Cols[i:i+1], src[j.colOf(c):j.colOf(c)+1], idx)
+		}
+		j.pairs.Len = len(probe)
+		cond, err := Eval(j.resid, j.pairs)
+		if err != nil {
+			return err
+		}
+		j.passProbe, j.passBuild = j.passProbe[:0], j.passBuild[:0]
+		for i := range probe {
+			if !cond.Nulls[i] && cond.I[i] != 0 {
+				j.passProbe = append(j.passProbe, probe[i])
+				j.passBuild = append(j.passBuild, build[i])
+			}
+		}
+		probe, build = j.passProbe, j.passBuild
+	}
+	for i, p := range probe {
+		j.matched[p] = true
+		j.buildMatch[build[i]] = true
+	}
+	if j.emitsPairs() && len(probe) > 0 {
+		lIdx, lSrc, rIdx, rSrc := probe, j.cur.Cols, build, j.build.cols
+		if j.buildLeft {
+			lIdx, lSrc, rIdx, rSrc = build, j.build.cols, probe, j.cur.Cols
+		}
+		gather(j.out.Cols[:j.nl], lSrc, lIdx)
+		gather(j.out.Cols[j.nl:], rSrc, rIdx)
+		j.out.Len += len(probe)
+	}
+	return nil
+}
+
+// side returns the columns of the left (or right) input for the current
+// chunk and the row indexes of the candidate pairs into them.
+func (j *join) side(left bool) ([]*types.Vector, []int32) {
+	if left == j.buildLeft {
+		return j.build.cols, j.buildIdx
+	}
+	return j.cur.Cols, j.probeIdx
+}
+
+// colOf is column c of the left-then-right row as a column of its side.
+func (j *join) colOf(c int) int {
+	if c < j.nl {
+		return c
+	}
+	return c - j.nl
+}
+
+// emitProbeLeftovers outputs, once a probe batch is done, the rows the
+// join kind keeps for it: matched left rows of a semi join, unmatched ones
+// of an anti join, and unmatched rows of an outer side padded with NULLs.
+func (j *join) emitProbeLeftovers() {
+	k := j.node.Kind
+	if j.buildLeft {
+		if k == syntax.RightJoin || k == syntax.FullJoin {
+			j.emitPadded(j.cur.Cols, j.matched, false, false)
+		}
+		return
+	}
+	switch k {
+	case syntax.SemiJoin:
+		j.emitPadded(j.cur.Cols, j.matched, true, true)
+	case syntax.AntiJoin, syntax.LeftJoin, syntax.FullJoin:
+		j.emitPadded(j.cur.Cols, j.matched, false, true)
+	}
+}
+
+// emitBuildLeftovers is emitProbeLeftovers for the build side, after the
+// last probe batch.
+func (j *join) emitBuildLeftovers() {
+	k := j.node.Kind
+	if !j.buildLeft {
+		if k == syntax.RightJoin || k == syntax.FullJoin {
+			j.emitPadded(j.build.cols, j.buildMatch, false, false)
+		}
+		return
+	}
+	switch k {
+	case syntax.SemiJoin:
+		j.emitPadded(j.build.cols, j.buildMatch, true, true)
+	case syntax.AntiJoin, syntax.LeftJoin, syntax.FullJoin:
+		j.emitPadded(j.build.cols, j.buildMatch, false, true)
+	}
+}
+
+// emitPadded appends the rows of src (one side's columns) whose matched
+// flag equals want, as left columns when isLeft, padding the other side
+// with NULLs unless the output is the left side alone (semi, anti).
+func (j *join) emitPadded(src []*types.Vector, matched []bool, want, isLeft bool) {
+	off, pad := 0, j.nr
+	if !isLeft {
+		off, pad = j.nl, j.nl
+	}
+	if !j.emitsPairs() {
+		pad = 0
+	}
+	for r, m := range matched {
+		if m != want {
+			continue
+		}
+		for c, v := range src {
+			j.out.Cols[off+c].AppendFrom(v, r)
+		}
+		padFrom := j.nl
+		if !isLeft {
+			padFrom = 0
+		}
+		for c := padFrom; c < padFrom+pad; c++ {
+			j.out.Cols[c].AppendNull()
+		}
+		j.out.Len++
+	}
+}
+
+// gather appends src[c][idx[i]] to dst[c] for every i.
+func gather(dst, src []*types.Vector, idx []int32) {
+	for c, d := range dst {
+		s := src[c]
+		if d.Kind != s.Kind {
+			for _, i := range idx {
+				d.Append(s.Get(int(i)))
+			}
+			continue
+		}
+		d.Nulls = growGather(d.Nulls, s.Nulls, idx)
+		switch d.Kind {
+		case types.Float:
+			d.F = growGather(d.F, s.F, idx)
+		case types.String:
+			d.S = growGather(d.S, s.S, idx)
+		default:
+			d.I = growGather(d.I, s.I, idx)
+		}
+	}
+}
+
+func growGather[T any](dst, src []T, idx []int32) []T {
+	for _, i := range idx {
+		dst = append(dst, src[i])
+	}
+	return dst
+}
+
+// evalAll evaluates each expression over b into out.
+func evalAll(es []plan.Expr, b *types.Batch, out []*types.Vector) error {
+	for i, e := range es {
+		v, err := Eval(e, b)
+		if err != nil {
+			return err
+		}
+		out[i] = v
+	}
+	return nil
+}
+
+// encodeKey encodes row r of the key vectors; ok is false when any key is
+// NULL. Numbers are compared as DOUBLE so that 1 matches 1.0.
+func encodeKey(buf []byte, keys []*types.Vector, r int) ([]byte, bool) {
+	for _, k := range keys {
+		if k.Nulls[r] {
+			return buf, false
+		}
+		v := k.Get(r)
 		if v.K == types.Int {
 			v = types.FloatValue(float64(v.I))
 		}
 		buf = types.AppendKey(buf, v)
 	}
-	return buf, true, nil
+	return buf, true
+}
+
+// copyBatch returns a copy of b that stays valid after its producer's next
+// call.
+func copyBatch(b *types.Batch) *types.Batch {
+	c := &types.Batch{Len: b.Len, Cols: make([]*types.Vector, len(b.Cols))}
+	for i, v := range b.Cols {
+		c.Cols[i] = &types.Vector{Kind: v.Kind}
+		appendVector(c.Cols[i], v)
+	}
+	return c
+}
+
+// appendVector appends every row of src to dst (same kind).
+func appendVector(dst, src *types.Vector) {
+	if dst.Kind != src.Kind {
+		for i := range src.Nulls {
+			dst.Append(src.Get(i))
+		}
+		return
+	}
+	dst.Nulls = append(dst.Nulls, src.Nulls...)
+	switch dst.Kind {
+	case types.Float:
+		dst.F = append(dst.F, src.F...)
+	case types.String:
+		dst.S = append(dst.S, src.S...)
+	default:
+		dst.I = append(dst.I, src.I...)
+	}
+}
+
+// batchBytes estimates a held batch's footprint for the memory budget.
+func batchBytes(b *types.Batch) int64 {
+	n := int64(0)
+	for _, v := range b.Cols {
+		n += int64(len(v.Nulls)) * 9
+		for _, s := range v.S {
+			n += 16 + int64(len(s))
+		}
+	}
+	return n
 }

@@ -178,35 +178,137 @@ type filter struct {
 	cond   plan.Expr
 	schema types.Schema
 	out    *types.Batch
+
+	// A condition a AND b AND … is applied one conjunct at a time, each
+	// over the rows the earlier ones left, so an expensive test behind a
+	// cheap one (event = 'X' AND coalesce(…) = 'id') runs on few rows.
+	// Rows an earlier conjunct makes NULL stay for the later ones, as in
+	// a row-at-a-time AND that stops only at FALSE, so a later conjunct's
+	// error is still raised; they just cannot pass.
+	conj    []conjunct
+	sel     []int32         // rows of the input batch still alive
+	pass    []bool          // per alive row: every conjunct so far TRUE
+	scratch types.Batch     // a conjunct's columns for the alive rows
+	own     []*types.Vector // the filter's copies of those columns
+}
+
+// conjunct is one AND-ed condition rewritten over just the columns it
+// reads (cols, in input order).
+type conjunct struct {
+	cond  plan.Expr
+	cols  []int
+	kinds types.Schema
+}
+
+func splitAnd(e plan.Expr, out []plan.Expr) []plan.Expr {
+	if op, ok := e.(*plan.Op); ok && op.Op == plan.OpAnd {
+		for _, a := range op.Args {
+			out = splitAnd(a, out)
+		}
+		return out
+	}
+	return append(out, e)
+}
+
+func (f *filter) prepare() {
+	for _, c := range splitAnd(f.cond, nil) {
+		need := map[int]bool{}
+		plan.Columns(c, need)
+		m := map[int]int{}
+		var k conjunct
+		for i, col := range f.schema {
+			if need[i] {
+				m[i] = len(k.cols)
+				k.cols = append(k.cols, i)
+				k.kinds = append(k.kinds, col)
+			}
+		}
+		k.cond = plan.Remap(c, m)
+		f.conj = append(f.conj, k)
+	}
 }
 
 func (f *filter) Next(ctx context.Context) (*types.Batch, error) {
 	if f.out == nil {
 		f.out = types.NewBatch(f.schema, types.BatchSize)
+		f.prepare()
 	}
 	for {
 		b, err := f.in.Next(ctx)
 		if err != nil || b == nil || b.Len == 0 {
 			return nil, err
 		}
-		mask, err := Eval(f.cond, b)
-		if err != nil {
+		if err := f.apply(b); err != nil {
 			return nil, err
 		}
 		f.out.Reset()
-		for i := 0; i < b.Len; i++ {
-			if mask.Nulls[i] || mask.I[i] == 0 {
+		var idx []int32
+		for i, r := range f.sel {
+			if f.pass[i] {
+				idx = append(idx, r)
+			}
+		}
+		if len(idx) == 0 {
+			continue
+		}
+		if len(idx) == b.Len {
+			for j, c := range b.Cols {
+				appendVector(f.out.Cols[j], c)
+			}
+		} else {
+			gather(f.out.Cols, b.Cols, idx)
+		}
+		f.out.Len = len(idx)
+		return f.out, nil
+	}
+}
+
+// apply evaluates the conjuncts over b, leaving in f.sel the rows no
+// conjunct made FALSE and in f.pass which of them every conjunct made TRUE.
+func (f *filter) apply(b *types.Batch) error {
+	f.sel, f.pass = f.sel[:0], f.pass[:0]
+	for i := 0; i < b.Len; i++ {
+		f.sel = append(f.sel, int32(i))
+		f.pass = append(f.pass, true)
+	}
+	for _, k := range f.conj {
+		if len(f.sel) == 0 {
+			return nil
+		}
+		in := &f.scratch
+		in.Len = len(f.sel)
+		in.Cols = in.Cols[:0]
+		for i, c := range k.cols {
+			if len(f.sel) == b.Len {
+				in.Cols = append(in.Cols, b.Cols[c]) // nothing dropped yet: no copy
 				continue
 			}
-			for j, c := range b.Cols {
-				f.out.Cols[j].AppendFrom(c, i)
+			for len(f.own) <= i {
+				f.own = append(f.own, &types.Vector{})
 			}
-			f.out.Len++
+			v := f.own[i]
+			v.Kind = b.Cols[c].Kind
+			v.Reset()
+			gather([]*types.Vector{v}, b.Cols[c:c+1], f.sel)
+			in.Cols = append(in.Cols, v)
 		}
-		if f.out.Len > 0 {
-			return f.out, nil
+		mask, err := Eval(k.cond, in)
+		if err != nil {
+			return err
 		}
+		kept := 0
+		for i := range f.sel {
+			isNull := mask.Nulls[i]
+			if !isNull && mask.I[i] == 0 {
+				continue // FALSE: the row is out
+			}
+			f.sel[kept] = f.sel[i]
+			f.pass[kept] = f.pass[i] && !isNull
+			kept++
+		}
+		f.sel, f.pass = f.sel[:kept], f.pass[:kept]
 	}
+	return nil
 }
 func (f *filter) Close() error { return f.in.Close() }
 

@@ -48,6 +48,7 @@ type IncrementalAggregate struct {
 	key                       []byte
 	vals                      []types.Value
 	keyVecs, argVecs, filtVec []*types.Vector
+	ordVecs                   []*types.Vector // min_by/max_by orderings
 }
 
 type incGroup struct {
@@ -62,7 +63,7 @@ type incGroup struct {
 func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
 	for _, c := range n.Aggs {
 		switch c.Name {
-		case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last", "approx_count_distinct",
+		case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last", "approx_count_distinct", "min_by", "max_by",
 			"variance", "var_samp", "var_pop", "stddev", "stddev_samp", "stddev_pop":
 		default:
 			// percentile_approx keeps every value it saw; anything else is
@@ -75,6 +76,7 @@ func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
 		groups:    map[string]*incGroup{},
 		keyVecs:   make([]*types.Vector, len(n.Groups)),
 		argVecs:   make([]*types.Vector, len(n.Aggs)),
+		ordVecs:   make([]*types.Vector, len(n.Aggs)),
 		filtVec:   make([]*types.Vector, len(n.Aggs)),
 		vals:      make([]types.Value, len(n.Groups)),
 		maxEvent:  math.MinInt64,
@@ -144,9 +146,14 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 			}
 		}
 		for i, c := range n.Aggs {
-			a.argVecs[i], a.filtVec[i] = nil, nil
+			a.argVecs[i], a.ordVecs[i], a.filtVec[i] = nil, nil, nil
 			if c.Arg != nil {
 				if a.argVecs[i], err = Eval(c.Arg, b); err != nil {
+					return err
+				}
+			}
+			if c.Ord != nil {
+				if a.ordVecs[i], err = Eval(c.Ord, b); err != nil {
 					return err
 				}
 			}
@@ -219,11 +226,7 @@ func (a *IncrementalAggregate) fold(r int) error {
 		if f := a.filtVec[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
 			continue
 		}
-		v := types.Value{K: types.Int, I: 1} // count(*) counts rows
-		if a.argVecs[i] != nil {
-			v = a.argVecs[i].Get(r)
-		}
-		if err := acc.add(v); err != nil {
+		if err := addRow(acc, a.argVecs[i], a.ordVecs[i], r); err != nil {
 			return err
 		}
 	}
@@ -298,6 +301,7 @@ type accState struct {
 	Mean, M  float64
 	Any      bool
 	V        types.Value
+	Ord      types.Value // min_by/max_by: the ordering of V
 	Seen     []string
 	Inner    *accState
 	HasInner bool
@@ -394,6 +398,8 @@ func exportAcc(acc accumulator) (accState, error) {
 		return accState{V: x.best}, nil
 	case *firstAcc:
 		return accState{V: x.v, Any: x.seen}, nil
+	case *byAcc:
+		return accState{V: x.val, Ord: x.ord, Any: x.any}, nil
 	case *lastAcc:
 		return accState{V: x.v}, nil
 	case *momentAcc:
@@ -429,6 +435,8 @@ func importAcc(acc accumulator, s accState) {
 		x.best = s.V
 	case *firstAcc:
 		x.v, x.seen = s.V, s.Any
+	case *byAcc:
+		x.val, x.ord, x.any = s.V, s.Ord, s.Any
 	case *lastAcc:
 		x.v = s.V
 	case *momentAcc:

@@ -46,6 +46,10 @@ func TestIncrementalResumeEqualsOneRun(t *testing.T) {
 		{Name: "first", Arg: x, K: types.Int},
 		{Name: "last", Arg: x, K: types.Int},
 		{Name: "stddev", Arg: f, K: types.Float},
+		// Group a ties on x = 1 across the two parts: resuming must keep
+		// the ordering as well as the value.
+		{Name: "min_by", Arg: f, Ord: x, K: types.Float},
+		{Name: "max_by", Arg: x, Ord: f, K: types.Int},
 	}
 	row := func(g string, x int64, f float64) []types.Value {
 		return []types.Value{types.StringValue(g), types.IntValue(x), types.FloatValue(f)}

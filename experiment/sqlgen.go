@@ -149,7 +149,11 @@ func (s *Spec) SQL() string {
 	}
 	b.WriteString("\n),\n")
 
-	// xr/x: every exposure, then the first per unit; min ≠ max over the
+	// xr/x: every exposure, then each unit's first in one GROUP BY (no
+	// window over the exposures, whose sort cost more than the rest of
+	// the query): the earliest time, and min_by for the variant and
+	// dimensions of that exposure. min_by breaks ties on time by the least
+	// value, the first row of ORDER BY __t, variant. min ≠ max over the
 	// unit's variants marks units seen in more than one.
 	var expWhere []string
 	if s.Exposure.Event != "" {
@@ -162,16 +166,16 @@ func (s *Spec) SQL() string {
 		expWhere = append(expWhere, "("+s.Exposure.Where+")")
 	}
 	expWhere = append(expWhere, variantExpr+" IS NOT NULL")
-	fmt.Fprintf(&b, "xr AS (\n  SELECT __unit, __t, %s AS __variant,\n", variantExpr)
+	fmt.Fprintf(&b, "xr AS (\n  SELECT __unit, __t, %s AS __variant", variantExpr)
 	for i, d := range s.Dimensions {
-		fmt.Fprintf(&b, "    coalesce(CAST(%s AS STRING), '(null)') AS __d%d,\n", d, i)
+		fmt.Fprintf(&b, ",\n    coalesce(CAST(%s AS STRING), '(null)') AS __d%d", d, i)
 	}
-	fmt.Fprintf(&b, "    row_number() OVER (PARTITION BY __unit ORDER BY __t, %[1]s) AS __rn,\n    min(%[1]s) OVER (PARTITION BY __unit) AS __vmin,\n    max(%[1]s) OVER (PARTITION BY __unit) AS __vmax\n  FROM ev\n  WHERE %[2]s\n),\n", variantExpr, strings.Join(expWhere, "\n    AND "))
-	b.WriteString("x AS (\n  SELECT __unit, __t AS __first, __variant, __vmin <> __vmax AS __multi")
+	fmt.Fprintf(&b, "\n  FROM ev\n  WHERE %s\n),\n", strings.Join(expWhere, "\n    AND "))
+	b.WriteString("x AS (\n  SELECT __unit, min(__t) AS __first, min_by(__variant, __t) AS __variant, min(__variant) <> max(__variant) AS __multi")
 	for i := range s.Dimensions {
-		fmt.Fprintf(&b, ", __d%d", i)
+		fmt.Fprintf(&b, ",\n    min_by(__d%[1]d, __t) AS __d%[1]d", i)
 	}
-	b.WriteString("\n  FROM xr WHERE __rn = 1\n),\n")
+	b.WriteString("\n  FROM xr GROUP BY __unit\n),\n")
 
 	// post: one row per singly-assigned unit with its metric values over
 	// the events at or after its first exposure.

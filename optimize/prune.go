@@ -47,7 +47,28 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			}
 		}
 		in, m := p.prune(n.Input, need)
-		return &plan.Shared{ID: n.ID, Name: n.Name, Input: in}, m
+		shared := &plan.Shared{ID: n.ID, Name: n.Name, Input: in}
+		schema := in.Schema()
+		if len(req) == 0 || len(req) >= len(schema) {
+			return shared, m
+		}
+		// This reference reads fewer columns than the union the subplan
+		// keeps for all of them: pass on only those, so that the operators
+		// above (a join copying every column of its output) do not carry
+		// the others.
+		var exprs []plan.Expr
+		var names []string
+		narrow := map[int]int{}
+		for i := range len(n.Schema()) {
+			if !req[i] {
+				continue
+			}
+			j := m[i]
+			narrow[i] = len(exprs)
+			exprs = append(exprs, &plan.ColRef{Idx: j, Name: schema[j].Name, K: schema[j].Kind})
+			names = append(names, schema[j].Name)
+		}
+		return &plan.Project{Input: shared, Exprs: exprs, Names: names}, narrow
 	case *plan.Scan:
 		var cols []plan.SourceColumn
 		m := map[int]int{}
@@ -122,6 +143,9 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			if a.Arg != nil {
 				plan.Columns(a.Arg, need)
 			}
+			if a.Ord != nil {
+				plan.Columns(a.Ord, need)
+			}
 			if a.Filter != nil {
 				plan.Columns(a.Filter, need)
 			}
@@ -134,6 +158,9 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		for i := range aggs {
 			if aggs[i].Arg != nil {
 				aggs[i].Arg = plan.Remap(aggs[i].Arg, im)
+			}
+			if aggs[i].Ord != nil {
+				aggs[i].Ord = plan.Remap(aggs[i].Ord, im)
 			}
 			if aggs[i].Filter != nil {
 				aggs[i].Filter = plan.Remap(aggs[i].Filter, im)

@@ -16,6 +16,8 @@ var differences = map[string]string{
 	"aggregate/count_distinct_two":    "DuckDB reads ISO timestamp strings as TIMESTAMP, so substr on them fails; Spark keeps them STRING",
 	"aggregate/default_name_count":    "default column names: Spark names count(*) count(1), DuckDB count_star()",
 	"aggregate/min_max_timestamp":     "DuckDB reads ISO timestamp strings as TIMESTAMP and reprints them; Spark keeps the STRING as stored",
+	"aggregate/min_by_null_value":     "DuckDB's min_by/max_by skip rows whose value is NULL; Spark returns the extreme row's value, NULL or not",
+	"aggregate/min_by_ties":           "among rows tied on the ordering DuckDB (and Spark) return any value; nectar the least (min_by) or greatest (max_by), so answers do not depend on file order",
 	"cast/double_to_int":              "CAST(DOUBLE AS BIGINT) truncates toward zero in Spark, rounds in DuckDB",
 	"errors/division_by_zero":         "Spark 4 (ANSI) fails on division by zero; DuckDB returns NULL",
 	"errors/try_divide":               "DuckDB has no try_divide",

@@ -659,6 +659,8 @@ var aggregates = map[string]func(arg types.Kind) types.Kind{
 	"first":                 sameKind,
 	"last":                  sameKind,
 	"any_value":             sameKind,
+	"min_by":                sameKind,
+	"max_by":                sameKind,
 	"percentile_approx":     sameKind,
 	"approx_percentile":     sameKind,
 }
@@ -689,6 +691,22 @@ func (c *exprCtx) aggregate(e *syntax.Call) (Expr, error) {
 	}
 	args := e.Args
 	switch {
+	case a.Name == "min_by" || a.Name == "max_by":
+		if len(args) != 2 {
+			return nil, syntax.Errorf(e.Position(), "%s takes two arguments (a value and its ordering), got %d", e.Name, len(args))
+		}
+		if a.Distinct {
+			return nil, syntax.Errorf(e.Position(), "%s does not take DISTINCT", e.Name)
+		}
+		if containsAggregate(args[1]) {
+			return nil, syntax.Errorf(args[1].Position(), "aggregate functions cannot be nested")
+		}
+		ord, err := pre.bind(args[1])
+		if err != nil {
+			return nil, err
+		}
+		a.Ord = ord
+		args = args[:1]
 	case len(args) == 1:
 		if _, ok := args[0].(*syntax.Star); ok {
 			if e.Name != "count" {
@@ -763,6 +781,13 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 	}
 	if !windowOnly[e.Name] && !isAggregate(e.Name) {
 		return nil, syntax.Errorf(e.Position(), "%s is not a window or aggregate function", e.Name)
+	}
+	if e.Name == "min_by" || e.Name == "max_by" {
+		// The window operator folds frames with one-argument accumulators;
+		// first_value(x) OVER (… ORDER BY ord) gives the same answer.
+		err := syntax.Errorf(e.Position(), "%s is not supported as a window function", e.Name)
+		err.Hint = "first_value(x) OVER (PARTITION BY … ORDER BY ord NULLS LAST, x) takes the same value"
+		return nil, err
 	}
 	inner := c.quiet()
 	w := WindowCall{Name: e.Name}

@@ -88,10 +88,12 @@ type Project struct {
 	Names []string
 }
 
-// AggCall is one aggregate: Name(Arg) over a group.
+// AggCall is one aggregate: Name(Arg) over a group, or Name(Arg, Ord) for
+// min_by and max_by.
 type AggCall struct {
-	Name     string // count, sum, avg, min, max, count_distinct? no: Distinct flag, approx_count_distinct, percentile_approx, first, last, collect?
+	Name     string // count, count_if, sum, avg, min, max, first, last, any_value, min_by, max_by, percentile_approx, the variance family, approx_count_distinct
 	Arg      Expr   // nil for count(*)
+	Ord      Expr   // min_by/max_by: the ordering whose extreme picks Arg; nil otherwise
 	Distinct bool
 	Filter   Expr    // FILTER (WHERE …), nil when absent
 	Param    float64 // percentile_approx's percentage
@@ -109,6 +111,9 @@ func (a AggCall) String() string {
 		b.WriteByte('*')
 	} else {
 		b.WriteString(a.Arg.String())
+	}
+	if a.Ord != nil {
+		fmt.Fprintf(&b, ", %s", a.Ord)
 	}
 	if a.Name == "percentile_approx" {
 		fmt.Fprintf(&b, ", %s", types.FormatFloat(a.Param))

@@ -76,6 +76,9 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 			if a.Arg != nil {
 				a.Arg = fn(a.Arg)
 			}
+			if a.Ord != nil {
+				a.Ord = fn(a.Ord)
+			}
 			if a.Filter != nil {
 				a.Filter = fn(a.Filter)
 			}

@@ -249,6 +249,25 @@ func (c *compiler) agg(a plan.AggCall) (string, error) {
 	}
 	name := a.Name
 	distinct := a.Distinct
+	if a.Ord != nil {
+		ord, err := c.expr(a.Ord, cols)
+		if err != nil {
+			return "", err
+		}
+		// Spark picks any row among those tied on the ordering; nectar the
+		// least (min_by) or greatest (max_by) value. Ordering by the pair
+		// (ord, value) gives nectar's answer, and the CASE keeps rows with a
+		// NULL ordering skipped, since a struct is never NULL.
+		s := fmt.Sprintf("%s(%s, CASE WHEN (%s) IS NOT NULL THEN struct(%s, %s) END)", name, arg, ord, ord, arg)
+		if a.Filter != nil {
+			f, err := c.expr(a.Filter, cols)
+			if err != nil {
+				return "", err
+			}
+			s += " FILTER (WHERE " + f + ")"
+		}
+		return castTo(s, a.K), nil
+	}
 	switch name {
 	case "approx_count_distinct":
 		// nectar's answer is exact; so is Spark's count(DISTINCT).
