@@ -38,6 +38,7 @@ Operators, ` + "`CASE`, `CAST`/`TRY_CAST`, `IN`, `LIKE`/`ILIKE`/`RLIKE`, `BETWEE
 | ` + "`avg(x)`, `mean(x)`" + ` | DOUBLE |
 | ` + "`min(x)`, `max(x)`" + ` | the argument's type |
 | ` + "`first(x)`, `last(x)`, `any_value(x)`" + ` | the argument's type |
+| ` + "`min_by(x, ord)`, `max_by(x, ord)`" + ` | x's type: x on the row with the least (greatest) ord; rows whose ord is NULL are skipped, x may be NULL. Among rows tied on ord, the least (greatest) x, NULL lowest, so the answer does not depend on file order (Spark and DuckDB return any of them; on Spark nectar orders by ` + "`struct(ord, x)`" + ` to match). Not a window function |
 | ` + "`approx_count_distinct(x)`" + ` | BIGINT; computed exactly for now |
 | ` + "`percentile_approx(x, p)`" + ` | the argument's type: the smallest value whose rank is at least p·n (exact) |
 | ` + "`stddev`, `stddev_samp`, `stddev_pop`, `variance`, `var_samp`, `var_pop`" + ` | DOUBLE (Welford's algorithm) |
