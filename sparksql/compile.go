@@ -259,14 +259,7 @@ func (c *compiler) agg(a plan.AggCall) (string, error) {
 		// (ord, value) gives nectar's answer, and the CASE keeps rows with a
 		// NULL ordering skipped, since a struct is never NULL.
 		s := fmt.Sprintf("%s(%s, CASE WHEN (%s) IS NOT NULL THEN struct(%s, %s) END)", name, arg, ord, ord, arg)
-		if a.Filter != nil {
-			f, err := c.expr(a.Filter, cols)
-			if err != nil {
-				return "", err
-			}
-			s += " FILTER (WHERE " + f + ")"
-		}
-		return castTo(s, a.K), nil
+		return c.filtered(s, a, cols)
 	}
 	switch name {
 	case "approx_count_distinct":
@@ -283,7 +276,12 @@ func (c *compiler) agg(a plan.AggCall) (string, error) {
 	if name == "percentile_approx" {
 		arg += ", " + floatLit(a.Param)
 	}
-	s := name + "(" + arg + ")"
+	return c.filtered(name+"("+arg+")", a, cols)
+}
+
+// filtered adds the aggregate's FILTER clause to its call s and casts the
+// result to nectar's type.
+func (c *compiler) filtered(s string, a plan.AggCall, cols func(int) string) (string, error) {
 	if a.Filter != nil {
 		f, err := c.expr(a.Filter, cols)
 		if err != nil {
