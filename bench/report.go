@@ -107,12 +107,18 @@ func speedup(ref, c *Cell) string {
 }
 
 // check is the result-comparison column.
-func check(c *Cell, reference string) string {
+func check(q Query, c *Cell, reference string) string {
 	switch {
 	case c.Err != nil:
 		return "FAILED"
 	case c.Mismatch != nil:
 		return "**MISMATCH**"
+	case !c.OK():
+		return "not run"
+	case q.Mode == ModeExperiment:
+		return "JSON report (not compared)"
+	case q.NectarOnly && q.SameAs != "":
+		return "same rows as " + q.SameAs
 	case c.Engine == reference:
 		return "reference"
 	}
@@ -128,7 +134,7 @@ func (r *Report) WriteTable(w io.Writer) {
 		for _, c := range row.Cells {
 			if !c.OK() {
 				fmt.Fprintf(w, "| %s | %s | %s | – | – | – | – | – | – | – | %s |\n",
-					row.Case.Query.Name, row.Case.Data.Input(), c.Engine, check(c, r.Reference))
+					row.Case.Query.Name, row.Case.Data.Input(), c.Engine, check(row.Case.Query, c, r.Reference))
 				continue
 			}
 			med := c.Median().Seconds()
@@ -144,7 +150,7 @@ func (r *Report) WriteTable(w io.Writer) {
 			fmt.Fprintf(w, "| %s | %s | %s | %.2f | %.2f–%.2f | %s | %s | %.0f | %s | %s | %s |\n",
 				row.Case.Query.Name, row.Case.Data.Input(), c.Engine,
 				med, c.Min().Seconds(), c.Max().Seconds(), mbs, evs,
-				float64(c.PeakRSS())/(1<<20), speedup(ref, c), rss, check(c, r.Reference))
+				float64(c.PeakRSS())/(1<<20), speedup(ref, c), rss, check(row.Case.Query, c, r.Reference))
 		}
 	}
 }
@@ -179,6 +185,10 @@ func (r *Report) Targets(engine string) []Target {
 	worstRatio, allMeasured := 0.0, true
 	rssWorstRatio, rssWorst := 0.0, ""
 	for _, row := range r.Rows {
+		if row.Case.Query.NectarOnly {
+			// No reference to compare with: see the targets below.
+			continue
+		}
 		ref, c := row.Cell(r.Reference), row.Cell(engine)
 		if ref == nil || c == nil || !ref.OK() || !c.OK() {
 			allMeasured = false
@@ -222,7 +232,34 @@ func (r *Report) Targets(engine string) []Target {
 		ts = append(ts, Target{"compacted seed query ≥ 30x faster than over the raw gzip logs",
 			fmt.Sprintf("%.1fx (%.2f s → %.2f s)", ratio, raw.Median().Seconds(), comp.Median().Seconds()), ratio >= 30})
 	}
+	input := r.mainInput()
+	if exp, sums := r.cell("experiment", input, engine), r.cell("unit_sums", input, engine); exp != nil && sums != nil {
+		// Issue 6: the report may cost at most 1.3x the one aggregation
+		// that computes its sufficient statistics.
+		ratio := exp.Median().Seconds() / sums.Median().Seconds()
+		ts = append(ts, Target{"experiment report ≤ 1.3x unit_sums",
+			fmt.Sprintf("%.2fx (%.2f s vs %.2f s)", ratio, exp.Median().Seconds(), sums.Median().Seconds()), ratio <= 1.3})
+	}
+	if st, batch := r.cell("stream", input, engine), r.cell("event_users", input, engine); st != nil && batch != nil {
+		// Issue 5: throughput over the same files is inversely
+		// proportional to wall time, so the ratio of throughputs is
+		// batch time over stream time.
+		ratio := batch.Median().Seconds() / st.Median().Seconds()
+		ts = append(ts, Target{"stream ≥ 80% of event_users throughput",
+			fmt.Sprintf("%.0f%% (%.2f s vs %.2f s)", 100*ratio, st.Median().Seconds(), batch.Median().Seconds()), ratio >= 0.8})
+	}
 	return ts
+}
+
+// mainInput is the input of the main data set: the first one that is not
+// a compacted copy.
+func (r *Report) mainInput() string {
+	for _, d := range r.Data {
+		if !d.Compacted {
+			return d.Input()
+		}
+	}
+	return "gzip"
 }
 
 // scalingTarget compares the seed query on the run's threads with
@@ -316,6 +353,13 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		}
 		if q.Compacted {
 			fmt.Fprintf(w, "Runs only over the compacted copy (`--compacted`), which `nectar compact` writes from the main data set before timing starts; compaction flattens nested fields into columns named with their dots, which DuckDB quotes.\n\n")
+		}
+		switch q.Mode {
+		case ModeExperiment:
+			fmt.Fprintf(w, "nectar only: `nectar experiment --spec food-recs.yaml --format json`, with README's spec written by the bench next to the data set (`{src}` is the data set's glob). The report's own SQL is generated from the spec (`--show-sql`). Its target compares it with `unit_sums`.\n\n```yaml\n%s```\n\n", ExperimentSpecYAML)
+			continue
+		case ModeStream:
+			fmt.Fprintf(w, "nectar only: `nectar stream --once --settle 0 --max-files-per-batch 4 --checkpoint <fresh dir> --output <fresh dir> --format csv` on the text below, from an empty checkpoint on every repetition; the rows compared are the file sink's final version. Its target compares it with `event_users`.\n\n")
 		}
 		fmt.Fprintf(w, "```sql\n%s\n```\n\n", q.Nectar)
 		if q.DuckDB != "" {
