@@ -198,11 +198,14 @@ GROUP BY e.variation ORDER BY variation`,
 }
 
 // unitSums is unit_sums' text, the same in both dialects: FILTER clauses
-// and min_by are Spark SQL and DuckDB alike.
+// and min_by are Spark SQL and DuckDB alike. Exposures carry snake_case or
+// camelCase ids (GrowthBook and Optimizely send the latter), as the report
+// reads them. Unlike the report it counts a unit's events before its
+// exposure too: that needs the join the yardstick leaves out.
 const unitSums = `WITH u AS (
   SELECT anonymousId AS unit,
-         min_by(properties.variation_id, timestamp) FILTER (WHERE event = 'Experiment Viewed' AND properties.experiment_id = 'food-recs-2019-02') AS variant,
-         count(*) FILTER (WHERE event = 'Experiment Viewed' AND properties.experiment_id = 'food-recs-2019-02') AS exposures,
+         min_by(coalesce(properties.variation_id, properties.variationId), timestamp) FILTER (WHERE event = 'Experiment Viewed' AND coalesce(properties.experiment_id, properties.experimentId) = 'food-recs-2019-02') AS variant,
+         count(*) FILTER (WHERE event = 'Experiment Viewed' AND coalesce(properties.experiment_id, properties.experimentId) = 'food-recs-2019-02') AS exposures,
          count(*) FILTER (WHERE event = 'Order Completed') AS orders,
          coalesce(sum(properties.revenue) FILTER (WHERE event = 'Order Completed'), 0) AS revenue,
          count(*) FILTER (WHERE event = 'Product Clicked') AS clicks,
