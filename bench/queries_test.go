@@ -146,3 +146,25 @@ func TestNectarOnlyCases(t *testing.T) {
 		t.Errorf("unit_sums = %+v, want a query on every engine", u)
 	}
 }
+
+func TestSparkSQL(t *testing.T) {
+	byName := map[string]Query{}
+	for _, q := range Queries {
+		byName[q.Name] = q
+	}
+	raw := DataSet{Glob: "/d/*.gz"}
+	if got := byName["seed"].SparkSQL(raw); strings.Contains(got, "{src}") || !strings.Contains(got, "FROM src\n") || strings.Contains(got, "read_json") {
+		t.Errorf("seed for Spark reads something else than the view src:\n%s", got)
+	}
+	comp := DataSet{Dir: "/c", Glob: "/c/**/*.parquet", Compacted: true}
+	got := byName["seed_compacted"].SparkSQL(comp)
+	if !strings.Contains(got, "`properties.recommender.variant` AS variant") || strings.Contains(got, `"`) {
+		t.Errorf("seed_compacted for Spark must backquote the dotted columns:\n%s", got)
+	}
+	if _, err := syntax.ParseQuery(got); err != nil {
+		t.Errorf("seed_compacted for Spark does not parse as Spark SQL: %v", err)
+	}
+	if Runs(Spark{}, byName["select_star_parquet"]) || Runs(Spark{}, byName["stream"]) || !Runs(Spark{}, byName["unit_sums"]) {
+		t.Error("Spark must skip the Parquet writer and nectar-only cases and run the rest")
+	}
+}

@@ -92,9 +92,11 @@ type Report struct {
 	Reference string
 	Engines   []string
 	Skipped   []string // optional engines not run, with the reason
-	Data      []DataSet
-	Rows      []*Row
-	Command   string
+	// EngineReps are engines run fewer than Reps times (Spark).
+	EngineReps map[string]int
+	Data       []DataSet
+	Rows       []*Row
+	Command    string
 }
 
 // speedup is how many times faster than the reference the cell ran
@@ -303,6 +305,9 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.DuckDB)
 	fmt.Fprintf(w, "- Threads: %d for every engine (nectar `GOMAXPROCS=%d`, DuckDB `SET threads = %d`)\n", r.Threads, r.Threads, r.Threads)
 	fmt.Fprintf(w, "- Repetitions: %d per query and engine, engines interleaved; the table shows the median and the range\n", r.Reps)
+	if n, ok := r.EngineReps["spark"]; ok {
+		fmt.Fprintf(w, "- Spark local: `local[%d]` through pyspark (`bench/spark_runner.py`), a JVM started per run and counted in its wall time and RSS; %d repetition(s), Parquet-writing queries skipped\n", r.Threads, n)
+	}
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s before the run, %s after\n\n", m.LoadBefore, m.LoadAfter)
 	fmt.Fprintf(w, "The machine is a shared virtual machine: other work (compilers, tests of other packages) ran at the same time, so single runs are noisy. Medians over interleaved runs keep that noise roughly equal across engines, but differences under ~15%% are not significant.\n\n")
 	fmt.Fprintf(w, "## Data\n\n")
@@ -387,6 +392,7 @@ Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, 
 - DuckDB, like nectar, infers the schema from the data (` + "`read_json`" + ` without ` + "`columns`" + `), which is how a user meets these logs. Segment events are wide and nested, and DuckDB then builds every STRUCT field of every row; given an explicit ` + "`columns = {...}`" + ` list of only the fields a query needs it is several times faster (a development spot check on 20k events: 2.4 s against 0.32 s). The table does not measure that mode.
 - Start-up is in every number (see the ` + "`startup`" + ` row); on small data sets it dominates.
 - The Parquet query's check compares row counts and distinct messageIds only: nectar flattens nested objects into dotted columns, DuckDB writes STRUCTs.
-- Polars and Spark local are optional and run only when python3 can import them; the bench has no runner for them yet, so they are listed as skipped either way.
+- Spark local is optional: it runs when python3 can import pyspark (` + "`--spark=false`" + ` turns it off), once per query by default (` + "`--spark-reps`" + `), because every run starts a JVM, whose start-up (several seconds) is in each of its times. It runs nectar's text (nectar's dialect is Spark SQL) over ` + "`spark.read.json`" + ` of the same glob, registered as the view ` + "`src`" + `, or ` + "`spark.read.parquet`" + ` of the compacted copy with the dotted column names backquoted; like nectar and DuckDB it infers the schema from the data. It skips the Parquet-writing query (its runner prints rows only) and the nectar-only cases. Its rows are compared with DuckDB's like nectar's.
+- Polars is listed as skipped: the bench has no runner for it.
 
 `
