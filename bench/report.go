@@ -383,7 +383,9 @@ const notes = `## Running it
     make bench                                   # default: 300k events (~390 MB of JSON), 2 threads, 5 repetitions
     make bench BENCH_FLAGS='--events 3000000'    # ~3.9 GB of JSON
     cd bench && go run ./cmd/bench --threads 1 --reps 3 --queries seed,gmv --doc ''
-    cd bench && go run ./cmd/bench --events 20000 --reps 1 --doc ''   # a smoke test of every case in a minute
+    cd bench && go run ./cmd/bench --events 20000 --reps 1 --doc ''   # a smoke test of every case (Spark adds ~15 s a case)
+    cd bench && go run ./cmd/bench --queries unit_sums,experiment,event_users,stream --spark=false --doc ''   # issues 5 and 6 only
+    cd bench && go run ./cmd/bench --spark-reps 3               # Spark local 3 times a case (default once: each run starts a JVM)
 
 Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, files, seed, compression), as are the nectar binary and scratch Parquet output. The compacted copy is rewritten on every run by the freshly built binary (` + "`--compacted=false`" + ` skips it and its query). Every engine's rows are compared with DuckDB's and the command exits non-zero on any mismatch or failure, after writing the report. The nectar-only cases have no DuckDB counterpart: ` + "`stream`" + `'s final output must equal DuckDB's rows of ` + "`event_users`" + `, and ` + "`experiment`" + ` must print a JSON report (its numbers rest on the sums ` + "`unit_sums`" + ` checks against DuckDB). The experiment spec is written to ` + "`food-recs.yaml`" + ` in the data set's cache directory; the stream's checkpoint and output go to a fresh directory under ` + "`bench/.data/out`" + ` on every repetition and are removed after it.
 
