@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,12 +30,74 @@ func (Nectar) Name() string { return "nectar" }
 
 func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
 	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(threads(q, n.Threads)))
+	switch q.Mode {
+	case ModeExperiment:
+		return n.runExperiment(ctx, env, ds)
+	case ModeStream:
+		return n.runStream(ctx, env, q, ds, out)
+	}
 	args := []string{"query", "--format", "csv"}
 	if q.ToParquet {
 		args = []string{"query", "--format", "parquet", "-o", out}
 	}
 	args = append(args, q.NectarSQL(ds))
 	return n.Measurer.Run(ctx, env, n.Binary, args...)
+}
+
+// runExperiment writes the food-recs spec next to the data set (untimed)
+// and times `nectar experiment` on it. The JSON report is the case's
+// output; the runner checks that it is JSON, not its numbers.
+func (n Nectar) runExperiment(ctx context.Context, env []string, ds DataSet) (Measurement, error) {
+	spec := filepath.Join(ds.Dir, "food-recs.yaml")
+	if err := os.WriteFile(spec, []byte(ExperimentSpec(ds)), 0o644); err != nil {
+		return Measurement{}, fmt.Errorf("write experiment spec: %w", err)
+	}
+	return n.Measurer.Run(ctx, env, n.Binary, "experiment", "--spec", spec, "--format", "json")
+}
+
+// runStream times `nectar stream --once` from an empty checkpoint, so that
+// every repetition reads every file, and returns the sink's final version
+// as the case's rows. --settle 0 takes files at once: they are complete.
+func (n Nectar) runStream(ctx context.Context, env []string, q Query, ds DataSet, out string) (Measurement, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(out), "stream-")
+	if err != nil {
+		return Measurement{}, fmt.Errorf("stream scratch dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	sink := filepath.Join(dir, "out")
+	m, err := n.Measurer.Run(ctx, env, n.Binary, "stream", "--once", "--settle", "0",
+		"--max-files-per-batch", "4", "--checkpoint", filepath.Join(dir, "checkpoint"),
+		"--output", sink, "--format", "csv", q.NectarSQL(ds))
+	if err != nil {
+		return m, err
+	}
+	if m.Stdout, err = StreamResult(sink); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
+// StreamResult reads the current version of a file sink written in
+// complete mode: _manifest.json names it.
+func StreamResult(sink string) ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(sink, "_manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("stream output manifest: %w", err)
+	}
+	var man struct {
+		Current string `json:"current"`
+	}
+	if err := json.Unmarshal(b, &man); err != nil {
+		return nil, fmt.Errorf("stream output manifest %s: %w", filepath.Join(sink, "_manifest.json"), err)
+	}
+	if man.Current == "" || filepath.Base(man.Current) != man.Current {
+		return nil, fmt.Errorf("stream output manifest names no current file: %q", man.Current)
+	}
+	b, err = os.ReadFile(filepath.Join(sink, man.Current))
+	if err != nil {
+		return nil, fmt.Errorf("stream output: %w", err)
+	}
+	return b, nil
 }
 
 // BuildNectar compiles ./cmd/nectar of the repository at root into dir

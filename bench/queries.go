@@ -32,7 +32,30 @@ type Query struct {
 	// return too: a change of threads or storage must not change the
 	// answer.
 	SameAs string
+	// Mode is the nectar subcommand that runs the case: a query (the
+	// default), an experiment report or a streaming run.
+	Mode Mode
+	// NectarOnly cases have no counterpart in the other engines (an
+	// experiment report, a stream with checkpoints): only nectar runs them,
+	// and their targets compare them with nectar's own cases.
+	NectarOnly bool
 }
+
+// Mode is how nectar runs a case.
+type Mode string
+
+const (
+	// ModeQuery runs `nectar query --format csv` on the text.
+	ModeQuery Mode = ""
+	// ModeExperiment runs `nectar experiment --format json` on a spec the
+	// bench writes next to the data set (ExperimentSpec); the text is not
+	// run, it documents what the report computes.
+	ModeExperiment Mode = "experiment"
+	// ModeStream runs the text with `nectar stream --once` into a fresh
+	// checkpoint and output directory; the rows compared are the output's
+	// final version.
+	ModeStream Mode = "stream"
+)
 
 // Queries is the query set of issue 3. Orderings carry tie-breakers so
 // that LIMIT picks the same rows on every engine.
@@ -137,6 +160,96 @@ SELECT e.variation AS variation, count(*) AS orders, round(sum(o.revenue), 2) AS
 FROM exposures e JOIN orders o ON e.anon = o.anon AND o.ts >= e.ts
 GROUP BY e.variation ORDER BY variation`,
 	},
+	{
+		// The sufficient statistics behind the experiment report, in one
+		// aggregation pass without the report's exposure join: issue 6's
+		// yardstick for the report's speed. Per unit the exposure variant
+		// (first exposure, as the report takes it), orders, revenue,
+		// clicks and views; per variant their sums and sums of squares.
+		Name:   "unit_sums",
+		Title:  "food-recs per-unit sums per variant in one aggregation (the experiment's sufficient statistics)",
+		Nectar: unitSums,
+	},
+	{
+		Name:  "experiment",
+		Title: "`nectar experiment` report of the food-recs spec (nectar only)",
+		// The report's own SQL is generated from the spec; this text only
+		// says what the case reads, for the report's query list.
+		Nectar:     "-- nectar experiment --spec food-recs.yaml --format json, the spec reading {src}\n" + ExperimentSpecYAML,
+		Mode:       ModeExperiment,
+		NectarOnly: true,
+	},
+	{
+		Name:   "event_users",
+		Title:  "events and distinct users per event name (the batch side of the stream target)",
+		Nectar: eventUsers,
+	},
+	{
+		// Four files a batch, so that the run takes several micro-batches
+		// and pays for checkpoints and state between them, as a stream
+		// does in steady state.
+		Name:       "stream",
+		Title:      "event_users as `nectar stream --once`, 4 files per micro-batch (nectar only)",
+		Nectar:     eventUsers,
+		Mode:       ModeStream,
+		NectarOnly: true,
+		SameAs:     "event_users",
+	},
+}
+
+// unitSums is unit_sums' text, the same in both dialects: FILTER clauses
+// and min_by are Spark SQL and DuckDB alike. Exposures carry snake_case or
+// camelCase ids (GrowthBook and Optimizely send the latter), as the report
+// reads them. Unlike the report it counts a unit's events before its
+// exposure too: that needs the join the yardstick leaves out.
+const unitSums = `WITH u AS (
+  SELECT anonymousId AS unit,
+         min_by(coalesce(properties.variation_id, properties.variationId), timestamp) FILTER (WHERE event = 'Experiment Viewed' AND coalesce(properties.experiment_id, properties.experimentId) = 'food-recs-2019-02') AS variant,
+         count(*) FILTER (WHERE event = 'Experiment Viewed' AND coalesce(properties.experiment_id, properties.experimentId) = 'food-recs-2019-02') AS exposures,
+         count(*) FILTER (WHERE event = 'Order Completed') AS orders,
+         coalesce(sum(properties.revenue) FILTER (WHERE event = 'Order Completed'), 0) AS revenue,
+         count(*) FILTER (WHERE event = 'Product Clicked') AS clicks,
+         count(*) FILTER (WHERE event = 'Product Viewed') AS views
+  FROM {src}
+  WHERE anonymousId IS NOT NULL
+    AND event IN ('Experiment Viewed', 'Order Completed', 'Product Clicked', 'Product Viewed')
+  GROUP BY anonymousId)
+SELECT variant, count(*) AS units,
+       sum(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS converted,
+       sum(revenue) AS gmv, sum(revenue * revenue) AS gmv_sq,
+       sum(clicks) AS clicks, sum(clicks * clicks) AS clicks_sq,
+       sum(views) AS views, sum(views * views) AS views_sq, sum(clicks * views) AS clicks_views
+FROM u WHERE exposures > 0
+GROUP BY variant ORDER BY variant`
+
+// eventUsers is the text of event_users and stream.
+const eventUsers = `SELECT event, count(*) AS n, count(DISTINCT userId) AS users
+FROM {src}
+GROUP BY event ORDER BY event`
+
+// ExperimentSpecYAML is README's food-recs.yaml; {src} stands for the data
+// set's glob (a YAML single-quoted string).
+const ExperimentSpecYAML = `name: food-recs-2019-02
+source: {src}
+unit: anonymousId
+exposure: {event: Experiment Viewed, experiment_id: food-recs-2019-02}
+variants:
+  - {name: Model_A, weight: 0.9}
+  - {name: Model_B, weight: 0.1}
+metrics:
+  - {name: conversion, type: binomial, event: Order Completed}
+  - {name: gmv, type: mean, event: Order Completed, value: properties.revenue}
+  - {name: ctr, type: ratio, numerator: {event: Product Clicked}, denominator: {event: Product Viewed}}
+`
+
+// ExperimentSpec is the food-recs spec over ds: the glob for raw logs, the
+// directory (whose manifest nectar uses) for a compacted copy.
+func ExperimentSpec(ds DataSet) string {
+	src := ds.Glob
+	if ds.Compacted {
+		src = ds.Dir
+	}
+	return strings.ReplaceAll(ExperimentSpecYAML, "{src}", "'"+strings.ReplaceAll(src, "'", "''")+"'")
 }
 
 // sqlString quotes s as a SQL string literal, the same in both dialects.

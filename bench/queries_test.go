@@ -60,6 +60,9 @@ func TestSeedVariantsAskTheSameQuestion(t *testing.T) {
 // TestNectarTextsParse keeps the query set in nectar's dialect.
 func TestNectarTextsParse(t *testing.T) {
 	for _, q := range Queries {
+		if q.Mode == ModeExperiment {
+			continue // a spec, checked by TestExperimentSpecParses
+		}
 		if _, err := syntax.ParseQuery(q.NectarSQL(DataSet{Glob: "logs/*/*/*.gz"})); err != nil {
 			t.Errorf("%s: %v", q.Name, err)
 		}
@@ -92,5 +95,76 @@ func TestThreads(t *testing.T) {
 	}
 	if got := threads(Query{Threads: 1}, 2); got != 1 {
 		t.Errorf("threads with override = %d, want 1", got)
+	}
+}
+
+// TestExperimentSpec keeps the bench's spec README's food-recs.yaml over
+// the data set, with the glob quoted for YAML. (The bench module does not
+// link nectar's experiment package, whose Spark client would come along;
+// the smoke run parses the spec for real.)
+func TestExperimentSpec(t *testing.T) {
+	got := ExperimentSpec(DataSet{Glob: "/d/it's/**/*.gz"})
+	for _, line := range []string{
+		"source: '/d/it''s/**/*.gz'\n",
+		"unit: anonymousId\n",
+		"exposure: {event: Experiment Viewed, experiment_id: food-recs-2019-02}\n",
+		"  - {name: Model_A, weight: 0.9}\n",
+		"  - {name: Model_B, weight: 0.1}\n",
+		"  - {name: conversion, type: binomial, event: Order Completed}\n",
+		"  - {name: gmv, type: mean, event: Order Completed, value: properties.revenue}\n",
+		"  - {name: ctr, type: ratio, numerator: {event: Product Clicked}, denominator: {event: Product Viewed}}\n",
+	} {
+		if !strings.Contains(got, line) {
+			t.Errorf("spec lacks %q:\n%s", line, got)
+		}
+	}
+	if got := ExperimentSpec(DataSet{Dir: "/c", Glob: "/c/**/*.parquet", Compacted: true}); !strings.Contains(got, "source: '/c'\n") {
+		t.Errorf("spec over a compacted copy should read its directory:\n%s", got)
+	}
+}
+
+// TestNectarOnlyCases keeps the nectar-only cases off other engines and
+// tied to the cases their targets compare them with.
+func TestNectarOnlyCases(t *testing.T) {
+	byName := map[string]Query{}
+	for _, q := range Queries {
+		byName[q.Name] = q
+	}
+	for _, name := range []string{"experiment", "stream"} {
+		q := byName[name]
+		if !q.NectarOnly || q.Mode == ModeQuery {
+			t.Errorf("%s = %+v, want a nectar-only case with its own mode", name, q)
+		}
+		if Runs(DuckDB{}, q) || !Runs(Nectar{}, q) {
+			t.Errorf("%s must run on nectar only", name)
+		}
+	}
+	if byName["stream"].Nectar != byName["event_users"].Nectar || byName["stream"].SameAs != "event_users" {
+		t.Error("stream must run event_users' text and be checked against its rows")
+	}
+	if u := byName["unit_sums"]; u.NectarOnly || u.Mode != ModeQuery {
+		t.Errorf("unit_sums = %+v, want a query on every engine", u)
+	}
+}
+
+func TestSparkSQL(t *testing.T) {
+	byName := map[string]Query{}
+	for _, q := range Queries {
+		byName[q.Name] = q
+	}
+	raw := DataSet{Glob: "/d/*.gz"}
+	if got := byName["seed"].SparkSQL(raw); strings.Contains(got, "{src}") || !strings.Contains(got, "FROM src\n") || strings.Contains(got, "read_json") {
+		t.Errorf("seed for Spark reads something else than the view src:\n%s", got)
+	}
+	comp := DataSet{Dir: "/c", Glob: "/c/**/*.parquet", Compacted: true}
+	got := byName["seed_compacted"].SparkSQL(comp)
+	if !strings.Contains(got, "`properties.recommender.variant` AS variant") || strings.Contains(got, `"`) {
+		t.Errorf("seed_compacted for Spark must backquote the dotted columns:\n%s", got)
+	}
+	if _, err := syntax.ParseQuery(got); err != nil {
+		t.Errorf("seed_compacted for Spark does not parse as Spark SQL: %v", err)
+	}
+	if Runs(Spark{}, byName["select_star_parquet"]) || Runs(Spark{}, byName["stream"]) || !Runs(Spark{}, byName["unit_sums"]) {
+		t.Error("Spark must skip the Parquet writer and nectar-only cases and run the rest")
 	}
 }

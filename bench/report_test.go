@@ -114,3 +114,52 @@ func TestWriteTable(t *testing.T) {
 		t.Errorf("Failures() = %q, want one", f)
 	}
 }
+
+// TestNectarOnlyTargets checks issues 5 and 6's targets, and that a
+// nectar-only case, which DuckDB does not run, leaves "every query" alone.
+func TestNectarOnlyTargets(t *testing.T) {
+	s := time.Second
+	nectarOnly := func(name string, wall time.Duration) *Row {
+		r := row(name, "gzip", wall, 0, 10, 0)
+		r.Case.Query.NectarOnly = true
+		r.Cells[1] = &Cell{Engine: "duckdb"}
+		return r
+	}
+	tests := []struct {
+		name string
+		rows []*Row
+		want map[string]bool // goal prefix → met; absent prefixes must be absent
+	}{
+		{"met", []*Row{
+			row("unit_sums", "gzip", 10*s, 40*s, 10, 20), nectarOnly("experiment", 13*s),
+			row("event_users", "gzip", 8*s, 40*s, 10, 20), nectarOnly("stream", 10*s)},
+			map[string]bool{"experiment report": true, "stream": true, "every query": true}},
+		{"missed", []*Row{
+			row("unit_sums", "gzip", 10*s, 40*s, 10, 20), nectarOnly("experiment", 14*s),
+			row("event_users", "gzip", 7*s, 40*s, 10, 20), nectarOnly("stream", 10*s)},
+			map[string]bool{"experiment report": false, "stream": false, "every query": true}},
+		{"no yardstick", []*Row{nectarOnly("experiment", s), nectarOnly("stream", s), row("gmv", "gzip", s, 2*s, 10, 20)},
+			map[string]bool{"every query": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Reference: "duckdb", Rows: tt.rows}
+			got := map[string]bool{}
+			for _, tg := range r.Targets("nectar") {
+				for _, prefix := range []string{"experiment report", "stream", "every query"} {
+					if strings.HasPrefix(tg.Goal, prefix) {
+						got[prefix] = tg.Met
+					}
+				}
+			}
+			if !maps.Equal(got, tt.want) {
+				t.Errorf("targets met %v, want %v", got, tt.want)
+			}
+		})
+	}
+	var b strings.Builder
+	(&Report{Reference: "duckdb", Rows: []*Row{nectarOnly("stream", s)}}).WriteTable(&b)
+	if !strings.Contains(b.String(), "| stream | gzip | duckdb | – | – | – | – | – | – | – | not run |") {
+		t.Errorf("table should say DuckDB did not run the stream case:\n%s", b.String())
+	}
+}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +87,9 @@ type Config struct {
 	// Reference names the engine whose rows the others must match.
 	Reference string
 	Reps      int
+	// EngineReps caps the repetitions of the named engines below Reps:
+	// Spark starts a JVM on every run.
+	EngineReps map[string]int
 	// Checker runs a query on the reference engine and returns its CSV;
 	// it reads back the Parquet files ToParquet queries write.
 	Checker func(ctx context.Context, query string) ([]byte, error)
@@ -114,7 +118,10 @@ func Run(ctx context.Context, cfg Config) ([]*Row, error) {
 			for k := range cfg.Engines {
 				ei := (k + rep + ci) % len(cfg.Engines)
 				cell := row.Cells[ei]
-				if cell.Err != nil {
+				if cell.Err != nil || !Runs(cfg.Engines[ei], row.Case.Query) {
+					continue
+				}
+				if n, ok := cfg.EngineReps[cell.Engine]; ok && rep >= n {
 					continue
 				}
 				if err := runOne(ctx, cfg, cfg.Engines[ei], row.Case, cell, rep); err != nil {
@@ -177,6 +184,23 @@ func crossCheck(rows []*Row, cfg Config) {
 	}
 }
 
+// Supporter is an Engine that cannot run every query.
+type Supporter interface {
+	Supports(q Query) bool
+}
+
+// Runs reports whether e runs q: a NectarOnly query runs on nectar only,
+// and a Supporter only what it supports.
+func Runs(e Engine, q Query) bool {
+	if q.NectarOnly && e.Name() != "nectar" {
+		return false
+	}
+	if s, ok := e.(Supporter); ok {
+		return s.Supports(q)
+	}
+	return true
+}
+
 func runOne(ctx context.Context, cfg Config, e Engine, c Case, cell *Cell, rep int) error {
 	out := filepath.Join(cfg.WorkDir, e.Name()+"-"+c.Query.Name+".parquet")
 	if c.Query.ToParquet {
@@ -193,6 +217,14 @@ func runOne(ctx context.Context, cfg Config, e Engine, c Case, cell *Cell, rep i
 	cell.Walls = append(cell.Walls, m.Wall)
 	cell.RSS = append(cell.RSS, m.PeakRSS)
 	result := m.Stdout
+	if c.Query.Mode == ModeExperiment {
+		// The report's statistics have no counterpart in other engines;
+		// unit_sums checks the sums they come from.
+		if !json.Valid(result) {
+			return fmt.Errorf("%s on %s: the experiment report is not JSON: %s", e.Name(), c.Label(), tail(result, 200))
+		}
+		return nil
+	}
 	if c.Query.ToParquet {
 		// Reading the file back costs as much as a query; once is enough.
 		if rep > 0 {

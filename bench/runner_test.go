@@ -158,3 +158,64 @@ func TestCellStats(t *testing.T) {
 		}
 	}
 }
+
+// TestRunNectarOnlyAndEngineReps checks that a nectar-only case runs on
+// nectar alone, that its SameAs rows are checked against the reference's
+// rows of the named query, and that EngineReps caps an engine's runs.
+func TestRunNectarOnlyAndEngineReps(t *testing.T) {
+	var calls []string
+	rows := func(int) string { return "event,n\na,1\n" }
+	nectar := &fakeEngine{name: "nectar", csv: rows, calls: &calls}
+	duck := &fakeEngine{name: "duckdb", csv: rows, calls: &calls}
+	slow := &fakeEngine{name: "spark", csv: rows, calls: &calls}
+	stream := &fakeEngine{name: "nectar", csv: func(int) string { return "event,n\na,2\n" }, calls: &calls}
+	for _, tt := range []struct {
+		name         string
+		nectar       *fakeEngine
+		wantMismatch bool
+	}{{"same rows", nectar, false}, {"different rows", stream, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			calls = nil
+			*duck, *slow = fakeEngine{name: "duckdb", csv: rows, calls: &calls}, fakeEngine{name: "spark", csv: rows, calls: &calls}
+			// The stream case answers through its own engine value, which
+			// is still named nectar; the batch case through the agreeing one.
+			out, err := Run(context.Background(), Config{
+				Cases: []Case{
+					{Query: Query{Name: "event_users"}},
+					{Query: Query{Name: "stream", NectarOnly: true, SameAs: "event_users"}},
+				},
+				Engines:    []Engine{routeEngine{"stream": tt.nectar, "": nectar}, duck, slow},
+				Reference:  "duckdb",
+				Reps:       3,
+				EngineReps: map[string]int{"spark": 1},
+				Checker:    func(context.Context, string) ([]byte, error) { return nil, nil },
+				WorkDir:    t.TempDir(), Log: io.Discard,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if duck.reps != 3 || slow.reps != 1 {
+				t.Errorf("duckdb ran %d times (want 3: once per rep, never the stream), spark %d (want 1)", duck.reps, slow.reps)
+			}
+			if c := out[1].Cell("duckdb"); c.OK() {
+				t.Error("duckdb ran the nectar-only case")
+			}
+			if got := out[1].Cell("nectar").Mismatch != nil; got != tt.wantMismatch {
+				t.Errorf("stream mismatch = %v, want %v", out[1].Cell("nectar").Mismatch, tt.wantMismatch)
+			}
+		})
+	}
+}
+
+// routeEngine is an engine named nectar that sends each query to the fake
+// registered under its name, or under "".
+type routeEngine map[string]*fakeEngine
+
+func (routeEngine) Name() string { return "nectar" }
+
+func (r routeEngine) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
+	if f, ok := r[q.Name]; ok {
+		return f.Run(ctx, q, ds, out)
+	}
+	return r[""].Run(ctx, q, ds, out)
+}

@@ -66,6 +66,10 @@ func run(ctx context.Context, args []string) error {
 	reps := fs.Int("reps", 5, "repetitions of each query on each engine")
 	only := fs.String("queries", "", "comma-separated query names to run (default all)")
 	dataDir := fs.String("data", ".data", "cache directory for generated data, binaries and scratch output")
+	// Detected before parsing: the flag's default says whether it is on.
+	sparkOK := bench.SparkAvailable("python3")
+	spark := fs.Bool("spark", sparkOK, "also run Spark local (local[--threads]) through python3 and bench/spark_runner.py (default: on when python3 can import pyspark)")
+	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
 	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -76,8 +80,8 @@ func run(ctx context.Context, args []string) error {
 	if *files <= 0 {
 		*files = int(max(*events/12_500, 8))
 	}
-	if *threads <= 0 || *reps <= 0 {
-		return errors.New("--threads and --reps must be positive")
+	if *threads <= 0 || *reps <= 0 || *sparkReps <= 0 {
+		return errors.New("--threads, --reps and --spark-reps must be positive")
 	}
 	root, err := repoRoot()
 	if err != nil {
@@ -165,7 +169,13 @@ func run(ctx context.Context, args []string) error {
 		bench.Nectar{Measurer: measurer, Binary: nectarBin, Threads: *threads},
 		bench.DuckDB{Measurer: measurer, Self: self, Threads: *threads},
 	}
-	skipped := optionalEngines()
+	engineReps := map[string]int{}
+	if *spark && sparkOK {
+		engines = append(engines, bench.Spark{Measurer: measurer, Python: "python3",
+			Script: filepath.Join(root, "bench", "spark_runner.py"), Threads: *threads})
+		engineReps["spark"] = min(*sparkReps, *reps)
+	}
+	skipped := optionalEngines(sparkOK, *spark)
 	for _, s := range skipped {
 		fmt.Fprintln(log, "skip:", s)
 	}
@@ -176,7 +186,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(log, "run: %d cases × %d engines × %d repetitions, %d threads\n", len(cases), len(engines), *reps, *threads)
 	rows, err := bench.Run(ctx, bench.Config{
-		Cases: cases, Engines: engines, Reference: "duckdb", Reps: *reps,
+		Cases: cases, Engines: engines, Reference: "duckdb", Reps: *reps, EngineReps: engineReps,
 		Checker: checker, WorkDir: filepath.Join(cache, "out"), Log: log,
 	})
 	if err != nil {
@@ -185,14 +195,15 @@ func run(ctx context.Context, args []string) error {
 	machine := bench.DescribeMachine(duckVersion)
 	machine.LoadBefore, machine.LoadAfter = loadBefore, bench.LoadAverage()
 	rep := &bench.Report{
-		Machine:   machine,
-		Threads:   *threads,
-		Reps:      *reps,
-		Reference: "duckdb",
-		Skipped:   skipped,
-		Data:      data,
-		Rows:      rows,
-		Command:   "go run ./cmd/bench " + strings.Join(args, " "),
+		Machine:    machine,
+		Threads:    *threads,
+		Reps:       *reps,
+		Reference:  "duckdb",
+		Skipped:    skipped,
+		EngineReps: engineReps,
+		Data:       data,
+		Rows:       rows,
+		Command:    "go run ./cmd/bench " + strings.Join(args, " "),
 	}
 	rep.WriteTable(os.Stdout)
 	if *doc != "" {

@@ -4,17 +4,22 @@ import (
 	"os/exec"
 )
 
-// optionalEngines reports the optional engines of issue 3 (Polars, Spark
-// local) that this run leaves out, and why. They are detected the way a
-// user would run them, through python3.
-func optionalEngines() []string {
+// optionalEngines reports the optional engines of issue 3 that this run
+// leaves out, and why: Polars, which has no runner, and Spark local when
+// python3 cannot import pyspark or --spark=false turned it off. They are
+// detected the way a user would run them, through python3.
+func optionalEngines(sparkOK, sparkOn bool) []string {
 	var skipped []string
-	for _, e := range []struct{ name, module string }{{"Polars", "polars"}, {"Spark local", "pyspark"}} {
-		if err := exec.Command("python3", "-c", "import "+e.module).Run(); err != nil {
-			skipped = append(skipped, e.name+" (python3 cannot import "+e.module+")")
-			continue
-		}
-		skipped = append(skipped, e.name+" (installed, but the bench has no "+e.name+" runner yet)")
+	if err := exec.Command("python3", "-c", "import polars").Run(); err != nil {
+		skipped = append(skipped, "Polars (python3 cannot import polars)")
+	} else {
+		skipped = append(skipped, "Polars (installed, but the bench has no Polars runner yet)")
+	}
+	switch {
+	case !sparkOK:
+		skipped = append(skipped, "Spark local (python3 cannot import pyspark)")
+	case !sparkOn:
+		skipped = append(skipped, "Spark local (turned off with --spark=false)")
 	}
 	return skipped
 }
