@@ -63,10 +63,15 @@ func (in *Inferrer) Add(line []byte) error {
 	if err := Valid(line); err != nil {
 		return err
 	}
+	in.add(line)
+	return nil
+}
+
+// add folds a line that Valid accepted.
+func (in *Inferrer) add(line []byte) {
 	i := skipWS(line, 0)
 	in.object(line, i+1, &in.root)
 	in.lines++
-	return nil
 }
 
 // Lines is how many lines Add accepted.

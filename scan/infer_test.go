@@ -1,9 +1,13 @@
 package scan
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
 	"testing"
 
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -116,4 +120,81 @@ func TestInferRealSamples(t *testing.T) {
 	if _, ok := got["integrations"]; ok {
 		t.Error("empty object integrations should give no column")
 	}
+}
+
+// TestInferFilesMatchesSerial checks the parallel sampling against the
+// serial walk it replaces: files of different lengths (so short files hand
+// their share on), fields that first appear in later files, bad lines, a
+// cut gzip and a non-log file, at several budgets.
+func TestInferFilesMatchesSerial(t *testing.T) {
+	dir := t.TempDir()
+	var files []source.File
+	for f := range 20 {
+		n := []int{3, 200, 0, 57, 1000}[f%5]
+		lines := make([]string, 0, n+1)
+		for i := range n {
+			num := fmt.Sprint(i)
+			if i == 180 {
+				num = "180.5" // widens n only when a file's share reaches it
+			}
+			lines = append(lines, fmt.Sprintf(`{"event":"e%d","n":%s,"f%d":{"x":%d}}`, i%3, num, f, i))
+			if i%17 == 5 {
+				lines = append(lines, `{"broken":`)
+			}
+		}
+		if n == 0 {
+			files = append(files, writeFile(t, dir, fmt.Sprintf("%02d-dummy.txt", f), []byte("not a log")))
+			continue
+		}
+		files = append(files, writeGz(t, dir, fmt.Sprintf("%02d.gz", f), lines))
+	}
+	cut := files[len(files)-1]
+	data, err := os.ReadFile(cut.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files[len(files)-1] = writeFile(t, dir, "cut.gz", data[:len(data)/2])
+	for _, maxLines := range []int{1, 7, 100, 2000, 100000} {
+		want := serialInfer(t, files, maxLines)
+		got, err := InferFiles(context.Background(), files, maxLines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("maxLines %d:\n got %v\nwant %v", maxLines, got, want)
+		}
+	}
+}
+
+// serialInfer is the serial sampling InferFiles must reproduce.
+func serialInfer(t *testing.T, files []source.File, maxLines int) []InferredColumn {
+	picked := sampleFiles(len(files), maxSampleFiles)
+	var in Inferrer
+	left := maxLines
+	for k, idx := range picked {
+		budget := max(1, left/(len(picked)-k))
+		rc, err := source.Open(context.Background(), files[idx])
+		if errors.Is(err, source.ErrNotLog) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lr := source.NewLineReader(rc, 0)
+		added := 0
+		for added < budget {
+			line, _, err := lr.Next()
+			if err != nil {
+				break
+			}
+			if in.Add(line) == nil {
+				added++
+			}
+		}
+		rc.Close()
+		if left -= added; left <= 0 {
+			break
+		}
+	}
+	return in.Schema()
 }

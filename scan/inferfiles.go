@@ -1,10 +1,13 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/nectar-dev/nectar/source"
 )
@@ -27,22 +30,99 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 		maxLines = DefaultSampleLines
 	}
 	picked := sampleFiles(len(files), maxSampleFiles)
-	var in Inferrer
+	// Each file's share if every earlier file fills its own: what the
+	// serial walk below gives unless a file runs short.
+	shares := make([]int, len(picked))
 	left := maxLines
+	for k := range picked {
+		shares[k] = max(1, left/(len(picked)-k))
+		left -= shares[k]
+	}
+	// Decompressing and validating the samples is most of inference, and
+	// it ran on one core before every query: read the files in parallel,
+	// then fold the lines in file order, so the schema is the serial one.
+	samples := make([]sample, len(picked))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(picked)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				samples[k] = readFileSample(ctx, files[picked[k]], shares[k])
+			}
+		}()
+	}
+	for k := range picked {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+
+	var in Inferrer
+	left = maxLines
 	for k, idx := range picked {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("infer schema: %w", err)
 		}
 		budget := max(1, left/(len(picked)-k))
-		n, err := sampleFile(ctx, files[idx], budget, &in)
-		if err != nil {
-			return nil, fmt.Errorf("infer schema: %w", err)
+		sm := samples[k]
+		if sm.err == nil && !sm.short && budget > len(sm.lines) {
+			// An earlier file ran short and left this one a larger share.
+			sm = readFileSample(ctx, files[idx], budget)
+		}
+		if sm.err != nil {
+			return nil, fmt.Errorf("infer schema: %w", sm.err)
+		}
+		n := min(budget, len(sm.lines))
+		for _, line := range sm.lines[:n] {
+			in.add(line)
 		}
 		if left -= n; left <= 0 {
 			break
 		}
 	}
 	return in.Schema(), nil
+}
+
+// sample is up to a budget of valid lines from the start of one file.
+type sample struct {
+	lines [][]byte
+	short bool // the file ended before the budget was reached
+	err   error
+}
+
+// readFileSample reads the first budget valid lines of f. Bad lines, a
+// truncated tail and a non-log file are skipped; any other read error is
+// returned.
+func readFileSample(ctx context.Context, f source.File, budget int) sample {
+	rc, err := source.Open(ctx, f)
+	if err != nil {
+		if errors.Is(err, source.ErrNotLog) {
+			return sample{short: true}
+		}
+		return sample{err: err}
+	}
+	defer rc.Close()
+	lr := source.NewLineReader(rc, 0)
+	var sm sample
+	for len(sm.lines) < budget {
+		line, _, err := lr.Next()
+		switch {
+		case err == io.EOF, errors.Is(err, source.ErrTruncated):
+			sm.short = true
+			return sm
+		case errors.Is(err, source.ErrLineTooLong):
+			continue
+		case err != nil:
+			sm.err = err
+			return sm
+		}
+		if Valid(line) == nil {
+			sm.lines = append(sm.lines, bytes.Clone(line))
+		}
+	}
+	return sm
 }
 
 // sampleFiles picks up to k of n file indexes, first and last included and
@@ -60,34 +140,4 @@ func sampleFiles(n, k int) []int {
 		idx[i] = i * (n - 1) / (k - 1)
 	}
 	return idx
-}
-
-// sampleFile adds up to budget good lines of f to in and returns how many it
-// added.
-func sampleFile(ctx context.Context, f source.File, budget int, in *Inferrer) (int, error) {
-	rc, err := source.Open(ctx, f)
-	if err != nil {
-		if errors.Is(err, source.ErrNotLog) {
-			return 0, nil
-		}
-		return 0, err
-	}
-	defer rc.Close()
-	lr := source.NewLineReader(rc, 0)
-	added := 0
-	for added < budget {
-		line, _, err := lr.Next()
-		switch {
-		case err == io.EOF, errors.Is(err, source.ErrTruncated):
-			return added, nil
-		case errors.Is(err, source.ErrLineTooLong):
-			continue
-		case err != nil:
-			return added, err
-		}
-		if in.Add(line) == nil {
-			added++
-		}
-	}
-	return added, nil
 }
