@@ -19,9 +19,6 @@ import (
 	"unsafe"
 )
 
-// libdeflateBuild says which decodeGzip this binary carries.
-const libdeflateBuild = true
-
 // Whole-file inflation holds a file's compressed and decoded bytes at once,
 // per scan worker. These bounds keep that from growing without limit: a
 // larger local file, or one whose output would pass maxWholeOut, streams

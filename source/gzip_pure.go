@@ -8,9 +8,6 @@ import (
 	"io"
 )
 
-// libdeflateBuild says which decodeGzip this binary carries.
-const libdeflateBuild = false
-
 // decodeGzip is the seam between the two gzip decoders. This default,
 // pure-Go build streams every file through klauspost/compress; the build
 // tagged libdeflate (with cgo) inflates whole local files in C instead.
