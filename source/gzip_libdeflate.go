@@ -14,7 +14,7 @@ import (
 	"context"
 	"io"
 	"os"
-	"sync"
+	"runtime"
 	"sync/atomic"
 	"unsafe"
 )
@@ -42,20 +42,42 @@ var wholeStats struct {
 	fallbacks atomic.Int64 // files handed to the streaming decoder
 }
 
-// bufPool recycles the input and output buffers of whole-file inflation, so
-// a worker decoding file after file reuses the same memory.
-var bufPool sync.Pool // of *[]byte
+// inBufs and outBufs recycle the compressed and decoded buffers of
+// whole-file inflation, so a worker decoding file after file reuses its
+// memory. They are bounded free lists, not sync.Pools: a Pool keeps every
+// buffer Put until two GCs pass, and with files of varying size that held
+// several times the working set (peak RSS 358 MB against 49 MB streaming on
+// the 3M-event benchmark). Two lists, because a compressed buffer is too
+// small for the next file's output and would only be thrown away.
+var inBufs, outBufs = make(chan []byte, freeBufs), make(chan []byte, freeBufs)
 
-func getBuf(n int) *[]byte {
-	if p, ok := bufPool.Get().(*[]byte); ok {
-		if cap(*p) >= n {
-			*p = (*p)[:0]
-			return p
+// freeBufs is how many idle buffers each list keeps: one per worker
+// (scan.Options.Workers defaults to GOMAXPROCS).
+var freeBufs = runtime.GOMAXPROCS(0)
+
+// getBuf returns an empty buffer with room for n bytes, reusing a free one
+// when it is large enough. A new buffer gets a quarter more room, so files a
+// little larger than the last do not each allocate again.
+func getBuf(list chan []byte, n int) *[]byte {
+	select {
+	case b := <-list:
+		if cap(b) >= n {
+			b = b[:0]
+			return &b
 		}
-		bufPool.Put(p) // right for a smaller file
+		// Too small: leave it to the GC rather than keep it.
+	default:
 	}
-	b := make([]byte, 0, n)
+	b := make([]byte, 0, n+n/4)
 	return &b
+}
+
+// putBuf offers *p back to list, dropping it when the list is full.
+func putBuf(list chan []byte, p *[]byte) {
+	select {
+	case list <- (*p)[:0]:
+	default:
+	}
 }
 
 // decodeGzip inflates a local gzip file whole with libdeflate, which is
@@ -79,7 +101,7 @@ func decodeGzip(ctx context.Context, br *bufio.Reader, raw io.Reader) (io.Reader
 		return streamGzip(br)
 	}
 	// One byte of slack so the read that reports EOF needs no growth.
-	inp := getBuf(int(fi.Size()) + 1)
+	inp := getBuf(inBufs, int(fi.Size())+1)
 	in, rerr := readWhole(br, *inp)
 	*inp = in
 	if rerr != nil {
@@ -90,12 +112,12 @@ func decodeGzip(ctx context.Context, br *bufio.Reader, raw io.Reader) (io.Reader
 	if !ok {
 		return fallback(inp, bytes.NewReader(in))
 	}
-	bufPool.Put(inp)
+	putBuf(inBufs, inp)
 	wholeStats.inflated.Add(1)
 	// Reads still stop once ctx is done, as Open promises, although the
 	// bytes are already decoded.
 	dec := &ctxReader{ctx: ctx, r: bytes.NewReader(*outp)}
-	return dec, func() error { bufPool.Put(outp); return nil }, nil
+	return dec, func() error { putBuf(outBufs, outp); return nil }, nil
 }
 
 // fallback streams r, which reads from the pooled *inp, through klauspost
@@ -104,12 +126,12 @@ func fallback(inp *[]byte, r io.Reader) (io.Reader, func() error, error) {
 	wholeStats.fallbacks.Add(1)
 	dec, closeDec, err := streamGzip(r)
 	if err != nil {
-		bufPool.Put(inp)
+		putBuf(inBufs, inp)
 		return nil, nil, err
 	}
 	return dec, func() error {
 		err := closeDec()
-		bufPool.Put(inp)
+		putBuf(inBufs, inp)
 		return err
 	}, nil
 }
@@ -126,7 +148,7 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 	defer C.libdeflate_free_decompressor(d)
 
 	size := min(gzipSizeHint(in), maxHintRatio*len(in), maxWholeOut)
-	outp := getBuf(max(size, 1)) // never empty: &avail[0] must exist
+	outp := getBuf(outBufs, max(size, 1)) // never empty: &avail[0] must exist
 	out := *outp
 	for len(in) > 0 {
 		for {
@@ -145,14 +167,13 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 			}
 			if res != C.LIBDEFLATE_INSUFFICIENT_SPACE || cap(out) >= maxWholeOut {
 				*outp = out
-				bufPool.Put(outp)
+				putBuf(outBufs, outp)
 				return nil, false
 			}
 			wholeStats.retries.Add(1)
 			grown := make([]byte, len(out), min(2*cap(out)+(64<<10), maxWholeOut))
 			copy(grown, out)
-			old := out[:0]
-			bufPool.Put(&old) // still good for a smaller file
+			putBuf(outBufs, &out) // still good for a smaller file
 			out = grown
 		}
 	}
