@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -26,7 +27,7 @@ import (
 // them.
 var (
 	maxWholeIn  int64 = 256 << 20
-	maxWholeOut       = 2 << 30
+	maxWholeOut       = min(2<<30, math.MaxInt) // 2 GiB, less where int is 32 bits
 )
 
 // maxHintRatio caps the first output buffer at this many times the input.
@@ -147,8 +148,12 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 	}
 	defer C.libdeflate_free_decompressor(d)
 
-	size := min(gzipSizeHint(in), maxHintRatio*len(in), maxWholeOut)
-	outp := getBuf(outBufs, max(size, 1)) // never empty: &avail[0] must exist
+	// Clamped without multiplying, which could overflow a 32-bit int.
+	size := max(min(gzipSizeHint(in), maxWholeOut), 0)
+	if len(in) < size/maxHintRatio {
+		size = len(in) * maxHintRatio
+	}
+	outp := getBuf(outBufs, size)
 	out := *outp
 	for len(in) > 0 {
 		for {
@@ -160,7 +165,7 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 				unsafe.Pointer(&in[0]), C.size_t(len(in)),
 				unsafe.Pointer(unsafe.SliceData(avail)), C.size_t(len(avail)),
 				&inUsed, &outUsed)
-			if res == C.LIBDEFLATE_SUCCESS {
+			if res == C.LIBDEFLATE_SUCCESS && inUsed > 0 {
 				out = out[:len(out)+int(outUsed)]
 				in = in[inUsed:]
 				break
@@ -171,7 +176,11 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 				return nil, false
 			}
 			wholeStats.retries.Add(1)
-			grown := make([]byte, len(out), min(2*cap(out)+(64<<10), maxWholeOut))
+			next := cap(out) + max(cap(out), 64<<10)
+			if next > maxWholeOut || next < 0 { // < 0: overflowed
+				next = maxWholeOut
+			}
+			grown := make([]byte, len(out), next)
 			copy(grown, out)
 			putBuf(outBufs, &out) // still good for a smaller file
 			out = grown
