@@ -182,7 +182,9 @@ func inflateWhole(in []byte) (*[]byte, bool) {
 			}
 			grown := make([]byte, len(out), next)
 			copy(grown, out)
-			putBuf(outBufs, &out) // still good for a smaller file
+			// The outgrown buffer is left to the GC: kept, it would sit in
+			// the free list ahead of the larger ones and be taken and
+			// dropped by the next file.
 			out = grown
 		}
 	}

@@ -4,26 +4,12 @@ package source
 
 import (
 	"bytes"
-	"fmt"
-	"math/rand/v2"
 	"testing"
 )
 
 // The shared tests in gzip_test.go would pass even if every file fell back
 // to the streaming decoder; these check that libdeflate really does the
 // work and that the fallbacks happen where designed.
-
-// noisyEvents are events with a random field, so they compress about as
-// well as real logs (a few times), not the hundreds of times events(n)
-// does, which would pass maxHintRatio and force a retry.
-func noisyEvents(n int) []byte {
-	rng := rand.New(rand.NewPCG(1, 2))
-	var b bytes.Buffer
-	for i := range n {
-		fmt.Fprintf(&b, `{"type":"track","messageId":"ajs-%08d","anonymousId":"%016x%016x"}`+"\n", i, rng.Uint64(), rng.Uint64())
-	}
-	return b.Bytes()
-}
 
 func TestLibdeflatePathIsTaken(t *testing.T) {
 	plain := noisyEvents(3000)

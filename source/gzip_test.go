@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -175,5 +177,39 @@ func TestGzipNotALogSniffedAfterInflation(t *testing.T) {
 		if _, _, err := openBytes(t, data); !errors.Is(err, ErrNotLog) {
 			t.Fatalf("Open: %v, want ErrNotLog", err)
 		}
+	}
+}
+
+// noisyEvents are events with a random field, so they compress about as
+// well as real logs (a few times), not the hundreds of times events(n)
+// does, which would pass maxHintRatio and force a retry.
+func noisyEvents(n int) []byte {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"type":"track","messageId":"ajs-%08d","anonymousId":"%016x%016x"}`+"\n", i, rng.Uint64(), rng.Uint64())
+	}
+	return b.Bytes()
+}
+
+// BenchmarkOpenGzip reads a gzip file of Segment-shaped events through Open
+// in whichever build is under test; compare `go test -bench OpenGzip` with
+// and without -tags libdeflate. b.SetBytes counts decoded bytes.
+func BenchmarkOpenGzip(b *testing.B) {
+	plain := noisyEvents(200_000)
+	dir := writeTree(b, b.TempDir(), map[string][]byte{"b.gz": gzipBytes(b, plain)})
+	f := File{Path: dir + "/b.gz"}
+	b.SetBytes(int64(len(plain)))
+	b.ReportAllocs()
+	for b.Loop() {
+		rc, err := Open(context.Background(), f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, rc)
+		if err != nil || n != int64(len(plain)) {
+			b.Fatalf("read %d bytes, err %v; want %d", n, err, len(plain))
+		}
+		rc.Close()
 	}
 }
