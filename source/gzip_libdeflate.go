@@ -49,7 +49,9 @@ var wholeStats struct {
 // buffer Put until two GCs pass, and with files of varying size that held
 // several times the working set (peak RSS 358 MB against 49 MB streaming on
 // the 3M-event benchmark). Two lists, because a compressed buffer is too
-// small for the next file's output and would only be thrown away.
+// small for the next file's output and would only be thrown away. C memory
+// (malloc and free per file, outside the GC's accounting) was tried and did
+// worse: 184-209 MB peak RSS and 0.5 s more system time in page faults.
 var inBufs, outBufs = make(chan []byte, freeBufs), make(chan []byte, freeBufs)
 
 // freeBufs is how many idle buffers each list keeps: one per worker
