@@ -86,7 +86,7 @@ func TestCompactedSeedAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin, err := BuildNectar(ctx, root, t.TempDir())
+	bin, err := BuildNectar(ctx, root, t.TempDir(), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Engine runs one query of the set as a child process and measures it.
@@ -24,9 +25,24 @@ type Nectar struct {
 	Measurer
 	Binary  string
 	Threads int // GOMAXPROCS of the child
+	// Label names a second nectar build as its own engine, such as
+	// "nectar+libdeflate" for one built with -tags libdeflate; empty is
+	// the default build, "nectar".
+	Label string
 }
 
-func (Nectar) Name() string { return "nectar" }
+func (n Nectar) Name() string {
+	if n.Label != "" {
+		return n.Label
+	}
+	return "nectar"
+}
+
+// IsNectar reports whether an engine name is a nectar build: "nectar" or
+// a tagged one, "nectar+<tags>".
+func IsNectar(name string) bool {
+	return name == "nectar" || strings.HasPrefix(name, "nectar+")
+}
 
 func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
 	env := append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(threads(q, n.Threads)))
@@ -101,13 +117,25 @@ func StreamResult(sink string) ([]byte, error) {
 }
 
 // BuildNectar compiles ./cmd/nectar of the repository at root into dir
-// and returns the binary's path.
-func BuildNectar(ctx context.Context, root, dir string) (string, error) {
+// and returns the binary's path. tags, when not empty, are Go build tags
+// (comma-separated, as go build -tags takes them); such a build has cgo
+// on, since the one tag that exists, libdeflate, needs it, and its own
+// file name so both builds can sit in dir.
+func BuildNectar(ctx context.Context, root, dir, tags string) (string, error) {
 	bin := filepath.Join(dir, "nectar")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nectar")
+	args := []string{"build"}
+	if tags != "" {
+		bin += "-" + strings.NewReplacer(",", "-", " ", "-").Replace(tags)
+		args = append(args, "-tags", tags)
+	}
+	args = append(args, "-o", bin, "./cmd/nectar")
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
+	if tags != "" {
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	}
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/nectar in %s: %w: %s", root, err, tail(b, 2000))
+		return "", fmt.Errorf("go %s in %s: %w: %s", strings.Join(args, " "), root, err, tail(b, 2000))
 	}
 	return bin, nil
 }

@@ -189,10 +189,10 @@ type Supporter interface {
 	Supports(q Query) bool
 }
 
-// Runs reports whether e runs q: a NectarOnly query runs on nectar only,
+// Runs reports whether e runs q: a NectarOnly query runs on nectar builds only,
 // and a Supporter only what it supports.
 func Runs(e Engine, q Query) bool {
-	if q.NectarOnly && e.Name() != "nectar" {
+	if q.NectarOnly && !IsNectar(e.Name()) {
 		return false
 	}
 	if s, ok := e.(Supporter); ok {

@@ -219,3 +219,20 @@ func (r routeEngine) Run(ctx context.Context, q Query, ds DataSet, out string) (
 	}
 	return r[""].Run(ctx, q, ds, out)
 }
+
+func TestNectarOnlyRunsOnEveryNectarBuild(t *testing.T) {
+	q := Query{Name: "stream", NectarOnly: true}
+	for _, tt := range []struct {
+		e    Engine
+		want bool
+	}{
+		{Nectar{}, true},
+		{Nectar{Label: "nectar+libdeflate"}, true},
+		{DuckDB{}, false},
+		{&fakeEngine{name: "nectarish"}, false},
+	} {
+		if got := Runs(tt.e, q); got != tt.want {
+			t.Errorf("Runs(%s, nectar-only) = %v, want %v", tt.e.Name(), got, tt.want)
+		}
+	}
+}

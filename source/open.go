@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -47,11 +48,13 @@ func decode(ctx context.Context, raw io.ReadCloser, path string) (io.ReadCloser,
 	}
 	switch {
 	case bytes.HasPrefix(magic, gzipMagic):
-		zr, err := gzip.NewReader(br) // multistream by default: concatenated members read as one
+		// decodeGzip has two builds: the pure-Go stream below, or
+		// libdeflate over the whole file (gzip_libdeflate.go).
+		dec, closeDec, err := decodeGzip(ctx, br, raw)
 		if err != nil {
 			return nil, r.wrap(err)
 		}
-		r.dec, r.closeDec = zr, zr.Close
+		r.dec, r.closeDec = dec, closeDec
 	case bytes.HasPrefix(magic, zstdMagic):
 		// One decoder goroutine per file: scan already reads files in
 		// parallel, and more would fight over the few cores we have.
@@ -69,6 +72,32 @@ func decode(ctx context.Context, raw io.ReadCloser, path string) (io.ReadCloser,
 		return nil, err
 	}
 	return r, nil
+}
+
+// streamGzip inflates r as it is read, in pure Go. Multistream is
+// klauspost's default, so concatenated members read as one. It is the
+// default build's only gzip path and the libdeflate build's fallback, and it
+// defines the behaviour both builds share: a corrupt stream is an error, a
+// cut one yields the bytes before the cut and then io.ErrUnexpectedEOF,
+// which reader.wrap turns into ErrTruncated.
+func streamGzip(r io.Reader) (io.Reader, func() error, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return zr, zr.Close, nil
+}
+
+// gzipSizeHint guesses the decoded size of a whole gzip file from its last
+// four bytes, the final member's ISIZE: the size mod 2^32, little-endian
+// (RFC 1952, section 2.3.1). It is exact for the usual one-member file under
+// 4 GiB and only a hint otherwise. The libdeflate build sizes its output
+// buffer with it; tests swap it for a wrong one to exercise grow-and-retry.
+var gzipSizeHint = func(in []byte) int {
+	if len(in) < 4 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(in[len(in)-4:]))
 }
 
 // reader is the io.ReadCloser Open returns.

@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string) error {
 	sparkOK := bench.SparkAvailable("python3")
 	spark := fs.Bool("spark", sparkOK, "also run Spark local (local[--threads]) through python3 and bench/spark_runner.py (default: on when python3 can import pyspark)")
 	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
+	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README)`)
 	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -132,9 +133,16 @@ func run(ctx context.Context, args []string) error {
 	}
 
 	fmt.Fprintln(log, "build: go build ./cmd/nectar")
-	nectarBin, err := bench.BuildNectar(ctx, root, filepath.Join(cache, "bin"))
+	nectarBin, err := bench.BuildNectar(ctx, root, filepath.Join(cache, "bin"), "")
 	if err != nil {
 		return err
+	}
+	var taggedBin string
+	if *tags != "" {
+		fmt.Fprintf(log, "build: CGO_ENABLED=1 go build -tags %s ./cmd/nectar\n", *tags)
+		if taggedBin, err = bench.BuildNectar(ctx, root, filepath.Join(cache, "bin"), *tags); err != nil {
+			return err
+		}
 	}
 	if *compacted {
 		var cq []bench.Query
@@ -168,6 +176,9 @@ func run(ctx context.Context, args []string) error {
 	engines := []bench.Engine{
 		bench.Nectar{Measurer: measurer, Binary: nectarBin, Threads: *threads},
 		bench.DuckDB{Measurer: measurer, Self: self, Threads: *threads},
+	}
+	if taggedBin != "" {
+		engines = append(engines, bench.Nectar{Measurer: measurer, Binary: taggedBin, Threads: *threads, Label: "nectar+" + *tags})
 	}
 	engineReps := map[string]int{}
 	if *spark && sparkOK {
