@@ -531,10 +531,17 @@ func appendVector(dst, src *types.Vector) {
 func batchBytes(b *types.Batch) int64 {
 	n := int64(0)
 	for _, v := range b.Cols {
-		n += int64(len(v.Nulls)) * 9
-		for _, s := range v.S {
-			n += 16 + int64(len(s))
-		}
+		n += vectorBytes(v)
+	}
+	return n
+}
+
+// vectorBytes estimates a held vector's footprint: a null flag and an
+// 8-byte value a row, and a string's header and bytes.
+func vectorBytes(v *types.Vector) int64 {
+	n := int64(len(v.Nulls)) * 9
+	for _, s := range v.S {
+		n += 16 + int64(len(s))
 	}
 	return n
 }

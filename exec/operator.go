@@ -188,6 +188,7 @@ type filter struct {
 	conj    []conjunct
 	sel     []int32         // rows of the input batch still alive
 	pass    []bool          // per alive row: every conjunct so far TRUE
+	idx     []int32         // the rows that pass, reused batch to batch
 	scratch types.Batch     // a conjunct's columns for the alive rows
 	own     []*types.Vector // the filter's copies of those columns
 }
@@ -242,12 +243,13 @@ func (f *filter) Next(ctx context.Context) (*types.Batch, error) {
 			return nil, err
 		}
 		f.out.Reset()
-		var idx []int32
+		idx := f.idx[:0]
 		for i, r := range f.sel {
 			if f.pass[i] {
 				idx = append(idx, r)
 			}
 		}
+		f.idx = idx
 		if len(idx) == 0 {
 			continue
 		}

@@ -69,11 +69,11 @@ func sortAll(ctx context.Context, in Operator, node *plan.Sort) (*gathered, erro
 				keys[i] = types.NewVector(kv.Kind, 0)
 			}
 			keys[i].AppendRange(kv, 0, b.Len)
-			size += vectorBytes(kv, b.Len)
+			size += vectorBytes(kv)
 		}
 		for j, c := range b.Cols {
 			data.Cols[j].AppendRange(c, 0, b.Len)
-			size += vectorBytes(c, b.Len)
+			size += vectorBytes(c)
 		}
 		data.Len += b.Len
 		if err := reserve(ctx, size, "ORDER BY"); err != nil {
@@ -127,18 +127,6 @@ func compareAt(v *types.Vector, a, b int, k plan.SortKey) int {
 	return c
 }
 
-// vectorBytes estimates the memory the first n rows of v hold once copied.
-func vectorBytes(v *types.Vector, n int) int64 {
-	size := int64(9 * n) // the null flag and an 8-byte value
-	if v.Kind == types.String {
-		size += int64(8 * n) // a string header is 16 bytes
-		for _, s := range v.S[:n] {
-			size += int64(len(s))
-		}
-	}
-	return size
-}
-
 // gathered emits the rows of data in perm order, a batch at a time.
 type gathered struct {
 	data *types.Batch
@@ -153,12 +141,7 @@ func (g *gathered) Next(ctx context.Context) (*types.Batch, error) {
 	}
 	g.out.Reset()
 	end := min(g.pos+types.BatchSize, len(g.perm))
-	for j, c := range g.out.Cols {
-		src := g.data.Cols[j]
-		for _, r := range g.perm[g.pos:end] {
-			c.AppendFrom(src, int(r))
-		}
-	}
+	gather(g.out.Cols, g.data.Cols, g.perm[g.pos:end])
 	g.out.Len = end - g.pos
 	g.pos = end
 	return g.out, nil
