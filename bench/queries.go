@@ -68,36 +68,27 @@ var Queries = []Query{
 		NoData: true,
 	},
 	{
-		Name:  "seed",
-		Title: "Added to Cart in Food, count by recommender variant",
-		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
-FROM {src}
-WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
-GROUP BY properties.recommender.variant ORDER BY variant`,
-		Plain: true,
+		Name:   "seed",
+		Title:  "Added to Cart in Food, count by recommender variant",
+		Nectar: seedSQL,
+		Plain:  true,
 	},
 	{
 		// Against seed on --threads, this is the scaling measurement:
 		// decompression and parsing split over files, so two threads
 		// should come close to twice one thread.
-		Name:  "seed_1thread",
-		Title: "the seed query on 1 thread, for 1- vs N-thread scaling",
-		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
-FROM {src}
-WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
-GROUP BY properties.recommender.variant ORDER BY variant`,
+		Name:    "seed_1thread",
+		Title:   "the seed query on 1 thread, for 1- vs N-thread scaling",
+		Nectar:  seedSQL,
 		Threads: 1,
 		SameAs:  "seed",
 	},
 	{
 		// The same Parquet files for both engines. Compaction names
 		// flattened columns with their dots, which DuckDB must quote.
-		Name:  "seed_compacted",
-		Title: "the seed query over the compacted Parquet copy",
-		Nectar: `SELECT properties.recommender.variant AS variant, count(*) AS n
-FROM {src}
-WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
-GROUP BY properties.recommender.variant ORDER BY variant`,
+		Name:   "seed_compacted",
+		Title:  "the seed query over the compacted Parquet copy",
+		Nectar: seedSQL,
 		DuckDB: `SELECT "properties.recommender.variant" AS variant, count(*) AS n
 FROM {src}
 WHERE event = 'Added to Cart' AND "properties.vertical" = 'Food'
@@ -221,6 +212,13 @@ SELECT variant, count(*) AS units,
        sum(views) AS views, sum(views * views) AS views_sq, sum(clicks * views) AS clicks_views
 FROM u WHERE exposures > 0
 GROUP BY variant ORDER BY variant`
+
+// seedSQL is the seed query, the text of seed, seed_1thread and
+// seed_compacted on nectar.
+const seedSQL = `SELECT properties.recommender.variant AS variant, count(*) AS n
+FROM {src}
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY properties.recommender.variant ORDER BY variant`
 
 // eventUsers is the text of event_users and stream.
 const eventUsers = `SELECT event, count(*) AS n, count(DISTINCT userId) AS users
