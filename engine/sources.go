@@ -186,6 +186,44 @@ func sampleLines(files []source.File, n int) [][]byte {
 	return out
 }
 
+// requirements picks the filters the scanner can test on raw bytes to drop
+// lines early: a JSON column compared for equality with a string, or IN a
+// list of strings. The Filter above the scan still applies every filter.
+func requirements(cols []plan.SourceColumn, filters []plan.Expr) []scan.Require {
+	var out []scan.Require
+	for _, f := range filters {
+		op, ok := f.(*plan.Op)
+		if !ok || (op.Op != plan.OpEq && op.Op != plan.OpIn) || len(op.Args) < 2 {
+			continue
+		}
+		args := op.Args
+		if op.Op == plan.OpEq {
+			if _, ok := args[0].(*plan.Const); ok {
+				args = []plan.Expr{args[1], args[0]}
+			}
+		}
+		c, ok := args[0].(*plan.ColRef)
+		if !ok || c.Idx >= len(cols) || cols[c.Idx].Kind != types.String {
+			continue
+		}
+		r := scan.Require{Column: c.Idx}
+		for _, a := range args[1:] {
+			k, ok := a.(*plan.Const)
+			if !ok || (k.V.K != types.String && k.V.K != types.Null) {
+				r.Values = nil
+				break
+			}
+			if k.V.K == types.String { // a NULL in the list admits nothing
+				r.Values = append(r.Values, k.V.S)
+			}
+		}
+		if len(r.Values) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Open implements plan.Source.
 func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
@@ -212,6 +250,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 		Strict:       s.opts.Strict,
 		BadLines:     s.opts.BadLines,
 		BatchRows:    s.opts.BatchRows,
+		Require:      requirements(cols, filters),
 	})
 	if s.onOpen != nil {
 		s.onOpen(sn)

@@ -57,8 +57,8 @@ type Source interface {
 	Resolve(name string) (types.Kind, bool)
 	// Open reads the named columns, in order. filters are conditions over
 	// those columns that every wanted row satisfies; a source may use them
-	// to skip whole files or row groups, and may ignore them (a Filter above
-	// the scan still applies them).
+	// to skip whole files, row groups or lines, and may ignore them (a
+	// Filter above the scan still applies them).
 	Open(ctx context.Context, columns []SourceColumn, filters []Expr) (BatchReader, error)
 	// String is the source as query text: read_json('logs/**/*.gz').
 	String() string

@@ -2,8 +2,10 @@ package scan
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // JSONType is the JSON type of an extracted value.
@@ -60,6 +62,98 @@ type trie struct {
 	indexes []indexEdge
 	slot    int   // result slot of a path ending here, or -1
 	below   []int // slots at or below this node, reset when a duplicate key re-enters it
+	req     *requirement
+}
+
+// requirement is a set of string values one path must take for a line to
+// be wanted (see Extractor.Require).
+type requirement struct {
+	values map[string]struct{}
+	// key is the path's last key, quoted as it would appear unescaped: a
+	// line that holds it again after the rejected value may repeat the key,
+	// and the last occurrence wins.
+	key  []byte
+	rare int // index in key of the byte occursIn probes for
+	// anyEscape: the key holds a character a short escape (\", \\, \/, \n…)
+	// can spell, so any backslash later in the line may spell it again.
+	anyEscape bool
+}
+
+// rejects reports whether r rules the line out: JSON null (a NULL, which
+// no equality or IN accepts) or a string without escapes that is none of
+// the values. Anything else is left for the full filter to judge.
+func (q *requirement) rejects(r Raw) bool {
+	switch r.Type {
+	case Null:
+		return true
+	case String:
+		body := r.Bytes[1 : len(r.Bytes)-1]
+		if bytes.IndexByte(body, '\\') >= 0 {
+			return false
+		}
+		_, ok := q.values[string(body)] // no allocation: the compiler special-cases this conversion
+		return !ok
+	}
+	return false
+}
+
+// settled reports whether a line rejected with tail still to read is
+// rejected for good: the required key cannot occur again in tail, in any
+// spelling, and the line at least ends its object, so the commonest damage,
+// a line cut short, is still parsed in full and counted.
+func (q *requirement) settled(line, tail []byte) bool {
+	if b := bytes.IndexByte(tail, '\\'); b >= 0 && (q.anyEscape || bytes.Contains(tail[b:], []byte(`\u`))) {
+		return false
+	}
+	if q.occursIn(tail) {
+		return false
+	}
+	end := len(line)
+	for end > 0 && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r' || line[end-1] == '\n') {
+		end--
+	}
+	return end > 0 && line[end-1] == '}'
+}
+
+// occursIn reports whether the quoted key occurs in d. bytes.Index was a
+// tenth of the seed query's profile here: its candidates start at the
+// opening quote, one of the commonest bytes in JSON. Probing for the key's
+// rarest byte with IndexByte (vectorised) verifies far fewer candidates.
+func (q *requirement) occursIn(d []byte) bool {
+	k, r := q.key, q.rare
+	for i := r; i < len(d); {
+		j := bytes.IndexByte(d[i:], k[r])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if s := i - r; s+len(k) <= len(d) && bytes.Equal(d[s:s+len(k)], k) {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// rarestByte picks the index of the byte of key least likely to appear in
+// JSON text: not a quote, uppercase and digits before lowercase, and
+// lowercase by English letter frequency.
+func rarestByte(key []byte) int {
+	const common = "etaoinsrhldcumfpgwybvkxjqz" // most frequent first
+	best, score := 0, -2
+	for i, c := range key {
+		sc := 30
+		switch {
+		case c == '"':
+			sc = -1
+		case 'a' <= c && c <= 'z':
+			sc = strings.IndexByte(common, c)
+		}
+		if sc > score {
+			best, score = i, sc
+		}
+	}
+	return best
 }
 
 type keyEdge struct {
@@ -102,16 +196,25 @@ func (t *trie) index(n int) *trie {
 // matched as raw bytes and unescaped only when they hold a backslash. An
 // Extractor is not safe for concurrent use; make one per goroutine.
 type Extractor struct {
-	root    *trie
-	slotOf  []int // path index → result slot; equal paths share a slot
-	res     []Raw
-	scratch []byte // unescaped keys
+	root     *trie
+	slotOf   []int // path index → result slot; equal paths share a slot
+	nodeOf   []*trie
+	res      []Raw
+	scratch  []byte       // unescaped keys
+	early    bool         // requirements may stop Extract (false while re-reading a line in full)
+	rejected *requirement // the requirement that stopped the last object walk
+	required []*trie      // nodes with a requirement
 }
+
+// ErrRejected is returned by Extract when a path given to Require holds a
+// value outside its set, so the line cannot be wanted. The rest of the
+// line was not validated.
+var ErrRejected = errors.New("line rejected by a required value")
 
 // NewExtractor compiles paths into a trie. Paths may repeat or be prefixes of
 // one another (an object and one of its fields).
 func NewExtractor(paths []Path) *Extractor {
-	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths))}
+	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths)), nodeOf: make([]*trie, len(paths)), early: true}
 	for i, p := range paths {
 		n := e.root
 		for _, st := range p {
@@ -142,6 +245,7 @@ func NewExtractor(paths []Path) *Extractor {
 			e.res = append(e.res, Raw{})
 			continue
 		}
+		e.nodeOf[i] = n
 		if n.slot < 0 {
 			n.slot = len(e.res)
 			e.res = append(e.res, Raw{})
@@ -167,9 +271,66 @@ func fillBelow(n *trie) []int {
 	return below
 }
 
+// Require declares that only lines whose paths[i] is one of values are
+// wanted: Extract may then return ErrRejected as soon as it meets a null or
+// an unescaped string outside the set, without reading (or validating) the
+// rest of the line. This is how a query's simple filters (event = 'Added
+// to Cart') skip most of each line they rule out. The caller must still
+// apply its filter to the lines it keeps: values Require cannot judge
+// (escaped strings, other JSON types, a missing path) are let through.
+func (e *Extractor) Require(i int, values []string) {
+	n := e.nodeOf[i]
+	if n == nil {
+		return
+	}
+	q := &requirement{values: map[string]struct{}{}}
+	for _, v := range values {
+		q.values[v] = struct{}{}
+	}
+	if n.req != nil { // two requirements on one path: only values in both
+		for v := range q.values {
+			if _, ok := n.req.values[v]; !ok {
+				delete(q.values, v)
+			}
+		}
+	}
+	key := e.lastKey(n)
+	q.key = append(append([]byte{'"'}, key...), '"')
+	q.rare = rarestByte(q.key)
+	if n.req == nil {
+		e.required = append(e.required, n)
+	}
+	q.anyEscape = strings.ContainsFunc(key, func(r rune) bool { return r == '"' || r == '\\' || r == '/' || r < 0x20 })
+	n.req = q
+}
+
+// lastKey is the last key step on the way from the root to n.
+func (e *Extractor) lastKey(n *trie) string {
+	var walk func(t *trie, last string) (string, bool)
+	walk = func(t *trie, last string) (string, bool) {
+		if t == n {
+			return last, true
+		}
+		for _, k := range t.keys {
+			if s, ok := walk(k.next, string(k.key)); ok {
+				return s, true
+			}
+		}
+		for _, x := range t.indexes {
+			if s, ok := walk(x.next, last); ok {
+				return s, true
+			}
+		}
+		return "", false
+	}
+	s, _ := walk(e.root, "")
+	return s
+}
+
 // Extract parses line, which must hold exactly one JSON object (surrounding
 // whitespace allowed), and records every wanted path for Get. Errors wrap
-// ErrMalformed or ErrInvalidUTF8 and give the byte offset. Results alias line.
+// ErrMalformed or ErrInvalidUTF8 and give the byte offset, or are
+// ErrRejected (see Require). Results alias line.
 func (e *Extractor) Extract(line []byte) error {
 	clear(e.res)
 	i := skipWS(line, 0)
@@ -177,6 +338,26 @@ func (e *Extractor) Extract(line []byte) error {
 		return fmt.Errorf("%w at byte %d", errNotObject, i)
 	}
 	i, err := e.object(line, i+1, e.root, 1)
+	if err == errRejected {
+		clear(e.res)
+		if e.rejected.settled(line, line[i:]) {
+			return ErrRejected
+		}
+		// The key may come again (the last occurrence wins) or the line
+		// may be damaged: read it in full, without stopping early.
+		e.early = false
+		err = e.Extract(line)
+		e.early = true
+		if err == nil {
+			for _, n := range e.required {
+				if n.req.rejects(e.res[n.slot]) {
+					clear(e.res)
+					return ErrRejected
+				}
+			}
+		}
+		return err
+	}
 	if err != nil {
 		clear(e.res)
 		return fmt.Errorf("%w at byte %d", err, i)
@@ -215,7 +396,12 @@ func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
 		return i, err
 	}
 	if n.slot >= 0 {
-		e.res[n.slot] = Raw{Type: typeOf(d[start]), Bytes: d[start:i:i]}
+		r := Raw{Type: typeOf(d[start]), Bytes: d[start:i:i]}
+		e.res[n.slot] = r
+		if n.req != nil && e.early && n.req.rejects(r) {
+			e.rejected = n.req
+			return i, errRejected
+		}
 	}
 	return i, nil
 }

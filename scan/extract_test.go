@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -388,4 +389,116 @@ func TestExtractDoesNotAllocate(t *testing.T) {
 	if got := e.Get(0); string(got.Bytes) != `"x\"y"` {
 		t.Fatalf("escaped key path: got %q", got.Bytes)
 	}
+}
+
+func TestExtractRequire(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		err  error  // nil, ErrRejected or ErrMalformed
+		want string // Text of event when not rejected
+	}{
+		{"wanted", `{"event":"Added to Cart","x":1}`, nil, "Added to Cart"},
+		{"other value stops early", `{"event":"Viewed","x":[1,{"y":2}]}`, ErrRejected, ""},
+		{"null", `{"event":null,"x":1}`, ErrRejected, ""},
+		{"missing is left to the filter", `{"x":1}`, nil, ""},
+		{"a number is left to the filter", `{"event":5}`, nil, "5"},
+		{"an escaped value is left to the filter", `{"event":"Added\u0020to Cart"}`, nil, "Added to Cart"},
+		{"a repeated key wins", `{"event":"Viewed","event":"Added to Cart"}`, nil, "Added to Cart"},
+		{"a repeated key spelt with an escape wins", `{"event":"Viewed","\u0065vent":"Added to Cart"}`, nil, "Added to Cart"},
+		{"a repeated key that also fails", `{"event":"Viewed","event":"Other"}`, ErrRejected, ""},
+		{"a line cut short is still read in full", `{"event":"Viewed","x":{"y":`, ErrMalformed, ""},
+		// What follows the rejected value is not validated: a damaged tail
+		// that still ends the object goes unnoticed, which cannot change
+		// the query's answer (Strict and BadLines read every line in full).
+		{"the rest is not validated", `{"event":"Viewed","x":tru}`, ErrRejected, ""},
+		{"damage before the value is found", `{"x":tru,"event":"Viewed"}`, ErrMalformed, ""},
+		{"nested", `{"properties":{"vertical":"Toys","a":1},"event":"Added to Cart"}`, ErrRejected, ""},
+		{"nested wanted", `{"properties":{"vertical":"Food"},"event":"Added to Cart"}`, nil, "Added to Cart"},
+		// A repeated parent without the key leaves the path missing (NULL),
+		// which the filter rejects too.
+		{"repeated parent without the key", `{"properties":{"vertical":"Toys"},"properties":{},"event":"Added to Cart"}`, ErrRejected, ""},
+		{"repeated parent with the key", `{"properties":{"vertical":"Toys"},"properties":{"vertical":"Food"},"event":"Added to Cart"}`, nil, "Added to Cart"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := NewExtractor(mustPaths(t, "event", "properties.vertical"))
+			e.Require(0, []string{"Added to Cart", "Order Completed"})
+			e.Require(1, []string{"Food"})
+			err := e.Extract([]byte(tc.line))
+			switch {
+			case tc.err == nil && err != nil, tc.err != nil && !errors.Is(err, tc.err):
+				t.Fatalf("Extract = %v, want %v", err, tc.err)
+			}
+			if err == nil {
+				if got := e.Get(0).Text(); got != tc.want {
+					t.Fatalf("event = %q, want %q", got, tc.want)
+				}
+			}
+			// A second run must not be affected by the first's early stop.
+			if err := e.Extract([]byte(`{"event":"Order Completed","properties":{"vertical":"Food"}}`)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestExtractRequireIntersects(t *testing.T) {
+	e := NewExtractor(mustPaths(t, "event"))
+	e.Require(0, []string{"a", "b"})
+	e.Require(0, []string{"b", "c"})
+	for line, want := range map[string]error{`{"event":"a"}`: ErrRejected, `{"event":"b"}`: nil, `{"event":"c"}`: ErrRejected} {
+		if err := e.Extract([]byte(line)); err != want {
+			t.Errorf("%s: %v, want %v", line, err, want)
+		}
+	}
+}
+
+// FuzzExtractRequire checks that an early stop never drops a line the full
+// read would keep: whenever Extract with requirements says ErrRejected, the
+// same line read in full is malformed or fails a requirement (its last
+// occurrence of the path is missing, null or another plain string: all
+// values the filter rejects). Otherwise both
+// reads agree.
+func FuzzExtractRequire(f *testing.F) {
+	for _, s := range []string{
+		`{"e":"x"}`, `{"e":"q","e":"x"}`, `{"e":"q","\u0065":"x"}`, `{"a":{"b":"z"},"a":{}}`,
+		`{"a":{"b":"q"},"a":{"b":"z"},"e":"y"}`, `{"e":null}`, `{"e":"q","x":tru}`, `{"e":"x\u0079"}`,
+		`{"e":"q","x":{"e":"x"}}`, `{"e":"q"` + "\n",
+	} {
+		f.Add([]byte(s))
+	}
+	paths := []Path{{{Key: "e"}}, {{Key: "a"}, {Key: "b"}}}
+	sets := [][]string{{"x", "y"}, {"z"}}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		full := NewExtractor(paths)
+		ferr := full.Extract(line)
+		early := NewExtractor(paths)
+		for i, s := range sets {
+			early.Require(i, s)
+		}
+		err := early.Extract(line)
+		if err == ErrRejected {
+			if ferr != nil {
+				return
+			}
+			for i, s := range sets {
+				r := full.Get(i)
+				if r.Type == Missing || r.Type == Null || r.Type == String && !bytes.Contains(r.Bytes, []byte{'\\'}) && !slices.Contains(s, r.Text()) {
+					return
+				}
+			}
+			t.Fatalf("%q rejected early, but read in full it is wanted: %q %q", line, full.Get(0).Bytes, full.Get(1).Bytes)
+		}
+		if (err == nil) != (ferr == nil) {
+			t.Fatalf("%q: early %v, full %v", line, err, ferr)
+		}
+		if err == nil {
+			for i := range paths {
+				if a, b := early.Get(i), full.Get(i); a.Type != b.Type || !bytes.Equal(a.Bytes, b.Bytes) {
+					t.Fatalf("%q path %d: early %q, full %q", line, i, a.Bytes, b.Bytes)
+				}
+			}
+		}
+	})
 }

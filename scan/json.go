@@ -42,6 +42,9 @@ var (
 	errTrailing  = &jsonError{"data after the object", ErrMalformed}
 	errDepth     = &jsonError{"nesting deeper than 10000", ErrMalformed}
 	errUTF8      = &jsonError{"invalid UTF-8 in string", ErrInvalidUTF8}
+	// errRejected unwinds an early stop (see Extractor.Require); Extract
+	// turns it into ErrRejected or a full read.
+	errRejected = &jsonError{"rejected", ErrRejected}
 )
 
 // maxDepth matches encoding/json's limit so both agree on validity.

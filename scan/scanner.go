@@ -80,6 +80,20 @@ type Options struct {
 	// splits). Rows, _line, bad-line records and counts are the same as
 	// for a whole-file read. Tests set both small to split everywhere.
 	SplitBytes, SplitMinBytes int64
+	// Require lists conditions every wanted line meets, from the query's
+	// filter: the scanner drops a line as soon as one of them fails on the
+	// raw bytes, without decoding or validating the rest of it (see
+	// Extractor.Require). The caller still filters what is kept. Strict
+	// and BadLines read every line in full, so they ignore it.
+	Require []Require
+}
+
+// Require is a condition on one STRING column: its value is one of Values
+// (col = 'v' or col IN ('v', …)). Lines where it is NULL or another string
+// are not wanted.
+type Require struct {
+	Column int // index into Options.Columns; must not be hidden
+	Values []string
 }
 
 const (
@@ -331,6 +345,13 @@ func (s *Scanner) start(ctx context.Context) {
 		go func() {
 			defer s.wg.Done()
 			wk := &worker{s: s, ex: NewExtractor(s.paths)}
+			if !s.opts.Strict && s.opts.BadLines == nil {
+				for _, r := range s.opts.Require {
+					if p := s.pathOf[r.Column]; p >= 0 {
+						wk.ex.Require(p, r.Values)
+					}
+				}
+			}
 			for p := range jobs {
 				wk.scanPart(ctx, p)
 			}
@@ -635,6 +656,9 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			continue
 		}
 		if err := w.ex.Extract(line); err != nil {
+			if err == ErrRejected {
+				continue
+			}
 			kind := badMalformed
 			if errors.Is(err, ErrInvalidUTF8) {
 				kind = badUTF8
