@@ -87,6 +87,10 @@ func TestSubstitution(t *testing.T) {
 	if got, want := q.DuckDBSQL(comp, ""), `SELECT * FROM read_parquet('/c/it''s/**/*.parquet', hive_partitioning = true)`; got != want {
 		t.Errorf("DuckDBSQL over compacted = %s, want %s", got, want)
 	}
+	q = Query{Nectar: "SELECT event FROM {src}", DuckDBColumns: "{event: 'VARCHAR'}"}
+	if got, want := q.DuckDBSQL(ds, ""), `SELECT event FROM read_json('/d/it''s/*.gz', format = 'newline_delimited', columns = {event: 'VARCHAR'})`; got != want {
+		t.Errorf("DuckDBSQL with columns = %s, want %s", got, want)
+	}
 }
 
 func TestThreads(t *testing.T) {

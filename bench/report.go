@@ -214,6 +214,14 @@ func (r *Report) Targets(engine string) []Target {
 			rssWorstRatio = rr
 			rssWorst = fmt.Sprintf("%s: %.0f vs %.0f MiB", row.Case.Label(), float64(c.PeakRSS())/(1<<20), float64(ref.PeakRSS())/(1<<20))
 		}
+		if row.Case.Query.DuckDBColumns != "" {
+			// Not one of the issue's queries, but the same query against
+			// DuckDB at its best: its own target line, outside "every query".
+			if row.Case.Query.Name == "seed_columns" {
+				ts = append(ts, Target{"seed query over gzip: ≥ 3x DuckDB given the columns (not the issue's wording: DuckDB at its best)", fmt.Sprintf("%.2fx", ratio), ratio >= 3})
+			}
+			continue
+		}
 		if row.Case.Query.Name == "seed" {
 			goal := "seed query over gzip: ≥ 3x DuckDB's throughput"
 			if row.Case.Data.Options.Compress != "gzip" {
@@ -370,6 +378,9 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		if q.DuckDB != "" {
 			fmt.Fprintf(w, "DuckDB:\n\n```sql\n%s\n```\n\n", q.DuckDB)
 		}
+		if q.DuckDBColumns != "" {
+			fmt.Fprintf(w, "DuckDB reads `read_json('<glob>', format = 'newline_delimited', columns = %s)`; Spark does not run it (it would repeat `seed`).\n\n", q.DuckDBColumns)
+		}
 		if q.ToParquet {
 			fmt.Fprintf(w, "nectar writes the file with `nectar query --format parquet -o out.parquet`.\n\n")
 		}
@@ -391,7 +402,7 @@ Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, 
 
 ## Caveats
 
-- DuckDB, like nectar, infers the schema from the data (` + "`read_json`" + ` without ` + "`columns`" + `), which is how a user meets these logs. Segment events are wide and nested, and DuckDB then builds every STRUCT field of every row; given an explicit ` + "`columns = {...}`" + ` list of only the fields a query needs it is several times faster (a development spot check on 20k events: 2.4 s against 0.32 s). The table does not measure that mode.
+- DuckDB, like nectar, infers the schema from the data (` + "`read_json`" + ` without ` + "`columns`" + `), which is how a user meets these logs. Segment events are wide and nested, and DuckDB then builds every STRUCT field of every row, with a fixed cost of several seconds that grows slowly with the data: on 1M and 3M events its seed query took 8.8 s and 15.4 s, about 3.3 s per extra million events. Given an explicit ` + "`columns = {...}`" + ` list of only the fields a query needs it is far faster; ` + "`seed_columns`" + ` measures that mode for the seed query, and it is the fairer yardstick for nectar's scan speed.
 - Start-up is in every number (see the ` + "`startup`" + ` row); on small data sets it dominates.
 - The Parquet query's check compares row counts and distinct messageIds only: nectar flattens nested objects into dotted columns, DuckDB writes STRUCTs.
 - Spark local is optional: it runs when python3 can import pyspark (` + "`--spark=false`" + ` turns it off), once per query by default (` + "`--spark-reps`" + `), because every run starts a JVM, whose start-up (several seconds) is in each of its times. It runs nectar's text (nectar's dialect is Spark SQL) over ` + "`spark.read.json`" + ` of the same glob, registered as the view ` + "`src`" + `, or ` + "`spark.read.parquet`" + ` of the compacted copy with the dotted column names backquoted; like nectar and DuckDB it infers the schema from the data. It skips the Parquet-writing query (its runner prints rows only) and the nectar-only cases. Its rows are compared with DuckDB's like nectar's.

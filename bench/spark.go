@@ -24,7 +24,7 @@ func (Spark) Name() string { return "spark" }
 // Supports leaves out the queries that write Parquet: the runner prints
 // rows only, and DataFrame writers lay files out unlike the other engines,
 // so the file check would compare little.
-func (Spark) Supports(q Query) bool { return !q.ToParquet }
+func (Spark) Supports(q Query) bool { return !q.ToParquet && q.DuckDBColumns == "" }
 
 func (s Spark) Run(ctx context.Context, q Query, ds DataSet, _ string) (Measurement, error) {
 	format, path := "json", ds.Glob
