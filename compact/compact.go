@@ -35,7 +35,6 @@ const DefaultBatchBytes = 32 << 20
 // layout the destination was started with.
 var ErrLayoutMismatch = errors.New("destination was compacted with another partitioning")
 
-// Options configure Run.
 // DefaultRowGroupRows is smaller than Parquet's usual 128k rows on
 // purpose: rows are sorted by event and time within a file, so small row
 // groups let min/max statistics skip most of a day for a query on one
@@ -43,6 +42,7 @@ var ErrLayoutMismatch = errors.New("destination was compacted with another parti
 // 8k-row groups 42x faster than raw gzip, 128k-row groups 17x.
 const DefaultRowGroupRows = 8 << 10
 
+// Options configure Run.
 type Options struct {
 	Src string // raw logs: a file, directory or glob, local or s3://
 	Dst string // output directory or s3:// prefix
