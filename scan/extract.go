@@ -197,8 +197,9 @@ func (t *trie) index(n int) *trie {
 // Extractor is not safe for concurrent use; make one per goroutine.
 type Extractor struct {
 	root     *trie
-	slotOf   []int // path index → result slot; equal paths share a slot
-	nodeOf   []*trie
+	slotOf   []int    // path index → result slot; equal paths share a slot
+	nodeOf   []*trie  // path index → its trie node (nil for an empty path)
+	lastKey  []string // path index → its last key step, which Require watches for repeats
 	res      []Raw
 	scratch  []byte       // unescaped keys
 	early    bool         // requirements may stop Extract (false while re-reading a line in full)
@@ -214,7 +215,7 @@ var ErrRejected = errors.New("line rejected by a required value")
 // NewExtractor compiles paths into a trie. Paths may repeat or be prefixes of
 // one another (an object and one of its fields).
 func NewExtractor(paths []Path) *Extractor {
-	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths)), nodeOf: make([]*trie, len(paths)), early: true}
+	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths)), nodeOf: make([]*trie, len(paths)), lastKey: make([]string, len(paths)), early: true}
 	for i, p := range paths {
 		n := e.root
 		for _, st := range p {
@@ -246,6 +247,11 @@ func NewExtractor(paths []Path) *Extractor {
 			continue
 		}
 		e.nodeOf[i] = n
+		for _, st := range p {
+			if !st.IsIndex {
+				e.lastKey[i] = st.Key
+			}
+		}
 		if n.slot < 0 {
 			n.slot = len(e.res)
 			e.res = append(e.res, Raw{})
@@ -294,7 +300,7 @@ func (e *Extractor) Require(i int, values []string) {
 			}
 		}
 	}
-	key := e.lastKey(n)
+	key := e.lastKey[i]
 	q.key = append(append([]byte{'"'}, key...), '"')
 	q.rare = rarestByte(q.key)
 	if n.req == nil {
@@ -302,29 +308,6 @@ func (e *Extractor) Require(i int, values []string) {
 	}
 	q.anyEscape = strings.ContainsFunc(key, func(r rune) bool { return r == '"' || r == '\\' || r == '/' || r < 0x20 })
 	n.req = q
-}
-
-// lastKey is the last key step on the way from the root to n.
-func (e *Extractor) lastKey(n *trie) string {
-	var walk func(t *trie, last string) (string, bool)
-	walk = func(t *trie, last string) (string, bool) {
-		if t == n {
-			return last, true
-		}
-		for _, k := range t.keys {
-			if s, ok := walk(k.next, string(k.key)); ok {
-				return s, true
-			}
-		}
-		for _, x := range t.indexes {
-			if s, ok := walk(x.next, last); ok {
-				return s, true
-			}
-		}
-		return "", false
-	}
-	s, _ := walk(e.root, "")
-	return s
 }
 
 // Extract parses line, which must hold exactly one JSON object (surrounding
