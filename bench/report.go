@@ -207,20 +207,16 @@ func (r *Report) Targets(engine string) []Target {
 			}
 			continue
 		}
-		if worst == nil || ratio < worstRatio {
+		if row.Case.Query.DuckDBColumns != "" {
+			// Not one of the queries, but the same query against
+			// DuckDB at its best: its own target line, outside "every query".
+			ts = append(ts, Target{"against DuckDB given the columns (DuckDB at its best, beyond the issue's wording): seed query over gzip ≥ 3x", fmt.Sprintf("%.2fx", ratio), ratio >= 3})
+		} else if worst == nil || ratio < worstRatio {
 			worst, worstRatio = row, ratio
 		}
 		if rr := float64(c.PeakRSS()) / float64(max(ref.PeakRSS(), 1)); rr > rssWorstRatio {
 			rssWorstRatio = rr
 			rssWorst = fmt.Sprintf("%s: %.0f vs %.0f MiB", row.Case.Label(), float64(c.PeakRSS())/(1<<20), float64(ref.PeakRSS())/(1<<20))
-		}
-		if row.Case.Query.DuckDBColumns != "" {
-			// Not one of the queries, but the same query against
-			// DuckDB at its best: its own target line, outside "every query".
-			if row.Case.Query.Name == "seed_columns" {
-				ts = append(ts, Target{"seed query over gzip: ≥ 3x DuckDB given the columns (not the issue's wording: DuckDB at its best)", fmt.Sprintf("%.2fx", ratio), ratio >= 3})
-			}
-			continue
 		}
 		if row.Case.Query.Name == "seed" {
 			goal := "seed query over gzip: ≥ 3x DuckDB's throughput"

@@ -20,6 +20,12 @@ func row(name, compress string, nectar, duck time.Duration, nectarRSS, duckRSS i
 	}
 }
 
+func columnsRow(nectar, duck time.Duration) *Row {
+	r := row("seed_columns", "gzip", nectar, duck, 10, 20)
+	r.Case.Query.DuckDBColumns = seedColumns
+	return r
+}
+
 func TestTargets(t *testing.T) {
 	s := time.Second
 	tests := []struct {
@@ -33,6 +39,8 @@ func TestTargets(t *testing.T) {
 			map[string]bool{"seed query over gzip": false, "every query": true}},
 		{"one query slow, more memory", []*Row{row("seed", "none", 1*s, 4*s, 10, 20), row("gmv", "gzip", 1*s, 1*s, 30, 20)},
 			map[string]bool{"seed query over uncompressed": true, "every query": false, "peak RSS": false}},
+		{"DuckDB given the columns has its own target", []*Row{row("seed", "gzip", 1*s, 4*s, 10, 20), columnsRow(1*s, 1*s)},
+			map[string]bool{"seed query over gzip": true, "every query": true, "against DuckDB given the columns": false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
