@@ -105,9 +105,11 @@ func (q *requirement) settled(line, tail []byte) bool {
 	if b := bytes.IndexByte(tail, '\\'); b >= 0 && (q.anyEscape || bytes.Contains(tail[b:], []byte(`\u`))) {
 		return false
 	}
-	if q.occursIn(tail) {
-		return false
-	}
+	return q.index(tail) < 0 && endsObject(line)
+}
+
+// endsObject reports whether line's last byte other than blanks is '}'.
+func endsObject(line []byte) bool {
 	end := len(line)
 	for end > 0 && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r' || line[end-1] == '\n') {
 		end--
@@ -115,22 +117,60 @@ func (q *requirement) settled(line, tail []byte) bool {
 	return end > 0 && line[end-1] == '}'
 }
 
-// occursIn reports whether the quoted key occurs in d. bytes.Index was a
-// tenth of the seed query's profile here: its candidates start at the
-// opening quote, one of the commonest bytes in JSON. Probing for the key's
-// rarest byte with IndexByte (vectorised) verifies far fewer candidates.
-func (q *requirement) occursIn(d []byte) bool {
+// index returns the offset of the quoted key's first occurrence in d, or
+// -1. bytes.Index was a tenth of the seed query's profile here: its
+// candidates start at the opening quote, one of the commonest bytes in
+// JSON. Probing for the key's rarest byte with IndexByte (vectorised)
+// verifies far fewer candidates.
+func (q *requirement) index(d []byte) int {
 	k, r := q.key, q.rare
 	for i := r; i < len(d); {
 		j := bytes.IndexByte(d[i:], k[r])
 		if j < 0 {
-			return false
+			return -1
 		}
 		i += j
 		if s := i - r; s+len(k) <= len(d) && bytes.Equal(d[s:s+len(k)], k) {
-			return true
+			return s
 		}
 		i++
+	}
+	return -1
+}
+
+// quickRejects reports whether line can be ruled out without parsing it:
+// the key occurs once, as a key (not after a backslash, followed by a
+// colon), and its value is null or a plain string outside the set. That
+// occurrence need not be at the path's place (the key may sit in another
+// object); but then the path is missing, a NULL the filter rejects too.
+// The caller has checked that no escape can spell the key elsewhere.
+func (q *requirement) quickRejects(line []byte) bool {
+	at := q.index(line)
+	if at <= 0 || line[at-1] == '\\' || q.index(line[at+1:]) >= 0 {
+		return false
+	}
+	i := skipWS(line, at+len(q.key))
+	if i >= len(line) || line[i] != ':' {
+		return false
+	}
+	i = skipWS(line, i+1)
+	if i >= len(line) {
+		return false
+	}
+	switch line[i] {
+	case 'n':
+		return bytes.HasPrefix(line[i:], []byte("null"))
+	case '"':
+		end := bytes.IndexByte(line[i+1:], '"')
+		if end < 0 {
+			return false
+		}
+		body := line[i+1 : i+1+end]
+		if bytes.IndexByte(body, '\\') >= 0 {
+			return false
+		}
+		_, ok := q.values[string(body)]
+		return !ok
 	}
 	return false
 }
@@ -310,6 +350,29 @@ func (e *Extractor) Require(i int, values []string) {
 	n.req = q
 }
 
+// quickRejects rules out a line from its bytes alone, before any parsing,
+// when a requirement's key occurs once and its value fails (see
+// requirement.quickRejects). Most lines of a query on one event end here,
+// unvalidated: like an early stop, but for damage anywhere in the line.
+// A line cut short (not ending in '}') and any line with a \u escape,
+// which could spell a key, are left to the parse.
+func (e *Extractor) quickRejects(line []byte) bool {
+	if len(e.required) == 0 || !endsObject(line) {
+		return false
+	}
+	esc := bytes.IndexByte(line, '\\')
+	unicode := esc >= 0 && bytes.Contains(line[esc:], []byte(`\u`))
+	for _, n := range e.required {
+		if unicode || esc >= 0 && n.req.anyEscape {
+			continue
+		}
+		if n.req.quickRejects(line) {
+			return true
+		}
+	}
+	return false
+}
+
 // Extract parses line, which must hold exactly one JSON object (surrounding
 // whitespace allowed), and records every wanted path for Get. Errors wrap
 // ErrMalformed or ErrInvalidUTF8 and give the byte offset, or are
@@ -319,6 +382,9 @@ func (e *Extractor) Extract(line []byte) error {
 	i := skipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return fmt.Errorf("%w at byte %d", errNotObject, i)
+	}
+	if e.early && e.quickRejects(line) {
+		return ErrRejected
 	}
 	i, err := e.object(line, i+1, e.root, 1)
 	if err == errRejected {

@@ -408,11 +408,15 @@ func TestExtractRequire(t *testing.T) {
 		{"a repeated key spelt with an escape wins", `{"event":"Viewed","\u0065vent":"Added to Cart"}`, nil, "Added to Cart"},
 		{"a repeated key that also fails", `{"event":"Viewed","event":"Other"}`, ErrRejected, ""},
 		{"a line cut short is still read in full", `{"event":"Viewed","x":{"y":`, ErrMalformed, ""},
-		// What follows the rejected value is not validated: a damaged tail
-		// that still ends the object goes unnoticed, which cannot change
-		// the query's answer (Strict and BadLines read every line in full).
+		// A line ruled out is not validated: damage in a line that still
+		// ends its object goes unnoticed, which cannot change the query's
+		// answer (Strict and BadLines read every line in full).
 		{"the rest is not validated", `{"event":"Viewed","x":tru}`, ErrRejected, ""},
-		{"damage before the value is found", `{"x":tru,"event":"Viewed"}`, ErrMalformed, ""},
+		{"nor what comes before", `{"x":tru,"event":"Viewed"}`, ErrRejected, ""},
+		{"a key elsewhere stands for a missing path", `{"x":{"event":"Viewed"}}`, ErrRejected, ""},
+		{"a quoted key inside a string is no key", `{"a":"x\"event\":\"Viewed","event":"Added to Cart"}`, nil, "Added to Cart"},
+		{"a key ending in the key", `{"a\"event":"Viewed","event":"Added to Cart"}`, nil, "Added to Cart"},
+		{"a key ending in the key, alone", `{"a\"event":"Viewed"}`, nil, ""},
 		{"nested", `{"properties":{"vertical":"Toys","a":1},"event":"Added to Cart"}`, ErrRejected, ""},
 		{"nested wanted", `{"properties":{"vertical":"Food"},"event":"Added to Cart"}`, nil, "Added to Cart"},
 		// A repeated parent without the key leaves the path missing (NULL),
