@@ -1,6 +1,10 @@
 package optimize
 
-import "github.com/nectar-dev/nectar/plan"
+import (
+	"slices"
+
+	"github.com/nectar-dev/nectar/plan"
+)
 
 // PushFilters moves filter conditions toward the scans: through projections
 // that merely pass columns on, and then into the scan as pruning hints, so
@@ -23,7 +27,15 @@ func PushFilters(n plan.Node) plan.Node {
 			return pushIntoJoin(f, in)
 		case *plan.Scan:
 			s := *in
-			s.Filters = append(append([]plan.Expr{}, in.Filters...), conjuncts(f.Cond)...)
+			s.Filters = append([]plan.Expr{}, in.Filters...)
+			for _, c := range conjuncts(f.Cond) {
+				// The rule can meet a Filter over a scan that already holds
+				// its conditions (EXPLAIN of an experiment's shared WITH
+				// showed them twice): hand each condition once.
+				if !slices.ContainsFunc(s.Filters, func(e plan.Expr) bool { return e.String() == c.String() }) {
+					s.Filters = append(s.Filters, c)
+				}
+			}
 			return &plan.Filter{Input: &s, Cond: f.Cond}
 		}
 		return node
