@@ -319,10 +319,19 @@ func (w *s3Writer) Abort() error {
 // on a context of its own, because the usual reason to abort is that ctx
 // was cancelled, and S3 would keep (and bill) the orphaned parts otherwise.
 func (w *s3Writer) abort(cause error) {
-	if !errors.Is(cause, ErrAborted) {
-		cause = fmt.Errorf("%w: %w", ErrAborted, cause)
+	w.mu.Lock()
+	switch {
+	case w.err == nil:
+		if !errors.Is(cause, ErrAborted) {
+			cause = fmt.Errorf("%w: %w", ErrAborted, cause)
+		}
+		w.err = fmt.Errorf("write %s: %w", w.u, cause)
+	case !errors.Is(w.err, ErrAborted):
+		// A part upload failed first, often because ctx was cancelled
+		// while it ran: keep its message, and say the write is aborted.
+		w.err = fmt.Errorf("%w: %w", ErrAborted, w.err)
 	}
-	w.setErr(fmt.Errorf("write %s: %w", w.u, cause))
+	w.mu.Unlock()
 	w.done = true
 	w.buf = nil
 	w.wg.Wait()

@@ -690,3 +690,26 @@ func TestS3BucketRegion(t *testing.T) {
 		t.Fatal("an explicit region must turn discovery off")
 	}
 }
+
+// TestS3CloseAfterFailedPart pins the race TestS3CreateAbort can lose: a
+// part upload fails on the cancelled context before Close runs, and Close
+// must still report ErrAborted (with the part's cause) and leave no upload.
+func TestS3CloseAfterFailedPart(t *testing.T) {
+	_, st := newS3(t, func(o *S3Options) { o.PartSize = minUploadPart })
+	w, err := st.Create(context.Background(), "s3://"+testBucket+"/failed-part")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(randomBytes(minUploadPart+100, 2)); err != nil {
+		t.Fatal(err)
+	}
+	sw := w.(*s3Writer)
+	sw.wg.Wait()
+	sw.setErr(fmt.Errorf("write %s: part 1: %w", sw.u, context.Canceled))
+	if err := w.Close(); !errors.Is(err, ErrAborted) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close = %v, want ErrAborted and context.Canceled", err)
+	}
+	if n := openUploads(t, st); n != 0 {
+		t.Fatalf("%d multipart uploads left open", n)
+	}
+}
