@@ -146,7 +146,7 @@ func (q *requirement) index(d []byte) int {
 // The caller has checked that no escape can spell the key elsewhere.
 func (q *requirement) quickRejects(line []byte) bool {
 	at := q.index(line)
-	if at <= 0 || line[at-1] == '\\' || q.index(line[at+1:]) >= 0 {
+	if at <= 0 || line[at-1] == '\\' {
 		return false
 	}
 	i := skipWS(line, at+len(q.key))
@@ -159,7 +159,9 @@ func (q *requirement) quickRejects(line []byte) bool {
 	}
 	switch line[i] {
 	case 'n':
-		return bytes.HasPrefix(line[i:], []byte("null"))
+		if !bytes.HasPrefix(line[i:], []byte("null")) {
+			return false
+		}
 	case '"':
 		end := bytes.IndexByte(line[i+1:], '"')
 		if end < 0 {
@@ -169,10 +171,15 @@ func (q *requirement) quickRejects(line []byte) bool {
 		if bytes.IndexByte(body, '\\') >= 0 {
 			return false
 		}
-		_, ok := q.values[string(body)]
-		return !ok
+		if _, ok := q.values[string(body)]; ok {
+			return false
+		}
+	default:
+		return false
 	}
-	return false
+	// Only now, for a line about to be dropped, the costlier check that
+	// the key does not come again.
+	return q.index(line[at+1:]) < 0
 }
 
 // rarestByte picks the index of the byte of key least likely to appear in
