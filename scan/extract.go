@@ -367,13 +367,13 @@ func (e *Extractor) quickRejects(line []byte) bool {
 	if len(e.required) == 0 || !endsObject(line) {
 		return false
 	}
-	esc := bytes.IndexByte(line, '\\')
-	unicode := esc >= 0 && bytes.Contains(line[esc:], []byte(`\u`))
 	for _, n := range e.required {
-		if unicode || esc >= 0 && n.req.anyEscape {
+		if !n.req.quickRejects(line) {
 			continue
 		}
-		if n.req.quickRejects(line) {
+		// Checked only for a line about to be dropped: no escape may
+		// spell the key somewhere the probe did not see it.
+		if esc := bytes.IndexByte(line, '\\'); esc < 0 || !n.req.anyEscape && !bytes.Contains(line[esc:], []byte(`\u`)) {
 			return true
 		}
 	}
