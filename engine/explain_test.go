@@ -26,6 +26,9 @@ func TestExplainGolden(t *testing.T) {
 		{"unused_window", "FROM t |> EXTEND rank() OVER (ORDER BY v) AS r |> SELECT id"},
 		{"union", "SELECT userId FROM events UNION SELECT uid FROM users"},
 		{"subquery", "SELECT messageId FROM events WHERE properties.price > (SELECT avg(properties.price) FROM events)"},
+		// The join's filter is pushed into a side whose scan already holds
+		// the inner WHERE: each condition must reach the scan once.
+		{"join_filter_over_filter", "SELECT a.messageId FROM (SELECT * FROM events WHERE event = 'Order Completed') AS a JOIN users AS u ON a.userId = u.uid WHERE a.userId IS NOT NULL"},
 		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
 	e := testEngine()

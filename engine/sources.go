@@ -206,22 +206,28 @@ func requirements(cols []plan.SourceColumn, filters []plan.Expr) []scan.Require 
 		if !ok || c.Idx >= len(cols) || cols[c.Idx].Kind != types.String {
 			continue
 		}
-		r := scan.Require{Column: c.Idx}
-		for _, a := range args[1:] {
-			k, ok := a.(*plan.Const)
-			if !ok || (k.V.K != types.String && k.V.K != types.Null) {
-				r.Values = nil
-				break
-			}
-			if k.V.K == types.String { // a NULL in the list admits nothing
-				r.Values = append(r.Values, k.V.S)
-			}
-		}
-		if len(r.Values) > 0 {
-			out = append(out, r)
+		if values, ok := stringConstants(args[1:]); ok && len(values) > 0 {
+			out = append(out, scan.Require{Column: c.Idx, Values: values})
 		}
 	}
 	return out
+}
+
+// stringConstants returns the strings of a list of string constants, or
+// false if anything else is in it. A NULL in the list admits nothing, so
+// it adds no value.
+func stringConstants(es []plan.Expr) ([]string, bool) {
+	var out []string
+	for _, e := range es {
+		k, ok := e.(*plan.Const)
+		if !ok || (k.V.K != types.String && k.V.K != types.Null) {
+			return nil, false
+		}
+		if k.V.K == types.String {
+			out = append(out, k.V.S)
+		}
+	}
+	return out, true
 }
 
 // Open implements plan.Source.

@@ -1,10 +1,6 @@
 package optimize
 
-import (
-	"slices"
-
-	"github.com/nectar-dev/nectar/plan"
-)
+import "github.com/nectar-dev/nectar/plan"
 
 // PushFilters moves filter conditions toward the scans: through projections
 // that merely pass columns on, and then into the scan as pruning hints, so
@@ -13,33 +9,32 @@ import (
 // flows past it, so correctness never depends on a source using the hints.
 func PushFilters(n plan.Node) plan.Node {
 	return plan.Transform(n, func(node plan.Node) plan.Node {
-		f, ok := node.(*plan.Filter)
-		if !ok {
-			return node
-		}
-		switch in := f.Input.(type) {
-		case *plan.Project:
-			if m, ok := passthrough(in, f.Cond); ok {
-				inner := PushFilters(&plan.Filter{Input: in.Input, Cond: plan.Remap(f.Cond, m)})
-				return &plan.Project{Input: inner, Exprs: in.Exprs, Names: in.Names}
-			}
-		case *plan.Join:
-			return pushIntoJoin(f, in)
-		case *plan.Scan:
-			s := *in
-			s.Filters = append([]plan.Expr{}, in.Filters...)
-			for _, c := range conjuncts(f.Cond) {
-				// The rule can meet a Filter over a scan that already holds
-				// its conditions (EXPLAIN of an experiment's shared WITH
-				// showed them twice): hand each condition once.
-				if !slices.ContainsFunc(s.Filters, func(e plan.Expr) bool { return e.String() == c.String() }) {
-					s.Filters = append(s.Filters, c)
-				}
-			}
-			return &plan.Filter{Input: &s, Cond: f.Cond}
+		if f, ok := node.(*plan.Filter); ok {
+			return pushFilter(f)
 		}
 		return node
 	})
+}
+
+// pushFilter moves one filter down. Transform has already pushed the
+// filters below it, so only the filters this step creates are pushed
+// further; running the whole rule again over the input would hand a scan
+// its conditions a second time.
+func pushFilter(f *plan.Filter) plan.Node {
+	switch in := f.Input.(type) {
+	case *plan.Project:
+		if m, ok := passthrough(in, f.Cond); ok {
+			inner := pushFilter(&plan.Filter{Input: in.Input, Cond: plan.Remap(f.Cond, m)})
+			return &plan.Project{Input: inner, Exprs: in.Exprs, Names: in.Names}
+		}
+	case *plan.Join:
+		return pushIntoJoin(f, in)
+	case *plan.Scan:
+		s := *in
+		s.Filters = append(append([]plan.Expr{}, in.Filters...), conjuncts(f.Cond)...)
+		return &plan.Filter{Input: &s, Cond: f.Cond}
+	}
+	return f
 }
 
 // pushIntoJoin sends each conjunct that reads only one side of a join to
@@ -73,10 +68,10 @@ func pushIntoJoin(f *plan.Filter, j *plan.Join) plan.Node {
 	}
 	nj := *j
 	if len(left) > 0 {
-		nj.Left = PushFilters(&plan.Filter{Input: j.Left, Cond: andAll(left)})
+		nj.Left = pushFilter(&plan.Filter{Input: j.Left, Cond: andAll(left)})
 	}
 	if len(right) > 0 {
-		nj.Right = PushFilters(&plan.Filter{Input: j.Right, Cond: andAll(right)})
+		nj.Right = pushFilter(&plan.Filter{Input: j.Right, Cond: andAll(right)})
 	}
 	if len(keep) == 0 {
 		return &nj

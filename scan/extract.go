@@ -73,7 +73,7 @@ type requirement struct {
 	// line that holds it again after the rejected value may repeat the key,
 	// and the last occurrence wins.
 	key  []byte
-	rare int // index in key of the byte occursIn probes for
+	rare int // index in key of the byte index probes for
 	// anyEscape: the key holds a character a short escape (\", \\, \/, \n…)
 	// can spell, so any backslash later in the line may spell it again.
 	anyEscape bool
@@ -87,14 +87,27 @@ func (q *requirement) rejects(r Raw) bool {
 	case Null:
 		return true
 	case String:
-		body := r.Bytes[1 : len(r.Bytes)-1]
-		if bytes.IndexByte(body, '\\') >= 0 {
-			return false
-		}
-		_, ok := q.values[string(body)] // no allocation: the compiler special-cases this conversion
-		return !ok
+		return q.rejectsBody(r.Bytes[1 : len(r.Bytes)-1])
 	}
 	return false
+}
+
+// rejectsBody reports whether a string's body (no quotes) is none of the
+// values; a body with escapes is left to the filter.
+func (q *requirement) rejectsBody(body []byte) bool {
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return false
+	}
+	_, ok := q.values[string(body)] // no allocation: the compiler special-cases this conversion
+	return !ok
+}
+
+// maySpell reports whether an escape in d could spell the key: a \u
+// escape can spell any key, a short one (\", \\, \/, \n…) a key holding
+// such a character.
+func (q *requirement) maySpell(d []byte) bool {
+	b := bytes.IndexByte(d, '\\')
+	return b >= 0 && (q.anyEscape || bytes.Contains(d[b:], []byte(`\u`)))
 }
 
 // settled reports whether a line rejected with tail still to read is
@@ -102,19 +115,12 @@ func (q *requirement) rejects(r Raw) bool {
 // spelling, and the line at least ends its object, so the commonest damage,
 // a line cut short, is still parsed in full and counted.
 func (q *requirement) settled(line, tail []byte) bool {
-	if b := bytes.IndexByte(tail, '\\'); b >= 0 && (q.anyEscape || bytes.Contains(tail[b:], []byte(`\u`))) {
-		return false
-	}
-	return q.index(tail) < 0 && endsObject(line)
+	return !q.maySpell(tail) && q.index(tail) < 0 && endsObject(line)
 }
 
 // endsObject reports whether line's last byte other than blanks is '}'.
 func endsObject(line []byte) bool {
-	end := len(line)
-	for end > 0 && (line[end-1] == ' ' || line[end-1] == '\t' || line[end-1] == '\r' || line[end-1] == '\n') {
-		end--
-	}
-	return end > 0 && line[end-1] == '}'
+	return bytes.HasSuffix(bytes.TrimRight(line, " \t\r\n"), []byte{'}'})
 }
 
 // index returns the offset of the quoted key's first occurrence in d, or
@@ -167,11 +173,7 @@ func (q *requirement) quickRejects(line []byte) bool {
 		if end < 0 {
 			return false
 		}
-		body := line[i+1 : i+1+end]
-		if bytes.IndexByte(body, '\\') >= 0 {
-			return false
-		}
-		if _, ok := q.values[string(body)]; ok {
+		if !q.rejectsBody(line[i+1 : i+1+end]) {
 			return false
 		}
 	default:
@@ -373,7 +375,7 @@ func (e *Extractor) quickRejects(line []byte) bool {
 		}
 		// Checked only for a line about to be dropped: no escape may
 		// spell the key somewhere the probe did not see it.
-		if esc := bytes.IndexByte(line, '\\'); esc < 0 || !n.req.anyEscape && !bytes.Contains(line[esc:], []byte(`\u`)) {
+		if !n.req.maySpell(line) {
 			return true
 		}
 	}
