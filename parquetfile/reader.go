@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/nectar-dev/nectar/parquetfile/internal/footer"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -73,8 +76,22 @@ func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, er
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pf, err := file.OpenParquetFile(path, false)
+	src, err := os.Open(path)
 	if err != nil {
+		return nil, fmt.Errorf("open parquet %s: %w", path, err)
+	}
+	// With row-group selection, the footer is first read without its row
+	// groups (internal/footer); pf then serves only the schema until the
+	// selection is known. Without it, or when the walker cannot read the
+	// footer, arrow-go reads the whole footer.
+	var index *indexedFooter
+	var meta *metadata.FileMetaData
+	if opts.KeepRowGroup != nil {
+		index, meta = openIndex(src)
+	}
+	pf, err := file.NewParquetReader(src, file.WithMetadata(meta))
+	if err != nil {
+		src.Close()
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
 	r = &Reader{path: path, pf: pf, numRows: pf.NumRows(), fresh: opts.FreshBatches}
@@ -83,7 +100,7 @@ func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, er
 			r.Close()
 		}
 	}()
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: types.BatchSize}, memory.DefaultAllocator)
+	fr, err := newFileReader(pf)
 	if err != nil {
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
@@ -109,16 +126,34 @@ func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, er
 	}
 
 	r.rowGroups = pf.NumRowGroups()
+	r.rowGroupsRead = r.rowGroups
 	var groups []int // nil: every row group
 	if opts.KeepRowGroup != nil {
-		groups = selectRowGroups(pf, want, opts.KeepRowGroup)
-		r.numRows = 0
-		for _, g := range groups {
-			r.numRows += pf.MetaData().RowGroup(g).NumRows()
+		var stats footerStats = decodedFooter{pf.MetaData()}
+		if index != nil {
+			stats = index
+			r.rowGroups = index.numGroups()
+		}
+		groups, r.numRows, err = selectRowGroups(pf.MetaData().Schema, stats, want, opts.KeepRowGroup)
+		if err != nil {
+			return nil, fmt.Errorf("parquet footer of %s: %w: %w", path, ErrCorrupt, err)
 		}
 		r.rowGroupsRead = len(groups)
-	} else {
-		r.rowGroupsRead = r.rowGroups
+		if index != nil {
+			// Reopen on a footer holding only the kept row groups: arrow-go
+			// decodes those alone, and reads all of them.
+			kept, err := metadata.NewFileMetaData(index.ix.WithGroups(groups, r.numRows), nil)
+			if err != nil {
+				return nil, fmt.Errorf("parquet footer of %s: %w: %w", path, ErrCorrupt, err)
+			}
+			if r.pf, err = file.NewParquetReader(src, file.WithMetadata(kept)); err != nil {
+				return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+			}
+			pf, groups = r.pf, nil
+			if fr, err = newFileReader(pf); err != nil {
+				return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+			}
+		}
 	}
 	leaves := leafIndices(pf, want)
 	if len(leaves) > 0 && r.numRows > 0 {
@@ -149,6 +184,32 @@ func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, er
 	}
 	r.batch = types.NewBatch(r.schema, types.BatchSize)
 	return r, nil
+}
+
+func newFileReader(pf *file.Reader) (*pqarrow.FileReader, error) {
+	return pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: types.BatchSize}, memory.DefaultAllocator)
+}
+
+// openIndex reads src's footer with the walker and decodes it without its
+// row groups. Both results are nil when the walker cannot read it.
+func openIndex(src *os.File) (*indexedFooter, *metadata.FileMetaData) {
+	st, err := src.Stat()
+	if err != nil {
+		return nil, nil
+	}
+	buf, ok := footer.Read(src, st.Size())
+	if !ok {
+		return nil, nil
+	}
+	ix, err := footer.Parse(buf)
+	if err != nil {
+		return nil, nil
+	}
+	md, err := metadata.NewFileMetaData(ix.WithGroups(nil, 0), nil)
+	if err != nil {
+		return nil, nil
+	}
+	return &indexedFooter{ix: ix, md: md}, md
 }
 
 // markVoidColumns gives back VOID to the all-NULL string columns our

@@ -2,9 +2,11 @@ package parquetfile
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/schema"
 
+	"github.com/nectar-dev/nectar/parquetfile/internal/footer"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -44,11 +46,83 @@ type ColumnStats struct {
 // reader decodes after KeepRowGroup.
 func (r *Reader) RowGroups() (total, read int) { return r.rowGroups, r.rowGroupsRead }
 
-// selectRowGroups returns the indexes of the row groups keep accepts.
-func selectRowGroups(pf *file.Reader, want []column, keep func(RowGroupStats) bool) []int {
-	md := pf.MetaData()
+// footerStats gives row-group selection the footer facts it needs. Two
+// sources: arrow-go's decoded footer (decodedFooter), and the walker that
+// decodes only the statistics asked for (indexedFooter, footer.go).
+type footerStats interface {
+	numGroups() int
+	// group returns row group g's row count and, in out, the statistics
+	// of leaves[i] (nil where a leaf is < 0 or has none to trust).
+	group(g int, leaves []int, out []metadata.TypedStatistics) (rows int64, err error)
+}
+
+type decodedFooter struct{ md *metadata.FileMetaData }
+
+func (d decodedFooter) numGroups() int { return d.md.NumRowGroups() }
+
+func (d decodedFooter) group(g int, leaves []int, out []metadata.TypedStatistics) (int64, error) {
+	rg := d.md.RowGroup(g)
+	for i, l := range leaves {
+		out[i] = nil
+		if l < 0 {
+			continue
+		}
+		if cc, err := rg.ColumnChunk(l); err == nil {
+			if ts, err := cc.Statistics(); err == nil {
+				out[i] = ts
+			}
+		}
+	}
+	return rg.NumRows(), nil
+}
+
+// indexedFooter reads statistics with the footer walker, for the files
+// whose footer OpenWith has not let arrow-go decode in full.
+type indexedFooter struct {
+	ix  *footer.Index
+	md  *metadata.FileMetaData // the footer without row groups: schema and writer
+	raw []footer.Stats
+}
+
+func (x *indexedFooter) numGroups() int { return x.ix.NumGroups() }
+
+func (x *indexedFooter) group(g int, leaves []int, out []metadata.TypedStatistics) (int64, error) {
+	if len(x.raw) < len(leaves) {
+		x.raw = make([]footer.Stats, len(leaves))
+	}
+	rows, err := x.ix.GroupStats(g, leaves, x.raw[:len(leaves)])
+	if err != nil {
+		return 0, err
+	}
+	for i, l := range leaves {
+		out[i] = nil
+		if l >= 0 {
+			out[i] = typedStats(&x.raw[i], x.md.Schema.Column(l), x.md.WriterVersion())
+		}
+	}
+	return rows, nil
+}
+
+// typedStats turns s into arrow-go's typed statistics for descr, with the
+// checks ColumnChunkMetaData.Statistics applies: none for an unknown sort
+// order, none when the writer is known to have written wrong ones.
+func typedStats(s *footer.Stats, descr *schema.Column, writer *metadata.AppVersion) metadata.TypedStatistics {
+	if !s.Set || descr.SortOrder() == schema.SortUNKNOWN {
+		return nil
+	}
+	s.TypeDefined = descr.ColumnOrder() == parquet.ColumnOrders.TypeDefinedOrder
+	ts := metadata.NewStatisticsFromEncoded(descr, nil, s.NumValues-s.GetNullCount(), s)
+	enc, err := ts.Encode()
+	if err != nil || !writer.HasCorrectStatistics(descr.PhysicalType(), descr.LogicalType(), enc, descr.SortOrder()) {
+		return nil
+	}
+	return ts
+}
+
+// selectRowGroups returns the indexes of the row groups keep accepts, and
+// their row count.
+func selectRowGroups(sch *schema.Schema, src footerStats, want []column, keep func(RowGroupStats) bool) ([]int, int64, error) {
 	leaf := make([]int, len(want)) // Parquet leaf index per column, -1: none
-	sch := md.Schema
 	for j, c := range want {
 		leaf[j] = -1
 		if c.src < 0 || c.json {
@@ -61,33 +135,30 @@ func selectRowGroups(pf *file.Reader, want []column, keep func(RowGroupStats) bo
 			}
 		}
 	}
-	groups := make([]int, 0, pf.NumRowGroups())
-	for g := 0; g < pf.NumRowGroups(); g++ {
-		rg := md.RowGroup(g)
-		st := RowGroupStats{Index: g, Rows: rg.NumRows(), Columns: make([]ColumnStats, len(want))}
+	ts := make([]metadata.TypedStatistics, len(want))
+	groups := make([]int, 0, src.numGroups())
+	var kept int64
+	for g := 0; g < src.numGroups(); g++ {
+		rows, err := src.group(g, leaf, ts)
+		if err != nil {
+			return nil, 0, err
+		}
+		st := RowGroupStats{Index: g, Rows: rows, Columns: make([]ColumnStats, len(want))}
 		for j, c := range want {
-			if leaf[j] < 0 {
-				if c.src < 0 {
-					// Absent from this file: every row is NULL.
-					st.Columns[j] = ColumnStats{Known: true, NullCount: rg.NumRows()}
-				}
-				continue
+			switch {
+			case c.src < 0:
+				// Absent from this file: every row is NULL.
+				st.Columns[j] = ColumnStats{Known: true, NullCount: rows}
+			case ts[j] != nil:
+				st.Columns[j] = convertStats(ts[j], c)
 			}
-			cc, err := rg.ColumnChunk(leaf[j])
-			if err != nil {
-				continue
-			}
-			ts, err := cc.Statistics()
-			if err != nil || ts == nil {
-				continue
-			}
-			st.Columns[j] = convertStats(ts, c)
 		}
 		if keep(st) {
 			groups = append(groups, g)
+			kept += rows
 		}
 	}
-	return groups
+	return groups, kept, nil
 }
 
 // convertStats turns typed footer statistics into values of c's kind, for
