@@ -134,7 +134,7 @@ func newParquetSource(ctx context.Context, pattern string, infos []parquetFileIn
 	for _, f := range infos {
 		sch := f.schema
 		if sch == nil {
-			r, err := parquetfile.Open(ctx, f.path)
+			r, err := openParquet(ctx, f.path, parquetfile.ReadOptions{})
 			if err != nil {
 				return nil, err
 			}
@@ -470,10 +470,28 @@ type pqResult struct {
 	err error
 }
 
+// openParquet opens a local or S3 Parquet file; an S3 file's footer comes
+// with the first request, its column chunks with one ranged GET each.
+func openParquet(ctx context.Context, path string, opts parquetfile.ReadOptions) (*parquetfile.Reader, error) {
+	f, err := source.OpenRandom(ctx, path)
+	if err != nil {
+		return nil, err // names the path
+	}
+	return parquetfile.OpenFile(ctx, path, f, opts)
+}
+
+// s3Workers is how many Parquet files on S3 are read at once.
+const s3Workers = 8
+
 func startParquetReader(ctx context.Context, s *ParquetSource, files []parquetFileInfo, cols []plan.SourceColumn,
 	virt []virtual, names []string, pos []int, conds []rgCond) *parquetReader {
 	ctx, cancel := context.WithCancel(ctx)
 	workers := runtime.GOMAXPROCS(0)
+	if len(files) > 0 && source.IsS3(files[0].path) {
+		// Reading S3 mostly waits on requests: more files in flight
+		// hide their latency. Each holds a few batches at most.
+		workers = max(workers, s3Workers)
+	}
 	r := &parquetReader{cancel: cancel, order: make(chan chan pqResult, workers)}
 	sem := make(chan struct{}, workers)
 	r.wg.Add(1)
@@ -527,7 +545,7 @@ func readParquetFile(ctx context.Context, s *ParquetSource, f parquetFileInfo, c
 			return true
 		}
 	}
-	pr, err := parquetfile.OpenWith(ctx, f.path, opts)
+	pr, err := openParquet(ctx, f.path, opts)
 	if err != nil {
 		return err
 	}

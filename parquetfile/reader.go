@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -28,6 +29,7 @@ var ErrCorrupt = errors.New("corrupt parquet file")
 // Reader streams a Parquet file as nectar batches.
 type Reader struct {
 	path    string
+	src     File
 	pf      *file.Reader
 	rr      pqarrow.RecordReader // nil when no stored column is read
 	schema  types.Schema
@@ -68,17 +70,75 @@ func OpenColumns(ctx context.Context, path string, names []string) (r *Reader, e
 	return OpenWith(ctx, path, ReadOptions{Columns: names})
 }
 
-// OpenWith opens path for reading with projection and row-group skipping;
-// see ReadOptions.
-func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, err error) {
+// OpenWith opens the local file at path for reading with projection and
+// row-group skipping; see ReadOptions.
+func OpenWith(ctx context.Context, path string, opts ReadOptions) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open parquet %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open parquet %s: %w", path, err)
+	}
+	return OpenFile(ctx, path, localFile{f, st.Size()}, opts)
+}
+
+// File is random access to a Parquet file's bytes: a local file, or an
+// object store read with ranged requests (source.RandomReader). The
+// reader asks for the footer and then for each column chunk it decodes.
+type File interface {
+	io.ReaderAt
+	io.Closer
+	Size() int64
+}
+
+type localFile struct {
+	*os.File
+	size int64
+}
+
+func (l localFile) Size() int64 { return l.size }
+
+// seekable gives a File the Seek arrow-go's reader wants; it only ever
+// asks for the size.
+type seekable struct {
+	File
+	pos int64
+}
+
+func (s *seekable) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		off += s.pos
+	case io.SeekEnd:
+		off += s.Size()
+	default:
+		return 0, fmt.Errorf("seek: bad whence %d", whence)
+	}
+	if off < 0 {
+		return 0, errors.New("seek: negative position")
+	}
+	s.pos = off
+	return off, nil
+}
+
+// OpenFile reads the Parquet file src, named path in errors, like
+// OpenWith. The Reader closes src, also when OpenFile fails.
+func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Reader, err error) {
 	names := opts.Columns
+	src := &seekable{File: f}
+	r := &Reader{path: path, src: f, fresh: opts.FreshBatches}
+	defer func() {
+		if err != nil {
+			r.Close()
+		}
+	}()
 	defer recoverCorrupt(path, &err)
 	if err := ctx.Err(); err != nil {
 		return nil, err
-	}
-	src, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("open parquet %s: %w", path, err)
 	}
 	// With row-group selection, the footer is first read without its row
 	// groups (internal/footer); pf then serves only the schema until the
@@ -91,15 +151,9 @@ func OpenWith(ctx context.Context, path string, opts ReadOptions) (r *Reader, er
 	}
 	pf, err := file.NewParquetReader(src, file.WithMetadata(meta))
 	if err != nil {
-		src.Close()
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
-	r = &Reader{path: path, pf: pf, numRows: pf.NumRows(), fresh: opts.FreshBatches}
-	defer func() {
-		if err != nil {
-			r.Close()
-		}
-	}()
+	r.pf, r.numRows = pf, pf.NumRows()
 	fr, err := newFileReader(pf)
 	if err != nil {
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
@@ -192,12 +246,8 @@ func newFileReader(pf *file.Reader) (*pqarrow.FileReader, error) {
 
 // openIndex reads src's footer with the walker and decodes it without its
 // row groups. Both results are nil when the walker cannot read it.
-func openIndex(src *os.File) (*indexedFooter, *metadata.FileMetaData) {
-	st, err := src.Stat()
-	if err != nil {
-		return nil, nil
-	}
-	buf, ok := footer.Read(src, st.Size())
+func openIndex(src File) (*indexedFooter, *metadata.FileMetaData) {
+	buf, ok := footer.Read(src, src.Size())
 	if !ok {
 		return nil, nil
 	}
@@ -456,9 +506,10 @@ func (r *Reader) Close() error {
 		r.rr.Release()
 		r.rr = nil
 	}
-	if r.pf != nil {
-		err := r.pf.Close()
-		r.pf = nil
+	r.pf = nil
+	if r.src != nil {
+		err := r.src.Close()
+		r.src = nil
 		if err != nil {
 			return fmt.Errorf("close parquet %s: %w", r.path, err)
 		}

@@ -133,7 +133,7 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		}
 		src, err := b.cat.TableFunc(b.ctx, strings.ToLower(t.Name), args)
 		if err != nil {
-			return nil, nil, &syntax.Error{Pos: t.Position(), Msg: err.Error()}
+			return nil, nil, &syntax.Error{Pos: t.Position(), Msg: err.Error(), Err: err}
 		}
 		return b.scan(src, t.Alias)
 	case *syntax.SubqueryTable:

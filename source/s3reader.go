@@ -145,22 +145,29 @@ func (r *objectReader) fetch(p *rangePart) {
 	} else {
 		buf = make([]byte, p.n, r.s.opts.PartSize)
 	}
+	if p.err = r.s.readRange(r.ctx, r.u, r.etag, p.off, buf); p.err == nil {
+		p.buf = buf
+	}
+}
+
+// readRange fills buf with the object's bytes from off, all from the
+// version etag names, resuming a body cut short from its first missing
+// byte.
+func (s *S3) readRange(ctx context.Context, u s3URL, etag string, off int64, buf []byte) error {
+	n := int64(len(buf))
 	got, fails := int64(0), 0
-	for got < p.n {
-		if err := r.ctx.Err(); err != nil {
-			p.err = err
-			return
+	for got < n {
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		from, to := p.off+got, p.off+p.n-1
-		out, err := r.s.get(r.ctx, r.u, fmt.Sprintf("bytes=%d-%d", from, to), r.etag)
+		from, to := off+got, off+n-1
+		out, err := s.get(ctx, u, fmt.Sprintf("bytes=%d-%d", from, to), etag)
 		if err != nil {
-			p.err = r.fail(fmt.Sprintf("get bytes %d-%d", from, to), err)
-			return
+			return failure(ctx, u, fmt.Sprintf("get bytes %d-%d", from, to), err)
 		}
 		if err := checkStart(out, from); err != nil {
 			out.Body.Close()
-			p.err = r.fail("get", err)
-			return
+			return failure(ctx, u, "get", err)
 		}
 		m, err := io.ReadFull(out.Body, buf[got:])
 		out.Body.Close()
@@ -172,38 +179,36 @@ func (r *objectReader) fetch(p *rangePart) {
 			fails = 0
 		}
 		fails++
-		if fails >= r.s.opts.MaxAttempts {
-			p.err = r.fail(fmt.Sprintf("body cut at byte %d, %d resumes without progress", p.off+got, fails), err)
-			return
+		if fails >= s.opts.MaxAttempts {
+			return failure(ctx, u, fmt.Sprintf("body cut at byte %d, %d resumes without progress", off+got, fails), err)
 		}
-		if werr := r.backoff(fails); werr != nil {
-			p.err = werr
-			return
+		if werr := s.backoff(ctx, fails); werr != nil {
+			return werr
 		}
 	}
-	p.buf = buf
+	return nil
 }
 
-// fail names the object (in the canonical s3:// form, never with
+// failure names the object (in the canonical s3:// form, never with
 // credentials) and the cause, unless the cause is the caller's cancel.
-func (r *objectReader) fail(what string, err error) error {
-	if cerr := r.ctx.Err(); cerr != nil {
+func failure(ctx context.Context, u s3URL, what string, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	return fmt.Errorf("%s %s: %w", what, r.u, err)
+	return fmt.Errorf("%s %s: %w", what, u, err)
 }
 
 // backoff sleeps a jittered exponential delay before resuming a cut body:
 // the SDK retryer only sees the request, not a body that dies later.
-func (r *objectReader) backoff(attempt int) error {
-	d := min(r.s.opts.MaxBackoff, 50*time.Millisecond<<min(attempt, 10))
+func (s *S3) backoff(ctx context.Context, attempt int) error {
+	d := min(s.opts.MaxBackoff, 50*time.Millisecond<<min(attempt, 10))
 	t := time.NewTimer(time.Duration(rand.Int64N(int64(d) + 1)))
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return nil
-	case <-r.ctx.Done():
-		return r.ctx.Err()
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -285,9 +290,9 @@ func (r *objectReader) resume(cause error) error {
 	}
 	r.resumes++
 	if r.resumes >= r.s.opts.MaxAttempts {
-		return r.fail(fmt.Sprintf("body cut at byte %d, %d resumes without progress", r.pos, r.resumes), cause)
+		return failure(r.ctx, r.u, fmt.Sprintf("body cut at byte %d, %d resumes without progress", r.pos, r.resumes), cause)
 	}
-	if err := r.backoff(r.resumes); err != nil {
+	if err := r.s.backoff(r.ctx, r.resumes); err != nil {
 		return err
 	}
 	rng := fmt.Sprintf("bytes=%d-", r.pos)
@@ -296,11 +301,11 @@ func (r *objectReader) resume(cause error) error {
 	}
 	out, err := r.s.get(r.ctx, r.u, rng, r.etag)
 	if err != nil {
-		return r.fail("resume at byte "+strconv.FormatInt(r.pos, 10)+" of", err)
+		return failure(r.ctx, r.u, "resume at byte "+strconv.FormatInt(r.pos, 10)+" of", err)
 	}
 	if err := checkStart(out, r.pos); err != nil {
 		out.Body.Close()
-		return r.fail("resume of", err)
+		return failure(r.ctx, r.u, "resume of", err)
 	}
 	r.body = out.Body
 	return nil

@@ -52,6 +52,9 @@ func storeFor(path string) (Store, error) {
 	return Local{}, nil
 }
 
+// IsS3 says whether path is an s3:// or s3a:// URL.
+func IsS3(path string) bool { return isS3(path) }
+
 func isS3(path string) bool {
 	p := strings.ToLower(path)
 	return strings.HasPrefix(p, "s3://") || strings.HasPrefix(p, "s3a://")

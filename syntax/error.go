@@ -13,9 +13,14 @@ type Error struct {
 	Pos  Pos
 	Msg  string
 	Hint string // optional: what the user probably meant
+	Err  error  // optional: the cause, when Msg reports another error
 }
 
 func (e *Error) Error() string { return e.Msg }
+
+// Unwrap lets errors.Is see the cause, such as a file that is missing or
+// not valid Parquet.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf makes an *Error at pos.
 func Errorf(pos Pos, format string, args ...any) *Error {

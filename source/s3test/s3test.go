@@ -197,6 +197,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>fault</RequestId></Error>`)
 		return
 	}
+	if objGet && !s.ifMatch(w, r) {
+		return
+	}
 	if !cut {
 		s.down.ServeHTTP(w, r)
 		return
@@ -221,6 +224,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// finishing the body: the client sees a read error after half the
 	// bytes, as with a reset connection.
 	panic(http.ErrAbortHandler)
+}
+
+// ifMatch answers 412 PreconditionFailed, as S3 does, when a GET's
+// If-Match names another version than the object's current ETag (gofakes3
+// ignores the header). It reports whether the request may go on.
+func (s *Server) ifMatch(w http.ResponseWriter, r *http.Request) bool {
+	want := r.Header.Get("If-Match")
+	if want == "" {
+		return true
+	}
+	head := httptest.NewRecorder()
+	s.down.ServeHTTP(head, httptest.NewRequest(http.MethodHead, r.URL.String(), nil))
+	if head.Code/100 != 2 || head.Header().Get("ETag") == want {
+		return true
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusPreconditionFailed)
+	io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><RequestId>fault</RequestId></Error>`)
+	return false
 }
 
 func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {

@@ -1,0 +1,129 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/source/s3test"
+)
+
+// checkRandom reads random ranges of r, some running past the end, and
+// compares them with want.
+func checkRandom(t *testing.T, r RandomReader, want []byte, seed uint64) {
+	t.Helper()
+	if r.Size() != int64(len(want)) {
+		t.Fatalf("Size() = %d, want %d", r.Size(), len(want))
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for range 40 {
+		off := rng.Int64N(int64(len(want)) + 1)
+		n := rng.IntN(3*TailBytes/2) + 1
+		buf := make([]byte, n)
+		got, err := r.ReadAt(buf, off)
+		end := min(off+int64(n), int64(len(want)))
+		if int64(got) != end-off || !bytes.Equal(buf[:got], want[off:end]) {
+			t.Fatalf("ReadAt(%d bytes at %d) = %d bytes, want %d identical", n, off, got, end-off)
+		}
+		if short := end < off+int64(n); short != (err == io.EOF) || (!short && err != nil) {
+			t.Fatalf("ReadAt(%d bytes at %d of %d): err %v", n, off, len(want), err)
+		}
+	}
+}
+
+// TestOpenRandom reads objects smaller and larger than TailBytes, and an
+// empty one, from S3 (clean and through throttling and cut bodies) and
+// from disk.
+func TestOpenRandom(t *testing.T) {
+	srv, st := newS3(t, nil)
+	SetDefaultS3(st)
+	t.Cleanup(func() { SetDefaultS3(nil) })
+	dir := t.TempDir()
+	sizes := []int{0, 1, 1000, TailBytes, TailBytes + 1, 5*TailBytes + 17}
+	objects := map[string][]byte{}
+	for _, n := range sizes {
+		key := fmt.Sprintf("r/%d", n)
+		objects[key] = randomBytes(n, uint64(n)+5)
+		srv.Put(t, testBucket, key, objects[key], "")
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprint(n)), objects[key], 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, faults := range []s3test.Faults{{}, {SlowDown: 0.2, Cut: 0.4, Seed: 4}} {
+		for _, n := range sizes {
+			want := objects[fmt.Sprintf("r/%d", n)]
+			paths := []string{fmt.Sprintf("s3://%s/r/%d", testBucket, n), filepath.Join(dir, fmt.Sprint(n))}
+			for _, path := range paths {
+				t.Run(fmt.Sprintf("cut=%v/%s", faults.Cut, path), func(t *testing.T) {
+					srv.SetFaults(faults)
+					defer srv.SetFaults(s3test.Faults{})
+					srv.ResetStats()
+					r, err := OpenRandom(context.Background(), path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer r.Close()
+					// One GET; two for an object shorter than TailBytes,
+					// since gofakes3, unlike S3, refuses a suffix range
+					// longer than the object.
+					if gets := srv.Stats().ObjectGets; IsS3(path) && faults.Cut == 0 && (gets > 2 || n >= TailBytes && gets != 1) {
+						t.Errorf("open took %d GETs", gets)
+					}
+					if n > 0 {
+						checkRandom(t, r, want, uint64(n))
+					}
+					// The footer of a file sits in the tail: no further request.
+					if IsS3(path) && faults.Cut == 0 && n > 8 {
+						before := srv.Stats().ObjectGets
+						if _, err := r.ReadAt(make([]byte, 8), int64(n-8)); err != nil {
+							t.Fatal(err)
+						}
+						if srv.Stats().ObjectGets != before {
+							t.Error("reading the last 8 bytes took a request")
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestOpenRandomErrors(t *testing.T) {
+	srv, st := newS3(t, func(o *S3Options) { o.MaxAttempts = 3 })
+	SetDefaultS3(st)
+	t.Cleanup(func() { SetDefaultS3(nil) })
+	if _, err := OpenRandom(context.Background(), "s3://"+testBucket+"/missing"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing object: %v, want ErrNotExist", err)
+	}
+	if _, err := OpenRandom(context.Background(), filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v, want ErrNotExist", err)
+	}
+
+	// Overwritten between the tail and a later range: every byte must come
+	// from one version.
+	path := "s3://" + testBucket + "/changing"
+	srv.Put(t, testBucket, "changing", randomBytes(3*TailBytes, 1), "")
+	r, err := OpenRandom(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Put(t, testBucket, "changing", randomBytes(3*TailBytes, 2), "")
+	if _, err := r.ReadAt(make([]byte, 100), 0); !errors.Is(err, ErrObjectChanged) {
+		t.Errorf("read after overwrite: %v, want ErrObjectChanged", err)
+	}
+
+	srv.SetFaults(s3test.Faults{SlowDown: 1})
+	defer srv.SetFaults(s3test.Faults{})
+	_, err = OpenRandom(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), s3test.Secret) {
+		t.Errorf("throttled open: %v; want an error naming %s and never the secret", err, path)
+	}
+}
