@@ -73,6 +73,30 @@ func appendColumn(v *types.Vector, rec arrow.RecordBatch, c column, off, n int) 
 			}
 			return nil
 		}
+		if d, ok := arr.(*array.Dictionary); ok {
+			// Each dictionary value becomes one string, shared by its rows.
+			words, ok := d.Dictionary().(binaryLike)
+			if !ok {
+				return fmt.Errorf("dictionary of %s, want strings", d.Dictionary().DataType())
+			}
+			strs := make([]string, d.Dictionary().Len())
+			for i := range strs {
+				if words.ValueLen(i) > 0 {
+					o := words.ValueOffset64(i) - words.ValueOffset64(0)
+					strs[i] = string(words.ValueBytes()[o : o+int64(words.ValueLen(i))])
+				}
+			}
+			mayBeNull := arr.NullN() > 0 || len(parents) > 0
+			for i := off; i < end; i++ {
+				if mayBeNull && null(i) {
+					v.AppendNull()
+					continue
+				}
+				v.Nulls = append(v.Nulls, false)
+				v.S = append(v.S, strs[d.GetValueIndex(i)])
+			}
+			return nil
+		}
 		if a, ok := arr.(binaryLike); ok && n > 0 {
 			// One copy of the batch's bytes, sliced per row: the strings
 			// outlive the Arrow buffers without an allocation per row.
