@@ -126,8 +126,8 @@ func (s *seekable) Seek(off int64, whence int) (int64, error) {
 	return off, nil
 }
 
-// OpenFile reads the Parquet file src, named path in errors, like
-// OpenWith. The Reader closes src, also when OpenFile fails.
+// OpenFile reads the Parquet file f, named path in errors, like OpenWith.
+// The Reader closes f, also when OpenFile fails.
 func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Reader, err error) {
 	names := opts.Columns
 	src := &seekable{File: f}
@@ -155,7 +155,9 @@ func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Re
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
 	r.pf, r.numRows = pf, pf.NumRows()
-	fr, err := newFileReader(pf)
+	// This reader serves the schema; the one that reads is made below,
+	// once the row groups and the dictionary columns are known.
+	fr, err := pqarrow.NewFileReader(pf, readProps(), memory.DefaultAllocator)
 	if err != nil {
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
@@ -205,20 +207,15 @@ func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Re
 				return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 			}
 			pf, groups = r.pf, nil
-			if fr, err = newFileReader(pf); err != nil {
-				return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
-			}
 		}
 	}
 	leaves := leafIndices(pf, want)
-	if dict := dictLeaves(pf.MetaData(), groups, want); len(dict) > 0 {
-		props := readProps()
-		for _, l := range dict {
-			props.SetReadDict(l, true)
-		}
-		if fr, err = pqarrow.NewFileReader(pf, props, memory.DefaultAllocator); err != nil {
-			return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
-		}
+	props := readProps()
+	for _, l := range dictLeaves(pf.MetaData(), groups, want) {
+		props.SetReadDict(l, true)
+	}
+	if fr, err = pqarrow.NewFileReader(pf, props, memory.DefaultAllocator); err != nil {
+		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
 	if len(leaves) > 0 && r.numRows > 0 {
 		r.rr, err = fr.GetRecordReader(ctx, leaves, groups)
@@ -254,15 +251,11 @@ func readProps() pqarrow.ArrowReadProperties {
 	return pqarrow.ArrowReadProperties{BatchSize: types.BatchSize}
 }
 
-func newFileReader(pf *file.Reader) (*pqarrow.FileReader, error) {
-	return pqarrow.NewFileReader(pf, readProps(), memory.DefaultAllocator)
-}
-
 // dictLeaves lists the string leaves to read as dictionaries: those whose
 // data pages are dictionary-encoded in every row group read (nil groups:
 // all). Such a column then costs a small dictionary and an index per row,
-// instead of a copy of every value, which was a third of the seed query's
-// CPU over compacted logs. A chunk that fell back to plain pages (a column
+// instead of a copy of every value (copying was about a third of the seed
+// query's CPU over compacted logs). A chunk that fell back to plain pages (a column
 // of many distinct values) is left alone: arrow-go would hash every value
 // into a new dictionary.
 func dictLeaves(md *metadata.FileMetaData, groups []int, want []column) []int {

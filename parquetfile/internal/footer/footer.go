@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"slices"
 )
 
 // Hand-written on purpose. arrow-go decodes a whole Parquet footer into
@@ -223,13 +222,21 @@ func (t *thriftReader) skipVarint() {
 // span is a byte range [start, end) of the footer.
 type span struct{ start, end int }
 
-// Index locates the parts of a FileMetaData footer that pruning
-// rewrites: num_rows and the row_groups list with each row group.
+// Index locates the parts of a FileMetaData footer that pruning reads
+// and rewrites: num_rows, the row_groups list, and in each row group its
+// row count and where each column chunk starts.
 type Index struct {
 	buf     []byte
 	numRows span // the num_rows value
 	list    span // the row_groups list, header included
-	groups  []span
+	groups  []group
+	chunks  []int // column chunk offsets, group after group
+}
+
+type group struct {
+	span
+	rows           int64
+	chunks, nchunk int // this group's column chunks are chunks[chunks:chunks+nchunk]
 }
 
 // FileMetaData, RowGroup, ColumnChunk, ColumnMetaData and Statistics
@@ -281,11 +288,9 @@ func Parse(buf []byte) (*Index, error) {
 				t.fail()
 				break
 			}
-			fi.groups = make([]span, 0, n)
+			fi.groups = make([]group, 0, n)
 			for i := 0; i < n && t.err == nil; i++ {
-				start := t.p
-				t.skipStruct(1)
-				fi.groups = append(fi.groups, span{start, t.p})
+				fi.groups = append(fi.groups, fi.rowGroup(t))
 			}
 			fi.list.end = t.p
 		case id == fmEncryption || id == fmFooterSignature:
@@ -393,13 +398,11 @@ func (s *Stats) GetDistinctCount() int64  { return s.distinct }
 func (s *Stats) IsSetNullCount() bool     { return s.hasNullCount }
 func (s *Stats) IsSetDistinctCount() bool { return s.hasDistinct }
 
-// GroupStats reads row group g's row count and the statistics of the
-// leaves asked for (out[i] for leaves[i]; a leaf < 0 is skipped).
-func (fi *Index) GroupStats(g int, leaves []int, out []Stats) (rows int64, err error) {
-	for i := range out {
-		out[i] = Stats{}
-	}
-	t := &thriftReader{b: fi.buf[:fi.groups[g].end], p: fi.groups[g].start}
+// rowGroup walks one RowGroup, noting its row count and where its column
+// chunks start.
+func (fi *Index) rowGroup(t *thriftReader) group {
+	g := group{span: span{start: t.p}, chunks: len(fi.chunks)}
+	seen := false
 	var last int16
 	for t.err == nil {
 		typ, id := t.field(&last)
@@ -408,28 +411,44 @@ func (fi *Index) GroupStats(g int, leaves []int, out []Stats) (rows int64, err e
 		}
 		switch {
 		case id == rgNumRows && typ == tI64:
-			rows = t.varint()
-		case id == rgColumns && typ == tList:
+			g.rows = t.varint()
+		case id == rgColumns && typ == tList && !seen:
+			seen = true
 			elem, n := t.listHeader()
 			if elem != tStruct && n > 0 {
 				t.fail()
 				break
 			}
 			for c := 0; c < n && t.err == nil; c++ {
-				if i := slices.Index(leaves, c); i >= 0 {
-					t.columnChunk(&out[i])
-				} else {
-					t.skipStruct(1)
-				}
+				fi.chunks = append(fi.chunks, t.p)
+				t.skipStruct(2)
 			}
+			g.nchunk = n
 		default:
-			t.skip(typ, 1)
+			t.skip(typ, 2)
 		}
 	}
-	if t.err != nil {
-		return 0, t.err
+	g.end = t.p
+	return g
+}
+
+// GroupStats returns row group g's row count and reads the statistics of
+// the leaves asked for into out (out[i] for leaves[i]; a leaf < 0 or past
+// the group's columns gets none).
+func (fi *Index) GroupStats(g int, leaves []int, out []Stats) (rows int64, err error) {
+	grp := fi.groups[g]
+	for i, l := range leaves {
+		out[i] = Stats{}
+		if l < 0 || l >= grp.nchunk {
+			continue
+		}
+		t := &thriftReader{b: fi.buf[:grp.end], p: fi.chunks[grp.chunks+l]}
+		t.columnChunk(&out[i])
+		if t.err != nil {
+			return 0, t.err
+		}
 	}
-	return rows, nil
+	return grp.rows, nil
 }
 
 func (t *thriftReader) columnChunk(s *Stats) {
