@@ -11,15 +11,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/nectar-dev/nectar/compact"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/parquetfile"
-	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/source/s3test"
 )
 
@@ -44,21 +40,6 @@ func putTree(t *testing.T, srv *s3test.Server, bucket, dir string) {
 	}
 }
 
-func useFakeS3(t *testing.T, srv *s3test.Server) {
-	t.Helper()
-	st, err := source.NewS3(context.Background(), source.S3Options{
-		Endpoint:    srv.URL,
-		Region:      s3test.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
-		MaxBackoff:  5 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	source.SetDefaultS3(st)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
-}
-
 // TestS3Compacted compacts raw logs from S3 into S3, twice (the second run
 // picks up new files while the store throttles and cuts bodies), and
 // checks that read_parquet and a compacted-backed table over S3 give the
@@ -72,7 +53,7 @@ func TestS3Compacted(t *testing.T) {
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "logs")
 	srv.CreateBucket(t, "lake")
-	useFakeS3(t, srv)
+	useFakeS3(t, srv, 0)
 	putTree(t, srv, "logs", raw)
 
 	local := filepath.Join(dir, "compacted")

@@ -71,18 +71,7 @@ func TestS3SameAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, err := source.NewS3(context.Background(), source.S3Options{
-		Endpoint:    srv.URL,
-		Region:      s3test.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
-		PartSize:    32 << 10, // several ranged GETs per generated file
-		MaxBackoff:  5 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	source.SetDefaultS3(st)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
+	useFakeS3(t, srv, 32<<10) // several ranged GETs per generated file
 
 	local := "read_json('" + filepath.ToSlash(dir) + "/segment-logs/**/*.gz')"
 	remotes := []string{
@@ -162,6 +151,24 @@ func TestS3FromEnvironment(t *testing.T) {
 	}
 }
 
+// useFakeS3 makes srv the store of s3:// paths for the rest of the test,
+// with short backoffs; partSize 0 keeps the default part size.
+func useFakeS3(t *testing.T, srv *s3test.Server, partSize int64) {
+	t.Helper()
+	st, err := source.NewS3(context.Background(), source.S3Options{
+		Endpoint:    srv.URL,
+		Region:      s3test.Region,
+		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
+		PartSize:    partSize,
+		MaxBackoff:  5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	source.SetDefaultS3(st)
+	t.Cleanup(func() { source.SetDefaultS3(nil) })
+}
+
 // s3Rows runs q and returns its rows as JSON text with their counts, so
 // that order-free results compare as multisets.
 func s3Rows(t *testing.T, q string) map[string]int {
@@ -208,17 +215,7 @@ func TestCorpusOverS3(t *testing.T) {
 	}
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "corpus")
-	st, err := source.NewS3(context.Background(), source.S3Options{
-		Endpoint:    srv.URL,
-		Region:      s3test.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(s3test.AccessKey, s3test.Secret, ""),
-		MaxBackoff:  5 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	source.SetDefaultS3(st)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
+	useFakeS3(t, srv, 0)
 	srv.SetFaults(s3test.Faults{SlowDown: 0.2, Cut: 0.2, Seed: 3})
 	corpus.Run(t, &s3Harness{srv: srv}, cases, localSkips)
 	if s := srv.Stats(); s.SlowDowns == 0 || s.Cuts == 0 {

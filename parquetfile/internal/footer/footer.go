@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"iter"
 )
 
 // Hand-written on purpose. arrow-go decodes a whole Parquet footer into
@@ -106,6 +107,30 @@ func (t *thriftReader) field(last *int16) (typ byte, id int16) {
 	}
 	*last = id
 	return typ, id
+}
+
+// fields yields the type and id of each field of the struct at t.p, up to
+// its stop; the caller reads or skips each value before taking the next.
+func (t *thriftReader) fields() iter.Seq2[byte, int16] {
+	return func(yield func(byte, int16) bool) {
+		var last int16
+		for t.err == nil {
+			typ, id := t.field(&last)
+			if typ == tStop || !yield(typ, id) {
+				return
+			}
+		}
+	}
+}
+
+// structList reads the header of a list of structs and returns its length.
+func (t *thriftReader) structList() int {
+	elem, n := t.listHeader()
+	if elem != tStruct && n > 0 {
+		t.fail()
+		return 0
+	}
+	return n
 }
 
 func (t *thriftReader) listHeader() (elem byte, n int) {
@@ -270,12 +295,7 @@ const (
 func Parse(buf []byte) (*Index, error) {
 	t := &thriftReader{b: buf}
 	fi := &Index{buf: buf, numRows: span{-1, -1}, list: span{-1, -1}}
-	var last int16
-	for t.err == nil {
-		typ, id := t.field(&last)
-		if typ == tStop {
-			break
-		}
+	for typ, id := range t.fields() {
 		switch {
 		case id == fmNumRows && typ == tI64:
 			fi.numRows.start = t.p
@@ -283,11 +303,7 @@ func Parse(buf []byte) (*Index, error) {
 			fi.numRows.end = t.p
 		case id == fmRowGroups && typ == tList:
 			fi.list.start = t.p
-			elem, n := t.listHeader()
-			if elem != tStruct && n > 0 {
-				t.fail()
-				break
-			}
+			n := t.structList()
 			fi.groups = make([]group, 0, n)
 			for i := 0; i < n && t.err == nil; i++ {
 				fi.groups = append(fi.groups, fi.rowGroup(t))
@@ -403,22 +419,13 @@ func (s *Stats) IsSetDistinctCount() bool { return s.hasDistinct }
 func (fi *Index) rowGroup(t *thriftReader) group {
 	g := group{span: span{start: t.p}, chunks: len(fi.chunks)}
 	seen := false
-	var last int16
-	for t.err == nil {
-		typ, id := t.field(&last)
-		if typ == tStop {
-			break
-		}
+	for typ, id := range t.fields() {
 		switch {
 		case id == rgNumRows && typ == tI64:
 			g.rows = t.varint()
 		case id == rgColumns && typ == tList && !seen:
 			seen = true
-			elem, n := t.listHeader()
-			if elem != tStruct && n > 0 {
-				t.fail()
-				break
-			}
+			n := t.structList()
 			for c := 0; c < n && t.err == nil; c++ {
 				fi.chunks = append(fi.chunks, t.p)
 				t.skipStruct(2)
@@ -452,13 +459,8 @@ func (fi *Index) GroupStats(g int, leaves []int, out []Stats) (rows int64, err e
 }
 
 func (t *thriftReader) columnChunk(s *Stats) {
-	var last int16
 	encrypted := false
-	for t.err == nil {
-		typ, id := t.field(&last)
-		if typ == tStop {
-			break
-		}
+	for typ, id := range t.fields() {
 		switch {
 		case id == ccMetaData && typ == tStruct:
 			t.columnMeta(s)
@@ -476,12 +478,7 @@ func (t *thriftReader) columnChunk(s *Stats) {
 }
 
 func (t *thriftReader) columnMeta(s *Stats) {
-	var last int16
-	for t.err == nil {
-		typ, id := t.field(&last)
-		if typ == tStop {
-			return
-		}
+	for typ, id := range t.fields() {
 		switch {
 		case id == cmNumValues && typ == tI64:
 			s.NumValues = t.varint()
@@ -495,12 +492,7 @@ func (t *thriftReader) columnMeta(s *Stats) {
 }
 
 func (t *thriftReader) statistics(s *Stats) {
-	var last int16
-	for t.err == nil {
-		typ, id := t.field(&last)
-		if typ == tStop {
-			return
-		}
+	for typ, id := range t.fields() {
 		switch {
 		case id == stMax && typ == tBinary:
 			s.max, s.hasMax = t.binary(), true
