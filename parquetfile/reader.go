@@ -218,6 +218,9 @@ func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Re
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
 	if len(leaves) > 0 && r.numRows > 0 {
+		if pf, ok := f.(prefetcher); ok {
+			pf.Prefetch(chunkRanges(r.pf.MetaData(), groups, leaves))
+		}
 		r.rr, err = fr.GetRecordReader(ctx, leaves, groups)
 		if err != nil {
 			return nil, fmt.Errorf("read parquet %s: %w", path, err)
@@ -251,6 +254,46 @@ func readProps() pqarrow.ArrowReadProperties {
 	return pqarrow.ArrowReadProperties{BatchSize: types.BatchSize}
 }
 
+// prefetcher is a File that fetches byte ranges ahead of the reads when
+// told which are coming (source.Prefetcher: an S3 object).
+type prefetcher interface {
+	Prefetch(ranges [][2]int64)
+}
+
+// chunkRanges lists the byte ranges of the column chunks of leaves in
+// groups (nil: all), as [offset, length], in the order the record reader
+// asks for them: row group by row group. Each is what arrow-go reads for
+// the chunk: from its dictionary page, if any, for its compressed size.
+func chunkRanges(md *metadata.FileMetaData, groups []int, leaves []int) [][2]int64 {
+	if groups == nil {
+		groups = allGroups(md)
+	}
+	var out [][2]int64
+	for _, g := range groups {
+		rg := md.RowGroup(g)
+		for _, l := range leaves {
+			cc, err := rg.ColumnChunk(l)
+			if err != nil {
+				continue
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			out = append(out, [2]int64{start, cc.TotalCompressedSize()})
+		}
+	}
+	return out
+}
+
+func allGroups(md *metadata.FileMetaData) []int {
+	groups := make([]int, md.NumRowGroups())
+	for g := range groups {
+		groups[g] = g
+	}
+	return groups
+}
+
 // dictLeaves lists the string leaves to read as dictionaries: those whose
 // data pages are dictionary-encoded in every row group read (nil groups:
 // all). Such a column then costs a small dictionary and an index per row,
@@ -260,10 +303,7 @@ func readProps() pqarrow.ArrowReadProperties {
 // into a new dictionary.
 func dictLeaves(md *metadata.FileMetaData, groups []int, want []column) []int {
 	if groups == nil {
-		groups = make([]int, md.NumRowGroups())
-		for g := range groups {
-			groups[g] = g
-		}
+		groups = allGroups(md)
 	}
 	if len(groups) == 0 {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,5 +126,84 @@ func TestOpenRandomErrors(t *testing.T) {
 	_, err = OpenRandom(context.Background(), path)
 	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), s3test.Secret) {
 		t.Errorf("throttled open: %v; want an error naming %s and never the secret", err, path)
+	}
+}
+
+// TestS3Prefetch announces ranges, then reads them in order, in reverse,
+// and through faults: every byte must be right, an announced range read
+// in order must cost no second GET, and reads out of order must not wait
+// on the read-ahead budget (which here holds two ranges).
+func TestS3Prefetch(t *testing.T) {
+	const part = 64 << 10
+	srv, st := newS3(t, func(o *S3Options) { o.PartSize = part; o.Concurrency = 2 })
+	want := randomBytes(40*part, 8)
+	srv.Put(t, testBucket, "pre", want, "")
+	path := "s3://" + testBucket + "/pre"
+	var ranges [][2]int64
+	for off := int64(0); off < int64(len(want)); off += 50 << 10 {
+		ranges = append(ranges, [2]int64{off, min(50<<10, int64(len(want))-off)})
+	}
+	read := func(t *testing.T, r RandomReader, rg [2]int64) {
+		t.Helper()
+		buf := make([]byte, rg[1])
+		if _, err := r.ReadAt(buf, rg[0]); err != nil && err != io.EOF {
+			t.Fatalf("ReadAt(%d, %d): %v", rg[1], rg[0], err)
+		}
+		if !bytes.Equal(buf, want[rg[0]:rg[0]+rg[1]]) {
+			t.Fatalf("ReadAt(%d, %d): wrong bytes", rg[1], rg[0])
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		reverse bool
+		faults  s3test.Faults
+	}{
+		{"in order", false, s3test.Faults{}},
+		{"reversed", true, s3test.Faults{}},
+		{"faulty", false, s3test.Faults{SlowDown: 0.2, Cut: 0.3, Seed: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := st.OpenRandom(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.SetFaults(tc.faults)
+			defer srv.SetFaults(s3test.Faults{})
+			srv.ResetStats()
+			r.(Prefetcher).Prefetch(ranges)
+			order := slices.Clone(ranges)
+			if tc.reverse {
+				slices.Reverse(order)
+			}
+			for _, rg := range order {
+				read(t, r, rg)
+			}
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			inTail := 0
+			for _, rg := range ranges {
+				if rg[0] >= int64(len(want))-TailBytes {
+					inTail++
+				}
+			}
+			gets := srv.Stats().ObjectGets
+			if !tc.reverse && tc.faults == (s3test.Faults{}) && gets != len(ranges)-inTail {
+				t.Errorf("%d GETs for %d ranges outside the tail, want one each", gets, len(ranges)-inTail)
+			}
+			t.Logf("%d GETs", gets)
+		})
+	}
+
+	// Closing with prefetches in flight or waiting for room stops them.
+	r, err := st.OpenRandom(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.(Prefetcher).Prefetch(ranges)
+	read(t, r, ranges[0])
+	r.Close()
+	if _, err := r.ReadAt(make([]byte, 10), 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("ReadAt after Close: %v, want context.Canceled", err)
 	}
 }

@@ -29,6 +29,9 @@ type Faults struct {
 	SlowDown float64 // answered 503 SlowDown without reaching the store
 	Cut      float64 // object GETs whose body is cut half-way (connection closed)
 	Seed     uint64
+	// Latency delays every answer, as a distant store does; loopback has
+	// none, so without it nothing measures how reads hide round trips.
+	Latency time.Duration
 }
 
 // Stats counts what the proxy saw and did.
@@ -188,7 +191,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.region != "" {
 		w.Header().Set("X-Amz-Bucket-Region", s.region)
 	}
+	latency := s.faults.Latency
 	s.mu.Unlock()
+	time.Sleep(latency)
 
 	if slow {
 		// The body S3 sends when it throttles a prefix.
