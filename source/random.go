@@ -73,14 +73,14 @@ type s3Range struct {
 	cancel context.CancelFunc
 	etag   string
 	size   int64
-	tail   []byte // the object's last bytes, from tailAt
+	tail   []byte // the object's last bytes, from offset at
 	at     int64
 
 	// Prefetched ranges, in the order given. At most Concurrency GETs run
 	// at once, and at most Concurrency×PartSize bytes are fetched but not
 	// yet read, as for a streamed object.
 	mu      sync.Mutex
-	room    *sync.Cond // signalled when ReadAt takes a range
+	room    *sync.Cond // signalled when bytes ahead are read or a range is taken
 	ahead   int64      // bytes fetched or being fetched, not yet read
 	parts   []*rangePart
 	taken   []bool
