@@ -471,7 +471,8 @@ type pqResult struct {
 }
 
 // openParquet opens a local or S3 Parquet file; an S3 file's footer comes
-// with the first request, its column chunks with one ranged GET each.
+// with the first request, its column chunks with a ranged GET each,
+// fetched ahead of the reads.
 func openParquet(ctx context.Context, path string, opts parquetfile.ReadOptions) (*parquetfile.Reader, error) {
 	f, err := source.OpenRandom(ctx, path)
 	if err != nil {

@@ -48,7 +48,7 @@ func (r *Reader) RowGroups() (total, read int) { return r.rowGroups, r.rowGroups
 
 // footerStats gives row-group selection the footer facts it needs. Two
 // sources: arrow-go's decoded footer (decodedFooter), and the walker that
-// decodes only the statistics asked for (indexedFooter, footer.go).
+// decodes only the statistics asked for (indexedFooter, internal/footer).
 type footerStats interface {
 	numGroups() int
 	// group returns row group g's row count and, in out, the statistics
@@ -76,8 +76,8 @@ func (d decodedFooter) group(g int, leaves []int, out []metadata.TypedStatistics
 	return rg.NumRows(), nil
 }
 
-// indexedFooter reads statistics with the footer walker, for the files
-// whose footer OpenWith has not let arrow-go decode in full.
+// indexedFooter reads statistics with the footer walker, for a file whose
+// footer OpenFile has not let arrow-go decode in full.
 type indexedFooter struct {
 	ix  *footer.Index
 	md  *metadata.FileMetaData // the footer without row groups: schema and writer
