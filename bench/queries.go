@@ -293,10 +293,11 @@ func (q Query) DuckDBText() string {
 // query. A compacted copy is read file by file with its day=… directories
 // as a Hive partition column, as DuckDB users query such a dataset.
 func (q Query) DuckDBSQL(ds DataSet, out string) string {
-	src := "read_json(" + sqlString(ds.Glob) + ", format = 'newline_delimited')"
+	args := ", format = 'newline_delimited'"
 	if q.DuckDBColumns != "" {
-		src = "read_json(" + sqlString(ds.Glob) + ", format = 'newline_delimited', columns = " + q.DuckDBColumns + ")"
+		args += ", columns = " + q.DuckDBColumns
 	}
+	src := "read_json(" + sqlString(ds.Glob) + args + ")"
 	if ds.Compacted {
 		src = "read_parquet(" + sqlString(ds.Glob) + ", hive_partitioning = true)"
 	}

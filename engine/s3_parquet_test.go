@@ -20,9 +20,10 @@ import (
 )
 
 // putTree uploads every file under dir to bucket, keyed by its path
-// below dir.
-func putTree(t *testing.T, srv *s3test.Server, bucket, dir string) {
+// below dir; encoding, if set, gives the n-th object's Content-Encoding.
+func putTree(t *testing.T, srv *s3test.Server, bucket, dir string, encoding func(n int) string) {
 	t.Helper()
+	n := 0
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -32,7 +33,12 @@ func putTree(t *testing.T, srv *s3test.Server, bucket, dir string) {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		srv.Put(t, bucket, filepath.ToSlash(rel), body, "")
+		enc := ""
+		if encoding != nil {
+			enc = encoding(n)
+		}
+		n++
+		srv.Put(t, bucket, filepath.ToSlash(rel), body, enc)
 		return nil
 	})
 	if err != nil {
@@ -54,7 +60,7 @@ func TestS3Compacted(t *testing.T) {
 	srv.CreateBucket(t, "logs")
 	srv.CreateBucket(t, "lake")
 	useFakeS3(t, srv, 0)
-	putTree(t, srv, "logs", raw)
+	putTree(t, srv, "logs", raw, nil)
 
 	local := filepath.Join(dir, "compacted")
 	rawS3, dstS3 := "s3://logs/segment-logs/**/*.gz", "s3://lake/compacted"
@@ -76,7 +82,7 @@ func TestS3Compacted(t *testing.T) {
 	if err := os.CopyFS(raw, os.DirFS(more)); err != nil {
 		t.Fatal(err)
 	}
-	putTree(t, srv, "logs", more)
+	putTree(t, srv, "logs", more, nil)
 	run(raw, local)
 	srv.SetFaults(s3test.Faults{SlowDown: 0.15, Cut: 0.25, Seed: 3})
 	run(rawS3, dstS3)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"maps"
 	"net/http"
 	"os"
@@ -47,29 +46,9 @@ func TestS3SameAnswers(t *testing.T) {
 	}
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "logs-bucket")
-	n := 0
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		body, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		// Half the objects carry Content-Encoding: gzip, as Segment's
-		// own uploads may; the bytes decide either way.
-		enc := ""
-		if n%2 == 0 {
-			enc = "gzip"
-		}
-		n++
-		srv.Put(t, "logs-bucket", filepath.ToSlash(rel), body, enc)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Half the objects carry Content-Encoding: gzip, as Segment's own
+	// uploads may; the bytes decide either way.
+	putTree(t, srv, "logs-bucket", dir, func(n int) string { return [2]string{"gzip", ""}[n%2] })
 
 	useFakeS3(t, srv, 32<<10) // several ranged GETs per generated file
 
@@ -129,18 +108,7 @@ func TestS3FromEnvironment(t *testing.T) {
 	}
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "b")
-	paths, err := filepath.Glob(filepath.Join(dir, "segment-logs", "*", "*", "*.gz"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("generated files: %v, %v", paths, err)
-	}
-	for _, p := range paths {
-		body, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rel, _ := filepath.Rel(dir, p)
-		srv.Put(t, "b", filepath.ToSlash(rel), body, "")
-	}
+	putTree(t, srv, "b", dir, nil)
 	srv.Env(t)
 	source.SetDefaultS3(nil)
 	t.Cleanup(func() { source.SetDefaultS3(nil) })

@@ -155,8 +155,8 @@ func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Re
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
 	}
 	r.pf, r.numRows = pf, pf.NumRows()
-	// This reader serves the schema; the one that reads is made below,
-	// once the row groups and the dictionary columns are known.
+	// This reader serves the schema. It also reads, unless the row groups
+	// are pruned to a new footer or some columns are read as dictionaries.
 	fr, err := pqarrow.NewFileReader(pf, readProps(), memory.DefaultAllocator)
 	if err != nil {
 		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
@@ -210,12 +210,14 @@ func OpenFile(ctx context.Context, path string, f File, opts ReadOptions) (_ *Re
 		}
 	}
 	leaves := leafIndices(pf, want)
-	props := readProps()
-	for _, l := range dictLeaves(pf.MetaData(), groups, want) {
-		props.SetReadDict(l, true)
-	}
-	if fr, err = pqarrow.NewFileReader(pf, props, memory.DefaultAllocator); err != nil {
-		return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+	if dict := dictLeaves(pf.MetaData(), groups, want); len(dict) > 0 || pf != fr.ParquetReader() {
+		props := readProps()
+		for _, l := range dict {
+			props.SetReadDict(l, true)
+		}
+		if fr, err = pqarrow.NewFileReader(pf, props, memory.DefaultAllocator); err != nil {
+			return nil, fmt.Errorf("open parquet %s: %w: %w", path, ErrCorrupt, err)
+		}
 	}
 	if len(leaves) > 0 && r.numRows > 0 {
 		if pf, ok := f.(prefetcher); ok {

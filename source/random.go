@@ -24,7 +24,7 @@ type RandomReader interface {
 // OpenRandom opens path, a local file or an s3:// or s3a:// object, for
 // random access.
 func OpenRandom(ctx context.Context, path string) (RandomReader, error) {
-	if isS3(path) {
+	if IsS3(path) {
 		s, err := DefaultS3(ctx)
 		if err != nil {
 			return nil, err
@@ -84,7 +84,8 @@ type s3Range struct {
 	ahead   int64      // bytes fetched or being fetched, not yet read
 	parts   []*rangePart
 	taken   []bool
-	started int // parts[:started] have their GET started
+	first   map[int64]int // offset → the first part starting there
+	started int           // parts[:started] have their GET started
 	wg      sync.WaitGroup
 }
 
@@ -170,6 +171,10 @@ func (r *s3Range) Prefetch(ranges [][2]int64) {
 		}
 	}
 	r.taken = make([]bool, len(r.parts))
+	r.first = make(map[int64]int, len(r.parts))
+	for i := len(r.parts) - 1; i >= 0; i-- {
+		r.first[r.parts[i].off] = i
+	}
 	if len(r.parts) > 0 {
 		r.wg.Add(1)
 		go r.prefetch()
@@ -225,17 +230,31 @@ func (r *s3Range) prefetch() {
 func (r *s3Range) take(off, n int64) *rangePart {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for i, p := range r.parts {
-		if !r.taken[i] && off >= p.off && off+n <= p.off+p.n {
-			r.taken[i] = true
-			if i >= r.started {
-				r.room.Signal() // the scheduler may be waiting to start it
-				return nil
+	holds := func(i int) bool {
+		p := r.parts[i]
+		return !r.taken[i] && off >= p.off && off+n <= p.off+p.n
+	}
+	// Reads start where announced ranges do, so look there first: a
+	// wide read announces thousands of ranges.
+	i, ok := r.first[off]
+	if !ok || !holds(i) {
+		i = -1
+		for j := range r.parts {
+			if holds(j) {
+				i = j
+				break
 			}
-			return p
 		}
 	}
-	return nil
+	if i < 0 {
+		return nil
+	}
+	r.taken[i] = true
+	if i >= r.started {
+		r.room.Signal() // the scheduler may be waiting to start it
+		return nil
+	}
+	return r.parts[i]
 }
 
 // release gives a taken range's bytes back to the read-ahead budget.

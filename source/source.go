@@ -42,7 +42,7 @@ var (
 // storeFor picks the Store that serves path by its scheme; glob matching
 // and decompression stay shared.
 func storeFor(path string) (Store, error) {
-	if isS3(path) {
+	if IsS3(path) {
 		s, err := DefaultS3(context.Background())
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -53,9 +53,7 @@ func storeFor(path string) (Store, error) {
 }
 
 // IsS3 says whether path is an s3:// or s3a:// URL.
-func IsS3(path string) bool { return isS3(path) }
-
-func isS3(path string) bool {
+func IsS3(path string) bool {
 	p := strings.ToLower(path)
 	return strings.HasPrefix(p, "s3://") || strings.HasPrefix(p, "s3a://")
 }

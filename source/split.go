@@ -29,7 +29,7 @@ type Range struct {
 // or has no newline past the first range. Open then reports any problem
 // exactly as it would for any file.
 func Split(ctx context.Context, f File, size, minSize int64) ([]Range, error) {
-	if isS3(f.Path) || size <= 0 {
+	if IsS3(f.Path) || size <= 0 {
 		return nil, nil
 	}
 	fh, err := os.Open(filepath.FromSlash(f.Path))
@@ -121,7 +121,7 @@ func nextLineStart(r io.ReaderAt, buf []byte, target, total int64) (int64, bool,
 // unsniffed: the caller got rg from Split, which checked both. Cancelling
 // ctx makes later reads fail.
 func OpenRange(ctx context.Context, f File, rg Range) (io.ReadCloser, error) {
-	if isS3(f.Path) {
+	if IsS3(f.Path) {
 		return nil, fmt.Errorf("open %s: %w", f.Path, errors.ErrUnsupported)
 	}
 	fh, err := os.Open(filepath.FromSlash(f.Path))
