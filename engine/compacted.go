@@ -32,7 +32,6 @@ type CompactedSource struct {
 	err  error
 	pq   *ParquetSource // nil when the copy covers no listed file
 	js   *JSONSource    // nil when the copy covers every listed file
-	cols []plan.SourceColumn
 }
 
 // DefineCompacted names a source read from rawPattern with the compacted
@@ -120,21 +119,27 @@ func (s *CompactedSource) load(ctx context.Context) error {
 			return err
 		}
 	}
-	// The union schema: visible columns of both halves, kinds widened,
-	// then read_json's hidden columns.
+	return nil
+}
+
+// union is the schema of both halves: their visible columns, kinds
+// widened, then read_json's hidden columns. It is worked out on each call
+// because reads may widen the JSON half's columns.
+func (s *CompactedSource) union() []plan.SourceColumn {
+	var cols []plan.SourceColumn
 	at := map[string]int{}
-	add := func(cols []plan.SourceColumn) {
-		for _, c := range cols {
+	add := func(half []plan.SourceColumn) {
+		for _, c := range half {
 			if c.Hidden {
 				continue
 			}
 			key := strings.ToLower(c.Name)
 			if i, ok := at[key]; ok {
-				s.cols[i].Kind = types.Widen(s.cols[i].Kind, c.Kind)
+				cols[i].Kind = types.Widen(cols[i].Kind, c.Kind)
 				continue
 			}
-			at[key] = len(s.cols)
-			s.cols = append(s.cols, c)
+			at[key] = len(cols)
+			cols = append(cols, c)
 		}
 	}
 	if s.pq != nil {
@@ -144,9 +149,9 @@ func (s *CompactedSource) load(ctx context.Context) error {
 		add(s.js.Columns())
 	}
 	for _, h := range hiddenColumns {
-		s.cols = append(s.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
+		cols = append(cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
 	}
-	return nil
+	return cols
 }
 
 func (s *CompactedSource) String() string {
@@ -159,7 +164,20 @@ func (s *CompactedSource) Columns() []plan.SourceColumn {
 	if s.ensure() != nil {
 		return nil
 	}
-	return s.cols
+	return s.union()
+}
+
+// Admits implements plan.OpenSchema: the raw files not compacted yet may
+// hold names their sample did not show; the copy's schema is complete.
+func (s *CompactedSource) Admits(path string) bool {
+	return s.ensure() == nil && s.js != nil && s.js.Admits(path)
+}
+
+func (s *CompactedSource) jsonSource() *JSONSource {
+	if s.ensure() != nil {
+		return nil
+	}
+	return s.js
 }
 
 // Resolve implements plan.Source.

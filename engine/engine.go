@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -71,6 +72,7 @@ type Local struct {
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
 	scanSrc []string                              // for each scan, the table function call it reads
+	notes   []string                              // see Notes
 }
 
 var _ Engine = (*Local)(nil)
@@ -137,23 +139,74 @@ func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func
 		}
 		return emit(&Result{Kind: Text, Text: plan.Explain(n)})
 	case *syntax.QueryStmt:
-		n, err := e.Plan(ctx, st.Query)
-		if err != nil {
-			return err
-		}
-		op, err := exec.Build(ctx, n)
-		if err != nil {
-			return err
-		}
-		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op}
-		err = emit(res)
-		return errors.Join(err, op.Close())
+		return e.runQuery(ctx, st.Query, emit)
 	}
 	return syntax.Errorf(st.Position(), "unsupported statement %T", st)
 }
 
-// Plan binds and optimises one query.
+// maxAttempts bounds how often a query runs again after its scans proved
+// the schema wrong. Each run widens kinds, which only go up a short
+// lattice, or confirms names, so a few runs always suffice.
+const maxAttempts = 8
+
+// runQuery runs one query. When its scans read columns whose kinds are
+// guesses from a sample, its rows are held back until the scans have been
+// checked, and the query runs again with the schema corrected if they
+// proved it wrong (see drift.go); otherwise the rows stream out.
+func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
+	for attempt := 1; ; attempt++ {
+		n, err := e.bindOptimize(ctx, q)
+		if err != nil {
+			return err
+		}
+		sctx, log := withScanLog(ctx)
+		mark := e.scanMark()
+		op, err := exec.Build(sctx, n)
+		if err != nil {
+			return err
+		}
+		if !planGuesses(n) {
+			err = emit(&Result{Kind: Rows, Schema: n.Schema(), Rows: op})
+			return errors.Join(err, op.Close())
+		}
+		held, err := exec.Spool(sctx, op, n.Schema(), "")
+		if err != nil {
+			return err
+		}
+		again, err := e.settle(ctx, q, log)
+		if err == nil && again {
+			if attempt == maxAttempts {
+				err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
+			} else {
+				held.Close()
+				e.forgetScans(mark)
+				continue
+			}
+		}
+		if err != nil {
+			return errors.Join(err, held.Close())
+		}
+		err = emit(&Result{Kind: Rows, Schema: n.Schema(), Rows: held})
+		return errors.Join(err, held.Close())
+	}
+}
+
+// Plan binds and optimises one query, having checked that the names its
+// sources' samples never saw are in the data (see drift.go), as reading it
+// would. It reads nothing when every name is in the samples.
 func (e *Local) Plan(ctx context.Context, q syntax.Query) (plan.Node, error) {
+	n, err := e.bindOptimize(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	again, err := checkNames(ctx, q, n)
+	if err != nil || !again {
+		return n, err
+	}
+	return e.bindOptimize(ctx, q)
+}
+
+func (e *Local) bindOptimize(ctx context.Context, q syntax.Query) (plan.Node, error) {
 	n, err := plan.Bind(ctx, e, q)
 	if err != nil {
 		return nil, err
@@ -226,6 +279,42 @@ func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) 
 	e.cache[key] = src
 	e.mu.Unlock()
 	return src, nil
+}
+
+// scanMark and forgetScans drop the scans of a run whose answer was
+// thrown away, so that their bad lines and counts are not reported.
+func (e *Local) scanMark() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.scans)
+}
+
+func (e *Local) forgetScans(mark int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.scans, e.scanSrc = e.scans[:mark], e.scanSrc[:mark]
+}
+
+// addNotes keeps messages about the data read (each widened column), each
+// once, for Notes.
+func (e *Local) addNotes(notes []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, n := range notes {
+		if !slices.Contains(e.notes, n) {
+			e.notes = append(e.notes, n)
+		}
+	}
+}
+
+// Notes returns what the engine found out about the data while running,
+// one line each, for stderr: the columns it widened because the data did
+// not fit the kinds its sample gave them, and the values that did not fit
+// a declared schema.
+func (e *Local) Notes() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.notes)
 }
 
 func (e *Local) track(src string, s *scan.Scanner) {

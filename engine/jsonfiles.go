@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
-	"github.com/nectar-dev/nectar/types"
 )
 
 // InferAll, as JSONFilesOptions.SampleLines, infers the schema from every
@@ -37,19 +34,7 @@ func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts O
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", name, err)
 	}
-	s := &JSONSource{pattern: name, files: files, opts: opts, leaves: map[string]types.Kind{}, onOpen: onOpen}
-	for _, c := range inferred {
-		k := c.Kind
-		if k == types.Null {
-			k = types.String // as OpenJSON does
-		}
-		s.cols = append(s.cols, plan.SourceColumn{Name: c.Name, Kind: k})
-		s.leaves[strings.ToLower(c.Name)] = k
-	}
-	for _, h := range hiddenColumns {
-		s.cols = append(s.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
-	}
-	return s, nil
+	return newJSONSource(name, files, inferred, opts, onOpen), nil
 }
 
 // inferAll feeds every line of files to one Inferrer. Unreadable lines and

@@ -26,18 +26,35 @@ var hiddenColumns = []struct {
 }
 
 // JSONSource is read_json(pattern): newline-delimited JSON files, with
-// their schema inferred by sampling.
+// their schema inferred by sampling. The sample is a guess that every
+// query checks: the scan reports values that do not fit their column and
+// names the sample never saw (see drift.go), and the statement runner
+// widens the schema here and runs the statement again, so an answer is the
+// one a schema inferred from every line would give.
 type JSONSource struct {
 	pattern string
 	files   []source.File
 	opts    Options
-	cols    []plan.SourceColumn
-	leaves  map[string]types.Kind // lower-cased inferred column name → kind
 	onOpen  func(*scan.Scanner)
 
 	mu      sync.Mutex
-	sample  [][]byte // lines kept to resolve array paths; loaded on first need
+	cols    []plan.SourceColumn   // the sample's leaves, kinds widened by what reads found, then the hidden columns; replaced, never changed in place
+	leaves  map[string]types.Kind // lower-cased name of every visible column → kind
+	extra   map[string]*extraPath // lower-cased path → a path beyond the sample's leaves known to be in the data
+	// nullOnly holds the columns the sample saw only as null: read as
+	// STRING placeholders while the scans work out their kind.
+	nullOnly map[string]bool
+	sample  [][]byte              // lines kept to resolve array paths; loaded on first need
 	sampled bool
+}
+
+// extraPath is a path the sample's leaves do not name that is known to be
+// in the data: an array element the sample has
+// (properties.products[0].price), or a name a query used that the sample
+// never saw and a read found.
+type extraPath struct {
+	name string // as the query first wrote it
+	kind types.Kind
 }
 
 // OpenJSON lists the files of pattern and infers their schema.
@@ -50,13 +67,18 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", pattern, err)
 	}
-	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, onOpen: onOpen}
+	return newJSONSource(pattern, files, inferred, opts, onOpen), nil
+}
+
+func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
+	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, onOpen: onOpen}
 	for _, c := range inferred {
 		k := c.Kind
 		if k == types.Null {
-			// Only nulls in the sample: read whatever comes later as text
-			// rather than count every later value as a type conflict.
+			// Only nulls in the sample: text until a read shows values,
+			// as Spark reads a field it sees only as null.
 			k = types.String
+			s.nullOnly[strings.ToLower(c.Name)] = true
 		}
 		s.cols = append(s.cols, plan.SourceColumn{Name: c.Name, Kind: k})
 		s.leaves[strings.ToLower(c.Name)] = k
@@ -64,7 +86,7 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	for _, h := range hiddenColumns {
 		s.cols = append(s.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
 	}
-	return s, nil
+	return s
 }
 
 func resolve(dir, p string) string {
@@ -80,45 +102,78 @@ func (s *JSONSource) String() string { return "read_json('" + s.pattern + "')" }
 func (s *JSONSource) Files() []source.File { return s.files }
 
 // Columns implements plan.Source.
-func (s *JSONSource) Columns() []plan.SourceColumn { return s.cols }
+func (s *JSONSource) Columns() []plan.SourceColumn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cols
+}
 
 // Resolve implements plan.Source: an object that has inferred leaves below
 // it reads as its JSON text; a path through an array index takes the kind
-// its values have in the sample.
+// its values have in the sample; a path an earlier read found is a column.
+// Anything else is unknown, and the binder may admit it (Admits).
 func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 	p, err := scan.ParsePath(name)
 	if err != nil || len(p) == 0 {
 		return 0, false
 	}
 	lower := strings.ToLower(p.String())
+	s.mu.Lock()
+	if x, ok := s.extra[lower]; ok {
+		s.mu.Unlock()
+		return x.kind, true
+	}
 	for leaf := range s.leaves {
 		if strings.HasPrefix(leaf, lower+".") {
+			s.mu.Unlock()
 			return types.String, true
 		}
 	}
+	s.mu.Unlock()
 	hasIndex := false
 	for _, st := range p {
 		hasIndex = hasIndex || st.IsIndex
 	}
 	if hasIndex {
 		if k, ok := s.sampleKind(p); ok {
+			s.mu.Lock()
+			s.extra[lower] = &extraPath{name: name, kind: k}
+			s.mu.Unlock()
 			return k, true
-		}
-	}
-	// A path below an object the sample has seen (properties.nope) may
-	// simply be absent from the sample: it reads as NULL where missing, and
-	// as text where present. Unknown top-level names stay errors, so a typo
-	// in a column name is caught.
-	if len(p) > 1 && !p[0].IsIndex {
-		root := strings.ToLower(p[0].Key) + "."
-		for leaf := range s.leaves {
-			if strings.HasPrefix(leaf, root) {
-				return types.String, true
-			}
 		}
 	}
 	return 0, false
 }
+
+func (s *JSONSource) isNullOnly(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nullOnly[pathKey(name)]
+}
+
+// readsAll reports whether cols hold every column of the sample: a read of
+// them (SELECT *) notes keys the sample lacks, as those are columns too.
+func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
+	have := map[string]bool{}
+	for _, c := range cols {
+		have[pathKey(c.Name)] = true
+	}
+	for _, c := range s.Columns() {
+		if !c.Hidden && !have[pathKey(c.Name)] {
+			return false
+		}
+	}
+	return true
+}
+
+// Admits implements plan.OpenSchema: any well-formed path may be in data
+// the sample did not show.
+func (s *JSONSource) Admits(path string) bool {
+	p, err := scan.ParsePath(path)
+	return err == nil && len(p) > 0
+}
+
+var _ plan.OpenSchema = (*JSONSource)(nil)
 
 // sampleKind infers the kind of one path from the sample lines.
 func (s *JSONSource) sampleKind(p scan.Path) (types.Kind, bool) {
@@ -140,24 +195,12 @@ func (s *JSONSource) sampleKind(p scan.Path) (types.Kind, bool) {
 			continue
 		}
 		seen = true
-		k = types.Widen(k, rawKind(r))
+		k = types.Widen(k, scan.RawKind(r))
+	}
+	if seen && k == types.Null {
+		k = types.String
 	}
 	return k, seen
-}
-
-func rawKind(r scan.Raw) types.Kind {
-	switch r.Type {
-	case scan.Bool:
-		return types.Bool
-	case scan.Number:
-		if strings.ContainsAny(string(r.Bytes), ".eE") {
-			return types.Float
-		}
-		return types.Int
-	case scan.Null:
-		return types.Null
-	}
-	return types.String
 }
 
 func sampleLines(files []source.File, n int) [][]byte {
@@ -230,11 +273,14 @@ func stringConstants(es []plan.Expr) ([]string, bool) {
 	return out, true
 }
 
-// Open implements plan.Source.
+// Open implements plan.Source. Every column's kind is the sample's guess
+// (scan.Column.Guess) and a provisional column's is worked out by the scan
+// (scan.Column.Observe); the scan is logged in ctx for the statement
+// runner to check (see drift.go).
 func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
 	for i, c := range cols {
-		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind}
+		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: true}
 		hidden := false
 		for _, h := range hiddenColumns {
 			if c.Name == h.name {
@@ -247,17 +293,25 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 				return nil, err
 			}
 			sc[i].Path = p
+			sc[i].Observe = c.Provisional || s.isNullOnly(c.Name)
 		}
 	}
+	files := pruneDays(s.files, cols, filters, s.opts.LateArrivals)
 	sn := scan.NewScanner(scan.Options{
-		Files:        pruneDays(s.files, cols, filters, s.opts.LateArrivals),
+		Files:        files,
 		Columns:      sc,
 		MaxLineBytes: s.opts.MaxLineBytes,
 		Strict:       s.opts.Strict,
 		BadLines:     s.opts.BadLines,
 		BatchRows:    s.opts.BatchRows,
 		Require:      requirements(cols, filters),
+		NewKeys:      s.readsAll(cols),
 	})
+	prov := make([]bool, len(cols))
+	for i, c := range cols {
+		prov[i] = c.Provisional
+	}
+	logScan(ctx, loggedScan{src: s, sn: sn, cols: sc, prov: prov, allFiles: len(files) == len(s.files)})
 	if s.onOpen != nil {
 		s.onOpen(sn)
 	}

@@ -18,13 +18,13 @@ type Catalog interface {
 	TableFunc(ctx context.Context, name string, args []types.Value) (Source, error)
 }
 
-// Bind resolves q against cat and returns its logical plan.
-func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
-	b := &binder{ctx: ctx, cat: cat, paths: map[string]bool{}}
+// bindOnce binds q and lists the open-schema sources it read.
+func bindOnce(ctx context.Context, cat Catalog, q syntax.Query, admitted map[OpenSchema][]string) (Node, []openRef, error) {
+	b := &binder{ctx: ctx, cat: cat, paths: map[string]bool{}, admitted: admitted}
 	collectPaths(q, b.paths)
 	n, sc, err := b.query(q)
 	if err != nil {
-		return nil, err
+		return nil, b.open, err
 	}
 	// Hidden columns that rode along (SELECT * keeps them) end here.
 	if v := visible(sc); len(v) < len(sc) {
@@ -35,7 +35,7 @@ func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
 		}
 		n = &Project{Input: n, Exprs: exprs, Names: names}
 	}
-	return n, nil
+	return n, b.open, nil
 }
 
 type binder struct {
@@ -45,6 +45,8 @@ type binder struct {
 	nextShared int
 	paths      map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
 	depth      int
+	open       []openRef               // the open-schema sources read, for names that resolve nowhere
+	admitted   map[OpenSchema][]string // names admitted to them as provisional columns
 }
 
 // query binds any query form to a node and the scope of its output.
@@ -118,7 +120,9 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		}
 		if view != nil {
 			collectPaths(view, b.paths)
+			mark := len(b.open)
 			n, sc, err := b.query(view)
+			b.aliasOpen(mark, alias)
 			return n, sc.qualify(alias), err
 		}
 		return b.scan(src, alias)
@@ -137,7 +141,9 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		}
 		return b.scan(src, t.Alias)
 	case *syntax.SubqueryTable:
+		mark := len(b.open)
 		n, sc, err := b.query(t.Query)
+		b.aliasOpen(mark, t.Alias)
 		return n, sc.qualify(t.Alias), err
 	case *syntax.WatermarkTable:
 		// A watermark only matters to a stream (package stream reads it
@@ -151,6 +157,15 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		return b.join(left, ls, t.Kind, t.Right, t.On, t.Using, t.Position())
 	}
 	return nil, nil, syntax.Errorf(t.Position(), "unsupported FROM item %T", t)
+}
+
+// aliasOpen gives alias to the open-schema source read since mark, when
+// there is exactly one and it has none: FROM logs, a view over
+// read_json(…), qualifies that source's names as logs.name.
+func (b *binder) aliasOpen(mark int, alias string) {
+	if alias != "" && len(b.open) == mark+1 && b.open[mark].alias == "" {
+		b.open[mark].alias = alias
+	}
 }
 
 func lastPart(name string) string {
@@ -178,9 +193,20 @@ func (b *binder) scan(src Source, alias string) (Node, scope, error) {
 			have[strings.ToLower(p)] = true
 		}
 	}
+	if o, ok := src.(OpenSchema); ok {
+		for _, p := range b.admitted[o] {
+			if !have[strings.ToLower(p)] {
+				cols = append(cols, SourceColumn{Name: p, Kind: types.String, Hidden: true, Provisional: true})
+				have[strings.ToLower(p)] = true
+			}
+		}
+	}
 	sc := make(scope, len(cols))
 	for i, c := range cols {
 		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden}
+	}
+	if o, ok := src.(OpenSchema); ok {
+		b.open = append(b.open, openRef{o, alias})
 	}
 	return &Scan{Source: src, Columns: cols}, sc, nil
 }
@@ -369,7 +395,7 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		for i, name := range op.Names {
 			idx, err := sc.lookup([]string{name}, op.Position())
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, notAdmissible(err)
 			}
 			e, err := c.bind(op.Exprs[i])
 			if err != nil {
@@ -384,7 +410,7 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		for _, name := range op.Names {
 			idx, err := sc.lookup(strings.Split(name, "."), op.Position())
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, notAdmissible(err)
 			}
 			drop[idx] = true
 		}

@@ -624,7 +624,7 @@ func argCount(lo, hi int) string {
 func closestFunction(name string) string {
 	best, bestD := "", len(name)/3+2
 	consider := func(n string) {
-		if d := editDistance(n, name); d < bestD {
+		if d := syntax.EditDistance(n, name); d < bestD {
 			best, bestD = n, d
 		}
 	}

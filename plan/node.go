@@ -44,6 +44,10 @@ type SourceColumn struct {
 	Name   string // for JSON: the canonical path text, e.g. properties.recommender.variant
 	Kind   types.Kind
 	Hidden bool // not part of SELECT * (e.g. _file, _received_day)
+	// Provisional marks a name an OpenSchema source's sample never saw,
+	// admitted by the binder: read as STRING until the data shows which
+	// kind its values have, and an error if no line has it.
+	Provisional bool
 }
 
 // Source is a readable table: a read_json or read_parquet call, or a named

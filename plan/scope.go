@@ -73,6 +73,7 @@ func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
 		return found, nil
 	}
 	e := syntax.Errorf(pos, "unknown column %s", syntax.QuoteIdent(name))
+	e.Err = &UnknownName{Parts: parts}
 	if best := s.closest(name); best != "" {
 		e.Hint = "did you mean " + syntax.QuoteIdent(best) + "?"
 	}
@@ -88,33 +89,10 @@ func nonEmpty(s, def string) string {
 
 // closest suggests the known column nearest to name by edit distance.
 func (s scope) closest(name string) string {
-	best, bestD := "", len(name)/2+2
-	for _, c := range s {
-		if d := editDistance(strings.ToLower(c.Name), strings.ToLower(name)); d < bestD {
-			best, bestD = c.Name, d
-		}
+	if best := syntax.Nearest(name, s.names(), 1, len(name)/2+1); len(best) > 0 {
+		return best[0]
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
 
 // refs returns a column reference for every column of s, for nodes that

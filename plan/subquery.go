@@ -151,6 +151,20 @@ func WithChildren(n Node, kids []Node) Node {
 	return n
 }
 
+// Inspect calls fn on n and then, while fn returns true, on each of its
+// children, depth first. It reports whether the walk went to the end.
+func Inspect(n Node, fn func(Node) bool) bool {
+	if !fn(n) {
+		return false
+	}
+	for _, k := range n.Children() {
+		if !Inspect(k, fn) {
+			return false
+		}
+	}
+	return true
+}
+
 // Transform rebuilds the tree bottom-up, applying fn to every node after
 // its children.
 func Transform(n Node, fn func(Node) Node) Node {

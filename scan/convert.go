@@ -2,7 +2,7 @@ package scan
 
 import (
 	"bytes"
-	"math"
+	"errors"
 	"strconv"
 	"time"
 	"unsafe"
@@ -109,7 +109,9 @@ func appendRaw(v *types.Vector, r Raw, a *arena) (conflict bool) {
 		}
 	case types.Float:
 		if r.Type == Number {
-			if f, err := strconv.ParseFloat(view(r.Bytes), 64); err == nil {
+			// Out of range is ±Inf, as Jackson (Spark's JSON parser) reads
+			// 1e400; a validated token has no other error.
+			if f, err := strconv.ParseFloat(view(r.Bytes), 64); err == nil || errors.Is(err, strconv.ErrRange) {
 				v.Nulls = append(v.Nulls, false)
 				v.F = append(v.F, f)
 				return false
@@ -152,8 +154,10 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// parseInt reads a validated JSON number as int64 when its value is
-// integral and in range, so 3, -0, 1e3 and 2.0 convert and 2.5 or 1e19 do not.
+// parseInt reads a validated JSON number written as an integer (no
+// fraction, no exponent) that fits in int64. Spark's inference and its
+// BIGINT reader take only such tokens: 2.0 and 1e3 are DOUBLE values, and
+// an integer too large for BIGINT is read as a DOUBLE.
 func parseInt(b []byte) (int64, bool) {
 	neg := b[0] == '-'
 	d := b
@@ -164,7 +168,7 @@ func parseInt(b []byte) (int64, bool) {
 		var n int64
 		for _, c := range d {
 			if c < '0' || c > '9' {
-				goto slow
+				return 0, false
 			}
 			n = n*10 + int64(c-'0')
 		}
@@ -173,16 +177,8 @@ func parseInt(b []byte) (int64, bool) {
 		}
 		return n, true
 	}
-slow:
-	s := view(b)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || f < -9.223372036854775808e18 || f >= 9.223372036854775807e18 {
-		return 0, false
-	}
-	return int64(f), true
+	n, err := strconv.ParseInt(view(b), 10, 64)
+	return n, err == nil
 }
 
 // parseTime reads a JSON string token as a timestamp in microseconds. The

@@ -63,6 +63,7 @@ type trie struct {
 	slot    int   // result slot of a path ending here, or -1
 	below   []int // slots at or below this node, reset when a duplicate key re-enters it
 	req     *requirement
+	path    Path // the node's path; set for the objects WatchNewKeys watches
 }
 
 // requirement is a set of string values one path must take for a line to
@@ -254,6 +255,50 @@ type Extractor struct {
 	early    bool         // requirements may stop Extract (false while re-reading a line in full)
 	rejected *requirement // the requirement that stopped the last object walk
 	required []*trie      // nodes with a requirement
+	watching bool         // see WatchNewKeys
+	newKeys  map[string]Path
+}
+
+// maxNewKeys bounds how many new keys an Extractor remembers: enough to
+// tell that the columns read are not all there are.
+const maxNewKeys = 64
+
+// WatchNewKeys makes Extract note every key it meets in an object the
+// paths lead through (the line itself included) that no path names: a
+// scan of every column a sample found learns this way that the data has
+// more (NewKeys). Lines must be read in full for this, so the caller
+// should not also use Require.
+func (e *Extractor) WatchNewKeys() {
+	e.watching = true
+	e.newKeys = map[string]Path{}
+	var mark func(n *trie, p Path)
+	mark = func(n *trie, p Path) {
+		n.path = p
+		for _, k := range n.keys {
+			mark(k.next, p.Child(string(k.key)))
+		}
+	}
+	mark(e.root, nil)
+}
+
+// NewKeys returns the paths of the keys WatchNewKeys noted, each once, at
+// most maxNewKeys of them.
+func (e *Extractor) NewKeys() []Path {
+	out := make([]Path, 0, len(e.newKeys))
+	for _, p := range e.newKeys {
+		out = append(out, p)
+	}
+	return out
+}
+
+func (e *Extractor) noteNewKey(n *trie, key []byte) {
+	if len(e.newKeys) >= maxNewKeys {
+		return
+	}
+	p := n.path.Child(string(key))
+	if s := p.String(); e.newKeys[s] == nil {
+		e.newKeys[s] = p
+	}
 }
 
 // ErrRejected is returned by Extract when a path given to Require holds a
@@ -497,6 +542,9 @@ func (e *Extractor) object(d []byte, i int, n *trie, depth int) (int, error) {
 		if next != nil {
 			i, err = e.value(d, i, next, depth)
 		} else {
+			if e.watching {
+				e.noteNewKey(n, key)
+			}
 			i, err = skipValue(d, i, depth)
 		}
 		if err != nil {

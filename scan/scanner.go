@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/nectar-dev/nectar/source"
@@ -31,6 +32,15 @@ type Column struct {
 	Path   Path // JSON path to extract; ignored for hidden columns
 	Kind   types.Kind
 	Hidden Hidden // its Kind is fixed (see HiddenColumn) whatever Kind says
+	// Guess marks a kind inferred from a sample rather than declared: a
+	// value that does not fit it is schema drift, not bad input, so strict
+	// mode does not stop on it and it is not a bad line. The scan counts
+	// it either way (Scanner.Seen), so the caller can widen the column.
+	Guess bool
+	// Observe asks the scan to work out the kind of every value of the
+	// column (Seen.Kind), for a path the sample never saw: its Kind is only
+	// a placeholder.
+	Observe bool
 }
 
 // HiddenColumn returns the standard name and kind of a hidden column.
@@ -80,6 +90,11 @@ type Options struct {
 	// splits). Rows, _line, bad-line records and counts are the same as
 	// for a whole-file read. Tests set both small to split everywhere.
 	SplitBytes, SplitMinBytes int64
+	// NewKeys notes keys in the lines that no column names, in the line
+	// itself and in every object a column's path leads through
+	// (Extractor.WatchNewKeys): when the columns are all a sample found,
+	// these are columns the sample missed (Scanner.NewKeys).
+	NewKeys bool
 	// Require lists conditions every wanted line meets, from the query's
 	// filter: the scanner drops a line as soon as one of them fails on the
 	// raw bytes, without decoding or validating the rest of it (see
@@ -177,6 +192,7 @@ type Scanner struct {
 	lastOut  *types.Batch // handed out by the last Next; recycled by the next
 	err      error        // sticky
 	closed   bool
+	finished bool // Next reached the end of the last file
 
 	st counters
 
@@ -189,6 +205,33 @@ func (s *Scanner) addTruncated(path string) {
 	s.truncated = append(s.truncated, path)
 	s.truncMu.Unlock()
 }
+
+// Seen returns, by column, what the scan has learnt of each JSON column so
+// far (see Seen); hidden columns' entries are zero. Safe to call while the
+// scan runs.
+func (s *Scanner) Seen() []Seen {
+	s.st.seenMu.Lock()
+	defer s.st.seenMu.Unlock()
+	return slices.Clone(s.st.seen)
+}
+
+// NewKeys returns the keys that no column names, found where
+// Options.NewKeys looks, by path text; nil unless Options.NewKeys.
+func (s *Scanner) NewKeys() []Path {
+	s.st.seenMu.Lock()
+	defer s.st.seenMu.Unlock()
+	out := make([]Path, 0, len(s.st.newKeys))
+	for _, p := range s.st.newKeys {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Path) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
+// Finished reports whether Next reached the end of the last file, so that
+// Seen covers every line of every file (but those a Require ruled out,
+// which Stats counts as RejectedLines).
+func (s *Scanner) Finished() bool { return s.finished }
 
 // Truncated lists the files that ended in a cut compressed stream, in the
 // order they were met; their whole lines were read. Safe to call while the
@@ -239,6 +282,11 @@ func (t *fileTally) add(fc *fileCounts) (all fileCounts, done bool) {
 		t.fc.lines[k] += n
 	}
 	t.fc.conflicts += fc.conflicts
+	t.fc.rejected += fc.rejected
+	if t.fc.seen == nil {
+		t.fc.seen = make([]Seen, len(fc.seen))
+	}
+	t.fc.addSeen(fc)
 	t.left--
 	return t.fc, t.left == 0
 }
@@ -284,6 +332,12 @@ func NewScanner(opts Options) *Scanner {
 		}
 		s.pathOf = append(s.pathOf, len(s.paths))
 		s.paths = append(s.paths, c.Path)
+	}
+	s.st.seen = make([]Seen, len(opts.Columns))
+	for j, c := range opts.Columns {
+		if !c.Observe {
+			s.st.seen[j].Kind = c.Kind
+		}
 	}
 	s.st.filesTotal.Store(int64(len(opts.Files)))
 	var total int64
@@ -345,6 +399,9 @@ func (s *Scanner) start(ctx context.Context) {
 		go func() {
 			defer s.wg.Done()
 			wk := &worker{s: s, ex: NewExtractor(s.paths)}
+			if s.opts.NewKeys {
+				wk.ex.WatchNewKeys()
+			}
 			if !s.opts.Strict && s.opts.BadLines == nil {
 				for _, r := range s.opts.Require {
 					if p := s.pathOf[r.Column]; p >= 0 {
@@ -408,6 +465,7 @@ func (s *Scanner) Next(ctx context.Context) (*types.Batch, error) {
 				return nil, err
 			}
 			if b == nil {
+				s.finished = true
 				s.lastOut = s.acc
 				s.st.rows.Add(int64(s.acc.Len))
 				return s.acc, nil
@@ -577,11 +635,14 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 	defer close(p.out)
 	s := w.s
 	f := s.opts.Files[p.idx]
-	w.fc = fileCounts{}
+	w.fc.reset(len(s.opts.Columns))
 	var lr *source.LineReader
 	defer func() {
 		if lr != nil {
 			p.lines = lr.Lines()
+		}
+		if s.opts.NewKeys {
+			s.st.addNewKeys(w.ex.NewKeys())
 		}
 		if p.tally == nil {
 			s.st.addFile(&w.fc, f.Size)
@@ -657,6 +718,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 		}
 		if err := w.ex.Extract(line); err != nil {
 			if err == ErrRejected {
+				w.fc.rejected++
 				continue
 			}
 			kind := badMalformed
@@ -674,15 +736,28 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			switch c.Hidden {
 			case NotHidden:
 				r := w.ex.Get(s.pathOf[j])
+				seen := &w.fc.seen[j]
+				if c.Observe {
+					seen.see(r)
+				} else if r.Type != Missing {
+					seen.Present = true
+				}
 				if appendRaw(v, r, &w.arena) {
 					w.fc.conflicts++
-					if s.opts.Strict {
-						// Undo the partial row so the batch stays rectangular.
-						for _, u := range b.Cols[:j+1] {
-							truncateVector(u, b.Len)
+					seen.misfit(r)
+					if !c.Guess {
+						// A declared kind: the value is bad input.
+						if s.opts.Strict {
+							// Undo the partial row so the batch stays rectangular.
+							for _, u := range b.Cols[:j+1] {
+								truncateVector(u, b.Len)
+							}
+							flush(&BadLineError{File: f.Path, Line: lineNo, Reason: conflictErr(c, r)})
+							return
 						}
-						flush(&BadLineError{File: f.Path, Line: lineNo, Reason: conflictErr(c, r)})
-						return
+						if s.opts.BadLines != nil {
+							w.bad = append(w.bad, badRecord{File: f.Path, Line: lineNo, Error: conflictErr(c, r).Error() + "; read as NULL", Text: string(line)})
+						}
 					}
 				}
 			case FileColumn:

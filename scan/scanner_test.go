@@ -202,7 +202,7 @@ func TestScannerBadInput(t *testing.T) {
 			t.Fatalf("stats %+v", st)
 		}
 		sum := st.Summary()
-		for _, part := range []string{"1 malformed line in 1 file", "invalid UTF-8", "line length", "1 truncated file", "1 value", "1 non-log file", "--bad-lines=FILE"} {
+		for _, part := range []string{"1 malformed line in 1 file", "invalid UTF-8", "line length", "1 truncated file", "1 non-log file", "--bad-lines=FILE"} {
 			if !strings.Contains(sum, part) {
 				t.Errorf("summary %q lacks %q", sum, part)
 			}
@@ -220,14 +220,22 @@ func TestScannerBadInput(t *testing.T) {
 		if got := s.Truncated(); len(got) != 1 || got[0] != cut.Path {
 			t.Errorf("Truncated() = %q, want the cut file", got)
 		}
-		if len(recs) != 4 {
-			t.Fatalf("got %d bad-line records, want 4: %+v", len(recs), recs)
+		// The value that does not fit its declared kind is kept as a
+		// record too, though its row stays (with a NULL there).
+		if len(recs) != 5 {
+			t.Fatalf("got %d bad-line records, want 5: %+v", len(recs), recs)
 		}
 		if recs[0].File != good.Path || recs[0].Line != 2 || recs[0].Text != `{"n":` || recs[0].Error == "" {
 			t.Errorf("record 0 = %+v", recs[0])
 		}
-		if recs[1].Line != 3 || recs[2].Line != 5 || recs[3].File != cut.Path {
+		if recs[1].Line != 3 || recs[2].Line != 4 || recs[3].Line != 5 || recs[4].File != cut.Path {
 			t.Errorf("records %+v", recs)
+		}
+		if !strings.Contains(recs[2].Error, "column n") || recs[2].Text != `{"n":"three"}` {
+			t.Errorf("conflict record %+v", recs[2])
+		}
+		if got := s.Misfits(); len(got) != 1 || got[0] != "n: 1 string in 1 file did not fit BIGINT; read as NULL" {
+			t.Errorf("Misfits() = %q", got)
 		}
 	})
 

@@ -3,6 +3,7 @@ package scan
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -22,7 +23,22 @@ const (
 type fileCounts struct {
 	lines     [numBadKinds]int64
 	conflicts int64
+	rejected  int64 // lines a Require ruled out unread
 	notLog    bool
+	seen      []Seen // by column; nil entries' worth for hidden columns
+}
+
+// reset empties fc for the next file, keeping seen's storage.
+func (fc *fileCounts) reset(columns int) {
+	seen := fc.seen[:0]
+	*fc = fileCounts{seen: append(seen, make([]Seen, columns)...)}
+}
+
+// addSeen folds the per-column tallies of o into fc.
+func (fc *fileCounts) addSeen(o *fileCounts) {
+	for j := range o.seen {
+		fc.seen[j].add(&o.seen[j])
+	}
 }
 
 // counters are the live totals behind Stats; atomics so that a progress
@@ -36,9 +52,38 @@ type counters struct {
 	conflicts             atomic.Int64
 	conflictFiles         atomic.Int64
 	notLog                atomic.Int64
+	rejected              atomic.Int64
+
+	seenMu  sync.Mutex
+	seen    []Seen          // by column
+	newKeys map[string]Path // see Options.NewKeys
+}
+
+func (c *counters) addNewKeys(keys []Path) {
+	if len(keys) == 0 {
+		return
+	}
+	c.seenMu.Lock()
+	defer c.seenMu.Unlock()
+	if c.newKeys == nil {
+		c.newKeys = map[string]Path{}
+	}
+	for _, p := range keys {
+		if len(c.newKeys) < maxNewKeys {
+			c.newKeys[p.String()] = p
+		}
+	}
 }
 
 func (c *counters) addFile(fc *fileCounts, size int64) {
+	c.seenMu.Lock()
+	for j := range fc.seen {
+		if fc.seen[j].Misfits > 0 {
+			fc.seen[j].MisfitFiles = 1
+		}
+		c.seen[j].add(&fc.seen[j])
+	}
+	c.seenMu.Unlock()
 	for k, n := range fc.lines {
 		if n > 0 {
 			c.lines[k].Add(n)
@@ -52,6 +97,7 @@ func (c *counters) addFile(fc *fileCounts, size int64) {
 	if fc.notLog {
 		c.notLog.Add(1)
 	}
+	c.rejected.Add(fc.rejected)
 	c.bytesDone.Add(size)
 	c.filesDone.Add(1)
 }
@@ -70,6 +116,9 @@ type Stats struct {
 	TruncatedFiles                     int64 // streams cut short; read up to the cut
 	Conflicts, ConflictFiles           int64 // values that did not convert; the row kept NULL there
 	NotLogFiles                        int64 // skipped: empty or not NDJSON
+	// RejectedLines were ruled out by a pushed-down filter (Options.Require)
+	// before they were read in full: Seen knows nothing of their values.
+	RejectedLines int64
 }
 
 // Stats returns the current counts. It is safe to call from any goroutine
@@ -92,6 +141,7 @@ func (s *Scanner) Stats() Stats {
 		Conflicts:        c.conflicts.Load(),
 		ConflictFiles:    c.conflictFiles.Load(),
 		NotLogFiles:      c.notLog.Load(),
+		RejectedLines:    c.rejected.Load(),
 	}
 }
 
@@ -100,8 +150,9 @@ func (st Stats) SkippedLines() int64 {
 	return st.MalformedLines + st.InvalidUTF8Lines + st.TooLongLines
 }
 
-// Summary is one line for stderr describing every kind of bad input met,
-// or "" when the input was clean.
+// Summary is one line for stderr describing every kind of bad line and
+// file met, or "" when there was none. Values that did not fit their
+// column are told by column (Scanner.Misfits).
 func (st Stats) Summary() string {
 	var parts []string
 	if st.MalformedLines > 0 {
@@ -115,9 +166,6 @@ func (st Stats) Summary() string {
 	}
 	if st.TruncatedFiles > 0 {
 		parts = append(parts, fmt.Sprintf("read %s only up to where it was cut short", plural(st.TruncatedFiles, "truncated file")))
-	}
-	if st.Conflicts > 0 {
-		parts = append(parts, fmt.Sprintf("set %s that did not fit the column type to NULL in %s", plural(st.Conflicts, "value"), plural(st.ConflictFiles, "file")))
 	}
 	if st.NotLogFiles > 0 {
 		parts = append(parts, fmt.Sprintf("skipped %s", plural(st.NotLogFiles, "non-log file")))

@@ -53,9 +53,28 @@ func (s *fileSource) truncated() []string {
 	return out
 }
 
-func (s *fileSource) Columns() []plan.SourceColumn           { return s.base.Columns() }
-func (s *fileSource) Resolve(name string) (types.Kind, bool) { return s.base.Resolve(name) }
-func (s *fileSource) String() string                         { return s.base.String() }
+func (s *fileSource) Columns() []plan.SourceColumn { return s.base.Columns() }
+
+// Resolve is the base source's, and a path below an object the first
+// files have (properties.nope) reads as text, NULL where missing: a
+// stream cannot wait for every file to decide that no line has it.
+func (s *fileSource) Resolve(name string) (types.Kind, bool) {
+	if k, ok := s.base.Resolve(name); ok {
+		return k, true
+	}
+	p, err := scan.ParsePath(name)
+	if err != nil || len(p) < 2 || p[0].IsIndex {
+		return 0, false
+	}
+	root := strings.ToLower(p[0].Key) + "."
+	for _, c := range s.base.Columns() {
+		if !c.Hidden && strings.HasPrefix(strings.ToLower(c.Name), root) {
+			return types.String, true
+		}
+	}
+	return 0, false
+}
+func (s *fileSource) String() string { return s.base.String() }
 func (s *fileSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	if s.dedup != nil {
 		return s.openDedup(ctx, cols, filters)

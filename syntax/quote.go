@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"github.com/nectar-dev/nectar/types"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -121,11 +122,12 @@ func QuoteString(s string) string {
 // types.FormatFloat always writes a '.' or an exponent.
 func formatDouble(f float64) string { return types.FormatFloat(f) }
 
-// editDistance is the optimal-string-alignment distance (Levenshtein plus
-// adjacent transpositions, so GRUOP is one edit from GROUP).
-func editDistance(a, b string) int {
-	if len(a) > 32 || len(b) > 32 {
-		return 99
+// EditDistance is the optimal-string-alignment distance (Levenshtein plus
+// adjacent transpositions, so GRUOP is one edit from GROUP). Strings past
+// 128 bytes are never close: suggestions are for typos in names.
+func EditDistance(a, b string) int {
+	if len(a) > 128 || len(b) > 128 {
+		return 999
 	}
 	d := make([][]int, len(a)+1)
 	for i := range d {
@@ -150,6 +152,29 @@ func editDistance(a, b string) int {
 	return d[len(a)][len(b)]
 }
 
+// Nearest returns up to n of candidates within maxDist edits of word,
+// compared without regard to case, nearest first (ties in the order
+// given), for "did you mean" hints.
+func Nearest(word string, candidates []string, n, maxDist int) []string {
+	type cand struct {
+		s string
+		d int
+	}
+	var cs []cand
+	w := strings.ToLower(word)
+	for _, c := range candidates {
+		if d := EditDistance(w, strings.ToLower(c)); d <= maxDist {
+			cs = append(cs, cand{c, d})
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].d < cs[j].d })
+	var out []string
+	for i := 0; i < len(cs) && i < n; i++ {
+		out = append(out, cs[i].s)
+	}
+	return out
+}
+
 // closest returns the candidate nearest to word (compared upper case) if it
 // is close enough to be a likely typo, else "".
 func closest(word string, candidates []string) string {
@@ -159,7 +184,7 @@ func closest(word string, candidates []string) string {
 		if w == c {
 			return ""
 		}
-		if d := editDistance(w, c); d < bestD {
+		if d := EditDistance(w, c); d < bestD {
 			best, bestD = c, d
 		}
 	}

@@ -110,6 +110,9 @@ func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runEr
 		// With --strict, a run that failed stopped at its first bad line
 		// and skipped nothing: the summary would only mislead.
 		if !(f.strict && runErr != nil) {
+			for _, n := range e.Notes() {
+				fmt.Fprintln(stderr, n)
+			}
 			for _, st := range e.ScanStats() {
 				if line := st.Summary(); line != "" {
 					if f.badLines != "" {

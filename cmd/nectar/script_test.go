@@ -85,15 +85,25 @@ func TestQueryErrors(t *testing.T) {
 		{
 			name: "unknown column",
 			args: []string{"SELECT evnt FROM read_json('logs/segment-logs/**/*.gz')"},
-			stderr: "error at 1:8: unknown column evnt\n" +
+			// Decided over every line: a sample cannot tell a typo from a
+			// field that only late files have.
+			stderr: "error at 1:8: [UNRESOLVED_COLUMN] unknown column evnt: no line of the 3 files of read_json('logs/segment-logs/**/*.gz') has it\n" +
 				"  SELECT evnt FROM read_json('logs/segment-logs/**/*.gz')\n" +
 				"         ^\n" +
 				"  hint: did you mean event?\n",
 		},
 		{
+			name: "misspelt field of a known object",
+			args: []string{"SELECT count(*) FROM read_json('logs/segment-logs/**/*.gz') WHERE properties.vertcal = 'Food'"},
+			stderr: "error at 1:67: [FIELD_NOT_FOUND] no such field `properties.vertcal`: no line of the 3 files of read_json('logs/segment-logs/**/*.gz') has it\n" +
+				"  SELECT count(*) FROM read_json('logs/segment-logs/**/*.gz') WHERE properties.vertcal = 'Food'\n" +
+				"                                                                    ^\n" +
+				"  hint: did you mean `properties.vertical`?\n",
+		},
+		{
 			name: "unknown nested column in pipe syntax",
 			args: []string{"FROM read_json('logs/segment-logs/**/*.gz')\n|> WHERE contxt.ip IS NULL\n|> AGGREGATE count(*)"},
-			stderr: "error at 2:10: unknown column `contxt.ip`\n" +
+			stderr: "error at 2:10: [UNRESOLVED_COLUMN] unknown column `contxt.ip`: no line of the 3 files of read_json('logs/segment-logs/**/*.gz') has it\n" +
 				"  |> WHERE contxt.ip IS NULL\n" +
 				"           ^\n" +
 				"  hint: did you mean `context.ip`?\n",

@@ -1,0 +1,460 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Schema drift. read_json's schema is inferred from a sample, which is fast
+// and usually right; but a field may turn from a number into a string in a
+// late file, or appear only there. An answer must not depend on what the
+// sample saw, so each query checks the sample's guesses against the lines
+// it reads:
+//
+//   - every JSON column is scanned as a guess (scan.Column.Guess): a value
+//     that does not fit its kind is counted, not dropped silently;
+//   - a name the sample never saw is admitted by the binder as a
+//     provisional column (plan.OpenSchema), whose kind the scan works out
+//     from every value (scan.Column.Observe);
+//   - the statement's rows are held back (exec.Spool) while any guess is
+//     open; after the scans, a column that met values of another kind is
+//     widened as Spark's inference would have widened it from every line
+//     (types.Widen: BIGINT and DOUBLE to DOUBLE, any other mix to STRING),
+//     a provisional column takes the kind its values have, and the
+//     statement runs again with the schema so corrected;
+//   - a provisional name that no line has fails the query, naming the
+//     closest real paths, as Spark's FIELD_NOT_FOUND does.
+//
+// Lines that a pushed-down filter rules out unread (scan.Require), files a
+// filter prunes and lines after an early stop (LIMIT) are not seen: the
+// kinds of the columns they hold are decided by the lines read. Whether a
+// name exists at all is decided over every file: when the lines read
+// lacked it but some went unread, the rest is probed for it.
+
+// scanLog collects the JSON scans one statement opens: the statement
+// runner puts one in the context and JSONSource.Open adds to it.
+type scanLog struct {
+	mu    sync.Mutex
+	scans []loggedScan
+}
+
+type loggedScan struct {
+	src      *JSONSource
+	sn       *scan.Scanner
+	cols     []scan.Column
+	prov     []bool // cols[j] is provisional (plan.SourceColumn.Provisional)
+	allFiles bool   // no file was pruned
+}
+
+type scanLogKey struct{}
+
+func withScanLog(ctx context.Context) (context.Context, *scanLog) {
+	l := &scanLog{}
+	return context.WithValue(ctx, scanLogKey{}, l), l
+}
+
+func logScan(ctx context.Context, ls loggedScan) {
+	if l, ok := ctx.Value(scanLogKey{}).(*scanLog); ok {
+		l.mu.Lock()
+		l.scans = append(l.scans, ls)
+		l.mu.Unlock()
+	}
+}
+
+// jsonBacked is a source that reads (at least partly) through a
+// JSONSource, whose columns are guesses a read can prove wrong:
+// JSONSource itself, and CompactedSource for the raw files its copy does
+// not cover.
+type jsonBacked interface {
+	plan.Source
+	jsonSource() *JSONSource // nil when nothing is read as JSON
+}
+
+func (s *JSONSource) jsonSource() *JSONSource { return s }
+
+// guessed reports whether a read of cols may prove the schema wrong: a
+// STRING column holds any JSON value, so only other kinds, provisional
+// names, columns the sample saw only as null, and a read of every column
+// (which learns of keys the sample lacks) can be wrong.
+func (s *JSONSource) guessed(cols []plan.SourceColumn) bool {
+	for _, c := range cols {
+		if c.Hidden && isHiddenColumn(c.Name) {
+			continue
+		}
+		if c.Kind != types.String || c.Provisional || s.isNullOnly(c.Name) {
+			return true
+		}
+	}
+	return s.readsAll(cols)
+}
+
+func isHiddenColumn(name string) bool {
+	for _, h := range hiddenColumns {
+		if name == h.name {
+			return true
+		}
+	}
+	return false
+}
+
+// planGuesses reports whether a scan of n reads a JSON column whose kind
+// is a guess, so that its rows must be held back until the scans are
+// checked.
+func planGuesses(n plan.Node) bool {
+	found := false
+	plan.Inspect(n, func(x plan.Node) bool {
+		if s, ok := x.(*plan.Scan); ok {
+			if j, ok := s.Source.(jsonBacked); ok && j.jsonSource() != nil && j.jsonSource().guessed(s.Columns) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// checkNames makes sure that every provisional name n reads is in the
+// data, for statements that do not read it (EXPLAIN, DESCRIBE): the
+// files are probed for the names, which costs a full read only when a
+// name is in no line at all. It reports whether a name was found with a
+// kind other than its STRING placeholder, so that n must be planned again.
+func checkNames(ctx context.Context, q syntax.Query, n plan.Node) (again bool, err error) {
+	plan.Inspect(n, func(x plan.Node) bool {
+		s, ok := x.(*plan.Scan)
+		if !ok || err != nil {
+			return err == nil
+		}
+		j, ok := s.Source.(jsonBacked)
+		if !ok || j.jsonSource() == nil {
+			return true
+		}
+		src := j.jsonSource()
+		c := newCorrection()
+		var names []string
+		for _, col := range s.Columns {
+			if col.Provisional {
+				names = append(names, col.Name)
+				c.names[pathKey(col.Name)] = col.Name
+			}
+		}
+		if len(names) == 0 {
+			return true
+		}
+		var kinds map[string]types.Kind
+		if kinds, err = src.probe(ctx, names); err != nil {
+			return false
+		}
+		for _, name := range names {
+			if _, ok := kinds[pathKey(name)]; !ok {
+				err = src.notFound(q, name)
+				return false
+			}
+		}
+		c.found = kinds
+		changed, _ := src.correct(c)
+		again = again || changed
+		return true
+	})
+	return again, err
+}
+
+// pathKey is the key of a path in maps of columns: its canonical text,
+// lower-cased, as names resolve without regard to case.
+func pathKey(name string) string {
+	if p, err := scan.ParsePath(name); err == nil {
+		return strings.ToLower(p.String())
+	}
+	return strings.ToLower(name)
+}
+
+// correction is what the scans of one source proved about its schema.
+// Maps are keyed by pathKey.
+type correction struct {
+	widen   map[string]types.Kind // column → the kind its values need
+	notes   map[string]string     // column → the line that reports the widening
+	found   map[string]types.Kind // observed column (provisional, or only nulls in the sample) → the kind its values have
+	names   map[string]string     // provisional path → as written
+	covered bool                  // some scan read every line of every file
+	newKeys bool                  // a scan of every column met keys the sample lacks
+}
+
+func newCorrection() *correction {
+	return &correction{widen: map[string]types.Kind{}, notes: map[string]string{}, found: map[string]types.Kind{}, names: map[string]string{}}
+}
+
+// settle checks the schemas the statement's scans read with against what
+// they saw, corrects them, and reports whether the statement must run
+// again. A provisional name that no line has is an error at its place in q.
+func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again bool, err error) {
+	log.mu.Lock()
+	scans := slices.Clone(log.scans)
+	log.mu.Unlock()
+	bySrc := map[*JSONSource]*correction{}
+	var order []*JSONSource
+	for _, ls := range scans {
+		c := bySrc[ls.src]
+		if c == nil {
+			c = newCorrection()
+			bySrc[ls.src] = c
+			order = append(order, ls.src)
+		}
+		st := ls.sn.Stats()
+		if ls.sn.Finished() && st.RejectedLines == 0 && ls.allFiles {
+			c.covered = true
+		}
+		c.newKeys = c.newKeys || len(ls.sn.NewKeys()) > 0
+		for j, sn := range ls.sn.Seen() {
+			col := ls.cols[j]
+			key := pathKey(col.Name)
+			switch {
+			case col.Hidden != scan.NotHidden:
+			case col.Observe:
+				if ls.prov[j] {
+					c.names[key] = col.Name
+				}
+				if sn.Present {
+					c.found[key] = types.Widen(c.found[key], sn.Kind)
+				}
+			case sn.Misfits > 0 && sn.Kind != col.Kind:
+				c.widen[key] = types.Widen(c.widen[key], sn.Kind)
+				c.notes[key] = fmt.Sprintf("%s: %s in %s among %s; read as %s",
+					col.Name, sn.MisfitText(), plural(sn.MisfitFiles, "file"), scan.KindNoun(col.Kind), c.widen[key])
+			}
+		}
+	}
+	for _, src := range order {
+		c := bySrc[src]
+		var missing []string
+		for key, name := range c.names {
+			if _, ok := c.found[key]; !ok {
+				missing = append(missing, name)
+			}
+		}
+		sort.Strings(missing)
+		if len(missing) > 0 && !c.covered {
+			// Some lines went unread: the names may be there.
+			kinds, err := src.probe(ctx, missing)
+			if err != nil {
+				return false, err
+			}
+			for key, k := range kinds {
+				c.found[key] = k
+			}
+			missing = slices.DeleteFunc(missing, func(n string) bool { _, ok := kinds[pathKey(n)]; return ok })
+		}
+		if len(missing) > 0 {
+			return false, src.notFound(q, missing[0])
+		}
+		changed, notes := src.correct(c)
+		if c.newKeys {
+			grown, err := src.reinfer(ctx)
+			if err != nil {
+				return false, err
+			}
+			changed = changed || grown
+		}
+		again = again || changed
+		e.addNotes(notes)
+	}
+	return again, nil
+}
+
+// reinfer replaces the sample's schema by one inferred from every line of
+// every file, when a scan of all its columns met keys the sample lacks (a
+// field that only late files have): SELECT * must show it, in the place a
+// schema of every line gives it. It reports whether the schema changed.
+func (s *JSONSource) reinfer(ctx context.Context) (bool, error) {
+	inferred, err := inferAll(ctx, s.files)
+	if err != nil {
+		return false, fmt.Errorf("infer schema of %s: %w", s, err)
+	}
+	full := newJSONSource(s.pattern, s.files, inferred, s.opts, nil)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if slices.Equal(full.cols, s.cols) {
+		return false, nil
+	}
+	// Widenings a read proved stand: the full schema has them too, unless
+	// a value it reads differently (the full inference is the truth).
+	s.cols, s.leaves, s.nullOnly = full.cols, full.leaves, full.nullOnly
+	return true, nil
+}
+
+// correct applies what the scans proved: widened kinds and found paths.
+// It reports whether a kind the statement read with changed (so it must
+// run again), and the notes that tell the user about each widening.
+func (s *JSONSource) correct(c *correction) (changed bool, notes []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cols := slices.Clone(s.cols)
+	for i, col := range cols {
+		key := pathKey(col.Name)
+		if k, ok := c.widen[key]; ok && !col.Hidden {
+			if w := types.Widen(col.Kind, k); w != col.Kind {
+				cols[i].Kind = w
+				s.leaves[key] = w
+				changed = true
+				notes = append(notes, c.notes[key])
+			}
+		}
+	}
+	for key, x := range s.extra {
+		if k, ok := c.widen[key]; ok {
+			if w := types.Widen(x.kind, k); w != x.kind {
+				x.kind = w
+				changed = true
+				notes = append(notes, c.notes[key])
+			}
+		}
+	}
+	for key, k := range c.found {
+		if k == types.Null {
+			continue // only nulls so far: it stays a STRING placeholder
+		}
+		// The statement read it as a STRING placeholder.
+		changed = changed || k != types.String
+		if s.nullOnly[key] {
+			delete(s.nullOnly, key)
+			for i, col := range cols {
+				if pathKey(col.Name) == key {
+					cols[i].Kind = k
+					s.leaves[key] = k
+				}
+			}
+			continue
+		}
+		if x, ok := s.extra[key]; ok {
+			k = types.Widen(x.kind, k)
+		}
+		s.extra[key] = &extraPath{name: c.names[key], kind: k}
+	}
+	s.cols = cols
+	return changed, notes
+}
+
+// probe reads every file of s for the given paths until each is found,
+// and returns the kinds of those found (from the values read up to then),
+// by lower-cased path.
+func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+	cols := make([]scan.Column, len(paths))
+	for i, p := range paths {
+		pp, err := scan.ParsePath(p)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = scan.Column{Name: p, Path: pp, Kind: types.String, Observe: true}
+	}
+	sn := scan.NewScanner(scan.Options{Files: s.files, Columns: cols, MaxLineBytes: s.opts.MaxLineBytes})
+	defer sn.Close()
+	for {
+		b, err := sn.Next(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("look for %s in %s: %w", strings.Join(paths, ", "), s, err)
+		}
+		seen := sn.Seen()
+		all := true
+		for _, x := range seen {
+			all = all && x.Present
+		}
+		if all || b == nil || b.Len == 0 {
+			out := map[string]types.Kind{}
+			for i, x := range seen {
+				if x.Present {
+					out[pathKey(paths[i])] = x.Kind
+				}
+			}
+			return out, nil
+		}
+	}
+}
+
+// notFound is the error for a name no line of s has, at its place in q,
+// with the closest paths the data does have: Spark's FIELD_NOT_FOUND for
+// a field of an object the data has, UNRESOLVED_COLUMN otherwise.
+func (s *JSONSource) notFound(q syntax.Query, name string) error {
+	msg := "[UNRESOLVED_COLUMN] unknown column " + syntax.QuoteIdent(name)
+	if i := strings.LastIndexAny(name, ".["); i > 0 && s.knows(name[:i]) {
+		msg = "[FIELD_NOT_FOUND] no such field " + syntax.QuoteIdent(name)
+	}
+	e := syntax.Errorf(plan.NamePos(q, name), "%s: no line of the %s of %s has it", msg, plural(int64(len(s.files)), "file"), s)
+	if best := s.closest(name); len(best) > 0 {
+		quoted := make([]string, len(best))
+		for i, b := range best {
+			quoted[i] = syntax.QuoteIdent(b)
+		}
+		e.Hint = "did you mean " + strings.Join(quoted, " or ") + "?"
+	}
+	return e
+}
+
+// knows reports whether path is a column of s or an object above one.
+func (s *JSONSource) knows(path string) bool {
+	for _, k := range s.known() {
+		if strings.EqualFold(k, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// known lists the source's paths: leaves, the objects above them, and
+// paths found beyond the sample, sorted.
+func (s *JSONSource) known() []string {
+	s.mu.Lock()
+	known := map[string]string{}
+	for _, c := range s.cols {
+		if c.Hidden {
+			continue
+		}
+		known[strings.ToLower(c.Name)] = c.Name
+		for i := strings.IndexByte(c.Name, '.'); i > 0; i = nextDot(c.Name, i) {
+			known[strings.ToLower(c.Name[:i])] = c.Name[:i]
+		}
+	}
+	for k, x := range s.extra {
+		known[k] = x.name
+	}
+	s.mu.Unlock()
+	names := make([]string, 0, len(known))
+	for _, v := range known {
+		names = append(names, v)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// closest returns the source's known paths nearest to name: the nearest
+// and any as near, at most three.
+func (s *JSONSource) closest(name string) []string {
+	best := syntax.Nearest(name, s.known(), 3, len(name)/2+1)
+	d := func(b string) int { return syntax.EditDistance(strings.ToLower(name), strings.ToLower(b)) }
+	for i := 1; i < len(best); i++ {
+		if d(best[i]) > d(best[0]) {
+			return best[:i]
+		}
+	}
+	return best
+}
+
+func nextDot(s string, i int) int {
+	if j := strings.IndexByte(s[i+1:], '.'); j >= 0 {
+		return i + 1 + j
+	}
+	return -1
+}
+
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

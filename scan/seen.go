@@ -1,0 +1,125 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Seen is what a scan learnt about one JSON column from the lines it read
+// in full. A schema inferred from a sample is a guess; Seen is how the
+// engine checks it against every line a query reads, and learns the kind
+// of a path the sample never saw.
+type Seen struct {
+	// Present reports that some line holds the path (a JSON null counts).
+	Present bool
+	// Kind is the narrowest kind every value seen fits. For an Observe
+	// column it is the widening of every value's kind (types.Null when no
+	// line had a value); otherwise the column's kind widened by each value
+	// that did not fit it.
+	Kind types.Kind
+	// Misfits counts the values that did not fit the column's kind, in
+	// MisfitFiles files; MisfitTypes splits them by JSON type.
+	Misfits     int64
+	MisfitFiles int64
+	MisfitTypes [numJSONTypes]int64
+}
+
+const numJSONTypes = int(Array) + 1
+
+// see folds one value of an Observe column into s.
+func (s *Seen) see(r Raw) {
+	if r.Type == Missing {
+		return
+	}
+	s.Present = true
+	s.Kind = types.Widen(s.Kind, RawKind(r))
+}
+
+// misfit folds in a value that did not fit the column's kind.
+func (s *Seen) misfit(r Raw) {
+	s.Misfits++
+	s.MisfitTypes[r.Type]++
+	s.Kind = types.Widen(s.Kind, RawKind(r))
+}
+
+// add folds o, the tally of other lines of the same column, into s.
+func (s *Seen) add(o *Seen) {
+	s.Present = s.Present || o.Present
+	s.Kind = types.Widen(s.Kind, o.Kind)
+	s.Misfits += o.Misfits
+	s.MisfitFiles += o.MisfitFiles
+	for t, n := range o.MisfitTypes {
+		s.MisfitTypes[t] += n
+	}
+}
+
+// MisfitText describes the misfits by JSON type, most common first:
+// "492 strings", "3 numbers and 1 object".
+func (s *Seen) MisfitText() string {
+	var parts []string
+	for _, t := range []JSONType{String, Number, Bool, Object, Array} {
+		if n := s.MisfitTypes[t]; n > 0 {
+			parts = append(parts, plural(n, t.String()))
+		}
+	}
+	switch len(parts) {
+	case 0:
+		return plural(s.Misfits, "value")
+	case 1:
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// KindNoun names the JSON values a kind holds, for messages about drift:
+// "numbers" for BIGINT, "strings" for STRING.
+func KindNoun(k types.Kind) string {
+	switch k {
+	case types.Int:
+		return "integers"
+	case types.Float:
+		return "numbers"
+	case types.Bool:
+		return "booleans"
+	case types.String:
+		return "strings"
+	case types.Null:
+		return "nulls"
+	}
+	return fmt.Sprintf("%s values", k)
+}
+
+// RawKind is the kind schema inference gives one JSON value: BOOLEAN,
+// BIGINT for an integer token that fits, DOUBLE for any other number,
+// STRING for strings, objects and arrays (read as their JSON text), and
+// VOID for null or a missing value. It agrees with Inferrer value by value.
+func RawKind(r Raw) types.Kind {
+	switch r.Type {
+	case Bool:
+		return types.Bool
+	case Number:
+		if _, ok := parseInt(r.Bytes); ok {
+			return types.Int
+		}
+		return types.Float
+	case String, Object, Array:
+		return types.String
+	}
+	return types.Null
+}
+
+// Misfits describes, one line per column, the values that did not fit
+// their column's kind and were read as NULL:
+// "properties.price: 12 strings in 1 file did not fit DOUBLE; read as NULL".
+func (s *Scanner) Misfits() []string {
+	var out []string
+	for j, sn := range s.Seen() {
+		if sn.Misfits > 0 {
+			c := s.opts.Columns[j]
+			out = append(out, fmt.Sprintf("%s: %s in %s did not fit %s; read as NULL", c.Name, sn.MisfitText(), plural(sn.MisfitFiles, "file"), c.Kind))
+		}
+	}
+	return out
+}
