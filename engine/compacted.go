@@ -173,6 +173,14 @@ func (s *CompactedSource) Admits(path string) bool {
 	return s.ensure() == nil && s.js != nil && s.js.Admits(path)
 }
 
+// KindsOf implements plan.OpenSchema.
+func (s *CompactedSource) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+	if js := s.jsonSource(); js != nil {
+		return js.KindsOf(ctx, paths)
+	}
+	return nil, nil
+}
+
 func (s *CompactedSource) jsonSource() *JSONSource {
 	if s.ensure() != nil {
 		return nil

@@ -215,6 +215,14 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 		for j, sn := range ls.sn.Seen() {
 			col := ls.cols[j]
 			key := pathKey(col.Name)
+			if sn.Blocked > 0 {
+				// Not a kind to widen: in these lines the data is not shaped
+				// as the path says. Spark's inference would make the object a
+				// STRING and refuse the path; nectar reads the lines that
+				// have it and says where it could not.
+				e.addNotes([]string{fmt.Sprintf("%s: read as NULL in %s of %s where a value on its path is not an object or array (%s)",
+					col.Name, plural(sn.Blocked, "line"), plural(sn.BlockedFiles, "file"), sn.BlockedText())})
+			}
 			switch {
 			case col.Hidden != scan.NotHidden:
 			case col.Observe:
@@ -435,7 +443,10 @@ func (s *JSONSource) known() []string {
 // closest returns the source's known paths nearest to name: the nearest
 // and any as near, at most three.
 func (s *JSONSource) closest(name string) []string {
-	best := syntax.Nearest(name, s.known(), 3, len(name)/2+1)
+	// A typo is within a key: allow edits in proportion to the last key,
+	// not to the whole path, or every sibling would be "near".
+	last := name[strings.LastIndexAny(name, ".[")+1:]
+	best := syntax.Nearest(name, s.known(), 3, len(last)/2+1)
 	d := func(b string) int { return syntax.EditDistance(strings.ToLower(name), strings.ToLower(b)) }
 	for i := 1; i < len(best); i++ {
 		if d(best[i]) > d(best[0]) {

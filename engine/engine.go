@@ -166,8 +166,14 @@ func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result)
 			return err
 		}
 		if !planGuesses(n) {
+			// Nothing read can prove the schema wrong: stream the rows,
+			// then report what the scans saw.
 			err = emit(&Result{Kind: Rows, Schema: n.Schema(), Rows: op})
-			return errors.Join(err, op.Close())
+			err = errors.Join(err, op.Close())
+			if err == nil {
+				_, err = e.settle(ctx, q, log)
+			}
+			return err
 		}
 		held, err := exec.Spool(sctx, op, n.Schema(), "")
 		if err != nil {

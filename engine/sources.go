@@ -37,15 +37,15 @@ type JSONSource struct {
 	opts    Options
 	onOpen  func(*scan.Scanner)
 
-	mu      sync.Mutex
-	cols    []plan.SourceColumn   // the sample's leaves, kinds widened by what reads found, then the hidden columns; replaced, never changed in place
-	leaves  map[string]types.Kind // lower-cased name of every visible column → kind
-	extra   map[string]*extraPath // lower-cased path → a path beyond the sample's leaves known to be in the data
+	mu     sync.Mutex
+	cols   []plan.SourceColumn   // the sample's leaves, kinds widened by what reads found, then the hidden columns; replaced, never changed in place
+	leaves map[string]types.Kind // lower-cased name of every visible column → kind
+	extra  map[string]*extraPath // lower-cased path → a path beyond the sample's leaves known to be in the data
 	// nullOnly holds the columns the sample saw only as null: read as
 	// STRING placeholders while the scans work out their kind.
 	nullOnly map[string]bool
-	sample  [][]byte              // lines kept to resolve array paths; loaded on first need
-	sampled bool
+	sample   [][]byte // lines kept to resolve array paths; loaded on first need
+	sampled  bool
 }
 
 // extraPath is a path the sample's leaves do not name that is known to be
@@ -171,6 +171,21 @@ func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
 func (s *JSONSource) Admits(path string) bool {
 	p, err := scan.ParsePath(path)
 	return err == nil && len(p) > 0
+}
+
+// KindsOf implements plan.OpenSchema.
+func (s *JSONSource) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+	found, err := s.probe(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]types.Kind{}
+	for _, p := range paths {
+		if k, ok := found[pathKey(p)]; ok {
+			out[p] = k
+		}
+	}
+	return out, nil
 }
 
 var _ plan.OpenSchema = (*JSONSource)(nil)

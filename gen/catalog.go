@@ -71,13 +71,14 @@ const productsPerVertical = 120
 // category, name | position | price, product_id | quantity |
 // recommender | sku, url, vertical.
 type product struct {
-	vertical int
-	cents    int64
-	fragA    []byte // "category":..,"name":..
-	fragB    []byte // "price":..,"product_id":..
-	fragC    []byte // "sku":..,"url":..,"vertical":..
-	path     string
-	title    string
+	vertical   int
+	cents      int64
+	fragA      []byte // "category":..,"name":..
+	fragB      []byte // "price":..,"product_id":..
+	fragBDrift []byte // fragB with the price as a string
+	fragC      []byte // "sku":..,"url":..,"vertical":..
+	path       string
+	title      string
 }
 
 type catalog struct {
@@ -112,6 +113,12 @@ func newCatalog(seed int64) *catalog {
 			b = append(b, pid...)
 			b = append(b, '"')
 			p.fragB = b
+			b = []byte(`"price":"`)
+			b = appendCents(b, cents)
+			b = append(b, `","product_id":"`...)
+			b = append(b, pid...)
+			b = append(b, '"')
+			p.fragBDrift = b
 			b = []byte(`"sku":"`)
 			b = append(b, sku...)
 			b = append(b, `","url":"`...)
@@ -247,6 +254,7 @@ var referrers = []string{"", "", "https://www.google.com/", "https://www.google.
 // into context.campaign, so it appears only on events of the landing page.
 type campaign struct {
 	json   string // pre-rendered context.campaign object
+	name   string // its name as a JSON string, for drifting files
 	search string // the landing page's query string
 }
 
@@ -287,7 +295,7 @@ var campaigns = func() []campaign {
 			}
 		}
 		b = append(b, '}')
-		out[i] = campaign{json: string(b), search: string(q)}
+		out[i] = campaign{json: string(b), name: strconv.Quote(r[2]), search: string(q)}
 	}
 	return out
 }()

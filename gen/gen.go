@@ -21,7 +21,13 @@ type Options struct {
 	Malformed  float64   // share of lines replaced by malformed JSON (truncated objects, garbage)
 	Duplicates float64   // share of lines that are a second delivery of an earlier event (same bytes)
 	Compress   string    // "gzip" (default), "zstd" or "none" (plain .json files)
-	Workers    int       // files written in parallel (default GOMAXPROCS)
+	// DriftFiles makes the last that many files drift, as logs do when a
+	// client changes: properties.price is a string ("12.34") rather than
+	// a number, a top-level writeKey appears, and context.campaign is the
+	// campaign's name rather than an object. A schema sampled from the
+	// early files then misjudges them.
+	DriftFiles int
+	Workers    int // files written in parallel (default GOMAXPROCS)
 }
 
 // Summary reports what Generate wrote.
@@ -88,6 +94,9 @@ func (o *Options) normalize() error {
 	// a duplicate.
 	if o.Duplicates < 0 || math.IsNaN(o.Duplicates) || o.Malformed+2*o.Duplicates > 1 {
 		return fmt.Errorf("%w: Duplicates %v with Malformed %v leaves too few originals", ErrInvalidOptions, o.Duplicates, o.Malformed)
+	}
+	if o.DriftFiles < 0 || o.DriftFiles > o.Files {
+		return fmt.Errorf("%w: DriftFiles %d not in [0, Files]", ErrInvalidOptions, o.DriftFiles)
 	}
 	switch o.Compress {
 	case "":

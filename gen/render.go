@@ -7,6 +7,7 @@ type renderer struct {
 	cat       *catalog
 	projectID string
 	sessions  []session
+	drift     bool // render as Options.DriftFiles describes
 }
 
 var eventNames = [...]string{
@@ -117,7 +118,11 @@ func (rd *renderer) render(b []byte, e *event) []byte {
 	b = append(b, `","channel":"client","context":{`...)
 	if e.landing && s.campaign >= 0 {
 		b = append(b, `"campaign":`...)
-		b = append(b, campaigns[s.campaign].json...)
+		if rd.drift {
+			b = append(b, campaigns[s.campaign].name...)
+		} else {
+			b = append(b, campaigns[s.campaign].json...)
+		}
 		b = append(b, ',')
 	}
 	// Only the mobile SDK reports a device; analytics.js on a phone does not.
@@ -207,7 +212,21 @@ func (rd *renderer) render(b []byte, e *event) []byte {
 	case u.nullUID:
 		b = append(b, `"userId":null,`...)
 	}
+	if rd.drift {
+		b = append(b, `"version":2,"writeKey":"`...)
+		b = append(b, rd.projectID...)
+		return append(b, `"}`...)
+	}
 	return append(b, `"version":2}`...)
+}
+
+// fragB is a product's price and id, with the price as a string when the
+// file drifts.
+func (rd *renderer) fragB(p *product) []byte {
+	if rd.drift {
+		return p.fragBDrift
+	}
+	return p.fragB
 }
 
 func (rd *renderer) appendTraits(b []byte, u *user) []byte {
@@ -290,7 +309,7 @@ func (rd *renderer) appendProperties(b []byte, e *event, s *session) []byte {
 		b = append(b, `,"position":`...)
 		b = appendUint(b, uint64(e.slot))
 		b = append(b, ',')
-		b = append(b, p.fragB...)
+		b = append(b, rd.fragB(p)...)
 		b = append(b, `,"quantity":`...)
 		b = appendUint(b, uint64(max(e.qty[0], 1)))
 		if e.rec {
@@ -335,7 +354,7 @@ func (rd *renderer) appendProperties(b []byte, e *event, s *session) []byte {
 		b = append(b, '{')
 		b = append(b, p.fragA...)
 		b = append(b, ',')
-		b = append(b, p.fragB...)
+		b = append(b, rd.fragB(p)...)
 		b = append(b, `,"quantity":`...)
 		b = appendUint(b, uint64(e.qty[i]))
 		b = append(b, ',')

@@ -36,6 +36,7 @@ type fileSpec struct {
 	malformed int64
 	dups      int64
 	late      bool // first file of a later day: may hold queued pre-midnight events
+	drift     bool // see Options.DriftFiles
 }
 
 type plan struct {
@@ -68,6 +69,10 @@ func newPlan(o *Options) *plan {
 	// One file per day first, the rest by traffic, so files are similar in size.
 	filesPerDay := splitWeighted(int64(o.Files-o.Days), weights)
 	idx := 0
+	total := 0
+	for d := range days {
+		total += int(filesPerDay[d]) + 1
+	}
 	for d, dy := range days {
 		nf := int(filesPerDay[d]) + 1
 		perFile := splitWeighted(eventsPerDay[d], uniform(nf))
@@ -84,6 +89,7 @@ func newPlan(o *Options) *plan {
 				malformed: int64(float64(n)*o.Malformed + 0.5),
 				dups:      int64(float64(n)*o.Duplicates + 0.5),
 				late:      j == 0 && d > 0,
+				drift:     idx >= total-o.DriftFiles,
 			})
 			idx++
 		}
@@ -371,6 +377,7 @@ func (w *worker) fill(ctx context.Context, f *fileSpec) error {
 	w.writeErr = nil
 	g := &w.gen
 	g.dayStart, g.dayEnd, g.midnight = f.dayStart, f.dayEnd, f.midnight
+	w.rd.drift = f.drift
 	logical := f.lines - f.dups
 	malLeft, dupLeft := f.malformed, f.dups
 	logicalLeft, goodLeft := logical, logical-f.malformed

@@ -270,6 +270,7 @@ var errorPhrases = []struct {
 }{
 	{regexp.MustCompile(`Referenced column .* not found|Values list .* does not have a column named`), "unknown column"},
 	{regexp.MustCompile(`Table with name .* does not exist`), "unknown table"},
+	{regexp.MustCompile(`Could not find key .* in struct`), "FIELD_NOT_FOUND"},
 	{regexp.MustCompile(`Function with name .* does not exist`), "unknown function"},
 	{regexp.MustCompile(`No function matches the given name and argument types`), "expects"},
 	{regexp.MustCompile(`Parser Error`), "syntax error"},

@@ -19,7 +19,7 @@ type Catalog interface {
 }
 
 // bindOnce binds q and lists the open-schema sources it read.
-func bindOnce(ctx context.Context, cat Catalog, q syntax.Query, admitted map[OpenSchema][]string) (Node, []openRef, error) {
+func bindOnce(ctx context.Context, cat Catalog, q syntax.Query, admitted map[OpenSchema][]admittedName) (Node, []openRef, error) {
 	b := &binder{ctx: ctx, cat: cat, paths: map[string]bool{}, admitted: admitted}
 	collectPaths(q, b.paths)
 	n, sc, err := b.query(q)
@@ -45,8 +45,8 @@ type binder struct {
 	nextShared int
 	paths      map[string]bool // every name the statement mentions, for sources to resolve nested paths up front
 	depth      int
-	open       []openRef               // the open-schema sources read, for names that resolve nowhere
-	admitted   map[OpenSchema][]string // names admitted to them as provisional columns
+	open       []openRef                     // the open-schema sources read, for names that resolve nowhere
+	admitted   map[OpenSchema][]admittedName // names admitted to them as provisional columns
 }
 
 // query binds any query form to a node and the scope of its output.
@@ -194,10 +194,10 @@ func (b *binder) scan(src Source, alias string) (Node, scope, error) {
 		}
 	}
 	if o, ok := src.(OpenSchema); ok {
-		for _, p := range b.admitted[o] {
-			if !have[strings.ToLower(p)] {
-				cols = append(cols, SourceColumn{Name: p, Kind: types.String, Hidden: true, Provisional: true})
-				have[strings.ToLower(p)] = true
+		for _, a := range b.admitted[o] {
+			if !have[strings.ToLower(a.path)] {
+				cols = append(cols, SourceColumn{Name: a.path, Kind: a.kind, Hidden: true, Provisional: true})
+				have[strings.ToLower(a.path)] = true
 			}
 		}
 	}

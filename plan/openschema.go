@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // OpenSchema is a Source whose columns come from a sample of its data, as
@@ -18,6 +19,18 @@ type OpenSchema interface {
 	Source
 	// Admits reports whether path could be a column of the source.
 	Admits(path string) bool
+	// KindsOf reads the data for the kinds of paths the sample never
+	// saw, from the first lines that have them, leaving out paths no
+	// line has. Bind asks when a statement does not bind with STRING
+	// placeholders for them (WHERE late, where late holds booleans).
+	KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error)
+}
+
+// admittedName is a name admitted to an OpenSchema source, with the kind
+// it is bound as: STRING until KindsOf gives a better one.
+type admittedName struct {
+	path string
+	kind types.Kind
 }
 
 // UnknownName is the cause of an "unknown column" bind error: the name's
@@ -53,34 +66,73 @@ type openRef struct {
 // belong to (the one its qualifier names, or the statement's only one)
 // and the statement bound again.
 func Bind(ctx context.Context, cat Catalog, q syntax.Query) (Node, error) {
-	admitted := map[OpenSchema][]string{}
+	admitted := map[OpenSchema][]admittedName{}
+	probed := false
 	for {
 		n, open, err := bindOnce(ctx, cat, q, admitted)
 		if err == nil {
 			return n, nil
 		}
 		var un *UnknownName
-		if !errors.As(err, &un) || !admit(open, un.Parts, admitted) {
+		if errors.As(err, &un) {
+			if admit(open, un.Parts, admitted) {
+				continue
+			}
+			return nil, err
+		}
+		// A type error may come from a STRING placeholder: learn the
+		// admitted names' kinds from the data, once, and bind again.
+		if probed || len(admitted) == 0 {
+			return nil, err
+		}
+		probed = true
+		changed, perr := refineKinds(ctx, admitted)
+		if perr != nil {
+			return nil, perr
+		}
+		if !changed {
 			return nil, err
 		}
 	}
+}
+
+// refineKinds asks each source for the kinds of the names admitted to it.
+func refineKinds(ctx context.Context, admitted map[OpenSchema][]admittedName) (bool, error) {
+	changed := false
+	for src, names := range admitted {
+		paths := make([]string, len(names))
+		for i, a := range names {
+			paths[i] = a.path
+		}
+		kinds, err := src.KindsOf(ctx, paths)
+		if err != nil {
+			return false, err
+		}
+		for i, a := range names {
+			if k, ok := kinds[a.path]; ok && k != types.Null && k != a.kind {
+				names[i].kind = k
+				changed = true
+			}
+		}
+	}
+	return changed, nil
 }
 
 // admit picks the source an unknown name belongs to and admits it there:
 // the source whose alias is the name's first part, or else the only
 // open-schema source of the statement. It reports false when there is
 // none, or the name was admitted already, so binding again would not help.
-func admit(open []openRef, parts []string, admitted map[OpenSchema][]string) bool {
+func admit(open []openRef, parts []string, admitted map[OpenSchema][]admittedName) bool {
 	add := func(src OpenSchema, path string) bool {
-		for _, p := range admitted[src] {
-			if strings.EqualFold(p, path) {
+		for _, a := range admitted[src] {
+			if strings.EqualFold(a.path, path) {
 				return false
 			}
 		}
 		if !src.Admits(path) {
 			return false
 		}
-		admitted[src] = append(admitted[src], path)
+		admitted[src] = append(admitted[src], admittedName{path, types.String})
 		return true
 	}
 	if len(parts) >= 2 {

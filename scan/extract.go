@@ -32,10 +32,22 @@ func (t JSONType) String() string {
 
 // Raw is one extracted value: its type and its raw token. Strings keep their
 // quotes and escapes; objects and arrays are their full text. Bytes alias the
-// line passed to Extract and are valid only until that buffer changes.
+// line passed to Extract and are valid only until that buffer changes. A
+// Missing value has no Bytes, unless the path is missing because an object
+// or array it leads through is some other value in this line: then Bytes
+// is that value (see Blocked).
 type Raw struct {
 	Type  JSONType
 	Bytes []byte
+}
+
+// Blocked reports whether the path is missing because a value above it is
+// not the object or array it leads through, and that value's type.
+func (r Raw) Blocked() (JSONType, bool) {
+	if r.Type != Missing || len(r.Bytes) == 0 {
+		return Missing, false
+	}
+	return typeOf(r.Bytes[0]), true
 }
 
 // Text returns the value as SQL text: strings unescaped, everything else as
@@ -44,7 +56,10 @@ func (r Raw) Text() string { return string(r.AppendText(nil)) }
 
 // AppendText appends the value as Text would return it.
 func (r Raw) AppendText(dst []byte) []byte {
-	if r.Type == String {
+	switch r.Type {
+	case Missing:
+		return dst
+	case String:
 		body := r.Bytes[1 : len(r.Bytes)-1]
 		if bytes.IndexByte(body, '\\') < 0 {
 			return append(dst, body...)
@@ -494,6 +509,9 @@ func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
 		i, err = e.array(d, i+1, n, depth+1)
 	default:
 		i, err = skipValue(d, i, depth)
+		if err == nil && c != 'n' && (len(n.keys) > 0 || len(n.indexes) > 0) {
+			e.block(n, d[start:i])
+		}
 	}
 	if err != nil {
 		return i, err
@@ -507,6 +525,18 @@ func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
 		}
 	}
 	return i, nil
+}
+
+// block marks the paths below n as missing because n holds v, a value
+// that is not the object or array they lead through (a field that is
+// sometimes a string): Get returns them as Missing with v's bytes, so the
+// scan can tell the user rather than read NULL in silence.
+func (e *Extractor) block(n *trie, v []byte) {
+	for _, s := range n.below {
+		if s != n.slot {
+			e.res[s] = Raw{Type: Missing, Bytes: v}
+		}
+	}
 }
 
 func (e *Extractor) object(d []byte, i int, n *trie, depth int) (int, error) {

@@ -737,9 +737,14 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			case NotHidden:
 				r := w.ex.Get(s.pathOf[j])
 				seen := &w.fc.seen[j]
-				if c.Observe {
+				switch {
+				case r.Type == Missing:
+					if t, ok := r.Blocked(); ok {
+						seen.block(t)
+					}
+				case c.Observe:
 					seen.see(r)
-				} else if r.Type != Missing {
+				default:
 					seen.Present = true
 				}
 				if appendRaw(v, r, &w.arena) {

@@ -24,6 +24,12 @@ type Seen struct {
 	Misfits     int64
 	MisfitFiles int64
 	MisfitTypes [numJSONTypes]int64
+	// Blocked counts the lines, in BlockedFiles files, where the path is
+	// missing because an object or array it leads through is another kind
+	// of value (Raw.Blocked); BlockedTypes splits them by that value's type.
+	Blocked      int64
+	BlockedFiles int64
+	BlockedTypes [numJSONTypes]int64
 }
 
 const numJSONTypes = int(Array) + 1
@@ -44,6 +50,12 @@ func (s *Seen) misfit(r Raw) {
 	s.Kind = types.Widen(s.Kind, RawKind(r))
 }
 
+// block folds in a line where the path is blocked by a value of type t.
+func (s *Seen) block(t JSONType) {
+	s.Blocked++
+	s.BlockedTypes[t]++
+}
+
 // add folds o, the tally of other lines of the same column, into s.
 func (s *Seen) add(o *Seen) {
 	s.Present = s.Present || o.Present
@@ -53,20 +65,30 @@ func (s *Seen) add(o *Seen) {
 	for t, n := range o.MisfitTypes {
 		s.MisfitTypes[t] += n
 	}
+	s.Blocked += o.Blocked
+	s.BlockedFiles += o.BlockedFiles
+	for t, n := range o.BlockedTypes {
+		s.BlockedTypes[t] += n
+	}
 }
 
-// MisfitText describes the misfits by JSON type, most common first:
-// "492 strings", "3 numbers and 1 object".
-func (s *Seen) MisfitText() string {
+// MisfitText describes the misfits by JSON type: "492 strings",
+// "3 numbers and 1 object".
+func (s *Seen) MisfitText() string { return typesText(&s.MisfitTypes, s.Misfits) }
+
+// BlockedText describes the values that blocked the path by JSON type.
+func (s *Seen) BlockedText() string { return typesText(&s.BlockedTypes, s.Blocked) }
+
+func typesText(byType *[numJSONTypes]int64, total int64) string {
 	var parts []string
 	for _, t := range []JSONType{String, Number, Bool, Object, Array} {
-		if n := s.MisfitTypes[t]; n > 0 {
+		if n := byType[t]; n > 0 {
 			parts = append(parts, plural(n, t.String()))
 		}
 	}
 	switch len(parts) {
 	case 0:
-		return plural(s.Misfits, "value")
+		return plural(total, "value")
 	case 1:
 		return parts[0]
 	}

@@ -81,6 +81,9 @@ func (c *counters) addFile(fc *fileCounts, size int64) {
 		if fc.seen[j].Misfits > 0 {
 			fc.seen[j].MisfitFiles = 1
 		}
+		if fc.seen[j].Blocked > 0 {
+			fc.seen[j].BlockedFiles = 1
+		}
 		c.seen[j].add(&fc.seen[j])
 	}
 	c.seenMu.Unlock()

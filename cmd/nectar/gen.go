@@ -51,5 +51,6 @@ func newGenCmd() *cobra.Command {
 	f.Float64Var(&o.Malformed, "malformed", 0, "share of lines written as malformed JSON")
 	f.Float64Var(&o.Duplicates, "duplicates", 0, "share of events delivered twice (same messageId)")
 	f.StringVar(&o.Compress, "compress", "gzip", "gzip, zstd or none")
+	f.IntVar(&o.DriftFiles, "drift-files", 0, "make the last N files drift: string prices, a new writeKey field, context.campaign as a string")
 	return c
 }

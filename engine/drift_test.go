@@ -1,0 +1,190 @@
+package engine_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// TestGeneratedDrift runs queries over generated logs whose last files
+// drift (string prices, a writeKey field only they have, context.campaign
+// as a string) and checks every answer against plain Go over every line.
+func TestGeneratedDrift(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := gen.Generate(t.Context(), gen.Options{Out: dir, Events: 6000, Files: 12, Seed: 3, DriftFiles: 2}); err != nil {
+		t.Fatal(err)
+	}
+	glob := filepath.Join(dir, "segment-logs", "**", "*.gz")
+	paths, err := filepath.Glob(filepath.Join(dir, "segment-logs", "*", "*", "*.gz"))
+	if err != nil || len(paths) != 12 {
+		t.Fatalf("%d files, %v", len(paths), err)
+	}
+	// Plain Go over every line.
+	var priceSum float64
+	var prices, writeKeys, campaignNames, campaignStrings int64
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(zr)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			dec := json.NewDecoder(strings.NewReader(sc.Text()))
+			dec.UseNumber()
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			if x, ok := jsonPath(v, "properties.price"); ok {
+				f, ok := sparkDouble(x)
+				if !ok {
+					t.Fatalf("price %v", x)
+				}
+				priceSum += f
+				prices++
+			}
+			if _, ok := jsonPath(v, "writeKey"); ok {
+				writeKeys++
+			}
+			if _, ok := jsonPath(v, "context.campaign.name"); ok {
+				campaignNames++
+			}
+			if x, ok := jsonPath(v, "context.campaign"); ok {
+				if _, isString := x.(string); isString {
+					campaignStrings++
+				}
+			}
+		}
+		f.Close()
+	}
+	if writeKeys == 0 || campaignStrings == 0 || campaignNames == 0 {
+		t.Fatalf("the generator wrote no drift: %d writeKeys, %d campaign strings", writeKeys, campaignStrings)
+	}
+	e := engine.New(engine.Options{})
+	q := fmt.Sprintf(`SELECT sum(properties.price) AS price_sum, count(properties.price) AS prices, count(writeKey) AS write_keys,
+		count(context.campaign.name) AS campaign_names FROM read_json('%s')`, glob)
+	_, rows, err := engine.QueryRows(t.Context(), e, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows[0]
+	if got[0].K != types.Float || fmt.Sprintf("%.2f", got[0].F) != fmt.Sprintf("%.2f", priceSum) || got[1].I != prices || got[2].I != writeKeys || got[3].I != campaignNames {
+		t.Errorf("got %v, want %.2f %d %d %d", got, priceSum, prices, writeKeys, campaignNames)
+	}
+	notes := strings.Join(e.Notes(), "\n")
+	for _, want := range []string{
+		fmt.Sprintf("context.campaign.name: read as NULL in %d lines of 2 files where a value on its path is not an object or array (%d strings)", campaignStrings, campaignStrings),
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
+
+// writeJSONL writes lines into dir/name and returns the path.
+func writeJSONL(t *testing.T, dir, name string, lines ...string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestDriftCases covers each way the sample can be wrong, with a sample
+// of one line per file so that the second file drifts from it.
+func TestDriftCases(t *testing.T) {
+	dir := t.TempDir()
+	writeJSONL(t, dir, "a/1.json", `{"e":"x","n":1,"o":{"k":1},"z":null}`, `{"e":"y","n":2,"o":{"k":2},"z":null}`)
+	writeJSONL(t, dir, "a/2.json", `{"e":"x","n":2.5,"o":"flat","z":null}`, `{"e":"y","n":"4","o":{"k":3},"late":false,"z":8}`,
+		`{"e":"x","n":1,"o":{"k":4},"late":true,"z":7}`)
+	cases := []struct {
+		name, query string
+		want        string // rows, "|" between values, "\n" between rows; or "error: …"
+		notes       []string
+	}{
+		{"number then string", "SELECT sum(n) FROM read_json('a')", "10.5",
+			[]string{"n: 1 string and 1 number in 1 file among integers; read as STRING"}},
+		{"field only late", "SELECT count(late), count(*) FROM read_json('a')", "2|5", nil},
+		{"field only late is BOOLEAN", "SELECT late FROM read_json('a') WHERE late", "true", nil},
+		{"nulls then integers", "SELECT sum(z), sum(z) / 2 FROM read_json('a')", "15|7.5", nil},
+		{"object then string", "SELECT count(o.k) FROM read_json('a')", "4",
+			[]string{"o.k: read as NULL in 1 line of 1 file where a value on its path is not an object or array (1 string)"}},
+		{"select star learns late keys", "SELECT * FROM read_json('a') WHERE e = 'y' ORDER BY n",
+			"y|2|{\"k\":2}|NULL|NULL\ny|4|{\"k\":3}|8|false", nil},
+		{"typo", "SELECT count(lat) FROM read_json('a')", "error: [UNRESOLVED_COLUMN] unknown column lat", nil},
+		{"typo with LIMIT probes every file", "SELECT lat FROM read_json('a') LIMIT 1", "error: unknown column lat", nil},
+		{"late field with LIMIT is found by the probe", "SELECT late FROM read_json('a') LIMIT 1", "NULL", nil},
+		{"late field in lines a filter drops unread", "SELECT count(late) FROM read_json('a') WHERE e = 'q'", "0", nil},
+		{"qualified late field", "SELECT t.late FROM read_json('a') AS t WHERE t.late", "true", nil},
+		{"late field ambiguous between sources", "SELECT count(late) FROM read_json('a/1.json') AS p JOIN read_json('a/2.json') AS q ON p.e = q.e",
+			"error: unknown column late", nil},
+		{"late field of one of two sources", "SELECT count(q.late) FROM read_json('a/1.json') AS p JOIN read_json('a/2.json') AS q ON p.e = q.e", "2", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := engine.New(engine.Options{Dir: dir, SampleLines: 1, Strict: true})
+			_, rows, err := engine.QueryRows(t.Context(), e, c.query)
+			if want, ok := strings.CutPrefix(c.want, "error: "); ok {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("error %v, want one containing %q", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				var vs []string
+				for _, v := range r {
+					vs = append(vs, v.String())
+				}
+				got = append(got, strings.Join(vs, "|"))
+			}
+			if g := strings.Join(got, "\n"); g != c.want {
+				t.Errorf("got\n%s\nwant\n%s", g, c.want)
+			}
+			if c.notes != nil && strings.Join(e.Notes(), "\n") != strings.Join(c.notes, "\n") {
+				t.Errorf("notes %q, want %q", e.Notes(), c.notes)
+			}
+		})
+	}
+}
+
+// TestExplainChecksNames: EXPLAIN and DESCRIBE read nothing, but a name
+// the sample never saw must still be in the data, as the query would
+// find; a name found there is described with the kind its values have.
+func TestExplainChecksNames(t *testing.T) {
+	dir := t.TempDir()
+	writeJSONL(t, dir, "a/1.json", `{"e":"x"}`)
+	writeJSONL(t, dir, "a/2.json", `{"e":"y","late":3}`)
+	e := engine.New(engine.Options{Dir: dir, SampleLines: 1})
+	if _, _, err := engine.QueryRows(t.Context(), e, "EXPLAIN SELECT lat FROM read_json('a')"); err == nil || !strings.Contains(err.Error(), "unknown column lat") {
+		t.Errorf("EXPLAIN of a typo: %v", err)
+	}
+	_, rows, err := engine.QueryRows(t.Context(), e, "DESCRIBE SELECT late FROM read_json('a')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0][1].S != "bigint" {
+		t.Errorf("DESCRIBE: %v", rows)
+	}
+}
