@@ -99,11 +99,11 @@ func TestRealSamplesDrift(t *testing.T) {
 	// lead_count and opp_count read as Spark reads a STRING column, and
 	// how many events have lead_count.
 	type dayAgg struct {
-		n, leads          int64
-		leadSum, oppSum   float64
-		maxMonth          string
-		anons             map[string]bool
-		sawMonth, sawLead bool
+		n, leads        int64
+		leadSum, oppSum float64
+		maxMonth        string
+		anons           map[string]bool
+		sawMonth        bool
 	}
 	days := map[string]*dayAgg{}
 	for path, lines := range files {
