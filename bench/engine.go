@@ -38,10 +38,10 @@ func (n Nectar) Name() string {
 	return "nectar"
 }
 
-// IsNectar reports whether an engine name is a nectar build: "nectar" or
-// a tagged one, "nectar+<tags>".
+// IsNectar reports whether an engine name is a nectar build: "nectar", a
+// tagged one, "nectar+<tags>", or an earlier revision, "nectar@<rev>".
 func IsNectar(name string) bool {
-	return name == "nectar" || strings.HasPrefix(name, "nectar+")
+	return name == "nectar" || strings.HasPrefix(name, "nectar+") || strings.HasPrefix(name, "nectar@")
 }
 
 func (n Nectar) Run(ctx context.Context, q Query, ds DataSet, out string) (Measurement, error) {
@@ -138,6 +138,35 @@ func BuildNectar(ctx context.Context, root, dir, tags string) (string, error) {
 		return "", fmt.Errorf("go %s in %s: %w: %s", strings.Join(args, " "), root, err, tail(b, 2000))
 	}
 	return bin, nil
+}
+
+// BuildNectarAt builds nectar as it was at git revision rev: the tree at
+// rev is exported (git archive) into dir/src-<rev> and built there, so the
+// working tree is not touched.
+func BuildNectarAt(ctx context.Context, root, dir, rev string) (string, error) {
+	out, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", rev+"^{commit}").Output()
+	if err != nil {
+		return "", fmt.Errorf("git rev-parse %s: %w", rev, err)
+	}
+	short := strings.TrimSpace(string(out))
+	src := filepath.Join(dir, "src-"+short)
+	bin := filepath.Join(dir, "nectar-"+short)
+	if err := os.RemoveAll(src); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	archive := exec.CommandContext(ctx, "sh", "-c", `git -C "$1" archive "$2" | tar -x -C "$3"`, "sh", root, short, src)
+	if b, err := archive.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("export %s: %w: %s", rev, err, tail(b, 2000))
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nectar")
+	cmd.Dir = src
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build nectar at %s: %w: %s", rev, err, tail(b, 2000))
+	}
+	return bin, os.RemoveAll(src)
 }
 
 // DuckDB runs queries through the Go driver in a child process: the bench

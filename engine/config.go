@@ -52,6 +52,10 @@ type SourceConfig struct {
 	// source then reads its Parquet for the raw files it covers, and the
 	// raw files it does not cover yet, so answers never lag the raw logs.
 	Compacted string `yaml:"compacted"`
+	// Schema gives a JSON source's columns in Spark's DDL
+	// ("event STRING, properties STRUCT<price: DOUBLE>"), as
+	// read_json(path, schema => …) does: nothing is inferred.
+	Schema string `yaml:"schema"`
 }
 
 // LoadConfig reads path. A missing file at the default location is not an
@@ -84,6 +88,14 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 		default:
 			return nil, fmt.Errorf("read %s: source %q: unknown format %q (json or parquet)", path, name, s.Format)
 		}
+		if s.Schema != "" {
+			if strings.EqualFold(s.Format, "parquet") || s.Compacted != "" {
+				return nil, fmt.Errorf("read %s: source %q: a schema is for raw JSON logs, not with format parquet or compacted", path, name)
+			}
+			if _, err := syntax.ParseSchema(s.Schema); err != nil {
+				return nil, fmt.Errorf("read %s: source %q: schema: %w", path, name, err)
+			}
+		}
 	}
 	return &c, nil
 }
@@ -105,19 +117,25 @@ func (c *Config) Apply(e *Local) {
 		if strings.EqualFold(s.Format, "parquet") {
 			fn = "read_parquet"
 		}
-		e.DefineSource(name, fn, resolve(c.dir, s.Path))
+		e.defineSource(name, fn, resolve(c.dir, s.Path), s.Schema)
 	}
 }
 
 // DefineSource names a table-function call: FROM name then reads the
 // source with every column, hidden ones included, as FROM fn('path') does.
 // The source is opened (and its schema inferred) on first use.
-func (e *Local) DefineSource(name, fn, path string) {
-	q := &syntax.FromQuery{At: syntax.At{P: syntax.NoPos}, From: &syntax.TableFunc{
-		At:   syntax.At{P: syntax.NoPos},
-		Name: fn,
-		Args: []syntax.Expr{&syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(path)}},
-	}}
+func (e *Local) DefineSource(name, fn, path string) { e.defineSource(name, fn, path, "") }
+
+// defineSource is DefineSource with the schema read_json is given, if any.
+func (e *Local) defineSource(name, fn, path, schema string) {
+	lit := func(s string) syntax.Expr {
+		return &syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(s)}
+	}
+	call := &syntax.TableFunc{At: syntax.At{P: syntax.NoPos}, Name: fn, Args: []syntax.Expr{lit(path)}}
+	if schema != "" {
+		call.Named = []syntax.NamedArg{{Name: "schema", Value: lit(schema)}}
+	}
+	q := &syntax.FromQuery{At: syntax.At{P: syntax.NoPos}, From: call}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.views[strings.ToLower(name)] = q

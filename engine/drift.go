@@ -86,6 +86,9 @@ func (s *JSONSource) jsonSource() *JSONSource { return s }
 // names, columns the sample saw only as null, and a read of every column
 // (which learns of keys the sample lacks) can be wrong.
 func (s *JSONSource) guessed(cols []plan.SourceColumn) bool {
+	if s.declared != nil {
+		return false
+	}
 	for _, c := range cols {
 		if c.Hidden && isHiddenColumn(c.Name) {
 			continue
@@ -212,6 +215,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 			c.covered = true
 		}
 		c.newKeys = c.newKeys || len(ls.sn.NewKeys()) > 0
+		e.addNotes(misfitNotes(ls))
 		for j, sn := range ls.sn.Seen() {
 			col := ls.cols[j]
 			key := pathKey(col.Name)
@@ -232,7 +236,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 				if sn.Present {
 					c.found[key] = types.Widen(c.found[key], sn.Kind)
 				}
-			case sn.Misfits > 0 && sn.Kind != col.Kind:
+			case col.Guess && sn.Misfits > 0 && sn.Kind != col.Kind:
 				c.widen[key] = types.Widen(c.widen[key], sn.Kind)
 				c.notes[key] = fmt.Sprintf("%s: %s in %s among %s; read as %s",
 					col.Name, sn.MisfitText(), plural(sn.MisfitFiles, "file"), scan.KindNoun(col.Kind), c.widen[key])

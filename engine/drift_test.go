@@ -188,3 +188,61 @@ func TestExplainChecksNames(t *testing.T) {
 		t.Errorf("DESCRIBE: %v", rows)
 	}
 }
+
+// TestDeclaredSchema: with a schema given, nothing is guessed: a value
+// that does not fit is NULL and told by column (Spark's PERMISSIVE mode),
+// a name the schema lacks is unknown at once, and --strict stops on the
+// misfit.
+func TestDeclaredSchema(t *testing.T) {
+	dir := t.TempDir()
+	writeJSONL(t, dir, "a/1.json", `{"e":"x","n":1,"o":{"k":1},"p":[{"q":1.5}]}`, `{"e":"y","n":"two","o":{"k":2},"late":1}`)
+	const schema = `e STRING, n DOUBLE, o STRUCT<k: BIGINT>, p ARRAY<STRUCT<q: DOUBLE>>`
+	e := engine.New(engine.Options{Dir: dir})
+	q := "SELECT e, n, o.k, p[0].q, p FROM read_json('a', schema => '" + schema + "') ORDER BY e"
+	schemaOut, rows, err := engine.QueryRows(t.Context(), e, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows); got != `[[x 1.0 1 1.5 [{"q":1.5}]] [y NULL 2 NULL NULL]]` {
+		t.Errorf("rows %s", got)
+	}
+	if schemaOut.String() != "e STRING, n DOUBLE, k BIGINT, q DOUBLE, p STRING" {
+		t.Errorf("schema %s", schemaOut)
+	}
+	if got, want := e.Notes(), []string{"n: 1 string in 1 file did not fit DOUBLE (the schema given); read as NULL"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+	for _, bad := range []struct{ query, err string }{
+		{"SELECT late FROM read_json('a', schema => '" + schema + "')", "unknown column late"},
+		{"SELECT e FROM read_json('a', schema => 'e STRNG')", "type STRNG is not one nectar reads"},
+		{"SELECT e FROM read_json('a', schema => 'e STRING,')", "read_json schema: expected a name"},
+		{"SELECT e FROM read_json('a', schem => 'e STRING')", "read_json has no argument schem"},
+		{"SELECT e FROM read_json(schema => 'e STRING')", "read_json takes one path"},
+	} {
+		if _, _, err := engine.QueryRows(t.Context(), e, bad.query); err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: error %v, want %q", bad.query, err, bad.err)
+		}
+	}
+	strict := engine.New(engine.Options{Dir: dir, Strict: true})
+	if _, _, err := engine.QueryRows(t.Context(), strict, "SELECT count(n) FROM read_json('a', schema => 'n DOUBLE')"); err == nil || !strings.Contains(err.Error(), `column n: string "two" does not convert to DOUBLE`) {
+		t.Errorf("strict: %v", err)
+	}
+	// nectar.yaml's schema: gives a named source the same.
+	cfg := filepath.Join(dir, "nectar.yaml")
+	if err := os.WriteFile(cfg, []byte("sources:\n  logs: {path: a, schema: 'e STRING, n BIGINT'}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := engine.LoadConfig(cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := engine.New(engine.Options{})
+	c.Apply(named)
+	_, rows, err = engine.QueryRows(t.Context(), named, "SELECT * FROM logs ORDER BY e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(rows); got != "[[x 1] [y NULL]]" {
+		t.Errorf("named source with a schema: %s", got)
+	}
+}

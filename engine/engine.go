@@ -257,26 +257,28 @@ func (e *Local) LookupTables(fn func(name string) (plan.Source, bool)) {
 	e.lookup = fn
 }
 
-// TableFunc implements plan.Catalog: read_json(path) and read_parquet(path).
-func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) (plan.Source, error) {
-	if len(args) != 1 || args[0].K != types.String {
-		return nil, fmt.Errorf("%s takes one string argument: a file, directory or glob", name)
+// TableFunc implements plan.Catalog: read_json(path[, schema => 'DDL'])
+// and read_parquet(path).
+func (e *Local) TableFunc(ctx context.Context, call plan.TableCall) (plan.Source, error) {
+	path, schema, err := tableArgs(call)
+	if err != nil {
+		return nil, err
 	}
-	key := name + "(" + args[0].S + ")"
+	key := call.String()
 	e.mu.Lock()
 	src, ok := e.cache[key]
 	e.mu.Unlock()
 	if ok {
 		return src, nil
 	}
-	var err error
-	switch name {
-	case "read_json":
-		src, err = OpenJSON(ctx, args[0].S, e.Opts, func(s *scan.Scanner) { e.track(key, s) })
-	case "read_parquet":
-		src, err = OpenParquet(ctx, args[0].S, e.Opts)
+	track := func(s *scan.Scanner) { e.track(key, s) }
+	switch {
+	case call.Name == "read_json" && schema != nil:
+		src, err = OpenJSONSchema(ctx, path, schema, e.Opts, track)
+	case call.Name == "read_json":
+		src, err = OpenJSON(ctx, path, e.Opts, track)
 	default:
-		return nil, fmt.Errorf("unknown table function %s (nectar has read_json and read_parquet)", name)
+		src, err = OpenParquet(ctx, path, e.Opts)
 	}
 	if err != nil {
 		return nil, err
@@ -285,6 +287,44 @@ func (e *Local) TableFunc(ctx context.Context, name string, args []types.Value) 
 	e.cache[key] = src
 	e.mu.Unlock()
 	return src, nil
+}
+
+// tableArgs checks a call of read_json or read_parquet and returns its
+// path and, for read_json, the schema it was given (nil: inferred).
+func tableArgs(call plan.TableCall) (path string, schema []syntax.ColumnDef, err error) {
+	named := map[string]bool{"path": true}
+	switch call.Name {
+	case "read_json":
+		named["schema"] = true
+	case "read_parquet":
+	default:
+		return "", nil, fmt.Errorf("unknown table function %s (nectar has read_json and read_parquet)", call.Name)
+	}
+	for n := range call.Named {
+		if !named[n] {
+			return "", nil, fmt.Errorf("%s has no argument %s (it takes a path%s)", call.Name, n, map[bool]string{true: " and schema => 'DDL'"}[named["schema"]])
+		}
+	}
+	p, hasNamed := call.Named["path"]
+	switch {
+	case len(call.Args) == 1 && !hasNamed:
+		p = call.Args[0]
+	case len(call.Args) == 0 && hasNamed:
+	default:
+		return "", nil, fmt.Errorf("%s takes one path: a file, directory or glob", call.Name)
+	}
+	if p.K != types.String {
+		return "", nil, fmt.Errorf("%s takes its path as a string: a file, directory or glob", call.Name)
+	}
+	if v, ok := call.Named["schema"]; ok {
+		if v.K != types.String {
+			return "", nil, fmt.Errorf("read_json's schema is a string in Spark's DDL, e.g. 'event STRING, properties STRUCT<price: DOUBLE>'")
+		}
+		if schema, err = syntax.ParseSchema(v.S); err != nil {
+			return "", nil, fmt.Errorf("read_json schema: %w", err)
+		}
+	}
+	return p.S, schema, nil
 }
 
 // scanMark and forgetScans drop the scans of a run whose answer was

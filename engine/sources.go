@@ -11,6 +11,7 @@ import (
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -32,10 +33,11 @@ var hiddenColumns = []struct {
 // widens the schema here and runs the statement again, so an answer is the
 // one a schema inferred from every line would give.
 type JSONSource struct {
-	pattern string
-	files   []source.File
-	opts    Options
-	onOpen  func(*scan.Scanner)
+	pattern  string
+	files    []source.File
+	opts     Options
+	onOpen   func(*scan.Scanner)
+	declared []syntax.ColumnDef // the schema the user gave (see OpenJSONSchema); nil: inferred
 
 	mu     sync.Mutex
 	cols   []plan.SourceColumn   // the sample's leaves, kinds widened by what reads found, then the hidden columns; replaced, never changed in place
@@ -117,6 +119,9 @@ func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 	if err != nil || len(p) == 0 {
 		return 0, false
 	}
+	if s.declared != nil {
+		return s.resolveDeclared(p)
+	}
 	lower := strings.ToLower(p.String())
 	s.mu.Lock()
 	if x, ok := s.extra[lower]; ok {
@@ -170,7 +175,7 @@ func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
 // the sample did not show.
 func (s *JSONSource) Admits(path string) bool {
 	p, err := scan.ParsePath(path)
-	return err == nil && len(p) > 0
+	return err == nil && len(p) > 0 && s.declared == nil
 }
 
 // KindsOf implements plan.OpenSchema.
@@ -295,7 +300,7 @@ func stringConstants(es []plan.Expr) ([]string, bool) {
 func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
 	for i, c := range cols {
-		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: true}
+		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: s.declared == nil}
 		hidden := false
 		for _, h := range hiddenColumns {
 			if c.Name == h.name {
@@ -320,7 +325,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 		BadLines:     s.opts.BadLines,
 		BatchRows:    s.opts.BatchRows,
 		Require:      requirements(cols, filters),
-		NewKeys:      s.readsAll(cols),
+		NewKeys:      s.declared == nil && s.readsAll(cols),
 	})
 	prov := make([]bool, len(cols))
 	for i, c := range cols {

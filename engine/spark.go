@@ -188,13 +188,17 @@ func (c sparkCatalog) Table(name string) (syntax.Query, plan.Source, bool) {
 	return c.local.Table(name)
 }
 
-func (c sparkCatalog) TableFunc(ctx context.Context, name string, args []types.Value) (plan.Source, error) {
-	src, err := c.local.TableFunc(ctx, name, args)
-	if err != nil && name == "read_json" && len(args) == 1 && args[0].K == types.String && strings.Contains(args[0].S, "://") {
+func (c sparkCatalog) TableFunc(ctx context.Context, call plan.TableCall) (plan.Source, error) {
+	path, _, err := tableArgs(call)
+	if err != nil {
+		return nil, err
+	}
+	src, err := c.local.TableFunc(ctx, call)
+	if err != nil && call.Name == "read_json" && call.Named["schema"].K == types.Null && strings.Contains(path, "://") {
 		// A path only the cluster can read (s3 without credentials here):
 		// Spark infers the schema instead.
 		var serr error
-		if src, serr = c.inferOnSpark(ctx, args[0].S); serr == nil {
+		if src, serr = c.inferOnSpark(ctx, path); serr == nil {
 			err = nil
 		} else {
 			err = errors.Join(err, serr)
@@ -203,14 +207,14 @@ func (c sparkCatalog) TableFunc(ctx context.Context, name string, args []types.V
 	if err != nil {
 		return nil, err
 	}
-	path := resolve(c.local.Opts.Dir, args[0].S)
+	path = resolve(c.local.Opts.Dir, path)
 	if !strings.Contains(path, "://") {
 		// The server's working directory is not ours.
 		if abs, err := filepath.Abs(path); err == nil {
 			path = abs
 		}
 	}
-	return &sparkSource{Source: src, fn: name, path: path}, nil
+	return &sparkSource{Source: src, fn: call.Name, path: path}, nil
 }
 
 // inferOnSpark asks Spark for the schema of read_json(pattern), flattened

@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/nectar-dev/nectar/syntax"
@@ -15,7 +16,41 @@ type Catalog interface {
 	// Table returns a view's query or a named source.
 	Table(name string) (view syntax.Query, src Source, ok bool)
 	// TableFunc opens read_json(…), read_parquet(…) and friends.
-	TableFunc(ctx context.Context, name string, args []types.Value) (Source, error)
+	TableFunc(ctx context.Context, call TableCall) (Source, error)
+}
+
+// TableCall is a table function call with constant arguments.
+type TableCall struct {
+	Name  string                 // lower case
+	Args  []types.Value          // positional
+	Named map[string]types.Value // by lower-cased name
+}
+
+// String is the call as query text, read_json('x', schema => 'a INT'): the
+// same call always prints the same, so it can key a cache.
+func (c TableCall) String() string {
+	var b strings.Builder
+	b.WriteString(c.Name)
+	b.WriteByte('(')
+	for i, a := range c.Args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(syntax.FormatValue(a))
+	}
+	names := make([]string, 0, len(c.Named))
+	for n := range c.Named {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for i, n := range names {
+		if i > 0 || len(c.Args) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(syntax.QuoteIdent(n) + " => " + syntax.FormatValue(c.Named[n]))
+	}
+	b.WriteByte(')')
+	return b.String()
 }
 
 // bindOnce binds q and lists the open-schema sources it read.
@@ -127,15 +162,35 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		}
 		return b.scan(src, alias)
 	case *syntax.TableFunc:
-		args := make([]types.Value, len(t.Args))
-		for i, a := range t.Args {
+		call := TableCall{Name: strings.ToLower(t.Name)}
+		constant := func(a syntax.Expr) (types.Value, error) {
 			lit, ok := a.(*syntax.Literal)
 			if !ok {
-				return nil, nil, syntax.Errorf(a.Position(), "%s takes constant arguments", t.Name)
+				return types.Value{}, syntax.Errorf(a.Position(), "%s takes constant arguments", t.Name)
 			}
-			args[i] = lit.Value
+			return lit.Value, nil
 		}
-		src, err := b.cat.TableFunc(b.ctx, strings.ToLower(t.Name), args)
+		for _, a := range t.Args {
+			v, err := constant(a)
+			if err != nil {
+				return nil, nil, err
+			}
+			call.Args = append(call.Args, v)
+		}
+		for _, a := range t.Named {
+			v, err := constant(a.Value)
+			if err != nil {
+				return nil, nil, err
+			}
+			if call.Named == nil {
+				call.Named = map[string]types.Value{}
+			}
+			if _, dup := call.Named[a.Name]; dup {
+				return nil, nil, syntax.Errorf(a.Value.Position(), "%s is given twice", a.Name)
+			}
+			call.Named[a.Name] = v
+		}
+		src, err := b.cat.TableFunc(b.ctx, call)
 		if err != nil {
 			return nil, nil, &syntax.Error{Pos: t.Position(), Msg: err.Error(), Err: err}
 		}

@@ -234,8 +234,8 @@ func TestScannerBadInput(t *testing.T) {
 		if !strings.Contains(recs[2].Error, "column n") || recs[2].Text != `{"n":"three"}` {
 			t.Errorf("conflict record %+v", recs[2])
 		}
-		if got := s.Misfits(); len(got) != 1 || got[0] != "n: 1 string in 1 file did not fit BIGINT; read as NULL" {
-			t.Errorf("Misfits() = %q", got)
+		if n := s.Seen()[0]; n.Misfits != 1 || n.MisfitFiles != 1 || n.MisfitText() != "1 string" {
+			t.Errorf("Seen()[0] = %+v", n)
 		}
 	})
 

@@ -131,17 +131,3 @@ func RawKind(r Raw) types.Kind {
 	}
 	return types.Null
 }
-
-// Misfits describes, one line per column, the values that did not fit
-// their column's kind and were read as NULL:
-// "properties.price: 12 strings in 1 file did not fit DOUBLE; read as NULL".
-func (s *Scanner) Misfits() []string {
-	var out []string
-	for j, sn := range s.Seen() {
-		if sn.Misfits > 0 {
-			c := s.opts.Columns[j]
-			out = append(out, fmt.Sprintf("%s: %s in %s did not fit %s; read as NULL", c.Name, sn.MisfitText(), plural(sn.MisfitFiles, "file"), c.Kind))
-		}
-	}
-	return out
-}

@@ -100,16 +100,17 @@ func (c *streamCatalog) Table(name string) (syntax.Query, plan.Source, bool) {
 	return c.base.Table(name)
 }
 
-func (c *streamCatalog) TableFunc(ctx context.Context, name string, args []types.Value) (plan.Source, error) {
-	if name != "read_json" {
+func (c *streamCatalog) TableFunc(ctx context.Context, call plan.TableCall) (plan.Source, error) {
+	if call.Name != "read_json" {
 		if c.base == nil {
-			return nil, fmt.Errorf("unknown table function %s", name)
+			return nil, fmt.Errorf("unknown table function %s", call.Name)
 		}
-		return c.base.TableFunc(ctx, name, args)
+		return c.base.TableFunc(ctx, call)
 	}
-	if len(args) != 1 || args[0].K != types.String {
-		return nil, fmt.Errorf("%s takes one string argument: a file, directory or glob", name)
+	if len(call.Args) != 1 || call.Args[0].K != types.String || len(call.Named) > 0 {
+		return nil, fmt.Errorf("%w: a stream reads read_json(path) with one string argument, a file, directory or glob", ErrUnsupported)
 	}
+	args := call.Args
 	pattern := engine.ResolvePath(c.opts.Dir, args[0].S)
 	if s, ok := c.sources[pattern]; ok {
 		return s, nil

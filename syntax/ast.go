@@ -243,12 +243,21 @@ type TableName struct {
 	Alias string
 }
 
-// TableFunc is a table-valued function such as read_json('logs/**/*.gz').
+// TableFunc is a table-valued function such as read_json('logs/**/*.gz'),
+// with Spark 4's named arguments after the positional ones:
+// read_json('logs', schema => 'event STRING').
 type TableFunc struct {
 	At
 	Name  string
 	Args  []Expr
+	Named []NamedArg
 	Alias string
+}
+
+// NamedArg is one name => value argument.
+type NamedArg struct {
+	Name  string
+	Value Expr
 }
 
 // SubqueryTable is (query) [AS] alias in FROM.

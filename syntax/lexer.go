@@ -121,7 +121,7 @@ func (l *lexer) next() token {
 // operators lists punctuation longest first so that prefixes match greedily.
 var operators = []string{
 	"<=>",
-	"|>", "||", "::", "<=", ">=", "<>", "!=", "==",
+	"|>", "||", "::", "=>", "<=", ">=", "<>", "!=", "==",
 	"=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", ";",
 }
 

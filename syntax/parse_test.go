@@ -25,6 +25,11 @@ var acceptedCases = []struct {
 	{`select Properties.Recommender.Variant variant, HOUR(Timestamp) h, COUNT(*) n from read_json('segment-logs/**/*.gz') e where e.event = 'Added to Cart' group by variant, h`,
 		"SELECT Properties.Recommender.Variant AS variant, hour(Timestamp) AS h, count(*) AS n FROM read_json('segment-logs/**/*.gz') AS e WHERE e.event = 'Added to Cart' GROUP BY variant, h"},
 
+	// ---- named table-function arguments (Spark 4) ----
+	{`SELECT event FROM read_json('logs', schema => 'event STRING, properties STRUCT<price: DOUBLE>') AS l`,
+		"SELECT event FROM read_json('logs', schema => 'event STRING, properties STRUCT<price: DOUBLE>') AS l"},
+	{`FROM read_json(schema=>'a INT', path => 'x')`, "FROM read_json(schema => 'a INT', path => 'x')"},
+
 	// ---- dedupe by messageId and first exposure with window functions ----
 	{`SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1`,
 		"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1"},

@@ -866,7 +866,7 @@ func (p *parser) parseTableRef() TableExpr {
 		open := p.next()
 		f := &TableFunc{At: At{t.pos}, Name: strings.ToLower(name)}
 		if !p.isOp(")") {
-			f.Args = p.parseExprList()
+			p.parseTableArgs(f)
 		}
 		p.expectClose(open)
 		if w, ok := p.parseWatermark(f); ok {
@@ -881,6 +881,26 @@ func (p *parser) parseTableRef() TableExpr {
 	}
 	tn.Alias = p.parseAlias()
 	return tn
+}
+
+// parseTableArgs reads a table function's arguments: expressions, then
+// name => expression pairs, as Spark 4 allows.
+func (p *parser) parseTableArgs(f *TableFunc) {
+	for {
+		if t := p.peek(1); isNameToken(p.tok()) && t.kind == tOp && t.text == "=>" {
+			name := p.parseName("an argument name")
+			p.next()
+			f.Named = append(f.Named, NamedArg{Name: strings.ToLower(name), Value: p.parseExpr()})
+		} else {
+			if len(f.Named) > 0 {
+				p.fail(Errorf(p.tok().pos, "a positional argument cannot follow named ones"))
+			}
+			f.Args = append(f.Args, p.parseExpr())
+		}
+		if !p.acceptOp(",") {
+			return
+		}
+	}
 }
 
 func (p *parser) parseParenJoin(open *token) TableExpr {

@@ -315,6 +315,14 @@ func (t *TableFunc) String() string {
 	b.WriteString(quoteDotted(t.Name))
 	b.WriteByte('(')
 	writeExprs(&b, t.Args)
+	for i, a := range t.Named {
+		if i > 0 || len(t.Args) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(QuoteIdent(a.Name))
+		b.WriteString(" => ")
+		b.WriteString(a.Value.String())
+	}
 	b.WriteByte(')')
 	b.WriteString(aliasSuffix(t.Alias))
 	return b.String()

@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string) error {
 	sparkOK := bench.SparkAvailable("python3")
 	spark := fs.Bool("spark", sparkOK, "also run Spark local (local[--threads]) through python3 and bench/spark_runner.py (default: on when python3 can import pyspark)")
 	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
+	baseline := fs.String("baseline", "", `also build nectar as it was at this git revision and run it as a further engine, "nectar@<rev>", to measure a change against it`)
 	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README)`)
 	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
 	if err := fs.Parse(args); err != nil {
@@ -144,6 +145,13 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	var baseBin string
+	if *baseline != "" {
+		fmt.Fprintf(log, "build: go build ./cmd/nectar at %s\n", *baseline)
+		if baseBin, err = bench.BuildNectarAt(ctx, root, filepath.Join(cache, "bin"), *baseline); err != nil {
+			return err
+		}
+	}
 	if *compacted {
 		var cq []bench.Query
 		for _, q := range queries {
@@ -179,6 +187,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if taggedBin != "" {
 		engines = append(engines, bench.Nectar{Measurer: measurer, Binary: taggedBin, Threads: *threads, Label: "nectar+" + *tags})
+	}
+	if baseBin != "" {
+		engines = append(engines, bench.Nectar{Measurer: measurer, Binary: baseBin, Threads: *threads, Label: "nectar@" + *baseline})
 	}
 	engineReps := map[string]int{}
 	if *spark && sparkOK {
