@@ -59,13 +59,18 @@ func probeFields(ctx context.Context, eng engine.Engine, spec *Spec) error {
 		fields = append(fields, experimentFields...)
 	}
 	for _, f := range fields {
-		_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+f+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
+		spec.present[f] = probe(ctx, eng, spec, f)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		spec.present[f] = err == nil
 	}
 	return nil
+}
+
+// probe reports whether the engine binds field over the source.
+func probe(ctx context.Context, eng engine.Engine, spec *Spec, field string) bool {
+	_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+field+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
+	return err == nil
 }
 
 // dropMissingDefault handles an engine that refuses a path no line of the

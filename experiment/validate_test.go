@@ -61,7 +61,7 @@ func TestSpecMatchesNothing(t *testing.T) {
 		{name: "exposure event in another case", old: "{event: Experiment Viewed,", new: "{event: experiment viewed,",
 			exposure: "exposure.event", suggest: "Experiment Viewed"},
 		{name: "variant expression always NULL", old: "experiment_id: exp1}", new: "experiment_id: exp1, variant: properties.arm}",
-			exposure: "exposure.variant"},
+			exposure: "exposure.variant", contains: `properties.variation_id, properties.variationId, properties.variant_id hold: "A" (2 lines), "B" (2)`},
 		{name: "where matches nothing", old: "experiment_id: exp1}", new: "experiment_id: exp1, where: \"userId = 'nobody'\"}",
 			exposure: "exposure.where"},
 		{name: "unit NULL on exposures", old: "unit: userId", new: "unit: properties.user_id",
@@ -229,6 +229,17 @@ func TestFieldNotFound(t *testing.T) {
 	}
 	if strings.Contains(got.SQL, "variant_id") {
 		t.Errorf("the query still reads properties.variant_id")
+	}
+
+	// The diagnostic query drops the missing default field as well.
+	_, err = runValidate(t, eng, strings.Replace(validateSpec, "experiment_id: exp1", "experiment_id: exp-1", 1))
+	var ne *NoExposureError
+	if !errors.As(err, &ne) || ne.Field != "exposure.experiment_id" || ne.Suggestion != "exp1" || len(ne.ExperimentIDs) != 2 {
+		t.Errorf("wrong experiment id: %v", err)
+	}
+	_, err = runValidate(t, eng, strings.Replace(validateSpec, "experiment_id: exp1}", "experiment_id: exp1, variant: properties.arm}", 1))
+	if !errors.As(err, &ne) || ne.Field != "exposure.variant" || fmt.Sprint(ne.Variants) != "[{A 2} {B 2}]" {
+		t.Errorf("variant always NULL: %v", err)
 	}
 
 	_, err = runValidate(t, eng, strings.Replace(validateSpec, "value: properties.revenue", "value: properties.revenu", 1))
