@@ -217,8 +217,15 @@ func verify(ctx context.Context, eng engine.Engine, spec *Spec, cells []Cell, re
 			if c.Event != "" {
 				on = fmt.Sprintf("every %q event", c.Event)
 			}
-			rep.Warnings = append(rep.Warnings, Warning{Metric: name, Field: sc.field + ".value",
-				Message: fmt.Sprintf("%s is NULL on %s of the exposed units after their first exposure (other lines of the source have it)", c.Value, on)})
+			msg := fmt.Sprintf("%s is NULL on %s of the exposed units after their first exposure", c.Value, on)
+			elsewhere := true // every path it reads is in the source (sampled or counted)
+			for _, p := range exprPaths(c.Value) {
+				elsewhere = elsewhere && (sch.has(p) || d != nil && d.paths[p] > 0)
+			}
+			if elsewhere {
+				msg += " (other lines of the source have it)"
+			}
+			rep.Warnings = append(rep.Warnings, Warning{Metric: name, Field: sc.field + ".value", Message: msg})
 		}
 	}
 	return nil
