@@ -17,7 +17,7 @@ import (
 // A spec that names an experiment id, event or value path the data does not
 // have used to give a report of zeros with "SRM: ok". Run now checks, after
 // the statistics query and mostly from its own rows (docs/EXPERIMENTS.md,
-// "Checks"):
+// "Specs that match nothing"):
 //
 //   - no exposure matches the spec, or none has a variant the spec lists:
 //     *NoExposureError (ErrNoExposures), listing what the data has;
@@ -45,7 +45,8 @@ type NoExposureError struct {
 	// values on the exposures that match otherwise; most frequent first.
 	Events, ExperimentIDs, Variants []Count
 	// Suggestion is the value closest to the spec's (case-insensitive edit
-	// distance) for Field, "" when none is close.
+	// distance) for Field, "" when none is close; for variants, the one
+	// closest to the first listed variant that has one.
 	Suggestion string
 	// Details are further lines for the message (listings, and why a
 	// listing is missing).
@@ -65,7 +66,7 @@ func (e *NoExposureError) Error() string {
 	for _, d := range e.Details {
 		b.WriteString("\n  " + d)
 	}
-	if e.Suggestion != "" {
+	if e.Suggestion != "" && e.Field != "variants" { // variants: a line per name in Details
 		fmt.Fprintf(&b, "\n  did you mean %s: %s?", strings.TrimPrefix(e.Field, "exposure."), e.Suggestion)
 	}
 	return b.String()
@@ -585,9 +586,8 @@ func noVariants(spec *Spec, rep *Report) error {
 			pairs = append(pairs, fmt.Sprintf("%s for %s", s, n))
 		}
 	}
-	if len(pairs) > 1 {
+	if len(pairs) > 0 {
 		e.Details = append(e.Details, "did you mean "+strings.Join(pairs, ", ")+"?")
-		e.Suggestion = "" // the line above says it per variant
 	}
 	return e
 }
