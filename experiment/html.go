@@ -22,7 +22,7 @@ func writeHTML(w io.Writer, r *Report) error {
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right}
 td:first-child,th:first-child{text-align:left}.banner{padding:.8em 1em;border-radius:6px;margin:1em 0}
-.chart svg{max-width:100%%;height:auto}.ok{background:#e7f6e7}.bad{background:#fbe3e3;font-weight:bold}.note{color:#666}details pre{font-size:12px;background:#f6f6f6;padding:1em;overflow:auto}
+.chart svg{max-width:100%%;height:auto}.ok{background:#e7f6e7}.bad{background:#fbe3e3;font-weight:bold}.note{color:#666}.warn{background:#fff3cd;border:1px solid #e0c36a}details pre{font-size:12px;background:#f6f6f6;padding:1em;overflow:auto}
 </style></head><body><h1>Experiment %s</h1>
 `, esc(r.Name), esc(r.Name))
 	cls, msg := "ok", "No sample ratio mismatch"
@@ -30,6 +30,9 @@ td:first-child,th:first-child{text-align:left}.banner{padding:.8em 1em;border-ra
 		cls, msg = "bad", "Sample ratio mismatch: the results are not trustworthy"
 	}
 	fmt.Fprintf(&b, `<div class="banner %s">%s (chi² = %.3f, df = %d, p = %s). %s</div>`+"\n", cls, msg, r.SRM.ChiSquare, r.SRM.DF, pval(r.SRM.PValue), esc(srmLine(r.SRM, r.Control)))
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "<div class=\"banner warn\">Warning: %s</div>\n", esc(w.String()))
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "<p class=note>%s</p>\n", esc(n))
 	}

@@ -22,7 +22,8 @@ type Report struct {
 	Dimensions           []DimensionResult `json:"dimensions,omitempty"`
 	Daily                []DayResult       `json:"daily,omitempty"`
 	Notes                []string          `json:"notes,omitempty"`
-	SQL                  string            `json:"sql"` // the query that computed the sufficient statistics (--show-sql)
+	Warnings             []Warning         `json:"warnings,omitempty"` // metrics (or variants) that measured nothing: their event or value never occurs among the exposed units
+	SQL                  string            `json:"sql"`                // the query that computed the sufficient statistics (--show-sql)
 }
 
 // SRMResult is the sample-ratio-mismatch check.
@@ -132,6 +133,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "experiment %s (control %s, alpha %g)\n", r.Name, r.Control, r.Alpha)
 	fmt.Fprintf(&b, "%s\n", srmLine(r.SRM, r.Control))
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "WARNING: %s\n", w)
+	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "note: %s\n", n)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/types"
@@ -12,6 +13,10 @@ import (
 
 // Run computes the report: it probes which experiment fields the source
 // has, runs the spec's SQL through eng, and does the statistics in memory.
+// A spec that matches no exposure fails with *NoExposureError, a metric
+// value path no line of the source has with *SpecError, and a metric whose
+// event or value never occurs among the exposed units gets a Warning in
+// the report (see verify).
 func Run(ctx context.Context, eng engine.Engine, spec *Spec) (*Report, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
@@ -21,8 +26,12 @@ func Run(ctx context.Context, eng engine.Engine, spec *Spec) (*Report, error) {
 	}
 	sql := spec.SQL()
 	_, rows, err := engine.QueryRows(ctx, eng, sql)
+	for err != nil && dropMissingDefault(spec, err) {
+		sql = spec.SQL()
+		_, rows, err = engine.QueryRows(ctx, eng, sql)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("experiment %s: run statistics query: %w", spec.Name, err)
+		return nil, explainQueryError(ctx, eng, spec, err)
 	}
 	cells, err := parseCells(rows, spec)
 	if err != nil {
@@ -30,6 +39,10 @@ func Run(ctx context.Context, eng engine.Engine, spec *Spec) (*Report, error) {
 	}
 	rep := Analyze(spec, cells)
 	rep.SQL = sql
+	// A spec that matches nothing fails here rather than report zeros.
+	if err := verify(ctx, eng, spec, cells, rep); err != nil {
+		return nil, err
+	}
 	return rep, nil
 }
 
@@ -46,13 +59,37 @@ func probeFields(ctx context.Context, eng engine.Engine, spec *Spec) error {
 		fields = append(fields, experimentFields...)
 	}
 	for _, f := range fields {
-		_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+f+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
+		spec.present[f] = probe(ctx, eng, spec, f)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		spec.present[f] = err == nil
 	}
 	return nil
+}
+
+// probe reports whether the engine binds field over the source.
+func probe(ctx context.Context, eng engine.Engine, spec *Spec, field string) bool {
+	_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+field+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
+	return err == nil
+}
+
+// dropMissingDefault handles an engine that refuses a path no line of the
+// source has (FIELD_NOT_FOUND) while binding it as NULL, so that the probe
+// cannot see the difference: when the error names a default experiment
+// field, that field is left out of the coalesce and the query can run
+// again. Each retry drops a field, so there are at most five.
+func dropMissingDefault(spec *Spec, err error) bool {
+	msg := strings.ToLower(err.Error())
+	if !strings.Contains(msg, "field_not_found") {
+		return false
+	}
+	for _, f := range append(append([]string{}, experimentFields...), variantFields...) {
+		if spec.present[f] && mentions(msg, strings.ToLower(f)) {
+			spec.present[f] = false
+			return true
+		}
+	}
+	return false
 }
 
 // Cell is one row of the statistics query: the sufficient statistics of
@@ -64,6 +101,9 @@ type Cell struct {
 	Variant string
 	N       int64
 	Metrics []Sums
+	// Checks holds the counts of Spec.checks (slice "" only): events and
+	// non-NULL values among these units' events after first exposure.
+	Checks []float64
 }
 
 func parseCells(rows [][]types.Value, spec *Spec) ([]Cell, error) {
@@ -86,6 +126,12 @@ func parseCells(rows [][]types.Value, spec *Spec) ([]Cell, error) {
 					*sumField(&c.Metrics[k], col) = v.AsFloat()
 				}
 				j++
+			}
+		}
+		c.Checks = make([]float64, len(r)-j)
+		for i, v := range r[j:] {
+			if !v.IsNull() {
+				c.Checks[i] = v.AsFloat()
 			}
 		}
 		cells = append(cells, c)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -81,6 +82,21 @@ func TestHandmadeSums(t *testing.T) {
 	}
 	if len(got) != 9 {
 		t.Errorf("%d cells, want 9: %v", len(got), keys(got))
+	}
+
+	// The checks over A and B's units, after first exposure: u1's and
+	// u3's two orders (all with revenue), one click each, and u1's 2, u3's
+	// 1 and u6's 3 views.
+	checks := make([]float64, len(spec.checks()))
+	for _, c := range cells {
+		if c.Slice == "" && (c.Variant == "A" || c.Variant == "B") {
+			for i := range checks {
+				checks[i] += c.Checks[i]
+			}
+		}
+	}
+	if fmt.Sprint(checks) != "[3 3 2 6]" {
+		t.Errorf("checks %v, want [3 3 2 6] for %v", checks, spec.checks())
 	}
 
 	rep := Analyze(spec, cells)
@@ -260,8 +276,12 @@ func TestStatColumns(t *testing.T) {
 		}
 	}
 	spec := loadSpec(t, "testdata/handmade.yaml")
-	// n + 4 keys, then 2+2+2+5+5 sums.
-	if got := spec.statColumns(); got != colMetrics+16 {
-		t.Errorf("handmade spec: %d columns, want %d", got, colMetrics+16)
+	// n + 4 keys, then 2+2+2+5+5 sums, then 4 checks: the three events
+	// and properties.revenue on Order Completed.
+	if got := spec.statColumns(); got != colMetrics+16+4 {
+		t.Errorf("handmade spec: %d columns, want %d", got, colMetrics+16+4)
+	}
+	if got := fmt.Sprint(spec.checks()); got != "[{Order Completed } {Order Completed properties.revenue} {Product Clicked } {Product Viewed }]" {
+		t.Errorf("handmade checks %s", got)
 	}
 }

@@ -21,10 +21,18 @@ var ErrSpec = errors.New("invalid experiment spec")
 type SpecError struct {
 	Field string // YAML path, e.g. "metrics[1].value"
 	Msg   string
+	Err   error // the engine's error when the data showed the mistake, or nil
 }
 
 func (e *SpecError) Error() string { return fmt.Sprintf("experiment spec: %s: %s", e.Field, e.Msg) }
-func (e *SpecError) Unwrap() error { return ErrSpec }
+
+// Unwrap gives ErrSpec and the engine's error, if any.
+func (e *SpecError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrSpec}
+	}
+	return []error{ErrSpec, e.Err}
+}
 
 func specErr(field, format string, args ...any) error {
 	return &SpecError{Field: field, Msg: fmt.Sprintf(format, args...)}

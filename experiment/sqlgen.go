@@ -103,13 +103,91 @@ func sumSQL(col string, k int) string {
 	return fmt.Sprintf("sum(__%c%d * __%c%d) AS s%s%d", col[0], k, col[1], k, col, k)
 }
 
-// statColumns is the number of columns of the statistics query.
+// statColumns is the number of columns of the statistics query: the keys,
+// every metric's sumCols, then one count per check.
 func (s *Spec) statColumns() int {
 	n := colMetrics
 	for k := range s.Metrics {
 		n += len(s.Metrics[k].sumCols())
 	}
-	return n
+	return n + len(s.checks())
+}
+
+// check is one count the statistics query returns after the sums, so that
+// Run can tell a metric that measured nothing from one that measured zero
+// (see verify): the exposed units' events at or after first exposure that
+// are named Event (any event when ""), and with Value, those on which the
+// value expression is not NULL. Windows and where conditions do not apply:
+// the question is whether the event or the path occurs at all.
+type check struct {
+	Event, Value string
+}
+
+// checks lists the spec's checks, each once, in metric order: the event of
+// every component that names one, and the value of every component that
+// sums one. sql components are the user's own aggregates and are not
+// checked.
+func (s *Spec) checks() []check {
+	var out []check
+	seen := map[check]bool{}
+	add := func(c check) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	for _, f := range s.components() {
+		c := f.c
+		if c.SQL != "" {
+			continue
+		}
+		if c.Event != "" {
+			add(check{Event: c.Event})
+		}
+		if c.Value != "" {
+			add(check{Event: c.Event, Value: c.Value})
+		}
+	}
+	return out
+}
+
+// sql is the per-unit aggregate over the joined events e that counts c.
+func (c check) sql() string {
+	count := "count(*)"
+	if c.Value != "" {
+		count = "count(" + c.Value + ")"
+	}
+	if c.Event != "" {
+		count += " FILTER (WHERE e.event = " + quote(c.Event) + ")"
+	}
+	return "CAST(" + count + " AS DOUBLE)"
+}
+
+// specComponent is one metric component and where it sits in the spec.
+type specComponent struct {
+	metric int
+	field  string // YAML path of the component: metrics[1] or metrics[2].numerator
+	c      *Component
+}
+
+// components lists every metric component in spec order.
+func (s *Spec) components() []specComponent {
+	var out []specComponent
+	for k := range s.Metrics {
+		m := &s.Metrics[k]
+		f := fmt.Sprintf("metrics[%d]", k)
+		if m.Type == Ratio {
+			if m.Numerator != nil {
+				out = append(out, specComponent{k, f + ".numerator", m.Numerator})
+			}
+			if m.Denominator != nil {
+				out = append(out, specComponent{k, f + ".denominator", m.Denominator})
+			}
+			continue
+		}
+		out = append(out, specComponent{k, f, &m.Component})
+	}
+	return out
 }
 
 // SQL returns the Spark SQL script that computes the per-variant
@@ -196,6 +274,10 @@ func (s *Spec) SQL() string {
 		}
 		anyCUPED = anyCUPED || m.CUPED
 	}
+	checks := s.checks()
+	for i, c := range checks {
+		fmt.Fprintf(&b, ",\n    %s AS __k%d", c.sql(), i)
+	}
 	fmt.Fprintf(&b, "\n  FROM x LEFT JOIN ev AS e ON e.__unit = x.__unit AND e.__t >= x.__first\n  WHERE NOT x.__multi\n  GROUP BY %s\n),\n", xcols)
 
 	// pre: the CUPED covariate, the same metric over the window before
@@ -275,6 +357,9 @@ func (s *Spec) SQL() string {
 			}
 		}
 	}
+	for i := range checks {
+		fmt.Fprintf(&b, ", __k%d", i)
+	}
 	fmt.Fprintf(&b, "\n  FROM %s", unitSrc)
 	if len(caps) > 0 {
 		b.WriteString(" CROSS JOIN caps")
@@ -295,9 +380,20 @@ func (s *Spec) SQL() string {
 		}
 		return sb.String()
 	}()
-	fmt.Fprintf(&b, "SELECT '' AS slice, '' AS slice_value, CAST(to_date(timestamp_micros(__first)) AS STRING) AS day, __variant AS variant,\n    %s\nFROM u GROUP BY 3, 4\n", sums)
+	// The checks are summed over the whole experiment only; the other
+	// rows carry zeros.
+	var checkSums, checkZeros string
+	if len(checks) > 0 {
+		parts := make([]string, len(checks))
+		for i := range checks {
+			parts[i] = fmt.Sprintf("sum(__k%d) AS k%d", i, i)
+		}
+		checkSums = ",\n    " + strings.Join(parts, ", ")
+		checkZeros = strings.Repeat(", 0.0", len(checks))
+	}
+	fmt.Fprintf(&b, "SELECT '' AS slice, '' AS slice_value, CAST(to_date(timestamp_micros(__first)) AS STRING) AS day, __variant AS variant,\n    %s%s\nFROM u GROUP BY 3, 4\n", sums, checkSums)
 	for i := range s.Dimensions {
-		fmt.Fprintf(&b, "UNION ALL\nSELECT %s, __d%d, '', __variant,\n    %s\nFROM u GROUP BY 2, 4\n", quote(fmt.Sprint(i)), i, sums)
+		fmt.Fprintf(&b, "UNION ALL\nSELECT %s, __d%d, '', __variant,\n    %s%s\nFROM u GROUP BY 2, 4\n", quote(fmt.Sprint(i)), i, sums, checkZeros)
 	}
 	fmt.Fprintf(&b, "UNION ALL\nSELECT %s, '', '', __variant, count(*)", quote(multiSlice))
 	for k := range s.Metrics {
@@ -305,6 +401,7 @@ func (s *Spec) SQL() string {
 			b.WriteString(", 0.0")
 		}
 	}
+	b.WriteString(checkZeros)
 	b.WriteString("\nFROM x WHERE __multi GROUP BY 4\n")
 	return b.String()
 }

@@ -53,8 +53,15 @@ func newExperimentCmd() *cobra.Command {
 				return errors.Join(err, done(err))
 			}
 			rep, err := experiment.Run(cmd.Context(), runner, sp)
+			if errors.Is(err, experiment.ErrSpec) || errors.Is(err, experiment.ErrNoExposures) {
+				// The spec does not fit the data: name the file to fix.
+				err = fmt.Errorf("%s: %w", spec, err)
+			}
 			if err = errors.Join(err, closeRunner(), done(err)); err != nil {
 				return err
+			}
+			for _, w := range rep.Warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
 			}
 			if showSQL {
 				fmt.Fprintln(cmd.ErrOrStderr(), rep.SQL)
