@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -179,6 +180,10 @@ func pathKey(name string) string {
 	return strings.ToLower(name)
 }
 
+// ErrFieldNotFound is the cause (errors.Is) of the error for a name that
+// no line of a read_json source has.
+var ErrFieldNotFound = errors.New("no line of the data has the field")
+
 // correction is what the scans of one source proved about its schema.
 // Maps are keyed by pathKey.
 type correction struct {
@@ -264,6 +269,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 			missing = slices.DeleteFunc(missing, func(n string) bool { _, ok := kinds[pathKey(n)]; return ok })
 		}
 		if len(missing) > 0 {
+			src.markAbsent(missing)
 			return false, src.notFound(q, missing[0])
 		}
 		changed, notes := src.correct(c)
@@ -353,10 +359,30 @@ func (s *JSONSource) correct(c *correction) (changed bool, notes []string) {
 	return changed, notes
 }
 
+// markAbsent remembers paths that a read of every line did not find, so
+// that a later statement naming them fails without reading again (an
+// experiment tries several spellings of a field).
+func (s *JSONSource) markAbsent(paths []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.absent == nil {
+		s.absent = map[string]bool{}
+	}
+	for _, p := range paths {
+		s.absent[pathKey(p)] = true
+	}
+}
+
 // probe reads every file of s for the given paths until each is found,
 // and returns the kinds of those found (from the values read up to then),
-// by lower-cased path.
+// by lower-cased path. Paths known to be absent are not looked for.
 func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+	s.mu.Lock()
+	paths = slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return s.absent[pathKey(p)] })
+	s.mu.Unlock()
+	if len(paths) == 0 {
+		return map[string]types.Kind{}, nil
+	}
 	cols := make([]scan.Column, len(paths))
 	for i, p := range paths {
 		pp, err := scan.ParsePath(p)
@@ -379,11 +405,15 @@ func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]type
 		}
 		if all || b == nil || b.Len == 0 {
 			out := map[string]types.Kind{}
+			var absent []string
 			for i, x := range seen {
 				if x.Present {
 					out[pathKey(paths[i])] = x.Kind
+				} else {
+					absent = append(absent, paths[i])
 				}
 			}
+			s.markAbsent(absent) // the probe read every line
 			return out, nil
 		}
 	}
@@ -398,6 +428,7 @@ func (s *JSONSource) notFound(q syntax.Query, name string) error {
 		msg = "[FIELD_NOT_FOUND] no such field " + syntax.QuoteIdent(name)
 	}
 	e := syntax.Errorf(plan.NamePos(q, name), "%s: no line of the %s of %s has it", msg, plural(int64(len(s.files)), "file"), s)
+	e.Err = ErrFieldNotFound
 	if best := s.closest(name); len(best) > 0 {
 		quoted := make([]string, len(best))
 		for i, b := range best {

@@ -46,6 +46,7 @@ type JSONSource struct {
 	// nullOnly holds the columns the sample saw only as null: read as
 	// STRING placeholders while the scans work out their kind.
 	nullOnly map[string]bool
+	absent   map[string]bool // paths a read of every line did not find
 	sample   [][]byte // lines kept to resolve array paths; loaded on first need
 	sampled  bool
 }

@@ -71,8 +71,12 @@ func diagnose(ctx context.Context, eng engine.Engine, spec *Spec, exposures bool
 		fields.present[f] = ok
 	}
 	if exposures && spec.Exposure.Variant != "" {
-		for _, f := range variantFields {
-			fields.present[f] = probe(ctx, eng, spec, f)
+		present, err := presentFields(ctx, eng, spec, variantFields)
+		if err != nil {
+			return nil, err
+		}
+		for f, ok := range present {
+			fields.present[f] = ok
 		}
 	}
 	for {

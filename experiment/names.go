@@ -308,6 +308,9 @@ func (f *specField) specErr(p string, sch *schema, err error) *SpecError {
 	}
 	var se *syntax.Error
 	switch {
+	case p != "" && errors.Is(err, engine.ErrFieldNotFound):
+		// The engine read every line for it: say so in the spec's terms.
+		msg = "no line of the source has " + p + hint
 	case hint != "" && !strings.Contains(strings.ToLower(msg), "did you mean"):
 		msg += hint
 	case errors.As(err, &se) && se.Hint != "":

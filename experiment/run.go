@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,19 +59,41 @@ func probeFields(ctx context.Context, eng engine.Engine, spec *Spec) error {
 	if spec.Exposure.ExperimentID != "" {
 		fields = append(fields, experimentFields...)
 	}
-	for _, f := range fields {
-		spec.present[f] = probe(ctx, eng, spec, f)
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-	}
-	return nil
+	present, err := presentFields(ctx, eng, spec, fields)
+	spec.present = present
+	return err
 }
 
-// probe reports whether the engine binds field over the source.
-func probe(ctx context.Context, eng engine.Engine, spec *Spec, field string) bool {
-	_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+field+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
-	return err == nil
+// presentFields reports which of fields the engine binds over the source.
+// It runs one DESCRIBE of all of them: a field the data lacks fails it,
+// naming the field, and is left out of the next. The engine looks for
+// every name the first time (one read at most) and knows the missing ones
+// after that, so the retries read nothing.
+func presentFields(ctx context.Context, eng engine.Engine, spec *Spec, fields []string) (map[string]bool, error) {
+	present := map[string]bool{}
+	fields = slices.Clone(fields)
+	for len(fields) > 0 {
+		_, _, err := engine.QueryRows(ctx, eng, "DESCRIBE SELECT "+strings.Join(fields, ", ")+" FROM (SELECT *, 1 AS __probe FROM "+spec.sourceSQL()+") AS raw")
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err == nil {
+			for _, f := range fields {
+				present[f] = true
+			}
+			return present, nil
+		}
+		msg := strings.ToLower(err.Error())
+		missing := slices.IndexFunc(fields, func(f string) bool { return mentions(msg, strings.ToLower(f)) })
+		if missing < 0 {
+			// An error about none of them: take each as missing, as a
+			// failed bind of each would.
+			return present, nil
+		}
+		present[fields[missing]] = false
+		fields = slices.Delete(fields, missing, missing+1)
+	}
+	return present, nil
 }
 
 // dropMissingDefault handles an engine that refuses a path no line of the

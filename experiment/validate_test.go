@@ -60,12 +60,16 @@ func TestSpecMatchesNothing(t *testing.T) {
 			exposure: "exposure.event", suggest: "Experiment Viewed", contains: `events that look like exposures: "Experiment Viewed" (5 lines)`},
 		{name: "exposure event in another case", old: "{event: Experiment Viewed,", new: "{event: experiment viewed,",
 			exposure: "exposure.event", suggest: "Experiment Viewed"},
-		{name: "variant expression always NULL", old: "experiment_id: exp1}", new: "experiment_id: exp1, variant: properties.arm}",
+		{name: "variant expression always NULL", old: "experiment_id: exp1}", new: "experiment_id: exp1, variant: properties.revenue}",
 			exposure: "exposure.variant", contains: `properties.variation_id, properties.variationId, properties.variant_id hold: "A" (2 lines), "B" (2)`},
+		{name: "variant path on no line", old: "experiment_id: exp1}", new: "experiment_id: exp1, variant: properties.arm}",
+			field: "exposure.variant", contains: "no line of the source has properties.arm"},
 		{name: "where matches nothing", old: "experiment_id: exp1}", new: "experiment_id: exp1, where: \"userId = 'nobody'\"}",
 			exposure: "exposure.where"},
-		{name: "unit NULL on exposures", old: "unit: userId", new: "unit: properties.user_id",
+		{name: "unit NULL on exposures", old: "unit: userId", new: "unit: properties.revenue",
 			exposure: "unit"},
+		{name: "unit on no line", old: "unit: userId", new: "unit: properties.user_id",
+			field: "unit", contains: "no line of the source has properties.user_id; did you mean userId?"},
 		{name: "start after the data", old: "metrics:", new: "start: 2019-03-01\nmetrics:",
 			exposure: "filter"},
 		{name: "variants not matching", old: "[{name: A, weight: 1}, {name: B, weight: 1}]", new: "[{name: control, weight: 1}, {name: treatment, weight: 1}]",
@@ -87,7 +91,7 @@ func TestSpecMatchesNothing(t *testing.T) {
 		{name: "value name missing at top level", old: "value: properties.revenue", new: "value: revenue",
 			field: "metrics[1].value", contains: "did you mean properties.revenue?"},
 		{name: "unknown name in a dimension", old: "metrics:", new: "dimensions: [os_name]\nmetrics:",
-			field: "dimensions[0]", contains: "unknown column os_name"},
+			field: "dimensions[0]", contains: "no line of the source has os_name"},
 		{name: "unknown name in exposure.where", old: "experiment_id: exp1}", new: "experiment_id: exp1, where: \"evnt = 'x'\"}",
 			field: "exposure.where", contains: "did you mean event?"},
 		{name: "value path never among exposed units", old: "value: properties.revenue", new: "value: properties.discount",
@@ -243,7 +247,7 @@ func TestFieldNotFound(t *testing.T) {
 	if !errors.As(err, &ne) || ne.Field != "exposure.experiment_id" || ne.Suggestion != "exp1" || len(ne.ExperimentIDs) != 2 {
 		t.Errorf("wrong experiment id: %v", err)
 	}
-	_, err = runValidate(t, eng, strings.Replace(validateSpec, "experiment_id: exp1}", "experiment_id: exp1, variant: properties.arm}", 1))
+	_, err = runValidate(t, eng, strings.Replace(validateSpec, "experiment_id: exp1}", "experiment_id: exp1, variant: properties.revenue}", 1))
 	if !errors.As(err, &ne) || ne.Field != "exposure.variant" || fmt.Sprint(ne.Variants) != "[{A 2} {B 2}]" {
 		t.Errorf("variant always NULL: %v", err)
 	}
