@@ -291,7 +291,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 // field that only late files have): SELECT * must show it, in the place a
 // schema of every line gives it. It reports whether the schema changed.
 func (s *JSONSource) reinfer(ctx context.Context) (bool, error) {
-	inferred, err := inferAll(ctx, s.files)
+	inferred, err := scan.InferAllFiles(ctx, s.files)
 	if err != nil {
 		return false, fmt.Errorf("infer schema of %s: %w", s, err)
 	}

@@ -2,9 +2,7 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
@@ -27,7 +25,7 @@ func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts O
 	var inferred []scan.InferredColumn
 	var err error
 	if opts.SampleLines == InferAll {
-		inferred, err = inferAll(ctx, files)
+		inferred, err = scan.InferAllFiles(ctx, files)
 	} else {
 		inferred, err = scan.InferFiles(ctx, files, opts.SampleLines)
 	}
@@ -35,40 +33,4 @@ func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts O
 		return nil, fmt.Errorf("infer schema of %s: %w", name, err)
 	}
 	return newJSONSource(name, files, inferred, opts, onOpen), nil
-}
-
-// inferAll feeds every line of files to one Inferrer. Unreadable lines and
-// files are skipped here exactly as the scan will skip them (and count
-// them there, once).
-func inferAll(ctx context.Context, files []source.File) ([]scan.InferredColumn, error) {
-	var in scan.Inferrer
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		rc, err := source.Open(ctx, f)
-		if errors.Is(err, source.ErrNotLog) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		lr := source.NewLineReader(rc, 0)
-		for {
-			line, _, err := lr.Next()
-			if err == io.EOF || errors.Is(err, source.ErrTruncated) {
-				break
-			}
-			if errors.Is(err, source.ErrLineTooLong) {
-				continue
-			}
-			if err != nil {
-				rc.Close()
-				return nil, fmt.Errorf("read %s: %w", f.Path, err)
-			}
-			_ = in.Add(line) // a bad line is the scan's to report
-		}
-		rc.Close()
-	}
-	return in.Schema(), nil
 }

@@ -139,6 +139,24 @@ func (in *Inferrer) value(d []byte, i int, n *inode) int {
 	return end
 }
 
+// Merge folds o, inferred from lines that follow in's, into in: the
+// result is what one Inferrer fed in's lines and then o's would hold, so
+// files can be inferred in parallel and merged in order.
+func (in *Inferrer) Merge(o *Inferrer) {
+	in.root.merge(&o.root)
+	in.lines += o.lines
+}
+
+func (n *inode) merge(o *inode) {
+	if o.leaf {
+		n.see(o.kind)
+	}
+	n.object = n.object || o.object
+	for _, oc := range o.children {
+		n.child([]byte(oc.path[len(oc.path)-1].Key)).merge(oc)
+	}
+}
+
 // Schema returns the inferred columns, depth first with keys in first-seen
 // order at each level, so the fields of one object stay together. Objects
 // only ever seen empty yield no column, as in Spark.

@@ -198,3 +198,31 @@ func serialInfer(t *testing.T, files []source.File, maxLines int) []InferredColu
 	}
 	return in.Schema()
 }
+
+// TestInferrerMerge: inferring files apart and merging them in order gives
+// the schema one Inferrer fed every line gives.
+func TestInferrerMerge(t *testing.T) {
+	files := [][]string{
+		{`{"a":1,"o":{"x":1}}`, `{"a":null,"n":null}`},
+		{`{"b":"s","o":{"y":true},"a":2.5}`, `{"o":"flat"}`},
+		{`{"n":3,"z":{}}`, `{"arr":[1],"b":1}`},
+	}
+	var serial Inferrer
+	var merged Inferrer
+	for _, lines := range files {
+		var part Inferrer
+		for _, l := range lines {
+			if err := serial.Add([]byte(l)); err != nil {
+				t.Fatal(err)
+			}
+			if err := part.Add([]byte(l)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		merged.Merge(&part)
+	}
+	want, got := fmt.Sprint(serial.Schema()), fmt.Sprint(merged.Schema())
+	if got != want || merged.Lines() != serial.Lines() {
+		t.Errorf("merged %s (%d lines)\nserial %s (%d lines)", got, merged.Lines(), want, serial.Lines())
+	}
+}

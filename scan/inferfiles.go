@@ -141,3 +141,71 @@ func sampleFiles(n, k int) []int {
 	}
 	return idx
 }
+
+// InferAllFiles infers a schema from every line of every file, reading
+// files in parallel (one Inferrer each, merged in file order, so the
+// schema is the serial one). Bad lines, truncated tails and non-log files
+// are skipped here as the scan skips them (and counts them there, once);
+// any other read error fails.
+func InferAllFiles(ctx context.Context, files []source.File) ([]InferredColumn, error) {
+	ins := make([]*Inferrer, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				ins[k], errs[k] = inferFile(ctx, files[k])
+			}
+		}()
+	}
+feed:
+	for k := range files {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("infer schema: %w", err)
+	}
+	var all Inferrer
+	for k, in := range ins {
+		if errs[k] != nil {
+			return nil, errs[k]
+		}
+		all.Merge(in)
+	}
+	return all.Schema(), nil
+}
+
+// inferFile feeds every line of f to a new Inferrer.
+func inferFile(ctx context.Context, f source.File) (*Inferrer, error) {
+	in := &Inferrer{}
+	rc, err := source.Open(ctx, f)
+	if errors.Is(err, source.ErrNotLog) {
+		return in, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	lr := source.NewLineReader(rc, 0)
+	for {
+		line, _, err := lr.Next()
+		switch {
+		case err == io.EOF, errors.Is(err, source.ErrTruncated):
+			return in, nil
+		case errors.Is(err, source.ErrLineTooLong):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("read %s: %w", f.Path, err)
+		}
+		_ = in.Add(line) // a bad line is the scan's to report
+	}
+}
