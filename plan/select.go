@@ -19,7 +19,6 @@ type item struct {
 	col    int // input column for star-expanded items, else -1
 	name   string
 	hidden bool
-	shadow bool
 }
 
 // winBase marks placeholder column indexes for window results, rewritten
@@ -180,7 +179,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	}
 	out := make(scope, nOut)
 	for i := range out {
-		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden, Shadow: items[i].shadow}
+		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
 	}
 	return b.limit(node, out, sel.Limit, sel.Offset)
 }
@@ -209,13 +208,22 @@ func expandStars(in []syntax.SelectItem, sc scope, keepHidden bool) ([]item, err
 		}
 		n := len(out)
 		for i, c := range sc {
-			if c.Hidden && !keepHidden {
-				continue
-			}
 			if star.Table != "" && !strings.EqualFold(c.Table, star.Table) {
 				continue
 			}
-			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden, shadow: c.Shadow})
+			switch {
+			case c.Shadow && star.Table != "":
+				// b.* is all of b's columns, its own JOIN … USING key
+				// included, as in Spark.
+				out = append(out, item{col: i, name: c.Name})
+				continue
+			case c.Shadow:
+				// * shows a JOIN … USING key once, merged.
+				continue
+			case c.Hidden && !keepHidden:
+				continue
+			}
+			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden})
 		}
 		if len(out) == n && star.Table != "" {
 			return nil, syntax.Errorf(star.Position(), "unknown table %s in %s.*", syntax.QuoteIdent(star.Table), star.Table)
