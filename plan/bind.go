@@ -117,8 +117,15 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 			return nil, nil, e
 		}
 		if view != nil {
+			// A view means what it meant where it was defined: the WITH
+			// queries around this reference must not capture the tables
+			// it names (Spark: sql-tests cte.sql, a view read under a CTE
+			// of the same name as its table).
 			collectPaths(view, b.paths)
+			saved := b.ctes
+			b.ctes = nil
 			n, sc, err := b.query(view)
+			b.ctes = saved
 			return n, sc.qualify(alias), err
 		}
 		return b.scan(src, alias)
