@@ -382,7 +382,7 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 		if re == nil {
 			src := a[1].S
 			if e.Op == plan.OpLike {
-				src = plan.LikeToRegexp(src, false)
+				src = plan.LikeToRegexp(src)
 			}
 			var err error
 			if re, err = regexp.Compile(src); err != nil {

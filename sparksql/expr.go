@@ -104,10 +104,7 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 	case plan.OpIsNotNull:
 		return "(" + a[0] + " IS NOT NULL)", nil
 	case plan.OpLike:
-		if o.Re != nil && strings.HasPrefix(o.Re.String(), "(?i)") {
-			// The binder compiled an ILIKE pattern case-insensitively.
-			return bin("ILIKE"), nil
-		}
+		// ILIKE arrives as lower(x) LIKE lower(p), Spark's own definition.
 		return bin("LIKE"), nil
 	case plan.OpRLike:
 		return bin("RLIKE"), nil
