@@ -276,6 +276,7 @@ var errorPhrases = []struct {
 	{regexp.MustCompile(`Conversion Error`), "cannot cast"},
 	{regexp.MustCompile(`(?i)division by zero`), "division by zero"},
 	{regexp.MustCompile(`must appear in the GROUP BY clause`), "must be aggregated"},
+	{regexp.MustCompile(`GROUP BY term out of range`), "GROUP BY position"},
 }
 
 func translate(err error) error {

@@ -466,7 +466,7 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		if len(sel.Items) == 0 {
 			return nil, nil, syntax.Errorf(op.Position(), "AGGREGATE needs at least one aggregate or grouping key")
 		}
-		return b.selectOn(in, sc, sel, selectOpts{forceAgg: true})
+		return b.selectOn(in, sc, sel, selectOpts{pipeAggregate: true})
 	case *syntax.PipeOrderBy:
 		return b.orderLimit(in, sc, op.Items, nil, nil)
 	case *syntax.PipeLimit:
