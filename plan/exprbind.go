@@ -805,8 +805,24 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 		err.Hint = "first_value(x) OVER (PARTITION BY … ORDER BY ord NULLS LAST, x) takes the same value"
 		return nil, err
 	}
+	if e.Distinct {
+		return nil, syntax.Errorf(e.Position(), "DISTINCT is not supported in window functions (%s(DISTINCT …) OVER …)", e.Name)
+	}
 	inner := c.quiet()
 	w := WindowCall{Name: e.Name}
+	if e.Filter != nil {
+		// Spark takes FILTER on aggregates, and so on first_value and
+		// last_value, but not on ranking or offset functions
+		// (FUNCTION_WITH_UNSUPPORTED_SYNTAX).
+		if windowOnly[e.Name] && e.Name != "first_value" && e.Name != "last_value" {
+			return nil, syntax.Errorf(e.Position(), "%s does not take FILTER; only aggregate functions do", e.Name)
+		}
+		f, err := inner.bindBool(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		w.Filter = f
+	}
 	args := e.Args
 	if len(args) == 1 {
 		if _, ok := args[0].(*syntax.Star); ok && e.Name == "count" {
