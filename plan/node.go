@@ -139,8 +139,8 @@ type Bound = syntax.FrameBound
 
 // WindowCall is one window function over a partitioning and order.
 type WindowCall struct {
-	Name        string // row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max
-	Args        []Expr
+	Name string // row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max
+	Args []Expr
 	// Filter is an aggregate's FILTER (WHERE …): only the frame's rows
 	// where it holds count (nil: all). Spark allows it on aggregates and on
 	// first_value and last_value, which it treats as aggregates.
