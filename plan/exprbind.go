@@ -152,14 +152,15 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.Kind() == e.Type {
-			return x, nil
-		}
 		op := OpCast
 		if e.Try {
 			op = OpTryCast
 		}
-		return &Op{Op: op, Args: []Expr{x}, K: e.Type}, nil
+		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
+		if o.IdentityCast() {
+			return x, nil
+		}
+		return o, nil
 	case *syntax.In:
 		if e.Query != nil {
 			return c.inSubquery(e)

@@ -127,6 +127,11 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		if o.Op == plan.OpTryCast {
 			fn = "TRY_CAST"
 		}
+		if o.Bits != 0 {
+			// Spark checks the narrow type's range; nectar's column is
+			// a BIGINT.
+			return castTo(fn+"("+a[0]+" AS "+o.Target().String()+")", o.K), nil
+		}
 		return fn + "(" + a[0] + " AS " + t + ")", nil
 	case plan.OpCoalesce:
 		return castTo("coalesce("+strings.Join(a, ", ")+")", o.K), nil
