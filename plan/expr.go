@@ -59,10 +59,10 @@ const (
 	OpNot
 	OpIsNull
 	OpIsNotNull
-	OpLike  // Args: x, pattern; Re holds the compiled pattern when constant
-	OpRLike // Args: x, pattern
-	OpIn    // Args: x, list…
-	OpCase  // Args: cond1, res1, cond2, res2, …, else
+	OpLike    // Args: x, pattern; Re holds the compiled pattern when constant
+	OpRLike   // Args: x, pattern
+	OpIn      // Args: x, list…
+	OpCase    // Args: cond1, res1, cond2, res2, …, else
 	OpCast    // Args: x; K is the target, Bits its integer width
 	OpTryCast // as OpCast, NULL where OpCast fails
 	OpCoalesce
