@@ -35,8 +35,7 @@ func statementInstant(ctx context.Context) (context.Context, time.Time) {
 // (sql/catalyst/.../optimizer/finishAnalysis.scala; sql-tests
 // timestamp.sql checks current_timestamp() = current_timestamp()).
 func pinInstant(n plan.Node, t time.Time) plan.Node {
-	var pinExpr func(plan.Expr) plan.Expr
-	pinExpr = func(e plan.Expr) plan.Expr {
+	pinExpr := func(e plan.Expr) plan.Expr {
 		return plan.Rewrite(e, func(x plan.Expr) plan.Expr {
 			switch x := x.(type) {
 			case *plan.Call:
