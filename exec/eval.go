@@ -182,8 +182,7 @@ func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
 			return v, err
 		}
 	case plan.OpCast, plan.OpTryCast:
-		if e.Args[0].Kind() == e.K {
-			// A cast to the argument's own kind changes nothing.
+		if e.IdentityCast() {
 			return Eval(e.Args[0], b)
 		}
 	}
@@ -319,13 +318,13 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 	case plan.OpNullSafeEq:
 		return types.BoolValue(types.Equal(a[0], a[1])), nil
 	case plan.OpTryCast:
-		v, err := types.Cast(a[0], e.K)
+		v, err := types.CastTo(a[0], e.Target())
 		if err != nil {
 			return types.NullValue, nil
 		}
 		return v, nil
 	case plan.OpCast:
-		v, err := types.Cast(a[0], e.K)
+		v, err := types.CastTo(a[0], e.Target())
 		if err != nil {
 			return types.NullValue, fmt.Errorf("%w (use TRY_CAST to get NULL instead)", err)
 		}
@@ -382,7 +381,7 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 		if re == nil {
 			src := a[1].S
 			if e.Op == plan.OpLike {
-				src = plan.LikeToRegexp(src, false)
+				src = plan.LikeToRegexp(src)
 			}
 			var err error
 			if re, err = regexp.Compile(src); err != nil {
@@ -483,7 +482,7 @@ func cannotFail(e plan.Expr) bool {
 		case plan.OpCast:
 			// Any value prints as a string, and a cast to the value's own
 			// kind is the identity.
-			if e.K != types.String && e.Args[0].Kind() != e.K {
+			if e.K != types.String && !e.IdentityCast() {
 				return false
 			}
 		case plan.OpLike, plan.OpRLike:

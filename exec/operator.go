@@ -16,10 +16,12 @@ type Operator interface {
 	Close() error
 }
 
-// Build makes the operator tree for n, first running any uncorrelated
-// subqueries it holds.
+// Build makes the operator tree for n, first fixing the statement's
+// instant for the clock functions (see WithInstant) and running any
+// uncorrelated subqueries it holds.
 func Build(ctx context.Context, n plan.Node) (Operator, error) {
-	n, err := resolveSubqueries(ctx, n)
+	ctx, t := statementInstant(ctx)
+	n, err := resolveSubqueries(ctx, pinInstant(n, t))
 	if err != nil {
 		return nil, err
 	}

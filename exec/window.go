@@ -246,6 +246,20 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 			vals[i] = types.IntValue(1)
 		}
 	}
+	// An aggregate's FILTER leaves out of every frame the rows where it
+	// does not hold, as Spark does for sum(x) FILTER (WHERE …) OVER (…).
+	var kept []bool // nil: every row counts
+	if c.Filter != nil {
+		kept = make([]bool, n)
+		for i := range rows {
+			v, err := EvalRow(c.Filter, rows[i])
+			if err != nil {
+				return nil, err
+			}
+			kept[i] = !v.IsNull() && v.Bool()
+		}
+	}
+	counts := func(j int) bool { return kept == nil || kept[j] }
 	switch c.Name {
 	case "first_value", "last_value", "nth_value":
 		nth := constArg(1, 1)
@@ -254,9 +268,19 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 			switch {
 			case lo >= hi:
 			case c.Name == "first_value":
-				out[i] = vals[lo]
+				for j := lo; j < hi; j++ {
+					if counts(j) {
+						out[i] = vals[j]
+						break
+					}
+				}
 			case c.Name == "last_value":
-				out[i] = vals[hi-1]
+				for j := hi - 1; j >= lo; j-- {
+					if counts(j) {
+						out[i] = vals[j]
+						break
+					}
+				}
 			case int64(hi-lo) >= nth && nth > 0:
 				out[i] = vals[lo+int(nth)-1]
 			}
@@ -270,6 +294,9 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 		for i := range out {
 			_, hi := frame(i)
 			for ; pos < hi; pos++ {
+				if !counts(pos) {
+					continue
+				}
 				if err := acc.add(vals[pos]); err != nil {
 					return nil, err
 				}
@@ -282,6 +309,9 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 		lo, hi := frame(i)
 		acc := newAccumulator(agg, nil)
 		for j := lo; j < hi; j++ {
+			if !counts(j) {
+				continue
+			}
 			if err := acc.add(vals[j]); err != nil {
 				return nil, err
 			}

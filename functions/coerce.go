@@ -100,8 +100,8 @@ func ToFloat(v types.Value) (float64, error) {
 	return r.F, nil
 }
 
-// ToInt converts to int64; doubles and numeric strings truncate toward
-// zero, as Spark's cast does.
+// ToInt converts to int64 as Spark 4's ANSI cast does: doubles truncate
+// toward zero, and a string must hold an integer ('1.9' is an error).
 func ToInt(v types.Value) (int64, error) {
 	if v.K == types.Int {
 		return v.I, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -23,9 +24,16 @@ type Func struct {
 	// NullSafe false: any NULL argument makes the result NULL without
 	// calling Eval. True: Eval sees NULLs (coalesce, concat_ws, if, …).
 	NullSafe bool
-	// Volatile functions (current_timestamp, unix_timestamp()) must not be
-	// constant-folded.
-	Volatile bool
+	// Instant is set on the functions of the clock (current_timestamp,
+	// current_date, unix_timestamp() without arguments): it gives a call's
+	// value, without arguments, at instant t. Spark computes them once per
+	// query (the ComputeCurrentTime rule, sql/catalyst/.../optimizer/
+	// finishAnalysis.scala), so the executor replaces each such call with
+	// its value at one instant taken when the statement starts; Eval, which
+	// reads the clock itself, serves only calls evaluated outside a
+	// statement. Such calls must never be folded into constants at plan
+	// time.
+	Instant func(t time.Time) types.Value
 	// Doc is one line for generated docs.
 	Doc string
 	// AliasOf names the canonical function when Name is a synonym.

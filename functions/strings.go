@@ -27,7 +27,7 @@ func init() {
 		register(&Func{Name: name, MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg), Doc: doc,
 			Eval: func(a []types.Value) (types.Value, error) { return str(fn(ToString(a[0]))), nil }}, aliases...)
 	}
-	strUnary("lower", "lower(s) → STRING: lower case", strings.ToLower, "lcase")
+	strUnary("lower", "lower(s) → STRING: lower case, with Spark's special casing (final sigma, dotted capital I)", Lower, "lcase")
 	strUnary("upper", "upper(s) → STRING: upper case", strings.ToUpper, "ucase")
 	strUnary("reverse", "reverse(s) → STRING: characters in reverse order", reverseString)
 	strUnary("initcap", "initcap(s) → STRING: each space-separated word capitalised, the rest lower case", initcap)

@@ -219,12 +219,14 @@ func parseTimeArg(a []types.Value) (int64, bool, error) {
 }
 
 func init() {
-	register(&Func{Name: "current_timestamp", MinArgs: 0, MaxArgs: 0, Check: fixed(types.Timestamp), Volatile: true,
-		Doc:  "current_timestamp() → TIMESTAMP: the current time",
-		Eval: func([]types.Value) (types.Value, error) { return types.TimestampValue(now()), nil }}, "now", "localtimestamp")
-	register(&Func{Name: "current_date", MinArgs: 0, MaxArgs: 0, Check: fixed(types.Date), Volatile: true,
-		Doc:  "current_date() → DATE: today in UTC",
-		Eval: func([]types.Value) (types.Value, error) { return datev(floorDiv(now().Unix(), 86400)), nil }}, "curdate")
+	currentTimestamp := func(t time.Time) types.Value { return types.TimestampValue(t) }
+	register(&Func{Name: "current_timestamp", MinArgs: 0, MaxArgs: 0, Check: fixed(types.Timestamp), Instant: currentTimestamp,
+		Doc:  "current_timestamp() → TIMESTAMP: the time the statement started (one value per statement)",
+		Eval: func([]types.Value) (types.Value, error) { return currentTimestamp(now()), nil }}, "now", "localtimestamp")
+	currentDate := func(t time.Time) types.Value { return datev(floorDiv(t.Unix(), 86400)) }
+	register(&Func{Name: "current_date", MinArgs: 0, MaxArgs: 0, Check: fixed(types.Date), Instant: currentDate,
+		Doc:  "current_date() → DATE: the day, in UTC, the statement started",
+		Eval: func([]types.Value) (types.Value, error) { return currentDate(now()), nil }}, "curdate")
 	register(&Func{Name: "current_timezone", MinArgs: 0, MaxArgs: 0, Check: fixed(types.String),
 		Doc:  "current_timezone() → STRING: the session time zone, always UTC",
 		Eval: func([]types.Value) (types.Value, error) { return str("UTC"), nil }})
@@ -293,9 +295,10 @@ func init() {
 			}
 			return str(s), nil
 		}})
+	unixNow := func(t time.Time) types.Value { return types.IntValue(t.Unix()) }
 	unixTS := func(a []types.Value) (types.Value, error) {
 		if len(a) == 0 {
-			return types.IntValue(now().Unix()), nil
+			return unixNow(now()), nil
 		}
 		us, ok, err := parseTimeArg(a)
 		if !ok {
@@ -303,8 +306,8 @@ func init() {
 		}
 		return types.IntValue(floorDiv(us, microsPerSecond)), nil
 	}
-	register(&Func{Name: "unix_timestamp", MinArgs: 0, MaxArgs: 2, Check: timeOrNumCheckOpt(types.Int), Volatile: true, Eval: unixTS,
-		Doc: "unix_timestamp([x[, fmt]]) → BIGINT: epoch seconds of x (ISO-8601, or parsed with fmt), or of now"})
+	register(&Func{Name: "unix_timestamp", MinArgs: 0, MaxArgs: 2, Check: timeOrNumCheckOpt(types.Int), Instant: unixNow, Eval: unixTS,
+		Doc: "unix_timestamp([x[, fmt]]) → BIGINT: epoch seconds of x (ISO-8601, or parsed with fmt), or of the time the statement started"})
 	register(&Func{Name: "to_unix_timestamp", MinArgs: 1, MaxArgs: 2, Check: timeOrNumCheckOpt(types.Int), Eval: unixTS,
 		Doc: "to_unix_timestamp(x[, fmt]) → BIGINT: epoch seconds of x (ISO-8601, or parsed with fmt)"})
 

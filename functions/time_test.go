@@ -200,13 +200,28 @@ func TestVolatileFunctions(t *testing.T) {
 		{"curdate", vals(), D("2023-11-25"), nil},
 		{"unix_timestamp", vals(), I(1700872205), nil},
 	})
-	for _, name := range []string{"current_timestamp", "now", "current_date", "unix_timestamp"} {
-		if f, _ := Lookup(name); !f.Volatile {
-			t.Errorf("%s is not Volatile", name)
+	later := fixed.Add(36 * time.Hour)
+	for name, want := range map[string]types.Value{
+		"current_timestamp": TS("2023-11-26T12:30:05.728Z"),
+		"now":               TS("2023-11-26T12:30:05.728Z"),
+		"localtimestamp":    TS("2023-11-26T12:30:05.728Z"),
+		"current_date":      D("2023-11-26"),
+		"curdate":           D("2023-11-26"),
+		"unix_timestamp":    I(1701001805),
+	} {
+		f, _ := Lookup(name)
+		if f.Instant == nil {
+			t.Errorf("%s has no Instant", name)
+			continue
+		}
+		if got := f.Instant(later); got != want {
+			t.Errorf("%s at %v = %v, want %v", name, later, got, want)
 		}
 	}
-	if f, _ := Lookup("date_add"); f.Volatile {
-		t.Error("date_add is Volatile")
+	for _, name := range []string{"date_add", "to_unix_timestamp", "current_timezone"} {
+		if f, _ := Lookup(name); f.Instant != nil {
+			t.Errorf("%s has an Instant", name)
+		}
 	}
 }
 

@@ -188,6 +188,9 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 			for _, e := range c.Args {
 				plan.Columns(e, need)
 			}
+			if c.Filter != nil {
+				plan.Columns(c.Filter, need)
+			}
 			for _, e := range c.PartitionBy {
 				plan.Columns(e, need)
 			}
@@ -301,6 +304,9 @@ func remapWindow(c plan.WindowCall, m map[int]int) plan.WindowCall {
 		keys[i] = k
 	}
 	c.Args, c.PartitionBy, c.OrderBy = args, parts, keys
+	if c.Filter != nil {
+		c.Filter = plan.Remap(c.Filter, m)
+	}
 	return c
 }
 

@@ -252,6 +252,7 @@ var rewrites = []struct {
 	{regexp.MustCompile(`(?i)\bpercentile_approx\(`), "quantile_disc(", "Spark's percentile_approx returns the smallest input value whose rank is at least p·n, which on small inputs is exactly DuckDB's quantile_disc"},
 	{regexp.MustCompile(`<=>`), "IS NOT DISTINCT FROM", "DuckDB spells Spark's null-safe equality <=> as IS NOT DISTINCT FROM"},
 	{regexp.MustCompile("`"), `"`, "DuckDB quotes identifiers with \" where Spark uses backticks"},
+	{regexp.MustCompile(`(?i)\b(current_timestamp|current_date)\(\)`), "$1", "DuckDB spells current_timestamp() and current_date() without parentheses"},
 }
 
 func rewrite(script string) string {
@@ -277,6 +278,7 @@ var errorPhrases = []struct {
 	{regexp.MustCompile(`Conversion Error`), "cannot cast"},
 	{regexp.MustCompile(`(?i)division by zero`), "division by zero"},
 	{regexp.MustCompile(`must appear in the GROUP BY clause`), "must be aggregated"},
+	{regexp.MustCompile(`GROUP BY term out of range`), "GROUP BY position"},
 }
 
 func translate(err error) error {

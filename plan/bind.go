@@ -154,9 +154,15 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 			return nil, nil, e
 		}
 		if view != nil {
+			// A view means what it meant where it was defined: the WITH
+			// queries around this reference must not capture the tables
+			// it names (Spark: sql-tests cte.sql, a view read under a CTE
+			// of the same name as its table).
 			collectPaths(view, b.paths)
-			mark := len(b.open)
+			saved, mark := b.ctes, len(b.open)
+			b.ctes = nil
 			n, sc, err := b.query(view)
+			b.ctes = saved
 			b.aliasOpen(mark, alias)
 			return n, sc.qualify(alias), err
 		}
@@ -271,28 +277,12 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(using) > 0 {
+		return b.usingJoin(left, ls, kind, rn, rs, using, pos)
+	}
 	all := append(append(scope{}, ls...), rs...)
 	var cond Expr
-	if len(using) > 0 {
-		for _, name := range using {
-			li, err := ls.lookup([]string{name}, pos)
-			if err != nil {
-				return nil, nil, err
-			}
-			ri, err := rs.lookup([]string{name}, pos)
-			if err != nil {
-				return nil, nil, err
-			}
-			eq, err := b.compare(syntax.NoPos, OpEq, &ColRef{Idx: li, Name: name, K: ls[li].Kind}, &ColRef{Idx: len(ls) + ri, Name: name, K: rs[ri].Kind})
-			if err != nil {
-				return nil, nil, err
-			}
-			cond = and(cond, eq)
-			// USING shows the key once, as Spark does.
-			all[len(ls)+ri].Hidden = true
-			all[len(ls)+ri].Shadow = true
-		}
-	} else if on != nil {
+	if on != nil {
 		c := &exprCtx{b: b, sc: all, clause: "ON"}
 		if cond, err = c.bindBool(on); err != nil {
 			return nil, nil, err
@@ -305,10 +295,74 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 	if kind == syntax.SemiJoin || kind == syntax.AntiJoin {
 		return j, ls, nil
 	}
-	if kind == syntax.LeftJoin || kind == syntax.FullJoin {
-		// Kinds stay: a missing match is a NULL of the column's kind.
-	}
+	// Kinds stay for outer joins: a missing match is a NULL of the
+	// column's kind.
 	return j, all, nil
+}
+
+// usingJoin binds JOIN … USING (keys) as Spark does (Analyzer's
+// commonNaturalJoinProcessing; sql-tests using-join.sql): a projection over
+// the join puts one column per key first, then every column of the left
+// side and, unless the join is a semi or anti join, of the right side. The
+// key is the left side's for inner, left, semi and anti joins, the right
+// side's for right joins, and coalesce(left, right) for full joins, so a
+// row found on one side only still shows its key. Each side's own key
+// columns stay in place, hidden and marked Shadow: a qualified name (b.k)
+// or star (b.*) reaches them, a bare k and * mean the merged key.
+func (b *binder) usingJoin(left Node, ls scope, kind syntax.JoinKind, rn Node, rs scope, using []string, pos syntax.Pos) (Node, scope, error) {
+	var cond Expr
+	var keys []Expr
+	var keyScope scope
+	lkeys, rkeys := map[int]bool{}, map[int]bool{}
+	for _, name := range using {
+		li, err := ls.lookup([]string{name}, pos)
+		if err != nil {
+			return nil, nil, err
+		}
+		ri, err := rs.lookup([]string{name}, pos)
+		if err != nil {
+			return nil, nil, err
+		}
+		l := &ColRef{Idx: li, Name: ls[li].Name, K: ls[li].Kind}
+		r := &ColRef{Idx: len(ls) + ri, Name: rs[ri].Name, K: rs[ri].Kind}
+		eq, err := b.compare(syntax.NoPos, OpEq, l, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		cond = and(cond, eq)
+		lkeys[li], rkeys[ri] = true, true
+		var key Expr = l
+		switch kind {
+		case syntax.RightJoin:
+			key = r
+		case syntax.FullJoin:
+			k := types.Widen(l.K, r.K)
+			key = &Op{Op: OpCoalesce, Args: []Expr{castExpr(l, k), castExpr(r, k)}, K: k}
+		}
+		keys = append(keys, key)
+		keyScope = append(keyScope, scopeCol{Name: ls[li].Name, Kind: key.Kind()})
+		if kind == syntax.RightJoin {
+			keyScope[len(keyScope)-1].Name = rs[ri].Name
+		}
+	}
+	j := &Join{Left: left, Right: rn, Kind: kind}
+	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
+	sides := ls
+	if kind != syntax.SemiJoin && kind != syntax.AntiJoin {
+		sides = append(append(scope{}, ls...), rs...)
+	}
+	exprs := append(keys, sides.refs()...)
+	out := append(keyScope, sides...)
+	for i := range sides {
+		if i < len(ls) && lkeys[i] || i >= len(ls) && rkeys[i-len(ls)] {
+			out[len(keys)+i].Hidden, out[len(keys)+i].Shadow = true, true
+		}
+	}
+	names := make([]string, len(out))
+	for i, c := range out {
+		names[i] = c.Name
+	}
+	return &Project{Input: j, Exprs: exprs, Names: names}, out, nil
 }
 
 func and(a, b Expr) Expr {
@@ -492,7 +546,7 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		if len(sel.Items) == 0 {
 			return nil, nil, syntax.Errorf(op.Position(), "AGGREGATE needs at least one aggregate or grouping key")
 		}
-		return b.selectOn(in, sc, sel, selectOpts{forceAgg: true})
+		return b.selectOn(in, sc, sel, selectOpts{pipeAggregate: true})
 	case *syntax.PipeOrderBy:
 		return b.orderLimit(in, sc, op.Items, nil, nil)
 	case *syntax.PipeLimit:

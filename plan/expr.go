@@ -59,12 +59,12 @@ const (
 	OpNot
 	OpIsNull
 	OpIsNotNull
-	OpLike  // Args: x, pattern; Re holds the compiled pattern when constant
-	OpRLike // Args: x, pattern
-	OpIn    // Args: x, list…
-	OpCase  // Args: cond1, res1, cond2, res2, …, else
-	OpCast  // Args: x; K is the target
-	OpTryCast
+	OpLike    // Args: x, pattern; Re holds the compiled pattern when constant
+	OpRLike   // Args: x, pattern
+	OpIn      // Args: x, list…
+	OpCase    // Args: cond1, res1, cond2, res2, …, else
+	OpCast    // Args: x; K is the target, Bits its integer width
+	OpTryCast // as OpCast, NULL where OpCast fails
 	OpCoalesce
 	OpAddInterval // Args: timestamp, interval micros (Const Int)
 )
@@ -85,6 +85,18 @@ type Op struct {
 	Args []Expr
 	K    types.Kind
 	Re   *regexp.Regexp // OpLike/OpRLike with a constant pattern
+	// Bits is, for OpCast and OpTryCast to BIGINT, the narrower width the
+	// cast names (types.Type.Bits: 32 for INT, …); 0 otherwise.
+	Bits uint8
+}
+
+// Target is the type an OpCast or OpTryCast converts to.
+func (o *Op) Target() types.Type { return types.Type{Kind: o.K, Bits: o.Bits} }
+
+// IdentityCast reports whether o is a cast that returns its argument as it
+// is: to the argument's own kind, and no narrower integer width.
+func (o *Op) IdentityCast() bool {
+	return (o.Op == OpCast || o.Op == OpTryCast) && o.Args[0].Kind() == o.K && o.Bits == 0
 }
 
 func (c *ColRef) Kind() types.Kind { return c.K }
@@ -135,7 +147,7 @@ func (o *Op) String() string {
 		fmt.Fprintf(&b, " ELSE %s END", a[len(a)-1])
 		return b.String()
 	case OpCast, OpTryCast:
-		return fmt.Sprintf("%s(%s AS %s)", o.Op, a[0], o.K)
+		return fmt.Sprintf("%s(%s AS %s)", o.Op, a[0], o.Target())
 	case OpCoalesce:
 		return "coalesce(" + joinExprs(a) + ")"
 	}

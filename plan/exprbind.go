@@ -152,14 +152,15 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.Kind() == e.Type {
-			return x, nil
-		}
 		op := OpCast
 		if e.Try {
 			op = OpTryCast
 		}
-		return &Op{Op: op, Args: []Expr{x}, K: e.Type}, nil
+		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
+		if o.IdentityCast() {
+			return x, nil
+		}
+		return o, nil
 	case *syntax.In:
 		if e.Query != nil {
 			return c.inSubquery(e)
@@ -463,24 +464,28 @@ func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Op{Op: OpLike, Args: []Expr{castExpr(x, types.String), castExpr(p, types.String)}, K: types.Bool}
+	x, p = castExpr(x, types.String), castExpr(p, types.String)
+	if e.Op == "ILIKE" {
+		// Spark defines x ILIKE p as lower(x) LIKE lower(p) (ILike in
+		// regexpExpressions.scala), which is not the same as matching
+		// case-insensitively: ΣΑΣ ILIKE 'σασ' is false because lower
+		// makes the last sigma final.
+		x, p = lowerExpr(x), lowerExpr(p)
+	}
+	o := &Op{Op: OpLike, Args: []Expr{x, p}, K: types.Bool}
 	if e.Op == "RLIKE" || e.Op == "REGEXP" {
 		o.Op = OpRLike
 	}
 	if lit, ok := p.(*Const); ok && lit.V.K == types.String {
-		var src string
-		if o.Op == OpRLike {
-			src = lit.V.S
-		} else {
-			src = LikeToRegexp(lit.V.S, e.Op == "ILIKE")
+		src := lit.V.S
+		if o.Op == OpLike {
+			src = LikeToRegexp(src)
 		}
 		re, err := regexp.Compile(src)
 		if err != nil {
 			return nil, syntax.Errorf(e.Pattern.Position(), "bad pattern: %v", err)
 		}
 		o.Re = re
-	} else if e.Op == "ILIKE" {
-		return nil, syntax.Errorf(e.Pattern.Position(), "ILIKE needs a constant pattern")
 	}
 	if e.Not {
 		return &Op{Op: OpNot, Args: []Expr{o}, K: types.Bool}, nil
@@ -488,29 +493,41 @@ func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
 	return o, nil
 }
 
-// LikeToRegexp translates a SQL LIKE pattern (% any run, _ one character,
-// backslash escapes) into an anchored regular expression.
-func LikeToRegexp(p string, fold bool) string {
-	var b strings.Builder
-	if fold {
-		b.WriteString("(?i)")
+// lowerExpr is lower(e), computed now when e is a constant.
+func lowerExpr(e Expr) Expr {
+	if c, ok := e.(*Const); ok {
+		if c.V.K == types.String {
+			return &Const{V: types.StringValue(functions.Lower(c.V.S))}
+		}
+		return c
 	}
+	fn, _ := functions.Lookup("lower")
+	return &Call{Fn: fn, Args: []Expr{e}, K: types.String}
+}
+
+// LikeToRegexp translates a SQL LIKE pattern (% any run, _ one character,
+// backslash escapes) into an anchored regular expression. It works on
+// characters, not bytes: _ matches one character however many bytes it
+// takes, as in Spark.
+func LikeToRegexp(p string) string {
+	var b strings.Builder
 	b.WriteString("(?s)^")
-	for i := 0; i < len(p); i++ {
-		switch ch := p[i]; ch {
+	rs := []rune(p)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; r {
 		case '%':
 			b.WriteString(".*")
 		case '_':
 			b.WriteString(".")
 		case '\\':
-			if i+1 < len(p) {
+			if i+1 < len(rs) {
 				i++
-				b.WriteString(regexp.QuoteMeta(string(p[i])))
+				b.WriteString(regexp.QuoteMeta(string(rs[i])))
 			} else {
 				b.WriteString(`\\`)
 			}
 		default:
-			b.WriteString(regexp.QuoteMeta(string(ch)))
+			b.WriteString(regexp.QuoteMeta(string(r)))
 		}
 	}
 	b.WriteString("$")
@@ -789,8 +806,24 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 		err.Hint = "first_value(x) OVER (PARTITION BY … ORDER BY ord NULLS LAST, x) takes the same value"
 		return nil, err
 	}
+	if e.Distinct {
+		return nil, syntax.Errorf(e.Position(), "DISTINCT is not supported in window functions (%s(DISTINCT …) OVER …)", e.Name)
+	}
 	inner := c.quiet()
 	w := WindowCall{Name: e.Name}
+	if e.Filter != nil {
+		// Spark takes FILTER on aggregates, and so on first_value and
+		// last_value, but not on ranking or offset functions
+		// (FUNCTION_WITH_UNSUPPORTED_SYNTAX).
+		if windowOnly[e.Name] && e.Name != "first_value" && e.Name != "last_value" {
+			return nil, syntax.Errorf(e.Position(), "%s does not take FILTER; only aggregate functions do", e.Name)
+		}
+		f, err := inner.bindBool(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		w.Filter = f
+	}
 	args := e.Args
 	if len(args) == 1 {
 		if _, ok := args[0].(*syntax.Star); ok && e.Name == "count" {

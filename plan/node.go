@@ -143,8 +143,12 @@ type Bound = syntax.FrameBound
 
 // WindowCall is one window function over a partitioning and order.
 type WindowCall struct {
-	Name        string // row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max
-	Args        []Expr
+	Name string // row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max
+	Args []Expr
+	// Filter is an aggregate's FILTER (WHERE …): only the frame's rows
+	// where it holds count (nil: all). Spark allows it on aggregates and on
+	// first_value and last_value, which it treats as aggregates.
+	Filter      Expr
 	PartitionBy []Expr
 	OrderBy     []SortKey
 	// Frame: Rows true means ROWS, else RANGE. Default (no frame given):
@@ -157,7 +161,11 @@ type WindowCall struct {
 
 func (w WindowCall) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s(%s) OVER (", w.Name, joinExprs(w.Args))
+	fmt.Fprintf(&b, "%s(%s) ", w.Name, joinExprs(w.Args))
+	if w.Filter != nil {
+		fmt.Fprintf(&b, "FILTER (WHERE %s) ", w.Filter)
+	}
+	b.WriteString("OVER (")
 	if len(w.PartitionBy) > 0 {
 		fmt.Fprintf(&b, "PARTITION BY %s", joinExprs(w.PartitionBy))
 	}

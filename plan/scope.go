@@ -15,8 +15,9 @@ type scopeCol struct {
 	Name   string
 	Kind   types.Kind
 	Hidden bool
-	// Shadow marks the right-hand key of JOIN … USING: only a qualified
-	// name (b.id) reaches it; a bare id means the left one, as in Spark.
+	// Shadow marks a side's own key column of JOIN … USING: only a
+	// qualified name (b.id) or star (b.*) reaches it; a bare id and * mean
+	// the key the join merged, as in Spark.
 	Shadow bool
 }
 

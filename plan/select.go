@@ -9,7 +9,10 @@ import (
 
 type selectOpts struct {
 	keepHidden bool // SELECT *, as in |> EXTEND, keeps hidden columns (still hidden)
-	forceAgg   bool // |> AGGREGATE aggregates even without aggregate calls
+	// pipeAggregate: the SELECT is |> AGGREGATE, whose GROUP BY items
+	// begin its select list. It aggregates even without aggregate calls,
+	// and a GROUP BY position numbers the input's columns.
+	pipeAggregate bool
 }
 
 // item is one select-list entry after star expansion: an expression to
@@ -19,7 +22,6 @@ type item struct {
 	col    int // input column for star-expanded items, else -1
 	name   string
 	hidden bool
-	shadow bool
 }
 
 // winBase marks placeholder column indexes for window results, rewritten
@@ -37,7 +39,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		}
 		in = &Filter{Input: in, Cond: cond}
 	}
-	hasAgg := opts.forceAgg || len(sel.GroupBy) > 0 || sel.Having != nil
+	hasAgg := opts.pipeAggregate || len(sel.GroupBy) > 0 || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)
 	}
@@ -57,15 +59,33 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	var ag *aggState
 	if hasAgg {
 		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}}
-		for _, g := range sel.GroupBy {
-			g = resolveGroupItem(g, items, sc)
-			bound, err := ag.pre.bind(g)
-			if err != nil {
+		for i, g := range sel.GroupBy {
+			var bound Expr
+			name := exprName(g)
+			if opts.pipeAggregate {
+				// |> AGGREGATE … GROUP BY 2 groups by the input's second
+				// column, and an alias makes a number a constant (Spark's
+				// pipe-operators.sql); select-list aliases are not visible.
+				if idx, ok := ordinal(g); ok && sel.Items[i].Alias == "" {
+					v := visible(sc)
+					if idx < 1 || idx > len(v) {
+						return nil, nil, syntax.Errorf(g.Position(), "GROUP BY position %d is not among the input's columns (1..%d)", idx, len(v))
+					}
+					j := v[idx-1]
+					bound, name = &ColRef{Idx: j, Name: sc[j].Name, K: sc[j].Kind}, sc[j].Name
+					items[i] = item{col: j, name: name}
+				}
+			} else if g, err = resolveGroupItem(g, items, sc); err != nil {
 				return nil, nil, err
+			}
+			if bound == nil {
+				if bound, err = ag.pre.bind(g); err != nil {
+					return nil, nil, err
+				}
 			}
 			ag.groups = append(ag.groups, bound)
 			ag.groupText = append(ag.groupText, bound.String())
-			ag.groupNames = append(ag.groupNames, exprName(g))
+			ag.groupNames = append(ag.groupNames, name)
 		}
 		c.agg = ag
 	}
@@ -180,7 +200,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	}
 	out := make(scope, nOut)
 	for i := range out {
-		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden, Shadow: items[i].shadow}
+		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
 	}
 	return b.limit(node, out, sel.Limit, sel.Offset)
 }
@@ -209,13 +229,22 @@ func expandStars(in []syntax.SelectItem, sc scope, keepHidden bool) ([]item, err
 		}
 		n := len(out)
 		for i, c := range sc {
-			if c.Hidden && !keepHidden {
-				continue
-			}
 			if star.Table != "" && !strings.EqualFold(c.Table, star.Table) {
 				continue
 			}
-			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden, shadow: c.Shadow})
+			switch {
+			case c.Shadow && star.Table != "":
+				// b.* is all of b's columns, its own JOIN … USING key
+				// included, as in Spark.
+				out = append(out, item{col: i, name: c.Name})
+				continue
+			case c.Shadow:
+				// * shows a JOIN … USING key once, merged.
+				continue
+			case c.Hidden && !keepHidden:
+				continue
+			}
+			out = append(out, item{col: i, name: c.Name, hidden: c.Hidden})
 		}
 		if len(out) == n && star.Table != "" {
 			return nil, syntax.Errorf(star.Position(), "unknown table %s in %s.*", syntax.QuoteIdent(star.Table), star.Table)
@@ -225,22 +254,32 @@ func expandStars(in []syntax.SelectItem, sc scope, keepHidden bool) ([]item, err
 }
 
 // resolveGroupItem turns GROUP BY 2 and GROUP BY alias into the select
-// item's expression, as Spark does (aliases only when no column has the
-// name).
-func resolveGroupItem(g syntax.Expr, items []item, sc scope) syntax.Expr {
-	if idx, ok := ordinal(g); ok && idx >= 1 && idx <= len(items) && items[idx-1].expr != nil {
-		return items[idx-1].expr
+// item's expression, as Spark does (aliases only when no input column has
+// the name). A position outside the select list is an error, as is one
+// used with * in the select list (Spark's group-by-ordinal.sql), rather than
+// a constant key.
+func resolveGroupItem(g syntax.Expr, items []item, sc scope) (syntax.Expr, error) {
+	if idx, ok := ordinal(g); ok {
+		if idx < 1 || idx > len(items) {
+			return nil, syntax.Errorf(g.Position(), "GROUP BY position %d is not in the select list (1..%d)", idx, len(items))
+		}
+		for _, it := range items {
+			if it.expr == nil {
+				return nil, syntax.Errorf(g.Position(), "GROUP BY position %d cannot be used with * in the select list", idx)
+			}
+		}
+		return items[idx-1].expr, nil
 	}
 	if id, ok := g.(*syntax.Ident); ok && len(id.Parts) == 1 {
 		if _, err := sc.lookup(id.Parts, syntax.NoPos); err != nil {
 			for _, it := range items {
 				if it.expr != nil && strings.EqualFold(it.name, id.Parts[0]) {
-					return it.expr
+					return it.expr, nil
 				}
 			}
 		}
 	}
-	return g
+	return g, nil
 }
 
 // exprName is the column name Spark gives an unaliased expression.

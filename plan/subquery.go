@@ -90,6 +90,9 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c.Calls = make([]WindowCall, len(n.Calls))
 		for i, w := range n.Calls {
 			w.Args, w.PartitionBy, w.OrderBy = all(w.Args), all(w.PartitionBy), keys(w.OrderBy)
+			if w.Filter != nil {
+				w.Filter = fn(w.Filter)
+			}
 			c.Calls[i] = w
 		}
 		return &c

@@ -333,6 +333,13 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 		if w.Name == "count" && len(args) == 0 {
 			call = "count(*)"
 		}
+		if w.Filter != nil {
+			f, err := c.expr(w.Filter, cols)
+			if err != nil {
+				return "", err
+			}
+			call += " FILTER (WHERE " + f + ")"
+		}
 		var spec []string
 		if len(w.PartitionBy) > 0 {
 			parts := make([]string, len(w.PartitionBy))

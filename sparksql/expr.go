@@ -104,10 +104,7 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 	case plan.OpIsNotNull:
 		return "(" + a[0] + " IS NOT NULL)", nil
 	case plan.OpLike:
-		if o.Re != nil && strings.HasPrefix(o.Re.String(), "(?i)") {
-			// The binder compiled an ILIKE pattern case-insensitively.
-			return bin("ILIKE"), nil
-		}
+		// ILIKE arrives as lower(x) LIKE lower(p), Spark's own definition.
 		return bin("LIKE"), nil
 	case plan.OpRLike:
 		return bin("RLIKE"), nil
@@ -129,6 +126,11 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		fn := "CAST"
 		if o.Op == plan.OpTryCast {
 			fn = "TRY_CAST"
+		}
+		if o.Bits != 0 {
+			// Spark checks the narrow type's range; nectar's column is
+			// a BIGINT.
+			return castTo(fn+"("+a[0]+" AS "+o.Target().String()+")", o.K), nil
 		}
 		return fn + "(" + a[0] + " AS " + t + ")", nil
 	case plan.OpCoalesce:

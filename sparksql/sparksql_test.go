@@ -116,9 +116,12 @@ func TestCompileShapes(t *testing.T) {
 		{"hidden columns come from the file name",
 			"SELECT _file, _received_day FROM t",
 			[]string{"input_file_name()", "date_from_unix_date"}},
-		{"ILIKE stays case-insensitive",
+		{"a cast to INT keeps INT's range, then widens to nectar's BIGINT",
+			"SELECT TRY_CAST(g AS INT) AS a, CAST(g AS SMALLINT) AS b, CAST(g AS BIGINT) AS c FROM t",
+			[]string{"CAST(TRY_CAST(c0 AS INT) AS BIGINT)", "CAST(CAST(c0 AS SMALLINT) AS BIGINT)", "CAST(c0 AS BIGINT)"}},
+		{"ILIKE is lower(x) LIKE lower(p), Spark's own definition",
 			"SELECT g ILIKE 'A%' AS m FROM t",
-			[]string{"ILIKE 'A%'"}},
+			[]string{"lower(c0)", "LIKE 'a%'"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/source"
@@ -353,7 +354,9 @@ func (s *streamRun) batch(ctx context.Context, off *offsets, start time.Time) er
 	if err := s.fail(StepOffsets); err != nil {
 		return err
 	}
-	res, err := s.process(ctx, off)
+	// One micro-batch reads one instant, as in Spark, however many plans
+	// it runs: the clock functions report the batch's start.
+	res, err := s.process(exec.WithInstant(ctx, start), off)
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", id, err)
 	}

@@ -374,7 +374,7 @@ type (
 	Cast struct {
 		At
 		X    Expr
-		Type types.Kind
+		Type types.Type
 		Try  bool
 	}
 	// In is X [NOT] IN (list) or X [NOT] IN (subquery).

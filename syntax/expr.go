@@ -517,13 +517,14 @@ var typeNames = []string{"BOOLEAN", "BIGINT", "INT", "INTEGER", "DOUBLE", "FLOAT
 
 // parseType reads a Spark type name. Length and precision arguments
 // (VARCHAR(20), DECIMAL(10, 2)) are accepted and dropped: nectar's STRING
-// has no length and DECIMAL is computed as DOUBLE.
-func (p *parser) parseType() types.Kind {
+// has no length and DECIMAL is computed as DOUBLE. An integer type keeps
+// its width (INT is 32 bits), which the cast checks.
+func (p *parser) parseType() types.Type {
 	t := p.tok()
 	if t.kind != tWord && t.kind != tQIdent {
 		p.failExpected("a type name")
 	}
-	k, ok := types.ParseKind(t.text)
+	k, ok := types.ParseType(t.text)
 	if !ok {
 		e := Errorf(t.pos, "unknown type %s", p.describe(t))
 		switch strings.ToUpper(t.text) {

@@ -199,8 +199,9 @@ var acceptedCases = []struct {
 	{"SELECT properties.`order`.id, context.`page`.url", "SELECT properties.`order`.id, context.page.url"},
 	{"SELECT properties.from, properties.select", "SELECT properties.`from`, properties.`select`"},
 	{"SELECT (a + b)[0], (-a)[1], f(x).y", "SELECT (a + b)[0], (-a)[1], f(x).y"},
-	{"SELECT x::int, x::string::bigint, (a + b)::double", "SELECT CAST(x AS BIGINT), CAST(CAST(x AS STRING) AS BIGINT), CAST(a + b AS DOUBLE)"},
-	{"SELECT -x::int", "SELECT -CAST(x AS BIGINT)"},
+	{"SELECT x::int, x::string::bigint, (a + b)::double", "SELECT CAST(x AS INT), CAST(CAST(x AS STRING) AS BIGINT), CAST(a + b AS DOUBLE)"},
+	{"SELECT -x::int", "SELECT -CAST(x AS INT)"},
+	{"SELECT x::long, x::short, x::byte, CAST(x AS integer)", "SELECT CAST(x AS BIGINT), CAST(x AS SMALLINT), CAST(x AS TINYINT), CAST(x AS INT)"},
 
 	// ---- literals ----
 	{"SELECT 'it''s', 'it\\'s', \"say \\\"hi\\\"\", 'tab\\tnew\\nline', '\\u00e9'", "SELECT 'it\\'s', 'it\\'s', 'say \"hi\"', 'tab\\tnew\\nline', 'é'"},
@@ -234,7 +235,7 @@ var acceptedCases = []struct {
 	{"SELECT `my fn`(x), `try_cast`(y)", "SELECT `my fn`(x), `try_cast`(y)"},
 	{"SELECT extract(hour FROM timestamp)", "SELECT date_part('hour', timestamp)"},
 	{"SELECT CAST(x AS INT), cast(y AS string), TRY_CAST(z AS DOUBLE), CAST(d AS DECIMAL(10, 2)), CAST(s AS VARCHAR(20)), CAST(t AS timestamp), CAST(u AS DATE), CAST(b AS BOOLEAN)",
-		"SELECT CAST(x AS BIGINT), CAST(y AS STRING), TRY_CAST(z AS DOUBLE), CAST(d AS DOUBLE), CAST(s AS STRING), CAST(t AS TIMESTAMP), CAST(u AS DATE), CAST(b AS BOOLEAN)"},
+		"SELECT CAST(x AS INT), CAST(y AS STRING), TRY_CAST(z AS DOUBLE), CAST(d AS DOUBLE), CAST(s AS STRING), CAST(t AS TIMESTAMP), CAST(u AS DATE), CAST(b AS BOOLEAN)"},
 
 	// ---- CASE ----
 	{"SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END", "SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END"},

@@ -82,6 +82,46 @@ func ParseKind(name string) (Kind, bool) {
 	return Null, false
 }
 
+// Type is a type as CAST names it. nectar computes every integer as a
+// BIGINT, but a cast to INT, SMALLINT or TINYINT must still reject a value
+// that does not fit the narrower type, as Spark does, so the name's width
+// travels with the cast (and only there: the result is a BIGINT).
+type Type struct {
+	Kind Kind
+	// Bits narrows an integer kind: 8 (TINYINT), 16 (SMALLINT) or 32
+	// (INT). 0 for BIGINT and every other kind.
+	Bits uint8
+}
+
+// ParseType reads a type name as written in CAST(x AS …), keeping the
+// width of a narrow integer type.
+func ParseType(name string) (Type, bool) {
+	k, ok := ParseKind(name)
+	t := Type{Kind: k}
+	switch strings.ToUpper(name) {
+	case "INT", "INTEGER":
+		t.Bits = 32
+	case "SMALLINT", "SHORT":
+		t.Bits = 16
+	case "TINYINT", "BYTE":
+		t.Bits = 8
+	}
+	return t, ok
+}
+
+// String is the type's Spark name.
+func (t Type) String() string {
+	switch t.Bits {
+	case 8:
+		return "TINYINT"
+	case 16:
+		return "SMALLINT"
+	case 32:
+		return "INT"
+	}
+	return t.Kind.String()
+}
+
 // Widen returns the narrowest kind both a and b convert to without loss of
 // meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP, and
 // every other conflict to STRING. Schema inference and UNION use it, so a

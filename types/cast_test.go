@@ -1,0 +1,134 @@
+package types
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// TestCastToIntegers checks casts to the integer types against Spark 4's
+// answers under its default ANSI mode (TRY_CAST in pyspark 4, and the
+// sql-tests cast.sql and try_cast.sql): a NULL want means TRY_CAST gives
+// NULL and CAST fails with ErrCast.
+func TestCastToIntegers(t *testing.T) {
+	var (
+		tinyint  = Type{Kind: Int, Bits: 8}
+		smallint = Type{Kind: Int, Bits: 16}
+		integer  = Type{Kind: Int, Bits: 32}
+		bigint   = Type{Kind: Int}
+		null     = NullValue
+		i        = IntValue
+		s        = StringValue
+		f        = FloatValue
+		ts       = func(us int64) Value { return Value{K: Timestamp, I: us} }
+	)
+	for _, tc := range []struct {
+		from Value
+		to   Type
+		want Value
+	}{
+		// Strings: a sign and digits, trimmed of ASCII spaces and
+		// control characters, nothing else.
+		{s("42"), integer, i(42)},
+		{s(" 1 "), integer, i(1)},
+		{s("\t1\n"), integer, i(1)},
+		{s("\v1"), integer, i(1)},
+		{s("\x001"), integer, i(1)},
+		{s("\x7f1"), integer, i(1)},
+		{s("1\x1f"), integer, i(1)},
+		{s("+1"), integer, i(1)},
+		{s("-0"), integer, i(0)},
+		{s("007"), integer, i(7)},
+		{s("1.23"), integer, null},
+		{s("-4.56"), integer, null},
+		{s("1.23"), bigint, null},
+		{s("1.0"), integer, null},
+		{s("1."), integer, null},
+		{s(".5"), integer, null},
+		{s("-.0"), integer, null},
+		{s("1e2"), integer, null},
+		{s("1.5e3"), bigint, null},
+		{s("1 2"), integer, null},
+		{s("-"), integer, null},
+		{s("+"), integer, null},
+		{s(""), integer, null},
+		{s("  "), integer, null},
+		{s("0x10"), integer, null},
+		{s("1_000"), integer, null},
+		{s("１"), integer, null},       // a fullwidth digit
+		{s("\u00a01"), integer, null}, // no-break space
+		{s("\u30001"), integer, null}, // ideographic space
+		{s("1\u0085"), integer, null}, // next line, two bytes in UTF-8
+		{s("1中文"), integer, null},
+		{s("abc"), integer, null},
+		{s("true"), integer, null},
+		// Each type's bounds.
+		{s("2147483647"), integer, i(2147483647)},
+		{s("2147483648"), integer, null},
+		{s("-2147483648"), integer, i(-2147483648)},
+		{s("-2147483649"), integer, null},
+		{s("32767"), smallint, i(32767)},
+		{s("32768"), smallint, null},
+		{s("-32768"), smallint, i(-32768)},
+		{s("127"), tinyint, i(127)},
+		{s("-128"), tinyint, i(-128)},
+		{s("-129"), tinyint, null},
+		{s(" 1\t"), tinyint, i(1)},
+		{s("9223372036854775807"), bigint, i(math.MaxInt64)},
+		{s("9223372036854775808"), bigint, null},
+		{s("-9223372036854775808"), bigint, i(math.MinInt64)},
+		{i(2147483648), integer, null},
+		{i(-2147483649), integer, null},
+		{i(2147483647), integer, i(2147483647)},
+		{i(32768), smallint, null},
+		{i(math.MaxInt64), bigint, i(math.MaxInt64)},
+		{BoolValue(true), tinyint, i(1)},
+		// Doubles truncate toward zero, then must fit.
+		{f(1.9), integer, i(1)},
+		{f(-1.9), integer, i(-1)},
+		{f(2147483647.9), integer, i(2147483647)},
+		{f(-2147483648.9), integer, i(-2147483648)},
+		{f(2147483648), integer, null},
+		{f(0x1p63), bigint, i(math.MaxInt64)}, // Spark saturates 2^63, the double nearest MaxInt64
+		{f(-0x1p63), bigint, i(math.MinInt64)},
+		{f(1e19), bigint, null},
+		{f(math.Inf(1)), bigint, null},
+		{f(math.NaN()), integer, null},
+		// Timestamps are whole seconds, rounded down.
+		{ts(4102444800e6), bigint, i(4102444800)}, // 2100-01-01
+		{ts(4102444800e6), integer, null},
+		{ts(0), smallint, i(0)},
+		{ts(-500000), bigint, i(-1)}, // 1969-12-31 23:59:59.5
+		{ts(-500000), integer, i(-1)},
+		{null, integer, null},
+	} {
+		got, err := CastTo(tc.from, tc.to)
+		switch {
+		case tc.want.IsNull() && !tc.from.IsNull():
+			if !errors.Is(err, ErrCast) {
+				t.Errorf("CAST(%s %q AS %s) = %v, %v; want an error wrapping ErrCast", tc.from.K, tc.from, tc.to, got, err)
+			}
+		case err != nil || got.K != tc.want.K || got.I != tc.want.I:
+			t.Errorf("CAST(%s %q AS %s) = %v, %v; want %v", tc.from.K, tc.from, tc.to, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseType(t *testing.T) {
+	for name, want := range map[string]Type{
+		"int": {Int, 32}, "INTEGER": {Int, 32}, "smallint": {Int, 16}, "SHORT": {Int, 16},
+		"tinyint": {Int, 8}, "byte": {Int, 8}, "BIGINT": {Int, 0}, "long": {Int, 0},
+		"double": {Float, 0}, "string": {String, 0},
+	} {
+		got, ok := ParseType(name)
+		if !ok || got != want {
+			t.Errorf("ParseType(%q) = %v, %v; want %v", name, got, ok, want)
+		}
+	}
+	for _, ty := range []Type{{Int, 8}, {Int, 16}, {Int, 32}, {Int, 0}, {Float, 0}} {
+		back, ok := ParseType(ty.String())
+		if !ok || back != ty {
+			t.Errorf("ParseType(%q) = %v, want %v", ty.String(), back, ty)
+		}
+	}
+}
