@@ -34,8 +34,11 @@ type DataSet struct {
 // Input names the storage in the report: the compression of the JSON, or
 // "compacted".
 func (d DataSet) Input() string {
-	if d.Compacted {
+	switch {
+	case d.Compacted:
 		return "compacted"
+	case d.Options.DriftFiles > 0:
+		return d.Options.Compress + ", drifting"
 	}
 	return d.Options.Compress
 }
@@ -51,8 +54,16 @@ func CacheKey(o gen.Options) string {
 	if c == "" {
 		c = gen.CompressGzip
 	}
-	return fmt.Sprintf("events%d-files%d-seed%d-%s", o.Events, o.Files, o.Seed, c)
+	key := fmt.Sprintf("events%d-files%d-seed%d-%s", o.Events, o.Files, o.Seed, c)
+	if o.DriftFiles > 0 {
+		key += fmt.Sprintf("-drift%d", o.DriftFiles)
+	}
+	return key
 }
+
+// DriftFiles is how many of a data set's files drift in its drifting copy
+// (Query.Drift): the last 2.5%, at least one.
+func DriftFiles(files int) int { return max(1, files/40) }
 
 // EnsureData returns the data set for o under cacheDir, generating it first
 // unless a complete copy is already there. Progress goes to log.

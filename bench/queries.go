@@ -39,6 +39,11 @@ type Query struct {
 	// Mode is the nectar subcommand that runs the case: a query (the
 	// default), an experiment report or a streaming run.
 	Mode Mode
+	// Drift runs the query over a copy of the main data set whose last
+	// files drift (gen.Options.DriftFiles: string prices, a late writeKey,
+	// context.campaign as a string), to measure what checking a sampled
+	// schema against every line costs when the sample is wrong.
+	Drift bool
 	// NectarOnly cases have no counterpart in the other engines (an
 	// experiment report, a stream with checkpoints): only nectar runs them,
 	// and their targets compare them with nectar's own cases.
@@ -86,6 +91,32 @@ var Queries = []Query{
 		Nectar:        seedSQL,
 		DuckDBColumns: seedColumns,
 		SameAs:        "seed",
+	},
+	{
+		Name:   "price_by_vertical",
+		Title:  "sum(properties.price) per vertical over Product Viewed",
+		Nectar: priceByVertical,
+		DuckDB: priceByVerticalTyped,
+	},
+	{
+		// The seed reads none of the columns that drift: checking the
+		// sample must cost it nothing.
+		Name:   "seed_drift",
+		Title:  "the seed query over logs whose last files drift",
+		Nectar: seedSQL,
+		Drift:  true,
+		SameAs: "seed",
+	},
+	{
+		// Prices turn into strings in the last files: the sample says
+		// DOUBLE, the scan meets strings, the column is widened to STRING
+		// and the query runs again, so at most about twice the time.
+		Name:   "price_by_vertical_drift",
+		Title:  "price_by_vertical over logs whose last files drift (prices as strings)",
+		Nectar: priceByVertical,
+		DuckDB: priceByVerticalTyped,
+		Drift:  true,
+		SameAs: "price_by_vertical",
 	},
 	{
 		// Against seed on --threads, this is the scaling measurement:
@@ -237,6 +268,23 @@ GROUP BY properties.recommender.variant ORDER BY variant`
 // seedColumns is DuckDB's schema for the fields the seed query reads.
 const seedColumns = `{event: 'VARCHAR', properties: 'STRUCT(vertical VARCHAR, recommender STRUCT(variant VARCHAR))'}`
 
+// priceByVertical sums product prices per vertical: properties.price is a
+// DOUBLE column, which string prices in late files make a STRING (summed
+// as Spark sums a STRING, cast to DOUBLE).
+const priceByVertical = `SELECT properties.vertical AS vertical, round(sum(properties.price), 2) AS price, count(*) AS n
+FROM {src}
+WHERE event = 'Product Viewed'
+GROUP BY properties.vertical ORDER BY vertical`
+
+// priceByVerticalTyped is priceByVertical in DuckDB with the types forced
+// as Spark's inference of every line makes them: each line read as JSON
+// text, price extracted as text and cast, whatever the line holds.
+const priceByVerticalTyped = `SELECT json_extract_string(json, '$.properties.vertical') AS vertical,
+  round(sum(TRY_CAST(json_extract_string(json, '$.properties.price') AS DOUBLE)), 2) AS price, count(*) AS n
+FROM read_json_objects('{glob}', format = 'newline_delimited')
+WHERE json_extract_string(json, '$.event') = 'Product Viewed'
+GROUP BY 1 ORDER BY vertical`
+
 // eventUsers is the text of event_users and stream.
 const eventUsers = `SELECT event, count(*) AS n, count(DISTINCT userId) AS users
 FROM {src}
@@ -302,5 +350,6 @@ func (q Query) DuckDBSQL(ds DataSet, out string) string {
 		src = "read_parquet(" + sqlString(ds.Glob) + ", hive_partitioning = true)"
 	}
 	s := strings.ReplaceAll(q.DuckDBText(), "{src}", src)
+	s = strings.ReplaceAll(s, "'{glob}'", sqlString(ds.Glob))
 	return strings.ReplaceAll(s, "'{out}'", sqlString(out))
 }

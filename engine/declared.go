@@ -31,7 +31,7 @@ func OpenJSONSchema(ctx context.Context, pattern string, schema []syntax.ColumnD
 	if err != nil {
 		return nil, err
 	}
-	s := newJSONSource(pattern, files, leaves, opts, onOpen)
+	s := newJSONSource(pattern, files, leaves, nil, opts, onOpen)
 	s.declared, s.nullOnly = schema, map[string]bool{}
 	return s, nil
 }

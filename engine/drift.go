@@ -291,20 +291,18 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 // field that only late files have): SELECT * must show it, in the place a
 // schema of every line gives it. It reports whether the schema changed.
 func (s *JSONSource) reinfer(ctx context.Context) (bool, error) {
-	inferred, err := scan.InferAllFiles(ctx, s.files)
+	inferred, empty, err := scan.InferAllFiles(ctx, s.files)
 	if err != nil {
 		return false, fmt.Errorf("infer schema of %s: %w", s, err)
 	}
-	full := newJSONSource(s.pattern, s.files, inferred, s.opts, nil)
+	full := newJSONSource(s.pattern, s.files, inferred, empty, s.opts, nil)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if slices.Equal(full.cols, s.cols) {
-		return false, nil
-	}
-	// Widenings a read proved stand: the full schema has them too, unless
-	// a value it reads differently (the full inference is the truth).
-	s.cols, s.leaves, s.nullOnly = full.cols, full.leaves, full.nullOnly
-	return true, nil
+	// Whatever the answer, the full schema is the truth: later reads need
+	// not infer it again.
+	changed := !slices.Equal(full.cols, s.cols)
+	s.cols, s.leaves, s.nullOnly, s.empty = full.cols, full.leaves, full.nullOnly, full.empty
+	return changed, nil
 }
 
 // correct applies what the scans proved: widened kinds and found paths.

@@ -34,6 +34,12 @@ type Options struct {
 	// MemoryLimit bounds the bytes a query's blocking operators hold
 	// (0: DefaultMemoryLimit; negative: no limit).
 	MemoryLimit int64
+	// Restart says the caller can throw a statement's rows away after
+	// taking them (it writes a file that appears only when complete): a
+	// query whose scans check a sampled schema then streams its rows, and
+	// is emitted again, with Result.Again, if the data proves the schema
+	// wrong, instead of holding every row back until the check.
+	Restart bool
 }
 
 // Engine runs statements. It is the seam where another engine (Spark
@@ -59,6 +65,10 @@ type Result struct {
 	Schema types.Schema
 	Rows   exec.Operator
 	Text   string
+	// Again marks the result of a statement emitted a second time, with
+	// Options.Restart: the rows of the one before were read with a schema
+	// the data proved wrong, and must be thrown away.
+	Again bool
 }
 
 // Local is the in-process engine.
@@ -150,10 +160,14 @@ func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func
 const maxAttempts = 8
 
 // runQuery runs one query. When its scans read columns whose kinds are
-// guesses from a sample, its rows are held back until the scans have been
-// checked, and the query runs again with the schema corrected if they
-// proved it wrong (see drift.go); otherwise the rows stream out.
+// guesses from a sample, the scans check them as they read (drift.go),
+// and the query runs again with the schema corrected if they proved it
+// wrong. Meanwhile its rows are held back (exec.Spool), unless the caller
+// can take a result again (Options.Restart): then they stream out, and a
+// corrected result follows with Result.Again set. Rows that no read can
+// prove wrong always stream out.
 func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
+	again := false
 	for attempt := 1; ; attempt++ {
 		n, err := e.bindOptimize(ctx, q)
 		if err != nil {
@@ -165,35 +179,40 @@ func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result)
 		if err != nil {
 			return err
 		}
-		if !planGuesses(n) {
-			// Nothing read can prove the schema wrong: stream the rows,
-			// then report what the scans saw.
-			err = emit(&Result{Kind: Rows, Schema: n.Schema(), Rows: op})
-			err = errors.Join(err, op.Close())
-			if err == nil {
-				_, err = e.settle(ctx, q, log)
+		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op, Again: again}
+		guesses := planGuesses(n)
+		if guesses && !e.Opts.Restart {
+			if res.Rows, err = exec.Spool(sctx, op, n.Schema(), ""); err != nil {
+				return err
 			}
-			return err
+			op = res.Rows
 		}
-		held, err := exec.Spool(sctx, op, n.Schema(), "")
-		if err != nil {
-			return err
-		}
-		again, err := e.settle(ctx, q, log)
-		if err == nil && again {
-			if attempt == maxAttempts {
-				err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
-			} else {
-				held.Close()
-				e.forgetScans(mark)
-				continue
+		emitted := !guesses || e.Opts.Restart
+		if emitted {
+			err = emit(res)
+			if err = errors.Join(err, op.Close()); err != nil {
+				return err
 			}
 		}
-		if err != nil {
-			return errors.Join(err, held.Close())
+		again, err = e.settle(ctx, q, log)
+		if err == nil && again && attempt == maxAttempts {
+			err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
 		}
-		err = emit(&Result{Kind: Rows, Schema: n.Schema(), Rows: held})
-		return errors.Join(err, held.Close())
+		if err != nil || again {
+			if !emitted {
+				op.Close()
+			}
+			if err != nil {
+				return err
+			}
+			e.forgetScans(mark)
+			continue
+		}
+		if emitted {
+			return nil
+		}
+		err = emit(res)
+		return errors.Join(err, op.Close())
 	}
 }
 

@@ -23,14 +23,15 @@ func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts O
 		return nil, fmt.Errorf("read_json %s: %w", name, source.ErrNoFiles)
 	}
 	var inferred []scan.InferredColumn
+	var empty []scan.Path
 	var err error
 	if opts.SampleLines == InferAll {
-		inferred, err = scan.InferAllFiles(ctx, files)
+		inferred, empty, err = scan.InferAllFiles(ctx, files)
 	} else {
-		inferred, err = scan.InferFiles(ctx, files, opts.SampleLines)
+		inferred, empty, err = scan.InferFiles(ctx, files, opts.SampleLines)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", name, err)
 	}
-	return newJSONSource(name, files, inferred, opts, onOpen), nil
+	return newJSONSource(name, files, inferred, empty, opts, onOpen), nil
 }

@@ -47,6 +47,7 @@ type JSONSource struct {
 	// STRING placeholders while the scans work out their kind.
 	nullOnly map[string]bool
 	absent   map[string]bool // paths a read of every line did not find
+	empty    []scan.Path     // objects the sample saw only empty ({}): no column, but not new
 	sample   [][]byte // lines kept to resolve array paths; loaded on first need
 	sampled  bool
 }
@@ -66,15 +67,15 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	if err != nil {
 		return nil, err
 	}
-	inferred, err := scan.InferFiles(ctx, files, opts.SampleLines)
+	inferred, empty, err := scan.InferFiles(ctx, files, opts.SampleLines)
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", pattern, err)
 	}
-	return newJSONSource(pattern, files, inferred, opts, onOpen), nil
+	return newJSONSource(pattern, files, inferred, empty, opts, onOpen), nil
 }
 
-func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
-	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, onOpen: onOpen}
+func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, empty []scan.Path, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
+	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, empty: empty, onOpen: onOpen}
 	for _, c := range inferred {
 		k := c.Kind
 		if k == types.Null {
@@ -149,6 +150,12 @@ func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 		}
 	}
 	return 0, false
+}
+
+func (s *JSONSource) emptyObjects() []scan.Path {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.empty
 }
 
 func (s *JSONSource) isNullOnly(name string) bool {
@@ -327,6 +334,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 		BatchRows:    s.opts.BatchRows,
 		Require:      requirements(cols, filters),
 		NewKeys:      s.declared == nil && s.readsAll(cols),
+		EmptyObjects: s.emptyObjects(),
 	})
 	prov := make([]bool, len(cols))
 	for i, c := range cols {

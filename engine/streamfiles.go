@@ -16,7 +16,7 @@ func (s *JSONSource) WithFiles(files []source.File) *JSONSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return &JSONSource{
-		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, extra: maps.Clone(s.extra), onOpen: s.onOpen,
+		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, extra: maps.Clone(s.extra), nullOnly: s.nullOnly, empty: s.empty, declared: s.declared, onOpen: s.onOpen,
 		// Array paths were resolved against the schema files' sample; keep
 		// it so Resolve answers alike for every batch.
 		sample: s.sample, sampled: s.sampled,

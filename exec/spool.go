@@ -3,7 +3,7 @@ package exec
 import (
 	"bufio"
 	"context"
-	"encoding/gob"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -52,9 +52,11 @@ func Spool(ctx context.Context, op Operator, schema types.Schema, dir string) (_
 				return nil, fmt.Errorf("spool rows to disk: %w", err)
 			}
 			s.w = bufio.NewWriterSize(s.file, 1<<20)
-			s.enc = gob.NewEncoder(s.w)
 		}
-		if err := s.enc.Encode(b); err != nil {
+		// Each batch is a frame: its length, then types.AppendBatch's bytes.
+		s.buf = types.AppendBatch(s.buf[:0], b)
+		s.w.Write(binary.AppendUvarint(s.lenBuf[:0], uint64(len(s.buf))))
+		if _, err := s.w.Write(s.buf); err != nil {
 			return nil, fmt.Errorf("spool rows to %s: %w", s.file.Name(), err)
 		}
 		s.onDisk++
@@ -66,7 +68,8 @@ func Spool(ctx context.Context, op Operator, schema types.Schema, dir string) (_
 		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 			return nil, fmt.Errorf("spool rows to %s: %w", s.file.Name(), err)
 		}
-		s.dec = gob.NewDecoder(bufio.NewReaderSize(s.file, 1<<20))
+		s.r = bufio.NewReaderSize(s.file, 1<<20)
+		s.buf = nil
 	}
 	return s, nil
 }
@@ -77,8 +80,9 @@ type spool struct {
 	mem    []*types.Batch
 	file   *os.File
 	w      *bufio.Writer
-	enc    *gob.Encoder
-	dec    *gob.Decoder
+	r      *bufio.Reader
+	buf    []byte
+	lenBuf [binary.MaxVarintLen64]byte
 	onDisk int // batches in file not yet replayed
 }
 
@@ -95,19 +99,21 @@ func (s *spool) Next(ctx context.Context) (*types.Batch, error) {
 	if s.onDisk == 0 {
 		return nil, nil
 	}
-	var b types.Batch
-	if err := s.dec.Decode(&b); err != nil {
+	n, err := binary.ReadUvarint(s.r)
+	if err != nil {
+		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
+	}
+	// A fresh buffer each time: the batch's strings point into it.
+	frame := make([]byte, n)
+	if _, err := io.ReadFull(s.r, frame); err != nil {
+		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
+	}
+	b, _, err := types.DecodeBatch(frame)
+	if err != nil {
 		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
 	}
 	s.onDisk--
-	// gob leaves out empty slices: give every column its kind back.
-	for j, v := range b.Cols {
-		v.Kind = s.schema[j].Kind
-		if len(v.Nulls) < b.Len {
-			v.Nulls = make([]bool, b.Len)
-		}
-	}
-	return &b, nil
+	return b, nil
 }
 
 func (s *spool) Close() error {

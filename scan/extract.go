@@ -79,6 +79,7 @@ type trie struct {
 	below   []int // slots at or below this node, reset when a duplicate key re-enters it
 	req     *requirement
 	path    Path // the node's path; set for the objects WatchNewKeys watches
+	empty   bool // an object WatchNewKeys knows only empty: a key inside is new
 }
 
 // requirement is a set of string values one path must take for a line to
@@ -281,11 +282,29 @@ const maxNewKeys = 64
 // WatchNewKeys makes Extract note every key it meets in an object the
 // paths lead through (the line itself included) that no path names: a
 // scan of every column a sample found learns this way that the data has
-// more (NewKeys). Lines must be read in full for this, so the caller
-// should not also use Require.
-func (e *Extractor) WatchNewKeys() {
+// more (NewKeys). empty lists the objects the sample saw only empty
+// ({}): their keys are not new, but a key inside one is.
+func (e *Extractor) WatchNewKeys(empty []Path) {
 	e.watching = true
 	e.newKeys = map[string]Path{}
+	for _, p := range empty {
+		n := e.root
+		for _, st := range p {
+			if st.IsIndex {
+				break
+			}
+			next := n.key([]byte(st.Key))
+			if next == nil {
+				next = &trie{slot: -1}
+				n.keys = append(n.keys, keyEdge{[]byte(st.Key), next})
+				if n.keyMap != nil {
+					n.keyMap[st.Key] = next
+				}
+			}
+			n = next
+		}
+		n.empty = true
+	}
 	var mark func(n *trie, p Path)
 	mark = func(n *trie, p Path) {
 		n.path = p
@@ -511,6 +530,9 @@ func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
 		i, err = skipValue(d, i, depth)
 		if err == nil && c != 'n' && (len(n.keys) > 0 || len(n.indexes) > 0) {
 			e.block(n, d[start:i])
+		}
+		if n.empty && c == '{' && err == nil && d[skipWS(d, start+1)] != '}' {
+			e.noteNewKey(n, []byte("…")) // something inside what was {}
 		}
 	}
 	if err != nil {

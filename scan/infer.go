@@ -157,6 +157,26 @@ func (n *inode) merge(o *inode) {
 	}
 }
 
+// EmptyObjects returns the paths of the objects only ever seen empty (as
+// Segment's integrations: {}), which make no column but are in the data:
+// a read that notes new keys (Options.NewKeys) must know them.
+func (in *Inferrer) EmptyObjects() []Path {
+	var out []Path
+	var walk func(n *inode)
+	walk = func(n *inode) {
+		for _, c := range n.children {
+			switch {
+			case c.object && !c.leaf && len(c.children) == 0:
+				out = append(out, c.path)
+			case c.object && !c.leaf:
+				walk(c)
+			}
+		}
+	}
+	walk(&in.root)
+	return out
+}
+
 // Schema returns the inferred columns, depth first with keys in first-seen
 // order at each level, so the fields of one object stay together. Objects
 // only ever seen empty yield no column, as in Spark.

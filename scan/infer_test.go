@@ -156,7 +156,7 @@ func TestInferFilesMatchesSerial(t *testing.T) {
 	files[len(files)-1] = writeFile(t, dir, "cut.gz", data[:len(data)/2])
 	for _, maxLines := range []int{1, 7, 100, 2000, 100000} {
 		want := serialInfer(t, files, maxLines)
-		got, err := InferFiles(context.Background(), files, maxLines)
+		got, _, err := InferFiles(context.Background(), files, maxLines)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -25,7 +25,7 @@ const maxSampleFiles = 16
 // seen. Bad lines, truncated tails and non-log files are skipped; any other
 // read error fails. Each file gets an equal share of what is left of the
 // budget, so short files leave more for later ones.
-func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]InferredColumn, error) {
+func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]InferredColumn, []Path, error) {
 	if maxLines <= 0 {
 		maxLines = DefaultSampleLines
 	}
@@ -63,7 +63,7 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 	left = maxLines
 	for k, idx := range picked {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("infer schema: %w", err)
+			return nil, nil, fmt.Errorf("infer schema: %w", err)
 		}
 		budget := max(1, left/(len(picked)-k))
 		sm := samples[k]
@@ -72,7 +72,7 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 			sm = readFileSample(ctx, files[idx], budget)
 		}
 		if sm.err != nil {
-			return nil, fmt.Errorf("infer schema: %w", sm.err)
+			return nil, nil, fmt.Errorf("infer schema: %w", sm.err)
 		}
 		n := min(budget, len(sm.lines))
 		for _, line := range sm.lines[:n] {
@@ -82,7 +82,7 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 			break
 		}
 	}
-	return in.Schema(), nil
+	return in.Schema(), in.EmptyObjects(), nil
 }
 
 // sample is up to a budget of valid lines from the start of one file.
@@ -147,7 +147,7 @@ func sampleFiles(n, k int) []int {
 // schema is the serial one). Bad lines, truncated tails and non-log files
 // are skipped here as the scan skips them (and counts them there, once);
 // any other read error fails.
-func InferAllFiles(ctx context.Context, files []source.File) ([]InferredColumn, error) {
+func InferAllFiles(ctx context.Context, files []source.File) ([]InferredColumn, []Path, error) {
 	ins := make([]*Inferrer, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
@@ -172,16 +172,16 @@ feed:
 	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("infer schema: %w", err)
+		return nil, nil, fmt.Errorf("infer schema: %w", err)
 	}
 	var all Inferrer
 	for k, in := range ins {
 		if errs[k] != nil {
-			return nil, errs[k]
+			return nil, nil, errs[k]
 		}
 		all.Merge(in)
 	}
-	return all.Schema(), nil
+	return all.Schema(), all.EmptyObjects(), nil
 }
 
 // inferFile feeds every line of f to a new Inferrer.

@@ -95,6 +95,9 @@ type Options struct {
 	// (Extractor.WatchNewKeys): when the columns are all a sample found,
 	// these are columns the sample missed (Scanner.NewKeys).
 	NewKeys bool
+	// EmptyObjects lists the objects the sample saw only empty, for
+	// NewKeys (see Extractor.WatchNewKeys).
+	EmptyObjects []Path
 	// Require lists conditions every wanted line meets, from the query's
 	// filter: the scanner drops a line as soon as one of them fails on the
 	// raw bytes, without decoding or validating the rest of it (see
@@ -400,7 +403,7 @@ func (s *Scanner) start(ctx context.Context) {
 			defer s.wg.Done()
 			wk := &worker{s: s, ex: NewExtractor(s.paths)}
 			if s.opts.NewKeys {
-				wk.ex.WatchNewKeys()
+				wk.ex.WatchNewKeys(s.opts.EmptyObjects)
 			}
 			if !s.opts.Strict && s.opts.BadLines == nil {
 				for _, r := range s.opts.Require {

@@ -371,7 +371,7 @@ func TestInferFiles(t *testing.T) {
 		files = append(files, writeGz(t, dir, fmt.Sprintf("%02d.gz", i), []string{line, `{"bad`}))
 	}
 	files = append(files[:1], append([]source.File{writeFile(t, dir, "dummy-object.txt", []byte("x"))}, files[1:]...)...)
-	got, err := InferFiles(context.Background(), files, 0)
+	got, _, err := InferFiles(context.Background(), files, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,7 @@ func TestScanRealSamples(t *testing.T) {
 	}
 	dir := t.TempDir()
 	f := writeGz(t, dir, "real.gz", strs)
-	schema, err := InferFiles(context.Background(), []source.File{f}, 0)
+	schema, _, err := InferFiles(context.Background(), []source.File{f}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

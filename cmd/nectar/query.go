@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,53 +225,31 @@ func newQueryCmd() *cobra.Command {
 	return c
 }
 
-// runScript runs every statement of src, writing each result to outPath,
-// or stdout when that is "". The progress line goes to stderr.
+// runScript runs every statement of src, writing each result to stdout,
+// or to outPath: a script with several results needs a {n} in the name,
+// which becomes each result's number. The progress line goes to stderr.
 func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
-	f := output.FormatFor(outPath, output.Table)
+	f := output.FormatFor(strings.ReplaceAll(outPath, "{n}", ""), output.Table)
 	if format != "" {
 		var err error
 		if f, err = output.ParseFormat(format); err != nil {
 			return err
 		}
 	}
-	w := stdout
-	closeOut := func() error { return nil }
+	out := &outputs{path: outPath, stdout: stdout}
+	defer out.abort()
 	if outPath != "" {
-		// source.Create makes the file (or S3 object) visible only when it
-		// is complete: a failed or interrupted query leaves nothing behind.
-		file, err := source.Create(ctx, outPath)
-		if err != nil {
-			return fmt.Errorf("output: %w", err)
-		}
-		committed := false
-		defer func() {
-			if !committed {
-				file.Abort()
-			}
-		}()
-		w = file
-		closeOut = func() error {
-			committed = true
-			if err := file.Close(); err != nil {
-				return fmt.Errorf("output %s: %w", outPath, err)
-			}
-			return nil
-		}
+		// Files appear only when complete, so a result the engine must
+		// read again (its sampled schema proved wrong) can be thrown away
+		// rather than held back.
+		local.Opts.Restart = true
 	}
 	stopProgress := startProgress(local, stderr)
 	defer stopProgress()
-	results := 0
 	err := e.Run(ctx, src, func(r *engine.Result) error {
-		// A blank line keeps a script's tables apart; machine formats
-		// get nothing extra.
-		if results++; results > 1 && f == output.Table {
-			if _, err := io.WriteString(w, "\n"); err != nil {
-				return err
-			}
-		}
-		if f == output.Parquet && results > 1 {
-			return fmt.Errorf("a Parquet file holds one result, and this script has several: write each query to its own file")
+		w, err := out.next(ctx, r.Again, f)
+		if err != nil {
+			return err
 		}
 		if r.Kind == engine.Text {
 			_, err := io.WriteString(w, r.Text)
@@ -280,7 +260,76 @@ func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, f
 	if err != nil {
 		return &queryError{src: src, err: err}
 	}
-	return closeOut()
+	return out.close()
+}
+
+// outputs hands each result of a script its writer: stdout, or the file
+// -o names, one per result when the name has {n}.
+type outputs struct {
+	path    string
+	stdout  io.Writer
+	results int
+	file    source.Writer // the current result's, until committed
+	name    string
+}
+
+// next returns the writer for the next result, or for the last one again
+// when it must be rewritten (again).
+func (o *outputs) next(ctx context.Context, again bool, f output.Format) (io.Writer, error) {
+	if !again {
+		o.results++
+	}
+	if o.path == "" {
+		// A blank line keeps a script's tables apart; machine formats
+		// get nothing extra.
+		if o.results > 1 && !again && f == output.Table {
+			if _, err := io.WriteString(o.stdout, "\n"); err != nil {
+				return nil, err
+			}
+		}
+		if f == output.Parquet && o.results > 1 {
+			return nil, errors.New("a Parquet file holds one result, and this script has several: write them to files with -o 'result-{n}.parquet'")
+		}
+		return o.stdout, nil
+	}
+	if o.results > 1 && !strings.Contains(o.path, "{n}") {
+		return nil, fmt.Errorf("-o %s holds one result, and this script has several: put {n} in the name (e.g. result-{n}%s) to write each to its own file", o.path, filepath.Ext(o.path))
+	}
+	if again {
+		o.abort()
+	} else if err := o.close(); err != nil {
+		return nil, err
+	}
+	o.name = strings.ReplaceAll(o.path, "{n}", strconv.Itoa(o.results))
+	// source.Create makes the file (or S3 object) visible only when it is
+	// complete: a failed or interrupted query leaves nothing behind.
+	file, err := source.Create(ctx, o.name)
+	if err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	o.file = file
+	return file, nil
+}
+
+// close commits the current file.
+func (o *outputs) close() error {
+	if o.file == nil {
+		return nil
+	}
+	file := o.file
+	o.file = nil
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("output %s: %w", o.name, err)
+	}
+	return nil
+}
+
+// abort drops the current file, if any.
+func (o *outputs) abort() {
+	if o.file != nil {
+		o.file.Abort()
+		o.file = nil
+	}
 }
 
 func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer) error {

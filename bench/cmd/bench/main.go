@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nectar-dev/nectar/bench"
@@ -107,8 +108,20 @@ func run(ctx context.Context, args []string) error {
 	data := []bench.DataSet{main}
 	var cases []bench.Case
 	for _, q := range queries {
-		if !q.Compacted {
+		if !q.Compacted && !q.Drift {
 			cases = append(cases, bench.Case{Query: q, Data: main})
+		}
+	}
+	for _, q := range queries {
+		if q.Drift {
+			dr, err := bench.EnsureData(ctx, cache, gen.Options{Events: *events, Files: *files, Seed: *seed, Compress: *compress, DriftFiles: bench.DriftFiles(*files)}, log)
+			if err != nil {
+				return err
+			}
+			cases = append(cases, bench.Case{Query: q, Data: dr})
+			if !slices.ContainsFunc(data, func(d bench.DataSet) bool { return d.Dir == dr.Dir }) {
+				data = append(data, dr)
+			}
 		}
 	}
 	if *plain && *compress == gen.CompressGzip {
