@@ -14,7 +14,7 @@ import (
 
 // spoolMemory is how many bytes of rows a spool keeps in memory before it
 // writes the rest to a temporary file.
-const spoolMemory = 64 << 20
+var spoolMemory int64 = 64 << 20
 
 // Spool reads op to its end (closing it) and returns an operator that
 // replays the same rows. The engine holds a query's rows back this way

@@ -289,3 +289,40 @@ func TestBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestDriftToFiles: a result written with -o streams to its file and is
+// written again when the data proves the sampled schema wrong, so the file
+// holds the answer the full schema gives, as stdout does; a script with
+// several results needs {n} in the file name.
+func TestDriftToFiles(t *testing.T) {
+	dir := inTempDir(t)
+	writeFiles(t, dir, map[string]string{"in/x.json": conflictFile()})
+	q := "SELECT id FROM read_json('in') ORDER BY _line DESC LIMIT 2"
+	stdout := nectar(t, "query", "--format", "csv", q).mustSucceed(t)
+	if stdout.stdout != "id\nthree\n"+fmt.Sprint(scan.DefaultSampleLines)+"\n" {
+		t.Errorf("stdout %q", stdout.stdout)
+	}
+	file := nectar(t, "query", "-o", "out.csv", q).mustSucceed(t)
+	data, err := os.ReadFile("out.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != stdout.stdout || file.stderr != stdout.stderr || !strings.Contains(file.stderr, "read as STRING") {
+		t.Errorf("-o out.csv: %q (stderr %q), want %q (stderr %q)", data, file.stderr, stdout.stdout, stdout.stderr)
+	}
+	script := q + "; SELECT count(*) AS n FROM read_json('in')"
+	two := nectar(t, "query", "-o", "both.csv", script)
+	if two.code != 1 || !strings.Contains(two.stderr, "put {n} in the name") {
+		t.Errorf("two results into one file: exit %d, stderr %q", two.code, two.stderr)
+	}
+	if _, err := os.Stat("both.csv"); !os.IsNotExist(err) {
+		t.Errorf("both.csv exists after the refusal: %v", err)
+	}
+	nectar(t, "query", "-o", "r-{n}.csv", script).mustSucceed(t)
+	for n, want := range map[int]string{1: stdout.stdout, 2: fmt.Sprintf("n\n%d\n", scan.DefaultSampleLines+1)} {
+		got, err := os.ReadFile(fmt.Sprintf("r-%d.csv", n))
+		if err != nil || string(got) != want {
+			t.Errorf("r-%d.csv: %q, %v, want %q", n, got, err, want)
+		}
+	}
+}
