@@ -87,7 +87,7 @@ func (s *JSONSource) jsonSource() *JSONSource { return s }
 // names, columns the sample saw only as null, and a read of every column
 // (which learns of keys the sample lacks) can be wrong.
 func (s *JSONSource) guessed(cols []plan.SourceColumn) bool {
-	if s.declared != nil {
+	if s.declared != nil || s.complete {
 		return false
 	}
 	for _, c := range cols {

@@ -38,6 +38,7 @@ type JSONSource struct {
 	opts     Options
 	onOpen   func(*scan.Scanner)
 	declared []syntax.ColumnDef // the schema the user gave (see OpenJSONSchema); nil: inferred
+	complete bool               // the schema was inferred from every line (withFullSchema): nothing is a guess
 
 	mu     sync.Mutex
 	cols   []plan.SourceColumn   // the sample's leaves, kinds widened by what reads found, then the hidden columns; replaced, never changed in place
@@ -183,7 +184,7 @@ func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
 // the sample did not show.
 func (s *JSONSource) Admits(path string) bool {
 	p, err := scan.ParsePath(path)
-	return err == nil && len(p) > 0 && s.declared == nil
+	return err == nil && len(p) > 0 && s.declared == nil && !s.complete
 }
 
 // KindsOf implements plan.OpenSchema.
@@ -308,7 +309,7 @@ func stringConstants(es []plan.Expr) ([]string, bool) {
 func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
 	for i, c := range cols {
-		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: s.declared == nil}
+		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: s.declared == nil && !s.complete}
 		hidden := false
 		for _, h := range hiddenColumns {
 			if c.Name == h.name {
@@ -333,7 +334,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 		BadLines:     s.opts.BadLines,
 		BatchRows:    s.opts.BatchRows,
 		Require:      requirements(cols, filters),
-		NewKeys:      s.declared == nil && s.readsAll(cols),
+		NewKeys:      s.declared == nil && !s.complete && s.readsAll(cols),
 		EmptyObjects: s.emptyObjects(),
 	})
 	prov := make([]bool, len(cols))

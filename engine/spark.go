@@ -214,6 +214,18 @@ func (c sparkCatalog) TableFunc(ctx context.Context, call plan.TableCall) (plan.
 			path = abs
 		}
 	}
+	if js, ok := src.(*JSONSource); ok && js.declared == nil && !c.ExplainOnly {
+		// nectar's schema is a sample, which the local engine checks as
+		// it reads; Spark reads the data, so it must read it with the
+		// schema of every line: Spark's own inference (samplingRatio 1),
+		// in the order nectar's sample gives the columns. (--explain
+		// never connects: it shows the query with the sample's kinds.)
+		remote, err := c.inferOnSpark(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		src = js.withFullSchema(remote.Columns())
+	}
 	return &sparkSource{Source: src, fn: call.Name, path: path}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -16,7 +17,7 @@ func (s *JSONSource) WithFiles(files []source.File) *JSONSource {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return &JSONSource{
-		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, extra: maps.Clone(s.extra), nullOnly: s.nullOnly, empty: s.empty, declared: s.declared, onOpen: s.onOpen,
+		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, extra: maps.Clone(s.extra), nullOnly: s.nullOnly, empty: s.empty, declared: s.declared, complete: s.complete, onOpen: s.onOpen,
 		// Array paths were resolved against the schema files' sample; keep
 		// it so Resolve answers alike for every batch.
 		sample: s.sample, sampled: s.sampled,
@@ -43,6 +44,42 @@ func (s *JSONSource) WithKinds(kinds map[string]types.Kind) *JSONSource {
 			c.cols[i].Kind = k
 			c.leaves[strings.ToLower(col.Name)] = k
 		}
+	}
+	return c
+}
+
+// withFullSchema returns a source like s whose columns are full, inferred
+// from every line elsewhere (Spark's inference): its leaves, with their
+// kinds, in the order of s's sample, then those the sample lacks. Nothing
+// in it is a guess, and a name it lacks is not in the data.
+func (s *JSONSource) withFullSchema(full []plan.SourceColumn) *JSONSource {
+	c := s.WithFiles(s.files)
+	c.complete = true
+	c.nullOnly = map[string]bool{}
+	byName := map[string]plan.SourceColumn{}
+	for _, f := range full {
+		if !f.Hidden {
+			byName[pathKey(f.Name)] = f
+		}
+	}
+	c.cols, c.leaves = nil, map[string]types.Kind{}
+	add := func(f plan.SourceColumn) {
+		c.cols = append(c.cols, f)
+		c.leaves[pathKey(f.Name)] = f.Kind
+		delete(byName, pathKey(f.Name))
+	}
+	for _, col := range s.Columns() {
+		if f, ok := byName[pathKey(col.Name)]; ok {
+			add(plan.SourceColumn{Name: col.Name, Kind: f.Kind})
+		}
+	}
+	for _, f := range full {
+		if _, ok := byName[pathKey(f.Name)]; ok {
+			add(f)
+		}
+	}
+	for _, h := range hiddenColumns {
+		c.cols = append(c.cols, plan.SourceColumn{Name: h.name, Kind: h.kind, Hidden: true})
 	}
 	return c
 }

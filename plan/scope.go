@@ -74,6 +74,10 @@ func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
 		return found, nil
 	}
 	e := syntax.Errorf(pos, "unknown column %s", syntax.QuoteIdent(name))
+	if i := strings.LastIndexByte(name, '.'); i > 0 && s.hasObject(name[:i]) {
+		// Spark's words for a field its struct lacks.
+		e = syntax.Errorf(pos, "[FIELD_NOT_FOUND] no such field %s", syntax.QuoteIdent(name))
+	}
 	e.Err = &UnknownName{Parts: parts}
 	if best := s.closest(name); best != "" {
 		e.Hint = "did you mean " + syntax.QuoteIdent(best) + "?"
@@ -86,6 +90,17 @@ func nonEmpty(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// hasObject reports whether a column of s lies below the object path, as
+// properties.price lies below properties.
+func (s scope) hasObject(path string) bool {
+	for _, c := range s {
+		if len(c.Name) > len(path) && c.Name[len(path)] == '.' && strings.EqualFold(c.Name[:len(path)], path) {
+			return true
+		}
+	}
+	return false
 }
 
 // closest suggests the known column nearest to name by edit distance.
