@@ -49,7 +49,7 @@ type JSONSource struct {
 	nullOnly map[string]bool
 	absent   map[string]bool // paths a read of every line did not find
 	empty    []scan.Path     // objects the sample saw only empty ({}): no column, but not new
-	sample   [][]byte // lines kept to resolve array paths; loaded on first need
+	sample   [][]byte        // lines kept to resolve array paths; loaded on first need
 	sampled  bool
 }
 
