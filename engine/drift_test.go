@@ -1,8 +1,6 @@
 package engine_test
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -31,19 +29,9 @@ func TestGeneratedDrift(t *testing.T) {
 	// Plain Go over every line.
 	var priceSum float64
 	var prices, writeKeys, campaignNames, campaignStrings int64
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(zr)
-		sc.Buffer(nil, 1<<20)
-		for sc.Scan() {
-			dec := json.NewDecoder(strings.NewReader(sc.Text()))
+	for _, lines := range readLines(t, paths) {
+		for _, l := range lines {
+			dec := json.NewDecoder(strings.NewReader(l))
 			dec.UseNumber()
 			var v any
 			if err := dec.Decode(&v); err != nil {
@@ -69,7 +57,6 @@ func TestGeneratedDrift(t *testing.T) {
 				}
 			}
 		}
-		f.Close()
 	}
 	if writeKeys == 0 || campaignStrings == 0 || campaignNames == 0 {
 		t.Fatalf("the generator wrote no drift: %d writeKeys, %d campaign strings", writeKeys, campaignStrings)
