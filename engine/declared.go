@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
@@ -37,7 +38,7 @@ func OpenJSONSchema(ctx context.Context, pattern string, schema []syntax.ColumnD
 }
 
 // declaredLeaves appends the leaf columns of fields, below the path at.
-func declaredLeaves(out *[]scan.InferredColumn, at scan.Path, fields []syntax.ColumnDef) error {
+func declaredLeaves(out *[]scan.InferredColumn, at jsonpath.Path, fields []syntax.ColumnDef) error {
 	for _, f := range fields {
 		p := at.Child(f.Name)
 		if f.Type.Name == "STRUCT" {
@@ -71,7 +72,7 @@ func declaredKind(t *syntax.DataType) (types.Kind, error) {
 // resolveDeclared finds a path in the declared schema: a leaf takes its
 // kind, an object, array or map reads as its JSON text, and an array
 // index leads into the element type.
-func (s *JSONSource) resolveDeclared(p scan.Path) (types.Kind, bool) {
+func (s *JSONSource) resolveDeclared(p jsonpath.Path) (types.Kind, bool) {
 	fields := s.declared
 	var t *syntax.DataType
 	for i, st := range p {

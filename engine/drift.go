@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/syntax"
@@ -174,7 +175,7 @@ func checkNames(ctx context.Context, q syntax.Query, n plan.Node) (again bool, e
 // pathKey is the key of a path in maps of columns: its canonical text,
 // lower-cased, as names resolve without regard to case.
 func pathKey(name string) string {
-	if p, err := scan.ParsePath(name); err == nil {
+	if p, err := jsonpath.Parse(name); err == nil {
 		return strings.ToLower(p.String())
 	}
 	return strings.ToLower(name)
@@ -383,7 +384,7 @@ func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]type
 	}
 	cols := make([]scan.Column, len(paths))
 	for i, p := range paths {
-		pp, err := scan.ParsePath(p)
+		pp, err := jsonpath.Parse(p)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 )
@@ -23,7 +24,7 @@ func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts O
 		return nil, fmt.Errorf("read_json %s: %w", name, source.ErrNoFiles)
 	}
 	var inferred []scan.InferredColumn
-	var empty []scan.Path
+	var empty []jsonpath.Path
 	var err error
 	if opts.SampleLines == InferAll {
 		inferred, empty, err = scan.InferAllFiles(ctx, files)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
@@ -48,7 +49,7 @@ type JSONSource struct {
 	// STRING placeholders while the scans work out their kind.
 	nullOnly map[string]bool
 	absent   map[string]bool // paths a read of every line did not find
-	empty    []scan.Path     // objects the sample saw only empty ({}): no column, but not new
+	empty    []jsonpath.Path     // objects the sample saw only empty ({}): no column, but not new
 	sample   [][]byte        // lines kept to resolve array paths; loaded on first need
 	sampled  bool
 }
@@ -75,7 +76,7 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	return newJSONSource(pattern, files, inferred, empty, opts, onOpen), nil
 }
 
-func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, empty []scan.Path, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
+func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, empty []jsonpath.Path, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
 	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, empty: empty, onOpen: onOpen}
 	for _, c := range inferred {
 		k := c.Kind
@@ -118,7 +119,7 @@ func (s *JSONSource) Columns() []plan.SourceColumn {
 // its values have in the sample; a path an earlier read found is a column.
 // Anything else is unknown, and the binder may admit it (Admits).
 func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
-	p, err := scan.ParsePath(name)
+	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) == 0 {
 		return 0, false
 	}
@@ -153,7 +154,7 @@ func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 	return 0, false
 }
 
-func (s *JSONSource) emptyObjects() []scan.Path {
+func (s *JSONSource) emptyObjects() []jsonpath.Path {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.empty
@@ -183,7 +184,7 @@ func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
 // Admits implements plan.OpenSchema: any well-formed path may be in data
 // the sample did not show.
 func (s *JSONSource) Admits(path string) bool {
-	p, err := scan.ParsePath(path)
+	p, err := jsonpath.Parse(path)
 	return err == nil && len(p) > 0 && s.declared == nil && !s.complete
 }
 
@@ -205,14 +206,14 @@ func (s *JSONSource) KindsOf(ctx context.Context, paths []string) (map[string]ty
 var _ plan.OpenSchema = (*JSONSource)(nil)
 
 // sampleKind infers the kind of one path from the sample lines.
-func (s *JSONSource) sampleKind(p scan.Path) (types.Kind, bool) {
+func (s *JSONSource) sampleKind(p jsonpath.Path) (types.Kind, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.sampled {
 		s.sampled = true
 		s.sample = sampleLines(s.files, max(s.opts.SampleLines, 2000))
 	}
-	ex := scan.NewExtractor([]scan.Path{p})
+	ex := scan.NewExtractor([]jsonpath.Path{p})
 	seen := false
 	k := types.Null
 	for _, line := range s.sample {
@@ -317,7 +318,7 @@ func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 			}
 		}
 		if !hidden {
-			p, err := scan.ParsePath(c.Name)
+			p, err := jsonpath.Parse(c.Name)
 			if err != nil {
 				return nil, err
 			}

@@ -10,9 +10,9 @@ import (
 	"sync"
 
 	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/spark"
 	"github.com/nectar-dev/nectar/sparksql"
 	"github.com/nectar-dev/nectar/syntax"
@@ -115,7 +115,7 @@ func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func
 		if exists && !st.OrReplace {
 			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
 		}
-		if _, err := plan.Bind(ctx, sparkCatalog{s}, st.Query); err != nil {
+		if _, err := plan.Bind(ctx, sparkCatalog{s, !s.ExplainOnly}, st.Query); err != nil {
 			return err
 		}
 		s.local.mu.Lock()
@@ -124,7 +124,7 @@ func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func
 		return nil
 	case *syntax.Describe:
 		// DESCRIBE needs only the binder.
-		n, err := plan.Bind(ctx, sparkCatalog{s}, st.Query)
+		n, err := plan.Bind(ctx, sparkCatalog{s, !s.ExplainOnly}, st.Query)
 		if err != nil {
 			return err
 		}
@@ -136,12 +136,16 @@ func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func
 		}
 		return emit(&Result{Kind: Text, Text: q.String()})
 	case *syntax.QueryStmt:
-		q, n, err := s.Compile(ctx, st.Query)
+		if s.ExplainOnly {
+			q, _, err := s.Compile(ctx, st.Query)
+			if err != nil {
+				return err
+			}
+			return emit(&Result{Kind: Text, Text: q.String()})
+		}
+		q, n, err := s.compile(ctx, st.Query, true)
 		if err != nil {
 			return err
-		}
-		if s.ExplainOnly {
-			return emit(&Result{Kind: Text, Text: q.String()})
 		}
 		batches, err := s.Execute(ctx, q, n.Schema())
 		if err != nil {
@@ -152,9 +156,15 @@ func (s *Spark) runStatement(ctx context.Context, st syntax.Statement, emit func
 	return syntax.Errorf(st.Position(), "unsupported statement %T", st)
 }
 
-// Compile binds, optimises and compiles one query.
+// Compile binds, optimises and compiles one query, with read_json's
+// schema as nectar's sample has it: it connects to nothing. A query run
+// on Spark is compiled with Spark's inference of every line instead.
 func (s *Spark) Compile(ctx context.Context, q syntax.Query) (*sparksql.Query, plan.Node, error) {
-	n, err := plan.Bind(ctx, sparkCatalog{s}, q)
+	return s.compile(ctx, q, false)
+}
+
+func (s *Spark) compile(ctx context.Context, q syntax.Query, fullSchema bool) (*sparksql.Query, plan.Node, error) {
+	n, err := plan.Bind(ctx, sparkCatalog{s, fullSchema}, q)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -182,7 +192,10 @@ func (s *Spark) Execute(ctx context.Context, q *sparksql.Query, schema types.Sch
 
 // sparkCatalog is the local catalog whose table functions hand out sources
 // that know how Spark reads them.
-type sparkCatalog struct{ *Spark }
+type sparkCatalog struct {
+	*Spark
+	fullSchema bool // read_json with Spark's inference of every line (see TableFunc)
+}
 
 func (c sparkCatalog) Table(name string) (syntax.Query, plan.Source, bool) {
 	return c.local.Table(name)
@@ -214,12 +227,12 @@ func (c sparkCatalog) TableFunc(ctx context.Context, call plan.TableCall) (plan.
 			path = abs
 		}
 	}
-	if js, ok := src.(*JSONSource); ok && js.declared == nil && !c.ExplainOnly {
+	if js, ok := src.(*JSONSource); ok && js.declared == nil && c.fullSchema {
 		// nectar's schema is a sample, which the local engine checks as
 		// it reads; Spark reads the data, so it must read it with the
 		// schema of every line: Spark's own inference (samplingRatio 1),
-		// in the order nectar's sample gives the columns. (--explain
-		// never connects: it shows the query with the sample's kinds.)
+		// in the order nectar's sample gives the columns. (Compile and
+		// --explain connect to nothing: they use the sample's kinds.)
 		remote, err := c.inferOnSpark(ctx, path)
 		if err != nil {
 			return nil, err
@@ -286,7 +299,7 @@ func (r *remoteJSON) Columns() []plan.SourceColumn { return r.cols }
 // Resolve accepts what JSONSource accepts: an object read whole, and any
 // path below a known top-level field (NULL where absent).
 func (r *remoteJSON) Resolve(name string) (types.Kind, bool) {
-	p, err := scan.ParsePath(name)
+	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) == 0 {
 		return 0, false
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -79,7 +80,7 @@ func TestAppendRaw(t *testing.T) {
 			if tt.json != "" {
 				line = `{"v":` + tt.json + `}`
 			}
-			e := NewExtractor([]Path{{{Key: "v"}}})
+			e := NewExtractor([]jsonpath.Path{{{Key: "v"}}})
 			if err := e.Extract([]byte(line)); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nectar-dev/nectar/jsonpath"
 )
 
 // JSONType is the JSON type of an extracted value.
@@ -78,8 +80,8 @@ type trie struct {
 	slot    int   // result slot of a path ending here, or -1
 	below   []int // slots at or below this node, reset when a duplicate key re-enters it
 	req     *requirement
-	path    Path // the node's path; set for the objects WatchNewKeys watches
-	empty   bool // an object WatchNewKeys knows only empty: a key inside is new
+	path    jsonpath.Path // the node's path; set for the objects WatchNewKeys watches
+	empty   bool          // an object WatchNewKeys knows only empty: a key inside is new
 }
 
 // requirement is a set of string values one path must take for a line to
@@ -272,7 +274,7 @@ type Extractor struct {
 	rejected *requirement // the requirement that stopped the last object walk
 	required []*trie      // nodes with a requirement
 	watching bool         // see WatchNewKeys
-	newKeys  map[string]Path
+	newKeys  map[string]jsonpath.Path
 }
 
 // maxNewKeys bounds how many new keys an Extractor remembers: enough to
@@ -284,9 +286,9 @@ const maxNewKeys = 64
 // scan of every column a sample found learns this way that the data has
 // more (NewKeys). empty lists the objects the sample saw only empty
 // ({}): their keys are not new, but a key inside one is.
-func (e *Extractor) WatchNewKeys(empty []Path) {
+func (e *Extractor) WatchNewKeys(empty []jsonpath.Path) {
 	e.watching = true
-	e.newKeys = map[string]Path{}
+	e.newKeys = map[string]jsonpath.Path{}
 	for _, p := range empty {
 		n := e.root
 		for _, st := range p {
@@ -305,8 +307,8 @@ func (e *Extractor) WatchNewKeys(empty []Path) {
 		}
 		n.empty = true
 	}
-	var mark func(n *trie, p Path)
-	mark = func(n *trie, p Path) {
+	var mark func(n *trie, p jsonpath.Path)
+	mark = func(n *trie, p jsonpath.Path) {
 		n.path = p
 		for _, k := range n.keys {
 			mark(k.next, p.Child(string(k.key)))
@@ -317,8 +319,8 @@ func (e *Extractor) WatchNewKeys(empty []Path) {
 
 // NewKeys returns the paths of the keys WatchNewKeys noted, each once, at
 // most maxNewKeys of them.
-func (e *Extractor) NewKeys() []Path {
-	out := make([]Path, 0, len(e.newKeys))
+func (e *Extractor) NewKeys() []jsonpath.Path {
+	out := make([]jsonpath.Path, 0, len(e.newKeys))
 	for _, p := range e.newKeys {
 		out = append(out, p)
 	}
@@ -342,7 +344,7 @@ var ErrRejected = errors.New("line rejected by a required value")
 
 // NewExtractor compiles paths into a trie. Paths may repeat or be prefixes of
 // one another (an object and one of its fields).
-func NewExtractor(paths []Path) *Extractor {
+func NewExtractor(paths []jsonpath.Path) *Extractor {
 	e := &Extractor{root: &trie{slot: -1}, slotOf: make([]int, len(paths)), nodeOf: make([]*trie, len(paths)), lastKey: make([]string, len(paths)), early: true}
 	for i, p := range paths {
 		n := e.root

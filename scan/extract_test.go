@@ -10,14 +10,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
 )
 
-func mustPaths(t testing.TB, ss ...string) []Path {
+func mustPaths(t testing.TB, ss ...string) []jsonpath.Path {
 	t.Helper()
-	ps := make([]Path, len(ss))
+	ps := make([]jsonpath.Path, len(ss))
 	for i, s := range ss {
-		p, err := ParsePath(s)
+		p, err := jsonpath.Parse(s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +297,7 @@ func TestExtractRealSamples(t *testing.T) {
 }
 
 // lookup follows p through values decoded by encoding/json.
-func lookup(v any, p Path) (any, bool) {
+func lookup(v any, p jsonpath.Path) (any, bool) {
 	for _, st := range p {
 		if st.IsIndex {
 			a, ok := v.([]any)
@@ -328,7 +329,7 @@ func FuzzExtract(f *testing.F) {
 	if lines := readSample(f); len(lines) > 0 {
 		f.Add(lines[0])
 	}
-	paths := []Path{{{Key: "a"}}, {{Key: "a"}, {Key: "b"}}, {{Key: "a"}, {Key: "b"}, {Index: 2, IsIndex: true}, {Key: "c"}}, {{Key: "e"}}}
+	paths := []jsonpath.Path{{{Key: "a"}}, {{Key: "a"}, {Key: "b"}}, {{Key: "a"}, {Key: "b"}, {Index: 2, IsIndex: true}, {Key: "c"}}, {{Key: "e"}}}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		e := NewExtractor(paths)
 		err := e.Extract(line)
@@ -474,7 +475,7 @@ func FuzzExtractRequire(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	paths := []Path{{{Key: "e"}}, {{Key: "a"}, {Key: "b"}}}
+	paths := []jsonpath.Path{{{Key: "e"}}, {{Key: "a"}, {Key: "b"}}}
 	sets := [][]string{{"x", "y"}, {"z"}}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		full := NewExtractor(paths)

@@ -1,13 +1,14 @@
 package scan
 
 import (
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
 )
 
 // InferredColumn is one column found by schema inference.
 type InferredColumn struct {
 	Name string // Path.String(): dotted, with odd keys backquoted
-	Path Path
+	Path jsonpath.Path
 	Kind types.Kind
 }
 
@@ -27,7 +28,7 @@ type Inferrer struct {
 
 // inode is one key seen in the sample, at one level of nesting.
 type inode struct {
-	path     Path
+	path     jsonpath.Path
 	kind     types.Kind // widened kind of the non-object values seen
 	leaf     bool       // seen as a non-null scalar or an array
 	object   bool       // seen as an object
@@ -160,8 +161,8 @@ func (n *inode) merge(o *inode) {
 // EmptyObjects returns the paths of the objects only ever seen empty (as
 // Segment's integrations: {}), which make no column but are in the data:
 // a read that notes new keys (Options.NewKeys) must know them.
-func (in *Inferrer) EmptyObjects() []Path {
-	var out []Path
+func (in *Inferrer) EmptyObjects() []jsonpath.Path {
+	var out []jsonpath.Path
 	var walk func(n *inode)
 	walk = func(n *inode) {
 		for _, c := range n.children {

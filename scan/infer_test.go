@@ -7,6 +7,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -74,7 +75,7 @@ func TestInferrer(t *testing.T) {
 				if got[i].Name != w.Name || got[i].Kind != w.Kind {
 					t.Errorf("column %d = %s %s, want %s %s", i, got[i].Name, got[i].Kind, w.Name, w.Kind)
 				}
-				if p, err := ParsePath(got[i].Name); err != nil || !p.Equal(got[i].Path) {
+				if p, err := jsonpath.Parse(got[i].Name); err != nil || !p.Equal(got[i].Path) {
 					t.Errorf("column %d: Name %q does not parse to Path %v (%v)", i, got[i].Name, got[i].Path, err)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -25,7 +26,7 @@ const maxSampleFiles = 16
 // seen. Bad lines, truncated tails and non-log files are skipped; any other
 // read error fails. Each file gets an equal share of what is left of the
 // budget, so short files leave more for later ones.
-func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]InferredColumn, []Path, error) {
+func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]InferredColumn, []jsonpath.Path, error) {
 	if maxLines <= 0 {
 		maxLines = DefaultSampleLines
 	}
@@ -147,7 +148,7 @@ func sampleFiles(n, k int) []int {
 // schema is the serial one). Bad lines, truncated tails and non-log files
 // are skipped here as the scan skips them (and counts them there, once);
 // any other read error fails.
-func InferAllFiles(ctx context.Context, files []source.File) ([]InferredColumn, []Path, error) {
+func InferAllFiles(ctx context.Context, files []source.File) ([]InferredColumn, []jsonpath.Path, error) {
 	ins := make([]*Inferrer, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup

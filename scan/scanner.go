@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -29,7 +30,7 @@ const (
 // Column is one output column of a Scanner.
 type Column struct {
 	Name   string
-	Path   Path // JSON path to extract; ignored for hidden columns
+	Path   jsonpath.Path // JSON path to extract; ignored for hidden columns
 	Kind   types.Kind
 	Hidden Hidden // its Kind is fixed (see HiddenColumn) whatever Kind says
 	// Guess marks a kind inferred from a sample rather than declared: a
@@ -97,7 +98,7 @@ type Options struct {
 	NewKeys bool
 	// EmptyObjects lists the objects the sample saw only empty, for
 	// NewKeys (see Extractor.WatchNewKeys).
-	EmptyObjects []Path
+	EmptyObjects []jsonpath.Path
 	// Require lists conditions every wanted line meets, from the query's
 	// filter: the scanner drops a line as soon as one of them fails on the
 	// raw bytes, without decoding or validating the rest of it (see
@@ -174,7 +175,7 @@ func fileError(file string, err error) error {
 type Scanner struct {
 	opts    Options
 	schema  types.Schema
-	paths   []Path
+	paths   []jsonpath.Path
 	pathOf  []int // column → extractor path index; -1 for hidden columns
 	maxLine int
 
@@ -220,14 +221,14 @@ func (s *Scanner) Seen() []Seen {
 
 // NewKeys returns the keys that no column names, found where
 // Options.NewKeys looks, by path text; nil unless Options.NewKeys.
-func (s *Scanner) NewKeys() []Path {
+func (s *Scanner) NewKeys() []jsonpath.Path {
 	s.st.seenMu.Lock()
 	defer s.st.seenMu.Unlock()
-	out := make([]Path, 0, len(s.st.newKeys))
+	out := make([]jsonpath.Path, 0, len(s.st.newKeys))
 	for _, p := range s.st.newKeys {
 		out = append(out, p)
 	}
-	slices.SortFunc(out, func(a, b Path) int { return strings.Compare(a.String(), b.String()) })
+	slices.SortFunc(out, func(a, b jsonpath.Path) int { return strings.Compare(a.String(), b.String()) })
 	return out
 }
 

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -65,7 +67,7 @@ func drain(t testing.TB, s *Scanner) [][]types.Value {
 }
 
 func col(name, path string, k types.Kind) Column {
-	p, err := ParsePath(path)
+	p, err := jsonpath.Parse(path)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -31,10 +32,10 @@ func TestSeen(t *testing.T) {
 	big.WriteString(`{"n":true}` + "\n")
 	c := writeFile(t, dir, "c.jsonl", []byte(big.String()))
 	cols := []Column{
-		{Name: "n", Path: Path{{Key: "n"}}, Kind: types.Int, Guess: true},
-		{Name: "s", Path: Path{{Key: "s"}}, Kind: types.String, Guess: true},
-		{Name: "o", Path: Path{{Key: "o"}}, Kind: types.String, Observe: true},
-		{Name: "nope", Path: Path{{Key: "nope"}}, Kind: types.String, Observe: true},
+		{Name: "n", Path: jsonpath.Path{{Key: "n"}}, Kind: types.Int, Guess: true},
+		{Name: "s", Path: jsonpath.Path{{Key: "s"}}, Kind: types.String, Guess: true},
+		{Name: "o", Path: jsonpath.Path{{Key: "o"}}, Kind: types.String, Observe: true},
+		{Name: "nope", Path: jsonpath.Path{{Key: "nope"}}, Kind: types.String, Observe: true},
 		HiddenColumn(FileColumn),
 	}
 	for _, workers := range []int{1, 2} {
@@ -76,8 +77,8 @@ func TestSeenRejected(t *testing.T) {
 	dir := t.TempDir()
 	f := writeGz(t, dir, "a.gz", []string{`{"e":"a","x":1}`, `{"e":"b","x":"two"}`, `{"e":"a"}`})
 	cols := []Column{
-		{Name: "e", Path: Path{{Key: "e"}}, Kind: types.String, Guess: true},
-		{Name: "x", Path: Path{{Key: "x"}}, Kind: types.Int, Guess: true},
+		{Name: "e", Path: jsonpath.Path{{Key: "e"}}, Kind: types.String, Guess: true},
+		{Name: "x", Path: jsonpath.Path{{Key: "x"}}, Kind: types.Int, Guess: true},
 	}
 	s := NewScanner(Options{Files: []source.File{f}, Columns: cols, Require: []Require{{Column: 0, Values: []string{"a"}}}})
 	rows := drain(t, s)
@@ -96,7 +97,7 @@ func TestSeenRejected(t *testing.T) {
 func TestSeenUnfinished(t *testing.T) {
 	dir := t.TempDir()
 	f := writeGz(t, dir, "a.gz", []string{`{"x":1}`, `{"x":2}`})
-	s := NewScanner(Options{Files: []source.File{f}, Columns: []Column{{Name: "x", Path: Path{{Key: "x"}}, Kind: types.Int}}, BatchRows: 1})
+	s := NewScanner(Options{Files: []source.File{f}, Columns: []Column{{Name: "x", Path: jsonpath.Path{{Key: "x"}}, Kind: types.Int}}, BatchRows: 1})
 	if _, err := s.Next(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nectar-dev/nectar/jsonpath"
 )
 
 // badKind classifies a skipped line.
@@ -55,18 +57,18 @@ type counters struct {
 	rejected              atomic.Int64
 
 	seenMu  sync.Mutex
-	seen    []Seen          // by column
-	newKeys map[string]Path // see Options.NewKeys
+	seen    []Seen                   // by column
+	newKeys map[string]jsonpath.Path // see Options.NewKeys
 }
 
-func (c *counters) addNewKeys(keys []Path) {
+func (c *counters) addNewKeys(keys []jsonpath.Path) {
 	if len(keys) == 0 {
 		return
 	}
 	c.seenMu.Lock()
 	defer c.seenMu.Unlock()
 	if c.newKeys == nil {
-		c.newKeys = map[string]Path{}
+		c.newKeys = map[string]jsonpath.Path{}
 	}
 	for _, p := range keys {
 		if len(c.newKeys) < maxNewKeys {

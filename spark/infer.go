@@ -6,7 +6,7 @@ import (
 
 	st "github.com/apache/spark-connect-go/spark/sql/types"
 
-	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -33,9 +33,9 @@ func (s *Session) Leaves(ctx context.Context, q string) ([]Leaf, error) {
 	return out, nil
 }
 
-func flatten(prefix scan.Path, t st.StructType, out *[]Leaf) {
+func flatten(prefix jsonpath.Path, t st.StructType, out *[]Leaf) {
 	for _, f := range t.Fields {
-		p := append(append(scan.Path{}, prefix...), scan.Step{Key: f.Name})
+		p := append(append(jsonpath.Path{}, prefix...), jsonpath.Step{Key: f.Name})
 		if sub, ok := f.DataType.(st.StructType); ok && len(sub.Fields) > 0 {
 			flatten(p, sub, out)
 			continue

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -169,12 +169,12 @@ func (c *compiler) scanSQL(s *plan.Scan) (string, error) {
 	if rd.Format != "json" {
 		return "", unsupported("source format " + rd.Format)
 	}
-	paths := make([]scan.Path, len(s.Columns))
+	paths := make([]jsonpath.Path, len(s.Columns))
 	for i, col := range s.Columns {
 		if isHidden(col.Name) {
 			continue
 		}
-		p, err := scan.ParsePath(col.Name)
+		p, err := jsonpath.Parse(col.Name)
 		if err != nil {
 			return "", fmt.Errorf("column %s: %w", col.Name, err)
 		}
@@ -268,7 +268,7 @@ func isHidden(name string) bool {
 	return name == "_file" || name == "_received_day" || name == "_line"
 }
 
-func prefix(short, long scan.Path) bool {
+func prefix(short, long jsonpath.Path) bool {
 	for i := range short {
 		if short[i] != long[i] {
 			return false
@@ -279,7 +279,7 @@ func prefix(short, long scan.Path) bool {
 
 // access is p as Spark field access. get returns NULL past an array's end
 // where [] would fail under ANSI mode, as nectar's subscripts give NULL.
-func access(p scan.Path) string {
+func access(p jsonpath.Path) string {
 	var b strings.Builder
 	for i, st := range p {
 		switch {
@@ -297,7 +297,7 @@ func access(p scan.Path) string {
 }
 
 // jsonPath is p as get_json_object's path, relative to the text it reads.
-func jsonPath(p scan.Path) string {
+func jsonPath(p jsonpath.Path) string {
 	var b strings.Builder
 	b.WriteString("$")
 	for _, st := range p {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
@@ -62,7 +63,7 @@ func (s *fileSource) Resolve(name string) (types.Kind, bool) {
 	if k, ok := s.base.Resolve(name); ok {
 		return k, true
 	}
-	p, err := scan.ParsePath(name)
+	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) < 2 || p[0].IsIndex {
 		return 0, false
 	}

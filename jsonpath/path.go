@@ -1,4 +1,4 @@
-package scan
+package jsonpath
 
 import (
 	"errors"
@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// ErrBadPath is wrapped by every ParsePath error.
-var ErrBadPath = errors.New("bad JSON path")
+// ErrBad is wrapped by every Parse error.
+var ErrBad = errors.New("bad JSON path")
 
 // Step is one step of a Path: an object key, or an array index when IsIndex.
 type Step struct {
@@ -21,14 +21,14 @@ type Step struct {
 // starts with a key because every log line is an object.
 type Path []Step
 
-// ParsePath reads a path: dots separate keys, [n] indexes arrays, and a key
+// Parse reads a path: dots separate keys, [n] indexes arrays, and a key
 // containing dots, brackets or backquotes is written in backquotes with inner
 // backquotes doubled, as Spark quotes identifiers, e.g. `a.b`.
-func ParsePath(s string) (Path, error) {
+func Parse(s string) (Path, error) {
 	var p Path
 	i := 0
 	bad := func(format string, args ...any) (Path, error) {
-		return nil, fmt.Errorf("%w %q at offset %d: %s", ErrBadPath, s, i, fmt.Sprintf(format, args...))
+		return nil, fmt.Errorf("%w %q at offset %d: %s", ErrBad, s, i, fmt.Sprintf(format, args...))
 	}
 	if s == "" {
 		return bad("empty path")
@@ -98,7 +98,7 @@ func isPathSpecial(c byte) bool {
 	return c == '.' || c == '[' || c == ']' || c == '`'
 }
 
-// String returns the canonical text of p; ParsePath(p.String()) gives p back.
+// String returns the canonical text of p; Parse(p.String()) gives p back.
 func (p Path) String() string {
 	var b strings.Builder
 	for i, st := range p {

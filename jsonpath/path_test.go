@@ -1,11 +1,11 @@
-package scan
+package jsonpath
 
 import (
 	"errors"
 	"testing"
 )
 
-func TestParsePath(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		in        string
 		want      Path
@@ -26,12 +26,12 @@ func TestParsePath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParsePath(tt.in)
+			got, err := Parse(tt.in)
 			if err != nil {
-				t.Fatalf("ParsePath(%q): %v", tt.in, err)
+				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
 			if !got.Equal(tt.want) {
-				t.Fatalf("ParsePath(%q) = %#v, want %#v", tt.in, got, tt.want)
+				t.Fatalf("Parse(%q) = %#v, want %#v", tt.in, got, tt.want)
 			}
 			canon := tt.canonical
 			if canon == "" {
@@ -40,7 +40,7 @@ func TestParsePath(t *testing.T) {
 			if s := got.String(); s != canon {
 				t.Fatalf("String() = %q, want %q", s, canon)
 			}
-			again, err := ParsePath(got.String())
+			again, err := Parse(got.String())
 			if err != nil || !again.Equal(got) {
 				t.Fatalf("round trip of %q: %v, %v", got.String(), again, err)
 			}
@@ -48,11 +48,11 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
-func TestParsePathErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	for _, in := range []string{"", ".a", "a.", "a..b", "[0]", "a[", "a[x]", "a[-1]", "a[+1]", "a[]", "a]", "`a", "`a`b", "a[0]b", "a.[0]"} {
 		t.Run(in, func(t *testing.T) {
-			if p, err := ParsePath(in); !errors.Is(err, ErrBadPath) {
-				t.Fatalf("ParsePath(%q) = %v, %v; want ErrBadPath", in, p, err)
+			if p, err := Parse(in); !errors.Is(err, ErrBad) {
+				t.Fatalf("Parse(%q) = %v, %v; want ErrBad", in, p, err)
 			}
 		})
 	}
@@ -61,9 +61,9 @@ func TestParsePathErrors(t *testing.T) {
 func TestPathStringRoundTripKeys(t *testing.T) {
 	for _, key := range []string{"", "a.b", "[", "]", "`", "``", "a`.`b", " ", "0", "a b"} {
 		p := Path{{Key: "root"}, {Key: key}, {Index: 3, IsIndex: true}}
-		got, err := ParsePath(p.String())
+		got, err := Parse(p.String())
 		if err != nil || !got.Equal(p) {
-			t.Errorf("key %q: ParsePath(%q) = %#v, %v", key, p.String(), got, err)
+			t.Errorf("key %q: Parse(%q) = %#v, %v", key, p.String(), got, err)
 		}
 	}
 }
