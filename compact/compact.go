@@ -16,12 +16,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nectar-dev/nectar/compact/manifest"
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/table"
+	"github.com/nectar-dev/nectar/table/manifest"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -57,7 +57,7 @@ type Options struct {
 	// Read configures the JSON reading exactly as for queries (Strict,
 	// BadLines, MaxLineBytes); SampleLines is ignored: a batch's schema is
 	// inferred from all of its lines.
-	Read engine.Options
+	Read table.Options
 	// Progress, when set, is called after each batch is committed.
 	Progress func(Progress)
 	// Logger receives one line per batch (nil: none).
@@ -98,16 +98,19 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = DefaultBatchBytes
 	}
+	if o.Read.Stores == nil {
+		o.Read.Stores = source.Default
+	}
 	log := o.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	files, err := source.List(ctx, o.Src)
+	files, err := o.Read.Stores.List(ctx, o.Src)
 	if err != nil {
 		return sum, fmt.Errorf("compact: %w", err)
 	}
 	sum.SourceFiles = len(files)
-	m, err := manifest.Read(ctx, o.Dst)
+	m, err := manifest.Read(ctx, o.Read.Stores, o.Dst)
 	switch {
 	case errors.Is(err, manifest.ErrNoManifest):
 		m = &manifest.Manifest{PartitionByEvent: o.PartitionByEvent}
@@ -128,7 +131,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 		addStats(&sum.Scan, stats)
 		m.Batches = append(m.Batches, mb)
 		m.Updated = time.Now().UTC()
-		if err := manifest.Write(ctx, o.Dst, m); err != nil {
+		if err := manifest.Write(ctx, o.Read.Stores, o.Dst, m); err != nil {
 			return sum, fmt.Errorf("compact: %w", err)
 		}
 		if i == 0 {
@@ -151,7 +154,7 @@ func Run(ctx context.Context, o Options) (Summary, error) {
 	if len(batches) == 0 && len(dropped) > 0 {
 		// Changed files that vanished: only the drop to record.
 		m.Updated = time.Now().UTC()
-		if err := manifest.Write(ctx, o.Dst, m); err != nil {
+		if err := manifest.Write(ctx, o.Read.Stores, o.Dst, m); err != nil {
 			return sum, fmt.Errorf("compact: %w", err)
 		}
 		removeOutputs(o.Dst, dropped)
@@ -270,9 +273,9 @@ func convert(ctx context.Context, o Options, files []source.File) (manifest.Batc
 		mb.Sources = append(mb.Sources, manifest.SourceOf(f))
 	}
 	ropts := o.Read
-	ropts.SampleLines = engine.InferAll
+	ropts.SampleLines = table.InferAll
 	var sc *scan.Scanner
-	src, err := engine.OpenJSONFiles(ctx, "batch "+id, files, ropts, func(s *scan.Scanner) { sc = s })
+	src, err := table.OpenJSONFiles(ctx, "batch "+id, files, ropts, func(s *scan.Scanner) { sc = s })
 	if errors.Is(err, source.ErrNoFiles) {
 		return mb, 0, scan.Stats{}, nil
 	}
@@ -452,7 +455,7 @@ func writeBucket(ctx context.Context, o Options, id string, schema types.Schema,
 			return out, fmt.Errorf("compact: %w", err)
 		}
 	}
-	w, err := source.Create(ctx, full)
+	w, err := o.Read.Stores.Create(ctx, full)
 	if err != nil {
 		return out, fmt.Errorf("compact: %w", err)
 	}

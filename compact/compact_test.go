@@ -12,10 +12,11 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/compact"
-	"github.com/nectar-dev/nectar/compact/manifest"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/table/manifest"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -32,7 +33,7 @@ func generate(t testing.TB, dir string, o gen.Options) string {
 // rows runs query and returns its rows as sorted JSON lines with keys in
 // sorted order, so results compare as multisets whatever the row order
 // and column order.
-func rows(t testing.TB, e *engine.Local, query string) []string {
+func rows(t testing.TB, e *engine.Session, query string) []string {
 	t.Helper()
 	var out []string
 	err := e.Run(context.Background(), query, func(r *engine.Result) error {
@@ -198,7 +199,7 @@ func TestKilledRunRedoesTheRest(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run: %v", err)
 	}
-	m, err := manifest.Read(context.Background(), dst)
+	m, err := manifest.Read(context.Background(), source.Default, dst)
 	if err != nil {
 		t.Fatal(err)
 	}

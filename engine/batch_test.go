@@ -10,6 +10,7 @@ import (
 
 	"github.com/nectar-dev/nectar/corpus"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/table"
 )
 
 // splitHarness runs corpus cases with tiny scan batches and each input
@@ -79,7 +80,7 @@ func splitInput(path, dir string, parts int) (string, error) {
 }
 
 // collectLast runs script and returns the rows of its last statement.
-func collectLast(ctx context.Context, e *engine.Local, script string) (*corpus.Result, error) {
+func collectLast(ctx context.Context, e *engine.Session, script string) (*corpus.Result, error) {
 	schema, rows, err := engine.QueryRows(ctx, e, script)
 	if err != nil {
 		return nil, err
@@ -174,7 +175,7 @@ func TestBatchRowsReachesScanner(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, rows := range []int{1, 2, 3} {
-		src, err := engine.OpenJSON(ctx, p, engine.Options{BatchRows: rows}, nil)
+		src, err := table.OpenJSON(ctx, p, table.Options{BatchRows: rows}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,11 +11,12 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
 )
 
 // sortedRows runs query and returns its rows as sorted JSON lines.
-func sortedRows(t *testing.T, e *engine.Local, query string) []string {
+func sortedRows(t *testing.T, e *engine.Session, query string) []string {
 	t.Helper()
 	var out []string
 	err := e.Run(context.Background(), query, func(r *engine.Result) error {
@@ -83,7 +84,7 @@ func TestParquetPruning(t *testing.T) {
 				fixtures[c.byEvent] = f
 			}
 			e := engine.New(engine.Options{})
-			src, err := engine.OpenParquet(context.Background(), f[1], engine.Options{})
+			src, err := table.OpenParquet(context.Background(), f[1], table.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,7 +114,7 @@ func TestParquetPruning(t *testing.T) {
 }
 
 func rowGroupsOf(t *testing.T, dst string) int64 {
-	src, err := engine.OpenParquet(context.Background(), dst, engine.Options{})
+	src, err := table.OpenParquet(context.Background(), dst, table.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +138,7 @@ func TestDefineCompacted(t *testing.T) {
 	if !ok {
 		t.Fatal("logs not defined")
 	}
-	pq, js := srcLogs.(*engine.CompactedSource).Parts()
+	pq, js := srcLogs.(*table.Compacted).Parts()
 	if pq == nil || js == nil || len(js.Files()) != 2 {
 		t.Fatalf("parts: parquet %v, json %v", pq != nil, js != nil)
 	}

@@ -12,7 +12,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -101,7 +103,7 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 }
 
 // Apply registers the config's sources on e.
-func (c *Config) Apply(e *Local) {
+func (c *Config) Apply(e *Session) {
 	names := make([]string, 0, len(c.Sources))
 	for n := range c.Sources {
 		names = append(names, n)
@@ -110,24 +112,24 @@ func (c *Config) Apply(e *Local) {
 	for _, name := range names {
 		s := c.Sources[name]
 		if s.Compacted != "" {
-			e.DefineCompacted(name, resolve(c.dir, s.Path), resolve(c.dir, s.Compacted))
+			e.DefineCompacted(name, table.ResolvePath(c.dir, s.Path), table.ResolvePath(c.dir, s.Compacted))
 			continue
 		}
 		fn := "read_json"
 		if strings.EqualFold(s.Format, "parquet") {
 			fn = "read_parquet"
 		}
-		e.defineSource(name, fn, resolve(c.dir, s.Path), s.Schema)
+		e.defineSource(name, fn, table.ResolvePath(c.dir, s.Path), s.Schema)
 	}
 }
 
 // DefineSource names a table-function call: FROM name then reads the
 // source with every column, hidden ones included, as FROM fn('path') does.
 // The source is opened (and its schema inferred) on first use.
-func (e *Local) DefineSource(name, fn, path string) { e.defineSource(name, fn, path, "") }
+func (e *Session) DefineSource(name, fn, path string) { e.defineSource(name, fn, path, "") }
 
 // defineSource is DefineSource with the schema read_json is given, if any.
-func (e *Local) defineSource(name, fn, path, schema string) {
+func (e *Session) defineSource(name, fn, path, schema string) {
 	lit := func(s string) syntax.Expr {
 		return &syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(s)}
 	}
@@ -139,4 +141,12 @@ func (e *Local) defineSource(name, fn, path, schema string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.views[strings.ToLower(name)] = q
+}
+
+// DefineCompacted names a source read from rawPattern with the compacted
+// copy in compactedDir used where it is up to date. The source is opened
+// (files listed, manifest read, uncovered files sampled) on first use.
+func (e *Session) DefineCompacted(name, rawPattern, compactedDir string) {
+	e.Register(name, table.NewCompacted(name, table.ResolvePath(e.Opts.Dir, rawPattern), table.ResolvePath(e.Opts.Dir, compactedDir),
+		e.Opts.Table(), func(s *scan.Scanner) { e.track("compacted:"+name, s) }))
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -34,6 +36,14 @@ type Options struct {
 	// MemoryLimit bounds the bytes a query's blocking operators hold
 	// (0: DefaultMemoryLimit; negative: no limit).
 	MemoryLimit int64
+	// Stores serve the paths queries read and write (nil: source.Default,
+	// S3 as the environment configures it).
+	Stores *source.Stores
+	// Backend runs the plans (nil: Local, in this process).
+	Backend Backend
+	// ExplainOnly makes a query print what its Backend would run (Backend's
+	// Explain) instead of running it, as --explain asks.
+	ExplainOnly bool
 	// Restart says the caller can throw a statement's rows away after
 	// taking them (it writes a file that appears only when complete): a
 	// query whose scans check a sampled schema then streams its rows, and
@@ -42,8 +52,14 @@ type Options struct {
 	Restart bool
 }
 
-// Engine runs statements. It is the seam where another engine (Spark
-// through Spark Connect) can stand in for the local one.
+// Table is the part of o that sources read with.
+func (o Options) Table() table.Options {
+	return table.Options{Dir: o.Dir, Strict: o.Strict, BadLines: o.BadLines, MaxLineBytes: o.MaxLineBytes,
+		SampleLines: o.SampleLines, BatchRows: o.BatchRows, LateArrivals: o.LateArrivals, Stores: o.Stores}
+}
+
+// Engine runs scripts of statements: what clients such as experiment
+// reports need of nectar. *Session is the implementation.
 type Engine interface {
 	// Run executes script and calls emit with the result of each statement
 	// that has one (queries, DESCRIBE, EXPLAIN).
@@ -63,7 +79,7 @@ const (
 type Result struct {
 	Kind   ResultKind
 	Schema types.Schema
-	Rows   exec.Operator
+	Rows   plan.BatchReader
 	Text   string
 	// Again marks the result of a statement emitted a second time, with
 	// Options.Restart: the rows of the one before were read with a schema
@@ -71,9 +87,13 @@ type Result struct {
 	Again bool
 }
 
-// Local is the in-process engine.
-type Local struct {
-	Opts Options
+// Session runs statements over a catalog: the views it creates, the
+// sources nectar.yaml names, and table functions. Statements exist once,
+// here, whatever runs the plans: its Backend (Options.Backend), the local
+// executor by default.
+type Session struct {
+	Opts    Options
+	backend Backend
 
 	mu      sync.Mutex
 	views   map[string]syntax.Query
@@ -83,24 +103,22 @@ type Local struct {
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
 	scanSrc []string                              // for each scan, the table function call it reads
 	notes   []string                              // see Notes
+	bad     *badLines                             // Open's --bad-lines file
 }
 
-var _ Engine = (*Local)(nil)
+var _ Engine = (*Session)(nil)
 
-// New returns an engine with an empty catalog.
-func New(opts Options) *Local {
-	return &Local{Opts: opts, views: map[string]syntax.Query{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
-}
-
-// Register names a source, as nectar.yaml's sources section does.
-func (e *Local) Register(name string, src plan.Source) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sources[strings.ToLower(name)] = src
+// New returns a session with an empty catalog.
+func New(opts Options) *Session {
+	b := opts.Backend
+	if b == nil {
+		b = Local{}
+	}
+	return &Session{Opts: opts, backend: b, views: map[string]syntax.Query{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
 }
 
 // Run implements Engine.
-func (e *Local) Run(ctx context.Context, script string, emit func(*Result) error) error {
+func (e *Session) Run(ctx context.Context, script string, emit func(*Result) error) error {
 	stmts, err := syntax.ParseScript(script)
 	if err != nil {
 		return err
@@ -118,7 +136,7 @@ func (e *Local) Run(ctx context.Context, script string, emit func(*Result) error
 	return nil
 }
 
-func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func(*Result) error) error {
+func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit func(*Result) error) error {
 	switch st := st.(type) {
 	case *syntax.CreateView:
 		name := strings.ToLower(st.Name)
@@ -129,7 +147,7 @@ func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func
 			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
 		}
 		// Bind now so a broken view fails where it is defined.
-		if _, err := plan.Bind(ctx, e, st.Query); err != nil {
+		if _, err := plan.Bind(ctx, e.catalog(), st.Query); err != nil {
 			return err
 		}
 		e.mu.Lock()
@@ -143,15 +161,27 @@ func (e *Local) runStatement(ctx context.Context, st syntax.Statement, emit func
 		}
 		return emit(describe(n.Schema()))
 	case *syntax.Explain:
-		n, err := e.Plan(ctx, st.Query)
-		if err != nil {
-			return err
-		}
-		return emit(&Result{Kind: Text, Text: plan.Explain(n)})
+		return e.explain(ctx, st.Query, emit)
 	case *syntax.QueryStmt:
+		if e.Opts.ExplainOnly {
+			return e.explain(ctx, st.Query, emit)
+		}
 		return e.runQuery(ctx, st.Query, emit)
 	}
 	return syntax.Errorf(st.Position(), "unsupported statement %T", st)
+}
+
+// explain emits what the backend would run for q.
+func (e *Session) explain(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
+	n, err := e.Plan(ctx, q)
+	if err != nil {
+		return err
+	}
+	text, err := e.backend.Explain(ctx, n)
+	if err != nil {
+		return err
+	}
+	return emit(&Result{Kind: Text, Text: text})
 }
 
 // maxAttempts bounds how often a query runs again after its scans proved
@@ -166,21 +196,21 @@ const maxAttempts = 8
 // can take a result again (Options.Restart): then they stream out, and a
 // corrected result follows with Result.Again set. Rows that no read can
 // prove wrong always stream out.
-func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
+func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
 	again := false
 	for attempt := 1; ; attempt++ {
 		n, err := e.bindOptimize(ctx, q)
 		if err != nil {
 			return err
 		}
-		sctx, log := withScanLog(ctx)
+		sctx, log := table.WithScanLog(ctx)
 		mark := e.scanMark()
-		op, err := exec.Build(sctx, n)
+		op, err := e.backend.Execute(sctx, n)
 		if err != nil {
 			return err
 		}
 		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op, Again: again}
-		guesses := planGuesses(n)
+		guesses := table.Guesses(n)
 		if guesses && !e.Opts.Restart {
 			if res.Rows, err = exec.Spool(sctx, op, n.Schema(), ""); err != nil {
 				return err
@@ -194,7 +224,9 @@ func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result)
 				return err
 			}
 		}
-		again, err = e.settle(ctx, q, log)
+		var notes []string
+		again, notes, err = log.Check(ctx, q)
+		e.addNotes(notes)
 		if err == nil && again && attempt == maxAttempts {
 			err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
 		}
@@ -219,20 +251,20 @@ func (e *Local) runQuery(ctx context.Context, q syntax.Query, emit func(*Result)
 // Plan binds and optimises one query, having checked that the names its
 // sources' samples never saw are in the data (see drift.go), as reading it
 // would. It reads nothing when every name is in the samples.
-func (e *Local) Plan(ctx context.Context, q syntax.Query) (plan.Node, error) {
+func (e *Session) Plan(ctx context.Context, q syntax.Query) (plan.Node, error) {
 	n, err := e.bindOptimize(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	again, err := checkNames(ctx, q, n)
+	again, err := table.CheckNames(ctx, q, n)
 	if err != nil || !again {
 		return n, err
 	}
 	return e.bindOptimize(ctx, q)
 }
 
-func (e *Local) bindOptimize(ctx context.Context, q syntax.Query) (plan.Node, error) {
-	n, err := plan.Bind(ctx, e, q)
+func (e *Session) bindOptimize(ctx context.Context, q syntax.Query) (plan.Node, error) {
+	n, err := plan.Bind(ctx, e.catalog(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -250,111 +282,15 @@ func describe(s types.Schema) *Result {
 	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
 }
 
-// Table implements plan.Catalog.
-func (e *Local) Table(name string) (syntax.Query, plan.Source, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if v, ok := e.views[strings.ToLower(name)]; ok {
-		return v, nil, true
-	}
-	if s, ok := e.sources[strings.ToLower(name)]; ok {
-		return nil, s, true
-	}
-	if e.lookup != nil {
-		if s, ok := e.lookup(name); ok {
-			return nil, s, true
-		}
-	}
-	return nil, nil, false
-}
-
-// LookupTables makes names the catalog does not know go to fn, as
-// `nectar query --stream-endpoint` does for a running stream's tables.
-func (e *Local) LookupTables(fn func(name string) (plan.Source, bool)) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.lookup = fn
-}
-
-// TableFunc implements plan.Catalog: read_json(path[, schema => 'DDL'])
-// and read_parquet(path).
-func (e *Local) TableFunc(ctx context.Context, call plan.TableCall) (plan.Source, error) {
-	path, schema, err := tableArgs(call)
-	if err != nil {
-		return nil, err
-	}
-	key := call.String()
-	e.mu.Lock()
-	src, ok := e.cache[key]
-	e.mu.Unlock()
-	if ok {
-		return src, nil
-	}
-	track := func(s *scan.Scanner) { e.track(key, s) }
-	switch {
-	case call.Name == "read_json" && schema != nil:
-		src, err = OpenJSONSchema(ctx, path, schema, e.Opts, track)
-	case call.Name == "read_json":
-		src, err = OpenJSON(ctx, path, e.Opts, track)
-	default:
-		src, err = OpenParquet(ctx, path, e.Opts)
-	}
-	if err != nil {
-		return nil, err
-	}
-	e.mu.Lock()
-	e.cache[key] = src
-	e.mu.Unlock()
-	return src, nil
-}
-
-// tableArgs checks a call of read_json or read_parquet and returns its
-// path and, for read_json, the schema it was given (nil: inferred).
-func tableArgs(call plan.TableCall) (path string, schema []syntax.ColumnDef, err error) {
-	named := map[string]bool{"path": true}
-	switch call.Name {
-	case "read_json":
-		named["schema"] = true
-	case "read_parquet":
-	default:
-		return "", nil, fmt.Errorf("unknown table function %s (nectar has read_json and read_parquet)", call.Name)
-	}
-	for n := range call.Named {
-		if !named[n] {
-			return "", nil, fmt.Errorf("%s has no argument %s (it takes a path%s)", call.Name, n, map[bool]string{true: " and schema => 'DDL'"}[named["schema"]])
-		}
-	}
-	p, hasNamed := call.Named["path"]
-	switch {
-	case len(call.Args) == 1 && !hasNamed:
-		p = call.Args[0]
-	case len(call.Args) == 0 && hasNamed:
-	default:
-		return "", nil, fmt.Errorf("%s takes one path: a file, directory or glob", call.Name)
-	}
-	if p.K != types.String {
-		return "", nil, fmt.Errorf("%s takes its path as a string: a file, directory or glob", call.Name)
-	}
-	if v, ok := call.Named["schema"]; ok {
-		if v.K != types.String {
-			return "", nil, fmt.Errorf("read_json's schema is a string in Spark's DDL, e.g. 'event STRING, properties STRUCT<price: DOUBLE>'")
-		}
-		if schema, err = syntax.ParseSchema(v.S); err != nil {
-			return "", nil, fmt.Errorf("read_json schema: %w", err)
-		}
-	}
-	return p.S, schema, nil
-}
-
 // scanMark and forgetScans drop the scans of a run whose answer was
 // thrown away, so that their bad lines and counts are not reported.
-func (e *Local) scanMark() int {
+func (e *Session) scanMark() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.scans)
 }
 
-func (e *Local) forgetScans(mark int) {
+func (e *Session) forgetScans(mark int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.scans, e.scanSrc = e.scans[:mark], e.scanSrc[:mark]
@@ -362,7 +298,7 @@ func (e *Local) forgetScans(mark int) {
 
 // addNotes keeps messages about the data read (each widened column), each
 // once, for Notes.
-func (e *Local) addNotes(notes []string) {
+func (e *Session) addNotes(notes []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, n := range notes {
@@ -376,13 +312,13 @@ func (e *Local) addNotes(notes []string) {
 // one line each, for stderr: the columns it widened because the data did
 // not fit the kinds its sample gave them, and the values that did not fit
 // a declared schema.
-func (e *Local) Notes() []string {
+func (e *Session) Notes() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.notes)
 }
 
-func (e *Local) track(src string, s *scan.Scanner) {
+func (e *Session) track(src string, s *scan.Scanner) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.scans = append(e.scans, s)
@@ -391,7 +327,7 @@ func (e *Local) track(src string, s *scan.Scanner) {
 
 // Scans returns the scanners opened so far, for progress and the bad-input
 // summary.
-func (e *Local) Scans() []*scan.Scanner {
+func (e *Session) Scans() []*scan.Scanner {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]*scan.Scanner{}, e.scans...)
@@ -401,7 +337,7 @@ func (e *Local) Scans() []*scan.Scanner {
 // read: that of its most complete scan. A script that reads a source in
 // several statements (glimpse takes a sample, then a count) re-reads the
 // same lines, and each bad line must be reported once.
-func (e *Local) ScanStats() []scan.Stats {
+func (e *Session) ScanStats() []scan.Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []scan.Stats

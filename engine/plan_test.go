@@ -12,7 +12,7 @@ import (
 // testEngine names the files under testdata as sources events, users and
 // t. Paths are relative to Dir, so EXPLAIN text does not depend on where
 // the test runs.
-func testEngine() *engine.Local {
+func testEngine() *engine.Session {
 	e := engine.New(engine.Options{Dir: "testdata", Strict: true})
 	for _, name := range []string{"events", "users", "t"} {
 		e.DefineSource(name, "read_json", name+".jsonl")
@@ -21,7 +21,7 @@ func testEngine() *engine.Local {
 }
 
 // explain parses, binds and optimises one query and returns its plan text.
-func explain(e *engine.Local, q string) (string, error) {
+func explain(e *engine.Session, q string) (string, error) {
 	parsed, err := syntax.ParseQuery(q)
 	if err != nil {
 		return "", err

@@ -93,12 +93,12 @@ func TestLateArrivalsPruning(t *testing.T) {
 
 // runRows runs q on a fresh engine and returns its rows as a multiset of
 // JSON lines, with the engine for its scan statistics.
-func runRows(t *testing.T, q string) (map[string]int, *engine.Local) {
+func runRows(t *testing.T, q string) (map[string]int, *engine.Session) {
 	t.Helper()
 	return runRowsWith(t, q, engine.Options{})
 }
 
-func runRowsWith(t *testing.T, q string, o engine.Options) (map[string]int, *engine.Local) {
+func runRowsWith(t *testing.T, q string, o engine.Options) (map[string]int, *engine.Session) {
 	t.Helper()
 	e := engine.New(o)
 	schema, got, err := engine.QueryRows(context.Background(), e, q)

@@ -17,6 +17,7 @@ import (
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/source/s3test"
+	"github.com/nectar-dev/nectar/table"
 )
 
 // putTree uploads every file under dir to bucket, keyed by its path
@@ -59,7 +60,7 @@ func TestS3Compacted(t *testing.T) {
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "logs")
 	srv.CreateBucket(t, "lake")
-	useFakeS3(t, srv, 0)
+	stores := useFakeS3(t, srv, 0)
 	putTree(t, srv, "logs", raw, nil)
 
 	local := filepath.Join(dir, "compacted")
@@ -67,7 +68,7 @@ func TestS3Compacted(t *testing.T) {
 	// Small row groups, so that filters skip some of them.
 	run := func(src, dst string) {
 		t.Helper()
-		if _, err := compact.Run(context.Background(), compact.Options{Src: src, Dst: dst, RowGroupRows: 500}); err != nil {
+		if _, err := compact.Run(context.Background(), compact.Options{Src: src, Dst: dst, RowGroupRows: 500, Read: table.Options{Stores: stores}}); err != nil {
 			t.Fatalf("compact %s → %s: %v", src, dst, err)
 		}
 	}
@@ -105,13 +106,13 @@ func TestS3Compacted(t *testing.T) {
 				srv.SetFaults(fc)
 				defer srv.SetFaults(s3test.Faults{})
 				srv.ResetStats()
-				if got, _ := runRows(t, fmt.Sprintf(q, "read_parquet('"+dstS3+"')")); !maps.Equal(got, want) {
+				if got := s3Rows(t, stores, fmt.Sprintf(q, "read_parquet('"+dstS3+"')")); !maps.Equal(got, want) {
 					t.Errorf("read_parquet over S3:\n got %v\nwant %v", got, want)
 				}
 				if st := srv.Stats(); st.RangeGets == 0 {
 					t.Errorf("no ranged GETs: %+v", st)
 				}
-				e := engine.New(engine.Options{})
+				e := engine.New(engine.Options{Stores: stores})
 				e.DefineCompacted("logs", rawS3, dstS3)
 				if got := sortedRows(t, e, fmt.Sprintf(q, "logs")); !slices.Equal(got, sortedKeys(want)) {
 					t.Errorf("compacted-backed table over S3 differs from the raw logs")
@@ -121,8 +122,8 @@ func TestS3Compacted(t *testing.T) {
 	}
 
 	t.Run("pruning reads few bytes", func(t *testing.T) {
-		e := engine.New(engine.Options{})
-		src, err := engine.OpenParquet(context.Background(), dstS3, engine.Options{})
+		e := engine.New(engine.Options{Stores: stores})
+		src, err := table.OpenParquet(context.Background(), dstS3, table.Options{Stores: stores})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +150,7 @@ func TestS3Compacted(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv.Put(t, "lake", "broken/part-0.parquet", body[:len(body)/2], "")
-		_, _, err = engine.QueryRows(context.Background(), engine.New(engine.Options{}), "SELECT count(*) FROM read_parquet('s3://lake/broken')")
+		_, _, err = engine.QueryRows(context.Background(), engine.New(engine.Options{Stores: stores}), "SELECT count(*) FROM read_parquet('s3://lake/broken')")
 		if err == nil {
 			t.Fatal("half a Parquet file read without error")
 		}

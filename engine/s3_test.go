@@ -50,7 +50,7 @@ func TestS3SameAnswers(t *testing.T) {
 	// uploads may; the bytes decide either way.
 	putTree(t, srv, "logs-bucket", dir, func(n int) string { return [2]string{"gzip", ""}[n%2] })
 
-	useFakeS3(t, srv, 32<<10) // several ranged GETs per generated file
+	stores := useFakeS3(t, srv, 32<<10) // several ranged GETs per generated file
 
 	local := "read_json('" + filepath.ToSlash(dir) + "/segment-logs/**/*.gz')"
 	remotes := []string{
@@ -65,7 +65,7 @@ func TestS3SameAnswers(t *testing.T) {
 		{"faulty", s3test.Faults{SlowDown: 0.2, Cut: 0.3, Seed: 5}},
 	}
 	for _, q := range s3Queries {
-		want := s3Rows(t, fmt.Sprintf(q, local))
+		want := s3Rows(t, stores, fmt.Sprintf(q, local))
 		if len(want) == 0 {
 			t.Fatalf("%s: no rows over local files", q)
 		}
@@ -74,7 +74,7 @@ func TestS3SameAnswers(t *testing.T) {
 				t.Run(fc.name+"/"+fmt.Sprintf(q, remote), func(t *testing.T) {
 					srv.SetFaults(fc.f)
 					defer srv.SetFaults(s3test.Faults{})
-					if got := s3Rows(t, fmt.Sprintf(q, remote)); !maps.Equal(got, want) {
+					if got := s3Rows(t, stores, fmt.Sprintf(q, remote)); !maps.Equal(got, want) {
 						t.Errorf("rows differ from local disk:\n got %v\nwant %v", got, want)
 					}
 				})
@@ -84,7 +84,7 @@ func TestS3SameAnswers(t *testing.T) {
 	t.Run("retries exhausted", func(t *testing.T) {
 		srv.SetFaults(s3test.Faults{SlowDown: 1})
 		defer srv.SetFaults(s3test.Faults{})
-		err := engine.New(engine.Options{}).Run(context.Background(), fmt.Sprintf(s3Queries[0], remotes[0]), func(*engine.Result) error { return nil })
+		err := engine.New(engine.Options{Stores: stores}).Run(context.Background(), fmt.Sprintf(s3Queries[0], remotes[0]), func(*engine.Result) error { return nil })
 		if err == nil {
 			t.Fatal("query over an S3 that only throttles succeeded")
 		}
@@ -110,18 +110,17 @@ func TestS3FromEnvironment(t *testing.T) {
 	srv.CreateBucket(t, "b")
 	putTree(t, srv, "b", dir, nil)
 	srv.Env(t)
-	source.SetDefaultS3(nil)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
+	stores := source.NewStores(source.S3Options{}) // from the environment, on first use
 	q := "SELECT event, count(*) AS n FROM %s GROUP BY event"
-	want := s3Rows(t, fmt.Sprintf(q, "read_json('"+filepath.ToSlash(dir)+"/segment-logs/**/*.gz')"))
-	if got := s3Rows(t, fmt.Sprintf(q, "read_json('s3a://b/segment-logs/**')")); !maps.Equal(got, want) {
+	want := s3Rows(t, stores, fmt.Sprintf(q, "read_json('"+filepath.ToSlash(dir)+"/segment-logs/**/*.gz')"))
+	if got := s3Rows(t, stores, fmt.Sprintf(q, "read_json('s3a://b/segment-logs/**')")); !maps.Equal(got, want) {
 		t.Errorf("rows differ from local disk:\n got %v\nwant %v", got, want)
 	}
 }
 
-// useFakeS3 makes srv the store of s3:// paths for the rest of the test,
-// with short backoffs; partSize 0 keeps the default part size.
-func useFakeS3(t *testing.T, srv *s3test.Server, partSize int64) {
+// useFakeS3 returns stores that serve s3:// paths from srv, with short
+// backoffs; partSize 0 keeps the default part size.
+func useFakeS3(t *testing.T, srv *s3test.Server, partSize int64) *source.Stores {
 	t.Helper()
 	st, err := source.NewS3(context.Background(), source.S3Options{
 		Endpoint:    srv.URL,
@@ -133,27 +132,27 @@ func useFakeS3(t *testing.T, srv *s3test.Server, partSize int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	source.SetDefaultS3(st)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
+	return source.StoresFor(st)
 }
 
 // s3Rows runs q and returns its rows as JSON text with their counts, so
 // that order-free results compare as multisets.
-func s3Rows(t *testing.T, q string) map[string]int {
+func s3Rows(t *testing.T, stores *source.Stores, q string) map[string]int {
 	t.Helper()
-	rows, _ := runRows(t, q)
+	rows, _ := runRowsWith(t, q, engine.Options{Stores: stores})
 	return rows
 }
 
 // s3Harness runs corpus cases with every input read from the fake S3
 // through an s3a:// URL, behind the fault-injecting proxy.
 type s3Harness struct {
-	srv *s3test.Server
-	seq atomic.Int64
+	srv    *s3test.Server
+	stores *source.Stores
+	seq    atomic.Int64
 }
 
 func (h *s3Harness) Query(ctx context.Context, script string, inputs map[string]string, dir string) (*corpus.Result, error) {
-	e := engine.New(engine.Options{Dir: dir, Strict: true})
+	e := engine.New(engine.Options{Dir: dir, Strict: true, Stores: h.stores})
 	prefix := fmt.Sprintf("case%d", h.seq.Add(1))
 	for name, path := range inputs {
 		body, err := os.ReadFile(path)
@@ -183,9 +182,9 @@ func TestCorpusOverS3(t *testing.T) {
 	}
 	srv := s3test.New(t)
 	srv.CreateBucket(t, "corpus")
-	useFakeS3(t, srv, 0)
+	stores := useFakeS3(t, srv, 0)
 	srv.SetFaults(s3test.Faults{SlowDown: 0.2, Cut: 0.2, Seed: 3})
-	corpus.Run(t, &s3Harness{srv: srv}, cases, localSkips)
+	corpus.Run(t, &s3Harness{srv: srv, stores: stores}, cases, localSkips)
 	if s := srv.Stats(); s.SlowDowns == 0 || s.Cuts == 0 {
 		t.Errorf("faults not exercised: %d SlowDowns, %d cuts", s.SlowDowns, s.Cuts)
 	} else {

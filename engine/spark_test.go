@@ -16,6 +16,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/experiment"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/spark"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -33,14 +34,14 @@ func sparkURL(t *testing.T) string {
 // sparkHarness runs corpus cases on Spark, each with its own catalog and
 // one shared session.
 type sparkHarness struct {
-	base *engine.Spark
+	base *spark.Backend
 	mu   sync.Mutex // Spark temporary views are per session: one case at a time
 }
 
 func (h *sparkHarness) Query(ctx context.Context, script string, inputs map[string]string, dir string) (*corpus.Result, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	e := h.base.Fork(engine.Options{Dir: dir, Strict: true})
+	e := engine.New(engine.Options{Dir: dir, Strict: true, Backend: h.base})
 	for name, path := range inputs {
 		e.DefineSource(name, "read_json", path)
 	}
@@ -75,10 +76,10 @@ func TestCorpusOnSpark(t *testing.T) {
 	if err := corpus.CheckSkips(cases, sparkSkips); err != nil {
 		t.Fatal(err)
 	}
-	base := engine.NewSpark(url, engine.Options{})
+	base := spark.NewBackend(url)
 	defer base.Close()
 	// Open the session once, before the cases share it.
-	if err := base.Run(t.Context(), "SELECT 1 AS one", func(r *engine.Result) error {
+	if err := engine.New(engine.Options{Backend: base}).Run(t.Context(), "SELECT 1 AS one", func(r *engine.Result) error {
 		_, err := exec.Collect(t.Context(), r.Rows)
 		return err
 	}); err != nil {
@@ -123,8 +124,9 @@ func TestSparkInfersRemoteSchema(t *testing.T) {
 	if err := os.WriteFile(dir+"/e.jsonl", []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := engine.NewSpark(url, engine.Options{})
-	defer e.Close()
+	b := spark.NewBackend(url)
+	defer b.Close()
+	e := engine.New(engine.Options{Backend: b})
 	var got []string
 	err := e.Run(t.Context(), "SELECT event, sum(properties.price) AS s FROM read_json('file://"+dir+"/e.jsonl') GROUP BY event ORDER BY event", func(r *engine.Result) error {
 		rows, err := exec.Collect(t.Context(), r.Rows)
@@ -179,8 +181,9 @@ func TestSparkExperimentSQL(t *testing.T) {
 		}
 		return rows
 	}
-	sp := engine.NewSpark(url, engine.Options{})
-	defer sp.Close()
+	b := spark.NewBackend(url)
+	defer b.Close()
+	sp := engine.New(engine.Options{Backend: b})
 	local, remote := collect(engine.New(engine.Options{})), collect(sp)
 	key := func(rows [][]types.Value) {
 		sort.Slice(rows, func(i, j int) bool { return fmt.Sprint(rows[i]) < fmt.Sprint(rows[j]) })
@@ -212,8 +215,9 @@ func TestSparkDrift(t *testing.T) {
 	dir := t.TempDir()
 	writeJSONL(t, dir, "a/1.json", `{"e":"x","n":1}`, `{"e":"y","n":2}`)
 	writeJSONL(t, dir, "a/2.json", `{"e":"x","n":2.5}`, `{"e":"y","n":"4","late":false}`, `{"e":"x","n":1,"late":true}`)
-	sp := engine.NewSpark(url, engine.Options{Dir: dir, SampleLines: 1})
-	defer sp.Close()
+	b := spark.NewBackend(url)
+	defer b.Close()
+	sp := engine.New(engine.Options{Dir: dir, SampleLines: 1, Backend: b})
 	for _, q := range []string{
 		"SELECT e, sum(n) AS s, count(late) AS l FROM read_json('a') GROUP BY e ORDER BY e",
 		"SELECT late FROM read_json('a') WHERE late",

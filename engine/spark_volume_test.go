@@ -13,6 +13,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/spark"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -42,15 +43,16 @@ func TestSparkVolume(t *testing.T) {
 	glob := filepath.Join(dir, "segment-logs", "**", "*.gz")
 	local := engine.New(engine.Options{})
 	local.DefineSource("events", "read_json", glob)
-	sp := engine.NewSpark(url, engine.Options{})
-	defer sp.Close()
+	b := spark.NewBackend(url)
+	defer b.Close()
+	sp := engine.New(engine.Options{Backend: b})
 	sp.DefineSource("events", "read_json", glob)
 	for _, q := range queries {
 		name, text := q[1], q[2]
 		t.Run(name, func(t *testing.T) {
 			want, werr := sparkRows(t, local, text)
 			got, gerr := sparkRows(t, sp, text)
-			if engine.IsSparkUnsupported(gerr) {
+			if spark.IsUnsupported(gerr) {
 				t.Skipf("refused on Spark: %v", gerr)
 			}
 			if (werr != nil) != (gerr != nil) {

@@ -59,7 +59,7 @@ FROM u WHERE __variant IS NOT NULL GROUP BY 1, 2`
 
 // benchSetup writes 100,000 events in 12 gzip files and returns the spec
 // reading them and a fresh engine.
-func benchSetup(b *testing.B) (*Spec, *engine.Local) {
+func benchSetup(b *testing.B) (*Spec, *engine.Session) {
 	b.Helper()
 	dir := b.TempDir()
 	if _, err := gen.Generate(context.Background(), gen.Options{Out: dir, Events: 100000, Files: 12, Seed: 1}); err != nil {

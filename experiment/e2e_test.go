@@ -12,6 +12,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/spark"
 )
 
 // TestEndToEndGen runs the example spec over gen data, whose
@@ -218,8 +219,7 @@ metrics:
 	}
 	// The statistics query compiles for Spark as it stands (ExplainOnly
 	// never connects; the schema is read from the local file).
-	sp := engine.NewSpark("sc://127.0.0.1:1", engine.Options{})
-	sp.ExplainOnly = true
+	sp := engine.New(engine.Options{Backend: spark.NewBackend("sc://127.0.0.1:1"), ExplainOnly: true})
 	var sparkSQL string
 	if err := sp.Run(ctx, spec.SQL(), func(r *engine.Result) error {
 		sparkSQL = r.Text

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/table"
 )
 
 // This file matches the names in a spec against the data and the engine's
@@ -308,7 +309,7 @@ func (f *specField) specErr(p string, sch *schema, err error) *SpecError {
 	}
 	var se *syntax.Error
 	switch {
-	case p != "" && errors.Is(err, engine.ErrFieldNotFound):
+	case p != "" && errors.Is(err, table.ErrFieldNotFound):
 		// The engine read every line for it: say so in the spec's terms.
 		msg = "no line of the source has " + p + hint
 	case hint != "" && !strings.Contains(strings.ToLower(msg), "did you mean"):

@@ -52,7 +52,7 @@ var volume struct {
 	once   sync.Once
 	err    error
 	dir    string
-	nectar *engine.Local
+	nectar *engine.Session
 	db     *sql.DB
 	duck   *sql.Conn
 }

@@ -37,14 +37,7 @@ type Writer interface {
 // Close and aborted on error or cancel; S3 shows an object only once it is
 // complete. Small objects are sent with one PutObject.
 func Create(ctx context.Context, path string) (Writer, error) {
-	if IsS3(path) {
-		s, err := DefaultS3(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("create %s: %w", path, err)
-		}
-		return s.Create(ctx, path)
-	}
-	return createLocal(ctx, path)
+	return Default.Create(ctx, path)
 }
 
 type localWriter struct {

@@ -30,7 +30,7 @@ func ListStore(ctx context.Context, st Store, pattern string) ([]File, error) {
 		case err != nil:
 			return nil, fmt.Errorf("list %s: %w", pattern, err)
 		case !isDir:
-			f.ReceivedDay = DayFromPath(f.Path)
+			f.ReceivedDay, f.Store = DayFromPath(f.Path), st
 			return []File{f}, nil
 		}
 		// A named directory is walked whole, as if the glob were "dir/**".
@@ -62,7 +62,7 @@ func ListStore(ctx context.Context, st Store, pattern string) ([]File, error) {
 			return err
 		}
 		if g.wanted(names(f.Path), false) {
-			f.ReceivedDay = DayFromPath(f.Path)
+			f.ReceivedDay, f.Store = DayFromPath(f.Path), st
 			files = append(files, f)
 		}
 		return nil

@@ -14,11 +14,7 @@ import (
 // ReceivedDay keep rejects are dropped too. When every day is pruned the
 // error wraps ErrNoFiles, as for a glob that matches nothing.
 func ListDays(ctx context.Context, pattern string, keep func(day time.Time) bool) ([]File, error) {
-	st, err := storeFor(pattern)
-	if err != nil {
-		return nil, fmt.Errorf("list: %w", err)
-	}
-	return ListStoreDays(ctx, st, pattern, keep)
+	return Default.ListDays(ctx, pattern, keep)
 }
 
 // ListStoreDays is ListDays over an explicit Store.

@@ -24,13 +24,10 @@ type RandomReader interface {
 // OpenRandom opens path, a local file or an s3:// or s3a:// object, for
 // random access.
 func OpenRandom(ctx context.Context, path string) (RandomReader, error) {
-	if IsS3(path) {
-		s, err := DefaultS3(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return s.OpenRandom(ctx, path)
-	}
+	return Default.OpenRandom(ctx, path)
+}
+
+func openLocalRandom(path string) (RandomReader, error) {
 	f, err := os.Open(filepath.FromSlash(path))
 	if err != nil {
 		return nil, err

@@ -45,8 +45,7 @@ func checkRandom(t *testing.T, r RandomReader, want []byte, seed uint64) {
 // from disk.
 func TestOpenRandom(t *testing.T) {
 	srv, st := newS3(t, nil)
-	SetDefaultS3(st)
-	t.Cleanup(func() { SetDefaultS3(nil) })
+	stores := StoresFor(st)
 	dir := t.TempDir()
 	sizes := []int{0, 1, 1000, TailBytes, TailBytes + 1, 5*TailBytes + 17}
 	objects := map[string][]byte{}
@@ -67,7 +66,7 @@ func TestOpenRandom(t *testing.T) {
 					srv.SetFaults(faults)
 					defer srv.SetFaults(s3test.Faults{})
 					srv.ResetStats()
-					r, err := OpenRandom(context.Background(), path)
+					r, err := stores.OpenRandom(context.Background(), path)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -99,12 +98,11 @@ func TestOpenRandom(t *testing.T) {
 
 func TestOpenRandomErrors(t *testing.T) {
 	srv, st := newS3(t, func(o *S3Options) { o.MaxAttempts = 3 })
-	SetDefaultS3(st)
-	t.Cleanup(func() { SetDefaultS3(nil) })
-	if _, err := OpenRandom(context.Background(), "s3://"+testBucket+"/missing"); !errors.Is(err, fs.ErrNotExist) {
+	stores := StoresFor(st)
+	if _, err := stores.OpenRandom(context.Background(), "s3://"+testBucket+"/missing"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing object: %v, want ErrNotExist", err)
 	}
-	if _, err := OpenRandom(context.Background(), filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := stores.OpenRandom(context.Background(), filepath.Join(t.TempDir(), "missing")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing file: %v, want ErrNotExist", err)
 	}
 
@@ -112,7 +110,7 @@ func TestOpenRandomErrors(t *testing.T) {
 	// from one version.
 	path := "s3://" + testBucket + "/changing"
 	srv.Put(t, testBucket, "changing", randomBytes(3*TailBytes, 1), "")
-	r, err := OpenRandom(context.Background(), path)
+	r, err := stores.OpenRandom(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +121,7 @@ func TestOpenRandomErrors(t *testing.T) {
 
 	srv.SetFaults(s3test.Faults{SlowDown: 1})
 	defer srv.SetFaults(s3test.Faults{})
-	_, err = OpenRandom(context.Background(), path)
+	_, err = stores.OpenRandom(context.Background(), path)
 	if err == nil || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), s3test.Secret) {
 		t.Errorf("throttled open: %v; want an error naming %s and never the secret", err, path)
 	}

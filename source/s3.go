@@ -208,35 +208,6 @@ func (s *S3) Endpoint() string {
 	return ""
 }
 
-var defaultS3 struct {
-	mu sync.Mutex
-	s  *S3
-}
-
-// SetDefaultS3 installs the store that List, Open and Create use for S3
-// URLs; nil drops it, so the next S3 URL builds one from the environment.
-// The CLI calls it once with the options from flags and nectar.yaml.
-func SetDefaultS3(s *S3) {
-	defaultS3.mu.Lock()
-	defaultS3.s = s
-	defaultS3.mu.Unlock()
-}
-
-// DefaultS3 returns the store installed by SetDefaultS3, building one from
-// the environment on first use.
-func DefaultS3(ctx context.Context) (*S3, error) {
-	defaultS3.mu.Lock()
-	defer defaultS3.mu.Unlock()
-	if defaultS3.s == nil {
-		s, err := NewS3(ctx, S3Options{})
-		if err != nil {
-			return nil, err
-		}
-		defaultS3.s = s
-	}
-	return defaultS3.s, nil
-}
-
 // s3URL is a parsed s3:// or s3a:// path.
 type s3URL struct {
 	bucket, key string

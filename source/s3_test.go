@@ -355,9 +355,8 @@ func TestS3EnvConfig(t *testing.T) {
 	if st.Endpoint() != srv.URL || !st.Client().Options().UsePathStyle {
 		t.Fatalf("endpoint %q path-style %v, want %s and true", st.Endpoint(), st.Client().Options().UsePathStyle, srv.URL)
 	}
-	SetDefaultS3(nil)
-	t.Cleanup(func() { SetDefaultS3(nil) })
-	files, err := List(context.Background(), "s3a://segment-bucket/segment-logs/**/*.gz")
+	stores := NewStores(S3Options{}) // from the environment, on first use
+	files, err := stores.List(context.Background(), "s3a://segment-bucket/segment-logs/**/*.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

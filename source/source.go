@@ -3,7 +3,6 @@ package source
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -19,6 +18,9 @@ type File struct {
 	// ReceivedDay is the UTC midnight named by Segment's day folder, zero
 	// when the path does not follow that layout. See ReceivedDay.
 	ReceivedDay time.Time
+	// Store is the store that listed the file, which opens it (nil: the
+	// one Default picks for Path).
+	Store Store `json:"-"`
 }
 
 var (
@@ -39,19 +41,6 @@ var (
 	ErrS3Unsupported = errors.New("S3 sources are not supported yet")
 )
 
-// storeFor picks the Store that serves path by its scheme; glob matching
-// and decompression stay shared.
-func storeFor(path string) (Store, error) {
-	if IsS3(path) {
-		s, err := DefaultS3(context.Background())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return s, nil
-	}
-	return Local{}, nil
-}
-
 // IsS3 says whether path is an s3:// or s3a:// URL.
 func IsS3(path string) bool {
 	p := strings.ToLower(path)
@@ -65,11 +54,7 @@ func IsS3(path string) bool {
 // file below it. Only directories the glob's literal prefix allows are
 // walked, and cancelling ctx stops the walk.
 func List(ctx context.Context, pattern string) ([]File, error) {
-	st, err := storeFor(pattern)
-	if err != nil {
-		return nil, fmt.Errorf("list: %w", err)
-	}
-	return ListStore(ctx, st, pattern)
+	return Default.List(ctx, pattern)
 }
 
 // Open returns f's decompressed content. Compression is recognised by magic
@@ -78,9 +63,5 @@ func List(ctx context.Context, pattern string) ([]File, error) {
 // before Open returns, so empty and non-NDJSON objects fail early with
 // ErrNotLog. Cancelling ctx makes later reads fail.
 func Open(ctx context.Context, f File) (io.ReadCloser, error) {
-	st, err := storeFor(f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	return OpenStore(ctx, st, f)
+	return Default.Open(ctx, f)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/spark"
 	"github.com/nectar-dev/nectar/sparksql"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -60,14 +61,18 @@ func compile(t *testing.T, query string) (*sparksql.Query, error) {
 	if err := os.WriteFile(filepath.Join(dir, "t.jsonl"), []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := engine.NewSpark("sc://127.0.0.1:1", engine.Options{Dir: dir})
+	// ExplainOnly: the sources as Spark reads them, without a server.
+	e := engine.New(engine.Options{Dir: dir, Backend: spark.NewBackend("sc://127.0.0.1:1"), ExplainOnly: true})
 	e.DefineSource("t", "read_json", "t.jsonl")
 	q, err := syntax.ParseQuery(query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq, _, err := e.Compile(context.Background(), q)
-	return sq, err
+	n, err := e.Plan(context.Background(), q)
+	if err != nil {
+		return nil, err
+	}
+	return sparksql.Compile(n)
 }
 
 // TestCompileShapes checks the parts of the generated SQL that carry

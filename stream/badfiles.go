@@ -38,7 +38,7 @@ func (s *streamRun) process(ctx context.Context, off *offsets) (batchResult, err
 	}
 	attempts := map[string]int{}
 	for {
-		res, err := s.inc.run(ctx, off.readable(), off.Watermark)
+		res, err := s.inc.run(ctx, off.readable(s.stores()), off.Watermark)
 		var bad *fileRec
 		var reason string
 		if err != nil {
@@ -108,7 +108,7 @@ func (s *streamRun) checkCut(ctx context.Context, off *offsets) (changed *fileRe
 		if f == nil || off.decided(path) {
 			continue
 		}
-		now, err := statFile(ctx, path)
+		now, err := statFile(ctx, s.stores(), path)
 		if err != nil || now.Size != f.Size || !now.ModTime.Equal(f.ModTime) {
 			return f, fmt.Sprintf("read %s: %v, and the file changed while it was read", path, source.ErrTruncated), nil
 		}
@@ -124,8 +124,8 @@ func (s *streamRun) checkCut(ctx context.Context, off *offsets) (changed *fileRe
 }
 
 // statFile reads a file's size and mtime as a listing would.
-func statFile(ctx context.Context, path string) (source.File, error) {
-	files, err := source.List(ctx, path)
+func statFile(ctx context.Context, stores *source.Stores, path string) (source.File, error) {
+	files, err := stores.List(ctx, path)
 	if err != nil {
 		return source.File{}, err
 	}
@@ -138,11 +138,11 @@ func statFile(ctx context.Context, path string) (source.File, error) {
 }
 
 // readable lists the batch's files that are not recorded as skipped.
-func (o *offsets) readable() []source.File {
+func (o *offsets) readable(stores *source.Stores) []source.File {
 	out := make([]source.File, 0, len(o.Files))
 	for _, f := range o.Files {
 		if !o.skipped(f.Path) {
-			out = append(out, f.file())
+			out = append(out, f.file(stores))
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,8 +56,11 @@ type fileRec struct {
 
 func recOf(f source.File) fileRec { return fileRec{Path: f.Path, Size: f.Size, ModTime: f.ModTime} }
 
-func (r fileRec) file() source.File {
-	return source.File{Path: r.Path, Size: r.Size, ModTime: r.ModTime, ReceivedDay: source.DayFromPath(r.Path)}
+// file is the file r records, opened through the store stores picks for
+// it (one that cannot be built leaves it to fail on open, with the reason).
+func (r fileRec) file(stores *source.Stores) source.File {
+	st, _ := stores.For(context.Background(), r.Path)
+	return source.File{Path: r.Path, Size: r.Size, ModTime: r.ModTime, ReceivedDay: source.DayFromPath(r.Path), Store: st}
 }
 
 // offsets is the write-ahead record of one batch.

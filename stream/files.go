@@ -15,6 +15,7 @@ import (
 // tracker finds the files a stream has not taken yet and decides which of
 // them are finished.
 type tracker struct {
+	stores   *source.Stores
 	patterns []string
 	settle   time.Duration
 	taken    map[string]struct{}
@@ -29,8 +30,8 @@ type tracker struct {
 	settling int
 }
 
-func newTracker(patterns []string, settle time.Duration, taken map[string]struct{}, skipped map[string]fileRec) *tracker {
-	return &tracker{patterns: patterns, settle: settle, taken: taken, skipped: skipped, seen: map[string]fileRec{}}
+func newTracker(stores *source.Stores, patterns []string, settle time.Duration, taken map[string]struct{}, skipped map[string]fileRec) *tracker {
+	return &tracker{stores: stores, patterns: patterns, settle: settle, taken: taken, skipped: skipped, seen: map[string]fileRec{}}
 }
 
 // listing is one trigger's view of the sources.
@@ -48,7 +49,7 @@ func (t *tracker) list(ctx context.Context, now time.Time) (listing, error) {
 	var l listing
 	next := map[string]fileRec{}
 	for _, p := range t.patterns {
-		files, err := source.List(ctx, p)
+		files, err := t.stores.List(ctx, p)
 		if errors.Is(err, source.ErrNoFiles) || errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -98,7 +98,7 @@ type Options struct {
 	// Engine holds the read options (bad-line file, line limits, Dir).
 	Engine engine.Options
 	// Catalog resolves views and sources named in nectar.yaml (nil: none).
-	Catalog *engine.Local
+	Catalog *engine.Session
 	// Log receives progress (nil: slog.Default()).
 	Log *slog.Logger
 

@@ -14,6 +14,7 @@ import (
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
+	tbl "github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -21,7 +22,7 @@ import (
 // the stream first binds, and each batch points it at that batch's files
 // before the plan is built.
 type fileSource struct {
-	base *engine.JSONSource
+	base *tbl.JSON
 	cur  []source.File
 
 	// dedup, when set, drops rows whose dedupKey was seen (see dedupState);
@@ -86,7 +87,7 @@ func (s *fileSource) Open(ctx context.Context, cols []plan.SourceColumn, filters
 // streamCatalog binds read_json calls to streaming sources and defers
 // every other name to the engine's catalog.
 type streamCatalog struct {
-	base        *engine.Local
+	base        *engine.Session
 	opts        engine.Options
 	schemaFiles []source.File
 	kinds       map[string]types.Kind // widened columns
@@ -112,12 +113,12 @@ func (c *streamCatalog) TableFunc(ctx context.Context, call plan.TableCall) (pla
 		return nil, fmt.Errorf("%w: a stream reads read_json(path) with one string argument, a file, directory or glob", ErrUnsupported)
 	}
 	args := call.Args
-	pattern := engine.ResolvePath(c.opts.Dir, args[0].S)
+	pattern := tbl.ResolvePath(c.opts.Dir, args[0].S)
 	if s, ok := c.sources[pattern]; ok {
 		return s, nil
 	}
 	s := &fileSource{}
-	base, err := engine.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.opts, func(sc *scan.Scanner) {
+	base, err := tbl.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.opts.Table(), func(sc *scan.Scanner) {
 		s.scanners = append(s.scanners, sc)
 	})
 	if err != nil {
@@ -135,7 +136,7 @@ func (c *streamCatalog) TableFunc(ctx context.Context, call plan.TableCall) (pla
 // readJSONPatterns lists the read_json paths q mentions, directly or
 // through views, without binding: the stream must list them before it has
 // files to infer a schema from.
-func readJSONPatterns(q syntax.Query, cat *engine.Local, dir string) []string {
+func readJSONPatterns(q syntax.Query, cat *engine.Session, dir string) []string {
 	var out []string
 	seen := map[string]bool{}
 	var visitQ func(syntax.Query, int)
@@ -145,7 +146,7 @@ func readJSONPatterns(q syntax.Query, cat *engine.Local, dir string) []string {
 		case *syntax.TableFunc:
 			if strings.EqualFold(t.Name, "read_json") && len(t.Args) == 1 {
 				if lit, ok := t.Args[0].(*syntax.Literal); ok && lit.Value.K == types.String {
-					p := engine.ResolvePath(dir, lit.Value.S)
+					p := tbl.ResolvePath(dir, lit.Value.S)
 					if !seen[p] {
 						seen[p] = true
 						out = append(out, p)

@@ -135,7 +135,7 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 		return nil, err
 	}
 	s.next = s.rec.lastCommitted + 1
-	s.tr = newTracker(patterns, o.Settle, s.rec.taken, s.rec.skipped)
+	s.tr = newTracker(s.stores(), patterns, o.Settle, s.rec.taken, s.rec.skipped)
 	if s.haveMeta && len(s.meta.SchemaFiles) > 0 {
 		if err := s.bind(ctx); err != nil {
 			return nil, err
@@ -163,7 +163,7 @@ func sinkName(s Sink) string {
 func (s *streamRun) bind(ctx context.Context) error {
 	files := make([]source.File, len(s.meta.SchemaFiles))
 	for i, f := range s.meta.SchemaFiles {
-		files[i] = f.file()
+		files[i] = f.file(s.stores())
 	}
 	cat := &streamCatalog{base: s.o.Catalog, opts: s.o.Engine, schemaFiles: files, kinds: s.meta.kinds(), sources: map[string]*fileSource{}}
 	n, err := plan.Bind(ctx, cat, s.q)
@@ -233,6 +233,14 @@ func (s *streamRun) reset(ctx context.Context, last int64) error {
 	return nil
 }
 
+// stores serve the stream's paths.
+func (s *streamRun) stores() *source.Stores {
+	if st := s.o.Engine.Stores; st != nil {
+		return st
+	}
+	return source.Default
+}
+
 func (s *streamRun) fail(step Step) error {
 	if s.o.failAt == nil {
 		return nil
@@ -296,7 +304,7 @@ func (s *streamRun) nextFiles(ctx context.Context) (off *offsets, more bool, err
 		s.rec.pending = nil
 		files := make([]source.File, len(p.Files))
 		for i, f := range p.Files {
-			files[i] = f.file()
+			files[i] = f.file(s.stores())
 		}
 		s.tr.markTaken(files)
 		for _, pr := range p.Problems {

@@ -45,11 +45,9 @@ func TestS3Prefix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	source.SetDefaultS3(st)
-	t.Cleanup(func() { source.SetDefaultS3(nil) })
-
 	q := "SELECT event, count(*) AS c, count(DISTINCT userId) AS users FROM read_json('%s') GROUP BY event"
 	o := opts(t, fmt.Sprintf(q, "s3://logs/segment-logs/**/*.gz"), nil)
+	o.Engine.Stores = source.StoresFor(st)
 	o.MaxFilesPerBatch = 2
 	o.RetryBackoff = time.Millisecond
 	gone := rels[4]

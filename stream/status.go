@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path/filepath"
 	"time"
+
+	"github.com/nectar-dev/nectar/source"
 )
 
 // Status is what `nectar stream status DIR` reports, as text or JSON.
@@ -111,7 +113,7 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		}
 	}
 	now := time.Now()
-	l, err := newTracker(m.Patterns, 0, rec.taken, rec.skipped).list(ctx, now)
+	l, err := newTracker(source.Default, m.Patterns, 0, rec.taken, rec.skipped).list(ctx, now)
 	if err != nil {
 		return st, err
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nectar-dev/nectar/engine"
+	tbl "github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -56,9 +56,9 @@ func (s *streamRun) widen(ctx context.Context, off *offsets) (bool, error) {
 	if conflicts == 0 {
 		return false, nil
 	}
-	eo := s.o.Engine
-	eo.SampleLines, eo.BadLines = engine.InferAll, nil
-	files, err := engine.OpenJSONFiles(ctx, fmt.Sprintf("batch %d", off.Batch), off.readable(), eo, nil)
+	eo := s.o.Engine.Table()
+	eo.SampleLines, eo.BadLines = tbl.InferAll, nil
+	files, err := tbl.OpenJSONFiles(ctx, fmt.Sprintf("batch %d", off.Batch), off.readable(s.stores()), eo, nil)
 	if err != nil {
 		return false, fmt.Errorf("infer the schema of batch %d: %w", off.Batch, err)
 	}
@@ -116,7 +116,7 @@ func (s *streamRun) rebuild(ctx context.Context, last int64) error {
 		if err != nil {
 			return fmt.Errorf("checkpoint %s: %w: %w", s.ck.dir, ErrWidenRebuild, err)
 		}
-		if _, err := s.inc.run(ctx, off.readable(), off.Watermark); err != nil {
+		if _, err := s.inc.run(ctx, off.readable(s.stores()), off.Watermark); err != nil {
 			return fmt.Errorf("checkpoint %s: %w (columns %s): batch %d: %w", s.ck.dir, ErrWidenRebuild, s.meta.widenedNames(), id, err)
 		}
 	}

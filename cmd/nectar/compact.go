@@ -25,11 +25,11 @@ func newCompactCmd() *cobra.Command {
   nectar query "SELECT … FROM read_parquet('compacted') WHERE day >= DATE '2019-02-03'"`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, done, err := sf.engine(cmd.ErrOrStderr())
+			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), nil)
 			if err != nil {
 				return err
 			}
-			o := compact.Options{Src: args[0], Dst: args[1], PartitionByEvent: byEvent, Read: e.Opts}
+			o := compact.Options{Src: args[0], Dst: args[1], PartitionByEvent: byEvent, Read: e.Opts.Table()}
 			if batch != "" {
 				n, err := engine.ParseBytes(batch)
 				if err != nil {

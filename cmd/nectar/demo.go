@@ -77,7 +77,7 @@ func newDemoCmd() *cobra.Command {
 			script := fmt.Sprintf(demoScript, glob)
 			fmt.Fprintf(cmd.OutOrStdout(), "-- nectar demo: %s\n", glob)
 			e := engine.New(engine.Options{})
-			return runScript(cmd.Context(), e, e, script, "table", "", cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return runScript(cmd.Context(), e, script, "table", "", cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "where to keep the demo data (default: the user cache directory)")

@@ -19,6 +19,8 @@ const EngineEnv = "NECTAR_ENGINE"
 type engineFlags struct {
 	engine  string
 	explain bool
+
+	spark *spark.Backend // the backend backend chose, for close
 }
 
 func (f *engineFlags) add(c *cobra.Command) {
@@ -50,20 +52,27 @@ func (f *engineFlags) url(cfg *engine.Config) (string, error) {
 	return "", fmt.Errorf("--engine: want local or sc://host:port, got %q", u)
 }
 
-// choose returns the engine to run scripts on; local holds the catalog
-// either way. closeFn ends a Spark session.
-func (f *engineFlags) choose(local *engine.Local, cfg *engine.Config) (e engine.Engine, closeFn func() error, err error) {
+// backend chooses what runs the plans once nectar.yaml is read: nil for
+// the local executor, or Spark. It is engine.Setup's Backend.
+func (f *engineFlags) backend(cfg *engine.Config) (engine.Backend, error) {
 	u, err := f.url(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if u == "" {
 		if f.explain {
-			return nil, nil, errors.New("--explain shows the Spark SQL of a query run with --engine sc://…; for the local plan, write EXPLAIN before the query")
+			return nil, errors.New("--explain shows the Spark SQL of a query run with --engine sc://…; for the local plan, write EXPLAIN before the query")
 		}
-		return local, func() error { return nil }, nil
+		return nil, nil
 	}
-	sp := engine.NewSparkOn(local, u)
-	sp.ExplainOnly = f.explain
-	return sp, sp.Close, nil
+	f.spark = spark.NewBackend(u)
+	return f.spark, nil
+}
+
+// close ends the Spark session, if backend opened one.
+func (f *engineFlags) close() error {
+	if f.spark == nil {
+		return nil
+	}
+	return f.spark.Close()
 }

@@ -42,22 +42,18 @@ func newExperimentCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", spec, err)
 			}
-			e, done, err := sf.engine(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
 			// On Spark the per-unit sums are computed by the cluster and
 			// only the per-variant rows come back for the statistics.
-			runner, closeRunner, err := ef.choose(e, sf.cfg)
+			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), ef.backend)
 			if err != nil {
-				return errors.Join(err, done(err))
+				return errors.Join(err, ef.close())
 			}
-			rep, err := experiment.Run(cmd.Context(), runner, sp)
+			rep, err := experiment.Run(cmd.Context(), e, sp)
 			if errors.Is(err, experiment.ErrSpec) || errors.Is(err, experiment.ErrNoExposures) {
 				// The spec does not fit the data: name the file to fix.
 				err = fmt.Errorf("%s: %w", spec, err)
 			}
-			if err = errors.Join(err, closeRunner(), done(err)); err != nil {
+			if err = errors.Join(err, ef.close(), done(err)); err != nil {
 				return err
 			}
 			for _, w := range rep.Warnings {

@@ -24,7 +24,7 @@ func newGlimpseCmd() *cobra.Command {
   nectar glimpse logs        # a source named in nectar.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, done, err := sf.engine(cmd.ErrOrStderr())
+			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), nil)
 			if err != nil {
 				return err
 			}
@@ -37,7 +37,7 @@ func newGlimpseCmd() *cobra.Command {
 	return c
 }
 
-func glimpse(ctx context.Context, e *engine.Local, target string, width int, w io.Writer) error {
+func glimpse(ctx context.Context, e *engine.Session, target string, width int, w io.Writer) error {
 	from := target
 	if _, _, ok := e.Table(target); !ok {
 		from = "read_json('" + strings.ReplaceAll(target, "'", `\'`) + "')"

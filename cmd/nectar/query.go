@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,128 +45,42 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
 }
 
-// setupS3 makes s3:// paths use the flags' and nectar.yaml's settings;
-// without any, the AWS defaults apply when an s3:// path is first used.
-func (f *sourceFlags) setupS3(cfg *engine.Config) error {
-	o := source.S3Options{Profile: cfg.S3.Profile, Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, PathStyle: cfg.S3.PathStyle}
-	if f.profile != "" {
-		o.Profile = f.profile
-	}
-	if f.endpoint != "" {
-		o.Endpoint = f.endpoint
-	}
-	if o == (source.S3Options{}) {
-		return nil
-	}
-	s, err := source.NewS3(context.Background(), o)
-	if err != nil {
-		return fmt.Errorf("s3: %w", err)
-	}
-	source.SetDefaultS3(s)
-	return nil
-}
-
-// engine builds a local engine from the flags. done prints the bad-input
-// summary on stderr and closes the --bad-lines file; it takes the error
-// the command ended with.
-func (f *sourceFlags) engine(stderr io.Writer) (e *engine.Local, done func(runErr error) error, err error) {
+// engine opens a session from the flags and nectar.yaml; backend, if
+// set, chooses what runs its plans. done prints what the session found
+// out about the data on stderr and closes the --bad-lines file; it takes
+// the error the command ended with.
+func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func(*engine.Config) (engine.Backend, error)) (e *engine.Session, done func(runErr error) error, err error) {
 	if f.maxLineBytes < 0 {
 		return nil, nil, fmt.Errorf("--max-line-bytes must not be negative, got %d", f.maxLineBytes)
-	}
-	path, explicit := f.config, f.config != ""
-	if !explicit {
-		path = engine.ConfigFile
-	}
-	cfg, err := engine.LoadConfig(path, explicit)
-	if err != nil {
-		return nil, nil, err
-	}
-	f.cfg = cfg
-	if err := f.setupS3(cfg); err != nil {
-		return nil, nil, err
 	}
 	if f.lateArrivals < 0 {
 		return nil, nil, fmt.Errorf("--late-arrivals must not be negative, got %s", f.lateArrivals)
 	}
-	opts := engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals}
+	s := engine.Setup{
+		Options: engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals},
+		Config:  f.config, Profile: f.profile, Endpoint: f.endpoint, BadLinesPath: f.badLines, Backend: backend,
+	}
 	if f.memoryLimit != "" {
-		if opts.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || opts.MemoryLimit <= 0 {
+		if s.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || s.MemoryLimit <= 0 {
 			return nil, nil, fmt.Errorf("--memory-limit: want a size such as 2GiB, got %q", f.memoryLimit)
 		}
 	}
-	var bad *os.File
-	var badW *bufio.Writer
-	if f.badLines != "" {
-		if bad, err = os.Create(f.badLines); err != nil {
-			return nil, nil, fmt.Errorf("--bad-lines: %w", err)
-		}
-		badW = bufio.NewWriter(bad)
-		opts.BadLines = &dedupLines{w: badW, seen: map[badLineKey]bool{}}
+	e, cfg, err := engine.Open(ctx, s)
+	if err != nil {
+		return nil, nil, err
 	}
-	e = engine.New(opts)
-	cfg.Apply(e)
+	f.cfg = cfg
 	done = func(runErr error) error {
 		// With --strict, a run that failed stopped at its first bad line
 		// and skipped nothing: the summary would only mislead.
 		if !(f.strict && runErr != nil) {
-			for _, n := range e.Notes() {
-				fmt.Fprintln(stderr, n)
-			}
-			for _, st := range e.ScanStats() {
-				if line := st.Summary(); line != "" {
-					if f.badLines != "" {
-						line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+f.badLines, 1)
-					}
-					fmt.Fprintln(stderr, line)
-				}
+			for _, line := range e.Summary() {
+				fmt.Fprintln(stderr, line)
 			}
 		}
-		if bad == nil {
-			return nil
-		}
-		if err := errors.Join(badW.Flush(), bad.Close()); err != nil {
-			return fmt.Errorf("--bad-lines: %w", err)
-		}
-		return nil
+		return e.Close()
 	}
 	return e, done, nil
-}
-
-// badLineKey identifies one skipped line.
-type badLineKey struct {
-	File string `json:"file"`
-	Line int64  `json:"line"`
-}
-
-// dedupLines passes on the scanners' bad-line records, each line of input
-// once: a script that reads a source in several statements meets its bad
-// lines again every time.
-type dedupLines struct {
-	w    io.Writer
-	seen map[badLineKey]bool
-}
-
-func (d *dedupLines) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		rec := p
-		if i := bytes.IndexByte(p, '\n'); i >= 0 {
-			rec, p = p[:i+1], p[i+1:]
-		} else {
-			p = nil
-		}
-		var k badLineKey
-		if err := json.Unmarshal(rec, &k); err == nil {
-			if d.seen[k] {
-				continue
-			}
-			d.seen[k] = true
-		}
-		if _, err := d.w.Write(rec); err != nil {
-			return 0, err
-		}
-	}
-	return n, nil
 }
 
 func newQueryCmd() *cobra.Command {
@@ -201,19 +112,16 @@ func newQueryCmd() *cobra.Command {
 			default:
 				return errors.New("give a query as the argument or a script with -f FILE")
 			}
-			e, done, err := sf.engine(cmd.ErrOrStderr())
-			if err == nil && streamEndpoint != "" {
+			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), ef.backend)
+			if err != nil {
+				return errors.Join(err, ef.close())
+			}
+			e.Opts.ExplainOnly = ef.explain
+			if streamEndpoint != "" {
 				e.LookupTables(streamTables(cmd.Context(), streamEndpoint, cmd.ErrOrStderr()))
 			}
-			if err != nil {
-				return err
-			}
-			runner, closeRunner, err := ef.choose(e, sf.cfg)
-			if err != nil {
-				return errors.Join(err, done(err))
-			}
-			runErr := runScript(cmd.Context(), runner, e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
-			return errors.Join(runErr, closeRunner(), done(runErr))
+			runErr := runScript(cmd.Context(), e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return errors.Join(runErr, ef.close(), done(runErr))
 		},
 	}
 	sf.add(c)
@@ -228,7 +136,7 @@ func newQueryCmd() *cobra.Command {
 // runScript runs every statement of src, writing each result to stdout,
 // or to outPath: a script with several results needs a {n} in the name,
 // which becomes each result's number. The progress line goes to stderr.
-func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, format, outPath string, stdout, stderr io.Writer) error {
+func runScript(ctx context.Context, e *engine.Session, src, format, outPath string, stdout, stderr io.Writer) error {
 	f := output.FormatFor(strings.ReplaceAll(outPath, "{n}", ""), output.Table)
 	if format != "" {
 		var err error
@@ -236,15 +144,15 @@ func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, f
 			return err
 		}
 	}
-	out := &outputs{path: outPath, stdout: stdout}
+	out := &outputs{path: outPath, stdout: stdout, stores: e.Opts.Stores}
 	defer out.abort()
 	if outPath != "" {
 		// Files appear only when complete, so a result the engine must
 		// read again (its sampled schema proved wrong) can be thrown away
 		// rather than held back.
-		local.Opts.Restart = true
+		e.Opts.Restart = true
 	}
-	stopProgress := startProgress(local, stderr)
+	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
 	err := e.Run(ctx, src, func(r *engine.Result) error {
 		w, err := out.next(ctx, r.Again, f)
@@ -266,6 +174,7 @@ func runScript(ctx context.Context, e engine.Engine, local *engine.Local, src, f
 // outputs hands each result of a script its writer: stdout, or the file
 // -o names, one per result when the name has {n}.
 type outputs struct {
+	stores  *source.Stores
 	path    string
 	stdout  io.Writer
 	results int
@@ -303,7 +212,7 @@ func (o *outputs) next(ctx context.Context, again bool, f output.Format) (io.Wri
 	o.name = strings.ReplaceAll(o.path, "{n}", strconv.Itoa(o.results))
 	// source.Create makes the file (or S3 object) visible only when it is
 	// complete: a failed or interrupted query leaves nothing behind.
-	file, err := source.Create(ctx, o.name)
+	file, err := o.stores.Create(ctx, o.name)
 	if err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
@@ -355,7 +264,7 @@ func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Wr
 
 // startProgress prints a progress line on stderr while scans run, when
 // stderr is a terminal and the work takes over a second.
-func startProgress(e *engine.Local, stderr io.Writer) (stop func()) {
+func startProgress(e *engine.Session, stderr io.Writer) (stop func()) {
 	f, ok := stderr.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return func() {}
@@ -392,7 +301,7 @@ func startProgress(e *engine.Local, stderr io.Writer) (stop func()) {
 	}
 }
 
-func progressLine(e *engine.Local, elapsed time.Duration) string {
+func progressLine(e *engine.Session, elapsed time.Duration) string {
 	var files, filesTotal, bytes, bytesTotal, rows int64
 	for _, s := range e.Scans() {
 		st := s.Stats()

@@ -121,7 +121,7 @@ SELECT DISTINCT streams too, remembering every distinct row.`,
 			default:
 				o.Sink = &stream.ConsoleSink{W: cmd.OutOrStdout()}
 			}
-			e, done, err := sf.engine(cmd.ErrOrStderr())
+			e, done, err := sf.engine(ctx, cmd.ErrOrStderr(), nil)
 			if err != nil {
 				return err
 			}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nectar-dev/nectar/source"
 )
 
 func TestEscapeRoundTrip(t *testing.T) {
@@ -63,7 +65,7 @@ func TestKey(t *testing.T) {
 func TestReadWrite(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	if _, err := Read(ctx, dir); !errors.Is(err, ErrNoManifest) {
+	if _, err := Read(ctx, source.Default, dir); !errors.Is(err, ErrNoManifest) {
 		t.Fatalf("empty dir: %v, want ErrNoManifest", err)
 	}
 	ev := "A"
@@ -71,10 +73,10 @@ func TestReadWrite(t *testing.T) {
 		Sources: []Source{{Path: "p", Key: "k", Size: 3}},
 		Outputs: []Output{{Path: "day=2019-02-01/event=A/part-b1.parquet", Day: "2019-02-01", Event: &ev, Rows: 2}},
 	}}}
-	if err := Write(ctx, dir, m); err != nil {
+	if err := Write(ctx, source.Default, dir, m); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Read(ctx, dir)
+	got, err := Read(ctx, source.Default, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +87,7 @@ func TestReadWrite(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(`{"version": 99}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Read(ctx, dir); !errors.Is(err, ErrVersion) {
+	if _, err := Read(ctx, source.Default, dir); !errors.Is(err, ErrVersion) {
 		t.Fatalf("future version: %v, want ErrVersion", err)
 	}
 }

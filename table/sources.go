@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -27,13 +27,13 @@ var hiddenColumns = []struct {
 	{"_line", types.Int, scan.LineColumn},
 }
 
-// JSONSource is read_json(pattern): newline-delimited JSON files, with
+// JSON is read_json(pattern): newline-delimited JSON files, with
 // their schema inferred by sampling. The sample is a guess that every
 // query checks: the scan reports values that do not fit their column and
 // names the sample never saw (see drift.go), and the statement runner
 // widens the schema here and runs the statement again, so an answer is the
 // one a schema inferred from every line would give.
-type JSONSource struct {
+type JSON struct {
 	pattern  string
 	files    []source.File
 	opts     Options
@@ -49,7 +49,7 @@ type JSONSource struct {
 	// STRING placeholders while the scans work out their kind.
 	nullOnly map[string]bool
 	absent   map[string]bool // paths a read of every line did not find
-	empty    []jsonpath.Path     // objects the sample saw only empty ({}): no column, but not new
+	empty    []jsonpath.Path // objects the sample saw only empty ({}): no column, but not new
 	sample   [][]byte        // lines kept to resolve array paths; loaded on first need
 	sampled  bool
 }
@@ -64,8 +64,8 @@ type extraPath struct {
 }
 
 // OpenJSON lists the files of pattern and infers their schema.
-func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*scan.Scanner)) (*JSONSource, error) {
-	files, err := source.List(ctx, resolve(opts.Dir, pattern))
+func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*scan.Scanner)) (*JSON, error) {
+	files, err := opts.stores().List(ctx, resolve(opts.Dir, pattern))
 	if err != nil {
 		return nil, err
 	}
@@ -76,8 +76,8 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	return newJSONSource(pattern, files, inferred, empty, opts, onOpen), nil
 }
 
-func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, empty []jsonpath.Path, opts Options, onOpen func(*scan.Scanner)) *JSONSource {
-	s := &JSONSource{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, empty: empty, onOpen: onOpen}
+func newJSONSource(pattern string, files []source.File, inferred []scan.InferredColumn, empty []jsonpath.Path, opts Options, onOpen func(*scan.Scanner)) *JSON {
+	s := &JSON{pattern: pattern, files: files, opts: opts, leaves: map[string]types.Kind{}, extra: map[string]*extraPath{}, nullOnly: map[string]bool{}, empty: empty, onOpen: onOpen}
 	for _, c := range inferred {
 		k := c.Kind
 		if k == types.Null {
@@ -102,13 +102,13 @@ func resolve(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-func (s *JSONSource) String() string { return "read_json('" + s.pattern + "')" }
+func (s *JSON) String() string { return "read_json('" + s.pattern + "')" }
 
 // Files lists the files the source reads.
-func (s *JSONSource) Files() []source.File { return s.files }
+func (s *JSON) Files() []source.File { return s.files }
 
 // Columns implements plan.Source.
-func (s *JSONSource) Columns() []plan.SourceColumn {
+func (s *JSON) Columns() []plan.SourceColumn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cols
@@ -118,7 +118,7 @@ func (s *JSONSource) Columns() []plan.SourceColumn {
 // it reads as its JSON text; a path through an array index takes the kind
 // its values have in the sample; a path an earlier read found is a column.
 // Anything else is unknown, and the binder may admit it (Admits).
-func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
+func (s *JSON) Resolve(name string) (types.Kind, bool) {
 	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) == 0 {
 		return 0, false
@@ -154,13 +154,13 @@ func (s *JSONSource) Resolve(name string) (types.Kind, bool) {
 	return 0, false
 }
 
-func (s *JSONSource) emptyObjects() []jsonpath.Path {
+func (s *JSON) emptyObjects() []jsonpath.Path {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.empty
 }
 
-func (s *JSONSource) isNullOnly(name string) bool {
+func (s *JSON) isNullOnly(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.nullOnly[pathKey(name)]
@@ -168,7 +168,7 @@ func (s *JSONSource) isNullOnly(name string) bool {
 
 // readsAll reports whether cols hold every column of the sample: a read of
 // them (SELECT *) notes keys the sample lacks, as those are columns too.
-func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
+func (s *JSON) readsAll(cols []plan.SourceColumn) bool {
 	have := map[string]bool{}
 	for _, c := range cols {
 		have[pathKey(c.Name)] = true
@@ -183,13 +183,13 @@ func (s *JSONSource) readsAll(cols []plan.SourceColumn) bool {
 
 // Admits implements plan.OpenSchema: any well-formed path may be in data
 // the sample did not show.
-func (s *JSONSource) Admits(path string) bool {
+func (s *JSON) Admits(path string) bool {
 	p, err := jsonpath.Parse(path)
 	return err == nil && len(p) > 0 && s.declared == nil && !s.complete
 }
 
 // KindsOf implements plan.OpenSchema.
-func (s *JSONSource) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+func (s *JSON) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
 	found, err := s.probe(ctx, paths)
 	if err != nil {
 		return nil, err
@@ -203,10 +203,10 @@ func (s *JSONSource) KindsOf(ctx context.Context, paths []string) (map[string]ty
 	return out, nil
 }
 
-var _ plan.OpenSchema = (*JSONSource)(nil)
+var _ plan.OpenSchema = (*JSON)(nil)
 
 // sampleKind infers the kind of one path from the sample lines.
-func (s *JSONSource) sampleKind(p jsonpath.Path) (types.Kind, bool) {
+func (s *JSON) sampleKind(p jsonpath.Path) (types.Kind, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.sampled {
@@ -307,7 +307,7 @@ func stringConstants(es []plan.Expr) ([]string, bool) {
 // (scan.Column.Guess) and a provisional column's is worked out by the scan
 // (scan.Column.Observe); the scan is logged in ctx for the statement
 // runner to check (see drift.go).
-func (s *JSONSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
+func (s *JSON) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	sc := make([]scan.Column, len(cols))
 	for i, c := range cols {
 		sc[i] = scan.Column{Name: c.Name, Kind: c.Kind, Guess: s.declared == nil && !s.complete}

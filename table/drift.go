@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -42,15 +42,16 @@ import (
 // name exists at all is decided over every file: when the lines read
 // lacked it but some went unread, the rest is probed for it.
 
-// scanLog collects the JSON scans one statement opens: the statement
-// runner puts one in the context and JSONSource.Open adds to it.
-type scanLog struct {
+// ScanLog collects the JSON scans one statement opens: the statement
+// runner puts one in the context (WithScanLog), JSON.Open adds to it, and
+// Check reads it once the statement's rows are read.
+type ScanLog struct {
 	mu    sync.Mutex
 	scans []loggedScan
 }
 
 type loggedScan struct {
-	src      *JSONSource
+	src      *JSON
 	sn       *scan.Scanner
 	cols     []scan.Column
 	prov     []bool // cols[j] is provisional (plan.SourceColumn.Provisional)
@@ -59,13 +60,15 @@ type loggedScan struct {
 
 type scanLogKey struct{}
 
-func withScanLog(ctx context.Context) (context.Context, *scanLog) {
-	l := &scanLog{}
+// WithScanLog returns a context whose JSON scans are logged in the log
+// returned.
+func WithScanLog(ctx context.Context) (context.Context, *ScanLog) {
+	l := &ScanLog{}
 	return context.WithValue(ctx, scanLogKey{}, l), l
 }
 
 func logScan(ctx context.Context, ls loggedScan) {
-	if l, ok := ctx.Value(scanLogKey{}).(*scanLog); ok {
+	if l, ok := ctx.Value(scanLogKey{}).(*ScanLog); ok {
 		l.mu.Lock()
 		l.scans = append(l.scans, ls)
 		l.mu.Unlock()
@@ -73,21 +76,21 @@ func logScan(ctx context.Context, ls loggedScan) {
 }
 
 // jsonBacked is a source that reads (at least partly) through a
-// JSONSource, whose columns are guesses a read can prove wrong:
-// JSONSource itself, and CompactedSource for the raw files its copy does
+// JSON, whose columns are guesses a read can prove wrong:
+// JSON itself, and Compacted for the raw files its copy does
 // not cover.
 type jsonBacked interface {
 	plan.Source
-	jsonSource() *JSONSource // nil when nothing is read as JSON
+	jsonSource() *JSON // nil when nothing is read as JSON
 }
 
-func (s *JSONSource) jsonSource() *JSONSource { return s }
+func (s *JSON) jsonSource() *JSON { return s }
 
 // guessed reports whether a read of cols may prove the schema wrong: a
 // STRING column holds any JSON value, so only other kinds, provisional
 // names, columns the sample saw only as null, and a read of every column
 // (which learns of keys the sample lacks) can be wrong.
-func (s *JSONSource) guessed(cols []plan.SourceColumn) bool {
+func (s *JSON) guessed(cols []plan.SourceColumn) bool {
 	if s.declared != nil || s.complete {
 		return false
 	}
@@ -111,10 +114,9 @@ func isHiddenColumn(name string) bool {
 	return false
 }
 
-// planGuesses reports whether a scan of n reads a JSON column whose kind
-// is a guess, so that its rows must be held back until the scans are
-// checked.
-func planGuesses(n plan.Node) bool {
+// Guesses reports whether a scan of n reads a JSON column whose kind is a
+// guess, so that its rows must be held back until the scans are checked.
+func Guesses(n plan.Node) bool {
 	found := false
 	plan.Inspect(n, func(x plan.Node) bool {
 		if s, ok := x.(*plan.Scan); ok {
@@ -127,12 +129,12 @@ func planGuesses(n plan.Node) bool {
 	return found
 }
 
-// checkNames makes sure that every provisional name n reads is in the
+// CheckNames makes sure that every provisional name n reads is in the
 // data, for statements that do not read it (EXPLAIN, DESCRIBE): the
 // files are probed for the names, which costs a full read only when a
 // name is in no line at all. It reports whether a name was found with a
 // kind other than its STRING placeholder, so that n must be planned again.
-func checkNames(ctx context.Context, q syntax.Query, n plan.Node) (again bool, err error) {
+func CheckNames(ctx context.Context, q syntax.Query, n plan.Node) (again bool, err error) {
 	plan.Inspect(n, func(x plan.Node) bool {
 		s, ok := x.(*plan.Scan)
 		if !ok || err != nil {
@@ -200,15 +202,17 @@ func newCorrection() *correction {
 	return &correction{widen: map[string]types.Kind{}, notes: map[string]string{}, found: map[string]types.Kind{}, names: map[string]string{}}
 }
 
-// settle checks the schemas the statement's scans read with against what
-// they saw, corrects them, and reports whether the statement must run
-// again. A provisional name that no line has is an error at its place in q.
-func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again bool, err error) {
+// Check checks the schemas the statement's scans read with against what
+// they saw and corrects them. It reports whether the statement must run
+// again, and the notes for the user (each widened column, each path some
+// lines could not reach, each value a declared schema read as NULL). A
+// provisional name that no line has is an error at its place in q.
+func (log *ScanLog) Check(ctx context.Context, q syntax.Query) (again bool, notes []string, err error) {
 	log.mu.Lock()
 	scans := slices.Clone(log.scans)
 	log.mu.Unlock()
-	bySrc := map[*JSONSource]*correction{}
-	var order []*JSONSource
+	bySrc := map[*JSON]*correction{}
+	var order []*JSON
 	for _, ls := range scans {
 		c := bySrc[ls.src]
 		if c == nil {
@@ -221,7 +225,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 			c.covered = true
 		}
 		c.newKeys = c.newKeys || len(ls.sn.NewKeys()) > 0
-		e.addNotes(misfitNotes(ls))
+		notes = append(notes, misfitNotes(ls)...)
 		for j, sn := range ls.sn.Seen() {
 			col := ls.cols[j]
 			key := pathKey(col.Name)
@@ -230,8 +234,8 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 				// as the path says. Spark's inference would make the object a
 				// STRING and refuse the path; nectar reads the lines that
 				// have it and says where it could not.
-				e.addNotes([]string{fmt.Sprintf("%s: read as NULL in %s of %s where a value on its path is not an object or array (%s)",
-					col.Name, plural(sn.Blocked, "line"), plural(sn.BlockedFiles, "file"), sn.BlockedText())})
+				notes = append(notes, fmt.Sprintf("%s: read as NULL in %s of %s where a value on its path is not an object or array (%s)",
+					col.Name, plural(sn.Blocked, "line"), plural(sn.BlockedFiles, "file"), sn.BlockedText()))
 			}
 			switch {
 			case col.Hidden != scan.NotHidden:
@@ -262,7 +266,7 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 			// Some lines went unread: the names may be there.
 			kinds, err := src.probe(ctx, missing)
 			if err != nil {
-				return false, err
+				return false, nil, err
 			}
 			for key, k := range kinds {
 				c.found[key] = k
@@ -271,27 +275,27 @@ func (e *Local) settle(ctx context.Context, q syntax.Query, log *scanLog) (again
 		}
 		if len(missing) > 0 {
 			src.markAbsent(missing)
-			return false, src.notFound(q, missing[0])
+			return false, nil, src.notFound(q, missing[0])
 		}
-		changed, notes := src.correct(c)
+		changed, widened := src.correct(c)
+		notes = append(notes, widened...)
 		if c.newKeys {
 			grown, err := src.reinfer(ctx)
 			if err != nil {
-				return false, err
+				return false, nil, err
 			}
 			changed = changed || grown
 		}
 		again = again || changed
-		e.addNotes(notes)
 	}
-	return again, nil
+	return again, notes, nil
 }
 
 // reinfer replaces the sample's schema by one inferred from every line of
 // every file, when a scan of all its columns met keys the sample lacks (a
 // field that only late files have): SELECT * must show it, in the place a
 // schema of every line gives it. It reports whether the schema changed.
-func (s *JSONSource) reinfer(ctx context.Context) (bool, error) {
+func (s *JSON) reinfer(ctx context.Context) (bool, error) {
 	inferred, empty, err := scan.InferAllFiles(ctx, s.files)
 	if err != nil {
 		return false, fmt.Errorf("infer schema of %s: %w", s, err)
@@ -309,7 +313,7 @@ func (s *JSONSource) reinfer(ctx context.Context) (bool, error) {
 // correct applies what the scans proved: widened kinds and found paths.
 // It reports whether a kind the statement read with changed (so it must
 // run again), and the notes that tell the user about each widening.
-func (s *JSONSource) correct(c *correction) (changed bool, notes []string) {
+func (s *JSON) correct(c *correction) (changed bool, notes []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cols := slices.Clone(s.cols)
@@ -361,7 +365,7 @@ func (s *JSONSource) correct(c *correction) (changed bool, notes []string) {
 // markAbsent remembers paths that a read of every line did not find, so
 // that a later statement naming them fails without reading again (an
 // experiment tries several spellings of a field).
-func (s *JSONSource) markAbsent(paths []string) {
+func (s *JSON) markAbsent(paths []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.absent == nil {
@@ -375,7 +379,7 @@ func (s *JSONSource) markAbsent(paths []string) {
 // probe reads every file of s for the given paths until each is found,
 // and returns the kinds of those found (from the values read up to then),
 // by lower-cased path. Paths known to be absent are not looked for.
-func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+func (s *JSON) probe(ctx context.Context, paths []string) (map[string]types.Kind, error) {
 	s.mu.Lock()
 	paths = slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return s.absent[pathKey(p)] })
 	s.mu.Unlock()
@@ -421,7 +425,7 @@ func (s *JSONSource) probe(ctx context.Context, paths []string) (map[string]type
 // notFound is the error for a name no line of s has, at its place in q,
 // with the closest paths the data does have: Spark's FIELD_NOT_FOUND for
 // a field of an object the data has, UNRESOLVED_COLUMN otherwise.
-func (s *JSONSource) notFound(q syntax.Query, name string) error {
+func (s *JSON) notFound(q syntax.Query, name string) error {
 	msg := "[UNRESOLVED_COLUMN] unknown column " + syntax.QuoteIdent(name)
 	if i := strings.LastIndexAny(name, ".["); i > 0 && s.knows(name[:i]) {
 		msg = "[FIELD_NOT_FOUND] no such field " + syntax.QuoteIdent(name)
@@ -439,7 +443,7 @@ func (s *JSONSource) notFound(q syntax.Query, name string) error {
 }
 
 // knows reports whether path is a column of s or an object above one.
-func (s *JSONSource) knows(path string) bool {
+func (s *JSON) knows(path string) bool {
 	for _, k := range s.known() {
 		if strings.EqualFold(k, path) {
 			return true
@@ -450,7 +454,7 @@ func (s *JSONSource) knows(path string) bool {
 
 // known lists the source's paths: leaves, the objects above them, and
 // paths found beyond the sample, sorted.
-func (s *JSONSource) known() []string {
+func (s *JSON) known() []string {
 	s.mu.Lock()
 	known := map[string]string{}
 	for _, c := range s.cols {
@@ -476,7 +480,7 @@ func (s *JSONSource) known() []string {
 
 // closest returns the source's known paths nearest to name: the nearest
 // and any as near, at most three.
-func (s *JSONSource) closest(name string) []string {
+func (s *JSON) closest(name string) []string {
 	// A typo is within a key: allow edits in proportion to the last key,
 	// not to the whole path, or every sibling would be "near".
 	last := name[strings.LastIndexAny(name, ".[")+1:]

@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -10,11 +10,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nectar-dev/nectar/compact/manifest"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/table/manifest"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -27,14 +27,15 @@ const (
 	eventColumn = "event"
 )
 
-// ParquetSource is read_parquet(pattern): Parquet files, or a directory
+// Parquet is read_parquet(pattern): Parquet files, or a directory
 // laid out in Hive-style partitions (day=YYYY-MM-DD/event=…/part-….parquet)
 // such as nectar compact writes. A directory with a compaction manifest is
 // read through it: only the files it names, which are complete, and with
 // the partition values it records. Files may have different columns: the
 // schema is their union (kinds widened), and a column a file lacks reads
 // as NULL there.
-type ParquetSource struct {
+type Parquet struct {
+	stores  *source.Stores
 	pattern string
 	files   []parquetFileInfo
 	cols    []plan.SourceColumn
@@ -61,7 +62,7 @@ type PruneStats struct {
 }
 
 // PruneStats returns the counters; see the type.
-func (s *ParquetSource) PruneStats() PruneStats {
+func (s *Parquet) PruneStats() PruneStats {
 	return PruneStats{
 		FilesTotal: s.filesTotal.Load(), FilesRead: s.filesRead.Load(),
 		RowGroupsTotal: s.rowGroupsTotal.Load(), RowGroupsRead: s.rowGroupsRead.Load(),
@@ -70,10 +71,10 @@ func (s *ParquetSource) PruneStats() PruneStats {
 
 // OpenParquet lists the files of pattern (or the outputs named by the
 // manifest of a compacted directory) and reads every footer's schema.
-func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSource, error) {
+func OpenParquet(ctx context.Context, pattern string, opts Options) (*Parquet, error) {
 	path := resolve(opts.Dir, pattern)
 	var infos []parquetFileInfo
-	m, err := manifest.Read(ctx, path)
+	m, err := manifest.Read(ctx, opts.stores(), path)
 	switch {
 	case err == nil:
 		for _, o := range m.Outputs() {
@@ -83,7 +84,7 @@ func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSou
 			return nil, fmt.Errorf("read_parquet %s: manifest names no files: %w", pattern, source.ErrNoFiles)
 		}
 	case errors.Is(err, manifest.ErrNoManifest):
-		files, err := source.List(ctx, path)
+		files, err := opts.stores().List(ctx, path)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +94,7 @@ func OpenParquet(ctx context.Context, pattern string, opts Options) (*ParquetSou
 	default:
 		return nil, err
 	}
-	return newParquetSource(ctx, pattern, infos)
+	return newParquetSource(ctx, opts.stores(), pattern, infos)
 }
 
 func outputInfo(dir string, o manifest.Output, byEvent bool) parquetFileInfo {
@@ -128,13 +129,13 @@ func outputPartition(o manifest.Output, byEvent bool) manifest.Partition {
 	return p
 }
 
-func newParquetSource(ctx context.Context, pattern string, infos []parquetFileInfo) (*ParquetSource, error) {
-	s := &ParquetSource{pattern: pattern, files: infos, roots: map[string]bool{}}
+func newParquetSource(ctx context.Context, stores *source.Stores, pattern string, infos []parquetFileInfo) (*Parquet, error) {
+	s := &Parquet{stores: stores, pattern: pattern, files: infos, roots: map[string]bool{}}
 	at := map[string]int{}
 	for _, f := range infos {
 		sch := f.schema
 		if sch == nil {
-			r, err := openParquet(ctx, f.path, parquetfile.ReadOptions{})
+			r, err := openParquet(ctx, stores, f.path, parquetfile.ReadOptions{})
 			if err != nil {
 				return nil, err
 			}
@@ -175,13 +176,13 @@ func newParquetSource(ctx context.Context, pattern string, infos []parquetFileIn
 	return s, nil
 }
 
-func (s *ParquetSource) String() string               { return "read_parquet('" + s.pattern + "')" }
-func (s *ParquetSource) Columns() []plan.SourceColumn { return s.cols }
+func (s *Parquet) String() string               { return "read_parquet('" + s.pattern + "')" }
+func (s *Parquet) Columns() []plan.SourceColumn { return s.cols }
 
 // Resolve implements plan.Source: a dotted path below an object the data
 // has (properties.nope) reads as NULL text, as over the raw JSON, where a
 // field absent from the sample reads as NULL.
-func (s *ParquetSource) Resolve(name string) (types.Kind, bool) {
+func (s *Parquet) Resolve(name string) (types.Kind, bool) {
 	root, _, ok := strings.Cut(name, ".")
 	if ok && s.roots[strings.ToLower(root)] && !strings.ContainsAny(name, "[]") {
 		return types.String, true
@@ -198,7 +199,7 @@ const (
 	dayValue
 )
 
-func (s *ParquetSource) virtualOf(c plan.SourceColumn) virtual {
+func (s *Parquet) virtualOf(c plan.SourceColumn) virtual {
 	if !c.Hidden {
 		return stored
 	}
@@ -216,7 +217,7 @@ func (s *ParquetSource) virtualOf(c plan.SourceColumn) virtual {
 // Open implements plan.Source: files whose partition cannot hold a wanted
 // row are skipped, then row groups whose statistics exclude every wanted
 // row.
-func (s *ParquetSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
+func (s *Parquet) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	files := s.pruneFiles(cols, filters)
 	s.filesTotal.Add(int64(len(s.files)))
 	s.filesRead.Add(int64(len(files)))
@@ -243,7 +244,7 @@ func (s *ParquetSource) Open(ctx context.Context, cols []plan.SourceColumn, filt
 // event when the file is partitioned by it) is evaluated once per file:
 // every row of the file has the same values there. A filter on receivedAt
 // bounds the day as for Segment's day folders (see dayCondition).
-func (s *ParquetSource) pruneFiles(cols []plan.SourceColumn, filters []plan.Expr) []parquetFileInfo {
+func (s *Parquet) pruneFiles(cols []plan.SourceColumn, filters []plan.Expr) []parquetFileInfo {
 	if len(filters) == 0 {
 		return s.files
 	}
@@ -291,7 +292,7 @@ next:
 // partitionOnly reports whether e reads only partition columns and is
 // built from operators, columns and constants alone, so evaluating it once
 // per file is exact (no function with side effects or randomness).
-func (s *ParquetSource) partitionOnly(e plan.Expr, cols []plan.SourceColumn) bool {
+func (s *Parquet) partitionOnly(e plan.Expr, cols []plan.SourceColumn) bool {
 	ok, refs := true, 0
 	plan.Walk(e, func(x plan.Expr) {
 		switch x := x.(type) {
@@ -473,8 +474,8 @@ type pqResult struct {
 // openParquet opens a local or S3 Parquet file; an S3 file's footer comes
 // with the first request, its column chunks with a ranged GET each,
 // fetched ahead of the reads.
-func openParquet(ctx context.Context, path string, opts parquetfile.ReadOptions) (*parquetfile.Reader, error) {
-	f, err := source.OpenRandom(ctx, path)
+func openParquet(ctx context.Context, stores *source.Stores, path string, opts parquetfile.ReadOptions) (*parquetfile.Reader, error) {
+	f, err := stores.OpenRandom(ctx, path)
 	if err != nil {
 		return nil, err // names the path
 	}
@@ -484,7 +485,7 @@ func openParquet(ctx context.Context, path string, opts parquetfile.ReadOptions)
 // s3Workers is how many Parquet files on S3 are read at once.
 const s3Workers = 8
 
-func startParquetReader(ctx context.Context, s *ParquetSource, files []parquetFileInfo, cols []plan.SourceColumn,
+func startParquetReader(ctx context.Context, s *Parquet, files []parquetFileInfo, cols []plan.SourceColumn,
 	virt []virtual, names []string, pos []int, conds []rgCond) *parquetReader {
 	ctx, cancel := context.WithCancel(ctx)
 	workers := runtime.GOMAXPROCS(0)
@@ -529,7 +530,7 @@ func startParquetReader(ctx context.Context, s *ParquetSource, files []parquetFi
 	return r
 }
 
-func readParquetFile(ctx context.Context, s *ParquetSource, f parquetFileInfo, cols []plan.SourceColumn,
+func readParquetFile(ctx context.Context, s *Parquet, f parquetFileInfo, cols []plan.SourceColumn,
 	virt []virtual, names []string, pos []int, conds []rgCond, ch chan<- pqResult) error {
 	opts := parquetfile.ReadOptions{Columns: names, FreshBatches: true}
 	if len(conds) > 0 {
@@ -546,7 +547,7 @@ func readParquetFile(ctx context.Context, s *ParquetSource, f parquetFileInfo, c
 			return true
 		}
 	}
-	pr, err := openParquet(ctx, f.path, opts)
+	pr, err := openParquet(ctx, s.stores, f.path, opts)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 
 	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/scan"
-	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -23,12 +22,12 @@ import (
 // MAP columns are read as their JSON text until nectar has those types,
 // but a path into them (properties.products[0].price) takes the kind the
 // schema gives.
-func OpenJSONSchema(ctx context.Context, pattern string, schema []syntax.ColumnDef, opts Options, onOpen func(*scan.Scanner)) (*JSONSource, error) {
+func OpenJSONSchema(ctx context.Context, pattern string, schema []syntax.ColumnDef, opts Options, onOpen func(*scan.Scanner)) (*JSON, error) {
 	var leaves []scan.InferredColumn
 	if err := declaredLeaves(&leaves, nil, schema); err != nil {
 		return nil, fmt.Errorf("read_json schema: %w", err)
 	}
-	files, err := source.List(ctx, resolve(opts.Dir, pattern))
+	files, err := opts.stores().List(ctx, resolve(opts.Dir, pattern))
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +71,7 @@ func declaredKind(t *syntax.DataType) (types.Kind, error) {
 // resolveDeclared finds a path in the declared schema: a leaf takes its
 // kind, an object, array or map reads as its JSON text, and an array
 // index leads into the element type.
-func (s *JSONSource) resolveDeclared(p jsonpath.Path) (types.Kind, bool) {
+func (s *JSON) resolveDeclared(p jsonpath.Path) (types.Kind, bool) {
 	fields := s.declared
 	var t *syntax.DataType
 	for i, st := range p {

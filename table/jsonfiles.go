@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -19,7 +19,7 @@ const InferAll = -1
 // cover yet. name is what String shows. With opts.SampleLines == InferAll
 // every line is used for inference (one extra pass), so that no column of
 // the files is missed; otherwise the sampling is read_json's.
-func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts Options, onOpen func(*scan.Scanner)) (*JSONSource, error) {
+func OpenJSONFiles(ctx context.Context, name string, files []source.File, opts Options, onOpen func(*scan.Scanner)) (*JSON, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("read_json %s: %w", name, source.ErrNoFiles)
 	}

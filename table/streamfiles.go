@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"maps"
@@ -13,10 +13,10 @@ import (
 // WithFiles returns a source with s's schema that reads files instead of
 // s's own: one micro-batch of a stream runs the same bound plan over each
 // batch's new files.
-func (s *JSONSource) WithFiles(files []source.File) *JSONSource {
+func (s *JSON) WithFiles(files []source.File) *JSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &JSONSource{
+	return &JSON{
 		pattern: s.pattern, files: files, opts: s.opts, cols: s.cols, leaves: s.leaves, extra: maps.Clone(s.extra), nullOnly: s.nullOnly, empty: s.empty, declared: s.declared, complete: s.complete, onOpen: s.onOpen,
 		// Array paths were resolved against the schema files' sample; keep
 		// it so Resolve answers alike for every batch.
@@ -25,7 +25,7 @@ func (s *JSONSource) WithFiles(files []source.File) *JSONSource {
 }
 
 // Pattern is the path or glob the source was opened with.
-func (s *JSONSource) Pattern() string { return s.pattern }
+func (s *JSON) Pattern() string { return s.pattern }
 
 // ResolvePath makes a relative read_json path relative to dir, as the
 // engine does for Options.Dir.
@@ -35,7 +35,7 @@ func ResolvePath(dir, p string) string { return resolve(dir, p) }
 // regard to case) read as the given kinds. A stream widens a column this
 // way when later files carry values that do not fit the kind its first
 // files gave it.
-func (s *JSONSource) WithKinds(kinds map[string]types.Kind) *JSONSource {
+func (s *JSON) WithKinds(kinds map[string]types.Kind) *JSON {
 	c := s.WithFiles(s.files)
 	c.cols = slices.Clone(s.cols)
 	c.leaves = maps.Clone(s.leaves)
@@ -48,11 +48,11 @@ func (s *JSONSource) WithKinds(kinds map[string]types.Kind) *JSONSource {
 	return c
 }
 
-// withFullSchema returns a source like s whose columns are full, inferred
+// WithFullSchema returns a source like s whose columns are full, inferred
 // from every line elsewhere (Spark's inference): its leaves, with their
 // kinds, in the order of s's sample, then those the sample lacks. Nothing
 // in it is a guess, and a name it lacks is not in the data.
-func (s *JSONSource) withFullSchema(full []plan.SourceColumn) *JSONSource {
+func (s *JSON) WithFullSchema(full []plan.SourceColumn) *JSON {
 	c := s.WithFiles(s.files)
 	c.complete = true
 	c.nullOnly = map[string]bool{}

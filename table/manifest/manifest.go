@@ -121,9 +121,9 @@ func Path(dir, name string) string {
 }
 
 // Read loads dir's manifest. A missing one yields ErrNoManifest.
-func Read(ctx context.Context, dir string) (*Manifest, error) {
+func Read(ctx context.Context, stores *source.Stores, dir string) (*Manifest, error) {
 	p := Path(dir, FileName)
-	files, err := source.List(ctx, p)
+	files, err := stores.List(ctx, p)
 	// A dir that is really a file (read_parquet('out.parquet')) has no
 	// manifest either.
 	if errors.Is(err, source.ErrNoFiles) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
@@ -132,7 +132,7 @@ func Read(ctx context.Context, dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
-	rc, err := source.Open(ctx, files[0])
+	rc, err := stores.Open(ctx, files[0])
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
@@ -154,14 +154,14 @@ func Read(ctx context.Context, dir string) (*Manifest, error) {
 // Write replaces dir's manifest atomically: readers see the old one or the
 // new one, never a mix (source.Create renames on Close, or completes an S3
 // upload).
-func Write(ctx context.Context, dir string, m *Manifest) error {
+func Write(ctx context.Context, stores *source.Stores, dir string, m *Manifest) error {
 	p := Path(dir, FileName)
 	m.Version = Version
 	data, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
-	w, err := source.Create(ctx, p)
+	w, err := stores.Create(ctx, p)
 	if err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package table
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/nectar-dev/nectar/compact/manifest"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/table/manifest"
 	"github.com/nectar-dev/nectar/types"
 )
 
-// CompactedSource is a raw log source that has a compacted copy
+// Compacted is a raw log source that has a compacted copy
 // (nectar.yaml "compacted: DST"). It reads the union of the copy and the
 // raw files the copy does not cover: rows of raw files recorded unchanged
 // in the copy's manifest come from Parquet, every other raw file (new
@@ -23,53 +23,49 @@ import (
 // faster for the part already compacted. One exception: rows of raw files
 // deleted after compaction stay readable from the copy, which is what an
 // archive is for.
-type CompactedSource struct {
+type Compacted struct {
 	name, raw, dst string
 	opts           Options
 	onOpen         func(*scan.Scanner)
 
 	once sync.Once
 	err  error
-	pq   *ParquetSource // nil when the copy covers no listed file
-	js   *JSONSource    // nil when the copy covers every listed file
+	pq   *Parquet // nil when the copy covers no listed file
+	js   *JSON    // nil when the copy covers every listed file
 }
 
-// DefineCompacted names a source read from rawPattern with the compacted
-// copy in compactedDir used where it is up to date. The source is opened
-// (files listed, manifest read, uncovered files sampled) on first use.
-func (e *Local) DefineCompacted(name, rawPattern, compactedDir string) {
-	src := &CompactedSource{
-		name: name, raw: resolve(e.Opts.Dir, rawPattern), dst: resolve(e.Opts.Dir, compactedDir), opts: e.Opts,
-		onOpen: func(s *scan.Scanner) { e.track("compacted:"+name, s) },
-	}
-	e.Register(name, src)
+// NewCompacted names the union of rawPattern's files with the compacted
+// copy in compactedDir (both already resolved); it is opened (files
+// listed, manifest read, uncovered files sampled) on first use.
+func NewCompacted(name, rawPattern, compactedDir string, opts Options, onOpen func(*scan.Scanner)) *Compacted {
+	return &Compacted{name: name, raw: rawPattern, dst: compactedDir, opts: opts, onOpen: onOpen}
 }
 
-// OpenCompacted opens a CompactedSource now, reporting any error.
-func OpenCompacted(ctx context.Context, rawPattern, compactedDir string, opts Options, onOpen func(*scan.Scanner)) (*CompactedSource, error) {
-	s := &CompactedSource{name: rawPattern, raw: resolve(opts.Dir, rawPattern), dst: resolve(opts.Dir, compactedDir), opts: opts, onOpen: onOpen}
+// OpenCompacted opens a Compacted now, reporting any error.
+func OpenCompacted(ctx context.Context, rawPattern, compactedDir string, opts Options, onOpen func(*scan.Scanner)) (*Compacted, error) {
+	s := &Compacted{name: rawPattern, raw: resolve(opts.Dir, rawPattern), dst: resolve(opts.Dir, compactedDir), opts: opts, onOpen: onOpen}
 	s.once.Do(func() { s.err = s.load(ctx) })
 	return s, s.err
 }
 
 // Parts returns the Parquet and JSON halves (either may be nil), for
 // tests and EXPLAIN-like reporting.
-func (s *CompactedSource) Parts() (*ParquetSource, *JSONSource) {
+func (s *Compacted) Parts() (*Parquet, *JSON) {
 	s.ensure()
 	return s.pq, s.js
 }
 
-func (s *CompactedSource) ensure() error {
+func (s *Compacted) ensure() error {
 	s.once.Do(func() { s.err = s.load(context.Background()) })
 	return s.err
 }
 
-func (s *CompactedSource) load(ctx context.Context) error {
-	files, err := source.List(ctx, s.raw)
+func (s *Compacted) load(ctx context.Context) error {
+	files, err := s.opts.stores().List(ctx, s.raw)
 	if err != nil {
 		return err
 	}
-	m, err := manifest.Read(ctx, s.dst)
+	m, err := manifest.Read(ctx, s.opts.stores(), s.dst)
 	if errors.Is(err, manifest.ErrNoManifest) {
 		m, err = &manifest.Manifest{}, nil
 	}
@@ -110,7 +106,7 @@ func (s *CompactedSource) load(ctx context.Context) error {
 		}
 	}
 	if len(infos) > 0 {
-		if s.pq, err = newParquetSource(ctx, s.dst, infos); err != nil {
+		if s.pq, err = newParquetSource(ctx, s.opts.stores(), s.dst, infos); err != nil {
 			return err
 		}
 	}
@@ -125,7 +121,7 @@ func (s *CompactedSource) load(ctx context.Context) error {
 // union is the schema of both halves: their visible columns, kinds
 // widened, then read_json's hidden columns. It is worked out on each call
 // because reads may widen the JSON half's columns.
-func (s *CompactedSource) union() []plan.SourceColumn {
+func (s *Compacted) union() []plan.SourceColumn {
 	var cols []plan.SourceColumn
 	at := map[string]int{}
 	add := func(half []plan.SourceColumn) {
@@ -154,13 +150,13 @@ func (s *CompactedSource) union() []plan.SourceColumn {
 	return cols
 }
 
-func (s *CompactedSource) String() string {
+func (s *Compacted) String() string {
 	return "read_json('" + s.raw + "') compacted in '" + s.dst + "'"
 }
 
 // Columns implements plan.Source. When the source cannot be opened it has
 // no columns; Open reports why.
-func (s *CompactedSource) Columns() []plan.SourceColumn {
+func (s *Compacted) Columns() []plan.SourceColumn {
 	if s.ensure() != nil {
 		return nil
 	}
@@ -169,19 +165,19 @@ func (s *CompactedSource) Columns() []plan.SourceColumn {
 
 // Admits implements plan.OpenSchema: the raw files not compacted yet may
 // hold names their sample did not show; the copy's schema is complete.
-func (s *CompactedSource) Admits(path string) bool {
+func (s *Compacted) Admits(path string) bool {
 	return s.ensure() == nil && s.js != nil && s.js.Admits(path)
 }
 
 // KindsOf implements plan.OpenSchema.
-func (s *CompactedSource) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+func (s *Compacted) KindsOf(ctx context.Context, paths []string) (map[string]types.Kind, error) {
 	if js := s.jsonSource(); js != nil {
 		return js.KindsOf(ctx, paths)
 	}
 	return nil, nil
 }
 
-func (s *CompactedSource) jsonSource() *JSONSource {
+func (s *Compacted) jsonSource() *JSON {
 	if s.ensure() != nil {
 		return nil
 	}
@@ -189,7 +185,7 @@ func (s *CompactedSource) jsonSource() *JSONSource {
 }
 
 // Resolve implements plan.Source.
-func (s *CompactedSource) Resolve(name string) (types.Kind, bool) {
+func (s *Compacted) Resolve(name string) (types.Kind, bool) {
 	if s.ensure() != nil {
 		return 0, false
 	}
@@ -205,7 +201,7 @@ func (s *CompactedSource) Resolve(name string) (types.Kind, bool) {
 }
 
 // Open implements plan.Source: the Parquet half first, then the JSON one.
-func (s *CompactedSource) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
+func (s *Compacted) Open(ctx context.Context, cols []plan.SourceColumn, filters []plan.Expr) (plan.BatchReader, error) {
 	if err := s.ensure(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", s, err)
 	}

@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/nectar-dev/nectar/source"
+)
+
+// Setup is how a program outside Go makes a session: from nectar.yaml and
+// the command line's settings. Open does, once, what every nectar command
+// needs: it reads the project file, builds the stores that reach S3 from
+// its settings and the flags', keeps every skipped line once, and names
+// the file's sources.
+type Setup struct {
+	Options // reading options from the command line; Stores and BadLines are Open's to set
+	// Config is the project file ("": ./nectar.yaml if there is one).
+	Config string
+	// Profile and Endpoint override nectar.yaml's s3 settings.
+	Profile, Endpoint string
+	// BadLinesPath receives every skipped line as JSON, each once however
+	// many statements read it ("": not kept).
+	BadLinesPath string
+	// Backend chooses what runs the plans once the project file is read
+	// (its engine: setting); nil runs them here.
+	Backend func(cfg *Config) (Backend, error)
+}
+
+// Open makes a session from s. Close the session when done: it writes out
+// the skipped lines.
+func Open(ctx context.Context, s Setup) (*Session, *Config, error) {
+	path, explicit := s.Config, s.Config != ""
+	if !explicit {
+		path = ConfigFile
+	}
+	cfg, err := LoadConfig(path, explicit)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := source.S3Options{Profile: cfg.S3.Profile, Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, PathStyle: cfg.S3.PathStyle}
+	if s.Profile != "" {
+		o.Profile = s.Profile
+	}
+	if s.Endpoint != "" {
+		o.Endpoint = s.Endpoint
+	}
+	opts := s.Options
+	opts.Stores = source.NewStores(o)
+	if s.Backend != nil {
+		if opts.Backend, err = s.Backend(cfg); err != nil {
+			return nil, nil, err
+		}
+	}
+	var bad *badLines
+	if s.BadLinesPath != "" {
+		f, err := os.Create(s.BadLinesPath)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--bad-lines: %w", err)
+		}
+		bad = &badLines{path: s.BadLinesPath, f: f, w: bufio.NewWriter(f), seen: map[badLineKey]bool{}}
+		opts.BadLines = bad
+	}
+	e := New(opts)
+	e.bad = bad
+	cfg.Apply(e)
+	return e, cfg, nil
+}
+
+// Close writes out and closes what Open opened: the skipped lines' file.
+func (e *Session) Close() error {
+	if e.bad == nil {
+		return nil
+	}
+	b := e.bad
+	e.bad = nil
+	if err := errors.Join(b.w.Flush(), b.f.Close()); err != nil {
+		return fmt.Errorf("--bad-lines: %w", err)
+	}
+	return nil
+}
+
+// Summary is what the session found out about the data it read, one line
+// each for stderr: the notes (columns widened, values read as NULL), then
+// each source's bad input, each line counted once.
+func (e *Session) Summary() []string {
+	out := e.Notes()
+	for _, st := range e.ScanStats() {
+		if line := st.Summary(); line != "" {
+			if e.bad != nil {
+				line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+e.bad.path, 1)
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// badLineKey identifies one skipped line.
+type badLineKey struct {
+	File string `json:"file"`
+	Line int64  `json:"line"`
+}
+
+// badLines passes on the scanners' bad-line records, each line of input
+// once: a script that reads a source in several statements, or a query
+// read again with a widened schema, meets its bad lines again.
+type badLines struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	seen map[badLineKey]bool
+}
+
+func (d *badLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		rec := p
+		if i := bytes.IndexByte(p, '\n'); i >= 0 {
+			rec, p = p[:i+1], p[i+1:]
+		} else {
+			p = nil
+		}
+		var k badLineKey
+		if err := json.Unmarshal(rec, &k); err == nil {
+			if d.seen[k] {
+				continue
+			}
+			d.seen[k] = true
+		}
+		if _, err := d.w.Write(rec); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
