@@ -135,23 +135,31 @@ func (r *reader) closeDecoder() error {
 	return f()
 }
 
-// sniff rejects objects whose first non-whitespace byte is not '{' and drops
-// a leading UTF-8 byte order mark, which JSON parsers refuse. Peeking grows
-// from a small window so that the common case decodes little ahead of need.
+// sniff rejects objects that hold no JSON object line near their start
+// (Segment's dummy-object.txt, a Parquet file, a JSON array) and drops a
+// leading UTF-8 byte order mark, which JSON parsers refuse. A log whose
+// first line is damaged is still a log: when a line within the first
+// sniffSize bytes starts with '{', the file is read and the lines before it
+// are counted as malformed by the scan, not dropped with the good ones.
+// Peeking grows from a small window so that the common case decodes little
+// ahead of need.
 func (r *reader) sniff() error {
 	if head, _ := r.buf.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
 		r.buf.Discard(len(utf8BOM))
 	}
 	for n := 64; ; n = min(2*n, sniffSize) {
 		head, err := r.buf.Peek(n)
-		for _, c := range head {
+		for i, c := range head {
 			if isSpace(c) {
 				continue
 			}
-			if c != '{' {
-				return fmt.Errorf("open %s: starts with %q: %w", r.path, c, ErrNotLog)
+			if c == '{' || objectLineAfter(head[i:]) {
+				return nil
 			}
-			return nil
+			if err == nil && len(head) < sniffSize {
+				break // look further for an object line
+			}
+			return fmt.Errorf("open %s: starts with %q and has no JSON object line in its first %d bytes: %w", r.path, c, len(head), ErrNotLog)
 		}
 		switch {
 		case err == io.EOF && len(head) == 0:
@@ -169,6 +177,25 @@ func (r *reader) sniff() error {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// objectLineAfter reports whether a line after the first of b starts, past
+// blanks, with '{'.
+func objectLineAfter(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return false
+		}
+		b = b[i+1:]
+		j := 0
+		for j < len(b) && (b[j] == ' ' || b[j] == '\t' || b[j] == '\r') {
+			j++
+		}
+		if j < len(b) && b[j] == '{' {
+			return true
+		}
+	}
+}
 
 // wrap adds the path to a decoding error and turns a stream that ends
 // early into ErrTruncated.

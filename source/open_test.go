@@ -84,6 +84,7 @@ func TestOpenRejectsNonLogs(t *testing.T) {
 		{"json array", []byte(`[{"a":1}]`), ErrNotLog},
 		{"gzip header cut", gzipBytes(t, events(3))[:5], ErrTruncated},
 		{"more whitespace than the sniff window", bytes.Repeat([]byte("\n"), sniffSize+10), ErrNotLog},
+		{"an object line only past the sniff window", append(bytes.Repeat([]byte("garbage\n"), sniffSize/8+1), `{"a":1}`+"\n"...), ErrNotLog},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +97,29 @@ func TestOpenRejectsNonLogs(t *testing.T) {
 				t.Fatalf("Open error = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOpenReadsDamagedFirstLines: a log whose first lines are damaged is
+// read whole, its bad lines left for the scan to count, rather than
+// dropped as a non-log file with its good lines.
+func TestOpenReadsDamagedFirstLines(t *testing.T) {
+	for _, data := range [][]byte{
+		[]byte("garbage\n{\"id\":1}\n{\"id\":2}\n"),
+		[]byte("\n  not json\r\n\t{\"id\":1}\n"),
+		gzipBytes(t, []byte("[1,2]\n{\"id\":1}\n")),
+		append(bytes.Repeat([]byte("x\n"), 20000), `{"id":1}`+"\n"...), // found past the first peeks
+	} {
+		dir := writeTree(t, t.TempDir(), map[string][]byte{"f.json": data})
+		rc, err := Open(context.Background(), File{Path: dir + "/f.json"})
+		if err != nil {
+			t.Fatalf("Open of %.20q: %v", data, err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Contains(got, []byte(`{"id":1}`)) {
+			t.Errorf("read %.30q, %v", got, err)
+		}
 	}
 }
 

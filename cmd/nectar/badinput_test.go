@@ -107,6 +107,17 @@ func TestBadInput(t *testing.T) {
 			wantStrict:     "error: in/x.json:2: 218 bytes, limit 100: line too long\n",
 		},
 		{
+			// A damaged first line is one bad line, not a reason to drop
+			// the file's good ones (DuckDB reads them too).
+			name:           "garbage first line",
+			files:          map[string]string{"in/x.json": "garbage\n{\"id\":1}\n{\"id\":2}\n"},
+			wantOut:        "n,ids,total\n2,2,3\n",
+			wantSummary:    "skipped 1 malformed line in 1 file; --bad-lines=FILE to keep them\n",
+			wantBad:        []string{"in/x.json:1"},
+			wantStrictCode: 1,
+			wantStrict:     "error: in/x.json:1: malformed JSON",
+		},
+		{
 			// Segment puts a dummy-object.txt at the top of the bucket.
 			name: "non-log files",
 			files: map[string]string{
