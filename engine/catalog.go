@@ -86,3 +86,11 @@ func (e *Session) TableFunc(ctx context.Context, call plan.TableCall) (plan.Sour
 	e.mu.Unlock()
 	return src, nil
 }
+
+// forgetTables drops the table function calls opened so far, so that the
+// next statement lists their files again.
+func (e *Session) forgetTables() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.cache)
+}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -231,5 +233,31 @@ func TestDeclaredSchema(t *testing.T) {
 	}
 	if got := fmt.Sprint(rows); got != "[[x 1] [y NULL]]" {
 		t.Errorf("named source with a schema: %s", got)
+	}
+}
+
+// TestFileChangedBetweenStatements: a session lists a source's files once;
+// when one changes before a later statement reads it, a query whose rows
+// are still held lists the files again and reads them again, while one
+// whose rows already streamed out fails, naming the file.
+func TestFileChangedBetweenStatements(t *testing.T) {
+	dir := t.TempDir()
+	p := writeJSONL(t, dir, "a/1.json", `{"id":1,"s":"x"}`, `{"id":2,"s":"y"}`)
+	e := engine.New(engine.Options{Dir: dir})
+	sum := func() (string, error) {
+		_, rows, err := engine.QueryRows(t.Context(), e, "SELECT sum(id) FROM read_json('a')")
+		return fmt.Sprint(rows), err
+	}
+	if got, err := sum(); err != nil || got != "[[3]]" {
+		t.Fatalf("first read: %s, %v", got, err)
+	}
+	writeJSONL(t, dir, "a/1.json", `{"id":40,"s":"x"}`, `{"id":2,"s":"y"}`, `{"id":0,"s":"z"}`)
+	if got, err := sum(); err != nil || got != "[[42]]" {
+		t.Errorf("after the file changed: %s, %v", got, err)
+	}
+	writeJSONL(t, dir, "a/1.json", `{"id":1,"s":"only"}`)
+	_, _, err := engine.QueryRows(t.Context(), e, "SELECT s FROM read_json('a')")
+	if !errors.Is(err, source.ErrChanged) || !strings.Contains(err.Error(), p) {
+		t.Errorf("streamed rows over a changed file: %v, want ErrChanged naming %s", err, p)
 	}
 }

@@ -197,7 +197,8 @@ const maxAttempts = 8
 // corrected result follows with Result.Again set. Rows that no read can
 // prove wrong always stream out.
 func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Result) error) error {
-	again := false
+	changed := 0
+	emittedBefore := false // an earlier run's rows reached emit: say Again
 	for attempt := 1; ; attempt++ {
 		n, err := e.bindOptimize(ctx, q)
 		if err != nil {
@@ -209,23 +210,28 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 		if err != nil {
 			return err
 		}
-		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op, Again: again}
+		res := &Result{Kind: Rows, Schema: n.Schema(), Rows: op, Again: emittedBefore}
 		guesses := table.Guesses(n)
-		if guesses && !e.Opts.Restart {
-			if res.Rows, err = exec.Spool(sctx, op, n.Schema(), ""); err != nil {
-				return err
-			}
-			op = res.Rows
-		}
 		emitted := !guesses || e.Opts.Restart
 		if emitted {
-			err = emit(res)
-			if err = errors.Join(err, op.Close()); err != nil {
-				return err
-			}
+			emittedBefore = true
+			err = errors.Join(emit(res), op.Close())
+		} else if res.Rows, err = exec.Spool(sctx, op, n.Schema(), ""); err == nil {
+			op = res.Rows
 		}
-		var notes []string
-		again, notes, err = log.Check(ctx, q)
+		if err != nil {
+			// A file that changed while it was read: list the files again
+			// and read them again, while no row has reached the user that
+			// cannot be taken back.
+			if changedWhileRead(err) && changed < maxChanged && (!emitted || e.Opts.Restart) {
+				changed++
+				e.forgetTables()
+				e.forgetScans(mark)
+				continue
+			}
+			return err
+		}
+		again, notes, err := log.Check(ctx, q)
 		e.addNotes(notes)
 		if err == nil && again && attempt == maxAttempts {
 			err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
@@ -246,6 +252,14 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 		err = emit(res)
 		return errors.Join(err, op.Close())
 	}
+}
+
+// maxChanged bounds how often a query reads its files again because one
+// changed while it was read; past it, the query fails naming the file.
+const maxChanged = 2
+
+func changedWhileRead(err error) bool {
+	return errors.Is(err, source.ErrChanged) || errors.Is(err, source.ErrObjectChanged)
 }
 
 // Plan binds and optimises one query, having checked that the names its

@@ -97,6 +97,9 @@ type sample struct {
 // truncated tail and a non-log file are skipped; any other read error is
 // returned.
 func readFileSample(ctx context.Context, f source.File, budget int) sample {
+	if f.Err != nil {
+		return sample{short: true} // the scan counts it
+	}
 	rc, err := source.Open(ctx, f)
 	if err != nil {
 		if errors.Is(err, source.ErrNotLog) {
@@ -188,6 +191,9 @@ feed:
 // inferFile feeds every line of f to a new Inferrer.
 func inferFile(ctx context.Context, f source.File) (*Inferrer, error) {
 	in := &Inferrer{}
+	if f.Err != nil {
+		return in, nil // the scan counts it
+	}
 	rc, err := source.Open(ctx, f)
 	if errors.Is(err, source.ErrNotLog) {
 		return in, nil

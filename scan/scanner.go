@@ -662,6 +662,10 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			return false
 		}
 	}
+	if f.Err != nil {
+		w.fc.unreadable = true
+		return
+	}
 	var rc io.ReadCloser
 	var err error
 	if p.split {
@@ -699,11 +703,21 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			var kind badKind
 			switch {
 			case err == io.EOF:
+				// A file rewritten or cut while it was read gave lines that
+				// are not the file's: fail rather than answer from part.
+				if cerr := source.CheckUnchanged(f); cerr != nil {
+					flush(fileError(f.Path, cerr))
+					return
+				}
 				flush(nil)
 				return
 			case errors.Is(err, source.ErrLineTooLong):
 				kind = badTooLong
 			case errors.Is(err, source.ErrTruncated):
+				if cerr := source.CheckUnchanged(f); cerr != nil {
+					flush(fileError(f.Path, cerr))
+					return
+				}
 				kind = badTruncated
 			default:
 				flush(fileError(f.Path, err))

@@ -23,11 +23,12 @@ const (
 // fileCounts is one worker's tally for the file it is reading, folded into
 // the shared counters once per file so that the hot loop touches no atomics.
 type fileCounts struct {
-	lines     [numBadKinds]int64
-	conflicts int64
-	rejected  int64 // lines a Require ruled out unread
-	notLog    bool
-	seen      []Seen // by column; nil entries' worth for hidden columns
+	lines      [numBadKinds]int64
+	conflicts  int64
+	rejected   int64 // lines a Require ruled out unread
+	notLog     bool
+	unreadable bool   // a listed entry that cannot be read (source.File.Err)
+	seen       []Seen // by column; nil entries' worth for hidden columns
 }
 
 // reset empties fc for the next file, keeping seen's storage.
@@ -54,6 +55,7 @@ type counters struct {
 	conflicts             atomic.Int64
 	conflictFiles         atomic.Int64
 	notLog                atomic.Int64
+	unreadable            atomic.Int64
 	rejected              atomic.Int64
 
 	seenMu  sync.Mutex
@@ -102,6 +104,9 @@ func (c *counters) addFile(fc *fileCounts, size int64) {
 	if fc.notLog {
 		c.notLog.Add(1)
 	}
+	if fc.unreadable {
+		c.unreadable.Add(1)
+	}
 	c.rejected.Add(fc.rejected)
 	c.bytesDone.Add(size)
 	c.filesDone.Add(1)
@@ -121,6 +126,7 @@ type Stats struct {
 	TruncatedFiles                     int64 // streams cut short; read up to the cut
 	Conflicts, ConflictFiles           int64 // values that did not convert; the row kept NULL there
 	NotLogFiles                        int64 // skipped: empty or not NDJSON
+	UnreadableFiles                    int64 // skipped: entries the listing could not read (a symlink loop or a dangling link)
 	// RejectedLines were ruled out by a pushed-down filter (Options.Require)
 	// before they were read in full: Seen knows nothing of their values.
 	RejectedLines int64
@@ -146,6 +152,7 @@ func (s *Scanner) Stats() Stats {
 		Conflicts:        c.conflicts.Load(),
 		ConflictFiles:    c.conflictFiles.Load(),
 		NotLogFiles:      c.notLog.Load(),
+		UnreadableFiles:  c.unreadable.Load(),
 		RejectedLines:    c.rejected.Load(),
 	}
 }
@@ -174,6 +181,13 @@ func (st Stats) Summary() string {
 	}
 	if st.NotLogFiles > 0 {
 		parts = append(parts, fmt.Sprintf("skipped %s", plural(st.NotLogFiles, "non-log file")))
+	}
+	if st.UnreadableFiles > 0 {
+		what := "1 unreadable entry"
+		if st.UnreadableFiles > 1 {
+			what = fmt.Sprintf("%d unreadable entries", st.UnreadableFiles)
+		}
+		parts = append(parts, "skipped "+what+" (a symbolic link in a loop or to nothing)")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -3,7 +3,11 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -21,6 +25,10 @@ type File struct {
 	// Store is the store that listed the file, which opens it (nil: the
 	// one Default picks for Path).
 	Store Store `json:"-"`
+	// Err marks an entry the listing met but cannot read (a symbolic link
+	// in a loop, or to nothing): it is listed so that readers count it
+	// rather than drop it in silence, and read as nothing.
+	Err error `json:"-"`
 }
 
 var (
@@ -36,6 +44,10 @@ var (
 	// ErrLineTooLong is returned by LineReader.Next for a line longer than
 	// its limit; the reader has already skipped past it.
 	ErrLineTooLong = errors.New("line too long")
+	// ErrChanged means a file changed, or vanished, while it was read: what
+	// was read is not the file the listing saw, so a batch answer over it
+	// would be partial.
+	ErrChanged = errors.New("changed while it was read")
 	// ErrS3Unsupported is no longer returned: s3:// and s3a:// paths go to
 	// the S3 store. It stays so that callers that checked for it compile.
 	ErrS3Unsupported = errors.New("S3 sources are not supported yet")
@@ -64,4 +76,25 @@ func List(ctx context.Context, pattern string) ([]File, error) {
 // ErrNotLog. Cancelling ctx makes later reads fail.
 func Open(ctx context.Context, f File) (io.ReadCloser, error) {
 	return Default.Open(ctx, f)
+}
+
+// CheckUnchanged returns an error wrapping ErrChanged if the local file f
+// is no longer as its listing saw it (size and modification time), as when
+// it was rewritten or truncated while read. S3 reads pin the object's ETag
+// instead (ErrObjectChanged), and a File with no listing time is not
+// checked.
+func CheckUnchanged(f File) error {
+	if IsS3(f.Path) || f.ModTime.IsZero() {
+		return nil
+	}
+	info, err := os.Stat(filepath.FromSlash(f.Path))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s vanished: %w", f.Path, ErrChanged)
+	case err != nil:
+		return fmt.Errorf("stat %s: %w", f.Path, err)
+	case info.Size() != f.Size || !info.ModTime().Equal(f.ModTime):
+		return fmt.Errorf("%s went from %d bytes to %d: %w", f.Path, f.Size, info.Size(), ErrChanged)
+	}
+	return nil
 }

@@ -68,10 +68,12 @@ func (l Local) Walk(ctx context.Context, dir string, descend func(string) bool, 
 		if typ&fs.ModeSymlink != 0 {
 			info, err := os.Stat(filepath.FromSlash(child))
 			if err != nil {
-				if errors.Is(err, fs.ErrNotExist) {
-					continue // dangling link: nothing to read
+				// A link to nothing, or in a loop: list it as unreadable,
+				// so that it is counted, and go on with the rest.
+				if err := fn(File{Path: child, Err: fmt.Errorf("symbolic link %s: %w", child, err)}); err != nil {
+					return err
 				}
-				return err
+				continue
 			}
 			if !info.Mode().IsRegular() {
 				continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,10 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // countQuery sums what survived: every case's good lines carry ids.
@@ -334,6 +338,55 @@ func TestDriftToFiles(t *testing.T) {
 		got, err := os.ReadFile(fmt.Sprintf("r-%d.csv", n))
 		if err != nil || string(got) != want {
 			t.Errorf("r-%d.csv: %q, %v, want %q", n, got, err, want)
+		}
+	}
+}
+
+// TestUnreadableEntries: a symbolic link in a loop, or to nothing, under
+// the glob is skipped and counted, and the rest is read.
+func TestUnreadableEntries(t *testing.T) {
+	dir := inTempDir(t)
+	writeFiles(t, dir, map[string]string{"in/x.json": "{\"id\":1}\n{\"id\":2}\n"})
+	for _, link := range []struct{ name, target string }{{"in/loop.json", "loop.json"}, {"in/gone.json", "nowhere.json"}} {
+		if err := os.Symlink(link.target, filepath.Join(dir, link.name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := nectar(t, "query", "--format", "csv", countQuery).mustSucceed(t)
+	if got.stdout != "n,ids,total\n2,2,3\n" || !strings.Contains(got.stderr, "skipped 2 unreadable entries") {
+		t.Errorf("stdout %q, stderr %q", got.stdout, got.stderr)
+	}
+}
+
+// TestFileChangedWhileRead: a file rewritten while a batch query reads it
+// fails the query, naming the file, rather than answering from part of it.
+func TestFileChangedWhileRead(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.json")
+	if err := os.WriteFile(p, []byte("{\"id\":1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, err := source.List(t.Context(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file shrinks after the listing, before the scan reads it.
+	if err := os.WriteFile(p, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := scan.NewScanner(scan.Options{Files: files, Columns: []scan.Column{{Name: "id", Path: jsonpath.Path{{Key: "id"}}, Kind: types.Int}}})
+	defer s.Close()
+	var ferr *scan.FileError
+	for {
+		b, err := s.Next(t.Context())
+		if err != nil {
+			if !errors.As(err, &ferr) || !errors.Is(err, source.ErrChanged) || ferr.File != p {
+				t.Fatalf("error %v, want a FileError for %s wrapping ErrChanged", err, p)
+			}
+			return
+		}
+		if b == nil || b.Len == 0 {
+			t.Fatal("the scan of a file rewritten under it succeeded")
 		}
 	}
 }
