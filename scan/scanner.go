@@ -91,6 +91,10 @@ type Options struct {
 	// splits). Rows, _line, bad-line records and counts are the same as
 	// for a whole-file read. Tests set both small to split everywhere.
 	SplitBytes, SplitMinBytes int64
+	// Live says the files may still be written to (a stream's): a file
+	// that changed while it was read is then the caller's to judge (a
+	// stream reads it again in a later batch), not a FileError.
+	Live bool
 	// NewKeys notes keys in the lines that no column names, in the line
 	// itself and in every object a column's path leads through
 	// (Extractor.WatchNewKeys): when the columns are all a sample found,
@@ -705,7 +709,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			case err == io.EOF:
 				// A file rewritten or cut while it was read gave lines that
 				// are not the file's: fail rather than answer from part.
-				if cerr := source.CheckUnchanged(f); cerr != nil {
+				if cerr := s.checkUnchanged(f); cerr != nil {
 					flush(fileError(f.Path, cerr))
 					return
 				}
@@ -714,7 +718,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			case errors.Is(err, source.ErrLineTooLong):
 				kind = badTooLong
 			case errors.Is(err, source.ErrTruncated):
-				if cerr := source.CheckUnchanged(f); cerr != nil {
+				if cerr := s.checkUnchanged(f); cerr != nil {
 					flush(fileError(f.Path, cerr))
 					return
 				}
@@ -799,6 +803,14 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			b = s.getBatch()
 		}
 	}
+}
+
+// checkUnchanged is source.CheckUnchanged, but for Live files.
+func (s *Scanner) checkUnchanged(f source.File) error {
+	if s.opts.Live {
+		return nil
+	}
+	return source.CheckUnchanged(f)
 }
 
 func truncateVector(v *types.Vector, n int) {

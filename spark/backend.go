@@ -90,6 +90,9 @@ func (b *Backend) OpenTable(ctx context.Context, call plan.TableCall, open func(
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := src.(interface{ Location() string }); ok {
+		path = l.Location() // relative to the session's folder
+	}
 	if !strings.Contains(path, "://") {
 		// The server's working directory is not ours.
 		if abs, err := filepath.Abs(path); err == nil {
@@ -102,7 +105,7 @@ func (b *Backend) OpenTable(ctx context.Context, call plan.TableCall, open func(
 		// schema of every line: Spark's own inference, in the order
 		// nectar's sample gives the columns. (--explain connects to
 		// nothing: it shows the query with the sample's kinds.)
-		remote, err := b.infer(ctx, js.Pattern())
+		remote, err := b.infer(ctx, path)
 		if err != nil {
 			return nil, err
 		}

@@ -95,6 +95,14 @@ type streamCatalog struct {
 	sources     map[string]*fileSource
 }
 
+// liveTable is how the stream's sources read files: ones that may still be
+// written to, whose changes the stream handles itself.
+func (c *streamCatalog) liveTable() tbl.Options {
+	o := c.opts.Table()
+	o.Live = true
+	return o
+}
+
 func (c *streamCatalog) Table(name string) (syntax.Query, plan.Source, bool) {
 	if c.base == nil {
 		return nil, nil, false
@@ -118,7 +126,7 @@ func (c *streamCatalog) TableFunc(ctx context.Context, call plan.TableCall) (pla
 		return s, nil
 	}
 	s := &fileSource{}
-	base, err := tbl.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.opts.Table(), func(sc *scan.Scanner) {
+	base, err := tbl.OpenJSONFiles(ctx, args[0].S, c.schemaFiles, c.liveTable(), func(sc *scan.Scanner) {
 		s.scanners = append(s.scanners, sc)
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ func (s *streamRun) widen(ctx context.Context, off *offsets) (bool, error) {
 		return false, nil
 	}
 	eo := s.o.Engine.Table()
-	eo.SampleLines, eo.BadLines = tbl.InferAll, nil
+	eo.SampleLines, eo.BadLines, eo.Live = tbl.InferAll, nil, true
 	files, err := tbl.OpenJSONFiles(ctx, fmt.Sprintf("batch %d", off.Batch), off.readable(s.stores()), eo, nil)
 	if err != nil {
 		return false, fmt.Errorf("infer the schema of batch %d: %w", off.Batch, err)

@@ -20,6 +20,9 @@ type Options struct {
 	// than that after their timestamp are then not read (0: such bounds
 	// skip nothing). See pruneDays.
 	LateArrivals time.Duration
+	// Live says the files may still be written to (a stream's), so a file
+	// that changes while read is not an error (scan.Options.Live).
+	Live bool
 	// Stores serve the paths (nil: source.Default).
 	Stores *source.Stores
 }

@@ -336,6 +336,7 @@ func (s *JSON) Open(ctx context.Context, cols []plan.SourceColumn, filters []pla
 		BatchRows:    s.opts.BatchRows,
 		Require:      requirements(cols, filters),
 		NewKeys:      s.declared == nil && !s.complete && s.readsAll(cols),
+		Live:         s.opts.Live,
 		EmptyObjects: s.emptyObjects(),
 	})
 	prov := make([]bool, len(cols))

@@ -27,6 +27,10 @@ func (s *JSON) WithFiles(files []source.File) *JSON {
 // Pattern is the path or glob the source was opened with.
 func (s *JSON) Pattern() string { return s.pattern }
 
+// Location is the pattern resolved against Options.Dir: what another
+// engine reading the same files (Spark) is given.
+func (s *JSON) Location() string { return resolve(s.opts.Dir, s.pattern) }
+
 // ResolvePath makes a relative read_json path relative to dir, as the
 // engine does for Options.Dir.
 func ResolvePath(dir, p string) string { return resolve(dir, p) }
