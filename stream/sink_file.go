@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -127,43 +128,32 @@ func (s *FileSink) Write(ctx context.Context, batch int64, rows [][]types.Value)
 }
 
 func (s *FileSink) writeRows(path string, rows [][]types.Value) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := source.CreateAtomic(path)
 	if err != nil {
 		return fmt.Errorf("file sink: %w", err)
 	}
-	tmp := f.Name()
-	err = func() error {
-		w, err := output.New(s.Format, f, s.info.Schema)
-		if err != nil {
-			return err
-		}
-		b := types.NewBatch(s.info.Schema, types.BatchSize)
-		for i := 0; i < len(rows); {
-			b.Reset()
-			for ; i < len(rows) && b.Len < types.BatchSize; i++ {
-				b.AppendRow(rows[i])
-			}
-			if err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		if err := w.Close(); err != nil {
-			return err
-		}
-		return f.Sync()
-	}()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	defer f.Abort() // a no-op once committed
+	w, err := output.New(s.Format, f, s.info.Schema)
 	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("file sink: write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	b := types.NewBatch(s.info.Schema, types.BatchSize)
+	for i := 0; i < len(rows); {
+		b.Reset()
+		for ; i < len(rows) && b.Len < types.BatchSize; i++ {
+			b.AppendRow(rows[i])
+		}
+		if err := w.Write(b); err != nil {
+			return fmt.Errorf("file sink: write %s: %w", path, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("file sink: write %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("file sink: %w", err)
+	}
+	return nil
 }
 
 // Close implements Sink.

@@ -18,6 +18,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -122,7 +123,7 @@ func (m *MemorySink) Write(ctx context.Context, batch int64, rows [][]types.Valu
 	if err := gob.NewEncoder(&buf).Encode(memoryDelivery{Batch: batch, Rows: rows}); err != nil {
 		return fmt.Errorf("memory sink %s: %w", m.name, err)
 	}
-	if err := writeAtomic(m.deliveryPath(batch), buf.Bytes()); err != nil {
+	if err := source.WriteFileAtomic(m.deliveryPath(batch), buf.Bytes()); err != nil {
 		return err
 	}
 	if m.info.Mode == Complete {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -161,7 +162,7 @@ func loadStreamID(path string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("stream id: %w", err)
 	}
-	if err := writeAtomic(path, []byte(id+"\n")); err != nil {
+	if err := source.WriteFileAtomic(path, []byte(id+"\n")); err != nil {
 		return "", fmt.Errorf("stream id: %w", err)
 	}
 	return id, nil
