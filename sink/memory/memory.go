@@ -1,4 +1,4 @@
-package stream
+package memory
 
 import (
 	"bytes"
@@ -12,40 +12,47 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/nectar-dev/nectar/exec"
-	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/sink"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
-// MemorySink keeps the result as a named in-memory table, as sparklyr's
+var (
+	_ sink.Sink  = (*Sink)(nil)
+	_ sink.Named = (*Sink)(nil)
+)
+
+// Sink keeps the result as a named in-memory table, as sparklyr's
 // stream_write_memory does: append mode accumulates rows, complete mode
 // replaces the table each batch, update mode replaces the rows whose
 // grouping keys changed. Each batch's delivery is also saved in the
 // checkpoint, so a restarted stream rebuilds the table before its first
 // batch. Serve makes the table readable over loopback HTTP.
-type MemorySink struct {
+type Sink struct {
 	name string
 
 	mu     sync.RWMutex
 	schema types.Schema
 	rows   [][]types.Value
 	batch  int64
-	info   SinkInfo
+	info   sink.Info
 }
 
-// NewMemorySink returns a sink for the table name.
-func NewMemorySink(name string) *MemorySink { return &MemorySink{name: name, batch: -1} }
+// New returns a sink for the table name.
+func New(name string) *Sink { return &Sink{name: name, batch: -1} }
 
 // Name identifies the sink in the checkpoint.
-func (m *MemorySink) Name() string { return "memory:" + strings.ToLower(m.name) }
+func (m *Sink) Name() string { return "memory:" + strings.ToLower(m.name) }
 
 // Table returns the table's schema, rows and the last batch applied.
-func (m *MemorySink) Table() (types.Schema, [][]types.Value, int64) {
+func (m *Sink) Table() (types.Schema, [][]types.Value, int64) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.schema, m.rows, m.batch
@@ -56,22 +63,46 @@ type memoryDelivery struct {
 	Rows  [][]types.Value
 }
 
-func (m *MemorySink) deliveryPath(batch int64) string {
-	return filepath.Join(m.info.Dir, "memory-"+strings.ToLower(m.name), batchName(batch, ".gob"))
+// deliveryDir holds the saved deliveries, one file per batch named by
+// its id (zero-padded, as the checkpoint names its own files).
+func (m *Sink) deliveryDir() string {
+	return filepath.Join(m.info.Dir, "memory-"+strings.ToLower(m.name))
 }
 
-// Open implements Sink: it replays the saved deliveries of committed
+func (m *Sink) deliveryPath(batch int64) string {
+	return filepath.Join(m.deliveryDir(), fmt.Sprintf("%020d.gob", batch))
+}
+
+// deliveries lists the batch ids of the saved deliveries, ascending.
+func (m *Sink) deliveries() ([]int64, error) {
+	ents, err := os.ReadDir(m.deliveryDir())
+	if err != nil {
+		return nil, fmt.Errorf("memory sink %s: %w", m.name, err)
+	}
+	var ids []int64
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".gob")
+		if !ok || strings.HasPrefix(name, ".") {
+			continue // another file, or a write's temporary one
+		}
+		if id, err := strconv.ParseInt(name, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// Open implements sink.Sink: it replays the saved deliveries of committed
 // batches (only the last one in complete mode).
-func (m *MemorySink) Open(ctx context.Context, info SinkInfo) error {
+func (m *Sink) Open(ctx context.Context, info sink.Info) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.info, m.schema, m.rows, m.batch = info, info.Schema, nil, -1
-	dir := filepath.Dir(m.deliveryPath(0))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(m.deliveryDir(), 0o755); err != nil {
 		return fmt.Errorf("memory sink %s: %w", m.name, err)
 	}
-	ck := &checkpoint{dir: filepath.Dir(dir)}
-	ids, err := ck.ids(filepath.Base(dir), ".gob")
+	ids, err := m.deliveries()
 	if err != nil {
 		return err
 	}
@@ -83,7 +114,7 @@ func (m *MemorySink) Open(ctx context.Context, info SinkInfo) error {
 		}
 		keep = append(keep, id)
 	}
-	if info.Mode == Complete && len(keep) > 1 {
+	if info.Mode == sink.Complete && len(keep) > 1 {
 		keep = keep[len(keep)-1:]
 	}
 	for _, id := range keep {
@@ -116,9 +147,9 @@ func conform(schema types.Schema, rows [][]types.Value) [][]types.Value {
 	return rows
 }
 
-// Write implements Sink: the delivery is saved first, so that if the
+// Write implements sink.Sink: the delivery is saved first, so that if the
 // batch commits, a restart finds it.
-func (m *MemorySink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
+func (m *Sink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(memoryDelivery{Batch: batch, Rows: rows}); err != nil {
 		return fmt.Errorf("memory sink %s: %w", m.name, err)
@@ -126,7 +157,7 @@ func (m *MemorySink) Write(ctx context.Context, batch int64, rows [][]types.Valu
 	if err := source.WriteFileAtomic(m.deliveryPath(batch), buf.Bytes()); err != nil {
 		return err
 	}
-	if m.info.Mode == Complete {
+	if m.info.Mode == sink.Complete {
 		// Only the latest delivery is ever replayed.
 		os.Remove(m.deliveryPath(batch - 2))
 	}
@@ -139,12 +170,12 @@ func (m *MemorySink) Write(ctx context.Context, batch int64, rows [][]types.Valu
 	return nil
 }
 
-func (m *MemorySink) apply(batch int64, rows [][]types.Value) {
+func (m *Sink) apply(batch int64, rows [][]types.Value) {
 	m.batch = batch
 	switch {
-	case m.info.Mode == Complete:
+	case m.info.Mode == sink.Complete:
 		m.rows = rows
-	case m.info.Mode == Update && m.info.Keys > 0:
+	case m.info.Mode == sink.Update && m.info.Keys > 0:
 		at := map[string]int{}
 		var key []byte
 		keyOf := func(r []types.Value) string {
@@ -171,14 +202,14 @@ func (m *MemorySink) apply(batch int64, rows [][]types.Value) {
 	}
 }
 
-// Close implements Sink.
-func (m *MemorySink) Close() error { return nil }
+// Close implements sink.Sink.
+func (m *Sink) Close() error { return nil }
 
 // Source returns the table as a plan.Source, for registering it in an
 // engine that runs in the same process as the stream.
-func (m *MemorySink) Source() plan.Source { return memorySource{m} }
+func (m *Sink) Source() plan.Source { return memorySource{m} }
 
-type memorySource struct{ m *MemorySink }
+type memorySource struct{ m *Sink }
 
 func (s memorySource) Columns() []plan.SourceColumn {
 	schema, _, _ := s.m.Table()
@@ -235,7 +266,7 @@ type columnJSON struct {
 }
 
 // Handler serves GET /tables/<name> as JSON.
-func Handler(sinks ...*MemorySink) http.Handler {
+func Handler(sinks ...*Sink) http.Handler {
 	mux := http.NewServeMux()
 	for _, m := range sinks {
 		m := m
@@ -264,7 +295,7 @@ func Handler(sinks ...*MemorySink) http.Handler {
 
 // Serve serves the memory tables on addr (use a loopback address such as
 // 127.0.0.1:0) until ctx ends. It returns the address actually bound.
-func Serve(ctx context.Context, addr string, sinks ...*MemorySink) (string, error) {
+func Serve(ctx context.Context, addr string, sinks ...*Sink) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("stream endpoint: %w", err)
@@ -365,38 +396,3 @@ func (t *RemoteTable) Open(ctx context.Context, cols []plan.SourceColumn, _ []pl
 	}
 	return project(schema, rows, cols)
 }
-
-// ConsoleSink prints each batch's rows as a table, headed by the batch
-// number, as Spark's console sink does.
-type ConsoleSink struct {
-	W    io.Writer
-	info SinkInfo
-}
-
-// Name identifies the sink in the checkpoint.
-func (c *ConsoleSink) Name() string { return "console" }
-
-// Open implements Sink.
-func (c *ConsoleSink) Open(ctx context.Context, info SinkInfo) error { c.info = info; return nil }
-
-// Write implements Sink.
-func (c *ConsoleSink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
-	fmt.Fprintf(c.W, "-------------------------------------------\nBatch: %d (%s)\n-------------------------------------------\n", batch, c.info.Mode)
-	w, err := output.New(output.Table, c.W, c.info.Schema)
-	if err != nil {
-		return err
-	}
-	if len(rows) > 0 {
-		b := types.NewBatch(c.info.Schema, len(rows))
-		for _, r := range rows {
-			b.AppendRow(r)
-		}
-		if err := w.Write(b); err != nil {
-			return err
-		}
-	}
-	return w.Close()
-}
-
-// Close implements Sink.
-func (c *ConsoleSink) Close() error { return nil }
