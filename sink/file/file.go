@@ -65,8 +65,9 @@ func (s *Sink) ext() string {
 	return "." + string(s.Format)
 }
 
-// Open implements sink.Sink: it removes files of batches that never committed,
-// which a replay writes again (or, if the files moved on, never will).
+// Open implements sink.Sink: it removes files of batches that never
+// committed, which a replay writes again (or, if the files moved on,
+// never will).
 func (s *Sink) Open(ctx context.Context, info sink.Info) error {
 	s.info = info
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
