@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -30,105 +28,52 @@ type Writer interface {
 	Abort() error
 }
 
-// Create opens path for writing. A local path is written to a hidden temp
-// file in the same directory and renamed over path on Close, so a killed
-// process leaves no half file under the real name (and globs skip the temp
-// file). An s3:// or s3a:// path becomes a multipart upload completed on
+// Create opens path for writing. A local path is an AtomicFile: written to
+// a hidden temp file in the same directory and renamed over path on Close
+// (both fsynced, and the directory after the rename), so a killed process
+// leaves no half file under the real name (and globs skip the temp file). An s3:// or s3a:// path becomes a multipart upload completed on
 // Close and aborted on error or cancel; S3 shows an object only once it is
 // complete. Small objects are sent with one PutObject.
 func Create(ctx context.Context, path string) (Writer, error) {
 	return Default.Create(ctx, path)
 }
 
+// localWriter is an AtomicFile that also stops at a cancelled context.
 type localWriter struct {
-	ctx  context.Context
-	f    *os.File
-	path string
-	err  error
+	ctx context.Context
+	a   *AtomicFile
 }
 
 func createLocal(ctx context.Context, path string) (*localWriter, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	dir, base := filepath.Split(filepath.FromSlash(path))
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	a, err := CreateAtomic(path)
 	if err != nil {
-		// The temporary name means nothing to the user: report the cause
-		// against the path they gave.
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("create %s: %w", path, err)
+		return nil, err
 	}
-	return &localWriter{ctx: ctx, f: f, path: path}, nil
+	return &localWriter{ctx: ctx, a: a}, nil
 }
 
 func (w *localWriter) Write(p []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
 	if err := w.ctx.Err(); err != nil {
-		w.abort(err)
-		return 0, w.err
+		w.a.abort(err)
+		return 0, w.a.err
 	}
-	n, err := w.f.Write(p)
-	if err != nil {
-		w.abort(err)
-	}
-	return n, w.err
+	return w.a.Write(p)
 }
 
 func (w *localWriter) Close() error {
-	if w.err != nil {
-		return w.err
-	}
 	if err := w.ctx.Err(); err != nil {
-		w.abort(err)
-		return w.err
+		w.a.abort(err)
+		return w.a.err
 	}
-	// Sync before rename: otherwise a crash can leave the new name
-	// pointing at an empty file on some file systems.
-	if err := w.f.Sync(); err != nil {
-		w.abort(err)
-		return w.err
-	}
-	if err := w.f.Chmod(0o644); err != nil {
-		w.abort(err)
-		return w.err
-	}
-	if err := w.f.Close(); err != nil {
-		os.Remove(w.f.Name())
-		w.err = fmt.Errorf("write %s: %w", w.path, err)
-		return w.err
-	}
-	if err := os.Rename(w.f.Name(), filepath.FromSlash(w.path)); err != nil {
-		os.Remove(w.f.Name())
-		w.err = fmt.Errorf("write %s: %w", w.path, err)
-		return w.err
-	}
-	w.err = fmt.Errorf("write %s: %w", w.path, os.ErrClosed)
-	return nil
+	return w.a.Commit()
 }
 
 func (w *localWriter) Abort() error {
-	if w.err == nil {
-		w.abort(ErrAborted)
-	}
+	w.a.Abort()
 	return nil
-}
-
-func (w *localWriter) abort(cause error) {
-	w.f.Close()
-	os.Remove(w.f.Name())
-	if !errors.Is(cause, ErrAborted) {
-		cause = fmt.Errorf("%w: %w", ErrAborted, cause)
-	}
-	w.err = fmt.Errorf("write %s: %w", w.path, cause)
 }
 
 // s3Writer buffers one part at a time and uploads full parts concurrently.

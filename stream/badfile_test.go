@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 // gzipLines compresses lines as one NDJSON gzip stream.
@@ -75,7 +77,7 @@ func TestVanishedFileIsRetriedThenSkipped(t *testing.T) {
 	}
 	bInfo, _ := os.Stat(b)
 
-	sink := NewMemorySink("t")
+	sink := memory.New("t")
 	o, q := badFileOpts(t, dir, sink)
 	retries := 0
 	o.beforeRetry = func(string, int) { retries++ }
@@ -108,14 +110,14 @@ func TestVanishedFileIsRetriedThenSkipped(t *testing.T) {
 	// The same file coming back unchanged stays skipped: it was decided.
 	writeFile(t, b, bData)
 	os.Chtimes(b, bInfo.ModTime(), bInfo.ModTime())
-	o.failAt, o.Sink = nil, NewMemorySink("t")
+	o.failAt, o.Sink = nil, memory.New("t")
 	mustRun(t, o)
 	if n := len(commits(t, o.Checkpoint)); n != 3 {
 		t.Fatalf("an unchanged skipped file was taken again: %d batches", n)
 	}
 	// Changed, it is new data.
 	writeFile(t, b, gzipLines(t, manyEvents("Product Viewed", 51)))
-	sink = NewMemorySink("t")
+	sink = memory.New("t")
 	o.Sink = sink
 	mustRun(t, o)
 	if got, want := table(sink), batchRun(t, q); !slices.Equal(got, want) {
@@ -129,7 +131,7 @@ func TestFileBackBeforeRetriesRunOut(t *testing.T) {
 	aData := gzipLines(t, manyEvents("Order Completed", 10))
 	writeFile(t, a, aData)
 	writeFile(t, b, gzipLines(t, manyEvents("Product Viewed", 50)))
-	sink := NewMemorySink("t")
+	sink := memory.New("t")
 	o, q := badFileOpts(t, dir, sink)
 	o.MaxFilesPerBatch = 2
 	o.failAt = func(s Step, batch int64) error {
@@ -158,7 +160,7 @@ func TestTruncatedGzipKeepsWholeLines(t *testing.T) {
 	whole := gzipLines(t, manyEvents("Product Viewed", 400))
 	writeFile(t, filepath.Join(dir, "a.gz"), gzipLines(t, manyEvents("Order Completed", 10)))
 	writeFile(t, filepath.Join(dir, "b.gz"), whole[:len(whole)*2/3])
-	sink := NewMemorySink("t")
+	sink := memory.New("t")
 	o, q := badFileOpts(t, dir, sink)
 	mustRun(t, o)
 	probs := problemsOf(t, o.Checkpoint)
@@ -182,7 +184,7 @@ func TestTruncatedWhileChangingIsReadAgain(t *testing.T) {
 	b := filepath.Join(dir, "b.gz")
 	whole := gzipLines(t, manyEvents("Product Viewed", 400))
 	writeFile(t, b, whole[:len(whole)/2])
-	sink := NewMemorySink("t")
+	sink := memory.New("t")
 	o, _ := badFileOpts(t, dir, sink)
 	o.failAt = func(s Step, batch int64) error {
 		if s == StepOffsets { // a writer touches the file after it was listed
@@ -210,7 +212,7 @@ func TestCorruptGzipIsSkipped(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "a.gz"), gzipLines(t, manyEvents("Order Completed", 10)))
 	writeFile(t, filepath.Join(dir, "b.gz"), bad)
 	writeFile(t, filepath.Join(dir, "c.gz"), gzipLines(t, manyEvents("Product Clicked", 20)))
-	sink := NewMemorySink("t")
+	sink := memory.New("t")
 	o, _ := badFileOpts(t, dir, sink)
 	mustRun(t, o)
 	probs := problemsOf(t, o.Checkpoint)
@@ -238,7 +240,7 @@ func TestReplayFollowsRecordedSkip(t *testing.T) {
 			o, _ := badFileOpts(t, dir, nil)
 			o.MaxFilesPerBatch = 2
 			crashed := false
-			_, _ = untilDone(t, o, func() Sink { return NewMemorySink("t") }, func(s Step, batch int64) bool {
+			_, _ = untilDone(t, o, func() Sink { return memory.New("t") }, func(s Step, batch int64) bool {
 				switch {
 				case s == StepOffsets && !crashed:
 					os.Rename(b, b+".away")
@@ -249,7 +251,7 @@ func TestReplayFollowsRecordedSkip(t *testing.T) {
 				}
 				return false
 			})
-			sink := NewMemorySink("t")
+			sink := memory.New("t")
 			o.Sink = sink
 			mustRun(t, o) // a fresh process: the table is rebuilt from the checkpoint
 			if got, want := table(sink), []string{"Order Completed|10|45"}; !slices.Equal(got, want) {

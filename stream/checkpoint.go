@@ -19,7 +19,8 @@ import (
 // checkpointVersion numbers the checkpoint layout.
 const checkpointVersion = 1
 
-// Checkpoint layout, every file written by write-to-temp, fsync, rename:
+// Checkpoint layout, every file written by source.WriteFileAtomic (temp
+// file, fsync, rename, fsync of the directory):
 //
 //	metadata.json          query, mode, sink and the files the schema came from
 //	offsets/<batch>.json   write-ahead record: the files batch takes
@@ -122,54 +123,12 @@ func openCheckpoint(dir string) (*checkpoint, error) {
 
 func batchName(id int64, ext string) string { return fmt.Sprintf("%020d%s", id, ext) }
 
-// writeAtomic makes path hold data or, after a crash at any point, its
-// previous content: temp file in the same directory, fsync, rename, fsync
-// of the directory so the rename itself survives power loss.
-func writeAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	if dir == "" {
-		dir = "."
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	defer d.Close()
-	// Some filesystems refuse fsync on directories; the rename is then as
-	// durable as they make it.
-	_ = d.Sync()
-	return nil
-}
-
 func writeJSON(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return source.WriteFileAtomic(path, append(data, '\n'))
 }
 
 func readJSON(path string, v any) error {
@@ -314,7 +273,7 @@ func (c *checkpoint) readState(id int64) ([]byte, error) {
 }
 
 func (c *checkpoint) writeState(id int64, data []byte) error {
-	return writeAtomic(c.statePath(id), data)
+	return source.WriteFileAtomic(c.statePath(id), data)
 }
 
 // prune drops state older than the previous batch's: only the last

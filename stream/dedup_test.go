@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 // TestDedupKeyMatchesRowNumber streams generated logs (2% duplicate
@@ -31,8 +33,8 @@ func TestDedupKeyMatchesRowNumber(t *testing.T) {
 			o := opts(t, tc.stream, nil)
 			o.DedupKey, o.MaxFilesPerBatch = "messageId", 2
 			rng := rand.New(rand.NewPCG(3, 4))
-			sink, _ := untilDone(t, o, func() Sink { return NewMemorySink("t") }, func(Step, int64) bool { return rng.IntN(5) == 0 })
-			if got := table(sink.(*MemorySink)); !slices.Equal(got, want) {
+			sink, _ := untilDone(t, o, func() Sink { return memory.New("t") }, func(Step, int64) bool { return rng.IntN(5) == 0 })
+			if got := table(sink.(*memory.Sink)); !slices.Equal(got, want) {
 				t.Errorf("%d rows, want %d", len(got), len(want))
 			}
 		})
@@ -67,7 +69,7 @@ func TestDedupWithinWatermark(t *testing.T) {
 	var ck string
 	for i, st := range steps {
 		writeLog(t, dir, "f"+string(rune('0'+i))+".json", st.lines...)
-		f := NewMemorySink("t")
+		f := memory.New("t")
 		o := opts(t, q, f)
 		if ck == "" {
 			ck = o.Checkpoint
@@ -95,7 +97,7 @@ func TestDedupWithinWatermark(t *testing.T) {
 func TestSelectDistinctStream(t *testing.T) {
 	dir := threeFiles(t)
 	q := "SELECT DISTINCT event FROM read_json('" + dir + "')"
-	m := NewMemorySink("t")
+	m := memory.New("t")
 	o := opts(t, q, m)
 	o.MaxFilesPerBatch = 1
 	mustRun(t, o)
@@ -107,7 +109,7 @@ func TestSelectDistinctStream(t *testing.T) {
 func TestRowNumberShapeRefused(t *testing.T) {
 	dir := threeFiles(t)
 	q := "SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY timestamp) AS rn FROM read_json('" + dir + "')) WHERE rn = 1"
-	if err := runErr(opts(t, q, NewMemorySink("t"))); !errors.Is(err, ErrUnsupported) {
+	if err := runErr(opts(t, q, memory.New("t"))); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("err %v, want ErrUnsupported", err)
 	}
 }

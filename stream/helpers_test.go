@@ -14,6 +14,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/sink/memory"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -83,7 +84,7 @@ func rowsText(rows [][]types.Value) []string {
 	return out
 }
 
-func table(m *MemorySink) []string {
+func table(m *memory.Sink) []string {
 	_, rows, _ := m.Table()
 	return rowsText(rows)
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 // TestSIGKILL runs the real nectar binary as a file-sink stream and a
@@ -154,7 +155,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	// A fresh process rebuilds the memory table from the checkpoint; with
 	// no new files it runs no batch.
-	m := NewMemorySink("data_stream")
+	m := memory.New("data_stream")
 	o := opts(t, aggQ, m)
 	o.Checkpoint, o.Settle, o.MaxFilesPerBatch = ckMem, 0, 2
 	mustRun(t, o)

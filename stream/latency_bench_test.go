@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/sink/memory"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -42,7 +43,7 @@ func BenchmarkStreamLatency(b *testing.B) {
 	const files = 8
 	for b.Loop() {
 		dir := b.TempDir()
-		sink := NewMemorySink("data_stream")
+		sink := memory.New("data_stream")
 		ctx, cancel := context.WithCancel(context.Background())
 		o := Options{
 			Query: "SELECT count(*) AS n FROM read_json('" + filepath.Join(dir, "*.gz") + "')", Checkpoint: filepath.Join(b.TempDir(), "ck"),
@@ -82,7 +83,7 @@ func BenchmarkStreamLatency(b *testing.B) {
 }
 
 // rowsOf is the count the memory table holds now (0 before the first batch).
-func rowsOf(m *MemorySink) int64 {
+func rowsOf(m *memory.Sink) int64 {
 	_, rows, _ := m.Table()
 	if len(rows) == 0 || rows[0][0].K != types.Int {
 		return 0

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,22 +8,18 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/engine"
-	"github.com/nectar-dev/nectar/types"
+	"github.com/nectar-dev/nectar/sink"
 )
 
 // OutputMode says which rows a sink receives after each batch, with
-// Spark's meanings.
-type OutputMode string
+// Spark's meanings (see package sink, which defines it for the sinks).
+type OutputMode = sink.Mode
 
+// The output modes.
 const (
-	// Append emits each row once, never changed later: every row of a
-	// stateless query, or the groups of event-time windows that the
-	// watermark has closed.
-	Append OutputMode = "append"
-	// Update emits the groups a batch changed, with their new values.
-	Update OutputMode = "update"
-	// Complete emits the whole result table after every batch.
-	Complete OutputMode = "complete"
+	Append   = sink.Append
+	Update   = sink.Update
+	Complete = sink.Complete
 )
 
 // ParseMode reads an --output-mode value; "" is the default (Spark's and
@@ -131,30 +126,9 @@ const (
 	StepCommitted   Step = "committed"    // batch committed
 )
 
-// Sink receives the rows of each batch. Write must be idempotent by batch
-// id: after a crash the batch is run again with the same files and
-// delivered again, and the second delivery must replace the first.
-type Sink interface {
-	// Open prepares the sink; info says what it will receive and which
-	// batch committed last, so a sink kept in the checkpoint can restore.
-	Open(ctx context.Context, info SinkInfo) error
-	// Write delivers batch id's rows for the output mode.
-	Write(ctx context.Context, batch int64, rows [][]types.Value) error
-	Close() error
-}
+// Sink receives the rows of each batch; the implementations live under
+// package sink (file, memory, postgres, console).
+type Sink = sink.Sink
 
 // SinkInfo is what Sink.Open learns.
-type SinkInfo struct {
-	Schema types.Schema
-	Mode   OutputMode
-	// Dir is a directory inside the checkpoint that the sink may use for
-	// its own bookkeeping.
-	Dir string
-	// LastCommitted is the last batch whose commit was recorded (-1: none).
-	// A sink drops whatever it holds for later batches: they will be
-	// delivered again.
-	LastCommitted int64
-	// Keys is how many leading columns identify a row in update mode
-	// (the grouping keys), or 0 when not known.
-	Keys int
-}
+type SinkInfo = sink.Info

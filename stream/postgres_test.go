@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nectar-dev/nectar/sink/postgres"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -81,7 +82,7 @@ func TestPostgresReplayAfterRowsWritten(t *testing.T) {
 			o.MaxFilesPerBatch = 2
 			crashed := map[int64]bool{}
 			sink, crashes := untilDone(t, o, func() Sink {
-				s, _ := NewPostgresSink(url, table)
+				s, _ := postgres.New(url, table)
 				return s
 			}, func(s Step, b int64) bool {
 				if s == step && !crashed[b] {
@@ -98,8 +99,8 @@ func TestPostgresReplayAfterRowsWritten(t *testing.T) {
 				t.Errorf("table has %d rows, want %d (duplicates or losses)", len(got), len(want))
 			}
 			// The bookkeeping table holds each batch once, under this stream.
-			id := sink.(*PostgresSink).StreamID()
-			batches := pgRows(t, url, fmt.Sprintf(`SELECT batch, mode, target FROM %s WHERE stream_id = '%s'`, BatchTable, id))
+			id := sink.(*postgres.Sink).StreamID()
+			batches := pgRows(t, url, fmt.Sprintf(`SELECT batch, mode, target FROM %s WHERE stream_id = '%s'`, postgres.BatchTable, id))
 			if len(batches) != crashes || len(batches) != len(commits(t, o.Checkpoint)) {
 				t.Errorf("bookkeeping rows %q, want one per batch (%d crashes, %d commits)", batches, crashes, len(commits(t, o.Checkpoint)))
 			}
@@ -127,7 +128,7 @@ func TestPostgresAggregationModes(t *testing.T) {
 			o.MaxFilesPerBatch = 1
 			n := 0
 			untilDone(t, o, func() Sink {
-				s, _ := NewPostgresSink(url, table)
+				s, _ := postgres.New(url, table)
 				return s
 			}, func(s Step, b int64) bool {
 				n++
@@ -151,7 +152,7 @@ func TestPostgresSinkWriteIdempotent(t *testing.T) {
 	schema := types.Schema{{Name: "k", Kind: types.String}, {Name: "n", Kind: types.Int},
 		{Name: "x", Kind: types.Float}, {Name: "ok", Kind: types.Bool},
 		{Name: "ts", Kind: types.Timestamp}, {Name: "d", Kind: types.Date}}
-	s, err := NewPostgresSink(url, table)
+	s, err := postgres.New(url, table)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,8 +190,8 @@ func TestPostgresSinkWriteIdempotent(t *testing.T) {
 
 func TestPostgresSinkNeedsURLAndTable(t *testing.T) {
 	for _, c := range [][2]string{{"", "t"}, {"postgres://x", ""}} {
-		if _, err := NewPostgresSink(c[0], c[1]); err == nil {
-			t.Errorf("NewPostgresSink(%q, %q) succeeded", c[0], c[1])
+		if _, err := postgres.New(c[0], c[1]); err == nil {
+			t.Errorf("postgres.New(%q, %q) succeeded", c[0], c[1])
 		}
 	}
 }
@@ -203,7 +204,7 @@ func TestPostgresWidensColumns(t *testing.T) {
 	glob := driftLogs(t)
 	q := "SELECT event, sum(properties.price) AS s FROM read_json('" + glob + "') GROUP BY event"
 	table := pgTable(t)
-	sink, err := NewPostgresSink(url, table)
+	sink, err := postgres.New(url, table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/nectar-dev/nectar/gen"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/sink/file"
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 var errCrash = errors.New("injected crash")
@@ -66,7 +68,7 @@ func TestCrashAtEveryStepGivesSameResult(t *testing.T) {
 			o := opts(t, q, nil)
 			o.MaxFilesPerBatch = 2
 			once := false
-			sink, crashes := untilDone(t, o, func() Sink { return NewMemorySink("t") }, func(s Step, b int64) bool {
+			sink, crashes := untilDone(t, o, func() Sink { return memory.New("t") }, func(s Step, b int64) bool {
 				if s == step && b == batch && !once {
 					once = true
 					return true
@@ -76,7 +78,7 @@ func TestCrashAtEveryStepGivesSameResult(t *testing.T) {
 			if crashes != 1 {
 				t.Errorf("%s@%d: %d crashes, want 1", step, batch, crashes)
 			}
-			if got := table(sink.(*MemorySink)); !slices.Equal(got, want) {
+			if got := table(sink.(*memory.Sink)); !slices.Equal(got, want) {
 				t.Errorf("crash at %s of batch %d: table\n%q\nwant\n%q", step, batch, got, want)
 			}
 		}
@@ -96,7 +98,7 @@ func TestRandomCrashesAppendFileSink(t *testing.T) {
 		o := opts(t, q, nil)
 		o.MaxFilesPerBatch = 1 + int(seed%3)
 		_, crashes := untilDone(t, o, func() Sink {
-			s, _ := NewFileSink(out, output.JSON)
+			s, _ := file.New(out, output.JSON)
 			return s
 		}, func(Step, int64) bool { return rng.IntN(4) == 0 })
 		got := readParts(t, out)

@@ -15,6 +15,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/sink"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 )
@@ -152,7 +153,7 @@ func watermarkOption(o Options) string {
 }
 
 func sinkName(s Sink) string {
-	if n, ok := s.(interface{ Name() string }); ok {
+	if n, ok := s.(sink.Named); ok {
 		return n.Name()
 	}
 	return fmt.Sprintf("%T", s)

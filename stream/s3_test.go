@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/sink/memory"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/source/s3test"
 )
@@ -63,7 +64,7 @@ func TestS3Prefix(t *testing.T) {
 		}
 		srv.SetFaults(s3test.Faults{SlowDown: 0.15, Cut: 0.25, Seed: uint64(wave)})
 		n := 0
-		sink, _ = untilDone(t, o, func() Sink { return NewMemorySink("t") }, func(s Step, b int64) bool {
+		sink, _ = untilDone(t, o, func() Sink { return memory.New("t") }, func(s Step, b int64) bool {
 			if s == StepOffsets {
 				for _, f := range mustOffsets(t, o.Checkpoint, b).Files {
 					if f.Path == "s3://logs/"+gone {
@@ -82,7 +83,7 @@ func TestS3Prefix(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, gone))
 	want := batchRun(t, fmt.Sprintf(q, filepath.ToSlash(dir)+"/segment-logs/**/*.gz"))
-	if got := table(sink.(*MemorySink)); !slices.Equal(got, want) {
+	if got := table(sink.(*memory.Sink)); !slices.Equal(got, want) {
 		t.Errorf("stream over S3\n%q\nbatch over local files\n%q", got, want)
 	}
 	probs := problemsOf(t, o.Checkpoint)

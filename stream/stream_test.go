@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/sink/console"
+	"github.com/nectar-dev/nectar/sink/file"
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 func threeFiles(t *testing.T) string {
@@ -36,7 +39,7 @@ func TestOnceMatchesBatch(t *testing.T) {
 	for _, tc := range cases {
 		for _, perBatch := range []int{1, 2, 0} {
 			t.Run(tc.name, func(t *testing.T) {
-				m := NewMemorySink("t")
+				m := memory.New("t")
 				o := opts(t, tc.query, m)
 				o.Mode = tc.mode
 				o.MaxFilesPerBatch = perBatch
@@ -75,7 +78,7 @@ func TestFilesArriveBetweenRuns(t *testing.T) {
 		case 2:
 			writeLog(t, dir, step.file, event("View", 3, "2019-02-01T10:07:00Z"))
 		}
-		m := NewMemorySink("t")
+		m := memory.New("t")
 		o := opts(t, q, m)
 		o.Checkpoint = ck
 		mustRun(t, o)
@@ -100,7 +103,7 @@ func TestInProgressFilesWait(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "done.json"), old, old)
 
-	m := NewMemorySink("t")
+	m := memory.New("t")
 	o := opts(t, q, m)
 	o.Once = false
 	o.Settle = 10 * time.Minute
@@ -151,7 +154,7 @@ func TestFileSinkModes(t *testing.T) {
 	} {
 		t.Run(string(tc.mode), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			fs, err := NewFileSink(out, tc.format)
+			fs, err := file.New(out, tc.format)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +172,7 @@ func TestFileSinkModes(t *testing.T) {
 			}
 			cur := tc.want[len(tc.want)-1]
 			if tc.mode != Append {
-				m, err := ReadManifest(out)
+				m, err := file.ReadManifest(out)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -194,14 +197,14 @@ func TestUnsupportedShapes(t *testing.T) {
 		{"SELECT count(*) FROM (SELECT event, count(*) AS c FROM " + src + " GROUP BY event)", "aggregation of an aggregated stream"},
 		{"SELECT 1 AS x", "no read_json source"},
 	} {
-		m := NewMemorySink("t")
+		m := memory.New("t")
 		err := Run(context.Background(), opts(t, tc.query, m))
 		if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), tc.mention) {
 			t.Errorf("%s: %v, want ErrUnsupported mentioning %q", tc.query, err, tc.mention)
 		}
 	}
 	// Append on an aggregation without a window and a watermark.
-	o := opts(t, "FROM "+src+" |> AGGREGATE count(*) AS c", NewMemorySink("t"))
+	o := opts(t, "FROM "+src+" |> AGGREGATE count(*) AS c", memory.New("t"))
 	o.Mode = Append
 	if err := Run(context.Background(), o); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("append aggregation: %v, want ErrUnsupported", err)
@@ -210,10 +213,10 @@ func TestUnsupportedShapes(t *testing.T) {
 
 func TestIncompatibleCheckpoint(t *testing.T) {
 	dir := threeFiles(t)
-	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c", NewMemorySink("t"))
+	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c", memory.New("t"))
 	mustRun(t, o)
 	o.Query = "FROM read_json('" + dir + "') |> AGGREGATE sum(n) AS s"
-	o.Sink = NewMemorySink("t")
+	o.Sink = memory.New("t")
 	if err := Run(context.Background(), o); !errors.Is(err, ErrIncompatibleCheckpoint) {
 		t.Errorf("other query: %v, want ErrIncompatibleCheckpoint", err)
 	}
@@ -221,7 +224,7 @@ func TestIncompatibleCheckpoint(t *testing.T) {
 
 func TestStatus(t *testing.T) {
 	dir := threeFiles(t)
-	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event", NewMemorySink("t"))
+	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event", memory.New("t"))
 	o.MaxFilesPerBatch = 2
 	mustRun(t, o)
 	writeLog(t, dir, "d.json", event("View", 9, "2019-02-01T10:05:00Z"))
@@ -238,7 +241,7 @@ func TestStatus(t *testing.T) {
 		}
 		return nil
 	}
-	o.Sink = NewMemorySink("t")
+	o.Sink = memory.New("t")
 	if err := Run(context.Background(), o); err == nil {
 		t.Fatal("injected error lost")
 	}
@@ -254,7 +257,7 @@ func TestStatus(t *testing.T) {
 func TestConsoleSink(t *testing.T) {
 	dir := threeFiles(t)
 	var buf strings.Builder
-	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event |> ORDER BY event", &ConsoleSink{W: &buf})
+	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event |> ORDER BY event", &console.Sink{W: &buf})
 	o.MaxFilesPerBatch = 2
 	mustRun(t, o)
 	out := buf.String()

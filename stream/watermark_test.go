@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 // TestWatermarkClause runs the append-mode window test with the watermark
@@ -13,7 +15,7 @@ import (
 func TestWatermarkClause(t *testing.T) {
 	dir := threeFiles(t)
 	q := "FROM read_json('" + dir + "') WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES |> AGGREGATE count(*) AS c GROUP BY window(timestamp, '1 hour')"
-	m := NewMemorySink("w")
+	m := memory.New("w")
 	o := opts(t, q, m)
 	o.Mode = Append
 	o.MaxFilesPerBatch = 1
@@ -35,7 +37,7 @@ func TestWatermarkClauseRefused(t *testing.T) {
 		{"no window", src + "WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES |> AGGREGATE count(*) AS c GROUP BY event", 0},
 	}
 	for _, tc := range tests {
-		o := opts(t, tc.query, NewMemorySink("w"))
+		o := opts(t, tc.query, memory.New("w"))
 		o.Watermark = tc.flag
 		if err := runErr(o); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s: err %v, want ErrUnsupported", tc.name, err)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 // driftLogs writes three files, one batch each: integer prices, then
@@ -50,18 +52,18 @@ func TestSchemaDriftWidens(t *testing.T) {
 				o := opts(t, tc.query, nil)
 				o.MaxFilesPerBatch = 1
 				crashed := false
-				sink, _ := untilDone(t, o, func() Sink { return NewMemorySink("t") }, func(s Step, b int64) bool {
+				sink, _ := untilDone(t, o, func() Sink { return memory.New("t") }, func(s Step, b int64) bool {
 					if s == crash && b == 1 && !crashed {
 						crashed = true
 						return true
 					}
 					return false
 				})
-				if got := table(sink.(*MemorySink)); !slices.Equal(got, want) {
+				if got := table(sink.(*memory.Sink)); !slices.Equal(got, want) {
 					t.Errorf("crash at %q: stream\n%q\nbatch\n%q", crash, got, want)
 				}
 				// A fresh process rebuilds the same table from the checkpoint.
-				fresh := NewMemorySink("t")
+				fresh := memory.New("t")
 				o.Sink, o.failAt = fresh, nil
 				mustRun(t, o)
 				if got := table(fresh); !slices.Equal(got, want) {
@@ -74,7 +76,7 @@ func TestSchemaDriftWidens(t *testing.T) {
 
 func TestWideningRecordedInMetadata(t *testing.T) {
 	glob := driftLogs(t)
-	o := opts(t, "SELECT event, sum(properties.price) AS s FROM read_json('"+glob+"') GROUP BY event", NewMemorySink("t"))
+	o := opts(t, "SELECT event, sum(properties.price) AS s FROM read_json('"+glob+"') GROUP BY event", memory.New("t"))
 	o.MaxFilesPerBatch = 1
 	mustRun(t, o)
 	m, _, err := (&checkpoint{dir: o.Checkpoint}).readMeta()
@@ -90,7 +92,7 @@ func TestWideningRecordedInMetadata(t *testing.T) {
 // the stream stops with an error that says so, rather than lose its rows.
 func TestWidenRebuildNeedsHistory(t *testing.T) {
 	glob := driftLogs(t)
-	o := opts(t, "SELECT event, sum(properties.price) AS s FROM read_json('"+glob+"') GROUP BY event", NewMemorySink("t"))
+	o := opts(t, "SELECT event, sum(properties.price) AS s FROM read_json('"+glob+"') GROUP BY event", memory.New("t"))
 	o.MaxFilesPerBatch = 1
 	o.failAt = func(s Step, b int64) error {
 		if s == StepOffsets && b == 1 {

@@ -5,12 +5,14 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/nectar-dev/nectar/sink/memory"
 )
 
 func TestWindowWatermarkAppend(t *testing.T) {
 	dir := threeFiles(t)
 	q := "FROM read_json('" + dir + "') |> AGGREGATE count(*) AS c GROUP BY window(timestamp, '1 hour')"
-	m := NewMemorySink("w")
+	m := memory.New("w")
 	o := opts(t, q, m)
 	o.Mode = Append
 	o.Watermark = 30 * time.Minute
@@ -29,7 +31,7 @@ func TestWindowWatermarkAppend(t *testing.T) {
 func checkLateWindow(t *testing.T, dir string, o Options) {
 	t.Helper()
 	writeLog(t, dir, "d.json", event("View", 7, "2019-02-01T10:30:00Z"), event("View", 8, "2019-02-01T13:00:00Z"))
-	m2 := NewMemorySink("w")
+	m2 := memory.New("w")
 	o.Sink = m2
 	mustRun(t, o)
 	want := []string{"2019-02-01T10:00:00Z|2019-02-01T11:00:00Z|3", "2019-02-01T11:00:00Z|2019-02-01T12:00:00Z|2"}
@@ -61,7 +63,7 @@ func TestWindowShapes(t *testing.T) {
 			"2019-02-01T10:00:00Z|2019-02-01T11:00:00Z|3", "2019-02-01T11:00:00Z|2019-02-01T12:00:00Z|2", "2019-02-01T12:00:00Z|2019-02-01T13:00:00Z|1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := NewMemorySink("w")
+			m := memory.New("w")
 			o := opts(t, tc.query, m)
 			o.Mode = tc.mode
 			o.MaxFilesPerBatch = 1
@@ -75,20 +77,20 @@ func TestWindowShapes(t *testing.T) {
 
 func TestMemoryEndpoint(t *testing.T) {
 	dir := threeFiles(t)
-	m := NewMemorySink("data_stream")
+	m := memory.New("data_stream")
 	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c, max(to_timestamp(timestamp)) AS last, avg(n) AS a GROUP BY event", m)
 	mustRun(t, o)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	addr, err := Serve(ctx, "127.0.0.1:0", m)
+	addr, err := memory.Serve(ctx, "127.0.0.1:0", m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := OpenRemoteTable(ctx, addr, "data_stream")
+	rt, err := memory.OpenRemoteTable(ctx, addr, "data_stream")
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema, rows, err := FetchTable(ctx, addr, "data_stream")
+	schema, rows, err := memory.FetchTable(ctx, addr, "data_stream")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func TestMemoryEndpoint(t *testing.T) {
 	if schema.String() != "event STRING, c BIGINT, last TIMESTAMP, a DOUBLE" || len(rt.Columns()) != 4 {
 		t.Errorf("schema %s", schema)
 	}
-	if _, _, err := FetchTable(ctx, addr, "nope"); err == nil {
+	if _, _, err := memory.FetchTable(ctx, addr, "nope"); err == nil {
 		t.Error("unknown table fetched")
 	}
 }

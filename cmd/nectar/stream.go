@@ -12,6 +12,10 @@ import (
 
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/sink/console"
+	"github.com/nectar-dev/nectar/sink/file"
+	"github.com/nectar-dev/nectar/sink/memory"
+	"github.com/nectar-dev/nectar/sink/postgres"
 	"github.com/nectar-dev/nectar/stream"
 )
 
@@ -25,9 +29,9 @@ func newStreamCmd() *cobra.Command {
 		settle    string
 		outDir    string
 		format    string
-		memory    string
+		memTable  string
 		endpoint  string
-		console   bool
+		toConsole bool
 		pgURL     string
 		pgTable   string
 	)
@@ -85,7 +89,7 @@ SELECT DISTINCT streams too, remembering every distinct row.`,
 				}
 			}
 			sinks := 0
-			for _, on := range []bool{outDir != "", memory != "", console, pgURL != ""} {
+			for _, on := range []bool{outDir != "", memTable != "", toConsole, pgURL != ""} {
 				if on {
 					sinks++
 				}
@@ -103,23 +107,23 @@ SELECT DISTINCT streams too, remembering every distinct row.`,
 				if err != nil {
 					return err
 				}
-				if o.Sink, err = stream.NewFileSink(outDir, f); err != nil {
+				if o.Sink, err = file.New(outDir, f); err != nil {
 					return err
 				}
-			case memory != "":
-				m := stream.NewMemorySink(memory)
+			case memTable != "":
+				m := memory.New(memTable)
 				o.Sink = m
-				addr, err := stream.Serve(ctx, endpoint, m)
+				addr, err := memory.Serve(ctx, endpoint, m)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "serving table %s at http://%s (nectar query --stream-endpoint http://%s \"SELECT * FROM %s\")\n", memory, addr, addr, memory)
+				fmt.Fprintf(cmd.ErrOrStderr(), "serving table %s at http://%s (nectar query --stream-endpoint http://%s \"SELECT * FROM %s\")\n", memTable, addr, addr, memTable)
 			case pgURL != "":
-				if o.Sink, err = stream.NewPostgresSink(pgURL, pgTable); err != nil {
+				if o.Sink, err = postgres.New(pgURL, pgTable); err != nil {
 					return err
 				}
 			default:
-				o.Sink = &stream.ConsoleSink{W: cmd.OutOrStdout()}
+				o.Sink = console.New(cmd.OutOrStdout())
 			}
 			e, done, err := sf.engine(ctx, cmd.ErrOrStderr(), nil)
 			if err != nil {
@@ -147,11 +151,11 @@ SELECT DISTINCT streams too, remembering every distinct row.`,
 	f.StringVar(&o.WatermarkColumn, "watermark-column", "", "the window's event-time column the watermark applies to")
 	f.StringVar(&outDir, "output", "", "file sink: write results under DIR")
 	f.StringVar(&format, "format", "jsonl", "file sink format: csv, jsonl or parquet")
-	f.StringVar(&memory, "memory", "", "memory sink: keep the result as table NAME, served over HTTP on --serve")
+	f.StringVar(&memTable, "memory", "", "memory sink: keep the result as table NAME, served over HTTP on --serve")
 	f.StringVar(&endpoint, "serve", "127.0.0.1:0", "loopback address where the memory sink serves its table")
 	f.StringVar(&pgURL, "postgres", "", "PostgreSQL sink: server URL (postgres://user:pass@host:port/db); batches are written exactly once")
 	f.StringVar(&pgTable, "table", "", "PostgreSQL sink: table to write (created when missing; schema.table allowed)")
-	f.BoolVar(&console, "console", false, "console sink: print the refreshed result after every batch")
+	f.BoolVar(&toConsole, "console", false, "console sink: print the refreshed result after every batch")
 	c.AddCommand(newStreamStatusCmd())
 	return c
 }
@@ -182,7 +186,7 @@ func newStreamStatusCmd() *cobra.Command {
 // tables at endpoint.
 func streamTables(ctx context.Context, endpoint string, stderr io.Writer) func(string) (plan.Source, bool) {
 	return func(name string) (plan.Source, bool) {
-		t, err := stream.OpenRemoteTable(ctx, endpoint, name)
+		t, err := memory.OpenRemoteTable(ctx, endpoint, name)
 		if err != nil {
 			fmt.Fprintf(stderr, "stream endpoint %s: %v\n", endpoint, err)
 			return nil, false

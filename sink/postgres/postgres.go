@@ -1,4 +1,4 @@
-package stream
+package postgres
 
 import (
 	"context"
@@ -14,10 +14,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nectar-dev/nectar/sink"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
 
-// BatchTable is the bookkeeping table a PostgresSink keeps next to its
+var (
+	_ sink.Sink  = (*Sink)(nil)
+	_ sink.Named = (*Sink)(nil)
+)
+
+// BatchTable is the bookkeeping table a Sink keeps next to its
 // result table: one row per delivered batch, written in the same
 // transaction as the batch's rows.
 const BatchTable = "nectar_stream_batches"
@@ -25,7 +32,7 @@ const BatchTable = "nectar_stream_batches"
 // ErrPostgres is wrapped by every error of the PostgreSQL sink.
 var ErrPostgres = errors.New("postgres sink")
 
-// PostgresSink writes each batch to a PostgreSQL table in one transaction
+// Sink writes each batch to a PostgreSQL table in one transaction
 // that also records (stream id, batch id) in BatchTable. A batch whose id
 // is already recorded is skipped, so the replay of a batch that was
 // written but not committed in the checkpoint changes nothing — the
@@ -39,37 +46,37 @@ var ErrPostgres = errors.New("postgres sink")
 //
 // The stream id lives in the checkpoint, so a new checkpoint is a new
 // stream whose batch ids start again at 0 without colliding.
-type PostgresSink struct {
+type Sink struct {
 	URL   string
 	Table string // table name, optionally schema-qualified (schema.table)
 
 	conn     *pgx.Conn
-	info     SinkInfo
+	info     sink.Info
 	streamID string
 	table    pgx.Identifier
 	ident    string // table, quoted
 	cols     []string
 }
 
-// NewPostgresSink returns a sink writing into table at the server url
+// New returns a sink writing into table at the server url
 // (postgres://user:pass@host:port/db or a key=value DSN).
-func NewPostgresSink(url, table string) (*PostgresSink, error) {
+func New(url, table string) (*Sink, error) {
 	if strings.TrimSpace(url) == "" || strings.TrimSpace(table) == "" {
 		return nil, fmt.Errorf("%w: needs both --postgres URL and --table NAME", ErrPostgres)
 	}
-	return &PostgresSink{URL: url, Table: table}, nil
+	return &Sink{URL: url, Table: table}, nil
 }
 
 // Name identifies the sink in the checkpoint. The URL is left out: it may
 // hold a password, and a moved server is still the same sink.
-func (s *PostgresSink) Name() string { return "postgres:" + strings.ToLower(s.Table) }
+func (s *Sink) Name() string { return "postgres:" + strings.ToLower(s.Table) }
 
 // StreamID is the id the sink records its batches under (after Open).
-func (s *PostgresSink) StreamID() string { return s.streamID }
+func (s *Sink) StreamID() string { return s.streamID }
 
-// Open implements Sink: it connects, creates the bookkeeping and result
+// Open implements sink.Sink: it connects, creates the bookkeeping and result
 // tables when missing, and reads or creates the stream id.
-func (s *PostgresSink) Open(ctx context.Context, info SinkInfo) error {
+func (s *Sink) Open(ctx context.Context, info sink.Info) error {
 	s.info = info
 	id, err := loadStreamID(filepath.Join(info.Dir, "postgres-stream-id"))
 	if err != nil {
@@ -119,7 +126,7 @@ var pgTypeOIDs = map[string]uint32{"boolean": 16, "bigint": 20, "text": 25, "dou
 // the one the result has now: the stream widened a column (BIGINT to
 // DOUBLE, anything to TEXT) after the table was created. PostgreSQL casts
 // the existing values, and the ALTER is transactional.
-func (s *PostgresSink) widenColumns(ctx context.Context) error {
+func (s *Sink) widenColumns(ctx context.Context) error {
 	rows, err := s.conn.Query(ctx, "SELECT * FROM "+s.ident+" LIMIT 0")
 	if err != nil {
 		return fmt.Errorf("%w: read the columns of %s: %w", ErrPostgres, s.Table, err)
@@ -161,7 +168,7 @@ func loadStreamID(path string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", fmt.Errorf("stream id: %w", err)
 	}
-	if err := writeAtomic(path, []byte(id+"\n")); err != nil {
+	if err := source.WriteFileAtomic(path, []byte(id+"\n")); err != nil {
 		return "", fmt.Errorf("stream id: %w", err)
 	}
 	return id, nil
@@ -188,10 +195,10 @@ func pgType(k types.Kind) string {
 	return "text"
 }
 
-// Write implements Sink: one transaction that claims the batch id in the
+// Write implements sink.Sink: one transaction that claims the batch id in the
 // bookkeeping table and writes the rows; if the id was claimed before,
 // nothing changes.
-func (s *PostgresSink) Write(ctx context.Context, batch int64, rows [][]types.Value) (err error) {
+func (s *Sink) Write(ctx context.Context, batch int64, rows [][]types.Value) (err error) {
 	if s.conn == nil {
 		return fmt.Errorf("%w: write before open", ErrPostgres)
 	}
@@ -215,12 +222,12 @@ func (s *PostgresSink) Write(ctx context.Context, batch int64, rows [][]types.Va
 		return tx.Rollback(ctx) // written before: a replay
 	}
 	switch {
-	case s.info.Mode == Complete:
+	case s.info.Mode == sink.Complete:
 		if _, err = tx.Exec(ctx, `DELETE FROM `+s.ident); err != nil {
 			return fmt.Errorf("%w: batch %d: clear %s: %w", ErrPostgres, batch, s.Table, err)
 		}
 		err = s.copy(ctx, tx, s.table, rows)
-	case s.info.Mode == Update && s.info.Keys > 0:
+	case s.info.Mode == sink.Update && s.info.Keys > 0:
 		err = s.upsert(ctx, tx, rows)
 	default:
 		err = s.copy(ctx, tx, s.table, rows)
@@ -235,7 +242,7 @@ func (s *PostgresSink) Write(ctx context.Context, batch int64, rows [][]types.Va
 }
 
 // copy loads rows with the COPY protocol, the fastest way into PostgreSQL.
-func (s *PostgresSink) copy(ctx context.Context, tx pgx.Tx, table pgx.Identifier, rows [][]types.Value) error {
+func (s *Sink) copy(ctx context.Context, tx pgx.Tx, table pgx.Identifier, rows [][]types.Value) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -249,7 +256,7 @@ func (s *PostgresSink) copy(ctx context.Context, tx pgx.Tx, table pgx.Identifier
 // upsert stages the changed groups in a temp table, deletes the rows with
 // the same keys and inserts the staged ones: a merge that treats NULL keys
 // as equal, which ON CONFLICT cannot.
-func (s *PostgresSink) upsert(ctx context.Context, tx pgx.Tx, rows [][]types.Value) error {
+func (s *Sink) upsert(ctx context.Context, tx pgx.Tx, rows [][]types.Value) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -279,8 +286,8 @@ func (s *PostgresSink) upsert(ctx context.Context, tx pgx.Tx, rows [][]types.Val
 	return nil
 }
 
-// Close implements Sink.
-func (s *PostgresSink) Close() error {
+// Close implements sink.Sink.
+func (s *Sink) Close() error {
 	if s.conn == nil {
 		return nil
 	}

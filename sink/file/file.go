@@ -1,7 +1,8 @@
-package stream
+package file
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,24 +11,31 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/sink"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
+)
+
+var (
+	_ sink.Sink  = (*Sink)(nil)
+	_ sink.Named = (*Sink)(nil)
 )
 
 // ManifestFile names, in a file sink's directory, the current version of
 // an update or complete mode result.
 const ManifestFile = "_manifest.json"
 
-// FileSink writes each batch to new files in Dir. In append mode batch N
+// Sink writes each batch to new files in Dir. In append mode batch N
 // becomes part-N.<ext> holding only its new rows; in update and complete
 // mode it becomes version-N.<ext> holding the changed or full result, and
 // _manifest.json names the current version. Every file appears by atomic
 // rename, so a reader never sees half a file; a replayed batch rewrites
 // the same name with the same rows.
-type FileSink struct {
+type Sink struct {
 	Dir    string
 	Format output.Format // CSV, JSON (lines) or Parquet
 
-	info SinkInfo
+	info sink.Info
 }
 
 // Manifest is the content of _manifest.json.
@@ -37,29 +45,30 @@ type Manifest struct {
 	Mode    string `json:"mode"`
 }
 
-// NewFileSink checks the format and returns a sink writing into dir.
-func NewFileSink(dir string, f output.Format) (*FileSink, error) {
+// New checks the format and returns a sink writing into dir.
+func New(dir string, f output.Format) (*Sink, error) {
 	switch f {
 	case output.CSV, output.JSON, output.Parquet:
 	default:
 		return nil, fmt.Errorf("%w %q for a file sink: want csv, jsonl or parquet", output.ErrFormat, f)
 	}
-	return &FileSink{Dir: dir, Format: f}, nil
+	return &Sink{Dir: dir, Format: f}, nil
 }
 
 // Name identifies the sink in the checkpoint.
-func (s *FileSink) Name() string { return "file:" + string(s.Format) }
+func (s *Sink) Name() string { return "file:" + string(s.Format) }
 
-func (s *FileSink) ext() string {
+func (s *Sink) ext() string {
 	if s.Format == output.JSON {
 		return ".jsonl"
 	}
 	return "." + string(s.Format)
 }
 
-// Open implements Sink: it removes files of batches that never committed,
-// which a replay writes again (or, if the files moved on, never will).
-func (s *FileSink) Open(ctx context.Context, info SinkInfo) error {
+// Open implements sink.Sink: it removes files of batches that never
+// committed, which a replay writes again (or, if the files moved on,
+// never will).
+func (s *Sink) Open(ctx context.Context, info sink.Info) error {
 	s.info = info
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("file sink %s: %w", s.Dir, err)
@@ -70,7 +79,7 @@ func (s *FileSink) Open(ctx context.Context, info SinkInfo) error {
 	}
 	for _, e := range ents {
 		if id, ok := s.batchOf(e.Name()); ok && id > info.LastCommitted {
-			if info.Mode == Append {
+			if info.Mode == sink.Append {
 				os.Remove(filepath.Join(s.Dir, e.Name()))
 			}
 		}
@@ -78,7 +87,7 @@ func (s *FileSink) Open(ctx context.Context, info SinkInfo) error {
 	return nil
 }
 
-func (s *FileSink) batchOf(name string) (int64, bool) {
+func (s *Sink) batchOf(name string) (int64, bool) {
 	for _, prefix := range []string{"part-", "version-"} {
 		if rest, ok := strings.CutPrefix(name, prefix); ok {
 			var id int64
@@ -90,16 +99,16 @@ func (s *FileSink) batchOf(name string) (int64, bool) {
 	return 0, false
 }
 
-func (s *FileSink) fileName(batch int64) string {
-	if s.info.Mode == Append {
+func (s *Sink) fileName(batch int64) string {
+	if s.info.Mode == sink.Append {
 		return fmt.Sprintf("part-%06d%s", batch, s.ext())
 	}
 	return fmt.Sprintf("version-%06d%s", batch, s.ext())
 }
 
-// Write implements Sink.
-func (s *FileSink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
-	if s.info.Mode == Append && len(rows) == 0 {
+// Write implements sink.Sink.
+func (s *Sink) Write(ctx context.Context, batch int64, rows [][]types.Value) error {
+	if s.info.Mode == sink.Append && len(rows) == 0 {
 		return nil // nothing new: no empty part file
 	}
 	name := s.fileName(batch)
@@ -107,12 +116,12 @@ func (s *FileSink) Write(ctx context.Context, batch int64, rows [][]types.Value)
 	if err := s.writeRows(path, rows); err != nil {
 		return err
 	}
-	if s.info.Mode == Append {
+	if s.info.Mode == sink.Append {
 		return nil
 	}
 	var prev Manifest
 	_ = readJSON(filepath.Join(s.Dir, ManifestFile), &prev)
-	if err := writeJSON(filepath.Join(s.Dir, ManifestFile), Manifest{Current: name, Batch: batch, Mode: string(s.info.Mode)}); err != nil {
+	if err := writeManifest(s.Dir, Manifest{Current: name, Batch: batch, Mode: string(s.info.Mode)}); err != nil {
 		return err
 	}
 	// Keep the version before the current one for a reader that read the
@@ -126,48 +135,37 @@ func (s *FileSink) Write(ctx context.Context, batch int64, rows [][]types.Value)
 	return nil
 }
 
-func (s *FileSink) writeRows(path string, rows [][]types.Value) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+func (s *Sink) writeRows(path string, rows [][]types.Value) error {
+	f, err := source.CreateAtomic(path)
 	if err != nil {
 		return fmt.Errorf("file sink: %w", err)
 	}
-	tmp := f.Name()
-	err = func() error {
-		w, err := output.New(s.Format, f, s.info.Schema)
-		if err != nil {
-			return err
-		}
-		b := types.NewBatch(s.info.Schema, types.BatchSize)
-		for i := 0; i < len(rows); {
-			b.Reset()
-			for ; i < len(rows) && b.Len < types.BatchSize; i++ {
-				b.AppendRow(rows[i])
-			}
-			if err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		if err := w.Close(); err != nil {
-			return err
-		}
-		return f.Sync()
-	}()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	defer f.Abort() // a no-op once committed
+	w, err := output.New(s.Format, f, s.info.Schema)
 	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("file sink: write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	b := types.NewBatch(s.info.Schema, types.BatchSize)
+	for i := 0; i < len(rows); {
+		b.Reset()
+		for ; i < len(rows) && b.Len < types.BatchSize; i++ {
+			b.AppendRow(rows[i])
+		}
+		if err := w.Write(b); err != nil {
+			return fmt.Errorf("file sink: write %s: %w", path, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("file sink: write %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("file sink: %w", err)
+	}
+	return nil
 }
 
-// Close implements Sink.
-func (s *FileSink) Close() error { return nil }
+// Close implements sink.Sink.
+func (s *Sink) Close() error { return nil }
 
 // ReadManifest returns a file sink directory's manifest.
 func ReadManifest(dir string) (Manifest, error) {
@@ -177,4 +175,26 @@ func ReadManifest(dir string) (Manifest, error) {
 		return m, fmt.Errorf("read %s: %w", filepath.Join(dir, ManifestFile), err)
 	}
 	return m, err
+}
+
+// writeManifest replaces the manifest atomically: a reader sees the old
+// version's name or the new one's.
+func writeManifest(dir string, m Manifest) error {
+	path := filepath.Join(dir, ManifestFile)
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return source.WriteFileAtomic(path, append(data, '\n'))
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
 }
