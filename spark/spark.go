@@ -42,19 +42,50 @@ func IsURL(s string) bool { return strings.HasPrefix(s, "sc://") }
 // applies SessionConf.
 func Connect(ctx context.Context, url string) (*Session, error) {
 	if !IsURL(url) {
-		return nil, fmt.Errorf("%w: %q is not an sc://host:port URL", ErrConnect, url)
+		return nil, fmt.Errorf("%w: %q is not an sc://host:port URL", ErrConnect, redact(url))
 	}
 	s, err := sc.NewSessionBuilder().Remote(url).Build(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w at %s: %w", ErrConnect, redact(url), err)
+		return nil, fmt.Errorf("%w at %s: %w", ErrConnect, redact(url), hideToken(err, url))
 	}
 	for k, v := range SessionConf {
 		if err := s.Config().Set(ctx, k, v); err != nil {
-			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, err)
+			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, hideToken(err, url))
 		}
 	}
 	return &Session{url: url, s: s}, nil
 }
+
+// token returns the token=… parameter of a Spark Connect URL, or "".
+func token(url string) string {
+	i := strings.Index(url, "token=")
+	if i < 0 {
+		return ""
+	}
+	t := url[i+len("token="):]
+	if j := strings.IndexByte(t, ';'); j >= 0 {
+		t = t[:j]
+	}
+	return t
+}
+
+// hideToken returns err with url's token replaced in its text: the client
+// library puts the whole URL in its messages. errors.Is still sees err.
+func hideToken(err error, url string) error {
+	t := token(url)
+	if err == nil || t == "" || !strings.Contains(err.Error(), t) {
+		return err
+	}
+	return &tokenHidden{err: err, token: t}
+}
+
+type tokenHidden struct {
+	err   error
+	token string
+}
+
+func (e *tokenHidden) Error() string { return strings.ReplaceAll(e.err.Error(), e.token, "…") }
+func (e *tokenHidden) Unwrap() error { return e.err }
 
 // redact hides a token in url, for error messages.
 func redact(url string) string {
@@ -75,7 +106,7 @@ func (s *Session) Close() error { return s.s.Stop() }
 // Exec runs a statement whose result is not needed (CREATE VIEW).
 func (s *Session) Exec(ctx context.Context, stmt string) error {
 	if _, err := s.s.Sql(ctx, stmt); err != nil {
-		return fmt.Errorf("spark: %w", err)
+		return fmt.Errorf("spark: %w", hideToken(err, s.url))
 	}
 	return nil
 }
@@ -85,11 +116,11 @@ func (s *Session) Exec(ctx context.Context, stmt string) error {
 func (s *Session) Query(ctx context.Context, q string, schema types.Schema) ([]*types.Batch, error) {
 	df, err := s.s.Sql(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("spark: %w", err)
+		return nil, fmt.Errorf("spark: %w", hideToken(err, s.url))
 	}
 	tbl, err := df.ToArrow(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("spark: %w", err)
+		return nil, fmt.Errorf("spark: %w", hideToken(err, s.url))
 	}
 	defer (*tbl).Release()
 	return Convert(*tbl, schema)

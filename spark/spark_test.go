@@ -3,6 +3,7 @@ package spark_test
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -120,6 +121,28 @@ func TestSparkSessionRoundTrip(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("column %s: got %v, want %v", schema[i].Name, got[i], want[i])
+		}
+	}
+}
+
+// TestTokenNeverInErrors: a Spark Connect token never appears in an error,
+// however the connection fails (the client library quotes the URL whole).
+func TestTokenNeverInErrors(t *testing.T) {
+	const secret = "TOKEN-MARKER-7f3a"
+	for _, url := range []string{
+		"sc://127.0.0.1:notaport/;token=" + secret,
+		"sc://127.0.0.1:1/;token=" + secret + ";user_id=me",
+		"http://127.0.0.1:1/;token=" + secret,
+	} {
+		_, err := spark.Connect(t.Context(), url)
+		if err == nil {
+			t.Fatalf("%s: connected", url)
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error shows the token: %v", err)
+		}
+		if !errors.Is(err, spark.ErrConnect) {
+			t.Errorf("%v is not ErrConnect", err)
 		}
 	}
 }
