@@ -29,11 +29,8 @@ step "PostgreSQL sink against a throwaway server"; scripts/postgres-test.sh
 step "libdeflate build: gzip readers with -tags libdeflate (cgo; installs libdeflate-dev when missing)"
 scripts/libdeflate-test.sh
 
-step "fuzz smoke (the parser, the JSON extractor and its early drop, the Parquet footer walker, 15 s each)"
-go test ./syntax -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s
-go test ./scan -run '^$' -fuzz '^FuzzExtract$' -fuzztime 15s
-go test ./scan -run '^$' -fuzz '^FuzzExtractRequire$' -fuzztime 15s
-go test ./parquetfile/internal/footer -run '^$' -fuzz '^FuzzParse$' -fuzztime 15s
+step "fuzz smoke: every fuzz target, a fixed number of executions each (scripts/fuzz.sh MINUTES runs them long)"
+scripts/fuzz.sh short
 
 step "Spark backend: the corpus on a local Spark Connect server (installs pyspark 4 when missing)"
 scripts/spark-test.sh

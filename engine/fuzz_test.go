@@ -3,8 +3,10 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -78,4 +80,39 @@ func FuzzQuery(f *testing.F) {
 			return err
 		})
 	})
+}
+
+// TestFuzzTargetsListed keeps scripts/fuzz.sh's list of targets complete:
+// a fuzz function it does not name would never run in CI.
+func TestFuzzTargetsListed(t *testing.T) {
+	script, err := os.ReadFile("../scripts/fuzz.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
+	err = filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "oracle" || d.Name() == "bench" || strings.HasPrefix(d.Name(), ".")) && p != ".." {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		pkg := "./" + filepath.ToSlash(filepath.Dir(strings.TrimPrefix(p, "../")))
+		for _, m := range fuzzFunc.FindAllStringSubmatch(string(data), -1) {
+			if !strings.Contains(string(script), `"`+pkg+" "+m[1]+" ") {
+				t.Errorf("scripts/fuzz.sh does not run %s %s", pkg, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
