@@ -29,7 +29,8 @@ const checkpointVersion = 1
 //	sink/                  the sink's own bookkeeping
 //	error.json             the last error that stopped the stream
 type checkpoint struct {
-	dir string
+	dir  string
+	lock *source.Lock // held while the stream runs: one process per checkpoint
 }
 
 // metadata identifies the stream a checkpoint belongs to.
@@ -109,6 +110,14 @@ type commit struct {
 	Problems   []problem `json:"problems,omitempty"`
 }
 
+// ErrCheckpointInUse means another process runs a stream on the checkpoint.
+// Two writers on one checkpoint would each commit "batch n" with different
+// files, duplicating or losing rows; the lock refuses the second.
+var ErrCheckpointInUse = errors.New("checkpoint in use by another stream")
+
+// openCheckpoint opens dir for a stream to run on, taking its lock (a
+// killed owner's lock goes with it), and removes the temporary files of
+// writes a killed owner left unfinished.
 func openCheckpoint(dir string) (*checkpoint, error) {
 	if dir == "" {
 		return nil, errors.New("stream: no checkpoint directory")
@@ -118,8 +127,22 @@ func openCheckpoint(dir string) (*checkpoint, error) {
 			return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
 		}
 	}
-	return &checkpoint{dir: dir}, nil
+	lock, err := source.TryLock(filepath.Join(dir, "lock"))
+	if errors.Is(err, source.ErrLocked) {
+		return nil, fmt.Errorf("%w: %w; stop it, or give this one another --checkpoint", ErrCheckpointInUse, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	if _, err := source.RemoveStaleTemps(dir); err != nil {
+		lock.Unlock()
+		return nil, fmt.Errorf("checkpoint %s: %w", dir, err)
+	}
+	return &checkpoint{dir: dir, lock: lock}, nil
 }
+
+// close releases the checkpoint's lock.
+func (c *checkpoint) close() error { return c.lock.Unlock() }
 
 func batchName(id int64, ext string) string { return fmt.Sprintf("%020d%s", id, ext) }
 

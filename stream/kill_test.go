@@ -104,9 +104,48 @@ func TestSIGKILL(t *testing.T) {
 	}
 
 	rng := rand.New(rand.NewPCG(5, 8))
+	refused := 0
+	// race starts a second process on each checkpoint a few milliseconds
+	// after the first, as a careless cron job would: exactly one of the
+	// two runs, the other is refused with the checkpoint's lock (and a
+	// killed owner's successor is never refused: the lock dies with it).
+	type running struct {
+		cmd    *exec.Cmd
+		stderr *bytes.Buffer
+		ended  chan struct{} // closed once Wait returned
+	}
+	race := func(args []string) running {
+		var rs [2]running
+		for i := range rs {
+			if i == 1 {
+				time.Sleep(time.Duration(rng.IntN(40)) * time.Millisecond)
+			}
+			c, e := start(append([]string{"--trigger", "200ms"}, args...)...)
+			rs[i] = running{c, e, make(chan struct{})}
+		}
+		lost := make(chan int, 2)
+		for i, r := range rs {
+			go func() {
+				r.cmd.Wait()
+				close(r.ended)
+				lost <- i
+			}()
+		}
+		select {
+		case i := <-lost:
+			l := rs[i]
+			if l.cmd.ProcessState.ExitCode() != 1 || !strings.Contains(l.stderr.String(), "checkpoint in use by another stream") || !strings.Contains(l.stderr.String(), "pid ") {
+				t.Fatalf("the second stream on one checkpoint: exit %d, stderr %q", l.cmd.ProcessState.ExitCode(), l.stderr)
+			}
+			refused++
+			return rs[1-i]
+		case <-time.After(20 * time.Second):
+			t.Fatal("two streams on one checkpoint both ran")
+		}
+		return running{}
+	}
 	for k := 0; k < kills; k++ {
-		a, aErr := start(append([]string{"--trigger", "200ms"}, fileArgs...)...)
-		b, bErr := start(append([]string{"--trigger", "200ms"}, memArgs...)...)
+		a, b := race(fileArgs), race(memArgs)
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		pub := rand.New(rand.NewPCG(uint64(k), 3)) // the loop's rng is not safe to share
@@ -122,15 +161,15 @@ func TestSIGKILL(t *testing.T) {
 			}
 		}()
 		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
-		for _, c := range []*exec.Cmd{a, b} {
-			c.Process.Signal(syscall.SIGKILL)
+		for _, r := range []running{a, b} {
+			r.cmd.Process.Signal(syscall.SIGKILL)
 		}
 		close(stop)
 		<-done
-		for i, c := range []*exec.Cmd{a, b} {
-			err := c.Wait()
-			if ws, ok := c.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-				t.Fatalf("kill %d: stream %d ended before the kill (%v):\n%s", k, i, err, []*bytes.Buffer{aErr, bErr}[i])
+		for i, r := range []running{a, b} {
+			<-r.ended
+			if ws, ok := r.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+				t.Fatalf("kill %d: stream %d ended before the kill (%v):\n%s", k, i, r.cmd.ProcessState, r.stderr)
 			}
 		}
 	}
@@ -162,6 +201,18 @@ func TestSIGKILL(t *testing.T) {
 	if got, want := table(m), batchRun(t, aggQ); !slices.Equal(got, want) {
 		t.Errorf("memory table\n%q\nbatch query\n%q", got, want)
 	}
-	t.Logf("%d rounds, %d SIGKILLs of 2 streams, %d + %d batches, build %s, total %s",
-		kills, 2*kills, len(commits(t, ckFile)), len(commits(t, ckMem)), built.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
+	// The kills left unfinished writes behind; the restarts removed them.
+	for _, d := range []string{out, ckFile, ckMem} {
+		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && strings.Contains(e.Name(), ".tmp-") {
+				t.Errorf("an unfinished write was left: %s", p)
+			}
+			return nil
+		})
+	}
+	if refused != 2*kills {
+		t.Errorf("%d second streams refused, want %d", refused, 2*kills)
+	}
+	t.Logf("%d rounds, %d SIGKILLs of 2 streams, %d rivals refused by the lock, %d + %d batches, build %s, total %s",
+		kills, 2*kills, refused, len(commits(t, ckFile)), len(commits(t, ckMem)), built.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
 }

@@ -55,6 +55,7 @@ func Run(ctx context.Context, o Options) (err error) {
 		if err != nil && !errors.Is(err, context.Canceled) {
 			s.ck.recordError(err)
 		}
+		err = errors.Join(err, s.ck.close())
 	}()
 	return s.loop(ctx)
 }
@@ -77,7 +78,7 @@ type streamRun struct {
 	next     int64
 }
 
-func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
+func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 	if o.Sink == nil {
 		return nil, errors.New("stream: no sink")
 	}
@@ -91,7 +92,6 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	var err error
 	if s.q, err = syntax.ParseQuery(o.Query); err != nil {
 		return nil, err
 	}
@@ -112,6 +112,11 @@ func newStreamRun(ctx context.Context, o Options) (*streamRun, error) {
 	if s.ck, err = openCheckpoint(o.Checkpoint); err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			s.ck.close() // the run will not start: let another take it
+		}
+	}()
 	if s.meta, s.haveMeta, err = s.ck.readMeta(); err != nil {
 		return nil, err
 	}

@@ -73,6 +73,11 @@ func (s *Sink) Open(ctx context.Context, info sink.Info) error {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("file sink %s: %w", s.Dir, err)
 	}
+	// The stream holds its checkpoint's lock: no other writer is here, so
+	// a temporary file is what a killed run left unfinished.
+	if _, err := source.RemoveStaleTemps(s.Dir); err != nil {
+		return fmt.Errorf("file sink: %w", err)
+	}
 	ents, err := os.ReadDir(s.Dir)
 	if err != nil {
 		return fmt.Errorf("file sink %s: %w", s.Dir, err)
