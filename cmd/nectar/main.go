@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -19,13 +20,37 @@ const (
 	exitOK          = 0
 	exitError       = 1   // the command failed: bad flags, a query that cannot run, --strict input
 	exitInterrupted = 130 // Ctrl-C, as shells report death by SIGINT
+	exitTerminated  = 143 // SIGTERM, as shells report death by it
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal cancels the work, which stops promptly and
+		// cleans up (unfinished output files are removed, a stream's
+		// checkpoint stays consistent); a second one exits at once.
+		sig := <-sigs
+		cancel(interrupted{sig})
+		<-sigs
+		os.Exit(exitCode(sig))
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
 	os.Exit(code)
+}
+
+// interrupted is the cause of a context cancelled by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + i.sig.String() }
+
+func exitCode(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return exitTerminated
+	}
+	return exitInterrupted
 }
 
 // run executes one nectar command line and returns its exit code. Results
@@ -40,13 +65,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitOK
-	}
 	if ctx.Err() != nil {
-		// Whatever the error says, the user stopped the work.
+		// Whatever the error says (a stream stops without one), the work
+		// was stopped from outside: say so, as shells would.
+		var in interrupted
+		if errors.As(context.Cause(ctx), &in) {
+			fmt.Fprintf(stderr, "error: %v\n", in)
+			return exitCode(in.sig)
+		}
 		fmt.Fprintln(stderr, "error: interrupted")
 		return exitInterrupted
+	}
+	if err == nil {
+		return exitOK
 	}
 	fmt.Fprintln(stderr, formatError(err))
 	return exitError
