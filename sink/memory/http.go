@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/nectar-dev/nectar/listen"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -56,9 +57,15 @@ func Handler(sinks ...*Sink) http.Handler {
 	return mux
 }
 
-// Serve serves the memory tables on addr (use a loopback address such as
-// 127.0.0.1:0) until ctx ends. It returns the address actually bound.
+// Serve serves the memory tables on addr, a loopback address such as
+// 127.0.0.1:0 (any other is refused, wrapping listen.ErrNotLoopback),
+// until ctx ends. It returns the address actually bound.
 func Serve(ctx context.Context, addr string, sinks ...*Sink) (string, error) {
+	// The endpoint has no authentication: it must not be reachable from
+	// the network (nectar serve is for that).
+	if err := listen.Loopback(addr); err != nil {
+		return "", fmt.Errorf("stream endpoint: %w", err)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", fmt.Errorf("stream endpoint: %w", err)

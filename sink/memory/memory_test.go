@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nectar-dev/nectar/listen"
 	"github.com/nectar-dev/nectar/sink"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -110,5 +111,15 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(rt.String(), "events") || len(rt.Columns()) != 2 {
 		t.Errorf("remote table %s with %d columns", rt, len(rt.Columns()))
+	}
+}
+
+// TestServeRefusesTheNetwork: the endpoint has no authentication, so it
+// listens on loopback only.
+func TestServeRefusesTheNetwork(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0"} {
+		if _, err := Serve(t.Context(), addr, New("t")); !errors.Is(err, listen.ErrNotLoopback) {
+			t.Errorf("Serve(%q): %v, want ErrNotLoopback", addr, err)
+		}
 	}
 }
