@@ -99,6 +99,14 @@ var Queries = []Query{
 		DuckDB: priceByVerticalTyped,
 	},
 	{
+		// dbplyr asks for a query's columns with WHERE (0 = 1) before it
+		// runs it: the answer comes from the schema (the sample), not
+		// from reading the logs. Issue 18's target: under 50 ms.
+		Name:   "schema_probe",
+		Title:  "dbplyr's schema probe: SELECT * FROM (the seed's source) WHERE (0 = 1)",
+		Nectar: `SELECT * FROM (SELECT event, properties.vertical, properties.recommender.variant, timestamp FROM {src}) q WHERE (0 = 1)`,
+	},
+	{
 		// The seed reads none of the columns that drift: checking the
 		// sample must cost it nothing.
 		Name:   "seed_drift",

@@ -261,3 +261,49 @@ func TestFileChangedBetweenStatements(t *testing.T) {
 		t.Errorf("streamed rows over a changed file: %v, want ErrChanged naming %s", err, p)
 	}
 }
+
+// TestSchemaProbeReadsNothing: a query that yields no rows whatever the
+// data holds (dbplyr's WHERE (0 = 1) schema probe, LIMIT 0) answers from
+// the schema without scanning, but still checks the names the sample
+// never saw, and describes them with the kinds their values have.
+func TestSchemaProbeReadsNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeJSONL(t, dir, "a/1.json", `{"e":"x","n":1}`)
+	writeJSONL(t, dir, "a/2.json", `{"e":"y","n":2,"late":3}`, `{not json`)
+	for _, c := range []struct{ query, want string }{
+		{"SELECT * FROM (SELECT e, late FROM read_json('a')) q WHERE (0 = 1)", "e string, late bigint"},
+		{"SELECT e, late FROM read_json('a') WHERE n > 0 AND NULL", "e string, late bigint"},
+		{"SELECT e FROM read_json('a') LIMIT 0", "e string"},
+		{"SELECT e, count(*) AS c FROM read_json('a') GROUP BY e HAVING 1 = 0", "e string, c bigint"},
+		{"SELECT * FROM read_json('a') |> WHERE false", "e string, n bigint"},
+		{"SELECT lat FROM read_json('a') WHERE 0 = 1", "error: unknown column lat"},
+		{"SELECT e FROM read_json('a') WHERE 0 = 1 UNION ALL SELECT lat FROM read_json('a') WHERE 0 = 1", "error: unknown column lat"},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			e := engine.New(engine.Options{Dir: dir, SampleLines: 1})
+			schema, rows, err := engine.QueryRows(t.Context(), e, c.query)
+			if want, ok := strings.CutPrefix(c.want, "error: "); ok {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("error %v, want one containing %q", err, want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cols []string
+			for _, f := range schema {
+				cols = append(cols, f.Name+" "+strings.ToLower(f.Kind.String()))
+			}
+			if got := strings.Join(cols, ", "); got != c.want || len(rows) != 0 {
+				t.Errorf("schema %s with %d rows, want %s and none", got, len(rows), c.want)
+			}
+			if n := len(e.Scans()); n != 0 {
+				t.Errorf("%d scans opened", n)
+			}
+			if s := e.Summary(); len(s) != 0 {
+				t.Errorf("summary %q: the malformed line was read", s)
+			}
+		})
+	}
+}

@@ -204,6 +204,11 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 		if err != nil {
 			return err
 		}
+		if again, err := table.CheckUnread(ctx, q, n); err != nil {
+			return err
+		} else if again {
+			continue
+		}
 		sctx, log := table.WithScanLog(ctx)
 		mark := e.scanMark()
 		op, err := e.backend.Execute(sctx, n)

@@ -63,6 +63,9 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 	case *plan.OneRow:
 		return &oneRow{}, nil
 	}
+	if plan.ReadsNothing(n) {
+		return Rows(n.Schema(), nil), nil
+	}
 	kids := n.Children()
 	ins := make([]Operator, len(kids))
 	for i, k := range kids {

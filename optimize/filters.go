@@ -9,7 +9,7 @@ import "github.com/nectar-dev/nectar/plan"
 // flows past it, so correctness never depends on a source using the hints.
 func PushFilters(n plan.Node) plan.Node {
 	return plan.Transform(n, func(node plan.Node) plan.Node {
-		if f, ok := node.(*plan.Filter); ok {
+		if f, ok := node.(*plan.Filter); ok && !plan.ReadsNothing(f) {
 			return pushFilter(f)
 		}
 		return node

@@ -14,6 +14,9 @@ type Rule struct {
 // Rules run in order, once each.
 var Rules = []Rule{
 	{Name: "simplify", Apply: Simplify},
+	// Before push-filters, so that a condition that is always false stops
+	// the read instead of reaching the scan as a hint.
+	{Name: "fold-filters", Apply: FoldFilters},
 	{Name: "push-filters", Apply: PushFilters},
 	{Name: "prune-columns", Apply: PruneColumns},
 	{Name: "top-n", Apply: TopN},

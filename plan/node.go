@@ -247,6 +247,23 @@ type Limit struct {
 	Offset int64
 }
 
+// ReadsNothing reports whether n yields no rows whatever its input holds:
+// a LIMIT 0, or a filter whose condition is the constant FALSE (the
+// optimizer folds conditions that are always false or NULL to it). The
+// executor does not run the input of such a node, so its scans read
+// nothing; what a read would have checked, the caller checks
+// (table.CheckNames).
+func ReadsNothing(n Node) bool {
+	switch n := n.(type) {
+	case *Limit:
+		return n.Count == 0
+	case *Filter:
+		c, ok := n.Cond.(*Const)
+		return ok && c.V.K == types.Bool && !c.V.Bool()
+	}
+	return false
+}
+
 // Distinct removes duplicate rows (NULLs equal).
 type Distinct struct{ Input Node }
 

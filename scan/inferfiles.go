@@ -39,9 +39,9 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 		shares[k] = max(1, left/(len(picked)-k))
 		left -= shares[k]
 	}
-	// Decompressing and validating the samples is most of inference, and
-	// it ran on one core before every query: read the files in parallel,
-	// then fold the lines in file order, so the schema is the serial one.
+	// Inference runs before every query (and is all of a schema probe's
+	// time): read and infer the files in parallel, then merge them in
+	// file order, so the schema is the serial one (Inferrer.Merge).
 	samples := make([]sample, len(picked))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -51,6 +51,7 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 			defer wg.Done()
 			for k := range next {
 				samples[k] = readFileSample(ctx, files[picked[k]], shares[k])
+				samples[k].infer(shares[k])
 			}
 		}()
 	}
@@ -76,9 +77,10 @@ func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]Infer
 			return nil, nil, fmt.Errorf("infer schema: %w", sm.err)
 		}
 		n := min(budget, len(sm.lines))
-		for _, line := range sm.lines[:n] {
-			in.add(line)
+		if sm.inf == nil || sm.inferred != n {
+			sm.infer(n)
 		}
+		in.Merge(sm.inf)
 		if left -= n; left <= 0 {
 			break
 		}
@@ -91,6 +93,18 @@ type sample struct {
 	lines [][]byte
 	short bool // the file ended before the budget was reached
 	err   error
+	// inf holds the first inferred lines.
+	inf      *Inferrer
+	inferred int
+}
+
+// infer infers the first n lines (fewer if the sample is shorter).
+func (sm *sample) infer(n int) {
+	n = min(n, len(sm.lines))
+	sm.inf, sm.inferred = &Inferrer{}, n
+	for _, line := range sm.lines[:n] {
+		sm.inf.add(line)
+	}
 }
 
 // readFileSample reads the first budget valid lines of f. Bad lines, a

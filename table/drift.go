@@ -174,6 +174,25 @@ func CheckNames(ctx context.Context, q syntax.Query, n plan.Node) (again bool, e
 	return again, err
 }
 
+// CheckUnread is CheckNames for the parts of n that a run does not read:
+// the inputs of nodes that yield nothing (plan.ReadsNothing), such as
+// dbplyr's WHERE (0 = 1) probe. A name no line has fails there as it
+// would in a read, without reading the files when the samples hold every
+// name.
+func CheckUnread(ctx context.Context, q syntax.Query, n plan.Node) (again bool, err error) {
+	if plan.ReadsNothing(n) {
+		return CheckNames(ctx, q, n)
+	}
+	for _, k := range n.Children() {
+		a, err := CheckUnread(ctx, q, k)
+		if err != nil {
+			return false, err
+		}
+		again = again || a
+	}
+	return again, nil
+}
+
 // pathKey is the key of a path in maps of columns: its canonical text,
 // lower-cased, as names resolve without regard to case.
 func pathKey(name string) string {
