@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/jsonpath"
+	"slices"
 )
 
 // JSONType is the JSON type of an extracted value.
@@ -80,7 +81,12 @@ type trie struct {
 	slot    int   // result slot of a path ending here, or -1
 	below   []int // slots at or below this node, reset when a duplicate key re-enters it
 	req     *requirement
-	path    jsonpath.Path // the node's path; set for the objects WatchNewKeys watches
+	// parent and name locate the node for WatchNewKeys (set by it), which
+	// builds a new key's path from them only when it meets one: nodes
+	// holding their whole paths would hold a quadratic number of steps
+	// for a deeply nested schema.
+	parent *trie
+	name   string
 	empty   bool          // an object WatchNewKeys knows only empty: a key inside is new
 }
 
@@ -275,7 +281,14 @@ type Extractor struct {
 	required []*trie      // nodes with a requirement
 	watching bool         // see WatchNewKeys
 	newKeys  map[string]jsonpath.Path
+	repeated bool // the last line repeated a key on a path read (Repeated)
 }
+
+// Repeated reports whether the line last extracted held a key that a path
+// leads through more than once (the last occurrence was read). JSON leaves
+// the meaning of such a line open and Spark refuses to infer a schema from
+// it, so the scan counts these lines instead of reading them in silence.
+func (e *Extractor) Repeated() bool { return e.repeated }
 
 // maxNewKeys bounds how many new keys an Extractor remembers: enough to
 // tell that the columns read are not all there are.
@@ -307,14 +320,14 @@ func (e *Extractor) WatchNewKeys(empty []jsonpath.Path) {
 		}
 		n.empty = true
 	}
-	var mark func(n *trie, p jsonpath.Path)
-	mark = func(n *trie, p jsonpath.Path) {
-		n.path = p
+	var mark func(n *trie)
+	mark = func(n *trie) {
 		for _, k := range n.keys {
-			mark(k.next, p.Child(string(k.key)))
+			k.next.parent, k.next.name = n, string(k.key)
+			mark(k.next)
 		}
 	}
-	mark(e.root, nil)
+	mark(e.root)
 }
 
 // NewKeys returns the paths of the keys WatchNewKeys noted, each once, at
@@ -331,7 +344,11 @@ func (e *Extractor) noteNewKey(n *trie, key []byte) {
 	if len(e.newKeys) >= maxNewKeys {
 		return
 	}
-	p := n.path.Child(string(key))
+	p := jsonpath.Path{{Key: string(key)}}
+	for ; n.parent != nil; n = n.parent {
+		p = append(p, jsonpath.Step{Key: n.name})
+	}
+	slices.Reverse(p)
 	if s := p.String(); e.newKeys[s] == nil {
 		e.newKeys[s] = p
 	}
@@ -469,6 +486,7 @@ func (e *Extractor) quickRejects(line []byte) bool {
 // ErrRejected (see Require). Results alias line.
 func (e *Extractor) Extract(line []byte) error {
 	clear(e.res)
+	e.repeated = false
 	i := skipWS(line, 0)
 	if i >= len(line) || line[i] != '{' {
 		return fmt.Errorf("%w at byte %d", errNotObject, i)
@@ -519,6 +537,9 @@ func (e *Extractor) value(d []byte, i int, n *trie, depth int) (int, error) {
 		return i, errEOF
 	}
 	for _, s := range n.below {
+		if r := &e.res[s]; r.Type != Missing || r.Bytes != nil {
+			e.repeated = true
+		}
 		e.res[s] = Raw{}
 	}
 	start := i

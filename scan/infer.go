@@ -3,6 +3,7 @@ package scan
 import (
 	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
+	"slices"
 )
 
 // InferredColumn is one column found by schema inference.
@@ -28,7 +29,10 @@ type Inferrer struct {
 
 // inode is one key seen in the sample, at one level of nesting.
 type inode struct {
-	path     jsonpath.Path
+	// key is the node's name in its parent. Nodes do not hold their
+	// paths: a line nested thousands deep would hold a quadratic number
+	// of steps. Walks build the path as they descend.
+	key      string
 	kind     types.Kind // widened kind of the non-object values seen
 	leaf     bool       // seen as a non-null scalar or an array
 	object   bool       // seen as an object
@@ -44,7 +48,7 @@ func (n *inode) child(key []byte) *inode {
 		n.byKey = make(map[string]*inode)
 	}
 	k := string(key)
-	c := &inode{path: n.path.Child(k)}
+	c := &inode{key: k}
 	n.byKey[k] = c
 	n.children = append(n.children, c)
 	return c
@@ -154,7 +158,7 @@ func (n *inode) merge(o *inode) {
 	}
 	n.object = n.object || o.object
 	for _, oc := range o.children {
-		n.child([]byte(oc.path[len(oc.path)-1].Key)).merge(oc)
+		n.child([]byte(oc.key)).merge(oc)
 	}
 }
 
@@ -163,18 +167,15 @@ func (n *inode) merge(o *inode) {
 // a read that notes new keys (Options.NewKeys) must know them.
 func (in *Inferrer) EmptyObjects() []jsonpath.Path {
 	var out []jsonpath.Path
-	var walk func(n *inode)
-	walk = func(n *inode) {
-		for _, c := range n.children {
-			switch {
-			case c.object && !c.leaf && len(c.children) == 0:
-				out = append(out, c.path)
-			case c.object && !c.leaf:
-				walk(c)
-			}
+	in.root.walk(nil, func(c *inode, path jsonpath.Path) bool {
+		switch {
+		case c.object && !c.leaf && len(c.children) == 0:
+			out = append(out, slices.Clone(path))
+		case c.object && !c.leaf:
+			return true
 		}
-	}
-	walk(&in.root)
+		return false
+	})
 	return out
 }
 
@@ -183,19 +184,30 @@ func (in *Inferrer) EmptyObjects() []jsonpath.Path {
 // only ever seen empty yield no column, as in Spark.
 func (in *Inferrer) Schema() []InferredColumn {
 	var out []InferredColumn
-	var walk func(n *inode)
-	walk = func(n *inode) {
-		for _, c := range n.children {
-			switch {
-			case c.object && c.leaf:
-				out = append(out, InferredColumn{Name: c.path.String(), Path: c.path, Kind: types.String})
-			case c.object:
-				walk(c)
-			default:
-				out = append(out, InferredColumn{Name: c.path.String(), Path: c.path, Kind: c.kind})
-			}
+	in.root.walk(nil, func(c *inode, path jsonpath.Path) bool {
+		switch {
+		case c.object && c.leaf:
+			out = append(out, InferredColumn{Name: path.String(), Path: slices.Clone(path), Kind: types.String})
+		case c.object:
+			return true
+		default:
+			out = append(out, InferredColumn{Name: path.String(), Path: slices.Clone(path), Kind: c.kind})
 		}
-	}
-	walk(&in.root)
+		return false
+	})
 	return out
+}
+
+// walk calls fn on each child of n, depth first in first-seen order, with
+// its path (valid during the call only: one slice serves the whole walk),
+// and descends into the children for which fn returns true.
+func (n *inode) walk(path jsonpath.Path, fn func(c *inode, path jsonpath.Path) bool) jsonpath.Path {
+	for _, c := range n.children {
+		path = append(path, jsonpath.Step{Key: c.key})
+		if fn(c, path) {
+			path = c.walk(path, fn)
+		}
+		path = path[:len(path)-1]
+	}
+	return path
 }

@@ -753,6 +753,9 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			}
 			continue
 		}
+		if w.ex.Repeated() {
+			w.fc.repeated++
+		}
 		for j, v := range b.Cols {
 			c := &s.opts.Columns[j]
 			switch c.Hidden {
@@ -768,6 +771,9 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 					seen.see(r)
 				default:
 					seen.Present = true
+				}
+				if v.Kind == types.Float && r.Type == Number && len(r.Bytes) > 18 && bigInteger(r.Bytes) {
+					seen.Inexact++
 				}
 				if appendRaw(v, r, &w.arena) {
 					w.fc.conflicts++

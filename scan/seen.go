@@ -30,6 +30,10 @@ type Seen struct {
 	Blocked      int64
 	BlockedFiles int64
 	BlockedTypes [numJSONTypes]int64
+	// Inexact counts the integers beyond BIGINT's range that a DOUBLE
+	// column holds: exact to about 16 digits, where Spark's inference
+	// would have made the column a DECIMAL.
+	Inexact int64
 }
 
 const numJSONTypes = int(Array) + 1
@@ -66,6 +70,7 @@ func (s *Seen) add(o *Seen) {
 		s.MisfitTypes[t] += n
 	}
 	s.Blocked += o.Blocked
+	s.Inexact += o.Inexact
 	s.BlockedFiles += o.BlockedFiles
 	for t, n := range o.BlockedTypes {
 		s.BlockedTypes[t] += n
@@ -111,6 +116,18 @@ func KindNoun(k types.Kind) string {
 		return "nulls"
 	}
 	return fmt.Sprintf("%s values", k)
+}
+
+// bigInteger reports whether a number token is an integer that BIGINT
+// cannot hold (a DOUBLE then rounds it).
+func bigInteger(b []byte) bool {
+	for _, c := range b {
+		if c == '.' || c == 'e' || c == 'E' {
+			return false
+		}
+	}
+	_, ok := parseInt(b)
+	return !ok
 }
 
 // RawKind is the kind schema inference gives one JSON value: BOOLEAN,

@@ -26,6 +26,7 @@ type fileCounts struct {
 	lines      [numBadKinds]int64
 	conflicts  int64
 	rejected   int64 // lines a Require ruled out unread
+	repeated   int64 // lines that repeat a key read (Extractor.Repeated)
 	notLog     bool
 	unreadable bool   // a listed entry that cannot be read (source.File.Err)
 	seen       []Seen // by column; nil entries' worth for hidden columns
@@ -57,6 +58,7 @@ type counters struct {
 	notLog                atomic.Int64
 	unreadable            atomic.Int64
 	rejected              atomic.Int64
+	repeated, repeatedIn  atomic.Int64
 
 	seenMu  sync.Mutex
 	seen    []Seen                   // by column
@@ -108,6 +110,10 @@ func (c *counters) addFile(fc *fileCounts, size int64) {
 		c.unreadable.Add(1)
 	}
 	c.rejected.Add(fc.rejected)
+	if fc.repeated > 0 {
+		c.repeated.Add(fc.repeated)
+		c.repeatedIn.Add(1)
+	}
 	c.bytesDone.Add(size)
 	c.filesDone.Add(1)
 }
@@ -130,6 +136,9 @@ type Stats struct {
 	// RejectedLines were ruled out by a pushed-down filter (Options.Require)
 	// before they were read in full: Seen knows nothing of their values.
 	RejectedLines int64
+	// RepeatedKeyLines, in RepeatedKeyFiles files, held a key read more
+	// than once in one object; the last value was read.
+	RepeatedKeyLines, RepeatedKeyFiles int64
 }
 
 // Stats returns the current counts. It is safe to call from any goroutine
@@ -154,6 +163,8 @@ func (s *Scanner) Stats() Stats {
 		NotLogFiles:      c.notLog.Load(),
 		UnreadableFiles:  c.unreadable.Load(),
 		RejectedLines:    c.rejected.Load(),
+		RepeatedKeyLines: c.repeated.Load(),
+		RepeatedKeyFiles: c.repeatedIn.Load(),
 	}
 }
 
@@ -188,6 +199,9 @@ func (st Stats) Summary() string {
 			what = fmt.Sprintf("%d unreadable entries", st.UnreadableFiles)
 		}
 		parts = append(parts, "skipped "+what+" (a symbolic link in a loop or to nothing)")
+	}
+	if st.RepeatedKeyLines > 0 {
+		parts = append(parts, fmt.Sprintf("read the last value of a key repeated within an object in %s in %s", plural(st.RepeatedKeyLines, "line"), plural(st.RepeatedKeyFiles, "file")))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -256,6 +256,10 @@ func (log *ScanLog) Check(ctx context.Context, q syntax.Query) (again bool, note
 				notes = append(notes, fmt.Sprintf("%s: read as NULL in %s of %s where a value on its path is not an object or array (%s)",
 					col.Name, plural(sn.Blocked, "line"), plural(sn.BlockedFiles, "file"), sn.BlockedText()))
 			}
+			if sn.Inexact > 0 && col.Guess {
+				notes = append(notes, fmt.Sprintf("%s: %s beyond BIGINT's range read as DOUBLE, exact to about 16 digits (Spark's inference makes such a column a DECIMAL)",
+					col.Name, plural(sn.Inexact, "integer")))
+			}
 			switch {
 			case col.Hidden != scan.NotHidden:
 			case col.Observe:

@@ -22,10 +22,7 @@ func TestSignalsStopCleanly(t *testing.T) {
 		t.Skip("builds the nectar binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "nectar")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildNectar(t, dir)
 	logs := genLogs(t, dir, gen.Options{Events: 150000, Files: 4})
 	q := "SELECT * FROM read_json('" + logs + "') ORDER BY messageId"
 	run := func(sigs ...syscall.Signal) (int, string, time.Duration) {
