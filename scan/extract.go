@@ -87,7 +87,7 @@ type trie struct {
 	// for a deeply nested schema.
 	parent *trie
 	name   string
-	empty   bool          // an object WatchNewKeys knows only empty: a key inside is new
+	empty  bool // an object WatchNewKeys knows only empty: a key inside is new
 }
 
 // requirement is a set of string values one path must take for a line to
