@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
@@ -34,6 +35,8 @@ type Config struct {
 	// URL, sc://host:15002[/;token=…;user_id=…]. The --engine flag and
 	// NECTAR_ENGINE override it.
 	Engine string `yaml:"engine"`
+	// Serve is what `nectar serve` reads besides the sources.
+	Serve ServeConfig `yaml:"serve"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -44,6 +47,38 @@ type S3Config struct {
 	Endpoint  string `yaml:"endpoint"`
 	Region    string `yaml:"region"`
 	PathStyle bool   `yaml:"path_style"`
+}
+
+// ServeConfig is nectar.yaml's serve section.
+type ServeConfig struct {
+	// Allow lists further folders and s3://bucket/prefix roots that the
+	// server's queries may read, besides the project folder and the
+	// sources' own (Config.Roots).
+	Allow []string `yaml:"allow"`
+}
+
+// Roots are the places a server on this project may read: the project
+// folder, each source's folder or prefix and its compacted copy, and
+// serve.allow. Relative entries resolve against the project folder.
+func (c *Config) Roots() []string {
+	dir := c.dir
+	if dir == "" {
+		dir = "."
+	}
+	out := []string{dir}
+	add := func(p string) {
+		if p != "" {
+			out = append(out, source.Root(table.ResolvePath(dir, p)))
+		}
+	}
+	for _, s := range c.Sources {
+		add(s.Path)
+		add(s.Compacted)
+	}
+	for _, p := range c.Serve.Allow {
+		add(p)
+	}
+	return out
 }
 
 // SourceConfig is one named source.

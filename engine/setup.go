@@ -30,6 +30,10 @@ type Setup struct {
 	// Backend chooses what runs the plans once the project file is read
 	// (its engine: setting); nil runs them here.
 	Backend func(cfg *Config) (Backend, error)
+	// Confine limits what the session's queries may read to the project's
+	// places (Config.Roots), as a server does: read_json over any other
+	// path or bucket fails (source.ErrNotAllowed).
+	Confine bool
 }
 
 // Open makes a session from s. Close the session when done: it writes out
@@ -52,6 +56,11 @@ func Open(ctx context.Context, s Setup) (*Session, *Config, error) {
 	}
 	opts := s.Options
 	opts.Stores = source.NewStores(o)
+	if s.Confine {
+		if err := opts.Stores.Confine(cfg.Roots()); err != nil {
+			return nil, nil, fmt.Errorf("confine the server's reads: %w", err)
+		}
+	}
 	if s.Backend != nil {
 		if opts.Backend, err = s.Backend(cfg); err != nil {
 			return nil, nil, err

@@ -19,6 +19,20 @@ func hasMeta(s string) bool { return strings.ContainsAny(s, `*?[\`) }
 
 // parseGlob splits pattern at its first segment holding a wildcard. ok is
 // false when the pattern has no wildcard at all and names one path.
+// Root is the part of pattern before its first wildcard: the folder or
+// key prefix every file it matches lies under (the pattern itself when
+// it has none).
+func Root(pattern string) string {
+	g, isGlob, err := parseGlob(pattern)
+	if err != nil || !isGlob {
+		return pattern
+	}
+	if g.root == "" {
+		return "."
+	}
+	return g.root
+}
+
 func parseGlob(pattern string) (g glob, ok bool, err error) {
 	parts := strings.Split(pattern, "/")
 	i := 0

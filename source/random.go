@@ -32,6 +32,10 @@ func openLocalRandom(path string) (RandomReader, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newLocalRange(f)
+}
+
+func newLocalRange(f *os.File) (RandomReader, error) {
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()

@@ -20,6 +20,44 @@ type Stores struct {
 	once sync.Once
 	s3   *S3
 	err  error
+
+	confine *roots // nil: every path (see Confine)
+}
+
+// Confine makes these stores serve only paths below the roots listed:
+// local folders and s3://bucket[/prefix] URLs. A server confines the
+// stores its queries read through, so that read_json and friends cannot
+// reach files or buckets its configuration does not name; neither ".."
+// nor a symbolic link leads out (os.Root), and the store's S3 credentials
+// serve the listed buckets only.
+func (st *Stores) Confine(list []string) error {
+	rs, err := newRoots(list)
+	if err != nil {
+		return err
+	}
+	st.confine = rs
+	return nil
+}
+
+// confined wraps s in the confinement, if any.
+func (st *Stores) confined(s Store) Store {
+	if st.confine == nil {
+		return s
+	}
+	return confined{Store: s, rs: st.confine}
+}
+
+// check refuses a path outside the confinement before it is written or
+// read at random.
+func (st *Stores) check(path string) error {
+	if st.confine == nil {
+		return nil
+	}
+	if IsS3(path) {
+		return st.confine.checkS3(path)
+	}
+	_, _, err := st.confine.find(path)
+	return err
 }
 
 // Default is the Stores the package-level functions use: S3 as the
@@ -45,13 +83,16 @@ func (st *Stores) S3(ctx context.Context) (*S3, error) {
 // For returns the Store that serves path.
 func (st *Stores) For(ctx context.Context, path string) (Store, error) {
 	if !IsS3(path) {
-		return Local{}, nil
+		return st.confined(Local{}), nil
+	}
+	if err := st.check(path); err != nil {
+		return nil, err // before the S3 client exists: no request at all
 	}
 	s, err := st.S3(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return s, nil
+	return st.confined(s), nil
 }
 
 // List is the package-level List over these stores; the files it returns
@@ -75,6 +116,9 @@ func (st *Stores) ListDays(ctx context.Context, pattern string, keep func(day ti
 
 // Create is the package-level Create over these stores.
 func (st *Stores) Create(ctx context.Context, path string) (Writer, error) {
+	if err := st.check(path); err != nil {
+		return nil, fmt.Errorf("create: %w", err)
+	}
 	if IsS3(path) {
 		s, err := st.S3(ctx)
 		if err != nil {
@@ -87,12 +131,22 @@ func (st *Stores) Create(ctx context.Context, path string) (Writer, error) {
 
 // OpenRandom is the package-level OpenRandom over these stores.
 func (st *Stores) OpenRandom(ctx context.Context, path string) (RandomReader, error) {
+	if err := st.check(path); err != nil {
+		return nil, err
+	}
 	if IsS3(path) {
 		s, err := st.S3(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return s.OpenRandom(ctx, path)
+	}
+	if st.confine != nil {
+		f, err := st.confine.openLocal(path)
+		if err != nil {
+			return nil, err
+		}
+		return newLocalRange(f)
 	}
 	return openLocalRandom(path)
 }
