@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/table"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// TextSchema is how a client that takes only rows (a Flight SQL or JDBC
+// client) sees EXPLAIN's text: one STRING column, plan, one row.
+var TextSchema = types.Schema{{Name: "plan", Kind: types.String}}
+
+// Description is what running a script would give, found without running
+// its queries: what a prepared statement tells its client before it runs.
+type Description struct {
+	// Schema is the columns of the last statement's rows; nil when it
+	// gives none (CREATE VIEW).
+	Schema types.Schema
+	// Params are the kinds the ? placeholders take, in order: the kind
+	// the query casts each to (a placeholder compared with a BIGINT
+	// column is a DOUBLE, as a string would be cast for the comparison;
+	// with a TIMESTAMP, a TIMESTAMP), STRING where nothing says. A value
+	// of another kind is still accepted and cast as a literal would be.
+	Params []types.Kind
+}
+
+// Describe binds every statement of script, reading at most the samples
+// its sources infer their schemas from, and says what the last one gives.
+// It creates the script's views in e, as running it would, with the
+// placeholders standing for values not known yet: describe in a session
+// made for it, sharing a clone of the views (Views.Clone).
+func (e *Session) Describe(ctx context.Context, script string) (*Description, error) {
+	// Each placeholder is bound as a string no data holds: where the
+	// query needs another kind it casts it, as it casts any string, and
+	// the cast says which kind the parameter takes.
+	n := syntax.Placeholders(script)
+	probes := make([]types.Value, n)
+	index := make(map[string]int, n)
+	for i := range probes {
+		s := fmt.Sprintf("\x00nectar parameter %d\x00", i)
+		probes[i], index[s] = types.StringValue(s), i
+	}
+	stmts, err := syntax.ParseScriptParams(script, probes)
+	if err != nil {
+		return nil, err
+	}
+	d := &Description{Params: make([]types.Kind, n)}
+	for i := range d.Params {
+		d.Params[i] = types.String
+	}
+	seen := func(n plan.Node) { paramKinds(n, index, d.Params) }
+	for _, st := range stmts {
+		d.Schema = nil
+		switch st := st.(type) {
+		case *syntax.CreateView:
+			n, err := e.bindChecked(ctx, st.Query)
+			if err != nil {
+				return nil, err
+			}
+			seen(n)
+			if err := e.runStatement(ctx, st, func(*Result) error { return nil }); err != nil {
+				return nil, err
+			}
+		case *syntax.QueryStmt:
+			n, err := e.bindChecked(ctx, st.Query)
+			if err != nil {
+				return nil, err
+			}
+			seen(n)
+			d.Schema = n.Schema()
+			if e.Opts.ExplainOnly {
+				d.Schema = TextSchema
+			}
+		case *syntax.Describe:
+			n, err := e.bindChecked(ctx, st.Query)
+			if err != nil {
+				return nil, err
+			}
+			seen(n)
+			d.Schema = describe(nil).Schema
+		case *syntax.Explain:
+			n, err := e.bindChecked(ctx, st.Query)
+			if err != nil {
+				return nil, err
+			}
+			seen(n)
+			d.Schema = TextSchema
+		default:
+			return nil, syntax.Errorf(st.Position(), "unsupported statement %T", st)
+		}
+	}
+	return d, nil
+}
+
+// bindChecked is Plan without the optimiser: the optimiser folds
+// constants, and the placeholders' stand-ins do not cast.
+func (e *Session) bindChecked(ctx context.Context, q syntax.Query) (plan.Node, error) {
+	n, err := plan.Bind(ctx, e.catalog(), q)
+	if err != nil {
+		return nil, err
+	}
+	again, err := table.CheckNames(ctx, q, n)
+	if err != nil || !again {
+		return n, err
+	}
+	return plan.Bind(ctx, e.catalog(), q)
+}
+
+// paramKinds records in kinds the kind each placeholder's stand-in (by
+// its text in index) is cast to anywhere in n, subqueries included.
+func paramKinds(n plan.Node, index map[string]int, kinds []types.Kind) {
+	var expr func(plan.Expr)
+	expr = func(x plan.Expr) {
+		plan.Walk(x, func(x plan.Expr) {
+			switch x := x.(type) {
+			case *plan.Op:
+				if x.Op != plan.OpCast || len(x.Args) != 1 {
+					return
+				}
+				if c, ok := x.Args[0].(*plan.Const); ok && c.V.K == types.String && strings.HasPrefix(c.V.S, "\x00") {
+					if i, ok := index[c.V.S]; ok {
+						kinds[i] = x.K
+					}
+				}
+			case *plan.Subquery:
+				paramKinds(x.Plan, index, kinds)
+			}
+		})
+	}
+	plan.Inspect(n, func(n plan.Node) bool {
+		for _, x := range plan.Exprs(n) {
+			expr(x)
+		}
+		return true
+	})
+}
