@@ -22,10 +22,10 @@ type Description struct {
 	// gives none (CREATE VIEW).
 	Schema types.Schema
 	// Params are the kinds the ? placeholders take, in order: the kind
-	// the query casts each to (a placeholder compared with a BIGINT
-	// column is a DOUBLE, as a string would be cast for the comparison;
-	// with a TIMESTAMP, a TIMESTAMP), STRING where nothing says. A value
-	// of another kind is still accepted and cast as a literal would be.
+	// the query casts each to (compared with a TIMESTAMP, a TIMESTAMP; in
+	// arithmetic, a DOUBLE), and compared with a BIGINT column a BIGINT,
+	// STRING where nothing says. A value of another kind is still
+	// accepted and cast as a literal would be.
 	Params []types.Kind
 }
 
@@ -114,21 +114,40 @@ func (e *Session) bindChecked(ctx context.Context, q syntax.Query) (plan.Node, e
 // paramKinds records in kinds the kind each placeholder's stand-in (by
 // its text in index) is cast to anywhere in n, subqueries included.
 func paramKinds(n plan.Node, index map[string]int, kinds []types.Kind) {
-	var expr func(plan.Expr)
-	expr = func(x plan.Expr) {
+	// param returns the placeholder x casts, if it is such a cast.
+	param := func(x plan.Expr) (int, bool) {
+		o, ok := x.(*plan.Op)
+		if !ok || o.Op != plan.OpCast || len(o.Args) != 1 {
+			return 0, false
+		}
+		c, ok := o.Args[0].(*plan.Const)
+		if !ok || c.V.K != types.String || !strings.HasPrefix(c.V.S, "\x00") {
+			return 0, false
+		}
+		i, ok := index[c.V.S]
+		return i, ok
+	}
+	expr := func(x plan.Expr) {
 		plan.Walk(x, func(x plan.Expr) {
 			switch x := x.(type) {
 			case *plan.Op:
-				if x.Op != plan.OpCast || len(x.Args) != 1 {
-					return
-				}
-				if c, ok := x.Args[0].(*plan.Const); ok && c.V.K == types.String && strings.HasPrefix(c.V.S, "\x00") {
-					if i, ok := index[c.V.S]; ok {
-						kinds[i] = x.K
-					}
+				if i, ok := param(x); ok {
+					kinds[i] = x.K
 				}
 			case *plan.Subquery:
 				paramKinds(x.Plan, index, kinds)
+			}
+		})
+		// A string compared with a BIGINT is cast to DOUBLE (so that
+		// '2.5' compares as 2.5), but the value a client means there is a
+		// whole number.
+		plan.Walk(x, func(x plan.Expr) {
+			if o, ok := x.(*plan.Op); ok && comparison[o.Op] && len(o.Args) == 2 {
+				for k, a := range o.Args {
+					if i, ok := param(a); ok && o.Args[1-k].Kind() == types.Int {
+						kinds[i] = types.Int
+					}
+				}
 			}
 		})
 	}
@@ -139,3 +158,6 @@ func paramKinds(n plan.Node, index map[string]int, kinds []types.Kind) {
 		return true
 	})
 }
+
+var comparison = map[plan.OpCode]bool{plan.OpEq: true, plan.OpNe: true, plan.OpLt: true, plan.OpLe: true,
+	plan.OpGt: true, plan.OpGe: true, plan.OpNullSafeEq: true}

@@ -18,15 +18,15 @@ func TestDescribe(t *testing.T) {
 		schema string // types.Schema's text; "" for none
 		params []types.Kind
 	}{
-		{"SELECT id, g FROM t WHERE v > ? AND g = ?", "id BIGINT, g STRING", []types.Kind{types.Float, types.String}},
+		{"SELECT id, g FROM t WHERE v > ? AND g = ?", "id BIGINT, g STRING", []types.Kind{types.Int, types.String}},
 		{"SELECT count(*) AS n FROM events WHERE CAST(timestamp AS TIMESTAMP) >= ? AND properties.vertical IN (?, ?)", "n BIGINT",
 			[]types.Kind{types.Timestamp, types.String, types.String}},
-		{"SELECT id + ? AS x FROM t WHERE (SELECT max(v) FROM t WHERE id < ?) > 1", "x DOUBLE", []types.Kind{types.Float, types.Float}},
+		{"SELECT id + ? AS x FROM t WHERE (SELECT max(v) FROM t WHERE id < ?) > 1", "x DOUBLE", []types.Kind{types.Float, types.Int}},
 		{"SELECT ? AS anything", "anything STRING", []types.Kind{types.String}},
-		{"CREATE VIEW big AS SELECT * FROM t WHERE v > ?; SELECT id FROM big WHERE s LIKE ?", "id BIGINT", []types.Kind{types.Float, types.String}},
+		{"CREATE VIEW big AS SELECT * FROM t WHERE v > ?; SELECT id FROM big WHERE s LIKE ? AND f < ?", "id BIGINT", []types.Kind{types.Int, types.String, types.Float}},
 		{"CREATE VIEW big AS SELECT * FROM t", "", []types.Kind{}},
 		{"DESCRIBE SELECT * FROM t", "col_name STRING, data_type STRING", []types.Kind{}},
-		{"EXPLAIN SELECT * FROM t WHERE id = ?", "plan STRING", []types.Kind{types.Float}},
+		{"EXPLAIN SELECT * FROM t WHERE id = ?", "plan STRING", []types.Kind{types.Int}},
 		// dbplyr's probe and LIMIT 0 have columns too.
 		{"SELECT * FROM (SELECT g, v FROM t) AS q01 WHERE (0 = 1)", "g STRING, v BIGINT", []types.Kind{}},
 	}
