@@ -127,8 +127,11 @@ func ParseUsers(r io.Reader) (*Users, error) {
 
 // dummyHash is checked against when the user is unknown, so that a wrong
 // name takes as long as a wrong password and timing does not tell which
-// names exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("nectar: no such user"), HashCost)
+// names exist. Made on first use: every nectar command links this package.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("nectar: no such user"), HashCost)
+	return h
+})
 
 // Check reports whether password is name's.
 func (u *Users) Check(name, password string) bool {
@@ -141,7 +144,7 @@ func (u *Users) Check(name, password string) bool {
 	}
 	hash, known := u.hashes[name]
 	if !known {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !known {
 		return false

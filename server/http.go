@@ -212,20 +212,22 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := userOf(r.Context())
-	ctx, done := s.start(r.Context(), "", user)
+	ctx, done := s.start(r.Context(), newID(), user)
 	defer done()
 	began := time.Now()
 	rows := 0
 	started := false
 	err = s.run(ctx, user, src, nil, func(res *engine.Result) error {
-		ow, err := output.New(f, &flushWriter{w: w}, res.Schema)
-		if err != nil {
-			return err
-		}
+		// The headers go first: some writers (Parquet's magic bytes)
+		// write as they start.
 		w.Header().Set("Content-Type", mediaTypes[f])
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(http.StatusOK)
 		started = true
+		ow, err := output.New(f, w, res.Schema)
+		if err != nil {
+			return err
+		}
 		for {
 			b, err := res.Rows.Next(ctx)
 			if err != nil {
@@ -260,13 +262,6 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
-
-// flushWriter hides the ResponseWriter's other methods from the output
-// writers (the Parquet writer would otherwise see a Close-less writer
-// anyway); flushing is the handler's, batch by batch.
-type flushWriter struct{ w io.Writer }
-
-func (f *flushWriter) Write(p []byte) (int, error) { return f.w.Write(p) }
 
 // tableJSON is one table of GET /v1/tables.
 type tableJSON struct {

@@ -185,15 +185,12 @@ type runningQuery struct {
 // (Flight SQL CancelFlightInfo).
 var errCancelled = errors.New("cancelled by the client")
 
-// start registers a query under id (may be "") and returns its context:
+// start registers a query under id and returns its context:
 // cancelled when ctx is (the client went away), when the server stops,
 // or by cancel(id). done unregisters it.
 func (s *Server) start(ctx context.Context, id, user string) (qctx context.Context, done func()) {
 	qctx, cancel := context.WithCancelCause(ctx)
 	unhook := context.AfterFunc(s.stopping, func() { cancel(errStopping) })
-	if id == "" {
-		return qctx, func() { unhook(); cancel(nil) }
-	}
 	s.mu.Lock()
 	if _, ok := s.cancelled[id]; ok {
 		// CancelFlightInfo came before the query started.
