@@ -477,3 +477,29 @@ func TestFlightSQLBadRequests(t *testing.T) {
 		t.Errorf("a query failing mid-stream: %v", err)
 	}
 }
+
+// Stopping the server cancels the queries it runs: their clients see
+// Unavailable, not a result cut short.
+func TestStopCancelsQueries(t *testing.T) {
+	ts := start(t, nil)
+	ctx := context.Background()
+	cl := flightClient(t, ts.flightAddr)
+	info, err := cl.Execute(ctx, "SELECT a.messageId, b.messageId FROM typed a CROSS JOIN typed b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	if !r.Next() {
+		t.Fatalf("no first batch: %v", r.Err())
+	}
+	ts.cancel()
+	for r.Next() {
+	}
+	if status.Code(r.Err()) != codes.Unavailable || !strings.Contains(r.Err().Error(), "stopping") {
+		t.Errorf("a query running when the server stopped: %v", r.Err())
+	}
+}
