@@ -93,6 +93,12 @@ javac -d "$tmp/classes" scripts/serve-clients/JdbcClientTest.java
 java --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$tmp/classes:$jar" JdbcClientTest \
 	"$fport" "$user" "$password" "$events" "$dear" 2>"$tmp/java.err" || { status=1; tail -20 "$tmp/java.err" >&2; }
 
+# ADBC's cancel (it closes the stream) must have stopped the query on the
+# server, not only the client's reading.
+if ! grep -E 'msg="query failed" error="(context canceled|cancelled by the client)".*CROSS JOIN' "$tmp/server.log" >/dev/null; then
+	echo "serve-clients: no query was cancelled by its client (test_cancel)" >&2
+	status=1
+fi
 if grep -qF -- "$password" "$tmp/server.log"; then
 	echo "serve-clients: the server's log shows the password" >&2
 	status=1

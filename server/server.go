@@ -62,6 +62,7 @@ type Server struct {
 	running   map[string]*runningQuery
 	finished  map[string]time.Time // ids of queries that ended, for CancelFlightInfo
 	cancelled map[string]time.Time // ids cancelled before they started
+	swept     time.Time            // when finished and cancelled last lost their old ids
 	prepared  map[string]*prepared
 }
 
@@ -205,17 +206,23 @@ func (s *Server) start(ctx context.Context, id, user string) (qctx context.Conte
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.running, id)
-		remember(s.finished, id)
+		s.remember(s.finished, id)
 	}
 }
 
-// remember adds id to a set of recent ids, dropping those over an hour
-// old so that the set stays small; s.mu is held.
-func remember(set map[string]time.Time, id string) {
+// remember adds id to a set of recent ids. Ids over an hour old are
+// dropped, in one sweep a minute at most, so that the set stays small
+// and a busy server does not walk it for every query; s.mu is held.
+func (s *Server) remember(set map[string]time.Time, id string) {
 	now := time.Now()
-	for k, t := range set {
-		if now.Sub(t) > time.Hour {
-			delete(set, k)
+	if now.Sub(s.swept) > time.Minute {
+		s.swept = now
+		for _, m := range []map[string]time.Time{s.finished, s.cancelled} {
+			for k, t := range m {
+				if now.Sub(t) > time.Hour {
+					delete(m, k)
+				}
+			}
 		}
 	}
 	set[id] = now
@@ -237,7 +244,7 @@ func (s *Server) cancelQuery(id, user string) (running, ok bool) {
 	if _, done := s.finished[id]; done {
 		return false, false
 	}
-	remember(s.cancelled, id)
+	s.remember(s.cancelled, id)
 	return false, true
 }
 
