@@ -91,7 +91,21 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 			seen(n)
 			d.Schema = TextSchema
 		default:
-			return nil, syntax.Errorf(st.Position(), "unsupported statement %T", st)
+			// A statement with no query to bind (SHOW …): it runs, in a
+			// session made for describing, and its result gives the schema.
+			err := e.runStatement(ctx, st, func(r *Result) error {
+				d.Schema = r.Schema
+				if r.Kind == Text {
+					d.Schema = TextSchema
+				}
+				if r.Rows != nil {
+					return r.Rows.Close()
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
 	return d, nil

@@ -115,6 +115,7 @@ func (s *Server) Serve(ctx context.Context, flightLn, httpLn net.Listener) error
 		httpServer = &http.Server{
 			Handler:           s.httpHandler(),
 			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
 			// Request contexts end with the server's, so that stopping
 			// cancels the queries they run.
 			BaseContext: func(net.Listener) context.Context { return s.stopping },
