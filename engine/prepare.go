@@ -49,46 +49,61 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 	if err != nil {
 		return nil, err
 	}
+	// Where a placeholder stands for a value no cast reaches (a BOOLEAN
+	// operand of AND), the string stand-in does not bind: that statement
+	// is bound again with NULLs, which go anywhere, and its placeholders
+	// keep the kind STRING.
+	nulls, err := syntax.ParseScriptParams(script, make([]types.Value, n))
+	if err != nil {
+		return nil, err
+	}
 	d := &Description{Params: make([]types.Kind, n)}
 	for i := range d.Params {
 		d.Params[i] = types.String
 	}
-	seen := func(n plan.Node) { paramKinds(n, index, d.Params) }
-	for _, st := range stmts {
+	// bind binds the query of statement i, probes first.
+	bind := func(i int, query func(syntax.Statement) syntax.Query) (plan.Node, syntax.Statement, error) {
+		n, err := e.bindChecked(ctx, query(stmts[i]))
+		if err == nil {
+			paramKinds(n, index, d.Params)
+			return n, stmts[i], nil
+		}
+		// The error to report is the one without stand-ins, whose
+		// message cannot quote them.
+		if n, err = e.bindChecked(ctx, query(nulls[i])); err != nil {
+			return nil, nil, err
+		}
+		return n, nulls[i], nil
+	}
+	for i, st := range stmts {
 		d.Schema = nil
-		switch st := st.(type) {
+		switch st.(type) {
 		case *syntax.CreateView:
-			n, err := e.bindChecked(ctx, st.Query)
+			_, st, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.CreateView).Query })
 			if err != nil {
 				return nil, err
 			}
-			seen(n)
 			if err := e.runStatement(ctx, st, func(*Result) error { return nil }); err != nil {
 				return nil, err
 			}
 		case *syntax.QueryStmt:
-			n, err := e.bindChecked(ctx, st.Query)
+			n, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.QueryStmt).Query })
 			if err != nil {
 				return nil, err
 			}
-			seen(n)
 			d.Schema = n.Schema()
 			if e.Opts.ExplainOnly {
 				d.Schema = TextSchema
 			}
 		case *syntax.Describe:
-			n, err := e.bindChecked(ctx, st.Query)
-			if err != nil {
+			if _, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.Describe).Query }); err != nil {
 				return nil, err
 			}
-			seen(n)
 			d.Schema = describe(nil).Schema
 		case *syntax.Explain:
-			n, err := e.bindChecked(ctx, st.Query)
-			if err != nil {
+			if _, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.Explain).Query }); err != nil {
 				return nil, err
 			}
-			seen(n)
 			d.Schema = TextSchema
 		default:
 			// A statement with no query to bind (SHOW …): it runs, in a

@@ -27,6 +27,8 @@ func TestDescribe(t *testing.T) {
 		{"CREATE VIEW big AS SELECT * FROM t", "", []types.Kind{}},
 		{"DESCRIBE SELECT * FROM t", "col_name STRING, data_type STRING", []types.Kind{}},
 		{"EXPLAIN SELECT * FROM t WHERE id = ?", "plan STRING", []types.Kind{types.Int}},
+		// A placeholder no cast reaches binds as NULL, and stays STRING.
+		{"SELECT id FROM t WHERE ? AND id > ?", "id BIGINT", []types.Kind{types.String, types.String}},
 		// dbplyr's probe and LIMIT 0 have columns too.
 		{"SELECT * FROM (SELECT g, v FROM t) AS q01 WHERE (0 = 1)", "g STRING, v BIGINT", []types.Kind{}},
 	}
