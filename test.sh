@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for the PostgreSQL,
-# libdeflate and Spark steps, is installed by their scripts.
+# serve clients, libdeflate and Spark steps, is installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,6 +25,9 @@ step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
 
 step "PostgreSQL sink against a throwaway server"; scripts/postgres-test.sh
+
+step "nectar serve with real clients: Python ADBC (pytest) and the Flight SQL JDBC driver (installs them into a cache)"
+scripts/serve-clients-test.sh
 
 step "libdeflate build: gzip readers with -tags libdeflate (cgo; installs libdeflate-dev when missing)"
 scripts/libdeflate-test.sh

@@ -38,6 +38,11 @@ func (c catalog) Table(name string) (syntax.Query, plan.Source, bool) {
 func (e *Session) Table(name string) (syntax.Query, plan.Source, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.shared != nil {
+		if v, ok := e.shared.lookup(name); ok {
+			return v, nil, true
+		}
+	}
 	if v, ok := e.views[strings.ToLower(name)]; ok {
 		return v, nil, true
 	}

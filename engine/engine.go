@@ -101,6 +101,7 @@ type Session struct {
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
+	shared  *Views                                // views kept across sessions (ShareViews)
 	scanSrc []string                              // for each scan, the table function call it reads
 	notes   []string                              // see Notes
 	bad     *badLines                             // Open's --bad-lines file
@@ -123,6 +124,20 @@ func (e *Session) Run(ctx context.Context, script string, emit func(*Result) err
 	if err != nil {
 		return err
 	}
+	return e.runStatements(ctx, stmts, emit)
+}
+
+// RunParams is Run for a prepared statement: its i-th ? placeholder is a
+// literal of params[i] (see syntax.ParseScriptParams).
+func (e *Session) RunParams(ctx context.Context, script string, params []types.Value, emit func(*Result) error) error {
+	stmts, err := syntax.ParseScriptParams(script, params)
+	if err != nil {
+		return err
+	}
+	return e.runStatements(ctx, stmts, emit)
+}
+
+func (e *Session) runStatements(ctx context.Context, stmts []syntax.Statement, emit func(*Result) error) error {
 	limit := e.Opts.MemoryLimit
 	if limit == 0 {
 		limit = DefaultMemoryLimit()
@@ -140,19 +155,14 @@ func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit fu
 	switch st := st.(type) {
 	case *syntax.CreateView:
 		name := strings.ToLower(st.Name)
-		e.mu.Lock()
-		_, exists := e.views[name]
-		e.mu.Unlock()
-		if exists && !st.OrReplace {
+		if e.viewExists(name) && !st.OrReplace {
 			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
 		}
 		// Bind now so a broken view fails where it is defined.
 		if _, err := plan.Bind(ctx, e.catalog(), st.Query); err != nil {
 			return err
 		}
-		e.mu.Lock()
-		e.views[name] = st.Query
-		e.mu.Unlock()
+		e.storeView(name, st.Query)
 		return nil
 	case *syntax.Describe:
 		n, err := e.Plan(ctx, st.Query)

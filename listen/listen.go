@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 )
 
 // ErrNotLoopback is wrapped when an address would listen beyond this
@@ -42,4 +43,33 @@ func Loopback(addr string) error {
 		}
 	}
 	return nil
+}
+
+// Protection is what guards a server from the machines that can reach it.
+type Protection struct {
+	TLS  bool // connections are encrypted, so passwords and rows are not sent in clear
+	Auth bool // every request must name a user and give its password (or a token)
+}
+
+// Check decides whether a server protected by p may listen on addr:
+// loopback always; any other address only with both TLS and
+// authentication, since from the network a server without TLS shows
+// passwords and rows to anyone on the path, and one without
+// authentication answers anyone. Refusals wrap ErrNotLoopback.
+func Check(addr string, p Protection) error {
+	err := Loopback(addr)
+	if err == nil || !errors.Is(err, ErrNotLoopback) {
+		return err
+	}
+	if p.TLS && p.Auth {
+		return nil
+	}
+	var missing []string
+	if !p.TLS {
+		missing = append(missing, "TLS")
+	}
+	if !p.Auth {
+		missing = append(missing, "authentication")
+	}
+	return fmt.Errorf("%w; to listen beyond it a server needs TLS and authentication, and this one has no %s", err, strings.Join(missing, " and no "))
 }

@@ -2,6 +2,7 @@ package listen
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -17,5 +18,35 @@ func TestLoopback(t *testing.T) {
 	}
 	if err := Loopback("no-port"); err == nil || errors.Is(err, ErrNotLoopback) {
 		t.Errorf("an address without a port: %v", err)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	both := Protection{TLS: true, Auth: true}
+	for _, c := range []struct {
+		addr string
+		p    Protection
+		ok   bool
+	}{
+		{"127.0.0.1:7070", Protection{}, true},
+		{"localhost:7070", Protection{TLS: true}, true},
+		{"0.0.0.0:7070", both, true},
+		{":7070", both, true},
+		{"0.0.0.0:7070", Protection{}, false},
+		{"0.0.0.0:7070", Protection{TLS: true}, false},
+		{"10.1.2.3:7070", Protection{Auth: true}, false},
+		{"[::]:7070", Protection{Auth: true}, false},
+	} {
+		err := Check(c.addr, c.p)
+		if c.ok != (err == nil) || !c.ok && !errors.Is(err, ErrNotLoopback) {
+			t.Errorf("Check(%q, %+v) = %v", c.addr, c.p, err)
+		}
+	}
+	if err := Check("no-port", both); err == nil || errors.Is(err, ErrNotLoopback) {
+		t.Errorf("an address without a port, protected: %v", err)
+	}
+	err := Check("0.0.0.0:1", Protection{TLS: true})
+	if err == nil || !strings.Contains(err.Error(), "no authentication") || strings.Contains(err.Error(), "no TLS") {
+		t.Errorf("the refusal should name what is missing: %v", err)
 	}
 }

@@ -19,6 +19,8 @@ const (
 	CSV     Format = "csv"
 	JSON    Format = "json"
 	Parquet Format = "parquet"
+	// Arrow is the Arrow IPC stream format.
+	Arrow Format = "arrow"
 )
 
 // ErrFormat is wrapped when a format name is unknown.
@@ -36,8 +38,10 @@ func ParseFormat(s string) (Format, error) {
 		return JSON, nil
 	case "parquet":
 		return Parquet, nil
+	case "arrow", "arrows", "ipc":
+		return Arrow, nil
 	}
-	return "", fmt.Errorf("%w %q: want table, csv, json or parquet", ErrFormat, s)
+	return "", fmt.Errorf("%w %q: want table, csv, json, parquet or arrow", ErrFormat, s)
 }
 
 // FormatFor picks the format from an -o file name's extension, else
@@ -50,6 +54,8 @@ func FormatFor(path string, fallback Format) Format {
 		return JSON
 	case ".parquet", ".pq":
 		return Parquet
+	case ".arrow", ".arrows":
+		return Arrow
 	}
 	return fallback
 }
@@ -72,6 +78,8 @@ func New(f Format, w io.Writer, schema types.Schema) (Writer, error) {
 		return newCSVWriter(w, schema)
 	case JSON:
 		return newJSONWriter(w, schema), nil
+	case Arrow:
+		return newArrowWriter(w, schema), nil
 	case Parquet:
 		pw, err := parquetfile.NewWriter(w, schema)
 		if err != nil {

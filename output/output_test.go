@@ -272,6 +272,7 @@ func TestParseFormat(t *testing.T) {
 		{"ndjson", JSON, nil},
 		{"jsonl", JSON, nil},
 		{"parquet", Parquet, nil},
+		{"arrow", Arrow, nil},
 		{"xml", "", ErrFormat},
 		{"", "", ErrFormat},
 	}
@@ -297,6 +298,7 @@ func TestFormatFor(t *testing.T) {
 		{"out.jsonl", JSON},
 		{"out.ndjson", JSON},
 		{"s3://b/k/out.parquet", Parquet},
+		{"out.arrow", Arrow},
 		{"out.txt", Table},
 		{"out", Table},
 		{"", Table},
@@ -354,7 +356,7 @@ func TestParquetOutput(t *testing.T) {
 }
 
 func TestBatchMismatch(t *testing.T) {
-	for _, f := range []Format{Table, CSV, JSON} {
+	for _, f := range []Format{Table, CSV, JSON, Arrow} {
 		w, err := New(f, &bytes.Buffer{}, testSchema)
 		if err != nil {
 			t.Fatal(err)

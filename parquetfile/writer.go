@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
@@ -41,11 +39,10 @@ type Options struct {
 
 // Writer writes nectar batches to one Parquet file.
 type Writer struct {
-	schema   types.Schema
-	arrow    *arrow.Schema
-	fw       *pqarrow.FileWriter
-	builders []array.Builder
-	closed   bool
+	schema types.Schema
+	fw     *pqarrow.FileWriter
+	recs   *Records
+	closed bool
 }
 
 // NewWriter starts a Parquet file on w with zstd compression. Close must be
@@ -86,11 +83,7 @@ func NewWriterOptions(w io.Writer, schema types.Schema, opt Options) (*Writer, e
 		fw.Close()
 		return nil, err
 	}
-	pw := &Writer{schema: schema, arrow: as, fw: fw, builders: make([]array.Builder, len(schema))}
-	for i, f := range as.Fields() {
-		pw.builders[i] = array.NewBuilder(memory.DefaultAllocator, f.Type)
-	}
-	return pw, nil
+	return &Writer{schema: schema, fw: fw, recs: NewRecords(memory.DefaultAllocator, schema)}, nil
 }
 
 // voidColumnsKey names the footer metadata listing VOID columns (as a JSON
@@ -117,36 +110,6 @@ func markVoid(fw *pqarrow.FileWriter, schema types.Schema) error {
 	return nil
 }
 
-// ArrowSchema is the Arrow schema a Writer gives schema. Every column is
-// nullable. VOID columns become all-NULL strings: pqarrow would write
-// Arrow's null type as INT32 with the Parquet UNKNOWN logical type, which
-// some readers reject, while a nullable UTF8 column reads everywhere.
-func ArrowSchema(schema types.Schema) *arrow.Schema {
-	fields := make([]arrow.Field, len(schema))
-	for i, c := range schema {
-		fields[i] = arrow.Field{Name: c.Name, Type: arrowType(c.Kind), Nullable: true}
-	}
-	return arrow.NewSchema(fields, nil)
-}
-
-func arrowType(k types.Kind) arrow.DataType {
-	switch k {
-	case types.Bool:
-		return arrow.FixedWidthTypes.Boolean
-	case types.Int:
-		return arrow.PrimitiveTypes.Int64
-	case types.Float:
-		return arrow.PrimitiveTypes.Float64
-	case types.Timestamp:
-		// Unit µs with zone "UTC" is what makes pqarrow write
-		// TIMESTAMP(MICROS, isAdjustedToUTC=true).
-		return arrow.FixedWidthTypes.Timestamp_us
-	case types.Date:
-		return arrow.FixedWidthTypes.Date32
-	}
-	return arrow.BinaryTypes.String
-}
-
 // Write appends b's rows. b is not retained.
 func (w *Writer) Write(b *types.Batch) error {
 	if w.closed {
@@ -155,21 +118,9 @@ func (w *Writer) Write(b *types.Batch) error {
 	if b == nil || b.Len == 0 {
 		return nil
 	}
-	if len(b.Cols) != len(w.schema) {
-		return fmt.Errorf("write parquet: batch has %d columns, schema %d", len(b.Cols), len(w.schema))
-	}
-	for j, v := range b.Cols {
-		if err := appendVector(w.builders[j], w.schema[j].Kind, v, b.Len); err != nil {
-			return fmt.Errorf("write parquet column %s: %w", w.schema[j].Name, err)
-		}
-	}
-	cols := make([]arrow.Array, len(w.builders))
-	for j, bl := range w.builders {
-		cols[j] = bl.NewArray()
-	}
-	rec := array.NewRecordBatch(w.arrow, cols, int64(b.Len))
-	for _, c := range cols {
-		c.Release()
+	rec, err := w.recs.Record(b)
+	if err != nil {
+		return fmt.Errorf("write parquet: %w", err)
 	}
 	defer rec.Release()
 	// WriteBuffered packs many small batches into one row group; Write
@@ -181,80 +132,13 @@ func (w *Writer) Write(b *types.Batch) error {
 	return nil
 }
 
-func appendVector(bl array.Builder, k types.Kind, v *types.Vector, n int) error {
-	if v.Len() < n {
-		return fmt.Errorf("vector has %d rows, batch %d", v.Len(), n)
-	}
-	bl.Reserve(n)
-	switch b := bl.(type) {
-	case *array.BooleanBuilder:
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(v.I[i] != 0)
-			}
-		}
-	case *array.Int64Builder:
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(v.I[i])
-			}
-		}
-	case *array.Float64Builder:
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(v.F[i])
-			}
-		}
-	case *array.TimestampBuilder:
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(arrow.Timestamp(v.I[i]))
-			}
-		}
-	case *array.Date32Builder:
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.UnsafeAppend(arrow.Date32(v.I[i]))
-			}
-		}
-	case *array.StringBuilder:
-		if k != types.String {
-			// VOID: every row is NULL whatever the vector holds.
-			b.AppendNulls(n)
-			return nil
-		}
-		for i := 0; i < n; i++ {
-			if v.Nulls[i] {
-				b.AppendNull()
-			} else {
-				b.Append(v.S[i])
-			}
-		}
-	default:
-		return fmt.Errorf("no builder for kind %s", k)
-	}
-	return nil
-}
-
 // Close flushes the last row group and writes the footer. It does not close
 // the underlying io.Writer.
 func (w *Writer) Close() error {
 	if w.fw == nil {
 		return nil
 	}
-	for _, b := range w.builders {
-		b.Release()
-	}
+	w.recs.Release()
 	err := w.fw.Close()
 	w.fw = nil
 	w.closed = true

@@ -254,6 +254,9 @@ func (p *parser) parsePrimary() Expr {
 		if t.text == "(" {
 			return p.parseParen()
 		}
+		if t.text == "?" {
+			return p.placeholder(t)
+		}
 	case tWord:
 		up := strings.ToUpper(t.text)
 		n := p.peek(1)

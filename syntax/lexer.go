@@ -123,6 +123,7 @@ var operators = []string{
 	"<=>",
 	"|>", "||", "::", "=>", "<=", ">=", "<>", "!=", "==",
 	"=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", ";",
+	"?", // a prepared statement's parameter (params.go)
 }
 
 // afterOperand reports whether the previous token ends an operand, in which

@@ -3,6 +3,8 @@ package syntax
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 // maxErrors is how many errors ParseScript collects before giving up, as
@@ -18,7 +20,10 @@ const maxDepth = 400
 // optional). After an error it skips to the next ';' and goes on; the error
 // returned is an ErrorList of up to 10 *Error.
 func ParseScript(src string) ([]Statement, error) {
-	p := newParser(src)
+	return newParser(src).parseScript()
+}
+
+func (p *parser) parseScript() ([]Statement, error) {
 	var stmts []Statement
 	var errs ErrorList
 	for {
@@ -91,6 +96,10 @@ type parser struct {
 	// alias, so when the next token makes no sense the error points back at
 	// the alias and suggests the keyword.
 	implicitAlias int
+	// params are the values of the ? placeholders when bound is set
+	// (ParseScriptParams); without it a ? is an error.
+	params []types.Value
+	bound  bool
 }
 
 func newParser(src string) *parser {

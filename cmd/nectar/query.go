@@ -127,7 +127,7 @@ func newQueryCmd() *cobra.Command {
 	sf.add(c)
 	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
-	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json or parquet (default: from -o's extension, else table)")
+	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json, parquet or arrow (Arrow IPC stream) (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
 	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read tables kept by a running `nectar stream --memory` at this URL")
 	return c
@@ -196,8 +196,8 @@ func (o *outputs) next(ctx context.Context, again bool, f output.Format) (io.Wri
 				return nil, err
 			}
 		}
-		if f == output.Parquet && o.results > 1 {
-			return nil, errors.New("a Parquet file holds one result, and this script has several: write them to files with -o 'result-{n}.parquet'")
+		if (f == output.Parquet || f == output.Arrow) && o.results > 1 {
+			return nil, fmt.Errorf("a %s file holds one result, and this script has several: write them to files with -o 'result-{n}.%s'", f, f)
 		}
 		return o.stdout, nil
 	}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/nectar-dev/nectar/server"
+)
+
+func newServeCmd() *cobra.Command {
+	var (
+		sf                   sourceFlags
+		flightAddr, httpAddr string
+		tlsCert, tlsKey      string
+		usersFile            string
+		logJSON, logDebug    bool
+	)
+	c := &cobra.Command{
+		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
+		Short: "Answer queries over Arrow Flight SQL (ADBC, JDBC, R, Python) and an HTTP API",
+		Long: `Answer queries over Arrow Flight SQL and an HTTP API, from nectar.yaml's sources.
+
+Flight SQL (default 127.0.0.1:32010) serves ADBC (Python's adbc_driver_flightsql,
+R's adbcflightsql with adbi and dbplyr), the Arrow Flight SQL JDBC driver (DBeaver,
+any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:7070):
+  POST /v1/query   SQL as the body or JSON {"sql": …}; ?format=json|csv|arrow|parquet|table
+  GET  /v1/tables  the sources and views with their columns
+Each query reads the files anew; a view created by CREATE VIEW stays for its user.
+
+Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
+(--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
+('nectar serve hash-password' makes a hash; htpasswd -B's lines work too); clients
+then log in with HTTP Basic credentials (Flight SQL hands back a token).
+SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
+		Example: `  nectar serve
+  nectar serve --flight-sql 127.0.0.1:32010 --http ''          # Flight SQL only
+  nectar serve --flight-sql 0.0.0.0:32010 --http 0.0.0.0:7070 \
+    --users users.txt --tls-cert cert.pem --tls-key key.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if sf.badLines != "" {
+				return errors.New("--bad-lines is for one run, not for a server: the server logs each query's skipped lines")
+			}
+			if flightAddr == "" && httpAddr == "" {
+				return errors.New("nothing to serve: give --flight-sql ADDR, --http ADDR or both")
+			}
+			level := slog.LevelInfo
+			if logDebug {
+				level = slog.LevelDebug
+			}
+			var handler slog.Handler = slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level})
+			if logJSON {
+				handler = slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level})
+			}
+			cfg := server.Config{Logger: slog.New(handler)}
+			if (tlsCert == "") != (tlsKey == "") {
+				return errors.New("give --tls-cert and --tls-key together")
+			}
+			if tlsCert != "" {
+				pair, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+				}
+				cfg.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+			}
+			if usersFile != "" {
+				users, err := server.LoadUsers(usersFile)
+				if err != nil {
+					return err
+				}
+				cfg.Users = users
+			}
+			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), nil)
+			if err != nil {
+				return err
+			}
+			defer done(nil)
+			if sf.cfg.Engine != "" && sf.cfg.Engine != "local" {
+				return fmt.Errorf("nectar.yaml's engine: %s: nectar serve runs queries itself; remove engine: to serve", sf.cfg.Engine)
+			}
+			cfg.Engine, cfg.Project = e.Opts, sf.cfg
+			srv, err := server.New(cfg)
+			if err != nil {
+				return err
+			}
+			listeners := make([]net.Listener, 2)
+			for i, a := range []struct{ flag, addr string }{{"--flight-sql", flightAddr}, {"--http", httpAddr}} {
+				if a.addr == "" {
+					continue
+				}
+				ln, err := srv.Listen(a.addr)
+				if err != nil {
+					for _, l := range listeners {
+						if l != nil {
+							l.Close()
+						}
+					}
+					return fmt.Errorf("%s: %w%s", a.flag, err, listenAdvice(err))
+				}
+				listeners[i] = ln
+			}
+			return srv.Serve(cmd.Context(), listeners[0], listeners[1])
+		},
+	}
+	sf.add(c)
+	f := c.Flags()
+	f.StringVar(&flightAddr, "flight-sql", "127.0.0.1:32010", "Arrow Flight SQL address ('' for none)")
+	f.StringVar(&httpAddr, "http", "127.0.0.1:7070", "HTTP API address ('' for none)")
+	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
+	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
+	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
+	f.BoolVar(&logJSON, "log-json", false, "log JSON lines instead of text")
+	f.BoolVar(&logDebug, "log-debug", false, "log debug messages too")
+	c.AddCommand(newHashPasswordCmd())
+	return c
+}
+
+// listenAdvice says how to listen beyond loopback after a refusal.
+func listenAdvice(err error) string {
+	if strings.Contains(err.Error(), "listens beyond this machine") {
+		return " (or give --tls-cert, --tls-key and --users)"
+	}
+	return ""
+}
+
+func newHashPasswordCmd() *cobra.Command {
+	var user string
+	c := &cobra.Command{
+		Use:   "hash-password [--user NAME]",
+		Short: "Print a bcrypt hash of a password read from the terminal or standard input, for --users",
+		Long: `Print a bcrypt hash of a password for the users file of nectar serve.
+
+The password is read from the terminal (asked twice, not echoed) or, when
+standard input is not a terminal, from its first line: never from the command
+line, where shell history and ps would keep it. With --user NAME the output is
+the users file's line, NAME:hash.`,
+		Example: `  nectar serve hash-password --user alice >> users.txt
+  printf '%s\n' "$PASSWORD" | nectar serve hash-password`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.ContainsAny(user, ": \t") {
+				return errors.New("--user: a name holds no colon or space")
+			}
+			password, err := readPassword(cmd.InOrStdin(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			hash, err := server.HashPassword(password)
+			if err != nil {
+				return err
+			}
+			if user != "" {
+				hash = user + ":" + hash
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), hash)
+			return err
+		},
+	}
+	c.Flags().StringVar(&user, "user", "", "print NAME:hash, a line of the users file")
+	return c
+}
+
+// readPassword reads a password from the terminal, twice and unechoed,
+// or else the first line of in.
+func readPassword(in io.Reader, prompt io.Writer) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ask := func(label string) (string, error) {
+			fmt.Fprint(prompt, label)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(prompt)
+			return string(b), err
+		}
+		p, err := ask("Password: ")
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		again, err := ask("Again: ")
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		if p != again {
+			return "", errors.New("the passwords differ")
+		}
+		return p, nil
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}

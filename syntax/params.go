@@ -1,0 +1,68 @@
+package syntax
+
+import (
+	"fmt"
+
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Prepared statements (Flight SQL, JDBC, ADBC, database/sql) write their
+// parameters as ? in the text and send the values apart. The parser reads
+// the i-th ? as a literal of the i-th value, so a value is never query
+// text: a string parameter holding "' OR 1=1 --" is one string literal,
+// whatever it contains, and a DATE or TIMESTAMP value is a typed literal
+// rather than text to be guessed at.
+
+// Placeholders counts the ? parameters in src, outside strings, quoted
+// names and comments.
+func Placeholders(src string) int {
+	n := 0
+	for _, t := range lex(src) {
+		if isPlaceholder(&t) {
+			n++
+		}
+	}
+	return n
+}
+
+func isPlaceholder(t *token) bool { return t.kind == tOp && t.text == "?" }
+
+// ParseScriptParams parses src as ParseScript does, reading its i-th ?
+// (counted from 0 through the whole script) as a literal of params[i].
+// Fewer values than placeholders is an error at the first ? without one;
+// more is an error too, since a value the text never uses is a mistake.
+func ParseScriptParams(src string, params []types.Value) ([]Statement, error) {
+	p := newParser(src)
+	p.params = params
+	p.bound = true
+	stmts, err := p.parseScript()
+	if err != nil {
+		return stmts, err
+	}
+	if n := Placeholders(src); n < len(params) {
+		return stmts, &Error{Pos: NoPos, Msg: fmt.Sprintf("%d parameter values given for %d ? placeholders", len(params), n)}
+	}
+	return stmts, nil
+}
+
+// placeholder reads the ? at t as its parameter's literal.
+func (p *parser) placeholder(t *token) Expr {
+	if !p.bound {
+		e := Errorf(t.pos, "? is a parameter placeholder, and this statement has no parameter values")
+		e.Hint = "bind values through a prepared statement (Flight SQL, JDBC, ADBC), or write the value"
+		p.fail(e)
+	}
+	// Number placeholders by their place in the text, not in parse order:
+	// the parser backtracks over some parenthesised expressions.
+	i := 0
+	for k := range p.toks[:p.i] {
+		if isPlaceholder(&p.toks[k]) {
+			i++
+		}
+	}
+	p.next()
+	if i >= len(p.params) {
+		p.fail(Errorf(t.pos, "? placeholder %d has no value: %d given", i+1, len(p.params)))
+	}
+	return &Literal{At: At{t.pos}, Value: p.params[i]}
+}
