@@ -192,6 +192,12 @@ func TestHTTPErrors(t *testing.T) {
 		{"GET a query", "GET", "/v1/query", "", "", "", 405, apiError{Message: "use POST"}},
 		{"POST the tables", "POST", "/v1/tables", "", "", "", 405, apiError{Message: "use GET"}},
 		{"no such path", "GET", "/v2/anything", "", "", "", 404, apiError{Message: "no such endpoint"}},
+		// The server reads the project's places only (#21): no path,
+		// however written, leads elsewhere.
+		{"file outside the project", "POST", "/v1/query", "", "", "SELECT * FROM read_json('/etc/passwd')", 400, apiError{Message: "outside the folders and buckets this server may read", Line: 1, Column: 15}},
+		{"traversal", "POST", "/v1/query", "", "", "SELECT * FROM read_json('../../../../../../etc/hostname')", 400, apiError{Message: "outside the folders and buckets this server may read", Line: 1, Column: 15}},
+		{"parquet outside", "POST", "/v1/query", "", "", "SELECT * FROM read_parquet('/etc')", 400, apiError{Message: "outside the folders and buckets this server may read", Line: 1, Column: 15}},
+		{"bucket not named", "POST", "/v1/query", "", "", "SELECT * FROM read_json('s3://other-bucket/logs/')", 400, apiError{Message: "outside the folders and buckets this server may read", Line: 1, Column: 15}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -94,7 +94,9 @@ type testServer struct {
 func start(t testing.TB, users *Users) *testServer {
 	t.Helper()
 	ctx := context.Background()
-	base, cfg, err := engine.Open(ctx, engine.Setup{Config: project(t)})
+	// Confined as nectar serve opens it: the project folder and the
+	// sources' own.
+	base, cfg, err := engine.Open(ctx, engine.Setup{Config: project(t), Confine: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,8 @@ type sourceFlags struct {
 	endpoint     string
 
 	cfg *engine.Config // loaded by engine()
+	// confine limits reads to the project's places (nectar serve).
+	confine bool
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
@@ -59,6 +61,7 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 	s := engine.Setup{
 		Options: engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals},
 		Config:  f.config, Profile: f.profile, Endpoint: f.endpoint, BadLinesPath: f.badLines, Backend: backend,
+		Confine: f.confine,
 	}
 	if f.memoryLimit != "" {
 		if s.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || s.MemoryLimit <= 0 {

@@ -80,6 +80,9 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				}
 				cfg.Users = users
 			}
+			// Queries read the project folder, its sources and
+			// nectar.yaml's serve.allow, nothing else.
+			sf.confine = true
 			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), nil)
 			if err != nil {
 				return err
