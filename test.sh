@@ -24,7 +24,7 @@ go test ./...
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
 
-step "PostgreSQL sink against a throwaway server"; scripts/postgres-test.sh
+step "PostgreSQL sink and graph store against a throwaway server"; scripts/postgres-test.sh
 
 step "libdeflate build: gzip readers with -tags libdeflate (cgo; installs libdeflate-dev when missing)"
 scripts/libdeflate-test.sh

@@ -16,8 +16,8 @@ import (
 //   - a chart's Chart.yaml.
 //
 // Charts are chart:helm:<name> (a release names its chart without the
-// repository, so charts are one namespace), their version the last one
-// seen; releases are release:<namespace>:<name>, their version the
+// repository, so charts are one namespace), with what each version says
+// (appVersion, description, annotations) under "versions"; releases are release:<namespace>:<name>, their version the
 // revision. A chart INSTALLS into its releases; a nectar.dev/models
 // annotation on the chart says which model versions it PACKAGES (without
 // a namespace they take the release's, or for a Chart.yaml alone the
@@ -95,7 +95,7 @@ func helmListItem(b *Batch, d node) error {
 	updated, _ := props["updated"].(string)
 	t, _ := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(updated))
 	rel := Node{Kind: Release, Namespace: ns, Name: name, Version: rev, Source: KindHelm, Observed: t.UTC(), Props: props}
-	ch := Node{Kind: Chart, Namespace: ChartNamespace, Name: chart, Version: version, Source: KindHelm, Observed: t.UTC()}
+	ch := Node{Kind: Chart, Namespace: ChartNamespace, Name: chart, Source: KindHelm, Observed: t.UTC()}
 	b.Edge(ch, Installs, rel, map[string]any{"chart_version": version})
 	return nil
 }
@@ -201,7 +201,7 @@ func helmChart(b *Batch, d node, nameKey, version, ns string, t time.Time) (Node
 	if a := anyMap(ann); a != nil {
 		props["annotations"] = a
 	}
-	ch := Node{Kind: Chart, Namespace: ChartNamespace, Name: name, Version: version, Source: KindHelm, Observed: t, Props: props}
+	ch := Node{Kind: Chart, Namespace: ChartNamespace, Name: name, Source: KindHelm, Observed: t, Props: map[string]any{"versions": map[string]any{version: props}}}
 	b.Node(ch)
 	if v := ann[ModelsAnnotation]; v != "" {
 		refs, err := ParseModelList(v, ns)

@@ -69,7 +69,7 @@ type Node struct {
 	Kind      Kind
 	Namespace string
 	Name      string
-	Version   string         // model_version, chart, release: the version ("" if none)
+	Version   string         // model_version: the model's version; release: the revision; image: the tag ("" if none)
 	Props     map[string]any // JSON properties; see Merge
 	Source    string         // the importer that last changed it (openlineage, argo, …)
 	Observed  time.Time      // when its input says it was seen (zero: when it was stored)
@@ -240,11 +240,13 @@ func (b *Batch) Validate() error {
 
 // MergeProps is how properties combine when a node or edge is stated
 // again: each top-level key of next replaces that of prev, except
-// "facets", whose facets are replaced one by one. OpenLineage says run
+// "facets", whose facets are replaced one by one, and "versions", whose
+// entries merge as properties do. OpenLineage says run
 // metadata is additive (a COMPLETE event adds to what START said, a facet
 // sent again replaces the earlier one), and snapshot importers (kubectl,
 // Helm) own whole keys such as "labels", so a label removed at the source
-// disappears here too.
+// disappears here too. A chart keeps what each of its versions says under
+// "versions", so inputs about different versions do not undo each other.
 func MergeProps(prev, next map[string]any) map[string]any {
 	if len(next) == 0 {
 		return maps.Clone(prev)
@@ -254,20 +256,34 @@ func MergeProps(prev, next map[string]any) map[string]any {
 		out = map[string]any{}
 	}
 	for k, v := range next {
-		if k == "facets" {
-			pf, _ := out[k].(map[string]any)
-			nf, ok := v.(map[string]any)
-			if ok {
-				m := maps.Clone(pf)
-				if m == nil {
-					m = map[string]any{}
-				}
-				maps.Copy(m, nf)
-				out[k] = m
-				continue
+		nf, isMap := v.(map[string]any)
+		pf, _ := out[k].(map[string]any)
+		switch {
+		case k == "facets" && isMap:
+			m := maps.Clone(pf)
+			if m == nil {
+				m = map[string]any{}
 			}
+			maps.Copy(m, nf)
+			out[k] = m
+		case k == "versions" && isMap:
+			m := maps.Clone(pf)
+			if m == nil {
+				m = map[string]any{}
+			}
+			for ver, entry := range nf {
+				pe, _ := m[ver].(map[string]any)
+				ne, ok := entry.(map[string]any)
+				if ok {
+					m[ver] = MergeProps(pe, ne)
+				} else {
+					m[ver] = entry
+				}
+			}
+			out[k] = m
+		default:
+			out[k] = v
 		}
-		out[k] = v
 	}
 	return out
 }

@@ -232,8 +232,9 @@ func Open(ctx context.Context, c Config) (Store, error) {
 // Redact hides the password of a PostgreSQL URL or key=value DSN, for
 // messages.
 func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && u.User != nil {
-		if _, ok := u.User.Password(); ok {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		if u.User == nil {
+		} else if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}
 		q := u.Query()
