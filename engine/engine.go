@@ -101,6 +101,7 @@ type Session struct {
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
+	funcs   map[string]TableFuncOpener            // table functions registered by the program (graph_walk)
 	scanSrc []string                              // for each scan, the table function call it reads
 	notes   []string                              // see Notes
 	bad     *badLines                             // Open's --bad-lines file

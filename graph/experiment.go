@@ -84,8 +84,17 @@ func (r *ExperimentRecord) Batch() (*Batch, error) {
 	}
 	key := ScoreKey{Experiment: exp.ID(), WindowStart: r.WindowStart.UTC(), WindowEnd: r.WindowEnd.UTC()}
 	b.ScoreKey = &key
+	models := map[string]string{}
+	for _, v := range r.Variants {
+		if v.Model != nil {
+			models[v.Name] = v.Model.VersionNode("", time.Time{}).ID()
+		}
+	}
 	for _, s := range r.Scores {
 		s.ScoreKey = key
+		if s.ModelVersion == "" {
+			s.ModelVersion = models[s.Variant]
+		}
 		s.SpecHash = r.SpecHash
 		s.SRMP = r.SRMP
 		if s.Recorded.IsZero() {

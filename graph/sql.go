@@ -621,14 +621,14 @@ type walkRow struct {
 func (s *sqlStore) Walk(ctx context.Context, start string, w Walk) ([]Step, error) {
 	dir := w.Direction
 	if dir == "" {
-		dir = Down
+		dir = Both
 	}
 	if _, err := ParseDirection(string(dir)); err != nil {
 		return nil, err
 	}
 	depth := w.Depth
 	if depth == 0 {
-		depth = 1
+		depth = DefaultDepth
 	}
 	if depth < 0 || depth > MaxDepth {
 		return nil, fmt.Errorf("walk depth %d: want 1 to %d", depth, MaxDepth)

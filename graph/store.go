@@ -137,10 +137,15 @@ func ParseDirection(s string) (Direction, error) {
 // depth it reaches, so depth multiplies its work.
 const MaxDepth = 32
 
+// DefaultDepth is how far a walk goes unless told: far enough to go from
+// a model to its API routes (model ← version → chart → release →
+// deployment → route) and to the data its training read.
+const DefaultDepth = 6
+
 // Walk says how to walk.
 type Walk struct {
-	Direction Direction // "" is Down
-	Depth     int       // edges from the start, 1 to MaxDepth (0: 1)
+	Direction Direction // "" is Both
+	Depth     int       // edges from the start, 1 to MaxDepth (0: DefaultDepth)
 	// Kinds keeps only nodes of these kinds in the answer; the walk still
 	// passes through every kind (a model's deployments are reached through
 	// its chart and release).

@@ -199,7 +199,8 @@ func TestWalk(t *testing.T) {
 			{"both from the model", "model:ns:m", Walk{Direction: Both, Depth: 6}, []string{"model:ns:m@0", "model_version:ns:m@1@1",
 				"api_route:ns/m-api:GET /recs@2", "chart:helm:m@2", "job:ns:train@2", "dataset:s3://b:features@3", "deployment:ns:m-api@3", "release:ns:m@3"}},
 			{"kinds", "model:ns:m", Walk{Direction: Both, Depth: 6, Kinds: []Kind{Deployment, Job}}, []string{"job:ns:train@2", "deployment:ns:m-api@3"}},
-			{"default direction and depth", "dataset:s3://b:features", Walk{}, []string{"dataset:s3://b:features@0", "job:ns:train@1"}},
+			{"default direction and depth", "release:ns:m", Walk{}, []string{"release:ns:m@0", "chart:helm:m@1", "deployment:ns:m-api@1",
+				"api_route:ns/m-api:GET /recs@2", "model_version:ns:m@1@2", "job:ns:train@3", "model:ns:m@3", "dataset:s3://b:features@4"}},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -333,9 +334,9 @@ func TestScoresReplaceTheirWindow(t *testing.T) {
 			return nil
 		})
 		want := []string{
-			"02-15 conv A experiment:recsys:food-recs-ab mv= lift=- srm=0.5",
+			"02-15 conv A experiment:recsys:food-recs-ab mv=model_version:recsys:food-recs@1.4.2 lift=- srm=0.5",
 			"02-15 conv B experiment:recsys:food-recs-ab mv= lift=0.2 srm=0.5",
-			"02-16 conv A experiment:recsys:food-recs-ab mv= lift=- srm=0.5",
+			"02-16 conv A experiment:recsys:food-recs-ab mv=model_version:recsys:food-recs@1.4.2 lift=- srm=0.5",
 			"02-16 conv B experiment:recsys:food-recs-ab mv= lift=0.3 srm=0.5",
 		}
 		if !slices.Equal(got, want) {
