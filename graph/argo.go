@@ -117,7 +117,8 @@ func argoDoc(b *Batch, d node, defNS string) error {
 			if err != nil {
 				return err
 			}
-			props["schedule"] = strings.TrimSpace(props["schedule"].(string) + " " + v)
+			prev, _ := props["schedule"].(string)
+			props["schedule"] = strings.TrimSpace(prev + " " + v)
 		}
 		spec = spec.get("workflowSpec")
 		if !spec.present() {
