@@ -46,6 +46,7 @@ type pgDialect struct {
 func (pgDialect) name() string           { return "postgres" }
 func (d pgDialect) describe() string     { return Redact(d.url) }
 func (pgDialect) rebind(q string) string { return rebindDollar(q) }
+func (pgDialect) rows() int              { return chunk }
 func (d pgDialect) wrap(err error) error { return hide(err, d.secrets) }
 func (pgDialect) jsonParam(s string) any { return s }
 func (pgDialect) ts(t time.Time) any     { return t.UTC() }

@@ -30,6 +30,8 @@ type dialect interface {
 	ts(t time.Time) any
 	// jsonParam passes JSON text for a properties column.
 	jsonParam(s string) any
+	// rows is how many rows one multi-row statement carries.
+	rows() int
 	// truncate empties the graph's derived tables.
 	truncate() []string
 	// describe names the store, credentials hidden.
@@ -63,9 +65,11 @@ const scoreCols = "experiment, window_start, window_end, variant, metric, model_
 	"abs_lift, abs_ci_low, abs_ci_high, abs_p, abs_p_holm, abs_p_bh, rel_lift, rel_ci_low, rel_ci_high, rel_p, rel_p_holm, rel_p_bh, " +
 	"chance_to_win, srm_p, spec_hash, recorded_at"
 
-// chunk is how many rows one multi-row statement carries: 500 rows of at
-// most 26 values stay far below SQLite's 32766 and PostgreSQL's 65535
-// parameters.
+// chunk is how many rows a multi-row statement carries on PostgreSQL:
+// 500 rows of at most 26 values stay below its 65535 parameters, and each
+// statement is a round trip. SQLite has no round trips, and modernc's
+// driver matches each parameter to its argument by a scan of the
+// arguments (quadratic in a statement's parameters), so it takes fewer.
 const chunk = 500
 
 func (s *sqlStore) Apply(ctx context.Context, raw []Raw, b *Batch) (Report, error) {
@@ -93,19 +97,28 @@ func (s *sqlStore) Apply(ctx context.Context, raw []Raw, b *Batch) (Report, erro
 func (s *sqlStore) apply(ctx context.Context, tx *sql.Tx, raw []Raw, b *Batch) (Report, error) {
 	var rep Report
 	now := time.Now().UTC()
-	for i := range raw {
-		r := &raw[i]
-		params, _ := json.Marshal(r.Params)
+	// Many rows a statement: a 100k-event file is 200 statements, not
+	// 100k. A digest the log has is a duplicate, counted by what the
+	// insert left out.
+	for start, n := 0, s.d.rows(); start < len(raw); start += n {
+		part := raw[start:min(start+n, len(raw))]
+		args := make([]any, 0, 6*len(part))
+		for i := range part {
+			r := &part[i]
+			params, _ := json.Marshal(r.Params)
+			args = append(args, r.Kind, r.Origin, r.Digest(), string(params), r.Body, s.d.ts(now))
+		}
 		res, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO graph_raw (kind, origin, digest, params, body, received_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING`), r.Kind, r.Origin, r.Digest(), string(params), r.Body, s.d.ts(now))
+			VALUES `+placeholders(len(part), 6)+` ON CONFLICT (digest) DO NOTHING`), args...)
 		if err != nil {
 			return rep, fmt.Errorf("append raw input: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			rep.RawStored++
-		} else {
-			rep.RawDuplicate++
+		n, err := res.RowsAffected()
+		if err != nil {
+			return rep, fmt.Errorf("append raw input: %w", err)
 		}
+		rep.RawStored += int(n)
+		rep.RawDuplicate += len(part) - int(n)
 	}
 	var err error
 	if rep.Nodes, err = s.mergeNodes(ctx, tx, b.Nodes(), now); err != nil {
@@ -133,8 +146,8 @@ func placeholders(rows, cols int) string {
 
 func (s *sqlStore) mergeNodes(ctx context.Context, tx *sql.Tx, nodes []*Node, now time.Time) (Counts, error) {
 	var c Counts
-	for start := 0; start < len(nodes); start += chunk {
-		part := nodes[start:min(start+chunk, len(nodes))]
+	for start, n := 0, s.d.rows(); start < len(nodes); start += n {
+		part := nodes[start:min(start+n, len(nodes))]
 		ids := make([]any, len(part))
 		for i, n := range part {
 			ids[i] = n.ID()
@@ -214,8 +227,8 @@ func nullString(s string) any {
 
 func (s *sqlStore) mergeEdges(ctx context.Context, tx *sql.Tx, edges []*Edge, now time.Time) (Counts, error) {
 	var c Counts
-	for start := 0; start < len(edges); start += chunk {
-		part := edges[start:min(start+chunk, len(edges))]
+	for start, n := 0, s.d.rows(); start < len(edges); start += n {
+		part := edges[start:min(start+n, len(edges))]
 		keys := make([]any, 0, 3*len(part))
 		for _, e := range part {
 			keys = append(keys, e.Src, string(e.Rel), e.Dst)
@@ -327,8 +340,8 @@ func (s *sqlStore) replaceScores(ctx context.Context, tx *sql.Tx, k ScoreKey, sc
 		k.Experiment, s.d.ts(k.WindowStart), s.d.ts(k.WindowEnd)); err != nil {
 		return c, fmt.Errorf("replace scores: %w", err)
 	}
-	for start := 0; start < len(scores); start += chunk {
-		part := scores[start:min(start+chunk, len(scores))]
+	for start, n := 0, s.d.rows(); start < len(scores); start += n {
+		part := scores[start:min(start+n, len(scores))]
 		var args []any
 		for _, sc := range part {
 			rec := sc.Recorded
@@ -735,8 +748,8 @@ func shortestPaths(start string, rows []walkRow) map[string]*Step {
 
 func (s *sqlStore) nodes(ctx context.Context, ids []string) (map[string]*Node, error) {
 	out := map[string]*Node{}
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
+	for start, n := 0, s.d.rows(); start < len(ids); start += n {
+		part := ids[start:min(start+n, len(ids))]
 		args := make([]any, len(part))
 		for i, id := range part {
 			args[i] = id

@@ -42,7 +42,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// begins, so two importers queue on the busy timeout instead of both
 	// reading and then one failing with SQLITE_BUSY on its first write
 	// (a deferred transaction cannot wait for the lock it upgrades to).
-	dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_txlock=immediate", busyTimeout.Milliseconds())
+	dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_txlock=immediate", busyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("graph: open SQLite file %s: %w", path, err)
@@ -60,6 +60,7 @@ type sqliteDialect struct{ path string }
 func (sqliteDialect) name() string           { return "sqlite" }
 func (d sqliteDialect) describe() string     { return "sqlite:" + d.path }
 func (sqliteDialect) rebind(q string) string { return q }
+func (sqliteDialect) rows() int              { return 64 }
 func (sqliteDialect) wrap(err error) error   { return err }
 func (sqliteDialect) jsonParam(s string) any { return s }
 
