@@ -86,7 +86,7 @@ func NewRecording(spec *Spec, rep *Report, specText []byte) (*Recording, error) 
 		return nil, fmt.Errorf("%w: no data window: give the spec start and end", ErrRecord)
 	}
 	for _, v := range spec.Variants {
-		r.Variants = append(r.Variants, RecordedVariant{Name: v.Name, Weight: v.Weight, Model: v.Model})
+		r.Variants = append(r.Variants, RecordedVariant(v))
 	}
 	for _, m := range rep.Metrics {
 		for _, v := range m.Variants {

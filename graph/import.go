@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -214,16 +213,6 @@ func addModel(b *Batch, r ModelRef, source string, t time.Time) Node {
 	v := r.VersionNode(source, t)
 	b.Edge(v, VersionOf, m, nil)
 	return v
-}
-
-// sortedKeys returns a map's keys in order, for deterministic batches.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // defaultNS is the namespace option, "default" (Kubernetes') if none.

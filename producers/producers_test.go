@@ -98,7 +98,7 @@ func TestKubectlDeployments(t *testing.T) {
 	}
 	edges, _ := s.Edges(ctx, d.ID())
 	want := map[string]bool{
-		"release:recsys:food-recs -MANAGES->":                   true,
+		"release:recsys:food-recs -MANAGES->":                    true,
 		"image:docker.io:busybox:1.36 -RUNS_IMAGE->":             true,
 		"image:ghcr.io:acme/food-recs-api:2019.02 -RUNS_IMAGE->": true,
 		"model_version:recsys:food-recs@2019.02 -SERVES->":       true,

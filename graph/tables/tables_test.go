@@ -45,7 +45,7 @@ func session(t *testing.T) (*engine.Session, graph.Store) {
 	w0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
 	_, _, err = graph.RecordExperiment(ctx, s, &graph.ExperimentRecord{Namespace: "recsys", Name: "food-recs-ab", SpecHash: "h", WindowStart: w0, WindowEnd: w0.AddDate(0, 0, 14),
 		Variants: []graph.VariantModel{{Name: "A", Weight: 1, Model: &graph.ModelRef{Namespace: "recsys", Name: "food-recs", Version: "2019.02"}}, {Name: "B", Weight: 1}},
-		Scores: []graph.Score{{Variant: "A", Metric: "ordered", Control: true, Units: 100, Mean: 0.1}, {Variant: "B", Metric: "ordered", Units: 100, Mean: 0.12, AbsLift: &lift}}})
+		Scores:   []graph.Score{{Variant: "A", Metric: "ordered", Control: true, Units: 100, Mean: 0.1}, {Variant: "B", Metric: "ordered", Units: 100, Mean: 0.12, AbsLift: &lift}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,8 +118,8 @@ func TestQueries(t *testing.T) {
 func TestWalkArgumentsRefused(t *testing.T) {
 	e, _ := session(t)
 	for q, want := range map[string]string{
-		`SELECT * FROM graph_walk()`:                                              "takes one start id",
-		`SELECT * FROM graph_walk(1)`:                                             "the start id is a string",
+		`SELECT * FROM graph_walk()`:  "takes one start id",
+		`SELECT * FROM graph_walk(1)`: "the start id is a string",
 		`SELECT * FROM graph_walk('model:recsys:food-recs', direction => 'left')`: `direction "left"`,
 		`SELECT * FROM graph_walk('model:recsys:food-recs', depth => 0)`:          "depth is a whole number from 1 to 32",
 		`SELECT * FROM graph_walk('model:recsys:food-recs', depth => 'x')`:        "depth is a whole number",
