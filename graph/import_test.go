@@ -129,6 +129,31 @@ func TestOpenLineageRunMerged(t *testing.T) {
 	}
 }
 
+// TestLargeNumbersKept: a facet's number beyond 2^53 (a row count, an id)
+// is kept exactly, and stating it again changes nothing.
+func TestLargeNumbersKept(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) Store) {
+		s := open(t)
+		ev := `{"eventType":"COMPLETE","eventTime":"2024-01-01T00:00:00Z","producer":"p","run":{"runId":"0190c2a1-7d2e-7b6e-9c1a-3f5e2d4c6b8a","facets":{"stats":{"rowCount":9007199254740993,"ratio":0.1}}},"job":{"namespace":"n","name":"j"}}`
+		ctx := context.Background()
+		if _, err := Import(ctx, s, KindOpenLineage, "a", []byte(ev), nil); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Import(ctx, s, KindOpenLineage, "b", []byte(ev+"\n"+strings.Replace(ev, `"COMPLETE"`, `"OTHER"`, 1)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Nodes.Changed != 1 || rep.Nodes.Added != 0 {
+			t.Fatalf("%s", rep)
+		}
+		run, _ := s.Node(ctx, "run:n:0190c2a1-7d2e-7b6e-9c1a-3f5e2d4c6b8a")
+		p, _ := canonical(run.Props)
+		if !strings.Contains(p, `"rowCount":9007199254740993`) || !strings.Contains(p, `"ratio":0.1`) {
+			t.Fatalf("properties: %s", p)
+		}
+	})
+}
+
 func TestHelmChartSplit(t *testing.T) {
 	for _, c := range []struct{ in, name, version string }{
 		{"food-recs-2019.02.1", "food-recs", "2019.02.1"},
@@ -178,6 +203,7 @@ func TestBadInput(t *testing.T) {
 		{KindOpenLineage, strings.Replace(goodLine, `"eventType":"START"`, `"eventType":"BEGIN"`, 1), nil, "$.eventType"},
 		{KindOpenLineage, strings.Replace(goodLine, `"inputs":[{"namespace":"postgres://shop-db:5432","name":"shop.public.orders"}]`, `"inputs":[{"name":"x"}]`, 1), nil, "$.inputs[0].namespace: missing"},
 		{KindOpenLineage, "\n\n", nil, "no OpenLineage events"},
+		{KindOpenLineage, goodLine + "\n[1, 2]\n", nil, "in.json:2: $: want an OpenLineage event (a JSON object), got array"},
 		{KindArgo, "kind: Workflow\nmetadata:\n  name: x\nspec:\n  templates:\n    - container: {image: a}\n", nil, "in.json:6: $.spec.templates[0].name: missing"},
 		{KindArgo, "kind: Pod\n", nil, `in.json:1: $.kind: "Pod" is not an Argo workflow kind`},
 		{KindArgo, "kind: Workflow\nmetadata:\n  name: x\n  annotations:\n    nectar.dev/models: 'food recs@'\n", nil, "$.metadata.annotations.nectar.dev/models"},

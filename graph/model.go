@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -326,8 +327,17 @@ func normalize(p map[string]any) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return decodeProps([]byte(s))
+}
+
+// decodeProps reads stored or normalised properties. Numbers stay as
+// their text (json.Number): a row count or an id beyond 2^53 survives,
+// and a value read back compares equal to the same value stated again.
+func decodeProps(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	var out map[string]any
-	if err := json.Unmarshal([]byte(s), &out); err != nil {
+	if err := dec.Decode(&out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -1,9 +1,11 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -65,14 +67,26 @@ func parseOpenLineage(body []byte, origin string, line int) (*Batch, error) {
 		return &InputError{File: origin, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)}
 	}
 	var ev olEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
+	// UseNumber: facets keep numbers as written (a row count past 2^53).
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err := dec.Decode(&ev)
+	if err == nil && dec.More() {
+		return nil, bad("", "more than one JSON value: an event is one object (a file holds one a line)")
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
+		case errors.As(err, &te) && te.Field == "":
+			return nil, bad("$", "want an OpenLineage event (a JSON object), got %s", te.Value)
 		case errors.As(err, &te):
 			return nil, bad("$."+te.Field, "want a JSON %s, got %s", te.Type, te.Value)
 		case errors.As(err, &se):
 			return nil, bad("", "not JSON: %v (at byte %d)", se, se.Offset)
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, bad("", "not JSON: the event ends too early")
 		}
 		return nil, bad("", "not an OpenLineage event: %v", err)
 	}

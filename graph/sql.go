@@ -386,7 +386,7 @@ func scanNode(r scanner) (*Node, error) {
 	if n.Observed, err = asTime(obs); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(props, &n.Props); err != nil {
+	if n.Props, err = decodeProps(props); err != nil {
 		return nil, fmt.Errorf("node %s: properties: %w", id, err)
 	}
 	return &n, nil
@@ -405,7 +405,7 @@ func scanEdge(r scanner) (*Edge, error) {
 	if e.Observed, err = asTime(obs); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(props, &e.Props); err != nil {
+	if e.Props, err = decodeProps(props); err != nil {
 		return nil, fmt.Errorf("edge %s -%s-> %s: properties: %w", e.Src, e.Rel, e.Dst, err)
 	}
 	return &e, nil
