@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for the PostgreSQL,
-# serve clients, libdeflate and Spark steps, is installed by their scripts.
+# serve clients, graph producers (PyPI), libdeflate and Spark steps, is
+# installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,7 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 (cd oracle && go vet ./...)
+(cd producers && go vet ./...)
 
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
@@ -24,7 +26,10 @@ go test ./...
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
 
-step "PostgreSQL sink against a throwaway server"; scripts/postgres-test.sh
+step "PostgreSQL sink and graph store against a throwaway server"; scripts/postgres-test.sh
+
+step "model graph importers on what the tools produce: openlineage-python and Hera (venv), k8s.io/api and Helm types (module producers/)"
+scripts/graph-producers-test.sh
 
 step "nectar serve with real clients: Python ADBC (pytest) and the Flight SQL JDBC driver (installs them into a cache)"
 scripts/serve-clients-test.sh

@@ -72,9 +72,34 @@ func (c catalog) TableFunc(ctx context.Context, call plan.TableCall) (plan.Sourc
 	return c.backend.OpenTable(ctx, call, func() (plan.Source, error) { return c.Session.TableFunc(ctx, call) }, !c.Opts.ExplainOnly)
 }
 
+// TableFuncOpener opens a call of a table function registered with
+// RegisterTableFunc.
+type TableFuncOpener func(ctx context.Context, call plan.TableCall) (plan.Source, error)
+
+// RegisterTableFunc adds a table function: FROM name(…) opens its call
+// with open, each time a statement binds it (it is not cached as
+// read_json's files are: such sources, the model graph's, change between
+// statements). The session imports nothing of what provides it; cmd/nectar
+// registers the graph's graph_walk.
+func (e *Session) RegisterTableFunc(name string, open TableFuncOpener) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.funcs == nil {
+		e.funcs = map[string]TableFuncOpener{}
+	}
+	e.funcs[strings.ToLower(name)] = open
+}
+
 // TableFunc opens read_json(path[, schema => 'DDL']) or read_parquet(path)
-// as this process reads them, once per call text.
+// as this process reads them, once per call text, or a call of a function
+// RegisterTableFunc added.
 func (e *Session) TableFunc(ctx context.Context, call plan.TableCall) (plan.Source, error) {
+	e.mu.Lock()
+	fn := e.funcs[call.Name]
+	e.mu.Unlock()
+	if fn != nil {
+		return fn(ctx, call)
+	}
 	key := call.String()
 	e.mu.Lock()
 	src, ok := e.cache[key]

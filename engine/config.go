@@ -37,6 +37,10 @@ type Config struct {
 	Engine string `yaml:"engine"`
 	// Serve is what `nectar serve` reads besides the sources.
 	Serve ServeConfig `yaml:"serve"`
+	// Graph says where the model graph is kept (docs/GRAPH.md): a SQLite
+	// file or a PostgreSQL URL. The engine only reads the section; the
+	// program opens the store and registers its tables.
+	Graph GraphConfig `yaml:"graph"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -61,10 +65,7 @@ type ServeConfig struct {
 // folder, each source's folder or prefix and its compacted copy, and
 // serve.allow. Relative entries resolve against the project folder.
 func (c *Config) Roots() []string {
-	dir := c.dir
-	if dir == "" {
-		dir = "."
-	}
+	dir := c.Dir()
 	out := []string{dir}
 	add := func(p string) {
 		if p != "" {
@@ -79,6 +80,28 @@ func (c *Config) Roots() []string {
 		add(p)
 	}
 	return out
+}
+
+// GraphConfig is nectar.yaml's graph section.
+type GraphConfig struct {
+	// Path is the SQLite file (relative to nectar.yaml's directory once
+	// loaded; default nectar-graph.db there).
+	Path string `yaml:"path"`
+	// URL is a PostgreSQL server, postgres://user:pass@host/db. Its
+	// password is never printed.
+	URL string `yaml:"url"`
+}
+
+// Configured says whether the section names a store.
+func (g GraphConfig) Configured() bool { return g.Path != "" || g.URL != "" }
+
+// Dir is the directory of the project file (relative paths in it
+// resolve against it); "." without one.
+func (c *Config) Dir() string {
+	if c.dir == "" {
+		return "."
+	}
+	return c.dir
 }
 
 // SourceConfig is one named source.
@@ -115,6 +138,16 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 	c.dir = filepath.Dir(path)
 	if c.Engine != "" && c.Engine != "local" && !strings.HasPrefix(c.Engine, "sc://") {
 		return nil, fmt.Errorf("read %s: engine %q: want local or sc://host:port", path, c.Engine)
+	}
+	if c.Graph.Path != "" && c.Graph.URL != "" {
+		return nil, fmt.Errorf("read %s: graph: give path (a SQLite file) or url (PostgreSQL), not both", path)
+	}
+	if c.Graph.URL != "" && !strings.HasPrefix(c.Graph.URL, "postgres://") && !strings.HasPrefix(c.Graph.URL, "postgresql://") {
+		// Not quoted: a malformed URL may still hold a password.
+		return nil, fmt.Errorf("read %s: graph: url must be postgres://… (a PostgreSQL server)", path)
+	}
+	if c.Graph.Path != "" {
+		c.Graph.Path = table.ResolvePath(c.dir, c.Graph.Path)
 	}
 	for name, s := range c.Sources {
 		if s.Path == "" {

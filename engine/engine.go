@@ -102,6 +102,7 @@ type Session struct {
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
 	shared  *Views                                // views kept across sessions (ShareViews)
+	funcs   map[string]TableFuncOpener            // table functions registered by the program (graph_walk)
 	scanSrc []string                              // for each scan, the table function call it reads
 	notes   []string                              // see Notes
 	bad     *badLines                             // Open's --bad-lines file

@@ -178,6 +178,9 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 		{"ratio winsorize out of range", strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, winsorize: 1", 1), "metrics[0].winsorize"},
 		{"bad alpha", base + "alpha: 2\n", "alpha"},
 		{"bad start", base + "start: yesterday\n", "start"},
+		{"model without version", strings.Replace(base, "{name: B, weight: 1}", "{name: B, weight: 1, model: food-recs}", 1), "variants[1].model"},
+		{"model with spaces", strings.Replace(base, "{name: A, weight: 1}", "{name: A, weight: 1, model: 'food recs@1'}", 1), "variants[0].model"},
+		{"model with empty version", strings.Replace(base, "{name: A, weight: 1}", "{name: A, weight: 1, model: 'food-recs@'}", 1), "variants[0].model"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,6 +199,10 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 	}
 	if _, err := ParseSpec([]byte(base), ""); err != nil {
 		t.Errorf("base spec: %v", err)
+	}
+	models := strings.Replace(base, "{name: A, weight: 1}, {name: B, weight: 1}", "{name: A, weight: 1, model: food-recs@1.4.2}, {name: B, weight: 1, model: recsys/food-recs@2019.02}", 1)
+	if _, err := ParseSpec([]byte(models), ""); err != nil {
+		t.Errorf("variants with models: %v", err)
 	}
 	ratio := strings.Replace(base, "type: binomial, event: Order Completed", "type: ratio, numerator: {event: a}, denominator: {event: b}, cuped: true, winsorize: 0.99, winsorize_denominator: true", 1)
 	if _, err := ParseSpec([]byte(ratio), ""); err != nil {

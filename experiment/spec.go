@@ -78,6 +78,9 @@ type Exposure struct {
 type Variant struct {
 	Name   string  `yaml:"name"`
 	Weight float64 `yaml:"weight"`
+	// Model is the model version the arm ran, [namespace/]name@version
+	// (food-recs@1.4.2): --record scores that version in the model graph.
+	Model string `yaml:"model"`
 }
 
 // Prior is a normal prior on the relative lift, for the Bayesian view.
@@ -145,6 +148,10 @@ func ParseSpec(data []byte, dir string) (*Spec, error) {
 
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
+// modelRE is a model version reference, as the model graph reads it
+// (graph.ParseModelRef): a score belongs to one version, so it is required.
+var modelRE = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*@[^\s@/]+$`)
+
 // Validate checks the spec and fills defaults. ParseSpec calls it; call it
 // yourself for a Spec built in code.
 func (s *Spec) Validate() error {
@@ -172,6 +179,9 @@ func (s *Spec) Validate() error {
 		seen[v.Name] = true
 		if !(v.Weight > 0) || math.IsInf(v.Weight, 0) {
 			return specErr(f+".weight", "must be positive, got %v", v.Weight)
+		}
+		if v.Model != "" && !modelRE.MatchString(v.Model) {
+			return specErr(f+".model", "%q: want [namespace/]name@version, e.g. food-recs@1.4.2", v.Model)
 		}
 	}
 	if len(s.Metrics) == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nectar-dev/nectar/experiment"
+	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -22,13 +23,16 @@ func newExperimentCmd() *cobra.Command {
 		outPath string
 		showSQL bool
 		charts  string
+		record  bool
+		rec     graphRecorder
 	)
 	c := &cobra.Command{
 		Use:   "experiment --spec FILE [--format table|json|html] [-o FILE] [--charts DIR]",
 		Short: "Report an A/B experiment from the raw logs: per-variant metrics, lifts with confidence intervals, SRM",
 		Example: `  nectar experiment --spec food-recs.yaml
   nectar experiment --spec food-recs.yaml --format html -o report.html
-  nectar experiment --spec food-recs.yaml --charts charts/      # also lift-<metric>.svg/.png, cumulative-<metric>.svg/.png`,
+  nectar experiment --spec food-recs.yaml --charts charts/      # also lift-<metric>.svg/.png, cumulative-<metric>.svg/.png
+  nectar experiment --spec food-recs.yaml --record              # scores into the model graph (docs/GRAPH.md)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if spec == "" {
@@ -67,7 +71,18 @@ func newExperimentCmd() *cobra.Command {
 					return err
 				}
 			}
-			return writeReport(cmd, rep, format, outPath)
+			if err := writeReport(cmd, rep, format, outPath); err != nil {
+				return err
+			}
+			if !record {
+				return nil
+			}
+			r, err := experiment.NewRecording(sp, rep, data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", spec, err)
+			}
+			rec.cfg, rec.stderr = sf.cfg, cmd.ErrOrStderr()
+			return rec.Record(cmd.Context(), r)
 		},
 	}
 	sf.add(c)
@@ -78,6 +93,9 @@ func newExperimentCmd() *cobra.Command {
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write the report to FILE instead of standard output")
 	c.Flags().StringVar(&charts, "charts", "", "also write every chart as SVG and PNG (144 dpi) into DIR")
 	c.Flags().BoolVar(&showSQL, "show-sql", false, "print the SQL the report runs on stderr")
+	c.Flags().BoolVar(&record, "record", false, "store the scores in the model graph: the experiment, EVALUATES edges to each variant's model version, one score per variant and metric (the same window again replaces them), and its OpenLineage event")
+	c.Flags().StringVar(&rec.graph, "graph", "", "with --record: the graph, a SQLite file or a postgres:// URL (default $"+GraphEnv+", then nectar.yaml's graph:, then "+graph.DefaultPath+")")
+	c.Flags().StringVar(&rec.lineageURL, "lineage-url", "", "with --record: also post the OpenLineage event to this endpoint (Marquez's http://host:5000/api/v1/lineage); a bearer token comes from $"+LineageTokenEnv)
 	return c
 }
 

@@ -114,6 +114,6 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd(), newServeCmd())
+	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd(), newServeCmd(), newGraphCmd())
 	return root
 }

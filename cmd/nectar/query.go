@@ -73,6 +73,7 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 		return nil, nil, err
 	}
 	f.cfg = cfg
+	closeGraph := attachGraph(e, cfg)
 	done = func(runErr error) error {
 		// With --strict, a run that failed stopped at its first bad line
 		// and skipped nothing: the summary would only mislead.
@@ -81,7 +82,7 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 				fmt.Fprintln(stderr, line)
 			}
 		}
-		return e.Close()
+		return errors.Join(e.Close(), closeGraph())
 	}
 	return e, done, nil
 }
