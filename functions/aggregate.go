@@ -304,10 +304,14 @@ func floatKind(types.Kind) types.Kind { return types.Float }
 
 // ---- DISTINCT ----
 
-// distinctAcc passes each distinct non-NULL value to inner once.
+// distinctAcc passes each distinct non-NULL value to inner once. It
+// keeps the values' keys in arrival order too, so that merging feeds the
+// other state's new values in the order they came: first and last see
+// what one pass over both parts would have shown them.
 type distinctAcc struct {
 	inner Accumulator
 	seen  map[string]bool
+	order []string // the keys of seen, first seen first
 	buf   []byte
 	hold  func(int64) error
 }
@@ -326,37 +330,39 @@ func (a *distinctAcc) Add(v, ord types.Value) error {
 	if a.seen[string(a.buf)] {
 		return nil
 	}
+	return a.addNew(string(a.buf), v, ord)
+}
+
+// addNew records key, which is not in seen, and feeds its value on.
+func (a *distinctAcc) addNew(key string, v, ord types.Value) error {
 	if a.hold != nil {
-		// The key's bytes plus a map entry's overhead.
-		if err := a.hold(int64(len(a.buf)) + 48); err != nil {
+		// The key's bytes, a map entry's overhead and a slice entry.
+		if err := a.hold(int64(len(key)) + 64); err != nil {
 			return err
 		}
 	}
-	a.seen[string(a.buf)] = true
+	a.seen[key] = true
+	a.order = append(a.order, key)
 	return a.inner.Add(v, ord)
 }
 
-// Merge adds other's values that this state has not seen. The inner
-// states cannot be merged directly: a value both saw would count twice.
+// Merge feeds other's values that this state has not seen, in the order
+// other saw them. The inner states cannot be merged directly: a value both
+// saw would count twice.
 func (a *distinctAcc) Merge(other Accumulator) error {
 	o, ok := other.(*distinctAcc)
 	if !ok {
 		return mismatch(a, other)
 	}
-	keys := make([]string, 0, len(o.seen))
-	for k := range o.seen {
-		if !a.seen[k] {
-			keys = append(keys, k)
+	for _, k := range o.order {
+		if a.seen[k] {
+			continue
 		}
-	}
-	// In key order, so that the merged state does not depend on map order.
-	sort.Strings(keys)
-	for _, k := range keys {
 		v, _, err := types.DecodeKey([]byte(k))
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrStateMismatch, err)
+			return fmt.Errorf("%w: %w", ErrStateMismatch, err)
 		}
-		if err := a.Add(v, types.NullValue); err != nil {
+		if err := a.addNew(k, v, types.NullValue); err != nil {
 			return err
 		}
 	}
@@ -374,18 +380,15 @@ func (a *distinctAcc) Export() (State, error) {
 	if err != nil {
 		return State{}, err
 	}
-	s := State{Inner: &inner, Seen: make([]string, 0, len(a.seen))}
-	for k := range a.seen {
-		s.Seen = append(s.Seen, k)
-	}
-	// Sorted, so that equal states save to equal bytes.
-	sort.Strings(s.Seen)
-	return s, nil
+	return State{Inner: &inner, Seen: append([]string(nil), a.order...)}, nil
 }
 
 func (a *distinctAcc) Import(s State) error {
 	for _, k := range s.Seen {
-		a.seen[k] = true
+		if !a.seen[k] {
+			a.seen[k] = true
+			a.order = append(a.order, k)
+		}
 	}
 	if s.Inner == nil {
 		return nil
