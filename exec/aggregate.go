@@ -20,9 +20,23 @@ type aggregate struct {
 	out  *rowSource
 }
 
-type group struct {
-	keys []types.Value
-	accs []functions.Accumulator
+// groups are the groups of a hash aggregation, numbered in the order they
+// appear: group g's keys are keys[g], its state for call i states[i][g].
+// Numbering lets a row be routed to its group with an int32 and a fold
+// reach the group's state in one step, whether there are four groups or
+// 200,000 (CockroachDB's vectorised hash aggregator numbers its buckets
+// the same way).
+type groups struct {
+	keys   [][]types.Value
+	states [][]functions.Accumulator
+}
+
+func (gs *groups) add(keys []types.Value, calls *aggCalls) int32 {
+	gs.keys = append(gs.keys, keys)
+	for i := range gs.states {
+		gs.states[i] = append(gs.states[i], calls.newAcc(i))
+	}
+	return int32(len(gs.keys) - 1)
 }
 
 func (a *aggregate) Next(ctx context.Context) (*types.Batch, error) {
@@ -43,11 +57,11 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string]*group{}
-	var order []*group
+	index := map[string]int32{}
+	gs := &groups{states: make([][]functions.Accumulator, len(n.Aggs))}
 	var key []byte
 	keyVecs := make([]*types.Vector, len(n.Groups))
-	var rowAccs [][]functions.Accumulator
+	var rowGroup []int32
 	for {
 		b, err := a.in.Next(ctx)
 		if err != nil {
@@ -67,37 +81,41 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 		// First each row's group, then one aggregate at a time over the
 		// batch: the loops stay tight and the catalogue's folds update
 		// the common accumulators without boxing values.
-		rowAccs = rowAccs[:0]
+		rowGroup = rowGroup[:0]
 		for r := 0; r < b.Len; r++ {
 			key = key[:0]
 			for _, v := range keyVecs {
 				key = types.AppendKey(key, v.Get(r))
 			}
-			g := groups[string(key)]
-			if g == nil {
+			g, ok := index[string(key)]
+			if !ok {
 				if err := reserve(ctx, int64(2*len(key))+valueSize*int64(len(keyVecs))+64*int64(len(n.Aggs))+64, "GROUP BY"); err != nil {
 					return nil, err
 				}
-				g = &group{keys: make([]types.Value, len(keyVecs)), accs: calls.newAccs()}
+				keys := make([]types.Value, len(keyVecs))
 				for i, v := range keyVecs {
-					g.keys[i] = v.Get(r)
+					keys[i] = v.Get(r)
 				}
-				groups[string(key)] = g
-				order = append(order, g)
+				g = gs.add(keys, calls)
+				index[string(key)] = g
 			}
-			rowAccs = append(rowAccs, g.accs)
+			rowGroup = append(rowGroup, g)
 		}
-		if err := calls.fold(rowAccs); err != nil {
+		if err := calls.fold(rowGroup, gs.states); err != nil {
 			return nil, err
 		}
 	}
 	// A global aggregate (no GROUP BY) yields one row even over no input.
-	if len(n.Groups) == 0 && len(order) == 0 {
-		order = append(order, &group{accs: calls.newAccs()})
+	if len(n.Groups) == 0 && len(gs.keys) == 0 {
+		gs.add(nil, calls)
 	}
-	rows := make([][]types.Value, len(order))
-	for i, g := range order {
-		rows[i] = calls.row(g.keys, g.accs)
+	rows := make([][]types.Value, len(gs.keys))
+	accs := make([]functions.Accumulator, len(n.Aggs))
+	for g, keys := range gs.keys {
+		for i := range accs {
+			accs[i] = gs.states[i][g]
+		}
+		rows[g] = calls.row(keys, accs)
 	}
 	return rows, nil
 }
@@ -154,10 +172,15 @@ func aggSpec(c plan.AggCall, hold func(int64) error) functions.AggSpec {
 // newAccs makes the accumulators of one group.
 func (a *aggCalls) newAccs() []functions.Accumulator {
 	out := make([]functions.Accumulator, len(a.calls))
-	for i, c := range a.calls {
-		out[i] = a.fns[i].NewAccumulator(a.specs[i], c.Distinct)
+	for i := range a.calls {
+		out[i] = a.newAcc(i)
 	}
 	return out
+}
+
+// newAcc makes call i's accumulator for one group.
+func (a *aggCalls) newAcc(i int) functions.Accumulator {
+	return a.fns[i].NewAccumulator(a.specs[i], a.calls[i].Distinct)
 }
 
 // eval computes the calls' argument, ordering and FILTER vectors over b.
@@ -184,28 +207,14 @@ func (a *aggCalls) eval(b *types.Batch) error {
 	return nil
 }
 
-// fold folds the evaluated batch into the groups: rowAccs[r] is the
-// accumulators of row r's group. Rows a call's FILTER rejects are handed
-// to its fold as nil.
-func (a *aggCalls) fold(rowAccs [][]functions.Accumulator) error {
+// fold folds the evaluated batch into the groups: row r belongs to group
+// rowGroup[r], whose state for call i is states[i][rowGroup[r]]. Each
+// call's fold skips the rows the call's FILTER rejects.
+func (a *aggCalls) fold(rowGroup []int32, states [][]functions.Accumulator) error {
 	for i := range a.calls {
 		in := &a.rows[i]
-		in.Arg, in.Ord = a.args[i], a.ords[i]
-		accs := in.Accs[:0]
-		if filt := a.filts[i]; filt != nil {
-			for r, g := range rowAccs {
-				if filt.Nulls[r] || filt.I[r] == 0 {
-					accs = append(accs, nil)
-				} else {
-					accs = append(accs, g[i])
-				}
-			}
-		} else {
-			for _, g := range rowAccs {
-				accs = append(accs, g[i])
-			}
-		}
-		in.Accs = accs
+		in.Arg, in.Ord, in.Filter = a.args[i], a.ords[i], a.filts[i]
+		in.Group, in.States = rowGroup, states[i]
 		if err := a.folds[i](in); err != nil {
 			return fmt.Errorf("%s: %w", a.calls[i].Name, err)
 		}

@@ -50,7 +50,14 @@ type IncrementalAggregate struct {
 	vals              []types.Value
 	keyVecs           []*types.Vector
 	aggs              *aggCalls
-	rowAccs           [][]functions.Accumulator
+
+	// A batch's groups, numbered in the order the batch touches them, as
+	// the catalogue's folds take them: row r belongs to touched[rowGroup[r]],
+	// whose state for call i is states[i][rowGroup[r]].
+	batch    uint64
+	touched  []*incGroup
+	rowGroup []int32
+	states   [][]functions.Accumulator
 }
 
 type incGroup struct {
@@ -58,6 +65,8 @@ type incGroup struct {
 	keys    []types.Value
 	accs    []functions.Accumulator
 	changed bool
+	batch   uint64 // the last batch that touched the group (IncrementalAggregate.batch)
+	idx     int32  // its number in that batch
 }
 
 // NewIncrementalAggregate checks that every call of n keeps bounded,
@@ -151,14 +160,7 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 		if !a.windowed {
 			// Each row has one group: the batch operator's path, one
 			// aggregate at a time over the batch.
-			a.rowAccs = a.rowAccs[:0]
-			for r := 0; r < b.Len; r++ {
-				for i, v := range a.keyVecs {
-					a.vals[i] = v.Get(r)
-				}
-				a.rowAccs = append(a.rowAccs, a.group().accs)
-			}
-			if err := a.aggs.fold(a.rowAccs); err != nil {
+			if err := a.foldBatch(b.Len); err != nil {
 				return err
 			}
 			continue
@@ -201,6 +203,35 @@ func mod(x, m int64) int64 {
 		r += m
 	}
 	return r
+}
+
+// foldBatch folds the n rows of the evaluated batch, each into the one
+// group its keys name.
+func (a *IncrementalAggregate) foldBatch(n int) error {
+	a.batch++
+	a.touched, a.rowGroup = a.touched[:0], a.rowGroup[:0]
+	for r := 0; r < n; r++ {
+		for i, v := range a.keyVecs {
+			a.vals[i] = v.Get(r)
+		}
+		g := a.group()
+		if g.batch != a.batch {
+			g.batch, g.idx = a.batch, int32(len(a.touched))
+			a.touched = append(a.touched, g)
+		}
+		a.rowGroup = append(a.rowGroup, g.idx)
+	}
+	if a.states == nil {
+		a.states = make([][]functions.Accumulator, len(a.node.Aggs))
+	}
+	for i := range a.states {
+		st := a.states[i][:0]
+		for _, g := range a.touched {
+			st = append(st, g.accs[i])
+		}
+		a.states[i] = st
+	}
+	return a.aggs.fold(a.rowGroup, a.states)
 }
 
 // group returns the group keyed by a.vals, made if new, and marks it

@@ -51,7 +51,6 @@ func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
 		if af, ok = functions.LookupAggregate(c.Name); !ok {
 			return fmt.Errorf("%w: %s as a window function", plan.ErrUnknownAggregate, c.Name)
 		}
-		wf = nil
 	}
 	np := len(c.PartitionBy)
 	keys := make([]plan.SortKey, 0, np+len(c.OrderBy))

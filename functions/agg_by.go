@@ -88,17 +88,19 @@ func (a *byAcc) Import(s State) error {
 }
 
 func foldBy(in *Rows) error {
-	if in.Arg == nil || in.Ord == nil {
+	arg, ord := in.Arg, in.Ord
+	if arg == nil || ord == nil {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || in.Ord.Nulls[r] {
+	groups, states, filt, ordNulls := in.Group, in.States, in.Filter, ord.Nulls
+	for r, gi := range groups {
+		if filtered(filt, r) || ordNulls[r] {
 			continue
 		}
-		if b, ok := acc.(*byAcc); ok {
+		if b, ok := states[gi].(*byAcc); ok {
 			// A direct call: Add on the concrete type.
-			_ = b.Add(in.Arg.Get(r), in.Ord.Get(r))
-		} else if err := acc.Add(in.Arg.Get(r), in.Ord.Get(r)); err != nil {
+			_ = b.Add(arg.Get(r), ord.Get(r))
+		} else if err := states[gi].Add(arg.Get(r), ord.Get(r)); err != nil {
 			return err
 		}
 	}

@@ -30,7 +30,7 @@ func init() {
 		Doc:   "approx_count_distinct(x) → BIGINT: distinct non-NULL values, counted exactly (within any error bound Spark promises)",
 		Check: anyKind(func(types.Kind) types.Kind { return types.Int }),
 		// Exact counting: a DISTINCT count whatever the call says.
-		New: func(s AggSpec) Accumulator { return NewDistinct(&countAcc{}, s.Hold) },
+		New: func(s AggSpec) Accumulator { return NewDistinct(&countAcc{}, s.Hold, false) },
 		// The state is the set of values: bounded only by the input, but
 		// resumable, and streams have always kept it.
 		Incremental: true,
@@ -65,14 +65,18 @@ func (a *countAcc) Import(s State) error   { a.n = s.N; return nil }
 // foldCount is count's batch fold: no Value is built, and count(*) (no
 // argument) counts every row.
 func foldCount(in *Rows) error {
-	arg := in.Arg
-	for r, acc := range in.Accs {
-		if acc == nil || (arg != nil && arg.Nulls[r]) {
+	groups, states, filt := in.Group, in.States, in.Filter
+	var nulls []bool // nil for count(*), which counts every row
+	if in.Arg != nil {
+		nulls = in.Arg.Nulls
+	}
+	for r, gi := range groups {
+		if filtered(filt, r) || (nulls != nil && nulls[r]) {
 			continue
 		}
-		if c, ok := acc.(*countAcc); ok {
+		if c, ok := states[gi].(*countAcc); ok {
 			c.n++
-		} else if err := acc.Add(types.IntValue(1), types.NullValue); err != nil {
+		} else if err := states[gi].Add(types.IntValue(1), types.NullValue); err != nil {
 			return err
 		}
 	}
@@ -107,13 +111,14 @@ func foldCountIf(in *Rows) error {
 	if arg == nil || arg.Kind != types.Bool {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || arg.Nulls[r] || arg.I[r] == 0 {
+	groups, states, filt, nulls, is := in.Group, in.States, in.Filter, arg.Nulls, arg.I
+	for r, gi := range groups {
+		if filtered(filt, r) || nulls[r] || is[r] == 0 {
 			continue
 		}
-		if c, ok := acc.(*countIfAcc); ok {
+		if c, ok := states[gi].(*countIfAcc); ok {
 			c.n++
-		} else if err := acc.Add(types.BoolValue(true), types.NullValue); err != nil {
+		} else if err := states[gi].Add(types.BoolValue(true), types.NullValue); err != nil {
 			return err
 		}
 	}

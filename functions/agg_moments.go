@@ -106,13 +106,14 @@ func foldMoment(in *Rows) error {
 	if arg == nil || arg.Kind != types.Float {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || arg.Nulls[r] {
+	groups, states, filt, nulls, fs := in.Group, in.States, in.Filter, arg.Nulls, arg.F
+	for r, gi := range groups {
+		if filtered(filt, r) || nulls[r] {
 			continue
 		}
-		if m, ok := acc.(*momentAcc); ok {
-			m.add(arg.F[r])
-		} else if err := acc.Add(arg.Get(r), types.NullValue); err != nil {
+		if m, ok := states[gi].(*momentAcc); ok {
+			m.add(fs[r])
+		} else if err := states[gi].Add(arg.Get(r), types.NullValue); err != nil {
 			return err
 		}
 	}

@@ -27,28 +27,31 @@ func init() {
 		SparkWindow: true,
 	})
 	registerAggregate(&Aggregate{
-		Name:        "first",
-		Doc:         "first(x) → x's type: the value of the first row read, NULL or not",
-		Check:       anyKind(sameKind),
-		New:         func(AggSpec) Accumulator { return &firstAcc{} },
-		Incremental: true,
-		Spark:       sparkAs("first"),
+		Name:         "first",
+		Doc:          "first(x) → x's type: the value of the first row read, NULL or not",
+		Check:        anyKind(sameKind),
+		New:          func(AggSpec) Accumulator { return &firstAcc{} },
+		Incremental:  true,
+		Spark:        sparkAs("first"),
+		ArrivalOrder: true,
 	})
 	registerAggregate(&Aggregate{
-		Name:        "any_value",
-		Doc:         "any_value(x) → x's type: the value of the first row read, NULL or not",
-		Check:       anyKind(sameKind),
-		New:         func(AggSpec) Accumulator { return &firstAcc{} },
-		Incremental: true,
-		Spark:       sparkAs("any_value"),
+		Name:         "any_value",
+		Doc:          "any_value(x) → x's type: the value of the first row read, NULL or not",
+		Check:        anyKind(sameKind),
+		New:          func(AggSpec) Accumulator { return &firstAcc{} },
+		Incremental:  true,
+		Spark:        sparkAs("any_value"),
+		ArrivalOrder: true,
 	})
 	registerAggregate(&Aggregate{
-		Name:        "last",
-		Doc:         "last(x) → x's type: the value of the last row read, NULL or not",
-		Check:       anyKind(sameKind),
-		New:         func(AggSpec) Accumulator { return &lastAcc{} },
-		Incremental: true,
-		Spark:       sparkAs("last"),
+		Name:         "last",
+		Doc:          "last(x) → x's type: the value of the last row read, NULL or not",
+		Check:        anyKind(sameKind),
+		New:          func(AggSpec) Accumulator { return &lastAcc{} },
+		Incremental:  true,
+		Spark:        sparkAs("last"),
+		ArrivalOrder: true,
 	})
 }
 
@@ -91,13 +94,14 @@ func foldExtreme(in *Rows) error {
 	if arg == nil {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || arg.Nulls[r] {
+	groups, states, filt, nulls := in.Group, in.States, in.Filter, arg.Nulls
+	for r, gi := range groups {
+		if filtered(filt, r) || nulls[r] {
 			continue
 		}
-		if e, ok := acc.(*extremeAcc); ok {
+		if e, ok := states[gi].(*extremeAcc); ok {
 			e.add(arg.Get(r))
-		} else if err := acc.Add(arg.Get(r), types.NullValue); err != nil {
+		} else if err := states[gi].Add(arg.Get(r), types.NullValue); err != nil {
 			return err
 		}
 	}

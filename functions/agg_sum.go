@@ -140,27 +140,29 @@ func foldSum(in *Rows) error {
 	if arg == nil || (arg.Kind != types.Float && arg.Kind != types.Int) {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || arg.Nulls[r] {
+	groups, states, filt := in.Group, in.States, in.Filter
+	nulls, fs, is, isFloat := arg.Nulls, arg.F, arg.I, arg.Kind == types.Float
+	for r, gi := range groups {
+		if filtered(filt, r) || nulls[r] {
 			continue
 		}
-		switch s := acc.(type) {
+		switch s := states[gi].(type) {
 		case *sumFloatAcc:
-			if arg.Kind == types.Float {
-				s.addFloat(arg.F[r])
+			if isFloat {
+				s.addFloat(fs[r])
 			} else {
-				s.addFloat(float64(arg.I[r]))
+				s.addFloat(float64(is[r]))
 			}
 			continue
 		case *sumIntAcc:
-			if arg.Kind == types.Int {
-				if err := s.add(arg.I[r]); err != nil {
+			if !isFloat {
+				if err := s.add(is[r]); err != nil {
 					return err
 				}
 				continue
 			}
 		}
-		if err := acc.Add(arg.Get(r), types.NullValue); err != nil {
+		if err := states[gi].Add(arg.Get(r), types.NullValue); err != nil {
 			return err
 		}
 	}
@@ -210,22 +212,24 @@ func foldAvg(in *Rows) error {
 	if arg == nil || (arg.Kind != types.Float && arg.Kind != types.Int) {
 		return FoldEach(in)
 	}
-	for r, acc := range in.Accs {
-		if acc == nil || arg.Nulls[r] {
+	groups, states, filt := in.Group, in.States, in.Filter
+	nulls, fs, is, isFloat := arg.Nulls, arg.F, arg.I, arg.Kind == types.Float
+	for r, gi := range groups {
+		if filtered(filt, r) || nulls[r] {
 			continue
 		}
-		a, ok := acc.(*avgAcc)
+		a, ok := states[gi].(*avgAcc)
 		if !ok {
-			if err := acc.Add(arg.Get(r), types.NullValue); err != nil {
+			if err := states[gi].Add(arg.Get(r), types.NullValue); err != nil {
 				return err
 			}
 			continue
 		}
 		a.n++
-		if arg.Kind == types.Float {
-			a.sum.addFloat(arg.F[r])
+		if isFloat {
+			a.sum.addFloat(fs[r])
 		} else {
-			a.sum.addFloat(float64(arg.I[r]))
+			a.sum.addFloat(float64(is[r]))
 		}
 	}
 	return nil

@@ -48,6 +48,10 @@ type Aggregate struct {
 	// SparkWindow is set when Spark runs the aggregate with OVER exactly
 	// as nectar does.
 	SparkWindow bool
+	// ArrivalOrder is set when the result depends on the order rows
+	// arrive in (first, last): merging DISTINCT states then needs the
+	// order each saw its values in, which costs memory the others save.
+	ArrivalOrder bool
 }
 
 // AggShape is the form of an aggregate's arguments.
@@ -104,26 +108,48 @@ type Resumable interface {
 
 // State is a saved accumulator: a bag of fields of which each family uses
 // a few. Stream checkpoints hold its gob encoding (exec's partialVersion
-// 1), so fields may be added but never renamed or retyped.
+// 1, whose accState it replaces field for field), so fields may be added
+// but never renamed or retyped; gob skips fields a reader does not have.
 type State struct {
-	N, I     int64
-	F, C     float64
-	Mean, M  float64
-	Any      bool
-	V        types.Value
-	Ord      types.Value // OrderedArgs: the ordering of V
-	Seen     []string    // DISTINCT: the keys (types.AppendKey) of the values seen
-	Inner    *State      // DISTINCT: the state of the aggregate it feeds
-	HasInner bool        // unused; kept so old checkpoints decode unchanged
+	N, I    int64
+	F, C    float64
+	Mean, M float64
+	Any     bool
+	V       types.Value
+	Ord     types.Value // OrderedArgs: the ordering of V
+	Seen    []string    // DISTINCT: the keys (types.AppendKey) of the values seen, first seen first
+	Inner   *State      // DISTINCT: the state of the aggregate it feeds
 }
 
 // Rows is one batch of one aggregate call's input, as Fold takes it.
 type Rows struct {
 	Arg *types.Vector // the value argument; nil for count(*)
 	Ord *types.Vector // the ordering of OrderedArgs aggregates; nil otherwise
-	// Accs[r] is the state row r folds into (its group's), or nil when the
-	// call's FILTER rejects the row.
-	Accs []Accumulator
+	// Group[r] is row r's group: an index into States, the call's state of
+	// each group (the executor's groups are numbered, as in vectorised
+	// hash aggregation, so that a row costs four bytes to route and a fold
+	// reaches its state in one step).
+	Group  []int32
+	States []Accumulator
+	// Filter, when not nil, is the call's FILTER (WHERE …): rows where it
+	// is NULL or false are skipped.
+	Filter *types.Vector
+}
+
+// Acc is the accumulator row r folds into, or nil when FILTER rejects the
+// row.
+func (in *Rows) Acc(r int) Accumulator {
+	if filtered(in.Filter, r) {
+		return nil
+	}
+	return in.States[in.Group[r]]
+}
+
+// filtered reports whether FILTER vector f (nil: none) rejects row r.
+// Folds copy Rows' fields to locals and call it in their loops, so that
+// the compiler keeps them in registers across the state updates.
+func filtered(f *types.Vector, r int) bool {
+	return f != nil && (f.Nulls[r] || f.I[r] == 0)
 }
 
 // SparkCall is an aggregate call with its operands already in Spark SQL.
@@ -216,7 +242,7 @@ func (a *Aggregate) Canonical() string {
 func (a *Aggregate) NewAccumulator(s AggSpec, distinct bool) Accumulator {
 	acc := a.New(s)
 	if distinct {
-		acc = NewDistinct(acc, s.Hold)
+		acc = NewDistinct(acc, s.Hold, a.ArrivalOrder)
 	}
 	return acc
 }
@@ -233,7 +259,8 @@ func (a *Aggregate) FoldFunc(distinct bool) func(*Rows) error {
 // FoldEach folds a batch row by row through Accumulator.Add.
 func FoldEach(in *Rows) error {
 	one := types.Value{K: types.Int, I: 1} // count(*) counts rows
-	for r, acc := range in.Accs {
+	for r := range in.Group {
+		acc := in.Acc(r)
 		if acc == nil {
 			continue
 		}
@@ -304,22 +331,26 @@ func floatKind(types.Kind) types.Kind { return types.Float }
 
 // ---- DISTINCT ----
 
-// distinctAcc passes each distinct non-NULL value to inner once. It
-// keeps the values' keys in arrival order too, so that merging feeds the
-// other state's new values in the order they came: first and last see
-// what one pass over both parts would have shown them.
+// distinctAcc passes each distinct non-NULL value to inner once. For an
+// aggregate whose result depends on arrival order it keeps the values'
+// keys in that order too, so that merging feeds the other state's new
+// values in the order they came: first and last then see what one pass
+// over both parts would have shown them.
 type distinctAcc struct {
-	inner Accumulator
-	seen  map[string]bool
-	order []string // the keys of seen, first seen first
-	buf   []byte
-	hold  func(int64) error
+	inner     Accumulator
+	seen      map[string]bool
+	keepOrder bool
+	order     []string // with keepOrder, the keys of seen, first seen first
+	buf       []byte
+	hold      func(int64) error
 }
 
 // NewDistinct wraps inner so that it sees each distinct non-NULL value
 // once. hold, when not nil, accounts the memory of the values kept.
-func NewDistinct(inner Accumulator, hold func(int64) error) Accumulator {
-	return &distinctAcc{inner: inner, seen: map[string]bool{}, hold: hold}
+// keepOrder records the order values arrive in, for an inner aggregate
+// that depends on it (Aggregate.ArrivalOrder).
+func NewDistinct(inner Accumulator, hold func(int64) error, keepOrder bool) Accumulator {
+	return &distinctAcc{inner: inner, seen: map[string]bool{}, keepOrder: keepOrder, hold: hold}
 }
 
 func (a *distinctAcc) Add(v, ord types.Value) error {
@@ -336,14 +367,34 @@ func (a *distinctAcc) Add(v, ord types.Value) error {
 // addNew records key, which is not in seen, and feeds its value on.
 func (a *distinctAcc) addNew(key string, v, ord types.Value) error {
 	if a.hold != nil {
-		// The key's bytes, a map entry's overhead and a slice entry.
-		if err := a.hold(int64(len(key)) + 64); err != nil {
+		// The key's bytes and a map entry's overhead, and a slice entry
+		// when the order is kept.
+		n := int64(len(key)) + 48
+		if a.keepOrder {
+			n += 16
+		}
+		if err := a.hold(n); err != nil {
 			return err
 		}
 	}
 	a.seen[key] = true
-	a.order = append(a.order, key)
+	if a.keepOrder {
+		a.order = append(a.order, key)
+	}
 	return a.inner.Add(v, ord)
+}
+
+// keys returns the keys seen: in arrival order when it is kept, else in
+// the map's order.
+func (a *distinctAcc) keys() []string {
+	if a.keepOrder {
+		return a.order
+	}
+	out := make([]string, 0, len(a.seen))
+	for k := range a.seen {
+		out = append(out, k)
+	}
+	return out
 }
 
 // Merge feeds other's values that this state has not seen, in the order
@@ -354,7 +405,7 @@ func (a *distinctAcc) Merge(other Accumulator) error {
 	if !ok {
 		return mismatch(a, other)
 	}
-	for _, k := range o.order {
+	for _, k := range o.keys() {
 		if a.seen[k] {
 			continue
 		}
@@ -380,14 +431,16 @@ func (a *distinctAcc) Export() (State, error) {
 	if err != nil {
 		return State{}, err
 	}
-	return State{Inner: &inner, Seen: append([]string(nil), a.order...)}, nil
+	return State{Inner: &inner, Seen: append([]string(nil), a.keys()...)}, nil
 }
 
 func (a *distinctAcc) Import(s State) error {
 	for _, k := range s.Seen {
 		if !a.seen[k] {
 			a.seen[k] = true
-			a.order = append(a.order, k)
+			if a.keepOrder {
+				a.order = append(a.order, k)
+			}
 		}
 	}
 	if s.Inner == nil {

@@ -145,9 +145,13 @@ func vector(k types.Kind, vals []types.Value) *types.Vector {
 // foldRows folds vals[lo:hi] into acc with fold.
 func foldRows(t *testing.T, fold func(*Rows) error, acc Accumulator, k types.Kind, vals, ords []types.Value, lo, hi int, star bool) {
 	t.Helper()
-	in := &Rows{Accs: make([]Accumulator, len(vals))}
-	for r := lo; r < hi; r++ {
-		in.Accs[r] = acc
+	// Rows outside [lo, hi) are rejected by a FILTER; odd rows go to
+	// group 1 and even ones to group 0, which is acc in both places, after
+	// a decoy group the fold must leave alone.
+	in := &Rows{Group: make([]int32, len(vals)), States: []Accumulator{&mismatchAcc{}, acc, acc}, Filter: types.NewVector(types.Bool, len(vals))}
+	for r := range vals {
+		in.Group[r] = int32(1 + r%2)
+		in.Filter.Append(types.BoolValue(r >= lo && r < hi))
 	}
 	if !star {
 		in.Arg = vector(k, vals)
@@ -280,7 +284,7 @@ func (*mismatchAcc) Result() types.Value                { return types.NullValue
 func TestSumOverflowIsAnError(t *testing.T) {
 	a, _ := LookupAggregate("sum")
 	acc := a.New(AggSpec{Arg: types.Int, K: types.Int})
-	in := &Rows{Arg: vector(types.Int, []types.Value{types.IntValue(math.MaxInt64), types.IntValue(1)}), Accs: []Accumulator{acc, acc}}
+	in := &Rows{Arg: vector(types.Int, []types.Value{types.IntValue(math.MaxInt64), types.IntValue(1)}), Group: []int32{0, 0}, States: []Accumulator{acc}}
 	if err := a.Fold(in); !errors.Is(err, ErrOverflow) {
 		t.Errorf("MaxInt64 + 1: %v, want ErrOverflow", err)
 	}
