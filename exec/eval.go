@@ -17,7 +17,9 @@ import (
 // query that would produce a wrong number fails instead.
 var (
 	ErrDivideByZero = errors.New("division by zero (use try_divide to get NULL instead)")
-	ErrOverflow     = errors.New("integer overflow")
+	// ErrOverflow is the aggregate catalogue's, so that sum's overflow and
+	// the operators' are one error.
+	ErrOverflow = functions.ErrOverflow
 )
 
 // Eval computes e for every row of b. A column reference returns b's own
@@ -381,7 +383,7 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 		if re == nil {
 			src := a[1].S
 			if e.Op == plan.OpLike {
-				src = plan.LikeToRegexp(src)
+				src = functions.LikeToRegexp(src)
 			}
 			var err error
 			if re, err = regexp.Compile(src); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -303,7 +304,7 @@ func TestLike(t *testing.T) {
 		{"%€", []string{"€", "a€"}, []string{"€a"}},
 		{"\\€_", []string{"€x"}, []string{"\\€x"}},
 	} {
-		re := regexp.MustCompile(plan.LikeToRegexp(tc.pattern))
+		re := regexp.MustCompile(functions.LikeToRegexp(tc.pattern))
 		check := func(s string, want bool) {
 			// Constant pattern, compiled once, as the binder does.
 			compiled := &plan.Op{Op: plan.OpLike, Args: []plan.Expr{lit(str(s)), lit(str(tc.pattern))}, K: types.Bool, Re: re}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -313,8 +312,7 @@ func (j *join) nextProbe(ctx context.Context) (*types.Batch, error) {
 // emitsPairs reports whether matching pairs are output rows (not for semi
 // and anti joins, which output left rows).
 func (j *join) emitsPairs() bool {
-	k := j.node.Kind
-	return k != syntax.SemiJoin && k != syntax.AntiJoin
+	return j.node.Kind.KeepsRight()
 }
 
 // joinPairs evaluates the residual over the gathered pairs, records which
@@ -380,15 +378,15 @@ func (j *join) colOf(c int) int {
 func (j *join) emitProbeLeftovers() {
 	k := j.node.Kind
 	if j.buildLeft {
-		if k == syntax.RightJoin || k == syntax.FullJoin {
+		if k == plan.RightJoin || k == plan.FullJoin {
 			j.emitPadded(j.cur.Cols, j.matched, false, false)
 		}
 		return
 	}
 	switch k {
-	case syntax.SemiJoin:
+	case plan.SemiJoin:
 		j.emitPadded(j.cur.Cols, j.matched, true, true)
-	case syntax.AntiJoin, syntax.LeftJoin, syntax.FullJoin:
+	case plan.AntiJoin, plan.LeftJoin, plan.FullJoin:
 		j.emitPadded(j.cur.Cols, j.matched, false, true)
 	}
 }
@@ -398,15 +396,15 @@ func (j *join) emitProbeLeftovers() {
 func (j *join) emitBuildLeftovers() {
 	k := j.node.Kind
 	if !j.buildLeft {
-		if k == syntax.RightJoin || k == syntax.FullJoin {
+		if k == plan.RightJoin || k == plan.FullJoin {
 			j.emitPadded(j.build.cols, j.buildMatch, false, false)
 		}
 		return
 	}
 	switch k {
-	case syntax.SemiJoin:
+	case plan.SemiJoin:
 		j.emitPadded(j.build.cols, j.buildMatch, true, true)
-	case syntax.AntiJoin, syntax.LeftJoin, syntax.FullJoin:
+	case plan.AntiJoin, plan.LeftJoin, plan.FullJoin:
 		j.emitPadded(j.build.cols, j.buildMatch, false, true)
 	}
 }

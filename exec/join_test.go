@@ -7,7 +7,6 @@ import (
 
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -60,18 +59,18 @@ func nestedLoopJoin(t *testing.T, j *plan.Join, left, right [][]types.Value) []s
 				continue
 			}
 			hit, rightHit[ri] = true, true
-			if j.Kind != syntax.SemiJoin && j.Kind != syntax.AntiJoin {
+			if j.Kind != plan.SemiJoin && j.Kind != plan.AntiJoin {
 				out = append(out, append(append([]types.Value{}, l...), r...))
 			}
 		}
 		switch {
-		case j.Kind == syntax.SemiJoin && hit, j.Kind == syntax.AntiJoin && !hit:
+		case j.Kind == plan.SemiJoin && hit, j.Kind == plan.AntiJoin && !hit:
 			out = append(out, l)
-		case !hit && (j.Kind == syntax.LeftJoin || j.Kind == syntax.FullJoin):
+		case !hit && (j.Kind == plan.LeftJoin || j.Kind == plan.FullJoin):
 			out = append(out, append(append([]types.Value{}, l...), make([]types.Value, nr)...))
 		}
 	}
-	if j.Kind == syntax.RightJoin || j.Kind == syntax.FullJoin {
+	if j.Kind == plan.RightJoin || j.Kind == plan.FullJoin {
 		for ri, r := range right {
 			if !rightHit[ri] {
 				out = append(out, append(make([]types.Value, nl), r...))
@@ -92,7 +91,7 @@ func TestJoinBothBuildSides(t *testing.T) {
 	small := joinRows(40, 60, 5, 13, "r", types.Float)
 	// As the experiment's post CTE: right.t >= left.t (columns 5 and 2).
 	residual := op(plan.OpGe, types.Bool, col(5, types.Int), col(2, types.Int))
-	kinds := []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin}
+	kinds := []plan.JoinKind{plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin, plan.SemiJoin, plan.AntiJoin}
 	for _, bigLeft := range []bool{true, false} {
 		left, right := big, small
 		lsch, rsch := ls, rs
@@ -100,13 +99,13 @@ func TestJoinBothBuildSides(t *testing.T) {
 			// The same data swapped: the small side is now the left one.
 			left, right = joinRows(40, 60, 5, 13, "l", types.Int), joinRows(2500, 50, 7, 17, "r", types.Float)
 		}
-		for _, kind := range append(kinds, syntax.CrossJoin) {
+		for _, kind := range append(kinds, plan.CrossJoin) {
 			for _, withKeys := range []bool{true, false} {
 				for _, withResidual := range []bool{false, true} {
-					if kind == syntax.CrossJoin && (withKeys || withResidual) {
+					if kind == plan.CrossJoin && (withKeys || withResidual) {
 						continue
 					}
-					if !withKeys && !withResidual && kind != syntax.CrossJoin {
+					if !withKeys && !withResidual && kind != plan.CrossJoin {
 						continue
 					}
 					name := fmt.Sprintf("%s/bigLeft=%v/keys=%v/residual=%v", kind, bigLeft, withKeys, withResidual)
@@ -153,7 +152,7 @@ func TestJoinStringKeys(t *testing.T) {
 		return rows
 	}
 	big, small := mk(1500), mk(7)
-	for _, kind := range []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin} {
+	for _, kind := range []plan.JoinKind{plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin, plan.SemiJoin, plan.AntiJoin} {
 		for _, bigLeft := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/bigLeft=%v", kind, bigLeft), func(t *testing.T) {
 				left, right := big, small
@@ -182,7 +181,7 @@ func TestJoinEmptySide(t *testing.T) {
 	rs := types.Schema{{Name: "k", Kind: types.Float}, {Name: "b", Kind: types.String}, {Name: "t", Kind: types.Int}}
 	rows := joinRows(30, 7, 3, 11, "x", types.Int)
 	frows := joinRows(30, 7, 3, 11, "y", types.Float)
-	for _, kind := range []syntax.JoinKind{syntax.InnerJoin, syntax.LeftJoin, syntax.RightJoin, syntax.FullJoin, syntax.SemiJoin, syntax.AntiJoin, syntax.CrossJoin} {
+	for _, kind := range []plan.JoinKind{plan.InnerJoin, plan.LeftJoin, plan.RightJoin, plan.FullJoin, plan.SemiJoin, plan.AntiJoin, plan.CrossJoin} {
 		for _, emptyLeft := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s/emptyLeft=%v", kind, emptyLeft), func(t *testing.T) {
 				left, right := rows, [][]types.Value(nil)
@@ -190,7 +189,7 @@ func TestJoinEmptySide(t *testing.T) {
 					left, right = nil, frows
 				}
 				j := &plan.Join{Left: scan(ls, left, 4), Right: scan(rs, right, 4), Kind: kind}
-				if kind != syntax.CrossJoin {
+				if kind != plan.CrossJoin {
 					j.LeftKeys, j.RightKeys = []plan.Expr{col(0, types.Int)}, []plan.Expr{col(0, types.Float)}
 				}
 				got, builtLeft, _, err := exec.RunJoin(context.Background(), j)
@@ -220,7 +219,7 @@ func BenchmarkJoinExposures(b *testing.B) {
 	for i := range ev {
 		ev[i] = []types.Value{str(fmt.Sprintf("u%05d", i%6500)), i64(int64(i % 173)), str("Product Viewed")}
 	}
-	j := &plan.Join{Left: scan(xs, x, types.BatchSize), Right: scan(es, ev, types.BatchSize), Kind: syntax.LeftJoin,
+	j := &plan.Join{Left: scan(xs, x, types.BatchSize), Right: scan(es, ev, types.BatchSize), Kind: plan.LeftJoin,
 		LeftKeys: []plan.Expr{col(0, types.String)}, RightKeys: []plan.Expr{col(0, types.String)},
 		Residual: op(plan.OpGe, types.Bool, col(3, types.Int), col(1, types.Int))}
 	b.ReportAllocs()

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -41,8 +40,8 @@ func winCall(name string, k types.Kind, args ...plan.Expr) plan.WindowCall {
 		Name: name, Args: args, K: k,
 		PartitionBy: []plan.Expr{col(0, types.String)},
 		OrderBy:     []plan.SortKey{{Expr: col(1, types.Int), NullsFirst: true}},
-		Start:       plan.Bound{Kind: syntax.UnboundedPreceding},
-		End:         plan.Bound{Kind: syntax.CurrentRow},
+		Start:       plan.Bound{Kind: plan.UnboundedPreceding},
+		End:         plan.Bound{Kind: plan.CurrentRow},
 	}
 }
 
@@ -53,11 +52,11 @@ func TestWindowFunctions(t *testing.T) {
 		c.Rows, c.Start, c.End = rowsUnit, s, e
 		return c
 	}
-	pre := func(n int64) plan.Bound { return plan.Bound{Kind: syntax.OffsetPreceding, Offset: n} }
-	fol := func(n int64) plan.Bound { return plan.Bound{Kind: syntax.OffsetFollowing, Offset: n} }
-	cur := plan.Bound{Kind: syntax.CurrentRow}
-	unbF := plan.Bound{Kind: syntax.UnboundedFollowing}
-	unbP := plan.Bound{Kind: syntax.UnboundedPreceding}
+	pre := func(n int64) plan.Bound { return plan.Bound{Kind: plan.OffsetPreceding, Offset: n} }
+	fol := func(n int64) plan.Bound { return plan.Bound{Kind: plan.OffsetFollowing, Offset: n} }
+	cur := plan.Bound{Kind: plan.CurrentRow}
+	unbF := plan.Bound{Kind: plan.UnboundedFollowing}
+	unbP := plan.Bound{Kind: plan.UnboundedPreceding}
 	// Results are listed in input order (winRows), one per row.
 	for _, tc := range []struct {
 		name string
@@ -124,7 +123,7 @@ func TestNtileSizes(t *testing.T) {
 		for buckets := int64(1); buckets <= 5; buckets++ {
 			call := plan.WindowCall{Name: "ntile", Args: []plan.Expr{lit(i64(buckets))}, K: types.Int,
 				OrderBy: []plan.SortKey{{Expr: col(0, types.Int)}},
-				Start:   plan.Bound{Kind: syntax.UnboundedPreceding}, End: plan.Bound{Kind: syntax.CurrentRow}}
+				Start:   plan.Bound{Kind: plan.UnboundedPreceding}, End: plan.Bound{Kind: plan.CurrentRow}}
 			got := mustRun(t, &plan.Window{Input: scan(schema, rows, 3), Calls: []plan.WindowCall{call}, Names: []string{"w"}})
 			for i, r := range got {
 				// Row i of n falls in bucket b where the first n%k buckets hold ⌈n/k⌉ rows.
@@ -304,21 +303,21 @@ func TestHashJoins(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct {
-		kind syntax.JoinKind
+		kind plan.JoinKind
 		want []string
 	}{
-		{syntax.InnerJoin, inner},
-		{syntax.LeftJoin, cat(inner, leftOnly)},
-		{syntax.RightJoin, cat(inner, rightOnly)},
-		{syntax.FullJoin, cat(inner, leftOnly, rightOnly)},
-		{syntax.SemiJoin, []string{"1|'a'", "1|'b'"}},
-		{syntax.AntiJoin, []string{"NULL|'c'", "2|'d'"}},
-		{syntax.CrossJoin, cross},
+		{plan.InnerJoin, inner},
+		{plan.LeftJoin, cat(inner, leftOnly)},
+		{plan.RightJoin, cat(inner, rightOnly)},
+		{plan.FullJoin, cat(inner, leftOnly, rightOnly)},
+		{plan.SemiJoin, []string{"1|'a'", "1|'b'"}},
+		{plan.AntiJoin, []string{"NULL|'c'", "2|'d'"}},
+		{plan.CrossJoin, cross},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			forEachBatchSize(t, func(t *testing.T, size int) {
 				j := &plan.Join{Left: scan(ls, left, size), Right: scan(rs, right, size), Kind: tc.kind}
-				if tc.kind != syntax.CrossJoin {
+				if tc.kind != plan.CrossJoin {
 					j.LeftKeys, j.RightKeys = []plan.Expr{col(0, types.Int)}, []plan.Expr{col(0, types.Int)}
 				}
 				checkRows(t, mustRun(t, j), tc.want, false)
@@ -338,13 +337,13 @@ func TestJoinResidual(t *testing.T) {
 	// Right columns follow the left's in the residual: r is column 2.
 	residual := op(plan.OpEq, types.Bool, col(2, types.String), lit(str("x")))
 	for _, tc := range []struct {
-		kind syntax.JoinKind
+		kind plan.JoinKind
 		want []string
 	}{
-		{syntax.InnerJoin, []string{"1|1.0|'x'"}},
-		{syntax.LeftJoin, []string{"1|1.0|'x'", "2|NULL|NULL", "3|NULL|NULL"}},
-		{syntax.FullJoin, []string{"1|1.0|'x'", "2|NULL|NULL", "3|NULL|NULL", "NULL|2.0|'y'", "NULL|2.5|'x'"}},
-		{syntax.AntiJoin, []string{"2", "3"}},
+		{plan.InnerJoin, []string{"1|1.0|'x'"}},
+		{plan.LeftJoin, []string{"1|1.0|'x'", "2|NULL|NULL", "3|NULL|NULL"}},
+		{plan.FullJoin, []string{"1|1.0|'x'", "2|NULL|NULL", "3|NULL|NULL", "NULL|2.0|'y'", "NULL|2.5|'x'"}},
+		{plan.AntiJoin, []string{"2", "3"}},
 	} {
 		t.Run(string(tc.kind), func(t *testing.T) {
 			forEachBatchSize(t, func(t *testing.T, size int) {

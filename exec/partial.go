@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -39,35 +40,45 @@ type IncrementalAggregate struct {
 
 	// Event-time windows: the grouping keys at winStart and winEnd hold the
 	// event time on input and the window's bounds on output.
-	windowed                  bool
-	winStart, winEnd          int
-	winSize, winSlide         int64 // µs
-	watermark                 int64 // rows with event time below it are late
-	maxEvent                  int64
-	late                      int64
-	key                       []byte
-	vals                      []types.Value
-	keyVecs, argVecs, filtVec []*types.Vector
-	ordVecs                   []*types.Vector // min_by/max_by orderings
+	windowed          bool
+	winStart, winEnd  int
+	winSize, winSlide int64 // µs
+	watermark         int64 // rows with event time below it are late
+	maxEvent          int64
+	late              int64
+	key               []byte
+	vals              []types.Value
+	keyVecs           []*types.Vector
+	aggs              *aggCalls
+
+	// A batch's groups, numbered in the order the batch touches them, as
+	// the catalogue's folds take them: row r belongs to touched[rowGroup[r]],
+	// whose state for call i is states[i][rowGroup[r]].
+	batch    uint64
+	touched  []*incGroup
+	rowGroup []int32
+	states   [][]functions.Accumulator
 }
 
 type incGroup struct {
 	key     string
 	keys    []types.Value
-	accs    []accumulator
+	accs    []functions.Accumulator
 	changed bool
+	batch   uint64 // the last batch that touched the group (IncrementalAggregate.batch)
+	idx     int32  // its number in that batch
 }
 
 // NewIncrementalAggregate checks that every call of n keeps bounded,
-// resumable state and returns an empty aggregation.
+// resumable state (the catalogue's Incremental) and returns an empty
+// aggregation.
 func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
-	for _, c := range n.Aggs {
-		switch c.Name {
-		case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last", "approx_count_distinct", "min_by", "max_by",
-			"variance", "var_samp", "var_pop", "stddev", "stddev_samp", "stddev_pop":
-		default:
-			// percentile_approx keeps every value it saw; anything else is
-			// unknown to the state encoding.
+	calls, err := newAggCalls(n.Aggs, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotIncremental, err)
+	}
+	for i, c := range n.Aggs {
+		if !calls.fns[i].Incremental {
 			return nil, fmt.Errorf("%w: %s", ErrNotIncremental, c)
 		}
 	}
@@ -75,9 +86,7 @@ func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
 		node:      n,
 		groups:    map[string]*incGroup{},
 		keyVecs:   make([]*types.Vector, len(n.Groups)),
-		argVecs:   make([]*types.Vector, len(n.Aggs)),
-		ordVecs:   make([]*types.Vector, len(n.Aggs)),
-		filtVec:   make([]*types.Vector, len(n.Aggs)),
+		aggs:      calls,
 		vals:      make([]types.Value, len(n.Groups)),
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
@@ -90,7 +99,7 @@ func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
 // yields a row even over no input.
 func (a *IncrementalAggregate) global() {
 	if len(a.node.Groups) == 0 && len(a.order) == 0 {
-		g := &incGroup{accs: newAccumulators(a.node.Aggs, nil)}
+		g := &incGroup{accs: a.aggs.newAccs()}
 		a.groups[""] = g
 		a.order = append(a.order, g)
 	}
@@ -145,33 +154,20 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 				return err
 			}
 		}
-		for i, c := range n.Aggs {
-			a.argVecs[i], a.ordVecs[i], a.filtVec[i] = nil, nil, nil
-			if c.Arg != nil {
-				if a.argVecs[i], err = Eval(c.Arg, b); err != nil {
-					return err
-				}
+		if err := a.aggs.eval(b); err != nil {
+			return err
+		}
+		if !a.windowed {
+			// Each row has one group: the batch operator's path, one
+			// aggregate at a time over the batch.
+			if err := a.foldBatch(b.Len); err != nil {
+				return err
 			}
-			if c.Ord != nil {
-				if a.ordVecs[i], err = Eval(c.Ord, b); err != nil {
-					return err
-				}
-			}
-			if c.Filter != nil {
-				if a.filtVec[i], err = Eval(c.Filter, b); err != nil {
-					return err
-				}
-			}
+			continue
 		}
 		for r := 0; r < b.Len; r++ {
 			for i, v := range a.keyVecs {
 				a.vals[i] = v.Get(r)
-			}
-			if !a.windowed {
-				if err := a.fold(r); err != nil {
-					return err
-				}
-				continue
 			}
 			ts := a.vals[a.winStart]
 			if ts.IsNull() {
@@ -193,7 +189,7 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 			for s := first; s <= last; s += a.winSlide {
 				a.vals[a.winStart] = types.Value{K: types.Timestamp, I: s}
 				a.vals[a.winEnd] = types.Value{K: types.Timestamp, I: s + a.winSize}
-				if err := a.fold(r); err != nil {
+				if err := a.aggs.addRow(a.group().accs, r); err != nil {
 					return err
 				}
 			}
@@ -209,28 +205,50 @@ func mod(x, m int64) int64 {
 	return r
 }
 
-// fold adds row r of the current batch to the group keyed by a.vals.
-func (a *IncrementalAggregate) fold(r int) error {
+// foldBatch folds the n rows of the evaluated batch, each into the one
+// group its keys name.
+func (a *IncrementalAggregate) foldBatch(n int) error {
+	a.batch++
+	a.touched, a.rowGroup = a.touched[:0], a.rowGroup[:0]
+	for r := 0; r < n; r++ {
+		for i, v := range a.keyVecs {
+			a.vals[i] = v.Get(r)
+		}
+		g := a.group()
+		if g.batch != a.batch {
+			g.batch, g.idx = a.batch, int32(len(a.touched))
+			a.touched = append(a.touched, g)
+		}
+		a.rowGroup = append(a.rowGroup, g.idx)
+	}
+	if a.states == nil {
+		a.states = make([][]functions.Accumulator, len(a.node.Aggs))
+	}
+	for i := range a.states {
+		st := a.states[i][:0]
+		for _, g := range a.touched {
+			st = append(st, g.accs[i])
+		}
+		a.states[i] = st
+	}
+	return a.aggs.fold(a.rowGroup, a.states)
+}
+
+// group returns the group keyed by a.vals, made if new, and marks it
+// changed.
+func (a *IncrementalAggregate) group() *incGroup {
 	a.key = a.key[:0]
 	for _, v := range a.vals {
 		a.key = types.AppendKey(a.key, v)
 	}
 	g := a.groups[string(a.key)]
 	if g == nil {
-		g = &incGroup{key: string(a.key), keys: append([]types.Value(nil), a.vals...), accs: newAccumulators(a.node.Aggs, nil)}
+		g = &incGroup{key: string(a.key), keys: append([]types.Value(nil), a.vals...), accs: a.aggs.newAccs()}
 		a.groups[g.key] = g
 		a.order = append(a.order, g)
 	}
 	g.changed = true
-	for i, acc := range g.accs {
-		if f := a.filtVec[i]; f != nil && (f.Nulls[r] || f.I[r] == 0) {
-			continue
-		}
-		if err := addRow(acc, a.argVecs[i], a.ordVecs[i], r); err != nil {
-			return err
-		}
-	}
-	return nil
+	return g
 }
 
 // Rows returns the aggregate's output rows (group keys, then aggregates)
@@ -248,11 +266,7 @@ func (a *IncrementalAggregate) Rows(changedOnly bool) [][]types.Value {
 }
 
 func (a *IncrementalAggregate) row(g *incGroup) []types.Value {
-	row := append(make([]types.Value, 0, len(g.keys)+len(g.accs)), g.keys...)
-	for j, acc := range g.accs {
-		row = append(row, coerce(acc.result(), a.node.Aggs[j].K))
-	}
-	return row
+	return a.aggs.row(g.keys, g.accs)
 }
 
 // ClearChanged forgets which groups the last batches touched.
@@ -290,32 +304,23 @@ type partialState struct {
 
 type partialGroup struct {
 	Keys    []types.Value
-	Accs    []accState
+	Accs    []functions.State // each accumulator's own Export
 	Changed bool
-}
-
-// accState holds any accumulator's fields; each kind uses a few.
-type accState struct {
-	N, I     int64
-	F, C     float64
-	Mean, M  float64
-	Any      bool
-	V        types.Value
-	Ord      types.Value // min_by/max_by: the ordering of V
-	Seen     []string
-	Inner    *accState
-	HasInner bool
 }
 
 // MarshalBinary encodes the groups and their accumulators.
 func (a *IncrementalAggregate) MarshalBinary() ([]byte, error) {
 	st := partialState{Version: partialVersion, Calls: a.calls(), MaxEvent: a.maxEvent, Late: a.late}
 	for _, g := range a.order {
-		pg := partialGroup{Keys: g.keys, Changed: g.changed, Accs: make([]accState, len(g.accs))}
+		pg := partialGroup{Keys: g.keys, Changed: g.changed, Accs: make([]functions.State, len(g.accs))}
 		for i, acc := range g.accs {
-			s, err := exportAcc(acc)
+			r, ok := acc.(functions.Resumable)
+			if !ok {
+				return nil, fmt.Errorf("%w: %s keeps no state to save", ErrNotIncremental, a.node.Aggs[i])
+			}
+			s, err := r.Export()
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%w: %s: %w", ErrNotIncremental, a.node.Aggs[i], err)
 			}
 			pg.Accs[i] = s
 		}
@@ -346,14 +351,20 @@ func (a *IncrementalAggregate) UnmarshalBinary(data []byte) error {
 		if len(pg.Keys) != len(a.node.Groups) || len(pg.Accs) != len(a.node.Aggs) {
 			return fmt.Errorf("%w: group shape differs from the query", ErrStateVersion)
 		}
-		g := &incGroup{keys: pg.Keys, changed: pg.Changed, accs: newAccumulators(a.node.Aggs, nil)}
+		g := &incGroup{keys: pg.Keys, changed: pg.Changed, accs: a.aggs.newAccs()}
 		var key []byte
 		for _, k := range pg.Keys {
 			key = types.AppendKey(key, k)
 		}
 		g.key = string(key)
-		for i := range g.accs {
-			importAcc(g.accs[i], pg.Accs[i])
+		for i, acc := range g.accs {
+			r, ok := acc.(functions.Resumable)
+			if !ok {
+				return fmt.Errorf("%w: %s keeps no state to restore", ErrNotIncremental, a.node.Aggs[i])
+			}
+			if err := r.Import(pg.Accs[i]); err != nil {
+				return fmt.Errorf("%w: %s: %w", ErrStateVersion, a.node.Aggs[i], err)
+			}
 		}
 		a.groups[g.key] = g
 		a.order = append(a.order, g)
@@ -380,73 +391,4 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func exportAcc(acc accumulator) (accState, error) {
-	switch x := acc.(type) {
-	case *countAcc:
-		return accState{N: x.n}, nil
-	case *countIfAcc:
-		return accState{N: x.n}, nil
-	case *sumIntAcc:
-		return accState{I: x.s, Any: x.any}, nil
-	case *sumFloatAcc:
-		return accState{F: x.s, C: x.c, Any: x.any}, nil
-	case *avgAcc:
-		return accState{F: x.sum.s, C: x.sum.c, Any: x.sum.any, N: x.n}, nil
-	case *extremeAcc:
-		return accState{V: x.best}, nil
-	case *firstAcc:
-		return accState{V: x.v, Any: x.seen}, nil
-	case *byAcc:
-		return accState{V: x.val, Ord: x.ord, Any: x.any}, nil
-	case *lastAcc:
-		return accState{V: x.v}, nil
-	case *momentAcc:
-		return accState{F: x.n, Mean: x.mean, M: x.m}, nil
-	case *distinctAcc:
-		inner, err := exportAcc(x.inner)
-		if err != nil {
-			return accState{}, err
-		}
-		s := accState{Inner: &inner, Seen: make([]string, 0, len(x.seen))}
-		for k := range x.seen {
-			s.Seen = append(s.Seen, k)
-		}
-		return s, nil
-	}
-	return accState{}, fmt.Errorf("%w: accumulator %T", ErrNotIncremental, acc)
-}
-
-// importAcc loads s into acc, which newAccumulator made for the same call.
-func importAcc(acc accumulator, s accState) {
-	switch x := acc.(type) {
-	case *countAcc:
-		x.n = s.N
-	case *countIfAcc:
-		x.n = s.N
-	case *sumIntAcc:
-		x.s, x.any = s.I, s.Any
-	case *sumFloatAcc:
-		x.s, x.c, x.any = s.F, s.C, s.Any
-	case *avgAcc:
-		x.sum.s, x.sum.c, x.sum.any, x.n = s.F, s.C, s.Any, s.N
-	case *extremeAcc:
-		x.best = s.V
-	case *firstAcc:
-		x.v, x.seen = s.V, s.Any
-	case *byAcc:
-		x.val, x.ord, x.any = s.V, s.Ord, s.Any
-	case *lastAcc:
-		x.v = s.V
-	case *momentAcc:
-		x.n, x.mean, x.m = s.F, s.Mean, s.M
-	case *distinctAcc:
-		for _, k := range s.Seen {
-			x.seen[k] = true
-		}
-		if s.Inner != nil {
-			importAcc(x.inner, *s.Inner)
-		}
-	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -37,7 +36,7 @@ func TestSharedReplaysBatches(t *testing.T) {
 		}}
 		kinds := []types.Kind{types.Int, types.Int, types.String}
 		union := &plan.SetOp{Op: "UNION", All: true, Left: w, Right: w, Names: []string{"i", "m", "s"}, Kinds: kinds}
-		j := &plan.Join{Left: union, Right: w, Kind: syntax.InnerJoin,
+		j := &plan.Join{Left: union, Right: w, Kind: plan.InnerJoin,
 			LeftKeys: []plan.Expr{col(0, types.Int)}, RightKeys: []plan.Expr{col(0, types.Int)}}
 		got := mustRun(t, j)
 		var want []string
@@ -69,7 +68,7 @@ func TestSharedError(t *testing.T) {
 		kinds := []types.Kind{types.Int, types.Int, types.String}
 		for _, n := range []plan.Node{
 			&plan.SetOp{Op: "UNION", All: true, Left: w, Right: w, Names: []string{"i", "m", "s"}, Kinds: kinds},
-			&plan.Join{Left: w, Right: w, Kind: syntax.InnerJoin, LeftKeys: []plan.Expr{col(0, types.Int)}, RightKeys: []plan.Expr{col(0, types.Int)}},
+			&plan.Join{Left: w, Right: w, Kind: plan.InnerJoin, LeftKeys: []plan.Expr{col(0, types.Int)}, RightKeys: []plan.Expr{col(0, types.Int)}},
 		} {
 			if _, err := run(t, n); !errors.Is(err, exec.ErrDivideByZero) {
 				t.Errorf("%T: err = %v, want division by zero", n, err)

@@ -2,10 +2,11 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -40,7 +41,17 @@ func (w *window) Next(ctx context.Context) (*types.Batch, error) {
 
 func (w *window) Close() error { return w.in.Close() }
 
+// computeWindow computes c over rows, into column dst of each row. c is a
+// window-only function or an aggregate, looked up once here.
 func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
+	wf, isWin := functions.LookupWindow(c.Name)
+	var af *functions.Aggregate
+	if !isWin {
+		var ok bool
+		if af, ok = functions.LookupAggregate(c.Name); !ok {
+			return fmt.Errorf("%w: %s as a window function", plan.ErrUnknownAggregate, c.Name)
+		}
+	}
 	np := len(c.PartitionBy)
 	keys := make([]plan.SortKey, 0, np+len(c.OrderBy))
 	for _, p := range c.PartitionBy {
@@ -83,7 +94,7 @@ func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
 			part[i-start] = rows[es[i].idx]
 			order[i-start] = es[i].keys[np:]
 		}
-		res, err := windowPartition(c, part, order, keys[np:])
+		res, err := windowPartition(c, wf, af, part, order, keys[np:])
 		if err != nil {
 			return err
 		}
@@ -96,106 +107,40 @@ func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
 }
 
 // windowPartition computes c for one partition, rows already in window
-// order; order holds each row's ORDER BY key values.
-func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Value, okeys []plan.SortKey) ([]types.Value, error) {
+// order; order holds each row's ORDER BY key values. A window-only
+// function (wf) computes itself; an aggregate (af, when wf is nil) is
+// folded over each row's frame with the catalogue's accumulators.
+func windowPartition(c plan.WindowCall, wf *functions.Window, af *functions.Aggregate, rows [][]types.Value, order [][]types.Value, okeys []plan.SortKey) ([]types.Value, error) {
 	n := len(rows)
-	out := make([]types.Value, n)
-	peerEnd := make([]int, n) // index one past the last peer of row i
-	peerStart := make([]int, n)
+	p := &functions.Partition{
+		N:         n,
+		Out:       make([]types.Value, n),
+		PeerStart: make([]int, n),
+		PeerEnd:   make([]int, n), // one past the last peer of row i
+		Consts:    make([]types.Value, len(c.Args)),
+		Arg:       func(i, a int) (types.Value, error) { return EvalRow(c.Args[a], rows[i]) },
+	}
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && compareKeys(order[i], order[j], okeys) == 0 {
 			j++
 		}
 		for k := i; k < j; k++ {
-			peerStart[k], peerEnd[k] = i, j
+			p.PeerStart[k], p.PeerEnd[k] = i, j
 		}
 		i = j
 	}
-	arg := func(i, a int) (types.Value, error) { return EvalRow(c.Args[a], rows[i]) }
-	constArg := func(a int, def int64) int64 {
-		if a < len(c.Args) {
-			if k, ok := c.Args[a].(*plan.Const); ok && !k.V.IsNull() {
-				return k.V.I
-			}
+	for a, e := range c.Args {
+		if k, ok := e.(*plan.Const); ok {
+			p.Consts[a] = k.V
 		}
-		return def
 	}
-	switch c.Name {
-	case "row_number":
-		for i := range out {
-			out[i] = types.IntValue(int64(i + 1))
+	isWin := wf != nil
+	if isWin && !wf.Framed {
+		if err := wf.Compute(p); err != nil {
+			return nil, err
 		}
-		return out, nil
-	case "rank":
-		for i := range out {
-			out[i] = types.IntValue(int64(peerStart[i] + 1))
-		}
-		return out, nil
-	case "dense_rank":
-		r := int64(0)
-		for i := range out {
-			if i == peerStart[i] {
-				r++
-			}
-			out[i] = types.IntValue(r)
-		}
-		return out, nil
-	case "percent_rank":
-		for i := range out {
-			if n == 1 {
-				out[i] = types.FloatValue(0)
-			} else {
-				out[i] = types.FloatValue(float64(peerStart[i]) / float64(n-1))
-			}
-		}
-		return out, nil
-	case "cume_dist":
-		for i := range out {
-			out[i] = types.FloatValue(float64(peerEnd[i]) / float64(n))
-		}
-		return out, nil
-	case "ntile":
-		buckets := constArg(0, 1)
-		if buckets <= 0 {
-			buckets = 1
-		}
-		size, extra := int64(n)/buckets, int64(n)%buckets
-		for i := range out {
-			// The first n%buckets buckets hold one row more.
-			idx := int64(i)
-			var b int64
-			if idx < extra*(size+1) {
-				b = idx / (size + 1)
-			} else {
-				b = extra + (idx-extra*(size+1))/max(size, 1)
-			}
-			out[i] = types.IntValue(b + 1)
-		}
-		return out, nil
-	case "lag", "lead":
-		off := constArg(1, 1)
-		if c.Name == "lag" {
-			off = -off
-		}
-		for i := range out {
-			j := i + int(off)
-			switch {
-			case j >= 0 && j < n:
-				v, err := arg(j, 0)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = v
-			case len(c.Args) > 2:
-				v, err := arg(i, 2)
-				if err != nil {
-					return nil, err
-				}
-				out[i] = v
-			}
-		}
-		return out, nil
+		return p.Out, nil
 	}
 
 	// Frame-based functions: first_value, last_value, nth_value and the
@@ -204,46 +149,46 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 	// clamping them keeps i+offset from overflowing.
 	startOff := int(min(c.Start.Offset, int64(n)+1))
 	endOff := int(min(c.End.Offset, int64(n)+1))
-	frame := func(i int) (lo, hi int) { // rows [lo, hi)
+	p.Frame = func(i int) (lo, hi int) { // rows [lo, hi)
 		lo, hi = 0, n
 		switch c.Start.Kind {
-		case syntax.OffsetPreceding:
+		case plan.OffsetPreceding:
 			lo = i - startOff
-		case syntax.CurrentRow:
+		case plan.CurrentRow:
 			lo = i
 			if !c.Rows {
-				lo = peerStart[i]
+				lo = p.PeerStart[i]
 			}
-		case syntax.OffsetFollowing:
+		case plan.OffsetFollowing:
 			lo = i + startOff
-		case syntax.UnboundedFollowing:
+		case plan.UnboundedFollowing:
 			lo = n
 		}
 		switch c.End.Kind {
-		case syntax.UnboundedPreceding:
+		case plan.UnboundedPreceding:
 			hi = 0
-		case syntax.OffsetPreceding:
+		case plan.OffsetPreceding:
 			hi = i - endOff + 1
-		case syntax.CurrentRow:
+		case plan.CurrentRow:
 			hi = i + 1
 			if !c.Rows {
-				hi = peerEnd[i]
+				hi = p.PeerEnd[i]
 			}
-		case syntax.OffsetFollowing:
+		case plan.OffsetFollowing:
 			hi = i + endOff + 1
 		}
 		return max(lo, 0), min(hi, n)
 	}
-	vals := make([]types.Value, n)
+	p.Vals = make([]types.Value, n)
 	for i := range rows {
 		if len(c.Args) > 0 {
-			v, err := arg(i, 0)
+			v, err := p.Arg(i, 0)
 			if err != nil {
 				return nil, err
 			}
-			vals[i] = v
+			p.Vals[i] = v
 		} else {
-			vals[i] = types.IntValue(1)
+			p.Vals[i] = types.IntValue(1) // count(*) counts rows
 		}
 	}
 	// An aggregate's FILTER leaves out of every frame the rows where it
@@ -259,64 +204,56 @@ func windowPartition(c plan.WindowCall, rows [][]types.Value, order [][]types.Va
 			kept[i] = !v.IsNull() && v.Bool()
 		}
 	}
-	counts := func(j int) bool { return kept == nil || kept[j] }
-	switch c.Name {
-	case "first_value", "last_value", "nth_value":
-		nth := constArg(1, 1)
-		for i := range out {
-			lo, hi := frame(i)
-			switch {
-			case lo >= hi:
-			case c.Name == "first_value":
-				for j := lo; j < hi; j++ {
-					if counts(j) {
-						out[i] = vals[j]
-						break
-					}
-				}
-			case c.Name == "last_value":
-				for j := hi - 1; j >= lo; j-- {
-					if counts(j) {
-						out[i] = vals[j]
-						break
-					}
-				}
-			case int64(hi-lo) >= nth && nth > 0:
-				out[i] = vals[lo+int(nth)-1]
-			}
+	p.Counts = func(j int) bool { return kept == nil || kept[j] }
+	if isWin {
+		if err := wf.Compute(p); err != nil {
+			return nil, err
 		}
-		return out, nil
+		return p.Out, nil
 	}
-	agg := plan.AggCall{Name: c.Name, K: c.K}
-	if c.Start.Kind == syntax.UnboundedPreceding {
+
+	// An aggregate's fraction (percentile_approx's) is its second
+	// argument, a constant.
+	spec := functions.AggSpec{Arg: types.Int, K: c.K}
+	if len(c.Args) > 0 {
+		spec.Arg = c.Args[0].Kind()
+	}
+	if af.Shape == functions.FractionArgs && len(p.Consts) > 1 {
+		spec.Param = p.Consts[1].AsFloat()
+	}
+	add := func(acc functions.Accumulator, j int) error {
+		if !p.Counts(j) {
+			return nil
+		}
+		if err := acc.Add(p.Vals[j], types.NullValue); err != nil {
+			return fmt.Errorf("%s: %w", c.Name, err)
+		}
+		return nil
+	}
+	out := p.Out
+	if c.Start.Kind == plan.UnboundedPreceding {
 		// Running frame: extend one accumulator as the frame's end moves.
-		acc, pos := newAccumulator(agg, nil), 0
+		acc, pos := af.New(spec), 0
 		for i := range out {
-			_, hi := frame(i)
+			_, hi := p.Frame(i)
 			for ; pos < hi; pos++ {
-				if !counts(pos) {
-					continue
-				}
-				if err := acc.add(vals[pos]); err != nil {
+				if err := add(acc, pos); err != nil {
 					return nil, err
 				}
 			}
-			out[i] = coerce(acc.result(), c.K)
+			out[i] = coerce(acc.Result(), c.K)
 		}
 		return out, nil
 	}
 	for i := range out {
-		lo, hi := frame(i)
-		acc := newAccumulator(agg, nil)
+		lo, hi := p.Frame(i)
+		acc := af.New(spec)
 		for j := lo; j < hi; j++ {
-			if !counts(j) {
-				continue
-			}
-			if err := acc.add(vals[j]); err != nil {
+			if err := add(acc, j); err != nil {
 				return nil, err
 			}
 		}
-		out[i] = coerce(acc.result(), c.K)
+		out[i] = coerce(acc.Result(), c.K)
 	}
 	return out, nil
 }

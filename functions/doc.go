@@ -1,8 +1,14 @@
-// Package functions is nectar's catalogue of scalar functions, named and
-// behaving as in Spark SQL 4 with the session time zone fixed to UTC. The
-// binder looks a function up by name and asks Check for its result kind; the
+// Package functions is nectar's catalogue of functions, named and behaving
+// as in Spark SQL 4 with the session time zone fixed to UTC: scalar
+// functions (registry.go), aggregates (aggregate.go, one agg_*.go file per
+// family) and window-only functions (window.go, window_*.go). The binder
+// looks a function up by name and asks it for its result kind; the
 // executor then calls Eval row by row (or Func.Call, which applies the NULL
-// rule), and uses the coercion helpers here for its own implicit casts.
+// rule), folds batches into an aggregate's accumulators, merges, saves and
+// restores them, or computes a window function over a partition; the Spark
+// compiler asks each how Spark spells it. The coercion helpers here serve
+// the executor's own implicit casts, LikeToRegexp and IntervalMicros its
+// LIKE and interval arithmetic.
 //
 // Results follow Spark with ANSI mode off: a string that does not parse
 // where a timestamp or number is expected, an impossible date, or a zero
@@ -11,6 +17,5 @@
 // datetime pattern (ErrBadPattern), an unknown time zone. Regular
 // expressions use Go's RE2 instead of java.util.regex; see regex.go.
 //
-// Aggregates, window functions, CASE, CAST, LIKE and the operators live in
-// the executor, not here.
+// CASE, CAST, LIKE and the operators live in the executor, not here.
 package functions

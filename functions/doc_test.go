@@ -30,27 +30,26 @@ Operators, ` + "`CASE`, `CAST`/`TRY_CAST`, `IN`, `LIKE`/`ILIKE`/`RLIKE`, `BETWEE
 
 ## Aggregate functions
 
-| function | result |
-|---|---|
-| ` + "`count(*)`, `count(x)`, `count(DISTINCT x)`" + ` | BIGINT: rows, non-NULL values, distinct non-NULL values |
-| ` + "`count_if(cond)`" + ` | BIGINT: rows where cond is true |
-| ` + "`sum(x)`" + ` | BIGINT for integers (overflow is an error), else DOUBLE (compensated summation) |
-| ` + "`avg(x)`, `mean(x)`" + ` | DOUBLE |
-| ` + "`min(x)`, `max(x)`" + ` | the argument's type |
-| ` + "`first(x)`, `last(x)`, `any_value(x)`" + ` | the argument's type |
-| ` + "`min_by(x, ord)`, `max_by(x, ord)`" + ` | x's type: x on the row with the least (greatest) ord; rows whose ord is NULL are skipped, x may be NULL. Among rows tied on ord, the least (greatest) x, NULL lowest, so the answer does not depend on file order (Spark and DuckDB return any of them; on Spark nectar orders by ` + "`struct(ord, x)`" + ` to match). Not a window function |
-| ` + "`approx_count_distinct(x)`" + ` | BIGINT; computed exactly for now |
-| ` + "`percentile_approx(x, p)`" + ` | the argument's type: the smallest value whose rank is at least p·n (exact) |
-| ` + "`stddev`, `stddev_samp`, `stddev_pop`, `variance`, `var_samp`, `var_pop`" + ` | DOUBLE (Welford's algorithm) |
+` + "`FILTER (WHERE cond)`" + ` applies to every aggregate, ` + "`DISTINCT`" + ` to all but ` + "`min_by` and `max_by`" + `.
+*Streams* marks the aggregates a continuous query keeps across micro-batches;
+*OVER* those that are also window functions (on the Spark backend, only
+{{sparkover}}).
 
-Every aggregate accepts ` + "`FILTER (WHERE cond)`" + `.
+| function | description | streams | OVER |
+|---|---|---|---|
+{{aggregates}}
 
 ## Window functions
 
-` + "`row_number()`, `rank()`, `dense_rank()`, `percent_rank()`, `cume_dist()`, `ntile(n)`, `lag(x[, n[, default]])`, `lead(x[, n[, default]])`, `first_value(x)`, `last_value(x)`, `nth_value(x, n)`" + `,
-and ` + "`count`, `sum`, `avg`, `min`, `max`" + ` with ` + "`OVER (PARTITION BY … ORDER BY … [ROWS|RANGE BETWEEN …])`" + `.
-Without a frame, the frame is the whole partition when there is no ORDER BY,
-and RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW when there is, as in Spark.
+These run only with ` + "`OVER (PARTITION BY … ORDER BY … [ROWS|RANGE BETWEEN …])`" + `, as do the
+aggregates marked *OVER* above. Without a frame, the frame is the whole
+partition when there is no ORDER BY, and RANGE BETWEEN UNBOUNDED PRECEDING
+AND CURRENT ROW when there is, as in Spark. Ranking and offset functions read
+the partition in order and ignore the frame.
+
+| function | description |
+|---|---|
+{{windows}}
 
 ## Scalar functions
 
@@ -60,7 +59,35 @@ and RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW when there is, as in Spark
 
 func renderDoc() string {
 	var b strings.Builder
-	b.WriteString(docHeader)
+	cell := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	mark := func(ok bool) string {
+		if ok {
+			return "✓"
+		}
+		return ""
+	}
+	var aggs strings.Builder
+	for _, a := range Aggregates() {
+		doc := cell(a.Doc)
+		if a.AliasOf != "" {
+			doc = "same as `" + a.AliasOf + "`"
+		}
+		aggs.WriteString("| `" + a.Name + "` | " + doc + " | " + mark(a.Incremental) + " | " + mark(a.NotWindow == "") + " |\n")
+	}
+	var wins strings.Builder
+	for _, w := range Windows() {
+		wins.WriteString("| `" + w.Name + "` | " + cell(w.Doc) + " |\n")
+	}
+	var sparkOver []string
+	for _, a := range Aggregates() {
+		if a.SparkWindow {
+			sparkOver = append(sparkOver, "`"+a.Name+"`")
+		}
+	}
+	header := strings.Replace(docHeader, "{{sparkover}}", strings.Join(sparkOver, ", "), 1)
+	header = strings.Replace(header, "{{aggregates}}\n", aggs.String(), 1)
+	header = strings.Replace(header, "{{windows}}\n", wins.String(), 1)
+	b.WriteString(header)
 	for _, f := range All() {
 		doc := strings.ReplaceAll(f.Doc, "|", `\|`)
 		if f.AliasOf != "" {

@@ -250,6 +250,8 @@ var rewrites = []struct {
 	{regexp.MustCompile(`(?i)\bLEFT\s+ANTI\s+JOIN\b`), "ANTI JOIN", "DuckDB spells LEFT ANTI JOIN as ANTI JOIN"},
 	{regexp.MustCompile(`(?i)([\w.]+)\s+RLIKE\s+('[^']*')`), "regexp_matches($1, $2)", "DuckDB has no RLIKE operator; regexp_matches is the same unanchored search"},
 	{regexp.MustCompile(`(?i)\bpercentile_approx\(`), "quantile_disc(", "Spark's percentile_approx returns the smallest input value whose rank is at least p·n, which on small inputs is exactly DuckDB's quantile_disc"},
+	{regexp.MustCompile(`(?i)\bevery\(`), "bool_and(", "DuckDB has bool_and but not Spark's synonym every"},
+	{regexp.MustCompile(`(?i)\b(some|any)\(`), "bool_or(", "DuckDB has bool_or but not Spark's synonyms some and any"},
 	{regexp.MustCompile(`<=>`), "IS NOT DISTINCT FROM", "DuckDB spells Spark's null-safe equality <=> as IS NOT DISTINCT FROM"},
 	{regexp.MustCompile("`"), `"`, "DuckDB quotes identifiers with \" where Spark uses backticks"},
 	{regexp.MustCompile(`(?i)\b(current_timestamp|current_date)\(\)`), "$1", "DuckDB spells current_timestamp() and current_date() without parentheses"},

@@ -272,6 +272,13 @@ func (b *binder) scan(src Source, alias string) (Node, scope, error) {
 	return &Scan{Source: src, Columns: cols}, sc, nil
 }
 
+// joinKinds converts the syntax tree's join kinds to the plan's; the
+// parser makes no others.
+var joinKinds = map[syntax.JoinKind]JoinKind{
+	syntax.InnerJoin: InnerJoin, syntax.LeftJoin: LeftJoin, syntax.RightJoin: RightJoin, syntax.FullJoin: FullJoin,
+	syntax.SemiJoin: SemiJoin, syntax.AntiJoin: AntiJoin, syntax.CrossJoin: CrossJoin,
+}
+
 func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.TableExpr, on syntax.Expr, using []string, pos syntax.Pos) (Node, scope, error) {
 	rn, rs, err := b.from(right)
 	if err != nil {
@@ -290,7 +297,7 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 	} else if kind != syntax.CrossJoin {
 		return nil, nil, syntax.Errorf(pos, "%s JOIN needs ON or USING", kind)
 	}
-	j := &Join{Left: left, Right: rn, Kind: kind}
+	j := &Join{Left: left, Right: rn, Kind: joinKinds[kind]}
 	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
 	if kind == syntax.SemiJoin || kind == syntax.AntiJoin {
 		return j, ls, nil
@@ -345,7 +352,7 @@ func (b *binder) usingJoin(left Node, ls scope, kind syntax.JoinKind, rn Node, r
 			keyScope[len(keyScope)-1].Name = rs[ri].Name
 		}
 	}
-	j := &Join{Left: left, Right: rn, Kind: kind}
+	j := &Join{Left: left, Right: rn, Kind: joinKinds[kind]}
 	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
 	sides := ls
 	if kind != syntax.SemiJoin && kind != syntax.AntiJoin {
@@ -646,7 +653,7 @@ func sortedKeys(m map[string]bool) []string {
 		out = append(out, k)
 	}
 	// Sorting keeps scans' column order, and so EXPLAIN, deterministic.
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }
 
@@ -683,69 +690,4 @@ func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
 		c.node, c.sc = &Shared{ID: b.nextShared, Name: c.name, Input: n}, sc
 	}
 	return c.node, c.sc, nil
-}
-
-// countTableRefs counts the table references to name in n, including
-// those in subqueries.
-func countTableRefs(n syntax.Node, name string) int {
-	count := 0
-	var walk func(syntax.Node)
-	walkExprs := func(node syntax.Node) {
-		visitExprs(node, func(e syntax.Expr) {
-			walkSyntax(e, func(x syntax.Expr) bool {
-				switch x := x.(type) {
-				case *syntax.SubqueryExpr:
-					walk(x.Query)
-				case *syntax.In:
-					if x.Query != nil {
-						walk(x.Query)
-					}
-				}
-				return true
-			})
-		})
-	}
-	walk = func(n syntax.Node) {
-		switch n := n.(type) {
-		case nil:
-		case *syntax.TableName:
-			if strings.EqualFold(n.Name, name) {
-				count++
-			}
-		case *syntax.SubqueryTable:
-			walk(n.Query)
-		case *syntax.WatermarkTable:
-			walk(n.Unwrap())
-		case *syntax.Join:
-			walk(n.Left)
-			walk(n.Right)
-		case *syntax.Select:
-			if n.From != nil {
-				walk(n.From)
-			}
-		case *syntax.SetOp:
-			walk(n.Left)
-			walk(n.Right)
-		case *syntax.With:
-			for _, c := range n.CTEs {
-				walk(c.Query)
-			}
-			walk(n.Body)
-		case *syntax.FromQuery:
-			walk(n.From)
-		case *syntax.Pipe:
-			walk(n.Input)
-			switch op := n.Op.(type) {
-			case *syntax.PipeJoin:
-				walk(op.Right)
-			case *syntax.PipeSetOp:
-				for _, q := range op.Right {
-					walk(q)
-				}
-			}
-		}
-	}
-	walk(n)
-	walkExprs(n)
-	return count
 }

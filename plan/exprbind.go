@@ -3,15 +3,17 @@ package plan
 import (
 	"errors"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
+
+// Scalar expression binding: names, operators, CASE, CAST, LIKE, calls of
+// the scalar catalogue and subqueries. Aggregate calls are bound in
+// aggbind.go, window calls in winbind.go; bind dispatches to them.
 
 // exprCtx binds expressions of one clause.
 type exprCtx struct {
@@ -21,54 +23,6 @@ type exprCtx struct {
 	agg     *aggState       // set after GROUP BY: references must be grouped or aggregated
 	win     *winState       // set where window functions are allowed
 	aliases map[string]Expr // select-list aliases visible in HAVING and ORDER BY
-}
-
-type aggState struct {
-	pre        *exprCtx // binds over the aggregate's input
-	groups     []Expr
-	groupText  []string
-	groupNames []string
-	aggs       []AggCall
-	aggText    []string
-}
-
-type winState struct {
-	calls []WindowCall
-	names []string
-}
-
-// matchGroup reports whether e, bound over the aggregate's input, is one of
-// the grouping keys, and if so returns a reference to that key.
-func (a *aggState) matchGroup(e syntax.Expr) (Expr, bool) {
-	if _, ok := e.(*syntax.Literal); ok {
-		return nil, false
-	}
-	bound, err := a.pre.quiet().bind(e)
-	if err != nil {
-		return nil, false
-	}
-	for i, t := range a.groupText {
-		if t == bound.String() {
-			return &ColRef{Idx: i, Name: a.groupNames[i], K: a.groups[i].Kind()}, true
-		}
-	}
-	return nil, false
-}
-
-// mapBound maps an input column (from SELECT *) onto a grouping key.
-func (a *aggState) mapBound(col *ColRef, name string, pos syntax.Pos) (Expr, error) {
-	for i, t := range a.groupText {
-		if t == col.String() {
-			return &ColRef{Idx: i, Name: a.groupNames[i], K: col.K}, nil
-		}
-	}
-	return nil, notGrouped(name, pos)
-}
-
-func notGrouped(name string, pos syntax.Pos) error {
-	e := syntax.Errorf(pos, "column %s must be aggregated or appear in GROUP BY", syntax.QuoteIdent(name))
-	e.Hint = "add it to GROUP BY or wrap it in an aggregate such as first(" + syntax.QuoteIdent(name) + ")"
-	return e
 }
 
 func (c *exprCtx) quiet() *exprCtx {
@@ -138,11 +92,11 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Binary:
 		return c.binary(e)
 	case *syntax.Call:
-		switch {
-		case e.Over != nil:
+		if e.Over != nil {
 			return c.window(e)
-		case isAggregate(e.Name):
-			return c.aggregate(e)
+		}
+		if fn, ok := functions.LookupAggregate(e.Name); ok {
+			return c.aggregate(e, fn)
 		}
 		return c.call(e)
 	case *syntax.Case:
@@ -343,7 +297,7 @@ func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		micros, err := IntervalMicros(iv.Text)
+		micros, err := functions.IntervalMicros(iv.Text)
 		if err != nil {
 			return nil, syntax.Errorf(iv.Position(), "%v", err)
 		}
@@ -479,7 +433,7 @@ func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
 	if lit, ok := p.(*Const); ok && lit.V.K == types.String {
 		src := lit.V.S
 		if o.Op == OpLike {
-			src = LikeToRegexp(src)
+			src = functions.LikeToRegexp(src)
 		}
 		re, err := regexp.Compile(src)
 		if err != nil {
@@ -503,35 +457,6 @@ func lowerExpr(e Expr) Expr {
 	}
 	fn, _ := functions.Lookup("lower")
 	return &Call{Fn: fn, Args: []Expr{e}, K: types.String}
-}
-
-// LikeToRegexp translates a SQL LIKE pattern (% any run, _ one character,
-// backslash escapes) into an anchored regular expression. It works on
-// characters, not bytes: _ matches one character however many bytes it
-// takes, as in Spark.
-func LikeToRegexp(p string) string {
-	var b strings.Builder
-	b.WriteString("(?s)^")
-	rs := []rune(p)
-	for i := 0; i < len(rs); i++ {
-		switch r := rs[i]; r {
-		case '%':
-			b.WriteString(".*")
-		case '_':
-			b.WriteString(".")
-		case '\\':
-			if i+1 < len(rs) {
-				i++
-				b.WriteString(regexp.QuoteMeta(string(rs[i])))
-			} else {
-				b.WriteString(`\\`)
-			}
-		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
-		}
-	}
-	b.WriteString("$")
-	return b.String()
 }
 
 func (c *exprCtx) caseExpr(e *syntax.Case) (Expr, error) {
@@ -648,439 +573,8 @@ func closestFunction(name string) string {
 	for _, f := range functions.All() {
 		consider(f.Name)
 	}
-	for n := range aggregates {
-		consider(n)
+	for _, a := range functions.Aggregates() {
+		consider(a.Name)
 	}
 	return best
-}
-
-// ---- aggregates ----
-
-// aggregates maps each aggregate function to its result kind given its
-// argument's kind.
-var aggregates = map[string]func(arg types.Kind) types.Kind{
-	"count":                 func(types.Kind) types.Kind { return types.Int },
-	"count_if":              func(types.Kind) types.Kind { return types.Int },
-	"approx_count_distinct": func(types.Kind) types.Kind { return types.Int },
-	"sum":                   sumKind,
-	"avg":                   floatKind,
-	"mean":                  floatKind,
-	"stddev":                floatKind,
-	"stddev_samp":           floatKind,
-	"stddev_pop":            floatKind,
-	"variance":              floatKind,
-	"var_samp":              floatKind,
-	"var_pop":               floatKind,
-	"min":                   sameKind,
-	"max":                   sameKind,
-	"first":                 sameKind,
-	"last":                  sameKind,
-	"any_value":             sameKind,
-	"min_by":                sameKind,
-	"max_by":                sameKind,
-	"percentile_approx":     sameKind,
-	"approx_percentile":     sameKind,
-}
-
-func sumKind(k types.Kind) types.Kind {
-	if k == types.Int || k == types.Bool {
-		return types.Int
-	}
-	return types.Float
-}
-func floatKind(types.Kind) types.Kind  { return types.Float }
-func sameKind(k types.Kind) types.Kind { return k }
-
-func isAggregate(name string) bool { _, ok := aggregates[name]; return ok }
-
-func (c *exprCtx) aggregate(e *syntax.Call) (Expr, error) {
-	if c.agg == nil {
-		return nil, syntax.Errorf(e.Position(), "aggregate function %s is not allowed in %s", e.Name, c.clause)
-	}
-	pre := c.agg.pre.quiet()
-	pre.clause = "an aggregate's argument"
-	a := AggCall{Name: e.Name, Distinct: e.Distinct}
-	if a.Name == "mean" {
-		a.Name = "avg"
-	}
-	if a.Name == "approx_percentile" {
-		a.Name = "percentile_approx"
-	}
-	args := e.Args
-	switch {
-	case a.Name == "min_by" || a.Name == "max_by":
-		if len(args) != 2 {
-			return nil, syntax.Errorf(e.Position(), "%s takes two arguments (a value and its ordering), got %d", e.Name, len(args))
-		}
-		if a.Distinct {
-			return nil, syntax.Errorf(e.Position(), "%s does not take DISTINCT", e.Name)
-		}
-		if containsAggregate(args[1]) {
-			return nil, syntax.Errorf(args[1].Position(), "aggregate functions cannot be nested")
-		}
-		ord, err := pre.bind(args[1])
-		if err != nil {
-			return nil, err
-		}
-		a.Ord = ord
-		args = args[:1]
-	case len(args) == 1:
-		if _, ok := args[0].(*syntax.Star); ok {
-			if e.Name != "count" {
-				return nil, syntax.Errorf(e.Position(), "only count takes *")
-			}
-			args = nil
-		}
-	case len(args) == 0 && e.Name == "count":
-	case (a.Name == "percentile_approx") && (len(args) == 2 || len(args) == 3):
-		lit, ok := args[1].(*syntax.Literal)
-		if !ok || !lit.Value.K.IsNumeric() || lit.Value.AsFloat() < 0 || lit.Value.AsFloat() > 1 {
-			return nil, syntax.Errorf(args[1].Position(), "percentile_approx takes a constant percentage between 0 and 1")
-		}
-		a.Param = lit.Value.AsFloat()
-		args = args[:1]
-	default:
-		return nil, syntax.Errorf(e.Position(), "%s takes one argument, got %d", e.Name, len(args))
-	}
-	argKind := types.Int
-	if len(args) == 1 {
-		if containsAggregate(args[0]) {
-			return nil, syntax.Errorf(args[0].Position(), "aggregate functions cannot be nested")
-		}
-		x, err := pre.bind(args[0])
-		if err != nil {
-			return nil, err
-		}
-		argKind = x.Kind()
-		switch a.Name {
-		case "sum", "avg", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "percentile_approx":
-			if !argKind.IsNumeric() && argKind != types.Null {
-				if argKind != types.String {
-					return nil, syntax.Errorf(e.Position(), "%s expects a number, got %s", e.Name, argKind)
-				}
-				x, argKind = castExpr(x, types.Float), types.Float
-			}
-		case "count_if":
-			if argKind != types.Bool && argKind != types.Null {
-				return nil, syntax.Errorf(e.Position(), "count_if expects a boolean, got %s", argKind)
-			}
-		}
-		a.Arg = x
-	} else if e.Name != "count" {
-		return nil, syntax.Errorf(e.Position(), "%s takes one argument", e.Name)
-	}
-	if e.Filter != nil {
-		f, err := pre.bindBool(e.Filter)
-		if err != nil {
-			return nil, err
-		}
-		a.Filter = f
-	}
-	a.K = aggregates[a.Name](argKind)
-	text := a.String()
-	for i, t := range c.agg.aggText {
-		if t == text {
-			return &ColRef{Idx: len(c.agg.groups) + i, Name: t, K: a.K}, nil
-		}
-	}
-	c.agg.aggs = append(c.agg.aggs, a)
-	c.agg.aggText = append(c.agg.aggText, text)
-	return &ColRef{Idx: len(c.agg.groups) + len(c.agg.aggs) - 1, Name: text, K: a.K}, nil
-}
-
-// ---- window functions ----
-
-var windowOnly = map[string]bool{"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true, "ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true}
-
-func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
-	if c.win == nil {
-		return nil, syntax.Errorf(e.Position(), "window function %s is not allowed in %s", e.Name, c.clause)
-	}
-	if !windowOnly[e.Name] && !isAggregate(e.Name) {
-		return nil, syntax.Errorf(e.Position(), "%s is not a window or aggregate function", e.Name)
-	}
-	if e.Name == "min_by" || e.Name == "max_by" {
-		// The window operator folds frames with one-argument accumulators;
-		// first_value(x) OVER (… ORDER BY ord) gives the same answer.
-		err := syntax.Errorf(e.Position(), "%s is not supported as a window function", e.Name)
-		err.Hint = "first_value(x) OVER (PARTITION BY … ORDER BY ord NULLS LAST, x) takes the same value"
-		return nil, err
-	}
-	if e.Distinct {
-		return nil, syntax.Errorf(e.Position(), "DISTINCT is not supported in window functions (%s(DISTINCT …) OVER …)", e.Name)
-	}
-	inner := c.quiet()
-	w := WindowCall{Name: e.Name}
-	if e.Filter != nil {
-		// Spark takes FILTER on aggregates, and so on first_value and
-		// last_value, but not on ranking or offset functions
-		// (FUNCTION_WITH_UNSUPPORTED_SYNTAX).
-		if windowOnly[e.Name] && e.Name != "first_value" && e.Name != "last_value" {
-			return nil, syntax.Errorf(e.Position(), "%s does not take FILTER; only aggregate functions do", e.Name)
-		}
-		f, err := inner.bindBool(e.Filter)
-		if err != nil {
-			return nil, err
-		}
-		w.Filter = f
-	}
-	args := e.Args
-	if len(args) == 1 {
-		if _, ok := args[0].(*syntax.Star); ok && e.Name == "count" {
-			args = nil
-		}
-	}
-	var err error
-	if w.Args, err = inner.bindAll(args); err != nil {
-		return nil, err
-	}
-	if w.PartitionBy, err = inner.bindAll(e.Over.PartitionBy); err != nil {
-		return nil, err
-	}
-	for _, o := range e.Over.OrderBy {
-		x, err := inner.bind(o.Expr)
-		if err != nil {
-			return nil, err
-		}
-		w.OrderBy = append(w.OrderBy, sortKey(x, o))
-	}
-	switch e.Name {
-	case "row_number", "rank", "dense_rank", "ntile":
-		w.K = types.Int
-	case "percent_rank", "cume_dist":
-		w.K = types.Float
-	case "lag", "lead", "first_value", "last_value", "nth_value":
-		if len(w.Args) == 0 {
-			return nil, syntax.Errorf(e.Position(), "%s needs an argument", e.Name)
-		}
-		w.K = w.Args[0].Kind()
-		if (e.Name == "lag" || e.Name == "lead") && len(w.Args) == 3 {
-			w.K = types.Widen(w.K, w.Args[2].Kind())
-			w.Args[0], w.Args[2] = castExpr(w.Args[0], w.K), castExpr(w.Args[2], w.K)
-		}
-	default:
-		ak := types.Int
-		if len(w.Args) > 0 {
-			ak = w.Args[0].Kind()
-			if (e.Name == "sum" || e.Name == "avg") && ak == types.String {
-				w.Args[0], ak = castExpr(w.Args[0], types.Float), types.Float
-			}
-		}
-		w.K = aggregates[e.Name](ak)
-	}
-	if (e.Name == "lag" || e.Name == "lead" || e.Name == "ntile" || e.Name == "nth_value") && len(w.Args) > 1 {
-		if _, ok := w.Args[1].(*Const); !ok {
-			return nil, syntax.Errorf(e.Position(), "%s takes a constant offset", e.Name)
-		}
-	}
-	// Frames: Spark's default is the whole partition without ORDER BY and
-	// RANGE UNBOUNDED PRECEDING to CURRENT ROW with it.
-	w.Start = Bound{Kind: syntax.UnboundedPreceding}
-	w.End = Bound{Kind: syntax.UnboundedFollowing}
-	if len(w.OrderBy) > 0 {
-		w.End = Bound{Kind: syntax.CurrentRow}
-	}
-	if f := e.Over.Frame; f != nil {
-		w.Rows, w.Start, w.End = f.Unit == "ROWS", f.Start, f.End
-		if !w.Rows && (f.Start.Kind == syntax.OffsetPreceding || f.Start.Kind == syntax.OffsetFollowing || f.End.Kind == syntax.OffsetPreceding || f.End.Kind == syntax.OffsetFollowing) {
-			return nil, syntax.Errorf(e.Position(), "RANGE frames with offsets are not supported; use ROWS")
-		}
-	}
-	text := w.String()
-	for i, t := range c.win.names {
-		if c.win.calls[i].String() == text {
-			return &ColRef{Idx: winBase + i, Name: t, K: w.K}, nil
-		}
-	}
-	c.win.calls = append(c.win.calls, w)
-	name := "_w" + strconv.Itoa(len(c.win.names))
-	c.win.names = append(c.win.names, name)
-	return &ColRef{Idx: winBase + len(c.win.calls) - 1, Name: name, K: w.K}, nil
-}
-
-// ---- helpers over syntax trees ----
-
-// walkSyntax visits e and its subexpressions; fn returns false to skip a
-// node's children.
-func walkSyntax(e syntax.Expr, fn func(syntax.Expr) bool) {
-	if e == nil || !fn(e) {
-		return
-	}
-	switch e := e.(type) {
-	case *syntax.Subscript:
-		walkSyntax(e.X, fn)
-		walkSyntax(e.Index, fn)
-	case *syntax.Field:
-		walkSyntax(e.X, fn)
-	case *syntax.Unary:
-		walkSyntax(e.X, fn)
-	case *syntax.Binary:
-		walkSyntax(e.L, fn)
-		walkSyntax(e.R, fn)
-	case *syntax.Call:
-		for _, a := range e.Args {
-			walkSyntax(a, fn)
-		}
-		walkSyntax(e.Filter, fn)
-		if e.Over != nil {
-			for _, p := range e.Over.PartitionBy {
-				walkSyntax(p, fn)
-			}
-			for _, o := range e.Over.OrderBy {
-				walkSyntax(o.Expr, fn)
-			}
-		}
-	case *syntax.Case:
-		walkSyntax(e.Operand, fn)
-		for _, w := range e.Whens {
-			walkSyntax(w.Cond, fn)
-			walkSyntax(w.Result, fn)
-		}
-		walkSyntax(e.Else, fn)
-	case *syntax.Cast:
-		walkSyntax(e.X, fn)
-	case *syntax.In:
-		walkSyntax(e.X, fn)
-		for _, x := range e.List {
-			walkSyntax(x, fn)
-		}
-	case *syntax.Like:
-		walkSyntax(e.X, fn)
-		walkSyntax(e.Pattern, fn)
-	case *syntax.Between:
-		walkSyntax(e.X, fn)
-		walkSyntax(e.Lo, fn)
-		walkSyntax(e.Hi, fn)
-	case *syntax.IsNull:
-		walkSyntax(e.X, fn)
-	}
-}
-
-// collectPaths records every column name q mentions, with and without a
-// leading qualifier, so sources can resolve nested JSON paths up front.
-func collectPaths(q syntax.Node, into map[string]bool) {
-	visitExprs(q, func(e syntax.Expr) {
-		walkSyntax(e, func(x syntax.Expr) bool {
-			switch x.(type) {
-			case *syntax.Ident, *syntax.Field, *syntax.Subscript:
-				if parts, ok := pathParts(x); ok {
-					for i := 0; i < len(parts) && i < 2; i++ {
-						into[strings.Join(parts[i:], ".")] = true
-					}
-				}
-			}
-			return true
-		})
-	})
-}
-
-// visitExprs calls fn on every top-level expression in a query tree.
-func visitExprs(n syntax.Node, fn func(syntax.Expr)) {
-	if n == nil {
-		return
-	}
-	each := func(es ...syntax.Expr) {
-		for _, e := range es {
-			if e != nil {
-				fn(e)
-			}
-		}
-	}
-	items := func(its []syntax.SelectItem) {
-		for _, it := range its {
-			each(it.Expr)
-		}
-	}
-	orders := func(os []syntax.OrderItem) {
-		for _, o := range os {
-			each(o.Expr)
-		}
-	}
-	switch n := n.(type) {
-	case *syntax.Select:
-		items(n.Items)
-		visitExprs(n.From, fn)
-		each(n.Where, n.Having)
-		each(n.GroupBy...)
-		orders(n.OrderBy)
-	case *syntax.SetOp:
-		visitExprs(n.Left, fn)
-		visitExprs(n.Right, fn)
-		orders(n.OrderBy)
-	case *syntax.With:
-		for _, c := range n.CTEs {
-			visitExprs(c.Query, fn)
-		}
-		visitExprs(n.Body, fn)
-	case *syntax.FromQuery:
-		visitExprs(n.From, fn)
-	case *syntax.Pipe:
-		visitExprs(n.Input, fn)
-		switch op := n.Op.(type) {
-		case *syntax.PipeWhere:
-			each(op.Cond)
-		case *syntax.PipeSelect:
-			items(op.Items)
-		case *syntax.PipeExtend:
-			items(op.Items)
-		case *syntax.PipeSet:
-			each(op.Exprs...)
-		case *syntax.PipeAggregate:
-			items(op.Aggs)
-			items(op.GroupBy)
-		case *syntax.PipeOrderBy:
-			orders(op.Items)
-		case *syntax.PipeJoin:
-			visitExprs(op.Right, fn)
-			each(op.On)
-		case *syntax.PipeSetOp:
-			for _, q := range op.Right {
-				visitExprs(q, fn)
-			}
-		}
-	case *syntax.SubqueryTable:
-		visitExprs(n.Query, fn)
-	case *syntax.WatermarkTable:
-		visitExprs(n.Unwrap(), fn)
-	case *syntax.Join:
-		visitExprs(n.Left, fn)
-		visitExprs(n.Right, fn)
-		each(n.On)
-	}
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
-
-// IntervalMicros reads an interval's normalised text ("1 hour",
-// "90 minute") as microseconds.
-func IntervalMicros(text string) (int64, error) {
-	f := strings.Fields(strings.ToLower(text))
-	if len(f) != 2 {
-		return 0, syntax.Errorf(syntax.NoPos, "cannot read interval %q", text)
-	}
-	n, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return 0, syntax.Errorf(syntax.NoPos, "cannot read interval %q", text)
-	}
-	unit := strings.TrimSuffix(f[1], "s")
-	var d time.Duration
-	switch unit {
-	case "microsecond":
-		return n, nil
-	case "millisecond":
-		d = time.Millisecond
-	case "second":
-		d = time.Second
-	case "minute":
-		d = time.Minute
-	case "hour":
-		d = time.Hour
-	case "day":
-		d = 24 * time.Hour
-	case "week":
-		d = 7 * 24 * time.Hour
-	default:
-		return 0, syntax.Errorf(syntax.NoPos, "unsupported interval unit %q (use microsecond … week)", f[1])
-	}
-	return n * d.Microseconds(), nil
 }

@@ -2,9 +2,11 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -93,16 +95,30 @@ type Project struct {
 }
 
 // AggCall is one aggregate: Name(Arg) over a group, or Name(Arg, Ord) for
-// min_by and max_by.
+// the aggregates that take an ordering (min_by, max_by).
 type AggCall struct {
-	Name     string // count, count_if, sum, avg, min, max, first, last, any_value, min_by, max_by, percentile_approx, the variance family, approx_count_distinct
+	Name     string // the canonical name in the aggregate catalogue (functions.LookupAggregate)
 	Arg      Expr   // nil for count(*)
-	Ord      Expr   // min_by/max_by: the ordering whose extreme picks Arg; nil otherwise
+	Ord      Expr   // an ordering aggregate's ordering, whose extreme picks Arg; nil otherwise
 	Distinct bool
 	Filter   Expr    // FILTER (WHERE …), nil when absent
-	Param    float64 // percentile_approx's percentage
+	Param    float64 // a fraction aggregate's fraction (percentile_approx's percentage)
 	K        types.Kind
 }
+
+// Func looks the call's aggregate up in the catalogue. Executors and
+// compilers call it once per call, not per row.
+func (a AggCall) Func() (*functions.Aggregate, error) {
+	fn, ok := functions.LookupAggregate(a.Name)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownAggregate, a.Name)
+	}
+	return fn, nil
+}
+
+// ErrUnknownAggregate is wrapped when a plan names an aggregate the
+// catalogue does not have (a plan built by hand, or by another version).
+var ErrUnknownAggregate = errors.New("unknown aggregate")
 
 func (a AggCall) String() string {
 	var b strings.Builder
@@ -119,7 +135,7 @@ func (a AggCall) String() string {
 	if a.Ord != nil {
 		fmt.Fprintf(&b, ", %s", a.Ord)
 	}
-	if a.Name == "percentile_approx" {
+	if fn, ok := functions.LookupAggregate(a.Name); ok && fn.Shape == functions.FractionArgs {
 		fmt.Fprintf(&b, ", %s", types.FormatFloat(a.Param))
 	}
 	b.WriteByte(')')
@@ -139,11 +155,32 @@ type Aggregate struct {
 }
 
 // Bound is one end of a window frame.
-type Bound = syntax.FrameBound
+type Bound struct {
+	Kind   BoundKind
+	Offset int64 // for OffsetPreceding and OffsetFollowing
+}
+
+// BoundKind names a frame bound. The plan has its own, converted from the
+// syntax tree's by the binder, so that the executor and the compilers do
+// not depend on the parser.
+type BoundKind uint8
+
+const (
+	UnboundedPreceding BoundKind = iota
+	OffsetPreceding
+	CurrentRow
+	OffsetFollowing
+	UnboundedFollowing
+)
 
 // WindowCall is one window function over a partitioning and order.
 type WindowCall struct {
-	Name string // row_number, rank, dense_rank, lag, lead, first_value, last_value, count, sum, avg, min, max
+	// Name is a window-only function (functions.LookupWindow) or an
+	// aggregate's canonical name (functions.LookupAggregate).
+	Name string
+	// Args are the call's arguments as written: an aggregate's value
+	// first, then its other arguments as constants (percentile_approx's
+	// fraction).
 	Args []Expr
 	// Filter is an aggregate's FILTER (WHERE …): only the frame's rows
 	// where it holds count (nil: all). Spark allows it on aggregates and on
@@ -185,13 +222,13 @@ func (w WindowCall) String() string {
 
 func boundString(f Bound) string {
 	switch f.Kind {
-	case syntax.UnboundedPreceding:
+	case UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
-	case syntax.OffsetPreceding:
+	case OffsetPreceding:
 		return fmt.Sprintf("%d PRECEDING", f.Offset)
-	case syntax.CurrentRow:
+	case CurrentRow:
 		return "CURRENT ROW"
-	case syntax.OffsetFollowing:
+	case OffsetFollowing:
 		return fmt.Sprintf("%d FOLLOWING", f.Offset)
 	}
 	return "UNBOUNDED FOLLOWING"
@@ -267,8 +304,23 @@ func ReadsNothing(n Node) bool {
 // Distinct removes duplicate rows (NULLs equal).
 type Distinct struct{ Input Node }
 
-// JoinKind mirrors syntax.JoinKind.
-type JoinKind = syntax.JoinKind
+// JoinKind says which rows a join keeps. Its values are the SQL words, as
+// EXPLAIN prints them.
+type JoinKind string
+
+const (
+	InnerJoin JoinKind = "INNER"
+	LeftJoin  JoinKind = "LEFT"
+	RightJoin JoinKind = "RIGHT"
+	FullJoin  JoinKind = "FULL"
+	SemiJoin  JoinKind = "LEFT SEMI"
+	AntiJoin  JoinKind = "LEFT ANTI"
+	CrossJoin JoinKind = "CROSS"
+)
+
+// KeepsRight reports whether a join's output has the right side's columns:
+// every kind but the semi and anti joins, which only filter the left.
+func (k JoinKind) KeepsRight() bool { return k != SemiJoin && k != AntiJoin }
 
 // Join combines Left and Right. Cond refers to the concatenated columns
 // (left then right). LeftKeys/RightKeys are equality keys extracted from
@@ -322,7 +374,7 @@ func (s *Sort) Schema() types.Schema     { return s.Input.Schema() }
 func (l *Limit) Schema() types.Schema    { return l.Input.Schema() }
 func (d *Distinct) Schema() types.Schema { return d.Input.Schema() }
 func (j *Join) Schema() types.Schema {
-	if j.Kind == syntax.SemiJoin || j.Kind == syntax.AntiJoin {
+	if !j.Kind.KeepsRight() {
 		return j.Left.Schema()
 	}
 	return append(append(types.Schema{}, j.Left.Schema()...), j.Right.Schema()...)

@@ -155,28 +155,3 @@ func admit(open []openRef, parts []string, admitted map[OpenSchema][]admittedNam
 	}
 	return only != nil && add(only, strings.Join(parts, "."))
 }
-
-// NamePos returns where q first names path (as written, or after a
-// qualifier: t.path), or syntax.NoPos if only a view it reads does.
-func NamePos(q syntax.Query, path string) syntax.Pos {
-	pos := syntax.NoPos
-	visitExprs(q, func(e syntax.Expr) {
-		walkSyntax(e, func(x syntax.Expr) bool {
-			if pos != syntax.NoPos {
-				return false
-			}
-			parts, ok := pathParts(x)
-			if !ok {
-				return true
-			}
-			for i := range min(len(parts), 2) {
-				if strings.EqualFold(strings.Join(parts[i:], "."), path) {
-					pos = x.Position()
-					return false
-				}
-			}
-			return true
-		})
-	})
-	return pos
-}

@@ -300,21 +300,3 @@ func exprName(e syntax.Expr) string {
 	}
 	return e.String()
 }
-
-// containsAggregate reports whether e calls an aggregate outside any OVER
-// clause.
-func containsAggregate(e syntax.Expr) bool {
-	found := false
-	walkSyntax(e, func(x syntax.Expr) bool {
-		if c, ok := x.(*syntax.Call); ok {
-			if c.Over != nil {
-				return false
-			}
-			if isAggregate(c.Name) {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
-}

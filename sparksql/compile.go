@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -236,47 +236,27 @@ func (c *compiler) aggregate(n *plan.Aggregate) (string, error) {
 	return q, nil
 }
 
+// agg spells an aggregate call as its catalogue entry says.
 func (c *compiler) agg(a plan.AggCall) (string, error) {
-	var arg string
-	if a.Arg == nil {
-		arg = "*"
-	} else {
-		s, err := c.expr(a.Arg, cols)
-		if err != nil {
+	fn, err := a.Func()
+	if err != nil {
+		return "", unsupported("aggregate " + a.Name)
+	}
+	call := functions.SparkCall{Arg: "*", Distinct: a.Distinct}
+	if a.Arg != nil {
+		if call.Arg, err = c.expr(a.Arg, cols); err != nil {
 			return "", err
 		}
-		arg = s
 	}
-	name := a.Name
-	distinct := a.Distinct
 	if a.Ord != nil {
-		ord, err := c.expr(a.Ord, cols)
-		if err != nil {
+		if call.Ord, err = c.expr(a.Ord, cols); err != nil {
 			return "", err
 		}
-		// Spark picks any row among those tied on the ordering; nectar the
-		// least (min_by) or greatest (max_by) value. Ordering by the pair
-		// (ord, value) gives nectar's answer, and the CASE keeps rows with a
-		// NULL ordering skipped, since a struct is never NULL.
-		s := fmt.Sprintf("%s(%s, CASE WHEN (%s) IS NOT NULL THEN struct(%s, %s) END)", name, arg, ord, ord, arg)
-		return c.filtered(s, a, cols)
 	}
-	switch name {
-	case "approx_count_distinct":
-		// nectar's answer is exact; so is Spark's count(DISTINCT).
-		name, distinct = "count", true
-	case "count", "count_if", "sum", "avg", "min", "max", "first", "any_value", "last",
-		"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "percentile_approx":
-	default:
-		return "", unsupported("aggregate " + name)
+	if fn.Shape == functions.FractionArgs {
+		call.Param = floatLit(a.Param)
 	}
-	if distinct {
-		arg = "DISTINCT " + arg
-	}
-	if name == "percentile_approx" {
-		arg += ", " + floatLit(a.Param)
-	}
-	return c.filtered(name+"("+arg+")", a, cols)
+	return c.filtered(fn.Spark(call), a, cols)
 }
 
 // filtered adds the aggregate's FILTER clause to its call s and casts the
@@ -292,13 +272,6 @@ func (c *compiler) filtered(s string, a plan.AggCall, cols func(int) string) (st
 	return castTo(s, a.K), nil
 }
 
-// rankingWindows take no frame in Spark: it rejects one that differs from
-// their fixed frame, and nectar ignores the frame for them.
-var rankingWindows = map[string]bool{
-	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true,
-	"cume_dist": true, "ntile": true, "lag": true, "lead": true,
-}
-
 func (c *compiler) window(n *plan.Window) (string, error) {
 	in, err := c.node(n.Input)
 	if err != nil {
@@ -307,9 +280,14 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 	base := len(n.Input.Schema())
 	sel := []string{"*"}
 	for i, w := range n.Calls {
+		wf, isWin := functions.LookupWindow(w.Name)
+		af, isAgg := functions.LookupAggregate(w.Name)
+		if !isWin && (!isAgg || !af.SparkWindow) {
+			return "", unsupported("window function " + w.Name)
+		}
 		args := make([]string, len(w.Args))
 		for j, a := range w.Args {
-			if k, ok := a.(*plan.Const); ok && k.V.K == types.Int && offsetArg(w.Name, j) {
+			if k, ok := a.(*plan.Const); ok && k.V.K == types.Int && isWin && j == wf.Const {
 				// Spark takes offsets and bucket counts as INT literals only.
 				if k.V.I > 1<<31-1 || k.V.I < -1<<31 {
 					return "", unsupported(fmt.Sprintf("%s with an offset beyond INT", w.Name))
@@ -323,15 +301,15 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 			}
 			args[j] = s
 		}
-		switch w.Name {
-		case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead",
-			"first_value", "last_value", "nth_value", "count", "sum", "avg", "min", "max":
-		default:
-			return "", unsupported("window function " + w.Name)
-		}
-		call := w.Name + "(" + strings.Join(args, ", ") + ")"
-		if w.Name == "count" && len(args) == 0 {
-			call = "count(*)"
+		var call string
+		if isWin {
+			call = wf.Spark(args)
+		} else {
+			sc := functions.SparkCall{Arg: "*"}
+			if len(args) > 0 {
+				sc.Arg = args[0]
+			}
+			call = af.Spark(sc)
 		}
 		if w.Filter != nil {
 			f, err := c.expr(w.Filter, cols)
@@ -359,7 +337,9 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 			}
 			spec = append(spec, "ORDER BY "+keys)
 		}
-		if !rankingWindows[w.Name] {
+		// Spark refuses a frame on ranking and offset functions, which
+		// nectar computes over the whole partition.
+		if !isWin || wf.Framed {
 			unit := "RANGE"
 			if w.Rows {
 				unit = "ROWS"
@@ -371,25 +351,15 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 	return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias()), nil
 }
 
-func offsetArg(fn string, i int) bool {
-	switch fn {
-	case "lag", "lead", "nth_value":
-		return i == 1
-	case "ntile":
-		return i == 0
-	}
-	return false
-}
-
 func bound(b plan.Bound) string {
 	switch b.Kind {
-	case syntax.UnboundedPreceding:
+	case plan.UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
-	case syntax.OffsetPreceding:
+	case plan.OffsetPreceding:
 		return fmt.Sprintf("%d PRECEDING", b.Offset)
-	case syntax.CurrentRow:
+	case plan.CurrentRow:
 		return "CURRENT ROW"
-	case syntax.OffsetFollowing:
+	case plan.OffsetFollowing:
 		return fmt.Sprintf("%d FOLLOWING", b.Offset)
 	}
 	return "UNBOUNDED FOLLOWING"
@@ -435,20 +405,20 @@ func (c *compiler) join(n *plan.Join) (string, error) {
 	}
 	var kind string
 	switch n.Kind {
-	case syntax.InnerJoin, syntax.CrossJoin:
+	case plan.InnerJoin, plan.CrossJoin:
 		kind = "JOIN"
 		if len(conds) == 0 {
 			kind = "CROSS JOIN"
 		}
-	case syntax.LeftJoin:
+	case plan.LeftJoin:
 		kind = "LEFT OUTER JOIN"
-	case syntax.RightJoin:
+	case plan.RightJoin:
 		kind = "RIGHT OUTER JOIN"
-	case syntax.FullJoin:
+	case plan.FullJoin:
 		kind = "FULL OUTER JOIN"
-	case syntax.SemiJoin:
+	case plan.SemiJoin:
 		kind = "LEFT SEMI JOIN"
-	case syntax.AntiJoin:
+	case plan.AntiJoin:
 		kind = "LEFT ANTI JOIN"
 	default:
 		return "", unsupported("join kind " + string(n.Kind))

@@ -1,7 +1,10 @@
 package types
 
 import (
+	"bytes"
 	"cmp"
+	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -200,4 +203,44 @@ func AppendKey(buf []byte, v Value) []byte {
 		buf = append(buf, 0)
 	}
 	return buf
+}
+
+// ErrBadKey is wrapped when bytes given to DecodeKey are not a key.
+var ErrBadKey = errors.New("not a value key")
+
+// DecodeKey reads the value AppendKey wrote at the start of key and
+// returns it with the rest of key. It gives back a value Equal to the one
+// encoded: -0 comes back as 0, and every NaN as the one AppendKey keeps.
+func DecodeKey(key []byte) (Value, []byte, error) {
+	if len(key) == 0 {
+		return NullValue, key, fmt.Errorf("%w: empty", ErrBadKey)
+	}
+	k, rest := Kind(key[0]), key[1:]
+	switch k {
+	case Null:
+		return NullValue, rest, nil
+	case String:
+		n, body, ok := bytes.Cut(rest, []byte{':'})
+		size, err := strconv.ParseInt(string(n), 10, 64)
+		if !ok || err != nil || size < 0 || size > int64(len(body)) {
+			return NullValue, key, fmt.Errorf("%w: bad string length", ErrBadKey)
+		}
+		return StringValue(string(body[:size])), body[size:], nil
+	}
+	digits, after, ok := bytes.Cut(rest, []byte{0})
+	if !ok || k > Date {
+		return NullValue, key, fmt.Errorf("%w: kind %d", ErrBadKey, k)
+	}
+	if k == Float {
+		bits, err := strconv.ParseUint(string(digits), 36, 64)
+		if err != nil {
+			return NullValue, key, fmt.Errorf("%w: %v", ErrBadKey, err)
+		}
+		return FloatValue(math.Float64frombits(bits)), after, nil
+	}
+	i, err := strconv.ParseInt(string(digits), 36, 64)
+	if err != nil {
+		return NullValue, key, fmt.Errorf("%w: %v", ErrBadKey, err)
+	}
+	return Value{K: k, I: i}, after, nil
 }

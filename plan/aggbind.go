@@ -1,0 +1,191 @@
+package plan
+
+import (
+	"github.com/nectar-dev/nectar/functions"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Aggregate binding: GROUP BY scopes and calls of the aggregate catalogue
+// (functions.LookupAggregate). What an aggregate accepts and returns is the
+// catalogue's; the binder applies it and checks the SQL around the call.
+
+type aggState struct {
+	pre        *exprCtx // binds over the aggregate's input
+	groups     []Expr
+	groupText  []string
+	groupNames []string
+	aggs       []AggCall
+	aggText    []string
+}
+
+// matchGroup reports whether e, bound over the aggregate's input, is one of
+// the grouping keys, and if so returns a reference to that key.
+func (a *aggState) matchGroup(e syntax.Expr) (Expr, bool) {
+	if _, ok := e.(*syntax.Literal); ok {
+		return nil, false
+	}
+	bound, err := a.pre.quiet().bind(e)
+	if err != nil {
+		return nil, false
+	}
+	for i, t := range a.groupText {
+		if t == bound.String() {
+			return &ColRef{Idx: i, Name: a.groupNames[i], K: a.groups[i].Kind()}, true
+		}
+	}
+	return nil, false
+}
+
+// mapBound maps an input column (from SELECT *) onto a grouping key.
+func (a *aggState) mapBound(col *ColRef, name string, pos syntax.Pos) (Expr, error) {
+	for i, t := range a.groupText {
+		if t == col.String() {
+			return &ColRef{Idx: i, Name: a.groupNames[i], K: col.K}, nil
+		}
+	}
+	return nil, notGrouped(name, pos)
+}
+
+func notGrouped(name string, pos syntax.Pos) error {
+	e := syntax.Errorf(pos, "column %s must be aggregated or appear in GROUP BY", syntax.QuoteIdent(name))
+	e.Hint = "add it to GROUP BY or wrap it in an aggregate such as first(" + syntax.QuoteIdent(name) + ")"
+	return e
+}
+
+// aggArgs is an aggregate call's arguments by the roles its shape gives
+// them.
+type aggArgs struct {
+	value syntax.Expr // nil for count(*) and count()
+	ord   syntax.Expr // OrderedArgs: the ordering
+	param syntax.Expr // FractionArgs: the fraction, a literal in [0, 1]
+}
+
+// splitAggArgs checks a call's arguments against its aggregate's shape.
+// e.Name, not fn's canonical name, is in the errors: it is what the user
+// typed.
+func splitAggArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, error) {
+	args := e.Args
+	var a aggArgs
+	switch {
+	case fn.Shape == functions.OrderedArgs:
+		if len(args) != 2 {
+			return a, syntax.Errorf(e.Position(), "%s takes two arguments (a value and its ordering), got %d", e.Name, len(args))
+		}
+		if e.Distinct {
+			return a, syntax.Errorf(e.Position(), "%s does not take DISTINCT", e.Name)
+		}
+		a.value, a.ord = args[0], args[1]
+	case len(args) == 1:
+		if _, ok := args[0].(*syntax.Star); ok {
+			if fn.Shape != functions.CountArgs {
+				return a, syntax.Errorf(e.Position(), "only count takes *")
+			}
+			return a, nil
+		}
+		if fn.Shape == functions.FractionArgs {
+			return a, syntax.Errorf(e.Position(), "%s takes a value and a constant percentage between 0 and 1, got one argument", e.Name)
+		}
+		a.value = args[0]
+	case len(args) == 0 && fn.Shape == functions.CountArgs:
+	case fn.Shape == functions.FractionArgs && (len(args) == 2 || len(args) == 3):
+		lit, ok := args[1].(*syntax.Literal)
+		if !ok || !lit.Value.K.IsNumeric() || lit.Value.AsFloat() < 0 || lit.Value.AsFloat() > 1 {
+			return a, syntax.Errorf(args[1].Position(), "%s takes a constant percentage between 0 and 1", e.Name)
+		}
+		a.value, a.param = args[0], lit
+	default:
+		return a, syntax.Errorf(e.Position(), "%s takes one argument, got %d", e.Name, len(args))
+	}
+	return a, nil
+}
+
+// checkAggValue applies fn's Check to the bound value argument x (nil for
+// count(*)), casting it as the catalogue asks, and returns it with the
+// result kind.
+func checkAggValue(e *syntax.Call, fn *functions.Aggregate, x Expr) (Expr, types.Kind, error) {
+	argKind := types.Int // count(*) counts BIGINT 1s
+	if x != nil {
+		argKind = x.Kind()
+	}
+	cast, k, err := fn.Check(argKind)
+	if err != nil {
+		return nil, types.Null, syntax.Errorf(e.Position(), "%v", err)
+	}
+	if x != nil && cast != argKind {
+		x = castExpr(x, cast)
+	}
+	return x, k, nil
+}
+
+func (c *exprCtx) aggregate(e *syntax.Call, fn *functions.Aggregate) (Expr, error) {
+	if c.agg == nil {
+		return nil, syntax.Errorf(e.Position(), "aggregate function %s is not allowed in %s", e.Name, c.clause)
+	}
+	pre := c.agg.pre.quiet()
+	pre.clause = "an aggregate's argument"
+	args, err := splitAggArgs(e, fn)
+	if err != nil {
+		return nil, err
+	}
+	a := AggCall{Name: fn.Canonical(), Distinct: e.Distinct}
+	if args.ord != nil {
+		if containsAggregate(args.ord) {
+			return nil, syntax.Errorf(args.ord.Position(), "aggregate functions cannot be nested")
+		}
+		if a.Ord, err = pre.bind(args.ord); err != nil {
+			return nil, err
+		}
+	}
+	if args.param != nil {
+		a.Param = args.param.(*syntax.Literal).Value.AsFloat()
+	}
+	if args.value != nil {
+		if containsAggregate(args.value) {
+			return nil, syntax.Errorf(args.value.Position(), "aggregate functions cannot be nested")
+		}
+		if a.Arg, err = pre.bind(args.value); err != nil {
+			return nil, err
+		}
+	}
+	if a.Arg, a.K, err = checkAggValue(e, fn, a.Arg); err != nil {
+		return nil, err
+	}
+	if e.Filter != nil {
+		f, err := pre.bindBool(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		a.Filter = f
+	}
+	text := a.String()
+	for i, t := range c.agg.aggText {
+		if t == text {
+			return &ColRef{Idx: len(c.agg.groups) + i, Name: t, K: a.K}, nil
+		}
+	}
+	c.agg.aggs = append(c.agg.aggs, a)
+	c.agg.aggText = append(c.agg.aggText, text)
+	return &ColRef{Idx: len(c.agg.groups) + len(c.agg.aggs) - 1, Name: text, K: a.K}, nil
+}
+
+// containsAggregate reports whether e calls an aggregate outside any OVER
+// clause and outside subqueries, which aggregate on their own.
+func containsAggregate(e syntax.Expr) bool {
+	found := false
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case syntax.Query:
+			return false
+		case *syntax.Call:
+			if n.Over != nil {
+				return false
+			}
+			if _, ok := functions.LookupAggregate(n.Name); ok {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}

@@ -1,0 +1,163 @@
+package plan
+
+import (
+	"strconv"
+
+	"github.com/nectar-dev/nectar/functions"
+	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Window binding: calls with OVER, of a window-only function
+// (functions.LookupWindow) or of an aggregate (functions.LookupAggregate),
+// and their partitioning, order and frame.
+
+type winState struct {
+	calls []WindowCall
+	names []string
+}
+
+func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
+	if c.win == nil {
+		return nil, syntax.Errorf(e.Position(), "window function %s is not allowed in %s", e.Name, c.clause)
+	}
+	wf, isWin := functions.LookupWindow(e.Name)
+	af, isAgg := functions.LookupAggregate(e.Name)
+	switch {
+	case !isWin && !isAgg:
+		return nil, syntax.Errorf(e.Position(), "%s is not a window or aggregate function", e.Name)
+	case isAgg && af.NotWindow != "":
+		err := syntax.Errorf(e.Position(), "%s is not supported as a window function", e.Name)
+		err.Hint = af.NotWindow
+		return nil, err
+	case e.Distinct:
+		return nil, syntax.Errorf(e.Position(), "DISTINCT is not supported in window functions (%s(DISTINCT …) OVER …)", e.Name)
+	}
+	inner := c.quiet()
+	w := WindowCall{Name: e.Name}
+	if e.Filter != nil {
+		// Spark takes FILTER on aggregates, and so on first_value and
+		// last_value, but not on ranking or offset functions
+		// (FUNCTION_WITH_UNSUPPORTED_SYNTAX).
+		if isWin && !wf.Filter {
+			return nil, syntax.Errorf(e.Position(), "%s does not take FILTER; only aggregate functions do", e.Name)
+		}
+		f, err := inner.bindBool(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		w.Filter = f
+	}
+	var err error
+	if isWin {
+		err = inner.windowArgs(e, wf, &w)
+	} else {
+		err = inner.windowAggArgs(e, af, &w)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if w.PartitionBy, err = inner.bindAll(e.Over.PartitionBy); err != nil {
+		return nil, err
+	}
+	for _, o := range e.Over.OrderBy {
+		x, err := inner.bind(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		w.OrderBy = append(w.OrderBy, sortKey(x, o))
+	}
+	// Frames: Spark's default is the whole partition without ORDER BY and
+	// RANGE UNBOUNDED PRECEDING to CURRENT ROW with it.
+	w.Start = Bound{Kind: UnboundedPreceding}
+	w.End = Bound{Kind: UnboundedFollowing}
+	if len(w.OrderBy) > 0 {
+		w.End = Bound{Kind: CurrentRow}
+	}
+	if f := e.Over.Frame; f != nil {
+		w.Rows, w.Start, w.End = f.Unit == "ROWS", frameBound(f.Start), frameBound(f.End)
+		if !w.Rows && (w.Start.Kind == OffsetPreceding || w.Start.Kind == OffsetFollowing || w.End.Kind == OffsetPreceding || w.End.Kind == OffsetFollowing) {
+			return nil, syntax.Errorf(e.Position(), "RANGE frames with offsets are not supported; use ROWS")
+		}
+	}
+	text := w.String()
+	for i, t := range c.win.names {
+		if c.win.calls[i].String() == text {
+			return &ColRef{Idx: winBase + i, Name: t, K: w.K}, nil
+		}
+	}
+	c.win.calls = append(c.win.calls, w)
+	name := "_w" + strconv.Itoa(len(c.win.names))
+	c.win.names = append(c.win.names, name)
+	return &ColRef{Idx: winBase + len(c.win.calls) - 1, Name: name, K: w.K}, nil
+}
+
+// windowArgs binds and checks the arguments of a window-only function.
+func (c *exprCtx) windowArgs(e *syntax.Call, wf *functions.Window, w *WindowCall) error {
+	if n := len(e.Args); n < wf.MinArgs || (wf.MaxArgs >= 0 && n > wf.MaxArgs) {
+		return syntax.Errorf(e.Position(), "%s takes %s, got %d", e.Name, argCount(wf.MinArgs, wf.MaxArgs), n)
+	}
+	args, err := c.bindAll(e.Args)
+	if err != nil {
+		return err
+	}
+	kinds := make([]types.Kind, len(args))
+	for i, a := range args {
+		kinds[i] = a.Kind()
+	}
+	k, casts, err := wf.Check(kinds)
+	if err != nil {
+		return syntax.Errorf(e.Position(), "%v", err)
+	}
+	for i, to := range casts {
+		if to != types.Null {
+			args[i] = castExpr(args[i], to)
+		}
+	}
+	if i := wf.Const; i >= 0 && i < len(args) {
+		if _, ok := args[i].(*Const); !ok {
+			return syntax.Errorf(e.Position(), "%s takes a constant %s", e.Name, wf.ConstWhat)
+		}
+	}
+	w.Args, w.K = args, k
+	return nil
+}
+
+// windowAggArgs binds an aggregate's arguments as its shape says; a
+// fraction becomes a constant argument after the value.
+func (c *exprCtx) windowAggArgs(e *syntax.Call, af *functions.Aggregate, w *WindowCall) error {
+	split, err := splitAggArgs(e, af)
+	if err != nil {
+		return err
+	}
+	var x Expr
+	if split.value != nil {
+		if x, err = c.bind(split.value); err != nil {
+			return err
+		}
+	}
+	if x, w.K, err = checkAggValue(e, af, x); err != nil {
+		return err
+	}
+	w.Name = af.Canonical()
+	if x != nil {
+		w.Args = []Expr{x}
+	}
+	if split.param != nil {
+		w.Args = append(w.Args, &Const{V: split.param.(*syntax.Literal).Value})
+	}
+	return nil
+}
+
+// frameBounds converts the syntax tree's frame bounds to the plan's.
+var frameBounds = map[syntax.BoundKind]BoundKind{
+	syntax.UnboundedPreceding: UnboundedPreceding,
+	syntax.OffsetPreceding:    OffsetPreceding,
+	syntax.CurrentRow:         CurrentRow,
+	syntax.OffsetFollowing:    OffsetFollowing,
+	syntax.UnboundedFollowing: UnboundedFollowing,
+}
+
+func frameBound(b syntax.FrameBound) Bound {
+	return Bound{Kind: frameBounds[b.Kind], Offset: b.Offset}
+}
