@@ -91,6 +91,10 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 		return &distinct{in: ins[0], schema: n.Schema()}, nil
 	case *plan.Window:
 		return &window{in: ins[0], node: n}, nil
+	case *plan.Watermark:
+		return ins[0], nil // only a stream has state for it to close
+	case *plan.TimeWindows:
+		return &timeWindows{in: ins[0], node: n}, nil
 	case *plan.Join:
 		return &join{left: ins[0], right: ins[1], node: n}, nil
 	case *plan.SetOp:

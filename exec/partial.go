@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
@@ -38,18 +37,19 @@ type IncrementalAggregate struct {
 	groups map[string]*incGroup
 	order  []*incGroup // first-seen order, as the batch operator emits groups
 
-	// Event-time windows: the grouping keys at winStart and winEnd hold the
-	// event time on input and the window's bounds on output.
-	windowed          bool
-	winStart, winEnd  int
-	winSize, winSlide int64 // µs
-	watermark         int64 // rows with event time below it are late
-	maxEvent          int64
-	late              int64
-	key               []byte
-	vals              []types.Value
-	keyVecs           []*types.Vector
-	aggs              *aggCalls
+	// Event-time windows (an Aggregate over plan.TimeWindows): it puts
+	// each row in its windows itself, so that it sees the event times the
+	// watermark follows; the grouping keys at winStart and winEnd are the
+	// windows' bounds.
+	win              *plan.TimeWindows
+	winStart, winEnd int
+	watermark        int64 // a row in a window that ends at or before it is late
+	maxEvent         int64
+	late             int64
+	key              []byte
+	vals             []types.Value
+	keyVecs          []*types.Vector
+	aggs             *aggCalls
 
 	// A batch's groups, numbered in the order the batch touches them, as
 	// the catalogue's folds take them: row r belongs to touched[rowGroup[r]],
@@ -91,8 +91,61 @@ func NewIncrementalAggregate(n *plan.Aggregate) (*IncrementalAggregate, error) {
 		maxEvent:  math.MinInt64,
 		watermark: math.MinInt64,
 	}
+	if tw, ok := n.Input.(*plan.TimeWindows); ok {
+		if err := a.setWindows(tw); err != nil {
+			return nil, err
+		}
+	}
 	a.global()
 	return a, nil
+}
+
+// setWindows finds the window's bounds among the grouping keys. Nothing
+// else may read them: the aggregation computes them per row.
+func (a *IncrementalAggregate) setWindows(tw *plan.TimeWindows) error {
+	width := len(tw.Input.Schema())
+	a.win, a.winStart, a.winEnd = tw, -1, -1
+	for i, g := range a.node.Groups {
+		if c, ok := g.(*plan.ColRef); ok && c.Idx == width {
+			a.winStart = i
+		} else if ok && c.Idx == width+1 {
+			a.winEnd = i
+		} else if readsFrom(g, width) {
+			return fmt.Errorf("%w: grouping key %s reads the window's bounds", ErrNotIncremental, g)
+		}
+	}
+	for _, c := range a.node.Aggs {
+		for _, e := range []plan.Expr{c.Arg, c.Ord, c.Filter} {
+			if e != nil && readsFrom(e, width) {
+				return fmt.Errorf("%w: %s reads the window's bounds", ErrNotIncremental, c)
+			}
+		}
+	}
+	if a.winStart < 0 || a.winEnd < 0 || tw.Size <= 0 || tw.Slide <= 0 || tw.Slide > tw.Size {
+		return fmt.Errorf("%w: the window's start and end must both be grouping keys", ErrNotIncremental)
+	}
+	return nil
+}
+
+// readsFrom reports whether e reads a column at or after index from.
+func readsFrom(e plan.Expr, from int) bool {
+	cols := map[int]bool{}
+	plan.Columns(e, cols)
+	for i := range cols {
+		if i >= from {
+			return true
+		}
+	}
+	return false
+}
+
+// Input is the plan each micro-batch runs to feed Add: the aggregate's
+// input, without its TimeWindows, whose windows Add makes.
+func (a *IncrementalAggregate) Input() plan.Node {
+	if a.win != nil {
+		return a.win.Input
+	}
+	return a.node.Input
 }
 
 // global makes the single group of an aggregate without GROUP BY, which
@@ -105,23 +158,9 @@ func (a *IncrementalAggregate) global() {
 	}
 }
 
-// SetWindow makes grouping keys start and end an event-time window of size
-// sliding by slide (equal for tumbling windows). Both keys evaluate to the
-// event time; each row is counted in every window that contains it, as
-// Spark's window(ts, size, slide) does, and a row whose event time is NULL
-// belongs to no window.
-func (a *IncrementalAggregate) SetWindow(start, end int, size, slide time.Duration) error {
-	if start < 0 || end < 0 || start >= len(a.node.Groups) || end >= len(a.node.Groups) ||
-		size <= 0 || slide <= 0 || slide > size {
-		return fmt.Errorf("%w: bad window (keys %d and %d, size %s, slide %s)", ErrNotIncremental, start, end, size, slide)
-	}
-	a.windowed, a.winStart, a.winEnd = true, start, end
-	a.winSize, a.winSlide = size.Microseconds(), slide.Microseconds()
-	return nil
-}
-
-// SetWatermark makes Add drop, and count as late, rows whose event time
-// (µs) is below wm.
+// SetWatermark makes Add drop, and count as late, a row's share in every
+// window that ends at or before wm (µs), as Spark drops rows for state it
+// has evicted.
 func (a *IncrementalAggregate) SetWatermark(wm int64) { a.watermark = wm }
 
 // MaxEventTime is the latest event time (µs) seen, or math.MinInt64.
@@ -136,11 +175,11 @@ func (a *IncrementalAggregate) Node() *plan.Aggregate { return a.node }
 // Len is the number of groups held.
 func (a *IncrementalAggregate) Len() int { return len(a.order) }
 
-// Add folds every row of in (the aggregate's input plan, built for one
-// micro-batch) into the groups, marking the groups it touches as changed.
-// It does not close in.
+// Add folds every row of in (Input, built for one micro-batch) into the
+// groups, marking the groups it touches as changed. It does not close in.
 func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 	n := a.node
+	var times *types.Vector
 	for {
 		b, err := in.Next(ctx)
 		if err != nil {
@@ -150,6 +189,9 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 			return nil
 		}
 		for i, g := range n.Groups {
+			if a.win != nil && (i == a.winStart || i == a.winEnd) {
+				continue
+			}
 			if a.keyVecs[i], err = Eval(g, b); err != nil {
 				return err
 			}
@@ -157,7 +199,7 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 		if err := a.aggs.eval(b); err != nil {
 			return err
 		}
-		if !a.windowed {
+		if a.win == nil {
 			// Each row has one group: the batch operator's path, one
 			// aggregate at a time over the batch.
 			if err := a.foldBatch(b.Len); err != nil {
@@ -165,36 +207,48 @@ func (a *IncrementalAggregate) Add(ctx context.Context, in Operator) error {
 			}
 			continue
 		}
+		if times, err = Eval(a.win.Time, b); err != nil {
+			return err
+		}
+		size, slide := a.win.Size.Microseconds(), a.win.Slide.Microseconds()
 		for r := 0; r < b.Len; r++ {
+			if times.IsNull(r) {
+				continue
+			}
+			ts := times.Get(r).I
+			a.maxEvent = max(a.maxEvent, ts)
 			for i, v := range a.keyVecs {
-				a.vals[i] = v.Get(r)
+				if v != nil && i != a.winStart && i != a.winEnd {
+					a.vals[i] = v.Get(r)
+				}
 			}
-			ts := a.vals[a.winStart]
-			if ts.IsNull() {
-				continue
-			}
-			if ts.I < a.watermark {
-				a.late++
-				continue
-			}
-			a.maxEvent = max(a.maxEvent, ts.I)
-			// Window starts are multiples of slide since the epoch, as in
-			// Spark; the lowest one whose window still contains ts comes
-			// first so that groups appear in time order.
-			last := ts.I - mod(ts.I, a.winSlide)
-			first := last
-			for first-a.winSlide > ts.I-a.winSize {
-				first -= a.winSlide
-			}
-			for s := first; s <= last; s += a.winSlide {
+			first, last := WindowStarts(ts, size, slide)
+			for s := first; s <= last; s += slide {
+				if s+size <= a.watermark {
+					a.late++
+					continue
+				}
 				a.vals[a.winStart] = types.Value{K: types.Timestamp, I: s}
-				a.vals[a.winEnd] = types.Value{K: types.Timestamp, I: s + a.winSize}
+				a.vals[a.winEnd] = types.Value{K: types.Timestamp, I: s + size}
 				if err := a.aggs.addRow(a.group().accs, r); err != nil {
 					return err
 				}
 			}
 		}
 	}
+}
+
+// WindowStarts returns the first and last start of the windows of size
+// sliding by slide (µs) that hold ts: starts are multiples of slide since
+// the epoch, as in Spark, and the earliest comes first so that groups
+// appear in time order.
+func WindowStarts(ts, size, slide int64) (first, last int64) {
+	last = ts - mod(ts, slide)
+	first = last
+	for first-slide > ts-size {
+		first -= slide
+	}
+	return first, last
 }
 
 func mod(x, m int64) int64 {
@@ -274,6 +328,18 @@ func (a *IncrementalAggregate) ClearChanged() {
 	for _, g := range a.order {
 		g.changed = false
 	}
+}
+
+// Windowed reports whether the aggregation groups by event-time windows.
+func (a *IncrementalAggregate) Windowed() bool { return a.win != nil }
+
+// EvictClosed removes the windows that end at or before wm (µs), whose
+// rows are final, and returns those rows in first-seen order.
+func (a *IncrementalAggregate) EvictClosed(wm int64) [][]types.Value {
+	if a.win == nil || wm == math.MinInt64 {
+		return nil
+	}
+	return a.Evict(func(keys []types.Value) bool { return keys[a.winEnd].I <= wm })
 }
 
 // Evict removes the groups whose keys satisfy done (a closed event-time

@@ -36,7 +36,7 @@ func BenchmarkHashAggManyAggs(b *testing.B) {
 // incrementalBench feeds every bench batch to a fresh IncrementalAggregate
 // per iteration, as a stream's micro-batches would, and saves its state
 // once at the end, as a checkpoint does.
-func incrementalBench(b *testing.B, n *plan.Aggregate, setup func(*exec.IncrementalAggregate) error, groups int) {
+func incrementalBench(b *testing.B, n *plan.Aggregate, groups int) {
 	benchData()
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -46,12 +46,7 @@ func incrementalBench(b *testing.B, n *plan.Aggregate, setup func(*exec.Incremen
 		if err != nil {
 			b.Fatal(err)
 		}
-		if setup != nil {
-			if err := setup(a); err != nil {
-				b.Fatal(err)
-			}
-		}
-		op, err := exec.Build(ctx, n.Input)
+		op, err := exec.Build(ctx, a.Input())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -85,7 +80,7 @@ func BenchmarkIncrementalAgg(b *testing.B) {
 		},
 		Names: []string{"variant", "n", "s", "mean", "hi", "top"},
 	}
-	incrementalBench(b, n, nil, 4)
+	incrementalBench(b, n, 4)
 }
 
 // BenchmarkIncrementalWindowAgg is the same per variant and per sliding
@@ -93,10 +88,12 @@ func BenchmarkIncrementalAgg(b *testing.B) {
 // into two windows.
 func BenchmarkIncrementalWindowAgg(b *testing.B) {
 	price := col(3, types.Float)
-	ts := col(4, types.Int)
+	ts := col(4, types.Timestamp)
+	scan := benchScan()
+	width := len(scan.Schema())
 	n := &plan.Aggregate{
-		Input:  benchScan(),
-		Groups: []plan.Expr{ts, ts, col(0, types.String)},
+		Input:  &plan.TimeWindows{Input: scan, Time: ts, Size: time.Minute, Slide: 30 * time.Second},
+		Groups: []plan.Expr{col(width, types.Timestamp), col(width+1, types.Timestamp), col(0, types.String)},
 		Aggs: []plan.AggCall{
 			{Name: "count", K: types.Int},
 			{Name: "sum", Arg: price, K: types.Float},
@@ -105,7 +102,5 @@ func BenchmarkIncrementalWindowAgg(b *testing.B) {
 		Names: []string{"window_start", "window_end", "variant", "n", "s", "hi"},
 	}
 	// Event times run from 0 to about 1049 s: 36 window starts, 4 variants.
-	incrementalBench(b, n, func(a *exec.IncrementalAggregate) error {
-		return a.SetWindow(0, 1, time.Minute, 30*time.Second)
-	}, 36*4)
+	incrementalBench(b, n, 36*4)
 }

@@ -124,7 +124,17 @@ func TestIncrementalRefusals(t *testing.T) {
 	if err := b.UnmarshalBinary(saved); !errors.Is(err, exec.ErrStateVersion) {
 		t.Errorf("state of another query: %v, want ErrStateVersion", err)
 	}
-	if err := a.SetWindow(0, 0, time.Hour, 2*time.Hour); !errors.Is(err, exec.ErrNotIncremental) {
-		t.Errorf("slide longer than size: %v", err)
+	for name, tw := range map[string]*plan.TimeWindows{
+		"slide longer than size": {Input: scan, Time: g, Size: time.Hour, Slide: 2 * time.Hour},
+		"no window bounds":       {Input: scan, Time: g, Size: time.Hour, Slide: time.Hour},
+	} {
+		agg := partialAgg(tw, plan.AggCall{Name: "count", K: types.Int})
+		if name == "slide longer than size" {
+			agg.Groups = []plan.Expr{&plan.ColRef{Idx: 1, K: types.Timestamp}, &plan.ColRef{Idx: 2, K: types.Timestamp}}
+			agg.Names = []string{"s", "e", "count(1)"}
+		}
+		if _, err := exec.NewIncrementalAggregate(agg); !errors.Is(err, exec.ErrNotIncremental) {
+			t.Errorf("%s: %v, want ErrNotIncremental", name, err)
+		}
 	}
 }

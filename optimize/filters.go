@@ -27,6 +27,12 @@ func pushFilter(f *plan.Filter) plan.Node {
 			inner := pushFilter(&plan.Filter{Input: in.Input, Cond: plan.Remap(f.Cond, m)})
 			return &plan.Project{Input: inner, Exprs: in.Exprs, Names: in.Names}
 		}
+	case *plan.Watermark:
+		// Under the watermark the filter reaches the scan (day pruning);
+		// a stream's event time is read after the filter either way.
+		w := *in
+		w.Input = pushFilter(&plan.Filter{Input: in.Input, Cond: f.Cond})
+		return &w
 	case *plan.Join:
 		return pushIntoJoin(f, in)
 	case *plan.Scan:

@@ -63,6 +63,10 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		return p.pruneSetOp(n)
 	case *plan.Join:
 		return p.pruneJoin(n, req)
+	case *plan.Watermark:
+		return p.pruneWatermark(n, req)
+	case *plan.TimeWindows:
+		return p.pruneTimeWindows(n, req)
 	}
 	// A node kind without a function here keeps its input whole.
 	return n, identity(len(n.Schema()))
@@ -144,6 +148,35 @@ func (p *pruner) pruneFilter(n *plan.Filter, req map[int]bool) (plan.Node, map[i
 	plan.Columns(n.Cond, need)
 	in, m := p.prune(n.Input, need)
 	return &plan.Filter{Input: in, Cond: plan.Remap(n.Cond, m)}, m
+}
+
+// pruneWatermark passes the required columns through; a stream reads
+// the event time, so it needs its columns too.
+func (p *pruner) pruneWatermark(n *plan.Watermark, req map[int]bool) (plan.Node, map[int]int) {
+	need := copySet(req)
+	plan.Columns(n.Time, need)
+	in, m := p.prune(n.Input, need)
+	w := *n
+	w.Input, w.Time = in, plan.Remap(n.Time, m)
+	return &w, m
+}
+
+// pruneTimeWindows needs the required input columns and those of the
+// event time; the two bounds it adds follow the input's.
+func (p *pruner) pruneTimeWindows(n *plan.TimeWindows, req map[int]bool) (plan.Node, map[int]int) {
+	width := len(n.Input.Schema())
+	need := map[int]bool{}
+	for i := range req {
+		if i < width {
+			need[i] = true
+		}
+	}
+	plan.Columns(n.Time, need)
+	in, m := p.prune(n.Input, need)
+	out := copyMap(m)
+	w := len(in.Schema())
+	out[width], out[width+1] = w, w+1
+	return &plan.TimeWindows{Input: in, Time: plan.Remap(n.Time, m), Size: n.Size, Slide: n.Slide}, out
 }
 
 // pruneProject keeps the required expressions only, and needs their

@@ -168,33 +168,9 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		}
 		return b.scan(src, alias)
 	case *syntax.TableFunc:
-		call := TableCall{Name: strings.ToLower(t.Name)}
-		constant := func(a syntax.Expr) (types.Value, error) {
-			lit, ok := a.(*syntax.Literal)
-			if !ok {
-				return types.Value{}, syntax.Errorf(a.Position(), "%s takes constant arguments", t.Name)
-			}
-			return lit.Value, nil
-		}
-		for _, a := range t.Args {
-			v, err := constant(a)
-			if err != nil {
-				return nil, nil, err
-			}
-			call.Args = append(call.Args, v)
-		}
-		for _, a := range t.Named {
-			v, err := constant(a.Value)
-			if err != nil {
-				return nil, nil, err
-			}
-			if call.Named == nil {
-				call.Named = map[string]types.Value{}
-			}
-			if _, dup := call.Named[a.Name]; dup {
-				return nil, nil, syntax.Errorf(a.Value.Position(), "%s is given twice", a.Name)
-			}
-			call.Named[a.Name] = v
+		call, err := constantCall(t)
+		if err != nil {
+			return nil, nil, err
 		}
 		src, err := b.cat.TableFunc(b.ctx, call)
 		if err != nil {
@@ -207,9 +183,7 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		b.aliasOpen(mark, t.Alias)
 		return n, sc.qualify(t.Alias), err
 	case *syntax.WatermarkTable:
-		// A watermark only matters to a stream (package stream reads it
-		// from the tree); a batch query reads the table as it is.
-		return b.from(t.Unwrap())
+		return b.watermark(t)
 	case *syntax.Join:
 		left, ls, err := b.from(t.Left)
 		if err != nil {

@@ -526,6 +526,9 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		return &Op{Op: OpCoalesce, Args: args, K: k}, nil
 	}
 	fn, ok := functions.Lookup(e.Name)
+	if !ok && strings.EqualFold(e.Name, "window") {
+		return nil, syntax.Errorf(e.Position(), "window(time, size[, slide]) is a GROUP BY key: group by it, and select it or window.start and window.end")
+	}
 	if !ok {
 		err := syntax.Errorf(e.Position(), "unknown function %s", e.Name)
 		if s := closestFunction(e.Name); s != "" {

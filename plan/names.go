@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // The names a statement mentions, found with syntax.Inspect before binding:
@@ -86,4 +87,73 @@ func countTableRefs(n syntax.Node, name string) int {
 		return true
 	})
 	return count
+}
+
+// TableCalls lists the table-function calls q makes, directly or through
+// the views cat names, each once, in the order written, without binding:
+// a stream must know the files it reads before there are any to infer a
+// schema from. Calls whose arguments are not constants are left out (the
+// binder refuses them).
+func TableCalls(q syntax.Query, cat Catalog) []TableCall {
+	var out []TableCall
+	seen := map[string]bool{}
+	var visit func(n syntax.Node, depth int)
+	visit = func(n syntax.Node, depth int) {
+		syntax.Inspect(n, func(x syntax.Node) bool {
+			switch t := x.(type) {
+			case *syntax.TableFunc:
+				call, err := constantCall(t)
+				if err == nil && !seen[call.String()] {
+					seen[call.String()] = true
+					out = append(out, call)
+				}
+			case *syntax.TableName:
+				if depth < maxViewDepth {
+					if v, _, ok := cat.Table(t.Name); ok && v != nil {
+						visit(v, depth+1)
+					}
+				}
+			}
+			return true
+		})
+	}
+	visit(q, 0)
+	return out
+}
+
+// maxViewDepth bounds how deep TableCalls follows views into views.
+const maxViewDepth = 32
+
+// constantCall is t as a TableCall. It fails at the first argument that
+// is not a literal, or a named one given twice.
+func constantCall(t *syntax.TableFunc) (TableCall, error) {
+	call := TableCall{Name: strings.ToLower(t.Name)}
+	constant := func(a syntax.Expr) (types.Value, error) {
+		lit, ok := a.(*syntax.Literal)
+		if !ok {
+			return types.Value{}, syntax.Errorf(a.Position(), "%s takes constant arguments", t.Name)
+		}
+		return lit.Value, nil
+	}
+	for _, a := range t.Args {
+		v, err := constant(a)
+		if err != nil {
+			return call, err
+		}
+		call.Args = append(call.Args, v)
+	}
+	for _, a := range t.Named {
+		v, err := constant(a.Value)
+		if err != nil {
+			return call, err
+		}
+		if call.Named == nil {
+			call.Named = map[string]types.Value{}
+		}
+		if _, dup := call.Named[a.Name]; dup {
+			return call, syntax.Errorf(a.Value.Position(), "%s is given twice", a.Name)
+		}
+		call.Named[a.Name] = v
+	}
+	return call, nil
 }

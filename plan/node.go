@@ -18,6 +18,28 @@ type Node interface {
 	Children() []Node
 	// Describe is the node's one-line text for EXPLAIN, without children.
 	Describe() string
+	// Streaming says how the node runs over a stream of micro-batches.
+	Streaming() Streaming
+}
+
+// Streaming is how a node runs when its rows come from a stream of
+// micro-batches (package stream), declared by each node kind, so that
+// where a plan is cut between per-batch work, state kept across batches
+// and work over that state is a function of the plan.
+type Streaming struct {
+	// PerBatch: over one batch's rows the node gives that batch's share
+	// of its output over every row, so it runs on each batch alone: the
+	// source, filters, projections, the watermark and event-time windows.
+	PerBatch bool
+	// Stateful: as the plan's top stateful node, it keeps state across
+	// batches: an aggregation (exec.IncrementalAggregate, if each of its
+	// aggregates can) or a DISTINCT.
+	Stateful bool
+	// OverState: the node may run above the stateful node, over its
+	// current rows: projections, filters (HAVING), ORDER BY and LIMIT.
+	OverState bool
+	// Not says why a stream cannot run the node anywhere else.
+	Not string
 }
 
 var (
@@ -394,6 +416,35 @@ func named(names []string, es []Expr) types.Schema {
 	}
 	return out
 }
+
+var (
+	perBatch  = Streaming{PerBatch: true}
+	overState = Streaming{PerBatch: true, OverState: true}
+)
+
+func (*Scan) Streaming() Streaming    { return perBatch }
+func (*OneRow) Streaming() Streaming  { return perBatch }
+func (*Filter) Streaming() Streaming  { return overState }
+func (*Project) Streaming() Streaming { return overState }
+func (*Aggregate) Streaming() Streaming {
+	return Streaming{Stateful: true, Not: "aggregation of an aggregated stream (only the top-level aggregation keeps state)"}
+}
+func (w *Window) Streaming() Streaming {
+	return Streaming{Not: fmt.Sprintf("window function %s over a stream (to keep one row per messageId, as row_number() OVER (PARTITION BY messageId …) = 1 does, use --dedup messageId)", w.Calls[0])}
+}
+func (*Sort) Streaming() Streaming {
+	return Streaming{OverState: true, Not: "ORDER BY without an aggregation (a stream has no end to sort up to)"}
+}
+func (*Limit) Streaming() Streaming {
+	return Streaming{OverState: true, Not: "LIMIT without an aggregation"}
+}
+func (*Distinct) Streaming() Streaming {
+	return Streaming{Stateful: true, Not: "DISTINCT below an aggregation (write GROUP BY instead)"}
+}
+func (j *Join) Streaming() Streaming {
+	return Streaming{Not: string(j.Kind) + " JOIN of a stream (with another stream or a static table)"}
+}
+func (s *SetOp) Streaming() Streaming { return Streaming{Not: s.Op + " over a stream"} }
 
 func (*Scan) Children() []Node        { return nil }
 func (*OneRow) Children() []Node      { return nil }

@@ -39,6 +39,10 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		}
 		in = &Filter{Input: in, Cond: cond}
 	}
+	in, sc, sel, err := b.timeWindows(in, sc, sel)
+	if err != nil {
+		return nil, nil, err
+	}
 	hasAgg := opts.pipeAggregate || len(sel.GroupBy) > 0 || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)

@@ -20,4 +20,5 @@ var _ Node = (*Shared)(nil)
 
 func (s *Shared) Schema() types.Schema { return s.Input.Schema() }
 func (s *Shared) Children() []Node     { return []Node{s.Input} }
+func (*Shared) Streaming() Streaming   { return perBatch }
 func (s *Shared) Describe() string     { return fmt.Sprintf("Shared #%d %s", s.ID, s.Name) }

@@ -98,6 +98,14 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		return &c
 	case *Sort:
 		return &Sort{Input: n.Input, Keys: keys(n.Keys), Limit: n.Limit}
+	case *Watermark:
+		c := *n
+		c.Time = fn(n.Time)
+		return &c
+	case *TimeWindows:
+		c := *n
+		c.Time = fn(n.Time)
+		return &c
 	case *Join:
 		c := *n
 		c.LeftKeys, c.RightKeys = all(n.LeftKeys), all(n.RightKeys)
@@ -138,6 +146,14 @@ func WithChildren(n Node, kids []Node) Node {
 		return &c
 	case *Distinct:
 		return &Distinct{Input: kids[0]}
+	case *Watermark:
+		c := *n
+		c.Input = kids[0]
+		return &c
+	case *TimeWindows:
+		c := *n
+		c.Input = kids[0]
+		return &c
 	case *Shared:
 		c := *n
 		c.Input = kids[0]

@@ -29,16 +29,18 @@ type incremental struct {
 	schema types.Schema
 	keys   int
 
-	windowed bool
-	delay    int64 // watermark delay, µs; 0: no watermark
+	delay int64 // watermark delay, µs; 0: no watermark
 
 	dedup    *dedupState // Options.DedupKey over the source's rows
 	distinct *dedupState // SELECT DISTINCT's rows seen so far
 }
 
-// newIncremental checks that root can run incrementally in mode and
-// prepares the aggregation state.
-func newIncremental(root plan.Node, src *fileSource, windows []windowCall, o *Options) (*incremental, error) {
+// newIncremental cuts root where its nodes say (plan.Streaming): the
+// nodes that may run over a result, from the root down to the first
+// stateful node (the aggregation, kept across batches), and below it the
+// nodes that run on each batch alone. It checks that the cut runs in
+// o's mode and prepares the aggregation state.
+func newIncremental(root plan.Node, src *fileSource, o *Options) (*incremental, error) {
 	r := &incremental{root: root, src: src, schema: root.Schema(), delay: o.Watermark.Microseconds()}
 	if o.DedupKey != "" {
 		r.dedup = newDedupState(r.delay)
@@ -54,34 +56,16 @@ func newIncremental(root plan.Node, src *fileSource, windows []windowCall, o *Op
 		r.distinct = newDedupState(0)
 	}
 	n := root
-walk:
-	for {
-		switch x := n.(type) {
-		case *plan.Project, *plan.Filter, *plan.Sort, *plan.Limit:
-			r.upper = append(r.upper, n)
-			n = n.Children()[0]
-		case *plan.Aggregate:
-			r.agg = x
-			break walk
-		default:
-			break walk
-		}
+	for n.Streaming().OverState && !n.Streaming().Stateful {
+		r.upper = append(r.upper, n)
+		n = n.Children()[0]
 	}
+	r.agg, _ = n.(*plan.Aggregate)
 	if r.agg == nil {
+		// No aggregation: every node runs on each batch.
 		r.upper = nil
-		for _, u := range collect(root) {
-			switch u.(type) {
-			case *plan.Sort:
-				return nil, fmt.Errorf("%w: ORDER BY without an aggregation (a stream has no end to sort up to)", ErrUnsupported)
-			case *plan.Limit:
-				return nil, fmt.Errorf("%w: LIMIT without an aggregation", ErrUnsupported)
-			}
-		}
-		if err := checkStateless(root); err != nil {
+		if err := checkPerBatch(root); err != nil {
 			return nil, err
-		}
-		if len(windows) > 0 {
-			return nil, fmt.Errorf("%w: window(…) outside a GROUP BY", ErrUnsupported)
 		}
 		switch o.Mode {
 		case "", Append, Update: // Spark treats update like append without state
@@ -91,7 +75,7 @@ walk:
 		}
 		return r, nil
 	}
-	if err := checkStateless(r.agg.Input); err != nil {
+	if err := checkPerBatch(r.agg.Input); err != nil {
 		return nil, err
 	}
 	inc, err := exec.NewIncrementalAggregate(r.agg)
@@ -99,27 +83,10 @@ walk:
 		return nil, fmt.Errorf("%w: %w", ErrUnsupported, err)
 	}
 	r.inc = inc
-	if len(windows) > 1 {
-		return nil, fmt.Errorf("%w: more than one window(…) in a GROUP BY", ErrUnsupported)
-	}
-	if len(windows) == 1 {
-		start := -1
-		for i := 0; i+1 < len(r.agg.Groups); i++ {
-			if isMarker(r.agg.Groups[i], startMarker) && isMarker(r.agg.Groups[i+1], endMarker) {
-				start = i
-				break
-			}
+	if tw, ok := r.agg.Input.(*plan.TimeWindows); ok {
+		if c := o.WatermarkColumn; c != "" && !strings.EqualFold(strings.Trim(c, "`"), eventColumn(tw.Time)) {
+			return nil, fmt.Errorf("%w: the watermark is on %s but the window is over %s", ErrUnsupported, c, eventColumn(tw.Time))
 		}
-		if start < 0 {
-			return nil, fmt.Errorf("%w: window(…) is only supported in the GROUP BY of the top-level aggregation", ErrUnsupported)
-		}
-		if err := inc.SetWindow(start, start+1, windows[0].size, windows[0].slide); err != nil {
-			return nil, err
-		}
-		if c := o.WatermarkColumn; c != "" && !strings.EqualFold(strings.Trim(c, "`"), strings.Trim(windows[0].column, "`")) {
-			return nil, fmt.Errorf("%w: the watermark is on %s but the window is over %s", ErrUnsupported, c, windows[0].column)
-		}
-		r.windowed = true
 	}
 	switch o.Mode {
 	case "", Complete:
@@ -127,12 +94,12 @@ walk:
 	case Update:
 		r.mode = Update
 	case Append:
-		if !r.windowed || r.delay == 0 {
+		if !inc.Windowed() || r.delay == 0 {
 			return nil, fmt.Errorf("%w: append output mode on an aggregation needs GROUP BY window(…) and a watermark, so that a row is final when emitted; use complete or update", ErrUnsupported)
 		}
 		r.mode = Append
 	}
-	if r.delay != 0 && !r.windowed && r.dedup == nil {
+	if r.delay != 0 && !inc.Windowed() && r.dedup == nil {
 		return nil, fmt.Errorf("%w: a watermark needs GROUP BY window(time, size) to know which state it closes", ErrUnsupported)
 	}
 	r.keys = len(r.agg.Groups)
@@ -153,57 +120,63 @@ walk:
 	return r, nil
 }
 
-func isMarker(e plan.Expr, name string) bool {
-	c, ok := e.(*plan.Call)
-	return ok && c.Fn != nil && c.Fn.Name == name && len(c.Args) == 1
-}
-
-func collect(n plan.Node) []plan.Node {
-	out := []plan.Node{n}
-	for _, c := range n.Children() {
-		out = append(out, collect(c)...)
-	}
-	return out
-}
-
-// checkStateless accepts the per-batch part of a plan: filters and
-// projections over the stream's source. Everything else is named.
-func checkStateless(n plan.Node) error {
-	switch x := n.(type) {
-	case *plan.Scan:
-		if _, ok := x.Source.(*fileSource); ok {
-			return nil
-		}
-		return fmt.Errorf("%w: reading %s inside a streaming query (only read_json sources stream; joins with static data are not supported yet)", ErrUnsupported, x.Source)
-	case *plan.Filter, *plan.Project:
-		return checkStateless(n.Children()[0])
-	case *plan.Join:
-		streams := 0
-		for _, c := range collect(x) {
-			if s, ok := c.(*plan.Scan); ok {
-				if _, ok := s.Source.(*fileSource); ok {
-					streams++
-				}
+// eventColumn names the column an event-time expression reads (the
+// timestamp of CAST(timestamp AS TIMESTAMP)), or gives its text.
+func eventColumn(e plan.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *plan.ColRef:
+			return x.Name
+		case *plan.Op:
+			if x.Op == plan.OpCast {
+				e = x.Args[0]
+				continue
 			}
 		}
-		if streams >= 2 {
-			return fmt.Errorf("%w: %s JOIN of two streams", ErrUnsupported, x.Kind)
-		}
-		return fmt.Errorf("%w: %s JOIN of a stream with a static table", ErrUnsupported, x.Kind)
-	case *plan.Window:
-		return fmt.Errorf("%w: window function %s over a stream (to keep one row per messageId, as row_number() OVER (PARTITION BY messageId …) = 1 does, use --dedup messageId)", ErrUnsupported, x.Calls[0])
-	case *plan.Aggregate:
-		return fmt.Errorf("%w: aggregation of an aggregated stream (only the top-level aggregation keeps state)", ErrUnsupported)
-	case *plan.Distinct:
-		return fmt.Errorf("%w: DISTINCT below an aggregation (write GROUP BY instead)", ErrUnsupported)
-	case *plan.SetOp:
-		return fmt.Errorf("%w: %s over a stream", ErrUnsupported, x.Op)
-	case *plan.Sort:
-		return fmt.Errorf("%w: ORDER BY below an aggregation", ErrUnsupported)
-	case *plan.Limit:
-		return fmt.Errorf("%w: LIMIT below an aggregation", ErrUnsupported)
+		return e.String()
 	}
-	return fmt.Errorf("%w: plan node %s", ErrUnsupported, n.Describe())
+}
+
+// checkPerBatch accepts the part of a plan each batch runs alone: nodes
+// that say they can (plan.Streaming.PerBatch) over the stream's source.
+// The first node that cannot is named.
+func checkPerBatch(n plan.Node) error {
+	var err error
+	plan.Inspect(n, func(x plan.Node) bool {
+		switch x := x.(type) {
+		case *plan.Scan:
+			if _, ok := x.Source.(*fileSource); !ok {
+				err = fmt.Errorf("%w: reading %s inside a streaming query (only read_json sources stream; joins with static data are not supported yet)", ErrUnsupported, x.Source)
+			}
+		case *plan.Join:
+			// Name the kind of join, as the user will look for it.
+			what := "a static table"
+			if streams(x) >= 2 {
+				what = "two streams"
+			}
+			err = fmt.Errorf("%w: %s JOIN of %s", ErrUnsupported, x.Kind, what)
+		default:
+			if s := x.Streaming(); !s.PerBatch {
+				err = fmt.Errorf("%w: %s", ErrUnsupported, s.Not)
+			}
+		}
+		return err == nil
+	})
+	return err
+}
+
+// streams counts the stream's sources that n reads.
+func streams(n plan.Node) int {
+	count := 0
+	plan.Inspect(n, func(x plan.Node) bool {
+		if s, ok := x.(*plan.Scan); ok {
+			if _, ok := s.Source.(*fileSource); ok {
+				count++
+			}
+		}
+		return true
+	})
+	return count
 }
 
 // batchResult is what one micro-batch produced.
@@ -233,7 +206,7 @@ func (r *incremental) run(ctx context.Context, files []source.File, wm int64) (b
 		res.rows = rows
 		return res, err
 	}
-	op, err := exec.Build(ctx, r.agg.Input)
+	op, err := exec.Build(ctx, r.inc.Input())
 	if err != nil {
 		return res, err
 	}
@@ -262,31 +235,12 @@ func (r *incremental) run(ctx context.Context, files []source.File, wm int64) (b
 		out = r.inc.Rows(false)
 	case Update:
 		out = r.inc.Rows(true)
-		r.evict(res.watermark)
+		r.inc.EvictClosed(res.watermark)
 	case Append:
-		out = r.evict(res.watermark)
+		out = r.inc.EvictClosed(res.watermark)
 	}
 	res.rows, err = r.finish(ctx, out)
 	return res, err
-}
-
-// evict drops the windows that end at or before the watermark and returns
-// their final rows.
-func (r *incremental) evict(wm int64) [][]types.Value {
-	if !r.windowed || wm == math.MinInt64 {
-		return nil
-	}
-	_, end := r.windowKeys()
-	return r.inc.Evict(func(keys []types.Value) bool { return keys[end].I <= wm })
-}
-
-func (r *incremental) windowKeys() (int, int) {
-	for i := 0; i+1 < len(r.agg.Groups); i++ {
-		if isMarker(r.agg.Groups[i], startMarker) && isMarker(r.agg.Groups[i+1], endMarker) {
-			return i, i + 1
-		}
-	}
-	return -1, -1
 }
 
 // finish runs the plan above the aggregation over rows of its output.

@@ -18,6 +18,9 @@ import (
 	"github.com/nectar-dev/nectar/sink"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
+	tbl "github.com/nectar-dev/nectar/table"
+	"github.com/nectar-dev/nectar/types"
+	"slices"
 )
 
 // DefaultTrigger is the time between batches when Options.Trigger is 0.
@@ -65,7 +68,6 @@ type streamRun struct {
 	log      *slog.Logger
 	ck       *checkpoint
 	q        syntax.Query
-	windows  []windowCall
 	meta     metadata
 	haveMeta bool
 	rec      recovered
@@ -95,14 +97,7 @@ func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 	if s.q, err = syntax.ParseQuery(o.Query); err != nil {
 		return nil, err
 	}
-	if err = applyWatermarkClause(s.q, &s.o); err != nil {
-		return nil, err
-	}
-	o = s.o
-	if s.windows, err = rewriteWindows(s.q); err != nil {
-		return nil, err
-	}
-	patterns := readJSONPatterns(s.q, o.Catalog, o.Engine.Dir)
+	patterns := s.patterns()
 	switch {
 	case len(patterns) == 0:
 		return nil, fmt.Errorf("%w: the query reads no read_json source to stream from", ErrUnsupported)
@@ -120,17 +115,18 @@ func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 	if s.meta, s.haveMeta, err = s.ck.readMeta(); err != nil {
 		return nil, err
 	}
-	want := metadata{Version: checkpointVersion, Query: strings.TrimSpace(o.Query), Mode: o.Mode, Sink: sinkName(o.Sink), Watermark: watermarkOption(o), Dedup: o.DedupKey}
+	want := metadata{Version: checkpointVersion, Query: strings.TrimSpace(o.Query), Mode: o.Mode, Sink: sinkName(o.Sink), Dedup: o.DedupKey}
 	if s.haveMeta {
+		// The watermark is checked once the plan is bound: the query's
+		// WATERMARK clause may give it.
 		for _, d := range []struct{ what, have, want string }{
 			{"query", s.meta.Query, want.Query},
 			{"output mode", string(s.meta.Mode), string(want.Mode)},
 			{"sink", s.meta.Sink, want.Sink},
-			{"watermark", s.meta.Watermark, want.Watermark},
 			{"dedup key", s.meta.Dedup, want.Dedup},
 		} {
 			if d.have != d.want {
-				return nil, fmt.Errorf("checkpoint %s: %w: its %s is %q, not %q (use a new --checkpoint directory)", o.Checkpoint, ErrIncompatibleCheckpoint, d.what, d.have, d.want)
+				return nil, s.incompatible(d.what, d.have, d.want)
 			}
 		}
 	} else {
@@ -148,6 +144,61 @@ func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 		}
 	}
 	return s, nil
+}
+
+// patterns lists the read_json paths the query reads, directly or
+// through views.
+func (s *streamRun) patterns() []string {
+	var out []string
+	cat := plan.Catalog(&streamCatalog{base: s.o.Catalog})
+	for _, call := range plan.TableCalls(s.q, cat) {
+		if call.Name == "read_json" && len(call.Args) == 1 && call.Args[0].K == types.String {
+			p := tbl.ResolvePath(s.o.Engine.Dir, call.Args[0].S)
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func (s *streamRun) incompatible(what, have, want string) error {
+	return fmt.Errorf("checkpoint %s: %w: its %s is %q, not %q (use a new --checkpoint directory)", s.o.Checkpoint, ErrIncompatibleCheckpoint, what, have, want)
+}
+
+// applyWatermark makes the plan's WATERMARK clause the stream's
+// watermark (--watermark may repeat it but not contradict it) and checks
+// it against the checkpoint's.
+func (s *streamRun) applyWatermark(n plan.Node) error {
+	var ws []*plan.Watermark
+	plan.Inspect(n, func(x plan.Node) bool {
+		if w, ok := x.(*plan.Watermark); ok {
+			ws = append(ws, w)
+		}
+		return true
+	})
+	if len(ws) > 1 {
+		return fmt.Errorf("%w: more than one WATERMARK clause", ErrUnsupported)
+	}
+	o := &s.o
+	if len(ws) == 1 {
+		w := ws[0]
+		if w.Named != "" {
+			return fmt.Errorf("%w: naming the watermark's time expression (WATERMARK … AS %s); watermark the window's column itself", ErrUnsupported, w.Named)
+		}
+		col := eventColumn(w.Time)
+		if o.Watermark != 0 && (o.Watermark != w.Delay || (o.WatermarkColumn != "" && !strings.EqualFold(o.WatermarkColumn, col))) {
+			return fmt.Errorf("%w: --watermark %s %s contradicts the query's WATERMARK %s DELAY OF %s", ErrUnsupported, o.WatermarkColumn, o.Watermark, col, w.Delay)
+		}
+		o.Watermark, o.WatermarkColumn = w.Delay, col
+	}
+	if s.meta.Watermark != watermarkOption(*o) {
+		if s.haveMeta {
+			return s.incompatible("watermark", s.meta.Watermark, watermarkOption(*o))
+		}
+		s.meta.Watermark = watermarkOption(*o)
+	}
+	return nil
 }
 
 func watermarkOption(o Options) string {
@@ -177,6 +228,9 @@ func (s *streamRun) bind(ctx context.Context) error {
 		return err
 	}
 	n = optimize.Optimize(n)
+	if err := s.applyWatermark(n); err != nil {
+		return err
+	}
 	if len(cat.sources) != 1 {
 		return fmt.Errorf("%w: the query must read exactly one read_json source", ErrUnsupported)
 	}
@@ -201,7 +255,7 @@ func (s *streamRun) bind(ctx context.Context) error {
 // none): at start, and after a batch failed halfway through updating it.
 func (s *streamRun) reset(ctx context.Context, last int64) error {
 	var err error
-	if s.inc, err = newIncremental(s.plan, s.src, s.windows, &s.o); err != nil {
+	if s.inc, err = newIncremental(s.plan, s.src, &s.o); err != nil {
 		return err
 	}
 	s.state = streamState{Version: stateVersion, Watermark: math.MinInt64}
@@ -344,10 +398,12 @@ func (s *streamRun) nextFiles(ctx context.Context) (off *offsets, more bool, err
 			s.meta.SchemaFiles[i] = recOf(f)
 		}
 		s.meta.Created = s.o.now().UTC()
-		if err := s.ck.writeMeta(s.meta); err != nil {
+		// Bound first: the plan completes the metadata (the watermark a
+		// WATERMARK clause gives).
+		if err := s.bind(ctx); err != nil {
 			return nil, false, err
 		}
-		if err := s.bind(ctx); err != nil {
+		if err := s.ck.writeMeta(s.meta); err != nil {
 			return nil, false, err
 		}
 	}

@@ -33,7 +33,7 @@ func TestWatermarkClauseRefused(t *testing.T) {
 	}{
 		{"contradicts flag", src + "WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES" + agg, time.Hour},
 		{"named time", src + "WATERMARK timestamp AS et DELAY OF INTERVAL 30 MINUTES" + agg, 0},
-		{"other column", src + "WATERMARK receivedAt DELAY OF INTERVAL 30 MINUTES" + agg, 0},
+		{"other column", src + "WATERMARK event DELAY OF INTERVAL 30 MINUTES" + agg, 0},
 		{"no window", src + "WATERMARK timestamp DELAY OF INTERVAL 30 MINUTES |> AGGREGATE count(*) AS c GROUP BY event", 0},
 	}
 	for _, tc := range tests {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/sink/console"
@@ -84,7 +85,7 @@ SELECT DISTINCT streams too, remembering every distinct row.`,
 				if *d.into, err = time.ParseDuration(d.text); err == nil {
 					continue
 				}
-				if *d.into, err = stream.ParseDuration(d.text); err != nil {
+				if *d.into, err = functions.ParseDuration(d.text); err != nil {
 					return fmt.Errorf("%s: %w", d.flag, err)
 				}
 			}
