@@ -29,6 +29,9 @@ func TestExplainGolden(t *testing.T) {
 		// The join's filter is pushed into a side whose scan already holds
 		// the inner WHERE: each condition must reach the scan once.
 		{"join_filter_over_filter", "SELECT a.messageId FROM (SELECT * FROM events WHERE event = 'Order Completed') AS a JOIN users AS u ON a.userId = u.uid WHERE a.userId IS NOT NULL"},
+		// Event time binds to plan nodes: the filter under the watermark
+		// reaches the scan, and the scan reads only what the windows need.
+		{"time_windows", "SELECT window.start AS s, event, count(*) AS n FROM events WATERMARK timestamp DELAY OF INTERVAL 10 MINUTES WHERE event <> 'Page Viewed' GROUP BY event, window(timestamp, '1 hour', '30 minutes')"},
 		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
 	e := testEngine()

@@ -46,6 +46,9 @@ var differences = map[string]string{
 	"window/filter_first_last":              "DuckDB takes FILTER only on aggregate window functions; Spark treats first_value and last_value as aggregates",
 	"cast/string_to_int_ansi":               "Spark 4 (ANSI) reads only digits as an integer ('1.9' is NULL for TRY_CAST); DuckDB rounds a decimal string",
 	"errors/cast_fraction_to_int":           "Spark 4 (ANSI) fails to cast '1.23' to INT; DuckDB rounds it",
+	"groupby/time_window":                   "DuckDB has no window(time, size[, slide]) grouping key (it buckets time with time_bucket)",
+	"groupby/time_window_sliding":           "DuckDB has no window(time, size[, slide]) grouping key (it buckets time with time_bucket)",
+	"errors/window_outside_group_by":        "DuckDB has no window(time, size[, slide]) grouping key (it buckets time with time_bucket)",
 }
 
 // TestREADMEListsDifferences keeps README.md's list in sync with the map.

@@ -58,18 +58,18 @@ func (*TimeWindows) Streaming() Streaming { return perBatch }
 func (w *Watermark) Children() []Node     { return []Node{w.Input} }
 func (w *TimeWindows) Children() []Node   { return []Node{w.Input} }
 func (w *Watermark) Describe() string {
-	return fmt.Sprintf("Watermark %s DELAY OF %s", w.Time, durationText(w.Delay))
+	return fmt.Sprintf("Watermark %s DELAY OF %s", w.Time, IntervalText(w.Delay))
 }
 func (w *TimeWindows) Describe() string {
 	if w.Slide == w.Size {
-		return fmt.Sprintf("TimeWindows %s SIZE %s", w.Time, durationText(w.Size))
+		return fmt.Sprintf("TimeWindows %s SIZE %s", w.Time, IntervalText(w.Size))
 	}
-	return fmt.Sprintf("TimeWindows %s SIZE %s SLIDE %s", w.Time, durationText(w.Size), durationText(w.Slide))
+	return fmt.Sprintf("TimeWindows %s SIZE %s SLIDE %s", w.Time, IntervalText(w.Size), IntervalText(w.Slide))
 }
 
-// durationText writes d as Spark's interval text in its largest exact
+// IntervalText writes d as Spark's interval text in its largest exact
 // unit: 2 HOURS, 90 MINUTES.
-func durationText(d time.Duration) string {
+func IntervalText(d time.Duration) string {
 	for _, u := range []struct {
 		d    time.Duration
 		name string
@@ -166,7 +166,7 @@ func (b *binder) timeWindows(in Node, sc scope, sel *syntax.Select) (Node, scope
 		}
 	}
 	if w.Slide > w.Size {
-		return nil, nil, nil, syntax.Errorf(call.Position(), "window slide %s is longer than its size %s", durationText(w.Slide), durationText(w.Size))
+		return nil, nil, nil, syntax.Errorf(call.Position(), "window slide %s is longer than its size %s", IntervalText(w.Slide), IntervalText(w.Size))
 	}
 	sc = append(append(scope{}, sc...), scopeCol{Name: WindowStart, Kind: types.Timestamp, Hidden: true}, scopeCol{Name: WindowEnd, Kind: types.Timestamp, Hidden: true})
 

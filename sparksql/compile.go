@@ -158,8 +158,36 @@ func (c *compiler) node(n plan.Node) (string, error) {
 		return c.join(n)
 	case *plan.SetOp:
 		return c.setOp(n)
+	case *plan.Watermark:
+		// A batch query has no state for a watermark to close.
+		return c.node(n.Input)
+	case *plan.TimeWindows:
+		return c.timeWindows(n)
 	}
 	return "", unsupported(fmt.Sprintf("plan node %T", n))
+}
+
+// timeWindows is Spark's own window(time, size, slide), whose struct's
+// fields become the two columns after the input's. Spark expands rows
+// into their windows and drops rows without a time, as plan.TimeWindows
+// does.
+func (c *compiler) timeWindows(n *plan.TimeWindows) (string, error) {
+	in, err := c.node(n.Input)
+	if err != nil {
+		return "", err
+	}
+	tm, err := c.expr(n.Time, cols)
+	if err != nil {
+		return "", err
+	}
+	width := len(n.Input.Schema())
+	sel := make([]string, 0, width+2)
+	for i := range width {
+		sel = append(sel, colName(i))
+	}
+	sel = append(sel, "`window`.start AS "+colName(width), "`window`.end AS "+colName(width+1))
+	return fmt.Sprintf("SELECT %s FROM (SELECT *, window(%s, '%s', '%s') AS `window` FROM (%s) %s) %s",
+		strings.Join(sel, ", "), tm, plan.IntervalText(n.Size), plan.IntervalText(n.Slide), in, c.alias(), c.alias()), nil
 }
 
 // list compiles expressions over one input, naming them c(first), c(first+1), ….

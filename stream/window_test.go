@@ -104,3 +104,29 @@ func TestMemoryEndpoint(t *testing.T) {
 		t.Error("unknown table fetched")
 	}
 }
+
+// TestWindowBesideTimeFunctions: a GROUP BY that also calls to_timestamp
+// and timestamp (the functions the stream once rewrote window(…) into and
+// looked for again by name) answers as the batch engine does, and so does
+// each window shape: the stream and the batch engine bind window(…) to
+// the same plan.
+func TestWindowBesideTimeFunctions(t *testing.T) {
+	dir := threeFiles(t)
+	src := "read_json('" + dir + "')"
+	for _, q := range []string{
+		"SELECT to_timestamp(timestamp) AS t, timestamp(timestamp) AS u, window(timestamp, '1 hour') AS w, count(*) AS c FROM " + src +
+			" GROUP BY to_timestamp(timestamp), timestamp(timestamp), window(timestamp, '1 hour')",
+		"SELECT window(timestamp, '1 hour') AS w, to_timestamp(timestamp) AS t, timestamp(timestamp) AS u, count(*) AS c FROM " + src +
+			" GROUP BY window(timestamp, '1 hour'), to_timestamp(timestamp), timestamp(timestamp)",
+		"SELECT window.start AS s, window.end AS e, event, sum(n) AS total FROM " + src + " GROUP BY event, window(timestamp, '2 hours', '30 minutes')",
+		"FROM " + src + " |> WHERE n > 1 |> AGGREGATE count(*) AS c GROUP BY window(timestamp, '1 hour', '15 minutes')",
+	} {
+		m := memory.New("w")
+		o := opts(t, q, m)
+		o.MaxFilesPerBatch = 1
+		mustRun(t, o)
+		if got, want := table(m), batchRun(t, q); !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("%s\nstream %q\nbatch  %q", q, got, want)
+		}
+	}
+}
