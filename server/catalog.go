@@ -64,6 +64,9 @@ func (s *Server) newSession() *engine.Session {
 	if s.cfg.Tables != nil {
 		e.LookupTables(s.cfg.Tables.Lookup)
 	}
+	if s.cfg.Prepare != nil {
+		s.cfg.Prepare(e)
+	}
 	return e
 }
 

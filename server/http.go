@@ -73,13 +73,22 @@ func (s *Server) httpHandler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, apiError{Message: "no such endpoint: " + r.URL.Path + " (POST /v1/query, GET /v1/tables)"})
 	})
-	if s.auth == nil {
-		return mux
+	var h http.Handler = mux
+	if s.auth != nil {
+		h = s.auth.httpAuth(mux, func(w http.ResponseWriter, r *http.Request, err error) {
+			s.log.Warn("refused", "protocol", "http", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err)
+			writeError(w, http.StatusUnauthorized, apiError{Message: err.Error()})
+		})
 	}
-	return s.auth.httpAuth(mux, func(w http.ResponseWriter, r *http.Request, err error) {
-		s.log.Warn("refused", "protocol", "http", "remote", r.RemoteAddr, "path", r.URL.Path, "error", err)
-		writeError(w, http.StatusUnauthorized, apiError{Message: err.Error()})
-	})
+	if len(s.cfg.Handlers) == 0 {
+		return h
+	}
+	outer := http.NewServeMux()
+	for path, extra := range s.cfg.Handlers {
+		outer.Handle(path, extra)
+	}
+	outer.Handle("/", h)
+	return outer
 }
 
 // apiError is an error as the API reports it.

@@ -35,6 +35,13 @@ type Config struct {
 	Project *engine.Config
 	// Tables are extra tables beside the project's (nil: none).
 	Tables Tables
+	// Prepare, if set, readies each session a request gets, as the CLI
+	// readies its own (the model graph's graph_walk).
+	Prepare func(*engine.Session)
+	// Handlers are further HTTP endpoints by path, which authenticate
+	// their clients themselves (the model graph's OpenLineage endpoint,
+	// /api/v1/lineage, where Airflow's provider posts with its own token).
+	Handlers map[string]http.Handler
 	// Users are the accounts requests must authenticate as (nil: no
 	// authentication; then only loopback addresses are allowed).
 	Users *Users

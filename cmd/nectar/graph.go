@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -16,6 +18,8 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/graph/tables"
+	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/server"
 )
 
 // GraphEnv names the model graph when --graph does not: a SQLite file or
@@ -47,22 +51,49 @@ func graphLocation(flag string, cfg *engine.Config) (c graph.Config, configured 
 	return graph.Config{Path: filepath.Join(dir, graph.DefaultPath)}, false
 }
 
-// attachGraph makes the graph's tables visible in e's queries when a graph
-// is configured (or the default file exists). The store is opened on first
-// use; the returned function closes it.
-func attachGraph(e *engine.Session, cfg *engine.Config) func() error {
+// graphTables is the model graph as tables (graph_nodes, graph_edges,
+// graph_scores and graph_walk), when one is configured or the default
+// file exists. The store opens on first use.
+type graphTables struct {
+	loc     graph.Config
+	sources map[string]plan.Source
+	walk    engine.TableFuncOpener
+	open    tables.Opener
+	close   func() error
+}
+
+// openGraphTables finds the graph cfg names; nil when there is none.
+func openGraphTables(cfg *engine.Config) *graphTables {
 	loc, configured := graphLocation("", cfg)
 	if !configured {
 		if _, err := os.Stat(loc.Path); err != nil {
-			return func() error { return nil }
+			return nil
 		}
 	}
 	open, closeStore := tables.Once(func(ctx context.Context) (graph.Store, error) { return graph.Open(ctx, loc) })
-	for name, src := range tables.Sources(open) {
+	return &graphTables{loc: loc, sources: tables.Sources(open), walk: tables.WalkFunc(open), open: open, close: closeStore}
+}
+
+// attach makes the tables visible in e's queries.
+func (g *graphTables) attach(e *engine.Session) {
+	for name, src := range g.sources {
 		e.Register(name, src)
 	}
-	e.RegisterTableFunc("graph_walk", tables.WalkFunc(open))
-	return closeStore
+	e.RegisterTableFunc("graph_walk", g.walk)
+}
+
+// Lookup and List make the tables a server's catalog (server.Tables).
+func (g *graphTables) Lookup(name string) (plan.Source, bool) {
+	src, ok := g.sources[strings.ToLower(name)]
+	return src, ok
+}
+
+func (g *graphTables) List() []server.TableRef {
+	out := make([]server.TableRef, 0, len(g.sources))
+	for _, name := range slices.Sorted(maps.Keys(g.sources)) {
+		out = append(out, server.TableRef{Name: name, Kind: "GRAPH TABLE"})
+	}
+	return out
 }
 
 // graphFlags are the flags of the graph commands.

@@ -34,6 +34,7 @@ type sourceFlags struct {
 	cfg *engine.Config // loaded by engine()
 	// confine limits reads to the project's places (nectar serve).
 	confine bool
+	graph   *graphTables // the model graph's tables, if any (set by engine())
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
@@ -73,7 +74,11 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 		return nil, nil, err
 	}
 	f.cfg = cfg
-	closeGraph := attachGraph(e, cfg)
+	closeGraph := func() error { return nil }
+	if f.graph = openGraphTables(cfg); f.graph != nil {
+		f.graph.attach(e)
+		closeGraph = f.graph.close
+	}
 	done = func(runErr error) error {
 		// With --strict, a run that failed stopped at its first bad line
 		// and skipped nothing: the summary would only mislead.

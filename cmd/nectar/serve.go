@@ -2,18 +2,22 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
 )
 
@@ -92,6 +96,11 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				return fmt.Errorf("nectar.yaml's engine: %s: nectar serve runs queries itself; remove engine: to serve", sf.cfg.Engine)
 			}
 			cfg.Engine, cfg.Project = e.Opts, sf.cfg
+			if g := sf.graph; g != nil {
+				if err := serveGraph(cmd.Context(), &cfg, g); err != nil {
+					return err
+				}
+			}
 			srv, err := server.New(cfg)
 			if err != nil {
 				return err
@@ -201,4 +210,26 @@ func readPassword(in io.Reader, prompt io.Writer) (string, error) {
 		return "", fmt.Errorf("read password: %w", err)
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// serveGraph shows the model graph in every session (its tables and
+// graph_walk) and takes OpenLineage events at /api/v1/lineage, as
+// Marquez does, so Airflow's provider can post to the server. The
+// endpoint has its own token ($NECTAR_LINEAGE_TOKEN, which clients send
+// as "Authorization: Bearer …", as openlineage-python's api_key does);
+// a server with users and no token does not take events.
+func serveGraph(ctx context.Context, cfg *server.Config, g *graphTables) error {
+	cfg.Tables = g
+	cfg.Prepare = func(e *engine.Session) { e.RegisterTableFunc("graph_walk", g.walk) }
+	token := os.Getenv(LineageTokenEnv)
+	if cfg.Users != nil && token == "" {
+		cfg.Logger.Warn("OpenLineage events are not taken: the server has users; set " + LineageTokenEnv + " to take them at /api/v1/lineage")
+		return nil
+	}
+	st, err := g.open(ctx)
+	if err != nil {
+		return fmt.Errorf("model graph: %w", err)
+	}
+	cfg.Handlers = map[string]http.Handler{"/api/v1/lineage": graph.LineageHandler(st, token)}
+	return nil
 }

@@ -16,7 +16,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +26,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/nectar-dev/nectar/gen"
+	"path/filepath"
 )
 
 func TestServeRefuses(t *testing.T) {
@@ -163,30 +163,10 @@ func TestServe(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout bytes.Buffer
-	stderr := &lockedBuffer{}
-	exited := make(chan int, 1)
-	go func() {
-		exited <- run(ctx, []string{"serve", "--flight-sql", "127.0.0.1:0", "--http", "127.0.0.1:0",
-			"--users", "users.txt", "--tls-cert", cert, "--tls-key", key}, &stdout, stderr)
-	}()
-	addr := func(what string) string {
-		re := regexp.MustCompile(`msg="` + what + ` listening" addr=(127\.0\.0\.1:\d+)`)
-		deadline := time.Now().Add(30 * time.Second)
-		for time.Now().Before(deadline) {
-			if m := re.FindStringSubmatch(stderr.String()); m != nil {
-				return m[1]
-			}
-			select {
-			case code := <-exited:
-				t.Fatalf("serve exited %d: %s", code, stderr.String())
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-		t.Fatalf("no %s address in the log: %s", what, stderr.String())
-		return ""
-	}
-	httpAddr, flightAddr := addr("HTTP"), addr("Flight SQL")
+	sv := startServe(t, ctx, "--flight-sql", "127.0.0.1:0", "--http", "127.0.0.1:0",
+		"--users", "users.txt", "--tls-cert", cert, "--tls-key", key)
+	stderr, exited := sv.stderr, sv.exited
+	httpAddr, flightAddr := sv.addr("HTTP"), sv.addr("Flight SQL")
 
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	req, _ := http.NewRequest(http.MethodPost, "https://"+httpAddr+"/v1/query?format=csv", strings.NewReader("SELECT count(*) AS n FROM events"))
@@ -241,5 +221,99 @@ func TestServe(t *testing.T) {
 	}
 	if strings.Contains(log, "alice-pw") {
 		t.Error("the log holds the password")
+	}
+}
+
+// served is a nectar serve command running in the test.
+type served struct {
+	t      *testing.T
+	stderr *lockedBuffer
+	exited chan int
+}
+
+// startServe runs nectar serve with args until ctx ends.
+func startServe(t *testing.T, ctx context.Context, args ...string) *served {
+	sv := &served{t: t, stderr: &lockedBuffer{}, exited: make(chan int, 1)}
+	go func() {
+		var stdout bytes.Buffer
+		sv.exited <- run(ctx, append([]string{"serve"}, args...), &stdout, sv.stderr)
+	}()
+	return sv
+}
+
+// addr waits for the address the server logs it listens on for what
+// ("HTTP", "Flight SQL").
+func (sv *served) addr(what string) string {
+	t := sv.t
+	t.Helper()
+	re := regexp.MustCompile(`msg="` + what + ` listening" addr=(127\.0\.0\.1:\d+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(sv.stderr.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case code := <-sv.exited:
+			t.Fatalf("serve exited %d: %s", code, sv.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no %s address in the log: %s", what, sv.stderr.String())
+	return ""
+}
+
+// TestServeGraph: with a model graph in the project, nectar serve takes
+// OpenLineage events at /api/v1/lineage (as Marquez does) and every
+// session sees the graph's tables and graph_walk.
+func TestServeGraph(t *testing.T) {
+	events, err := os.ReadFile(filepath.Join("..", "..", "graph", "testdata", "openlineage-spec-examples.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inTempDir(t)
+	os.WriteFile("nectar.yaml", []byte("graph: {path: g.db}\n"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sv := startServe(t, ctx, "--flight-sql", "", "--http", "127.0.0.1:0")
+	base := "http://" + sv.addr("HTTP")
+	for _, line := range strings.Split(strings.TrimSpace(string(events)), "\n") {
+		resp, err := http.Post(base+"/api/v1/lineage", "application/json", strings.NewReader(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("POST /api/v1/lineage: %d %s", resp.StatusCode, body)
+		}
+	}
+	query := func(q string) string {
+		resp, err := http.Post(base+"/v1/query?format=csv", "text/plain", strings.NewReader(q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", q, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if got := query("SELECT count(*) AS n FROM graph_nodes WHERE id = 'job:workshop:process_taxes'"); got != "n\n1\n" {
+		t.Errorf("graph_nodes: %q", got)
+	}
+	if got := query("SELECT count(*) > 0 AS reached FROM graph_walk('job:workshop:process_taxes', direction => 'both', depth => 2)"); got != "reached\ntrue\n" {
+		t.Errorf("graph_walk: %q", got)
+	}
+	resp, err := http.Get(base + "/v1/tables")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, name := range []string{"graph_nodes", "graph_edges", "graph_scores"} {
+		if !strings.Contains(string(body), `"name":"`+name+`"`) {
+			t.Errorf("GET /v1/tables lacks %s: %s", name, body)
+		}
 	}
 }
