@@ -58,8 +58,8 @@ func (m *memTable) Open(_ context.Context, cols []plan.SourceColumn, _ []plan.Ex
 // made a batch at a time as the query reads it, so that range(10**9)
 // holds no more than a batch.
 type rangeTable struct {
-	name              string
-	start, end, step  int64
+	name             string
+	start, end, step int64
 }
 
 func (r *rangeTable) String() string { return r.name }
