@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -59,7 +60,12 @@ func (e sparkError) status() error {
 		msg = "[" + e.errorClass + "] " + msg
 	}
 	if e.sqlState != "" {
-		msg += " SQLSTATE: " + e.sqlState
+		// After the first line, as Spark writes it; a caret below.
+		first, rest, _ := strings.Cut(msg, "\n")
+		msg = first + " SQLSTATE: " + e.sqlState
+		if rest != "" {
+			msg += "\n" + rest
+		}
 	}
 	classes, _ := json.Marshal([]string{e.class})
 	md := map[string]string{"classes": string(classes), "messageParameters": "{}"}
@@ -94,6 +100,7 @@ func toStatus(ctx context.Context, err error, script string) error {
 	}
 	var se *syntax.Error
 	var sl syntax.ErrorList
+	var ae *analysisError
 	e := sparkError{code: codes.Unknown, class: "org.apache.spark.SparkException", msg: err.Error()}
 	switch {
 	case errors.Is(err, ErrUnsupported):
@@ -111,16 +118,53 @@ func toStatus(ctx context.Context, err error, script string) error {
 			errorClass: "OPERATION_CANCELED", sqlState: "HY008", msg: "Operation has been cancelled."}
 	case errors.Is(err, context.DeadlineExceeded):
 		e = sparkError{code: codes.DeadlineExceeded, class: "org.apache.spark.SparkException", msg: "deadline exceeded"}
+	case errors.As(err, &ae):
+		e = sparkError{code: codes.InvalidArgument, class: "org.apache.spark.sql.AnalysisException", errorClass: ae.class, msg: ae.msg}
 	case errors.As(err, &se), errors.As(err, &sl):
+		first := se
+		if first == nil && len(sl) > 0 {
+			first = sl[0]
+		}
+		class, errorClass, state := classify(first.Msg)
 		msg := err.Error()
 		if script != "" {
 			msg = syntax.Format(script, err)
 		}
-		e = sparkError{code: codes.InvalidArgument, class: "org.apache.spark.sql.AnalysisException", msg: msg}
+		if errorClass != "" {
+			// The class goes first once, as Spark writes it.
+			msg = strings.Replace(msg, "["+errorClass+"] ", "", 1)
+		}
+		e = sparkError{code: codes.InvalidArgument, class: class, errorClass: errorClass, sqlState: state, msg: msg}
 	case errors.Is(err, source.ErrNotAllowed):
 		e = sparkError{code: codes.PermissionDenied, class: "org.apache.spark.sql.AnalysisException", msg: err.Error()}
 	case errors.Is(err, exec.ErrMemoryLimit):
 		e = sparkError{code: codes.ResourceExhausted, class: "org.apache.spark.SparkException", msg: err.Error()}
 	}
 	return e.status()
+}
+
+// classify gives a parse or bind error of nectar's the JVM class and the
+// Spark error class pyspark shows for the same mistake
+// (common/utils/src/main/resources/error/error-conditions.json): a
+// message that names its class ("[FIELD_NOT_FOUND] …") keeps it, syntax
+// errors are PARSE_SYNTAX_ERROR, unknown names are Spark's UNRESOLVED_*
+// and TABLE_OR_VIEW_NOT_FOUND.
+func classify(msg string) (class, errorClass, sqlState string) {
+	const analysis = "org.apache.spark.sql.AnalysisException"
+	if strings.HasPrefix(msg, "[") {
+		if end := strings.IndexByte(msg, ']'); end > 1 && !strings.ContainsAny(msg[1:end], " ,") {
+			return analysis, msg[1:end], ""
+		}
+	}
+	switch {
+	case strings.HasPrefix(msg, "syntax error"):
+		return "org.apache.spark.sql.catalyst.parser.ParseException", "PARSE_SYNTAX_ERROR", "42601"
+	case strings.HasPrefix(msg, "unknown column"):
+		return analysis, "UNRESOLVED_COLUMN.WITH_SUGGESTION", "42703"
+	case strings.HasPrefix(msg, "unknown function"):
+		return analysis, "UNRESOLVED_ROUTINE", "42883"
+	case strings.HasPrefix(msg, "unknown table"):
+		return analysis, "TABLE_OR_VIEW_NOT_FOUND", "42P01"
+	}
+	return analysis, "", ""
 }

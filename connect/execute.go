@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/nectar-dev/nectar/connect/internal/sparkpb"
 	"github.com/nectar-dev/nectar/engine"
@@ -74,7 +76,7 @@ func (s *Service) ExecutePlan(req *pb.ExecutePlanRequest, stream grpc.ServerStre
 				return context.Cause(op.ctx)
 			}
 		}
-		what, script, err := s.execute(op.ctx, sess, req.GetPlan(), emit)
+		what, script, err := s.executeSafely(op.ctx, sess, req.GetPlan(), emit)
 		if err == nil && reattachable {
 			err = emit(&pb.ExecutePlanResponse{ResponseType: &pb.ExecutePlanResponse_ResultComplete_{ResultComplete: &pb.ExecutePlanResponse_ResultComplete{}}})
 		}
@@ -141,6 +143,20 @@ func (s *Service) ReleaseExecute(ctx context.Context, req *pb.ReleaseExecuteRequ
 		op.release(r.ReleaseUntil.GetResponseId())
 	}
 	return resp, nil
+}
+
+// executeSafely is execute with a panic turned into an error: it runs
+// in the operation's own goroutine, where the gRPC interceptor's recover
+// does not reach, and a plan nectar mishandles must cost its client an
+// error, not the server.
+func (s *Service) executeSafely(ctx context.Context, sess *session, plan *pb.Plan, emit func(*pb.ExecutePlanResponse) error) (what, script string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("Spark Connect operation panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = status.Errorf(codes.Internal, "internal error: %v", r)
+		}
+	}()
+	return s.execute(ctx, sess, plan, emit)
 }
 
 // execute runs plan, handing its responses to emit. It returns what ran

@@ -107,7 +107,7 @@ func showString(schema types.Schema, rows [][]types.Value, n, truncate int, vert
 	var b strings.Builder
 	width := func(s string) int { return utf8.RuneCountInString(s) }
 	if vertical {
-		nameW, valW := 0, 0
+		nameW, valW := 3, 3 // Spark's minimumColWidth
 		for j := range schema {
 			nameW = max(nameW, width(cells[0][j]))
 			for i := 1; i < len(cells); i++ {

@@ -94,7 +94,8 @@ func (t *translator) relation(r *pb.Relation) (*rel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if id := r.GetCommon().PlanId; id != nil {
+	if c := r.GetCommon(); c != nil && c.PlanId != nil {
+		id := c.PlanId
 		for i := range out.cols {
 			if !slices.Contains(out.cols[i].plans, *id) {
 				out.cols[i].plans = append(slices.Clip(out.cols[i].plans), *id)
