@@ -141,6 +141,7 @@ func (e *Session) defineSource(name, fn, path, schema string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.views[strings.ToLower(name)] = q
+	e.named[strings.ToLower(name)] = true
 }
 
 // DefineCompacted names a source read from rawPattern with the compacted
