@@ -19,6 +19,9 @@ const (
 	CSV     Format = "csv"
 	JSON    Format = "json"
 	Parquet Format = "parquet"
+	// Line prints one "column = value" line per column, a blank line
+	// between rows: for rows too wide for a table.
+	Line Format = "line"
 )
 
 // ErrFormat is wrapped when a format name is unknown.
@@ -36,8 +39,10 @@ func ParseFormat(s string) (Format, error) {
 		return JSON, nil
 	case "parquet":
 		return Parquet, nil
+	case "line", "lines", "vertical":
+		return Line, nil
 	}
-	return "", fmt.Errorf("%w %q: want table, csv, json or parquet", ErrFormat, s)
+	return "", fmt.Errorf("%w %q: want table, line, csv, json or parquet", ErrFormat, s)
 }
 
 // FormatFor picks the format from an -o file name's extension, else
@@ -72,6 +77,8 @@ func New(f Format, w io.Writer, schema types.Schema) (Writer, error) {
 		return newCSVWriter(w, schema)
 	case JSON:
 		return newJSONWriter(w, schema), nil
+	case Line:
+		return newLineWriter(w, schema), nil
 	case Parquet:
 		pw, err := parquetfile.NewWriter(w, schema)
 		if err != nil {

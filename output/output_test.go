@@ -126,6 +126,22 @@ func TestGolden(t *testing.T) {
 			`{"event":"café, \"quoted\"\nline","n":null,"x":"NaN","ok":null,"ts":"2024-01-02T00:00:00Z","day":"1969-12-31","v":null}` + "\n" +
 			`{"event":"` + strings.Repeat("ü", 70) + `","n":1234567,"x":"-Infinity","ok":true,"ts":"1969-12-31T23:59:59.5Z","day":"1970-01-01","v":null}` + "\n"},
 		{"json empty", JSON, testSchema, nil, ""},
+		{"line", Line, testSchema[:3], testRows[:3], "" +
+			"event = Order Completed\n" +
+			"    n = 42\n" +
+			"    x = 2.0\n" +
+			"\n" +
+			"event = NULL\n" +
+			"    n = -7\n" +
+			"    x = NULL\n" +
+			"\n" +
+			`event = café, "quoted"\nline` + "\n" +
+			"    n = NULL\n" +
+			"    x = NaN\n" +
+			"\n" +
+			"(3 rows)\n"},
+		{"line long value kept whole", Line, testSchema[:1], testRows[3:], "event = " + strings.Repeat("ü", 70) + "\n\n(1 row)\n"},
+		{"line empty", Line, testSchema, nil, "(0 rows)\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,6 +288,8 @@ func TestParseFormat(t *testing.T) {
 		{"ndjson", JSON, nil},
 		{"jsonl", JSON, nil},
 		{"parquet", Parquet, nil},
+		{"line", Line, nil},
+		{"vertical", Line, nil},
 		{"xml", "", ErrFormat},
 		{"", "", ErrFormat},
 	}

@@ -93,7 +93,7 @@ func TestOutputErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown format", []string{"query", "--format", "xml", "SELECT 1"}, `error: unknown output format "xml": want table, csv, json or parquet` + "\n"},
+		{"unknown format", []string{"query", "--format", "xml", "SELECT 1"}, `error: unknown output format "xml": want table, line, csv, json or parquet` + "\n"},
 		{"output in a missing directory", []string{"query", "-o", "no/such/out.csv", "SELECT 1"}, "error: output: create no/such/out.csv: no such file or directory\n"},
 		{"no query", []string{"query"}, "error: give a query as the argument or a script with -f FILE\n"},
 		{"query and script", []string{"query", "-f", "a.sql", "SELECT 1"}, "error: give a query as the argument or a script with -f FILE\n"},

@@ -127,7 +127,7 @@ func newQueryCmd() *cobra.Command {
 	sf.add(c)
 	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
-	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json or parquet (default: from -o's extension, else table)")
+	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json or parquet (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
 	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read tables kept by a running `nectar stream --memory` at this URL")
 	return c
