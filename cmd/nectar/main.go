@@ -115,5 +115,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd())
+	root.AddCommand(newShellCmd())
+	shellWhenBare(root)
 	return root
 }
