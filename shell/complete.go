@@ -109,7 +109,12 @@ func completions(src string, pos int, cat catalog) (word string, cands []Candida
 		}
 	}
 
-	upper := !hasLower(word) // keywords in the case the user writes them
+	// Keywords in the case the user writes them: the word's, or before a
+	// word is begun, the last keyword's.
+	upper := !hasLower(word)
+	if word == "" && len(prev) > 0 && prev[len(prev)-1].kind == tWord {
+		upper = !hasLower(prev[len(prev)-1].text(before))
+	}
 	kw := func(words []string) {
 		for _, k := range words {
 			if !upper {

@@ -184,6 +184,16 @@ func complete(text string) bool {
 	return last.isOp(text, ";")
 }
 
+// onlyComments reports whether text holds nothing but blanks and comments.
+func onlyComments(text string) bool {
+	for _, t := range tokenize(text) {
+		if t.kind != tComment {
+			return false
+		}
+	}
+	return true
+}
+
 // isDotCommand reports whether trimmed input is a dot command rather than
 // SQL: it starts with '.' and a letter (".5" is not a command).
 func isDotCommand(trimmed string) bool {

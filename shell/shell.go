@@ -311,8 +311,9 @@ func (sh *Shell) tableNames() []string {
 // script reads a non-interactive shell's input: dot commands on their own
 // lines, SQL up to each line that completes a statement.
 type script struct {
-	sc  *bufio.Scanner
-	buf strings.Builder
+	sc    *bufio.Scanner
+	buf   strings.Builder
+	lines int // lines read so far
 }
 
 func newScript(r io.Reader) *script {
@@ -321,16 +322,23 @@ func newScript(r io.Reader) *script {
 	return &script{sc: sc}
 }
 
+// read returns the next piece. SQL comes after as many newlines as lines
+// came before it, so that errors give the script's line numbers.
 func (s *script) read() (string, error) {
 	for s.sc.Scan() {
 		line := s.sc.Text()
+		s.lines++
 		if s.buf.Len() == 0 && isDotCommand(strings.TrimSpace(line)) {
 			return line, nil
 		}
+		if s.buf.Len() == 0 {
+			s.buf.WriteString(strings.Repeat("\n", s.lines-1))
+		}
 		s.buf.WriteString(line)
 		s.buf.WriteByte('\n')
-		if complete(s.buf.String()) {
-			text := s.buf.String()
+		// Comments alone wait for the statement they precede, so that
+		// its errors count lines from the comments.
+		if text := s.buf.String(); complete(text) && !onlyComments(text) {
 			s.buf.Reset()
 			return text, nil
 		}
