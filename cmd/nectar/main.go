@@ -113,6 +113,7 @@ func newRoot() *cobra.Command {
 		Long:          "nectar reads Segment's gzip NDJSON event logs (local files or S3) and answers SQL and pipe-syntax queries from one binary.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
 	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd())
 	root.AddCommand(newShellCmd())

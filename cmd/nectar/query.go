@@ -96,21 +96,13 @@ func newQueryCmd() *cobra.Command {
 		Use:   "query [flags] [QUERY]",
 		Short: "Run a SQL or pipe-syntax query (or a script with -f)",
 		Example: `  nectar query "SELECT event, count(*) AS n FROM read_json('logs/**/*.gz') GROUP BY event ORDER BY n DESC"
-  nectar query -f analysis.sql --format csv -o result.csv`,
+  nectar query -f examples/analysis.sql --format csv -o 'result-{n}.csv'
+  nectar query < examples/analysis.sql        # or -f -: the script on standard input`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var src string
-			switch {
-			case file != "" && len(args) == 0:
-				b, err := os.ReadFile(file)
-				if err != nil {
-					return fmt.Errorf("read script: %w", err)
-				}
-				src = string(b)
-			case file == "" && len(args) == 1:
-				src = args[0]
-			default:
-				return errors.New("give a query as the argument or a script with -f FILE")
+			src, err := querySource(file, args, cmd.InOrStdin())
+			if err != nil {
+				return err
 			}
 			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), ef.backend)
 			if err != nil {
@@ -129,8 +121,39 @@ func newQueryCmd() *cobra.Command {
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json or parquet (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
-	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read tables kept by a running `nectar stream --memory` at this URL")
+	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read the tables a running nectar stream --memory serves at this `URL`")
 	return c
+}
+
+// errNoQuery is the answer to a query command given no SQL.
+var errNoQuery = errors.New("give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)")
+
+// querySource finds the SQL: the argument, the -f file (- for standard
+// input), or standard input when it is a pipe or file and nothing else
+// is given.
+func querySource(file string, args []string, stdin io.Reader) (string, error) {
+	switch {
+	case file != "" && len(args) == 1:
+		return "", errNoQuery
+	case file == "-" || file == "" && len(args) == 0 && !isTerminal(stdin):
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return "", fmt.Errorf("read standard input: %w", err)
+		}
+		if strings.TrimSpace(string(b)) == "" {
+			return "", errNoQuery
+		}
+		return string(b), nil
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read script: %w", err)
+		}
+		return string(b), nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", errNoQuery
 }
 
 // runScript runs every statement of src, writing each result to stdout,

@@ -51,6 +51,7 @@ func runShell(ctx context.Context, sf *sourceFlags, ef *engineFlags, stdin io.Re
 		Config: sf.config,
 		In:     stdin, Out: stdout, Err: stderr,
 		Interactive: interactive,
+		Version:     versionString(),
 		Progress:    func(e *engine.Session) func() { return startProgress(e, stderr) },
 		Open: func(ctx context.Context, config string) (*engine.Session, func() error, error) {
 			f := *sf
