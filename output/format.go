@@ -45,18 +45,22 @@ func ParseFormat(s string) (Format, error) {
 	return "", fmt.Errorf("%w %q: want table, line, csv, json or parquet", ErrFormat, s)
 }
 
-// FormatFor picks the format from an -o file name's extension, else
-// fallback.
-func FormatFor(path string, fallback Format) Format {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		return CSV
-	case ".json", ".jsonl", ".ndjson":
-		return JSON
-	case ".parquet", ".pq":
-		return Parquet
+// extensions maps the file name extensions -o understands to formats.
+var extensions = map[string]Format{
+	".csv": CSV, ".json": JSON, ".jsonl": JSON, ".ndjson": JSON,
+	".parquet": Parquet, ".pq": Parquet, ".txt": Table, "": Table,
+}
+
+// FormatFor picks the format from an -o file name's extension: .csv,
+// .json (.jsonl, .ndjson), .parquet (.pq), and .txt or none for a table.
+// Any other extension is an error wrapping ErrFormat, rather than a table
+// in a file named as a spreadsheet.
+func FormatFor(path string) (Format, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if f, ok := extensions[ext]; ok {
+		return f, nil
 	}
-	return fallback
+	return "", fmt.Errorf("%w: no format is named by the extension %s (want .csv, .json, .jsonl, .ndjson, .parquet, .pq, or .txt for a table)", ErrFormat, ext)
 }
 
 // Writer receives a result batch by batch.

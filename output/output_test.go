@@ -318,11 +318,17 @@ func TestFormatFor(t *testing.T) {
 		{"out.txt", Table},
 		{"out", Table},
 		{"", Table},
+		{"out.xlsx", ""},
+		{"out.csv.gz", ""},
 	}
 	for _, tc := range tests {
-		if got := FormatFor(tc.path, Table); got != tc.want {
-			t.Errorf("FormatFor(%q) = %q, want %q", tc.path, got, tc.want)
+		got, err := FormatFor(tc.path)
+		if got != tc.want || (tc.want == "") != errors.Is(err, ErrFormat) {
+			t.Errorf("FormatFor(%q) = %q, %v; want %q", tc.path, got, err, tc.want)
 		}
+	}
+	if _, err := FormatFor("x.xlsx"); err == nil || !strings.Contains(err.Error(), ".xlsx") || !strings.Contains(err.Error(), ".parquet") {
+		t.Errorf("FormatFor(x.xlsx): %v, want the extension and the list", err)
 	}
 }
 
@@ -332,7 +338,7 @@ func TestParquetOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(FormatFor(path, Table), f, testSchema)
+	w, err := New(Parquet, f, testSchema)
 	if err != nil {
 		t.Fatal(err)
 	}

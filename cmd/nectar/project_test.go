@@ -28,6 +28,7 @@ func TestConfig(t *testing.T) {
 		"bad-format.yaml":      "sources:\n  logs: {path: x, format: avro}\n",
 		"not-yaml.yaml":        "sources: [\n",
 		"top-level.yaml":       "source:\n  logs: {path: x}\n",
+		"misspelt.yaml":        "sources:\n  logs: {path: x, fromat: parquet}\ns3: {endpont: http://x}\n",
 		"empty.yaml":           "",
 	})
 	tests := []struct {
@@ -47,9 +48,11 @@ func TestConfig(t *testing.T) {
 		{name: "missing --config", args: []string{"--config", "nope.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read config: open nope.yaml: no such file or directory\n"},
 		{name: "unknown field", args: []string{"--config", "unknown-field.yaml", "SELECT 1"}, code: exitError,
-			stderr: "error: read unknown-field.yaml: yaml: unmarshal errors:\n  line 4: field compression not found in type engine.SourceConfig\n"},
+			stderr: "error: read unknown-field.yaml: line 4: unknown key \"compression\" in a source (known: path, format, compacted, schema)\n"},
 		{name: "unknown top-level field", args: []string{"--config", "top-level.yaml", "SELECT 1"}, code: exitError,
-			stderr: "error: read top-level.yaml: yaml: unmarshal errors:\n  line 1: field source not found in type engine.Config\n"},
+			stderr: "error: read top-level.yaml: line 1: unknown key \"source\" at the top level: did you mean sources? (known: sources, s3, engine)\n"},
+		{name: "misspelt keys", args: []string{"--config", "misspelt.yaml", "SELECT 1"}, code: exitError,
+			stderr: "error: read misspelt.yaml: line 2: unknown key \"fromat\" in a source: did you mean format? (known: path, format, compacted, schema); line 3: unknown key \"endpont\" in the s3 section: did you mean endpoint? (known: profile, endpoint, region, path_style)\n"},
 		{name: "source without path", args: []string{"--config", "no-path.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read no-path.yaml: source \"logs\" has no path\n"},
 		{name: "unknown format", args: []string{"--config", "bad-format.yaml", "SELECT 1"}, code: exitError,

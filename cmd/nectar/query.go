@@ -160,12 +160,14 @@ func querySource(file string, args []string, stdin io.Reader) (string, error) {
 // or to outPath: a script with several results needs a {n} in the name,
 // which becomes each result's number. The progress line goes to stderr.
 func runScript(ctx context.Context, e *engine.Session, src, format, outPath string, stdout, stderr io.Writer) error {
-	f := output.FormatFor(strings.ReplaceAll(outPath, "{n}", ""), output.Table)
+	var f output.Format
+	var err error
 	if format != "" {
-		var err error
 		if f, err = output.ParseFormat(format); err != nil {
 			return err
 		}
+	} else if f, err = output.FormatFor(strings.ReplaceAll(outPath, "{n}", "")); err != nil {
+		return fmt.Errorf("-o %s: %w; or choose one with --format", outPath, err)
 	}
 	out := &outputs{path: outPath, stdout: stdout, stores: e.Opts.Stores}
 	defer out.abort()
@@ -177,7 +179,7 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 	}
 	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
-	err := e.Run(ctx, src, func(r *engine.Result) error {
+	err = e.Run(ctx, src, func(r *engine.Result) error {
 		w, err := out.next(ctx, r.Again, f)
 		if err != nil {
 			return err
