@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/types"
@@ -386,5 +388,51 @@ func TestBatchMismatch(t *testing.T) {
 		if err := w.Write(types.NewBatch(testSchema[:2], 0)); err == nil {
 			t.Errorf("%s: no error for a batch with too few columns", f)
 		}
+	}
+}
+
+func TestTableFitsWidth(t *testing.T) {
+	schema := types.Schema{}
+	row := []types.Value{}
+	for i := range 8 {
+		schema = append(schema, types.Column{Name: fmt.Sprintf("col%d", i), Kind: types.String})
+		row = append(row, types.StringValue(fmt.Sprintf("value%d", i)))
+	}
+	render := func(width int) string {
+		var buf bytes.Buffer
+		w := NewTable(&buf, schema, width, "--format line shows every column")
+		if err := w.Write(batchesOf(schema, [][]types.Value{row}, 1)[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	// Each column is 6 wide, 2 between: all 8 need 62.
+	if got := render(62); strings.Contains(got, "…") || !strings.HasSuffix(got, "(1 row)\n") {
+		t.Errorf("width 62 fits every column:\n%s", got)
+	}
+	if got := render(0); strings.Contains(got, "…") {
+		t.Errorf("width 0 is no limit:\n%s", got)
+	}
+	want := "" +
+		"col0    col1    …  col6    col7\n" +
+		"------  ------  -  ------  ------\n" +
+		"value0  value1  …  value6  value7\n" +
+		"(1 row; 4 of 8 columns not shown to fit the terminal: --format line shows every column)\n"
+	if got := render(40); got != want {
+		t.Errorf("width 40:\n%s\nwant:\n%s", got, want)
+	}
+	for _, width := range []int{40, 33, 20, 9, 4, 1} {
+		for _, line := range strings.Split(strings.TrimSuffix(render(width), "\n"), "\n") {
+			if !strings.HasPrefix(line, "(") && utf8.RuneCountInString(line) > max(width, 4) {
+				t.Errorf("width %d: line %q is %d wide", width, line, utf8.RuneCountInString(line))
+			}
+		}
+	}
+	// The first column alone is wider than the terminal: it is cut.
+	if got := render(5); !strings.HasPrefix(got, "c…  …\n--  -\nv…  …\n") {
+		t.Errorf("width 5:\n%s", got)
 	}
 }

@@ -247,6 +247,11 @@ func (sh *Shell) print(ctx context.Context, r *engine.Result) error {
 	if err != nil {
 		return err
 	}
+	if sh.mode == output.Table && sh.o.Width != nil {
+		if width := sh.o.Width(); width > 0 {
+			w = output.NewTable(sh.o.Out, r.Schema, width, ".mode line shows every column")
+		}
+	}
 	for {
 		b, err := r.Rows.Next(ctx)
 		if err != nil {

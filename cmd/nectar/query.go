@@ -188,7 +188,12 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 			_, err := io.WriteString(w, r.Text)
 			return err
 		}
-		return writeResult(ctx, r, f, w)
+		width := 0
+		if f == output.Table && w == stdout {
+			// A terminal gets lines that fit it; a pipe, whole lines.
+			width = terminalWidth(stdout)
+		}
+		return writeResult(ctx, r, f, w, width)
 	})
 	if err != nil {
 		return &queryError{src: src, err: err}
@@ -266,10 +271,15 @@ func (o *outputs) abort() {
 	}
 }
 
-func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer) error {
+// writeResult writes r's rows in format f; width, when not 0, is the
+// terminal's, which a table then fits.
+func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer, width int) error {
 	ow, err := output.New(f, w, r.Schema)
 	if err != nil {
 		return err
+	}
+	if f == output.Table && width > 0 {
+		ow = output.NewTable(w, r.Schema, width, "--format line shows every column")
 	}
 	for {
 		b, err := r.Rows.Next(ctx)

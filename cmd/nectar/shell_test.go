@@ -152,6 +152,12 @@ func TestShellInTerminal(t *testing.T) {
 	term.enter("SELECT 'still here' AS s;")
 	term.waitFor("still here\n(1 row)", 0)
 
+	// A table wider than the terminal leaves middle columns out, and says so.
+	s = term.enter("SELECT repeat('a', 50) AS c1, repeat('b', 50) AS c2, repeat('c', 50) AS c3;")
+	if !strings.Contains(s, "c1"+strings.Repeat(" ", 50)+"…  c3\n") || !strings.Contains(s, "(1 row; 1 of 3 columns not shown to fit the terminal: .mode line shows every column)") {
+		t.Errorf("wide table:\n%s", s)
+	}
+
 	// .mode line prints one column per line; .timer times statements.
 	term.enter(".mode line")
 	term.enter(".timer on")
