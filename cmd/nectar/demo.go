@@ -130,4 +130,3 @@ func newDemoCmd() *cobra.Command {
 }
 
 func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
-
