@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/nectar-dev/nectar/chart"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/syntax"
@@ -41,6 +42,8 @@ func init() {
 		{name: ".open", args: "[FILE]", help: "start a new session from a project file (default ./" + engine.ConfigFile + "); views are dropped", run: (*Shell).openFile,
 			values: func(_ catalog, arg string) []Candidate { return fileCandidates(arg, true) }},
 		{name: ".read", args: "FILE", help: "run the statements and commands of a file", run: (*Shell).readFile,
+			values: func(_ catalog, arg string) []Candidate { return fileCandidates(arg, false) }},
+		{name: ".plot", args: "FILE", help: "draw the last result as a chart in FILE (.png or .svg): lines over a time, date or number, bars over categories; a second text column names the series", run: (*Shell).plot,
 			values: func(_ catalog, arg string) []Candidate { return fileCandidates(arg, false) }},
 		{name: ".quit", help: "leave the shell (also .exit, or Ctrl-D)", run: quit},
 		{name: ".exit", help: "leave the shell", run: quit},
@@ -219,4 +222,38 @@ func (sh *Shell) readFile(ctx context.Context, args []string) error {
 	defer f.Close()
 	// Each statement's failure is reported and counted as it happens.
 	return sh.loop(ctx, newScript(f))
+}
+
+func (sh *Shell) plot(ctx context.Context, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf(".plot takes one file name, such as chart.png or chart.svg")
+	}
+	name := args[0]
+	format, err := chart.FormatFor(name)
+	if err != nil {
+		return fmt.Errorf(".plot: %w", err)
+	}
+	switch {
+	case sh.last.none:
+		return fmt.Errorf(".plot draws the last result: run a query first")
+	case sh.last.tooMany:
+		return fmt.Errorf(".plot: the last result had more than %d rows; aggregate it first (GROUP BY)", maxKeptRows)
+	}
+	ch, err := chart.FromRows(sh.last.schema, sh.last.rows)
+	if err != nil {
+		return fmt.Errorf(".plot: %w", err)
+	}
+	f, err := sh.sess.Opts.Stores.Create(ctx, name)
+	if err != nil {
+		return fmt.Errorf(".plot: %w", err)
+	}
+	if err := ch.Write(f, format); err != nil {
+		f.Abort()
+		return fmt.Errorf(".plot %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf(".plot %s: %w", name, err)
+	}
+	fmt.Fprintf(sh.o.Out, "chart %q in %s\n", ch.Title, name)
+	return nil
 }

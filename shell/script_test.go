@@ -60,6 +60,9 @@ func TestScript(t *testing.T) {
 		{"missing .open file", ".open nowhere.yaml\nSHOW TABLES;\n", []string{"events     source"}, []string{"nowhere.yaml"}, true},
 		{"missing .read file", ".read nowhere.sql\n", nil, []string{".read: open nowhere.sql"}, true},
 		{"unknown .help topic", ".help nothing\n", nil, []string{"no command .nothing"}, true},
+		{".plot before a query", ".plot c.png\n", nil, []string{".plot draws the last result: run a query first"}, true},
+		{".plot to a JPEG", "SELECT 1 AS x, 2 AS y;\n.plot c.jpg\n", nil, []string{".plot: a chart is written as .png or .svg, not \"c.jpg\""}, true},
+		{".plot of text", "SELECT 'a' AS x, 'b' AS y;\n.plot c.png\n", nil, []string{".plot: cannot plot the result: column 2, y, is STRING"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,5 +116,20 @@ func TestBrokenProjectFile(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "nectar.yaml") {
 		t.Errorf("error %v, want one naming nectar.yaml", err)
+	}
+}
+
+func TestPlotCommand(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.svg")
+	out, errOut, err := runScript(t, "SELECT event, count(*) AS n FROM events GROUP BY event;\n.mode csv\n.plot "+path+"\n")
+	if err != nil {
+		t.Fatalf("%v: %s", err, errOut)
+	}
+	if !strings.Contains(out, `chart "n by event" in `+path) {
+		t.Errorf("stdout:\n%s", out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(b), "Added to Cart") {
+		t.Errorf("chart: %v\n%.300s", err, b)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/syntax"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // Options configure a shell.
@@ -64,6 +65,19 @@ type Shell struct {
 	sigs    chan os.Signal // Ctrl-C, when interactive
 	failed  int            // statements and commands that failed
 	results int            // results printed by the current input
+	last    lastResult     // for .plot
+}
+
+// maxKeptRows bounds the rows of the last result kept for .plot: a chart
+// of more points than that is unreadable, and holding them costs memory.
+const maxKeptRows = 100_000
+
+// lastResult is the last rows result printed, for .plot.
+type lastResult struct {
+	schema  types.Schema
+	rows    [][]types.Value
+	tooMany bool // past maxKeptRows: not kept
+	none    bool // no rows result yet
 }
 
 // reader yields the shell's input one runnable piece at a time: a dot
@@ -76,7 +90,7 @@ type reader interface {
 // A non-interactive shell returns an error if any statement failed (each
 // was reported on Err as it happened), so that scripts can tell.
 func Run(ctx context.Context, o Options) error {
-	sh := &Shell{o: o, mode: output.Table, said: map[string]bool{}}
+	sh := &Shell{o: o, mode: output.Table, said: map[string]bool{}, last: lastResult{none: true}}
 	if err := sh.open(ctx, o.Config); err != nil {
 		return err
 	}
@@ -243,6 +257,7 @@ func (sh *Shell) print(ctx context.Context, r *engine.Result) error {
 		_, err := io.WriteString(sh.o.Out, text)
 		return err
 	}
+	sh.last = lastResult{schema: r.Schema}
 	w, err := output.New(sh.mode, sh.o.Out, r.Schema)
 	if err != nil {
 		return err
@@ -262,6 +277,14 @@ func (sh *Shell) print(ctx context.Context, r *engine.Result) error {
 		}
 		if err := w.Write(b); err != nil {
 			return err
+		}
+		if !sh.last.tooMany {
+			for i := 0; i < b.Len; i++ {
+				sh.last.rows = append(sh.last.rows, b.Row(make([]types.Value, 0, len(b.Cols)), i))
+			}
+			if len(sh.last.rows) > maxKeptRows {
+				sh.last.rows, sh.last.tooMany = nil, true
+			}
 		}
 	}
 }

@@ -113,12 +113,12 @@ func newDemoCmd() *cobra.Command {
 			fmt.Fprintf(out, "nectar demo: the seed analysis over %s\n\n", glob)
 			fmt.Fprintf(out, "The logs, named once:\n\n%s;\n", indent(view))
 			e := engine.New(engine.Options{})
-			if err := runScript(cmd.Context(), e, view, "table", "", out, cmd.ErrOrStderr()); err != nil {
+			if err := runScript(cmd.Context(), e, view, "table", &outputs{stdout: out, stderr: cmd.ErrOrStderr()}); err != nil {
 				return err
 			}
 			for i, s := range demoSteps {
 				fmt.Fprintf(out, "\n== %d. %s\n\nSQL:\n\n%s;\n\nThe same in pipe syntax:\n\n%s;\n\n", i+1, s.heading, indent(s.sql), indent(s.pipe))
-				if err := runScript(cmd.Context(), e, s.sql, "table", "", out, cmd.ErrOrStderr()); err != nil {
+				if err := runScript(cmd.Context(), e, s.sql, "table", &outputs{stdout: out, stderr: cmd.ErrOrStderr()}); err != nil {
 					return err
 				}
 			}

@@ -14,10 +14,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/nectar-dev/nectar/chart"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // sourceFlags are the flags every command that reads logs shares.
@@ -90,6 +93,7 @@ func newQueryCmd() *cobra.Command {
 		file           string
 		format         string
 		outPath        string
+		plotPath       string
 		streamEndpoint string
 	)
 	c := &cobra.Command{
@@ -112,7 +116,8 @@ func newQueryCmd() *cobra.Command {
 			if streamEndpoint != "" {
 				e.LookupTables(streamTables(cmd.Context(), streamEndpoint, cmd.ErrOrStderr()))
 			}
-			runErr := runScript(cmd.Context(), e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			out := &outputs{path: outPath, plot: plotPath, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), stores: e.Opts.Stores}
+			runErr := runScript(cmd.Context(), e, src, format, out)
 			return errors.Join(runErr, ef.close(), done(runErr))
 		},
 	}
@@ -121,6 +126,7 @@ func newQueryCmd() *cobra.Command {
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json or parquet (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
+	c.Flags().StringVar(&plotPath, "plot", "", "also draw the result as a chart in `FILE`, .png or .svg: the first column is x (lines for times, dates and numbers, bars for categories), the numeric columns the series, or a second text column names them; {n} numbers a script's charts")
 	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read the tables a running nectar stream --memory serves at this `URL`")
 	return c
 }
@@ -156,10 +162,12 @@ func querySource(file string, args []string, stdin io.Reader) (string, error) {
 	return "", errNoQuery
 }
 
-// runScript runs every statement of src, writing each result to stdout,
-// or to outPath: a script with several results needs a {n} in the name,
-// which becomes each result's number. The progress line goes to stderr.
-func runScript(ctx context.Context, e *engine.Session, src, format, outPath string, stdout, stderr io.Writer) error {
+// runScript runs every statement of src, writing each result where out
+// says: stdout, or the file -o names (a script with several results needs
+// a {n} in the name, which becomes each result's number), and a chart of
+// it if --plot asks. The progress line goes to stderr.
+func runScript(ctx context.Context, e *engine.Session, src, format string, out *outputs) error {
+	stdout, stderr, outPath := out.stdout, out.stderr, out.path
 	var f output.Format
 	var err error
 	if format != "" {
@@ -169,7 +177,11 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 	} else if f, err = output.FormatFor(strings.ReplaceAll(outPath, "{n}", "")); err != nil {
 		return fmt.Errorf("-o %s: %w; or choose one with --format", outPath, err)
 	}
-	out := &outputs{path: outPath, stdout: stdout, stores: e.Opts.Stores}
+	if out.plot != "" {
+		if _, err := chart.FormatFor(strings.ReplaceAll(out.plot, "{n}", "")); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
 	defer out.abort()
 	if outPath != "" {
 		// Files appear only when complete, so a result the engine must
@@ -188,6 +200,18 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 			_, err := io.WriteString(w, r.Text)
 			return err
 		}
+		if out.plot != "" {
+			rows, err := exec.Collect(ctx, r.Rows)
+			if err != nil {
+				return err
+			}
+			if err := out.writeChart(ctx, r.Again, r.Schema, rows); err != nil {
+				return err
+			}
+			again := *r
+			again.Rows = exec.Rows(r.Schema, rows)
+			r = &again
+		}
 		width := 0
 		if f == output.Table && w == stdout {
 			// A terminal gets lines that fit it; a pipe, whole lines.
@@ -204,12 +228,47 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 // outputs hands each result of a script its writer: stdout, or the file
 // -o names, one per result when the name has {n}.
 type outputs struct {
-	stores  *source.Stores
-	path    string
-	stdout  io.Writer
-	results int
-	file    source.Writer // the current result's, until committed
-	name    string
+	stores         *source.Stores
+	path           string
+	plot           string // --plot's file name ("": no chart)
+	stdout, stderr io.Writer
+	results        int
+	charts         int
+	file           source.Writer // the current result's, until committed
+	name           string
+}
+
+// writeChart draws a result in the --plot file (its {n} the chart's
+// number), which appears only when complete.
+func (o *outputs) writeChart(ctx context.Context, again bool, schema types.Schema, rows [][]types.Value) error {
+	if !again {
+		o.charts++
+	}
+	if o.charts > 1 && !strings.Contains(o.plot, "{n}") {
+		return fmt.Errorf("--plot %s holds one chart, and this script has several results: put {n} in the name (e.g. chart-{n}%s) to draw each", o.plot, filepath.Ext(o.plot))
+	}
+	ch, err := chart.FromRows(schema, rows)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	name := strings.ReplaceAll(o.plot, "{n}", strconv.Itoa(o.charts))
+	format, err := chart.FormatFor(name)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	f, err := o.stores.Create(ctx, name)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	if err := ch.Write(f, format); err != nil {
+		f.Abort()
+		return fmt.Errorf("--plot %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--plot %s: %w", name, err)
+	}
+	fmt.Fprintf(o.stderr, "chart %q in %s\n", ch.Title, name)
+	return nil
 }
 
 // next returns the writer for the next result, or for the last one again

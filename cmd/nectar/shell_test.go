@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,6 +176,19 @@ func TestShellInTerminal(t *testing.T) {
 	term.waitFor(".open other.yaml", 0)
 	term.enter("")
 	term.waitFor("opened other.yaml: clicks", 0)
+
+	// .plot draws the last result.
+	term.enter("SELECT event, count(*) AS n FROM clicks GROUP BY event;")
+	term.enter(".plot chart.png")
+	term.waitFor(`chart "n by event" in chart.png`, 0)
+	if f, err := os.Open(filepath.Join(dir, "chart.png")); err != nil {
+		t.Error(err)
+	} else {
+		if _, err := png.Decode(f); err != nil {
+			t.Errorf("chart.png: %v", err)
+		}
+		f.Close()
+	}
 
 	// Ctrl-C cancels a running statement, not the shell.
 	term.send("SELECT count(*) FROM read_json('big.jsonl') WHERE length(repeat(a, 100000)) > 0;\r")
