@@ -59,13 +59,35 @@ func (m *tmuxTerm) send(text string) {
 	m.tmux(args...)
 }
 
-// enter types a line and Enter, and waits for the next prompt: the input
-// has been read and run.
+// enter types a line and Enter at an empty prompt, and waits for the
+// next prompt: the input has been read and run.
 func (m *tmuxTerm) enter(line string) string {
 	m.t.Helper()
-	n := strings.Count(m.screen(), "nectar>")
+	n := m.ready()
 	m.send(line + "\r")
 	return m.waitFor("nectar>", n)
+}
+
+// ready waits for an empty prompt on the last line, as a person waits to
+// see it before typing (keys typed while the line editor starts may be
+// lost), and returns how many prompts the screen shows.
+func (m *tmuxTerm) ready() int {
+	m.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	prev := ""
+	for {
+		s := strings.TrimRight(m.screen(), "\n ")
+		// The prompt, and the screen still for a poll: the editor has
+		// started (it asks the terminal where the cursor is first).
+		if strings.HasSuffix(s, "\nnectar>") && s == prev {
+			return strings.Count(s, "nectar>")
+		}
+		prev = s
+		if time.Now().After(deadline) {
+			m.t.Fatalf("no empty prompt:\n%s", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (m *tmuxTerm) screen() string {
@@ -123,6 +145,7 @@ func TestShellInTerminal(t *testing.T) {
 	term.waitFor("Tables: events", 0)
 
 	// A statement over two lines runs when the line ending in ';' is entered.
+	term.ready()
 	term.send("SELECT event,\r")
 	term.waitFor("SELECT event,", 0)
 	if strings.Contains(term.screen(), "event ") {
@@ -135,6 +158,7 @@ func TestShellInTerminal(t *testing.T) {
 	}
 
 	// Tab completes a column path one step at a time.
+	term.ready()
 	term.send("SELECT properties.rec\t")
 	term.waitFor("SELECT properties.recommender.", 0)
 	term.send("v\t")
@@ -144,6 +168,7 @@ func TestShellInTerminal(t *testing.T) {
 
 	// Several candidates are listed under their kinds; Ctrl-C drops the
 	// line being typed and the shell stays.
+	term.ready()
 	term.send("SELECT coun\t")
 	s = term.waitFor("count_if(", 0)
 	if !strings.Contains(s, "functions") {
@@ -172,9 +197,10 @@ func TestShellInTerminal(t *testing.T) {
 	// .tables, and .open with a file name completed.
 	term.enter(".tables")
 	term.waitFor("events     source", 0)
+	term.ready()
 	term.send(".open oth\t")
 	term.waitFor(".open other.yaml", 0)
-	term.enter("")
+	term.send("\r")
 	term.waitFor("opened other.yaml: clicks", 0)
 
 	// .plot draws the last result.
@@ -191,14 +217,17 @@ func TestShellInTerminal(t *testing.T) {
 	}
 
 	// Ctrl-C cancels a running statement, not the shell.
+	term.ready()
 	term.send("SELECT count(*) FROM read_json('big.jsonl') WHERE length(repeat(a, 100000)) > 0;\r")
-	time.Sleep(500 * time.Millisecond) // let it start; it runs far longer than this
+	// The progress line shows once it has run a second: it is running.
+	term.waitFor(" ETA ", 0)
 	term.send("\x03")
 	term.waitFor("error: interrupted", 0)
 	term.enter("SELECT 42 AS answer;")
 	term.waitFor("    42\n(1 row)", 0)
 
 	// Up recalls the last statement.
+	term.ready()
 	term.send("\x1b[A")
 	term.waitFor("nectar> SELECT 42 AS answer;", 0)
 	n := strings.Count(term.screen(), "nectar>")
@@ -206,6 +235,7 @@ func TestShellInTerminal(t *testing.T) {
 	term.waitFor("nectar>", n)
 
 	// Ctrl-D quits.
+	term.ready()
 	term.send("\x04")
 	term.waitFor("exit status 0", 0)
 
@@ -221,11 +251,12 @@ func TestShellInTerminal(t *testing.T) {
 
 	// A new shell recalls the last session's statements.
 	again := newTmux(t, t.TempDir(), fmt.Sprintf("cd %q && %s", dir, command))
-	again.waitFor("nectar>", 0)
+	again.ready()
 	again.send("\x1b[A")
 	again.waitFor("nectar> SELECT 42 AS answer;", 0)
 	again.send("\x03")
 	again.waitFor("nectar>", 1)
+	again.ready()
 	again.send("\x04")
 	again.waitFor("exit status 0", 0)
 }
