@@ -117,7 +117,8 @@ func (m *tmuxTerm) waitFor(want string, after int) string {
 // the list of candidates, .mode line, .timer, .tables, .open with a
 // completed file name, Ctrl-C at the prompt and during a statement
 // (which is cancelled, and the shell goes on), the history (Up recalls a
-// statement, in a later session too), and Ctrl-D.
+// statement, in a later session too: nectar alone, which starts the
+// shell on a terminal), and Ctrl-D.
 func TestShellInTerminal(t *testing.T) {
 	bin := buildNectar(t)
 	dir := t.TempDir()
@@ -249,8 +250,10 @@ func TestShellInTerminal(t *testing.T) {
 		}
 	}
 
-	// A new shell recalls the last session's statements.
-	again := newTmux(t, t.TempDir(), fmt.Sprintf("cd %q && %s", dir, command))
+	// A new shell, nectar alone this time, recalls the last session's
+	// statements.
+	bare := fmt.Sprintf("cd %q && HOME=%q NECTAR_HISTORY=%q %q", dir, dir, history, bin)
+	again := newTmux(t, t.TempDir(), bare)
 	again.ready()
 	again.send("\x1b[A")
 	again.waitFor("nectar> SELECT 42 AS answer;", 0)
