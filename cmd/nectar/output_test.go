@@ -98,7 +98,7 @@ func TestOutputErrors(t *testing.T) {
 		{"no query", []string{"query"}, "error: give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)\n"},
 		{"query and script", []string{"query", "-f", "a.sql", "SELECT 1"}, "error: give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)\n"},
 		{"missing script", []string{"query", "-f", "a.sql"}, "error: read script: open a.sql: no such file or directory\n"},
-		{"unknown -o extension", []string{"query", "-o", "x.xlsx", "SELECT 1"}, "error: -o x.xlsx: unknown output format: no format is named by the extension .xlsx (want .csv, .json, .jsonl, .ndjson, .parquet, .pq, or .txt for a table); or choose one with --format\n"},
+		{"unknown -o extension", []string{"query", "-o", "x.xlsx", "SELECT 1"}, "error: -o x.xlsx: unknown output format: no format is named by the extension .xlsx (want .csv, .json, .jsonl, .ndjson, .parquet, .pq, .arrow, or .txt for a table); or choose one with --format\n"},
 		{"unknown command", []string{"frobnicate"}, `error: unknown command "frobnicate" for "nectar"` + "\n"},
 		{"unknown flag", []string{"query", "--nope", "SELECT 1"}, "error: unknown flag: --nope\n"},
 	}
