@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
-# Everything it needs comes from Go's module proxy or, for the PostgreSQL,
-# serve clients, graph producers (PyPI), libdeflate and Spark steps, is
-# installed by their scripts.
+# Everything it needs comes from Go's module proxy or, for tmux (the shell's
+# terminal test) and the PostgreSQL, serve clients, graph producers (PyPI),
+# libdeflate and Spark steps, is installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +13,10 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+binaries=$(command -v file >/dev/null && git ls-files -z 2>/dev/null | xargs -0 file -N --mime-type 2>/dev/null | grep -E 'application/x-(executable|pie-executable|sharedlib)' || true)
+if [ -n "$binaries" ]; then
+	echo "compiled binaries are committed:"; echo "$binaries"; exit 1
+fi
 go vet ./...
 (cd oracle && go vet ./...)
 (cd producers && go vet ./...)
@@ -20,7 +24,8 @@ go vet ./...
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-step "unit, corpus and engine tests"
+step "unit, corpus and engine tests (tmux drives the shell in a real terminal: installed when missing)"
+scripts/install-tmux.sh
 go test ./...
 
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
