@@ -566,7 +566,7 @@ func TestShowStringAsSpark(t *testing.T) {
 		"|Added to Cart|383|\n" +
 		"|         NULL|  7|\n" +
 		"+-------------+---+\n" +
-		"only showing top 2 rows\n"
+		"only showing top 2 rows"
 	if got := showString(schema, rows, 2, 20, false); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}

@@ -163,7 +163,8 @@ func showString(schema types.Schema, rows [][]types.Value, n, truncate int, vert
 		if n == 1 {
 			word = "row"
 		}
-		fmt.Fprintf(&b, "only showing top %d %s\n", n, word)
+		// No newline after it: Spark 4's showString ends there.
+		fmt.Fprintf(&b, "only showing top %d %s", n, word)
 	}
 	return b.String()
 }

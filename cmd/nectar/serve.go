@@ -44,7 +44,7 @@ any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:707
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
 --spark-connect ADDR (off by default; Spark's port is 15002) also answers Spark
 Connect, so pyspark's SparkSession.builder.remote("sc://127.0.0.1:15002") and
-sparklyr's method = "spark_connect" run DataFrame code on nectar (docs/CONNECT.md).
+sparklyr's method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md).
 
 Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
