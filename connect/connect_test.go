@@ -295,7 +295,8 @@ func TestBadPlansAreRefused(t *testing.T) {
 		{"filter without input", &pb.Relation{RelType: &pb.Relation_Filter{Filter: &pb.Filter{Condition: lit("x")}}}, codes.InvalidArgument, "", "no type"},
 		{"negative limit", &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: sqlRel("SELECT 1"), Limit: -1}}}, codes.InvalidArgument, "", "negative"},
 		{"sample", &pb.Relation{RelType: &pb.Relation_Sample{Sample: &pb.Sample{Input: sqlRel("SELECT 1")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation sample"},
-		{"tail", &pb.Relation{RelType: &pb.Relation_Tail{Tail: &pb.Tail{Input: sqlRel("SELECT 1"), Limit: 2}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation tail"},
+		{"describe", &pb.Relation{RelType: &pb.Relation_Describe{Describe: &pb.StatDescribe{Input: sqlRel("SELECT 1")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation describe"},
+		{"negative tail", &pb.Relation{RelType: &pb.Relation_Tail{Tail: &pb.Tail{Input: sqlRel("SELECT 1"), Limit: -2}}}, codes.InvalidArgument, "", "negative"},
 		{"lambda", &pb.Relation{RelType: &pb.Relation_Project{Project: &pb.Project{Input: sqlRel("SELECT 1 AS a"), Expressions: []*pb.Expression{
 			{ExprType: &pb.Expression_LambdaFunction_{LambdaFunction: &pb.Expression_LambdaFunction{}}}}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "lambda"},
 		{"unknown function", &pb.Relation{RelType: &pb.Relation_Project{Project: &pb.Project{Input: sqlRel("SELECT 1 AS a"), Expressions: []*pb.Expression{fn("no_such_fn", attr("a"))}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "no_such_fn"},
@@ -614,4 +615,56 @@ func TestParseSchemaString(t *testing.T) {
 			t.Errorf("%s: %v, want ErrUnsupported", bad, err)
 		}
 	}
+}
+
+// fillna fills the columns of its value's family (numbers, strings,
+// booleans), NaN as NULL in DOUBLE columns, as Spark's na.fill; tail
+// keeps the last rows in the input's order.
+func TestFillNAAndTail(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	base := sqlRel(`SELECT 1 AS id, CAST(NULL AS DOUBLE) AS x, CAST(NULL AS STRING) AS s, CAST(NULL AS BIGINT) AS n
+		UNION ALL SELECT 2, 1.5, 'a', 3 UNION ALL SELECT 3, CAST('NaN' AS DOUBLE), NULL, NULL`)
+	long := func(v int64) *pb.Expression_Literal {
+		return &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_Long{Long: v}}
+	}
+	str := func(v string) *pb.Expression_Literal {
+		return &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_String_{String_: v}}
+	}
+	fill := func(cols []string, vals ...*pb.Expression_Literal) *pb.Relation {
+		r := &pb.Relation{RelType: &pb.Relation_FillNa{FillNa: &pb.NAFill{Input: base, Cols: cols, Values: vals}}}
+		return &pb.Relation{RelType: &pb.Relation_Sort{Sort: &pb.Sort{Input: r, Order: []*pb.Expression_SortOrder{{Child: attr("id")}}}}}
+	}
+	for _, c := range []struct {
+		name string
+		rel  *pb.Relation
+		want string
+	}{
+		{"a number fills the numeric columns", fill(nil, long(0)),
+			`SELECT 1 AS id, 0.0 AS x, CAST(NULL AS STRING) AS s, 0 AS n UNION ALL SELECT 2, 1.5, 'a', 3 UNION ALL SELECT 3, 0.0, NULL, 0 ORDER BY id`},
+		{"a string fills the string columns of the subset", fill([]string{"s", "x"}, str("z")),
+			`SELECT 1 AS id, CAST(NULL AS DOUBLE) AS x, 'z' AS s, CAST(NULL AS BIGINT) AS n UNION ALL SELECT 2, 1.5, 'a', 3 UNION ALL SELECT 3, CAST('NaN' AS DOUBLE), 'z', NULL ORDER BY id`},
+		{"a value per column", fill([]string{"n", "s"}, long(7), str("q")),
+			`SELECT 1 AS id, CAST(NULL AS DOUBLE) AS x, 'q' AS s, 7 AS n UNION ALL SELECT 2, 1.5, 'a', 3 UNION ALL SELECT 3, CAST('NaN' AS DOUBLE), 'q', 7 ORDER BY id`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := f.execute(ctx, c.rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same(t, got, text(f.query(c.want)))
+		})
+	}
+	if _, err := f.execute(ctx, fill([]string{"nosuch", "s"}, long(1), str("q"))); err == nil {
+		t.Fatal("fillna of a missing column: no error")
+	}
+
+	sorted := &pb.Relation{RelType: &pb.Relation_Sort{Sort: &pb.Sort{Input: sqlRel("SELECT userId, count(*) AS n FROM events GROUP BY userId"),
+		Order: []*pb.Expression_SortOrder{{Child: attr("n")}, {Child: attr("userId"), Direction: pb.Expression_SortOrder_SORT_DIRECTION_DESCENDING}}}}}
+	got, err := f.execute(ctx, &pb.Relation{RelType: &pb.Relation_Tail{Tail: &pb.Tail{Input: sorted, Limit: 4}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := text(f.query("SELECT userId, count(*) AS n FROM events GROUP BY userId ORDER BY n, userId DESC"))
+	same(t, got, all[len(all)-4:])
 }

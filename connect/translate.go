@@ -173,6 +173,10 @@ func (t *translator) relType(r *pb.Relation) (*rel, error) {
 		return t.drop(x.Drop)
 	case *pb.Relation_DropNa:
 		return t.dropNA(x.DropNa)
+	case *pb.Relation_FillNa:
+		return t.fillNA(x.FillNa)
+	case *pb.Relation_Tail:
+		return t.tail(x.Tail)
 	case *pb.Relation_ShowString:
 		return nil, unsupported("show_string below another relation")
 	case *pb.Relation_CachedLocalRelation, *pb.Relation_ChunkedCachedLocalRelation:
@@ -991,6 +995,130 @@ func (t *translator) dropNA(d *pb.NADrop) (*rel, error) {
 		}
 	}
 	return &rel{sql: "SELECT * FROM " + from + " WHERE (" + strings.Join(terms, " + ") + ") >= " + strconv.Itoa(min), cols: in.cols}, nil
+}
+
+// fillNA is df.fillna(value, subset) and df.fillna({col: value}), as
+// Spark's DataFrameNaFunctions.fill: one value fills the columns (all, or
+// the subset) of its family, numbers the numeric ones (cast to the
+// column's type), strings the string ones, booleans the boolean ones, and
+// leaves the others; a value per column fills that column, cast to its
+// type. A DOUBLE's NaN is filled as its NULL is.
+func (t *translator) fillNA(f *pb.NAFill) (*rel, error) {
+	in, err := t.relation(f.GetInput())
+	if err != nil {
+		return nil, err
+	}
+	vals := f.GetValues()
+	names := f.GetCols()
+	if len(vals) == 0 || (len(vals) > 1 && len(vals) != len(names)) {
+		return nil, invalid("fillna with %d values for %d columns", len(vals), len(names))
+	}
+	from, _ := t.from(in)
+	refs := make([]string, len(in.cols))
+	for i, c := range in.cols {
+		refs[i] = syntax.QuoteIdent(c.ref)
+	}
+	d, err := t.e.Describe(t.ctx, "SELECT "+strings.Join(refs, ", ")+" FROM "+from)
+	if err != nil {
+		return nil, &queryError{sql: in.sql, err: err}
+	}
+	fill := map[int]types.Value{} // column → value
+	family := func(k types.Kind) types.Kind {
+		if k == types.Int || k == types.Float {
+			return types.Float
+		}
+		return k
+	}
+	for i, l := range vals {
+		v, err := literalValue(l)
+		if err != nil {
+			return nil, err
+		}
+		switch v.K {
+		case types.Bool, types.Int, types.Float, types.String:
+		default:
+			return nil, &analysisError{class: "UNSUPPORTED_DATA_TYPE", msg: fmt.Sprintf("fillna takes a boolean, number or string, not %s", v.K)}
+		}
+		var targets []int
+		switch {
+		case len(vals) > 1:
+			j := colIndex(in.cols, names[i])
+			if j < 0 {
+				return nil, &analysisError{class: "UNRESOLVED_COLUMN.WITH_SUGGESTION", msg: fmt.Sprintf("fillna: no column %s", syntax.QuoteIdent(names[i]))}
+			}
+			fill[j] = v
+			continue
+		case len(names) > 0:
+			for _, n := range names {
+				j := colIndex(in.cols, n)
+				if j < 0 {
+					return nil, &analysisError{class: "UNRESOLVED_COLUMN.WITH_SUGGESTION", msg: fmt.Sprintf("fillna: no column %s", syntax.QuoteIdent(n))}
+				}
+				targets = append(targets, j)
+			}
+		default:
+			for j := range in.cols {
+				targets = append(targets, j)
+			}
+		}
+		for _, j := range targets {
+			if family(d.Schema[j].Kind) == family(v.K) {
+				fill[j] = v
+			}
+		}
+	}
+	if len(fill) == 0 {
+		return in, nil
+	}
+	items := make([]string, len(in.cols))
+	for j, c := range in.cols {
+		ref := syntax.QuoteIdent(c.ref)
+		v, ok := fill[j]
+		if !ok {
+			items[j] = ref
+			continue
+		}
+		k := d.Schema[j].Kind
+		if k == types.Null {
+			k = v.K
+		}
+		val := "CAST(" + syntax.QuoteString(v.String()) + " AS " + k.String() + ")"
+		if v.K == types.String {
+			val = syntax.QuoteString(v.String())
+		}
+		cond := ref + " IS NULL"
+		if k == types.Float {
+			cond += " OR isnan(" + ref + ")"
+		}
+		items[j] = "CASE WHEN " + cond + " THEN " + val + " ELSE " + ref + " END AS " + ref
+	}
+	return &rel{sql: "SELECT " + strings.Join(items, ", ") + " FROM " + from, cols: in.cols}, nil
+}
+
+// tail is df.tail(n): the last n rows in the input's order, which a
+// numbering of the rows as they come keeps.
+func (t *translator) tail(x *pb.Tail) (*rel, error) {
+	if x.GetLimit() < 0 {
+		return nil, invalid("tail %d is negative", x.GetLimit())
+	}
+	in, err := t.relation(x.GetInput())
+	if err != nil {
+		return nil, err
+	}
+	from, _ := t.from(in)
+	used := map[string]bool{}
+	refs := make([]string, len(in.cols))
+	for i, c := range in.cols {
+		used[strings.ToLower(c.ref)] = true
+		refs[i] = syntax.QuoteIdent(c.ref)
+	}
+	n := syntax.QuoteIdent(unique("_tail_n", used))
+	total := syntax.QuoteIdent(unique("_tail_total", used))
+	cols := strings.Join(refs, ", ")
+	inner := "SELECT " + cols + ", row_number() OVER () AS " + n + ", count(*) OVER () AS " + total + " FROM " + from
+	a := t.newAlias()
+	sql := fmt.Sprintf("SELECT %s FROM (%s) AS %s WHERE %s > %s - %d ORDER BY %s", cols, inner, a, n, total, x.GetLimit(), n)
+	return &rel{sql: sql, cols: in.cols}, nil
 }
 
 // rootSQL is the query for r as the client sees it: its refs renamed to

@@ -97,7 +97,7 @@ status=0
 # shellcheck disable=SC2086
 NECTAR_REMOTE="sc://localhost:$port/;user_id=$user;token=$password" NECTAR_SPARK_REMOTE="$spark_remote" \
 	NECTAR_BIN="$nectar" NECTAR_PROJECT="$tmp" NECTAR_LOGS="$tmp/logs/segment-logs" \
-	"$py" -m pytest -q -p no:cacheprovider scripts/connect-clients/test_pyspark.py ${PYTEST_ARGS:-} || status=1
+	timeout 600 "$py" -m pytest -q -p no:cacheprovider scripts/connect-clients/test_pyspark.py ${PYTEST_ARGS:-} || status=1
 
 if ! grep -q 'Spark Connect operation failed.*interrupted by the client' "$tmp/server.log"; then
 	echo "connect-clients: no operation was interrupted (test_interrupt)" >&2

@@ -48,6 +48,9 @@ def nectar():
     s = session(REMOTE)
     yield s
     s.stop()
+    # A session left open keeps pyspark's threads, and pytest, alive.
+    if _spark_session is not None:
+        _spark_session.stop()
 
 
 def events(s):
@@ -149,6 +152,9 @@ AGG_QUERIES = {
     "when_isin": lambda ev: (ev.select(F.when(F.col("event").isin("Added to Cart", "Order Completed"), "money")
                                        .otherwise("other").alias("kind"))
                              .groupBy("kind").count().orderBy("kind")),
+    "fillna": lambda ev: (ev.select("event", F.col("properties.revenue").alias("rev"), F.col("properties.variation_id").alias("v"))
+                          .fillna(0).fillna("none", subset=["v"]).groupBy("event", "v")
+                          .agg(F.sum("rev").alias("rev"), F.count("*").alias("n")).orderBy("event", "v")),
     "offset": lambda ev: ev.select("messageId").orderBy("messageId").offset(5).limit(3),
     "union": lambda ev: (ev.filter("event = 'Order Completed'").select("userId")
                          .union(ev.filter("event = 'Added to Cart'").select("userId")).groupBy("userId").count()
@@ -177,6 +183,14 @@ def session_spark():
     if _spark_session is None:
         _spark_session = SparkSession.builder.remote(SPARK).create()
     return _spark_session
+
+
+def test_tail(nectar):
+    df = events(nectar).select("messageId", "event").orderBy("messageId")
+    last = df.tail(3)
+    assert text_rows(last) == cli("SELECT messageId, event FROM events ORDER BY messageId DESC LIMIT 3")[1:][::-1]
+    if SPARK:
+        assert last == events(session_spark()).select("messageId", "event").orderBy("messageId").tail(3)
 
 
 def test_count_matches_cli(nectar):
@@ -313,9 +327,13 @@ def test_bad_column_is_an_analysis_error(nectar):
 def test_wrong_token_is_refused():
     bad = REMOTE.split(";token=")[0] + ";token=wrong-password"
     s = SparkSession.builder.remote(bad).create()
-    with pytest.raises(PySparkException, match="authentication failed") as e:
-        s.sql("SELECT 1").collect()
-    assert "wrong-password" not in str(e.value)
+    try:
+        with pytest.raises(PySparkException, match="authentication failed") as e:
+            s.sql("SELECT 1").collect()
+        assert e.value.getCondition() == "CONNECT.AUTHENTICATION_FAILED"
+        assert "wrong-password" not in str(e.value)
+    finally:
+        s.stop()
 
 
 def test_interrupt(nectar):
