@@ -411,15 +411,6 @@ func (t *translator) extract(x *pb.Expression_UnresolvedExtractValue, sc *scope)
 	return "", unsupported("extracting a value with a key of that type")
 }
 
-func (t *translator) sortOrder(e *pb.Expression, sc *scope) (string, error) {
-	o := e.GetSortOrder()
-	if o == nil {
-		// A plain column: ascending, Spark's default.
-		return t.expr(e, sc, false)
-	}
-	return t.sortOrderOf(o, sc)
-}
-
 func (t *translator) sortOrderOf(o *pb.Expression_SortOrder, sc *scope) (string, error) {
 	v, err := t.expr(o.GetChild(), sc, false)
 	if err != nil {
