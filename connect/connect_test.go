@@ -295,7 +295,8 @@ func TestBadPlansAreRefused(t *testing.T) {
 		{"filter without input", &pb.Relation{RelType: &pb.Relation_Filter{Filter: &pb.Filter{Condition: lit("x")}}}, codes.InvalidArgument, "", "no type"},
 		{"negative limit", &pb.Relation{RelType: &pb.Relation_Limit{Limit: &pb.Limit{Input: sqlRel("SELECT 1"), Limit: -1}}}, codes.InvalidArgument, "", "negative"},
 		{"sample", &pb.Relation{RelType: &pb.Relation_Sample{Sample: &pb.Sample{Input: sqlRel("SELECT 1")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation sample"},
-		{"describe", &pb.Relation{RelType: &pb.Relation_Describe{Describe: &pb.StatDescribe{Input: sqlRel("SELECT 1")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation describe"},
+		{"summary with percentiles", &pb.Relation{RelType: &pb.Relation_Summary{Summary: &pb.StatSummary{Input: sqlRel("SELECT 1 AS a")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "25%"},
+		{"unpivot", &pb.Relation{RelType: &pb.Relation_Unpivot{Unpivot: &pb.Unpivot{Input: sqlRel("SELECT 1 AS a")}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "relation unpivot"},
 		{"negative tail", &pb.Relation{RelType: &pb.Relation_Tail{Tail: &pb.Tail{Input: sqlRel("SELECT 1"), Limit: -2}}}, codes.InvalidArgument, "", "negative"},
 		{"lambda", &pb.Relation{RelType: &pb.Relation_Project{Project: &pb.Project{Input: sqlRel("SELECT 1 AS a"), Expressions: []*pb.Expression{
 			{ExprType: &pb.Expression_LambdaFunction_{LambdaFunction: &pb.Expression_LambdaFunction{}}}}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "lambda"},
@@ -667,4 +668,28 @@ func TestFillNAAndTail(t *testing.T) {
 	}
 	all := text(f.query("SELECT userId, count(*) AS n FROM events GROUP BY userId ORDER BY n, userId DESC"))
 	same(t, got, all[len(all)-4:])
+}
+
+// describe: a STRING column per numeric or string column, a row per
+// statistic in Spark's order, computed as the engine computes the
+// aggregates.
+func TestDescribe(t *testing.T) {
+	f := newFixture(t, nil)
+	in := sqlRel("SELECT event, userId, properties.price AS price, timestamp > '2024-01-02' AS late FROM events")
+	got, err := f.execute(context.Background(), &pb.Relation{RelType: &pb.Relation_Describe{Describe: &pb.StatDescribe{Input: in}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := "(SELECT event, userId, properties.price AS price FROM events) AS e"
+	row := func(stat, fn string) string {
+		return fmt.Sprintf("SELECT '%s', CAST(%s(event) AS STRING), CAST(%s(userId) AS STRING), CAST(%s(price) AS STRING) FROM %s", stat, fn, fn, fn, e)
+	}
+	want := f.query(row("count", "count") +
+		" UNION ALL SELECT 'mean', CAST(avg(try_cast(event AS DOUBLE)) AS STRING), CAST(avg(try_cast(userId AS DOUBLE)) AS STRING), CAST(avg(price) AS STRING) FROM " + e +
+		" UNION ALL SELECT 'stddev', NULL, NULL, CAST(stddev_samp(price) AS STRING) FROM " + e +
+		" UNION ALL " + row("min", "min") + " UNION ALL " + row("max", "max"))
+	same(t, got, text(want))
+	if got[0][0] != "count" || got[0][1] != "3000" || got[4][3] != "39.5" {
+		t.Fatalf("describe: %v", got)
+	}
 }

@@ -177,6 +177,14 @@ func (t *translator) relType(r *pb.Relation) (*rel, error) {
 		return t.fillNA(x.FillNa)
 	case *pb.Relation_Tail:
 		return t.tail(x.Tail)
+	case *pb.Relation_Describe:
+		return t.summary(x.Describe.GetInput(), x.Describe.GetCols(), []string{"count", "mean", "stddev", "min", "max"})
+	case *pb.Relation_Summary:
+		stats := x.Summary.GetStatistics()
+		if len(stats) == 0 {
+			stats = []string{"count", "mean", "stddev", "min", "25%", "50%", "75%", "max"}
+		}
+		return t.summary(x.Summary.GetInput(), nil, stats)
 	case *pb.Relation_ShowString:
 		return nil, unsupported("show_string below another relation")
 	case *pb.Relation_CachedLocalRelation, *pb.Relation_ChunkedCachedLocalRelation:
@@ -1119,6 +1127,89 @@ func (t *translator) tail(x *pb.Tail) (*rel, error) {
 	a := t.newAlias()
 	sql := fmt.Sprintf("SELECT %s FROM (%s) AS %s WHERE %s > %s - %d ORDER BY %s", cols, inner, a, n, total, x.GetLimit(), n)
 	return &rel{sql: sql, cols: in.cols}, nil
+}
+
+// summary is df.describe(cols) and df.summary(stats), as Spark's
+// StatFunctions.summary computes them: a STRING column per numeric or
+// string column (the columns named, else all), a row per statistic, each
+// value the aggregate cast to STRING. The input is read once (a WITH
+// query named five times runs once). Percentiles are refused: Spark's are
+// approximations nectar would not reproduce.
+func (t *translator) summary(input *pb.Relation, names []string, stats []string) (*rel, error) {
+	in, err := t.relation(input)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := t.from(in)
+	refs := make([]string, len(in.cols))
+	for i, c := range in.cols {
+		refs[i] = syntax.QuoteIdent(c.ref)
+	}
+	d, err := t.e.Describe(t.ctx, "SELECT "+strings.Join(refs, ", ")+" FROM "+from)
+	if err != nil {
+		return nil, &queryError{sql: in.sql, err: err}
+	}
+	var pick []int
+	if len(names) > 0 {
+		for _, n := range names {
+			j := colIndex(in.cols, n)
+			if j < 0 {
+				return nil, &analysisError{class: "UNRESOLVED_COLUMN.WITH_SUGGESTION", msg: fmt.Sprintf("describe: no column %s", syntax.QuoteIdent(n))}
+			}
+			pick = append(pick, j)
+		}
+	} else {
+		for j := range in.cols {
+			pick = append(pick, j)
+		}
+	}
+	var keep []int
+	for _, j := range pick {
+		switch d.Schema[j].Kind {
+		case types.Int, types.Float, types.String:
+			keep = append(keep, j)
+		}
+	}
+	w := t.newAlias()
+	out := []col{{name: "summary", ref: "summary"}}
+	used := map[string]bool{"summary": true}
+	outRefs := make([]string, len(keep))
+	for i, j := range keep {
+		outRefs[i] = unique(in.cols[j].name, used)
+		out = append(out, col{name: in.cols[j].name, ref: outRefs[i]})
+	}
+	var selects []string
+	for _, st := range stats {
+		items := []string{syntax.QuoteString(st) + " AS summary"}
+		for i, j := range keep {
+			c := syntax.QuoteIdent(in.cols[j].ref)
+			num := c
+			if d.Schema[j].Kind == types.String {
+				num = "try_cast(" + c + " AS DOUBLE)"
+			}
+			var agg string
+			switch strings.ToLower(st) {
+			case "count":
+				agg = "count(" + c + ")"
+			case "count_distinct":
+				agg = "count(DISTINCT " + c + ")"
+			case "mean":
+				agg = "avg(" + num + ")"
+			case "stddev":
+				agg = "stddev_samp(" + num + ")"
+			case "min":
+				agg = "min(" + c + ")"
+			case "max":
+				agg = "max(" + c + ")"
+			default:
+				return nil, unsupported("the statistic %q in summary (nectar computes count, count_distinct, mean, stddev, min and max; Spark's percentiles are approximations)", st)
+			}
+			items = append(items, "CAST("+agg+" AS STRING) AS "+syntax.QuoteIdent(outRefs[i]))
+		}
+		selects = append(selects, "SELECT "+strings.Join(items, ", ")+" FROM "+w)
+	}
+	sql := "WITH " + w + " AS (" + in.sql + ") " + strings.Join(selects, " UNION ALL ")
+	return &rel{sql: sql, cols: out}, nil
 }
 
 // rootSQL is the query for r as the client sees it: its refs renamed to

@@ -193,6 +193,28 @@ def test_tail(nectar):
         assert last == events(session_spark()).select("messageId", "event").orderBy("messageId").tail(3)
 
 
+def numbers(rows):
+    """describe()'s strings, numbers rounded (sums may differ in the last digit)."""
+    def one(v):
+        try:
+            return round(float(v), 6)
+        except (TypeError, ValueError):
+            return v
+    return [tuple(one(v) for v in r) for r in rows]
+
+
+def test_describe(nectar):
+    def pick(s):
+        return events(s).select("event", F.col("properties.revenue").alias("rev"), F.col("properties.quantity").alias("qty"))
+    d = pick(nectar).describe()
+    assert d.columns == ["summary", "event", "rev", "qty"]
+    rows = d.collect()
+    assert [r.summary for r in rows] == ["count", "mean", "stddev", "min", "max"]
+    assert rows[0].event == cli("SELECT count(event) FROM events")[1][0]
+    if SPARK:
+        assert numbers(rows) == numbers(pick(session_spark()).describe().collect())
+
+
 def test_count_matches_cli(nectar):
     n = events(nectar).filter(F.col("event") == "Added to Cart").count()
     assert str(n) == cli("SELECT count(*) FROM events WHERE event = 'Added to Cart'")[1][0]
