@@ -693,3 +693,61 @@ func TestDescribe(t *testing.T) {
 		t.Fatalf("describe: %v", got)
 	}
 }
+
+// spark.catalog: the session's temporary views and the sources, their
+// columns, dropTempView; what the catalog cannot do is refused.
+func TestCatalog(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	cat := func(c *pb.Catalog) *pb.Relation { return &pb.Relation{RelType: &pb.Relation_Catalog{Catalog: c}} }
+	run := func(c *pb.Catalog) [][]string {
+		t.Helper()
+		got, err := f.execute(ctx, cat(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	stream, err := f.client.ExecutePlan(ctx, &pb.ExecutePlanRequest{SessionId: f.sessID, UserContext: &pb.UserContext{UserId: "analyst"},
+		Plan: &pb.Plan{OpType: &pb.Plan_Command{Command: &pb.Command{CommandType: &pb.Command_CreateDataframeView{CreateDataframeView: &pb.CreateDataFrameViewCommand{
+			Input: sqlRel("SELECT userId, count(*) AS n FROM events GROUP BY userId"), Name: "per_user", Replace: true}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = stream.Recv()
+	}
+	if err != io.EOF {
+		t.Fatal(err)
+	}
+	list := &pb.Catalog{CatType: &pb.Catalog_ListTables{ListTables: &pb.ListTables{}}}
+	same(t, run(list), [][]string{{"events", "NULL", "NULL", "NULL", "TEMPORARY", "true"}, {"per_user", "NULL", "NULL", "NULL", "TEMPORARY", "true"}})
+	pattern := "per*"
+	same(t, run(&pb.Catalog{CatType: &pb.Catalog_ListTables{ListTables: &pb.ListTables{Pattern: &pattern}}}), [][]string{{"per_user", "NULL", "NULL", "NULL", "TEMPORARY", "true"}})
+	same(t, run(&pb.Catalog{CatType: &pb.Catalog_ListColumns{ListColumns: &pb.ListColumns{TableName: "per_user"}}}),
+		[][]string{{"userId", "NULL", "string", "true", "false", "false", "false"}, {"n", "NULL", "long", "true", "false", "false", "false"}})
+	exists := func(name string) string {
+		return run(&pb.Catalog{CatType: &pb.Catalog_TableExists{TableExists: &pb.TableExists{TableName: name}}})[0][0]
+	}
+	if exists("per_user") != "true" || exists("default.per_user") != "true" || exists("nosuch") != "false" {
+		t.Fatal("tableExists")
+	}
+	if got := run(&pb.Catalog{CatType: &pb.Catalog_DropTempView{DropTempView: &pb.DropTempView{ViewName: "per_user"}}}); got[0][0] != "true" {
+		t.Fatalf("dropTempView: %v", got)
+	}
+	if exists("per_user") != "false" {
+		t.Fatal("the view is still there")
+	}
+	if got := run(&pb.Catalog{CatType: &pb.Catalog_CurrentDatabase{CurrentDatabase: &pb.CurrentDatabase{}}}); got[0][0] != "default" {
+		t.Fatalf("currentDatabase: %v", got)
+	}
+	other := "sales"
+	_, err = f.execute(ctx, cat(&pb.Catalog{CatType: &pb.Catalog_ListTables{ListTables: &pb.ListTables{DbName: &other}}}))
+	if _, class, _ := errorOf(err); class != "SCHEMA_NOT_FOUND" {
+		t.Fatalf("another database: %v", err)
+	}
+	_, err = f.execute(ctx, cat(&pb.Catalog{CatType: &pb.Catalog_CreateTable{CreateTable: &pb.CreateTable{TableName: "t"}}}))
+	if _, class, msg := errorOf(err); class != "UNSUPPORTED_CONNECT_FEATURE" || !strings.Contains(msg, "create_table") {
+		t.Fatalf("createTable: %v", err)
+	}
+}

@@ -36,12 +36,15 @@ func newSession(user, id string) *session {
 		confs: map[string]string{}, tables: map[string]tableSource{}, ops: map[string]*operation{}, lastUsed: time.Now()}
 }
 
+// localPrefix starts the names of the session's in-memory tables.
+const localPrefix = "_connect_local_"
+
 // register keeps a table made by make under a fresh name.
 func (s *session) register(make func(name string) tableSource) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.n++
-	name := "_connect_local_" + strconv.Itoa(s.n)
+	name := localPrefix + strconv.Itoa(s.n)
 	s.tables[name] = make(name)
 	return name
 }

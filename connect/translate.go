@@ -177,6 +177,8 @@ func (t *translator) relType(r *pb.Relation) (*rel, error) {
 		return t.fillNA(x.FillNa)
 	case *pb.Relation_Tail:
 		return t.tail(x.Tail)
+	case *pb.Relation_Catalog:
+		return t.catalog(x.Catalog)
 	case *pb.Relation_Describe:
 		return t.summary(x.Describe.GetInput(), x.Describe.GetCols(), []string{"count", "mean", "stddev", "min", "max"})
 	case *pb.Relation_Summary:

@@ -215,6 +215,20 @@ def test_describe(nectar):
         assert numbers(rows) == numbers(pick(session_spark()).describe().collect())
 
 
+def test_catalog(nectar):
+    events(nectar).groupBy("userId").count().createOrReplaceTempView("per_user")
+    tables = {t.name: (t.tableType, t.isTemporary) for t in nectar.catalog.listTables()}
+    assert tables["events"] == ("EXTERNAL", False)  # nectar.yaml's source
+    assert tables["per_user"] == ("TEMPORARY", True)
+    assert [c.name for c in nectar.catalog.listColumns("per_user")] == ["userId", "count"]
+    assert nectar.catalog.tableExists("per_user") and not nectar.catalog.tableExists("nosuch")
+    assert nectar.catalog.currentDatabase() == "default"
+    assert nectar.catalog.dropTempView("per_user")
+    assert not nectar.catalog.tableExists("per_user")
+    with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE"):
+        nectar.catalog.createTable("t", path="/tmp/nowhere")
+
+
 def test_count_matches_cli(nectar):
     n = events(nectar).filter(F.col("event") == "Added to Cart").count()
     assert str(n) == cli("SELECT count(*) FROM events WHERE event = 'Added to Cart'")[1][0]
