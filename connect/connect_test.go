@@ -3,10 +3,17 @@ package connect
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,12 +25,14 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	pb "github.com/nectar-dev/nectar/connect/internal/sparkpb"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/listen"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -749,5 +758,70 @@ func TestCatalog(t *testing.T) {
 	_, err = f.execute(ctx, cat(&pb.Catalog{CatType: &pb.Catalog_CreateTable{CreateTable: &pb.CreateTable{TableName: "t"}}}))
 	if _, class, msg := errorOf(err); class != "UNSUPPORTED_CONNECT_FEATURE" || !strings.Contains(msg, "create_table") {
 		t.Fatalf("createTable: %v", err)
+	}
+}
+
+// The endpoint listens beyond loopback only with TLS and users, and with
+// TLS a client must speak TLS.
+func TestListenAndTLS(t *testing.T) {
+	newSession := func() *engine.Session { return engine.New(engine.Options{Dir: t.TempDir()}) }
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	plain, err := New(Config{NewSession: newSession, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plain.Listen("0.0.0.0:0"); !errors.Is(err, listen.ErrNotLoopback) {
+		t.Fatalf("0.0.0.0 without TLS and users: %v", err)
+	}
+	authOnly, _ := New(Config{NewSession: newSession, Logger: quiet, Users: users{"analyst": "pw"}})
+	if _, err := authOnly.Listen("0.0.0.0:0"); !errors.Is(err, listen.ErrNotLoopback) {
+		t.Fatalf("0.0.0.0 with users but no TLS: %v", err)
+	}
+
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "nectar test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	svc, err := New(Config{NewSession: newSession, Logger: quiet, Users: users{"analyst": "pw"},
+		TLS: &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: priv}}, MinVersion: tls.VersionTLS12}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := svc.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { svc.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+	version := func(creds credentials.TransportCredentials) (string, error) {
+		conn, err := grpc.NewClient(ln.Addr().String(), grpc.WithTransportCredentials(creds))
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		c, cancel := context.WithTimeout(metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer pw"), 5*time.Second)
+		defer cancel()
+		r, err := pb.NewSparkConnectServiceClient(conn).AnalyzePlan(c, &pb.AnalyzePlanRequest{SessionId: "s", UserContext: &pb.UserContext{UserId: "analyst"},
+			Analyze: &pb.AnalyzePlanRequest_SparkVersion_{SparkVersion: &pb.AnalyzePlanRequest_SparkVersion{}}})
+		return r.GetSparkVersion().GetVersion(), err
+	}
+	if v, err := version(credentials.NewTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})); err != nil || v != SparkVersion {
+		t.Fatalf("over TLS: %q %v", v, err)
+	}
+	if _, err := version(insecure.NewCredentials()); err == nil {
+		t.Fatal("a plaintext client was answered by a TLS endpoint")
 	}
 }
