@@ -173,7 +173,7 @@ func (t *translator) findTable(name string) (tableEntry, bool) {
 // values is a relation of constant rows, kept as the session's in-memory
 // table like a createDataFrame.
 func (t *translator) values(schema types.Schema, rows [][]types.Value) (*rel, error) {
-	name := t.sess.register(func(name string) tableSource { return &memTable{name: name, schema: schema, rows: rows} })
+	name := t.sess.register(fmt.Appendf(nil, "values\x00%v\x00%v", schema, rows), func(name string) tableSource { return &memTable{name: name, schema: schema, rows: rows} })
 	t.e.Register(name, t.sess.table(name))
 	cols := make([]col, len(schema))
 	items := make([]string, len(schema))

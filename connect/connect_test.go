@@ -825,3 +825,36 @@ func TestListenAndTLS(t *testing.T) {
 		t.Fatal("a plaintext client was answered by a TLS endpoint")
 	}
 }
+
+// pyspark sends a createDataFrame's rows with every action on the frame:
+// the session keeps them once.
+func TestLocalRelationKeptOnce(t *testing.T) {
+	f := newFixture(t, nil)
+	data, err := localData(types.Schema{{Name: "id", Kind: types.Int}, {Name: "v", Kind: types.String}},
+		[][]types.Value{{types.IntValue(1), types.StringValue("a")}, {types.IntValue(2), types.Value{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := &pb.Relation{RelType: &pb.Relation_LocalRelation{LocalRelation: &pb.LocalRelation{Data: data}}}
+	for range 3 {
+		got, err := f.execute(context.Background(), local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, got, [][]string{{"1", "a"}, {"2", "NULL"}})
+	}
+	other := &pb.Relation{RelType: &pb.Relation_Range{Range: &pb.Range{End: 4, Step: 2}}}
+	for range 2 {
+		got, err := f.execute(context.Background(), other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, got, [][]string{{"0"}, {"2"}})
+	}
+	f.svc.mu.Lock()
+	sess := f.svc.sessions[sessionKey{"analyst", f.sessID}]
+	f.svc.mu.Unlock()
+	if n := len(sess.tables); n != 2 {
+		t.Fatalf("the session keeps %d tables, want 2 (the rows once, the range once)", n)
+	}
+}

@@ -1,7 +1,8 @@
 package connect
 
 import (
-	"strconv"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,6 @@ type session struct {
 	tables   map[string]tableSource
 	ops      map[string]*operation
 	lastUsed time.Time
-	n        int
 }
 
 func newSession(user, id string) *session {
@@ -39,13 +39,21 @@ func newSession(user, id string) *session {
 // localPrefix starts the names of the session's in-memory tables.
 const localPrefix = "_connect_local_"
 
-// register keeps a table made by make under a fresh name.
-func (s *session) register(make func(name string) tableSource) string {
+// register keeps a table made by make (nil: none, make failed) under a name derived from key, a
+// digest of its content: pyspark sends a createDataFrame's rows again with
+// every action on the frame, and the same rows must not be kept once per
+// action. The name is stable, so a temporary view over the frame finds
+// its table in later requests.
+func (s *session) register(key []byte, make func(name string) tableSource) string {
+	sum := sha256.Sum256(key)
+	name := localPrefix + hex.EncodeToString(sum[:8])
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.n++
-	name := localPrefix + strconv.Itoa(s.n)
-	s.tables[name] = make(name)
+	if _, ok := s.tables[name]; !ok {
+		if t := make(name); t != nil {
+			s.tables[name] = t
+		}
+	}
 	return name
 }
 

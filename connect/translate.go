@@ -753,11 +753,20 @@ func (t *translator) setOp(s *pb.SetOperation) (*rel, error) {
 }
 
 func (t *translator) local(l *pb.LocalRelation) (*rel, error) {
-	schema, rows, err := decodeLocal(l.GetData(), l.GetSchema())
-	if err != nil {
-		return nil, err
+	var decodeErr error
+	name := t.sess.register([]byte("local\x00"+l.GetSchema()+"\x00"+string(l.GetData())), func(name string) tableSource {
+		// Decoded once per content: the next action on the frame finds it.
+		schema, rows, err := decodeLocal(l.GetData(), l.GetSchema())
+		if err != nil {
+			decodeErr = err
+			return nil
+		}
+		return &memTable{name: name, schema: schema, rows: rows}
+	})
+	if decodeErr != nil {
+		return nil, decodeErr
 	}
-	name := t.sess.register(func(name string) tableSource { return &memTable{name: name, schema: schema, rows: rows} })
+	schema := t.sess.table(name).(*memTable).schema
 	cols := make([]col, len(schema))
 	items := make([]string, len(schema))
 	for i, c := range schema {
@@ -776,7 +785,7 @@ func (t *translator) rangeRel(r *pb.Range) (*rel, error) {
 	if step == 0 {
 		return nil, &analysisError{class: "INVALID_PARAMETER_VALUE", msg: "range: the step must not be 0"}
 	}
-	name := t.sess.register(func(name string) tableSource { return &rangeTable{name: name, start: start, end: end, step: step} })
+	name := t.sess.register(fmt.Appendf(nil, "range\x00%d\x00%d\x00%d", start, end, step), func(name string) tableSource { return &rangeTable{name: name, start: start, end: end, step: step} })
 	t.e.Register(name, t.sess.table(name))
 	return &rel{sql: "SELECT id FROM " + name, cols: []col{{name: "id", ref: "id"}}}, nil
 }
