@@ -74,9 +74,8 @@ func rawKey(v *types.Vector, r int) (string, bool) {
 func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
 
 func (j *join) Next(ctx context.Context) (*types.Batch, error) {
-	// A join can make billions of rows from a few input batches (a cross
-	// join of three tables), so it checks for cancellation itself rather
-	// than waiting for its inputs to.
+	// A join can give millions of rows for a few input batches, so the
+	// inputs' own checks do not stop it soon enough: check every batch.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
