@@ -858,3 +858,31 @@ func TestLocalRelationKeptOnce(t *testing.T) {
 		t.Fatalf("the session keeps %d tables, want 2 (the rows once, the range once)", n)
 	}
 }
+
+// An endpoint of nectar serve shares the server's query slots and limits
+// (Config.Admit): a refusal is UNAVAILABLE, a query past the time limit
+// ends with the limit's reason.
+func TestAdmission(t *testing.T) {
+	f := newFixture(t, nil)
+	busy := errors.New("the server is busy")
+	f.svc.cfg.Busy = busy
+	f.svc.cfg.Admit = func(ctx context.Context, user string) (context.Context, func(), error) {
+		return nil, nil, fmt.Errorf("%w: 8 queries running", busy)
+	}
+	_, err := f.execute(context.Background(), sqlRel("SELECT 1"))
+	if code, _, msg := errorOf(err); code != codes.Unavailable || !strings.Contains(msg, "8 queries running") {
+		t.Fatalf("refused: %v", err)
+	}
+	released := make(chan string, 1)
+	f.svc.cfg.Admit = func(ctx context.Context, user string) (context.Context, func(), error) {
+		ctx, cancel := context.WithTimeoutCause(ctx, 50*time.Millisecond, errors.New("query ran past the server's time limit"))
+		return ctx, func() { cancel(); released <- user }, nil
+	}
+	_, err = f.execute(context.Background(), sqlRel("SELECT count(*) FROM events a CROSS JOIN events b CROSS JOIN events c"))
+	if _, _, msg := errorOf(err); !strings.Contains(msg, "time limit") {
+		t.Fatalf("past the limit: %v", err)
+	}
+	if u := <-released; u != "analyst" {
+		t.Fatalf("the slot was released for %q", u)
+	}
+}

@@ -148,8 +148,28 @@ func (s *Service) ReleaseExecute(ctx context.Context, req *pb.ReleaseExecuteRequ
 // executeSafely is execute with a panic turned into an error: it runs
 // in the operation's own goroutine, where the gRPC interceptor's recover
 // does not reach, and a plan nectar mishandles must cost its client an
-// error, not the server.
+// error, not the server. It holds one of the server's query slots while
+// it runs (Config.Admit).
 func (s *Service) executeSafely(ctx context.Context, sess *session, plan *pb.Plan, emit func(*pb.ExecutePlanResponse) error) (what, script string, err error) {
+	if s.cfg.Admit != nil {
+		qctx, done, aerr := s.cfg.Admit(ctx, sess.user)
+		if aerr != nil {
+			if s.cfg.Busy != nil && errors.Is(aerr, s.cfg.Busy) {
+				aerr = sparkError{code: codes.Unavailable, class: "org.apache.spark.SparkException", msg: aerr.Error()}.status()
+			}
+			return "admission", "", aerr
+		}
+		defer done()
+		ctx = qctx
+		defer func() {
+			// The server's limits end a query through qctx: say why.
+			if err != nil && qctx.Err() != nil {
+				if cause := context.Cause(qctx); cause != nil && !errors.Is(cause, context.Canceled) {
+					err = cause
+				}
+			}
+		}()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("Spark Connect operation panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))

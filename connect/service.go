@@ -45,6 +45,14 @@ type Config struct {
 	Users Authenticator
 	// TLS encrypts the endpoint (nil: plain).
 	TLS *tls.Config
+	// Admit, when set, is called before an operation runs a query: it
+	// waits for a slot, and returns the context the query runs under and
+	// the function that gives the slot back (server.Server.Admit, so that
+	// the endpoint shares the server's limits). An error wrapping
+	// ErrBusy refuses the operation as UNAVAILABLE, which pyspark retries.
+	Admit func(ctx context.Context, user string) (context.Context, func(), error)
+	// Busy is the error Admit's refusals wrap (server.ErrBusy).
+	Busy error
 	// Logger receives one line per operation (nil: slog.Default()).
 	// Tokens and passwords never reach it.
 	Logger *slog.Logger

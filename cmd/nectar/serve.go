@@ -134,7 +134,7 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				}
 				listeners[i] = ln
 			}
-			sc, scLn, err := sparkConnect(cfg, sparkAddr)
+			sc, scLn, err := sparkConnect(cfg, srv, sparkAddr)
 			if err != nil {
 				for _, l := range listeners {
 					if l != nil {
@@ -179,13 +179,14 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 }
 
 // sparkConnect makes the Spark Connect endpoint on addr ("" for none),
-// with the server's sessions, users and TLS: each request gets a fresh
-// engine session over nectar.yaml's sources, as Flight SQL's do.
-func sparkConnect(cfg server.Config, addr string) (*connect.Service, net.Listener, error) {
+// with the server's sessions, users, TLS and limits: each request gets a
+// fresh engine session over nectar.yaml's sources and waits for one of the
+// server's query slots, as Flight SQL's do.
+func sparkConnect(cfg server.Config, srv *server.Server, addr string) (*connect.Service, net.Listener, error) {
 	if addr == "" {
 		return nil, nil, nil
 	}
-	cc := connect.Config{TLS: cfg.TLS, Logger: cfg.Logger, NewSession: func() *engine.Session {
+	cc := connect.Config{TLS: cfg.TLS, Logger: cfg.Logger, Admit: srv.Admit, Busy: server.ErrBusy, NewSession: func() *engine.Session {
 		e := engine.New(cfg.Engine)
 		if cfg.Project != nil {
 			cfg.Project.Apply(e)
