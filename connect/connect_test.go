@@ -319,7 +319,8 @@ func TestBadPlansAreRefused(t *testing.T) {
 		{"syntax", sqlRel("SELECT FROM WHERE"), codes.InvalidArgument, "PARSE_SYNTAX_ERROR", "SQLSTATE: 42601\n  SELECT FROM WHERE\n         ^"},
 		{"range step 0", &pb.Relation{RelType: &pb.Relation_Range{Range: &pb.Range{End: 3}}}, codes.InvalidArgument, "INVALID_PARAMETER_VALUE", "step"},
 		{"bad identifier", &pb.Relation{RelType: &pb.Relation_Project{Project: &pb.Project{Input: sqlRel("SELECT 1 AS a"), Expressions: []*pb.Expression{attr("a.`b")}}}}, codes.InvalidArgument, "INVALID_IDENTIFIER", "backquote"},
-		{"outside the project", &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: "SELECT 1", NamedArguments: map[string]*pb.Expression{"a": lit("x")}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "named parameters"},
+		{"unbound named parameter", &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: "SELECT :b", NamedArguments: map[string]*pb.Expression{"a": lit("x")}}}}, codes.InvalidArgument, "UNBOUND_SQL_PARAMETER", "SELECT :b\n         ^"},
+		{"an argument that is not a literal", &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: "SELECT :a", NamedArguments: map[string]*pb.Expression{"a": attr("x")}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "not a literal"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -884,5 +885,23 @@ func TestAdmission(t *testing.T) {
 	}
 	if u := <-released; u != "analyst" {
 		t.Fatalf("the slot was released for %q", u)
+	}
+}
+
+// spark.sql(query, args={…}): :name parameters are bound as literals, a
+// value never becomes query text.
+func TestNamedArguments(t *testing.T) {
+	f := newFixture(t, nil)
+	q := &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: "SELECT count(*) AS n FROM events WHERE event = :ev AND properties.price > :p",
+		NamedArguments: map[string]*pb.Expression{"ev": lit("Added to Cart"), "p": {ExprType: &pb.Expression_Literal_{Literal: &pb.Expression_Literal{LiteralType: &pb.Expression_Literal_Double{Double: 20.5}}}}}}}}
+	got, err := f.execute(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, got, text(f.query("SELECT count(*) AS n FROM events WHERE event = 'Added to Cart' AND properties.price > 20.5")))
+	inject := &pb.Relation{RelType: &pb.Relation_Sql{Sql: &pb.SQL{Query: "SELECT count(*) AS n FROM events WHERE event = :ev",
+		NamedArguments: map[string]*pb.Expression{"ev": lit("x' OR 'a' = 'a")}}}}
+	if got, err := f.execute(context.Background(), inject); err != nil || got[0][0] != "0" {
+		t.Fatalf("a quote in a value: %v %v", got, err)
 	}
 }

@@ -380,7 +380,8 @@ func (s *Service) sqlCommand(ctx context.Context, sess *session, c *pb.SqlComman
 	for _, st := range stmts {
 		parts = append(parts, st.String())
 	}
-	if len(sqlRel.GetPosArgs()) > 0 || len(sqlRel.GetPosArguments()) > 0 {
+	if len(sqlRel.GetPosArgs()) > 0 || len(sqlRel.GetPosArguments()) > 0 || len(sqlRel.GetArgs()) > 0 || len(sqlRel.GetNamedArguments()) > 0 {
+		// The statements with their arguments bound, as literals.
 		script = strings.Join(parts, ";\n")
 	}
 	var schema types.Schema

@@ -275,10 +275,36 @@ func firstWords(s string) string {
 
 // sqlStatements parses s's text with its positional arguments.
 func (t *translator) sqlStatements(s *pb.SQL) ([]syntax.Statement, error) {
-	if len(s.GetArgs()) > 0 || len(s.GetNamedArguments()) > 0 {
-		return nil, unsupported("named parameters in spark.sql (nectar takes positional ? parameters: spark.sql(query, args=[…]))")
-	}
+	query := s.GetQuery()
 	var params []types.Value
+	if len(s.GetArgs()) > 0 || len(s.GetNamedArguments()) > 0 {
+		// spark.sql(query, args={"name": value}): :name becomes a ? bound
+		// to its value, so a value is never query text.
+		named := map[string]types.Value{}
+		for k, l := range s.GetArgs() {
+			v, err := literalValue(l)
+			if err != nil {
+				return nil, err
+			}
+			named[k] = v
+		}
+		for k, e := range s.GetNamedArguments() {
+			l := e.GetLiteral()
+			if l == nil {
+				return nil, unsupported("a spark.sql argument that is not a literal")
+			}
+			v, err := literalValue(l)
+			if err != nil {
+				return nil, err
+			}
+			named[k] = v
+		}
+		q, vals, err := syntax.NamedParams(query, named)
+		if err != nil {
+			return nil, &queryError{sql: query, err: err}
+		}
+		query, params = q, vals
+	}
 	for _, l := range s.GetPosArgs() {
 		v, err := literalValue(l)
 		if err != nil {
@@ -297,12 +323,12 @@ func (t *translator) sqlStatements(s *pb.SQL) ([]syntax.Statement, error) {
 		}
 		params = append(params, v)
 	}
-	if n := syntax.Placeholders(s.GetQuery()); n != len(params) {
-		return nil, &queryError{sql: s.GetQuery(), err: fmt.Errorf("the query has %d ? parameters and %d arguments were given", n, len(params))}
+	if n := syntax.Placeholders(query); n != len(params) {
+		return nil, &queryError{sql: query, err: fmt.Errorf("the query has %d ? parameters and %d arguments were given", n, len(params))}
 	}
-	stmts, err := syntax.ParseScriptParams(s.GetQuery(), params)
+	stmts, err := syntax.ParseScriptParams(query, params)
 	if err != nil {
-		return nil, &queryError{sql: s.GetQuery(), err: err}
+		return nil, &queryError{sql: query, err: err}
 	}
 	return stmts, nil
 }

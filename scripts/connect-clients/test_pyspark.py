@@ -321,9 +321,17 @@ def test_create_dataframe_round_trip(nectar):
     assert nectar.range(3, 10, 3).collect() == [Row(id=3), Row(id=6), Row(id=9)]
 
 
-def test_sql_with_positional_args(nectar):
+def test_sql_with_args(nectar):
     n = nectar.sql("SELECT count(*) AS n FROM events WHERE event = ? AND properties.price > ?", args=["Added to Cart", 20.5]).first().n
     assert str(n) == cli("SELECT count(*) FROM events WHERE event = 'Added to Cart' AND properties.price > 20.5")[1][0]
+    named = nectar.sql("SELECT count(*) AS n FROM events WHERE event = :ev AND properties.price > :p",
+                       args={"ev": "Added to Cart", "p": 20.5}).first().n
+    assert named == n
+    if SPARK:
+        sp = session_spark()
+        events(sp).createOrReplaceTempView("events")
+        assert sp.sql("SELECT count(*) AS n FROM events WHERE event = :ev AND properties.price > :p",
+                      args={"ev": "Added to Cart", "p": 20.5}).first().n == n
 
 
 def test_unsupported_is_refused(nectar):
