@@ -905,3 +905,57 @@ func TestNamedArguments(t *testing.T) {
 		t.Fatalf("a quote in a value: %v %v", got, err)
 	}
 }
+
+// spark.sql("SET …") reads and writes the session's settings, as
+// spark.conf does, and answers (key, value) rows.
+func TestSQLSet(t *testing.T) {
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	run := func(q string) ([][]string, error) {
+		stream, err := f.client.ExecutePlan(ctx, &pb.ExecutePlanRequest{SessionId: f.sessID, UserContext: &pb.UserContext{UserId: "analyst"},
+			Plan: &pb.Plan{OpType: &pb.Plan_Command{Command: &pb.Command{CommandType: &pb.Command_SqlCommand{SqlCommand: &pb.SqlCommand{Input: sqlRel(q)}}}}}})
+		if err != nil {
+			return nil, err
+		}
+		var rows [][]string
+		for {
+			r, err := stream.Recv()
+			if err == io.EOF {
+				return rows, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if l := r.GetSqlCommandResult().GetRelation().GetLocalRelation(); l != nil {
+				got, err := arrowRows(l.GetData())
+				if err != nil {
+					return nil, err
+				}
+				rows = append(rows, got...)
+			}
+		}
+	}
+	for _, c := range []struct {
+		q    string
+		want [][]string
+	}{
+		{"SET spark.sql.shuffle.partitions = 4", [][]string{{"spark.sql.shuffle.partitions", "4"}}},
+		{"set spark.sql.shuffle.partitions;", [][]string{{"spark.sql.shuffle.partitions", "4"}}},
+		{"SET no.such.key", [][]string{{"no.such.key", "<undefined>"}}},
+		{"SET spark.sql.session.timeZone=UTC", [][]string{{"spark.sql.session.timeZone", "UTC"}}},
+	} {
+		q, want := c.q, c.want
+		got, err := run(q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		same(t, got, want)
+	}
+	if _, err := run("SET spark.sql.session.timeZone=Europe/Paris"); status.Code(err) != codes.Unimplemented {
+		t.Fatalf("a time zone other than UTC: %v", err)
+	}
+	all, err := run("SET")
+	if err != nil || len(all) < 20 {
+		t.Fatalf("SET: %d rows, %v", len(all), err)
+	}
+}

@@ -305,6 +305,10 @@ def test_conf(nectar):
     with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE.*timeZone"):
         nectar.conf.set("spark.sql.session.timeZone", "America/New_York")
     assert nectar.conf.get("nectar.no.such.key", "dflt") == "dflt"
+    # spark.sql("SET …") is spark.conf in SQL.
+    assert nectar.sql("SET spark.sql.shuffle.partitions=3").collect() == [Row(key="spark.sql.shuffle.partitions", value="3")]
+    assert nectar.conf.get("spark.sql.shuffle.partitions") == "3"
+    nectar.conf.unset("spark.sql.shuffle.partitions")
 
 
 def test_create_dataframe_round_trip(nectar):
