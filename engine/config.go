@@ -41,6 +41,9 @@ type Config struct {
 	// file or a PostgreSQL URL. The engine only reads the section; the
 	// program opens the store and registers its tables.
 	Graph GraphConfig `yaml:"graph"`
+	// Streams are queries `nectar serve` keeps running over arriving
+	// files (StreamConfig; the server runs them).
+	Streams map[string]StreamConfig `yaml:"streams"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -77,6 +80,9 @@ func (c *Config) Roots() []string {
 		add(s.Compacted)
 	}
 	for _, p := range c.Serve.Allow {
+		add(p)
+	}
+	for _, p := range c.streamReads() {
 		add(p)
 	}
 	return out
@@ -166,6 +172,9 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 				return nil, fmt.Errorf("read %s: source %q: schema: %w", path, name, err)
 			}
 		}
+	}
+	if err := c.checkStreams(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return &c, nil
 }
