@@ -21,6 +21,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/listen"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -35,6 +36,10 @@ type Config struct {
 	Project *engine.Config
 	// Tables are extra tables beside the project's (nil: none).
 	Tables Tables
+	// Streams are the streams the server hosts (nil: none): their memory
+	// tables join the catalog as STREAM TABLEs beside Tables, and
+	// GET /v1/streams reports them. The caller starts them.
+	Streams *streams.Host
 	// Prepare, if set, readies each session a request gets, as the CLI
 	// readies its own (the model graph's graph_walk).
 	Prepare func(*engine.Session)
@@ -58,6 +63,8 @@ type Server struct {
 	log  *slog.Logger
 	auth *authenticator // nil without users
 	mem  memory.Allocator
+	// extra are Config.Tables and the streams' tables, joined.
+	extra Tables
 
 	// stopping is cancelled when Serve's context ends: every running
 	// query's context is cancelled with it.
@@ -87,6 +94,16 @@ func New(cfg Config) (*Server, error) {
 	s.stopping, s.stop = context.WithCancelCause(context.Background())
 	if cfg.Users != nil {
 		s.auth = &authenticator{users: cfg.Users, tokens: newTokens()}
+	}
+	var extra joinedTables
+	if cfg.Tables != nil {
+		extra = append(extra, cfg.Tables)
+	}
+	if cfg.Streams != nil {
+		extra = append(extra, streamTables{cfg.Streams})
+	}
+	if len(extra) > 0 {
+		s.extra = extra
 	}
 	return s, nil
 }
