@@ -21,6 +21,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/listen"
+	"github.com/nectar-dev/nectar/server/dashboard"
 	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -34,6 +35,9 @@ type Config struct {
 	// Project is nectar.yaml: its sources are tables of every session
 	// (nil: none).
 	Project *engine.Config
+	// Experiments are experiment spec files the dashboard reports on,
+	// beside those it finds in the project folder.
+	Experiments []string
 	// Tables are extra tables beside the project's (nil: none).
 	Tables Tables
 	// Streams are the streams the server hosts (nil: none): their memory
@@ -65,6 +69,7 @@ type Server struct {
 	mem  memory.Allocator
 	// extra are Config.Tables and the streams' tables, joined.
 	extra Tables
+	dash  *dashboard.Dashboard
 
 	// stopping is cancelled when Serve's context ends: every running
 	// query's context is cancelled with it.
@@ -104,6 +109,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	if len(extra) > 0 {
 		s.extra = extra
+	}
+	dir := "."
+	if cfg.Project != nil {
+		dir = cfg.Project.Dir()
+	}
+	var err error
+	s.dash, err = dashboard.New(dashboard.Options{Backend: dashBackend{s}, Streams: cfg.Streams, ProjectDir: dir,
+		Specs: cfg.Experiments, Log: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	return s, nil
 }
