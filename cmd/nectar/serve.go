@@ -19,6 +19,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
+	"github.com/nectar-dev/nectar/server/streams"
 )
 
 func newServeCmd() *cobra.Command {
@@ -28,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		tlsCert, tlsKey      string
 		usersFile            string
 		logJSON, logDebug    bool
+		experiments          []string
 	)
 	c := &cobra.Command{
 		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
@@ -39,13 +41,22 @@ R's adbcflightsql with adbi and dbplyr), the Arrow Flight SQL JDBC driver (DBeav
 any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:7070):
   POST /v1/query   SQL as the body or JSON {"sql": …}; ?format=json|csv|arrow|parquet|table
   GET  /v1/tables  the sources and views with their columns
+  GET  /v1/streams[/NAME[/events]]  the hosted streams' status (events: server-sent)
+and the web dashboard at / (query, sources, streams, experiments).
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
+
+The streams in nectar.yaml's streams: section run inside the server, exactly once
+across restarts as 'nectar stream' runs them; a memory sink's table is a table of
+the catalog (SELECT * FROM data_stream). A stream that fails is reported in its
+status and run again with backoff (1s doubling to 5m), unless its query or
+checkpoint cannot work: then it stays failed until nectar.yaml is fixed.
 
 Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
 ('nectar serve hash-password' makes a hash; htpasswd -B's lines work too); clients
 then log in with HTTP Basic credentials (Flight SQL hands back a token).
-SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
+SIGINT or SIGTERM cancels the running queries, stops the streams (a batch in
+progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 		Example: `  nectar serve
   nectar serve --flight-sql 127.0.0.1:32010 --http ''          # Flight SQL only
   nectar serve --flight-sql 0.0.0.0:32010 --http 0.0.0.0:7070 \
@@ -95,11 +106,23 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 			if sf.cfg.Engine != "" && sf.cfg.Engine != "local" {
 				return fmt.Errorf("nectar.yaml's engine: %s: nectar serve runs queries itself; remove engine: to serve", sf.cfg.Engine)
 			}
-			cfg.Engine, cfg.Project = e.Opts, sf.cfg
+			cfg.Engine, cfg.Project, cfg.Experiments = e.Opts, sf.cfg, experiments
 			if g := sf.graph; g != nil {
 				if err := serveGraph(cmd.Context(), &cfg, g); err != nil {
 					return err
 				}
+			}
+			host, err := streams.New(streams.Options{Project: sf.cfg, Engine: e.Opts, Log: cfg.Logger,
+				Session: func() *engine.Session {
+					s := engine.New(e.Opts)
+					sf.cfg.Apply(s)
+					return s
+				}})
+			if err != nil {
+				return fmt.Errorf("nectar.yaml: streams: %w", err)
+			}
+			if len(host.Names()) > 0 {
+				cfg.Streams = host
 			}
 			srv, err := server.New(cfg)
 			if err != nil {
@@ -121,7 +144,16 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				}
 				listeners[i] = ln
 			}
-			return srv.Serve(cmd.Context(), listeners[0], listeners[1])
+			ctx, stop := context.WithCancel(cmd.Context())
+			defer stop()
+			host.Start(ctx)
+			err = srv.Serve(ctx, listeners[0], listeners[1])
+			// The listeners are closed: stop the streams, each as a kill
+			// would (a batch in progress is replayed by the next start),
+			// and let go of their checkpoints' locks before exiting.
+			stop()
+			host.Wait()
+			return err
 		},
 	}
 	sf.add(c)
@@ -133,6 +165,7 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
 	f.BoolVar(&logJSON, "log-json", false, "log JSON lines instead of text")
 	f.BoolVar(&logDebug, "log-debug", false, "log debug messages too")
+	f.StringArrayVar(&experiments, "experiment", nil, "an experiment spec the dashboard reports on, beside those in the project folder and its experiments/ folder (repeatable)")
 	c.AddCommand(newHashPasswordCmd())
 	return c
 }

@@ -402,6 +402,9 @@ func (s *hosted) status(ctx context.Context) (Status, error) {
 		}
 	}
 	st.Status = ps
+	if st.Recent == nil {
+		st.Recent = []stream.BatchStats{}
+	}
 	if st.Query == "" {
 		st.Query = s.cfg.Query
 	}
@@ -451,10 +454,13 @@ func (h *Host) Watch(name string) (changed <-chan struct{}, stop func(), err err
 	}, nil
 }
 
-// watchers counts the watches open on name, for tests that check a
-// client going away ends its watch.
-func (h *Host) watchers(name string) int {
-	s := h.byName[strings.ToLower(name)]
+// Watchers counts the watches open on name: an event stream whose client
+// went away must have ended its own.
+func (h *Host) Watchers(name string) int {
+	s, ok := h.byName[strings.ToLower(name)]
+	if !ok {
+		return 0
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.watchers)
@@ -500,7 +506,7 @@ type liveTable struct{ s *hosted }
 func (t liveTable) source() (plan.Source, error) {
 	schema, _, _ := t.s.mem.Table()
 	if schema == nil {
-		return nil, fmt.Errorf("stream table %s: %w (the stream %s is waiting for its first files, or has not started)", t.s.cfg.Sink.Memory, ErrNoResultYet, t.s.name)
+		return nil, fmt.Errorf("%w: stream %s is waiting for its first files, or has not started", ErrNoResultYet, t.s.name)
 	}
 	return t.s.mem.Source(), nil
 }
