@@ -2,8 +2,8 @@ package server
 
 import (
 	"bufio"
-	"database/sql"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
