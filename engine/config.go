@@ -82,9 +82,6 @@ func (c *Config) Roots() []string {
 	for _, p := range c.Serve.Allow {
 		add(p)
 	}
-	for _, p := range c.streamReads() {
-		add(p)
-	}
 	return out
 }
 

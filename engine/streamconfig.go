@@ -13,7 +13,6 @@ import (
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
-	"github.com/nectar-dev/nectar/types"
 )
 
 // StreamConfig is one stream of nectar.yaml's streams section: a query
@@ -358,26 +357,4 @@ func isIdent(s string) bool {
 		}
 	}
 	return true
-}
-
-// streamReads lists the paths the streams' queries give read_json
-// directly, resolved against nectar.yaml's folder: places a server on the
-// project may read (Roots), as it reads the sources' own.
-func (c *Config) streamReads() []string {
-	var out []string
-	for _, s := range c.Streams {
-		q, err := syntax.ParseQuery(s.Query)
-		if err != nil {
-			continue
-		}
-		syntax.Inspect(q, func(n syntax.Node) bool {
-			if t, ok := n.(*syntax.TableFunc); ok && strings.EqualFold(t.Name, "read_json") && len(t.Args) > 0 {
-				if lit, ok := t.Args[0].(*syntax.Literal); ok && lit.Value.K == types.String {
-					out = append(out, lit.Value.S)
-				}
-			}
-			return true
-		})
-	}
-	return out
 }

@@ -112,9 +112,14 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 					return err
 				}
 			}
-			host, err := streams.New(streams.Options{Project: sf.cfg, Engine: e.Opts, Log: cfg.Logger,
+			// The streams are the operator's, declared in nectar.yaml
+			// beside the sources: they read without the confinement that
+			// keeps clients' queries in the project's places.
+			streamOpts := e.Opts
+			streamOpts.Stores = e.Opts.Stores.Unconfined()
+			host, err := streams.New(streams.Options{Project: sf.cfg, Engine: streamOpts, Log: cfg.Logger,
 				Session: func() *engine.Session {
-					s := engine.New(e.Opts)
+					s := engine.New(streamOpts)
 					sf.cfg.Apply(s)
 					return s
 				}})
