@@ -13,6 +13,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 )
 
@@ -146,6 +147,9 @@ func (s *Server) queryErrorBody(ctx context.Context, err error, src string) (int
 		return http.StatusServiceUnavailable, errorBody{Error: apiError{Message: "query cancelled: " + err.Error()}}
 	case errors.Is(err, exec.ErrMemoryLimit):
 		return http.StatusInsufficientStorage, errorBody{Error: apiError{Message: err.Error()}}
+	case errors.Is(err, streams.ErrNoResultYet):
+		// Not the client's fault, nor the server's: ask again later.
+		return http.StatusServiceUnavailable, errorBody{Error: apiError{Message: err.Error()}}
 	default:
 		return http.StatusInternalServerError, errorBody{Error: apiError{Message: err.Error()}}
 	}

@@ -329,11 +329,13 @@ type Status struct {
 	Restarts    int        `json:"restarts"`
 	NextAttempt *time.Time `json:"next_attempt,omitempty"`
 	// Trigger is the time between batches; Target describes the sink
-	// without secrets; Table is the memory table's name and TableRows its
-	// rows now.
+	// without secrets; Table is the memory table's name, TableReady
+	// whether it has a result to read yet (its first batch delivered) and
+	// TableRows its rows now.
 	Trigger    string `json:"trigger"`
 	Target     string `json:"target"`
 	Table      string `json:"table,omitempty"`
+	TableReady bool   `json:"table_ready"`
 	TableRows  int    `json:"table_rows"`
 	Checkpoint string `json:"checkpoint"`
 	// Started says whether the checkpoint has a batch yet; before that
@@ -386,8 +388,8 @@ func (s *hosted) status(ctx context.Context) (Status, error) {
 	version := s.version
 	s.mu.Unlock()
 	if s.mem != nil {
-		_, rows, _ := s.mem.Table()
-		st.Table, st.TableRows = s.cfg.Sink.Memory, len(rows)
+		schema, rows, _ := s.mem.Table()
+		st.Table, st.TableReady, st.TableRows = s.cfg.Sink.Memory, schema != nil, len(rows)
 	}
 	ps, err := stream.ReadStatusRecent(ctx, s.cfg.Checkpoint, RecentBatches)
 	switch {

@@ -14,8 +14,19 @@
     for (const e of root.querySelectorAll(`[data-field="${field}"]`)) e.textContent = text;
   };
 
-  let shownBatches = -1;
+  let shownBatches = -1, shownReady = false;
   let loading = false, again = false;
+
+  // waiting says the live table has no result to read yet.
+  function waiting() {
+    if (!liveTable) return;
+    liveTable.clear();
+    live.dataset.rows = '0';
+    const caption = document.createElement('caption');
+    caption.className = 'meta';
+    caption.textContent = 'no result yet: the stream is waiting for its first batch';
+    live.append(caption);
+  }
 
   // reloadTable reads the live table anew; a commit during the read
   // reads it once more after.
@@ -114,10 +125,12 @@
       problems.append(tr);
     }
     charts(s.recent);
-    if (s.batches !== shownBatches) {
+    if (s.batches !== shownBatches || s.table_ready !== shownReady) {
       shownBatches = s.batches;
+      shownReady = s.table_ready;
       root.dataset.batches = String(s.batches);
-      reloadTable();
+      // Before its first batch a memory table has no columns to read.
+      if (s.table_ready) reloadTable(); else waiting();
     }
   }
 
