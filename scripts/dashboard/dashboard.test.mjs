@@ -1,0 +1,237 @@
+// Browser tests of nectar serve's dashboard: Playwright (playwright-core)
+// drives Debian's chromium headless against a server that
+// scripts/dashboard-test.sh started on loopback. Run with node --test.
+//
+// Environment: NECTAR_HTTP (http://127.0.0.1:PORT), NECTAR_USER and
+// NECTAR_PASSWORD, NECTAR_BIN (the CLI, for the answers to compare with),
+// NECTAR_PROJECT (the server's folder; the stream reads incoming/ there),
+// NECTAR_ARRIVALS (generated .gz files to move in, colon-separated),
+// SCREENSHOTS (where to keep screenshots), CHROMIUM (the browser),
+// NODE_MODULES (the folder holding playwright-core).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+// playwright-core lives in the cache the script installed it into
+// (NODE_MODULES), not beside this file; ES modules ignore NODE_PATH.
+const { chromium } = createRequire(path.join(process.env.NODE_MODULES, 'x.js'))('playwright-core');
+
+const base = process.env.NECTAR_HTTP;
+const project = process.env.NECTAR_PROJECT;
+const shots = process.env.SCREENSHOTS;
+const arrivals = process.env.NECTAR_ARRIVALS.split(':');
+
+let browser, context, page;
+const outside = [];   // requests to anything but the server
+const problems = [];  // console errors (CSP violations among them) and page errors
+
+function cli(sql) {
+  const out = execFileSync(process.env.NECTAR_BIN, ['query', '--format', 'json', sql], { cwd: project, encoding: 'utf8' });
+  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+function arrive(i) {
+  // A writer renames a finished file into place.
+  const dir = path.join(project, 'incoming');
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.part-${i}.gz`);
+  fs.copyFileSync(arrivals[i], tmp);
+  fs.renameSync(tmp, path.join(dir, `${i}.gz`));
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    // No sandbox (root in CI); and none of Chromium's own traffic
+    // (updates, sync, QUIC probes) on a machine whose network is closed.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({
+    baseURL: base,
+    viewport: { width: 1280, height: 900 },
+    httpCredentials: { username: process.env.NECTAR_USER, password: process.env.NECTAR_PASSWORD },
+    acceptDownloads: true,
+  });
+  // Everything the pages load must come from the server on 127.0.0.1.
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname !== '127.0.0.1' && url.protocol !== 'blob:' && url.protocol !== 'data:') {
+      outside.push(url.href);
+      return route.abort();
+    }
+    return route.continue();
+  });
+  // A CSP violation is reported as an event too (beside Chromium's
+  // console message); the script is injected by the browser's debugger,
+  // which the CSP does not govern.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.setDefaultTimeout(30000);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// The watchers catch what they watch: an image from elsewhere put into a
+// page is blocked by its CSP and reported; a fetch from elsewhere is
+// caught (and aborted) by the route. Both are removed, so the last test
+// sees only what the dashboard itself did.
+test('the watchers see CSP violations and requests elsewhere', async () => {
+  await page.goto('/');
+  const csp = (await page.request.get('/')).headers()['content-security-policy'];
+  assert.match(csp, /default-src 'self'/);
+  await page.evaluate(() => {
+    const img = document.createElement('img');
+    img.src = 'http://192.0.2.1/probe.png'; // TEST-NET-1: routed nowhere
+    document.body.append(img);
+  });
+  for (let i = 0; i < 50 && !problems.some((p) => /CSP violation: img-src blocked http:\/\/192\.0\.2\.1/.test(p)); i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(problems.some((p) => /CSP violation: img-src blocked http:\/\/192\.0\.2\.1/.test(p)), problems.join('\n'));
+  problems.length = 0;
+
+  const blank = await context.newPage();
+  await blank.evaluate(() => fetch('http://192.0.2.1/probe').catch(() => {}));
+  await blank.close();
+  assert.deepEqual(outside, ['http://192.0.2.1/probe']);
+  outside.length = 0;
+});
+
+test('a query runs and its rows, chart and download show', async () => {
+  await page.goto('/');
+  const sql = "SELECT event, count(*) AS n FROM events WHERE event IS NOT NULL GROUP BY event ORDER BY n DESC, event";
+  await page.fill('#sql', sql);
+  await page.click('#run');
+  const want = cli(sql);
+  await page.locator('#results tbody tr').nth(want.length - 1).waitFor();
+  const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
+  assert.deepEqual(rows, want.map((r) => [r.event, String(r.n)]));
+  assert.deepEqual(await page.$$eval('#results th', (ths) => ths.map((th) => th.firstChild.textContent)), ['event', 'n']);
+  await page.locator('#chart svg[data-kind="bar"]').waitFor();
+  assert.equal(await page.locator('#chart svg rect[data-value]').count(), want.length);
+  await expectText('#status', new RegExp(`^${want.length} rows in `));
+  await shot('query');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.download[data-format="csv"]')]);
+  const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'event,n');
+  assert.equal(csv.length, want.length + 1);
+
+  // A first column of times draws a line.
+  await page.fill('#sql', "SELECT date_trunc('HOUR', CAST(timestamp AS TIMESTAMP)) AS hour, count(*) AS n FROM events GROUP BY 1 ORDER BY 1");
+  await page.click('#run');
+  await page.locator('#chart svg[data-kind="line"] polyline').waitFor();
+  await shot('query-line-chart');
+
+  await page.fill('#sql', 'SELECT event, count(*) AS n FROM events GROUP BY event');
+  await page.click('#explain');
+  await page.locator('#plan').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#plan'), /Aggregate|Scan/i);
+});
+
+test('an error shows its caret and moves the cursor there', async () => {
+  await page.goto('/');
+  await page.fill('#sql', 'SELECT event\nFRM events');
+  await page.click('#run');
+  const error = page.locator('#error');
+  await error.waitFor({ state: 'visible' });
+  const text = await error.textContent();
+  assert.match(text, /error at 2:1/);
+  assert.match(text, /FRM events\n\s*\^/);
+  assert.equal(await error.getAttribute('data-line'), '2');
+  assert.equal(await page.$eval('#sql', (t) => t.selectionStart), 'SELECT event\n'.length);
+  await shot('query-error');
+  // Chromium logs the refused query's 400 as a failed load: expected
+  // here, once, and nowhere else.
+  const refused = problems.filter((p) => /status of 400 .*\/ui\/query\)$/.test(p));
+  assert.equal(refused.length, 1, problems.join('\n'));
+  problems.splice(problems.indexOf(refused[0]), 1);
+});
+
+test('a stream page shows batches and its live table grow as files arrive', async () => {
+  await page.goto('/streams/data_stream');
+  await expectText('[data-field="state"]', /running/);
+  // Following the stream's server-sent events; nothing to read yet.
+  await page.waitForFunction(() => document.getElementById('stream').dataset.connected === 'yes');
+  await expectText('#live caption', /no result yet/);
+  const loads = [];
+  page.on('load', () => loads.push(page.url()));
+  const query = "SELECT properties.recommender.variant AS expt, count(*) AS n FROM read_json('./incoming/*.gz') WHERE event = 'Added to Cart' GROUP BY 1";
+  let last = -1;
+  for (let i = 0; i < arrivals.length; i++) {
+    arrive(i);
+    await expectText('dd[data-field="batches"]', new RegExp(`^${i + 1}$`));
+    const want = cli(query).map((r) => [r.expt === null ? 'NULL' : r.expt, String(r.n)]).sort();
+    // The table reloads when the batch's event arrives.
+    await page.waitForFunction((w) => {
+      const rows = [...document.querySelectorAll('#live tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent).join('|')).sort();
+      return JSON.stringify(rows) === JSON.stringify(w.map((r) => r.join('|')));
+    }, want);
+    const total = want.reduce((s, r) => s + Number(r[1]), 0);
+    assert.ok(total > last, `the table grew: ${total} after ${last}`);
+    last = total;
+  }
+  assert.deepEqual(loads, [], 'the page was never reloaded: the events brought every change');
+  assert.equal(await page.locator('#rates-chart svg polyline').count() >= 1, true);
+  assert.equal(await page.locator('#durations-chart svg rect').count(), arrivals.length);
+  await shot('stream');
+  await page.goto('/streams');
+  await expectText('tr[data-stream="data_stream"] [data-field="batches"]', new RegExp(`^${arrivals.length}$`));
+  await shot('streams');
+});
+
+test('a source glimpse counts its rows on demand', async () => {
+  await page.goto('/sources');
+  await page.click('a[href="/sources/events"]');
+  await page.locator('table.glimpse tbody tr').first().waitFor();
+  assert.ok(await page.locator('table.glimpse td.col', { hasText: /^event$/ }).count() === 1);
+  await page.click('#count');
+  const [{ n }] = cli('SELECT count(*) AS n FROM events');
+  await expectText('#row-count', new RegExp(`^${Number(n).toLocaleString('en').replaceAll(',', '\u202f')}$`));
+  await shot('source');
+});
+
+test('an experiment report opens', async () => {
+  await page.goto('/experiments');
+  await page.click('a[href^="/experiments/"]');
+  const report = page.locator('#report');
+  await report.waitFor();
+  assert.match(await report.locator('h1').textContent(), /Experiment food-recs-2019-02/);
+  assert.ok(await report.locator('svg').count() >= 2);
+  // The same numbers as nectar experiment.
+  const json = JSON.parse(execFileSync(process.env.NECTAR_BIN, ['experiment', '--spec', 'experiments/food-recs.yaml', '--format', 'json'], { cwd: project, encoding: 'utf8' }));
+  const units = await report.locator('table').first().locator('tr').nth(1).locator('td').nth(1).textContent();
+  assert.equal(Number(units), json.metrics[0].variants[0].units);
+  await shot('experiment');
+});
+
+test('nothing was fetched from outside 127.0.0.1 and no page logged an error', () => {
+  assert.deepEqual(outside, []);
+  assert.deepEqual(problems, []);
+});
+
+async function expectText(selector, re) {
+  await page.waitForFunction(([s, src, flags]) => {
+    const e = document.querySelector(s);
+    return e && new RegExp(src, flags).test(e.textContent.trim());
+  }, [selector, re.source, re.flags]);
+}
