@@ -92,14 +92,14 @@ func (s *Server) httpHandler() http.Handler {
 		})
 	}
 	if len(s.cfg.Handlers) == 0 {
-		return h
+		return browserGuard(h, s.auth != nil)
 	}
 	outer := http.NewServeMux()
 	for path, extra := range s.cfg.Handlers {
 		outer.Handle(path, extra)
 	}
 	outer.Handle("/", h)
-	return outer
+	return browserGuard(outer, s.auth != nil)
 }
 
 // apiError is an error as the API reports it.
