@@ -45,7 +45,7 @@ const nectarChart = (() => {
   }
 
   // plot draws spec into container, replacing what was there:
-  // {kind: 'line'|'bar', xKind: 'time'|'number'|'category', x: [...],
+  // {kind: 'line'|'bar', xKind: 'time'|'number'|'integer'|'category', x: [...],
   //  series: [{name, values: [...]}], note}
   function plot(container, spec) {
     const series = spec.series.slice(0, maxSeries);
@@ -85,7 +85,8 @@ const nectarChart = (() => {
       let xlo = Math.min(...xs), xhi = Math.max(...xs);
       if (!(xhi > xlo)) { xlo -= 1; xhi += 1; }
       const X = (v) => M.l + ((v - xlo) / (xhi - xlo)) * pw;
-      const ticks = spec.xKind === 'time' ? Array.from({ length: 6 }, (_, i) => xlo + (i * (xhi - xlo)) / 5) : niceTicks(xlo, xhi, 6).filter((t) => t >= xlo && t <= xhi);
+      let ticks = spec.xKind === 'time' ? Array.from({ length: 6 }, (_, i) => xlo + (i * (xhi - xlo)) / 5) : niceTicks(xlo, xhi, 6).filter((t) => t >= xlo && t <= xhi);
+      if (spec.xKind === 'integer') ticks = ticks.filter(Number.isInteger); // batch numbers: no batch 0.5
       for (const t of ticks) {
         const label = spec.xKind === 'time' ? fmtTime(t, xhi - xlo) : fmtNum(t);
         svg.append(el('text', { x: X(t), y: M.t + ph + 16, 'text-anchor': 'middle' }, label));

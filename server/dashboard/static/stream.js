@@ -14,6 +14,8 @@
     for (const e of root.querySelectorAll(`[data-field="${field}"]`)) e.textContent = text;
   };
 
+  // nectar.yaml without output_mode: the stream's default.
+  const defaultMode = 'complete for an aggregation, else append';
   let shownBatches = -1, shownReady = false;
   let loading = false, again = false;
 
@@ -71,7 +73,7 @@
       return s > 0 ? b.rows_in / s : null;
     });
     const x = recent.map((b) => b.batch);
-    nectarChart.plot(rates, { kind: 'line', xKind: 'number', x, legend: true, label: 'rates', series: [
+    nectarChart.plot(rates, { kind: 'line', xKind: 'integer', x, legend: true, label: 'rates', series: [
       { name: 'input rows/s', values: input },
       { name: 'processed rows/s', values: recent.map((b) => b.processed_rows_per_second) },
     ] });
@@ -85,14 +87,14 @@
     state.textContent = s.state;
     state.className = `state state-${s.state}`;
     set('batches', String(s.batches));
-    set('mode', s.mode || '');
+    set('mode', s.mode || defaultMode);
     set('input_rows_per_second', nectar.rate(s.input_rows_per_second));
     set('processed_rows_per_second', nectar.rate(s.processed_rows_per_second));
     set('last_duration', s.recent && s.recent.length ? nectar.duration(s.recent[s.recent.length - 1].duration_ms) : '–');
     set('rows_in', nectar.count(s.rows_in));
     set('rows_out', nectar.count(s.rows_out));
     set('files_pending', String(s.files_pending));
-    set('oldest_pending', nectar.duration((s.oldest_pending_ns || 0) / 1e6));
+    set('oldest_pending', s.files_pending ? nectar.duration((s.oldest_pending_ns || 0) / 1e6) : '–');
     set('late_rows', nectar.count(s.late_rows));
     set('skipped_files', String(s.skipped_files));
     set('partial_files', String(s.partial_files));

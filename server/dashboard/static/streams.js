@@ -10,7 +10,7 @@
     processed_rows_per_second: (s) => nectar.rate(s.processed_rows_per_second),
     last_duration: (s) => (s.recent && s.recent.length ? nectar.duration(s.recent[s.recent.length - 1].duration_ms) : ''),
     files_pending: (s) => s.files_pending,
-    oldest_pending: (s) => nectar.duration((s.oldest_pending_ns || 0) / 1e6),
+    oldest_pending: (s) => (s.files_pending ? nectar.duration((s.oldest_pending_ns || 0) / 1e6) : '–'),
     late_rows: (s) => s.late_rows,
     problem_files: (s) => `${s.skipped_files} / ${s.partial_files}`,
   };
