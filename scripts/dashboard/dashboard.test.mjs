@@ -42,8 +42,12 @@ function arrive(i) {
   fs.renameSync(tmp, path.join(dir, `${i}.gz`));
 }
 
+// shot keeps a screenshot of the page, which must fit the window's width
+// (a wide table scrolls in its own box).
 async function shot(name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(scroll <= client, `${name}: the page is ${scroll}px wide in a ${client}px window`);
 }
 
 before(async () => {
