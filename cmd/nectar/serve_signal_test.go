@@ -148,15 +148,37 @@ func TestServeSignalsStopStreams(t *testing.T) {
 		sig  syscall.Signal
 		code int
 	}{{syscall.SIGINT, exitInterrupted}, {syscall.SIGTERM, exitTerminated}} {
+		// A dashboard follows the stream's events: an open event stream
+		// does not hold the server up, and ends when it stops.
+		resp, err := http.Get(s.base + "/v1/streams/live/events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended := make(chan string, 1)
+		go func() {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			ended <- string(b)
+		}()
 		// A file arrives and the signal follows at once: its batch may be
 		// running when the server stops.
 		arrive()
 		time.Sleep(60 * time.Millisecond)
+		sent := time.Now()
 		s.cmd.Process.Signal(c.sig)
 		select {
 		case <-s.exited:
+			t.Logf("%v: stopped %s after the signal", c.sig, time.Since(sent).Round(time.Millisecond))
 		case <-time.After(20 * time.Second):
 			t.Fatalf("%v: serve did not stop: %s", c.sig, s.stderr.String())
+		}
+		select {
+		case events := <-ended:
+			if !strings.HasPrefix(events, "event: status\ndata: {") {
+				t.Errorf("%v: the event stream gave %q", c.sig, events)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%v: the event stream is still open after the server stopped", c.sig)
 		}
 		log := s.stderr.String()
 		if code := s.cmd.ProcessState.ExitCode(); code != c.code {
@@ -171,8 +193,10 @@ func TestServeSignalsStopStreams(t *testing.T) {
 			t.Errorf("%v: %s", c.sig, log)
 		}
 		// A new server takes the checkpoint at once and catches up.
+		began := time.Now()
 		s = start()
 		settled(s, fmt.Sprintf("after %v", c.sig))
+		t.Logf("%v: the next server caught up in %s", c.sig, time.Since(began).Round(time.Millisecond))
 	}
 	if strings.Contains(s.stderr.String(), "checkpoint in use") {
 		t.Errorf("the checkpoint was still held: %s", s.stderr.String())
