@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -287,5 +286,3 @@ func thousands(n int64) string {
 	}
 	return b.String()
 }
-
-var errNotFound = errors.New("not found")
