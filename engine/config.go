@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -56,6 +57,13 @@ type S3Config struct {
 	Endpoint  string `yaml:"endpoint"`
 	Region    string `yaml:"region"`
 	PathStyle bool   `yaml:"path_style"`
+	// MaxAttempts and MaxBackoff bound the retries of one request
+	// (throttling, 5xx, cut connections): a scan that must not fail on
+	// a burst of SlowDown keeps the defaults (10, 20s), an interactive
+	// user who would rather hear at once lowers them. AWS_MAX_ATTEMPTS
+	// sets the first too, as for the AWS tools.
+	MaxAttempts int           `yaml:"max_attempts"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
 }
 
 // ServeConfig is nectar.yaml's serve section.
@@ -171,6 +179,9 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 				return nil, fmt.Errorf("read %s: source %q: schema: %w", path, name, err)
 			}
 		}
+	}
+	if c.S3.MaxAttempts < 0 || c.S3.MaxBackoff < 0 {
+		return nil, fmt.Errorf("read %s: s3: max_attempts and max_backoff must not be negative", path)
 	}
 	if err := c.checkStreams(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)

@@ -19,17 +19,50 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 type budget struct {
 	limit int64
 	used  atomic.Int64
+	pool  *Pool // shared with other queries; nil if none
 }
 
 type budgetKey struct{}
 
+// Pool is a memory budget that concurrent queries share (a server's):
+// what a query reserves counts against its own limit and the pool's,
+// and goes back to the pool when the query ends. Without it, each of N
+// queries may hold the whole limit, N times the memory there is.
+type Pool struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// NewPool makes a pool of limit bytes.
+func NewPool(limit int64) *Pool { return &Pool{limit: limit} }
+
+// Used is the bytes the running queries hold.
+func (p *Pool) Used() int64 { return p.used.Load() }
+
+type poolKey struct{}
+
+// WithPool makes the queries run under ctx draw from p as well as from
+// their own limit.
+func WithPool(ctx context.Context, p *Pool) context.Context {
+	return context.WithValue(ctx, poolKey{}, p)
+}
+
 // WithMemoryLimit returns a context whose queries fail with ErrMemoryLimit
-// once their operators hold about limit bytes. limit <= 0 means no limit.
-func WithMemoryLimit(ctx context.Context, limit int64) context.Context {
-	if limit <= 0 {
-		return ctx
+// once their operators hold about limit bytes, or once the queries of
+// ctx's pool (WithPool) hold the pool's. limit <= 0 means no limit of the
+// query's own. release returns the query's bytes to the pool: call it
+// when the query has ended.
+func WithMemoryLimit(ctx context.Context, limit int64) (_ context.Context, release func()) {
+	pool, _ := ctx.Value(poolKey{}).(*Pool)
+	if limit <= 0 && pool == nil {
+		return ctx, func() {}
 	}
-	return context.WithValue(ctx, budgetKey{}, &budget{limit: limit})
+	b := &budget{limit: limit, pool: pool}
+	return context.WithValue(ctx, budgetKey{}, b), func() {
+		if pool != nil {
+			pool.used.Add(-b.used.Swap(0))
+		}
+	}
 }
 
 // budgeted runs its operator under a memory budget whatever context the
@@ -51,11 +84,17 @@ func reserve(ctx context.Context, n int64, what string) error {
 	if b == nil {
 		return nil
 	}
-	if b.used.Add(n) > b.limit {
-		return fmt.Errorf("%w: %s needs more than the %s memory limit; narrow the query, or raise --memory-limit", ErrMemoryLimit, what, fmt.Sprintf("%.0f MiB", float64(b.limit)/(1<<20)))
+	used := b.used.Add(n)
+	if b.pool != nil && b.pool.used.Add(n) > b.pool.limit {
+		return fmt.Errorf("%w: %s needs more than is left of the %s the server's running queries share; try again when fewer run, or narrow the query", ErrMemoryLimit, what, mib(b.pool.limit))
+	}
+	if b.limit > 0 && used > b.limit {
+		return fmt.Errorf("%w: %s needs more than the %s memory limit; narrow the query, or raise --memory-limit", ErrMemoryLimit, what, mib(b.limit))
 	}
 	return nil
 }
+
+func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
 
 // valueSize is Value's in-memory size; rowSize estimates a materialised
 // row's footprint (slice header, values, string bytes).
