@@ -2,11 +2,14 @@
 # Browser tests of nectar serve's web dashboard: Playwright (playwright-core
 # from npm, pinned in scripts/dashboard/package-lock.json) drives Debian's
 # chromium headless against `nectar serve` on loopback, with users, a
-# hosted memory stream and an experiment spec. It runs a query and checks
-# its rows, chart and CSV download; sees an error's caret; watches a
-# stream's batch count and live table grow as files are moved in; counts a
-# source's rows; opens an experiment report; and fails if a page asks for
-# anything outside 127.0.0.1 or logs an error (a CSP violation among them).
+# hosted memory stream and an experiment spec (the test starts the server
+# itself, from the binary and project folder made here). It runs a query
+# and checks its rows, chart and CSV download; sees an error's caret;
+# watches a stream's batch count and live table grow as files are moved
+# in; stops the server with SIGTERM under the open stream page and starts
+# it again, and sees the page reconnect and carry on; counts a source's
+# rows; opens an experiment report; and fails if a page asks for anything
+# outside 127.0.0.1 or logs an error (a CSP violation among them).
 #
 # Installs what it needs when missing: chromium (apt-get) and
 # playwright-core (npm ci into a cache keyed by the lock file).
@@ -44,11 +47,11 @@ if [ ! -d "$mods/node_modules/playwright-core" ]; then
 fi
 
 tmp=$(mktemp -d /tmp/nectar-dashboard-test.XXXXXX)
-pid=
 cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
+	# The servers the test started (it stops them itself; this is for a
+	# test that crashed).
+	if [ -f "$tmp/server.pids" ]; then
+		while read -r p; do kill "$p" 2>/dev/null || true; done <"$tmp/server.pids"
 	fi
 	rm -rf "$tmp"
 }
@@ -60,7 +63,7 @@ project=$tmp/project
 mkdir -p "$project/experiments"
 "$nectar" gen --out "$project/logs" --events 12000 --files 3 --seed 3 2>/dev/null
 # Files that arrive while the page watches: another day of logs.
-"$nectar" gen --out "$tmp/arrivals" --events 6000 --files 3 --seed 4 2>/dev/null
+"$nectar" gen --out "$tmp/arrivals" --events 8000 --files 4 --seed 4 2>/dev/null
 arrivals=$(find "$tmp/arrivals" -name '*.gz' | sort | tr '\n' ':' | sed 's/:$//')
 cat >"$project/nectar.yaml" <<'YAML'
 sources:
@@ -79,31 +82,11 @@ user=analyst
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 printf '%s\n' "$password" | "$nectar" serve hash-password --user "$user" >"$project/users.txt"
 
-# A port the system picks, read from the server's log.
-(cd "$project" && exec "$nectar" serve --flight-sql '' --http 127.0.0.1:0 --users users.txt) >"$tmp/server.log" 2>&1 &
-pid=$!
-addr=
-for _ in $(seq 1 400); do
-	addr=$(sed -n 's/.*msg="HTTP listening" addr=\(127\.0\.0\.1:[0-9]*\).*/\1/p' "$tmp/server.log")
-	if [ -n "$addr" ]; then break; fi
-	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "dashboard-test: nectar serve exited:" >&2
-		cat "$tmp/server.log" >&2
-		exit 1
-	fi
-	sleep 0.05
-done
-if [ -z "$addr" ]; then
-	echo "dashboard-test: nectar serve did not listen within 20 s:" >&2
-	cat "$tmp/server.log" >&2
-	exit 1
-fi
-
 shots=${DASHBOARD_SCREENSHOTS:-${TMPDIR:-/tmp}/nectar-dashboard-screenshots}
 mkdir -p "$shots"
 rm -f "$shots"/*.png
 status=0
-NODE_MODULES=$mods/node_modules NECTAR_HTTP="http://$addr" NECTAR_USER="$user" NECTAR_PASSWORD="$password" \
+NODE_MODULES=$mods/node_modules NECTAR_USER="$user" NECTAR_PASSWORD="$password" NECTAR_SERVER_LOG="$tmp/server.log" NECTAR_SERVER_PIDS="$tmp/server.pids" \
 	NECTAR_BIN="$nectar" NECTAR_PROJECT="$project" NECTAR_ARRIVALS="$arrivals" SCREENSHOTS="$shots" CHROMIUM="$chrome" \
 	node --test --test-concurrency=1 scripts/dashboard/dashboard.test.mjs || status=1
 if grep -qF -- "$password" "$tmp/server.log"; then
@@ -112,7 +95,7 @@ if grep -qF -- "$password" "$tmp/server.log"; then
 fi
 if [ "$status" -ne 0 ]; then
 	echo "dashboard-test: server log:" >&2
-	tail -40 "$tmp/server.log" >&2
+	tail -60 "$tmp/server.log" >&2
 fi
 echo "dashboard-test: screenshots in $shots" >&2
 exit "$status"

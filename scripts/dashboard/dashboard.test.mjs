@@ -1,16 +1,20 @@
 // Browser tests of nectar serve's dashboard: Playwright (playwright-core)
-// drives Debian's chromium headless against a server that
-// scripts/dashboard-test.sh started on loopback. Run with node --test.
+// drives Debian's chromium headless against nectar serve on loopback,
+// which this file starts (and stops, and starts again) in the project
+// scripts/dashboard-test.sh made. Run with node --test.
 //
-// Environment: NECTAR_HTTP (http://127.0.0.1:PORT), NECTAR_USER and
-// NECTAR_PASSWORD, NECTAR_BIN (the CLI, for the answers to compare with),
-// NECTAR_PROJECT (the server's folder; the stream reads incoming/ there),
+// Environment: NECTAR_USER and NECTAR_PASSWORD (a user of the project's
+// users.txt), NECTAR_BIN (the CLI: the server, and the answers to compare
+// with), NECTAR_PROJECT (the server's folder; the stream reads incoming/
+// there), NECTAR_SERVER_LOG (the servers' stderr goes there),
+// NECTAR_SERVER_PIDS (their process ids, one a line, for the script's
+// clean-up),
 // NECTAR_ARRIVALS (generated .gz files to move in, colon-separated),
 // SCREENSHOTS (where to keep screenshots), CHROMIUM (the browser),
 // NODE_MODULES (the folder holding playwright-core).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,12 +23,13 @@ import { createRequire } from 'node:module';
 // (NODE_MODULES), not beside this file; ES modules ignore NODE_PATH.
 const { chromium } = createRequire(path.join(process.env.NODE_MODULES, 'x.js'))('playwright-core');
 
-const base = process.env.NECTAR_HTTP;
 const project = process.env.NECTAR_PROJECT;
 const shots = process.env.SCREENSHOTS;
 const arrivals = process.env.NECTAR_ARRIVALS.split(':');
 
 let browser, context, page;
+let server;           // the running nectar serve: {child, addr, exited}
+let base;             // http://127.0.0.1:PORT
 const outside = [];   // requests to anything but the server
 const problems = [];  // console errors (CSP violations among them) and page errors
 
@@ -50,7 +55,33 @@ async function shot(name) {
   assert.ok(scroll <= client, `${name}: the page is ${scroll}px wide in a ${client}px window`);
 }
 
+// startServer runs nectar serve in the project on addr (127.0.0.1:0 at
+// first; the same address when it comes back) and resolves once it
+// listens.
+async function startServer(addr) {
+  const log = fs.openSync(process.env.NECTAR_SERVER_LOG, 'a');
+  const child = spawn(process.env.NECTAR_BIN, ['serve', '--flight-sql', '', '--http', addr, '--users', 'users.txt'],
+    { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
+  fs.appendFileSync(process.env.NECTAR_SERVER_PIDS, `${child.pid}\n`);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  const listening = new Promise((resolve, reject) => {
+    child.stderr.on('data', (d) => {
+      fs.writeSync(log, d);
+      stderr += d;
+      const m = /msg="HTTP listening" addr=(127\.0\.0\.1:\d+)/.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+    exited.then(({ code, signal }) => reject(new Error(`nectar serve exited (${code ?? signal}): ${stderr}`)));
+  });
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error(`nectar serve did not listen: ${stderr}`)), 20000).unref());
+  const listenAddr = await Promise.race([listening, timeout]);
+  return { child, addr: listenAddr, exited, stderr: () => stderr };
+}
+
 before(async () => {
+  server = await startServer('127.0.0.1:0');
+  base = `http://${server.addr}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -92,6 +123,10 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }
 });
 
 // The watchers catch what they watch: an image from elsewhere put into a
@@ -179,28 +214,59 @@ test('a stream page shows batches and its live table grow as files arrive', asyn
   await expectText('#live caption', /no result yet/);
   const loads = [];
   page.on('load', () => loads.push(page.url()));
-  const query = "SELECT properties.recommender.variant AS expt, count(*) AS n FROM read_json('./incoming/*.gz') WHERE event = 'Added to Cart' GROUP BY 1";
   let last = -1;
-  for (let i = 0; i < arrivals.length; i++) {
+  // Every file but the last, which arrives after a restart (below).
+  for (let i = 0; i < arrivals.length - 1; i++) {
     arrive(i);
     await expectText('dd[data-field="batches"]', new RegExp(`^${i + 1}$`));
-    const want = cli(query).map((r) => [r.expt === null ? 'NULL' : r.expt, String(r.n)]).sort();
+    const want = cli(streamQuery).map((r) => [r.expt === null ? 'NULL' : r.expt, String(r.n)]).sort();
     // The table reloads when the batch's event arrives.
-    await page.waitForFunction((w) => {
-      const rows = [...document.querySelectorAll('#live tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent).join('|')).sort();
-      return JSON.stringify(rows) === JSON.stringify(w.map((r) => r.join('|')));
-    }, want);
+    await liveTableIs(want);
     const total = want.reduce((s, r) => s + Number(r[1]), 0);
     assert.ok(total > last, `the table grew: ${total} after ${last}`);
     last = total;
   }
   assert.deepEqual(loads, [], 'the page was never reloaded: the events brought every change');
   assert.equal(await page.locator('#rates-chart svg polyline').count() >= 1, true);
-  assert.equal(await page.locator('#durations-chart svg rect').count(), arrivals.length);
+  assert.equal(await page.locator('#durations-chart svg rect').count(), arrivals.length - 1);
   await shot('stream');
   await page.goto('/streams');
-  await expectText('tr[data-stream="data_stream"] [data-field="batches"]', new RegExp(`^${arrivals.length}$`));
+  await expectText('tr[data-stream="data_stream"] [data-field="batches"]', new RegExp(`^${arrivals.length - 1}$`));
   await shot('streams');
+});
+
+// The operator restarts the server while a stream page is open: SIGTERM
+// stops it cleanly (exit 143, the stream stopped), the page notices and
+// reconnects by itself once the server is back on its address, and the
+// next file is counted once, on top of the batches the checkpoint kept.
+test('a stream page carries on across a restart of the server', async () => {
+  await page.goto('/streams/data_stream');
+  await page.waitForFunction(() => document.getElementById('stream').dataset.connected === 'yes');
+  const before = problems.length;
+  server.child.kill('SIGTERM');
+  const { code } = await server.exited;
+  assert.equal(code, 143, server.stderr());
+  assert.match(server.stderr(), /msg="stream stopped" stream=data_stream/);
+  assert.match(server.stderr(), /msg=stopped/);
+  await page.waitForFunction(() => document.getElementById('stream').dataset.connected === 'no');
+
+  server = await startServer(server.addr);
+  await page.waitForFunction(() => document.getElementById('stream').dataset.connected === 'yes', null, { timeout: 30000 });
+  const last = arrivals.length - 1;
+  arrive(last);
+  await expectText('dd[data-field="batches"]', new RegExp(`^${arrivals.length}$`));
+  const want = cli(streamQuery).map((r) => [r.expt === null ? 'NULL' : r.expt, String(r.n)]).sort();
+  await liveTableIs(want);
+  // Each file read once: the rows read are the files' rows.
+  const [{ n: rowsIn }] = cli(`SELECT count(*) AS n FROM read_json('./incoming/*.gz')`);
+  await expectText('[data-field="rows_in"]', new RegExp(`^${Number(rowsIn).toLocaleString('en').replaceAll(',', '\u202f')}$`));
+  await shot('stream-after-restart');
+  // While the server was down, Chromium logged the refused reconnects:
+  // those only.
+  const during = problems.splice(before);
+  for (const p of during) {
+    assert.match(p, /ERR_CONNECTION_REFUSED|status of 503/, during.join('\n'));
+  }
 });
 
 test('a source glimpse counts its rows on demand', async () => {
@@ -232,6 +298,17 @@ test('nothing was fetched from outside 127.0.0.1 and no page logged an error', (
   assert.deepEqual(outside, []);
   assert.deepEqual(problems, []);
 });
+
+const streamQuery = "SELECT properties.recommender.variant AS expt, count(*) AS n FROM read_json('./incoming/*.gz') WHERE event = 'Added to Cart' GROUP BY 1";
+
+// liveTableIs waits until the stream page's live table holds want's rows
+// (in any order).
+async function liveTableIs(want) {
+  await page.waitForFunction((w) => {
+    const rows = [...document.querySelectorAll('#live tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent).join('|')).sort();
+    return JSON.stringify(rows) === JSON.stringify(w.map((r) => r.join('|')));
+  }, want);
+}
 
 async function expectText(selector, re) {
   await page.waitForFunction(([s, src, flags]) => {
