@@ -70,11 +70,16 @@ func (s *Server) handleStreamEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	ctx := r.Context()
+	// A client that stops reading (its socket's buffers full) would hold
+	// a write, and this handler and its watch, until the server stops:
+	// each write gets the time a query's client gets to take rows.
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.admission.lim.ClientStall)) }
 	send := func(st streams.Status) error {
 		data, err := json.Marshal(st)
 		if err != nil {
 			return err
 		}
+		deadline()
 		// JSON holds no newline, so one data line carries it.
 		if _, err := fmt.Fprintf(w, "event: status\ndata: %s\n\n", data); err != nil {
 			return err
@@ -99,6 +104,7 @@ func (s *Server) handleStreamEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-tick.C:
+			deadline()
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
 				return
 			}
