@@ -65,7 +65,10 @@ mkdir -p "$project/experiments"
 # Files that arrive while the page watches: another day of logs.
 "$nectar" gen --out "$tmp/arrivals" --events 8000 --files 4 --seed 4 2>/dev/null
 arrivals=$(find "$tmp/arrivals" -name '*.gz' | sort | tr '\n' ':' | sed 's/:$//')
-cat >"$project/nectar.yaml" <<'YAML'
+# A second stream whose PostgreSQL sink is down (nothing listens on
+# 127.0.0.1:1): its page shows the error, never the URL's password.
+pg_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+cat >"$project/nectar.yaml" <<YAML
 sources:
   events: {path: ./logs/segment-logs/**/*.gz}
 streams:
@@ -75,6 +78,12 @@ streams:
     settle: 0
     checkpoint: ./checkpoints/data_stream
     sink: memory
+  orders_pg:
+    query: SELECT messageId, properties.total AS total FROM read_json('./incoming/*.gz') WHERE event = 'Order Completed'
+    trigger: 300ms
+    settle: 0
+    checkpoint: ./checkpoints/orders_pg
+    sink: {postgres: 'postgres://nectar:$pg_password@127.0.0.1:1/analytics?connect_timeout=2', table: orders}
 YAML
 sed 's|source: ./logs|source: events|' experiment/testdata/food-recs.yaml >"$project/experiments/food-recs.yaml"
 
@@ -86,13 +95,15 @@ shots=${DASHBOARD_SCREENSHOTS:-${TMPDIR:-/tmp}/nectar-dashboard-screenshots}
 mkdir -p "$shots"
 rm -f "$shots"/*.png
 status=0
-NODE_MODULES=$mods/node_modules NECTAR_USER="$user" NECTAR_PASSWORD="$password" NECTAR_SERVER_LOG="$tmp/server.log" NECTAR_SERVER_PIDS="$tmp/server.pids" \
+NODE_MODULES=$mods/node_modules NECTAR_USER="$user" NECTAR_PASSWORD="$password" NECTAR_PG_PASSWORD="$pg_password" NECTAR_SERVER_LOG="$tmp/server.log" NECTAR_SERVER_PIDS="$tmp/server.pids" \
 	NECTAR_BIN="$nectar" NECTAR_PROJECT="$project" NECTAR_ARRIVALS="$arrivals" SCREENSHOTS="$shots" CHROMIUM="$chrome" \
 	node --test --test-concurrency=1 scripts/dashboard/dashboard.test.mjs || status=1
-if grep -qF -- "$password" "$tmp/server.log"; then
-	echo "dashboard-test: the server's log shows the password" >&2
-	status=1
-fi
+for secret in "$password" "$pg_password"; do
+	if grep -qF -- "$secret" "$tmp/server.log"; then
+		echo "dashboard-test: the server's log shows a password" >&2
+		status=1
+	fi
+done
 if [ "$status" -ne 0 ]; then
 	echo "dashboard-test: server log:" >&2
 	tail -60 "$tmp/server.log" >&2

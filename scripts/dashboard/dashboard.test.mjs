@@ -269,6 +269,26 @@ test('a stream page carries on across a restart of the server', async () => {
   }
 });
 
+// A stream whose PostgreSQL sink is down is retried, and its page says
+// why without ever showing the sink URL's password (nor does the API).
+test('a failing stream shows its error and never its password', async () => {
+  const secret = process.env.NECTAR_PG_PASSWORD;
+  await page.goto('/streams');
+  await expectText('tr[data-stream="orders_pg"] [data-field="state"]', /^(restarting|failed)$/);
+  await page.click('a[href="/streams/orders_pg"]');
+  await page.locator('#stream-error').waitFor({ state: 'visible' });
+  assert.match(await page.textContent('#stream-error [data-field="error"]'), /connect|refused|dial/i);
+  assert.match(await page.textContent('.meta'), /PostgreSQL table orders/);
+  await shot('stream-failing');
+  for (const [what, text] of [
+    ['the page', await page.content()],
+    ['GET /v1/streams', await (await page.request.get('/v1/streams')).text()],
+    ['GET /v1/streams/orders_pg', await (await page.request.get('/v1/streams/orders_pg')).text()],
+  ]) {
+    assert.ok(!text.includes(secret), `${what} shows the sink's password`);
+  }
+});
+
 test('a source glimpse counts its rows on demand', async () => {
   await page.goto('/sources');
   await page.click('a[href="/sources/events"]');

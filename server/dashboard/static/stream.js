@@ -19,6 +19,10 @@
   let shownBatches = -1, shownReady = false;
   let loading = false, again = false;
 
+  // when renders an RFC 3339 time as the page's templates do:
+  // 2026-12-07 19:54:12Z.
+  const when = (t) => t.replace('T', ' ').replace(/\.\d+(Z|[+-]\d\d:\d\d)$/, '$1');
+
   // waiting says the live table has no result to read yet.
   function waiting() {
     if (!liveTable) return;
@@ -98,14 +102,14 @@
     set('late_rows', nectar.count(s.late_rows));
     set('skipped_files', String(s.skipped_files));
     set('partial_files', String(s.partial_files));
-    set('watermark', s.watermark ? s.watermark.replace('T', ' ') : '–');
+    set('watermark', s.watermark ? when(s.watermark) : '–');
     set('uncommitted_batch', s.uncommitted_batch ? 'yes' : 'no');
     set('restarts', String(s.restarts));
     set('table_rows', String(s.table_rows));
     const err = s.error || s.last_error || '';
     errorBox.hidden = !err;
     set('error', err);
-    set('restarts_note', s.restarts ? `(restarts: ${s.restarts}${s.next_attempt ? ', next attempt at ' + s.next_attempt.replace('T', ' ') : ''})` : '');
+    set('restarts_note', s.restarts ? `(restarts: ${s.restarts}${s.next_attempt ? ', next attempt at ' + when(s.next_attempt) : ''})` : '');
     const problems = document.querySelector('#problems tbody');
     problems.replaceChildren();
     for (const p of s.problems || []) {
