@@ -174,6 +174,15 @@ test('a query runs and its rows, chart and download show', async () => {
   const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'event,n');
   assert.equal(csv.length, want.length + 1);
+  // Parquet and Arrow IPC stream files, whole.
+  for (const [format, check] of [
+    ['parquet', (b) => b.subarray(0, 4).toString() === 'PAR1' && b.subarray(-4).toString() === 'PAR1'],
+    ['arrow', (b) => b.readUInt32LE(0) === 0xffffffff],
+  ]) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`button.download[data-format="${format}"]`)]);
+    const bytes = fs.readFileSync(await dl.path());
+    assert.ok(bytes.length > 100 && check(bytes), `${format} download: ${bytes.length} bytes`);
+  }
 
   // A first column of times draws a line.
   await page.fill('#sql', "SELECT date_trunc('HOUR', CAST(timestamp AS TIMESTAMP)) AS hour, count(*) AS n FROM events GROUP BY 1 ORDER BY 1");
@@ -185,6 +194,24 @@ test('a query runs and its rows, chart and download show', async () => {
   await page.click('#explain');
   await page.locator('#plan').waitFor({ state: 'visible' });
   assert.match(await page.textContent('#plan'), /Aggregate|Scan/i);
+});
+
+// Cancel stops the query in the server too, not only in the page.
+test('a running query is cancelled', async (t) => {
+  await page.goto('/');
+  const heavy = 'SELECT count(*) AS n FROM events a JOIN events b ON a.event = b.event JOIN events c ON b.event = c.event';
+  await page.fill('#sql', heavy);
+  await page.click('#run');
+  await expectText('#status', /running/);
+  await page.waitForTimeout(300);
+  await page.click('#cancel');
+  await expectText('#status', /^cancelled$/);
+  const deadline = Date.now() + 10000;
+  const ended = () => server.stderr().split('\n').find((l) => l.includes('msg="query failed"') && l.includes('JOIN events c'));
+  while (!ended() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(ended(), 'the server did not end the query');
+  assert.match(ended(), /cancel/i);
+  t.diagnostic(ended());
 });
 
 test('an error shows its caret and moves the cursor there', async () => {
