@@ -336,8 +336,24 @@ test('an experiment report opens', async () => {
   assert.ok(await report.locator('svg').count() >= 2);
   // The same numbers as nectar experiment.
   const json = JSON.parse(execFileSync(process.env.NECTAR_BIN, ['experiment', '--spec', 'experiments/food-recs.yaml', '--format', 'json'], { cwd: project, encoding: 'utf8' }));
-  const units = await report.locator('table').first().locator('tr').nth(1).locator('td').nth(1).textContent();
-  assert.equal(Number(units), json.metrics[0].variants[0].units);
+  // Each metric's table: variant, units, mean, …, p (…): units exactly,
+  // the mean and the p-value as printed (4 significant digits).
+  const tables = await report.locator('table').evaluateAll((ts) => ts
+    .map((t) => [...t.rows].map((r) => [...r.cells].map((c) => c.textContent.trim())))
+    .filter((rows) => rows.length && rows[0][0] === 'variant'));
+  assert.equal(tables.length, json.metrics.length);
+  const sig = (x) => Number(Number(x).toPrecision(4));
+  json.metrics.forEach((m, i) => {
+    const head = tables[i][0];
+    const col = (name) => head.indexOf(name);
+    assert.deepEqual(tables[i].slice(1).map((r) => r[0]), m.variants.map((v) => v.name), m.name);
+    m.variants.forEach((v, j) => {
+      const row = tables[i][j + 1];
+      assert.equal(Number(row[col('units')]), v.units, `${m.name} ${v.name} units`);
+      assert.equal(sig(row[col('mean')]), sig(v.mean), `${m.name} ${v.name} mean`);
+      if (!v.control) assert.equal(sig(row[col('p')]), sig(v.absolute.p_value), `${m.name} ${v.name} p`);
+    });
+  });
   await shot('experiment');
 });
 
