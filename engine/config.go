@@ -38,6 +38,8 @@ type Config struct {
 	// URL, sc://host:15002[/;token=…;user_id=…]. The --engine flag and
 	// NECTAR_ENGINE override it.
 	Engine string `yaml:"engine"`
+	// Spark is how a Spark engine's session is set up.
+	Spark SparkConfig `yaml:"spark"`
 	// Serve is what `nectar serve` reads besides the sources.
 	Serve ServeConfig `yaml:"serve"`
 	// Graph says where the model graph is kept (docs/GRAPH.md): a SQLite
@@ -64,6 +66,15 @@ type S3Config struct {
 	// sets the first too, as for the AWS tools.
 	MaxAttempts int           `yaml:"max_attempts"`
 	MaxBackoff  time.Duration `yaml:"max_backoff"`
+}
+
+// SparkConfig is nectar.yaml's spark section.
+type SparkConfig struct {
+	// Conf are settings for the Spark session (spark.hadoop.fs.s3a.* for
+	// S3, spark.sql.shuffle.partitions, …); --conf adds to and overrides
+	// them. Credentials belong in the environment of the Spark server, but
+	// a value given here is never printed.
+	Conf map[string]string `yaml:"conf"`
 }
 
 // ServeConfig is nectar.yaml's serve section.
@@ -197,6 +208,7 @@ var configSections = map[string]struct {
 }{
 	"engine.Config":       {"at the top level", reflect.TypeFor[Config]()},
 	"engine.S3Config":     {"in the s3 section", reflect.TypeFor[S3Config]()},
+	"engine.SparkConfig":  {"in the spark section", reflect.TypeFor[SparkConfig]()},
 	"engine.SourceConfig": {"in a source", reflect.TypeFor[SourceConfig]()},
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // TestSecretsNeverWritten gives every credential nectar can hold a unique
-// marker (AWS keys and session token, a Spark Connect token, PostgreSQL
+// marker (AWS keys and session token, a Spark Connect token and an s3a secret given with --conf, PostgreSQL
 // passwords of a sink and of the model graph), runs the commands that use
 // them, through success and failure, and looks for the markers in
 // everything written: standard output and error, and every file the
@@ -31,8 +31,8 @@ func TestSecretsNeverWritten(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	t.Setenv("AWS_MAX_ATTEMPTS", "2") // the refused run fails at once
-	sparkToken, pgPassword, graphPassword := "sparkMARKERtoken", "pgMARKERpassword", "graphMARKERpassword"
-	markers["spark"], markers["postgres"], markers["graph"] = sparkToken, pgPassword, graphPassword
+	sparkToken, pgPassword, graphPassword, s3aSecret := "sparkMARKERtoken", "pgMARKERpassword", "graphMARKERpassword", "s3aMARKERsecret"
+	markers["spark"], markers["postgres"], markers["graph"], markers["spark conf"] = sparkToken, pgPassword, graphPassword, s3aSecret
 	os.WriteFile("nectar.yaml", []byte("graph: {url: 'postgres://nectar:"+graphPassword+"@127.0.0.1:1/graph?connect_timeout=1'}\n"), 0o644)
 
 	s3 := "read_json('s3://logs/segment-logs/')"
@@ -45,7 +45,7 @@ func TestSecretsNeverWritten(t *testing.T) {
 		{"S3 EXPLAIN", []string{"query", "EXPLAIN SELECT event FROM " + s3}, false},
 		{"S3 glimpse", []string{"glimpse", "s3://logs/segment-logs/"}, false},
 		{"S3 refused", []string{"query", "SELECT count(*) FROM " + s3}, true},
-		{"Spark engine down", []string{"query", "--engine", "sc://127.0.0.1:1/;token=" + sparkToken, "SELECT 1 AS one"}, false},
+		{"Spark engine down", []string{"query", "--engine", "sc://127.0.0.1:1/;token=" + sparkToken, "--conf", "spark.hadoop.fs.s3a.secret.key=" + s3aSecret, "SELECT 1 AS one"}, false},
 		{"Spark explain", []string{"query", "--engine", "sc://127.0.0.1:1/;token=" + sparkToken, "--explain", "SELECT count(*) FROM " + s3}, false},
 		{"PostgreSQL sink down", []string{"stream", "--once", "--checkpoint", "ck", "--postgres", "postgres://nectar:" + pgPassword + "@127.0.0.1:1/db?connect_timeout=1", "--table", "t",
 			"SELECT event, count(*) AS n FROM " + s3 + " GROUP BY event"}, false},
