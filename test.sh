@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for tmux (the shell's
-# terminal test) and the PostgreSQL, serve clients, graph producers (PyPI),
+# terminal test) and the PostgreSQL, serve clients, Spark Connect clients, graph producers (PyPI),
 # Chromium and Playwright (the dashboard), libdeflate and Spark steps, is
 # installed by their scripts.
 set -euo pipefail
@@ -42,6 +42,9 @@ scripts/serve-clients-test.sh
 
 step "nectar serve's web dashboard in a real browser: Playwright (playwright-core) drives Debian's chromium (installs both when missing)"
 scripts/dashboard-test.sh
+
+step "nectar serve --spark-connect with pyspark's client, compared with a real Spark Connect server and nectar query (client dependencies into a cache)"
+scripts/connect-clients-test.sh
 
 step "libdeflate build: gzip readers with -tags libdeflate (cgo; installs libdeflate-dev when missing)"
 scripts/libdeflate-test.sh

@@ -75,7 +75,7 @@ printf '%s\n' "$password" | "$nectar" serve hash-password --user "$user" >"$tmp/
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fport=$(free_port)
 hport=$(free_port)
-(cd "$tmp" && exec "$nectar" serve --flight-sql "127.0.0.1:$fport" --http "127.0.0.1:$hport" --users users.txt) >"$tmp/server.log" 2>&1 &
+(cd "$tmp" && exec "$nectar" serve --flight-sql "127.0.0.1:$fport" --http "127.0.0.1:$hport" --spark-connect "" --users users.txt) >"$tmp/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$fport") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$hport") 2>/dev/null; then

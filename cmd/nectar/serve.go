@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/nectar-dev/nectar/connect"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
@@ -27,6 +29,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		sf                   sourceFlags
 		flightAddr, httpAddr string
+		sparkAddr            string
 		tlsCert, tlsKey      string
 		usersFile            string
 		logJSON, logDebug    bool
@@ -34,7 +37,7 @@ func newServeCmd() *cobra.Command {
 		limits               server.Limits
 	)
 	c := &cobra.Command{
-		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
+		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--spark-connect ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
 		Short: "Answer queries over Arrow Flight SQL (ADBC, JDBC, R, Python) and an HTTP API",
 		Long: `Answer queries over Arrow Flight SQL and an HTTP API, from nectar.yaml's sources.
 
@@ -46,6 +49,10 @@ any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:707
   GET  /v1/streams[/NAME[/events]]  the hosted streams' status (events: server-sent)
 and the web dashboard at / (query, sources, streams, experiments).
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
+Spark Connect (default 127.0.0.1:15002, Spark's own port) lets pyspark's
+SparkSession.builder.remote("sc://127.0.0.1:15002") and sparklyr's
+method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md); when
+a Spark server already holds that port, nectar says so and serves the rest.
 
 The streams in nectar.yaml's streams: section run inside the server, exactly once
 across restarts as 'nectar stream' runs them; a memory sink's table is a table of
@@ -71,8 +78,8 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 			if sf.badLines != "" {
 				return errors.New("--bad-lines is for one run, not for a server: the server logs each query's skipped lines")
 			}
-			if flightAddr == "" && httpAddr == "" {
-				return errors.New("nothing to serve: give --flight-sql ADDR, --http ADDR or both")
+			if flightAddr == "" && httpAddr == "" && sparkAddr == "" {
+				return errors.New("nothing to serve: give --flight-sql ADDR, --http ADDR, --spark-connect ADDR or several")
 			}
 			level := slog.LevelInfo
 			if logDebug {
@@ -157,15 +164,43 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 				}
 				listeners[i] = ln
 			}
-			ctx, stop := context.WithCancel(cmd.Context())
-			defer stop()
+			sc, scLn, err := sparkConnect(cfg, srv, sparkAddr)
+			if err != nil && !cmd.Flags().Changed("spark-connect") && errors.Is(err, syscall.EADDRINUSE) {
+				// The default port is Spark's: a Spark Connect server
+				// running here is no reason not to serve the rest.
+				cfg.Logger.Warn("Spark Connect not served: its default address is in use (a Spark server?); give --spark-connect ADDR", "addr", sparkAddr)
+				sc, scLn, err = nil, nil, nil
+			}
+			if err != nil {
+				for _, l := range listeners {
+					if l != nil {
+						l.Close()
+					}
+				}
+				return err
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
 			host.Start(ctx)
+			scErr := make(chan error, 1)
+			if sc != nil {
+				go func() {
+					err := sc.Serve(ctx, scLn)
+					cancel()
+					scErr <- err
+				}()
+			} else {
+				scErr <- nil
+			}
 			err = srv.Serve(ctx, listeners[0], listeners[1])
 			// The listeners are closed: stop the streams, each as a kill
 			// would (a batch in progress is replayed by the next start),
 			// and let go of their checkpoints' locks before exiting.
-			stop()
+			cancel()
 			host.Wait()
+			if e := <-scErr; err == nil && e != nil {
+				err = fmt.Errorf("--spark-connect: %w", e)
+			}
 			return err
 		},
 	}
@@ -173,6 +208,7 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 	f := c.Flags()
 	f.StringVar(&flightAddr, "flight-sql", "127.0.0.1:32010", "Arrow Flight SQL address ('' for none)")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7070", "HTTP API address ('' for none)")
+	f.StringVar(&sparkAddr, "spark-connect", "127.0.0.1:15002", "Spark Connect address for pyspark and sparklyr ('' for none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
 	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
@@ -183,6 +219,41 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 	f.StringArrayVar(&experiments, "experiment", nil, "an experiment spec the dashboard reports on, beside those in the project folder and its experiments/ folder (repeatable)")
 	c.AddCommand(newHashPasswordCmd())
 	return c
+}
+
+// sparkConnect makes the Spark Connect endpoint on addr ("" for none),
+// with the server's sessions, users, TLS and limits: each request gets a
+// fresh engine session over nectar.yaml's sources and waits for one of the
+// server's query slots, as Flight SQL's do.
+func sparkConnect(cfg server.Config, srv *server.Server, addr string) (*connect.Service, net.Listener, error) {
+	if addr == "" {
+		return nil, nil, nil
+	}
+	cc := connect.Config{TLS: cfg.TLS, Logger: cfg.Logger, Admit: srv.Admit, Busy: server.ErrBusy, NewSession: func() *engine.Session {
+		e := engine.New(cfg.Engine)
+		if cfg.Project != nil {
+			cfg.Project.Apply(e)
+		}
+		if cfg.Tables != nil {
+			e.LookupTables(cfg.Tables.Lookup)
+		}
+		if cfg.Prepare != nil {
+			cfg.Prepare(e)
+		}
+		return e
+	}}
+	if cfg.Users != nil {
+		cc.Users = cfg.Users
+	}
+	sc, err := connect.New(cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := sc.Listen(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--spark-connect: %w%s", err, listenAdvice(err))
+	}
+	return sc, ln, nil
 }
 
 // listenAdvice says how to listen beyond loopback after a refusal.

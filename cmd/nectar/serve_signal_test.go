@@ -70,7 +70,7 @@ func TestServeSignalsStopStreams(t *testing.T) {
 	}
 	start := func() *server {
 		s := &server{stderr: &lockedBuffer{}, exited: make(chan struct{})}
-		s.cmd = exec.Command(bin, "serve", "--flight-sql", "", "--http", "127.0.0.1:0")
+		s.cmd = exec.Command(bin, "serve", "--flight-sql", "", "--spark-connect", "", "--http", "127.0.0.1:0")
 		s.cmd.Dir, s.cmd.Stderr = dir, s.stderr
 		if err := s.cmd.Start(); err != nil {
 			t.Fatal(err)

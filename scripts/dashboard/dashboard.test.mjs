@@ -60,7 +60,7 @@ async function shot(name) {
 // listens.
 async function startServer(addr) {
   const log = fs.openSync(process.env.NECTAR_SERVER_LOG, 'a');
-  const child = spawn(process.env.NECTAR_BIN, ['serve', '--flight-sql', '', '--http', addr, '--users', 'users.txt'],
+  const child = spawn(process.env.NECTAR_BIN, ['serve', '--flight-sql', '', '--spark-connect', '', '--http', addr, '--users', 'users.txt'],
     { cwd: project, stdio: ['ignore', 'ignore', 'pipe'] });
   fs.appendFileSync(process.env.NECTAR_SERVER_PIDS, `${child.pid}\n`);
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
