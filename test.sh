@@ -2,7 +2,8 @@
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for tmux (the shell's
 # terminal test) and the PostgreSQL, serve clients, Spark Connect clients, graph producers (PyPI),
-# libdeflate and Spark steps, is installed by their scripts.
+# Chromium and Playwright (the dashboard), libdeflate and Spark steps, is
+# installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,6 +39,9 @@ scripts/graph-producers-test.sh
 
 step "nectar serve with real clients: Python ADBC (pytest) and the Flight SQL JDBC driver (installs them into a cache)"
 scripts/serve-clients-test.sh
+
+step "nectar serve's web dashboard in a real browser: Playwright (playwright-core) drives Debian's chromium (installs both when missing)"
+scripts/dashboard-test.sh
 
 step "nectar serve --spark-connect with pyspark's client, compared with a real Spark Connect server and nectar query (client dependencies into a cache)"
 scripts/connect-clients-test.sh
