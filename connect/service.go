@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -109,6 +110,11 @@ func (s *Service) GRPCServer() *grpc.Server {
 		grpc.MaxRecvMsgSize(128 << 20),
 		grpc.ChainUnaryInterceptor(recoverUnary(s.log)),
 		grpc.ChainStreamInterceptor(recoverStream(s.log)),
+		// pyspark pings every 60 s (grpc.keepalive_time_ms), even between
+		// calls; gRPC's default policy (5 min, only during calls) answers
+		// that with GOAWAY "too_many_pings", which cuts a client that
+		// waits between queries. Spark's own server accepts the pings.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 	if s.cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(s.cfg.TLS)))

@@ -26,9 +26,8 @@ def main():
     nectar_remote, spark_remote, logs, reps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     sessions = {}
     for name, remote in (("nectar", nectar_remote), ("spark", spark_remote)):
-        sessions[name] = SparkSession.builder.remote(remote).getOrCreate()
-        SparkSession.clearActiveSession()
-        SparkSession.clearDefaultSession()
+        # create(), not getOrCreate(): two sessions side by side.
+        sessions[name] = SparkSession.builder.remote(remote).create()
     times = {name: [] for name in sessions}
     answers = {}
     for rep in range(reps):
@@ -38,7 +37,7 @@ def main():
             rows = seed(sessions[name], logs)
             took = time.monotonic() - began
             times[name].append(took)
-            answers[name] = sorted((r["variant"], r["count"]) for r in rows)
+            answers[name] = sorted(((r["variant"], r["count"]) for r in rows), key=str)
             print(f"rep {rep + 1} {name:7s} {took:7.2f} s  {len(rows)} rows", flush=True)
     same = answers["nectar"] == answers["spark"]
     med = {name: statistics.median(ts) for name, ts in times.items()}
