@@ -106,6 +106,8 @@ func (b *binder) query(q syntax.Query) (Node, scope, error) {
 		return b.selectOn(in, sc, q, selectOpts{})
 	case *syntax.FromQuery:
 		return b.from(q.From)
+	case *syntax.Values:
+		return b.values(q)
 	case *syntax.With:
 		m := map[string]*cte{}
 		b.ctes = append(b.ctes, m)
@@ -181,7 +183,12 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		mark := len(b.open)
 		n, sc, err := b.query(t.Query)
 		b.aliasOpen(mark, t.Alias)
+		if err == nil && t.Columns != nil {
+			n, sc, err = renameColumns(n, sc, t.Columns, t.Position())
+		}
 		return n, sc.qualify(t.Alias), err
+	case *syntax.Values:
+		return b.values(t)
 	case *syntax.WatermarkTable:
 		return b.watermark(t)
 	case *syntax.Join:

@@ -106,6 +106,13 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c := *n
 		c.Time = fn(n.Time)
 		return &c
+	case *Values:
+		c := *n
+		c.Rows = make([][]Expr, len(n.Rows))
+		for i, r := range n.Rows {
+			c.Rows[i] = all(r)
+		}
+		return &c
 	case *Join:
 		c := *n
 		c.LeftKeys, c.RightKeys = all(n.LeftKeys), all(n.RightKeys)

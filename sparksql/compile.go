@@ -90,6 +90,26 @@ func (c *compiler) node(n plan.Node) (string, error) {
 		return c.node(n.Input)
 	case *plan.OneRow:
 		return "SELECT 1 AS `_nectar_none`", nil
+	case *plan.Values:
+		// Spark's own inline table, its columns named as every compiled
+		// node's are (c0, c1, …).
+		rows := make([]string, len(n.Rows))
+		for i, r := range n.Rows {
+			vals := make([]string, len(r))
+			for j, e := range r {
+				s, err := c.expr(e, cols)
+				if err != nil {
+					return "", err
+				}
+				vals[j] = s
+			}
+			rows[i] = "(" + strings.Join(vals, ", ") + ")"
+		}
+		names := make([]string, len(n.Names))
+		for i := range names {
+			names[i] = colName(i)
+		}
+		return fmt.Sprintf("SELECT * FROM VALUES %s AS %s(%s)", strings.Join(rows, ", "), c.alias(), strings.Join(names, ", ")), nil
 	case *plan.Filter:
 		in, err := c.node(n.Input)
 		if err != nil {

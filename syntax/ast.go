@@ -33,12 +33,22 @@ type QueryStmt struct {
 	Query Query
 }
 
-// CreateView is CREATE [OR REPLACE] [TEMP|TEMPORARY] VIEW name AS query.
+// CreateView is CREATE [OR REPLACE] [TEMP|TEMPORARY] VIEW name [(col, …)]
+// AS query.
 type CreateView struct {
 	At
 	Name      string
 	OrReplace bool
+	Columns   []string // names given to the query's columns, in order; nil keeps its own
 	Query     Query
+}
+
+// DropView is DROP VIEW [IF EXISTS] name (DROP TABLE is read the same:
+// nectar's tables are views).
+type DropView struct {
+	At
+	Name     string
+	IfExists bool
 }
 
 // Describe is DESCRIBE query (or DESCRIBE name): the result's columns and types.
@@ -57,6 +67,7 @@ func (*QueryStmt) stmt()  {}
 func (*CreateView) stmt() {}
 func (*Describe) stmt()   {}
 func (*Explain) stmt()    {}
+func (*DropView) stmt()   {}
 
 // ---- queries ----
 
@@ -120,6 +131,20 @@ type Pipe struct {
 	Input Query
 	Op    PipeOp
 }
+
+// Values is an inline table, VALUES (1, 'a'), (2, 'b'): a query of its own,
+// or a table in FROM with an alias and column names (VALUES … AS t(n, s)).
+// Each row holds one expression per column; a row written without
+// parentheses is one column.
+type Values struct {
+	At
+	Rows    [][]Expr
+	Alias   string
+	Columns []string // nil: Spark's col1, col2, …
+}
+
+func (*Values) query()     {}
+func (*Values) tableExpr() {}
 
 func (*Select) query()    {}
 func (*SetOp) query()     {}
@@ -260,11 +285,12 @@ type NamedArg struct {
 	Value Expr
 }
 
-// SubqueryTable is (query) [AS] alias in FROM.
+// SubqueryTable is (query) [AS] alias [(col, …)] in FROM.
 type SubqueryTable struct {
 	At
-	Query Query
-	Alias string
+	Query   Query
+	Alias   string
+	Columns []string // names given to the query's columns, in order; nil keeps its own
 }
 
 // JoinKind says which rows a join keeps.

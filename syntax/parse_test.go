@@ -261,6 +261,21 @@ var acceptedCases = []struct {
 	{"EXPLAIN SELECT a FROM t WHERE b", "EXPLAIN SELECT a FROM t WHERE b"},
 	{"CREATE VIEW v AS SELECT 1; SELECT * FROM v; DESCRIBE v;", "CREATE TEMPORARY VIEW v AS SELECT 1;\nSELECT * FROM v;\nDESCRIBE v"},
 	{";;SELECT 1;;", "SELECT 1"},
+
+	// ---- inline tables, TABLE t, column aliases, DROP VIEW (Spark) ----
+	{"VALUES (1, 'a'), (2, 'b')", "VALUES (1, 'a'), (2, 'b')"},
+	{"VALUES 1, 2, 3", "VALUES (1), (2), (3)"},
+	{"values (1) + 1, (2)", "VALUES (1 + 1), (2)"},
+	{"SELECT * FROM VALUES (1, 2), (3, 4) AS t(a, b) WHERE a > 1", "SELECT * FROM VALUES (1, 2), (3, 4) AS t(a, b) WHERE a > 1"},
+	{"SELECT * FROM (VALUES (1, 2)) t(a, `b c`)", "SELECT * FROM (VALUES (1, 2)) AS t(a, `b c`)"},
+	{"SELECT * FROM values (1), (null) v", "SELECT * FROM VALUES (1), (NULL) AS v"},
+	{"SELECT * FROM (SELECT 1, 2) AS s (x, y)", "SELECT * FROM (SELECT 1, 2) AS s(x, y)"},
+	{"SELECT * FROM values", "SELECT * FROM values"},
+	{"TABLE t", "FROM t"},
+	{"TABLE db.t |> WHERE a = 1", "FROM db.t\n|> WHERE a = 1"},
+	{"SELECT * FROM t WHERE a IN (TABLE u)", "SELECT * FROM t WHERE a IN (FROM u)"},
+	{"CREATE TEMPORARY VIEW v(a, b) AS VALUES (1, 2)", "CREATE TEMPORARY VIEW v (a, b) AS VALUES (1, 2)"},
+	{"DROP VIEW v; DROP VIEW IF EXISTS v; DROP TABLE IF EXISTS t", "DROP VIEW v;\nDROP VIEW IF EXISTS v;\nDROP VIEW IF EXISTS t"},
 }
 
 func TestAccepted(t *testing.T) {

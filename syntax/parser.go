@@ -333,7 +333,7 @@ func (p *parser) parseAlias() string {
 
 // ---- statements ----
 
-var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN"}
+var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "DROP", "VALUES", "TABLE"}
 
 func (p *parser) parseStatement() Statement {
 	t := p.tok()
@@ -359,6 +359,17 @@ func (p *parser) parseStatement() Statement {
 	case isKw(t, "EXPLAIN"):
 		p.next()
 		return &Explain{At: At{t.pos}, Query: p.parseQuery()}
+	case isKw(t, "DROP") && (isKw(p.peek(1), "VIEW") || isKw(p.peek(1), "TABLE")):
+		p.next()
+		p.next()
+		d := &DropView{At: At{t.pos}}
+		if p.isKw("IF") && isKw(p.peek(1), "EXISTS") {
+			p.next()
+			p.next()
+			d.IfExists = true
+		}
+		d.Name = strings.Join(p.parseDottedName("a view name"), ".")
+		return d
 	}
 	if !p.startsQuery(p.i) {
 		e := p.expectedErr("a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN)")
@@ -393,6 +404,7 @@ func (p *parser) parseCreateView() Statement {
 	}
 	p.next()
 	cv.Name = strings.Join(p.parseDottedName("a view name"), ".")
+	cv.Columns = p.parseColumnAliases()
 	p.expectKw("AS")
 	cv.Query = p.parseQuery()
 	return cv
@@ -486,7 +498,95 @@ func (p *parser) startsQuery(i int) bool {
 		return false
 	}
 	t := &p.toks[i]
-	return isKw(t, "SELECT") || isKw(t, "WITH") || isKw(t, "FROM")
+	return isKw(t, "SELECT") || isKw(t, "WITH") || isKw(t, "FROM") || p.startsValues(i) || p.startsTable(i)
+}
+
+// startsValues reports an inline table at i: VALUES followed by a row.
+func (p *parser) startsValues(i int) bool {
+	if i+1 >= len(p.toks) || !isKw(&p.toks[i], "VALUES") {
+		return false
+	}
+	switch n := &p.toks[i+1]; n.kind {
+	case tOp:
+		return n.text == "(" || n.text == "-"
+	case tInt, tFloat, tString:
+		return true
+	case tWord:
+		return isKw(n, "NULL") || isKw(n, "TRUE") || isKw(n, "FALSE")
+	}
+	return false
+}
+
+// startsTable reports TABLE name at i, Spark's query for all of a table.
+func (p *parser) startsTable(i int) bool {
+	return i+1 < len(p.toks) && isKw(&p.toks[i], "TABLE") && isNameToken(&p.toks[i+1])
+}
+
+// parseValues reads VALUES row, row, …: a row is a parenthesised list of
+// expressions, or one expression for a one-column row.
+func (p *parser) parseValues() *Values {
+	t := p.next()
+	v := &Values{At: At{t.pos}}
+	for {
+		if open := p.tok(); open.kind == tOp && open.text == "(" {
+			// (1, 2) is a row of two; (1) + 1 is one expression.
+			i := p.i
+			var row []Expr
+			if p.attempt(func() {
+				p.next()
+				row = p.parseExprList()
+				p.expectClose(open)
+				if !p.isOp(",") && !p.atValuesEnd() {
+					p.failExpected("',' or the end of VALUES")
+				}
+			}) {
+				v.Rows = append(v.Rows, row)
+			} else {
+				p.i = i
+				v.Rows = append(v.Rows, []Expr{p.parseExpr()})
+			}
+		} else {
+			v.Rows = append(v.Rows, []Expr{p.parseExpr()})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if n := len(v.Rows[0]); true {
+		for _, r := range v.Rows[1:] {
+			if len(r) != n {
+				p.fail(Errorf(t.pos, "VALUES rows must have the same number of values: %d and %d", n, len(r)))
+			}
+		}
+	}
+	return v
+}
+
+// atValuesEnd reports a token that may follow the last VALUES row.
+func (p *parser) atValuesEnd() bool {
+	t := p.tok()
+	if t.kind == tEOF || t.kind == tQIdent || (t.kind == tOp && (t.text == ")" || t.text == ";" || t.text == "|>")) {
+		return true
+	}
+	return t.kind == tWord
+}
+
+// parseColumnAliases reads an optional (name, …) after a FROM alias.
+func (p *parser) parseColumnAliases() []string {
+	open := p.tok()
+	if !p.isOp("(") {
+		return nil
+	}
+	p.next()
+	var names []string
+	for {
+		names = append(names, p.parseName("a column name"))
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectClose(open)
+	return names
 }
 
 // parseQuery parses [WITH …] set-expression followed by any |> operators.
@@ -580,6 +680,14 @@ func (p *parser) parseQueryPrimary() Query {
 	case isKw(t, "FROM"):
 		p.next()
 		return &FromQuery{At: At{t.pos}, From: p.parseFrom()}
+	case p.startsValues(p.i):
+		return p.parseValues()
+	case p.startsTable(p.i):
+		// TABLE t is FROM t, as Spark defines it.
+		p.next()
+		nt := p.tok()
+		parts := p.parseDottedName("a table name")
+		return &FromQuery{At: At{t.pos}, From: &TableName{At: At{nt.pos}, Name: strings.Join(parts, ".")}}
 	case t.kind == tOp && t.text == "(":
 		p.next()
 		q := p.parseQuery()
@@ -861,10 +969,19 @@ func (p *parser) parseTableRef() TableExpr {
 			if w, ok := p.parseWatermark(sq); ok {
 				return w
 			}
-			sq.Alias = p.parseAlias()
+			if sq.Alias = p.parseAlias(); sq.Alias != "" {
+				sq.Columns = p.parseColumnAliases()
+			}
 			return sq
 		}
 		return p.parseParenJoin(t)
+	}
+	if p.startsValues(p.i) {
+		v := p.parseValues()
+		if v.Alias = p.parseAlias(); v.Alias != "" {
+			v.Columns = p.parseColumnAliases()
+		}
+		return v
 	}
 	if !isNameToken(t) {
 		p.failExpected("a table name, table function or '('")

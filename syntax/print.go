@@ -25,6 +25,7 @@ func (s *CreateView) String() string {
 	// nectar's views live for the session, which Spark calls TEMPORARY.
 	b.WriteString("TEMPORARY VIEW ")
 	b.WriteString(quoteDotted(s.Name))
+	b.WriteString(columnList(s.Columns))
 	b.WriteString(" AS ")
 	b.WriteString(s.Query.String())
 	return b.String()
@@ -40,6 +41,52 @@ func (s *Describe) String() string {
 }
 
 func (s *Explain) String() string { return "EXPLAIN " + s.Query.String() }
+
+func (s *DropView) String() string {
+	if s.IfExists {
+		return "DROP VIEW IF EXISTS " + quoteDotted(s.Name)
+	}
+	return "DROP VIEW " + quoteDotted(s.Name)
+}
+
+// columnList prints names given to a query's columns: " (a, b)", or ""
+// for none. In a FROM alias it follows the alias without a space.
+func columnList(cols []string) string {
+	if cols == nil {
+		return ""
+	}
+	return " " + parenNames(cols)
+}
+
+func parenNames(cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = QuoteIdent(c)
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
+
+// String prints VALUES rows, each in parentheses, then the alias and the
+// column names when given.
+func (v *Values) String() string {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i, r := range v.Rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		writeExprs(&b, r)
+		b.WriteByte(')')
+	}
+	if v.Alias != "" {
+		b.WriteString(aliasSuffix(v.Alias))
+		if v.Columns != nil {
+			b.WriteString(parenNames(v.Columns))
+		}
+	}
+	return b.String()
+}
 
 // ---- queries ----
 
@@ -329,7 +376,11 @@ func (t *TableFunc) String() string {
 }
 
 func (t *SubqueryTable) String() string {
-	return "(" + t.Query.String() + ")" + aliasSuffix(t.Alias)
+	s := "(" + t.Query.String() + ")" + aliasSuffix(t.Alias)
+	if t.Alias != "" && t.Columns != nil {
+		s += parenNames(t.Columns)
+	}
+	return s
 }
 
 func joinKeyword(k JoinKind) string {

@@ -232,6 +232,8 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
 		out = c
+	case *DropView:
+		return n, nil
 
 	// queries
 	case *Select:
@@ -326,6 +328,13 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *SubqueryTable:
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
+		out = c
+	case *Values:
+		c := cp(e, n)
+		c.Rows = copyOnWrite(e, n.Rows)
+		for i, r := range n.Rows {
+			c.Rows[i] = e.exprs(r)
+		}
 		out = c
 	case *Join:
 		c := cp(e, n)

@@ -1,6 +1,7 @@
 package golden
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -64,12 +65,24 @@ func render(v types.Value, t string) string {
 		return javaFloat(v.F, 64)
 	case types.Timestamp:
 		tm := time.UnixMicro(v.I).UTC()
-		s := tm.Format("2006-01-02 15:04:05.999999")
-		return s
+		return sparkYear(tm.Year()) + tm.Format("-01-02 15:04:05.999999")
 	case types.Date:
-		return v.Time().Format("2006-01-02")
+		tm := v.Time()
+		return sparkYear(tm.Year()) + tm.Format("-01-02")
 	}
 	return v.String()
+}
+
+// sparkYear prints a year as Spark's formatter does: four digits at
+// least, a sign before years past 9999 and before negative ones.
+func sparkYear(y int) string {
+	switch {
+	case y < 0:
+		return fmt.Sprintf("-%04d", -y)
+	case y > 9999:
+		return fmt.Sprintf("+%d", y)
+	}
+	return fmt.Sprintf("%04d", y)
 }
 
 // javaFloat is Java's Double.toString (and Float.toString for 32 bits):

@@ -16,67 +16,52 @@ type entry struct {
 	Output string
 }
 
-// columns splits Spark's schema string struct<name:type,…> into columns,
-// minding nested angle brackets and backquoted names.
+// columns splits Spark's schema string struct<name:type,…> into columns.
+// A name runs to the first colon outside parentheses and backquotes (names
+// hold expressions such as (a > 1) or 'x:y'); its type then runs to the
+// first comma outside angle brackets and parentheses.
 func (e entry) columns() []sparkColumn {
 	s := strings.TrimSuffix(strings.TrimPrefix(e.Schema, "struct<"), ">")
-	if s == "" {
-		return nil
-	}
 	var cols []sparkColumn
-	depth, start, quoted := 0, 0, false
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) {
-			switch c := s[i]; {
-			case c == '`':
+	for i := 0; i < len(s); {
+		depth, quoted, j := 0, false, i
+		for ; j < len(s); j++ {
+			c := s[j]
+			if c == '`' {
 				quoted = !quoted
-				continue
-			case quoted:
-				continue
-			case c == '<' || c == '(':
-				depth++
-				continue
-			case c == '>' || c == ')':
-				depth--
-				continue
-			case c != ',' || depth > 0:
+			}
+			if quoted {
 				continue
 			}
+			if c == '(' {
+				depth++
+			} else if c == ')' {
+				depth--
+			} else if c == ':' && depth == 0 {
+				break
+			}
 		}
-		part := s[start:i]
-		start = i + 1
-		// The name ends at the last colon outside brackets and quotes
-		// before the type: names may hold colons (`a:b`), types hold none at
-		// depth 0 except struct fields inside brackets.
-		cut := lastTopColon(part)
-		if cut < 0 {
-			cols = append(cols, sparkColumn{Type: part})
-			continue
+		name := strings.ReplaceAll(strings.Trim(s[i:min(j, len(s))], "`"), "``", "`")
+		k := j + 1
+		depth = 0
+		for ; k < len(s); k++ {
+			c := s[k]
+			if c == '<' || c == '(' {
+				depth++
+			} else if c == '>' || c == ')' {
+				depth--
+			} else if c == ',' && depth == 0 {
+				break
+			}
 		}
-		name := strings.ReplaceAll(strings.Trim(part[:cut], "`"), "``", "`")
-		cols = append(cols, sparkColumn{Name: name, Type: strings.ToLower(strings.TrimSpace(part[cut+1:]))})
+		typ := ""
+		if j+1 <= len(s) {
+			typ = strings.ToLower(strings.TrimSpace(s[min(j+1, len(s)):min(k, len(s))]))
+		}
+		cols = append(cols, sparkColumn{Name: name, Type: typ})
+		i = k + 1
 	}
 	return cols
-}
-
-func lastTopColon(s string) int {
-	depth, quoted, at := 0, false, -1
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '`':
-			quoted = !quoted
-		case quoted:
-		case c == '<' || c == '(':
-			depth++
-		case c == '>' || c == ')':
-			depth--
-		case c == ':' && depth == 0:
-			if at < 0 {
-				at = i
-			}
-		}
-	}
-	return at
 }
 
 type sparkColumn struct{ Name, Type string }
