@@ -37,6 +37,8 @@ var differences = map[string]string{
 	"json_paths/array_index":                "array subscripts are 0-based in Spark, 1-based in DuckDB",
 	"json_paths/array_index_expr":           "array subscripts are 0-based in Spark, 1-based in DuckDB",
 	"join/using_key_first":                  "SELECT * over JOIN … USING puts the keys first in Spark; DuckDB keeps the left table's column order",
+	"values/not_constant":                   "DuckDB's VALUES in FROM may read the columns of the tables before it (a lateral join); Spark's inline table sees none",
+	"values/query":                          "an inline table's columns are col1, col2, … in Spark, col0, col1, … in DuckDB",
 	"json_paths/missing_path":               "a path absent from every row is NULL in nectar; DuckDB's inferred STRUCT rejects an unknown field at bind time",
 	"segment/daily_active_users":            "DuckDB has no to_date",
 	"segment/received_vs_timestamp":         "DuckDB reads ISO timestamp strings as TIMESTAMP, so substr on them fails; Spark keeps them STRING",

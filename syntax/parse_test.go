@@ -272,6 +272,7 @@ var acceptedCases = []struct {
 	{"SELECT * FROM (SELECT 1, 2) AS s (x, y)", "SELECT * FROM (SELECT 1, 2) AS s(x, y)"},
 	{"SELECT * FROM values", "SELECT * FROM values"},
 	{"TABLE t", "FROM t"},
+	{"VALUES (1, 'a'), (2, 'b') tbl(c1, c2) UNION ALL VALUES 1 T(col)", "VALUES (1, 'a'), (2, 'b') AS tbl(c1, c2) UNION ALL VALUES (1) AS T(col)"},
 	{"TABLE db.t |> WHERE a = 1", "FROM db.t\n|> WHERE a = 1"},
 	{"SELECT * FROM t WHERE a IN (TABLE u)", "SELECT * FROM t WHERE a IN (FROM u)"},
 	{"CREATE TEMPORARY VIEW v(a, b) AS VALUES (1, 2)", "CREATE TEMPORARY VIEW v (a, b) AS VALUES (1, 2)"},

@@ -571,6 +571,12 @@ func (p *parser) atValuesEnd() bool {
 	return t.kind == tWord
 }
 
+// clauseWord reports a non-reserved word that continues a query after
+// VALUES rather than naming it.
+func clauseWord(t *token) bool {
+	return isKw(t, "MINUS") || isKw(t, "WINDOW") || isKw(t, "QUALIFY")
+}
+
 // parseColumnAliases reads an optional (name, …) after a FROM alias.
 func (p *parser) parseColumnAliases() []string {
 	open := p.tok()
@@ -681,7 +687,15 @@ func (p *parser) parseQueryPrimary() Query {
 		p.next()
 		return &FromQuery{At: At{t.pos}, From: p.parseFrom()}
 	case p.startsValues(p.i):
-		return p.parseValues()
+		// Spark lets a VALUES query name itself and its columns too:
+		// VALUES (1, 'a') AS t(n, s).
+		v := p.parseValues()
+		if p.isKw("AS") || p.tok().kind == tQIdent || isNameToken(p.tok()) && !clauseWord(p.tok()) {
+			if v.Alias = p.parseAlias(); v.Alias != "" {
+				v.Columns = p.parseColumnAliases()
+			}
+		}
+		return v
 	case p.startsTable(p.i):
 		// TABLE t is FROM t, as Spark defines it.
 		p.next()
