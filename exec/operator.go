@@ -97,6 +97,8 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 		return ins[0], nil // only a stream has state for it to close
 	case *plan.TimeWindows:
 		return &timeWindows{in: ins[0], node: n}, nil
+	case *plan.Expand:
+		return &expand{in: ins[0], node: n}, nil
 	case *plan.Join:
 		return &join{left: ins[0], right: ins[1], node: n}, nil
 	case *plan.SetOp:

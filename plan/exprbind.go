@@ -98,6 +98,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if fn, ok := functions.LookupAggregate(e.Name); ok {
 			return c.aggregate(e, fn)
 		}
+		if e.Name == "grouping" || e.Name == "grouping_id" {
+			return c.grouping(e)
+		}
 		return c.call(e)
 	case *syntax.Case:
 		return c.caseExpr(e)

@@ -43,7 +43,13 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	if err != nil {
 		return nil, nil, err
 	}
-	hasAgg := opts.pipeAggregate || len(sel.GroupBy) > 0 || sel.Having != nil
+	groupBy, setIDs := groupingKeys(sel)
+	if len(groupBy) == 0 && len(setIDs) == 1 {
+		// GROUPING SETS (()) is the global aggregation: one row even over
+		// no input, as in Spark.
+		setIDs = nil
+	}
+	hasAgg := opts.pipeAggregate || len(groupBy) > 0 || sel.GroupAll || sel.GroupingSets != nil || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)
 	}
@@ -62,8 +68,13 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	c := &exprCtx{b: b, sc: sc, clause: "SELECT", win: &winState{}}
 	var ag *aggState
 	if hasAgg {
-		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}}
-		for i, g := range sel.GroupBy {
+		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}, gid: -1}
+		if sel.GroupAll {
+			if err := ag.groupAll(items, sc); err != nil {
+				return nil, nil, err
+			}
+		}
+		for i, g := range groupBy {
 			var bound Expr
 			name := exprName(g)
 			if opts.pipeAggregate {
@@ -90,6 +101,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			ag.groups = append(ag.groups, bound)
 			ag.groupText = append(ag.groupText, bound.String())
 			ag.groupNames = append(ag.groupNames, name)
+		}
+		if setIDs != nil {
+			in = ag.expand(in, len(sc), setIDs)
 		}
 		c.agg = ag
 	}

@@ -106,6 +106,10 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c := *n
 		c.Time = fn(n.Time)
 		return &c
+	case *Expand:
+		c := *n
+		c.Keys = all(n.Keys)
+		return &c
 	case *Values:
 		c := *n
 		c.Rows = make([][]Expr, len(n.Rows))
@@ -158,6 +162,10 @@ func WithChildren(n Node, kids []Node) Node {
 		c.Input = kids[0]
 		return &c
 	case *TimeWindows:
+		c := *n
+		c.Input = kids[0]
+		return &c
+	case *Expand:
 		c := *n
 		c.Input = kids[0]
 		return &c

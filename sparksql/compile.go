@@ -183,6 +183,8 @@ func (c *compiler) node(n plan.Node) (string, error) {
 		return c.node(n.Input)
 	case *plan.TimeWindows:
 		return c.timeWindows(n)
+	case *plan.Expand:
+		return c.expand(n)
 	}
 	return "", unsupported(fmt.Sprintf("plan node %T", n))
 }
@@ -208,6 +210,41 @@ func (c *compiler) timeWindows(n *plan.TimeWindows) (string, error) {
 	sel = append(sel, "`window`.start AS "+colName(width), "`window`.end AS "+colName(width+1))
 	return fmt.Sprintf("SELECT %s FROM (SELECT *, window(%s, '%s', '%s') AS `window` FROM (%s) %s) %s",
 		strings.Join(sel, ", "), tm, plan.IntervalText(n.Size), plan.IntervalText(n.Slide), in, c.alias(), c.alias()), nil
+}
+
+// expand is plan.Expand as Spark SQL: the input once per grouping set,
+// with the keys the set leaves out as typed NULLs, then the set's id (and
+// position), joined by UNION ALL; the Aggregate above groups the union.
+func (c *compiler) expand(n *plan.Expand) (string, error) {
+	in, err := c.node(n.Input)
+	if err != nil {
+		return "", err
+	}
+	width := len(n.Input.Schema())
+	keys, err := c.list(n.Keys, width)
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, len(n.Sets))
+	for s, id := range n.Sets {
+		sel := make([]string, 0, width+len(n.Keys)+2)
+		for i := range width {
+			sel = append(sel, colName(i))
+		}
+		for i, k := range n.Keys {
+			if n.Has(id, i) {
+				sel = append(sel, keys[i])
+			} else {
+				sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", sparkType(k.Kind()), colName(width+i)))
+			}
+		}
+		sel = append(sel, fmt.Sprintf("CAST(%d AS BIGINT) AS %s", id, colName(width+len(n.Keys))))
+		if n.Positions {
+			sel = append(sel, fmt.Sprintf("CAST(%d AS BIGINT) AS %s", s, colName(width+len(n.Keys)+1)))
+		}
+		parts[s] = fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias())
+	}
+	return strings.Join(parts, " UNION ALL "), nil
 }
 
 // list compiles expressions over one input, naming them c(first), c(first+1), ….

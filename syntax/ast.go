@@ -86,10 +86,16 @@ type Select struct {
 	From     TableExpr // nil for SELECT without FROM
 	Where    Expr
 	GroupBy  []Expr // may hold integer ordinals (GROUP BY 1) as *Literal
-	Having   Expr
-	OrderBy  []OrderItem
-	Limit    Expr
-	Offset   Expr
+	// GroupAll is GROUP BY ALL: every select item without an aggregate.
+	GroupAll bool
+	// GroupingSets, when not nil, replaces GroupBy: GROUP BY GROUPING
+	// SETS ((a, b), (a), ()). ROLLUP, CUBE and their mixes with plain keys
+	// are read as the grouping sets they stand for.
+	GroupingSets [][]Expr
+	Having       Expr
+	OrderBy      []OrderItem
+	Limit        Expr
+	Offset       Expr
 }
 
 // SetOp is Left UNION|INTERSECT|EXCEPT [ALL|DISTINCT] Right, with an

@@ -795,12 +795,135 @@ func (p *parser) parseSelect() *Select {
 	if p.isKw("GROUP") {
 		p.next()
 		p.expectKw("BY")
-		s.GroupBy = p.parseExprList()
+		p.parseGroupBy(s)
 	}
 	if p.acceptKw("HAVING") {
 		s.Having = p.parseExpr()
 	}
 	return s
+}
+
+// parseGroupBy reads what follows GROUP BY: ALL; plain keys; or keys mixed
+// with ROLLUP (…), CUBE (…) and GROUPING SETS (…), optionally followed by
+// WITH ROLLUP or WITH CUBE, which become the grouping sets they stand for:
+// the cross product of each element's sets, as Spark computes them.
+func (p *parser) parseGroupBy(s *Select) {
+	if p.acceptKw("ALL") {
+		s.GroupAll = true
+		return
+	}
+	var elems [][][]Expr // each element's grouping sets
+	sets := false
+	for {
+		switch {
+		case (p.isKw("ROLLUP") || p.isKw("CUBE")) && p.peek(1).kind == tOp && p.peek(1).text == "(":
+			cube := p.isKw("CUBE")
+			p.next()
+			open := p.next()
+			var list []Expr
+			if !p.isOp(")") {
+				list = p.parseExprList()
+			}
+			p.expectClose(open)
+			elems = append(elems, rollupOrCube(list, cube))
+			sets = true
+		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
+			p.next()
+			p.next()
+			open := p.tok()
+			p.expectOp("(")
+			var list [][]Expr
+			for {
+				if t := p.tok(); t.kind == tOp && t.text == "(" {
+					// (a, b) is a set; (a) + 1 is a one-key set.
+					var set []Expr
+					if p.attempt(func() {
+						p.next()
+						if !p.isOp(")") {
+							set = p.parseExprList()
+						}
+						p.expectClose(t)
+						if !p.isOp(",") && !p.isOp(")") {
+							p.failExpected("',' or ')'")
+						}
+					}) {
+						list = append(list, set)
+					} else {
+						list = append(list, []Expr{p.parseExpr()})
+					}
+				} else {
+					list = append(list, []Expr{p.parseExpr()})
+				}
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectClose(open)
+			elems = append(elems, list)
+			sets = true
+		default:
+			elems = append(elems, [][]Expr{{p.parseExpr()}})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.isKw("WITH") && (isKw(p.peek(1), "ROLLUP") || isKw(p.peek(1), "CUBE")) {
+		p.next()
+		cube := p.isKw("CUBE")
+		p.next()
+		var keys []Expr
+		for _, el := range elems {
+			if len(el) != 1 {
+				p.fail(Errorf(p.tok().pos, "WITH ROLLUP and WITH CUBE take plain grouping keys"))
+			}
+			keys = append(keys, el[0]...)
+		}
+		s.GroupingSets = rollupOrCube(keys, cube)
+		return
+	}
+	if !sets {
+		for _, el := range elems {
+			s.GroupBy = append(s.GroupBy, el[0][0])
+		}
+		return
+	}
+	product := [][]Expr{{}}
+	for _, el := range elems {
+		var next [][]Expr
+		for _, a := range product {
+			for _, b := range el {
+				next = append(next, append(append([]Expr{}, a...), b...))
+			}
+		}
+		product = next
+	}
+	s.GroupingSets = product
+}
+
+// rollupOrCube lists the grouping sets of ROLLUP (keys) (each prefix, the
+// longest first) or CUBE (keys) (every subset, in Spark's order).
+func rollupOrCube(keys []Expr, cube bool) [][]Expr {
+	var out [][]Expr
+	if !cube {
+		for n := len(keys); n >= 0; n-- {
+			out = append(out, append([]Expr{}, keys[:n]...))
+		}
+		return out
+	}
+	// Spark's CUBE: subsets from the full one down, each key kept before
+	// it is dropped (CUBE(a, b): (a, b), (a), (b), ()).
+	var rec func(i int, cur []Expr)
+	rec = func(i int, cur []Expr) {
+		if i == len(keys) {
+			out = append(out, append([]Expr{}, cur...))
+			return
+		}
+		rec(i+1, append(cur, keys[i]))
+		rec(i+1, cur)
+	}
+	rec(0, nil)
+	return out
 }
 
 func (p *parser) parseSelectItems() []SelectItem {

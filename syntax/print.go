@@ -109,6 +109,21 @@ func (s *Select) String() string {
 		b.WriteString(" GROUP BY ")
 		writeExprs(&b, s.GroupBy)
 	}
+	if s.GroupAll {
+		b.WriteString(" GROUP BY ALL")
+	}
+	if s.GroupingSets != nil {
+		b.WriteString(" GROUP BY GROUPING SETS (")
+		for i, set := range s.GroupingSets {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			writeExprs(&b, set)
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+	}
 	if s.Having != nil {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())

@@ -242,6 +242,10 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c.From = e.table(n.From)
 		c.Where = e.expr(n.Where)
 		c.GroupBy = e.exprs(n.GroupBy)
+		c.GroupingSets = copyOnWrite(e, n.GroupingSets)
+		for i, set := range n.GroupingSets {
+			c.GroupingSets[i] = e.exprs(set)
+		}
 		c.Having = e.expr(n.Having)
 		c.OrderBy = e.orders(n.OrderBy)
 		c.Limit = e.expr(n.Limit)
