@@ -7,9 +7,10 @@
 // wrong answer, …) and keeps docs/SPARK-CONFORMANCE.md and the committed
 // baseline of wrong answers in step with the result.
 //
-// The golden files themselves are Apache-2.0 data from Spark's repository
-// and are not committed here: the test reads them from NECTAR_SPARK_GOLDEN
-// (or testdata/spark, which .gitignore keeps out of commits) and skips when
-// they are absent. README.md says where they come from and how to place
-// them.
+// The golden files themselves are Apache-2.0 data from Spark and are not
+// committed here: scripts/spark-golden.sh takes them from the test jar of
+// a pinned Spark release on Maven Central into testdata/spark (which
+// .gitignore keeps out of commits), and the test reads them from there or
+// from NECTAR_SPARK_GOLDEN. Without them it skips, unless
+// NECTAR_GOLDEN_REQUIRED is set (test.sh sets it), when it fails.
 package golden
