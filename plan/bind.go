@@ -196,6 +196,9 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if t.Natural {
+			return b.naturalJoin(left, ls, t.Kind, t.Right, t.Position())
+		}
 		return b.join(left, ls, t.Kind, t.Right, t.On, t.Using, t.Position())
 	}
 	return nil, nil, syntax.Errorf(t.Position(), "unsupported FROM item %T", t)
@@ -275,9 +278,9 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 		if cond, err = c.bindBool(on); err != nil {
 			return nil, nil, err
 		}
-	} else if kind != syntax.CrossJoin {
-		return nil, nil, syntax.Errorf(pos, "%s JOIN needs ON or USING", kind)
 	}
+	// Without ON every pair of rows matches, as in Spark: JOIN t is CROSS
+	// JOIN t, and LEFT JOIN t keeps unmatched rows only when t is empty.
 	j := &Join{Left: left, Right: rn, Kind: joinKinds[kind]}
 	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
 	if kind == syntax.SemiJoin || kind == syntax.AntiJoin {
@@ -286,6 +289,30 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 	// Kinds stay for outer joins: a missing match is a NULL of the
 	// column's kind.
 	return j, all, nil
+}
+
+// naturalJoin binds NATURAL JOIN as JOIN … USING the visible columns both
+// sides have, in the left side's order (Spark's commonNaturalJoinProcessing);
+// with none in common it is a cross join.
+func (b *binder) naturalJoin(left Node, ls scope, kind syntax.JoinKind, right syntax.TableExpr, pos syntax.Pos) (Node, scope, error) {
+	rn, rs, err := b.from(right)
+	if err != nil {
+		return nil, nil, err
+	}
+	var using []string
+	for _, i := range visible(ls) {
+		for _, j := range visible(rs) {
+			if strings.EqualFold(ls[i].Name, rs[j].Name) {
+				using = append(using, ls[i].Name)
+				break
+			}
+		}
+	}
+	if len(using) == 0 {
+		all := append(append(scope{}, ls...), rs...)
+		return &Join{Left: left, Right: rn, Kind: joinKinds[kind]}, all, nil
+	}
+	return b.usingJoin(left, ls, kind, rn, rs, using, pos)
 }
 
 // usingJoin binds JOIN … USING (keys) as Spark does (Analyzer's

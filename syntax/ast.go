@@ -312,14 +312,16 @@ const (
 	CrossJoin JoinKind = "CROSS"
 )
 
-// Join is Left kind JOIN Right [ON cond | USING (cols)].
+// Join is Left [NATURAL] kind JOIN Right [ON cond | USING (cols)]. A
+// NATURAL join has neither: it joins USING the columns both sides have.
 type Join struct {
 	At
-	Kind  JoinKind
-	Left  TableExpr
-	Right TableExpr
-	On    Expr
-	Using []string
+	Kind    JoinKind
+	Natural bool
+	Left    TableExpr
+	Right   TableExpr
+	On      Expr
+	Using   []string
 }
 
 func (*TableName) tableExpr()     {}

@@ -76,7 +76,9 @@ var rejectedCases = []struct {
 	// FROM and joins
 	{"SELECT a FROM t JOIN u USING id", 1, 30, "expected '('", ""},
 	{"SELECT a FROM t LEFT u", 1, 22, "expected JOIN, found 'u'", ""},
-	{"SELECT a FROM t NATURAL JOIN u", 1, 17, "NATURAL JOIN is not supported", ""},
+	{"SELECT a FROM t NATURAL u", 1, 25, "expected JOIN, found 'u'", ""},
+	{"SELECT a FROM t NATURAL CROSS JOIN u", 1, 17, "NATURAL CROSS JOIN is not a join Spark has", ""},
+	{"SELECT a FROM t NATURAL JOIN u ON t.a = u.a", 1, 32, "expected", ""},
 	{"SELECT a FROM", 1, 14, "expected a table name", ""},
 	// pipes
 	{"FROM t WHERE x", 1, 8, "expected |> or end of query, found 'WHERE'", "|> WHERE"},

@@ -1013,12 +1013,21 @@ func (p *parser) parseFrom() TableExpr {
 			left = &Join{At: At{t.pos}, Kind: CrossJoin, Left: left, Right: p.parseTableRef()}
 			continue
 		}
+		natural := p.acceptKw("NATURAL")
 		kind, ok := p.parseJoinKind()
 		if !ok {
+			if natural {
+				p.failExpected("JOIN")
+			}
 			return left
 		}
-		j := &Join{At: At{t.pos}, Kind: kind, Left: left, Right: p.parseTableRef()}
-		j.On, j.Using = p.parseJoinCond()
+		if natural && (kind == CrossJoin || kind == SemiJoin || kind == AntiJoin) {
+			p.fail(Errorf(t.pos, "NATURAL %s JOIN is not a join Spark has", kind))
+		}
+		j := &Join{At: At{t.pos}, Kind: kind, Natural: natural, Left: left, Right: p.parseTableRef()}
+		if !natural {
+			j.On, j.Using = p.parseJoinCond()
+		}
 		left = j
 	}
 }
@@ -1054,8 +1063,6 @@ func (p *parser) parseJoinKind() (JoinKind, bool) {
 		kind = SemiJoin
 	case p.acceptKw("ANTI"):
 		kind = AntiJoin
-	case p.isKw("NATURAL"):
-		p.fail(Errorf(p.tok().pos, "NATURAL JOIN is not supported"))
 	default:
 		return "", false
 	}

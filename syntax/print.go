@@ -438,6 +438,9 @@ func (j *Join) String() string {
 	var b strings.Builder
 	b.WriteString(j.Left.String())
 	b.WriteByte(' ')
+	if j.Natural {
+		b.WriteString("NATURAL ")
+	}
 	b.WriteString(joinKeyword(j.Kind))
 	b.WriteByte(' ')
 	b.WriteString(joinOperand(j.Right))
