@@ -285,6 +285,9 @@ var acceptedCases = []struct {
 	{"SELECT * FROM t WHERE a IN (TABLE u)", "SELECT * FROM t WHERE a IN (FROM u)"},
 	{"CREATE TEMPORARY VIEW v(a, b) AS VALUES (1, 2)", "CREATE TEMPORARY VIEW v (a, b) AS VALUES (1, 2)"},
 	{"DROP VIEW v; DROP VIEW IF EXISTS v; DROP TABLE IF EXISTS t", "DROP VIEW v;\nDROP VIEW IF EXISTS v;\nDROP VIEW IF EXISTS t"},
+	{"SHOW TABLES", "SHOW TABLES"},
+	{"show tables like 'ev*|logs'", "SHOW TABLES LIKE 'ev*|logs'"},
+	{"SHOW TABLES 'ev*';", "SHOW TABLES LIKE 'ev*'"},
 }
 
 func TestAccepted(t *testing.T) {

@@ -88,6 +88,13 @@ func (v *Values) String() string {
 	return b.String()
 }
 
+func (s *ShowTables) String() string {
+	if s.Pattern == "" {
+		return "SHOW TABLES"
+	}
+	return "SHOW TABLES LIKE " + QuoteString(s.Pattern)
+}
+
 // ---- queries ----
 
 func (s *Select) String() string {

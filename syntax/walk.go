@@ -428,7 +428,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
 		out = c
-	case *Ident, *Star, *Literal, *Interval:
+	case *Ident, *Star, *Literal, *Interval, *ShowTables:
 		return n, nil
 
 	default:
