@@ -413,6 +413,9 @@ func comparableKind(k types.Kind) types.Kind {
 func isTime(k types.Kind) bool { return k == types.Timestamp || k == types.Date }
 
 func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
+	if e.Quantifier != "" {
+		return c.likeQuantified(e)
+	}
 	x, err := c.bind(e.X)
 	if err != nil {
 		return nil, err
@@ -448,6 +451,30 @@ func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
 		return &Op{Op: OpNot, Args: []Expr{o}, K: types.Bool}, nil
 	}
 	return o, nil
+}
+
+// likeQuantified binds x [NOT] LIKE ANY|ALL (p1, …) as Spark's LikeAny,
+// LikeAll, NotLikeAny and NotLikeAll compute it: ANY is true when some
+// pattern matches (NOT LIKE ANY: when some pattern does not), ALL when
+// every one does (NOT LIKE ALL: when none does); otherwise a NULL pattern
+// makes it NULL. That is the OR (ANY) or AND (ALL) of the single LIKEs.
+func (c *exprCtx) likeQuantified(e *syntax.Like) (Expr, error) {
+	var out Expr
+	for _, p := range e.Patterns {
+		one, err := c.like(&syntax.Like{At: e.At, Op: e.Op, X: e.X, Pattern: p, Not: e.Not})
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case out == nil:
+			out = one
+		case e.Quantifier == "ALL":
+			out = &Op{Op: OpAnd, Args: []Expr{out, one}, K: types.Bool}
+		default:
+			out = &Op{Op: OpOr, Args: []Expr{out, one}, K: types.Bool}
+		}
+	}
+	return out, nil
 }
 
 // lowerExpr is lower(e), computed now when e is a constant.

@@ -428,13 +428,17 @@ type (
 		Query Query
 		Not   bool
 	}
-	// Like is X [NOT] LIKE|ILIKE|RLIKE pattern.
+	// Like is X [NOT] LIKE|ILIKE|RLIKE pattern, or with a Quantifier
+	// X [NOT] LIKE|ILIKE ANY|ALL (pattern, …): Pattern is nil and
+	// Patterns holds the list.
 	Like struct {
 		At
-		Op      string // "LIKE", "ILIKE" or "RLIKE"
-		X       Expr
-		Pattern Expr
-		Not     bool
+		Op         string // "LIKE", "ILIKE" or "RLIKE"
+		X          Expr
+		Pattern    Expr
+		Not        bool
+		Quantifier string // "", "ANY" (SOME reads as ANY) or "ALL"
+		Patterns   []Expr
 	}
 	// Between is X [NOT] BETWEEN Lo AND Hi.
 	Between struct {

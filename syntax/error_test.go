@@ -77,6 +77,8 @@ var rejectedCases = []struct {
 	{"SELECT a FROM t JOIN u USING id", 1, 30, "expected '('", ""},
 	{"SELECT a FROM t LEFT u", 1, 22, "expected JOIN, found 'u'", ""},
 	{"SELECT a FROM t NATURAL u", 1, 25, "expected JOIN, found 'u'", ""},
+	{"SELECT a LIKE ALL () FROM t", 1, 20, "LIKE ALL needs at least one pattern", ""},
+	{"SELECT a RLIKE ANY ('x') FROM t", 1, 16, "RLIKE takes one pattern", ""},
 	{"SELECT a FROM t NATURAL CROSS JOIN u", 1, 17, "NATURAL CROSS JOIN is not a join Spark has", ""},
 	{"SELECT a FROM t NATURAL JOIN u ON t.a = u.a", 1, 32, "expected", ""},
 	{"SELECT a FROM", 1, 14, "expected a table name", ""},

@@ -115,11 +115,36 @@ func (p *parser) parseComparison() Expr {
 			if op == "REGEXP" {
 				op = "RLIKE"
 			}
-			x = &Like{At: At{t.pos}, Op: op, X: x, Pattern: p.parseConcat(), Not: not}
+			x = p.parseLikeRest(&Like{At: At{t.pos}, Op: op, X: x, Not: not})
 		default:
 			return x
 		}
 	}
+}
+
+// parseLikeRest reads what follows LIKE: a pattern, or ANY|SOME|ALL and a
+// parenthesized list of patterns (Spark's LIKE ANY/ALL; not for RLIKE).
+func (p *parser) parseLikeRest(l *Like) Expr {
+	q := p.tok()
+	if (isKw(q, "ANY") || isKw(q, "SOME") || isKw(q, "ALL")) && p.peek(1).kind == tOp && p.peek(1).text == "(" {
+		if l.Op == "RLIKE" {
+			p.fail(Errorf(q.pos, "%s takes one pattern; ANY and ALL go with LIKE and ILIKE", l.Op))
+		}
+		p.next()
+		l.Quantifier = strings.ToUpper(q.text)
+		if l.Quantifier == "SOME" {
+			l.Quantifier = "ANY"
+		}
+		open := p.next()
+		if p.isOp(")") {
+			p.fail(Errorf(p.tok().pos, "%s %s needs at least one pattern", l.Op, l.Quantifier))
+		}
+		l.Patterns = p.parseExprList()
+		p.expectClose(open)
+		return l
+	}
+	l.Pattern = p.parseConcat()
+	return l
 }
 
 func (p *parser) parseIn(t *token, x Expr, not bool) Expr {

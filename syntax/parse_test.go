@@ -117,6 +117,8 @@ var acceptedCases = []struct {
 	{"SELECT * FROM a FULL JOIN b ON a.id = b.id", "SELECT * FROM a FULL JOIN b ON a.id = b.id"},
 	{"SELECT * FROM a CROSS JOIN b", "SELECT * FROM a CROSS JOIN b"},
 	{"SELECT * FROM a natural join b", "SELECT * FROM a NATURAL JOIN b"},
+	{"SELECT a LIKE ANY ('x%', b || '%'), a not ilike some ('y'), a LIKE ALL (NULL, 'z') FROM t", "SELECT a LIKE ANY ('x%', b || '%'), a NOT ILIKE ANY ('y'), a LIKE ALL (NULL, 'z') FROM t"},
+	{"SELECT * FROM t WHERE NOT a LIKE ALL ('%o%') AND a LIKE any", "SELECT * FROM t WHERE NOT a LIKE ALL ('%o%') AND a LIKE any"},
 	{"SELECT * FROM a NATURAL LEFT OUTER JOIN b NATURAL FULL JOIN c", "SELECT * FROM a NATURAL LEFT JOIN b NATURAL FULL JOIN c"},
 	{"SELECT * FROM a JOIN b", "SELECT * FROM a JOIN b"},
 	{"SELECT * FROM a LEFT SEMI JOIN b ON a.id = b.id", "SELECT * FROM a LEFT SEMI JOIN b ON a.id = b.id"},

@@ -722,6 +722,13 @@ func (e *In) String() string {
 }
 
 func (e *Like) String() string {
+	if e.Quantifier != "" {
+		var b strings.Builder
+		b.WriteString(operand(e.X, precCmp) + notWord(e.Not) + " " + e.Op + " " + e.Quantifier + " (")
+		writeExprs(&b, e.Patterns)
+		b.WriteByte(')')
+		return b.String()
+	}
 	return operand(e.X, precCmp) + notWord(e.Not) + " " + e.Op + " " + operand(e.Pattern, precConcat)
 }
 

@@ -413,6 +413,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.X = e.expr(n.X)
 		c.Pattern = e.expr(n.Pattern)
+		c.Patterns = e.exprs(n.Patterns)
 		out = c
 	case *Between:
 		c := cp(e, n)
