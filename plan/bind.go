@@ -118,7 +118,7 @@ func (b *binder) query(q syntax.Query) (Node, scope, error) {
 			for _, other := range q.CTEs {
 				refs += countTableRefs(other.Query, c.Name)
 			}
-			m[strings.ToLower(c.Name)] = &cte{name: c.Name, q: c.Query, refs: refs}
+			m[strings.ToLower(c.Name)] = &cte{name: c.Name, q: c.Query, cols: c.Columns, refs: refs}
 		}
 		return b.query(q.Body)
 	case *syntax.SetOp:
@@ -671,7 +671,8 @@ var _ = fmt.Sprintf
 type cte struct {
 	name string
 	q    syntax.Query
-	refs int // how often the statement names it
+	cols []string // WITH name(col, …): the names given to its columns
+	refs int      // how often the statement names it
 
 	// Set once bound, when refs > 1: every reference shares one subplan.
 	node Node
@@ -682,14 +683,21 @@ type cte struct {
 // inlined; one named more often is bound once and wrapped in Shared, so it
 // runs once however many times the statement reads it.
 func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
+	bind := func() (Node, scope, error) {
+		n, sc, err := b.query(c.q)
+		if err == nil && c.cols != nil {
+			n, sc, err = renameColumns(n, sc, c.cols, c.q.Position())
+		}
+		return n, sc, err
+	}
 	if c.refs <= 1 {
-		return b.query(c.q)
+		return bind()
 	}
 	if c.node == nil {
 		// Bind with the WITH scopes visible where the query was defined.
 		saved := b.ctes
 		b.ctes = b.ctes[:level+1]
-		n, sc, err := b.query(c.q)
+		n, sc, err := bind()
 		b.ctes = saved
 		if err != nil {
 			return nil, nil, err

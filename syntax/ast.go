@@ -127,10 +127,11 @@ type With struct {
 	Body Query
 }
 
-// CTE is one named query of a WITH clause.
+// CTE is one named query of a WITH clause: name [(col, …)] AS (query).
 type CTE struct {
-	Name  string
-	Query Query
+	Name    string
+	Columns []string // names given to the query's columns, in order; nil keeps its own
+	Query   Query
 }
 
 // FromQuery is a bare "FROM t": the start of a pipe-syntax query, meaning

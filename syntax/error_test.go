@@ -77,6 +77,7 @@ var rejectedCases = []struct {
 	{"SELECT a FROM t JOIN u USING id", 1, 30, "expected '('", ""},
 	{"SELECT a FROM t LEFT u", 1, 22, "expected JOIN, found 'u'", ""},
 	{"SELECT a FROM t NATURAL u", 1, 25, "expected JOIN, found 'u'", ""},
+	{"WITH t AS (SELECT 1), T(x) AS (SELECT 2) SELECT * FROM t", 1, 23, "WITH names T twice", ""},
 	{"SELECT a LIKE ALL () FROM t", 1, 20, "LIKE ALL needs at least one pattern", ""},
 	{"SELECT a RLIKE ANY ('x') FROM t", 1, 16, "RLIKE takes one pattern", ""},
 	{"SELECT a FROM t NATURAL CROSS JOIN u", 1, 17, "NATURAL CROSS JOIN is not a join Spark has", ""},

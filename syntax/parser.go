@@ -633,7 +633,18 @@ func (p *parser) parseQuery() Query {
 		p.next()
 		w := &With{At: At{t.pos}}
 		for {
+			nt := p.tok()
 			name := p.parseName("a name for the WITH query")
+			for _, c := range w.CTEs {
+				if strings.EqualFold(c.Name, name) {
+					// Spark's DUPLICATED_CTE_NAMES.
+					p.fail(Errorf(nt.pos, "WITH names %s twice", QuoteIdent(name)))
+				}
+			}
+			var cols []string
+			if n := p.peek(2); p.isOp("(") && isNameToken(p.peek(1)) && n.kind == tOp && (n.text == "," || n.text == ")") {
+				cols = p.parseColumnAliases()
+			}
 			p.acceptKw("AS")
 			open := p.tok()
 			if !p.isOp("(") {
@@ -642,7 +653,7 @@ func (p *parser) parseQuery() Query {
 			p.next()
 			q := p.parseQuery()
 			p.expectClose(open)
-			w.CTEs = append(w.CTEs, CTE{Name: name, Query: q})
+			w.CTEs = append(w.CTEs, CTE{Name: name, Columns: cols, Query: q})
 			if !p.acceptOp(",") {
 				break
 			}
@@ -1294,8 +1305,19 @@ func (p *parser) parsePipeOp() PipeOp {
 		op := &PipeSetOp{At: at, Op: strings.ToUpper(t.text), All: p.parseSetQuantifier()}
 		for {
 			open := p.tok()
+			if p.startsTable(p.i) {
+				// |> UNION ALL TABLE t, as Spark allows.
+				p.next()
+				nt := p.tok()
+				name := strings.Join(p.parseDottedName("a table name"), ".")
+				op.Right = append(op.Right, &FromQuery{At: At{open.pos}, From: &TableName{At: At{nt.pos}, Name: name}})
+				if !p.acceptOp(",") {
+					return op
+				}
+				continue
+			}
 			if !p.isOp("(") {
-				p.failExpected("'(' and a query")
+				p.failExpected("'(' and a query or TABLE name")
 			}
 			p.next()
 			op.Right = append(op.Right, p.parseQuery())

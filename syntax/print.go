@@ -203,6 +203,9 @@ func (w *With) String() string {
 			b.WriteString(", ")
 		}
 		b.WriteString(QuoteIdent(c.Name))
+		if c.Columns != nil {
+			b.WriteString(parenNames(c.Columns))
+		}
 		b.WriteString(" AS (")
 		b.WriteString(c.Query.String())
 		b.WriteByte(')')
