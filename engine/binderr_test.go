@@ -24,6 +24,8 @@ func TestBinderErrors(t *testing.T) {
 		{"unknown-column-pipe", "FROM t |> WHERE id > 1 |> SELECT idd", 1, 34, "unknown column idd", "did you mean id?"},
 		{"ambiguous-join", "SELECT messageId FROM events AS a JOIN events AS b ON a.userId = b.userId", 1, 8, "column messageId is ambiguous", "qualify it"},
 		{"ambiguous-extend", "FROM t |> EXTEND v * 2 AS s |> SELECT s", 1, 39, "column s is ambiguous", "rename one with AS"},
+		{"qualify-no-window", "SELECT v FROM t QUALIFY v = 1", 1, 27, "QUALIFY needs a window function", ""},
+		{"qualify-aggregate", "SELECT v, rank() OVER (ORDER BY v) FROM t QUALIFY count(*) > 1", 1, 51, "QUALIFY cannot hold an aggregate", ""},
 		{"ambiguous-alias", "SELECT s.v FROM t AS s, t AS s", 1, 8, "column s.v is ambiguous", "another alias"},
 		{"not-grouped", "SELECT g, v FROM t GROUP BY g", 1, 11, "column v must be aggregated or appear in GROUP BY", "first(v)"},
 		{"not-grouped-order-by", "SELECT g, count(*) FROM t GROUP BY g ORDER BY id", 1, 47, "column id must be aggregated", "add it to GROUP BY"},

@@ -195,6 +195,28 @@ func containsAggregate(e syntax.Expr) bool {
 	return found
 }
 
+// firstAggregate is where the first aggregate call outside a window in e
+// starts, as containsAggregate finds them.
+func firstAggregate(e syntax.Expr) (syntax.Pos, bool) {
+	var pos syntax.Pos
+	found := false
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case syntax.Query:
+			return false
+		case *syntax.Call:
+			if n.Over != nil {
+				return false
+			}
+			if _, ok := functions.LookupAggregate(n.Name); ok && !found {
+				pos, found = n.Position(), true
+			}
+		}
+		return !found
+	})
+	return pos, found
+}
+
 // groupingKeys returns a SELECT's grouping keys: GROUP BY's, or for
 // GROUPING SETS each distinct key in order of first appearance (Spark's
 // order, which grouping_id's bits follow) with each set's grouping id.

@@ -128,6 +128,24 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		aliases[strings.ToLower(it.name)] = e
 	}
 
+	// QUALIFY filters on window results (Spark: QUALIFY_REQUIRES_WINDOW_
+	// FUNCTION, QUALIFY_AGGREGATE_NOT_ALLOWED); it sees the select list's
+	// aliases, and its own window calls join the select list's.
+	var qualify Expr
+	if sel.Qualify != nil {
+		if pos, ok := firstAggregate(sel.Qualify); ok {
+			return nil, nil, syntax.Errorf(pos, "QUALIFY cannot hold an aggregate outside a window; filter on aggregates with HAVING")
+		}
+		qc := *c
+		qc.clause, qc.aliases = "QUALIFY", aliases
+		if qualify, err = qc.bindBool(sel.Qualify); err != nil {
+			return nil, nil, err
+		}
+		if len(c.win.calls) == 0 {
+			return nil, nil, syntax.Errorf(sel.Qualify.Position(), "QUALIFY needs a window function in the select list or in its condition; use WHERE or HAVING")
+		}
+	}
+
 	var having Expr
 	if sel.Having != nil {
 		hc := *c
@@ -184,6 +202,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			keys[i].Expr = fix(keys[i].Expr)
 		}
 		node = &Window{Input: node, Calls: calls, Names: c.win.names}
+		if qualify != nil {
+			node = &Filter{Input: node, Cond: fix(qualify)}
+		}
 	}
 
 	// Sort keys become columns of the projection so the sort runs after it.

@@ -102,6 +102,7 @@ type Select struct {
 	// are read as the grouping sets they stand for.
 	GroupingSets [][]Expr
 	Having       Expr
+	Qualify      Expr // QUALIFY cond: filters on window function results
 	OrderBy      []OrderItem
 	Limit        Expr
 	Offset       Expr

@@ -70,7 +70,11 @@ var rejectedCases = []struct {
 	// windows
 	{"SELECT sum(x) OVER (PARTITION BY a ROWS)", 1, 40, "expected a frame bound", ""},
 	{"SELECT sum(x) OVER (ORDER BY a ROWS BETWEEN 1 AND 2)", 1, 47, "expected PRECEDING or FOLLOWING", ""},
-	{"SELECT sum(x) OVER w", 1, 20, "named windows are not supported", ""},
+	{"SELECT sum(x) OVER w", 1, 20, "window w is not defined", ""},
+	{"SELECT sum(x) OVER (w) FROM t WINDOW v AS (ORDER BY x)", 1, 21, "window w is not defined", ""},
+	{"SELECT 1 FROM t WINDOW w AS (), w AS ()", 1, 33, "WINDOW defines w twice", ""},
+	{"SELECT 1 FROM t WINDOW w AS v", 1, 29, "window v is not defined before w", ""},
+	{"FROM t |> WHERE sum(x) OVER w = 1", 1, 29, "window w is not defined", ""},
 	{"SELECT row_number() OVER (PARTITION a)", 1, 37, "expected BY", ""},
 	{"SELECT sum(x) OVER (ORDER BY a LIMIT 1)", 1, 32, "expected ROWS, RANGE or ')'", "window opened at 1:20"},
 	// FROM and joins

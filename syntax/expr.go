@@ -413,11 +413,21 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.expectClose(fopen)
 	}
 	if p.isKw("OVER") {
-		if n := p.peek(1); n.kind != tOp || n.text != "(" {
-			if isNameToken(n) {
-				p.fail(Errorf(n.pos, "named windows are not supported; write the window in OVER (…)"))
-			}
-		} else {
+		n := p.peek(1)
+		switch {
+		case isNameToken(n):
+			// OVER w: the WINDOW clause after the select list defines w.
+			p.next()
+			p.next()
+			p.winRefs = append(p.winRefs, winRef{name: n.text, pos: n.pos, call: c})
+		case n.kind == tOp && n.text == "(" && isNameToken(p.peek(2)) && p.peek(3).kind == tOp && p.peek(3).text == ")" && !isKw(p.peek(2), "PARTITION") && !isKw(p.peek(2), "ORDER"):
+			// OVER (w)
+			p.next()
+			p.next()
+			w := p.next()
+			p.next()
+			p.winRefs = append(p.winRefs, winRef{name: w.text, pos: w.pos, call: c})
+		case n.kind == tOp && n.text == "(":
 			p.next()
 			c.Over = p.parseWindow()
 		}

@@ -34,6 +34,7 @@ func (p *parser) parseScript() ([]Statement, error) {
 			break
 		}
 		var st Statement
+		p.winRefs = p.winRefs[:0]
 		err := p.try(func() {
 			st = p.parseStatement()
 			p.endStatement(st)
@@ -79,6 +80,7 @@ func ParseExpr(src string) (Expr, error) {
 	var e Expr
 	if err := p.try(func() {
 		e = p.parseExpr()
+		p.resolveWindows(0)
 		p.expectEOF("end of expression")
 	}); err != nil {
 		return nil, err
@@ -100,6 +102,9 @@ type parser struct {
 	// (ParseScriptParams); without it a ? is an error.
 	params []types.Value
 	bound  bool
+	// winRefs are the OVER name references not yet resolved: the WINDOW
+	// clause that defines them follows the select list (see windows.go).
+	winRefs []winRef
 }
 
 func newParser(src string) *parser {
@@ -138,9 +143,9 @@ func (p *parser) try(fn func()) (err *Error) {
 // reports false. It is used only where a '(' may open either a query or an
 // expression and the tokens after it do not tell which.
 func (p *parser) attempt(fn func()) bool {
-	i, depth, ia := p.i, p.depth, p.implicitAlias
+	i, depth, ia, nw := p.i, p.depth, p.implicitAlias, len(p.winRefs)
 	if err := p.try(fn); err != nil {
-		p.i, p.depth, p.implicitAlias = i, depth, ia
+		p.i, p.depth, p.implicitAlias, p.winRefs = i, depth, ia, p.winRefs[:nw]
 		return false
 	}
 	return true
@@ -449,6 +454,9 @@ var clauseNames = map[string]string{"GROUP": "GROUP BY", "ORDER": "ORDER BY"}
 // endStatement checks that the statement ends here (';' or end of input)
 // and otherwise explains the most likely mistake.
 func (p *parser) endStatement(st Statement) {
+	// An OVER name no WINDOW clause defined (|> WHERE … OVER w, where
+	// no SELECT list's WINDOW reaches).
+	p.resolveWindows(0)
 	t := p.tok()
 	if t.kind == tEOF || (t.kind == tOp && t.text == ";") {
 		return
@@ -821,6 +829,8 @@ func (p *parser) parseQueryTail(q Query) Query {
 func (p *parser) parseSelect() *Select {
 	t := p.next()
 	s := &Select{At: At{t.pos}}
+	mark := len(p.winRefs)
+	defer p.resolveWindows(mark)
 	if p.acceptKw("DISTINCT") {
 		s.Distinct = true
 	} else {
@@ -840,6 +850,11 @@ func (p *parser) parseSelect() *Select {
 	}
 	if p.acceptKw("HAVING") {
 		s.Having = p.parseExpr()
+	}
+	p.parseWindowClause(mark)
+	if p.acceptKw("QUALIFY") {
+		s.Qualify = p.parseExpr()
+		p.parseWindowClause(mark)
 	}
 	return s
 }
@@ -1246,11 +1261,18 @@ func (p *parser) parsePipeOp() PipeOp {
 		} else {
 			p.acceptKw("ALL")
 		}
+		mark := len(p.winRefs)
 		op.Items = p.parseSelectItems()
+		p.parseWindowClause(mark)
+		p.resolveWindows(mark)
 		return op
 	case isKw(t, "EXTEND"):
 		p.next()
-		return &PipeExtend{At: at, Items: p.parseSelectItems()}
+		mark := len(p.winRefs)
+		op := &PipeExtend{At: at, Items: p.parseSelectItems()}
+		p.parseWindowClause(mark)
+		p.resolveWindows(mark)
+		return op
 	case isKw(t, "SET"):
 		p.next()
 		op := &PipeSet{At: at}

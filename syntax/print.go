@@ -135,6 +135,10 @@ func (s *Select) String() string {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())
 	}
+	if s.Qualify != nil {
+		b.WriteString(" QUALIFY ")
+		b.WriteString(s.Qualify.String())
+	}
 	writeQueryTail(&b, s.OrderBy, s.Limit, s.Offset)
 	return b.String()
 }

@@ -247,6 +247,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 			c.GroupingSets[i] = e.exprs(set)
 		}
 		c.Having = e.expr(n.Having)
+		c.Qualify = e.expr(n.Qualify)
 		c.OrderBy = e.orders(n.OrderBy)
 		c.Limit = e.expr(n.Limit)
 		c.Offset = e.expr(n.Offset)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/nectar-dev/nectar/types"
@@ -219,4 +220,26 @@ func splitRows(lines []string, n int) [][]string {
 		out[i] = strings.Split(l, "\t")
 	}
 	return out
+}
+
+// TestOrderKeys checks which ORDER BY lists the comparison may narrow to
+// their key columns: only plain output column names.
+func TestOrderKeys(t *testing.T) {
+	cols := []sparkColumn{{"name", "string"}, {"department", "string"}, {"salary", "int"}}
+	for _, c := range []struct {
+		q    string
+		want []int
+	}{
+		{"SELECT * FROM t ORDER BY department", []int{1}},
+		{"SELECT * FROM t ORDER BY t.department DESC NULLS LAST, `salary` LIMIT 3", []int{1, 2}},
+		{"SELECT * FROM (SELECT * FROM t ORDER BY name) ORDER BY salary", []int{2}},
+		{"SELECT * FROM t ORDER BY salary + 1", nil},
+		{"SELECT * FROM t ORDER BY 1", nil},
+		{"SELECT * FROM t ORDER BY bonus", nil},
+		{"SELECT * FROM t", nil},
+	} {
+		if got := orderKeys(c.q, cols); !slices.Equal(got, c.want) {
+			t.Errorf("orderKeys(%q) = %v, want %v", c.q, got, c.want)
+		}
+	}
 }
