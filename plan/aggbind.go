@@ -105,6 +105,42 @@ func splitAggArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, error) {
 	return a, nil
 }
 
+// withinGroupArgs reads f(p) WITHIN GROUP (ORDER BY x [DESC]): the value
+// is the one ordering key, the fraction (for percentiles) the argument.
+// As in Spark, the ordered-set aggregates need the clause, no other
+// function takes it, and DISTINCT does not go with it.
+func withinGroupArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, bool, error) {
+	var a aggArgs
+	switch {
+	case fn.WithinGroup == functions.WithinGroupNever:
+		return a, false, syntax.Errorf(e.Position(), "%s does not take WITHIN GROUP (ORDER BY …)", e.Name)
+	case e.WithinGroup == nil:
+		return a, false, syntax.Errorf(e.Position(), "%s needs WITHIN GROUP (ORDER BY …): %s(0.5) WITHIN GROUP (ORDER BY x)", e.Name, e.Name)
+	case e.Distinct:
+		return a, false, syntax.Errorf(e.Position(), "%s … WITHIN GROUP does not take DISTINCT", e.Name)
+	case len(e.WithinGroup) != 1:
+		return a, false, syntax.Errorf(e.Position(), "%s … WITHIN GROUP orders by one expression, got %d", e.Name, len(e.WithinGroup))
+	}
+	o := e.WithinGroup[0]
+	if o.NullsFirst != nil {
+		return a, false, syntax.Errorf(o.Expr.Position(), "NULLS FIRST/LAST has no meaning in WITHIN GROUP: NULLs are skipped")
+	}
+	a.value = o.Expr
+	if fn.Shape == functions.FractionArgs {
+		if len(e.Args) != 1 {
+			return a, false, syntax.Errorf(e.Position(), "%s takes one constant percentage between 0 and 1 before WITHIN GROUP, got %d arguments", e.Name, len(e.Args))
+		}
+		lit, ok := e.Args[0].(*syntax.Literal)
+		if !ok || !lit.Value.K.IsNumeric() || lit.Value.AsFloat() < 0 || lit.Value.AsFloat() > 1 {
+			return a, false, syntax.Errorf(e.Args[0].Position(), "%s takes a constant percentage between 0 and 1", e.Name)
+		}
+		a.param = lit
+	} else if len(e.Args) != 0 {
+		return a, false, syntax.Errorf(e.Position(), "%s() WITHIN GROUP takes no arguments, got %d", e.Name, len(e.Args))
+	}
+	return a, o.Desc, nil
+}
+
 // checkAggValue applies fn's Check to the bound value argument x (nil for
 // count(*)), casting it as the catalogue asks, and returns it with the
 // result kind.
@@ -129,11 +165,18 @@ func (c *exprCtx) aggregate(e *syntax.Call, fn *functions.Aggregate) (Expr, erro
 	}
 	pre := c.agg.pre.quiet()
 	pre.clause = "an aggregate's argument"
-	args, err := splitAggArgs(e, fn)
+	var args aggArgs
+	var err error
+	desc := false
+	if e.WithinGroup != nil || fn.WithinGroup == functions.WithinGroupRequired {
+		args, desc, err = withinGroupArgs(e, fn)
+	} else {
+		args, err = splitAggArgs(e, fn)
+	}
 	if err != nil {
 		return nil, err
 	}
-	a := AggCall{Name: fn.Canonical(), Distinct: e.Distinct}
+	a := AggCall{Name: fn.Canonical(), Distinct: e.Distinct, WithinGroup: e.WithinGroup != nil, Desc: desc}
 	if args.ord != nil {
 		if containsAggregate(args.ord) {
 			return nil, syntax.Errorf(args.ord.Position(), "aggregate functions cannot be nested")

@@ -92,6 +92,14 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Binary:
 		return c.binary(e)
 	case *syntax.Call:
+		if e.WithinGroup != nil {
+			if fn, ok := functions.LookupAggregate(e.Name); !ok || fn.WithinGroup == functions.WithinGroupNever {
+				return nil, syntax.Errorf(e.Position(), "%s does not take WITHIN GROUP (ORDER BY …); percentile_cont, percentile_disc and mode do", e.Name)
+			}
+			if e.Over != nil {
+				return nil, syntax.Errorf(e.Position(), "%s … WITHIN GROUP does not run over a window in nectar; aggregate in a subquery and join", e.Name)
+			}
+		}
 		if e.Over != nil {
 			return c.window(e)
 		}

@@ -327,7 +327,7 @@ func (c *compiler) agg(a plan.AggCall) (string, error) {
 	if err != nil {
 		return "", unsupported("aggregate " + a.Name)
 	}
-	call := functions.SparkCall{Arg: "*", Distinct: a.Distinct}
+	call := functions.SparkCall{Arg: "*", Distinct: a.Distinct, WithinGroup: a.WithinGroup, Desc: a.Desc}
 	if a.Arg != nil {
 		if call.Arg, err = c.expr(a.Arg, cols); err != nil {
 			return "", err

@@ -407,6 +407,9 @@ type (
 		Distinct bool
 		Filter   Expr
 		Over     *WindowSpec
+		// WithinGroup is WITHIN GROUP (ORDER BY …) of an ordered-set
+		// aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY x)).
+		WithinGroup []OrderItem
 	}
 	// Case is CASE [Operand] WHEN … THEN … [ELSE …] END.
 	Case struct {

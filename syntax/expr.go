@@ -405,6 +405,16 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.Args = p.parseExprList()
 	}
 	p.expectClose(open)
+	if p.isKw("WITHIN") && isKw(p.peek(1), "GROUP") {
+		p.next()
+		p.next()
+		wopen := p.tok()
+		p.expectOp("(")
+		p.expectKw("ORDER")
+		p.expectKw("BY")
+		c.WithinGroup = p.parseOrderItems()
+		p.expectClose(wopen)
+	}
 	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
 		p.next()
 		fopen := p.next()

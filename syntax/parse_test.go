@@ -117,6 +117,7 @@ var acceptedCases = []struct {
 	{"SELECT * FROM a FULL JOIN b ON a.id = b.id", "SELECT * FROM a FULL JOIN b ON a.id = b.id"},
 	{"SELECT * FROM a CROSS JOIN b", "SELECT * FROM a CROSS JOIN b"},
 	{"SELECT * FROM a natural join b", "SELECT * FROM a NATURAL JOIN b"},
+	{"SELECT percentile_cont(0.25) within group (order by v desc) filter (where k > 0), mode() WITHIN GROUP (ORDER BY s) FROM t", "SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY v DESC) FILTER (WHERE k > 0), mode() WITHIN GROUP (ORDER BY s) FROM t"},
 	{"SELECT a, rank() OVER (ORDER BY b) AS r FROM t qualify r = 1 ORDER BY a", "SELECT a, rank() OVER (ORDER BY b) AS r FROM t QUALIFY r = 1 ORDER BY a"},
 	{"SELECT a FROM t GROUP BY a HAVING count(*) > 1 QUALIFY row_number() OVER w = 1 WINDOW w AS (ORDER BY a) LIMIT 3", "SELECT a FROM t GROUP BY a HAVING count(*) > 1 QUALIFY row_number() OVER (ORDER BY a) = 1 LIMIT 3"},
 	{"SELECT sum(x) OVER w, rank() OVER (w) FROM t WINDOW w AS (PARTITION BY a ORDER BY b)", "SELECT sum(x) OVER (PARTITION BY a ORDER BY b), rank() OVER (PARTITION BY a ORDER BY b) FROM t"},

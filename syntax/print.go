@@ -626,6 +626,11 @@ func (e *Call) String() string {
 	}
 	writeExprs(&b, e.Args)
 	b.WriteByte(')')
+	if e.WithinGroup != nil {
+		b.WriteString(" WITHIN GROUP (ORDER BY ")
+		writeOrderItems(&b, e.WithinGroup)
+		b.WriteByte(')')
+	}
 	if e.Filter != nil {
 		b.WriteString(" FILTER (WHERE ")
 		b.WriteString(e.Filter.String())

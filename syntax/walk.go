@@ -378,6 +378,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *Call:
 		c := cp(e, n)
 		c.Args = e.exprs(n.Args)
+		c.WithinGroup = e.orders(n.WithinGroup)
 		c.Filter = e.expr(n.Filter)
 		if n.Over != nil {
 			over := n.Over
