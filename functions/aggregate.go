@@ -88,9 +88,8 @@ type AggSpec struct {
 	Arg   types.Kind // the value argument's kind, after the binder's cast (BIGINT for count(*))
 	K     types.Kind // the result kind Check returned
 	Param float64    // FractionArgs: the fraction p
-	// Ordered and Desc: the call was written WITHIN GROUP (ORDER BY x),
-	// descending when Desc.
-	Ordered, Desc bool
+	// Desc: the call was written WITHIN GROUP (ORDER BY x DESC).
+	Desc bool
 	// Hold, when not nil, accounts memory that a state grows by with its
 	// input (DISTINCT sets, percentiles' values); it fails past the
 	// query's memory limit.
