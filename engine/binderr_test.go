@@ -33,6 +33,7 @@ func TestBinderErrors(t *testing.T) {
 		{"within-group-percentage", "SELECT percentile_cont(2) WITHIN GROUP (ORDER BY v) FROM t", 1, 24, "between 0 and 1", ""},
 		{"within-group-over", "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) OVER () FROM t", 1, 8, "does not run over a window", ""},
 		{"mode-without-order", "SELECT mode(v) FROM t", 1, 8, "mode needs WITHIN GROUP", ""},
+		{"count-many-nested", "SELECT count(v, sum(v)) FROM t", 1, 17, "aggregate functions cannot be nested", ""},
 		{"ambiguous-alias", "SELECT s.v FROM t AS s, t AS s", 1, 8, "column s.v is ambiguous", "another alias"},
 		{"not-grouped", "SELECT g, v FROM t GROUP BY g", 1, 11, "column v must be aggregated or appear in GROUP BY", "first(v)"},
 		{"not-grouped-order-by", "SELECT g, count(*) FROM t GROUP BY g ORDER BY id", 1, 47, "column id must be aggregated", "add it to GROUP BY"},

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -105,6 +107,49 @@ func splitAggArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, error) {
 	return a, nil
 }
 
+// countMany binds Spark's count(a, b, …), the rows where no argument is
+// NULL, and count(DISTINCT a, b, …), the distinct tuples among them, as a
+// count of one expression: 1, or for DISTINCT a text key that encodes the
+// tuple without ambiguity (each value's length, then the value). -0.0 is
+// 0.0 first, as Spark normalizes it in grouping. The column keeps the
+// call's own name.
+func (c *exprCtx) countMany(e *syntax.Call, fn *functions.Aggregate, pre *exprCtx) (Expr, error) {
+	var conds, parts []string
+	for _, a := range e.Args {
+		if _, ok := a.(*syntax.Star); ok {
+			return nil, syntax.Errorf(a.Position(), "count takes * alone")
+		}
+		if containsAggregate(a) {
+			return nil, syntax.Errorf(a.Position(), "aggregate functions cannot be nested")
+		}
+		x, err := pre.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		s := "(" + a.String() + ")"
+		if x.Kind() == types.Float {
+			s = "(" + s + " + 0.0)"
+		}
+		conds = append(conds, s+" IS NOT NULL")
+		v := "CAST(" + s + " AS STRING)"
+		parts = append(parts, "CAST(length("+v+") AS STRING)", "':'", v)
+	}
+	then := "1"
+	if e.Distinct {
+		then = "concat(" + strings.Join(parts, ", ") + ")"
+	}
+	filter := ""
+	if e.Filter != nil {
+		filter = " FILTER (WHERE " + e.Filter.String() + ")"
+	}
+	src := "count(" + map[bool]string{true: "DISTINCT ", false: ""}[e.Distinct] + "CASE WHEN " + strings.Join(conds, " AND ") + " THEN " + then + " END)" + filter
+	x, err := syntax.ParseExpr(src)
+	if err != nil {
+		return nil, syntax.Errorf(e.Position(), "count of several arguments: %v", err)
+	}
+	return c.aggregate(x.(*syntax.Call), fn)
+}
+
 // withinGroupArgs reads f(p) WITHIN GROUP (ORDER BY x [DESC]): the value
 // is the one ordering key, the fraction (for percentiles) the argument.
 // As in Spark, the ordered-set aggregates need the clause, no other
@@ -165,6 +210,9 @@ func (c *exprCtx) aggregate(e *syntax.Call, fn *functions.Aggregate) (Expr, erro
 	}
 	pre := c.agg.pre.quiet()
 	pre.clause = "an aggregate's argument"
+	if fn.Canonical() == "count" && len(e.Args) > 1 && e.WithinGroup == nil {
+		return c.countMany(e, fn, pre)
+	}
 	var args aggArgs
 	var err error
 	desc := false
