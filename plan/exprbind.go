@@ -411,10 +411,10 @@ func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 }
 
+// comparableKind is the kind a STRING is cast to for comparing with k:
+// k itself, as Spark's ANSI coercion does, so 2 > '1.0' is an invalid
+// integer (CAST_INVALID_INPUT) rather than a fractional comparison.
 func comparableKind(k types.Kind) types.Kind {
-	if k == types.Int {
-		return types.Float
-	}
 	return k
 }
 
