@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -112,13 +113,26 @@ func (b *binder) query(q syntax.Query) (Node, scope, error) {
 		m := map[string]*cte{}
 		b.ctes = append(b.ctes, m)
 		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+		var defs []*cte
 		for _, c := range q.CTEs {
 			collectPaths(c.Query, b.paths)
 			refs := countTableRefs(q.Body, c.Name)
 			for _, other := range q.CTEs {
 				refs += countTableRefs(other.Query, c.Name)
 			}
-			m[strings.ToLower(c.Name)] = &cte{name: c.Name, q: c.Query, cols: c.Columns, refs: refs}
+			// A WITH query sees the ones defined before it, as in Spark.
+			d := &cte{name: c.Name, q: c.Query, cols: c.Columns, refs: refs, vis: maps.Clone(m)}
+			m[strings.ToLower(c.Name)] = d
+			defs = append(defs, d)
+		}
+		for _, d := range defs {
+			if d.refs == 0 {
+				// Spark analyses a WITH query nobody reads too: its
+				// errors (an unknown table) are the statement's.
+				if _, _, err := b.withQuery(d, len(b.ctes)-1); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 		return b.query(q.Body)
 	case *syntax.SetOp:
@@ -673,6 +687,9 @@ type cte struct {
 	q    syntax.Query
 	cols []string // WITH name(col, …): the names given to its columns
 	refs int      // how often the statement names it
+	// vis holds the WITH queries defined before it in its clause, the
+	// only ones of the clause it can read.
+	vis map[string]*cte
 
 	// Set once bound, when refs > 1: every reference shares one subplan.
 	node Node
@@ -683,8 +700,13 @@ type cte struct {
 // inlined; one named more often is bound once and wrapped in Shared, so it
 // runs once however many times the statement reads it.
 func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
+	// Bind with the WITH scopes visible where the query was defined: the
+	// enclosing clauses' and the earlier queries of its own.
 	bind := func() (Node, scope, error) {
+		saved := b.ctes
+		b.ctes = append(append([]map[string]*cte{}, b.ctes[:level]...), c.vis)
 		n, sc, err := b.query(c.q)
+		b.ctes = saved
 		if err == nil && c.cols != nil {
 			n, sc, err = renameColumns(n, sc, c.cols, c.q.Position())
 		}
@@ -694,11 +716,7 @@ func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
 		return bind()
 	}
 	if c.node == nil {
-		// Bind with the WITH scopes visible where the query was defined.
-		saved := b.ctes
-		b.ctes = b.ctes[:level+1]
 		n, sc, err := bind()
-		b.ctes = saved
 		if err != nil {
 			return nil, nil, err
 		}
