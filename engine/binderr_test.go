@@ -37,6 +37,8 @@ func TestBinderErrors(t *testing.T) {
 		{"window-rank-unordered", "SELECT row_number() OVER (PARTITION BY v) FROM t", 1, 8, "row_number needs ORDER BY", ""},
 		{"window-frame-backwards", "SELECT sum(v) OVER (ORDER BY v ROWS BETWEEN UNBOUNDED FOLLOWING AND 1 FOLLOWING) FROM t", 1, 8, "cannot start at UNBOUNDED FOLLOWING", ""},
 		{"window-frame-int", "SELECT sum(v) OVER (ORDER BY v ROWS BETWEEN CURRENT ROW AND 2147483648 FOLLOWING) FROM t", 1, 8, "must fit in an INT", ""},
+		{"count-no-args", "SELECT count() FROM t", 1, 8, "count() needs an argument", ""},
+		{"grouping-id-global", "SELECT count(*) FROM t HAVING grouping_id() = 0", 1, 31, "grouping_id needs GROUP BY GROUPING SETS", ""},
 		{"ambiguous-alias", "SELECT s.v FROM t AS s, t AS s", 1, 8, "column s.v is ambiguous", "another alias"},
 		{"not-grouped", "SELECT g, v FROM t GROUP BY g", 1, 11, "column v must be aggregated or appear in GROUP BY", "first(v)"},
 		{"not-grouped-order-by", "SELECT g, count(*) FROM t GROUP BY g ORDER BY id", 1, 47, "column id must be aggregated", "add it to GROUP BY"},
