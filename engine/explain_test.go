@@ -32,6 +32,9 @@ func TestExplainGolden(t *testing.T) {
 		// Event time binds to plan nodes: the filter under the watermark
 		// reaches the scan, and the scan reads only what the windows need.
 		{"time_windows", "SELECT window.start AS s, event, count(*) AS n FROM events WATERMARK timestamp DELAY OF INTERVAL 10 MINUTES WHERE event <> 'Page Viewed' GROUP BY event, window(timestamp, '1 hour', '30 minutes')"},
+		// Inline tables and grouping sets (Spark's golden files, issue 15).
+		{"values_join", "SELECT e.event, l.label FROM events AS e JOIN VALUES ('Order Completed', 'buy') AS l(event, label) ON e.event = l.event"},
+		{"rollup", "SELECT event, userId, count(*) AS n, grouping_id() AS g FROM events GROUP BY ROLLUP(event, userId)"},
 		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
 	e := testEngine()

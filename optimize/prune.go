@@ -67,6 +67,8 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		return p.pruneWatermark(n, req)
 	case *plan.TimeWindows:
 		return p.pruneTimeWindows(n, req)
+	case *plan.Expand:
+		return p.pruneExpand(n, req)
 	}
 	// A node kind without a function here keeps its input whole.
 	return n, identity(len(n.Schema()))
@@ -177,6 +179,33 @@ func (p *pruner) pruneTimeWindows(n *plan.TimeWindows, req map[int]bool) (plan.N
 	w := len(in.Schema())
 	out[width], out[width+1] = w, w+1
 	return &plan.TimeWindows{Input: in, Time: plan.Remap(n.Time, m), Size: n.Size, Slide: n.Slide}, out
+}
+
+// pruneExpand passes on the input columns read above it and needs the
+// keys' columns; it keeps every key, id and position column it makes
+// (they define the groups above).
+func (p *pruner) pruneExpand(n *plan.Expand, req map[int]bool) (plan.Node, map[int]int) {
+	width := len(n.Input.Schema())
+	need := map[int]bool{}
+	for i := range req {
+		if i < width {
+			need[i] = true
+		}
+	}
+	for _, k := range n.Keys {
+		plan.Columns(k, need)
+	}
+	in, m := p.prune(n.Input, need)
+	out := copyMap(m)
+	w := len(in.Schema())
+	for i := width; i < len(n.Schema()); i++ {
+		out[i] = w + i - width
+	}
+	keys := make([]plan.Expr, len(n.Keys))
+	for i, k := range n.Keys {
+		keys[i] = plan.Remap(k, m)
+	}
+	return &plan.Expand{Input: in, Keys: keys, Names: n.Names, Sets: n.Sets, Positions: n.Positions}, out
 }
 
 // pruneProject keeps the required expressions only, and needs their
