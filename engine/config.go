@@ -83,6 +83,8 @@ type ServeConfig struct {
 	// server's queries may read, besides the project folder and the
 	// sources' own (Config.Roots).
 	Allow []string `yaml:"allow"`
+	// Users is the users file (--users), relative to the project folder.
+	Users string `yaml:"users"`
 }
 
 // Roots are the places a server on this project may read: the project

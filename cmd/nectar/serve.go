@@ -23,6 +23,7 @@ import (
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
 	"github.com/nectar-dev/nectar/server/streams"
+	"github.com/nectar-dev/nectar/table"
 )
 
 func newServeCmd() *cobra.Command {
@@ -103,13 +104,6 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 				}
 				cfg.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 			}
-			if usersFile != "" {
-				users, err := server.LoadUsers(usersFile)
-				if err != nil {
-					return err
-				}
-				cfg.Users = users
-			}
 			// Queries read the project folder, its sources and
 			// nectar.yaml's serve.allow, nothing else.
 			sf.confine = true
@@ -118,6 +112,16 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 				return err
 			}
 			defer done(nil)
+			if usersFile == "" && sf.cfg.Serve.Users != "" {
+				usersFile = table.ResolvePath(sf.cfg.Dir(), sf.cfg.Serve.Users)
+			}
+			if usersFile != "" {
+				users, err := server.LoadUsers(usersFile)
+				if err != nil {
+					return err
+				}
+				cfg.Users = users
+			}
 			if sf.cfg.Engine != "" && sf.cfg.Engine != "local" {
 				return fmt.Errorf("nectar.yaml's engine: %s: nectar serve runs queries itself; remove engine: to serve", sf.cfg.Engine)
 			}
@@ -211,7 +215,7 @@ progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 	f.StringVar(&sparkAddr, "spark-connect", "127.0.0.1:15002", "Spark Connect address for pyspark and sparklyr ('' for none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
-	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
+	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash; default nectar.yaml's serve: {users: FILE})`)
 	f.IntVar(&limits.MaxQueries, "max-queries", 0, "queries run at once; the rest wait, or are refused as busy after 30s (default: twice the cores, at least 4)")
 	f.DurationVar(&limits.QueryTimeout, "query-timeout", 30*time.Minute, "end a query that runs longer (0: never)")
 	f.BoolVar(&logJSON, "log-json", false, "log JSON lines instead of text")
