@@ -465,4 +465,3 @@ func canonical(dst []byte, v Value) []byte {
 		}
 	}
 }
-
