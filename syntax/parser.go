@@ -579,7 +579,7 @@ func (p *parser) parseQueryPrimary() Query {
 		return p.parseSelect()
 	case isKw(t, "FROM"):
 		p.next()
-		return &FromQuery{At: At{t.pos}, From: p.parseFrom()}
+		return &FromQuery{At: At{t.pos}, From: p.parseLateralViews(p.parseFrom())}
 	case t.kind == tOp && t.text == "(":
 		p.next()
 		q := p.parseQuery()
@@ -665,7 +665,7 @@ func (p *parser) parseSelect() *Select {
 	}
 	s.Items = p.parseSelectItems()
 	if p.acceptKw("FROM") {
-		s.From = p.parseFrom()
+		s.From = p.parseLateralViews(p.parseFrom())
 	}
 	if p.acceptKw("WHERE") {
 		s.Where = p.parseExpr()
@@ -716,8 +716,7 @@ func (p *parser) parseSelectItem() SelectItem {
 			return SelectItem{Expr: &Star{At: At{t.pos}, Table: strings.Join(parts, ".")}}
 		}
 	}
-	e := p.parseExpr()
-	return SelectItem{Expr: e, Alias: p.parseAlias()}
+	return p.finishSelectItem(p.parseExpr())
 }
 
 func (p *parser) parseExprList() []Expr {
