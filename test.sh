@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
-# Everything it needs comes from Go's module proxy or, for the PostgreSQL,
-# serve clients, graph producers (PyPI), libdeflate and Spark steps, is
-# installed by their scripts.
+# Everything it needs comes from Go's module proxy or, for tmux (the shell's
+# terminal test) and the PostgreSQL, serve clients, graph producers (PyPI),
+# libdeflate and Spark steps, is installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,7 +20,8 @@ go vet ./...
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-step "unit, corpus and engine tests"
+step "unit, corpus and engine tests (tmux drives the shell in a real terminal: installed when missing)"
+scripts/install-tmux.sh
 go test ./...
 
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"

@@ -405,3 +405,26 @@ Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, 
 - Polars is listed as skipped: the bench has no runner for it.
 
 `
+
+// ForeignMarker marks a section of the benchmarks document that another
+// benchmark writes (the model graph's Go benchmarks): its heading holds
+// this text, and KeepForeignSections carries it over when the document
+// is generated again.
+const ForeignMarker = "not part of `make bench`"
+
+// KeepForeignSections appends to generated the "## " sections of old whose
+// heading holds ForeignMarker, in their order.
+func KeepForeignSections(old, generated string) string {
+	var kept []string
+	parts := strings.Split("\n"+old, "\n## ")
+	for _, sec := range parts[1:] {
+		heading, _, _ := strings.Cut(sec, "\n")
+		if strings.Contains(heading, ForeignMarker) {
+			kept = append(kept, "## "+strings.TrimRight(sec, "\n")+"\n")
+		}
+	}
+	if len(kept) == 0 {
+		return generated
+	}
+	return strings.TrimRight(generated, "\n") + "\n\n" + strings.Join(kept, "\n")
+}

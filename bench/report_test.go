@@ -171,3 +171,15 @@ func TestNectarOnlyTargets(t *testing.T) {
 		t.Errorf("table should say DuckDB did not run the stream case:\n%s", b.String())
 	}
 }
+
+func TestKeepForeignSections(t *testing.T) {
+	old := "# Benchmarks\n\n## Results\nold table\n\n## Model graph (`go test ./graph -bench`, not part of `make bench`)\nwalk 7 ms\n\n## Caveats\nold\n"
+	got := KeepForeignSections(old, "# Benchmarks\n\n## Results\nnew table\n")
+	want := "# Benchmarks\n\n## Results\nnew table\n\n## Model graph (`go test ./graph -bench`, not part of `make bench`)\nwalk 7 ms\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := KeepForeignSections("# B\n## Results\nx\n", "# B\nnew\n"); got != "# B\nnew\n" {
+		t.Errorf("nothing foreign: %q", got)
+	}
+}

@@ -2,12 +2,16 @@ package engine
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // catalog is the session as the binder sees it. Sources go through the
@@ -123,4 +127,76 @@ func (e *Session) forgetTables() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	clear(e.cache)
+}
+
+// TableKind says where a name in the catalog comes from.
+type TableKind string
+
+const (
+	SourceTable TableKind = "source" // nectar.yaml's sources (and DefineSource, DefineCompacted, Register)
+	ViewTable   TableKind = "view"   // CREATE VIEW
+)
+
+// TableInfo is one name SHOW TABLES lists.
+type TableInfo struct {
+	Name string
+	Kind TableKind
+}
+
+// Tables lists the session's sources and views by name. Tables known only
+// through LookupTables (a stream's) are not listed: they are found when
+// named.
+func (e *Session) Tables() []TableInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]TableInfo, 0, len(e.views)+len(e.sources))
+	for n := range e.views {
+		k := ViewTable
+		if e.named[n] {
+			k = SourceTable
+		}
+		out = append(out, TableInfo{n, k})
+	}
+	for n := range e.sources {
+		if _, shadowed := e.views[n]; !shadowed {
+			out = append(out, TableInfo{n, SourceTable})
+		}
+	}
+	slices.SortFunc(out, func(a, b TableInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// showTables is SHOW TABLES's result: (tableName, kind), the names that
+// match pattern as Spark matches it (* any text, | between alternatives,
+// case-insensitive).
+func showTables(tables []TableInfo, pattern string) *Result {
+	schema := types.Schema{{Name: "tableName", Kind: types.String}, {Name: "kind", Kind: types.String}}
+	var rows [][]types.Value
+	for _, t := range tables {
+		if pattern == "" || matchShowPattern(pattern, t.Name) {
+			rows = append(rows, []types.Value{types.StringValue(t.Name), types.StringValue(string(t.Kind))})
+		}
+	}
+	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
+}
+
+// matchShowPattern matches name against a SHOW TABLES pattern. Spark reads
+// it as a regular expression after turning * into .* (StringUtils.
+// filterPattern); this is that, for the characters names hold.
+func matchShowPattern(pattern, name string) bool {
+	for _, alt := range strings.Split(pattern, "|") {
+		var re strings.Builder
+		re.WriteString("(?i)^")
+		for i, part := range strings.Split(strings.TrimSpace(alt), "*") {
+			if i > 0 {
+				re.WriteString(".*")
+			}
+			re.WriteString(regexp.QuoteMeta(part))
+		}
+		re.WriteString("$")
+		if ok, _ := regexp.MatchString(re.String(), name); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -133,7 +135,7 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 	dec.KnownFields(true)
 	// An empty file decodes to io.EOF: that is an empty config.
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, configError(err))
 	}
 	c.dir = filepath.Dir(path)
 	if c.Engine != "" && c.Engine != "local" && !strings.HasPrefix(c.Engine, "sc://") {
@@ -168,6 +170,54 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 		}
 	}
 	return &c, nil
+}
+
+// configSections says where each struct's keys go, for messages about
+// unknown keys, and which keys it has.
+var configSections = map[string]struct {
+	where string
+	typ   reflect.Type
+}{
+	"engine.Config":       {"at the top level", reflect.TypeFor[Config]()},
+	"engine.S3Config":     {"in the s3 section", reflect.TypeFor[S3Config]()},
+	"engine.SourceConfig": {"in a source", reflect.TypeFor[SourceConfig]()},
+}
+
+// unknownField is how yaml.v3 reports a key KnownFields refuses.
+var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)
+
+// configError rewrites yaml's "field sourcs not found in type
+// engine.Config", which names a Go type the user never sees, as the line,
+// the key, where it is, the nearest known key and the list of keys.
+func configError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	msgs := make([]string, len(te.Errors))
+	for i, m := range te.Errors {
+		msgs[i] = m
+		sub := unknownField.FindStringSubmatch(m)
+		if sub == nil {
+			continue
+		}
+		sec, ok := configSections[sub[3]]
+		if !ok {
+			continue
+		}
+		var keys []string
+		for f := range sec.typ.Fields() {
+			if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+				keys = append(keys, tag)
+			}
+		}
+		msg := fmt.Sprintf("line %s: unknown key %q %s", sub[1], sub[2], sec.where)
+		if near := syntax.Nearest(sub[2], keys, 1, 3); len(near) > 0 {
+			msg += ": did you mean " + near[0] + "?"
+		}
+		msgs[i] = msg + " (known: " + strings.Join(keys, ", ") + ")"
+	}
+	return errors.New(strings.Join(msgs, "; "))
 }
 
 // Apply registers the config's sources on e.
@@ -209,6 +259,7 @@ func (e *Session) defineSource(name, fn, path, schema string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.views[strings.ToLower(name)] = q
+	e.named[strings.ToLower(name)] = true
 }
 
 // DefineCompacted names a source read from rawPattern with the compacted

@@ -97,6 +97,7 @@ type Session struct {
 
 	mu      sync.Mutex
 	views   map[string]syntax.Query
+	named   map[string]bool // views that name a source (nectar.yaml, DefineSource), listed as sources
 	sources map[string]plan.Source
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
@@ -116,7 +117,7 @@ func New(opts Options) *Session {
 	if b == nil {
 		b = Local{}
 	}
-	return &Session{Opts: opts, backend: b, views: map[string]syntax.Query{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
+	return &Session{Opts: opts, backend: b, views: map[string]syntax.Query{}, named: map[string]bool{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
 }
 
 // Run implements Engine.
@@ -173,6 +174,8 @@ func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit fu
 		return emit(describe(n.Schema()))
 	case *syntax.Explain:
 		return e.explain(ctx, st.Query, emit)
+	case *syntax.ShowTables:
+		return emit(showTables(e.Tables(), st.Pattern))
 	case *syntax.QueryStmt:
 		if e.Opts.ExplainOnly {
 			return e.explain(ctx, st.Query, emit)

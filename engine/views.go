@@ -78,6 +78,7 @@ func (e *Session) viewExists(name string) bool {
 func (e *Session) storeView(name string, q syntax.Query) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	delete(e.named, name) // a view of a source's name hides the source
 	if e.shared != nil {
 		e.shared.store(name, q)
 		return

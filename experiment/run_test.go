@@ -180,6 +180,11 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 		{"bad start", base + "start: yesterday\n", "start"},
 		{"model without version", strings.Replace(base, "{name: B, weight: 1}", "{name: B, weight: 1, model: food-recs}", 1), "variants[1].model"},
 		{"model with spaces", strings.Replace(base, "{name: A, weight: 1}", "{name: A, weight: 1, model: 'food recs@1'}", 1), "variants[0].model"},
+		// SQL fields hold one expression, which cannot close the query's
+		// parentheses or comment out the rest of its line.
+		{"value breaking out", strings.Replace(base, "type: binomial, event: Order Completed", "type: mean, event: a, value: '1)) AS y FROM t --'", 1), "metrics[0].value"},
+		{"unit not an expression", strings.Replace(base, "unit: userId", "unit: 'userId,'", 1), "unit"},
+		{"dimension not an expression", base + "dimensions: [context.os.name, 'a b c']\n", "dimensions[1]"},
 		{"model with empty version", strings.Replace(base, "{name: A, weight: 1}", "{name: A, weight: 1, model: 'food-recs@'}", 1), "variants[0].model"},
 	}
 	for _, tc := range tests {
@@ -193,6 +198,10 @@ metrics: [{name: m, type: binomial, event: Order Completed}]
 				t.Errorf("field = %q, want %q (%v)", se.Field, tc.field, err)
 			}
 		})
+	}
+	commented, err := ParseSpec([]byte(strings.Replace(base, "unit: userId", "unit: 'userId -- the user'", 1)), "")
+	if err != nil || commented.Unit != "userId" {
+		t.Errorf("a comment in unit: %v, %+v", err, commented)
 	}
 	if _, err := ParseSpec([]byte(base+"bogus: 1\n"), ""); !errors.Is(err, ErrSpec) {
 		t.Errorf("unknown field: err = %v, want ErrSpec", err)

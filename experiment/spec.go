@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/nectar-dev/nectar/syntax"
 )
 
 // ErrSpec is wrapped by every spec validation error; the message names the
@@ -146,6 +148,66 @@ func ParseSpec(data []byte, dir string) (*Spec, error) {
 	return &s, nil
 }
 
+// canonicalExprs checks that each field holding SQL holds one expression,
+// and replaces it by its canonical text: the text goes into the report's
+// query, where a comment or a stray parenthesis must not change what the
+// rest of the query means.
+func (s *Spec) canonicalExprs() error {
+	fix := func(field string, text *string) error {
+		if strings.TrimSpace(*text) == "" {
+			return nil
+		}
+		e, err := syntax.ParseExpr(*text)
+		if err != nil {
+			return specErr(field, "is not one SQL expression: %v", err)
+		}
+		*text = e.String()
+		return nil
+	}
+	fields := []struct {
+		name string
+		text *string
+	}{{"unit", &s.Unit}, {"filter", &s.Filter}, {"exposure.variant", &s.Exposure.Variant}, {"exposure.where", &s.Exposure.Where}}
+	for i := range s.Dimensions {
+		fields = append(fields, struct {
+			name string
+			text *string
+		}{fmt.Sprintf("dimensions[%d]", i), &s.Dimensions[i]})
+	}
+	for _, f := range fields {
+		if err := fix(f.name, f.text); err != nil {
+			return err
+		}
+	}
+	component := func(field string, c *Component) error {
+		if c == nil {
+			return nil
+		}
+		for _, f := range []struct {
+			name string
+			text *string
+		}{{"where", &c.Where}, {"value", &c.Value}, {"sql", &c.SQL}} {
+			if err := fix(field+"."+f.name, f.text); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range s.Metrics {
+		m := &s.Metrics[i]
+		field := fmt.Sprintf("metrics[%d]", i)
+		for _, c := range []struct {
+			name string
+			c    *Component
+		}{{field, &m.Component}, {field + ".numerator", m.Numerator}, {field + ".denominator", m.Denominator}} {
+			if err := component(c.name, c.c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // modelRE is a model version reference, as the model graph reads it
@@ -155,6 +217,9 @@ var modelRE = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Z
 // Validate checks the spec and fills defaults. ParseSpec calls it; call it
 // yourself for a Spec built in code.
 func (s *Spec) Validate() error {
+	if err := s.canonicalExprs(); err != nil {
+		return err
+	}
 	if s.Source == "" {
 		return specErr("source", "is required")
 	}

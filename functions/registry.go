@@ -3,11 +3,13 @@ package functions
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/nectar-dev/nectar/types"
+	"slices"
 )
 
 // Func describes one scalar function.
@@ -233,4 +235,21 @@ func castTo(v types.Value, k types.Kind) types.Value {
 		return types.NullValue
 	}
 	return r
+}
+
+// Names lists every function a query may call, lower case and sorted: the
+// scalar catalogue, the aggregates and the window-only functions, aliases
+// included. The shell completes with it.
+func Names() []string {
+	seen := map[string]bool{}
+	for _, f := range All() {
+		seen[f.Name] = true
+	}
+	for _, a := range Aggregates() {
+		seen[a.Name] = true
+	}
+	for _, w := range Windows() {
+		seen[w.Name] = true
+	}
+	return slices.Sorted(maps.Keys(seen))
 }

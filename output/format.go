@@ -21,6 +21,9 @@ const (
 	Parquet Format = "parquet"
 	// Arrow is the Arrow IPC stream format.
 	Arrow Format = "arrow"
+	// Line prints one "column = value" line per column, a blank line
+	// between rows: for rows too wide for a table.
+	Line Format = "line"
 )
 
 // ErrFormat is wrapped when a format name is unknown.
@@ -40,24 +43,28 @@ func ParseFormat(s string) (Format, error) {
 		return Parquet, nil
 	case "arrow", "arrows", "ipc":
 		return Arrow, nil
+	case "line", "lines", "vertical":
+		return Line, nil
 	}
-	return "", fmt.Errorf("%w %q: want table, csv, json, parquet or arrow", ErrFormat, s)
+	return "", fmt.Errorf("%w %q: want table, line, csv, json, parquet or arrow", ErrFormat, s)
 }
 
-// FormatFor picks the format from an -o file name's extension, else
-// fallback.
-func FormatFor(path string, fallback Format) Format {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv":
-		return CSV
-	case ".json", ".jsonl", ".ndjson":
-		return JSON
-	case ".parquet", ".pq":
-		return Parquet
-	case ".arrow", ".arrows":
-		return Arrow
+// extensions maps the file name extensions -o understands to formats.
+var extensions = map[string]Format{
+	".csv": CSV, ".json": JSON, ".jsonl": JSON, ".ndjson": JSON,
+	".parquet": Parquet, ".pq": Parquet, ".arrow": Arrow, ".arrows": Arrow, ".txt": Table, "": Table,
+}
+
+// FormatFor picks the format from an -o file name's extension: .csv,
+// .json (.jsonl, .ndjson), .parquet (.pq), .arrow (.arrows), and .txt or
+// none for a table. Any other extension is an error wrapping ErrFormat,
+// rather than a table in a file named as a spreadsheet.
+func FormatFor(path string) (Format, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if f, ok := extensions[ext]; ok {
+		return f, nil
 	}
-	return fallback
+	return "", fmt.Errorf("%w: no format is named by the extension %s (want .csv, .json, .jsonl, .ndjson, .parquet, .pq, .arrow, or .txt for a table)", ErrFormat, ext)
 }
 
 // Writer receives a result batch by batch.
@@ -80,6 +87,8 @@ func New(f Format, w io.Writer, schema types.Schema) (Writer, error) {
 		return newJSONWriter(w, schema), nil
 	case Arrow:
 		return newArrowWriter(w, schema), nil
+	case Line:
+		return newLineWriter(w, schema), nil
 	case Parquet:
 		pw, err := parquetfile.NewWriter(w, schema)
 		if err != nil {

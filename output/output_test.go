@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/types"
@@ -126,6 +128,22 @@ func TestGolden(t *testing.T) {
 			`{"event":"café, \"quoted\"\nline","n":null,"x":"NaN","ok":null,"ts":"2024-01-02T00:00:00Z","day":"1969-12-31","v":null}` + "\n" +
 			`{"event":"` + strings.Repeat("ü", 70) + `","n":1234567,"x":"-Infinity","ok":true,"ts":"1969-12-31T23:59:59.5Z","day":"1970-01-01","v":null}` + "\n"},
 		{"json empty", JSON, testSchema, nil, ""},
+		{"line", Line, testSchema[:3], testRows[:3], "" +
+			"event = Order Completed\n" +
+			"    n = 42\n" +
+			"    x = 2.0\n" +
+			"\n" +
+			"event = NULL\n" +
+			"    n = -7\n" +
+			"    x = NULL\n" +
+			"\n" +
+			`event = café, "quoted"\nline` + "\n" +
+			"    n = NULL\n" +
+			"    x = NaN\n" +
+			"\n" +
+			"(3 rows)\n"},
+		{"line long value kept whole", Line, testSchema[:1], testRows[3:], "event = " + strings.Repeat("ü", 70) + "\n\n(1 row)\n"},
+		{"line empty", Line, testSchema, nil, "(0 rows)\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,6 +291,8 @@ func TestParseFormat(t *testing.T) {
 		{"jsonl", JSON, nil},
 		{"parquet", Parquet, nil},
 		{"arrow", Arrow, nil},
+		{"line", Line, nil},
+		{"vertical", Line, nil},
 		{"xml", "", ErrFormat},
 		{"", "", ErrFormat},
 	}
@@ -302,11 +322,17 @@ func TestFormatFor(t *testing.T) {
 		{"out.txt", Table},
 		{"out", Table},
 		{"", Table},
+		{"out.xlsx", ""},
+		{"out.csv.gz", ""},
 	}
 	for _, tc := range tests {
-		if got := FormatFor(tc.path, Table); got != tc.want {
-			t.Errorf("FormatFor(%q) = %q, want %q", tc.path, got, tc.want)
+		got, err := FormatFor(tc.path)
+		if got != tc.want || (tc.want == "") != errors.Is(err, ErrFormat) {
+			t.Errorf("FormatFor(%q) = %q, %v; want %q", tc.path, got, err, tc.want)
 		}
+	}
+	if _, err := FormatFor("x.xlsx"); err == nil || !strings.Contains(err.Error(), ".xlsx") || !strings.Contains(err.Error(), ".parquet") {
+		t.Errorf("FormatFor(x.xlsx): %v, want the extension and the list", err)
 	}
 }
 
@@ -316,7 +342,7 @@ func TestParquetOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(FormatFor(path, Table), f, testSchema)
+	w, err := New(Parquet, f, testSchema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,5 +390,51 @@ func TestBatchMismatch(t *testing.T) {
 		if err := w.Write(types.NewBatch(testSchema[:2], 0)); err == nil {
 			t.Errorf("%s: no error for a batch with too few columns", f)
 		}
+	}
+}
+
+func TestTableFitsWidth(t *testing.T) {
+	schema := types.Schema{}
+	row := []types.Value{}
+	for i := range 8 {
+		schema = append(schema, types.Column{Name: fmt.Sprintf("col%d", i), Kind: types.String})
+		row = append(row, types.StringValue(fmt.Sprintf("value%d", i)))
+	}
+	render := func(width int) string {
+		var buf bytes.Buffer
+		w := NewTable(&buf, schema, width, "--format line shows every column")
+		if err := w.Write(batchesOf(schema, [][]types.Value{row}, 1)[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	// Each column is 6 wide, 2 between: all 8 need 62.
+	if got := render(62); strings.Contains(got, "…") || !strings.HasSuffix(got, "(1 row)\n") {
+		t.Errorf("width 62 fits every column:\n%s", got)
+	}
+	if got := render(0); strings.Contains(got, "…") {
+		t.Errorf("width 0 is no limit:\n%s", got)
+	}
+	want := "" +
+		"col0    col1    …  col6    col7\n" +
+		"------  ------  -  ------  ------\n" +
+		"value0  value1  …  value6  value7\n" +
+		"(1 row; 4 of 8 columns not shown to fit the terminal: --format line shows every column)\n"
+	if got := render(40); got != want {
+		t.Errorf("width 40:\n%s\nwant:\n%s", got, want)
+	}
+	for _, width := range []int{40, 33, 20, 9, 4, 1} {
+		for _, line := range strings.Split(strings.TrimSuffix(render(width), "\n"), "\n") {
+			if !strings.HasPrefix(line, "(") && utf8.RuneCountInString(line) > max(width, 4) {
+				t.Errorf("width %d: line %q is %d wide", width, line, utf8.RuneCountInString(line))
+			}
+		}
+	}
+	// The first column alone is wider than the terminal: it is cut.
+	if got := render(5); !strings.HasPrefix(got, "c…  …\n--  -\nv…  …\n") {
+		t.Errorf("width 5:\n%s", got)
 	}
 }

@@ -26,6 +26,20 @@ type tableWriter struct {
 	widths []int
 	rows   int
 	line   []byte // reused by writeLine
+
+	width int    // the terminal's columns (0: no limit)
+	hint  string // says how to see hidden columns
+}
+
+// NewTable returns a table writer that fits its lines in width columns (a
+// terminal's): when the columns are too many, the middle ones are left
+// out for a "…" column, as DuckDB does, and the footer says how many, and
+// hint (how to see them all, e.g. "--format line shows every column").
+// width 0 is no limit, as New's table.
+func NewTable(w io.Writer, schema types.Schema, width int, hint string) Writer {
+	t := newTableWriter(w, schema)
+	t.width, t.hint = width, hint
+	return t
 }
 
 func newTableWriter(w io.Writer, schema types.Schema) *tableWriter {
@@ -115,21 +129,36 @@ func displayText(s string) string {
 func (t *tableWriter) Close() error {
 	bw := bufio.NewWriter(t.w)
 	ncol := len(t.schema)
+	shown := t.fit()
 	if ncol > 0 {
-		line := make([]string, ncol)
-		for j, c := range t.schema {
-			line[j] = displayText(c.Name)
+		line := make([]string, 0, len(shown))
+		row := func(more string, cell func(j int) string) {
+			line = line[:0]
+			for _, j := range shown {
+				if j < 0 {
+					line = append(line, more)
+				} else {
+					line = append(line, cell(j))
+				}
+			}
+			t.writeLine(bw, shown, line)
 		}
-		t.writeLine(bw, line)
-		for j := range line {
-			line[j] = strings.Repeat("-", t.widths[j])
-		}
-		t.writeLine(bw, line)
+		row("…", func(j int) string { return clipRunes(displayText(t.schema[j].Name), t.widths[j]) })
+		row("-", func(j int) string { return strings.Repeat("-", t.widths[j]) })
 		for r := 0; r < t.rows; r++ {
-			t.writeLine(bw, t.cells[r*ncol:(r+1)*ncol])
+			cells := t.cells[r*ncol : (r+1)*ncol]
+			row("…", func(j int) string { return cells[j] })
 		}
 	}
-	bw.WriteString(RowCount(int64(t.rows)))
+	footer := RowCount(int64(t.rows))
+	if hidden := ncol - countShown(shown); hidden > 0 {
+		footer = strings.TrimSuffix(footer, ")") + fmt.Sprintf("; %d of %d columns not shown to fit the terminal", hidden, ncol)
+		if t.hint != "" {
+			footer += ": " + t.hint
+		}
+		footer += ")"
+	}
+	bw.WriteString(footer)
 	bw.WriteByte('\n')
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
@@ -137,13 +166,95 @@ func (t *tableWriter) Close() error {
 	return nil
 }
 
+// fit chooses the columns to print, in order, -1 standing for the "…"
+// of those left out: all of them when they fit t.width; else as many as
+// fit taken from both ends in turn (the first column always, cut to the
+// width if need be).
+func (t *tableWriter) fit() []int {
+	n := len(t.schema)
+	all := make([]int, n)
+	total := 0
+	for j := range all {
+		all[j] = j
+		total += t.widths[j]
+	}
+	total += 2 * max(n-1, 0)
+	if t.width <= 0 || total <= t.width || n == 0 {
+		return all
+	}
+	const ellipsis = 1 + 2 // the "…" column and its separator
+	budget := t.width - ellipsis
+	if t.widths[0] > budget {
+		t.cut(0, max(budget, 1))
+	}
+	used := t.widths[0]
+	left, right := []int{0}, []int{}
+	// The last column next, then the second, the one before the last, …
+	for l, r, fromRight := 1, n-1, true; l <= r; fromRight = !fromRight {
+		j := l
+		if fromRight {
+			j = r
+		}
+		if used+2+t.widths[j] > budget {
+			break
+		}
+		used += 2 + t.widths[j]
+		if fromRight {
+			right = append(right, r)
+			r--
+		} else {
+			left = append(left, l)
+			l++
+		}
+	}
+	out := append(left, -1)
+	for i := len(right) - 1; i >= 0; i-- {
+		out = append(out, right[i])
+	}
+	return out
+}
+
+// cut narrows column j to w runes, ending cut cells with "…".
+func (t *tableWriter) cut(j, w int) {
+	t.widths[j] = w
+	ncol := len(t.schema)
+	for r := 0; r < t.rows; r++ {
+		t.cells[r*ncol+j] = clipRunes(t.cells[r*ncol+j], w)
+	}
+}
+
+// clipRunes cuts s to w runes, the last one "…", if it is longer.
+func clipRunes(s string, w int) string {
+	if utf8.RuneCountInString(s) <= w {
+		return s
+	}
+	rs := []rune(s)
+	return string(rs[:max(w-1, 0)]) + "…"
+}
+
+func countShown(cols []int) int {
+	n := 0
+	for _, j := range cols {
+		if j >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // writeLine pads each cell to its column's width, numbers to the right,
-// and drops the trailing blanks of the last column.
-func (t *tableWriter) writeLine(bw *bufio.Writer, cells []string) {
+// and drops the trailing blanks of the last column. cols says which
+// column each cell is in (-1: the "…" column).
+func (t *tableWriter) writeLine(bw *bufio.Writer, cols []int, cells []string) {
 	line := t.line[:0]
-	for j, s := range cells {
-		if j > 0 {
+	for i, s := range cells {
+		if i > 0 {
 			line = append(line, "  "...)
+		}
+		j := cols[i]
+		if j < 0 {
+			line = append(line, s...)
+			continue
 		}
 		pad := t.widths[j] - utf8.RuneCountInString(s)
 		if t.schema[j].Kind.IsNumeric() {

@@ -53,10 +53,19 @@ type Explain struct {
 	Query Query
 }
 
+// ShowTables is SHOW TABLES [[LIKE] 'pattern']: the session's sources and
+// views. As in Spark, the pattern's * matches any text and | separates
+// alternatives, case-insensitively.
+type ShowTables struct {
+	At
+	Pattern string // "" lists every table
+}
+
 func (*QueryStmt) stmt()  {}
 func (*CreateView) stmt() {}
 func (*Describe) stmt()   {}
 func (*Explain) stmt()    {}
+func (*ShowTables) stmt() {}
 
 // ---- queries ----
 

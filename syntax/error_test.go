@@ -97,6 +97,10 @@ var rejectedCases = []struct {
 	{"CREATE VIEW AS SELECT 1", 1, 13, "expected a view name", ""},
 	{"EXISTS", 1, 1, "expected a statement", ""},
 	{"DESCRIBE", 1, 9, "expected a query or view name", ""},
+	{"SHOW VIEWS", 1, 6, "expected TABLES, found 'VIEWS'", "SHOW TABLES (sources and views) only"},
+	{"SHOW TABLES IN db", 1, 13, "nectar has no databases", "drop IN and the database name"},
+	{"SHOW TABLES LIKE ev", 1, 18, "expected a pattern in quotes", ""},
+	{"SHOW TABLES x", 1, 13, "expected end of", ""},
 	{"SELECT 1\n  ; SELEC 2", 2, 5, "expected a statement", "did you mean SELECT?"},
 }
 
@@ -205,7 +209,7 @@ func TestFormat(t *testing.T) {
 		"  SELECT count(* FROM t; SELEC 1\n" +
 		"                 ^\n" +
 		"  hint: to close the '(' opened at 1:13\n" +
-		"error at 1:24: syntax error: expected a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN), found 'SELEC'\n" +
+		"error at 1:24: syntax error: expected a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE, EXPLAIN or SHOW TABLES), found 'SELEC'\n" +
 		"  SELECT count(* FROM t; SELEC 1\n" +
 		"                         ^\n" +
 		"  hint: did you mean SELECT?"

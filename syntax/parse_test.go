@@ -281,6 +281,9 @@ var acceptedCases = []struct {
 	{"EXPLAIN SELECT a FROM t WHERE b", "EXPLAIN SELECT a FROM t WHERE b"},
 	{"CREATE VIEW v AS SELECT 1; SELECT * FROM v; DESCRIBE v;", "CREATE TEMPORARY VIEW v AS SELECT 1;\nSELECT * FROM v;\nDESCRIBE v"},
 	{";;SELECT 1;;", "SELECT 1"},
+	{"SHOW TABLES", "SHOW TABLES"},
+	{"show tables like 'ev*|logs'", "SHOW TABLES LIKE 'ev*|logs'"},
+	{"SHOW TABLES 'ev*';", "SHOW TABLES LIKE 'ev*'"},
 }
 
 func TestAccepted(t *testing.T) {

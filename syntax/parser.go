@@ -333,7 +333,7 @@ func (p *parser) parseAlias() string {
 
 // ---- statements ----
 
-var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN"}
+var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "SHOW"}
 
 func (p *parser) parseStatement() Statement {
 	t := p.tok()
@@ -359,9 +359,11 @@ func (p *parser) parseStatement() Statement {
 	case isKw(t, "EXPLAIN"):
 		p.next()
 		return &Explain{At: At{t.pos}, Query: p.parseQuery()}
+	case isKw(t, "SHOW"):
+		return p.parseShow()
 	}
 	if !p.startsQuery(p.i) {
-		e := p.expectedErr("a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE or EXPLAIN)")
+		e := p.expectedErr("a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE, EXPLAIN or SHOW TABLES)")
 		if t.kind == tWord {
 			if kw := closest(t.text, statementKeywords); kw != "" {
 				e.Hint = "did you mean " + kw + "?"
@@ -371,6 +373,34 @@ func (p *parser) parseStatement() Statement {
 	}
 	q := p.parseQuery()
 	return &QueryStmt{At: At{q.Position()}, Query: q}
+}
+
+// parseShow reads Spark's SHOW TABLES [{FROM|IN} db] [[LIKE] 'pattern'];
+// nectar has one namespace, so naming a database is refused.
+func (p *parser) parseShow() Statement {
+	t := p.next()
+	st := &ShowTables{At: At{t.pos}}
+	if !p.isKw("TABLES") {
+		e := p.expectedErr("TABLES")
+		if p.isKw("VIEWS") || p.isKw("DATABASES") || p.isKw("SCHEMAS") || p.isKw("FUNCTIONS") || p.isKw("COLUMNS") {
+			e.Hint = "nectar has SHOW TABLES (sources and views) only; DESCRIBE name shows a table's columns"
+		}
+		p.fail(e)
+	}
+	p.next()
+	if p.isKw("FROM") || p.isKw("IN") {
+		e := Errorf(p.tok().pos, "nectar has no databases: SHOW TABLES lists every source and view")
+		e.Hint = "drop " + strings.ToUpper(p.tok().text) + " and the database name"
+		p.fail(e)
+	}
+	like := p.acceptKw("LIKE")
+	if pt := p.tok(); pt.kind == tString {
+		p.next()
+		st.Pattern = pt.text
+	} else if like {
+		p.failExpected("a pattern in quotes, such as 'event*'")
+	}
+	return st
 }
 
 func (p *parser) parseCreateView() Statement {

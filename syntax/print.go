@@ -41,6 +41,13 @@ func (s *Describe) String() string {
 
 func (s *Explain) String() string { return "EXPLAIN " + s.Query.String() }
 
+func (s *ShowTables) String() string {
+	if s.Pattern == "" {
+		return "SHOW TABLES"
+	}
+	return "SHOW TABLES LIKE " + QuoteString(s.Pattern)
+}
+
 // ---- queries ----
 
 func (s *Select) String() string {

@@ -197,3 +197,17 @@ func closest(word string, candidates []string) string {
 	}
 	return ""
 }
+
+// ReservedWords returns the reserved keywords, upper case and sorted, for
+// tools that complete or highlight queries.
+func ReservedWords() []string {
+	out := make([]string, 0, len(reserved))
+	for w := range reserved {
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// PipeOperators returns the words that may follow |>, upper case.
+func PipeOperators() []string { return append([]string(nil), pipeOps...) }

@@ -432,7 +432,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Body = e.expr(n.Body)
 		out = c
-	case *Ident, *Star, *Literal, *Interval:
+	case *Ident, *Star, *Literal, *Interval, *ShowTables:
 		return n, nil
 
 	default:

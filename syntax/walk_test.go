@@ -18,6 +18,7 @@ import (
 var allNodes = map[string]func() Node{
 	"QueryStmt": func() Node { return &QueryStmt{} }, "CreateView": func() Node { return &CreateView{} },
 	"Describe": func() Node { return &Describe{} }, "Explain": func() Node { return &Explain{} },
+	"ShowTables": func() Node { return &ShowTables{} },
 
 	"Select": func() Node { return &Select{} }, "SetOp": func() Node { return &SetOp{} },
 	"With": func() Node { return &With{} }, "FromQuery": func() Node { return &FromQuery{} },

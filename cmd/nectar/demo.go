@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,13 +12,23 @@ import (
 	"github.com/nectar-dev/nectar/gen"
 )
 
-// demoScript is the seed analysis: "Added to Cart" events from the Food
+// demoStep is one step of the seed analysis: a heading, and the query in
+// SQL and in pipe syntax (both bind to one plan; the demo runs the SQL,
+// and a test checks that the pipe form gives the same rows).
+type demoStep struct {
+	heading, sql, pipe string
+}
+
+// demoView names the logs once; every step reads it.
+const demoView = "CREATE VIEW events AS SELECT * FROM read_json('%s')"
+
+// demoSteps is the seed analysis: "Added to Cart" events from the Food
 // vertical, with readable time and hour of day, counted by recommender
 // variant and sorted.
-const demoScript = `CREATE VIEW events AS SELECT * FROM read_json('%s');
-
--- A few of the events, with readable time and hour of day.
-SELECT date_format(timestamp, 'yyyy-MM-dd HH:mm:ss') AS time,
+var demoSteps = []demoStep{
+	{
+		heading: `A few "Added to Cart" events from the Food vertical, with readable time and hour of day`,
+		sql: `SELECT date_format(timestamp, 'yyyy-MM-dd HH:mm:ss') AS time,
        hour(timestamp) AS hour_of_day,
        userId,
        properties.recommender.variant AS variant,
@@ -26,17 +37,38 @@ SELECT date_format(timestamp, 'yyyy-MM-dd HH:mm:ss') AS time,
 FROM events
 WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
 ORDER BY time
-LIMIT 5;
-
--- Counted by recommender variant (NULL: not shown by the recommender).
-SELECT properties.recommender.variant AS variant, count(*) AS added_to_cart
+LIMIT 5`,
+		pipe: `FROM events
+|> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+|> SELECT date_format(timestamp, 'yyyy-MM-dd HH:mm:ss') AS time, hour(timestamp) AS hour_of_day, userId,
+          properties.recommender.variant AS variant, properties.name AS product, properties.price AS price
+|> ORDER BY time
+|> LIMIT 5`,
+	},
+	{
+		heading: "Counted by recommender variant (NULL: the product was not shown by the recommender)",
+		sql: `SELECT properties.recommender.variant AS variant, count(*) AS added_to_cart
 FROM events
 WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
 GROUP BY variant
-ORDER BY added_to_cart DESC;
-
--- And by hour of day, one column per variant, in pipe syntax.
+ORDER BY added_to_cart DESC`,
+		pipe: `FROM events
+|> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+|> AGGREGATE count(*) AS added_to_cart GROUP BY properties.recommender.variant AS variant
+|> ORDER BY added_to_cart DESC`,
+	},
+	{
+		heading: "By hour of day, one column per variant",
+		sql: `SELECT hour(timestamp) AS hour_of_day,
+       count_if(properties.recommender.variant = 'Model_A') AS model_a,
+       count_if(properties.recommender.variant = 'Model_B') AS model_b,
+       count_if(properties.recommender.variant IS NULL) AS no_recommender,
+       count(*) AS total
 FROM events
+WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
+GROUP BY hour_of_day
+ORDER BY hour_of_day`,
+		pipe: `FROM events
 |> WHERE event = 'Added to Cart' AND properties.vertical = 'Food'
 |> EXTEND properties.recommender.variant AS variant
 |> AGGREGATE count_if(variant = 'Model_A') AS model_a,
@@ -44,13 +76,15 @@ FROM events
              count_if(variant IS NULL) AS no_recommender,
              count(*) AS total
    GROUP BY hour(timestamp) AS hour_of_day
-|> ORDER BY hour_of_day`
+|> ORDER BY hour_of_day`,
+	},
+}
 
 func newDemoCmd() *cobra.Command {
 	var dir string
 	c := &cobra.Command{
 		Use:   "demo",
-		Short: "Generate a small Segment data set and run the seed analysis on it",
+		Short: "Generate a small Segment data set and run the seed analysis on it, showing each step's SQL and pipe syntax",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
@@ -74,12 +108,25 @@ func newDemoCmd() *cobra.Command {
 				}
 			}
 			glob := filepath.Join(dir, "segment-logs", "**", "*.gz")
-			script := fmt.Sprintf(demoScript, glob)
-			fmt.Fprintf(cmd.OutOrStdout(), "-- nectar demo: %s\n", glob)
+			out := cmd.OutOrStdout()
+			view := fmt.Sprintf(demoView, glob)
+			fmt.Fprintf(out, "nectar demo: the seed analysis over %s\n\n", glob)
+			fmt.Fprintf(out, "The logs, named once:\n\n%s;\n", indent(view))
 			e := engine.New(engine.Options{})
-			return runScript(cmd.Context(), e, script, "table", "", cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if err := runScript(cmd.Context(), e, view, "table", &outputs{stdout: out, stderr: cmd.ErrOrStderr()}); err != nil {
+				return err
+			}
+			for i, s := range demoSteps {
+				fmt.Fprintf(out, "\n== %d. %s\n\nSQL:\n\n%s;\n\nThe same in pipe syntax:\n\n%s;\n\n", i+1, s.heading, indent(s.sql), indent(s.pipe))
+				if err := runScript(cmd.Context(), e, s.sql, "table", &outputs{stdout: out, stderr: cmd.ErrOrStderr()}); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "where to keep the demo data (default: the user cache directory)")
 	return c
 }
+
+func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }

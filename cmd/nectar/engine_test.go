@@ -70,3 +70,29 @@ func TestSparkExperiment(t *testing.T) {
 		t.Errorf("no metrics in the report:\n%s", local.stdout)
 	}
 }
+
+// TestSparkGlimpse glimpses logs on Spark: the same columns and count as
+// locally (Spark infers its own types, so only the shape is compared).
+func TestSparkGlimpse(t *testing.T) {
+	url := os.Getenv("NECTAR_SPARK")
+	if url == "" {
+		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")
+	}
+	dir := inTempDir(t)
+	writeFiles(t, dir, map[string]string{"e.jsonl": `{"event":"a","userId":"u1"}` + "\n" + `{"event":"b","userId":"u2"}` + "\n"})
+	o := nectar(t, "glimpse", "--engine", url, dir+"/e.jsonl").mustSucceed(t)
+	if !strings.HasPrefix(o.stdout, "Rows: 2\nColumns: 2\n$ event") {
+		t.Errorf("glimpse on Spark:\n%s", o.stdout)
+	}
+}
+
+// TestGlimpseEngineFlag: glimpse takes --engine, and an unreachable
+// server is reported as query reports it.
+func TestGlimpseEngineFlag(t *testing.T) {
+	dir := inTempDir(t)
+	writeFiles(t, dir, map[string]string{"e.jsonl": `{"event":"a"}` + "\n"})
+	o := nectar(t, "glimpse", "--engine", "sc://127.0.0.1:1", "e.jsonl")
+	if o.code != exitError || !strings.Contains(o.stderr, "cannot reach Spark Connect") {
+		t.Errorf("exit %d, stderr %q", o.code, o.stderr)
+	}
+}

@@ -113,7 +113,10 @@ func newRoot() *cobra.Command {
 		Long:          "nectar reads Segment's gzip NDJSON event logs (local files or S3) and answers SQL and pipe-syntax queries from one binary.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       versionString(),
 	}
 	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd(), newServeCmd(), newGraphCmd())
+	root.AddCommand(newShellCmd())
+	shellWhenBare(root)
 	return root
 }

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/gen"
-	"os/exec"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -32,17 +31,6 @@ func nectarCtx(t *testing.T, ctx context.Context, args ...string) outcome {
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, &stdout, &stderr)
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
-}
-
-// buildNectar builds the binary into dir, for tests that need a process
-// of its own (signals, peak memory).
-func buildNectar(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "nectar")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // mustSucceed fails the test unless the command exited 0.

@@ -93,11 +93,12 @@ func TestOutputErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown format", []string{"query", "--format", "xml", "SELECT 1"}, `error: unknown output format "xml": want table, csv, json, parquet or arrow` + "\n"},
+		{"unknown format", []string{"query", "--format", "xml", "SELECT 1"}, `error: unknown output format "xml": want table, line, csv, json, parquet or arrow` + "\n"},
 		{"output in a missing directory", []string{"query", "-o", "no/such/out.csv", "SELECT 1"}, "error: output: create no/such/out.csv: no such file or directory\n"},
-		{"no query", []string{"query"}, "error: give a query as the argument or a script with -f FILE\n"},
-		{"query and script", []string{"query", "-f", "a.sql", "SELECT 1"}, "error: give a query as the argument or a script with -f FILE\n"},
+		{"no query", []string{"query"}, "error: give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)\n"},
+		{"query and script", []string{"query", "-f", "a.sql", "SELECT 1"}, "error: give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)\n"},
 		{"missing script", []string{"query", "-f", "a.sql"}, "error: read script: open a.sql: no such file or directory\n"},
+		{"unknown -o extension", []string{"query", "-o", "x.xlsx", "SELECT 1"}, "error: -o x.xlsx: unknown output format: no format is named by the extension .xlsx (want .csv, .json, .jsonl, .ndjson, .parquet, .pq, .arrow, or .txt for a table); or choose one with --format\n"},
 		{"unknown command", []string{"frobnicate"}, `error: unknown command "frobnicate" for "nectar"` + "\n"},
 		{"unknown flag", []string{"query", "--nope", "SELECT 1"}, "error: unknown flag: --nope\n"},
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
 )
 
@@ -28,6 +29,7 @@ func TestConfig(t *testing.T) {
 		"bad-format.yaml":      "sources:\n  logs: {path: x, format: avro}\n",
 		"not-yaml.yaml":        "sources: [\n",
 		"top-level.yaml":       "source:\n  logs: {path: x}\n",
+		"misspelt.yaml":        "sources:\n  logs: {path: x, fromat: parquet}\ns3: {endpont: http://x}\n",
 		"empty.yaml":           "",
 	})
 	tests := []struct {
@@ -47,9 +49,11 @@ func TestConfig(t *testing.T) {
 		{name: "missing --config", args: []string{"--config", "nope.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read config: open nope.yaml: no such file or directory\n"},
 		{name: "unknown field", args: []string{"--config", "unknown-field.yaml", "SELECT 1"}, code: exitError,
-			stderr: "error: read unknown-field.yaml: yaml: unmarshal errors:\n  line 4: field compression not found in type engine.SourceConfig\n"},
+			stderr: "error: read unknown-field.yaml: line 4: unknown key \"compression\" in a source (known: path, format, compacted, schema)\n"},
 		{name: "unknown top-level field", args: []string{"--config", "top-level.yaml", "SELECT 1"}, code: exitError,
-			stderr: "error: read top-level.yaml: yaml: unmarshal errors:\n  line 1: field source not found in type engine.Config\n"},
+			stderr: "error: read top-level.yaml: line 1: unknown key \"source\" at the top level: did you mean sources? (known: sources, s3, engine, serve, graph)\n"},
+		{name: "misspelt keys", args: []string{"--config", "misspelt.yaml", "SELECT 1"}, code: exitError,
+			stderr: "error: read misspelt.yaml: line 2: unknown key \"fromat\" in a source: did you mean format? (known: path, format, compacted, schema); line 3: unknown key \"endpont\" in the s3 section: did you mean endpoint? (known: profile, endpoint, region, path_style)\n"},
 		{name: "source without path", args: []string{"--config", "no-path.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read no-path.yaml: source \"logs\" has no path\n"},
 		{name: "unknown format", args: []string{"--config", "bad-format.yaml", "SELECT 1"}, code: exitError,
@@ -147,10 +151,18 @@ func TestDemo(t *testing.T) {
 	}
 	out := lines(first.stdout)
 	wantLines := []string{
-		"-- nectar demo: " + filepath.Join(dir, "segment-logs", "**", "*.gz"),
+		"nectar demo: the seed analysis over " + filepath.Join(dir, "segment-logs", "**", "*.gz"),
+		`== 1. A few "Added to Cart" events from the Food vertical, with readable time and hour of day`,
+		"SQL:",
+		"    SELECT date_format(timestamp, 'yyyy-MM-dd HH:mm:ss') AS time,",
+		"The same in pipe syntax:",
+		"    FROM events",
 		"(5 rows)",
+		"== 2. Counted by recommender variant (NULL: the product was not shown by the recommender)",
 		"variant  added_to_cart",
 		"(3 rows)",
+		"== 3. By hour of day, one column per variant",
+		"    |> ORDER BY hour_of_day;",
 		"hour_of_day  model_a  model_b  no_recommender  total",
 		"(24 rows)",
 	}
@@ -166,6 +178,25 @@ func TestDemo(t *testing.T) {
 	for _, v := range []string{"Model_A", "Model_B"} {
 		if !strings.Contains(first.stdout, "\n"+v+" ") {
 			t.Errorf("no %s row in the variant counts:\n%s", v, first.stdout)
+		}
+	}
+	// Each step's pipe form gives the rows its SQL does.
+	e := engine.New(engine.Options{})
+	ctx := context.Background()
+	if err := e.Run(ctx, fmt.Sprintf(demoView, filepath.Join(dir, "segment-logs", "**", "*.gz")), func(*engine.Result) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range demoSteps {
+		_, sqlRows, err := engine.QueryRows(ctx, e, s.sql)
+		if err != nil {
+			t.Fatalf("step %d SQL: %v", i+1, err)
+		}
+		_, pipeRows, err := engine.QueryRows(ctx, e, s.pipe)
+		if err != nil {
+			t.Fatalf("step %d pipe: %v", i+1, err)
+		}
+		if fmt.Sprint(sqlRows) != fmt.Sprint(pipeRows) {
+			t.Errorf("step %d: SQL and pipe syntax differ:\n%v\n%v", i+1, sqlRows, pipeRows)
 		}
 	}
 	// The second run reuses the data and prints the same.

@@ -14,10 +14,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/nectar-dev/nectar/chart"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // sourceFlags are the flags every command that reads logs shares.
@@ -99,27 +102,20 @@ func newQueryCmd() *cobra.Command {
 		file           string
 		format         string
 		outPath        string
+		plotPath       string
 		streamEndpoint string
 	)
 	c := &cobra.Command{
 		Use:   "query [flags] [QUERY]",
 		Short: "Run a SQL or pipe-syntax query (or a script with -f)",
 		Example: `  nectar query "SELECT event, count(*) AS n FROM read_json('logs/**/*.gz') GROUP BY event ORDER BY n DESC"
-  nectar query -f analysis.sql --format csv -o result.csv`,
+  nectar query -f examples/analysis.sql --format csv -o 'result-{n}.csv'
+  nectar query < examples/analysis.sql        # or -f -: the script on standard input`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var src string
-			switch {
-			case file != "" && len(args) == 0:
-				b, err := os.ReadFile(file)
-				if err != nil {
-					return fmt.Errorf("read script: %w", err)
-				}
-				src = string(b)
-			case file == "" && len(args) == 1:
-				src = args[0]
-			default:
-				return errors.New("give a query as the argument or a script with -f FILE")
+			src, err := querySource(file, args, cmd.InOrStdin())
+			if err != nil {
+				return err
 			}
 			e, done, err := sf.engine(cmd.Context(), cmd.ErrOrStderr(), ef.backend)
 			if err != nil {
@@ -129,31 +125,72 @@ func newQueryCmd() *cobra.Command {
 			if streamEndpoint != "" {
 				e.LookupTables(streamTables(cmd.Context(), streamEndpoint, cmd.ErrOrStderr()))
 			}
-			runErr := runScript(cmd.Context(), e, src, format, outPath, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			out := &outputs{path: outPath, plot: plotPath, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), stores: e.Opts.Stores}
+			runErr := runScript(cmd.Context(), e, src, format, out)
 			return errors.Join(runErr, ef.close(), done(runErr))
 		},
 	}
 	sf.add(c)
 	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
-	c.Flags().StringVar(&format, "format", "", "output format: table, csv, json, parquet or arrow (Arrow IPC stream) (default: from -o's extension, else table)")
+	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json, parquet or arrow (Arrow IPC stream) (default: from -o's extension, else table)")
 	c.Flags().StringVarP(&outPath, "output", "o", "", "write results to FILE instead of standard output")
-	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read tables kept by a running `nectar stream --memory` at this URL")
+	c.Flags().StringVar(&plotPath, "plot", "", "also draw the result as a chart in `FILE`, .png or .svg: the first column is x (lines for times, dates and numbers, bars for categories), the numeric columns the series, or a second text column names them; {n} numbers a script's charts")
+	c.Flags().StringVar(&streamEndpoint, "stream-endpoint", "", "read the tables a running nectar stream --memory serves at this `URL`")
 	return c
 }
 
-// runScript runs every statement of src, writing each result to stdout,
-// or to outPath: a script with several results needs a {n} in the name,
-// which becomes each result's number. The progress line goes to stderr.
-func runScript(ctx context.Context, e *engine.Session, src, format, outPath string, stdout, stderr io.Writer) error {
-	f := output.FormatFor(strings.ReplaceAll(outPath, "{n}", ""), output.Table)
+// errNoQuery is the answer to a query command given no SQL.
+var errNoQuery = errors.New("give a query as the argument, a script with -f FILE, or the script on standard input (-f -, or a pipe)")
+
+// querySource finds the SQL: the argument, the -f file (- for standard
+// input), or standard input when it is a pipe or file and nothing else
+// is given.
+func querySource(file string, args []string, stdin io.Reader) (string, error) {
+	switch {
+	case file != "" && len(args) == 1:
+		return "", errNoQuery
+	case file == "-" || file == "" && len(args) == 0 && !isTerminal(stdin):
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return "", fmt.Errorf("read standard input: %w", err)
+		}
+		if strings.TrimSpace(string(b)) == "" {
+			return "", errNoQuery
+		}
+		return string(b), nil
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read script: %w", err)
+		}
+		return string(b), nil
+	case len(args) == 1:
+		return args[0], nil
+	}
+	return "", errNoQuery
+}
+
+// runScript runs every statement of src, writing each result where out
+// says: stdout, or the file -o names (a script with several results needs
+// a {n} in the name, which becomes each result's number), and a chart of
+// it if --plot asks. The progress line goes to stderr.
+func runScript(ctx context.Context, e *engine.Session, src, format string, out *outputs) error {
+	stdout, stderr, outPath := out.stdout, out.stderr, out.path
+	var f output.Format
+	var err error
 	if format != "" {
-		var err error
 		if f, err = output.ParseFormat(format); err != nil {
 			return err
 		}
+	} else if f, err = output.FormatFor(strings.ReplaceAll(outPath, "{n}", "")); err != nil {
+		return fmt.Errorf("-o %s: %w; or choose one with --format", outPath, err)
 	}
-	out := &outputs{path: outPath, stdout: stdout, stores: e.Opts.Stores}
+	if out.plot != "" {
+		if _, err := chart.FormatFor(strings.ReplaceAll(out.plot, "{n}", "")); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
 	defer out.abort()
 	if outPath != "" {
 		// Files appear only when complete, so a result the engine must
@@ -163,7 +200,7 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 	}
 	stopProgress := startProgress(e, stderr)
 	defer stopProgress()
-	err := e.Run(ctx, src, func(r *engine.Result) error {
+	err = e.Run(ctx, src, func(r *engine.Result) error {
 		w, err := out.next(ctx, r.Again, f)
 		if err != nil {
 			return err
@@ -172,7 +209,24 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 			_, err := io.WriteString(w, r.Text)
 			return err
 		}
-		return writeResult(ctx, r, f, w)
+		if out.plot != "" {
+			rows, err := exec.Collect(ctx, r.Rows)
+			if err != nil {
+				return err
+			}
+			if err := out.writeChart(ctx, r.Again, r.Schema, rows); err != nil {
+				return err
+			}
+			again := *r
+			again.Rows = exec.Rows(r.Schema, rows)
+			r = &again
+		}
+		width := 0
+		if f == output.Table && w == stdout {
+			// A terminal gets lines that fit it; a pipe, whole lines.
+			width = terminalWidth(stdout)
+		}
+		return writeResult(ctx, r, f, w, width)
 	})
 	if err != nil {
 		return &queryError{src: src, err: err}
@@ -183,12 +237,47 @@ func runScript(ctx context.Context, e *engine.Session, src, format, outPath stri
 // outputs hands each result of a script its writer: stdout, or the file
 // -o names, one per result when the name has {n}.
 type outputs struct {
-	stores  *source.Stores
-	path    string
-	stdout  io.Writer
-	results int
-	file    source.Writer // the current result's, until committed
-	name    string
+	stores         *source.Stores
+	path           string
+	plot           string // --plot's file name ("": no chart)
+	stdout, stderr io.Writer
+	results        int
+	charts         int
+	file           source.Writer // the current result's, until committed
+	name           string
+}
+
+// writeChart draws a result in the --plot file (its {n} the chart's
+// number), which appears only when complete.
+func (o *outputs) writeChart(ctx context.Context, again bool, schema types.Schema, rows [][]types.Value) error {
+	if !again {
+		o.charts++
+	}
+	if o.charts > 1 && !strings.Contains(o.plot, "{n}") {
+		return fmt.Errorf("--plot %s holds one chart, and this script has several results: put {n} in the name (e.g. chart-{n}%s) to draw each", o.plot, filepath.Ext(o.plot))
+	}
+	ch, err := chart.FromRows(schema, rows)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	name := strings.ReplaceAll(o.plot, "{n}", strconv.Itoa(o.charts))
+	format, err := chart.FormatFor(name)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	f, err := o.stores.Create(ctx, name)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	if err := ch.Write(f, format); err != nil {
+		f.Abort()
+		return fmt.Errorf("--plot %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--plot %s: %w", name, err)
+	}
+	fmt.Fprintf(o.stderr, "chart %q in %s\n", ch.Title, name)
+	return nil
 }
 
 // next returns the writer for the next result, or for the last one again
@@ -250,10 +339,15 @@ func (o *outputs) abort() {
 	}
 }
 
-func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer) error {
+// writeResult writes r's rows in format f; width, when not 0, is the
+// terminal's, which a table then fits.
+func writeResult(ctx context.Context, r *engine.Result, f output.Format, w io.Writer, width int) error {
 	ow, err := output.New(f, w, r.Schema)
 	if err != nil {
 		return err
+	}
+	if f == output.Table && width > 0 {
+		ow = output.NewTable(w, r.Schema, width, "--format line shows every column")
 	}
 	for {
 		b, err := r.Rows.Next(ctx)

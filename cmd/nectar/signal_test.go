@@ -18,11 +18,8 @@ import (
 // it was writing is removed, not left as a temporary file), and a second
 // signal exits at once.
 func TestSignalsStopCleanly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the nectar binary")
-	}
+	bin := buildNectar(t)
 	dir := t.TempDir()
-	bin := buildNectar(t, dir)
 	logs := genLogs(t, dir, gen.Options{Events: 150000, Files: 4})
 	q := "SELECT * FROM read_json('" + logs + "') ORDER BY messageId"
 	run := func(sigs ...syscall.Signal) (int, string, time.Duration) {

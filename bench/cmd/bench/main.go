@@ -244,7 +244,11 @@ func run(ctx context.Context, args []string) error {
 	if *doc != "" {
 		var b strings.Builder
 		rep.WriteMarkdown(&b)
-		if err := os.WriteFile(*doc, []byte(b.String()), 0o644); err != nil {
+		out := b.String()
+		if old, err := os.ReadFile(*doc); err == nil {
+			out = bench.KeepForeignSections(string(old), out)
+		}
+		if err := os.WriteFile(*doc, []byte(out), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", *doc, err)
 		}
 		fmt.Fprintln(log, "wrote", *doc)
