@@ -184,6 +184,8 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		return n, sc.qualify(t.Alias), err
 	case *syntax.WatermarkTable:
 		return b.watermark(t)
+	case *syntax.LateralView:
+		return b.lateralView(t)
 	case *syntax.Join:
 		left, ls, err := b.from(t.Left)
 		if err != nil {

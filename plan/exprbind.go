@@ -23,6 +23,7 @@ type exprCtx struct {
 	agg     *aggState       // set after GROUP BY: references must be grouped or aggregated
 	win     *winState       // set where window functions are allowed
 	aliases map[string]Expr // select-list aliases visible in HAVING and ORDER BY
+	lambdas []*LambdaVar    // parameters of the lambda functions around, outermost first
 }
 
 func (c *exprCtx) quiet() *exprCtx {
@@ -54,13 +55,30 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Interval:
 		return nil, syntax.Errorf(e.Position(), "an INTERVAL can only be added to or subtracted from a timestamp")
 	case *syntax.Ident:
-		return c.column(e.Parts, e.Position())
+		x, err := c.column(e.Parts, e.Position())
+		if err != nil && len(e.Parts) > 1 {
+			if y := c.prefixPath(e.Parts, e.Position()); y != nil {
+				return y, nil
+			}
+		}
+		return x, err
 	case *syntax.Field, *syntax.Subscript:
+		// A path the scan can read (properties.products[0].price) is one
+		// column, so the scanner extracts only that value; anything
+		// else is element access over the value of X.
 		parts, ok := pathParts(e)
 		if !ok {
-			return nil, syntax.Errorf(e.Position(), "only constant array indexes on column paths are supported, such as properties.products[0].price")
+			return c.access(e)
 		}
-		return c.column(parts, e.Position())
+		x, err := c.column(parts, e.Position())
+		if err != nil {
+			if y := c.prefixPath(parts, e.Position()); y != nil {
+				return y, nil
+			}
+		}
+		return x, err
+	case *syntax.Lambda:
+		return nil, syntax.Errorf(e.Position(), "a lambda function can only be an argument of a higher-order function such as transform(a, x -> x + 1)")
 	case *syntax.Star:
 		return nil, syntax.Errorf(e.Position(), "* is only allowed in a select list or in count(*)")
 	case *syntax.Unary:
@@ -237,6 +255,9 @@ func (c *exprCtx) bindAll(es []syntax.Expr) ([]Expr, error) {
 }
 
 func (c *exprCtx) column(parts []string, pos syntax.Pos) (Expr, error) {
+	if x, ok, err := c.lambdaVar(parts, pos); ok {
+		return x, err
+	}
 	if c.aliases != nil && len(parts) == 1 {
 		if a, ok := c.aliases[strings.ToLower(parts[0])]; ok {
 			return a, nil
@@ -524,6 +545,9 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 			args[i] = castExpr(args[i], k)
 		}
 		return &Op{Op: OpCoalesce, Args: args, K: k}, nil
+	}
+	if x, ok, err := c.nestedCall(e); ok {
+		return x, err
 	}
 	fn, ok := functions.Lookup(e.Name)
 	if !ok && strings.EqualFold(e.Name, "window") {

@@ -43,6 +43,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	if err != nil {
 		return nil, nil, err
 	}
+	if in, sc, sel, err = b.selectGenerator(in, sc, sel); err != nil {
+		return nil, nil, err
+	}
 	hasAgg := opts.pipeAggregate || len(sel.GroupBy) > 0 || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)
