@@ -126,8 +126,12 @@ func schemaText(k types.Kind) string {
 	if !k.IsStruct() {
 		return k.String()
 	}
-	s := k.String()
-	return s[len("STRUCT<") : len(s)-1]
+	fs := k.Fields()
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = syntax.QuoteIdent(f.Name) + " " + f.Kind.String()
+	}
+	return strings.Join(s, ", ")
 }
 
 func (e *Index) parts() []Expr       { return []Expr{e.X, e.I} }

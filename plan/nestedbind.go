@@ -85,6 +85,12 @@ func subscript(x, i Expr, pos syntax.Pos) (Expr, error) {
 			return nil, syntax.Errorf(pos, "a key of %s must be %s, got %s", k, k.MapKey(), ik)
 		}
 		return &Index{X: x, I: castExpr(i, k.MapKey()), K: k.MapValue()}, nil
+	case k.IsStruct():
+		// s['f'] is s.f, as in Spark.
+		if c, ok := i.(*Const); ok && c.V.K == types.String {
+			return fieldOf(x, c.V.S, pos)
+		}
+		return nil, syntax.Errorf(pos, "a STRUCT's field is named by a string constant, as in s['f'], not %s", i)
 	case k == types.Null:
 		return &Const{V: types.NullValue}, nil
 	}

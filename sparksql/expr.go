@@ -23,6 +23,8 @@ func (c *compiler) expr(e plan.Expr, col func(int) string) (string, error) {
 		return c.call(e, col)
 	case *plan.Subquery:
 		return c.subquery(e, col)
+	case *plan.LambdaVar, *plan.Lambda, *plan.Index, *plan.GetField, *plan.HigherOrder, *plan.Construct, *plan.FromJSON:
+		return c.nested(e, col)
 	}
 	return "", unsupported(fmt.Sprintf("expression %T", e))
 }
@@ -63,6 +65,9 @@ func literal(v types.Value) (string, error) {
 		return "TIMESTAMP_MICROS(" + strconv.FormatInt(v.I, 10) + "L)", nil
 	case types.Date:
 		return "DATE_FROM_UNIX_DATE(" + strconv.FormatInt(v.I, 10) + ")", nil
+	}
+	if v.K.IsNested() {
+		return nestedLiteral(v)
 	}
 	return "", unsupported("constant of kind " + v.K.String())
 }
