@@ -1,7 +1,6 @@
 package functions
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -379,28 +378,93 @@ func SortArray(a types.Value) (types.Value, error) { return sortArray(a, true, f
 func FromJSON(text string, k types.Kind) types.Value {
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, err := decodeOrdered(d)
+	if err != nil {
 		return types.NullValue
 	}
 	if _, err := d.Token(); err == nil {
 		return types.NullValue // trailing text
 	}
 	switch {
-	case k.IsStruct():
-		if _, ok := v.(map[string]any); !ok {
+	case k.IsStruct(), k.IsMap():
+		if _, ok := v.(jsonObject); !ok {
 			return types.NullValue
 		}
 	case k.IsArray():
 		if _, ok := v.([]any); !ok {
 			return types.NullValue
 		}
-	case k.IsMap():
-		if _, ok := v.(map[string]any); !ok {
-			return types.NullValue
-		}
 	}
 	return jsonValue(v, k)
+}
+
+// jsonObject is a JSON object with its keys in document order, which a
+// MAP keeps (Spark's from_json does).
+type jsonObject []jsonMember
+
+type jsonMember struct {
+	key string
+	val any
+}
+
+func (o jsonObject) get(name string) (any, bool) {
+	for _, m := range o {
+		if m.key == name {
+			return m.val, true
+		}
+	}
+	for _, m := range o {
+		if strings.EqualFold(m.key, name) {
+			return m.val, true
+		}
+	}
+	return nil, false
+}
+
+// decodeOrdered decodes one JSON value: objects as jsonObject, arrays as
+// []any, numbers as json.Number.
+func decodeOrdered(d *json.Decoder) (any, error) {
+	t, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t {
+	case json.Delim('{'):
+		var o jsonObject
+		for d.More() {
+			kt, err := d.Token()
+			if err != nil {
+				return nil, err
+			}
+			key, _ := kt.(string)
+			v, err := decodeOrdered(d)
+			if err != nil {
+				return nil, err
+			}
+			o = append(o, jsonMember{key, v})
+		}
+		if _, err := d.Token(); err != nil {
+			return nil, err
+		}
+		if o == nil {
+			o = jsonObject{}
+		}
+		return o, nil
+	case json.Delim('['):
+		arr := []any{}
+		for d.More() {
+			v, err := decodeOrdered(d)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, v)
+		}
+		if _, err := d.Token(); err != nil {
+			return nil, err
+		}
+		return arr, nil
+	}
+	return t, nil
 }
 
 // jsonValue converts a decoded JSON value to kind k, NULL where it does
@@ -411,22 +475,14 @@ func jsonValue(v any, k types.Kind) types.Value {
 	}
 	switch {
 	case k.IsStruct():
-		obj, ok := v.(map[string]any)
+		obj, ok := v.(jsonObject)
 		if !ok {
 			return types.NullValue
 		}
 		fs := k.Fields()
 		vals := make([]types.Value, len(fs))
 		for i, f := range fs {
-			x, ok := obj[f.Name]
-			if !ok {
-				for name, y := range obj {
-					if strings.EqualFold(name, f.Name) {
-						x, ok = y, true
-					}
-				}
-			}
-			if ok {
+			if x, ok := obj.get(f.Name); ok {
 				vals[i] = jsonValue(x, f.Kind)
 			}
 		}
@@ -442,23 +498,18 @@ func jsonValue(v any, k types.Kind) types.Value {
 		}
 		return types.ArrayValue(k, vals)
 	case k.IsMap():
-		obj, ok := v.(map[string]any)
+		obj, ok := v.(jsonObject)
 		if !ok {
 			return types.NullValue
 		}
-		names := make([]string, 0, len(obj))
-		for name := range obj {
-			names = append(names, name)
-		}
-		slices.Sort(names)
 		var keys, vals []types.Value
-		for _, name := range names {
-			kv, err := types.Cast(str(name), k.MapKey())
+		for _, m := range obj {
+			kv, err := types.Cast(str(m.key), k.MapKey())
 			if err != nil {
 				return types.NullValue
 			}
 			keys = append(keys, kv)
-			vals = append(vals, jsonValue(obj[name], k.MapValue()))
+			vals = append(vals, jsonValue(m.val, k.MapValue()))
 		}
 		return types.MapValue(k, keys, vals)
 	}
@@ -505,16 +556,44 @@ func jsonValue(v any, k types.Kind) types.Value {
 		}
 	default:
 		if k == types.String {
-			b, err := json.Marshal(x)
-			if err == nil {
-				var c bytes.Buffer
-				if json.Compact(&c, b) == nil {
-					return str(c.String())
-				}
-			}
+			return str(string(appendOrdered(nil, x)))
 		}
 	}
 	return types.NullValue
+}
+
+// appendOrdered writes a decoded JSON value back as compact JSON, keys in
+// document order.
+func appendOrdered(dst []byte, v any) []byte {
+	switch x := v.(type) {
+	case jsonObject:
+		dst = append(dst, '{')
+		for i, m := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = types.AppendJSONString(dst, m.key)
+			dst = append(dst, ':')
+			dst = appendOrdered(dst, m.val)
+		}
+		return append(dst, '}')
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendOrdered(dst, e)
+		}
+		return append(dst, ']')
+	case string:
+		return types.AppendJSONString(dst, x)
+	case json.Number:
+		return append(dst, x.String()...)
+	case bool:
+		return strconv.AppendBool(dst, x)
+	}
+	return append(dst, "null"...)
 }
 
 // SchemaOfJSON is the type Spark infers for a JSON text: integers BIGINT,
@@ -523,8 +602,8 @@ func jsonValue(v any, k types.Kind) types.Value {
 func SchemaOfJSON(text string) (types.Kind, error) {
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, err := decodeOrdered(d)
+	if err != nil {
 		return types.Null, fmt.Errorf("%w: schema_of_json needs valid JSON: %v", ErrInvalidArg, err)
 	}
 	return fillNull(inferJSON(v)), nil
@@ -549,16 +628,17 @@ func inferJSON(v any) types.Kind {
 			k = types.Merge(k, inferJSON(e))
 		}
 		return types.ArrayOf(k)
-	case map[string]any:
-		names := make([]string, 0, len(x))
-		for n := range x {
-			names = append(names, n)
+	case jsonObject:
+		fs := make([]types.Field, 0, len(x))
+		for _, m := range x {
+			f := types.Field{Name: m.key, Kind: inferJSON(m.val)}
+			if i := slices.IndexFunc(fs, func(g types.Field) bool { return g.Name == m.key }); i >= 0 {
+				fs[i] = f // a repeated key: its last value, as the reader does
+				continue
+			}
+			fs = append(fs, f)
 		}
-		slices.Sort(names)
-		fs := make([]types.Field, len(names))
-		for i, n := range names {
-			fs[i] = types.Field{Name: n, Kind: inferJSON(x[n])}
-		}
+		slices.SortFunc(fs, func(a, b types.Field) int { return strings.Compare(a.Name, b.Name) })
 		return types.StructOf(fs...)
 	}
 	return types.String

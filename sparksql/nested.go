@@ -33,6 +33,16 @@ func (c *compiler) nested(e plan.Expr, col func(int) string) (string, error) {
 	case *plan.GetField:
 		return "(" + a[0] + ")." + ident(e.Name), nil
 	case *plan.HigherOrder:
+		if e.Name == "array_sort" && len(a) == 2 {
+			// Spark's comparator must return an INT; nectar's integers
+			// are BIGINT.
+			l := e.Args[1].(*plan.Lambda)
+			body, err := c.expr(l.Body, col)
+			if err != nil {
+				return "", err
+			}
+			a[1] = "(" + lambdaName(l.Params[0]) + ", " + lambdaName(l.Params[1]) + ") -> CAST(" + body + " AS INT)"
+		}
 		return e.Name + "(" + strings.Join(a, ", ") + ")", nil
 	case *plan.Construct:
 		if e.Fn != "named_struct" {
