@@ -373,17 +373,27 @@ func sortArray(a types.Value, asc, nullsFirst bool) (types.Value, error) {
 func SortArray(a types.Value) (types.Value, error) { return sortArray(a, true, false) }
 
 // FromJSON reads JSON text as a value of kind k, as Spark's from_json does
-// in its default PERMISSIVE mode: NULL for text that is not JSON or not of
-// k's shape at the top; a field or element of the wrong type is NULL.
+// in its default PERMISSIVE mode: for a STRUCT, text that is not a JSON
+// object is a STRUCT of NULLs (JSON null is NULL); for an ARRAY or MAP,
+// text not of that shape is NULL; a field or element of the wrong type is
+// NULL.
 func FromJSON(text string, k types.Kind) types.Value {
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
 	v, err := decodeOrdered(d)
+	if err == nil {
+		if _, terr := d.Token(); terr == nil {
+			err = ErrInvalidArg // trailing text
+		}
+	}
+	if k.IsStruct() {
+		// A malformed record is a STRUCT of NULLs in PERMISSIVE mode.
+		if _, isObj := v.(jsonObject); err != nil || !isObj && v != nil {
+			return types.StructValue(k, make([]types.Value, len(k.Fields())))
+		}
+	}
 	if err != nil {
 		return types.NullValue
-	}
-	if _, err := d.Token(); err == nil {
-		return types.NullValue // trailing text
 	}
 	switch {
 	case k.IsStruct(), k.IsMap():

@@ -118,12 +118,12 @@ func splitIndexes(part string) (string, []int64, bool) {
 // applyPath applies the rest of a dotted path (fields, constant indexes)
 // to x.
 func applyPath(x Expr, parts []string, pos syntax.Pos) (Expr, error) {
-	for i, p := range parts {
+	for _, p := range parts {
 		name, idx, ok := splitIndexes(p)
 		if !ok {
 			return nil, syntax.Errorf(pos, "bad path part %s", p)
 		}
-		if name != "" && i >= 0 {
+		if name != "" {
 			var err error
 			if x, err = fieldOf(x, name, pos); err != nil {
 				return nil, err

@@ -181,6 +181,9 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 			a[i] = "CAST(" + a[i] + " AS INT)"
 		}
 	}
+	if (name == "element_at" || name == "try_element_at") && e.Args[0].Kind().IsArray() {
+		a[1] = "CAST(" + a[1] + " AS INT)" // an array's index is an INT; a map's key keeps its type
+	}
 	s := name + "(" + strings.Join(a, ", ") + ")"
 	switch {
 	case jsonText[name]:

@@ -27,8 +27,14 @@ func (c *compiler) nested(e plan.Expr, col func(int) string) (string, error) {
 		for i, p := range e.Params {
 			ps[i] = lambdaName(p)
 		}
+		if len(ps) == 1 {
+			return ps[0] + " -> " + a[0], nil // Spark's grammar: no parentheses around one parameter
+		}
 		return "(" + strings.Join(ps, ", ") + ") -> " + a[0], nil
 	case *plan.Index:
+		if e.X.Kind().IsArray() {
+			a[1] = "CAST(" + a[1] + " AS INT)" // Spark's array index is an INT
+		}
 		return "(" + a[0] + ")[" + a[1] + "]", nil
 	case *plan.GetField:
 		return "(" + a[0] + ")." + ident(e.Name), nil
