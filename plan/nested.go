@@ -250,7 +250,7 @@ func GeneratorKinds(fn string, k types.Kind) ([]types.Column, error) {
 			return nil, fmt.Errorf("%s expects an ARRAY of STRUCTs, got %s", fn, k)
 		}
 		for _, f := range k.Elem().Fields() {
-			cols = append(cols, types.Column{Name: f.Name, Kind: f.Kind})
+			cols = append(cols, types.Column(f))
 		}
 	case k.IsArray():
 		cols = append(cols, types.Column{Name: "col", Kind: k.Elem()})

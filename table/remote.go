@@ -72,17 +72,14 @@ func (r *Remote) Resolve(name string) (types.Kind, bool) {
 // relative to it, dotted below).
 func structOfLeaves(cols []plan.SourceColumn) types.Kind {
 	var fields []types.Field
-	var order []string
 	sub := map[string][]plan.SourceColumn{}
 	for _, c := range cols {
 		head, rest, nested := strings.Cut(c.Name, ".")
 		if !nested {
 			fields = append(fields, types.Field{Name: head, Kind: c.Kind})
-			order = append(order, head)
 			continue
 		}
 		if _, seen := sub[head]; !seen {
-			order = append(order, head)
 			fields = append(fields, types.Field{Name: head})
 		}
 		sub[head] = append(sub[head], plan.SourceColumn{Name: rest, Kind: c.Kind})
