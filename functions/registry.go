@@ -237,11 +237,25 @@ func castTo(v types.Value, k types.Kind) types.Value {
 	return r
 }
 
+// BinderFuncs are the functions the binder handles itself, because they
+// need more than their arguments' kinds (plan/nestedbind.go, and
+// coalesce, whose NULL rule is the executor's): constructors, from_json,
+// higher-order functions and generators. plan's tests check that each
+// binds.
+var BinderFuncs = []string{
+	"aggregate", "array", "array_sort", "coalesce", "exists", "explode", "explode_outer", "filter", "forall",
+	"from_json", "inline", "inline_outer", "map", "map_filter", "named_struct", "posexplode", "posexplode_outer",
+	"reduce", "struct", "transform", "transform_keys", "transform_values", "zip_with",
+}
+
 // Names lists every function a query may call, lower case and sorted: the
 // scalar catalogue, the aggregates and the window-only functions, aliases
 // included. The shell completes with it.
 func Names() []string {
 	seen := map[string]bool{}
+	for _, n := range BinderFuncs {
+		seen[n] = true
+	}
 	for _, f := range All() {
 		seen[f.Name] = true
 	}

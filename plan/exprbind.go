@@ -603,5 +603,8 @@ func closestFunction(name string) string {
 	for _, a := range functions.Aggregates() {
 		consider(a.Name)
 	}
+	for _, n := range functions.BinderFuncs {
+		consider(n)
+	}
 	return best
 }
