@@ -359,6 +359,16 @@ func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
 		}
 		return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 	case "||":
+		if l.Kind().IsNested() || r.Kind().IsNested() {
+			// a || b of ARRAYs is concat(a, b), as in Spark; other nested
+			// values have no string form to join.
+			fn, _ := functions.Lookup("concat")
+			k, err := fn.Check([]types.Kind{l.Kind(), r.Kind()})
+			if err != nil {
+				return nil, syntax.Errorf(e.Position(), "|| joins strings or ARRAYs, got %s and %s", l.Kind(), r.Kind())
+			}
+			return &Call{Fn: fn, Args: []Expr{l, r}, K: k}, nil
+		}
 		return &Op{Op: OpConcat, Args: []Expr{castExpr(l, types.String), castExpr(r, types.String)}, K: types.String}, nil
 	}
 	return nil, syntax.Errorf(e.Position(), "unknown operator %s", e.Op)
