@@ -24,5 +24,6 @@ var nestedSQL = map[string]string{
 	"nested/collect":              "SELECT event, list_sort(list(p.sku)) AS skus, list_sort(list(DISTINCT p.sku)) AS distinct_skus FROM (SELECT event, unnest(properties.products) AS p FROM t) GROUP BY event",
 	"nested/map_subscript":        "SELECT MAP {'a': 1, 'b': 2}['b'] AS v, MAP {'a': 1}['z'] AS missing, {'f': 7}['f'] AS f",
 	"nested/concat_arrays":        "SELECT [1] || [2, 3] AS a, list_concat(['x'], ['y']) AS c, list_concat([1.0], [2.5]) AS w",
+	"nested/group_by_array":       "SELECT properties.tags AS tags, count(*) AS n FROM t GROUP BY properties.tags ORDER BY tags",
 	"nested/lambda_closure":       "SELECT id, list_transform([1, 2], (x, i) -> x * 10 + (i - 1) + id) AS a, list_transform([[1, 2], [3]], xs -> list_sum(xs)) AS sums FROM t WHERE id = 2",
 }

@@ -418,7 +418,18 @@ func arithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 // kind (numbers, timestamps, dates, booleans) as Spark does.
 func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	lk, rk := l.Kind(), r.Kind()
+	if err := orderable(pos, "compare", lk, rk); err != nil {
+		return nil, err
+	}
 	switch {
+	case lk.IsNested() && rk == types.String, rk.IsNested() && lk == types.String:
+		return nil, syntax.Errorf(pos, "[DATATYPE_MISMATCH] cannot compare %s with %s", lk, rk)
+	case lk.IsNested() && rk.IsNested() && lk != rk:
+		w := types.Widen(lk, rk)
+		if w == types.String {
+			return nil, syntax.Errorf(pos, "[DATATYPE_MISMATCH] cannot compare %s with %s", lk, rk)
+		}
+		l, r = castExpr(l, w), castExpr(r, w)
 	case lk == rk, lk == types.Null, rk == types.Null, lk.IsNumeric() && rk.IsNumeric():
 	case isTime(lk) && isTime(rk):
 	case lk == types.String:
@@ -617,4 +628,15 @@ func closestFunction(name string) string {
 		consider(n)
 	}
 	return best
+}
+
+// orderable refuses kinds Spark cannot compare, sort or group: a MAP, or
+// a value holding one (INVALID_ORDERING_TYPE).
+func orderable(pos syntax.Pos, what string, kinds ...types.Kind) error {
+	for _, k := range kinds {
+		if !k.Orderable() {
+			return syntax.Errorf(pos, "[DATATYPE_MISMATCH.INVALID_ORDERING_TYPE] cannot %s values of %s: Spark neither compares, sorts nor groups maps", what, k)
+		}
+	}
+	return nil
 }

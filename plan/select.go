@@ -90,6 +90,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 					return nil, nil, err
 				}
 			}
+			if err := orderable(g.Position(), "group by", bound.Kind()); err != nil {
+				return nil, nil, err
+			}
 			ag.groups = append(ag.groups, bound)
 			ag.groupText = append(ag.groupText, bound.String())
 			ag.groupNames = append(ag.groupNames, name)
@@ -141,6 +144,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			}
 			e = exprs[idx-1]
 		} else if e, err = oc.bind(o.Expr); err != nil {
+			return nil, nil, err
+		}
+		if err := orderable(o.Expr.Position(), "order by", e.Kind()); err != nil {
 			return nil, nil, err
 		}
 		keys = append(keys, sortKey(e, o))
@@ -197,6 +203,11 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	}
 	node = &Project{Input: node, Exprs: projExprs, Names: projNames}
 	if sel.Distinct {
+		for _, e := range exprs {
+			if err := orderable(sel.Position(), "select DISTINCT", e.Kind()); err != nil {
+				return nil, nil, err
+			}
+		}
 		node = &Distinct{Input: node}
 	}
 	if len(keys) > 0 {
