@@ -13,6 +13,10 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 if [ -n "$unformatted" ]; then
 	echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+binaries=$(command -v file >/dev/null && git ls-files -z 2>/dev/null | xargs -0 file -N --mime-type 2>/dev/null | grep -E 'application/x-(executable|pie-executable|sharedlib)' || true)
+if [ -n "$binaries" ]; then
+	echo "compiled binaries are committed:"; echo "$binaries"; exit 1
+fi
 go vet ./...
 (cd oracle && go vet ./...)
 (cd producers && go vet ./...)

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -37,6 +38,8 @@ type Config struct {
 	// URL, sc://host:15002[/;token=…;user_id=…]. The --engine flag and
 	// NECTAR_ENGINE override it.
 	Engine string `yaml:"engine"`
+	// Spark is how a Spark engine's session is set up.
+	Spark SparkConfig `yaml:"spark"`
 	// Serve is what `nectar serve` reads besides the sources.
 	Serve ServeConfig `yaml:"serve"`
 	// Graph says where the model graph is kept (docs/GRAPH.md): a SQLite
@@ -53,6 +56,22 @@ type S3Config struct {
 	Endpoint  string `yaml:"endpoint"`
 	Region    string `yaml:"region"`
 	PathStyle bool   `yaml:"path_style"`
+	// MaxAttempts and MaxBackoff bound the retries of one request
+	// (throttling, 5xx, cut connections): a scan that must not fail on
+	// a burst of SlowDown keeps the defaults (10, 20s), an interactive
+	// user who would rather hear at once lowers them. AWS_MAX_ATTEMPTS
+	// sets the first too, as for the AWS tools.
+	MaxAttempts int           `yaml:"max_attempts"`
+	MaxBackoff  time.Duration `yaml:"max_backoff"`
+}
+
+// SparkConfig is nectar.yaml's spark section.
+type SparkConfig struct {
+	// Conf are settings for the Spark session (spark.hadoop.fs.s3a.* for
+	// S3, spark.sql.shuffle.partitions, …); --conf adds to and overrides
+	// them. Credentials belong in the environment of the Spark server, but
+	// a value given here is never printed.
+	Conf map[string]string `yaml:"conf"`
 }
 
 // ServeConfig is nectar.yaml's serve section.
@@ -169,6 +188,9 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 			}
 		}
 	}
+	if c.S3.MaxAttempts < 0 || c.S3.MaxBackoff < 0 {
+		return nil, fmt.Errorf("read %s: s3: max_attempts and max_backoff must not be negative", path)
+	}
 	return &c, nil
 }
 
@@ -180,6 +202,7 @@ var configSections = map[string]struct {
 }{
 	"engine.Config":       {"at the top level", reflect.TypeFor[Config]()},
 	"engine.S3Config":     {"in the s3 section", reflect.TypeFor[S3Config]()},
+	"engine.SparkConfig":  {"in the spark section", reflect.TypeFor[SparkConfig]()},
 	"engine.SourceConfig": {"in a source", reflect.TypeFor[SourceConfig]()},
 }
 

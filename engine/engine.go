@@ -144,7 +144,8 @@ func (e *Session) runStatements(ctx context.Context, stmts []syntax.Statement, e
 	if limit == 0 {
 		limit = DefaultMemoryLimit()
 	}
-	ctx = exec.WithMemoryLimit(ctx, limit)
+	ctx, release := exec.WithMemoryLimit(ctx, limit)
+	defer release()
 	for _, st := range stmts {
 		if err := e.runStatement(ctx, st, emit); err != nil {
 			return err

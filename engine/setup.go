@@ -47,7 +47,8 @@ func Open(ctx context.Context, s Setup) (*Session, *Config, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	o := source.S3Options{Profile: cfg.S3.Profile, Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, PathStyle: cfg.S3.PathStyle}
+	o := source.S3Options{Profile: cfg.S3.Profile, Endpoint: cfg.S3.Endpoint, Region: cfg.S3.Region, PathStyle: cfg.S3.PathStyle,
+		MaxAttempts: cfg.S3.MaxAttempts, MaxBackoff: cfg.S3.MaxBackoff}
 	if s.Profile != "" {
 		o.Profile = s.Profile
 	}

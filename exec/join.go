@@ -74,6 +74,11 @@ func rawKey(v *types.Vector, r int) (string, bool) {
 func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
 
 func (j *join) Next(ctx context.Context) (*types.Batch, error) {
+	// A join can give millions of rows for a few input batches, so the
+	// inputs' own checks do not stop it soon enough: check every batch.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if !j.started {
 		if err := j.start(ctx); err != nil {
 			return nil, err

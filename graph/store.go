@@ -225,13 +225,23 @@ func Open(ctx context.Context, c Config) (Store, error) {
 		if c.Path != "" {
 			return nil, errors.New("graph: give a path (SQLite) or a url (PostgreSQL), not both")
 		}
-		return OpenPostgres(ctx, c.URL)
+		// Each branch returns a nil interface on error, not a typed nil
+		// pointer that a caller's `s != nil` would take for a store.
+		s, err := OpenPostgres(ctx, c.URL)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	p := c.Path
 	if p == "" {
 		p = DefaultPath
 	}
-	return OpenSQLite(ctx, p)
+	s, err := OpenSQLite(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Redact hides the password of a PostgreSQL URL or key=value DSN, for

@@ -462,6 +462,26 @@ func TestPostgresPasswordNeverShown(t *testing.T) {
 	}
 }
 
+// A store that fails to open is a nil Store, not a typed nil pointer
+// that a caller's `s != nil` check takes for an open store (it made
+// closing after a failed connection panic).
+func TestOpenFailureIsNilStore(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []Config{
+		{URL: "postgres://nectar@127.0.0.1:1/graph?sslmode=disable&connect_timeout=2"},
+		{Path: filepath.Join(t.TempDir(), "missing", "dir", "graph.db")},
+	} {
+		s, err := Open(ctx, c)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%+v opened", c)
+		}
+		if s != nil {
+			t.Fatalf("%+v: failed open returned a non-nil Store %#v", c, s)
+		}
+	}
+}
+
 func TestRedact(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"postgres://u:pw@h:5432/db?sslmode=disable", "postgres://u:xxxxx@h:5432/db?sslmode=disable"},

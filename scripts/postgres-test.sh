@@ -4,7 +4,7 @@
 # (which runs every test on SQLite and on PostgreSQL). Installs Debian's
 # package when no server is found, initdb's a cluster in a temp dir,
 # serves it on 127.0.0.1 at a free port (and a unix socket in the same
-# temp dir), runs `go test ./stream -run Postgres` and `go test ./graph`
+# temp dir), runs `go test ./stream -run 'Postgres|SIGKILL'` (the SIGKILL test then kills a PostgreSQL-sink stream too) and `go test ./graph`
 # with NECTAR_POSTGRES pointing at it, and stops and deletes the cluster
 # on exit.
 set -euo pipefail
@@ -54,5 +54,5 @@ as_pg "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres nectar_test
 
 export NECTAR_POSTGRES="postgres://postgres@127.0.0.1:$port/nectar_test?sslmode=disable"
 echo "postgres-test: server $("$bin/postgres" --version) on 127.0.0.1:$port" >&2
-go test ./stream -run Postgres -count=1 "$@"
+go test ./stream -run 'Postgres|SIGKILL' -count=1 "$@"
 go test ./graph/... -count=1 "$@"

@@ -9,7 +9,8 @@
 # set, and stops the server on exit whatever happened.
 #
 # Environment: NECTAR_SPARK_PORT (default 15002), SPARK_HOME (default: the
-# pyspark package), GO_TEST_ARGS (extra go test flags, e.g. -v).
+# pyspark package), GO_TEST_ARGS (extra go test flags, e.g. -v), SPARK_TEST_RUN
+# (the tests to run, default every test named Spark…).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,4 +81,4 @@ for i in $(seq 1 180); do
 done
 echo "Spark Connect is up after ${i}s"
 
-NECTAR_SPARK="sc://127.0.0.1:$port" go test ${GO_TEST_ARGS:-} -count=1 ./spark/ ./engine/ ./cmd/nectar/ -run Spark
+NECTAR_SPARK="sc://127.0.0.1:$port" go test ${GO_TEST_ARGS:-} -count=1 ./spark/ ./engine/ ./cmd/nectar/ -run "${SPARK_TEST_RUN:-Spark}"

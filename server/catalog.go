@@ -88,6 +88,12 @@ func (s *Server) views(user string) *engine.Views {
 
 // describe says what script would give without running a query.
 func (s *Server) describe(ctx context.Context, user, script string) (*engine.Description, error) {
+	// Describing infers schemas, which reads files: it takes a slot too.
+	ctx, done, err := s.admit(ctx, user)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	return s.scratch(user).Describe(ctx, script)
 }
 

@@ -106,6 +106,12 @@ func (s *Server) statusError(ctx context.Context, err error, script string) erro
 	var se *syntax.Error
 	var sl syntax.ErrorList
 	switch {
+	case errors.Is(err, ErrBusy):
+		return status.Error(codes.Unavailable, err.Error())
+	case errors.Is(err, errTimeout):
+		return status.Error(codes.DeadlineExceeded, "query cancelled: "+err.Error())
+	case errors.Is(err, errStalled):
+		return status.Error(codes.Canceled, "query cancelled: "+err.Error())
 	case errors.Is(err, errCancelled):
 		return status.Error(codes.Canceled, "query cancelled: "+err.Error())
 	case errors.Is(err, errStopping):
@@ -206,6 +212,8 @@ func (f *flightSQL) stream(ctx context.Context, t ticket) (*arrow.Schema, <-chan
 		began := time.Now()
 		rows := 0
 		sent := false
+		stall := time.NewTimer(time.Hour)
+		defer stall.Stop()
 		err := f.s.run(qctx, user, t.Query, params, func(r *engine.Result) error {
 			recs := parquetfile.NewRecords(f.Alloc, r.Schema)
 			defer recs.Release()
@@ -229,11 +237,15 @@ func (f *flightSQL) stream(ctx context.Context, t ticket) (*arrow.Schema, <-chan
 				rec := array.NewRecordBatch(schema, plain.Columns(), plain.NumRows())
 				plain.Release()
 				rows += b.Len
+				stall.Reset(f.s.admission.lim.ClientStall)
 				select {
 				case ch <- flight.StreamChunk{Data: rec}:
 				case <-qctx.Done():
 					rec.Release()
 					return context.Cause(qctx)
+				case <-stall.C:
+					rec.Release()
+					return errStalled
 				}
 			}
 		})

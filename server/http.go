@@ -134,6 +134,10 @@ func (s *Server) queryErrorBody(ctx context.Context, err error, src string) (int
 		list = syntax.ErrorList{one}
 	case errors.Is(err, errStopping):
 		return http.StatusServiceUnavailable, errorBody{Error: apiError{Message: "query cancelled: " + err.Error()}}
+	case errors.Is(err, ErrBusy):
+		return http.StatusServiceUnavailable, errorBody{Error: apiError{Message: err.Error()}}
+	case errors.Is(err, errTimeout):
+		return http.StatusGatewayTimeout, errorBody{Error: apiError{Message: "query cancelled: " + err.Error()}}
 	case errors.Is(err, exec.ErrMemoryLimit):
 		return http.StatusInsufficientStorage, errorBody{Error: apiError{Message: err.Error()}}
 	default:
@@ -154,9 +158,18 @@ func (s *Server) queryErrorBody(ctx context.Context, err error, src string) (int
 	return http.StatusBadRequest, body
 }
 
+// bodyTimeout bounds the time to send a query's body.
+const bodyTimeout = 30 * time.Second
+
 // queryText reads the SQL of a POST /v1/query.
 func queryText(r *http.Request, w http.ResponseWriter) (string, error) {
+	// A body that trickles in (slowloris) gets bodyTimeout. Not the
+	// server's ReadTimeout: that would also end long answers and
+	// server-sent events once the body is read.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(bodyTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxQueryBytes))
+	rc.SetReadDeadline(time.Time{})
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -226,8 +239,16 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
 	rows := 0
 	started := false
+	rc := http.NewResponseController(w)
 	err = s.run(ctx, user, src, nil, func(res *engine.Result) error {
-		// The headers go first: some writers (Parquet's magic bytes)
+		// The status line waits for the first rows, so that a query that
+		// fails before it has any (a time limit, a memory limit, a file
+		// gone) gets its own status instead of a 200 broken off.
+		b, err := res.Rows.Next(ctx)
+		if err != nil {
+			return err
+		}
+		// The headers go before the writer: some (Parquet's magic bytes)
 		// write as they start.
 		w.Header().Set("Content-Type", mediaTypes[f])
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -238,10 +259,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		for {
-			b, err := res.Rows.Next(ctx)
-			if err != nil {
-				return err
-			}
+			// A client that stops reading fails the write once its
+			// deadline passes, which ends the query and frees its slot.
+			rc.SetWriteDeadline(time.Now().Add(s.admission.lim.ClientStall))
 			if b == nil || b.Len == 0 {
 				return ow.Close()
 			}
@@ -251,6 +271,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 			rows += b.Len
 			if fl, ok := w.(http.Flusher); ok {
 				fl.Flush()
+			}
+			if b, err = res.Rows.Next(ctx); err != nil {
+				return err
 			}
 		}
 	})
@@ -266,6 +289,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 			return // the client has gone: nobody to tell
 		}
 		code, body := s.queryErrorBody(ctx, err, src)
+		if errors.Is(err, ErrBusy) {
+			w.Header().Set("Retry-After", "1")
+		}
 		writeErrorBody(w, code, body)
 	case !started:
 		w.WriteHeader(http.StatusNoContent)

@@ -93,6 +93,12 @@ type testServer struct {
 // system's choosing, with users if given, and stops it when the test ends.
 func start(t testing.TB, users *Users) *testServer {
 	t.Helper()
+	return startWith(t, users, Limits{})
+}
+
+// startWith is start with limits.
+func startWith(t testing.TB, users *Users, limits Limits) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	// Confined as nectar serve opens it: the project folder and the
 	// sources' own.
@@ -101,7 +107,7 @@ func start(t testing.TB, users *Users) *testServer {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	s, err := New(Config{Engine: base.Opts, Project: cfg, Users: users,
+	s, err := New(Config{Engine: base.Opts, Project: cfg, Users: users, Limits: limits,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)

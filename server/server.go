@@ -21,6 +21,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/listen"
+	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -47,6 +48,8 @@ type Config struct {
 	Users *Users
 	// TLS encrypts both protocols (nil: plain).
 	TLS *tls.Config
+	// Limits bound the queries run at once, their time and their memory.
+	Limits Limits
 	// Logger receives one line per request and the server's events (nil:
 	// slog.Default()). Credentials never reach it.
 	Logger *slog.Logger
@@ -54,10 +57,11 @@ type Config struct {
 
 // Server answers Flight SQL and HTTP requests from the engine.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	auth *authenticator // nil without users
-	mem  memory.Allocator
+	cfg       Config
+	log       *slog.Logger
+	auth      *authenticator // nil without users
+	admission *admission
+	mem       memory.Allocator
 
 	// stopping is cancelled when Serve's context ends: every running
 	// query's context is cancelled with it.
@@ -84,6 +88,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, mem: memory.DefaultAllocator,
 		userViews: map[string]*engine.Views{}, running: map[string]*runningQuery{},
 		finished: map[string]time.Time{}, cancelled: map[string]time.Time{}, prepared: map[string]*prepared{}}
+	s.admission = newAdmission(cfg.Limits.withDefaults(cfg.Users != nil))
 	s.stopping, s.stop = context.WithCancelCause(context.Background())
 	if cfg.Users != nil {
 		s.auth = &authenticator{users: cfg.Users, tokens: newTokens()}
@@ -277,6 +282,11 @@ func (s *Server) run(ctx context.Context, user, script string, params []types.Va
 			results++
 		}
 	}
+	ctx, done, err := s.admit(ctx, user)
+	if err != nil {
+		return err
+	}
+	defer done()
 	e := s.session(user)
 	n := 0
 	err = e.RunParams(ctx, script, params, func(r *engine.Result) error {
@@ -287,13 +297,32 @@ func (s *Server) run(ctx context.Context, user, script string, params []types.Va
 			r = &engine.Result{Kind: engine.Rows, Schema: engine.TextSchema,
 				Rows: exec.Rows(engine.TextSchema, [][]types.Value{{types.StringValue(r.Text)}})}
 		}
-		return rows(r)
+		// The caller pulls the rows with its own context: this one has
+		// the time limit and the shared memory budget.
+		rr := *r
+		rr.Rows = pullWith{r.Rows, ctx}
+		return rows(&rr)
 	})
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// Say why: the time limit, the server stopping, the client's
+		// cancel (the caller's context has none of these causes).
+		if cause := context.Cause(ctx); cause != nil {
+			err = cause
+		}
+	}
 	for _, line := range e.Summary() {
 		s.log.Warn("data", "user", user, "note", line)
 	}
 	return err
 }
+
+// pullWith reads its rows under ctx, whatever context its reader passes.
+type pullWith struct {
+	plan.BatchReader
+	ctx context.Context
+}
+
+func (p pullWith) Next(context.Context) (*types.Batch, error) { return p.BatchReader.Next(p.ctx) }
 
 // Version is nectar's version as the build recorded it: the module
 // version, or the VCS revision of a development build.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -75,7 +77,13 @@ func (o *S3Options) normalize() {
 		o.Concurrency = DefaultS3Concurrency
 	}
 	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = DefaultS3MaxAttempts
+		// The variable the AWS tools read; the SDK's own reading of it is
+		// overridden by the retryer NewS3 installs.
+		if n, err := strconv.Atoi(os.Getenv("AWS_MAX_ATTEMPTS")); err == nil && n > 0 {
+			o.MaxAttempts = n
+		} else {
+			o.MaxAttempts = DefaultS3MaxAttempts
+		}
 	}
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = DefaultS3MaxBackoff

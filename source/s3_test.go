@@ -316,6 +316,22 @@ func TestS3Exhausted(t *testing.T) {
 	t.Logf("resume error: %v", err)
 }
 
+// AWS_MAX_ATTEMPTS, the AWS tools' variable, sets the attempts when
+// nothing else does: the SDK's own reading of it is lost under the
+// retryer NewS3 installs.
+func TestS3MaxAttemptsFromEnv(t *testing.T) {
+	t.Setenv("AWS_MAX_ATTEMPTS", "2")
+	srv, st := newS3(t, nil)
+	srv.Put(t, testBucket, "a.gz", gzipBytes(t, events(3)), "")
+	srv.SetFaults(s3test.Faults{SlowDown: 1})
+	if _, err := OpenStore(context.Background(), st, File{Path: "s3://" + testBucket + "/a.gz"}); err == nil {
+		t.Fatal("want an error")
+	}
+	if got := srv.Stats().SlowDowns; got != 2 {
+		t.Errorf("%d attempts, want AWS_MAX_ATTEMPTS = 2", got)
+	}
+}
+
 func TestS3CancelRead(t *testing.T) {
 	const part = 64 << 10
 	srv, st := newS3(t, func(o *S3Options) { o.PartSize = part })

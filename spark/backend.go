@@ -29,7 +29,8 @@ import (
 // of its schema from Spark. One Backend keeps one Spark session, which
 // every Session given the Backend shares.
 type Backend struct {
-	URL string // sc://host:port[/;token=…;user_id=…]
+	URL  string            // sc://host:port[/;token=…;user_id=…]
+	Conf map[string]string // Spark settings for the session (--conf, nectar.yaml's spark.conf)
 
 	mu       sync.Mutex
 	sess     *Session
@@ -62,7 +63,7 @@ func (b *Backend) session(ctx context.Context) (*Session, error) {
 	if b.sess != nil {
 		return b.sess, nil
 	}
-	sess, err := Connect(ctx, b.URL)
+	sess, err := Connect(ctx, b.URL, b.Conf)
 	if err != nil {
 		return nil, err
 	}

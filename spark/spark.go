@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,8 +33,9 @@ var SessionConf = map[string]string{
 
 // Session is one Spark Connect session.
 type Session struct {
-	url string
-	s   sc.SparkSession
+	url     string
+	secrets []string // the URL's token and secret-looking settings' values, hidden in errors
+	s       sc.SparkSession
 }
 
 // IsURL reports whether s names a Spark Connect endpoint (sc://…).
@@ -40,20 +43,60 @@ func IsURL(s string) bool { return strings.HasPrefix(s, "sc://") }
 
 // Connect opens a session on url, sc://host:port[/;token=…;user_id=…], and
 // applies SessionConf.
-func Connect(ctx context.Context, url string) (*Session, error) {
+func Connect(ctx context.Context, url string, conf map[string]string) (*Session, error) {
 	if !IsURL(url) {
 		return nil, fmt.Errorf("%w: %q is not an sc://host:port URL", ErrConnect, redact(url))
 	}
+	secrets := []string{token(url)}
+	for k, v := range conf {
+		if secretKey(k) {
+			secrets = append(secrets, v)
+		}
+	}
 	s, err := sc.NewSessionBuilder().Remote(url).Build(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w at %s: %w", ErrConnect, redact(url), hideToken(err, url))
+		return nil, fmt.Errorf("%w at %s: %w", ErrConnect, redact(url), hide(err, secrets))
+	}
+	sess := &Session{url: url, secrets: secrets, s: s}
+	// The user's settings first, so that ours win: answers must not
+	// change with the cluster's time zone or ANSI mode.
+	for _, k := range slices.Sorted(maps.Keys(conf)) {
+		if err := s.Config().Set(ctx, k, conf[k]); err != nil {
+			err = hide(err, secrets)
+			if strings.Contains(err.Error(), "CANNOT_MODIFY_CONFIG") || strings.Contains(err.Error(), "static config") {
+				return nil, fmt.Errorf("spark: set %s: %w\n  hint: %s is fixed when the Spark Connect server starts: give it there (--conf %s=…)", k, err, k, k)
+			}
+			return nil, fmt.Errorf("spark: set %s: %w", k, err)
+		}
 	}
 	for k, v := range SessionConf {
 		if err := s.Config().Set(ctx, k, v); err != nil {
-			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, hideToken(err, url))
+			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, hide(err, secrets))
 		}
 	}
-	return &Session{url: url, s: s}, nil
+	return sess, nil
+}
+
+// secretKey reports whether a setting holds a credential
+// (spark.hadoop.fs.s3a.secret.key, …access.key, …session.token, a
+// password): its value never appears in a message.
+func secretKey(k string) bool {
+	k = strings.ToLower(k)
+	for _, w := range []string{"secret", "password", "token", "access.key", "credential"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// explain adds what to do to the Spark errors users meet first.
+func explain(err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "S3AFileSystem") && (strings.Contains(msg, "ClassNotFound") || strings.Contains(msg, "not found")) {
+		return fmt.Errorf("%w\n  hint: this Spark cannot read s3a:// paths: start the Spark Connect server with the Hadoop S3 connector matching its Hadoop version, e.g. --packages org.apache.hadoop:hadoop-aws:3.4.1 (docs/SPARK.md)", err)
+	}
+	return err
 }
 
 // token returns the token=… parameter of a Spark Connect URL, or "".
@@ -69,23 +112,35 @@ func token(url string) string {
 	return t
 }
 
-// hideToken returns err with url's token replaced in its text: the client
-// library puts the whole URL in its messages. errors.Is still sees err.
-func hideToken(err error, url string) error {
-	t := token(url)
-	if err == nil || t == "" || !strings.Contains(err.Error(), t) {
+// hide returns err with each secret replaced in its text: the client
+// library puts the whole URL in its messages, and Spark may quote a
+// setting. errors.Is still sees err.
+func hide(err error, secrets []string) error {
+	var found []string
+	for _, t := range secrets {
+		if err != nil && t != "" && strings.Contains(err.Error(), t) {
+			found = append(found, t)
+		}
+	}
+	if len(found) == 0 {
 		return err
 	}
-	return &tokenHidden{err: err, token: t}
+	return &secretsHidden{err: err, secrets: found}
 }
 
-type tokenHidden struct {
-	err   error
-	token string
+type secretsHidden struct {
+	err     error
+	secrets []string
 }
 
-func (e *tokenHidden) Error() string { return strings.ReplaceAll(e.err.Error(), e.token, "…") }
-func (e *tokenHidden) Unwrap() error { return e.err }
+func (e *secretsHidden) Error() string {
+	msg := e.err.Error()
+	for _, t := range e.secrets {
+		msg = strings.ReplaceAll(msg, t, "…")
+	}
+	return msg
+}
+func (e *secretsHidden) Unwrap() error { return e.err }
 
 // redact hides a token in url, for error messages.
 func redact(url string) string {
@@ -106,7 +161,7 @@ func (s *Session) Close() error { return s.s.Stop() }
 // Exec runs a statement whose result is not needed (CREATE VIEW).
 func (s *Session) Exec(ctx context.Context, stmt string) error {
 	if _, err := s.s.Sql(ctx, stmt); err != nil {
-		return fmt.Errorf("spark: %w", hideToken(err, s.url))
+		return fmt.Errorf("spark: %w", explain(hide(err, s.secrets)))
 	}
 	return nil
 }
@@ -116,11 +171,11 @@ func (s *Session) Exec(ctx context.Context, stmt string) error {
 func (s *Session) Query(ctx context.Context, q string, schema types.Schema) ([]*types.Batch, error) {
 	df, err := s.s.Sql(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("spark: %w", hideToken(err, s.url))
+		return nil, fmt.Errorf("spark: %w", explain(hide(err, s.secrets)))
 	}
 	tbl, err := df.ToArrow(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("spark: %w", hideToken(err, s.url))
+		return nil, fmt.Errorf("spark: %w", explain(hide(err, s.secrets)))
 	}
 	defer (*tbl).Release()
 	return Convert(*tbl, schema)

@@ -93,7 +93,7 @@ func TestConvertRejects(t *testing.T) {
 
 func TestConnectRejectsNonURL(t *testing.T) {
 	for _, u := range []string{"", "local", "http://h:15002", "host:15002"} {
-		if _, err := spark.Connect(t.Context(), u); !errors.Is(err, spark.ErrConnect) {
+		if _, err := spark.Connect(t.Context(), u, nil); !errors.Is(err, spark.ErrConnect) {
 			t.Errorf("Connect(%q) = %v, want ErrConnect", u, err)
 		}
 	}
@@ -106,7 +106,7 @@ func TestSparkSessionRoundTrip(t *testing.T) {
 	if url == "" {
 		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")
 	}
-	s, err := spark.Connect(t.Context(), url)
+	s, err := spark.Connect(t.Context(), url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"sc://127.0.0.1:1/;token=" + secret + ";user_id=me",
 		"http://127.0.0.1:1/;token=" + secret,
 	} {
-		_, err := spark.Connect(t.Context(), url)
+		_, err := spark.Connect(t.Context(), url, nil)
 		if err == nil {
 			t.Fatalf("%s: connected", url)
 		}
@@ -144,5 +144,54 @@ func TestTokenNeverInErrors(t *testing.T) {
 		if !errors.Is(err, spark.ErrConnect) {
 			t.Errorf("%v is not ErrConnect", err)
 		}
+	}
+}
+
+// TestSparkConf: settings given by the user reach the session (a runtime
+// SQL setting, a Hadoop credential for s3a://), a setting fixed at the
+// server's start is refused with how to give it, a credential's value
+// never appears in an error, and reading s3a:// on a Spark without the
+// Hadoop S3 connector says which package to add.
+func TestSparkConf(t *testing.T) {
+	url := os.Getenv("NECTAR_SPARK")
+	if url == "" {
+		t.Skip("NECTAR_SPARK is not set: run scripts/spark-test.sh or set NECTAR_SPARK=sc://host:15002")
+	}
+	const secret = "S3A-SECRET-MARKER-91c2"
+	s, err := spark.Connect(t.Context(), url, map[string]string{
+		"spark.sql.shuffle.partitions":   "3",
+		"spark.hadoop.fs.s3a.secret.key": secret,
+		"spark.sql.session.timeZone":     "America/New_York", // nectar's own setting wins
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	str := types.Schema{{Name: "k", Kind: types.String}, {Name: "v", Kind: types.String}}
+	for key, want := range map[string]string{"spark.sql.shuffle.partitions": "3", "spark.sql.session.timeZone": "UTC"} {
+		bs, err := s.Query(t.Context(), "SET "+key, str)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := bs[0].Row(nil, 0)[1].S; got != want {
+			t.Errorf("%s = %q, want %q", key, got, want)
+		}
+	}
+	// As the backend reads read_json: a view over the path. pyspark's
+	// Spark has no hadoop-aws, so this is the error users meet first.
+	err = s.Exec(t.Context(), "CREATE OR REPLACE TEMPORARY VIEW s3view USING json OPTIONS (path 's3a://no-such-bucket/x.json')")
+	if err == nil {
+		t.Fatal("read s3a:// on a Spark without the S3 connector")
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Errorf("error shows the secret: %v", err)
+	}
+	if !strings.Contains(err.Error(), "S3AFileSystem") || !strings.Contains(err.Error(), "hadoop-aws") {
+		t.Errorf("want the missing S3AFileSystem and a hint to add hadoop-aws: %v", err)
+	}
+
+	_, err = spark.Connect(t.Context(), url, map[string]string{"spark.executor.memory": "2g"})
+	if err == nil || !strings.Contains(err.Error(), "when the Spark Connect server starts") {
+		t.Errorf("a static setting: %v", err)
 	}
 }

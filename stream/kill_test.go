@@ -3,6 +3,7 @@ package stream
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -92,6 +93,16 @@ func TestSIGKILL(t *testing.T) {
 	out, ckFile, ckMem := filepath.Join(tmp, "out"), filepath.Join(tmp, "ck-file"), filepath.Join(tmp, "ck-mem")
 	fileArgs := []string{"--settle", "0", "--max-files-per-batch", "2", "--checkpoint", ckFile, "--output", out, "--format", "jsonl", appendQ}
 	memArgs := []string{"--settle", "0", "--max-files-per-batch", "2", "--checkpoint", ckMem, "--memory", "data_stream", aggQ}
+	streams := [][]string{fileArgs, memArgs}
+	// With a PostgreSQL server (scripts/postgres-test.sh), a third stream
+	// writes to a table: killed between its transaction and the
+	// checkpoint's commit, it must not write a batch twice.
+	pgURL, pgQ, ckPG := os.Getenv("NECTAR_POSTGRES"), "FROM read_json('"+glob+"') |> WHERE event = 'Product Viewed' |> SELECT messageId", filepath.Join(tmp, "ck-pg")
+	var pgTab string
+	if pgURL != "" {
+		pgTab = pgTable(t)
+		streams = append(streams, []string{"--settle", "0", "--max-files-per-batch", "2", "--checkpoint", ckPG, "--postgres", pgURL, "--table", pgTab, pgQ})
+	}
 	start := func(args ...string) (*exec.Cmd, *bytes.Buffer) {
 		var stderr bytes.Buffer
 		c := exec.Command(bin, append([]string{"stream"}, args...)...)
@@ -145,7 +156,10 @@ func TestSIGKILL(t *testing.T) {
 		return running{}
 	}
 	for k := 0; k < kills; k++ {
-		a, b := race(fileArgs), race(memArgs)
+		var rs []running
+		for _, args := range streams {
+			rs = append(rs, race(args))
+		}
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		pub := rand.New(rand.NewPCG(uint64(k), 3)) // the loop's rng is not safe to share
@@ -161,12 +175,12 @@ func TestSIGKILL(t *testing.T) {
 			}
 		}()
 		time.Sleep(time.Duration(150+rng.IntN(900)) * time.Millisecond)
-		for _, r := range []running{a, b} {
+		for _, r := range rs {
 			r.cmd.Process.Signal(syscall.SIGKILL)
 		}
 		close(stop)
 		<-done
-		for i, r := range []running{a, b} {
+		for i, r := range rs {
 			<-r.ended
 			if ws, ok := r.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 				t.Fatalf("kill %d: stream %d ended before the kill (%v):\n%s", k, i, r.cmd.ProcessState, r.stderr)
@@ -175,7 +189,7 @@ func TestSIGKILL(t *testing.T) {
 	}
 	for publish() {
 	}
-	for _, args := range [][]string{fileArgs, memArgs} {
+	for _, args := range streams {
 		c, stderr := start(append([]string{"--once"}, args...)...)
 		if err := c.Wait(); err != nil {
 			t.Fatalf("final --once run: %v\n%s", err, stderr)
@@ -201,6 +215,11 @@ func TestSIGKILL(t *testing.T) {
 	if got, want := table(m), batchRun(t, aggQ); !slices.Equal(got, want) {
 		t.Errorf("memory table\n%q\nbatch query\n%q", got, want)
 	}
+	if pgURL != "" {
+		if got, want := pgRows(t, pgURL, "SELECT \"messageId\" FROM "+pgTab), batchRun(t, pgQ); !slices.Equal(got, want) {
+			t.Errorf("PostgreSQL sink: %d rows, batch query %d", len(got), len(want))
+		}
+	}
 	// The kills left unfinished writes behind; the restarts removed them.
 	for _, d := range []string{out, ckFile, ckMem} {
 		filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
@@ -210,9 +229,13 @@ func TestSIGKILL(t *testing.T) {
 			return nil
 		})
 	}
-	if refused != 2*kills {
-		t.Errorf("%d second streams refused, want %d", refused, 2*kills)
+	if refused != len(streams)*kills {
+		t.Errorf("%d second streams refused, want %d", refused, len(streams)*kills)
 	}
-	t.Logf("%d rounds, %d SIGKILLs of 2 streams, %d rivals refused by the lock, %d + %d batches, build %s, total %s",
-		kills, 2*kills, refused, len(commits(t, ckFile)), len(commits(t, ckMem)), built.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
+	batches := fmt.Sprintf("%d + %d", len(commits(t, ckFile)), len(commits(t, ckMem)))
+	if pgURL != "" {
+		batches += fmt.Sprintf(" + %d (PostgreSQL)", len(commits(t, ckPG)))
+	}
+	t.Logf("%d rounds, %d SIGKILLs of %d streams, %d rivals refused by the lock, %s batches, build %s, total %s",
+		kills, len(streams)*kills, len(streams), refused, batches, built.Round(time.Millisecond), time.Since(started).Round(time.Millisecond))
 }

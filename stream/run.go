@@ -2,6 +2,7 @@ package stream
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"slices"
+
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
@@ -20,7 +23,6 @@ import (
 	"github.com/nectar-dev/nectar/syntax"
 	tbl "github.com/nectar-dev/nectar/table"
 	"github.com/nectar-dev/nectar/types"
-	"slices"
 )
 
 // DefaultTrigger is the time between batches when Options.Trigger is 0.
@@ -121,7 +123,9 @@ func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 		// WATERMARK clause may give it.
 		for _, d := range []struct{ what, have, want string }{
 			{"query", s.meta.Query, want.Query},
-			{"output mode", string(s.meta.Mode), string(want.Mode)},
+			// No --mode takes the mode the query implies, which the
+			// metadata records: the same query implies the same one.
+			{"output mode", string(cmp.Or(s.meta.Mode, want.Mode)), string(cmp.Or(want.Mode, s.meta.Mode))},
 			{"sink", s.meta.Sink, want.Sink},
 			{"dedup key", s.meta.Dedup, want.Dedup},
 		} {
@@ -403,6 +407,7 @@ func (s *streamRun) nextFiles(ctx context.Context) (off *offsets, more bool, err
 		if err := s.bind(ctx); err != nil {
 			return nil, false, err
 		}
+		s.meta.Mode = s.inc.mode // what ran, for stream status
 		if err := s.ck.writeMeta(s.meta); err != nil {
 			return nil, false, err
 		}

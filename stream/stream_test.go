@@ -235,6 +235,19 @@ func TestStatus(t *testing.T) {
 	if st.Batches != 2 || st.Rows != 5 || st.FilesPending != 1 || len(st.Recent) != 2 || st.Uncommitted || st.LastError != "" {
 		t.Errorf("status %+v", st)
 	}
+	// No mode was asked for: the status gives the one the query implies,
+	// and a restart without one is the same stream, with another is not.
+	if st.Mode != Complete {
+		t.Errorf("mode %q, want complete", st.Mode)
+	}
+	o.Sink = memory.New("t")
+	mustRun(t, o)
+	o.Mode, o.Sink = Update, memory.New("t")
+	if err := Run(context.Background(), o); !errors.Is(err, ErrIncompatibleCheckpoint) {
+		t.Errorf("update on a complete stream's checkpoint: %v", err)
+	}
+	o.Mode = ""
+	writeLog(t, dir, "e.json", event("View", 10, "2019-02-01T10:06:00Z"))
 	o.failAt = func(s Step, b int64) error {
 		if s == StepProcessed {
 			return errors.New("disk on fire")

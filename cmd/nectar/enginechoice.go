@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,7 @@ const EngineEnv = "NECTAR_ENGINE"
 type engineFlags struct {
 	engine  string
 	explain bool
+	conf    []string // --conf key=value
 
 	spark *spark.Backend // the backend backend chose, for close
 }
@@ -31,6 +34,23 @@ func (f *engineFlags) add(c *cobra.Command) {
 // addEngine adds --engine alone, for commands without --explain.
 func (f *engineFlags) addEngine(c *cobra.Command) {
 	c.Flags().StringVar(&f.engine, "engine", "", "where queries run: local, or a Spark Connect URL sc://host:15002[/;token=…;user_id=…] (default $"+EngineEnv+", then nectar.yaml's engine:, then local)")
+	c.Flags().StringArrayVar(&f.conf, "conf", nil, "with a Spark engine: a Spark setting key=value for the session, e.g. spark.hadoop.fs.s3a.endpoint=… (repeatable; adds to nectar.yaml's spark: {conf: …})")
+}
+
+// sparkConf merges nectar.yaml's spark.conf with --conf, which wins.
+func (f *engineFlags) sparkConf(cfg *engine.Config) (map[string]string, error) {
+	conf := map[string]string{}
+	if cfg != nil {
+		maps.Copy(conf, cfg.Spark.Conf)
+	}
+	for _, kv := range f.conf {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, fmt.Errorf("--conf: want key=value, got %q", kv)
+		}
+		conf[strings.TrimSpace(k)] = v
+	}
+	return conf, nil
 }
 
 // url resolves the engine: the flag, then NECTAR_ENGINE, then nectar.yaml.
@@ -60,12 +80,20 @@ func (f *engineFlags) backend(cfg *engine.Config) (engine.Backend, error) {
 		return nil, err
 	}
 	if u == "" {
+		if len(f.conf) > 0 {
+			return nil, errors.New("--conf sets Spark settings: give --engine sc://host:port too (or engine: in nectar.yaml)")
+		}
 		if f.explain {
 			return nil, errors.New("--explain shows the Spark SQL of a query run with --engine sc://…; for the local plan, write EXPLAIN before the query")
 		}
 		return nil, nil
 	}
+	conf, err := f.sparkConf(cfg)
+	if err != nil {
+		return nil, err
+	}
 	f.spark = spark.NewBackend(u)
+	f.spark.Conf = conf
 	return f.spark, nil
 }
 

@@ -76,6 +76,13 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 	if err != nil {
 		return nil, nil, err
 	}
+	// The limit holds for the process, not only for the operators'
+	// estimate of what they hold.
+	if s.MemoryLimit > 0 {
+		exec.GuardHeap(s.MemoryLimit)
+	} else {
+		exec.GuardHeap(engine.DefaultMemoryLimit())
+	}
 	f.cfg = cfg
 	closeGraph := func() error { return nil }
 	if f.graph = openGraphTables(cfg); f.graph != nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -28,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		tlsCert, tlsKey      string
 		usersFile            string
 		logJSON, logDebug    bool
+		limits               server.Limits
 	)
 	c := &cobra.Command{
 		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
@@ -45,6 +47,9 @@ Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authenticat
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
 ('nectar serve hash-password' makes a hash; htpasswd -B's lines work too); clients
 then log in with HTTP Basic credentials (Flight SQL hands back a token).
+At most --max-queries run at once (a user of the users file gets half of them);
+others wait in line up to 30s, then get "busy" (HTTP 503, Flight SQL UNAVAILABLE).
+The running queries share one memory budget (--memory-limit bounds each).
 SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 		Example: `  nectar serve
   nectar serve --flight-sql 127.0.0.1:32010 --http ''          # Flight SQL only
@@ -66,7 +71,10 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 			if logJSON {
 				handler = slog.NewJSONHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level})
 			}
-			cfg := server.Config{Logger: slog.New(handler)}
+			if limits.QueryTimeout == 0 {
+				limits.QueryTimeout = -1 // the flag's 0 is never; Limits' is the default
+			}
+			cfg := server.Config{Logger: slog.New(handler), Limits: limits}
 			if (tlsCert == "") != (tlsKey == "") {
 				return errors.New("give --tls-cert and --tls-key together")
 			}
@@ -131,6 +139,8 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
 	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
+	f.IntVar(&limits.MaxQueries, "max-queries", 0, "queries run at once; the rest wait, or are refused as busy after 30s (default: twice the cores, at least 4)")
+	f.DurationVar(&limits.QueryTimeout, "query-timeout", 30*time.Minute, "end a query that runs longer (0: never)")
 	f.BoolVar(&logJSON, "log-json", false, "log JSON lines instead of text")
 	f.BoolVar(&logDebug, "log-debug", false, "log debug messages too")
 	c.AddCommand(newHashPasswordCmd())
