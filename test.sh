@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for tmux (the shell's
-# terminal test) and the PostgreSQL, serve clients, graph producers (PyPI),
-# libdeflate and Spark steps, is installed by their scripts.
+# terminal test), Spark's SQL golden files (Maven Central) and the
+# PostgreSQL, serve clients, graph producers (PyPI), libdeflate and Spark
+# steps, is installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -24,9 +25,10 @@ go vet ./...
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-step "unit, corpus and engine tests (tmux drives the shell in a real terminal: installed when missing)"
+step "unit, corpus and engine tests (tmux drives the shell in a real terminal: installed when missing; Spark's SQL golden files for the conformance scoreboard are fetched when missing, and required)"
 scripts/install-tmux.sh
-go test ./...
+scripts/spark-golden.sh
+NECTAR_GOLDEN_REQUIRED=1 go test ./...
 
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)

@@ -161,11 +161,21 @@ func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit fu
 		if e.viewExists(name) && !st.OrReplace {
 			return syntax.Errorf(st.Position(), "view %s already exists (use CREATE OR REPLACE VIEW)", syntax.QuoteIdent(st.Name))
 		}
+		q := st.Query
+		if st.Columns != nil {
+			// CREATE VIEW v(a, b) AS q names q's columns as FROM (q) v(a, b) does.
+			q = &syntax.FromQuery{At: syntax.At{P: st.Position()}, From: &syntax.SubqueryTable{At: syntax.At{P: st.Position()}, Query: q, Alias: st.Name, Columns: st.Columns}}
+		}
 		// Bind now so a broken view fails where it is defined.
-		if _, err := plan.Bind(ctx, e.catalog(), st.Query); err != nil {
+		if _, err := plan.Bind(ctx, e.catalog(), q); err != nil {
 			return err
 		}
-		e.storeView(name, st.Query)
+		e.storeView(name, q)
+		return nil
+	case *syntax.DropView:
+		if !e.dropView(strings.ToLower(st.Name)) && !st.IfExists {
+			return syntax.Errorf(st.Position(), "no view %s to drop", syntax.QuoteIdent(st.Name))
+		}
 		return nil
 	case *syntax.Describe:
 		n, err := e.Plan(ctx, st.Query)

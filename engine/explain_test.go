@@ -41,6 +41,9 @@ func TestExplainGolden(t *testing.T) {
 		{"posexplode_aliases", "SELECT id, x.i, x.p.sku FROM orders LATERAL VIEW OUTER posexplode(properties.products) x AS i, p"},
 		{"lambda", "SELECT aggregate(properties.products, 0, (acc, p) -> acc + p.price * p.quantity, acc -> round(acc, 2)) AS total, filter(properties.tags, (t, i) -> i > 0 AND t <> event) AS rest FROM orders"},
 		{"constructors", "SELECT named_struct('id', id, 'tags', array(event, 'x')) AS s, map('k', id)['k'] AS v, from_json('{\"a\": 1}', 'a INT').a AS a FROM orders"},
+		// Inline tables and grouping sets (Spark's golden files, issue 15).
+		{"values_join", "SELECT e.event, l.label FROM events AS e JOIN VALUES ('Order Completed', 'buy') AS l(event, label) ON e.event = l.event"},
+		{"rollup", "SELECT event, userId, count(*) AS n, grouping_id() AS g FROM events GROUP BY ROLLUP(event, userId)"},
 		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
 	e := nestedEngine()

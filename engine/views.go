@@ -74,6 +74,27 @@ func (e *Session) viewExists(name string) bool {
 	return false
 }
 
+// dropView forgets a view CREATE VIEW made, reporting whether there was
+// one. Sources named in nectar.yaml are not views and stay.
+func (e *Session) dropView(name string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.shared != nil {
+		return e.shared.drop(name)
+	}
+	_, ok := e.views[name]
+	delete(e.views, name)
+	return ok
+}
+
+func (v *Views) drop(name string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	_, ok := v.m[name]
+	delete(v.m, name)
+	return ok
+}
+
 // storeView keeps a view CREATE VIEW made: in the shared set, if any.
 func (e *Session) storeView(name string, q syntax.Query) {
 	e.mu.Lock()

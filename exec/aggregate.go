@@ -162,7 +162,7 @@ func newAggCalls(calls []plan.AggCall, hold func(int64) error) (*aggCalls, error
 
 // aggSpec is what c's accumulators know of it.
 func aggSpec(c plan.AggCall, hold func(int64) error) functions.AggSpec {
-	s := functions.AggSpec{Arg: types.Int, K: c.K, Param: c.Param, Hold: hold}
+	s := functions.AggSpec{Arg: types.Int, K: c.K, Param: c.Param, Desc: c.Desc, Hold: hold}
 	if c.Arg != nil {
 		s.Arg = c.Arg.Kind()
 	}

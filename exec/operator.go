@@ -62,6 +62,8 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 		return r, nil
 	case *plan.OneRow:
 		return &oneRow{}, nil
+	case *plan.Values:
+		return values(n)
 	}
 	if plan.ReadsNothing(n) {
 		return Rows(n.Schema(), nil), nil
@@ -97,6 +99,8 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 		return ins[0], nil // only a stream has state for it to close
 	case *plan.TimeWindows:
 		return &timeWindows{in: ins[0], node: n}, nil
+	case *plan.Expand:
+		return &expand{in: ins[0], node: n}, nil
 	case *plan.Join:
 		return &join{left: ins[0], right: ins[1], node: n}, nil
 	case *plan.SetOp:
@@ -142,6 +146,24 @@ func collect(ctx context.Context, op Operator, what string) ([][]types.Value, er
 			rows = append(rows, row)
 		}
 	}
+}
+
+// values computes an inline table's rows when the query starts, so that
+// an error in one (CAST('x' AS INT)) fails the query, as in Spark.
+func values(n *plan.Values) (Operator, error) {
+	rows := make([][]types.Value, len(n.Rows))
+	for i, r := range n.Rows {
+		row := make([]types.Value, len(r))
+		for j, e := range r {
+			v, err := EvalRow(e, nil)
+			if err != nil {
+				return nil, err
+			}
+			row[j] = coerce(v, n.Kinds[j])
+		}
+		rows[i] = row
+	}
+	return newRowSource(n.Schema(), rows), nil
 }
 
 // rowSource emits materialised rows as batches.

@@ -124,6 +124,9 @@ func exprPaths(expr string) []string {
 		case *syntax.Like:
 			walk(e.X)
 			walk(e.Pattern)
+			for _, x := range e.Patterns {
+				walk(x)
+			}
 		case *syntax.Between:
 			walk(e.X)
 			walk(e.Lo)

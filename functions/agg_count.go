@@ -7,7 +7,7 @@ import "github.com/nectar-dev/nectar/types"
 func init() {
 	registerAggregate(&Aggregate{
 		Name:        "count",
-		Doc:         "count(*), count(x), count(DISTINCT x) → BIGINT: rows, non-NULL values, distinct non-NULL values",
+		Doc:         "count(*), count(x), count(DISTINCT x), count([DISTINCT] a, b, …) → BIGINT: rows, non-NULL values, distinct non-NULL values; with several arguments the rows (or distinct tuples) in which none is NULL",
 		Shape:       CountArgs,
 		Check:       anyKind(func(types.Kind) types.Kind { return types.Int }),
 		New:         func(AggSpec) Accumulator { return &countAcc{} },

@@ -48,11 +48,24 @@ type Aggregate struct {
 	// SparkWindow is set when Spark runs the aggregate with OVER exactly
 	// as nectar does.
 	SparkWindow bool
+	// WithinGroup says whether the aggregate is written f(…) WITHIN GROUP
+	// (ORDER BY x): never (most), optionally (mode) or always
+	// (percentile_cont, percentile_disc).
+	WithinGroup WithinGroupUse
 	// ArrivalOrder is set when the result depends on the order rows
 	// arrive in (first, last): merging DISTINCT states then needs the
 	// order each saw its values in, which costs memory the others save.
 	ArrivalOrder bool
 }
+
+// WithinGroupUse is whether an aggregate takes WITHIN GROUP (ORDER BY …).
+type WithinGroupUse uint8
+
+const (
+	WithinGroupNever WithinGroupUse = iota
+	WithinGroupAllowed
+	WithinGroupRequired
+)
 
 // AggShape is the form of an aggregate's arguments.
 type AggShape uint8
@@ -75,6 +88,8 @@ type AggSpec struct {
 	Arg   types.Kind // the value argument's kind, after the binder's cast (BIGINT for count(*))
 	K     types.Kind // the result kind Check returned
 	Param float64    // FractionArgs: the fraction p
+	// Desc: the call was written WITHIN GROUP (ORDER BY x DESC).
+	Desc bool
 	// Hold, when not nil, accounts memory that a state grows by with its
 	// input (DISTINCT sets, percentiles' values); it fails past the
 	// query's memory limit.
@@ -158,6 +173,8 @@ type SparkCall struct {
 	Ord      string // OrderedArgs: the ordering
 	Param    string // FractionArgs: the fraction as a DOUBLE literal
 	Distinct bool
+	// WithinGroup and Desc: written f(…) WITHIN GROUP (ORDER BY Arg [DESC]).
+	WithinGroup, Desc bool
 }
 
 // Sentinel errors of the aggregate catalogue. ErrNotResumable is wrapped

@@ -65,6 +65,54 @@ func init() {
 			}
 			return str(s[m[2*idx]:m[2*idx+1]]), nil
 		}})
+	register(&Func{Name: "regexp_count", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, anyArg, anyArg),
+		Doc: "regexp_count(s, regex) → BIGINT: how many times regex matches in s (matches do not overlap)",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_count", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			return types.IntValue(int64(len(re.FindAllStringIndex(ToString(a[0]), -1)))), nil
+		}})
+	register(&Func{Name: "regexp_substr", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, anyArg),
+		Doc: "regexp_substr(s, regex) → STRING: the first match of regex in s; NULL if none or if it is empty",
+		Eval: func(a []types.Value) (types.Value, error) {
+			re, err := compileRegex("regexp_substr", ToString(a[1]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			// Spark: nullif(regexp_extract(s, regex, 0), '').
+			if m := re.FindString(ToString(a[0])); m != "" {
+				return str(m), nil
+			}
+			return types.NullValue, nil
+		}})
+	register(&Func{Name: "regexp_instr", MinArgs: 2, MaxArgs: 3, Check: fixed(types.Int, anyArg, anyArg, numArg),
+		Doc: "regexp_instr(s, regex[, idx]) → BIGINT: 1-based character position where group idx (default 0, the whole match) of the first match starts; 0 if none",
+		Eval: func(a []types.Value) (types.Value, error) {
+			b := a
+			if len(a) == 2 {
+				b = []types.Value{a[0], a[1], types.IntValue(0)}
+			}
+			re, idx, null, err := regexGroup("regexp_instr", b)
+			if null || err != nil {
+				return types.NullValue, err
+			}
+			s := ToString(a[0])
+			m := re.FindStringSubmatchIndex(s)
+			if m == nil || m[2*idx] < 0 {
+				return types.IntValue(0), nil
+			}
+			// Java counts UTF-16 units: a character outside the BMP is two.
+			n := int64(1)
+			for _, r := range s[:m[2*idx]] {
+				n++
+				if r > 0xFFFF {
+					n++
+				}
+			}
+			return types.IntValue(n), nil
+		}})
 	register(&Func{Name: "regexp_extract_all", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, anyArg, numArg),
 		Doc: "regexp_extract_all(s, regex[, idx]) → STRING: JSON array of group idx (default 1) of every match (nectar has no ARRAY type)",
 		Eval: func(a []types.Value) (types.Value, error) {

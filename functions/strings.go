@@ -229,6 +229,15 @@ func init() {
 			}
 			return str(parts[n-1]), nil
 		}})
+	register(&Func{Name: "luhn_check", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Bool, anyArg),
+		Doc: "luhn_check(s) → BOOLEAN: whether s is a non-empty string of digits that passes the Luhn checksum (card numbers); any other character makes it false",
+		Eval: func(a []types.Value) (types.Value, error) {
+			ok, err := luhn(ToString(a[0]))
+			if err != nil {
+				return types.NullValue, err
+			}
+			return types.BoolValue(ok), nil
+		}})
 	register(&Func{Name: "instr", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, anyArg),
 		Doc: "instr(s, sub) → BIGINT: 1-based character position of the first sub in s, 0 if absent",
 		Eval: func(a []types.Value) (types.Value, error) {
@@ -373,6 +382,38 @@ func runeSlice(s string, from, to int64) string {
 		i++
 	}
 	return s[bFrom:bTo]
+}
+
+// luhn is Spark's ExpressionImplUtils.isLuhnNumber: from the last digit,
+// every second one doubled (less 9 above 9), the sum a multiple of 10.
+// Java's Character.isDigit also takes the digits of other scripts; nectar
+// refuses those rather than guess their values.
+func luhn(s string) (bool, error) {
+	if s == "" {
+		return false, nil
+	}
+	sum, second := 0, false
+	for i := len(s) - 1; i >= 0; i-- {
+		c := s[i]
+		if c >= 0x80 {
+			if r, _ := utf8.DecodeLastRuneInString(s[:i+1]); unicode.IsDigit(r) {
+				return false, fmt.Errorf("%w: luhn_check: %q has a digit outside 0-9", ErrInvalidArg, s)
+			}
+			return false, nil
+		}
+		if c < '0' || c > '9' {
+			return false, nil
+		}
+		d := int(c - '0')
+		if second {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		second = !second
+	}
+	return sum%10 == 0, nil
 }
 
 // locate is the 1-based character index of sub in s at or after character

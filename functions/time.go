@@ -35,6 +35,16 @@ func dateArg(v types.Value) (int64, bool) {
 	return d.I, ok
 }
 
+// fieldOutOfBounds is make_date's and make_timestamp's error for a field
+// out of range, Spark's DATETIME_FIELD_OUT_OF_BOUNDS under ANSI mode.
+func fieldOutOfBounds(a []types.Value) error {
+	parts := make([]string, len(a))
+	for i, v := range a {
+		parts[i] = ToString(v)
+	}
+	return fmt.Errorf("%w: a date or time field is out of range in (%s) (DATETIME_FIELD_OUT_OF_BOUNDS)", ErrInvalidArg, strings.Join(parts, ", "))
+}
+
 // daysFromCivil converts a proleptic Gregorian date to days since the
 // epoch, rejecting impossible dates (Howard Hinnant's days_from_civil).
 func daysFromCivil(y, m, d int) (int64, bool) {
@@ -518,46 +528,46 @@ func init() {
 			return types.FloatValue(monthsBetween(t1, t2, len(a) < 3 || a[2].Bool())), nil
 		}})
 	register(&Func{Name: "make_date", MinArgs: 3, MaxArgs: 3, Check: fixed(types.Date, numArg),
-		Doc: "make_date(y, m, d) → DATE: the date; NULL when invalid",
+		Doc: "make_date(y, m, d) → DATE: the date; a field out of range is an error (Spark's ANSI DATETIME_FIELD_OUT_OF_BOUNDS)",
 		Eval: func(a []types.Value) (types.Value, error) {
 			var f [3]int64
 			for i := range f {
 				v, err := ToInt(a[i])
 				if err != nil || v > math.MaxInt32 || v < math.MinInt32 {
-					return types.NullValue, nil
+					return types.NullValue, fieldOutOfBounds(a)
 				}
 				f[i] = v
 			}
 			d, ok := daysFromCivil(int(f[0]), int(f[1]), int(f[2]))
 			if !ok {
-				return types.NullValue, nil
+				return types.NullValue, fieldOutOfBounds(a)
 			}
 			return datev(d), nil
 		}})
 	register(&Func{Name: "make_timestamp", MinArgs: 6, MaxArgs: 7, Check: fixed(types.Timestamp, numArg, numArg, numArg, numArg, numArg, numArg, strArg),
-		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); NULL when invalid",
+		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); a field out of range is an error, as in Spark's ANSI mode (60 seconds with no fraction is the next minute)",
 		Eval: func(a []types.Value) (types.Value, error) {
 			var f [5]int64
 			for i := range f {
 				v, err := ToInt(a[i])
 				if err != nil || v > math.MaxInt32 || v < math.MinInt32 {
-					return types.NullValue, nil
+					return types.NullValue, fieldOutOfBounds(a)
 				}
 				f[i] = v
 			}
 			sec, err := ToFloat(a[5])
 			if err != nil || !(sec >= 0 && sec <= 60) || f[3] < 0 || f[3] > 23 || f[4] < 0 || f[4] > 59 {
-				return types.NullValue, nil
+				return types.NullValue, fieldOutOfBounds(a)
 			}
 			// Spark accepts 60 seconds only with no fraction, meaning the next minute.
 			if sec == 60 {
 				sec, f[4] = 0, f[4]+1
 			} else if sec >= 60 {
-				return types.NullValue, nil
+				return types.NullValue, fieldOutOfBounds(a)
 			}
 			d, ok := daysFromCivil(int(f[0]), int(f[1]), int(f[2]))
 			if !ok {
-				return types.NullValue, nil
+				return types.NullValue, fieldOutOfBounds(a)
 			}
 			us := d*microsPerDay + (f[3]*3600+f[4]*60)*microsPerSecond + int64(math.Round(sec*1e6))
 			if len(a) > 6 {

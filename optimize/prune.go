@@ -69,6 +69,8 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		return p.pruneTimeWindows(n, req)
 	case *plan.Generate:
 		return p.pruneGenerate(n, req)
+	case *plan.Expand:
+		return p.pruneExpand(n, req)
 	}
 	// A node kind without a function here keeps its input whole.
 	return n, identity(len(n.Schema()))
@@ -201,6 +203,33 @@ func (p *pruner) pruneGenerate(n *plan.Generate, req map[int]bool) (plan.Node, m
 	g := *n
 	g.Input, g.Arg = in, plan.Remap(n.Arg, m)
 	return &g, out
+}
+
+// pruneExpand passes on the input columns read above it and needs the
+// keys' columns; it keeps every key, id and position column it makes
+// (they define the groups above).
+func (p *pruner) pruneExpand(n *plan.Expand, req map[int]bool) (plan.Node, map[int]int) {
+	width := len(n.Input.Schema())
+	need := map[int]bool{}
+	for i := range req {
+		if i < width {
+			need[i] = true
+		}
+	}
+	for _, k := range n.Keys {
+		plan.Columns(k, need)
+	}
+	in, m := p.prune(n.Input, need)
+	out := copyMap(m)
+	w := len(in.Schema())
+	for i := width; i < len(n.Schema()); i++ {
+		out[i] = w + i - width
+	}
+	keys := make([]plan.Expr, len(n.Keys))
+	for i, k := range n.Keys {
+		keys[i] = plan.Remap(k, m)
+	}
+	return &plan.Expand{Input: in, Keys: keys, Names: n.Names, Sets: n.Sets, Positions: n.Positions}, out
 }
 
 // pruneProject keeps the required expressions only, and needs their

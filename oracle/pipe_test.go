@@ -19,5 +19,7 @@ var pipeSQL = map[string]string{
 	"pipe/aggregate_group_ordinal":        "SELECT x, sum(y) FROM t GROUP BY x",
 	"pipe/aggregate_group_ordinals_mixed": "SELECT x, y, z, sum(y) AS s FROM t GROUP BY x, y, z",
 	"pipe/aggregate_group_ordinal_range":  "SELECT sum(y) FROM t GROUP BY 4",
+	"pipe/union_table":                    "SELECT event, count(*) AS n FROM (SELECT event FROM t UNION ALL SELECT * FROM u) AS q GROUP BY event ORDER BY event",
+	"pipe/table_start":                    "SELECT event, count(*) AS n FROM t WHERE userId = 'u1' GROUP BY event ORDER BY event",
 	"pipe/seed":                           "SELECT properties.recommender.variant AS variant, hour(timestamp) AS h, count(*) AS n FROM events WHERE event = 'Added to Cart' AND properties.vertical = 'Food' GROUP BY 1, 2 ORDER BY variant, h",
 }

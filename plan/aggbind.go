@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strings"
+
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
@@ -17,6 +19,11 @@ type aggState struct {
 	groupNames []string
 	aggs       []AggCall
 	aggText    []string
+	// Under GROUPING SETS: the grouping id's group index (-1 without),
+	// how many keys precede it, and the keys' text over the input.
+	gid      int
+	nKeys    int
+	origText []string
 }
 
 // matchGroup reports whether e, bound over the aggregate's input, is one of
@@ -100,6 +107,85 @@ func splitAggArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, error) {
 	return a, nil
 }
 
+// countMany binds Spark's count(a, b, …), the rows where no argument is
+// NULL, and count(DISTINCT a, b, …), the distinct tuples among them, as a
+// count of one expression: 1, or for DISTINCT a text key that encodes the
+// tuple without ambiguity (each value's length, then the value). -0.0 is
+// 0.0 first, as Spark normalizes it in grouping. The column keeps the
+// call's own name.
+func (c *exprCtx) countMany(e *syntax.Call, fn *functions.Aggregate, pre *exprCtx) (Expr, error) {
+	var conds, parts []string
+	for _, a := range e.Args {
+		if _, ok := a.(*syntax.Star); ok {
+			return nil, syntax.Errorf(a.Position(), "count takes * alone")
+		}
+		if containsAggregate(a) {
+			return nil, syntax.Errorf(a.Position(), "aggregate functions cannot be nested")
+		}
+		x, err := pre.bind(a)
+		if err != nil {
+			return nil, err
+		}
+		s := "(" + a.String() + ")"
+		if x.Kind() == types.Float {
+			s = "(" + s + " + 0.0)"
+		}
+		conds = append(conds, s+" IS NOT NULL")
+		v := "CAST(" + s + " AS STRING)"
+		parts = append(parts, "CAST(length("+v+") AS STRING)", "':'", v)
+	}
+	then := "1"
+	if e.Distinct {
+		then = "concat(" + strings.Join(parts, ", ") + ")"
+	}
+	filter := ""
+	if e.Filter != nil {
+		filter = " FILTER (WHERE " + e.Filter.String() + ")"
+	}
+	src := "count(" + map[bool]string{true: "DISTINCT ", false: ""}[e.Distinct] + "CASE WHEN " + strings.Join(conds, " AND ") + " THEN " + then + " END)" + filter
+	x, err := syntax.ParseExpr(src)
+	if err != nil {
+		return nil, syntax.Errorf(e.Position(), "count of several arguments: %v", err)
+	}
+	return c.aggregate(x.(*syntax.Call), fn)
+}
+
+// withinGroupArgs reads f(p) WITHIN GROUP (ORDER BY x [DESC]): the value
+// is the one ordering key, the fraction (for percentiles) the argument.
+// As in Spark, the ordered-set aggregates need the clause, no other
+// function takes it, and DISTINCT does not go with it.
+func withinGroupArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, bool, error) {
+	var a aggArgs
+	switch {
+	case fn.WithinGroup == functions.WithinGroupNever:
+		return a, false, syntax.Errorf(e.Position(), "%s does not take WITHIN GROUP (ORDER BY …)", e.Name)
+	case e.WithinGroup == nil:
+		return a, false, syntax.Errorf(e.Position(), "%s needs WITHIN GROUP (ORDER BY …): %s(0.5) WITHIN GROUP (ORDER BY x)", e.Name, e.Name)
+	case e.Distinct:
+		return a, false, syntax.Errorf(e.Position(), "%s … WITHIN GROUP does not take DISTINCT", e.Name)
+	case len(e.WithinGroup) != 1:
+		return a, false, syntax.Errorf(e.Position(), "%s … WITHIN GROUP orders by one expression, got %d", e.Name, len(e.WithinGroup))
+	}
+	o := e.WithinGroup[0]
+	if o.NullsFirst != nil {
+		return a, false, syntax.Errorf(o.Expr.Position(), "NULLS FIRST/LAST has no meaning in WITHIN GROUP: NULLs are skipped")
+	}
+	a.value = o.Expr
+	if fn.Shape == functions.FractionArgs {
+		if len(e.Args) != 1 {
+			return a, false, syntax.Errorf(e.Position(), "%s takes one constant percentage between 0 and 1 before WITHIN GROUP, got %d arguments", e.Name, len(e.Args))
+		}
+		lit, ok := e.Args[0].(*syntax.Literal)
+		if !ok || !lit.Value.K.IsNumeric() || lit.Value.AsFloat() < 0 || lit.Value.AsFloat() > 1 {
+			return a, false, syntax.Errorf(e.Args[0].Position(), "%s takes a constant percentage between 0 and 1", e.Name)
+		}
+		a.param = lit
+	} else if len(e.Args) != 0 {
+		return a, false, syntax.Errorf(e.Position(), "%s() WITHIN GROUP takes no arguments, got %d", e.Name, len(e.Args))
+	}
+	return a, o.Desc, nil
+}
+
 // checkAggValue applies fn's Check to the bound value argument x (nil for
 // count(*)), casting it as the catalogue asks, and returns it with the
 // result kind.
@@ -124,11 +210,21 @@ func (c *exprCtx) aggregate(e *syntax.Call, fn *functions.Aggregate) (Expr, erro
 	}
 	pre := c.agg.pre.quiet()
 	pre.clause = "an aggregate's argument"
-	args, err := splitAggArgs(e, fn)
+	if fn.Canonical() == "count" && len(e.Args) > 1 && e.WithinGroup == nil {
+		return c.countMany(e, fn, pre)
+	}
+	var args aggArgs
+	var err error
+	desc := false
+	if e.WithinGroup != nil || fn.WithinGroup == functions.WithinGroupRequired {
+		args, desc, err = withinGroupArgs(e, fn)
+	} else {
+		args, err = splitAggArgs(e, fn)
+	}
 	if err != nil {
 		return nil, err
 	}
-	a := AggCall{Name: fn.Canonical(), Distinct: e.Distinct}
+	a := AggCall{Name: fn.Canonical(), Distinct: e.Distinct, WithinGroup: e.WithinGroup != nil, Desc: desc}
 	if args.ord != nil {
 		if containsAggregate(args.ord) {
 			return nil, syntax.Errorf(args.ord.Position(), "aggregate functions cannot be nested")
@@ -188,4 +284,167 @@ func containsAggregate(e syntax.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// firstAggregate is where the first aggregate call outside a window in e
+// starts, as containsAggregate finds them.
+func firstAggregate(e syntax.Expr) (syntax.Pos, bool) {
+	var pos syntax.Pos
+	found := false
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case syntax.Query:
+			return false
+		case *syntax.Call:
+			if n.Over != nil {
+				return false
+			}
+			if _, ok := functions.LookupAggregate(n.Name); ok && !found {
+				pos, found = n.Position(), true
+			}
+		}
+		return !found
+	})
+	return pos, found
+}
+
+// groupingKeys returns a SELECT's grouping keys: GROUP BY's, or for
+// GROUPING SETS each distinct key in order of first appearance (Spark's
+// order, which grouping_id's bits follow) with each set's grouping id.
+func groupingKeys(sel *syntax.Select) ([]syntax.Expr, []int64) {
+	if sel.GroupingSets == nil {
+		return sel.GroupBy, nil
+	}
+	var keys []syntax.Expr
+	index := map[string]int{}
+	for _, set := range sel.GroupingSets {
+		for _, k := range set {
+			if _, ok := index[k.String()]; !ok {
+				index[k.String()] = len(keys)
+				keys = append(keys, k)
+			}
+		}
+	}
+	ids := make([]int64, len(sel.GroupingSets))
+	for i, set := range sel.GroupingSets {
+		id := int64(1)<<len(keys) - 1
+		for _, k := range set {
+			id &^= 1 << (len(keys) - 1 - index[k.String()])
+		}
+		ids[i] = id
+	}
+	return keys, ids
+}
+
+// expand puts a plan.Expand under the aggregation: the grouping keys
+// become its key columns (after the input's width columns) and the
+// grouping id a last, hidden key, so each grouping set makes its own
+// groups. Select items still match keys by their text over the input.
+func (a *aggState) expand(in Node, width int, ids []int64) Node {
+	x := &Expand{Input: in, Keys: a.groups, Names: a.groupNames, Sets: ids}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		x.Positions = x.Positions || seen[id]
+		seen[id] = true
+	}
+	a.origText = append([]string(nil), a.groupText...)
+	groups := make([]Expr, 0, len(a.groups)+1)
+	for i, g := range a.groups {
+		groups = append(groups, &ColRef{Idx: width + i, Name: a.groupNames[i], K: g.Kind()})
+	}
+	a.groups = append(groups, &ColRef{Idx: width + len(groups), Name: GroupingIDName, K: types.Int})
+	a.groupText = append(a.groupText, "\x00"+GroupingIDName)
+	a.groupNames = append(a.groupNames, GroupingIDName)
+	a.gid = len(a.groups) - 1
+	a.nKeys = len(groups)
+	if x.Positions {
+		a.groups = append(a.groups, &ColRef{Idx: width + len(groups) + 1, Name: "_gen_grouping_pos", K: types.Int})
+		a.groupText = append(a.groupText, "\x00_gen_grouping_pos")
+		a.groupNames = append(a.groupNames, "_gen_grouping_pos")
+	}
+	return x
+}
+
+// groupAll binds GROUP BY ALL: every select item that holds no aggregate
+// is a key (Spark: a select list of aggregates only is a global
+// aggregation; one without any, a DISTINCT).
+func (a *aggState) groupAll(items []item, sc scope) error {
+	for _, it := range items {
+		var bound Expr
+		if it.col >= 0 {
+			bound = &ColRef{Idx: it.col, Name: sc[it.col].Name, K: sc[it.col].Kind}
+		} else if containsAggregate(it.expr) {
+			continue
+		} else {
+			var err error
+			if bound, err = a.pre.bind(it.expr); err != nil {
+				return err
+			}
+		}
+		a.groups = append(a.groups, bound)
+		a.groupText = append(a.groupText, bound.String())
+		a.groupNames = append(a.groupNames, it.name)
+	}
+	return nil
+}
+
+// grouping binds grouping(key) and grouping_id([keys]) over GROUPING SETS,
+// ROLLUP or CUBE: bits of the grouping id, 1 where the row's set leaves
+// the key out.
+func (c *exprCtx) grouping(e *syntax.Call) (Expr, error) {
+	a := c.agg
+	if a != nil && a.gid < 0 && len(a.groups) == 0 && e.Name == "grouping_id" && len(e.Args) == 0 {
+		return &Const{V: types.IntValue(0)}, nil // GROUPING SETS (())
+	}
+	if a == nil || a.gid < 0 {
+		return nil, syntax.Errorf(e.Position(), "%s needs GROUP BY GROUPING SETS, ROLLUP or CUBE", e.Name)
+	}
+	gid := &ColRef{Idx: a.gid, Name: GroupingIDName, K: types.Int}
+	keyIndex := func(x syntax.Expr) (int, error) {
+		bound, err := a.pre.quiet().bind(x)
+		if err != nil {
+			return 0, err
+		}
+		for i := 0; i < a.nKeys; i++ {
+			if a.origText[i] == bound.String() {
+				return i, nil
+			}
+		}
+		return 0, syntax.Errorf(x.Position(), "%s takes grouping keys; %s is not one", e.Name, x)
+	}
+	bit := func(i int) Expr {
+		shifted := &Op{Op: OpIntDiv, Args: []Expr{gid, &Const{V: types.IntValue(1 << (a.nKeys - 1 - i))}}, K: types.Int}
+		return &Op{Op: OpMod, Args: []Expr{shifted, &Const{V: types.IntValue(2)}}, K: types.Int}
+	}
+	if e.Name == "grouping" {
+		if len(e.Args) != 1 {
+			return nil, syntax.Errorf(e.Position(), "grouping takes one grouping key, got %d arguments", len(e.Args))
+		}
+		i, err := keyIndex(e.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		return bit(i), nil
+	}
+	if len(e.Args) == 0 {
+		return gid, nil
+	}
+	// grouping_id(k1, …, kn): the bits of those keys, k1 the highest.
+	var out Expr
+	for j, x := range e.Args {
+		i, err := keyIndex(x)
+		if err != nil {
+			return nil, err
+		}
+		var term Expr = bit(i)
+		if w := len(e.Args) - 1 - j; w > 0 {
+			term = &Op{Op: OpMul, Args: []Expr{term, &Const{V: types.IntValue(1 << w)}}, K: types.Int}
+		}
+		if out == nil {
+			out = term
+		} else {
+			out = &Op{Op: OpAdd, Args: []Expr{out, term}, K: types.Int}
+		}
+	}
+	return out, nil
 }

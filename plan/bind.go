@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -106,17 +107,32 @@ func (b *binder) query(q syntax.Query) (Node, scope, error) {
 		return b.selectOn(in, sc, q, selectOpts{})
 	case *syntax.FromQuery:
 		return b.from(q.From)
+	case *syntax.Values:
+		return b.values(q)
 	case *syntax.With:
 		m := map[string]*cte{}
 		b.ctes = append(b.ctes, m)
 		defer func() { b.ctes = b.ctes[:len(b.ctes)-1] }()
+		var defs []*cte
 		for _, c := range q.CTEs {
 			collectPaths(c.Query, b.paths)
 			refs := countTableRefs(q.Body, c.Name)
 			for _, other := range q.CTEs {
 				refs += countTableRefs(other.Query, c.Name)
 			}
-			m[strings.ToLower(c.Name)] = &cte{name: c.Name, q: c.Query, refs: refs}
+			// A WITH query sees the ones defined before it, as in Spark.
+			d := &cte{name: c.Name, q: c.Query, cols: c.Columns, refs: refs, vis: maps.Clone(m)}
+			m[strings.ToLower(c.Name)] = d
+			defs = append(defs, d)
+		}
+		for _, d := range defs {
+			if d.refs == 0 {
+				// Spark analyses a WITH query nobody reads too: its
+				// errors (an unknown table) are the statement's.
+				if _, _, err := b.withQuery(d, len(b.ctes)-1); err != nil {
+					return nil, nil, err
+				}
+			}
 		}
 		return b.query(q.Body)
 	case *syntax.SetOp:
@@ -181,7 +197,12 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		mark := len(b.open)
 		n, sc, err := b.query(t.Query)
 		b.aliasOpen(mark, t.Alias)
+		if err == nil && t.Columns != nil {
+			n, sc, err = renameColumns(n, sc, t.Columns, t.Position())
+		}
 		return n, sc.qualify(t.Alias), err
+	case *syntax.Values:
+		return b.values(t)
 	case *syntax.WatermarkTable:
 		return b.watermark(t)
 	case *syntax.LateralView:
@@ -190,6 +211,9 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		left, ls, err := b.from(t.Left)
 		if err != nil {
 			return nil, nil, err
+		}
+		if t.Natural {
+			return b.naturalJoin(left, ls, t.Kind, t.Right, t.Position())
 		}
 		return b.join(left, ls, t.Kind, t.Right, t.On, t.Using, t.Position())
 	}
@@ -270,9 +294,9 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 		if cond, err = c.bindBool(on); err != nil {
 			return nil, nil, err
 		}
-	} else if kind != syntax.CrossJoin {
-		return nil, nil, syntax.Errorf(pos, "%s JOIN needs ON or USING", kind)
 	}
+	// Without ON every pair of rows matches, as in Spark: JOIN t is CROSS
+	// JOIN t, and LEFT JOIN t keeps unmatched rows only when t is empty.
 	j := &Join{Left: left, Right: rn, Kind: joinKinds[kind]}
 	j.LeftKeys, j.RightKeys, j.Residual = splitEquiKeys(cond, len(ls))
 	if kind == syntax.SemiJoin || kind == syntax.AntiJoin {
@@ -281,6 +305,30 @@ func (b *binder) join(left Node, ls scope, kind syntax.JoinKind, right syntax.Ta
 	// Kinds stay for outer joins: a missing match is a NULL of the
 	// column's kind.
 	return j, all, nil
+}
+
+// naturalJoin binds NATURAL JOIN as JOIN … USING the visible columns both
+// sides have, in the left side's order (Spark's commonNaturalJoinProcessing);
+// with none in common it is a cross join.
+func (b *binder) naturalJoin(left Node, ls scope, kind syntax.JoinKind, right syntax.TableExpr, pos syntax.Pos) (Node, scope, error) {
+	rn, rs, err := b.from(right)
+	if err != nil {
+		return nil, nil, err
+	}
+	var using []string
+	for _, i := range visible(ls) {
+		for _, j := range visible(rs) {
+			if strings.EqualFold(ls[i].Name, rs[j].Name) {
+				using = append(using, ls[i].Name)
+				break
+			}
+		}
+	}
+	if len(using) == 0 {
+		all := append(append(scope{}, ls...), rs...)
+		return &Join{Left: left, Right: rn, Kind: joinKinds[kind]}, all, nil
+	}
+	return b.usingJoin(left, ls, kind, rn, rs, using, pos)
 }
 
 // usingJoin binds JOIN … USING (keys) as Spark does (Analyzer's
@@ -639,7 +687,11 @@ var _ = fmt.Sprintf
 type cte struct {
 	name string
 	q    syntax.Query
-	refs int // how often the statement names it
+	cols []string // WITH name(col, …): the names given to its columns
+	refs int      // how often the statement names it
+	// vis holds the WITH queries defined before it in its clause, the
+	// only ones of the clause it can read.
+	vis map[string]*cte
 
 	// Set once bound, when refs > 1: every reference shares one subplan.
 	node Node
@@ -650,15 +702,23 @@ type cte struct {
 // inlined; one named more often is bound once and wrapped in Shared, so it
 // runs once however many times the statement reads it.
 func (b *binder) withQuery(c *cte, level int) (Node, scope, error) {
-	if c.refs <= 1 {
-		return b.query(c.q)
-	}
-	if c.node == nil {
-		// Bind with the WITH scopes visible where the query was defined.
+	// Bind with the WITH scopes visible where the query was defined: the
+	// enclosing clauses' and the earlier queries of its own.
+	bind := func() (Node, scope, error) {
 		saved := b.ctes
-		b.ctes = b.ctes[:level+1]
+		b.ctes = append(append([]map[string]*cte{}, b.ctes[:level]...), c.vis)
 		n, sc, err := b.query(c.q)
 		b.ctes = saved
+		if err == nil && c.cols != nil {
+			n, sc, err = renameColumns(n, sc, c.cols, c.q.Position())
+		}
+		return n, sc, err
+	}
+	if c.refs <= 1 {
+		return bind()
+	}
+	if c.node == nil {
+		n, sc, err := bind()
 		if err != nil {
 			return nil, nil, err
 		}

@@ -110,11 +110,22 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Binary:
 		return c.binary(e)
 	case *syntax.Call:
+		if e.WithinGroup != nil {
+			if fn, ok := functions.LookupAggregate(e.Name); !ok || fn.WithinGroup == functions.WithinGroupNever {
+				return nil, syntax.Errorf(e.Position(), "%s does not take WITHIN GROUP (ORDER BY …); percentile_cont, percentile_disc and mode do", e.Name)
+			}
+			if e.Over != nil {
+				return nil, syntax.Errorf(e.Position(), "%s … WITHIN GROUP does not run over a window in nectar; aggregate in a subquery and join", e.Name)
+			}
+		}
 		if e.Over != nil {
 			return c.window(e)
 		}
 		if fn, ok := functions.LookupAggregate(e.Name); ok {
 			return c.aggregate(e, fn)
+		}
+		if e.Name == "grouping" || e.Name == "grouping_id" {
+			return c.grouping(e)
 		}
 		return c.call(e)
 	case *syntax.Case:
@@ -442,16 +453,19 @@ func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 }
 
+// comparableKind is the kind a STRING is cast to for comparing with k:
+// k itself, as Spark's ANSI coercion does, so 2 > '1.0' is an invalid
+// integer (CAST_INVALID_INPUT) rather than a fractional comparison.
 func comparableKind(k types.Kind) types.Kind {
-	if k == types.Int {
-		return types.Float
-	}
 	return k
 }
 
 func isTime(k types.Kind) bool { return k == types.Timestamp || k == types.Date }
 
 func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
+	if e.Quantifier != "" {
+		return c.likeQuantified(e)
+	}
 	x, err := c.bind(e.X)
 	if err != nil {
 		return nil, err
@@ -487,6 +501,30 @@ func (c *exprCtx) like(e *syntax.Like) (Expr, error) {
 		return &Op{Op: OpNot, Args: []Expr{o}, K: types.Bool}, nil
 	}
 	return o, nil
+}
+
+// likeQuantified binds x [NOT] LIKE ANY|ALL (p1, …) as Spark's LikeAny,
+// LikeAll, NotLikeAny and NotLikeAll compute it: ANY is true when some
+// pattern matches (NOT LIKE ANY: when some pattern does not), ALL when
+// every one does (NOT LIKE ALL: when none does); otherwise a NULL pattern
+// makes it NULL. That is the OR (ANY) or AND (ALL) of the single LIKEs.
+func (c *exprCtx) likeQuantified(e *syntax.Like) (Expr, error) {
+	var out Expr
+	for _, p := range e.Patterns {
+		one, err := c.like(&syntax.Like{At: e.At, Op: e.Op, X: e.X, Pattern: p, Not: e.Not})
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case out == nil:
+			out = one
+		case e.Quantifier == "ALL":
+			out = &Op{Op: OpAnd, Args: []Expr{out, one}, K: types.Bool}
+		default:
+			out = &Op{Op: OpOr, Args: []Expr{out, one}, K: types.Bool}
+		}
+	}
+	return out, nil
 }
 
 // lowerExpr is lower(e), computed now when e is a constant.

@@ -659,7 +659,7 @@ func (b *binder) selectGenerator(in Node, sc scope, sel *syntax.Select) (Node, s
 		return in, sc, sel, nil
 	}
 	call := sel.Items[at].Expr.(*syntax.Call)
-	hasAgg := len(sel.GroupBy) > 0 || sel.Having != nil
+	hasAgg := len(sel.GroupBy) > 0 || sel.GroupAll || sel.GroupingSets != nil || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)
 	}

@@ -125,7 +125,11 @@ type AggCall struct {
 	Distinct bool
 	Filter   Expr    // FILTER (WHERE …), nil when absent
 	Param    float64 // a fraction aggregate's fraction (percentile_approx's percentage)
-	K        types.Kind
+	// WithinGroup: written f(p) WITHIN GROUP (ORDER BY Arg [DESC]), an
+	// ordered-set aggregate; Desc is that order's direction.
+	WithinGroup bool
+	Desc        bool
+	K           types.Kind
 }
 
 // Func looks the call's aggregate up in the catalogue. Executors and
@@ -146,6 +150,20 @@ func (a AggCall) String() string {
 	var b strings.Builder
 	b.WriteString(a.Name)
 	b.WriteByte('(')
+	if a.WithinGroup {
+		if fn, ok := functions.LookupAggregate(a.Name); ok && fn.Shape == functions.FractionArgs {
+			b.WriteString(types.FormatFloat(a.Param))
+		}
+		fmt.Fprintf(&b, ") WITHIN GROUP (ORDER BY %s", a.Arg)
+		if a.Desc {
+			b.WriteString(" DESC")
+		}
+		b.WriteByte(')')
+		if a.Filter != nil {
+			fmt.Fprintf(&b, " FILTER (WHERE %s)", a.Filter)
+		}
+		return b.String()
+	}
 	if a.Distinct {
 		b.WriteString("DISTINCT ")
 	}

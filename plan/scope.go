@@ -40,8 +40,14 @@ func (s scope) lookup(parts []string, pos syntax.Pos) (int, error) {
 		found := -1
 		for i, c := range s {
 			if strings.EqualFold(c.Table, q) && strings.EqualFold(c.Name, rest) {
+				if found >= 0 {
+					// Two relations of one alias (FROM (…) AS s, s):
+					// Spark's AMBIGUOUS_REFERENCE.
+					e := syntax.Errorf(pos, "column %s.%s is ambiguous: two tables in FROM are named %s", syntax.QuoteIdent(q), syntax.QuoteIdent(rest), syntax.QuoteIdent(q))
+					e.Hint = "give one of them another alias"
+					return -1, e
+				}
 				found = i
-				break
 			}
 		}
 		if found >= 0 {

@@ -46,7 +46,13 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	if in, sc, sel, err = b.selectGenerator(in, sc, sel); err != nil {
 		return nil, nil, err
 	}
-	hasAgg := opts.pipeAggregate || len(sel.GroupBy) > 0 || sel.Having != nil
+	groupBy, setIDs := groupingKeys(sel)
+	if len(groupBy) == 0 && len(setIDs) == 1 {
+		// GROUPING SETS (()) is the global aggregation: one row even over
+		// no input, as in Spark.
+		setIDs = nil
+	}
+	hasAgg := opts.pipeAggregate || len(groupBy) > 0 || sel.GroupAll || sel.GroupingSets != nil || sel.Having != nil
 	for _, it := range sel.Items {
 		hasAgg = hasAgg || containsAggregate(it.Expr)
 	}
@@ -65,8 +71,13 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	c := &exprCtx{b: b, sc: sc, clause: "SELECT", win: &winState{}}
 	var ag *aggState
 	if hasAgg {
-		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}}
-		for i, g := range sel.GroupBy {
+		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}, gid: -1}
+		if sel.GroupAll {
+			if err := ag.groupAll(items, sc); err != nil {
+				return nil, nil, err
+			}
+		}
+		for i, g := range groupBy {
 			var bound Expr
 			name := exprName(g)
 			if opts.pipeAggregate {
@@ -97,6 +108,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			ag.groupText = append(ag.groupText, bound.String())
 			ag.groupNames = append(ag.groupNames, name)
 		}
+		if setIDs != nil {
+			in = ag.expand(in, len(sc), setIDs)
+		}
 		c.agg = ag
 	}
 
@@ -118,6 +132,24 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		}
 		exprs[i], names[i] = e, it.name
 		aliases[strings.ToLower(it.name)] = e
+	}
+
+	// QUALIFY filters on window results (Spark: QUALIFY_REQUIRES_WINDOW_
+	// FUNCTION, QUALIFY_AGGREGATE_NOT_ALLOWED); it sees the select list's
+	// aliases, and its own window calls join the select list's.
+	var qualify Expr
+	if sel.Qualify != nil {
+		if pos, ok := firstAggregate(sel.Qualify); ok {
+			return nil, nil, syntax.Errorf(pos, "QUALIFY cannot hold an aggregate outside a window; filter on aggregates with HAVING")
+		}
+		qc := *c
+		qc.clause, qc.aliases = "QUALIFY", aliases
+		if qualify, err = qc.bindBool(sel.Qualify); err != nil {
+			return nil, nil, err
+		}
+		if len(c.win.calls) == 0 {
+			return nil, nil, syntax.Errorf(sel.Qualify.Position(), "QUALIFY needs a window function in the select list or in its condition; use WHERE or HAVING")
+		}
 	}
 
 	var having Expr
@@ -179,6 +211,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 			keys[i].Expr = fix(keys[i].Expr)
 		}
 		node = &Window{Input: node, Calls: calls, Names: c.win.names}
+		if qualify != nil {
+			node = &Filter{Input: node, Cond: fix(qualify)}
+		}
 	}
 
 	// Sort keys become columns of the projection so the sort runs after it.

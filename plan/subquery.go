@@ -110,6 +110,17 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c := *n
 		c.Arg = fn(n.Arg)
 		return &c
+	case *Expand:
+		c := *n
+		c.Keys = all(n.Keys)
+		return &c
+	case *Values:
+		c := *n
+		c.Rows = make([][]Expr, len(n.Rows))
+		for i, r := range n.Rows {
+			c.Rows[i] = all(r)
+		}
+		return &c
 	case *Join:
 		c := *n
 		c.LeftKeys, c.RightKeys = all(n.LeftKeys), all(n.RightKeys)
@@ -155,6 +166,10 @@ func WithChildren(n Node, kids []Node) Node {
 		c.Input = kids[0]
 		return &c
 	case *TimeWindows:
+		c := *n
+		c.Input = kids[0]
+		return &c
+	case *Expand:
 		c := *n
 		c.Input = kids[0]
 		return &c

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/nectar-dev/nectar/functions"
@@ -74,7 +75,20 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 	if len(w.OrderBy) > 0 {
 		w.End = Bound{Kind: CurrentRow}
 	}
+	if isWin && !wf.Framed && len(e.Over.OrderBy) == 0 {
+		// Spark: WINDOW_FUNCTION_FRAME_NOT_ORDERED.
+		return nil, syntax.Errorf(e.Position(), "%s needs ORDER BY in its window: without it the rows' order is undefined", e.Name)
+	}
 	if f := e.Over.Frame; f != nil {
+		// Spark's INVALID_BOUNDARY and frame offsets, which are INT.
+		if f.Start.Kind == syntax.UnboundedFollowing || f.End.Kind == syntax.UnboundedPreceding {
+			return nil, syntax.Errorf(e.Position(), "a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING")
+		}
+		for _, b := range []syntax.FrameBound{f.Start, f.End} {
+			if b.Offset > math.MaxInt32 {
+				return nil, syntax.Errorf(e.Position(), "a frame offset must fit in an INT, got %d", b.Offset)
+			}
+		}
 		w.Rows, w.Start, w.End = f.Unit == "ROWS", frameBound(f.Start), frameBound(f.End)
 		if !w.Rows && (w.Start.Kind == OffsetPreceding || w.Start.Kind == OffsetFollowing || w.End.Kind == OffsetPreceding || w.End.Kind == OffsetFollowing) {
 			return nil, syntax.Errorf(e.Position(), "RANGE frames with offsets are not supported; use ROWS")

@@ -278,7 +278,9 @@ func (s *Server) run(ctx context.Context, user, script string, params []types.Va
 	}
 	results := 0
 	for _, st := range stmts {
-		if _, ddl := st.(*syntax.CreateView); !ddl {
+		switch st.(type) {
+		case *syntax.CreateView, *syntax.DropView:
+		default:
 			results++
 		}
 	}

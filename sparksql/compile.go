@@ -90,6 +90,26 @@ func (c *compiler) node(n plan.Node) (string, error) {
 		return c.node(n.Input)
 	case *plan.OneRow:
 		return "SELECT 1 AS `_nectar_none`", nil
+	case *plan.Values:
+		// Spark's own inline table, its columns named as every compiled
+		// node's are (c0, c1, …).
+		rows := make([]string, len(n.Rows))
+		for i, r := range n.Rows {
+			vals := make([]string, len(r))
+			for j, e := range r {
+				s, err := c.expr(e, cols)
+				if err != nil {
+					return "", err
+				}
+				vals[j] = s
+			}
+			rows[i] = "(" + strings.Join(vals, ", ") + ")"
+		}
+		names := make([]string, len(n.Names))
+		for i := range names {
+			names[i] = colName(i)
+		}
+		return fmt.Sprintf("SELECT * FROM VALUES %s AS %s(%s)", strings.Join(rows, ", "), c.alias(), strings.Join(names, ", ")), nil
 	case *plan.Filter:
 		in, err := c.node(n.Input)
 		if err != nil {
@@ -165,6 +185,8 @@ func (c *compiler) node(n plan.Node) (string, error) {
 		return c.node(n.Input)
 	case *plan.TimeWindows:
 		return c.timeWindows(n)
+	case *plan.Expand:
+		return c.expand(n)
 	}
 	return "", unsupported(fmt.Sprintf("plan node %T", n))
 }
@@ -190,6 +212,41 @@ func (c *compiler) timeWindows(n *plan.TimeWindows) (string, error) {
 	sel = append(sel, "`window`.start AS "+colName(width), "`window`.end AS "+colName(width+1))
 	return fmt.Sprintf("SELECT %s FROM (SELECT *, window(%s, '%s', '%s') AS `window` FROM (%s) %s) %s",
 		strings.Join(sel, ", "), tm, plan.IntervalText(n.Size), plan.IntervalText(n.Slide), in, c.alias(), c.alias()), nil
+}
+
+// expand is plan.Expand as Spark SQL: the input once per grouping set,
+// with the keys the set leaves out as typed NULLs, then the set's id (and
+// position), joined by UNION ALL; the Aggregate above groups the union.
+func (c *compiler) expand(n *plan.Expand) (string, error) {
+	in, err := c.node(n.Input)
+	if err != nil {
+		return "", err
+	}
+	width := len(n.Input.Schema())
+	keys, err := c.list(n.Keys, width)
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, len(n.Sets))
+	for s, id := range n.Sets {
+		sel := make([]string, 0, width+len(n.Keys)+2)
+		for i := range width {
+			sel = append(sel, colName(i))
+		}
+		for i, k := range n.Keys {
+			if n.Has(id, i) {
+				sel = append(sel, keys[i])
+			} else {
+				sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", sparkType(k.Kind()), colName(width+i)))
+			}
+		}
+		sel = append(sel, fmt.Sprintf("CAST(%d AS BIGINT) AS %s", id, colName(width+len(n.Keys))))
+		if n.Positions {
+			sel = append(sel, fmt.Sprintf("CAST(%d AS BIGINT) AS %s", s, colName(width+len(n.Keys)+1)))
+		}
+		parts[s] = fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias())
+	}
+	return strings.Join(parts, " UNION ALL "), nil
 }
 
 // list compiles expressions over one input, naming them c(first), c(first+1), ….
@@ -272,7 +329,7 @@ func (c *compiler) agg(a plan.AggCall) (string, error) {
 	if err != nil {
 		return "", unsupported("aggregate " + a.Name)
 	}
-	call := functions.SparkCall{Arg: "*", Distinct: a.Distinct}
+	call := functions.SparkCall{Arg: "*", Distinct: a.Distinct, WithinGroup: a.WithinGroup, Desc: a.Desc}
 	if a.Arg != nil {
 		if call.Arg, err = c.expr(a.Arg, cols); err != nil {
 			return "", err

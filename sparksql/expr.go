@@ -157,7 +157,7 @@ var renamed = map[string]string{}
 // BIGINT; ANSI mode does not narrow them implicitly.
 var intArgs = map[string][]int{
 	"date_add": {1}, "date_sub": {1}, "add_months": {1}, "date_from_unix_date": {0},
-	"make_date": {0, 1, 2}, "make_timestamp": {0, 1, 2, 3, 4},
+	"make_date": {0, 1, 2}, "make_timestamp": {0, 1, 2, 3, 4}, "regexp_instr": {2},
 }
 
 // jsonText lists functions whose Spark form returns an array or binary

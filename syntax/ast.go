@@ -33,12 +33,22 @@ type QueryStmt struct {
 	Query Query
 }
 
-// CreateView is CREATE [OR REPLACE] [TEMP|TEMPORARY] VIEW name AS query.
+// CreateView is CREATE [OR REPLACE] [TEMP|TEMPORARY] VIEW name [(col, …)]
+// AS query.
 type CreateView struct {
 	At
 	Name      string
 	OrReplace bool
+	Columns   []string // names given to the query's columns, in order; nil keeps its own
 	Query     Query
+}
+
+// DropView is DROP VIEW [IF EXISTS] name (DROP TABLE is read the same:
+// nectar's tables are views).
+type DropView struct {
+	At
+	Name     string
+	IfExists bool
 }
 
 // Describe is DESCRIBE query (or DESCRIBE name): the result's columns and types.
@@ -65,6 +75,7 @@ func (*QueryStmt) stmt()  {}
 func (*CreateView) stmt() {}
 func (*Describe) stmt()   {}
 func (*Explain) stmt()    {}
+func (*DropView) stmt()   {}
 func (*ShowTables) stmt() {}
 
 // ---- queries ----
@@ -84,10 +95,17 @@ type Select struct {
 	From     TableExpr // nil for SELECT without FROM
 	Where    Expr
 	GroupBy  []Expr // may hold integer ordinals (GROUP BY 1) as *Literal
-	Having   Expr
-	OrderBy  []OrderItem
-	Limit    Expr
-	Offset   Expr
+	// GroupAll is GROUP BY ALL: every select item without an aggregate.
+	GroupAll bool
+	// GroupingSets, when not nil, replaces GroupBy: GROUP BY GROUPING
+	// SETS ((a, b), (a), ()). ROLLUP, CUBE and their mixes with plain keys
+	// are read as the grouping sets they stand for.
+	GroupingSets [][]Expr
+	Having       Expr
+	Qualify      Expr // QUALIFY cond: filters on window function results
+	OrderBy      []OrderItem
+	Limit        Expr
+	Offset       Expr
 }
 
 // SetOp is Left UNION|INTERSECT|EXCEPT [ALL|DISTINCT] Right, with an
@@ -110,10 +128,11 @@ type With struct {
 	Body Query
 }
 
-// CTE is one named query of a WITH clause.
+// CTE is one named query of a WITH clause: name [(col, …)] AS (query).
 type CTE struct {
-	Name  string
-	Query Query
+	Name    string
+	Columns []string // names given to the query's columns, in order; nil keeps its own
+	Query   Query
 }
 
 // FromQuery is a bare "FROM t": the start of a pipe-syntax query, meaning
@@ -129,6 +148,20 @@ type Pipe struct {
 	Input Query
 	Op    PipeOp
 }
+
+// Values is an inline table, VALUES (1, 'a'), (2, 'b'): a query of its own,
+// or a table in FROM with an alias and column names (VALUES … AS t(n, s)).
+// Each row holds one expression per column; a row written without
+// parentheses is one column.
+type Values struct {
+	At
+	Rows    [][]Expr
+	Alias   string
+	Columns []string // nil: Spark's col1, col2, …
+}
+
+func (*Values) query()     {}
+func (*Values) tableExpr() {}
 
 func (*Select) query()    {}
 func (*SetOp) query()     {}
@@ -271,11 +304,12 @@ type NamedArg struct {
 	Value Expr
 }
 
-// SubqueryTable is (query) [AS] alias in FROM.
+// SubqueryTable is (query) [AS] alias [(col, …)] in FROM.
 type SubqueryTable struct {
 	At
-	Query Query
-	Alias string
+	Query   Query
+	Alias   string
+	Columns []string // names given to the query's columns, in order; nil keeps its own
 }
 
 // JoinKind says which rows a join keeps.
@@ -291,14 +325,16 @@ const (
 	CrossJoin JoinKind = "CROSS"
 )
 
-// Join is Left kind JOIN Right [ON cond | USING (cols)].
+// Join is Left [NATURAL] kind JOIN Right [ON cond | USING (cols)]. A
+// NATURAL join has neither: it joins USING the columns both sides have.
 type Join struct {
 	At
-	Kind  JoinKind
-	Left  TableExpr
-	Right TableExpr
-	On    Expr
-	Using []string
+	Kind    JoinKind
+	Natural bool
+	Left    TableExpr
+	Right   TableExpr
+	On      Expr
+	Using   []string
 }
 
 func (*TableName) tableExpr()     {}
@@ -373,6 +409,9 @@ type (
 		Distinct bool
 		Filter   Expr
 		Over     *WindowSpec
+		// WithinGroup is WITHIN GROUP (ORDER BY …) of an ordered-set
+		// aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY x)).
+		WithinGroup []OrderItem
 	}
 	// Case is CASE [Operand] WHEN … THEN … [ELSE …] END.
 	Case struct {
@@ -396,13 +435,17 @@ type (
 		Query Query
 		Not   bool
 	}
-	// Like is X [NOT] LIKE|ILIKE|RLIKE pattern.
+	// Like is X [NOT] LIKE|ILIKE|RLIKE pattern, or with a Quantifier
+	// X [NOT] LIKE|ILIKE ANY|ALL (pattern, …): Pattern is nil and
+	// Patterns holds the list.
 	Like struct {
 		At
-		Op      string // "LIKE", "ILIKE" or "RLIKE"
-		X       Expr
-		Pattern Expr
-		Not     bool
+		Op         string // "LIKE", "ILIKE" or "RLIKE"
+		X          Expr
+		Pattern    Expr
+		Not        bool
+		Quantifier string // "", "ANY" (SOME reads as ANY) or "ALL"
+		Patterns   []Expr
 	}
 	// Between is X [NOT] BETWEEN Lo AND Hi.
 	Between struct {

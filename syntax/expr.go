@@ -115,11 +115,36 @@ func (p *parser) parseComparison() Expr {
 			if op == "REGEXP" {
 				op = "RLIKE"
 			}
-			x = &Like{At: At{t.pos}, Op: op, X: x, Pattern: p.parseConcat(), Not: not}
+			x = p.parseLikeRest(&Like{At: At{t.pos}, Op: op, X: x, Not: not})
 		default:
 			return x
 		}
 	}
+}
+
+// parseLikeRest reads what follows LIKE: a pattern, or ANY|SOME|ALL and a
+// parenthesized list of patterns (Spark's LIKE ANY/ALL; not for RLIKE).
+func (p *parser) parseLikeRest(l *Like) Expr {
+	q := p.tok()
+	if (isKw(q, "ANY") || isKw(q, "SOME") || isKw(q, "ALL")) && p.peek(1).kind == tOp && p.peek(1).text == "(" {
+		if l.Op == "RLIKE" {
+			p.fail(Errorf(q.pos, "%s takes one pattern; ANY and ALL go with LIKE and ILIKE", l.Op))
+		}
+		p.next()
+		l.Quantifier = strings.ToUpper(q.text)
+		if l.Quantifier == "SOME" {
+			l.Quantifier = "ANY"
+		}
+		open := p.next()
+		if p.isOp(")") {
+			p.fail(Errorf(p.tok().pos, "%s %s needs at least one pattern", l.Op, l.Quantifier))
+		}
+		l.Patterns = p.parseExprList()
+		p.expectClose(open)
+		return l
+	}
+	l.Pattern = p.parseConcat()
+	return l
 }
 
 func (p *parser) parseIn(t *token, x Expr, not bool) Expr {
@@ -384,6 +409,16 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.Args = p.parseCallArgs()
 	}
 	p.expectClose(open)
+	if p.isKw("WITHIN") && isKw(p.peek(1), "GROUP") {
+		p.next()
+		p.next()
+		wopen := p.tok()
+		p.expectOp("(")
+		p.expectKw("ORDER")
+		p.expectKw("BY")
+		c.WithinGroup = p.parseOrderItems()
+		p.expectClose(wopen)
+	}
 	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
 		p.next()
 		fopen := p.next()
@@ -392,11 +427,21 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.expectClose(fopen)
 	}
 	if p.isKw("OVER") {
-		if n := p.peek(1); n.kind != tOp || n.text != "(" {
-			if isNameToken(n) {
-				p.fail(Errorf(n.pos, "named windows are not supported; write the window in OVER (…)"))
-			}
-		} else {
+		n := p.peek(1)
+		switch {
+		case isNameToken(n):
+			// OVER w: the WINDOW clause after the select list defines w.
+			p.next()
+			p.next()
+			p.winRefs = append(p.winRefs, winRef{name: n.text, pos: n.pos, call: c})
+		case n.kind == tOp && n.text == "(" && isNameToken(p.peek(2)) && p.peek(3).kind == tOp && p.peek(3).text == ")" && !isKw(p.peek(2), "PARTITION") && !isKw(p.peek(2), "ORDER"):
+			// OVER (w)
+			p.next()
+			p.next()
+			w := p.next()
+			p.next()
+			p.winRefs = append(p.winRefs, winRef{name: w.text, pos: w.pos, call: c})
+		case n.kind == tOp && n.text == "(":
 			p.next()
 			c.Over = p.parseWindow()
 		}

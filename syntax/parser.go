@@ -34,6 +34,7 @@ func (p *parser) parseScript() ([]Statement, error) {
 			break
 		}
 		var st Statement
+		p.winRefs = p.winRefs[:0]
 		err := p.try(func() {
 			st = p.parseStatement()
 			p.endStatement(st)
@@ -79,6 +80,7 @@ func ParseExpr(src string) (Expr, error) {
 	var e Expr
 	if err := p.try(func() {
 		e = p.parseExpr()
+		p.resolveWindows(0)
 		p.expectEOF("end of expression")
 	}); err != nil {
 		return nil, err
@@ -100,6 +102,9 @@ type parser struct {
 	// (ParseScriptParams); without it a ? is an error.
 	params []types.Value
 	bound  bool
+	// winRefs are the OVER name references not yet resolved: the WINDOW
+	// clause that defines them follows the select list (see windows.go).
+	winRefs []winRef
 }
 
 func newParser(src string) *parser {
@@ -138,9 +143,9 @@ func (p *parser) try(fn func()) (err *Error) {
 // reports false. It is used only where a '(' may open either a query or an
 // expression and the tokens after it do not tell which.
 func (p *parser) attempt(fn func()) bool {
-	i, depth, ia := p.i, p.depth, p.implicitAlias
+	i, depth, ia, nw := p.i, p.depth, p.implicitAlias, len(p.winRefs)
 	if err := p.try(fn); err != nil {
-		p.i, p.depth, p.implicitAlias = i, depth, ia
+		p.i, p.depth, p.implicitAlias, p.winRefs = i, depth, ia, p.winRefs[:nw]
 		return false
 	}
 	return true
@@ -333,7 +338,7 @@ func (p *parser) parseAlias() string {
 
 // ---- statements ----
 
-var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "SHOW"}
+var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "SHOW", "DROP", "VALUES", "TABLE"}
 
 func (p *parser) parseStatement() Statement {
 	t := p.tok()
@@ -359,6 +364,17 @@ func (p *parser) parseStatement() Statement {
 	case isKw(t, "EXPLAIN"):
 		p.next()
 		return &Explain{At: At{t.pos}, Query: p.parseQuery()}
+	case isKw(t, "DROP") && (isKw(p.peek(1), "VIEW") || isKw(p.peek(1), "TABLE")):
+		p.next()
+		p.next()
+		d := &DropView{At: At{t.pos}}
+		if p.isKw("IF") && isKw(p.peek(1), "EXISTS") {
+			p.next()
+			p.next()
+			d.IfExists = true
+		}
+		d.Name = strings.Join(p.parseDottedName("a view name"), ".")
+		return d
 	case isKw(t, "SHOW"):
 		return p.parseShow()
 	}
@@ -423,6 +439,7 @@ func (p *parser) parseCreateView() Statement {
 	}
 	p.next()
 	cv.Name = strings.Join(p.parseDottedName("a view name"), ".")
+	cv.Columns = p.parseColumnAliases()
 	p.expectKw("AS")
 	cv.Query = p.parseQuery()
 	return cv
@@ -437,6 +454,9 @@ var clauseNames = map[string]string{"GROUP": "GROUP BY", "ORDER": "ORDER BY"}
 // endStatement checks that the statement ends here (';' or end of input)
 // and otherwise explains the most likely mistake.
 func (p *parser) endStatement(st Statement) {
+	// An OVER name no WINDOW clause defined (|> WHERE … OVER w, where
+	// no SELECT list's WINDOW reaches).
+	p.resolveWindows(0)
 	t := p.tok()
 	if t.kind == tEOF || (t.kind == tOp && t.text == ";") {
 		return
@@ -516,7 +536,101 @@ func (p *parser) startsQuery(i int) bool {
 		return false
 	}
 	t := &p.toks[i]
-	return isKw(t, "SELECT") || isKw(t, "WITH") || isKw(t, "FROM")
+	return isKw(t, "SELECT") || isKw(t, "WITH") || isKw(t, "FROM") || p.startsValues(i) || p.startsTable(i)
+}
+
+// startsValues reports an inline table at i: VALUES followed by a row.
+func (p *parser) startsValues(i int) bool {
+	if i+1 >= len(p.toks) || !isKw(&p.toks[i], "VALUES") {
+		return false
+	}
+	switch n := &p.toks[i+1]; n.kind {
+	case tOp:
+		return n.text == "(" || n.text == "-"
+	case tInt, tFloat, tString:
+		return true
+	case tWord:
+		return isKw(n, "NULL") || isKw(n, "TRUE") || isKw(n, "FALSE")
+	}
+	return false
+}
+
+// startsTable reports TABLE name at i, Spark's query for all of a table.
+func (p *parser) startsTable(i int) bool {
+	return i+1 < len(p.toks) && isKw(&p.toks[i], "TABLE") && isNameToken(&p.toks[i+1])
+}
+
+// parseValues reads VALUES row, row, …: a row is a parenthesised list of
+// expressions, or one expression for a one-column row.
+func (p *parser) parseValues() *Values {
+	t := p.next()
+	v := &Values{At: At{t.pos}}
+	for {
+		if open := p.tok(); open.kind == tOp && open.text == "(" {
+			// (1, 2) is a row of two; (1) + 1 is one expression.
+			i := p.i
+			var row []Expr
+			if p.attempt(func() {
+				p.next()
+				row = p.parseExprList()
+				p.expectClose(open)
+				if !p.isOp(",") && !p.atValuesEnd() {
+					p.failExpected("',' or the end of VALUES")
+				}
+			}) {
+				v.Rows = append(v.Rows, row)
+			} else {
+				p.i = i
+				v.Rows = append(v.Rows, []Expr{p.parseExpr()})
+			}
+		} else {
+			v.Rows = append(v.Rows, []Expr{p.parseExpr()})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if n := len(v.Rows[0]); true {
+		for _, r := range v.Rows[1:] {
+			if len(r) != n {
+				p.fail(Errorf(t.pos, "VALUES rows must have the same number of values: %d and %d", n, len(r)))
+			}
+		}
+	}
+	return v
+}
+
+// atValuesEnd reports a token that may follow the last VALUES row.
+func (p *parser) atValuesEnd() bool {
+	t := p.tok()
+	if t.kind == tEOF || t.kind == tQIdent || (t.kind == tOp && (t.text == ")" || t.text == ";" || t.text == "|>")) {
+		return true
+	}
+	return t.kind == tWord
+}
+
+// clauseWord reports a non-reserved word that continues a query after
+// VALUES rather than naming it.
+func clauseWord(t *token) bool {
+	return isKw(t, "MINUS") || isKw(t, "WINDOW") || isKw(t, "QUALIFY")
+}
+
+// parseColumnAliases reads an optional (name, …) after a FROM alias.
+func (p *parser) parseColumnAliases() []string {
+	open := p.tok()
+	if !p.isOp("(") {
+		return nil
+	}
+	p.next()
+	var names []string
+	for {
+		names = append(names, p.parseName("a column name"))
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectClose(open)
+	return names
 }
 
 // parseQuery parses [WITH …] set-expression followed by any |> operators.
@@ -527,7 +641,18 @@ func (p *parser) parseQuery() Query {
 		p.next()
 		w := &With{At: At{t.pos}}
 		for {
+			nt := p.tok()
 			name := p.parseName("a name for the WITH query")
+			for _, c := range w.CTEs {
+				if strings.EqualFold(c.Name, name) {
+					// Spark's DUPLICATED_CTE_NAMES.
+					p.fail(Errorf(nt.pos, "WITH names %s twice", QuoteIdent(name)))
+				}
+			}
+			var cols []string
+			if n := p.peek(2); p.isOp("(") && isNameToken(p.peek(1)) && n.kind == tOp && (n.text == "," || n.text == ")") {
+				cols = p.parseColumnAliases()
+			}
 			p.acceptKw("AS")
 			open := p.tok()
 			if !p.isOp("(") {
@@ -536,7 +661,7 @@ func (p *parser) parseQuery() Query {
 			p.next()
 			q := p.parseQuery()
 			p.expectClose(open)
-			w.CTEs = append(w.CTEs, CTE{Name: name, Query: q})
+			w.CTEs = append(w.CTEs, CTE{Name: name, Columns: cols, Query: q})
 			if !p.acceptOp(",") {
 				break
 			}
@@ -610,6 +735,22 @@ func (p *parser) parseQueryPrimary() Query {
 	case isKw(t, "FROM"):
 		p.next()
 		return &FromQuery{At: At{t.pos}, From: p.parseLateralViews(p.parseFrom())}
+	case p.startsValues(p.i):
+		// Spark lets a VALUES query name itself and its columns too:
+		// VALUES (1, 'a') AS t(n, s).
+		v := p.parseValues()
+		if p.isKw("AS") || p.tok().kind == tQIdent || isNameToken(p.tok()) && !clauseWord(p.tok()) {
+			if v.Alias = p.parseAlias(); v.Alias != "" {
+				v.Columns = p.parseColumnAliases()
+			}
+		}
+		return v
+	case p.startsTable(p.i):
+		// TABLE t is FROM t, as Spark defines it.
+		p.next()
+		nt := p.tok()
+		parts := p.parseDottedName("a table name")
+		return &FromQuery{At: At{t.pos}, From: &TableName{At: At{nt.pos}, Name: strings.Join(parts, ".")}}
 	case t.kind == tOp && t.text == "(":
 		p.next()
 		q := p.parseQuery()
@@ -688,6 +829,8 @@ func (p *parser) parseQueryTail(q Query) Query {
 func (p *parser) parseSelect() *Select {
 	t := p.next()
 	s := &Select{At: At{t.pos}}
+	mark := len(p.winRefs)
+	defer p.resolveWindows(mark)
 	if p.acceptKw("DISTINCT") {
 		s.Distinct = true
 	} else {
@@ -703,12 +846,140 @@ func (p *parser) parseSelect() *Select {
 	if p.isKw("GROUP") {
 		p.next()
 		p.expectKw("BY")
-		s.GroupBy = p.parseExprList()
+		p.parseGroupBy(s)
 	}
 	if p.acceptKw("HAVING") {
 		s.Having = p.parseExpr()
 	}
+	p.parseWindowClause(mark)
+	if p.acceptKw("QUALIFY") {
+		s.Qualify = p.parseExpr()
+		p.parseWindowClause(mark)
+	}
 	return s
+}
+
+// parseGroupBy reads what follows GROUP BY: ALL; plain keys; or keys mixed
+// with ROLLUP (…), CUBE (…) and GROUPING SETS (…), optionally followed by
+// WITH ROLLUP or WITH CUBE, which become the grouping sets they stand for:
+// the cross product of each element's sets, as Spark computes them.
+func (p *parser) parseGroupBy(s *Select) {
+	if p.acceptKw("ALL") {
+		s.GroupAll = true
+		return
+	}
+	var elems [][][]Expr // each element's grouping sets
+	sets := false
+	for {
+		switch {
+		case (p.isKw("ROLLUP") || p.isKw("CUBE")) && p.peek(1).kind == tOp && p.peek(1).text == "(":
+			cube := p.isKw("CUBE")
+			p.next()
+			open := p.next()
+			var list []Expr
+			if !p.isOp(")") {
+				list = p.parseExprList()
+			}
+			p.expectClose(open)
+			elems = append(elems, rollupOrCube(list, cube))
+			sets = true
+		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
+			p.next()
+			p.next()
+			open := p.tok()
+			p.expectOp("(")
+			var list [][]Expr
+			for {
+				if t := p.tok(); t.kind == tOp && t.text == "(" {
+					// (a, b) is a set; (a) + 1 is a one-key set.
+					var set []Expr
+					if p.attempt(func() {
+						p.next()
+						if !p.isOp(")") {
+							set = p.parseExprList()
+						}
+						p.expectClose(t)
+						if !p.isOp(",") && !p.isOp(")") {
+							p.failExpected("',' or ')'")
+						}
+					}) {
+						list = append(list, set)
+					} else {
+						list = append(list, []Expr{p.parseExpr()})
+					}
+				} else {
+					list = append(list, []Expr{p.parseExpr()})
+				}
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectClose(open)
+			elems = append(elems, list)
+			sets = true
+		default:
+			elems = append(elems, [][]Expr{{p.parseExpr()}})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	if p.isKw("WITH") && (isKw(p.peek(1), "ROLLUP") || isKw(p.peek(1), "CUBE")) {
+		p.next()
+		cube := p.isKw("CUBE")
+		p.next()
+		var keys []Expr
+		for _, el := range elems {
+			if len(el) != 1 {
+				p.fail(Errorf(p.tok().pos, "WITH ROLLUP and WITH CUBE take plain grouping keys"))
+			}
+			keys = append(keys, el[0]...)
+		}
+		s.GroupingSets = rollupOrCube(keys, cube)
+		return
+	}
+	if !sets {
+		for _, el := range elems {
+			s.GroupBy = append(s.GroupBy, el[0][0])
+		}
+		return
+	}
+	product := [][]Expr{{}}
+	for _, el := range elems {
+		var next [][]Expr
+		for _, a := range product {
+			for _, b := range el {
+				next = append(next, append(append([]Expr{}, a...), b...))
+			}
+		}
+		product = next
+	}
+	s.GroupingSets = product
+}
+
+// rollupOrCube lists the grouping sets of ROLLUP (keys) (each prefix, the
+// longest first) or CUBE (keys) (every subset, in Spark's order).
+func rollupOrCube(keys []Expr, cube bool) [][]Expr {
+	var out [][]Expr
+	if !cube {
+		for n := len(keys); n >= 0; n-- {
+			out = append(out, append([]Expr{}, keys[:n]...))
+		}
+		return out
+	}
+	// Spark's CUBE: subsets from the full one down, each key kept before
+	// it is dropped (CUBE(a, b): (a, b), (a), (b), ()).
+	var rec func(i int, cur []Expr)
+	rec = func(i int, cur []Expr) {
+		if i == len(keys) {
+			out = append(out, append([]Expr{}, cur...))
+			return
+		}
+		rec(i+1, append(cur, keys[i]))
+		rec(i+1, cur)
+	}
+	rec(0, nil)
+	return out
 }
 
 func (p *parser) parseSelectItems() []SelectItem {
@@ -797,12 +1068,21 @@ func (p *parser) parseFrom() TableExpr {
 			left = &Join{At: At{t.pos}, Kind: CrossJoin, Left: left, Right: p.parseTableRef()}
 			continue
 		}
+		natural := p.acceptKw("NATURAL")
 		kind, ok := p.parseJoinKind()
 		if !ok {
+			if natural {
+				p.failExpected("JOIN")
+			}
 			return left
 		}
-		j := &Join{At: At{t.pos}, Kind: kind, Left: left, Right: p.parseTableRef()}
-		j.On, j.Using = p.parseJoinCond()
+		if natural && (kind == CrossJoin || kind == SemiJoin || kind == AntiJoin) {
+			p.fail(Errorf(t.pos, "NATURAL %s JOIN is not a join Spark has", kind))
+		}
+		j := &Join{At: At{t.pos}, Kind: kind, Natural: natural, Left: left, Right: p.parseTableRef()}
+		if !natural {
+			j.On, j.Using = p.parseJoinCond()
+		}
 		left = j
 	}
 }
@@ -838,8 +1118,6 @@ func (p *parser) parseJoinKind() (JoinKind, bool) {
 		kind = SemiJoin
 	case p.acceptKw("ANTI"):
 		kind = AntiJoin
-	case p.isKw("NATURAL"):
-		p.fail(Errorf(p.tok().pos, "NATURAL JOIN is not supported"))
 	default:
 		return "", false
 	}
@@ -890,10 +1168,19 @@ func (p *parser) parseTableRef() TableExpr {
 			if w, ok := p.parseWatermark(sq); ok {
 				return w
 			}
-			sq.Alias = p.parseAlias()
+			if sq.Alias = p.parseAlias(); sq.Alias != "" {
+				sq.Columns = p.parseColumnAliases()
+			}
 			return sq
 		}
 		return p.parseParenJoin(t)
+	}
+	if p.startsValues(p.i) {
+		v := p.parseValues()
+		if v.Alias = p.parseAlias(); v.Alias != "" {
+			v.Columns = p.parseColumnAliases()
+		}
+		return v
 	}
 	if !isNameToken(t) {
 		p.failExpected("a table name, table function or '('")
@@ -973,11 +1260,18 @@ func (p *parser) parsePipeOp() PipeOp {
 		} else {
 			p.acceptKw("ALL")
 		}
+		mark := len(p.winRefs)
 		op.Items = p.parseSelectItems()
+		p.parseWindowClause(mark)
+		p.resolveWindows(mark)
 		return op
 	case isKw(t, "EXTEND"):
 		p.next()
-		return &PipeExtend{At: at, Items: p.parseSelectItems()}
+		mark := len(p.winRefs)
+		op := &PipeExtend{At: at, Items: p.parseSelectItems()}
+		p.parseWindowClause(mark)
+		p.resolveWindows(mark)
+		return op
 	case isKw(t, "SET"):
 		p.next()
 		op := &PipeSet{At: at}
@@ -1032,8 +1326,19 @@ func (p *parser) parsePipeOp() PipeOp {
 		op := &PipeSetOp{At: at, Op: strings.ToUpper(t.text), All: p.parseSetQuantifier()}
 		for {
 			open := p.tok()
+			if p.startsTable(p.i) {
+				// |> UNION ALL TABLE t, as Spark allows.
+				p.next()
+				nt := p.tok()
+				name := strings.Join(p.parseDottedName("a table name"), ".")
+				op.Right = append(op.Right, &FromQuery{At: At{open.pos}, From: &TableName{At: At{nt.pos}, Name: name}})
+				if !p.acceptOp(",") {
+					return op
+				}
+				continue
+			}
 			if !p.isOp("(") {
-				p.failExpected("'(' and a query")
+				p.failExpected("'(' and a query or TABLE name")
 			}
 			p.next()
 			op.Right = append(op.Right, p.parseQuery())

@@ -25,6 +25,7 @@ func (s *CreateView) String() string {
 	// nectar's views live for the session, which Spark calls TEMPORARY.
 	b.WriteString("TEMPORARY VIEW ")
 	b.WriteString(quoteDotted(s.Name))
+	b.WriteString(columnList(s.Columns))
 	b.WriteString(" AS ")
 	b.WriteString(s.Query.String())
 	return b.String()
@@ -40,6 +41,52 @@ func (s *Describe) String() string {
 }
 
 func (s *Explain) String() string { return "EXPLAIN " + s.Query.String() }
+
+func (s *DropView) String() string {
+	if s.IfExists {
+		return "DROP VIEW IF EXISTS " + quoteDotted(s.Name)
+	}
+	return "DROP VIEW " + quoteDotted(s.Name)
+}
+
+// columnList prints names given to a query's columns: " (a, b)", or ""
+// for none. In a FROM alias it follows the alias without a space.
+func columnList(cols []string) string {
+	if cols == nil {
+		return ""
+	}
+	return " " + parenNames(cols)
+}
+
+func parenNames(cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = QuoteIdent(c)
+	}
+	return "(" + strings.Join(quoted, ", ") + ")"
+}
+
+// String prints VALUES rows, each in parentheses, then the alias and the
+// column names when given.
+func (v *Values) String() string {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i, r := range v.Rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		writeExprs(&b, r)
+		b.WriteByte(')')
+	}
+	if v.Alias != "" {
+		b.WriteString(aliasSuffix(v.Alias))
+		if v.Columns != nil {
+			b.WriteString(parenNames(v.Columns))
+		}
+	}
+	return b.String()
+}
 
 func (s *ShowTables) String() string {
 	if s.Pattern == "" {
@@ -69,9 +116,28 @@ func (s *Select) String() string {
 		b.WriteString(" GROUP BY ")
 		writeExprs(&b, s.GroupBy)
 	}
+	if s.GroupAll {
+		b.WriteString(" GROUP BY ALL")
+	}
+	if s.GroupingSets != nil {
+		b.WriteString(" GROUP BY GROUPING SETS (")
+		for i, set := range s.GroupingSets {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			writeExprs(&b, set)
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+	}
 	if s.Having != nil {
 		b.WriteString(" HAVING ")
 		b.WriteString(s.Having.String())
+	}
+	if s.Qualify != nil {
+		b.WriteString(" QUALIFY ")
+		b.WriteString(s.Qualify.String())
 	}
 	writeQueryTail(&b, s.OrderBy, s.Limit, s.Offset)
 	return b.String()
@@ -141,6 +207,9 @@ func (w *With) String() string {
 			b.WriteString(", ")
 		}
 		b.WriteString(QuoteIdent(c.Name))
+		if c.Columns != nil {
+			b.WriteString(parenNames(c.Columns))
+		}
 		b.WriteString(" AS (")
 		b.WriteString(c.Query.String())
 		b.WriteByte(')')
@@ -346,7 +415,11 @@ func (t *TableFunc) String() string {
 }
 
 func (t *SubqueryTable) String() string {
-	return "(" + t.Query.String() + ")" + aliasSuffix(t.Alias)
+	s := "(" + t.Query.String() + ")" + aliasSuffix(t.Alias)
+	if t.Alias != "" && t.Columns != nil {
+		s += parenNames(t.Columns)
+	}
+	return s
 }
 
 func joinKeyword(k JoinKind) string {
@@ -389,6 +462,9 @@ func (j *Join) String() string {
 	var b strings.Builder
 	b.WriteString(j.Left.String())
 	b.WriteByte(' ')
+	if j.Natural {
+		b.WriteString("NATURAL ")
+	}
 	b.WriteString(joinKeyword(j.Kind))
 	b.WriteByte(' ')
 	b.WriteString(joinOperand(j.Right))
@@ -561,6 +637,11 @@ func (e *Call) String() string {
 	}
 	writeExprs(&b, e.Args)
 	b.WriteByte(')')
+	if e.WithinGroup != nil {
+		b.WriteString(" WITHIN GROUP (ORDER BY ")
+		writeOrderItems(&b, e.WithinGroup)
+		b.WriteByte(')')
+	}
 	if e.Filter != nil {
 		b.WriteString(" FILTER (WHERE ")
 		b.WriteString(e.Filter.String())
@@ -664,6 +745,13 @@ func (e *In) String() string {
 }
 
 func (e *Like) String() string {
+	if e.Quantifier != "" {
+		var b strings.Builder
+		b.WriteString(operand(e.X, precCmp) + notWord(e.Not) + " " + e.Op + " " + e.Quantifier + " (")
+		writeExprs(&b, e.Patterns)
+		b.WriteByte(')')
+		return b.String()
+	}
 	return operand(e.X, precCmp) + notWord(e.Not) + " " + e.Op + " " + operand(e.Pattern, precConcat)
 }
 

@@ -232,6 +232,8 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
 		out = c
+	case *DropView:
+		return n, nil
 
 	// queries
 	case *Select:
@@ -240,7 +242,12 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c.From = e.table(n.From)
 		c.Where = e.expr(n.Where)
 		c.GroupBy = e.exprs(n.GroupBy)
+		c.GroupingSets = copyOnWrite(e, n.GroupingSets)
+		for i, set := range n.GroupingSets {
+			c.GroupingSets[i] = e.exprs(set)
+		}
 		c.Having = e.expr(n.Having)
+		c.Qualify = e.expr(n.Qualify)
 		c.OrderBy = e.orders(n.OrderBy)
 		c.Limit = e.expr(n.Limit)
 		c.Offset = e.expr(n.Offset)
@@ -327,6 +334,13 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
 		out = c
+	case *Values:
+		c := cp(e, n)
+		c.Rows = copyOnWrite(e, n.Rows)
+		for i, r := range n.Rows {
+			c.Rows[i] = e.exprs(r)
+		}
+		out = c
 	case *Join:
 		c := cp(e, n)
 		c.Left = e.table(n.Left)
@@ -377,6 +391,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *Call:
 		c := cp(e, n)
 		c.Args = e.exprs(n.Args)
+		c.WithinGroup = e.orders(n.WithinGroup)
 		c.Filter = e.expr(n.Filter)
 		if n.Over != nil {
 			over := n.Over
@@ -413,6 +428,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.X = e.expr(n.X)
 		c.Pattern = e.expr(n.Pattern)
+		c.Patterns = e.exprs(n.Patterns)
 		out = c
 	case *Between:
 		c := cp(e, n)

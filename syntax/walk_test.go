@@ -18,6 +18,7 @@ import (
 var allNodes = map[string]func() Node{
 	"QueryStmt": func() Node { return &QueryStmt{} }, "CreateView": func() Node { return &CreateView{} },
 	"Describe": func() Node { return &Describe{} }, "Explain": func() Node { return &Explain{} },
+	"DropView": func() Node { return &DropView{} }, "Values": func() Node { return &Values{} },
 	"ShowTables": func() Node { return &ShowTables{} },
 
 	"Select": func() Node { return &Select{} }, "SetOp": func() Node { return &SetOp{} },
