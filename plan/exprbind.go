@@ -24,6 +24,10 @@ type exprCtx struct {
 	win     *winState       // set where window functions are allowed
 	aliases map[string]Expr // select-list aliases visible in HAVING and ORDER BY
 	lambdas []*LambdaVar    // parameters of the lambda functions around, outermost first
+	// outside are the parameters of lambdas around an aggregate call whose
+	// argument is being bound: the aggregate runs over rows, not over a
+	// lambda's elements, so its argument cannot read them.
+	outside []*LambdaVar
 }
 
 func (c *exprCtx) quiet() *exprCtx {
@@ -268,6 +272,13 @@ func (c *exprCtx) bindAll(es []syntax.Expr) ([]Expr, error) {
 func (c *exprCtx) column(parts []string, pos syntax.Pos) (Expr, error) {
 	if x, ok, err := c.lambdaVar(parts, pos); ok {
 		return x, err
+	}
+	if name, _, ok := splitIndexes(parts[0]); ok {
+		for _, v := range c.outside {
+			if strings.EqualFold(v.Name, name) {
+				return nil, syntax.Errorf(pos, "an aggregate inside a lambda function cannot read the lambda's parameter %s", syntax.QuoteIdent(v.Name))
+			}
+		}
 	}
 	if c.aliases != nil && len(parts) == 1 {
 		if a, ok := c.aliases[strings.ToLower(parts[0])]; ok {
