@@ -63,7 +63,7 @@ These need more than their arguments' types, so the binder handles them
 | ` + "`map(k, v, …)`" + ` | MAP of keys and values in pairs; a NULL key or a repeated key is an error, as in Spark |
 | ` + "`named_struct('name', x, …)`" + ` | STRUCT of the named fields; the names are string constants |
 | ` + "`struct(x, …)`" + ` | STRUCT whose fields take the columns' names (` + "`struct(a, b.c)`" + ` has fields a and c), else col1, col2, … |
-| ` + "`from_json(json, schema)`" + ` | the JSON text read as the schema's type: a column list (` + "`'a INT, b ARRAY<STRING>'`" + `, a STRUCT) or one type (` + "`'ARRAY<BIGINT>'`" + `, ` + "`'MAP<STRING, INT>'`" + `); NULL for text that is not JSON of that shape, NULL fields where a value does not fit; the schema is a string constant |
+| ` + "`from_json(json, schema)`" + ` | the JSON text read as the schema's type: a column list (` + "`'a INT, b ARRAY<STRING>'`" + `, a STRUCT) or one type (` + "`'ARRAY<BIGINT>'`" + `, ` + "`'MAP<STRING, INT>'`" + `); for a STRUCT, text that is not a JSON object gives a STRUCT of NULLs (Spark's PERMISSIVE mode), for an ARRAY or MAP NULL; NULL fields where a value does not fit; the schema is a string constant |
 | ` + "`transform(a, x -> f)`" + `, ` + "`transform(a, (x, i) -> f)`" + ` | ARRAY of f over each element (i is its 0-based position) |
 | ` + "`filter(a, x -> cond)`" + `, ` + "`filter(a, (x, i) -> cond)`" + ` | the elements for which cond is true |
 | ` + "`exists(a, x -> cond)`" + ` | true if cond is true for some element, else NULL if it is NULL for some, else false |
