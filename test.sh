@@ -2,8 +2,8 @@
 # The whole test suite: what the README tells users to run and what CI runs.
 # Everything it needs comes from Go's module proxy or, for tmux (the shell's
 # terminal test), Spark's SQL golden files (Maven Central) and the
-# PostgreSQL, serve clients, graph producers (PyPI), libdeflate and Spark
-# steps, is installed by their scripts.
+# PostgreSQL, serve clients, Spark Connect clients, graph producers (PyPI),
+# libdeflate and Spark steps, is installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,6 +40,9 @@ scripts/graph-producers-test.sh
 
 step "nectar serve with real clients: Python ADBC (pytest) and the Flight SQL JDBC driver (installs them into a cache)"
 scripts/serve-clients-test.sh
+
+step "nectar serve --spark-connect with pyspark's client, compared with a real Spark Connect server and nectar query (client dependencies into a cache)"
+scripts/connect-clients-test.sh
 
 step "libdeflate build: gzip readers with -tags libdeflate (cgo; installs libdeflate-dev when missing)"
 scripts/libdeflate-test.sh

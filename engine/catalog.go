@@ -180,6 +180,10 @@ func showTables(tables []TableInfo, pattern string) *Result {
 	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
 }
 
+// MatchPattern matches name against a SHOW TABLES pattern, as Spark's
+// catalog matches listTables' pattern.
+func MatchPattern(pattern, name string) bool { return matchShowPattern(pattern, name) }
+
 // matchShowPattern matches name against a SHOW TABLES pattern. Spark reads
 // it as a regular expression after turning * into .* (StringUtils.
 // filterPattern); this is that, for the characters names hold.

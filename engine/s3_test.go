@@ -103,9 +103,10 @@ func TestS3SameAnswers(t *testing.T) {
 // TestS3HeavyFaults raises throttling and cut bodies to 25%, 50% and 75%
 // of requests: each query then gives exactly the rows it gives over local
 // files, or fails with an error that names the object or prefix and the
-// cause, and never gives other rows. With 10 attempts a request, 25% and
-// 50% come through (a request fails only if all 10 do: 1 in a million,
-// 1 in a thousand); at 75% some queries give up (S3.md gives the figures).
+// cause, and never gives other rows. With 10 attempts a request, 25%
+// comes through (a request fails only if all 10 do: 1 in a million), 50%
+// nearly always (1 in a thousand); at 75% queries give up (S3.md gives
+// the figures).
 func TestS3HeavyFaults(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := gen.Generate(context.Background(), gen.Options{
@@ -132,7 +133,10 @@ func TestS3HeavyFaults(t *testing.T) {
 				if !strings.Contains(msg, "s3://logs-bucket/segment-logs/") || !(strings.Contains(msg, "SlowDown") || strings.Contains(msg, "resumes without progress")) {
 					t.Errorf("%.0f%%: %s: the error does not name the object and the cause: %v", 100*rate, q, err)
 				}
-				if rate < 0.75 {
+				// At 25% a request fails one time in a million; at 50%
+				// one in a thousand, which a query of a few hundred
+				// requests can meet: then it must fail clearly (above).
+				if rate < 0.5 {
 					t.Errorf("%.0f%%: %s: %v", 100*rate, q, err)
 				}
 				continue

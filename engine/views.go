@@ -106,3 +106,14 @@ func (e *Session) storeView(name string, q syntax.Query) {
 	}
 	e.views[name] = q
 }
+
+// Drop removes the view named name and reports whether there was one
+// (Spark Connect's spark.catalog.dropTempView).
+func (v *Views) Drop(name string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	k := strings.ToLower(name)
+	_, ok := v.m[k]
+	delete(v.m, k)
+	return ok
+}

@@ -190,6 +190,14 @@ func (a *admission) grant() {
 	}
 }
 
+// Admit is admit for the server's other front ends (the Spark Connect
+// endpoint): their queries wait for the same slots, run under the same
+// time limit and draw on the same memory budget as Flight SQL's and
+// HTTP's. A refusal wraps ErrBusy.
+func (s *Server) Admit(ctx context.Context, user string) (context.Context, func(), error) {
+	return s.admit(ctx, user)
+}
+
 // admit waits for a slot for a query of user and returns the context it
 // runs under: bounded by QueryTimeout and drawing on the shared memory
 // budget. done ends both.

@@ -114,7 +114,7 @@ func (s *S3) OpenRandom(ctx context.Context, path string) (_ RandomReader, err e
 		out, err = s.get(ctx, u, "", "")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", u, notExist(err))
+		return nil, fmt.Errorf("get %s: %w", u, explainS3(err))
 	}
 	defer out.Body.Close()
 	r.etag = aws.ToString(out.ETag)

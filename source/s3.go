@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ErrBadS3URL means a path has the s3:// or s3a:// scheme but no bucket.
@@ -122,6 +123,10 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 	maxAttempts, maxBackoff := o.MaxAttempts, o.MaxBackoff
 	lo := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
+		// The SDK's own WARN lines (a checksum it could not check, a
+		// credential source that failed before the next worked) reach
+		// users as noise; what matters comes back as the error.
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {
 				so.MaxAttempts = maxAttempts
@@ -130,6 +135,14 @@ func NewS3(ctx context.Context, o S3Options) (*S3, error) {
 				// throttling, which would fail a long scan that a few more
 				// backoffs would have carried through.
 				so.RateLimiter = ratelimit.None
+				// A refused connection or an unknown host fails at once:
+				// retrying them only makes the user wait.
+				so.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+					if unreachable(err) {
+						return aws.FalseTernary
+					}
+					return aws.UnknownTernary
+				})}, so.Retryables...)
 			})
 		}),
 	}
@@ -266,16 +279,6 @@ func httpStatus(err error) int {
 	return 0
 }
 
-// notExist turns S3's "missing" answers into fs.ErrNotExist, which ListStore
-// reports as ErrNoFiles.
-func notExist(err error) error {
-	switch errorCode(err) {
-	case "NoSuchBucket", "NoSuchKey", "NotFound":
-		return fmt.Errorf("%w: %w", fs.ErrNotExist, err)
-	}
-	return err
-}
-
 // Stat implements Store. A key that is both an object and a folder prefix
 // counts as the object, as with aws s3 ls.
 func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
@@ -290,13 +293,13 @@ func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
 		}
 		var nf *s3types.NotFound
 		if !errors.As(err, &nf) && httpStatus(err) != http.StatusNotFound {
-			return File{}, false, fmt.Errorf("stat %s: %w", u, err)
+			return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
 		}
 	}
 	prefix := u.dirPrefix()
 	out, err := s.bucketClient(ctx, u.bucket).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &u.bucket, Prefix: &prefix, MaxKeys: aws.Int32(1)})
 	if err != nil {
-		return File{}, false, fmt.Errorf("stat %s: %w", u, notExist(err))
+		return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
 	}
 	if len(out.Contents) == 0 && len(out.CommonPrefixes) == 0 && u.key != "" {
 		return File{}, false, fmt.Errorf("stat %s: %w", u, fs.ErrNotExist)
@@ -371,7 +374,7 @@ func (s *S3) listLevel(ctx context.Context, dir string) listing {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return listing{err: fmt.Errorf("list s3://%s/%s: %w", u.bucket, prefix, notExist(err))}
+			return listing{err: fmt.Errorf("list s3://%s/%s: %w", u.bucket, prefix, explainS3(err))}
 		}
 		for _, o := range page.Contents {
 			name := strings.TrimPrefix(aws.ToString(o.Key), prefix)

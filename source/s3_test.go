@@ -125,7 +125,7 @@ func TestS3List(t *testing.T) {
 		{"one object", "s3://segment-bucket/" + keys[0], 1, "s3://", "", nil},
 		{"missing prefix", "s3://segment-bucket/nope/**/*.gz", 0, "", "", ErrNoFiles},
 		{"missing key", "s3://segment-bucket/segment-logs/x.gz", 0, "", "", ErrNoFiles},
-		{"missing bucket", "s3://no-such-bucket/segment-logs/**", 0, "", "", ErrNoFiles},
+		{"missing bucket", "s3://no-such-bucket/segment-logs/**", 0, "", "", ErrNoSuchBucket}, // not "no files match": the name is wrong
 		{"hidden skipped", "s3://segment-bucket/other/**", 0, "", "", ErrNoFiles},
 	}
 	for _, tt := range tests {

@@ -69,7 +69,7 @@ func (s *S3) openObject(ctx context.Context, u s3URL) (*objectReader, error) {
 	}
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("get %s: %w", u, notExist(err))
+		return nil, fmt.Errorf("get %s: %w", u, explainS3(err))
 	}
 	r.body, r.etag = out.Body, aws.ToString(out.ETag)
 	size := int64(-1)
@@ -195,7 +195,7 @@ func failure(ctx context.Context, u s3URL, what string, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	return fmt.Errorf("%s %s: %w", what, u, err)
+	return fmt.Errorf("%s %s: %w", what, u, explainS3(err))
 }
 
 // backoff sleeps a jittered exponential delay before resuming a cut body:

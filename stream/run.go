@@ -102,7 +102,7 @@ func newStreamRun(ctx context.Context, o Options) (_ *streamRun, err error) {
 	patterns := s.patterns()
 	switch {
 	case len(patterns) == 0:
-		return nil, fmt.Errorf("%w: the query reads no read_json source to stream from", ErrUnsupported)
+		return nil, s.noSource()
 	case len(patterns) > 1:
 		return nil, fmt.Errorf("%w: more than one read_json source (%s); a stream reads one", ErrUnsupported, strings.Join(patterns, ", "))
 	}
@@ -164,6 +164,29 @@ func (s *streamRun) patterns() []string {
 		}
 	}
 	return out
+}
+
+// noSource explains a query with nothing to stream from; a source with a
+// compacted copy is the one users meet: the copy is rewritten, not
+// appended to, so the stream must follow the raw logs.
+func (s *streamRun) noSource() error {
+	var err error
+	syntax.Inspect(s.q, func(n syntax.Node) bool {
+		t, ok := n.(*syntax.TableName)
+		if !ok || err != nil || s.o.Catalog == nil {
+			return err == nil
+		}
+		if _, src, found := s.o.Catalog.Table(t.Name); found {
+			if c, ok := src.(*tbl.Compacted); ok {
+				err = fmt.Errorf("%w: source %s reads its compacted copy, which is rewritten rather than appended to; stream its raw logs instead: FROM read_json('%s')", ErrUnsupported, t.Name, c.RawPattern())
+			}
+		}
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: the query reads no read_json source to stream from", ErrUnsupported)
 }
 
 func (s *streamRun) incompatible(what, have, want string) error {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/sink/console"
 	"github.com/nectar-dev/nectar/sink/file"
@@ -281,5 +282,20 @@ func TestConsoleSink(t *testing.T) {
 	}
 	if strings.Index(out, "Click") > strings.Index(out, "View") {
 		t.Errorf("ORDER BY not applied:\n%s", out)
+	}
+}
+
+// TestCompactedSourceSaysStreamTheRaw: a source with a compacted copy
+// cannot be streamed (the copy is rewritten, not appended to); the error
+// says to stream the raw logs and names them.
+func TestCompactedSourceSaysStreamTheRaw(t *testing.T) {
+	dir := threeFiles(t)
+	e := engine.New(engine.Options{})
+	e.DefineCompacted("logs", dir, t.TempDir())
+	o := opts(t, "SELECT event FROM logs", memory.New("t"))
+	o.Catalog = e
+	err := Run(context.Background(), o)
+	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "compacted copy") || !strings.Contains(err.Error(), "read_json('"+dir+"')") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -66,3 +66,39 @@ func (p *parser) placeholder(t *token) Expr {
 	}
 	return &Literal{At: At{t.pos}, Value: p.params[i]}
 }
+
+// NamedParams rewrites src's named parameters, :name as Spark's
+// spark.sql(query, args={"name": value}) writes them, as ? placeholders,
+// and returns the values in the order ParseScriptParams reads them. Only a
+// colon that starts a word counts (the lexer's view: not inside strings,
+// quoted names or comments, and not a :: cast); a name args lacks is an
+// error at its place, and a value no name uses is left alone, as in Spark.
+// src may not mix ? and :name.
+func NamedParams(src string, args map[string]types.Value) (string, []types.Value, error) {
+	toks := lex(src)
+	var b []byte
+	var vals []types.Value
+	last := 0
+	for i := 0; i+1 < len(toks); i++ {
+		t, n := &toks[i], &toks[i+1]
+		if isPlaceholder(t) {
+			return "", nil, Errorf(t.pos, "a query with :name parameters may not also have ? placeholders")
+		}
+		if t.kind != tBad || int(t.end)-int(t.pos) != 1 || src[t.pos] != ':' || n.kind != tWord || n.pos != t.end {
+			continue
+		}
+		v, ok := args[n.text]
+		if !ok {
+			e := Errorf(t.pos, "[UNBOUND_SQL_PARAMETER] found the unbound parameter: %s", n.text)
+			e.Hint = "give its value in args={…}"
+			return "", nil, e
+		}
+		b = append(b, src[last:t.pos]...)
+		b = append(b, '?')
+		last = int(n.end)
+		vals = append(vals, v)
+		i++
+	}
+	b = append(b, src[last:]...)
+	return string(b), vals, nil
+}

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -92,5 +93,25 @@ func TestParseScriptParamsErrors(t *testing.T) {
 		if e.Pos != c.pos || !strings.Contains(e.Msg, c.msg) {
 			t.Errorf("%s: error at %d %q, want at %d containing %q", c.src, e.Pos, e.Msg, c.pos, c.msg)
 		}
+	}
+}
+
+func TestNamedParams(t *testing.T) {
+	args := map[string]types.Value{"ev": types.StringValue("Added to Cart"), "n": types.IntValue(3)}
+	out, vals, err := NamedParams("SELECT ':ev' AS s, `:n` AS q, x::STRING, :n + 1 FROM t WHERE e = :ev AND k > :n -- :nope", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "SELECT ':ev' AS s, `:n` AS q, x::STRING, ? + 1 FROM t WHERE e = ? AND k > ? -- :nope"; out != want {
+		t.Fatalf("got  %s\nwant %s", out, want)
+	}
+	if fmt.Sprint(vals) != fmt.Sprint([]types.Value{types.IntValue(3), types.StringValue("Added to Cart"), types.IntValue(3)}) {
+		t.Fatalf("values %v", vals)
+	}
+	if _, _, err := NamedParams("SELECT :missing", args); err == nil || !strings.Contains(err.Error(), "UNBOUND_SQL_PARAMETER") {
+		t.Fatalf("unbound: %v", err)
+	}
+	if _, _, err := NamedParams("SELECT ?, :n", args); err == nil {
+		t.Fatal("? and :name mixed: no error")
 	}
 }

@@ -253,3 +253,6 @@ func (c *concatReader) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// RawPattern is the raw logs the compacted copy is made from.
+func (c *Compacted) RawPattern() string { return c.raw }

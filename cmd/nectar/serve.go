@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/nectar-dev/nectar/connect"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
@@ -26,13 +27,14 @@ func newServeCmd() *cobra.Command {
 	var (
 		sf                   sourceFlags
 		flightAddr, httpAddr string
+		sparkAddr            string
 		tlsCert, tlsKey      string
 		usersFile            string
 		logJSON, logDebug    bool
 		limits               server.Limits
 	)
 	c := &cobra.Command{
-		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
+		Use:   "serve [--flight-sql ADDR] [--http ADDR] [--spark-connect ADDR] [--users FILE --tls-cert CERT --tls-key KEY]",
 		Short: "Answer queries over Arrow Flight SQL (ADBC, JDBC, R, Python) and an HTTP API",
 		Long: `Answer queries over Arrow Flight SQL and an HTTP API, from nectar.yaml's sources.
 
@@ -42,6 +44,9 @@ any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:707
   POST /v1/query   SQL as the body or JSON {"sql": …}; ?format=json|csv|arrow|parquet|table
   GET  /v1/tables  the sources and views with their columns
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
+--spark-connect ADDR (off by default; Spark's port is 15002) also answers Spark
+Connect, so pyspark's SparkSession.builder.remote("sc://127.0.0.1:15002") and
+sparklyr's method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md).
 
 Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
@@ -60,8 +65,8 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 			if sf.badLines != "" {
 				return errors.New("--bad-lines is for one run, not for a server: the server logs each query's skipped lines")
 			}
-			if flightAddr == "" && httpAddr == "" {
-				return errors.New("nothing to serve: give --flight-sql ADDR, --http ADDR or both")
+			if flightAddr == "" && httpAddr == "" && sparkAddr == "" {
+				return errors.New("nothing to serve: give --flight-sql ADDR, --http ADDR, --spark-connect ADDR or several")
 			}
 			level := slog.LevelInfo
 			if logDebug {
@@ -129,13 +134,39 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				}
 				listeners[i] = ln
 			}
-			return srv.Serve(cmd.Context(), listeners[0], listeners[1])
+			sc, scLn, err := sparkConnect(cfg, srv, sparkAddr)
+			if err != nil {
+				for _, l := range listeners {
+					if l != nil {
+						l.Close()
+					}
+				}
+				return err
+			}
+			if sc == nil {
+				return srv.Serve(cmd.Context(), listeners[0], listeners[1])
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			scErr := make(chan error, 1)
+			go func() {
+				err := sc.Serve(ctx, scLn)
+				cancel()
+				scErr <- err
+			}()
+			err = srv.Serve(ctx, listeners[0], listeners[1])
+			cancel()
+			if e := <-scErr; err == nil && e != nil {
+				err = fmt.Errorf("--spark-connect: %w", e)
+			}
+			return err
 		},
 	}
 	sf.add(c)
 	f := c.Flags()
 	f.StringVar(&flightAddr, "flight-sql", "127.0.0.1:32010", "Arrow Flight SQL address ('' for none)")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7070", "HTTP API address ('' for none)")
+	f.StringVar(&sparkAddr, "spark-connect", "", "Spark Connect address for pyspark and sparklyr, e.g. 127.0.0.1:15002 ('' for none, the default)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
 	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)
@@ -145,6 +176,41 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 	f.BoolVar(&logDebug, "log-debug", false, "log debug messages too")
 	c.AddCommand(newHashPasswordCmd())
 	return c
+}
+
+// sparkConnect makes the Spark Connect endpoint on addr ("" for none),
+// with the server's sessions, users, TLS and limits: each request gets a
+// fresh engine session over nectar.yaml's sources and waits for one of the
+// server's query slots, as Flight SQL's do.
+func sparkConnect(cfg server.Config, srv *server.Server, addr string) (*connect.Service, net.Listener, error) {
+	if addr == "" {
+		return nil, nil, nil
+	}
+	cc := connect.Config{TLS: cfg.TLS, Logger: cfg.Logger, Admit: srv.Admit, Busy: server.ErrBusy, NewSession: func() *engine.Session {
+		e := engine.New(cfg.Engine)
+		if cfg.Project != nil {
+			cfg.Project.Apply(e)
+		}
+		if cfg.Tables != nil {
+			e.LookupTables(cfg.Tables.Lookup)
+		}
+		if cfg.Prepare != nil {
+			cfg.Prepare(e)
+		}
+		return e
+	}}
+	if cfg.Users != nil {
+		cc.Users = cfg.Users
+	}
+	sc, err := connect.New(cc)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := sc.Listen(addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--spark-connect: %w%s", err, listenAdvice(err))
+	}
+	return sc, ln, nil
 }
 
 // listenAdvice says how to listen beyond loopback after a refusal.

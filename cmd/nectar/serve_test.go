@@ -50,6 +50,8 @@ func TestServeRefuses(t *testing.T) {
 		{[]string{"--users", "missing.txt"}, "users file"},
 		{[]string{"--users", plain}, `user "alice" has no bcrypt hash`},
 		{[]string{"--flight-sql", "127.0.0.1:80:80", "--http", ""}, "--flight-sql"},
+		{[]string{"--flight-sql", "", "--http", "", "--spark-connect", "0.0.0.0:0"}, "--spark-connect: \"0.0.0.0:0\" listens beyond this machine"},
+		{[]string{"--flight-sql", "", "--http", "", "--spark-connect", "0.0.0.0:0", "--users", hashed}, "has no TLS (or give"},
 	} {
 		o := nectar(t, append([]string{"serve"}, c.args...)...)
 		if o.code != exitError || !strings.Contains(o.stderr, c.want) {

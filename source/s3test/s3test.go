@@ -54,7 +54,18 @@ type Server struct {
 	rng    *rand.Rand
 	stats  Stats
 	region string
+	keyed  bool // requests must be signed with AccessKey
 	down   http.Handler
+}
+
+// RequireKey makes the server refuse, as S3 does with 403
+// InvalidAccessKeyId, a request not signed with AccessKey. (The
+// signature itself is not checked: a wrong secret is S3's
+// SignatureDoesNotMatch, the same 403 to nectar.)
+func (s *Server) RequireKey() {
+	s.mu.Lock()
+	s.keyed = true
+	s.mu.Unlock()
 }
 
 // SetBucketRegion makes every answer carry X-Amz-Bucket-Region, as AWS
@@ -192,8 +203,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Amz-Bucket-Region", s.region)
 	}
 	latency := s.faults.Latency
+	keyed := s.keyed
 	s.mu.Unlock()
 	time.Sleep(latency)
+
+	if keyed && !strings.Contains(r.Header.Get("Authorization"), "Credential="+AccessKey+"/") {
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>`)
+		return
+	}
 
 	if slow {
 		// The body S3 sends when it throttles a prefix.
