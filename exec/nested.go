@@ -77,6 +77,9 @@ func nestedRow(e plan.Expr, row, env []types.Value) (types.Value, bool, error) {
 func nestedApply(e plan.Expr, a []types.Value) (types.Value, error) {
 	switch e := e.(type) {
 	case *plan.Index:
+		if e.Lenient && !a[0].IsNull() && !a[1].IsNull() && a[0].K.IsArray() && (a[1].I < 0 || a[1].I >= int64(types.Count(a[0]))) {
+			return types.NullValue, nil
+		}
 		return index(a[0], a[1])
 	case *plan.GetField:
 		return getField(a[0], e.Ord, e.K)

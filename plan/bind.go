@@ -264,7 +264,7 @@ func (b *binder) scan(src Source, alias string) (Node, scope, error) {
 	}
 	sc := make(scope, len(cols))
 	for i, c := range cols {
-		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden}
+		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden, Path: true}
 	}
 	if o, ok := src.(OpenSchema); ok {
 		b.open = append(b.open, openRef{o, alias})

@@ -27,6 +27,10 @@ type composite interface {
 type Index struct {
 	X, I Expr
 	K    types.Kind
+	// Lenient gives NULL past an array's end, as a path read from the
+	// logs does (Spark's get(a, i)): set on the subscripts of a path
+	// read as element access of a source's column.
+	Lenient bool
 }
 
 // GetField is X.Name: field Ord of a STRUCT, or, when X is an ARRAY of
@@ -89,7 +93,12 @@ func (e *HigherOrder) Kind() types.Kind { return e.K }
 func (e *Construct) Kind() types.Kind   { return e.K }
 func (e *FromJSON) Kind() types.Kind    { return e.K }
 
-func (e *Index) String() string { return e.X.String() + "[" + e.I.String() + "]" }
+func (e *Index) String() string {
+	if e.Lenient {
+		return "get(" + e.X.String() + ", " + e.I.String() + ")"
+	}
+	return e.X.String() + "[" + e.I.String() + "]"
+}
 func (e *GetField) String() string {
 	return e.X.String() + "." + syntax.QuoteIdent(e.Name)
 }

@@ -172,30 +172,55 @@ func (c *exprCtx) lambdaVar(parts []string, pos syntax.Pos) (Expr, bool, error) 
 // is a generator's STRUCT column), or returns nil.
 func (c *exprCtx) prefixPath(parts []string, pos syntax.Pos) Expr {
 	for k := len(parts) - 1; k >= 1; k-- {
-		x, err := c.column(parts[:k], pos)
-		if err != nil {
-			// products[0] as a column name failed: try products, then
-			// the index.
+		// The column is parts[:k], or parts[:k] with the last part's
+		// subscripts (products[0]) taken off and applied after it.
+		head, rest := parts[:k], parts[k:]
+		if _, err := c.sc.lookup(head, pos); err != nil {
 			name, idx, ok := splitIndexes(parts[k-1])
 			if !ok || len(idx) == 0 {
 				continue
 			}
-			head := append(slices.Clone(parts[:k-1]), name)
-			if x, err = c.column(head, pos); err != nil {
-				continue
-			}
-			y, err := applyPath(x, append([]string{"[" + joinIdx(idx) + "]"}, parts[k:]...), pos)
-			if err == nil {
-				return y
-			}
+			head = append(slices.Clone(parts[:k-1]), name)
+			rest = append([]string{"[" + joinIdx(idx) + "]"}, parts[k:]...)
+		}
+		i, err := c.sc.lookup(head, pos)
+		if err != nil {
 			continue
 		}
-		if !x.Kind().IsNested() {
+		lenient := false
+		// a.f of an ARRAY a is the array of every element's f: never a
+		// JSON path (a path reaches into an array by index).
+		arrayField := c.sc[i].Kind.IsArray() && !strings.HasPrefix(rest[0], "[")
+		if c.sc[i].Path && !arrayField {
+			if c.admissible(parts) {
+				// A source's own path: the longer path is a path of the
+				// source too, which Bind admits (it then reads as a scan
+				// column), as it would be read straight from the source.
+				return nil
+			}
+			// Read out of the whole value, the path still reads NULL
+			// past an array's end, as a path does.
+			lenient = true
+		}
+		x, err := c.column(head, pos)
+		if err != nil || !x.Kind().IsNested() {
 			continue
 		}
-		if y, err := applyPath(x, parts[k:], pos); err == nil {
-			return y
+		y, err := applyPath(x, rest, pos)
+		if err != nil {
+			continue
 		}
+		if lenient {
+			y = Rewrite(y, func(e Expr) Expr {
+				if ix, ok := e.(*Index); ok && ix.X.Kind().IsArray() {
+					c := *ix
+					c.Lenient = true
+					return &c
+				}
+				return e
+			})
+		}
+		return y
 	}
 	return nil
 }
@@ -685,4 +710,20 @@ func (b *binder) selectGenerator(in Node, sc scope, sel *syntax.Select) (Node, s
 	s := *sel
 	s.Items = slices.Concat(sel.Items[:at], items, sel.Items[at+1:])
 	return g, out, &s, nil
+}
+
+// admissible reports whether some open-schema source of the statement
+// could have parts as a path (plan.OpenSchema's Admits), so that Bind's
+// admission, not element access, should resolve it.
+func (c *exprCtx) admissible(parts []string) bool {
+	full := strings.Join(parts, ".")
+	for _, o := range c.b.open {
+		if o.src.Admits(full) {
+			return true
+		}
+		if o.alias != "" && len(parts) > 1 && strings.EqualFold(o.alias, parts[0]) && o.src.Admits(strings.Join(parts[1:], ".")) {
+			return true
+		}
+	}
+	return false
 }

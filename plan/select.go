@@ -254,6 +254,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	out := make(scope, nOut)
 	for i := range out {
 		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
+		if c := items[i].col; c >= 0 && ag == nil {
+			out[i].Path = sc[c].Path
+		}
 	}
 	return b.limit(node, out, sel.Limit, sel.Offset)
 }

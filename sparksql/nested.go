@@ -32,6 +32,9 @@ func (c *compiler) nested(e plan.Expr, col func(int) string) (string, error) {
 		}
 		return "(" + strings.Join(ps, ", ") + ") -> " + a[0], nil
 	case *plan.Index:
+		if e.Lenient {
+			return "get(" + a[0] + ", CAST(" + a[1] + " AS INT))", nil
+		}
 		if e.X.Kind().IsArray() {
 			a[1] = "CAST(" + a[1] + " AS INT)" // Spark's array index is an INT
 		}
