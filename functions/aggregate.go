@@ -73,7 +73,7 @@ type AggShape uint8
 const (
 	// ValueArg is f(x).
 	ValueArg AggShape = iota
-	// CountArgs is count's: count(*), count() or count(x).
+	// CountArgs is count's: count(*) or count(x) (count() is refused, as in Spark).
 	CountArgs
 	// OrderedArgs is f(x, ord): the value x of the row whose ord is least
 	// or greatest. DISTINCT does not apply.

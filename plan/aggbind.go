@@ -24,6 +24,9 @@ type aggState struct {
 	gid      int
 	nKeys    int
 	origText []string
+	// sets: the query has GROUP BY GROUPING SETS, ROLLUP or CUBE (a
+	// global GROUPING SETS (()) has no grouping id column but is one).
+	sets bool
 }
 
 // matchGroup reports whether e, bound over the aggregate's input, is one of
@@ -63,7 +66,7 @@ func notGrouped(name string, pos syntax.Pos) error {
 // aggArgs is an aggregate call's arguments by the roles its shape gives
 // them.
 type aggArgs struct {
-	value syntax.Expr // nil for count(*) and count()
+	value syntax.Expr // nil for count(*)
 	ord   syntax.Expr // OrderedArgs: the ordering
 	param syntax.Expr // FractionArgs: the fraction, a literal in [0, 1]
 }
@@ -95,6 +98,9 @@ func splitAggArgs(e *syntax.Call, fn *functions.Aggregate) (aggArgs, error) {
 		}
 		a.value = args[0]
 	case len(args) == 0 && fn.Shape == functions.CountArgs:
+		// count() is count(*) in nectar's older dialect; Spark requires
+		// an argument (WRONG_NUM_ARGS).
+		return a, syntax.Errorf(e.Position(), "count() needs an argument: count(*) counts rows")
 	case fn.Shape == functions.FractionArgs && (len(args) == 2 || len(args) == 3):
 		lit, ok := args[1].(*syntax.Literal)
 		if !ok || !lit.Value.K.IsNumeric() || lit.Value.AsFloat() < 0 || lit.Value.AsFloat() > 1 {
@@ -394,7 +400,7 @@ func (a *aggState) groupAll(items []item, sc scope) error {
 // the key out.
 func (c *exprCtx) grouping(e *syntax.Call) (Expr, error) {
 	a := c.agg
-	if a != nil && a.gid < 0 && len(a.groups) == 0 && e.Name == "grouping_id" && len(e.Args) == 0 {
+	if a != nil && a.sets && a.gid < 0 && len(a.groups) == 0 && e.Name == "grouping_id" && len(e.Args) == 0 {
 		return &Const{V: types.IntValue(0)}, nil // GROUPING SETS (())
 	}
 	if a == nil || a.gid < 0 {

@@ -60,6 +60,11 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		return nil, syntax.Errorf(e.Position(), "an INTERVAL can only be added to or subtracted from a timestamp")
 	case *syntax.Ident:
 		x, err := c.column(e.Parts, e.Position())
+		if err != nil && len(e.Parts) == 1 && strings.EqualFold(e.Parts[0], "grouping__id") && c.agg != nil && c.agg.gid >= 0 {
+			// Hive's virtual column, which Spark keeps: grouping_id()
+			// under GROUPING SETS, ROLLUP or CUBE.
+			return c.grouping(&syntax.Call{At: e.At, Name: "grouping_id"})
+		}
 		if err != nil && len(e.Parts) > 1 {
 			if y := c.prefixPath(e.Parts, e.Position()); y != nil {
 				return y, nil

@@ -71,7 +71,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	c := &exprCtx{b: b, sc: sc, clause: "SELECT", win: &winState{}}
 	var ag *aggState
 	if hasAgg {
-		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}, gid: -1}
+		ag = &aggState{pre: &exprCtx{b: b, sc: sc, clause: "GROUP BY"}, gid: -1, sets: sel.GroupingSets != nil}
 		if sel.GroupAll {
 			if err := ag.groupAll(items, sc); err != nil {
 				return nil, nil, err

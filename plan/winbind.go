@@ -75,8 +75,10 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 	if len(w.OrderBy) > 0 {
 		w.End = Bound{Kind: CurrentRow}
 	}
-	if isWin && !wf.Framed && len(e.Over.OrderBy) == 0 {
-		// Spark: WINDOW_FUNCTION_FRAME_NOT_ORDERED.
+	if isWin && !wf.Framed && len(e.Over.OrderBy) == 0 && wf.Name != "row_number" {
+		// Spark: WINDOW_FUNCTION_FRAME_NOT_ORDERED. nectar keeps
+		// row_number() OVER () numbering rows as they arrive, which the
+		// Spark Connect endpoint's tail() is built on.
 		return nil, syntax.Errorf(e.Position(), "%s needs ORDER BY in its window: without it the rows' order is undefined", e.Name)
 	}
 	if f := e.Over.Frame; f != nil {

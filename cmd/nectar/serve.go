@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,9 +45,10 @@ any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:707
   POST /v1/query   SQL as the body or JSON {"sql": …}; ?format=json|csv|arrow|parquet|table
   GET  /v1/tables  the sources and views with their columns
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
---spark-connect ADDR (off by default; Spark's port is 15002) also answers Spark
-Connect, so pyspark's SparkSession.builder.remote("sc://127.0.0.1:15002") and
-sparklyr's method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md).
+Spark Connect (default 127.0.0.1:15002, Spark's own port) lets pyspark's
+SparkSession.builder.remote("sc://127.0.0.1:15002") and sparklyr's
+method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md); when
+a Spark server already holds that port, nectar says so and serves the rest.
 
 Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
@@ -135,6 +137,12 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				listeners[i] = ln
 			}
 			sc, scLn, err := sparkConnect(cfg, srv, sparkAddr)
+			if err != nil && !cmd.Flags().Changed("spark-connect") && errors.Is(err, syscall.EADDRINUSE) {
+				// The default port is Spark's: a Spark Connect server
+				// running here is no reason not to serve the rest.
+				cfg.Logger.Warn("Spark Connect not served: its default address is in use (a Spark server?); give --spark-connect ADDR", "addr", sparkAddr)
+				sc, scLn, err = nil, nil, nil
+			}
 			if err != nil {
 				for _, l := range listeners {
 					if l != nil {
@@ -166,7 +174,7 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 	f := c.Flags()
 	f.StringVar(&flightAddr, "flight-sql", "127.0.0.1:32010", "Arrow Flight SQL address ('' for none)")
 	f.StringVar(&httpAddr, "http", "127.0.0.1:7070", "HTTP API address ('' for none)")
-	f.StringVar(&sparkAddr, "spark-connect", "", "Spark Connect address for pyspark and sparklyr, e.g. 127.0.0.1:15002 ('' for none, the default)")
+	f.StringVar(&sparkAddr, "spark-connect", "127.0.0.1:15002", "Spark Connect address for pyspark and sparklyr ('' for none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "TLS certificate (PEM) for both protocols")
 	f.StringVar(&tlsKey, "tls-key", "", "TLS private key (PEM) for --tls-cert")
 	f.StringVar(&usersFile, "users", "", `users allowed in, one "name:bcrypt-hash" per line (nectar serve hash-password makes the hash)`)

@@ -46,7 +46,7 @@ func TestServeRefuses(t *testing.T) {
 		{[]string{"--tls-cert", "cert.pem"}, "give --tls-cert and --tls-key together"},
 		{[]string{"--tls-cert", "missing.pem", "--tls-key", "missing.key"}, "--tls-cert/--tls-key"},
 		{[]string{"--bad-lines", "bad.json"}, "--bad-lines is for one run"},
-		{[]string{"--flight-sql", "", "--http", ""}, "nothing to serve"},
+		{[]string{"--flight-sql", "", "--http", "", "--spark-connect", ""}, "nothing to serve"},
 		{[]string{"--users", "missing.txt"}, "users file"},
 		{[]string{"--users", plain}, `user "alice" has no bcrypt hash`},
 		{[]string{"--flight-sql", "127.0.0.1:80:80", "--http", ""}, "--flight-sql"},
@@ -317,5 +317,33 @@ func TestServeGraph(t *testing.T) {
 		if !strings.Contains(string(body), `"name":"`+name+`"`) {
 			t.Errorf("GET /v1/tables lacks %s: %s", name, body)
 		}
+	}
+}
+
+// TestServeSparkConnectDefaultPortTaken: Spark Connect is served on
+// Spark's own port by default; when a Spark server already holds it,
+// nectar says so and serves the rest.
+func TestServeSparkConnectDefaultPortTaken(t *testing.T) {
+	inTempDir(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:15002")
+	if err != nil {
+		t.Skipf("127.0.0.1:15002 is taken already (%v): the case needs to hold it", err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sv := startServe(t, ctx, "--flight-sql", "", "--http", "127.0.0.1:0")
+	sv.addr("HTTP")
+	if log := sv.stderr.String(); !strings.Contains(log, "Spark Connect not served: its default address is in use") {
+		t.Errorf("no warning about the taken port:\n%s", log)
+	}
+	cancel()
+	if code := <-sv.exited; code != 130 { // stopped as by Ctrl-C
+		t.Errorf("exit %d: %s", code, sv.stderr.String())
+	}
+	// Asked for by name, the same address is an error.
+	code := run(context.Background(), []string{"serve", "--flight-sql", "", "--http", "", "--spark-connect", "127.0.0.1:15002"}, io.Discard, io.Discard)
+	if code == 0 {
+		t.Error("--spark-connect on a taken address succeeded")
 	}
 }

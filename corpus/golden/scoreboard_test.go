@@ -21,7 +21,8 @@ golden files; do not edit by hand. Each statement of the files listed in
 compared with the schema and rows Spark recorded (Apache Spark ` + sparkVersion + `,
 ` + "`sql/core/src/test/resources/sql-tests`" + `, fetched by ` + "`scripts/spark-golden.sh`" + `; see
 ` + "`corpus/golden/README.md`" + `). Rows compare as a multiset, and in order when the query
-ends in ORDER BY. Types compare by family: nectar computes every integer as
+ends in ORDER BY (only the keys' order when every key is an output column: rows
+that tie on the keys may come in any order). Types compare by family: nectar computes every integer as
 BIGINT and every fraction (DECIMAL included) as DOUBLE, so Spark's INT or
 DECIMAL(10,2) matches them, and numbers compare by value.
 
