@@ -3,7 +3,8 @@
 # Everything it needs comes from Go's module proxy or, for tmux (the shell's
 # terminal test), Spark's SQL golden files (Maven Central) and the
 # PostgreSQL, serve clients, Spark Connect clients, graph producers (PyPI),
-# libdeflate and Spark steps, is installed by their scripts.
+# Chromium and Playwright (the dashboard), libdeflate and Spark steps, is
+# installed by their scripts.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,6 +41,9 @@ scripts/graph-producers-test.sh
 
 step "nectar serve with real clients: Python ADBC (pytest) and the Flight SQL JDBC driver (installs them into a cache)"
 scripts/serve-clients-test.sh
+
+step "nectar serve's web dashboard in a real browser: Playwright (playwright-core) drives Debian's chromium (installs both when missing)"
+scripts/dashboard-test.sh
 
 step "nectar serve --spark-connect with pyspark's client, compared with a real Spark Connect server and nectar query (client dependencies into a cache)"
 scripts/connect-clients-test.sh

@@ -46,6 +46,9 @@ type Config struct {
 	// file or a PostgreSQL URL. The engine only reads the section; the
 	// program opens the store and registers its tables.
 	Graph GraphConfig `yaml:"graph"`
+	// Streams are queries `nectar serve` keeps running over arriving
+	// files (StreamConfig; the server runs them).
+	Streams map[string]StreamConfig `yaml:"streams"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -190,6 +193,9 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 	}
 	if c.S3.MaxAttempts < 0 || c.S3.MaxBackoff < 0 {
 		return nil, fmt.Errorf("read %s: s3: max_attempts and max_backoff must not be negative", path)
+	}
+	if err := c.checkStreams(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return &c, nil
 }

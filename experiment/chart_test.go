@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -117,6 +118,29 @@ func TestChartsHandmade(t *testing.T) {
 		if strings.Contains(html, bad) {
 			t.Errorf("HTML contains %q", bad)
 		}
+	}
+
+	// The fragment the dashboard embeds: the same report, no inline
+	// style for a strict Content-Security-Policy to block, the charts'
+	// colours kept as attributes.
+	var frag bytes.Buffer
+	if err := rep.WriteHTMLFragment(&frag); err != nil {
+		t.Fatal(err)
+	}
+	f := frag.String()
+	if regexp.MustCompile(`\sstyle=`).MatchString(f) || strings.Contains(f, "<style") || strings.Contains(f, "<body") {
+		t.Errorf("fragment has inline styles or a page around it")
+	}
+	if n := strings.Count(f, "<svg"); n != len(charts) {
+		t.Errorf("fragment has %d <svg>, want %d", n, len(charts))
+	}
+	if !strings.Contains(f, ` fill="#`) || !strings.Contains(f, ` stroke-width="`) {
+		t.Errorf("fragment's charts lost their presentation attributes")
+	}
+	noCharts := regexp.MustCompile(`(?s)<svg.*?</svg>`)
+	body := html[strings.Index(html, "<body>")+len("<body>") : strings.Index(html, "</body>")]
+	if noCharts.ReplaceAllString(body, "") != noCharts.ReplaceAllString(f, "") {
+		t.Errorf("fragment and page differ outside the charts")
 	}
 }
 

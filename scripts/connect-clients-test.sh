@@ -14,7 +14,10 @@
 # pyspark client.
 #
 # Environment: NECTAR_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/nectar),
-# NECTAR_CONNECT_SPARK=0 skips the real Spark server, PYTEST_ARGS.
+# NECTAR_CONNECT_SPARK=0 skips the real Spark server, PYTEST_ARGS;
+# NECTAR_CONNECT_BENCH_EVENTS=N (with NECTAR_CONNECT_BENCH_REPS, default 3)
+# runs scripts/connect-clients/bench.py instead of the tests: the seed query
+# over N generated events through pyspark, nectar and Spark interleaved.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -89,6 +92,14 @@ if [ "${NECTAR_CONNECT_SPARK:-1}" != 0 ] && command -v java >/dev/null; then
 	wait_port "$sport" "$!" "$tmp/spark.log" "Spark Connect" 180
 	spark_remote="sc://127.0.0.1:$sport"
 	echo "connect-clients: real Spark Connect on 127.0.0.1:$sport" >&2
+fi
+
+if [ -n "${NECTAR_CONNECT_BENCH_EVENTS:-}" ]; then
+	[ -n "$spark_remote" ] || { echo "connect-clients: the benchmark needs the real Spark server" >&2; exit 1; }
+	"$nectar" gen --out "$tmp/big" --events "$NECTAR_CONNECT_BENCH_EVENTS" --files 8 --seed 1 2>/dev/null
+	"$py" scripts/connect-clients/bench.py "sc://localhost:$port/;user_id=$user;token=$password" "$spark_remote" \
+		"$tmp/big/segment-logs" "${NECTAR_CONNECT_BENCH_REPS:-3}"
+	exit
 fi
 
 status=0

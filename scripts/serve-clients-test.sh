@@ -52,7 +52,21 @@ trap cleanup EXIT
 go build -o "$tmp/nectar" ./cmd/nectar
 nectar=$tmp/nectar
 "$nectar" gen --out "$tmp/logs" --events 20000 --files 4 --seed 1 2>/dev/null
-printf 'sources:\n  events: {path: ./logs/segment-logs/**/*.gz}\n' >"$tmp/nectar.yaml"
+# A stream the server hosts, with its memory table: the Python test moves
+# files into incoming/ and watches data_stream change (tbl(con,
+# "data_stream") |> glimpse() from R reads the same table).
+"$nectar" gen --out "$tmp/arrivals" --events 6000 --files 3 --seed 2 2>/dev/null
+cat >"$tmp/nectar.yaml" <<'YAML'
+sources:
+  events: {path: ./logs/segment-logs/**/*.gz}
+streams:
+  data_stream:
+    query: SELECT properties.recommender.variant AS expt, count(*) AS n FROM read_json('./incoming/*.gz') WHERE event = 'Added to Cart' GROUP BY 1
+    trigger: 200ms
+    settle: 0
+    checkpoint: ./checkpoints/data_stream
+    sink: memory
+YAML
 
 user=analyst
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
@@ -61,7 +75,7 @@ printf '%s\n' "$password" | "$nectar" serve hash-password --user "$user" >"$tmp/
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 fport=$(free_port)
 hport=$(free_port)
-(cd "$tmp" && exec "$nectar" serve --flight-sql "127.0.0.1:$fport" --http "127.0.0.1:$hport" --users users.txt) >"$tmp/server.log" 2>&1 &
+(cd "$tmp" && exec "$nectar" serve --flight-sql "127.0.0.1:$fport" --http "127.0.0.1:$hport" --spark-connect "" --users users.txt) >"$tmp/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 200); do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$fport") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$hport") 2>/dev/null; then
@@ -81,6 +95,7 @@ echo "== Python: ADBC Flight SQL driver (pytest)"
 # shellcheck disable=SC2086
 NECTAR_FLIGHT="grpc://127.0.0.1:$fport" NECTAR_HTTP="http://127.0.0.1:$hport" \
 	NECTAR_USER="$user" NECTAR_PASSWORD="$password" NECTAR_BIN="$nectar" NECTAR_PROJECT="$tmp" \
+	NECTAR_ARRIVALS="$(find "$tmp/arrivals" -name '*.gz' | sort | tr '\n' ':' | sed 's/:$//')" \
 	"$venv/bin/pytest" -q -p no:cacheprovider scripts/serve-clients/test_adbc.py ${PYTEST_ARGS:-} || status=1
 
 echo "== Java: Arrow Flight SQL JDBC driver $jdbc_version"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -39,6 +40,40 @@ const (
 	KindView  = "VIEW"  // a view a user created (CREATE VIEW)
 )
 
+// joinedTables are several catalogs of extra tables (the model graph's
+// and the hosted streams'), looked up in order.
+type joinedTables []Tables
+
+func (j joinedTables) Lookup(name string) (plan.Source, bool) {
+	for _, t := range j {
+		if src, ok := t.Lookup(name); ok {
+			return src, true
+		}
+	}
+	return nil, false
+}
+
+func (j joinedTables) List() []TableRef {
+	var out []TableRef
+	for _, t := range j {
+		out = append(out, t.List()...)
+	}
+	return out
+}
+
+// streamTables are the hosted streams' memory tables as a catalog.
+type streamTables struct{ h *streams.Host }
+
+func (t streamTables) Lookup(name string) (plan.Source, bool) { return t.h.Lookup(name) }
+
+func (t streamTables) List() []TableRef {
+	var out []TableRef
+	for _, tb := range t.h.Tables() {
+		out = append(out, TableRef{Name: tb.Name, Kind: streams.KindStreamTable})
+	}
+	return out
+}
+
 // session returns a fresh session for one request of user: nectar.yaml's
 // sources, the user's views and the extra tables, and nothing opened yet,
 // so that a query lists its files anew however long the server has run.
@@ -61,8 +96,8 @@ func (s *Server) newSession() *engine.Session {
 	if s.cfg.Project != nil {
 		s.cfg.Project.Apply(e)
 	}
-	if s.cfg.Tables != nil {
-		e.LookupTables(s.cfg.Tables.Lookup)
+	if s.extra != nil {
+		e.LookupTables(s.extra.Lookup)
 	}
 	if s.cfg.Prepare != nil {
 		s.cfg.Prepare(e)
@@ -107,8 +142,8 @@ func (s *Server) tables(user string) []TableRef {
 			kinds[strings.ToLower(name)] = KindTable
 		}
 	}
-	if s.cfg.Tables != nil {
-		for _, t := range s.cfg.Tables.List() {
+	if s.extra != nil {
+		for _, t := range s.extra.List() {
 			kinds[strings.ToLower(t.Name)] = t.Kind
 		}
 	}

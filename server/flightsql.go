@@ -21,6 +21,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/parquetfile"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -124,6 +125,8 @@ func (s *Server) statusError(ctx context.Context, err error, script string) erro
 		return status.Error(codes.InvalidArgument, syntax.Format(script, err))
 	case errors.Is(err, exec.ErrMemoryLimit):
 		return status.Error(codes.ResourceExhausted, err.Error())
+	case errors.Is(err, streams.ErrNoResultYet):
+		return status.Error(codes.Unavailable, err.Error())
 	}
 	return status.Error(codes.Unknown, err.Error())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 )
 
@@ -24,6 +25,12 @@ import (
 //	                 lines by default), streamed as the rows come; 204 for
 //	                 a script that gives no rows (CREATE VIEW)
 //	GET  /v1/tables  {"tables": [{"name", "kind", "schema": [{"name", "type"}]}]}
+//	GET  /v1/streams {"streams": [status, …]}, each as GET /v1/streams/{name}
+//	GET  /v1/streams/{name}         a hosted stream's status: `nectar stream
+//	                 status`'s fields and the hosting state (streams.Status)
+//	GET  /v1/streams/{name}/events  server-sent events: the status again
+//	                 (event "status") whenever a batch commits or the
+//	                 state changes
 //
 // Errors are JSON: {"error": {"message", "line", "column", "hint"}, and
 // "detail", the message with the query's line and a caret, as the CLI
@@ -70,9 +77,13 @@ func (s *Server) httpHandler() http.Handler {
 	}
 	route("/v1/query", http.MethodPost, s.handleQuery)
 	route("/v1/tables", http.MethodGet, s.handleTables)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, apiError{Message: "no such endpoint: " + r.URL.Path + " (POST /v1/query, GET /v1/tables)"})
+	route("/v1/streams", http.MethodGet, s.handleStreams)
+	route("/v1/streams/{name}", http.MethodGet, s.handleStream)
+	route("/v1/streams/{name}/events", http.MethodGet, s.handleStreamEvents)
+	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, apiError{Message: "no such endpoint: " + r.URL.Path + " (POST /v1/query, GET /v1/tables, GET /v1/streams)"})
 	})
+	mux.Handle("/", s.dashboard())
 	var h http.Handler = mux
 	if s.auth != nil {
 		h = s.auth.httpAuth(mux, func(w http.ResponseWriter, r *http.Request, err error) {
@@ -81,14 +92,14 @@ func (s *Server) httpHandler() http.Handler {
 		})
 	}
 	if len(s.cfg.Handlers) == 0 {
-		return h
+		return browserGuard(h, s.auth != nil)
 	}
 	outer := http.NewServeMux()
 	for path, extra := range s.cfg.Handlers {
 		outer.Handle(path, extra)
 	}
 	outer.Handle("/", h)
-	return outer
+	return browserGuard(outer, s.auth != nil)
 }
 
 // apiError is an error as the API reports it.
@@ -140,6 +151,9 @@ func (s *Server) queryErrorBody(ctx context.Context, err error, src string) (int
 		return http.StatusGatewayTimeout, errorBody{Error: apiError{Message: "query cancelled: " + err.Error()}}
 	case errors.Is(err, exec.ErrMemoryLimit):
 		return http.StatusInsufficientStorage, errorBody{Error: apiError{Message: err.Error()}}
+	case errors.Is(err, streams.ErrNoResultYet):
+		// Not the client's fault, nor the server's: ask again later.
+		return http.StatusServiceUnavailable, errorBody{Error: apiError{Message: err.Error()}}
 	default:
 		return http.StatusInternalServerError, errorBody{Error: apiError{Message: err.Error()}}
 	}

@@ -191,7 +191,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"unacceptable", "POST", "/v1/query", "", "image/png", "SELECT 1", 406, apiError{Message: "image/png"}},
 		{"GET a query", "GET", "/v1/query", "", "", "", 405, apiError{Message: "use POST"}},
 		{"POST the tables", "POST", "/v1/tables", "", "", "", 405, apiError{Message: "use GET"}},
-		{"no such path", "GET", "/v2/anything", "", "", "", 404, apiError{Message: "no such endpoint"}},
+		{"no such path", "GET", "/v1/anything", "", "", "", 404, apiError{Message: "no such endpoint"}},
 		// The server reads the project's places only (#21): no path,
 		// however written, leads elsewhere.
 		{"file outside the project", "POST", "/v1/query", "", "", "SELECT * FROM read_json('/etc/passwd')", 400, apiError{Message: "outside the folders and buckets this server may read", Line: 1, Column: 15}},

@@ -22,6 +22,8 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/listen"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/server/dashboard"
+	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -34,8 +36,15 @@ type Config struct {
 	// Project is nectar.yaml: its sources are tables of every session
 	// (nil: none).
 	Project *engine.Config
+	// Experiments are experiment spec files the dashboard reports on,
+	// beside those it finds in the project folder.
+	Experiments []string
 	// Tables are extra tables beside the project's (nil: none).
 	Tables Tables
+	// Streams are the streams the server hosts (nil: none): their memory
+	// tables join the catalog as STREAM TABLEs beside Tables, and
+	// GET /v1/streams reports them. The caller starts them.
+	Streams *streams.Host
 	// Prepare, if set, readies each session a request gets, as the CLI
 	// readies its own (the model graph's graph_walk).
 	Prepare func(*engine.Session)
@@ -62,6 +71,9 @@ type Server struct {
 	auth      *authenticator // nil without users
 	admission *admission
 	mem       memory.Allocator
+	// extra are Config.Tables and the streams' tables, joined.
+	extra Tables
+	dash  *dashboard.Dashboard
 
 	// stopping is cancelled when Serve's context ends: every running
 	// query's context is cancelled with it.
@@ -92,6 +104,26 @@ func New(cfg Config) (*Server, error) {
 	s.stopping, s.stop = context.WithCancelCause(context.Background())
 	if cfg.Users != nil {
 		s.auth = &authenticator{users: cfg.Users, tokens: newTokens()}
+	}
+	var extra joinedTables
+	if cfg.Tables != nil {
+		extra = append(extra, cfg.Tables)
+	}
+	if cfg.Streams != nil {
+		extra = append(extra, streamTables{cfg.Streams})
+	}
+	if len(extra) > 0 {
+		s.extra = extra
+	}
+	dir := "."
+	if cfg.Project != nil {
+		dir = cfg.Project.Dir()
+	}
+	var err error
+	s.dash, err = dashboard.New(dashboard.Options{Backend: dashBackend{s}, Streams: cfg.Streams, ProjectDir: dir,
+		Specs: cfg.Experiments, Log: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	return s, nil
 }

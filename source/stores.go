@@ -67,6 +67,12 @@ var Default = &Stores{}
 // NewStores returns Stores whose S3 store is built from o.
 func NewStores(o S3Options) *Stores { return &Stores{S3Options: o} }
 
+// Unconfined returns Stores with st's S3 settings and no confinement, for
+// readers the operator configured rather than a client's query (the
+// streams nectar serve hosts read the folders nectar.yaml gives them,
+// which need not exist when the server starts).
+func (st *Stores) Unconfined() *Stores { return &Stores{S3Options: st.S3Options} }
+
 // StoresFor returns Stores that serve S3 paths with s.
 func StoresFor(s *S3) *Stores {
 	st := &Stores{}

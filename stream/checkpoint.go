@@ -99,9 +99,12 @@ type problem struct {
 
 // commit records a finished batch and its statistics.
 type commit struct {
-	Batch      int64     `json:"batch"`
-	Files      int       `json:"files"`
-	Bytes      int64     `json:"bytes"`
+	Batch int64 `json:"batch"`
+	Files int   `json:"files"`
+	Bytes int64 `json:"bytes"`
+	// RowsIn counts the rows the batch read from its files (before any
+	// filter; 0 in checkpoints older than the field), Spark's numInputRows.
+	RowsIn     int64     `json:"rows_in"`
 	RowsOut    int64     `json:"rows_out"`
 	Late       int64     `json:"late_rows"`
 	Watermark  int64     `json:"watermark_us,omitempty"`

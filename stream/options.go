@@ -96,6 +96,11 @@ type Options struct {
 	Catalog *engine.Session
 	// Log receives progress (nil: slog.Default()).
 	Log *slog.Logger
+	// Committed, if set, is called after each batch's commit is written,
+	// with the batch's statistics: a host that shows the stream (nectar
+	// serve's dashboard) learns of new results without polling. It runs
+	// on the stream's goroutine and must not block.
+	Committed func(BatchStats)
 
 	// now and failAt let tests control time and inject a crash between
 	// the steps of a batch.

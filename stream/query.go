@@ -53,6 +53,18 @@ func (s *fileSource) truncated() []string {
 	return out
 }
 
+// rowsRead counts the rows the current batch's scans read from their
+// files: the rows they handed on and the lines a pushed-down filter
+// ruled out before parsing them in full.
+func (s *fileSource) rowsRead() int64 {
+	var n int64
+	for _, sc := range s.scanners {
+		st := sc.Stats()
+		n += st.Rows + st.RejectedLines
+	}
+	return n
+}
+
 func (s *fileSource) Columns() []plan.SourceColumn { return s.base.Columns() }
 
 // Resolve is the base source's, and a path below an object the first

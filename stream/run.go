@@ -483,7 +483,7 @@ func (s *streamRun) batch(ctx context.Context, off *offsets, start time.Time) er
 	if err := s.fail(StepStateSaved); err != nil {
 		return err
 	}
-	c := commit{Batch: id, Files: len(off.Files), RowsOut: int64(len(res.rows)), Late: res.late, Committed: s.o.now().UTC(),
+	c := commit{Batch: id, Files: len(off.Files), RowsIn: s.src.rowsRead(), RowsOut: int64(len(res.rows)), Late: res.late, Committed: s.o.now().UTC(),
 		DurationMS: s.o.now().Sub(start).Milliseconds(), Problems: off.Problems}
 	if res.watermark != math.MinInt64 {
 		c.Watermark = res.watermark
@@ -501,7 +501,10 @@ func (s *streamRun) batch(ctx context.Context, off *offsets, start time.Time) er
 		return err
 	}
 	s.next++
-	s.log.Info("stream: batch committed", "batch", id, "files", c.Files, "bytes", c.Bytes, "rows_out", c.RowsOut,
+	if s.o.Committed != nil {
+		s.o.Committed(c.stats())
+	}
+	s.log.Info("stream: batch committed", "batch", id, "files", c.Files, "bytes", c.Bytes, "rows_in", c.RowsIn, "rows_out", c.RowsOut,
 		"watermark", watermarkString(res.watermark), "ms", c.DurationMS)
 	if res.late > 0 {
 		s.log.Warn("stream: late rows dropped (event time before the watermark)", "batch", id, "rows", res.late,

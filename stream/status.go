@@ -13,18 +13,27 @@ import (
 
 // Status is what `nectar stream status DIR` reports, as text or JSON.
 type Status struct {
-	Query         string        `json:"query"`
-	Mode          OutputMode    `json:"mode"`
-	Sink          string        `json:"sink"`
-	Batches       int           `json:"batches"`
-	Rows          int64         `json:"rows_out"`
-	Bytes         int64         `json:"bytes"`
-	RowsPerSecond float64       `json:"rows_per_second"` // output rows over batch time
-	LateRows      int64         `json:"late_rows"`
-	Uncommitted   bool          `json:"uncommitted_batch"` // a batch will be replayed on restart
-	FilesPending  int           `json:"files_pending"`
-	OldestPending time.Duration `json:"oldest_pending_ns,omitempty"`
-	LastError     string        `json:"last_error,omitempty"`
+	Query         string     `json:"query"`
+	Mode          OutputMode `json:"mode"`
+	Sink          string     `json:"sink"`
+	Batches       int        `json:"batches"`
+	Rows          int64      `json:"rows_out"`
+	Bytes         int64      `json:"bytes"`
+	RowsPerSecond float64    `json:"rows_per_second"` // output rows over batch time
+	RowsIn        int64      `json:"rows_in"`
+	// InputRowsPerSecond and ProcessedRowsPerSecond are Spark's two rates
+	// over the recent batches: rows read per second of wall time from the
+	// first recent batch's start to the last one's commit (how fast data
+	// arrives), and per second spent in batches (how fast the stream can
+	// go). Processed well above input means the stream keeps up.
+	InputRowsPerSecond     float64       `json:"input_rows_per_second"`
+	ProcessedRowsPerSecond float64       `json:"processed_rows_per_second"`
+	Watermark              *time.Time    `json:"watermark,omitempty"` // after the last batch, with event-time windows or dedup
+	LateRows               int64         `json:"late_rows"`
+	Uncommitted            bool          `json:"uncommitted_batch"` // a batch will be replayed on restart
+	FilesPending           int           `json:"files_pending"`
+	OldestPending          time.Duration `json:"oldest_pending_ns,omitempty"`
+	LastError              string        `json:"last_error,omitempty"`
 	// SkippedFiles and PartialFiles count the files committed batches
 	// skipped or read only up to a cut; Problems are the last few of them.
 	SkippedFiles int           `json:"skipped_files"`
@@ -50,16 +59,38 @@ type BatchStats struct {
 	Batch      int64     `json:"batch"`
 	Files      int       `json:"files"`
 	Bytes      int64     `json:"bytes"`
+	RowsIn     int64     `json:"rows_in"`
 	Rows       int64     `json:"rows_out"`
 	Late       int64     `json:"late_rows"`
 	DurationMS int64     `json:"duration_ms"`
 	Committed  time.Time `json:"committed"`
+	// ProcessedRowsPerSecond is RowsIn over the batch's duration.
+	ProcessedRowsPerSecond float64 `json:"processed_rows_per_second"`
 }
+
+func (c commit) stats() BatchStats {
+	b := BatchStats{Batch: c.Batch, Files: c.Files, Bytes: c.Bytes, RowsIn: c.RowsIn, Rows: c.RowsOut, Late: c.Late,
+		DurationMS: c.DurationMS, Committed: c.Committed}
+	if c.DurationMS > 0 {
+		b.ProcessedRowsPerSecond = float64(c.RowsIn) / (float64(c.DurationMS) / 1000)
+	}
+	return b
+}
+
+// DefaultRecentBatches is how many batches Status.Recent lists.
+const DefaultRecentBatches = 10
 
 // ReadStatus summarises a checkpoint directory, listing the sources to
 // count files not yet taken. It only reads, so it is safe while the
 // stream runs.
 func ReadStatus(ctx context.Context, dir string) (Status, error) {
+	return ReadStatusRecent(ctx, dir, DefaultRecentBatches)
+}
+
+// ReadStatusRecent is ReadStatus listing the last recent batches (at least
+// one), for a page that charts them.
+func ReadStatusRecent(ctx context.Context, dir string, recent int) (Status, error) {
+	recent = max(recent, 1)
 	ck := &checkpoint{dir: dir}
 	m, ok, err := ck.readMeta()
 	if err != nil {
@@ -86,6 +117,7 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		}
 		st.Batches++
 		st.Rows += c.RowsOut
+		st.RowsIn += c.RowsIn
 		st.Bytes += c.Bytes
 		st.LateRows += c.Late
 		ms += c.DurationMS
@@ -100,13 +132,18 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		if len(st.Problems) > maxProblems {
 			st.Problems = st.Problems[len(st.Problems)-maxProblems:]
 		}
-		if i >= len(ids)-10 {
-			st.Recent = append(st.Recent, BatchStats{Batch: c.Batch, Files: c.Files, Bytes: c.Bytes, Rows: c.RowsOut, Late: c.Late, DurationMS: c.DurationMS, Committed: c.Committed})
+		if i >= len(ids)-recent {
+			st.Recent = append(st.Recent, c.stats())
+		}
+		if i == len(ids)-1 && c.Watermark != 0 {
+			wm := time.UnixMicro(c.Watermark).UTC()
+			st.Watermark = &wm
 		}
 	}
 	if ms > 0 {
 		st.RowsPerSecond = float64(st.Rows) / (float64(ms) / 1000)
 	}
+	st.InputRowsPerSecond, st.ProcessedRowsPerSecond = rates(st.Recent)
 	if rec.pending != nil {
 		for _, f := range rec.pending.Files {
 			rec.taken[f.Path] = struct{}{}
@@ -130,4 +167,26 @@ func ReadStatus(ctx context.Context, dir string) (Status, error) {
 		return st, err
 	}
 	return st, nil
+}
+
+// rates are Spark's input and processing rates over batches: rows read
+// over the wall time they span (from the first one's start to the last
+// one's commit), and over the time spent in them.
+func rates(batches []BatchStats) (input, processed float64) {
+	if len(batches) == 0 {
+		return 0, 0
+	}
+	var rows, ms int64
+	for _, b := range batches {
+		rows += b.RowsIn
+		ms += b.DurationMS
+	}
+	first := batches[0].Committed.Add(-time.Duration(batches[0].DurationMS) * time.Millisecond)
+	if span := batches[len(batches)-1].Committed.Sub(first); span > 0 {
+		input = float64(rows) / span.Seconds()
+	}
+	if ms > 0 {
+		processed = float64(rows) / (float64(ms) / 1000)
+	}
+	return input, processed
 }

@@ -227,6 +227,8 @@ func TestStatus(t *testing.T) {
 	dir := threeFiles(t)
 	o := opts(t, "FROM read_json('"+dir+"') |> AGGREGATE count(*) AS c GROUP BY event", memory.New("t"))
 	o.MaxFilesPerBatch = 2
+	var hooked []BatchStats
+	o.Committed = func(b BatchStats) { hooked = append(hooked, b) }
 	mustRun(t, o)
 	writeLog(t, dir, "d.json", event("View", 9, "2019-02-01T10:05:00Z"))
 	st, err := ReadStatus(context.Background(), o.Checkpoint)
@@ -235,6 +237,17 @@ func TestStatus(t *testing.T) {
 	}
 	if st.Batches != 2 || st.Rows != 5 || st.FilesPending != 1 || len(st.Recent) != 2 || st.Uncommitted || st.LastError != "" {
 		t.Errorf("status %+v", st)
+	}
+	// Six lines read in two batches (4 + 2), each batch reported to the
+	// hook as it committed.
+	if st.RowsIn != 6 || st.Recent[0].RowsIn != 4 || st.Recent[1].RowsIn != 2 || st.InputRowsPerSecond <= 0 || st.ProcessedRowsPerSecond <= 0 {
+		t.Errorf("input rows and rates: %+v", st)
+	}
+	if len(hooked) != 2 || hooked[0].Batch != 0 || hooked[1].RowsIn != 2 || hooked[1].Rows != st.Recent[1].Rows {
+		t.Errorf("Committed saw %+v", hooked)
+	}
+	if one, err := ReadStatusRecent(context.Background(), o.Checkpoint, 1); err != nil || len(one.Recent) != 1 || one.Recent[0].Batch != 1 {
+		t.Errorf("ReadStatusRecent(1): %+v, %v", one.Recent, err)
 	}
 	// No mode was asked for: the status gives the one the query implies,
 	// and a restart without one is the same stream, with another is not.
@@ -265,6 +278,22 @@ func TestStatus(t *testing.T) {
 	}
 	if !st.Uncommitted || st.FilesPending != 0 || !strings.Contains(st.LastError, "disk on fire") {
 		t.Errorf("after failure: %+v", st)
+	}
+}
+
+// TestRowsInCountsFilteredLines: input rows are the lines read, those a
+// pushed-down filter ruled out before parsing included (Spark's
+// numInputRows counts the source's rows, not the filter's).
+func TestRowsInCountsFilteredLines(t *testing.T) {
+	dir := threeFiles(t)
+	o := opts(t, "SELECT count(*) AS c FROM read_json('"+dir+"') WHERE event = 'View'", memory.New("t"))
+	mustRun(t, o)
+	st, err := ReadStatus(context.Background(), o.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.RowsIn != 6 || st.Rows != 1 {
+		t.Errorf("rows in %d, out %d; want 6 and 1", st.RowsIn, st.Rows)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/server"
+	"github.com/nectar-dev/nectar/server/streams"
 )
 
 func newServeCmd() *cobra.Command {
@@ -32,6 +33,7 @@ func newServeCmd() *cobra.Command {
 		tlsCert, tlsKey      string
 		usersFile            string
 		logJSON, logDebug    bool
+		experiments          []string
 		limits               server.Limits
 	)
 	c := &cobra.Command{
@@ -44,11 +46,19 @@ R's adbcflightsql with adbi and dbplyr), the Arrow Flight SQL JDBC driver (DBeav
 any JDBC tool) and Go's database/sql driver. The HTTP API (default 127.0.0.1:7070):
   POST /v1/query   SQL as the body or JSON {"sql": …}; ?format=json|csv|arrow|parquet|table
   GET  /v1/tables  the sources and views with their columns
+  GET  /v1/streams[/NAME[/events]]  the hosted streams' status (events: server-sent)
+and the web dashboard at / (query, sources, streams, experiments).
 Each query reads the files anew; a view created by CREATE VIEW stays for its user.
 Spark Connect (default 127.0.0.1:15002, Spark's own port) lets pyspark's
 SparkSession.builder.remote("sc://127.0.0.1:15002") and sparklyr's
 method = "spark_connect" run DataFrame code on nectar (docs/SPARK-CONNECT.md); when
 a Spark server already holds that port, nectar says so and serves the rest.
+
+The streams in nectar.yaml's streams: section run inside the server, exactly once
+across restarts as 'nectar stream' runs them; a memory sink's table is a table of
+the catalog (SELECT * FROM data_stream). A stream that fails is reported in its
+status and run again with backoff (1s doubling to 5m), unless its query or
+checkpoint cannot work: then it stays failed until nectar.yaml is fixed.
 
 Both listen on loopback only, unless TLS (--tls-cert, --tls-key) and authentication
 (--users FILE) are both set. The users file holds one "name:bcrypt-hash" per line
@@ -57,7 +67,8 @@ then log in with HTTP Basic credentials (Flight SQL hands back a token).
 At most --max-queries run at once (a user of the users file gets half of them);
 others wait in line up to 30s, then get "busy" (HTTP 503, Flight SQL UNAVAILABLE).
 The running queries share one memory budget (--memory-limit bounds each).
-SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
+SIGINT or SIGTERM cancels the running queries, stops the streams (a batch in
+progress is replayed by the next start) and exits. See docs/SERVE.md.`,
 		Example: `  nectar serve
   nectar serve --flight-sql 127.0.0.1:32010 --http ''          # Flight SQL only
   nectar serve --flight-sql 0.0.0.0:32010 --http 0.0.0.0:7070 \
@@ -110,11 +121,28 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 			if sf.cfg.Engine != "" && sf.cfg.Engine != "local" {
 				return fmt.Errorf("nectar.yaml's engine: %s: nectar serve runs queries itself; remove engine: to serve", sf.cfg.Engine)
 			}
-			cfg.Engine, cfg.Project = e.Opts, sf.cfg
+			cfg.Engine, cfg.Project, cfg.Experiments = e.Opts, sf.cfg, experiments
 			if g := sf.graph; g != nil {
 				if err := serveGraph(cmd.Context(), &cfg, g); err != nil {
 					return err
 				}
+			}
+			// The streams are the operator's, declared in nectar.yaml
+			// beside the sources: they read without the confinement that
+			// keeps clients' queries in the project's places.
+			streamOpts := e.Opts
+			streamOpts.Stores = e.Opts.Stores.Unconfined()
+			host, err := streams.New(streams.Options{Project: sf.cfg, Engine: streamOpts, Log: cfg.Logger,
+				Session: func() *engine.Session {
+					s := engine.New(streamOpts)
+					sf.cfg.Apply(s)
+					return s
+				}})
+			if err != nil {
+				return fmt.Errorf("nectar.yaml: streams: %w", err)
+			}
+			if len(host.Names()) > 0 {
+				cfg.Streams = host
 			}
 			srv, err := server.New(cfg)
 			if err != nil {
@@ -151,19 +179,25 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 				}
 				return err
 			}
-			if sc == nil {
-				return srv.Serve(cmd.Context(), listeners[0], listeners[1])
-			}
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
+			host.Start(ctx)
 			scErr := make(chan error, 1)
-			go func() {
-				err := sc.Serve(ctx, scLn)
-				cancel()
-				scErr <- err
-			}()
+			if sc != nil {
+				go func() {
+					err := sc.Serve(ctx, scLn)
+					cancel()
+					scErr <- err
+				}()
+			} else {
+				scErr <- nil
+			}
 			err = srv.Serve(ctx, listeners[0], listeners[1])
+			// The listeners are closed: stop the streams, each as a kill
+			// would (a batch in progress is replayed by the next start),
+			// and let go of their checkpoints' locks before exiting.
 			cancel()
+			host.Wait()
 			if e := <-scErr; err == nil && e != nil {
 				err = fmt.Errorf("--spark-connect: %w", e)
 			}
@@ -182,6 +216,7 @@ SIGINT or SIGTERM cancels the running queries and stops. See docs/SERVE.md.`,
 	f.DurationVar(&limits.QueryTimeout, "query-timeout", 30*time.Minute, "end a query that runs longer (0: never)")
 	f.BoolVar(&logJSON, "log-json", false, "log JSON lines instead of text")
 	f.BoolVar(&logDebug, "log-debug", false, "log debug messages too")
+	f.StringArrayVar(&experiments, "experiment", nil, "an experiment spec the dashboard reports on, beside those in the project folder and its experiments/ folder (repeatable)")
 	c.AddCommand(newHashPasswordCmd())
 	return c
 }

@@ -6,13 +6,17 @@ logs and users, and sets:
   NECTAR_HTTP      http://127.0.0.1:PORT
   NECTAR_USER, NECTAR_PASSWORD
   NECTAR_BIN       the nectar binary, for the CLI's answers
-  NECTAR_PROJECT   the directory of the server's nectar.yaml
+  NECTAR_PROJECT   the directory of the server's nectar.yaml, whose stream
+                   data_stream reads incoming/ there
+  NECTAR_ARRIVALS  generated .gz files to move in, colon-separated
 """
 
 import base64
 import json
 import os
+import shutil
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -83,6 +87,46 @@ def test_get_objects(conn):
     assert tables["events"]["table_type"] == "TABLE"
     columns = [c["column_name"] for c in tables["events"]["table_columns"]]
     assert {"event", "messageId", "timestamp"} <= set(columns)
+
+
+STREAM = ("SELECT properties.recommender.variant AS expt, count(*) AS n "
+          "FROM read_json('./incoming/*.gz') WHERE event = 'Added to Cart' GROUP BY 1")
+
+
+def test_live_stream_table(conn):
+    """The stream nectar.yaml declares runs in the server: its memory table
+    is a STREAM TABLE of the catalog, unavailable before the first batch,
+    then the stream's current result as each file arrives, equal to the
+    CLI's batch answer over the files so far."""
+    objects = conn.adbc_get_objects(depth="tables").read_all().to_pylist()
+    kinds = {t["table_name"]: t["table_type"] for c in objects for s in c["catalog_db_schemas"] for t in s["db_schema_tables"]}
+    assert kinds.get("data_stream") == "STREAM TABLE"
+    with pytest.raises(adbc_driver_manager.Error, match="no result yet"):
+        query(conn, "SELECT * FROM data_stream")
+
+    incoming = os.path.join(os.environ["NECTAR_PROJECT"], "incoming")
+    os.makedirs(incoming, exist_ok=True)
+    totals = []
+    for i, path in enumerate(os.environ["NECTAR_ARRIVALS"].split(":")):
+        # A writer renames a finished file into place.
+        shutil.copy(path, os.path.join(incoming, f".part-{i}"))
+        os.rename(os.path.join(incoming, f".part-{i}"), os.path.join(incoming, f"{i}.gz"))
+        want = sorted(cli(STREAM), key=lambda r: str(r["expt"]))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                got = sorted(query(conn, "SELECT expt, n FROM data_stream").to_pylist(), key=lambda r: str(r["expt"]))
+            except adbc_driver_manager.Error:
+                got = None  # before the first batch
+            if got == want:
+                break
+            assert time.monotonic() < deadline, f"after file {i}: {got}, want {want}"
+            time.sleep(0.1)
+        totals.append(sum(r["n"] for r in got))
+    assert totals == sorted(totals) and totals[0] < totals[-1], totals
+    # The table's schema, as dbplyr's glimpse asks for it.
+    schema = conn.adbc_get_table_schema("data_stream")
+    assert schema.names == ["expt", "n"] and schema.field("n").type == pa.int64()
 
 
 def test_get_table_schema(conn):
