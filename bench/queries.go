@@ -173,6 +173,19 @@ WHERE event = 'Order Completed'
 GROUP BY properties.vertical ORDER BY vertical`,
 	},
 	{
+		// Per-product GMV needs the e-commerce spec's products array taken
+		// apart: a row per item of each Order Completed (issue 15).
+		Name:  "product_gmv",
+		Title: "per-product GMV: LATERAL VIEW explode(properties.products) over Order Completed, top 20",
+		Nectar: `SELECT p.product_id AS product_id, round(sum(p.price * p.quantity), 2) AS gmv, sum(p.quantity) AS units
+FROM {src} LATERAL VIEW explode(properties.products) x AS p
+WHERE event = 'Order Completed'
+GROUP BY p.product_id ORDER BY gmv DESC, product_id LIMIT 20`,
+		DuckDB: `SELECT p.product_id AS product_id, round(sum(p.price * p.quantity), 2) AS gmv, sum(p.quantity) AS units
+FROM (SELECT unnest(properties.products) AS p FROM {src} WHERE event = 'Order Completed')
+GROUP BY p.product_id ORDER BY gmv DESC, product_id LIMIT 20`,
+	},
+	{
 		Name:  "top_products",
 		Title: "top-20 products viewed",
 		Nectar: `SELECT properties.product_id AS product_id, count(*) AS views

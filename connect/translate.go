@@ -1141,7 +1141,7 @@ func (t *translator) fillNA(f *pb.NAFill) (*rel, error) {
 }
 
 // tail is df.tail(n): the last n rows in the input's order, which a
-// numbering of the rows as they come keeps.
+// numbering of the rows as they come (a running count) keeps.
 func (t *translator) tail(x *pb.Tail) (*rel, error) {
 	if x.GetLimit() < 0 {
 		return nil, invalid("tail %d is negative", x.GetLimit())
@@ -1160,7 +1160,9 @@ func (t *translator) tail(x *pb.Tail) (*rel, error) {
 	n := syntax.QuoteIdent(unique("_tail_n", used))
 	total := syntax.QuoteIdent(unique("_tail_total", used))
 	cols := strings.Join(refs, ", ")
-	inner := "SELECT " + cols + ", row_number() OVER () AS " + n + ", count(*) OVER () AS " + total + " FROM " + from
+	// A running count numbers the rows as they come; row_number() would
+	// need an ORDER BY, as in Spark.
+	inner := "SELECT " + cols + ", count(*) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS " + n + ", count(*) OVER () AS " + total + " FROM " + from
 	a := t.newAlias()
 	sql := fmt.Sprintf("SELECT %s FROM (%s) AS %s WHERE %s > %s - %d ORDER BY %s", cols, inner, a, n, total, x.GetLimit(), n)
 	return &rel{sql: sql, cols: in.cols}, nil

@@ -30,6 +30,20 @@ func dataType(k types.Kind) *pb.DataType {
 		// Arrow column by the schema's type.
 		return &pb.DataType{Kind: &pb.DataType_String_{String_: &pb.DataType_String{}}}
 	}
+	// Nested kinds travel as Arrow LIST, MAP and STRUCT columns
+	// (parquetfile.Records), so the schema names the same types.
+	switch {
+	case k.IsArray():
+		return &pb.DataType{Kind: &pb.DataType_Array_{Array: &pb.DataType_Array{ElementType: dataType(k.Elem()), ContainsNull: true}}}
+	case k.IsMap():
+		return &pb.DataType{Kind: &pb.DataType_Map_{Map: &pb.DataType_Map{KeyType: dataType(k.MapKey()), ValueType: dataType(k.MapValue()), ValueContainsNull: true}}}
+	case k.IsStruct():
+		fields := make([]*pb.DataType_StructField, len(k.Fields()))
+		for i, f := range k.Fields() {
+			fields[i] = &pb.DataType_StructField{Name: f.Name, DataType: dataType(f.Kind), Nullable: true}
+		}
+		return &pb.DataType{Kind: &pb.DataType_Struct_{Struct: &pb.DataType_Struct{Fields: fields}}}
+	}
 	return &pb.DataType{Kind: &pb.DataType_String_{String_: &pb.DataType_String{}}}
 }
 
@@ -237,6 +251,18 @@ func sparkSimpleName(k types.Kind) string {
 		return "timestamp"
 	case types.Date:
 		return "date"
+	}
+	switch {
+	case k.IsArray():
+		return "array<" + sparkSimpleName(k.Elem()) + ">"
+	case k.IsMap():
+		return "map<" + sparkSimpleName(k.MapKey()) + "," + sparkSimpleName(k.MapValue()) + ">"
+	case k.IsStruct():
+		parts := make([]string, len(k.Fields()))
+		for i, f := range k.Fields() {
+			parts[i] = f.Name + ":" + sparkSimpleName(f.Kind)
+		}
+		return "struct<" + strings.Join(parts, ",") + ">"
 	}
 	return "string"
 }

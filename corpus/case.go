@@ -79,13 +79,13 @@ func Load(fsys fs.FS) ([]Case, error) {
 
 var inputName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-var kindNames = func() map[string]bool {
-	m := map[string]bool{}
-	for k := types.Null; k <= types.Date; k++ {
-		m[k.String()] = true
-	}
-	return m
-}()
+// kindName reports whether s spells one of nectar's kinds exactly as
+// Kind.String does: a scalar name (BIGINT) or a nested type
+// (ARRAY<STRUCT<a: BIGINT>>).
+func kindName(s string) bool {
+	k, ok := types.ParseKind(s)
+	return ok && k.String() == s
+}
 
 // Parse reads one .test file; file is used in error messages and Case.File.
 func Parse(file, text string) (Case, error) {
@@ -179,11 +179,11 @@ func Parse(file, text string) (Case, error) {
 			if line == "" {
 				continue
 			}
-			f := strings.Fields(line)
-			if len(f) != 2 || !kindNames[f[1]] {
-				return c, bad(n, "schema line must be \"name TYPE\" with TYPE one of nectar's kinds")
+			name, kind, ok := strings.Cut(line, " ")
+			if !ok || name == "" || !kindName(kind) {
+				return c, bad(n, "schema line must be \"name TYPE\" with TYPE one of nectar's kinds, spelt as nectar prints it")
 			}
-			c.Schema = append(c.Schema, f[0]+" "+f[1])
+			c.Schema = append(c.Schema, name+" "+kind)
 		case "error":
 			if line != "" {
 				errLines = append(errLines, line)

@@ -192,10 +192,10 @@ func TestDeclaredSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(rows); got != `[[x 1.0 1 1.5 [{"q":1.5}]] [y NULL 2 NULL NULL]]` {
+	if got := fmt.Sprint(rows); got != `[[x 1.0 1 1.5 [{1.5}]] [y NULL 2 NULL NULL]]` {
 		t.Errorf("rows %s", got)
 	}
-	if schemaOut.String() != "e STRING, n DOUBLE, k BIGINT, q DOUBLE, p STRING" {
+	if schemaOut.String() != "e STRING, n DOUBLE, k BIGINT, q DOUBLE, p ARRAY<STRUCT<q: DOUBLE>>" {
 		t.Errorf("schema %s", schemaOut)
 	}
 	if got, want := e.Notes(), []string{"n: 1 string in 1 file did not fit DOUBLE (the schema given); read as NULL"}; fmt.Sprint(got) != fmt.Sprint(want) {

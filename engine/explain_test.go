@@ -32,12 +32,21 @@ func TestExplainGolden(t *testing.T) {
 		// Event time binds to plan nodes: the filter under the watermark
 		// reaches the scan, and the scan reads only what the windows need.
 		{"time_windows", "SELECT window.start AS s, event, count(*) AS n FROM events WATERMARK timestamp DELAY OF INTERVAL 10 MINUTES WHERE event <> 'Page Viewed' GROUP BY event, window(timestamp, '1 hour', '30 minutes')"},
+		// Nested data: a constant subscript on a path is one scan column
+		// (the scanner extracts that value, not the array); a generator
+		// is a Generate node over the scan of the whole array.
+		{"products_path", "SELECT properties.products[0].price AS first_price FROM orders WHERE properties.products[1].sku IS NULL"},
+		{"lateral_view_gmv", "SELECT p.product_id, sum(p.price * p.quantity) AS gmv FROM orders LATERAL VIEW explode(properties.products) x AS p WHERE event = 'Order Completed' GROUP BY p.product_id"},
+		{"select_explode", "SELECT id, explode_outer(properties.tags) AS tag FROM orders WHERE id > 1"},
+		{"posexplode_aliases", "SELECT id, x.i, x.p.sku FROM orders LATERAL VIEW OUTER posexplode(properties.products) x AS i, p"},
+		{"lambda", "SELECT aggregate(properties.products, 0, (acc, p) -> acc + p.price * p.quantity, acc -> round(acc, 2)) AS total, filter(properties.tags, (t, i) -> i > 0 AND t <> event) AS rest FROM orders"},
+		{"constructors", "SELECT named_struct('id', id, 'tags', array(event, 'x')) AS s, map('k', id)['k'] AS v, from_json('{\"a\": 1}', 'a INT').a AS a FROM orders"},
 		// Inline tables and grouping sets (Spark's golden files, issue 15).
 		{"values_join", "SELECT e.event, l.label FROM events AS e JOIN VALUES ('Order Completed', 'buy') AS l(event, label) ON e.event = l.event"},
 		{"rollup", "SELECT event, userId, count(*) AS n, grouping_id() AS g FROM events GROUP BY ROLLUP(event, userId)"},
 		{"shared_narrowed", "WITH w AS (SELECT userId, messageId, timestamp FROM events WHERE event = 'Order Completed') SELECT a.messageId, b.n FROM w AS a JOIN (SELECT userId, count(*) AS n FROM w GROUP BY userId) AS b ON a.userId = b.userId"},
 	}
-	e := testEngine()
+	e := nestedEngine()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := explain(e, c.query)
@@ -83,6 +92,30 @@ func TestExplainPrunesScan(t *testing.T) {
 	}
 	slices.Sort(cols)
 	want := []string{"event", "properties.recommender.variant", "properties.vertical", "timestamp"}
+	if !slices.Equal(cols, want) {
+		t.Errorf("scan reads %q, want exactly %q\nplan:\n%s", cols, want, got)
+	}
+}
+
+// TestExplainNestedPathsStayPaths checks that a query reading fields of
+// array elements by constant subscripts has the scanner extract exactly
+// those values: no whole-array column is read.
+func TestExplainNestedPathsStayPaths(t *testing.T) {
+	got, err := explain(nestedEngine(), "SELECT properties.products[0].price AS p, properties.products[1].product_id AS q FROM orders WHERE properties.products[0].quantity > 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, line := range strings.Split(got, "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimSpace(line), "Scan "); ok {
+			s, _, _ = strings.Cut(s, " prune by ")
+			_, list, _ := strings.Cut(s, "[")
+			list = strings.TrimSuffix(list, "]")
+			cols = strings.Split(strings.ReplaceAll(list, "`", ""), ", ")
+		}
+	}
+	slices.Sort(cols)
+	want := []string{"properties.products[0].price", "properties.products[0].quantity", "properties.products[1].product_id"}
 	if !slices.Equal(cols, want) {
 		t.Errorf("scan reads %q, want exactly %q\nplan:\n%s", cols, want, got)
 	}

@@ -20,6 +20,14 @@ func testEngine() *engine.Session {
 	return e
 }
 
+// nestedEngine is testEngine with orders, whose events carry the
+// e-commerce spec's products arrays.
+func nestedEngine() *engine.Session {
+	e := testEngine()
+	e.DefineSource("orders", "read_json", "orders.jsonl")
+	return e
+}
+
 // explain parses, binds and optimises one query and returns its plan text.
 func explain(e *engine.Session, q string) (string, error) {
 	parsed, err := syntax.ParseQuery(q)

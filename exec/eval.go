@@ -38,6 +38,10 @@ func Eval(e plan.Expr, b *types.Batch) (*types.Vector, error) {
 		return evalOp(e, b)
 	case *plan.Call:
 		return evalCall(e, b)
+	case *plan.Index, *plan.GetField, *plan.Construct, *plan.FromJSON:
+		return evalNested(e, b)
+	case *plan.HigherOrder:
+		return rowWise(e, b)
 	}
 	return nil, fmt.Errorf("exec: cannot evaluate %T", e)
 }
@@ -45,19 +49,27 @@ func Eval(e plan.Expr, b *types.Batch) (*types.Vector, error) {
 // EvalRow computes e over one row of values; the aggregate and window
 // operators use it on materialised rows.
 func EvalRow(e plan.Expr, row []types.Value) (types.Value, error) {
+	return evalEnv(e, row, nil)
+}
+
+// evalEnv is EvalRow inside lambda functions: env holds the values of
+// the parameters of the lambdas around e (plan.LambdaVar's Slot).
+func evalEnv(e plan.Expr, row, env []types.Value) (types.Value, error) {
 	switch e := e.(type) {
 	case *plan.ColRef:
 		return row[e.Idx], nil
 	case *plan.Const:
 		return e.V, nil
+	case *plan.LambdaVar:
+		return env[e.Slot], nil
 	case *plan.Op:
 		switch e.Op {
 		case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
-			return lazyOp(e, func(x plan.Expr) (types.Value, error) { return EvalRow(x, row) })
+			return lazyOp(e, func(x plan.Expr) (types.Value, error) { return evalEnv(x, row, env) })
 		}
 		args := make([]types.Value, len(e.Args))
 		for i, a := range e.Args {
-			v, err := EvalRow(a, row)
+			v, err := evalEnv(a, row, env)
 			if err != nil {
 				return types.NullValue, err
 			}
@@ -67,13 +79,18 @@ func EvalRow(e plan.Expr, row []types.Value) (types.Value, error) {
 	case *plan.Call:
 		args := make([]types.Value, len(e.Args))
 		for i, a := range e.Args {
-			v, err := EvalRow(a, row)
+			v, err := evalEnv(a, row, env)
 			if err != nil {
 				return types.NullValue, err
 			}
 			args[i] = v
 		}
 		return callFunc(e.Fn, args)
+	case *plan.HigherOrder:
+		return higherOrder(e, row, env)
+	}
+	if v, ok, err := nestedRow(e, row, env); ok {
+		return v, err
 	}
 	return types.NullValue, fmt.Errorf("exec: cannot evaluate %T", e)
 }

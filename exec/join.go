@@ -454,7 +454,7 @@ func gather(dst, src []*types.Vector, idx []int32) {
 			continue
 		}
 		d.Nulls = growGather(d.Nulls, s.Nulls, idx)
-		switch d.Kind {
+		switch d.Kind.Storage() {
 		case types.Float:
 			d.F = growGather(d.F, s.F, idx)
 		case types.String:
@@ -520,7 +520,7 @@ func appendVector(dst, src *types.Vector) {
 		return
 	}
 	dst.Nulls = append(dst.Nulls, src.Nulls...)
-	switch dst.Kind {
+	switch dst.Kind.Storage() {
 	case types.Float:
 		dst.F = append(dst.F, src.F...)
 	case types.String:

@@ -83,6 +83,8 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 		return &filter{in: ins[0], cond: n.Cond, schema: n.Schema()}, nil
 	case *plan.Project:
 		return &project{in: ins[0], exprs: n.Exprs}, nil
+	case *plan.Generate:
+		return &generate{in: ins[0], node: n}, nil
 	case *plan.Limit:
 		return &limit{in: ins[0], count: n.Count, offset: n.Offset}, nil
 	case *plan.Aggregate:

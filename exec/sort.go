@@ -119,7 +119,11 @@ func compareAt(v *types.Vector, a, b int, k plan.SortKey) int {
 	case types.Null:
 		c = 0
 	default:
-		c = cmp.Compare(v.I[a], v.I[b])
+		if v.Kind.IsNested() {
+			c = types.Compare(v.Get(a), v.Get(b))
+		} else {
+			c = cmp.Compare(v.I[a], v.I[b])
+		}
 	}
 	if k.Desc {
 		return -c

@@ -65,10 +65,10 @@ func init() {
 			}
 			return a[0], nil
 		}})
-	register(&Func{Name: "isnull", MinArgs: 1, MaxArgs: 1, NullSafe: true, Check: fixed(types.Bool, anyArg),
+	register(&Func{Name: "isnull", MinArgs: 1, MaxArgs: 1, NullSafe: true, Check: fixed(types.Bool, anyValue),
 		Doc:  "isnull(x) → BOOLEAN: whether x is NULL",
 		Eval: func(a []types.Value) (types.Value, error) { return types.BoolValue(a[0].K == types.Null), nil }})
-	register(&Func{Name: "isnotnull", MinArgs: 1, MaxArgs: 1, NullSafe: true, Check: fixed(types.Bool, anyArg),
+	register(&Func{Name: "isnotnull", MinArgs: 1, MaxArgs: 1, NullSafe: true, Check: fixed(types.Bool, anyValue),
 		Doc:  "isnotnull(x) → BOOLEAN: whether x is not NULL",
 		Eval: func(a []types.Value) (types.Value, error) { return types.BoolValue(a[0].K != types.Null), nil }})
 	register(&Func{Name: "isnan", MinArgs: 1, MaxArgs: 1, NullSafe: true, Check: fixed(types.Bool, numArg),

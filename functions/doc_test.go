@@ -51,6 +51,38 @@ the partition in order and ignore the frame.
 |---|---|
 {{windows}}
 
+## Nested data: constructors, higher-order functions, generators
+
+These need more than their arguments' types, so the binder handles them
+(` + "`plan/nestedbind.go`" + `); element access (` + "`a[0]`, `m['k']`, `s.f`" + `) is in
+[LANGUAGE.md](LANGUAGE.md#arrays-maps-and-structs).
+
+| function | description |
+|---|---|
+| ` + "`array(x, …)`" + ` | ARRAY of the arguments, widened to their common type (` + "`array(1, 2.5)`" + ` is ARRAY<DOUBLE>) |
+| ` + "`map(k, v, …)`" + ` | MAP of keys and values in pairs; a NULL key or a repeated key is an error, as in Spark |
+| ` + "`named_struct('name', x, …)`" + ` | STRUCT of the named fields; the names are string constants |
+| ` + "`struct(x, …)`" + ` | STRUCT whose fields take the columns' names (` + "`struct(a, b.c)`" + ` has fields a and c), else col1, col2, … |
+| ` + "`from_json(json, schema)`" + ` | the JSON text read as the schema's type: a column list (` + "`'a INT, b ARRAY<STRING>'`" + `, a STRUCT) or one type (` + "`'ARRAY<BIGINT>'`" + `, ` + "`'MAP<STRING, INT>'`" + `); for a STRUCT, text that is not a JSON object gives a STRUCT of NULLs (Spark's PERMISSIVE mode), for an ARRAY or MAP NULL; NULL fields where a value does not fit; the schema is a string constant |
+| ` + "`transform(a, x -> f)`" + `, ` + "`transform(a, (x, i) -> f)`" + ` | ARRAY of f over each element (i is its 0-based position) |
+| ` + "`filter(a, x -> cond)`" + `, ` + "`filter(a, (x, i) -> cond)`" + ` | the elements for which cond is true |
+| ` + "`exists(a, x -> cond)`" + ` | true if cond is true for some element, else NULL if it is NULL for some, else false |
+| ` + "`forall(a, x -> cond)`" + ` | false if cond is false for some element, else NULL if it is NULL for some, else true |
+| ` + "`aggregate(a, start, (acc, x) -> merge[, acc -> finish])`" + ` | folds the elements into start with merge, then applies finish; the accumulator takes the wider of start's and merge's types (` + "`aggregate(prices, 0, (acc, x) -> acc + x)`" + ` sums doubles) |
+| ` + "`reduce(…)`" + ` | same as ` + "`aggregate`" + ` |
+| ` + "`zip_with(a, b, (x, y) -> f)`" + ` | ARRAY of f over the elements of a and b pairwise, the shorter padded with NULLs |
+| ` + "`map_filter(m, (k, v) -> cond)`" + ` | the entries for which cond is true |
+| ` + "`transform_keys(m, (k, v) -> f)`" + ` | the map with each key replaced by f (a NULL or repeated key is an error) |
+| ` + "`transform_values(m, (k, v) -> f)`" + ` | the map with each value replaced by f |
+| ` + "`array_sort(a[, (l, r) -> cmp])`" + ` | a sorted ascending with NULLs last, or by the comparator (negative, 0 or positive; NULL is an error) |
+| ` + "`explode(a)`" + `, ` + "`explode(m)`" + ` | generator: a row per element (column ` + "`col`" + `) or entry (` + "`key`, `value`" + `) |
+| ` + "`posexplode(a)`" + `, ` + "`posexplode(m)`" + ` | generator: as explode with the 0-based position first (` + "`pos`" + `) |
+| ` + "`inline(a)`" + ` | generator: a row per STRUCT element of a, a column per field |
+| ` + "`explode_outer`, `posexplode_outer`, `inline_outer`" + ` | generators: as without _outer, but a NULL or empty input keeps its row once, with NULLs (LATERAL VIEW OUTER) |
+
+Generators stand as a whole select item (` + "`SELECT explode(a) AS x, y FROM t`" + `, one
+a select list, no aggregation in it) or in ` + "`LATERAL VIEW`" + `.
+
 ## Scalar functions
 
 | function | description |

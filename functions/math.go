@@ -220,7 +220,7 @@ func init() {
 		register(&Func{Name: name, MinArgs: 2, MaxArgs: -1, NullSafe: true,
 			Doc: name + "(x, y, …) → common kind: the " + map[int]string{1: "largest", -1: "smallest"}[want] + " non-NULL argument; NULL if all are NULL",
 			Check: func(args []types.Kind) (types.Kind, error) {
-				if err := checkArgs(args, anyArg); err != nil {
+				if err := checkArgs(args, anyValue); err != nil {
 					return types.Null, err
 				}
 				return widenAll(args), nil

@@ -158,9 +158,12 @@ func init() {
 			}
 			return str(substringSQL(ToString(a[0]), -n, 1<<62)), nil
 		}})
-	register(&Func{Name: "concat", MinArgs: 0, MaxArgs: -1, Check: fixed(types.String, anyArg),
-		Doc: "concat(s, …) → STRING: the arguments joined; NULL if any is NULL",
+	register(&Func{Name: "concat", MinArgs: 0, MaxArgs: -1, Check: concatCheck,
+		Doc: "concat(s, …) → STRING: the arguments joined; NULL if any is NULL. concat(a, …) of ARRAYs → ARRAY: their elements in turn",
 		Eval: func(a []types.Value) (types.Value, error) {
+			if len(a) > 0 && a[0].K.IsArray() {
+				return concatArrays(a)
+			}
 			var b strings.Builder
 			for _, v := range a {
 				b.WriteString(ToString(v))
@@ -465,4 +468,42 @@ func pad(a []types.Value, left bool) (types.Value, error) {
 		return str(string(fill) + s), nil
 	}
 	return str(s + string(fill)), nil
+}
+
+// concatCheck: concat joins strings, or, when every argument is an ARRAY
+// (or NULL), arrays, as Spark's concat does.
+func concatCheck(args []types.Kind) (types.Kind, error) {
+	elem, arrays := types.Null, 0
+	for _, k := range args {
+		if k.IsArray() {
+			arrays++
+			elem = types.Widen(elem, k.Elem())
+		}
+	}
+	if arrays == 0 {
+		return fixed(types.String, anyArg)(args)
+	}
+	for i, k := range args {
+		if k != types.Null && !k.IsArray() {
+			return types.Null, &ArgTypeError{Arg: i + 1, Want: "an ARRAY, as the other arguments are", Got: k}
+		}
+	}
+	return types.ArrayOf(elem), nil
+}
+
+// concatArrays is concat of ARRAYs (none NULL: concat is not NullSafe).
+func concatArrays(a []types.Value) (types.Value, error) {
+	var parts []types.Value
+	k := types.Null
+	for _, v := range a {
+		var err error
+		if parts, err = types.Parts(parts, v); err != nil {
+			return types.NullValue, err
+		}
+		k = types.Widen(k, v.K.Elem())
+	}
+	for i, p := range parts {
+		parts[i] = castTo(p, k)
+	}
+	return types.ArrayValue(types.ArrayOf(k), parts), nil
 }

@@ -35,6 +35,8 @@ func pushFilter(f *plan.Filter) plan.Node {
 		return &w
 	case *plan.Join:
 		return pushIntoJoin(f, in)
+	case *plan.Generate:
+		return pushIntoGenerate(f, in)
 	case *plan.Scan:
 		s := *in
 		s.Filters = append(append([]plan.Expr{}, in.Filters...), conjuncts(f.Cond)...)
@@ -114,4 +116,35 @@ func conjuncts(e plan.Expr) []plan.Expr {
 		return append(conjuncts(o.Args[0]), conjuncts(o.Args[1])...)
 	}
 	return []plan.Expr{e}
+}
+
+// pushIntoGenerate sends the conjuncts that read only the generator's
+// input below it: such a condition holds for all the rows made of one
+// input row or for none, OUTER or not, so filtering first saves making
+// rows only to drop them.
+func pushIntoGenerate(f *plan.Filter, g *plan.Generate) plan.Node {
+	width := len(g.Input.Schema())
+	var below, keep []plan.Expr
+	for _, c := range conjuncts(f.Cond) {
+		used := map[int]bool{}
+		plan.Columns(c, used)
+		ok := true
+		for i := range used {
+			ok = ok && i < width
+		}
+		if ok {
+			below = append(below, c)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	if len(below) == 0 {
+		return f
+	}
+	ng := *g
+	ng.Input = pushFilter(&plan.Filter{Input: g.Input, Cond: andAll(below)})
+	if len(keep) == 0 {
+		return &ng
+	}
+	return &plan.Filter{Input: &ng, Cond: andAll(keep)}
 }

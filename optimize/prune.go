@@ -67,6 +67,8 @@ func (p *pruner) prune(n plan.Node, req map[int]bool) (plan.Node, map[int]int) {
 		return p.pruneWatermark(n, req)
 	case *plan.TimeWindows:
 		return p.pruneTimeWindows(n, req)
+	case *plan.Generate:
+		return p.pruneGenerate(n, req)
 	case *plan.Expand:
 		return p.pruneExpand(n, req)
 	}
@@ -179,6 +181,28 @@ func (p *pruner) pruneTimeWindows(n *plan.TimeWindows, req map[int]bool) (plan.N
 	w := len(in.Schema())
 	out[width], out[width+1] = w, w+1
 	return &plan.TimeWindows{Input: in, Time: plan.Remap(n.Time, m), Size: n.Size, Slide: n.Slide}, out
+}
+
+// pruneGenerate needs the required input columns and its argument's;
+// the columns it makes follow the input's.
+func (p *pruner) pruneGenerate(n *plan.Generate, req map[int]bool) (plan.Node, map[int]int) {
+	width := len(n.Input.Schema())
+	need := map[int]bool{}
+	for i := range req {
+		if i < width {
+			need[i] = true
+		}
+	}
+	plan.Columns(n.Arg, need)
+	in, m := p.prune(n.Input, need)
+	out := copyMap(m)
+	w := len(in.Schema())
+	for j := range len(n.Schema()) - width {
+		out[width+j] = w + j
+	}
+	g := *n
+	g.Input, g.Arg = in, plan.Remap(n.Arg, m)
+	return &g, out
 }
 
 // pruneExpand passes on the input columns read above it and needs the

@@ -27,8 +27,14 @@ func TestCorpusOnDuckDB(t *testing.T) {
 	if err := corpus.CheckSkips(cases, pipeSQL); err != nil {
 		t.Errorf("pipeSQL: %v", err)
 	}
+	if err := corpus.CheckSkips(cases, nestedSQL); err != nil {
+		t.Errorf("nestedSQL: %v", err)
+	}
 	for i := range cases {
 		if q, ok := pipeSQL[cases[i].Name()]; ok {
+			cases[i].Query = q
+		}
+		if q, ok := nestedSQL[cases[i].Name()]; ok {
 			cases[i].Query = q
 		}
 	}

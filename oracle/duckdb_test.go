@@ -14,6 +14,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/nectar-dev/nectar/corpus"
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -63,6 +64,7 @@ func (duckHarness) Query(ctx context.Context, script string, inputs map[string]s
 	}
 	last := stmts[len(stmts)-1]
 	res, nested, err := query(ctx, conn, last)
+
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -76,7 +78,7 @@ func (duckHarness) Query(ctx context.Context, script string, inputs map[string]s
 	for i, c := range res.Schema {
 		q := `"` + strings.ReplaceAll(c.Name, `"`, `""`) + `"`
 		cols[i] = q
-		if nested[i] {
+		if _, ok := nested[i]; ok {
 			cols[i] = "to_json(" + q + ")::VARCHAR AS " + q
 		}
 	}
@@ -85,12 +87,88 @@ func (duckHarness) Query(ctx context.Context, script string, inputs map[string]s
 	if err != nil {
 		return nil, fmt.Errorf("re-select nested columns: %w", err)
 	}
+	// The JSON text becomes the nested value of the column's type, so
+	// that ARRAYs, MAPs and STRUCTs compare as nectar's do.
+	for i, typeName := range nested {
+		k, ok := duckNested(typeName)
+		if !ok {
+			continue
+		}
+		res2.Schema[i].Kind = k
+		for _, row := range res2.Rows {
+			if !row[i].IsNull() {
+				row[i] = functions.FromJSON(row[i].S, k)
+			}
+		}
+	}
 	return res2, nil
 }
 
-// query runs one statement and converts its rows; nested reports which
-// columns hold STRUCT, LIST or MAP values.
-func query(ctx context.Context, conn *sql.Conn, stmt string) (*corpus.Result, map[int]bool, error) {
+// duckNested reads a DuckDB nested type name (VARCHAR[], STRUCT("a"
+// BIGINT, b VARCHAR), MAP(VARCHAR, INTEGER)) as nectar's kind.
+func duckNested(name string) (types.Kind, bool) {
+	name = strings.TrimSpace(name)
+	switch {
+	case strings.HasSuffix(name, "[]"):
+		e, ok := duckNested(strings.TrimSuffix(name, "[]"))
+		return types.ArrayOf(e), ok
+	case strings.HasPrefix(name, "MAP(") && strings.HasSuffix(name, ")"):
+		parts := splitTop(name[len("MAP(") : len(name)-1])
+		if len(parts) != 2 {
+			return types.Null, false
+		}
+		k, ok1 := duckNested(parts[0])
+		v, ok2 := duckNested(parts[1])
+		return types.MapOf(k, v), ok1 && ok2
+	case strings.HasPrefix(name, "STRUCT(") && strings.HasSuffix(name, ")"):
+		var fields []types.Field
+		for _, p := range splitTop(name[len("STRUCT(") : len(name)-1]) {
+			p = strings.TrimSpace(p)
+			var fname, rest string
+			if strings.HasPrefix(p, `"`) {
+				end := strings.Index(p[1:], `"`)
+				if end < 0 {
+					return types.Null, false
+				}
+				fname, rest = p[1:end+1], p[end+2:]
+			} else {
+				fname, rest, _ = strings.Cut(p, " ")
+			}
+			k, ok := duckNested(rest)
+			if !ok {
+				return types.Null, false
+			}
+			fields = append(fields, types.Field{Name: fname, Kind: k})
+		}
+		return types.StructOf(fields...), true
+	}
+	k, nestedScalar := kindOf(name)
+	return k, !nestedScalar
+}
+
+// splitTop splits a type list at its top-level commas.
+func splitTop(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, c := range s {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(out, strings.TrimSpace(s[start:]))
+}
+
+// query runs one statement and converts its rows; nested gives the type
+// of the columns that hold STRUCT, LIST or MAP values.
+func query(ctx context.Context, conn *sql.Conn, stmt string) (*corpus.Result, map[int]string, error) {
 	rows, err := conn.QueryContext(ctx, stmt)
 	if err != nil {
 		return nil, nil, err
@@ -101,12 +179,12 @@ func query(ctx context.Context, conn *sql.Conn, stmt string) (*corpus.Result, ma
 		return nil, nil, err
 	}
 	res := &corpus.Result{Schema: make(types.Schema, len(cts))}
-	nested := map[int]bool{}
+	nested := map[int]string{}
 	for i, ct := range cts {
 		kind, isNested := kindOf(ct.DatabaseTypeName())
 		res.Schema[i] = types.Column{Name: ct.Name(), Kind: kind}
 		if isNested {
-			nested[i] = true
+			nested[i] = ct.DatabaseTypeName()
 		}
 	}
 	dest := make([]any, len(cts))

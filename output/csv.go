@@ -55,9 +55,15 @@ func (c *csvWriter) Close() error {
 }
 
 // cellText is row i of v as text; strings are returned without copying.
+// An ARRAY, MAP or STRUCT value is written as its JSON text, which a CSV
+// reader can parse back (Spark's CSV writer refuses these types; a
+// cell of JSON keeps SELECT * to CSV working over logs with arrays).
 func cellText(v *types.Vector, i int) string {
 	if v.Kind == types.String {
 		return v.S[i]
+	}
+	if v.Kind.IsNested() && !v.Nulls[i] {
+		return string(types.AppendJSON(nil, v.Get(i), false))
 	}
 	return v.Get(i).String()
 }

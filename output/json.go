@@ -53,6 +53,9 @@ func appendJSONValue(dst []byte, v types.Value) []byte {
 		dst = v.Time().AppendFormat(dst, types.DateLayout)
 		return append(dst, '"')
 	}
+	if v.K.IsNested() {
+		return types.AppendJSON(dst, v, false)
+	}
 	return types.AppendJSONString(dst, v.String())
 }
 

@@ -60,7 +60,7 @@ func (t *tableWriter) Write(b *types.Batch) error {
 			if !v.IsNull(i) {
 				// displayText copies or rebuilds the text, so nothing
 				// kept here aliases the batch.
-				s = displayText(cellText(v, i))
+				s = displayText(tableText(v, i))
 			}
 			if n := utf8.RuneCountInString(s); n > t.widths[j] {
 				t.widths[j] = n
@@ -70,6 +70,15 @@ func (t *tableWriter) Write(b *types.Batch) error {
 		t.rows++
 	}
 	return nil
+}
+
+// tableText is row i of v as a table shows it: as CSV does, but nested
+// values as Spark's show() prints them ([1, 2], {a, 1}, {k -> v}).
+func tableText(v *types.Vector, i int) string {
+	if v.Kind.IsNested() {
+		return v.Get(i).String()
+	}
+	return cellText(v, i)
 }
 
 // displayText makes s safe and short for a terminal cell: control

@@ -44,6 +44,21 @@ func appendColumn(v *types.Vector, rec arrow.RecordBatch, c column, off, n int) 
 		return false
 	}
 	end := off + n
+	if c.kind.IsNested() {
+		var nr nestedReader
+		for i := off; i < end; i++ {
+			if null(i) {
+				v.AppendNull()
+				continue
+			}
+			x, err := nr.value(arr, i, c.kind, 0)
+			if err != nil {
+				return err
+			}
+			v.Append(x)
+		}
+		return nil
+	}
 	if c.json {
 		var buf []byte
 		for i := off; i < end; i++ {

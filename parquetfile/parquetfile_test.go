@@ -319,8 +319,8 @@ func TestReadNested(t *testing.T) {
 		{
 			name:   "all",
 			cols:   nil,
-			schema: "id BIGINT, context.ip STRING, context.library.name STRING, context.library.version STRING, tags STRING, props STRING, ms TIMESTAMP, price DOUBLE, u8 BIGINT, f32 DOUBLE",
-			rows: `1 | 8.8.8.8 | analytics.js | next-1.2 | ["a","q\"\\"] | {"revenue":2.0,"nan":"NaN"} | 2023-11-14T22:13:20.123Z | 19.99 | 255 | 0.5
+			schema: "id BIGINT, context.ip STRING, context.library.name STRING, context.library.version STRING, tags ARRAY<STRING>, props MAP<STRING, DOUBLE>, ms TIMESTAMP, price DOUBLE, u8 BIGINT, f32 DOUBLE",
+			rows: `1 | 8.8.8.8 | analytics.js | next-1.2 | [a, q"\] | {revenue -> 2.0, nan -> NaN} | 2023-11-14T22:13:20.123Z | 19.99 | 255 | 0.5
 2 | NULL | NULL | NULL | [] | NULL | 1969-12-31T23:59:59.999Z | -0.05 | 0 | 1.0
 3 | 1.1.1.1 | NULL | NULL | NULL | {} | NULL | NULL | 7 | 2.0
 `,
@@ -332,19 +332,19 @@ func TestReadNested(t *testing.T) {
 			rows:   "analytics.js | 1\nNULL | 2\nNULL | 3\n",
 		},
 		{
-			name:   "struct node as JSON",
+			name:   "struct node as a STRUCT",
 			cols:   []string{"context.library", "context"},
-			schema: "context.library STRING, context STRING",
-			rows: `{"name":"analytics.js","version":"next-1.2"} | {"ip":"8.8.8.8","library":{"name":"analytics.js","version":"next-1.2"}}
+			schema: "context.library STRUCT<name: STRING, version: STRING>, context STRUCT<ip: STRING, library: STRUCT<name: STRING, version: STRING>>",
+			rows: `{analytics.js, next-1.2} | {8.8.8.8, {analytics.js, next-1.2}}
 NULL | NULL
-NULL | {"ip":"1.1.1.1","library":null}
+NULL | {1.1.1.1, null}
 `,
 		},
 		{
 			name:   "missing column is VOID",
 			cols:   []string{"tags", "nope"},
-			schema: "tags STRING, nope VOID",
-			rows:   "[\"a\",\"q\\\"\\\\\"] | NULL\n[] | NULL\nNULL | NULL\n",
+			schema: "tags ARRAY<STRING>, nope VOID",
+			rows:   "[a, q\"\\] | NULL\n[] | NULL\nNULL | NULL\n",
 		},
 		{
 			name:   "no columns still counts rows",
@@ -455,11 +455,11 @@ func TestReadDuckDBFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	wantSchema := "id BIGINT, context.ip STRING, context.lib.name STRING, l STRING, m STRING, tns TIMESTAMP, dec DOUBLE, dsmall DOUBLE, nul VOID, u STRING, tm STRING, ut BIGINT, bl STRING, los STRING, tsntz TIMESTAMP, fl DOUBLE"
+	wantSchema := "id BIGINT, context.ip STRING, context.lib.name STRING, l ARRAY<BIGINT>, m MAP<STRING, DOUBLE>, tns TIMESTAMP, dec DOUBLE, dsmall DOUBLE, nul VOID, u STRING, tm STRING, ut BIGINT, bl STRING, los ARRAY<STRUCT<a: BIGINT>>, tsntz TIMESTAMP, fl DOUBLE"
 	if got := r.Schema().String(); got != wantSchema {
 		t.Errorf("schema:\n got %s\nwant %s", got, wantSchema)
 	}
-	want := `1 | 1.2.3.4 | a | [1,2] | {"k":1.5} | 2024-01-01T00:00:00.123456Z | 12.34 | 5.5 | NULL | 6ba7b810-9dad-11d1-80b4-00c04fd430c8 | 12:34:56.000000 | 3 | x | [{"a":1},{"a":null}] | 2024-05-06T07:08:09Z | 1.5` + "\n"
+	want := `1 | 1.2.3.4 | a | [1, 2] | {k -> 1.5} | 2024-01-01T00:00:00.123456Z | 12.34 | 5.5 | NULL | 6ba7b810-9dad-11d1-80b4-00c04fd430c8 | 12:34:56.000000 | 3 | x | [{1}, {null}] | 2024-05-06T07:08:09Z | 1.5` + "\n"
 	if got := rowsText(readAll(t, r)); got != want {
 		t.Errorf("rows:\n got %s\nwant %s", got, want)
 	}

@@ -409,13 +409,16 @@ func flatten(fields []arrow.Field, path []int, names []string, out []column) []c
 			continue
 		}
 		k, js := kindOf(f.Type)
+		if nk, ok := nestedKindOf(f.Type); ok {
+			k, js = nk, false
+		}
 		out = append(out, column{name: strings.Join(n, "."), kind: k, path: p, names: n, typ: f.Type, json: js})
 	}
 	return out
 }
 
 // findColumn resolves a user's column name: first a flattened leaf, then a
-// struct node, which is read whole as JSON.
+// struct node, which is read whole as a STRUCT.
 func findColumn(s *arrow.Schema, all []column, name string) (column, bool) {
 	for _, c := range all {
 		if strings.EqualFold(c.name, name) {
@@ -469,7 +472,8 @@ func structColumn(s *arrow.Schema, names []string) (column, bool) {
 		}
 	}
 	nm := append([]string(nil), names...)
-	return column{name: strings.Join(nm, "."), kind: types.String, path: path, names: nm, typ: typ, json: true}, true
+	k, _ := nestedKindOf(typ)
+	return column{name: strings.Join(nm, "."), kind: k, path: path, names: nm, typ: typ}, true
 }
 
 func equalNames(a, b []string) bool {

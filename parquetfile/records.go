@@ -75,7 +75,8 @@ func (r *Records) Release() {
 }
 
 // ArrowSchema is the Arrow schema a Writer gives schema. Every column is
-// nullable. VOID columns become all-NULL strings: pqarrow would write
+// nullable; ARRAY, MAP and STRUCT columns are Arrow lists, maps and
+// structs (nested.go). VOID columns become all-NULL strings: pqarrow would write
 // Arrow's null type as INT32 with the Parquet UNKNOWN logical type, which
 // some readers reject, while a nullable UTF8 column reads everywhere.
 func ArrowSchema(schema types.Schema) *arrow.Schema {
@@ -101,6 +102,9 @@ func arrowType(k types.Kind) arrow.DataType {
 	case types.Date:
 		return arrow.FixedWidthTypes.Date32
 	}
+	if k.IsNested() {
+		return nestedArrowType(k)
+	}
 	return arrow.BinaryTypes.String
 }
 
@@ -109,6 +113,9 @@ func appendVector(bl array.Builder, k types.Kind, v *types.Vector, n int) error 
 		return fmt.Errorf("vector has %d rows, batch %d", v.Len(), n)
 	}
 	bl.Reserve(n)
+	if k.IsNested() {
+		return appendNestedVector(bl, k, v, n)
+	}
 	switch b := bl.(type) {
 	case *array.BooleanBuilder:
 		for i := 0; i < n; i++ {

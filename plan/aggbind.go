@@ -216,6 +216,7 @@ func (c *exprCtx) aggregate(e *syntax.Call, fn *functions.Aggregate) (Expr, erro
 	}
 	pre := c.agg.pre.quiet()
 	pre.clause = "an aggregate's argument"
+	pre.outside = append(append([]*LambdaVar{}, c.outside...), c.lambdas...)
 	if fn.Canonical() == "count" && len(e.Args) > 1 && e.WithinGroup == nil {
 		return c.countMany(e, fn, pre)
 	}

@@ -205,6 +205,8 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		return b.values(t)
 	case *syntax.WatermarkTable:
 		return b.watermark(t)
+	case *syntax.LateralView:
+		return b.lateralView(t)
 	case *syntax.Join:
 		left, ls, err := b.from(t.Left)
 		if err != nil {
@@ -262,7 +264,7 @@ func (b *binder) scan(src Source, alias string) (Node, scope, error) {
 	}
 	sc := make(scope, len(cols))
 	for i, c := range cols {
-		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden}
+		sc[i] = scopeCol{Table: alias, Name: c.Name, Kind: c.Kind, Hidden: c.Hidden, Path: true}
 	}
 	if o, ok := src.(OpenSchema); ok {
 		b.open = append(b.open, openRef{o, alias})

@@ -118,6 +118,9 @@ func (c *Const) String() string {
 	case types.Date:
 		return "DATE " + quoteString(v.String())
 	}
+	if v.K.IsNested() {
+		return constNested(v)
+	}
 	return v.String()
 }
 
@@ -178,6 +181,10 @@ func Walk(e Expr, fn func(Expr)) {
 		if e.X != nil {
 			Walk(e.X, fn)
 		}
+	case composite:
+		for _, a := range e.parts() {
+			Walk(a, fn)
+		}
 	}
 }
 
@@ -199,6 +206,8 @@ func Rewrite(e Expr, fn func(Expr) Expr) Expr {
 			s.X = Rewrite(x.X, fn)
 			return fn(&s)
 		}
+	case composite:
+		return fn(x.withParts(rewriteAll(x.parts(), fn)))
 	}
 	return fn(e)
 }

@@ -23,6 +23,11 @@ type exprCtx struct {
 	agg     *aggState       // set after GROUP BY: references must be grouped or aggregated
 	win     *winState       // set where window functions are allowed
 	aliases map[string]Expr // select-list aliases visible in HAVING and ORDER BY
+	lambdas []*LambdaVar    // parameters of the lambda functions around, outermost first
+	// outside are the parameters of lambdas around an aggregate call whose
+	// argument is being bound: the aggregate runs over rows, not over a
+	// lambda's elements, so its argument cannot read them.
+	outside []*LambdaVar
 }
 
 func (c *exprCtx) quiet() *exprCtx {
@@ -60,13 +65,29 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 			// under GROUPING SETS, ROLLUP or CUBE.
 			return c.grouping(&syntax.Call{At: e.At, Name: "grouping_id"})
 		}
+		if err != nil && len(e.Parts) > 1 {
+			if y := c.prefixPath(e.Parts, e.Position()); y != nil {
+				return y, nil
+			}
+		}
 		return x, err
 	case *syntax.Field, *syntax.Subscript:
+		// A path the scan can read (properties.products[0].price) is one
+		// column, so the scanner extracts only that value; anything
+		// else is element access over the value of X.
 		parts, ok := pathParts(e)
 		if !ok {
-			return nil, syntax.Errorf(e.Position(), "only constant array indexes on column paths are supported, such as properties.products[0].price")
+			return c.access(e)
 		}
-		return c.column(parts, e.Position())
+		x, err := c.column(parts, e.Position())
+		if err != nil {
+			if y := c.prefixPath(parts, e.Position()); y != nil {
+				return y, nil
+			}
+		}
+		return x, err
+	case *syntax.Lambda:
+		return nil, syntax.Errorf(e.Position(), "a lambda function can only be an argument of a higher-order function such as transform(a, x -> x + 1)")
 	case *syntax.Star:
 		return nil, syntax.Errorf(e.Position(), "* is only allowed in a select list or in count(*)")
 	case *syntax.Unary:
@@ -254,6 +275,16 @@ func (c *exprCtx) bindAll(es []syntax.Expr) ([]Expr, error) {
 }
 
 func (c *exprCtx) column(parts []string, pos syntax.Pos) (Expr, error) {
+	if x, ok, err := c.lambdaVar(parts, pos); ok {
+		return x, err
+	}
+	if name, _, ok := splitIndexes(parts[0]); ok {
+		for _, v := range c.outside {
+			if strings.EqualFold(v.Name, name) {
+				return nil, syntax.Errorf(pos, "an aggregate inside a lambda function cannot read the lambda's parameter %s", syntax.QuoteIdent(v.Name))
+			}
+		}
+	}
 	if c.aliases != nil && len(parts) == 1 {
 		if a, ok := c.aliases[strings.ToLower(parts[0])]; ok {
 			return a, nil
@@ -355,6 +386,16 @@ func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
 		}
 		return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 	case "||":
+		if l.Kind().IsNested() || r.Kind().IsNested() {
+			// a || b of ARRAYs is concat(a, b), as in Spark; other nested
+			// values have no string form to join.
+			fn, _ := functions.Lookup("concat")
+			k, err := fn.Check([]types.Kind{l.Kind(), r.Kind()})
+			if err != nil {
+				return nil, syntax.Errorf(e.Position(), "|| joins strings or ARRAYs, got %s and %s", l.Kind(), r.Kind())
+			}
+			return &Call{Fn: fn, Args: []Expr{l, r}, K: k}, nil
+		}
 		return &Op{Op: OpConcat, Args: []Expr{castExpr(l, types.String), castExpr(r, types.String)}, K: types.String}, nil
 	}
 	return nil, syntax.Errorf(e.Position(), "unknown operator %s", e.Op)
@@ -404,7 +445,18 @@ func arithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 // kind (numbers, timestamps, dates, booleans) as Spark does.
 func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	lk, rk := l.Kind(), r.Kind()
+	if err := orderable(pos, "compare", lk, rk); err != nil {
+		return nil, err
+	}
 	switch {
+	case lk.IsNested() && rk == types.String, rk.IsNested() && lk == types.String:
+		return nil, syntax.Errorf(pos, "[DATATYPE_MISMATCH] cannot compare %s with %s", lk, rk)
+	case lk.IsNested() && rk.IsNested() && lk != rk:
+		w := types.Widen(lk, rk)
+		if w == types.String {
+			return nil, syntax.Errorf(pos, "[DATATYPE_MISMATCH] cannot compare %s with %s", lk, rk)
+		}
+		l, r = castExpr(l, w), castExpr(r, w)
 	case lk == rk, lk == types.Null, rk == types.Null, lk.IsNumeric() && rk.IsNumeric():
 	case isTime(lk) && isTime(rk):
 	case lk == types.String:
@@ -569,6 +621,9 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		}
 		return &Op{Op: OpCoalesce, Args: args, K: k}, nil
 	}
+	if x, ok, err := c.nestedCall(e); ok {
+		return x, err
+	}
 	fn, ok := functions.Lookup(e.Name)
 	if !ok && strings.EqualFold(e.Name, "window") {
 		return nil, syntax.Errorf(e.Position(), "window(time, size[, slide]) is a GROUP BY key: group by it, and select it or window.start and window.end")
@@ -623,5 +678,19 @@ func closestFunction(name string) string {
 	for _, a := range functions.Aggregates() {
 		consider(a.Name)
 	}
+	for _, n := range functions.BinderFuncs {
+		consider(n)
+	}
 	return best
+}
+
+// orderable refuses kinds Spark cannot compare, sort or group: a MAP, or
+// a value holding one (INVALID_ORDERING_TYPE).
+func orderable(pos syntax.Pos, what string, kinds ...types.Kind) error {
+	for _, k := range kinds {
+		if !k.Orderable() {
+			return syntax.Errorf(pos, "[DATATYPE_MISMATCH.INVALID_ORDERING_TYPE] cannot %s values of %s: Spark neither compares, sorts nor groups maps", what, k)
+		}
+	}
+	return nil
 }

@@ -19,6 +19,12 @@ type scopeCol struct {
 	// qualified name (b.id) or star (b.*) reaches it; a bare id and * mean
 	// the key the join merged, as in Spark.
 	Shadow bool
+	// Path marks a column that is a source's own JSON path, read by a
+	// scan and passed on as it is (by SELECT *, a view, a subquery): a
+	// longer path below it (properties.products[2].name) is better
+	// admitted to the source as a path of its own than read out of the
+	// whole value.
+	Path bool
 }
 
 type scope []scopeCol

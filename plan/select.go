@@ -43,6 +43,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	if err != nil {
 		return nil, nil, err
 	}
+	if in, sc, sel, err = b.selectGenerator(in, sc, sel); err != nil {
+		return nil, nil, err
+	}
 	groupBy, setIDs := groupingKeys(sel)
 	if len(groupBy) == 0 && len(setIDs) == 1 {
 		// GROUPING SETS (()) is the global aggregation: one row even over
@@ -97,6 +100,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 				if bound, err = ag.pre.bind(g); err != nil {
 					return nil, nil, err
 				}
+			}
+			if err := orderable(g.Position(), "group by", bound.Kind()); err != nil {
+				return nil, nil, err
 			}
 			ag.groups = append(ag.groups, bound)
 			ag.groupText = append(ag.groupText, bound.String())
@@ -172,6 +178,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 		} else if e, err = oc.bind(o.Expr); err != nil {
 			return nil, nil, err
 		}
+		if err := orderable(o.Expr.Position(), "order by", e.Kind()); err != nil {
+			return nil, nil, err
+		}
 		keys = append(keys, sortKey(e, o))
 	}
 
@@ -229,6 +238,11 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	}
 	node = &Project{Input: node, Exprs: projExprs, Names: projNames}
 	if sel.Distinct {
+		for _, e := range exprs {
+			if err := orderable(sel.Position(), "select DISTINCT", e.Kind()); err != nil {
+				return nil, nil, err
+			}
+		}
 		node = &Distinct{Input: node}
 	}
 	if len(keys) > 0 {
@@ -240,6 +254,9 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	out := make(scope, nOut)
 	for i := range out {
 		out[i] = scopeCol{Name: names[i], Kind: exprs[i].Kind(), Hidden: items[i].hidden}
+		if c := items[i].col; c >= 0 && ag == nil {
+			out[i].Path = sc[c].Path
+		}
 	}
 	return b.limit(node, out, sel.Limit, sel.Offset)
 }

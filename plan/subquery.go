@@ -106,6 +106,10 @@ func MapExprs(n Node, fn func(Expr) Expr) Node {
 		c := *n
 		c.Time = fn(n.Time)
 		return &c
+	case *Generate:
+		c := *n
+		c.Arg = fn(n.Arg)
+		return &c
 	case *Expand:
 		c := *n
 		c.Keys = all(n.Keys)
@@ -170,6 +174,10 @@ func WithChildren(n Node, kids []Node) Node {
 		c.Input = kids[0]
 		return &c
 	case *Shared:
+		c := *n
+		c.Input = kids[0]
+		return &c
+	case *Generate:
 		c := *n
 		c.Input = kids[0]
 		return &c

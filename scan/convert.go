@@ -14,19 +14,23 @@ import (
 // append NULL. A number becomes BIGINT only when integral and in range, a
 // DOUBLE when finite; anything becomes STRING (strings unescaped, numbers and
 // booleans as their text, objects and arrays as their JSON text); a string
-// becomes TIMESTAMP or DATE via types.ParseTimestamp. A value that cannot
-// convert appends NULL and reports conflict, so one odd value never drops a
-// row.
+// becomes TIMESTAMP or DATE via types.ParseTimestamp; an array or object
+// becomes a value of an ARRAY, MAP or STRUCT kind, part by part by the same
+// rules. A value that cannot convert appends NULL and reports conflict, so
+// one odd value never drops a row; so does a nested value with a part that
+// does not fit (that part is NULL) or a key its struct lacks.
 func AppendRaw(v *types.Vector, r Raw) (conflict bool) {
-	return appendRaw(v, r, nil)
+	return appendRaw(v, r, nil, true)
 }
 
 // arena hands out strings carved from large shared chunks, turning one
 // allocation per string value into one per chunk. A chunk is never written
 // again once a string points into it, so strings stay valid for as long as
-// anyone holds them (retaining one pins its chunk, a bounded cost).
+// anyone holds them (retaining one pins its chunk, a bounded cost). It also
+// keeps the worker's reader of nested values and its buffers.
 type arena struct {
 	buf []byte
+	nr  nestedReader
 }
 
 const (
@@ -83,7 +87,11 @@ func view(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-func appendRaw(v *types.Vector, r Raw, a *arena) (conflict bool) {
+// appendRaw is AppendRaw with the worker's arena; strictKeys says whether
+// a key a struct lacks is a conflict (for kinds guessed from a sample: the
+// data holds more than the guess) or ignored (a declared schema, which
+// Spark's reader also lets ignore keys).
+func appendRaw(v *types.Vector, r Raw, a *arena, strictKeys bool) (conflict bool) {
 	if r.Type == Missing || r.Type == Null {
 		v.AppendNull()
 		return false
@@ -134,9 +142,28 @@ func appendRaw(v *types.Vector, r Raw, a *arena) (conflict bool) {
 				return false
 			}
 		}
+	default:
+		if v.Kind.IsNested() {
+			return appendNested(v, r, a, strictKeys)
+		}
 	}
 	v.AppendNull()
 	return true
+}
+
+// appendNested is appendRaw for the nested kinds.
+func appendNested(v *types.Vector, r Raw, a *arena, strictKeys bool) (conflict bool) {
+	if a == nil {
+		a = &arena{}
+	}
+	enc, ok, misfit := a.nr.read(r.Bytes, v.Kind, strictKeys)
+	if !ok {
+		v.AppendNull()
+		return true
+	}
+	v.Nulls = append(v.Nulls, false)
+	v.S = append(v.S, a.str(enc))
+	return misfit
 }
 
 func b2i(b bool) int {

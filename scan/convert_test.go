@@ -86,7 +86,7 @@ func TestAppendRaw(t *testing.T) {
 			}
 			for _, a := range []*arena{nil, {}} {
 				v := types.NewVector(tt.kind, 1)
-				conflict := appendRaw(v, e.Get(0), a)
+				conflict := appendRaw(v, e.Get(0), a, true)
 				if conflict != tt.conflict {
 					t.Fatalf("conflict = %v, want %v", conflict, tt.conflict)
 				}

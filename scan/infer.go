@@ -1,9 +1,11 @@
 package scan
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/types"
-	"slices"
 )
 
 // InferredColumn is one column found by schema inference.
@@ -14,9 +16,12 @@ type InferredColumn struct {
 }
 
 // Inferrer infers a schema from sample lines. Objects are flattened into
-// dotted leaf columns (context.page.url); an array is one STRING column
-// holding its JSON text; a key seen both as an object and as something else
-// is one STRING column, as Spark widens a struct/scalar conflict. Kinds:
+// dotted leaf columns (context.page.url); an array is one ARRAY column,
+// its element kind inferred from every element as Spark's JSON inference
+// does (objects inside arrays are STRUCTs with their fields in name order,
+// elements seen only as null or arrays only empty are STRING); a key seen
+// both as an object or array and as something else is one STRING column,
+// as Spark widens a struct/scalar conflict. Kinds:
 // true/false → BOOLEAN, integers that fit → BIGINT, other numbers → DOUBLE,
 // strings → STRING (never TIMESTAMP: Spark's JSON reader keeps ISO strings as
 // STRING and nectar casts them implicitly), only nulls → VOID. Conflicts
@@ -33,8 +38,11 @@ type inode struct {
 	// paths: a line nested thousands deep would hold a quadratic number
 	// of steps. Walks build the path as they descend.
 	key      string
-	kind     types.Kind // widened kind of the non-object values seen
+	kind     types.Kind // widened kind of the scalar values seen
 	leaf     bool       // seen as a non-null scalar or an array
+	scalar   bool       // seen as a non-null scalar
+	array    bool       // seen as an array
+	elem     *inode     // the elements of the arrays seen (set with array)
 	object   bool       // seen as an object
 	children []*inode   // first-seen order
 	byKey    map[string]*inode
@@ -55,11 +63,86 @@ func (n *inode) child(key []byte) *inode {
 }
 
 func (n *inode) see(k types.Kind) {
-	if n.leaf {
+	if n.scalar {
 		n.kind = types.Widen(n.kind, k)
 	} else {
-		n.leaf, n.kind = true, k
+		n.scalar, n.kind = true, k
 	}
+	n.leaf = true
+}
+
+func (n *inode) seeArray() *inode {
+	n.leaf, n.array = true, true
+	if n.elem == nil {
+		n.elem = &inode{}
+	}
+	return n.elem
+}
+
+// valueKind is the kind of the values of n other than objects: the
+// scalars' widened kind, an ARRAY of the elements' kind, STRING when
+// both were seen, VOID for nulls only. Parts of nested kinds are
+// canonical (CanonicalKind).
+func (n *inode) valueKind() types.Kind {
+	return CanonicalKind(n.rawValueKind())
+}
+
+func (n *inode) rawValueKind() types.Kind {
+	switch {
+	case n.array && n.scalar:
+		return types.String
+	case n.array:
+		return types.ArrayOf(n.elem.rawKind())
+	}
+	return n.kind
+}
+
+// rawKind is the kind of n as a part of a nested value (an array's
+// element, a struct's field): objects are STRUCTs of their keys in name
+// order. Parts seen only as null are VOID and objects seen only empty
+// STRUCT<>, so that kinds from several values merge as inference over
+// all of them would; CanonicalKind settles them.
+func (n *inode) rawKind() types.Kind {
+	switch {
+	case n.object && n.leaf:
+		return types.String
+	case n.object:
+		fields := make([]types.Field, len(n.children))
+		for i, c := range n.children {
+			fields[i] = types.Field{Name: c.key, Kind: c.rawKind()}
+		}
+		slices.SortStableFunc(fields, func(a, b types.Field) int { return strings.Compare(a.Name, b.Name) })
+		return types.StructOf(fields...)
+	}
+	return n.rawValueKind()
+}
+
+// CanonicalKind settles what inference leaves untyped inside a nested
+// kind, as Spark's canonicalizeType does: a part seen only as null (VOID)
+// is STRING, and so is an object seen only empty (Spark drops such a
+// field; a STRING keeps its text). A VOID kind itself stays VOID.
+func CanonicalKind(k types.Kind) types.Kind {
+	if !k.IsNested() {
+		return k
+	}
+	part := func(p types.Kind) types.Kind {
+		if p == types.Null || (p.IsStruct() && len(p.Fields()) == 0) {
+			return types.String
+		}
+		return CanonicalKind(p)
+	}
+	switch {
+	case k.IsArray():
+		return types.ArrayOf(part(k.Elem()))
+	case k.IsMap():
+		return types.MapOf(part(k.MapKey()), part(k.MapValue()))
+	}
+	fs := k.Fields()
+	out := make([]types.Field, len(fs))
+	for i, f := range fs {
+		out[i] = types.Field{Name: f.Name, Kind: part(f.Kind)}
+	}
+	return types.StructOf(out...)
 }
 
 // Add folds one line into the schema. A line that is not one valid JSON
@@ -114,9 +197,18 @@ func (in *Inferrer) value(d []byte, i int, n *inode) int {
 		n.object = true
 		return in.object(d, i+1, n)
 	case '[':
-		n.see(types.String)
-		end, _ := skipArray(d, i+1, 0)
-		return end
+		elem := n.seeArray()
+		i = skipWS(d, i+1)
+		if d[i] == ']' {
+			return i + 1
+		}
+		for {
+			i = skipWS(d, in.value(d, i, elem))
+			if d[i] == ']' {
+				return i + 1
+			}
+			i = skipWS(d, i+1) // ','
+		}
 	case '"':
 		n.see(types.String)
 		end, _, _ := scanString(d, i+1)
@@ -128,7 +220,7 @@ func (in *Inferrer) value(d []byte, i int, n *inode) int {
 		n.see(types.Bool)
 		return i + 5
 	case 'n':
-		if !n.leaf {
+		if !n.scalar {
 			n.kind = types.Null
 		}
 		return i + 4
@@ -153,8 +245,11 @@ func (in *Inferrer) Merge(o *Inferrer) {
 }
 
 func (n *inode) merge(o *inode) {
-	if o.leaf {
+	if o.scalar {
 		n.see(o.kind)
+	}
+	if o.array {
+		n.seeArray().merge(o.elem)
 	}
 	n.object = n.object || o.object
 	for _, oc := range o.children {
@@ -191,7 +286,7 @@ func (in *Inferrer) Schema() []InferredColumn {
 		case c.object:
 			return true
 		default:
-			out = append(out, InferredColumn{Name: path.String(), Path: slices.Clone(path), Kind: c.kind})
+			out = append(out, InferredColumn{Name: path.String(), Path: slices.Clone(path), Kind: c.valueKind()})
 		}
 		return false
 	})
@@ -210,4 +305,19 @@ func (n *inode) walk(path jsonpath.Path, fn func(c *inode, path jsonpath.Path) b
 		path = path[:len(path)-1]
 	}
 	return path
+}
+
+// ValueKind is the kind inference gives one JSON value (validated JSON
+// text): BOOLEAN, BIGINT for an integer that fits, DOUBLE for any other
+// number, STRING, an ARRAY or STRUCT typed from its contents (see
+// Inferrer), VOID for null.
+//
+// Parts seen only as null are VOID and empty objects STRUCT<>, so that
+// the kinds of several values Merge as inference over all of them would;
+// CanonicalKind settles them.
+func ValueKind(v []byte) types.Kind {
+	var in Inferrer
+	var n inode
+	in.value(v, skipWS(v, 0), &n)
+	return n.rawKind()
 }

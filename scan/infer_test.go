@@ -24,7 +24,26 @@ func TestInferrer(t *testing.T) {
 			want: []InferredColumn{
 				{Name: "b", Kind: types.Bool}, {Name: "i", Kind: types.Int}, {Name: "f", Kind: types.Float},
 				{Name: "e", Kind: types.Float}, {Name: "s", Kind: types.String}, {Name: "n", Kind: types.Null},
-				{Name: "a", Kind: types.String}, {Name: "big", Kind: types.Float},
+				{Name: "a", Kind: types.ArrayOf(types.Int)}, {Name: "big", Kind: types.Float},
+			},
+		},
+		{
+			// Spark's JSON inference: elements widen together, objects in
+			// arrays are structs with their keys in name order, merged
+			// over every element and line; null-only and empty parts are
+			// STRING; an array against a scalar is STRING.
+			name: "arrays",
+			lines: []string{
+				`{"p":[{"sku":"a","price":1},{"price":2.5,"tags":["x"]}],"n":[1,null],"e":[],"z":[null],"m":[[1],[2.5]],"c":[1]}`,
+				`{"p":[{"qty":3}],"n":[2],"e":[],"z":null,"m":[],"c":"one"}`,
+			},
+			want: []InferredColumn{
+				{Name: "p", Kind: types.MustParseKind("ARRAY<STRUCT<price: DOUBLE, qty: BIGINT, sku: STRING, tags: ARRAY<STRING>>>")},
+				{Name: "n", Kind: types.ArrayOf(types.Int)},
+				{Name: "e", Kind: types.ArrayOf(types.String)},
+				{Name: "z", Kind: types.ArrayOf(types.String)},
+				{Name: "m", Kind: types.ArrayOf(types.ArrayOf(types.Float))},
+				{Name: "c", Kind: types.String},
 			},
 		},
 		{
@@ -107,7 +126,7 @@ func TestInferRealSamples(t *testing.T) {
 		got[c.Name] = c.Kind
 	}
 	for name, kind := range map[string]types.Kind{
-		"_metadata.bundled":     types.String, // an array, kept as JSON text
+		"_metadata.bundled":     types.ArrayOf(types.String),
 		"context.page.path":     types.String,
 		"properties.lead_count": types.String, // Segment sent "1", a string
 		"version":               types.Int,

@@ -775,7 +775,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 				if v.Kind == types.Float && r.Type == Number && len(r.Bytes) > 18 && bigInteger(r.Bytes) {
 					seen.Inexact++
 				}
-				if appendRaw(v, r, &w.arena) {
+				if appendRaw(v, r, &w.arena, c.Guess) {
 					w.fc.conflicts++
 					seen.misfit(r)
 					if !c.Guess {
@@ -824,7 +824,7 @@ func truncateVector(v *types.Vector, n int) {
 		return
 	}
 	v.Nulls = v.Nulls[:n]
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case types.Float:
 		v.F = v.F[:n]
 	case types.String:

@@ -44,14 +44,14 @@ func (s *Seen) see(r Raw) {
 		return
 	}
 	s.Present = true
-	s.Kind = types.Widen(s.Kind, RawKind(r))
+	s.Kind = types.Merge(s.Kind, RawKind(r))
 }
 
 // misfit folds in a value that did not fit the column's kind.
 func (s *Seen) misfit(r Raw) {
 	s.Misfits++
 	s.MisfitTypes[r.Type]++
-	s.Kind = types.Widen(s.Kind, RawKind(r))
+	s.Kind = types.Merge(s.Kind, RawKind(r))
 }
 
 // block folds in a line where the path is blocked by a value of type t.
@@ -63,7 +63,7 @@ func (s *Seen) block(t JSONType) {
 // add folds o, the tally of other lines of the same column, into s.
 func (s *Seen) add(o *Seen) {
 	s.Present = s.Present || o.Present
-	s.Kind = types.Widen(s.Kind, o.Kind)
+	s.Kind = types.Merge(s.Kind, o.Kind)
 	s.Misfits += o.Misfits
 	s.MisfitFiles += o.MisfitFiles
 	for t, n := range o.MisfitTypes {
@@ -132,8 +132,9 @@ func bigInteger(b []byte) bool {
 
 // RawKind is the kind schema inference gives one JSON value: BOOLEAN,
 // BIGINT for an integer token that fits, DOUBLE for any other number,
-// STRING for strings, objects and arrays (read as their JSON text), and
-// VOID for null or a missing value. It agrees with Inferrer value by value.
+// STRING for strings, an ARRAY or STRUCT typed from its contents for
+// arrays and objects (ValueKind), and VOID for null or a missing value.
+// It agrees with Inferrer value by value.
 func RawKind(r Raw) types.Kind {
 	switch r.Type {
 	case Bool:
@@ -143,8 +144,10 @@ func RawKind(r Raw) types.Kind {
 			return types.Int
 		}
 		return types.Float
-	case String, Object, Array:
+	case String:
 		return types.String
+	case Object, Array:
+		return ValueKind(r.Bytes)
 	}
 	return types.Null
 }

@@ -18,7 +18,7 @@ type Leaf struct {
 }
 
 // Leaves returns the flattened schema of q without running it. Arrays and
-// maps are leaves read as JSON text, as nectar reads them.
+// maps are leaves of their nested kinds, as nectar reads them.
 func (s *Session) Leaves(ctx context.Context, q string) ([]Leaf, error) {
 	df, err := s.s.Sql(ctx, q)
 	if err != nil {
@@ -46,7 +46,7 @@ func flatten(prefix jsonpath.Path, t st.StructType, out *[]Leaf) {
 
 // KindOf maps a Spark type to the nectar kind that holds its values.
 func KindOf(t st.DataType) types.Kind {
-	switch t.(type) {
+	switch t := t.(type) {
 	case st.BooleanType:
 		return types.Bool
 	case st.ByteType, st.ShortType, st.IntegerType, st.LongType:
@@ -57,6 +57,16 @@ func KindOf(t st.DataType) types.Kind {
 		return types.Date
 	case st.TimestampType, st.TimestampNtzType:
 		return types.Timestamp
+	case st.ArrayType:
+		return types.ArrayOf(KindOf(t.ElementType))
+	case st.MapType:
+		return types.MapOf(KindOf(t.KeyType), KindOf(t.ValueType))
+	case st.StructType:
+		fields := make([]types.Field, len(t.Fields))
+		for i, f := range t.Fields {
+			fields[i] = types.Field{Name: f.Name, Kind: KindOf(f.DataType)}
+		}
+		return types.StructOf(fields...)
 	}
 	return types.String
 }

@@ -288,8 +288,89 @@ func reader(arr arrow.Array, k types.Kind) (func(int) types.Value, error) {
 				return types.Value{K: types.Timestamp, I: toMicros(int64(a.Value(i)), unit)}
 			}, nil
 		}
+	case *array.Map:
+		if k.IsMap() {
+			keys, err := nullable(a.Keys(), k.MapKey())
+			if err != nil {
+				return nil, err
+			}
+			vals, err := nullable(a.Items(), k.MapValue())
+			if err != nil {
+				return nil, err
+			}
+			return func(i int) types.Value {
+				start, end := a.ValueOffsets(i)
+				ks := make([]types.Value, 0, end-start)
+				vs := make([]types.Value, 0, end-start)
+				for j := int(start); j < int(end); j++ {
+					ks, vs = append(ks, keys(j)), append(vs, vals(j))
+				}
+				return types.MapValue(k, ks, vs)
+			}, nil
+		}
+	case *array.List:
+		if k.IsArray() {
+			return listReader(k, a.ListValues(), a.ValueOffsets)
+		}
+	case *array.LargeList:
+		if k.IsArray() {
+			return listReader(k, a.ListValues(), a.ValueOffsets)
+		}
+	case *array.Struct:
+		fs := k.Fields()
+		if k.IsStruct() && len(fs) == a.NumField() {
+			parts := make([]func(int) types.Value, len(fs))
+			for j, f := range fs {
+				r, err := nullable(a.Field(j), f.Kind)
+				if err != nil {
+					return nil, err
+				}
+				parts[j] = r
+			}
+			return func(i int) types.Value {
+				vals := make([]types.Value, len(parts))
+				for j, r := range parts {
+					vals[j] = r(i)
+				}
+				return types.StructValue(k, vals)
+			}, nil
+		}
 	}
 	return nil, bad
+}
+
+// listReader reads an Arrow list of elements in values as an ARRAY of
+// kind k.
+func listReader(k types.Kind, values arrow.Array, offsets func(int) (int64, int64)) (func(int) types.Value, error) {
+	elem, err := nullable(values, k.Elem())
+	if err != nil {
+		return nil, err
+	}
+	return func(i int) types.Value {
+		start, end := offsets(i)
+		vals := make([]types.Value, 0, end-start)
+		for j := int(start); j < int(end); j++ {
+			vals = append(vals, elem(j))
+		}
+		return types.ArrayValue(k, vals)
+	}, nil
+}
+
+// nullable is reader for the parts of a nested value, NULL where arr is.
+func nullable(arr arrow.Array, k types.Kind) (func(int) types.Value, error) {
+	if k == types.Null {
+		return func(int) types.Value { return types.NullValue }, nil
+	}
+	get, err := reader(arr, k)
+	if err != nil {
+		return nil, err
+	}
+	return func(i int) types.Value {
+		if arr.IsNull(i) {
+			return types.NullValue
+		}
+		return get(i)
+	}, nil
 }
 
 func intReader(k types.Kind, get func(int) int64, bad error) (func(int) types.Value, error) {

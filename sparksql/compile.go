@@ -133,6 +133,8 @@ func (c *compiler) node(n plan.Node) (string, error) {
 			sel = []string{"1 AS `_nectar_none`"}
 		}
 		return fmt.Sprintf("SELECT %s FROM (%s) %s", strings.Join(sel, ", "), in, c.alias()), nil
+	case *plan.Generate:
+		return c.generate(n)
 	case *plan.Aggregate:
 		return c.aggregate(n)
 	case *plan.Window:
@@ -573,6 +575,9 @@ func sparkType(k types.Kind) string {
 		return "TIMESTAMP"
 	case types.Date:
 		return "DATE"
+	}
+	if k.IsNested() {
+		return k.String()
 	}
 	return ""
 }

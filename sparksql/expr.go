@@ -23,6 +23,8 @@ func (c *compiler) expr(e plan.Expr, col func(int) string) (string, error) {
 		return c.call(e, col)
 	case *plan.Subquery:
 		return c.subquery(e, col)
+	case *plan.LambdaVar, *plan.Lambda, *plan.Index, *plan.GetField, *plan.HigherOrder, *plan.Construct, *plan.FromJSON:
+		return c.nested(e, col)
 	}
 	return "", unsupported(fmt.Sprintf("expression %T", e))
 }
@@ -63,6 +65,9 @@ func literal(v types.Value) (string, error) {
 		return "TIMESTAMP_MICROS(" + strconv.FormatInt(v.I, 10) + "L)", nil
 	case types.Date:
 		return "DATE_FROM_UNIX_DATE(" + strconv.FormatInt(v.I, 10) + ")", nil
+	}
+	if v.K.IsNested() {
+		return nestedLiteral(v)
 	}
 	return "", unsupported("constant of kind " + v.K.String())
 }
@@ -175,6 +180,9 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 		if i < len(a) {
 			a[i] = "CAST(" + a[i] + " AS INT)"
 		}
+	}
+	if (name == "element_at" || name == "try_element_at") && e.Args[0].Kind().IsArray() {
+		a[1] = "CAST(" + a[1] + " AS INT)" // an array's index is an INT; a map's key keeps its type
 	}
 	s := name + "(" + strings.Join(a, ", ") + ")"
 	switch {

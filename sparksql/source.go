@@ -152,6 +152,9 @@ func leafType(k types.Kind) string {
 	case types.Float:
 		return "DOUBLE"
 	}
+	if k.IsNested() {
+		return k.String()
+	}
 	return "STRING"
 }
 
@@ -245,6 +248,13 @@ func (c *compiler) scanSQL(s *plan.Scan) (string, error) {
 				e = receivedDayExpr
 			default:
 				return "", unsupported("hidden column " + col.Name)
+			}
+		case leafOf[i] >= 0 && s.Columns[leafOf[i]].Kind.IsNested():
+			// The shorter path is declared with its nested type, so
+			// the longer one is field access inside it.
+			e = access(paths[i])
+			if col.Kind == types.Timestamp || col.Kind == types.Date {
+				e = castTo(e, col.Kind)
 			}
 		case leafOf[i] >= 0:
 			j := leafOf[i]

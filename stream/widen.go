@@ -73,7 +73,7 @@ func (s *streamRun) widen(ctx context.Context, off *offsets) (bool, error) {
 		if c.Hidden || !read[name] || !ok {
 			continue
 		}
-		if w := types.Widen(c.Kind, k); w != c.Kind {
+		if w := types.Merge(c.Kind, k); w != c.Kind {
 			added = append(added, widening{Column: c.Name, From: c.Kind.String(), To: w.String(), Batch: off.Batch})
 		}
 	}

@@ -256,10 +256,12 @@ func (*PipeJoin) pipeOp()      {}
 func (*PipeSetOp) pipeOp()     {}
 
 // SelectItem is one entry of a select list: an expression (or *Star) and an
-// optional alias.
+// optional alias, or for a generator that makes several columns
+// (posexplode(a) AS (pos, val)) their aliases.
 type SelectItem struct {
-	Expr  Expr
-	Alias string
+	Expr    Expr
+	Alias   string
+	Aliases []string
 }
 
 // OrderItem is one ORDER BY key. NullsFirst nil means the default, which in

@@ -299,6 +299,10 @@ func (p *parser) parsePrimary() Expr {
 				return p.parseCast(up == "TRY_CAST")
 			}
 		case "EXISTS":
+			if n.kind == tOp && n.text == "(" && !p.startsQuery(p.i+2) {
+				// exists(array, x -> …), the higher-order function.
+				return p.parseIdentOrCall()
+			}
 			p.next()
 			open := p.tok()
 			if !p.isOp("(") {
@@ -402,7 +406,7 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		} else {
 			p.acceptKw("ALL")
 		}
-		c.Args = p.parseExprList()
+		c.Args = p.parseCallArgs()
 	}
 	p.expectClose(open)
 	if p.isKw("WITHIN") && isKw(p.peek(1), "GROUP") {
@@ -568,6 +572,9 @@ var typeNames = []string{"BOOLEAN", "BIGINT", "INT", "INTEGER", "DOUBLE", "FLOAT
 // has no length and DECIMAL is computed as DOUBLE. An integer type keeps
 // its width (INT is 32 bits), which the cast checks.
 func (p *parser) parseType() types.Type {
+	if p.isNestedTypeStart() {
+		return types.Type{Kind: p.parseNestedType()}
+	}
 	t := p.tok()
 	if t.kind != tWord && t.kind != tQIdent {
 		p.failExpected("a type name")
@@ -576,7 +583,10 @@ func (p *parser) parseType() types.Type {
 	if !ok {
 		e := Errorf(t.pos, "unknown type %s", p.describe(t))
 		switch strings.ToUpper(t.text) {
-		case "ARRAY", "MAP", "STRUCT", "BINARY", "INTERVAL":
+		case "ARRAY", "MAP", "STRUCT":
+			e.Msg = "type " + strings.ToUpper(t.text) + " needs the types inside it"
+			e.Hint = "write ARRAY<BIGINT>, MAP<STRING, BIGINT> or STRUCT<a: BIGINT>"
+		case "BINARY", "INTERVAL":
 			e.Msg = "type " + strings.ToUpper(t.text) + " is not supported"
 			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
 		default:

@@ -121,9 +121,10 @@ func (l *lexer) next() token {
 // operators lists punctuation longest first so that prefixes match greedily.
 var operators = []string{
 	"<=>",
-	"|>", "||", "::", "=>", "<=", ">=", "<>", "!=", "==",
+	"|>", "||", "::", "=>", "->", "<=", ">=", "<>", "!=", "==",
 	"=", "<", ">", "+", "-", "*", "/", "%", "(", ")", "[", "]", ",", ".", ";",
 	"?", // a prepared statement's parameter (params.go)
+	":", // STRUCT<name: TYPE>
 }
 
 // afterOperand reports whether the previous token ends an operand, in which

@@ -84,7 +84,9 @@ func NamedParams(src string, args map[string]types.Value) (string, []types.Value
 		if isPlaceholder(t) {
 			return "", nil, Errorf(t.pos, "a query with :name parameters may not also have ? placeholders")
 		}
-		if t.kind != tBad || int(t.end)-int(t.pos) != 1 || src[t.pos] != ':' || n.kind != tWord || n.pos != t.end {
+		// ':' lexes as an operator (STRUCT<name: TYPE>) or, elsewhere in
+		// older grammars, as a bad character: either starts a parameter.
+		if t.kind != tBad && t.kind != tOp || int(t.end)-int(t.pos) != 1 || src[t.pos] != ':' || n.kind != tWord || n.pos != t.end {
 			continue
 		}
 		v, ok := args[n.text]

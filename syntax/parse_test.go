@@ -30,6 +30,26 @@ var acceptedCases = []struct {
 		"SELECT event FROM read_json('logs', schema => 'event STRING, properties STRUCT<price: DOUBLE>') AS l"},
 	{`FROM read_json(schema=>'a INT', path => 'x')`, "FROM read_json(schema => 'a INT', path => 'x')"},
 
+	// ---- nested data: LATERAL VIEW, lambdas, nested types, element access ----
+	{`SELECT p.product_id, sum(p.price * p.quantity) AS gmv FROM events LATERAL VIEW explode(properties.products) t AS p WHERE event = 'Order Completed' GROUP BY 1`,
+		"SELECT p.product_id, sum(p.price * p.quantity) AS gmv FROM events LATERAL VIEW explode(properties.products) t AS p WHERE event = 'Order Completed' GROUP BY 1"},
+	{`select * from t lateral view outer posexplode(a) x as pos, v lateral view explode(m) y`,
+		"SELECT * FROM t LATERAL VIEW OUTER posexplode(a) x AS pos, v LATERAL VIEW explode(m) y"},
+	{`SELECT * FROM a JOIN b ON a.id = b.id LATERAL VIEW inline(b.items) i AS sku, qty`,
+		"SELECT * FROM a JOIN b ON a.id = b.id LATERAL VIEW inline(b.items) i AS sku, qty"},
+	{`FROM t LATERAL VIEW explode(a) e AS x |> WHERE x > 1`, "FROM t LATERAL VIEW explode(a) e AS x\n|> WHERE x > 1"},
+	{`SELECT posexplode(a) AS (pos, val), explode(m) (k, v) FROM t`, ""},
+	{`SELECT posexplode(a) AS (pos, val) FROM t`, "SELECT posexplode(a) AS (pos, val) FROM t"},
+	{`SELECT transform(a, x -> x + 1), filter(a, (x, i) -> x > i), aggregate(a, 0, (acc, x) -> acc + x, acc -> acc * 10)`,
+		"SELECT transform(a, x -> x + 1), filter(a, (x, i) -> x > i), aggregate(a, 0, (acc, x) -> acc + x, acc -> acc * 10)"},
+	{`SELECT exists(a, x -> x IS NULL OR x BETWEEN 1 AND 2), transform(a, x -> transform(x, y -> y * 2))`,
+		"SELECT exists(a, x -> x IS NULL OR x BETWEEN 1 AND 2), transform(a, x -> transform(x, y -> y * 2))"},
+	{`SELECT CAST(a AS ARRAY<INT>), TRY_CAST(m AS map<string,array<bigint>>), s::STRUCT<a: INT, ` + "`b c`" + ` STRING>, CAST(NULL AS STRUCT<>)`,
+		"SELECT CAST(a AS ARRAY<BIGINT>), TRY_CAST(m AS MAP<STRING, ARRAY<BIGINT>>), CAST(s AS STRUCT<a: BIGINT, `b c`: STRING>), CAST(NULL AS STRUCT<>)"},
+	{`SELECT a[0], m['k'], s.f, a[0].f, (named_struct('x', 1)).x, array(1, 2)[1 + 1], map('a', 1)['a'], element_at(a, -1)`,
+		"SELECT a[0], m['k'], s.f, a[0].f, named_struct('x', 1).x, array(1, 2)[1 + 1], map('a', 1)['a'], element_at(a, -1)"},
+	{`SELECT properties.* FROM events`, "SELECT properties.* FROM events"},
+
 	// ---- dedupe by messageId and first exposure with window functions ----
 	{`SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1`,
 		"SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY messageId ORDER BY receivedAt) AS rn FROM events) WHERE rn = 1"},

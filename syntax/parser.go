@@ -734,7 +734,7 @@ func (p *parser) parseQueryPrimary() Query {
 		return p.parseSelect()
 	case isKw(t, "FROM"):
 		p.next()
-		return &FromQuery{At: At{t.pos}, From: p.parseFrom()}
+		return &FromQuery{At: At{t.pos}, From: p.parseLateralViews(p.parseFrom())}
 	case p.startsValues(p.i):
 		// Spark lets a VALUES query name itself and its columns too:
 		// VALUES (1, 'a') AS t(n, s).
@@ -838,7 +838,7 @@ func (p *parser) parseSelect() *Select {
 	}
 	s.Items = p.parseSelectItems()
 	if p.acceptKw("FROM") {
-		s.From = p.parseFrom()
+		s.From = p.parseLateralViews(p.parseFrom())
 	}
 	if p.acceptKw("WHERE") {
 		s.Where = p.parseExpr()
@@ -1017,8 +1017,7 @@ func (p *parser) parseSelectItem() SelectItem {
 			return SelectItem{Expr: &Star{At: At{t.pos}, Table: strings.Join(parts, ".")}}
 		}
 	}
-	e := p.parseExpr()
-	return SelectItem{Expr: e, Alias: p.parseAlias()}
+	return p.finishSelectItem(p.parseExpr())
 }
 
 func (p *parser) parseExprList() []Expr {

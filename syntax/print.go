@@ -344,6 +344,16 @@ func writeSelectItems(b *strings.Builder, items []SelectItem) {
 			b.WriteString(" AS ")
 			b.WriteString(QuoteIdent(it.Alias))
 		}
+		if len(it.Aliases) > 0 {
+			b.WriteString(" AS (")
+			for i, a := range it.Aliases {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(QuoteIdent(a))
+			}
+			b.WriteByte(')')
+		}
 	}
 }
 
@@ -599,14 +609,15 @@ func (e *Binary) String() string {
 
 // funcName prints a function name bare unless it would read as a keyword.
 // left and right are reserved but are also functions, and the parser takes
-// them as calls before '('.
+// them as calls before '('; so is exists (the higher-order function) before
+// '(' and anything but a query.
 func funcName(name string) string {
 	parts := strings.Split(name, ".")
 	for i, p := range parts {
 		switch {
 		case p == "":
 			return QuoteIdent(name)
-		case p == "left" || p == "right":
+		case p == "left" || p == "right" || p == "exists" && len(parts) == 1:
 		case p == "try_cast" || p == "extract":
 			// these would parse as their special syntax
 			parts[i] = "`" + p + "`"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 // DataType is a Spark SQL type as a schema writes it: a name, with its
@@ -257,4 +259,43 @@ func fieldsString(fields []ColumnDef, sep string) string {
 		parts[i] = s
 	}
 	return strings.Join(parts, ", ")
+}
+
+// Kind is the nectar kind of t: its scalar kind (every integer width is a
+// BIGINT, DECIMAL and FLOAT are DOUBLE), or the ARRAY, MAP or STRUCT kind
+// of its parts, a STRUCT's fields in the order written.
+func (t *DataType) Kind() (types.Kind, error) {
+	switch t.Name {
+	case "ARRAY":
+		e, err := t.Elem.Kind()
+		if err != nil {
+			return types.Null, err
+		}
+		return types.ArrayOf(e), nil
+	case "MAP":
+		k, err := t.Key.Kind()
+		if err != nil {
+			return types.Null, err
+		}
+		v, err := t.Value.Kind()
+		if err != nil {
+			return types.Null, err
+		}
+		return types.MapOf(k, v), nil
+	case "STRUCT":
+		fields := make([]types.Field, len(t.Fields))
+		for i, f := range t.Fields {
+			k, err := f.Type.Kind()
+			if err != nil {
+				return types.Null, fmt.Errorf("field %s: %w", QuoteIdent(f.Name), err)
+			}
+			fields[i] = types.Field{Name: f.Name, Kind: k}
+		}
+		return types.StructOf(fields...), nil
+	}
+	k, ok := types.ParseKind(t.Name)
+	if !ok {
+		return types.Null, fmt.Errorf("unknown type %s", t)
+	}
+	return k, nil
 }

@@ -355,6 +355,19 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		out = c
 	case *TableName:
 		return n, nil
+	case *LateralView:
+		c := cp(e, n)
+		c.Input = e.table(n.Input)
+		if n.Func != nil {
+			if r := e.expr(n.Func); r != nil {
+				if f, ok := r.(*Call); ok {
+					c.Func = f
+				} else {
+					e.wrongKind(r, "a generator call")
+				}
+			}
+		}
+		out = c
 
 	// expressions
 	case *Subscript:
@@ -430,6 +443,10 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *SubqueryExpr:
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
+		out = c
+	case *Lambda:
+		c := cp(e, n)
+		c.Body = e.expr(n.Body)
 		out = c
 	case *Ident, *Star, *Literal, *Interval, *ShowTables:
 		return n, nil

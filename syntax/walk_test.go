@@ -34,7 +34,8 @@ var allNodes = map[string]func() Node{
 
 	"TableName": func() Node { return &TableName{} }, "TableFunc": func() Node { return &TableFunc{} },
 	"SubqueryTable": func() Node { return &SubqueryTable{} }, "Join": func() Node { return &Join{} },
-	"WatermarkTable": func() Node { return &WatermarkTable{} },
+	"WatermarkTable": func() Node { return &WatermarkTable{} }, "LateralView": func() Node { return &LateralView{} },
+	"Lambda": func() Node { return &Lambda{} },
 
 	"Ident": func() Node { return &Ident{} }, "Subscript": func() Node { return &Subscript{} },
 	"Field": func() Node { return &Field{} }, "Star": func() Node { return &Star{} },

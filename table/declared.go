@@ -18,10 +18,10 @@ import (
 // their lines with --bad-lines, and stops on them with --strict. A name
 // the schema lacks is an unknown column, whatever the data holds.
 //
-// Objects flatten to dotted leaf columns as inferred ones do; ARRAY and
-// MAP columns are read as their JSON text until nectar has those types,
-// but a path into them (properties.products[0].price) takes the kind the
-// schema gives.
+// STRUCT columns flatten to dotted leaf columns as inferred objects do,
+// and read whole as the STRUCT declared; ARRAY and MAP columns are read as
+// those kinds, and a path into them (properties.products[0].price) takes
+// the kind the schema gives.
 func OpenJSONSchema(ctx context.Context, pattern string, schema []syntax.ColumnDef, opts Options, onOpen func(*scan.Scanner)) (*JSON, error) {
 	var leaves []scan.InferredColumn
 	if err := declaredLeaves(&leaves, nil, schema); err != nil {
@@ -57,19 +57,56 @@ func declaredLeaves(out *[]scan.InferredColumn, at jsonpath.Path, fields []synta
 
 // declaredKind is the kind nectar reads a declared type as.
 func declaredKind(t *syntax.DataType) (types.Kind, error) {
-	switch t.Name {
-	case "ARRAY", "MAP", "STRUCT":
-		return types.String, nil // as JSON text
-	}
-	k, ok := types.ParseKind(t.Name)
-	if !ok || k == types.Null {
+	k, err := t.Kind()
+	if err != nil || k == types.Null || hasVoid(k) {
 		return 0, fmt.Errorf("type %s is not one nectar reads from JSON (BOOLEAN, TINYINT to BIGINT, FLOAT, DOUBLE, DECIMAL, STRING, DATE, TIMESTAMP, ARRAY, MAP, STRUCT)", t)
+	}
+	if mk := firstMapKey(k); mk != types.Null && mk != types.String {
+		return 0, fmt.Errorf("type %s: a JSON object's keys are strings, so a MAP read from JSON needs STRING keys", t)
 	}
 	return k, nil
 }
 
+// hasVoid reports whether k holds VOID anywhere.
+func hasVoid(k types.Kind) bool {
+	switch {
+	case k == types.Null:
+		return true
+	case k.IsArray():
+		return hasVoid(k.Elem())
+	case k.IsMap():
+		return hasVoid(k.MapKey()) || hasVoid(k.MapValue())
+	}
+	for _, f := range k.Fields() {
+		if hasVoid(f.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstMapKey returns the key kind of a MAP in k that has keys other than
+// STRING, or types.Null when every map in k has STRING keys.
+func firstMapKey(k types.Kind) types.Kind {
+	switch {
+	case k.IsArray():
+		return firstMapKey(k.Elem())
+	case k.IsMap():
+		if k.MapKey() != types.String {
+			return k.MapKey()
+		}
+		return firstMapKey(k.MapValue())
+	}
+	for _, f := range k.Fields() {
+		if mk := firstMapKey(f.Kind); mk != types.Null {
+			return mk
+		}
+	}
+	return types.Null
+}
+
 // resolveDeclared finds a path in the declared schema: a leaf takes its
-// kind, an object, array or map reads as its JSON text, and an array
+// kind, an object, array or map reads as its declared kind, and an array
 // index leads into the element type.
 func (s *JSON) resolveDeclared(p jsonpath.Path) (types.Kind, bool) {
 	fields := s.declared

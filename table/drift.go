@@ -267,10 +267,10 @@ func (log *ScanLog) Check(ctx context.Context, q syntax.Query) (again bool, note
 					c.names[key] = col.Name
 				}
 				if sn.Present {
-					c.found[key] = types.Widen(c.found[key], sn.Kind)
+					c.found[key] = types.Merge(c.found[key], sn.Kind)
 				}
 			case col.Guess && sn.Misfits > 0 && sn.Kind != col.Kind:
-				c.widen[key] = types.Widen(c.widen[key], sn.Kind)
+				c.widen[key] = types.Merge(c.widen[key], sn.Kind)
 				c.notes[key] = fmt.Sprintf("%s: %s in %s among %s; read as %s",
 					col.Name, sn.MisfitText(), plural(sn.MisfitFiles, "file"), scan.KindNoun(col.Kind), c.widen[key])
 			}
@@ -343,7 +343,7 @@ func (s *JSON) correct(c *correction) (changed bool, notes []string) {
 	for i, col := range cols {
 		key := pathKey(col.Name)
 		if k, ok := c.widen[key]; ok && !col.Hidden {
-			if w := types.Widen(col.Kind, k); w != col.Kind {
+			if w := scan.CanonicalKind(types.Merge(col.Kind, k)); w != col.Kind {
 				cols[i].Kind = w
 				s.leaves[key] = w
 				changed = true
@@ -353,7 +353,7 @@ func (s *JSON) correct(c *correction) (changed bool, notes []string) {
 	}
 	for key, x := range s.extra {
 		if k, ok := c.widen[key]; ok {
-			if w := types.Widen(x.kind, k); w != x.kind {
+			if w := scan.CanonicalKind(types.Merge(x.kind, k)); w != x.kind {
 				x.kind = w
 				changed = true
 				notes = append(notes, c.notes[key])
@@ -364,6 +364,7 @@ func (s *JSON) correct(c *correction) (changed bool, notes []string) {
 		if k == types.Null {
 			continue // only nulls so far: it stays a STRING placeholder
 		}
+		k = scan.CanonicalKind(k)
 		// The statement read it as a STRING placeholder.
 		changed = changed || k != types.String
 		if s.nullOnly[key] {
@@ -377,7 +378,7 @@ func (s *JSON) correct(c *correction) (changed bool, notes []string) {
 			continue
 		}
 		if x, ok := s.extra[key]; ok {
-			k = types.Widen(x.kind, k)
+			k = scan.CanonicalKind(types.Merge(x.kind, k))
 		}
 		s.extra[key] = &extraPath{name: c.names[key], kind: k}
 	}
@@ -434,7 +435,7 @@ func (s *JSON) probe(ctx context.Context, paths []string) (map[string]types.Kind
 			var absent []string
 			for i, x := range seen {
 				if x.Present {
-					out[pathKey(paths[i])] = x.Kind
+					out[pathKey(paths[i])] = scan.CanonicalKind(x.Kind)
 				} else {
 					absent = append(absent, paths[i])
 				}

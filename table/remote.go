@@ -40,20 +40,77 @@ func NewRemote(pattern string, leaves []plan.SourceColumn) *Remote {
 func (r *Remote) String() string               { return "read_json('" + r.pattern + "')" }
 func (r *Remote) Columns() []plan.SourceColumn { return r.cols }
 
-// Resolve implements plan.Source: an object read whole. The schema is
-// every line's, so a name it lacks is in no line.
+// Resolve implements plan.Source: an object read whole is a STRUCT of
+// the leaves below it, in Spark's order; a path into an ARRAY or MAP leaf
+// takes the part's type. The schema is every line's, so a name it lacks
+// is in no line.
 func (r *Remote) Resolve(name string) (types.Kind, bool) {
 	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) == 0 {
 		return 0, false
 	}
 	lower := strings.ToLower(p.String())
-	for leaf := range r.leaves {
-		if strings.HasPrefix(leaf, lower+".") {
-			return types.String, true
+	var below []plan.SourceColumn
+	for _, c := range r.cols {
+		if !c.Hidden && strings.HasPrefix(strings.ToLower(c.Name), lower+".") {
+			below = append(below, plan.SourceColumn{Name: c.Name[len(lower)+1:], Kind: c.Kind})
+		}
+	}
+	if len(below) > 0 {
+		return structOfLeaves(below), true
+	}
+	for i := len(p) - 1; i > 0; i-- {
+		k, ok := r.leaves[strings.ToLower(p[:i].String())]
+		if ok && k.IsNested() {
+			return partKind(k, p[i:])
 		}
 	}
 	return 0, false
+}
+
+// structOfLeaves builds the STRUCT whose flattened leaves are cols (names
+// relative to it, dotted below).
+func structOfLeaves(cols []plan.SourceColumn) types.Kind {
+	var fields []types.Field
+	sub := map[string][]plan.SourceColumn{}
+	for _, c := range cols {
+		head, rest, nested := strings.Cut(c.Name, ".")
+		if !nested {
+			fields = append(fields, types.Field{Name: head, Kind: c.Kind})
+			continue
+		}
+		if _, seen := sub[head]; !seen {
+			fields = append(fields, types.Field{Name: head})
+		}
+		sub[head] = append(sub[head], plan.SourceColumn{Name: rest, Kind: c.Kind})
+	}
+	for i, f := range fields {
+		if cs, ok := sub[f.Name]; ok && f.Kind == types.Null {
+			fields[i].Kind = structOfLeaves(cs)
+		}
+	}
+	return types.StructOf(fields...)
+}
+
+// partKind is the kind of the part of a value of kind k that steps reach.
+func partKind(k types.Kind, steps jsonpath.Path) (types.Kind, bool) {
+	for _, st := range steps {
+		switch {
+		case st.IsIndex && k.IsArray():
+			k = k.Elem()
+		case !st.IsIndex && k.IsStruct():
+			i := k.FieldIndex(st.Key)
+			if i < 0 {
+				return 0, false
+			}
+			k = k.Fields()[i].Kind
+		case !st.IsIndex && k.IsMap():
+			k = k.MapValue()
+		default:
+			return 0, false
+		}
+	}
+	return k, true
 }
 
 // Open implements plan.Source.

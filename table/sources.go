@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -115,9 +116,10 @@ func (s *JSON) Columns() []plan.SourceColumn {
 }
 
 // Resolve implements plan.Source: an object that has inferred leaves below
-// it reads as its JSON text; a path through an array index takes the kind
-// its values have in the sample; a path an earlier read found is a column.
-// Anything else is unknown, and the binder may admit it (Admits).
+// it reads as a STRUCT of them (structObject); a path through an array
+// index takes the kind its values have in the sample; a path an earlier
+// read found is a column. Anything else is unknown, and the binder may
+// admit it (Admits).
 func (s *JSON) Resolve(name string) (types.Kind, bool) {
 	p, err := jsonpath.Parse(name)
 	if err != nil || len(p) == 0 {
@@ -132,11 +134,10 @@ func (s *JSON) Resolve(name string) (types.Kind, bool) {
 		s.mu.Unlock()
 		return x.kind, true
 	}
-	for leaf := range s.leaves {
-		if strings.HasPrefix(leaf, lower+".") {
-			s.mu.Unlock()
-			return types.String, true
-		}
+	if k, ok := s.structOf(p); ok {
+		s.extra[lower] = &extraPath{name: name, kind: k}
+		s.mu.Unlock()
+		return k, true
 	}
 	s.mu.Unlock()
 	hasIndex := false
@@ -152,6 +153,81 @@ func (s *JSON) Resolve(name string) (types.Kind, bool) {
 		}
 	}
 	return 0, false
+}
+
+// structOf is the STRUCT an object path reads as whole: the leaf
+// columns below it, objects among them as STRUCTs in turn, each struct's
+// fields in name order, as Spark's inference orders them. The leaves stay
+// columns of their own (SELECT * flattens objects); the STRUCT serves a
+// reference to the whole object (to_json(properties), properties.*). The
+// caller holds s.mu.
+func (s *JSON) structOf(p jsonpath.Path) (types.Kind, bool) {
+	type node struct {
+		kind     types.Kind
+		children map[string]*node
+		order    []string
+	}
+	root := &node{}
+	found := false
+	for _, c := range s.cols {
+		if c.Hidden {
+			continue
+		}
+		cp, err := jsonpath.Parse(c.Name)
+		if err != nil || len(cp) <= len(p) || !prefixFold(cp, p) {
+			continue
+		}
+		n := root
+		ok := true
+		for _, st := range cp[len(p):] {
+			if st.IsIndex {
+				ok = false
+				break
+			}
+			if n.children == nil {
+				n.children = map[string]*node{}
+			}
+			next := n.children[st.Key]
+			if next == nil {
+				next = &node{}
+				n.children[st.Key] = next
+				n.order = append(n.order, st.Key)
+			}
+			n = next
+		}
+		if ok {
+			n.kind, found = c.Kind, true
+		}
+	}
+	if !found {
+		return types.Null, false
+	}
+	var kindOf func(n *node) types.Kind
+	kindOf = func(n *node) types.Kind {
+		if n.children == nil {
+			return n.kind
+		}
+		keys := slices.Clone(n.order)
+		slices.Sort(keys)
+		fields := make([]types.Field, len(keys))
+		for i, k := range keys {
+			fields[i] = types.Field{Name: k, Kind: kindOf(n.children[k])}
+		}
+		return types.StructOf(fields...)
+	}
+	return kindOf(root), true
+}
+
+// prefixFold reports whether p starts with the steps of prefix, keys
+// compared case-insensitively.
+func prefixFold(p, prefix jsonpath.Path) bool {
+	for i, st := range prefix {
+		q := p[i]
+		if st.IsIndex != q.IsIndex || st.Index != q.Index || !strings.EqualFold(st.Key, q.Key) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *JSON) emptyObjects() []jsonpath.Path {
@@ -225,12 +301,12 @@ func (s *JSON) sampleKind(p jsonpath.Path) (types.Kind, bool) {
 			continue
 		}
 		seen = true
-		k = types.Widen(k, scan.RawKind(r))
+		k = types.Merge(k, scan.RawKind(r))
 	}
 	if seen && k == types.Null {
 		k = types.String
 	}
-	return k, seen
+	return scan.CanonicalKind(k), seen
 }
 
 func sampleLines(files []source.File, n int) [][]byte {

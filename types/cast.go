@@ -42,6 +42,9 @@ func Cast(v Value, to Kind) (Value, error) {
 	if v.K == Null || v.K == to {
 		return v, nil
 	}
+	if to.IsNested() || (v.K.IsNested() && to != String) {
+		return castNested(v, to)
+	}
 	switch to {
 	case Null:
 		return NullValue, nil
@@ -178,4 +181,82 @@ func ParseTimestamp(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// CanCast reports whether CAST(x AS to) is allowed for x of kind from, as
+// Spark's Cast.canAnsiCast decides for the nested kinds: an array to an
+// array, a map to a map and a struct to a struct of as many fields when
+// their parts cast, and any kind to STRING. Scalar casts are decided per
+// value (a STRING that holds no number fails when read).
+func CanCast(from, to Kind) bool {
+	if from == to || from == Null {
+		return true
+	}
+	if !from.IsNested() && !to.IsNested() {
+		return true
+	}
+	if to == String {
+		return from.IsNested()
+	}
+	fi, ti := info(from), info(to)
+	if fi == nil || ti == nil || fi.class != ti.class {
+		return false
+	}
+	switch fi.class {
+	case classArray:
+		return CanCast(fi.elem, ti.elem)
+	case classMap:
+		return CanCast(fi.elem, ti.elem) && CanCast(fi.value, ti.value)
+	}
+	if len(fi.fields) != len(ti.fields) {
+		return false
+	}
+	for i, f := range fi.fields {
+		if !CanCast(f.Kind, ti.fields[i].Kind) {
+			return false
+		}
+	}
+	return true
+}
+
+// castNested casts a nested value part by part (structs by position, as
+// Spark does), failing as the first part that does not convert fails.
+func castNested(v Value, to Kind) (Value, error) {
+	if !CanCast(v.K, to) {
+		return NullValue, castErr(v, to)
+	}
+	parts, err := Parts(nil, v)
+	if err != nil {
+		return NullValue, err
+	}
+	ti := info(to)
+	for j, x := range parts {
+		var k Kind
+		switch ti.class {
+		case classArray:
+			k = ti.elem
+		case classMap:
+			k = ti.elem
+			if j%2 == 1 {
+				k = ti.value
+			}
+		default:
+			k = ti.fields[j].Kind
+		}
+		if parts[j], err = Cast(x, k); err != nil {
+			return NullValue, err
+		}
+	}
+	switch ti.class {
+	case classArray:
+		return ArrayValue(to, parts), nil
+	case classStruct:
+		return StructValue(to, parts), nil
+	}
+	keys := make([]Value, 0, len(parts)/2)
+	vals := make([]Value, 0, len(parts)/2)
+	for j := 0; j+1 < len(parts); j += 2 {
+		keys, vals = append(keys, parts[j]), append(vals, parts[j+1])
+	}
+	return MapValue(to, keys, vals), nil
 }

@@ -23,11 +23,13 @@ func AppendBatch(dst []byte, b *Batch) []byte {
 	dst = binary.AppendUvarint(dst, uint64(b.Len))
 	dst = binary.AppendUvarint(dst, uint64(len(b.Cols)))
 	for _, v := range b.Cols {
-		dst = append(dst, byte(v.Kind))
+		// The kind as its number: a spill is read back by the process
+		// that wrote it, which has the same interned nested kinds.
+		dst = binary.AppendUvarint(dst, uint64(v.Kind))
 		for _, null := range v.Nulls[:b.Len] {
 			dst = append(dst, b2u(null))
 		}
-		switch v.Kind {
+		switch v.Kind.Storage() {
 		case Float:
 			for _, f := range v.F[:b.Len] {
 				dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
@@ -71,15 +73,19 @@ func DecodeBatch(src []byte) (*Batch, []byte, error) {
 	n := int(rows)
 	b := &Batch{Len: n, Cols: make([]*Vector, ncols)}
 	for j := range b.Cols {
-		if len(src) < 1+n {
+		var kind uint64
+		if kind, src, err = uvarint(src); err != nil {
+			return nil, nil, err
+		}
+		if len(src) < n || kind > uint64(^Kind(0)) {
 			return nil, nil, fmt.Errorf("%w: column %d cut short", ErrCodec, j)
 		}
-		v := &Vector{Kind: Kind(src[0]), Nulls: make([]bool, n)}
-		for i, c := range src[1 : 1+n] {
+		v := &Vector{Kind: Kind(kind), Nulls: make([]bool, n)}
+		for i, c := range src[:n] {
 			v.Nulls[i] = c != 0
 		}
-		src = src[1+n:]
-		switch v.Kind {
+		src = src[n:]
+		switch v.Kind.Storage() {
 		case Float:
 			if len(src) < 8*n {
 				return nil, nil, fmt.Errorf("%w: column %d cut short", ErrCodec, j)

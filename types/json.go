@@ -1,6 +1,9 @@
 package types
 
-import "unicode/utf8"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // AppendJSONString quotes s as a JSON string. Unlike encoding/json it leaves <, >
 // and & as they are (the output is data, not HTML) but, like it, escapes
@@ -51,4 +54,84 @@ func AppendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendJSON appends v as JSON: numbers as numbers (a DOUBLE as
+// FormatFloat prints it; NaN and ±Infinity, which JSON lacks, as the
+// strings "NaN", "Infinity" and "-Infinity"), strings, timestamps and
+// dates as strings in nectar's layouts, NULL as null, arrays as arrays,
+// structs as objects keyed by field name and maps as objects keyed by the
+// keys' text, as Spark's JSON writer shows them. omitNullFields leaves out
+// a struct's NULL fields, as Spark's to_json and JSON files do
+// (ignoreNullFields); nectar's JSON output keeps them, as it keeps a
+// row's NULL columns.
+func AppendJSON(dst []byte, v Value, omitNullFields bool) []byte {
+	switch v.K {
+	case Null:
+		return append(dst, "null"...)
+	case Bool, Int:
+		return append(dst, v.String()...)
+	case Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return AppendJSONString(dst, FormatFloat(v.F))
+		}
+		return append(dst, FormatFloat(v.F)...)
+	case String, Timestamp, Date:
+		return AppendJSONString(dst, v.String())
+	}
+	in := info(v.K)
+	if in == nil {
+		return AppendJSONString(dst, v.String())
+	}
+	it := Iter(v)
+	switch in.class {
+	case classArray:
+		dst = append(dst, '[')
+		for j := 0; ; j++ {
+			x, ok := it.Next()
+			if !ok {
+				break
+			}
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendJSON(dst, x, omitNullFields)
+		}
+		return append(dst, ']')
+	case classMap:
+		dst = append(dst, '{')
+		for j := 0; ; j++ {
+			key, ok := it.Next()
+			if !ok {
+				break
+			}
+			val, _ := it.Next()
+			if j > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendJSONString(dst, key.String())
+			dst = append(dst, ':')
+			dst = AppendJSON(dst, val, omitNullFields)
+		}
+		return append(dst, '}')
+	}
+	dst = append(dst, '{')
+	first := true
+	for j := 0; ; j++ {
+		x, ok := it.Next()
+		if !ok {
+			break
+		}
+		if x.K == Null && omitNullFields {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = AppendJSONString(dst, in.fields[j].Name)
+		dst = append(dst, ':')
+		dst = AppendJSON(dst, x, omitNullFields)
+	}
+	return append(dst, '}')
 }

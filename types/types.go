@@ -2,12 +2,13 @@ package types
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // Kind is a column's SQL type. Names follow Spark SQL so that the same query
 // text and the same DESCRIBE output mean the same on both engines.
-type Kind uint8
+type Kind uint32
 
 const (
 	// Null is the type of the NULL literal and of columns never seen with a
@@ -16,7 +17,7 @@ const (
 	Bool
 	Int       // BIGINT: 64-bit signed
 	Float     // DOUBLE
-	String    // STRING: UTF-8 text; JSON objects and arrays selected whole are kept as their JSON text
+	String    // STRING: UTF-8 text
 	Timestamp // TIMESTAMP: microseconds since the Unix epoch, UTC
 	Date      // DATE: days since the Unix epoch
 )
@@ -34,6 +35,9 @@ var kindNames = [...]string{
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
+	}
+	if i := info(k); i != nil {
+		return i.name
 	}
 	return fmt.Sprintf("Kind(%d)", k)
 }
@@ -54,6 +58,9 @@ func (k Kind) Short() string {
 	case Date:
 		return "date"
 	}
+	if i := info(k); i != nil {
+		return [...]string{classArray: "list", classMap: "map", classStruct: "struct"}[i.class]
+	}
 	return "void"
 }
 
@@ -61,8 +68,20 @@ func (k Kind) Short() string {
 func (k Kind) IsNumeric() bool { return k == Int || k == Float }
 
 // ParseKind reads a type name as written in CAST(x AS …), accepting Spark's
-// synonyms.
+// synonyms, and nested types as Kind.String spells them (ARRAY<BIGINT>,
+// MAP<STRING, BIGINT>, STRUCT<a: BIGINT, `b c`: STRING>), so that a kind
+// written to a checkpoint or manifest reads back as the same kind.
 func ParseKind(name string) (Kind, bool) {
+	if k, ok := scalarKind(strings.TrimSpace(name)); ok {
+		return k, true
+	}
+	if strings.ContainsRune(name, '<') {
+		return parseNested(name)
+	}
+	return Null, false
+}
+
+func scalarKind(name string) (Kind, bool) {
 	switch strings.ToUpper(name) {
 	case "BOOLEAN", "BOOL":
 		return Bool, true
@@ -123,9 +142,11 @@ func (t Type) String() string {
 }
 
 // Widen returns the narrowest kind both a and b convert to without loss of
-// meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP, and
-// every other conflict to STRING. Schema inference and UNION use it, so a
-// type conflict never fails a query.
+// meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP,
+// arrays and maps element by element, structs with the same field names
+// field by field, and every other conflict to STRING. Schema inference and
+// UNION use it, so a type conflict never fails a query. (Inference merges
+// structs with different fields too: see Merge.)
 func Widen(a, b Kind) Kind {
 	switch {
 	case a == b:
@@ -139,7 +160,80 @@ func Widen(a, b Kind) Kind {
 	case (a == Date && b == Timestamp) || (a == Timestamp && b == Date):
 		return Timestamp
 	}
+	if k, ok := widenNested(a, b, Widen); ok {
+		return k
+	}
 	return String
+}
+
+// Merge is Widen as schema inference needs it, Spark's JSON inference
+// (JsonInferSchema.compatibleType): two structs merge into one with the
+// fields of both, ordered by name (an inferred struct's fields always
+// are), each field's kinds merged. A key seen in some objects only is a
+// field that is NULL in the others.
+func Merge(a, b Kind) Kind {
+	if a.IsStruct() && b.IsStruct() && a != b {
+		return mergeStructs(a, b)
+	}
+	switch {
+	case a == b:
+		return a
+	case a == Null:
+		return b
+	case b == Null:
+		return a
+	}
+	if k, ok := widenNested(a, b, Merge); ok {
+		return k
+	}
+	return Widen(a, b)
+}
+
+// widenNested widens two nested kinds of one class part by part with w.
+func widenNested(a, b Kind, w func(a, b Kind) Kind) (Kind, bool) {
+	ia, ib := info(a), info(b)
+	if ia == nil || ib == nil || ia.class != ib.class {
+		return Null, false
+	}
+	switch ia.class {
+	case classArray:
+		return ArrayOf(w(ia.elem, ib.elem)), true
+	case classMap:
+		return MapOf(w(ia.elem, ib.elem), w(ia.value, ib.value)), true
+	}
+	if len(ia.fields) != len(ib.fields) {
+		return Null, false
+	}
+	fields := make([]Field, len(ia.fields))
+	for i, f := range ia.fields {
+		if !strings.EqualFold(f.Name, ib.fields[i].Name) {
+			return Null, false
+		}
+		fields[i] = Field{Name: f.Name, Kind: w(f.Kind, ib.fields[i].Kind)}
+	}
+	return StructOf(fields...), true
+}
+
+// mergeStructs merges two structs' fields by name (exactly, as Spark's
+// inference compares keys), in name order.
+func mergeStructs(a, b Kind) Kind {
+	fa, fb := a.Fields(), b.Fields()
+	byName := map[string]int{}
+	var out []Field
+	for _, f := range fa {
+		byName[f.Name] = len(out)
+		out = append(out, f)
+	}
+	for _, f := range fb {
+		if i, ok := byName[f.Name]; ok {
+			out[i].Kind = Merge(out[i].Kind, f.Kind)
+			continue
+		}
+		byName[f.Name] = len(out)
+		out = append(out, f)
+	}
+	slices.SortStableFunc(out, func(x, y Field) int { return strings.Compare(x.Name, y.Name) })
+	return StructOf(out...)
 }
 
 // Column names and types one column of a schema.

@@ -3,6 +3,7 @@ package types
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -86,6 +87,9 @@ func (v Value) String() string {
 	case Date:
 		return v.Time().Format(DateLayout)
 	}
+	if v.K.IsNested() {
+		return nestedString(v)
+	}
 	return "?"
 }
 
@@ -136,8 +140,10 @@ func Compare(a, b Value) int {
 			return strings.Compare(a.S, b.S)
 		case Date, Timestamp, Int, Bool:
 			return cmp.Compare(a.I, b.I)
+		case Null:
+			return 0
 		}
-		return 0
+		return compareNested(a, b)
 	}
 	if a.K.IsNumeric() && b.K.IsNumeric() {
 		return compareFloat(a.AsFloat(), b.AsFloat())
@@ -177,10 +183,23 @@ func Equal(a, b Value) bool {
 	return Compare(a, b) == 0
 }
 
+// nestedKeyMark starts the key of a nested value; its kind follows as
+// text (Kind.String), so keys saved in a stream checkpoint read back in
+// another process, where the interned number may differ.
+const nestedKeyMark = 0xff
+
 // AppendKey appends an encoding of v to buf such that two values give the
 // same bytes exactly when Equal holds for values of one kind. Hash
 // aggregation, DISTINCT and joins key their maps with it.
 func AppendKey(buf []byte, v Value) []byte {
+	if v.K.IsNested() {
+		name := v.K.String()
+		buf = append(buf, nestedKeyMark)
+		buf = strconv.AppendInt(buf, int64(len(name)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, name...)
+		return appendNestedKey(buf, v)
+	}
 	buf = append(buf, byte(v.K))
 	switch v.K {
 	case Null:
@@ -215,6 +234,9 @@ func DecodeKey(key []byte) (Value, []byte, error) {
 	if len(key) == 0 {
 		return NullValue, key, fmt.Errorf("%w: empty", ErrBadKey)
 	}
+	if key[0] == nestedKeyMark {
+		return decodeNestedKey(key[1:])
+	}
 	k, rest := Kind(key[0]), key[1:]
 	switch k {
 	case Null:
@@ -243,4 +265,22 @@ func DecodeKey(key []byte) (Value, []byte, error) {
 		return NullValue, key, fmt.Errorf("%w: %v", ErrBadKey, err)
 	}
 	return Value{K: k, I: i}, after, nil
+}
+
+func decodeNestedKey(key []byte) (Value, []byte, error) {
+	n, body, ok := bytes.Cut(key, []byte{':'})
+	size, err := strconv.ParseInt(string(n), 10, 64)
+	if !ok || err != nil || size < 0 || size > int64(len(body)) {
+		return NullValue, key, fmt.Errorf("%w: bad nested kind", ErrBadKey)
+	}
+	k, ok := ParseKind(string(body[:size]))
+	if !ok || !k.IsNested() {
+		return NullValue, key, fmt.Errorf("%w: bad nested kind %q", ErrBadKey, body[:size])
+	}
+	rest := body[size:]
+	l, w := binary.Uvarint(rest)
+	if w <= 0 || l > uint64(len(rest)-w) {
+		return NullValue, key, fmt.Errorf("%w: bad nested value", ErrBadKey)
+	}
+	return Value{K: k, S: string(rest[w : w+int(l)])}, rest[w+int(l):], nil
 }

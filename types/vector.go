@@ -5,8 +5,9 @@ package types
 const BatchSize = 1024
 
 // Vector is one column of a batch. Exactly one of the data slices is used,
-// chosen by Kind: I for Bool, Int, Timestamp and Date; F for Float; S for
-// String. Nulls[i] marks row i as NULL; its data slot is then meaningless.
+// chosen by Kind.Storage: I for Bool, Int, Timestamp and Date; F for
+// Float; S for String and the nested kinds (their encodings). Nulls[i]
+// marks row i as NULL; its data slot is then meaningless.
 type Vector struct {
 	Kind  Kind
 	Nulls []bool
@@ -18,7 +19,7 @@ type Vector struct {
 // NewVector returns an empty vector of kind k with room for capacity rows.
 func NewVector(k Kind, capacity int) *Vector {
 	v := &Vector{Kind: k, Nulls: make([]bool, 0, capacity)}
-	switch k {
+	switch k.Storage() {
 	case Float:
 		v.F = make([]float64, 0, capacity)
 	case String:
@@ -27,6 +28,18 @@ func NewVector(k Kind, capacity int) *Vector {
 		v.I = make([]int64, 0, capacity)
 	}
 	return v
+}
+
+// Storage is the slice of a Vector that holds values of kind k: Float,
+// String (for STRING and every nested kind) or Int (for the rest).
+func (k Kind) Storage() Kind {
+	switch {
+	case k == Float, k == String:
+		return k
+	case k >= firstNested:
+		return String
+	}
+	return Int
 }
 
 // Len is the number of rows in the vector.
@@ -42,16 +55,14 @@ func (v *Vector) Reset() {
 
 // Get returns row i as a Value.
 func (v *Vector) Get(i int) Value {
-	if v.Nulls[i] {
+	if v.Nulls[i] || v.Kind == Null {
 		return NullValue
 	}
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case Float:
 		return Value{K: Float, F: v.F[i]}
 	case String:
-		return Value{K: String, S: v.S[i]}
-	case Null:
-		return NullValue
+		return Value{K: v.Kind, S: v.S[i]}
 	}
 	return Value{K: v.Kind, I: v.I[i]}
 }
@@ -62,7 +73,7 @@ func (v *Vector) IsNull(i int) bool { return v.Nulls[i] }
 // AppendNull appends a NULL row.
 func (v *Vector) AppendNull() {
 	v.Nulls = append(v.Nulls, true)
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case Float:
 		v.F = append(v.F, 0)
 	case String:
@@ -80,7 +91,7 @@ func (v *Vector) Append(x Value) {
 		return
 	}
 	v.Nulls = append(v.Nulls, false)
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case Float:
 		v.F = append(v.F, x.AsFloat())
 	case String:
@@ -93,7 +104,7 @@ func (v *Vector) Append(x Value) {
 // AppendFrom appends row i of src, which has the same kind.
 func (v *Vector) AppendFrom(src *Vector, i int) {
 	v.Nulls = append(v.Nulls, src.Nulls[i])
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case Float:
 		v.F = append(v.F, src.F[i])
 	case String:
@@ -106,7 +117,7 @@ func (v *Vector) AppendFrom(src *Vector, i int) {
 // AppendRange appends rows [off, off+n) of src, which has the same kind.
 func (v *Vector) AppendRange(src *Vector, off, n int) {
 	v.Nulls = append(v.Nulls, src.Nulls[off:off+n]...)
-	switch v.Kind {
+	switch v.Kind.Storage() {
 	case Float:
 		v.F = append(v.F, src.F[off:off+n]...)
 	case String:

@@ -24,7 +24,8 @@ const demoView = "CREATE VIEW events AS SELECT * FROM read_json('%s')"
 
 // demoSteps is the seed analysis: "Added to Cart" events from the Food
 // vertical, with readable time and hour of day, counted by recommender
-// variant and sorted.
+// variant and sorted; then revenue per product from the e-commerce spec's
+// products arrays.
 var demoSteps = []demoStep{
 	{
 		heading: `A few "Added to Cart" events from the Food vertical, with readable time and hour of day`,
@@ -77,6 +78,23 @@ ORDER BY hour_of_day`,
              count(*) AS total
    GROUP BY hour(timestamp) AS hour_of_day
 |> ORDER BY hour_of_day`,
+	},
+	{
+		heading: "Beyond the seed: revenue per product, a row per item of each order's products array",
+		sql: `SELECT p.product_id, p.name AS product, sum(p.quantity) AS units,
+       round(sum(p.price * p.quantity), 2) AS revenue
+FROM events LATERAL VIEW explode(properties.products) items AS p
+WHERE event = 'Order Completed'
+GROUP BY p.product_id, p.name
+ORDER BY revenue DESC, product_id
+LIMIT 5`,
+		pipe: `FROM events
+|> WHERE event = 'Order Completed'
+|> EXTEND explode(properties.products) AS p
+|> AGGREGATE sum(p.quantity) AS units, round(sum(p.price * p.quantity), 2) AS revenue
+   GROUP BY p.product_id AS product_id, p.name AS product
+|> ORDER BY revenue DESC, product_id
+|> LIMIT 5`,
 	},
 }
 

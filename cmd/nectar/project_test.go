@@ -165,6 +165,11 @@ func TestDemo(t *testing.T) {
 		"    |> ORDER BY hour_of_day;",
 		"hour_of_day  model_a  model_b  no_recommender  total",
 		"(24 rows)",
+		"== 4. Beyond the seed: revenue per product, a row per item of each order's products array",
+		"    FROM events LATERAL VIEW explode(properties.products) items AS p",
+		"    |> EXTEND explode(properties.products) AS p",
+		"product_id                product                      units  revenue",
+		"(5 rows)",
 	}
 	i := 0
 	for _, l := range out {
