@@ -347,3 +347,34 @@ func TestServeSparkConnectDefaultPortTaken(t *testing.T) {
 		t.Error("--spark-connect on a taken address succeeded")
 	}
 }
+
+// TestServeUsersFromProject: nectar.yaml's serve: {users: FILE} turns
+// authentication on, as --users does.
+func TestServeUsersFromProject(t *testing.T) {
+	inTempDir(t)
+	h, _ := bcrypt.GenerateFromPassword([]byte("alice-pw"), bcrypt.MinCost)
+	os.MkdirAll("conf", 0o755)
+	os.WriteFile("conf/users.txt", []byte("alice:"+string(h)+"\n"), 0o600)
+	os.WriteFile("nectar.yaml", []byte("serve: {users: conf/users.txt}\n"), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sv := startServe(t, ctx, "--flight-sql", "", "--spark-connect", "", "--http", "127.0.0.1:0")
+	addr := sv.addr("HTTP")
+	for _, c := range []struct {
+		user, pw string
+		code     int
+	}{{"", "", http.StatusUnauthorized}, {"alice", "wrong", http.StatusUnauthorized}, {"alice", "alice-pw", http.StatusOK}} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/query?format=csv", strings.NewReader("SELECT 1 AS one"))
+		if c.user != "" {
+			req.SetBasicAuth(c.user, c.pw)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.code {
+			t.Errorf("%q/%q: %d, want %d", c.user, c.pw, resp.StatusCode, c.code)
+		}
+	}
+}
