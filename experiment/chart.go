@@ -237,6 +237,18 @@ func (r *Report) cumulativeChart(metric string) Chart {
 		lo, hi := -0.5, float64(len(days))-0.5
 		addZeroLine(p, plotter.XYs{{X: lo, Y: 0}, {X: hi, Y: 0}})
 		p.X.Min, p.X.Max = lo, hi
+		// The y range holds every band with a margin below, so no band
+		// runs past the axis, and room above for the legend, so that it
+		// covers no band.
+		ylo, yhi := 0.0, 0.0
+		for _, s := range drawn {
+			for _, pt := range s.pts {
+				ylo, yhi = min(ylo, pt.lo, pt.est), max(yhi, pt.hi, pt.est)
+			}
+		}
+		if span := yhi - ylo; span > 0 {
+			p.Y.Min, p.Y.Max = ylo-0.05*span, yhi+0.08*span*float64(len(drawn)+1)
+		}
 		for i, s := range drawn {
 			clr := seriesColor(i)
 			band := color.NRGBA{R: clr.R, G: clr.G, B: clr.B, A: 0x40}
@@ -323,10 +335,29 @@ func seriesColor(i int) color.NRGBA {
 type percentTicks struct{}
 
 func (percentTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(100*ts[i].Value, 'g', 6, 64) + "%"
+	// Labels at multiples of a 1, 2 or 5 step, so that 0% is one of them
+	// (gonum's default ticks may start anywhere: 250%, 50%, -150%).
+	if !(hi > lo) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := (hi - lo) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := mag
+	for _, m := range []float64{2, 5, 10} {
+		if step >= raw {
+			break
+		}
+		step = m * mag
+	}
+	var ts []plot.Tick
+	for k := math.Ceil(lo / step); k*step <= hi; k++ {
+		v := k * step
+		if v == 0 {
+			v = 0 // not -0, which prints "-0%"
+		}
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(100*v, 'g', 6, 64) + "%"})
+		if mid := v + step/2; mid <= hi {
+			ts = append(ts, plot.Tick{Value: mid})
 		}
 	}
 	return ts

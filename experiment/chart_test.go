@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,6 +113,17 @@ func TestChartsHandmade(t *testing.T) {
 	}
 	if n := strings.Count(html, "<svg"); n != len(charts) {
 		t.Errorf("HTML has %d <svg>, want %d", n, len(charts))
+	}
+	// Said once, and what each number is: the SRM check in one banner,
+	// the p column named for the test it belongs to, and a legend that
+	// says what the sequential interval is.
+	if n := strings.Count(html, "chi²"); n != 1 || strings.Contains(html, "SRM: ") {
+		t.Errorf("the SRM check appears %d times (or again as the terminal's line)", n)
+	}
+	for _, want := range []string{"<th>abs p</th>", "<th>abs p (Holm)</th>", "class=legend", "always-valid interval", "white-space:nowrap"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
 	}
 	// Self-contained: nothing a browser would fetch.
 	for _, bad := range []string{"http://", "https://", "@font-face", "url(", "<script", "src=", "href=", "<link", "@import"} {
@@ -270,5 +282,32 @@ metrics:
 	}
 	if text := checkSVG(t, "lift", svg.Bytes()); !strings.Contains(text, "C: no units") {
 		t.Errorf("lift chart does not say C is left out:\n%s", text)
+	}
+}
+
+// TestPercentTicks: labels at multiples of a round step, 0% among them
+// (never "-0%"), whatever the range.
+func TestPercentTicks(t *testing.T) {
+	for _, r := range [][2]float64{{-1.66, 2.5}, {-0.05, 0.41}, {0.1, 0.3}, {-3, -1}} {
+		var labels []string
+		for _, tk := range (percentTicks{}).Ticks(r[0], r[1]) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+			if tk.Value < r[0] || tk.Value > r[1] {
+				t.Errorf("%v: tick %v outside the range", r, tk.Value)
+			}
+		}
+		if len(labels) < 2 || len(labels) > 7 {
+			t.Errorf("%v: labels %v", r, labels)
+		}
+		for _, l := range labels {
+			if l == "-0%" {
+				t.Errorf("%v: labels %v", r, labels)
+			}
+		}
+		if r[0] < 0 && r[1] > 0 && !slices.Contains(labels, "0%") {
+			t.Errorf("%v: no 0%% in %v", r, labels)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // served as a file by pages whose Content-Security-Policy forbids inline
 // styles (nectar serve's dashboard).
 const ReportCSS = `body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}.legend{font-size:90%;color:#555;max-width:60em}
 td:first-child,th:first-child{text-align:left}.banner{padding:.8em 1em;border-radius:6px;margin:1em 0}
 .chart svg{max-width:100%;height:auto}.ok{background:#e7f6e7}.bad{background:#fbe3e3;font-weight:bold}.note{color:#666}.warn{background:#fff3cd;border:1px solid #e0c36a}details pre{font-size:12px;background:#f6f6f6;padding:1em;overflow:auto}
 `
@@ -63,13 +63,17 @@ func writeBody(b *strings.Builder, r *Report, attrs bool) error {
 	if r.SRM.Flag {
 		cls, msg = "bad", "Sample ratio mismatch: the results are not trustworthy"
 	}
-	fmt.Fprintf(b, `<div class="banner %s">%s (chi² = %.3f, df = %d, p = %s). %s</div>`+"\n", cls, msg, r.SRM.ChiSquare, r.SRM.DF, pval(r.SRM.PValue), esc(srmLine(r.SRM, r.Control)))
+	fmt.Fprintf(b, `<div class="banner %s">%s (chi² = %.3f, df = %d, p = %s): %s.</div>`+"\n", cls, msg, r.SRM.ChiSquare, r.SRM.DF, pval(r.SRM.PValue), esc(srmCounts(r.SRM)))
 	for _, w := range r.Warnings {
 		fmt.Fprintf(b, "<div class=\"banner warn\">Warning: %s</div>\n", esc(w.String()))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(b, "<p class=note>%s</p>\n", esc(n))
 	}
+	// What each column is, once, above the tables: a p beside a
+	// relative CI reads as the relative test's, and an interval wider
+	// than the CI needs its reason.
+	fmt.Fprintf(b, "<p class=legend><b>abs p</b>: two-sided p-value of the absolute difference from the control (Welch's t-test; the delta method for ratios); <b>Holm</b> and <b>BH</b> adjust it for the %d comparisons in the report. <b>rel CI</b>: %s interval of the relative lift. <b>sequential rel CI</b>: an always-valid interval (Waudby-Smith et al.'s asymptotic confidence sequence): it holds however often the results are looked at, so it is wider than rel CI; decide on it when peeking. <b>chance to win</b>: the Bayesian probability that the variant beats the control.</p>\n", comparisons(r), ciLevel(r.Alpha))
 	for _, m := range r.Metrics {
 		fmt.Fprintf(b, "<h2>%s <small>(%s", esc(m.Name), esc(m.Type))
 		if m.CUPED != nil {
@@ -87,7 +91,7 @@ func writeBody(b *strings.Builder, r *Report, attrs bool) error {
 				fmt.Fprintf(b, ", denominator at %s", num(*m.DenominatorCap))
 			}
 		}
-		b.WriteString(")</small></h2>\n<table><tr><th>variant</th><th>units</th><th>mean</th><th>abs lift</th><th>abs CI</th><th>rel lift</th><th>rel CI</th><th>p</th><th>p (Holm)</th><th>p (BH)</th><th>chance to win</th><th>sequential rel CI</th></tr>\n")
+		b.WriteString(")</small></h2>\n<table><tr><th>variant</th><th>units</th><th>mean</th><th>abs lift</th><th>abs CI</th><th>rel lift</th><th>rel CI</th><th>abs p</th><th>abs p (Holm)</th><th>abs p (BH)</th><th>chance to win</th><th>sequential rel CI</th></tr>\n")
 		for _, v := range m.Variants {
 			fmt.Fprintf(b, "<tr><td>%s</td><td>%d</td><td>%s</td>", esc(v.Name), v.Units, num(v.Mean))
 			switch {
@@ -168,4 +172,18 @@ func styleAttributes(svg string) string {
 		}
 		return out.String()
 	})
+}
+
+// comparisons counts the variant-versus-control tests the report makes,
+// the family Holm and BH correct over.
+func comparisons(r *Report) int {
+	n := 0
+	for _, m := range r.Metrics {
+		for _, v := range m.Variants {
+			if v.Absolute != nil {
+				n++
+			}
+		}
+	}
+	return n
 }

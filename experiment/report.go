@@ -141,7 +141,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 2, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "metric\tvariant\tunits\tmean\tabs lift\tabs CI\trel lift\trel CI\tp\tp (holm)\tchance to win\t")
+	fmt.Fprintln(tw, "metric\tvariant\tunits\tmean\tabs lift\tabs CI\trel lift\trel CI\tabs p\tabs p (holm)\tchance to win\t")
 	for _, m := range r.Metrics {
 		name := m.Name
 		if m.CUPED != nil {
@@ -193,11 +193,16 @@ func srmLine(s SRMResult, _ string) string {
 	if s.Flag {
 		flag = "SAMPLE RATIO MISMATCH"
 	}
+	return fmt.Sprintf("SRM: %s, chi2=%.3f df=%d p=%s: %s", flag, s.ChiSquare, s.DF, pval(s.PValue), srmCounts(s))
+}
+
+// srmCounts lists each variant's units with its expected share.
+func srmCounts(s SRMResult) string {
 	var parts []string
 	for _, name := range sortedKeys(s.Observed) {
 		parts = append(parts, fmt.Sprintf("%s=%d (%.1f%% expected)", name, s.Observed[name], 100*s.ExpectedWeights[name]))
 	}
-	return fmt.Sprintf("SRM: %s, chi2=%.3f df=%d p=%s: %s", flag, s.ChiSquare, s.DF, pval(s.PValue), strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 func deref(p *float64) float64 {

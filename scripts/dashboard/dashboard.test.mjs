@@ -336,7 +336,7 @@ test('an experiment report opens', async () => {
   assert.ok(await report.locator('svg').count() >= 2);
   // The same numbers as nectar experiment.
   const json = JSON.parse(execFileSync(process.env.NECTAR_BIN, ['experiment', '--spec', 'experiments/food-recs.yaml', '--format', 'json'], { cwd: project, encoding: 'utf8' }));
-  // Each metric's table: variant, units, mean, …, p (…): units exactly,
+  // Each metric's table: variant, units, mean, …, abs p (…): units exactly,
   // the mean and the p-value as printed (4 significant digits).
   const tables = await report.locator('table').evaluateAll((ts) => ts
     .map((t) => [...t.rows].map((r) => [...r.cells].map((c) => c.textContent.trim())))
@@ -351,7 +351,7 @@ test('an experiment report opens', async () => {
       const row = tables[i][j + 1];
       assert.equal(Number(row[col('units')]), v.units, `${m.name} ${v.name} units`);
       assert.equal(sig(row[col('mean')]), sig(v.mean), `${m.name} ${v.name} mean`);
-      if (!v.control) assert.equal(sig(row[col('p')]), sig(v.absolute.p_value), `${m.name} ${v.name} p`);
+      if (!v.control) assert.equal(sig(row[col('abs p')]), sig(v.absolute.p_value), `${m.name} ${v.name} abs p`);
     });
   });
   await shot('experiment');
