@@ -129,11 +129,12 @@ var guard heapGuard
 
 const (
 	guardEvery = 4 << 20
-	guardShare = 0.85
+	guardShare = 0.8
 )
 
 type heapGuard struct {
-	limit    atomic.Int64 // 0: off
+	total    atomic.Int64 // the process's limit; 0: off
+	limit    atomic.Int64 // Go's share of it: total less what lies outside Go
 	reserved atomic.Int64 // bytes reserved since the last check
 }
 
@@ -144,17 +145,28 @@ type heapGuard struct {
 // MiB of nectar's 100 MiB binary) comes off the limit Go is given.
 func GuardHeap(limit int64) {
 	if limit <= 0 {
+		guard.total.Store(0)
 		guard.limit.Store(0)
 		debug.SetMemoryLimit(math.MaxInt64)
 		return
 	}
-	goLimit := max(limit-outsideGo()-guardSlack, limit/2)
-	guard.limit.Store(goLimit)
-	debug.SetMemoryLimit(goLimit)
+	guard.total.Store(limit)
+	guard.adjust()
 }
 
-// guardSlack leaves room for code first run after GuardHeap and for the
-// operating system's own accounting.
+// adjust gives Go the limit less what is resident outside it now: the
+// executable's pages grow as a query runs code it had not run before
+// (a join's, a window's), by 10 MiB and more.
+func (g *heapGuard) adjust() {
+	total := g.total.Load()
+	goLimit := max(total-outsideGo()-guardSlack, total/2)
+	if old := g.limit.Swap(goLimit); old != goLimit {
+		debug.SetMemoryLimit(goLimit)
+	}
+}
+
+// guardSlack leaves room for code first run between two checks and for
+// the operating system's own accounting.
 const guardSlack = 8 << 20
 
 // outsideGo is the resident memory Go's runtime does not account for
@@ -179,11 +191,12 @@ func outsideGo() int64 {
 }
 
 func (g *heapGuard) check(n int64, what string) error {
-	limit := g.limit.Load()
-	if limit == 0 || g.reserved.Add(n) < guardEvery {
+	if g.total.Load() == 0 || g.reserved.Add(n) < guardEvery {
 		return nil
 	}
 	g.reserved.Store(0)
+	g.adjust()
+	limit := g.limit.Load()
 	live := liveHeap()
 	if float64(live) <= guardShare*float64(limit) {
 		return nil

@@ -277,7 +277,9 @@ func init() {
 			return str(b.String()), it.Err()
 		}})
 
-	register(&Func{Name: "to_json", MinArgs: 1, MaxArgs: 2,
+	// to_json and schema_of_json take no options yet: Spark's second
+	// argument (a map of options) would otherwise be ignored silently.
+	register(&Func{Name: "to_json", MinArgs: 1, MaxArgs: 1,
 		Doc: "to_json(x) → STRING: a STRUCT, ARRAY or MAP as JSON text (a struct's NULL fields left out, as Spark does)",
 		Check: func(args []types.Kind) (types.Kind, error) {
 			if k := args[0]; k != types.Null && !k.IsNested() {
@@ -288,7 +290,7 @@ func init() {
 		Eval: func(a []types.Value) (types.Value, error) {
 			return str(string(types.AppendJSON(nil, a[0], true))), nil
 		}})
-	register(&Func{Name: "schema_of_json", MinArgs: 1, MaxArgs: 2, Check: fixed(types.String, strArg),
+	register(&Func{Name: "schema_of_json", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, strArg),
 		Doc: "schema_of_json(json) → STRING: the type Spark infers for a JSON text, in DDL (STRUCT<a: BIGINT, b: ARRAY<STRING>>)",
 		Eval: func(a []types.Value) (types.Value, error) {
 			k, err := SchemaOfJSON(a[0].S)
@@ -297,7 +299,7 @@ func init() {
 			}
 			return str(k.String()), nil
 		}})
-	register(&Func{Name: "json_object_keys", MinArgs: 1, MaxArgs: 1, Check: fixed(types.ArrayOf(types.String), anyArg),
+	register(&Func{Name: "json_object_keys", MinArgs: 1, MaxArgs: 1, Check: fixed(types.ArrayOf(types.String), strArg),
 		Doc: "json_object_keys(json) → ARRAY<STRING>: the keys of a JSON object's outermost level; NULL for anything else",
 		Eval: func(a []types.Value) (types.Value, error) {
 			d := json.NewDecoder(strings.NewReader(ToString(a[0])))
@@ -375,8 +377,9 @@ func SortArray(a types.Value) (types.Value, error) { return sortArray(a, true, f
 // FromJSON reads JSON text as a value of kind k, as Spark's from_json does
 // in its default PERMISSIVE mode: for a STRUCT, text that is not a JSON
 // object is a STRUCT of NULLs (JSON null is NULL); for an ARRAY or MAP,
-// text not of that shape is NULL; a field or element of the wrong type is
-// NULL.
+// text not of that shape is NULL (an ARRAY of STRUCTs takes one object as
+// an array of one), and so is an ARRAY with an element of the wrong
+// shape; deeper down, a field or element of the wrong type is NULL.
 func FromJSON(text string, k types.Kind) types.Value {
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
@@ -401,11 +404,56 @@ func FromJSON(text string, k types.Kind) types.Value {
 			return types.NullValue
 		}
 	case k.IsArray():
-		if _, ok := v.([]any); !ok {
+		arr, ok := v.([]any)
+		if obj, isObj := v.(jsonObject); isObj && k.Elem().IsStruct() {
+			// Spark reads one object as an array of one struct.
+			arr, ok = []any{obj}, true
+		}
+		if !ok {
 			return types.NullValue
 		}
+		// An element of the wrong shape makes the whole record bad, which
+		// PERMISSIVE mode answers with NULL (Spark: from_json('[1, "2"]',
+		// 'array<int>') is NULL, not [1, null]).
+		for _, e := range arr {
+			if e != nil && !jsonFits(e, k.Elem()) {
+				return types.NullValue
+			}
+		}
+		return jsonValue(arr, k)
 	}
 	return jsonValue(v, k)
+}
+
+// jsonFits reports whether a decoded JSON value has the shape of kind k.
+func jsonFits(v any, k types.Kind) bool {
+	switch {
+	case k.IsStruct(), k.IsMap():
+		_, ok := v.(jsonObject)
+		return ok
+	case k.IsArray():
+		_, ok := v.([]any)
+		return ok
+	}
+	switch k {
+	case types.Int:
+		n, ok := v.(json.Number)
+		if ok {
+			_, err := n.Int64()
+			return err == nil
+		}
+		return false
+	case types.Float:
+		_, ok := v.(json.Number)
+		return ok
+	case types.Bool:
+		_, ok := v.(bool)
+		return ok
+	case types.String, types.Date, types.Timestamp:
+		_, ok := v.(string)
+		return ok
+	}
+	return true
 }
 
 // jsonObject is a JSON object with its keys in document order, which a

@@ -319,6 +319,11 @@ func (c *exprCtx) nestedCall(e *syntax.Call) (Expr, bool, error) {
 	if len(args) < 2 || len(args) > 3 {
 		return nil, true, syntax.Errorf(e.Position(), "from_json takes 2 or 3 arguments, got %d", len(args))
 	}
+	if len(args) == 3 {
+		// Ignoring them would read dates, modes and formats other than
+		// the user asked for: a different answer, silently.
+		return nil, true, syntax.Errorf(e.Args[2].Position(), "from_json's options (dateFormat, timestampFormat, mode, …) are not supported yet: nectar reads JSON as Spark does by default; leave them out")
+	}
 	if k := args[0].Kind(); k != types.String && k != types.Null {
 		return nil, true, syntax.Errorf(e.Args[0].Position(), "from_json expects JSON text (a STRING), got %s", k)
 	}

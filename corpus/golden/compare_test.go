@@ -3,6 +3,7 @@ package golden
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +43,37 @@ func compatible(t string, k types.Kind) bool {
 	if k == types.Kind(0) {
 		return true
 	}
+	if isNested(t) {
+		return k.IsNested() && normalType(t) == normalType(k.String())
+	}
 	return kindMatches(t, k)
 }
+
+// normalType spells a type as compatible compares it, for nested types:
+// lower case, no spaces or quotes, every integer BIGINT and every
+// fractional number DOUBLE, as nectar computes them.
+func normalType(t string) string {
+	t = strings.ToLower(strings.NewReplacer(" ", "", "`", "").Replace(t))
+	t = decimalType.ReplaceAllString(t, "double")
+	t = varcharType.ReplaceAllString(t, "string")
+	return numberType.ReplaceAllStringFunc(t, func(w string) string {
+		switch w {
+		case "tinyint", "smallint", "int", "bigint":
+			return "bigint"
+		case "float", "double":
+			return "double"
+		case "timestamp_ntz", "timestamp_ltz":
+			return "timestamp"
+		}
+		return w
+	})
+}
+
+var (
+	decimalType = regexp.MustCompile(`decimal\(\d+,\d+\)|decimal`)
+	varcharType = regexp.MustCompile(`(var)?char\(\d+\)`)
+	numberType  = regexp.MustCompile(`\b(tinyint|smallint|int|bigint|float|double|timestamp_ntz|timestamp_ltz)\b`)
+)
 
 // kindMatches is compatible for kinds this file does not list: a kind
 // whose Spark name is the type's (nectar's interval kinds, as they come).
@@ -57,6 +87,11 @@ func kindMatches(t string, k types.Kind) bool {
 func render(v types.Value, t string) string {
 	if v.IsNull() {
 		return "NULL"
+	}
+	if v.K.IsNested() {
+		var b strings.Builder
+		renderNested(&b, v)
+		return b.String()
 	}
 	switch v.K {
 	case types.Float:
@@ -241,5 +276,46 @@ func TestOrderKeys(t *testing.T) {
 		if got := orderKeys(c.q, cols); !slices.Equal(got, c.want) {
 			t.Errorf("orderKeys(%q) = %v, want %v", c.q, got, c.want)
 		}
+	}
+}
+
+// renderNested prints a nested value as HiveResult does inside ARRAY, MAP
+// and STRUCT: [1,2], {"a":1,"b":"x"}, {"k":1}, strings and times quoted,
+// null lower case.
+func renderNested(b *strings.Builder, v types.Value) {
+	if v.IsNull() {
+		b.WriteString("null")
+		return
+	}
+	switch {
+	case v.K.IsArray(), v.K.IsMap(), v.K.IsStruct():
+		parts, err := types.Parts(nil, v)
+		if err != nil {
+			b.WriteString("<" + err.Error() + ">")
+			return
+		}
+		open, sep, close := "[", ",", "]"
+		if !v.K.IsArray() {
+			open, close = "{", "}"
+		}
+		b.WriteString(open)
+		fields := v.K.Fields()
+		for i, p := range parts {
+			switch {
+			case v.K.IsMap() && i%2 == 1:
+				b.WriteString(":")
+			case i > 0:
+				b.WriteString(sep)
+			}
+			if v.K.IsStruct() {
+				b.WriteString(`"` + fields[i].Name + `":`)
+			}
+			renderNested(b, p)
+		}
+		b.WriteString(close)
+	case v.K == types.String:
+		b.WriteString(`"` + v.S + `"`)
+	default: // times unquoted, as HiveResult prints them nested too
+		b.WriteString(render(v, ""))
 	}
 }
