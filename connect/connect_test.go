@@ -313,7 +313,7 @@ func TestBadPlansAreRefused(t *testing.T) {
 		{"expression with no type", &pb.Relation{RelType: &pb.Relation_Project{Project: &pb.Project{Input: sqlRel("SELECT 1 AS a"), Expressions: []*pb.Expression{{}}}}}, codes.InvalidArgument, "", "no type"},
 		{"bad Arrow", &pb.Relation{RelType: &pb.Relation_LocalRelation{LocalRelation: &pb.LocalRelation{Data: []byte("not arrow")}}}, codes.InvalidArgument, "", "Arrow"},
 		{"csv source", &pb.Relation{RelType: &pb.Relation_Read{Read: &pb.Read{ReadType: &pb.Read_DataSource_{DataSource: &pb.Read_DataSource{Format: ptr("csv"), Paths: []string{"x.csv"}}}}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "csv"},
-		{"rollup", &pb.Relation{RelType: &pb.Relation_Aggregate{Aggregate: &pb.Aggregate{Input: sqlRel("SELECT 1 AS a"), GroupType: pb.Aggregate_GROUP_TYPE_ROLLUP}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "rollup"},
+		{"pivot", &pb.Relation{RelType: &pb.Relation_Aggregate{Aggregate: &pb.Aggregate{Input: sqlRel("SELECT 1 AS a"), GroupType: pb.Aggregate_GROUP_TYPE_PIVOT}}}, codes.Unimplemented, "UNSUPPORTED_CONNECT_FEATURE", "pivot"},
 		{"bad column", sqlRel("SELECT nosuch FROM events"), codes.InvalidArgument, "UNRESOLVED_COLUMN", "nosuch"},
 		{"unknown table", sqlRel("SELECT * FROM nosuch"), codes.InvalidArgument, "TABLE_OR_VIEW_NOT_FOUND", "nosuch"},
 		{"syntax", sqlRel("SELECT FROM WHERE"), codes.InvalidArgument, "PARSE_SYNTAX_ERROR", "SQLSTATE: 42601\n  SELECT FROM WHERE\n         ^"},

@@ -528,10 +528,16 @@ func (t *translator) sort(s *pb.Sort) (*rel, error) {
 }
 
 func (t *translator) aggregate(a *pb.Aggregate) (*rel, error) {
+	// df.rollup and df.cube are the engine's ROLLUP and CUBE.
+	group := "%s"
 	switch a.GetGroupType() {
 	case pb.Aggregate_GROUP_TYPE_GROUPBY, pb.Aggregate_GROUP_TYPE_UNSPECIFIED:
+	case pb.Aggregate_GROUP_TYPE_ROLLUP:
+		group = "ROLLUP(%s)"
+	case pb.Aggregate_GROUP_TYPE_CUBE:
+		group = "CUBE(%s)"
 	default:
-		return nil, unsupported("%s aggregation (nectar groups by plain GROUP BY)", strings.ToLower(strings.TrimPrefix(a.GetGroupType().String(), "GROUP_TYPE_")))
+		return nil, unsupported("%s aggregation (nectar has GROUP BY, rollup and cube)", strings.ToLower(strings.TrimPrefix(a.GetGroupType().String(), "GROUP_TYPE_")))
 	}
 	in, err := t.relation(a.GetInput())
 	if err != nil {
@@ -572,7 +578,7 @@ func (t *translator) aggregate(a *pb.Aggregate) (*rel, error) {
 	}
 	sql := "SELECT " + strings.Join(items, ", ") + " FROM " + from
 	if len(keys) > 0 {
-		sql += " GROUP BY " + strings.Join(keys, ", ")
+		sql += " GROUP BY " + fmt.Sprintf(group, strings.Join(keys, ", "))
 	}
 	cols, err := t.describe(sql)
 	if err != nil {

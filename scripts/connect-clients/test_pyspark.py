@@ -159,6 +159,11 @@ AGG_QUERIES = {
     "union": lambda ev: (ev.filter("event = 'Order Completed'").select("userId")
                          .union(ev.filter("event = 'Added to Cart'").select("userId")).groupBy("userId").count()
                          .orderBy(F.desc("count"), "userId").limit(5)),
+    "rollup": lambda ev: (ev.rollup("type", "event").agg(F.count("*").alias("n"))
+                          .orderBy("type", "event")),
+    "cube": lambda ev: (ev.filter("event IN ('Order Completed', 'Added to Cart')")
+                        .cube("event", F.col("properties.vertical").alias("vertical")).count()
+                        .orderBy("event", "vertical")),
     "window": lambda ev: (ev.filter("event = 'Order Completed'")
                           .select("userId", "messageId", F.row_number().over(
                               Window.partitionBy("userId").orderBy("messageId")).alias("k"))
@@ -341,8 +346,8 @@ def test_sql_with_args(nectar):
 def test_unsupported_is_refused(nectar):
     with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE.*sample"):
         events(nectar).sample(0.1).collect()
-    with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE.*rollup"):
-        events(nectar).rollup("event").count().collect()
+    with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE.*pivot"):
+        events(nectar).groupBy("type").pivot("event").count().collect()
     with pytest.raises(PySparkException, match="UNSUPPORTED_CONNECT_FEATURE.*UDF"):
         events(nectar).select(F.udf(lambda x: x)("event")).collect()
 
