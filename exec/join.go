@@ -146,18 +146,21 @@ func (j *join) start(ctx context.Context) error {
 		j.stream, j.pending = j.right, rb
 	}
 	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
+	// The built side is a second copy of its rows, in columns, and a hash
+	// table over them: both count against the budget, as the batches read
+	// did, and before they are made (a join over 300k events otherwise
+	// held 20 MiB more than it reserved, past --memory-limit).
+	var held int64
+	for _, b := range buildBatches {
+		held += batchBytes(b) + int64(b.Len)*joinEntryBytes
+	}
+	if err := reserve(ctx, held, "a join's hash table"); err != nil {
+		return err
+	}
 	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
 		return err
 	}
-	// The built side is a second copy of its rows, in columns, and a hash
-	// table over them: both count against the budget, as the batches read
-	// did (a join over 300k events otherwise held 20 MiB more than it
-	// reserved, past --memory-limit).
-	held := int64(j.build.n) * joinEntryBytes
-	for _, b := range buildBatches {
-		held += batchBytes(b)
-	}
-	if err := reserve(ctx, held, "a join's hash table"); err != nil {
+	if err := guard.checkNow("a join's hash table"); err != nil {
 		return err
 	}
 	if len(n.LeftKeys) == 0 {

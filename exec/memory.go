@@ -194,6 +194,16 @@ func (g *heapGuard) check(n int64, what string) error {
 	if g.total.Load() == 0 || g.reserved.Add(n) < guardEvery {
 		return nil
 	}
+	return g.checkNow(what)
+}
+
+// checkNow compares the live heap with the limit at once: for an
+// operator that has just built a large structure it reserved for up
+// front (a join's hash table), whose real size the estimate may miss.
+func (g *heapGuard) checkNow(what string) error {
+	if g.total.Load() == 0 {
+		return nil
+	}
 	g.reserved.Store(0)
 	g.adjust()
 	limit := g.limit.Load()
