@@ -12,7 +12,7 @@ import (
 // served as a file by pages whose Content-Security-Policy forbids inline
 // styles (nectar serve's dashboard).
 const ReportCSS = `body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}.legend{font-size:90%;color:#555;max-width:60em}
+table{border-collapse:collapse;margin:.5em 0 1.5em;display:block;max-width:100%;overflow-x:auto}td,th{padding:.25em .7em;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}.legend{font-size:90%;color:#555;max-width:60em}
 td:first-child,th:first-child{text-align:left}.banner{padding:.8em 1em;border-radius:6px;margin:1em 0}
 .chart svg{max-width:100%;height:auto}.ok{background:#e7f6e7}.bad{background:#fbe3e3;font-weight:bold}.note{color:#666}.warn{background:#fff3cd;border:1px solid #e0c36a}details pre{font-size:12px;background:#f6f6f6;padding:1em;overflow:auto}
 `
