@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -285,9 +287,15 @@ func (log *ScanLog) Check(ctx context.Context, q syntax.Query) (again bool, note
 			}
 		}
 		sort.Strings(missing)
-		if len(missing) > 0 && !c.covered {
+		look := missing
+		if c.covered {
+			// Every line was read: only a path through an element no
+			// line reaches can still be a column (see probe).
+			look = slices.DeleteFunc(slices.Clone(missing), func(n string) bool { return !arrayIndex.MatchString(n) })
+		}
+		if len(look) > 0 {
 			// Some lines went unread: the names may be there.
-			kinds, err := src.probe(ctx, missing)
+			kinds, err := src.probe(ctx, look)
 			if err != nil {
 				return false, nil, err
 			}
@@ -402,8 +410,45 @@ func (s *JSON) markAbsent(paths []string) {
 
 // probe reads every file of s for the given paths until each is found,
 // and returns the kinds of those found (from the values read up to then),
-// by lower-cased path. Paths known to be absent are not looked for.
+// by lower-cased path. A path through an array element no line reaches
+// (products[2].name where carts hold at most two products) is found when
+// the same field of the first element is: past the end an element is
+// NULL, as Spark's get is, not an unknown column.
 func (s *JSON) probe(ctx context.Context, paths []string) (map[string]types.Kind, error) {
+	found, err := s.probeExact(ctx, paths)
+	if err != nil {
+		return nil, err
+	}
+	firsts := map[string][]string{} // path at element 0 → the paths asking for it
+	for _, p := range paths {
+		if _, ok := found[pathKey(p)]; ok {
+			continue
+		}
+		if first := arrayIndex.ReplaceAllString(p, "[0]"); first != p {
+			firsts[first] = append(firsts[first], p)
+		}
+	}
+	if len(firsts) == 0 {
+		return found, nil
+	}
+	more, err := s.probeExact(ctx, slices.Sorted(maps.Keys(firsts)))
+	if err != nil {
+		return nil, err
+	}
+	for first, asked := range firsts {
+		if k, ok := more[pathKey(first)]; ok {
+			for _, p := range asked {
+				found[pathKey(p)] = k
+			}
+		}
+	}
+	return found, nil
+}
+
+var arrayIndex = regexp.MustCompile(`\[\d+\]`)
+
+// probeExact is probe for the paths as written.
+func (s *JSON) probeExact(ctx context.Context, paths []string) (map[string]types.Kind, error) {
 	s.mu.Lock()
 	paths = slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return s.absent[pathKey(p)] })
 	s.mu.Unlock()
