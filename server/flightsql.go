@@ -99,11 +99,7 @@ func (s *Server) statusError(ctx context.Context, err error, script string) erro
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if cause := context.Cause(ctx); cause != nil {
-			err = cause
-		}
-	}
+	err = withCause(ctx, err)
 	var se *syntax.Error
 	var sl syntax.ErrorList
 	switch {

@@ -132,11 +132,7 @@ func writeErrorBody(w http.ResponseWriter, code int, body errorBody) {
 // queryErrorBody is an error of a query on src as the API reports it,
 // with the HTTP status that says whose fault it is.
 func (s *Server) queryErrorBody(ctx context.Context, err error, src string) (int, errorBody) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		if cause := context.Cause(ctx); cause != nil {
-			err = cause
-		}
-	}
+	err = withCause(ctx, err)
 	var list syntax.ErrorList
 	var one *syntax.Error
 	switch {

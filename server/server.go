@@ -337,15 +337,22 @@ func (s *Server) run(ctx context.Context, user, script string, params []types.Va
 		rr.Rows = pullWith{r.Rows, ctx}
 		return rows(&rr)
 	})
-	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		// Say why: the time limit, the server stopping, the client's
-		// cancel (the caller's context has none of these causes).
-		if cause := context.Cause(ctx); cause != nil {
-			err = cause
-		}
-	}
+	// Say why: the time limit, the server stopping, the client's cancel
+	// (the caller's context has none of these causes).
+	err = withCause(ctx, err)
 	for _, line := range e.Summary() {
 		s.log.Warn("data", "user", user, "note", line)
+	}
+	return err
+}
+
+// withCause replaces a context's cancellation error with why it was
+// cancelled (the time limit, the server stopping, the client's request).
+func withCause(ctx context.Context, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if cause := context.Cause(ctx); cause != nil {
+			return cause
+		}
 	}
 	return err
 }
