@@ -157,6 +157,9 @@ func (j *join) start(ctx context.Context) error {
 	if err := reserve(ctx, held, "a join's hash table"); err != nil {
 		return err
 	}
+	if err := guard.room(held, "a join's hash table"); err != nil {
+		return err
+	}
 	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
 		return err
 	}

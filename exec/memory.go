@@ -197,6 +197,20 @@ func (g *heapGuard) check(n int64, what string) error {
 	return g.checkNow(what)
 }
 
+// room fails when n more bytes would take the live heap past the guard:
+// for a structure about to be built in one go, which no reservation
+// check sees grow (a join's hash table).
+func (g *heapGuard) room(n int64, what string) error {
+	if g.total.Load() == 0 {
+		return nil
+	}
+	g.adjust()
+	if live := liveHeap(); float64(live+n) > guardShare*float64(g.limit.Load()) {
+		return fmt.Errorf("%w: %s would bring the process near its memory limit (%s of data held, %s more needed); narrow the query, or raise --memory-limit", ErrMemoryLimit, what, mib(live), mib(n))
+	}
+	return nil
+}
+
 // checkNow compares the live heap with the limit at once: for an
 // operator that has just built a large structure it reserved for up
 // front (a join's hash table), whose real size the estimate may miss.
