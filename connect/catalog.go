@@ -117,7 +117,7 @@ func (t *translator) catalog(c *pb.Catalog) (*rel, error) {
 		}
 		return t.values(s("name", "description", "dataType", "nullable", "isPartition", "isBucket", "isCluster"), rows)
 	case *pb.Catalog_DropTempView:
-		return one("dropped", boolean(t.sess.views.Drop(x.DropTempView.GetViewName())))
+		return one("dropped", boolean(t.sess.state.Drop(x.DropTempView.GetViewName())))
 	case *pb.Catalog_IsCached:
 		if _, ok := t.findTable(x.IsCached.GetTableName()); !ok {
 			return nil, &analysisError{class: "TABLE_OR_VIEW_NOT_FOUND", msg: fmt.Sprintf("The table or view `%s` cannot be found.", x.IsCached.GetTableName())}
@@ -143,7 +143,7 @@ type tableEntry struct {
 func (t *translator) tables() []tableEntry {
 	var out []tableEntry
 	seen := map[string]bool{}
-	for _, n := range t.sess.views.Names() {
+	for _, n := range t.sess.state.Names() {
 		out = append(out, tableEntry{n, true})
 		seen[n] = true
 	}

@@ -5,10 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"regexp"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -361,9 +358,6 @@ func (s *Service) sqlCommand(ctx context.Context, sess *session, c *pb.SqlComman
 	if sqlRel == nil {
 		return "", unsupported("a SQL command over a %s relation", relationName(in))
 	}
-	if m := setStatement.FindStringSubmatch(sqlRel.GetQuery()); m != nil {
-		return sqlRel.GetQuery(), s.set(sess, m[1], m[3], m[2] != "", emit)
-	}
 	e := s.engineSession(sess)
 	t := &translator{ctx: ctx, e: e, sess: sess}
 	stmts, err := t.sqlStatements(sqlRel)
@@ -426,45 +420,6 @@ func (s *Service) sqlCommand(ctx context.Context, sess *session, c *pb.SqlComman
 		return script, err
 	}
 	return script, emit(&pb.ExecutePlanResponse{ResponseType: &pb.ExecutePlanResponse_SqlCommandResult_{
-		SqlCommandResult: &pb.ExecutePlanResponse_SqlCommandResult{Relation: &pb.Relation{
-			Common:  &pb.RelationCommon{},
-			RelType: &pb.Relation_LocalRelation{LocalRelation: &pb.LocalRelation{Data: data}}}}}})
-}
-
-// setStatement is Spark SQL's SET: SET (every setting), SET key, SET
-// key = value. A key is a dotted name; the value runs to the end.
-var setStatement = regexp.MustCompile(`(?is)^\s*SET(?:\s+([A-Za-z_][A-Za-z0-9_.\-]*)\s*(?:(=)\s*(.*?))?)?\s*;?\s*$`)
-
-// set answers spark.sql("SET …") as Spark does, with (key, value) rows,
-// through the session's settings (spark.conf): a value nectar cannot
-// honour is refused.
-func (s *Service) set(sess *session, key, value string, assign bool, emit func(*pb.ExecutePlanResponse) error) error {
-	schema := types.Schema{{Name: "key", Kind: types.String}, {Name: "value", Kind: types.String}}
-	var rows [][]types.Value
-	row := func(k, v string) { rows = append(rows, []types.Value{types.StringValue(k), types.StringValue(v)}) }
-	switch {
-	case key == "":
-		all := sess.allConfs("")
-		for _, k := range slices.Sorted(maps.Keys(all)) {
-			row(k, all[k])
-		}
-	case assign:
-		if err := sess.setConf(key, value); err != nil {
-			return err
-		}
-		row(key, value)
-	default:
-		v, ok := sess.lookupConf(key)
-		if !ok {
-			v = "<undefined>" // Spark's answer for a key it does not know
-		}
-		row(key, v)
-	}
-	data, err := localData(schema, rows)
-	if err != nil {
-		return err
-	}
-	return emit(&pb.ExecutePlanResponse{ResponseType: &pb.ExecutePlanResponse_SqlCommandResult_{
 		SqlCommandResult: &pb.ExecutePlanResponse_SqlCommandResult{Relation: &pb.Relation{
 			Common:  &pb.RelationCommon{},
 			RelType: &pb.Relation_LocalRelation{LocalRelation: &pb.LocalRelation{Data: data}}}}}})

@@ -270,7 +270,7 @@ func (s *Service) Config(ctx context.Context, req *pb.ConfigRequest) (*pb.Config
 	case *pb.ConfigRequest_Operation_Set:
 		for _, kv := range op.Set.GetPairs() {
 			if kv.Value == nil {
-				sess.unsetConf(kv.GetKey())
+				sess.state.Reset(kv.GetKey())
 				continue
 			}
 			if err := sess.setConf(kv.GetKey(), kv.GetValue()); err != nil {
@@ -303,7 +303,7 @@ func (s *Service) Config(ctx context.Context, req *pb.ConfigRequest) (*pb.Config
 			}
 		}
 	case *pb.ConfigRequest_Operation_GetAll:
-		all := sess.allConfs(op.GetAll.GetPrefix())
+		all := sess.state.Settings(op.GetAll.GetPrefix())
 		keys := make([]string, 0, len(all))
 		for k := range all {
 			keys = append(keys, k)
@@ -314,12 +314,11 @@ func (s *Service) Config(ctx context.Context, req *pb.ConfigRequest) (*pb.Config
 		}
 	case *pb.ConfigRequest_Operation_Unset:
 		for _, k := range op.Unset.GetKeys() {
-			sess.unsetConf(k)
+			sess.state.Reset(k)
 		}
 	case *pb.ConfigRequest_Operation_IsModifiable:
 		for _, k := range op.IsModifiable.GetKeys() {
-			_, fixedKey := fixed[k]
-			pair(k, str(fmt.Sprint(!fixedKey)))
+			pair(k, str(fmt.Sprint(engine.Modifiable(k))))
 		}
 	default:
 		return nil, toStatus(ctx, invalid("a config request with no operation"), "")

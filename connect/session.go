@@ -3,7 +3,7 @@ package connect
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
+	"errors"
 	"sync"
 	"time"
 
@@ -21,19 +21,18 @@ type tableSource = plan.Source
 // user. Its temporary views and configuration are its own, as in Spark.
 type session struct {
 	id, user   string
-	serverSide string // server_side_session_id: a new one after a restart tells clients their session is gone
-	views      *engine.Views
+	serverSide string        // server_side_session_id: a new one after a restart tells clients their session is gone
+	state      *engine.State // views and settings
 
 	mu       sync.Mutex
-	confs    map[string]string
 	tables   map[string]tableSource
 	ops      map[string]*operation
 	lastUsed time.Time
 }
 
 func newSession(user, id string) *session {
-	return &session{id: id, user: user, serverSide: uuid.NewString(), views: engine.NewViews(),
-		confs: map[string]string{}, tables: map[string]tableSource{}, ops: map[string]*operation{}, lastUsed: time.Now()}
+	return &session{id: id, user: user, serverSide: uuid.NewString(), state: engine.NewState(defaults),
+		tables: map[string]tableSource{}, ops: map[string]*operation{}, lastUsed: time.Now()}
 }
 
 // localPrefix starts the names of the session's in-memory tables.
@@ -66,7 +65,7 @@ func (s *session) table(name string) tableSource {
 // prepare readies an engine session for this Spark session: its views,
 // and its in-memory tables (a view over createDataFrame reads them).
 func (s *session) prepare(e *engine.Session) {
-	e.ShareViews(s.views)
+	e.ShareState(s.state)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for name, t := range s.tables {
@@ -106,77 +105,23 @@ var defaults = map[string]string{
 	"spark.app.name":                                                  "nectar",
 }
 
-// fixed are settings nectar computes one way only: setting another value
-// is refused, so that no answer silently differs from Spark's with it.
-var fixed = map[string]string{
-	"spark.sql.session.timeZone": "UTC",
-	"spark.sql.ansi.enabled":     "true",
-}
-
 // conf is a setting's value: the session's, else the default ("" when
 // neither).
 func (s *session) conf(key string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.confs[key]; ok {
-		return v
-	}
-	return defaults[key]
+	v, _ := s.state.Setting(key)
+	return v
 }
 
 // lookupConf is conf that says whether the key has a value.
-func (s *session) lookupConf(key string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if v, ok := s.confs[key]; ok {
-		return v, true
-	}
-	v, ok := defaults[key]
-	return v, ok
-}
+func (s *session) lookupConf(key string) (string, bool) { return s.state.Setting(key) }
 
 // setConf sets key, refusing a value nectar cannot honour.
 func (s *session) setConf(key, value string) error {
-	if want, ok := fixed[key]; ok && !sameSetting(key, value, want) {
-		return unsupported("%s=%s: nectar computes with %s=%s", key, value, key, want)
+	if err := s.state.Set(key, value); err != nil {
+		if errors.Is(err, engine.ErrSetting) {
+			return unsupported("%v", err)
+		}
+		return invalid("%v", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.confs[key] = value
 	return nil
-}
-
-func sameSetting(key, value, want string) bool {
-	if key == "spark.sql.session.timeZone" {
-		switch strings.ToUpper(value) {
-		case "UTC", "Z", "GMT", "ETC/UTC", "+00:00", "UTC+00:00", "GMT+00:00":
-			return true
-		}
-	}
-	return strings.EqualFold(value, want)
-}
-
-func (s *session) unsetConf(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.confs, key)
-}
-
-// allConfs lists the settings with their values, the session's over the
-// defaults, those whose key starts with prefix.
-func (s *session) allConfs(prefix string) map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]string{}
-	for k, v := range defaults {
-		if strings.HasPrefix(k, prefix) {
-			out[k] = v
-		}
-	}
-	for k, v := range s.confs {
-		if strings.HasPrefix(k, prefix) {
-			out[k] = v
-		}
-	}
-	return out
 }

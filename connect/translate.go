@@ -326,7 +326,7 @@ func (t *translator) sqlStatements(s *pb.SQL) ([]syntax.Statement, error) {
 	if n := syntax.Placeholders(query); n != len(params) {
 		return nil, &queryError{sql: query, err: fmt.Errorf("the query has %d ? parameters and %d arguments were given", n, len(params))}
 	}
-	stmts, err := syntax.ParseScriptParams(query, params)
+	stmts, err := t.e.Parse(query, syntax.Options{Params: params, Bind: true})
 	if err != nil {
 		return nil, &queryError{sql: query, err: err}
 	}

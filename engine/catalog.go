@@ -42,10 +42,8 @@ func (c catalog) Table(name string) (syntax.Query, plan.Source, bool) {
 func (e *Session) Table(name string) (syntax.Query, plan.Source, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.shared != nil {
-		if v, ok := e.shared.lookup(name); ok {
-			return v, nil, true
-		}
+	if v, ok := e.state.lookup(name); ok {
+		return v, nil, true
 	}
 	if v, ok := e.views[strings.ToLower(name)]; ok {
 		return v, nil, true
@@ -149,16 +147,21 @@ type TableInfo struct {
 func (e *Session) Tables() []TableInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]TableInfo, 0, len(e.views)+len(e.sources))
+	views := e.state.Names()
+	out := make([]TableInfo, 0, len(views)+len(e.views)+len(e.sources))
+	for _, n := range views {
+		out = append(out, TableInfo{n, ViewTable})
+	}
 	for n := range e.views {
-		k := ViewTable
-		if e.named[n] {
-			k = SourceTable
+		if k := ViewTable; !slices.Contains(views, n) {
+			if e.named[n] {
+				k = SourceTable
+			}
+			out = append(out, TableInfo{n, k})
 		}
-		out = append(out, TableInfo{n, k})
 	}
 	for n := range e.sources {
-		if _, shadowed := e.views[n]; !shadowed {
+		if _, shadowed := e.views[n]; !shadowed && !slices.Contains(views, n) {
 			out = append(out, TableInfo{n, SourceTable})
 		}
 	}

@@ -96,13 +96,13 @@ type Session struct {
 	backend Backend
 
 	mu      sync.Mutex
-	views   map[string]syntax.Query
-	named   map[string]bool // views that name a source (nectar.yaml, DefineSource), listed as sources
+	views   map[string]syntax.Query // sources defined by a query (nectar.yaml, DefineSource) and views made before ShareState; a shared view of the same name hides one
+	named   map[string]bool         // which of views are sources
 	sources map[string]plan.Source
 	cache   map[string]plan.Source // table function calls already opened, by call text
 	scans   []*scan.Scanner
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
-	shared  *Views                                // views kept across sessions (ShareViews)
+	state   *State                                // views and settings, kept across sessions when shared (ShareState)
 	funcs   map[string]TableFuncOpener            // table functions registered by the program (graph_walk)
 	scanSrc []string                              // for each scan, the table function call it reads
 	notes   []string                              // see Notes
@@ -117,12 +117,12 @@ func New(opts Options) *Session {
 	if b == nil {
 		b = Local{}
 	}
-	return &Session{Opts: opts, backend: b, views: map[string]syntax.Query{}, named: map[string]bool{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
+	return &Session{Opts: opts, backend: b, state: NewState(nil), views: map[string]syntax.Query{}, named: map[string]bool{}, sources: map[string]plan.Source{}, cache: map[string]plan.Source{}}
 }
 
 // Run implements Engine.
 func (e *Session) Run(ctx context.Context, script string, emit func(*Result) error) error {
-	stmts, err := syntax.ParseScript(script)
+	stmts, err := e.Parse(script, syntax.Options{})
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (e *Session) Run(ctx context.Context, script string, emit func(*Result) err
 // RunParams is Run for a prepared statement: its i-th ? placeholder is a
 // literal of params[i] (see syntax.ParseScriptParams).
 func (e *Session) RunParams(ctx context.Context, script string, params []types.Value, emit func(*Result) error) error {
-	stmts, err := syntax.ParseScriptParams(script, params)
+	stmts, err := e.Parse(script, syntax.Options{Params: params, Bind: true})
 	if err != nil {
 		return err
 	}
@@ -187,6 +187,11 @@ func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit fu
 		return e.explain(ctx, st.Query, emit)
 	case *syntax.ShowTables:
 		return emit(showTables(e.Tables(), st.Pattern))
+	case *syntax.SetStmt:
+		return e.set(st, emit)
+	case *syntax.ResetStmt:
+		e.state.Reset(st.Key)
+		return nil
 	case *syntax.QueryStmt:
 		if e.Opts.ExplainOnly {
 			return e.explain(ctx, st.Query, emit)

@@ -33,7 +33,7 @@ type Description struct {
 // its sources infer their schemas from, and says what the last one gives.
 // It creates the script's views in e, as running it would, with the
 // placeholders standing for values not known yet: describe in a session
-// made for it, sharing a clone of the views (Views.Clone).
+// made for it, sharing a clone of the state (State.Clone).
 func (e *Session) Describe(ctx context.Context, script string) (*Description, error) {
 	// Each placeholder is bound as a string no data holds: where the
 	// query needs another kind it casts it, as it casts any string, and
@@ -45,7 +45,7 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 		s := fmt.Sprintf("\x00nectar parameter %d\x00", i)
 		probes[i], index[s] = types.StringValue(s), i
 	}
-	stmts, err := syntax.ParseScriptParams(script, probes)
+	stmts, err := e.Parse(script, syntax.Options{Params: probes, Bind: true})
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 	// operand of AND), the string stand-in does not bind: that statement
 	// is bound again with NULLs, which go anywhere, and its placeholders
 	// keep the kind STRING.
-	nulls, err := syntax.ParseScriptParams(script, make([]types.Value, n))
+	nulls, err := e.Parse(script, syntax.Options{Params: make([]types.Value, n), Bind: true})
 	if err != nil {
 		return nil, err
 	}

@@ -34,9 +34,9 @@ func TestDescribe(t *testing.T) {
 	}
 	ctx := context.Background()
 	for _, c := range cases {
-		views := engine.NewViews()
+		views := engine.NewState(nil)
 		e := testEngine()
-		e.ShareViews(views.Clone())
+		e.ShareState(views.Clone())
 		d, err := e.Describe(ctx, c.script)
 		if err != nil {
 			t.Errorf("%s: %v", c.script, err)
@@ -109,12 +109,12 @@ func TestRunParams(t *testing.T) {
 	}
 }
 
-func TestShareViews(t *testing.T) {
+func TestShareState(t *testing.T) {
 	ctx := context.Background()
-	views := engine.NewViews()
+	views := engine.NewState(nil)
 	a, b := testEngine(), testEngine()
-	a.ShareViews(views)
-	b.ShareViews(views)
+	a.ShareState(views)
+	b.ShareState(views)
 	noRows := func(*engine.Result) error { return nil }
 	if err := a.Run(ctx, "CREATE VIEW xs AS SELECT id FROM t WHERE g = 'x'", noRows); err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestShareViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := testEngine()
-	c.ShareViews(views)
+	c.ShareState(views)
 	if _, rows, err := engine.QueryRows(ctx, c, "SELECT * FROM t"); err != nil || fmt.Sprint(rows) != "[[1]]" {
 		t.Errorf("t replaced by a shared view: %v, %v", rows, err)
 	}

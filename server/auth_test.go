@@ -292,3 +292,98 @@ func TestListenRefusesTheNetwork(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsPerUser: SET spark.sql.ansi.doubleQuotedIdentifiers = true,
+// as a JDBC tool sends it, holds for the user who sent it, in every later
+// request and protocol (Flight SQL with a login's token, database/sql
+// with the password, prepared statements, HTTP), and for nobody else.
+func TestSettingsPerUser(t *testing.T) {
+	users, _ := testUsers(t)
+	ts := start(t, users)
+	ctx := context.Background()
+	const quoted = `SELECT "event" AS e, count(*) AS n FROM events WHERE "event" = 'Added to Cart' GROUP BY "event"`
+	want := ts.engineRows(t, "SELECT event AS e, count(*) AS n FROM events WHERE event = 'Added to Cart' GROUP BY event")
+
+	cl := flightClient(t, ts.flightAddr)
+	bob, err := cl.Client.AuthenticateBasicToken(ctx, "bob", bobPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A statement with rows runs when they are fetched (DoGet), as
+	// clients do.
+	execute := func(sql string) error {
+		info, err := cl.Execute(bob, sql)
+		if err != nil {
+			return err
+		}
+		if len(info.Endpoint) == 0 {
+			return nil // no rows (RESET): it ran when asked for its info
+		}
+		r, err := cl.DoGet(bob, info.Endpoint[0].Ticket)
+		if err != nil {
+			return err
+		}
+		defer r.Release()
+		for r.Next() {
+		}
+		return r.Err()
+	}
+	// ADBC's cursor.execute asks for the statement's info and reads no
+	// rows: the setting must be made all the same.
+	if _, err := cl.Execute(bob, "SET spark.sql.ansi.doubleQuotedIdentifiers = true"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ts.db(t, "bob", bobPassword).Query(quoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sqlRows(t, rows); !slices.Equal(got, want) {
+		t.Errorf("bob's query after his SET: %v, want %v", got, want)
+	}
+	stmt, err := ts.db(t, "bob", bobPassword).Prepare(`SELECT count(*) FROM events WHERE "event" = ?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stmt.Close()
+	if rows, err = stmt.Query("Added to Cart"); err != nil {
+		t.Fatal(err)
+	}
+	if got := sqlRows(t, rows); len(got) != 1 || !strings.HasSuffix(want[0], "|"+got[0]) {
+		t.Errorf("bob's prepared statement: %v, want the count of %v", got, want)
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://"+ts.httpAddr+"/v1/query?format=csv", strings.NewReader(`SELECT count("event") AS n FROM events WHERE "event" = 'Added to Cart'`))
+	req.SetBasicAuth("bob", bobPassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(want[0], "|"+strings.TrimSpace(strings.TrimPrefix(string(body), "n\n"))) {
+		t.Errorf("bob over HTTP: %d %q, want the count of %v", resp.StatusCode, body, want)
+	}
+
+	// alice never set it: her double quotes are strings, so the column
+	// "event" is the text 'event', which no row's event equals.
+	rows, err = ts.db(t, "alice", alicePassword).Query(quoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sqlRows(t, rows); len(got) != 0 {
+		t.Errorf("alice's query read double quotes as names: %v", got)
+	}
+
+	// A value nectar cannot honour is refused, and nothing changes.
+	if err := execute("SET spark.sql.session.timeZone = Europe/Paris"); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "computes with spark.sql.session.timeZone=UTC") {
+		t.Errorf("a time zone: %v", err)
+	}
+	if err := execute("RESET spark.sql.ansi.doubleQuotedIdentifiers"); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err = ts.db(t, "bob", bobPassword).Query(quoted); err != nil {
+		t.Fatal(err)
+	}
+	if got := sqlRows(t, rows); len(got) != 0 {
+		t.Errorf("after RESET, bob's double quotes are still names: %v", got)
+	}
+}

@@ -75,19 +75,19 @@ func (t streamTables) List() []TableRef {
 }
 
 // session returns a fresh session for one request of user: nectar.yaml's
-// sources, the user's views and the extra tables, and nothing opened yet,
+// sources, the user's views and settings and the extra tables, and nothing opened yet,
 // so that a query lists its files anew however long the server has run.
 func (s *Server) session(user string) *engine.Session {
 	e := s.newSession()
-	e.ShareViews(s.views(user))
+	e.ShareState(s.state(user))
 	return e
 }
 
-// scratch is a session whose CREATE VIEWs touch a copy of the user's
-// views: for describing a script without running it.
+// scratch is a session whose CREATE VIEWs and SETs touch a copy of the
+// user's state: for describing a script without running it.
 func (s *Server) scratch(user string) *engine.Session {
 	e := s.newSession()
-	e.ShareViews(s.views(user).Clone())
+	e.ShareState(s.state(user).Clone())
 	return e
 }
 
@@ -105,18 +105,19 @@ func (s *Server) newSession() *engine.Session {
 	return e
 }
 
-// views returns user's views. Views belong to a user, not to a connection:
-// clients differ in what a connection is (the Go driver sends a password
-// with every call and keeps no session; ADBC and JDBC log in once), and a
-// user's views are then the same in every client and over HTTP. Without
-// authentication every client is one user.
-func (s *Server) views(user string) *engine.Views {
+// state returns user's views and settings. They belong to a user, not
+// to a connection: clients differ in what a connection is (the Go driver
+// sends a password with every call and keeps no session; ADBC and JDBC
+// log in once), and a user's views and settings are then the same in
+// every client and over HTTP. Without authentication every client is one
+// user.
+func (s *Server) state(user string) *engine.State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.userViews[user]
+	v, ok := s.userState[user]
 	if !ok {
-		v = engine.NewViews()
-		s.userViews[user] = v
+		v = engine.NewState(nil)
+		s.userState[user] = v
 	}
 	return v
 }
@@ -147,7 +148,7 @@ func (s *Server) tables(user string) []TableRef {
 			kinds[strings.ToLower(t.Name)] = t.Kind
 		}
 	}
-	for _, name := range s.views(user).Names() {
+	for _, name := range s.state(user).Names() {
 		kinds[name] = KindView
 	}
 	out := make([]TableRef, 0, len(kinds))

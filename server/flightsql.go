@@ -139,15 +139,21 @@ func (f *flightSQL) info(ctx context.Context, desc *flight.FlightDescriptor, scr
 		}
 	}
 	info := &flight.FlightInfo{FlightDescriptor: desc, TotalRecords: -1, TotalBytes: -1}
-	if d.Schema == nil {
+	if d.Schema == nil || f.s.onlySettings(user, script, params) {
+		// Run it now: a script without rows has no DoGet, and a client
+		// that sends SET without reading its (key, value) answer (ADBC's
+		// cursor.execute) expects the setting made. SET and RESET run
+		// again at DoGet, which changes nothing, for the answer.
 		began := time.Now()
 		err := f.s.run(ctx, user, script, params, func(*engine.Result) error { return nil })
 		f.s.logQuery(ctx, "flightsql", user, script, began, 0, err)
 		if err != nil {
 			return nil, f.s.statusError(ctx, err, script)
 		}
-		info.Schema = flight.SerializeSchema(emptySchema, f.Alloc)
-		return info, nil
+		if d.Schema == nil {
+			info.Schema = flight.SerializeSchema(emptySchema, f.Alloc)
+			return info, nil
+		}
 	}
 	tk, err := encodeTicket(ticket{ID: newID(), Query: script, Params: ticketValues(params)})
 	if err != nil {

@@ -81,7 +81,7 @@ type Server struct {
 	stop     context.CancelCauseFunc
 
 	mu        sync.Mutex
-	userViews map[string]*engine.Views
+	userState map[string]*engine.State
 	running   map[string]*runningQuery
 	finished  map[string]time.Time // ids of queries that ended, for CancelFlightInfo
 	cancelled map[string]time.Time // ids cancelled before they started
@@ -98,7 +98,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, mem: memory.DefaultAllocator,
-		userViews: map[string]*engine.Views{}, running: map[string]*runningQuery{},
+		userState: map[string]*engine.State{}, running: map[string]*runningQuery{},
 		finished: map[string]time.Time{}, cancelled: map[string]time.Time{}, prepared: map[string]*prepared{}}
 	s.admission = newAdmission(cfg.Limits.withDefaults(cfg.Users != nil))
 	s.stopping, s.stop = context.WithCancelCause(context.Background())
@@ -299,19 +299,37 @@ func (s *Server) runningCount() int {
 	return len(s.running)
 }
 
+// onlySettings reports whether script is made of SET and RESET
+// statements only, as user's session reads it.
+func (s *Server) onlySettings(user, script string, params []types.Value) bool {
+	stmts, err := s.session(user).Parse(script, syntax.Options{Params: params, Bind: true})
+	if err != nil || len(stmts) == 0 {
+		return false
+	}
+	for _, st := range stmts {
+		switch st.(type) {
+		case *syntax.SetStmt, *syntax.ResetStmt:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // run runs script for user and hands the rows of its last statement that
 // gives rows to rows (EXPLAIN's text as one row of engine.TextSchema). The
 // statements before it run (views are created) and their rows are
 // dropped. rows is not called when no statement gives rows.
 func (s *Server) run(ctx context.Context, user, script string, params []types.Value, rows func(*engine.Result) error) error {
-	stmts, err := syntax.ParseScriptParams(script, params)
+	e := s.session(user)
+	stmts, err := e.Parse(script, syntax.Options{Params: params, Bind: true})
 	if err != nil {
 		return err
 	}
 	results := 0
 	for _, st := range stmts {
 		switch st.(type) {
-		case *syntax.CreateView, *syntax.DropView:
+		case *syntax.CreateView, *syntax.DropView, *syntax.ResetStmt:
 		default:
 			results++
 		}
@@ -321,7 +339,6 @@ func (s *Server) run(ctx context.Context, user, script string, params []types.Va
 		return err
 	}
 	defer done()
-	e := s.session(user)
 	n := 0
 	err = e.RunParams(ctx, script, params, func(r *engine.Result) error {
 		if n++; n < results {

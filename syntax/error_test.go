@@ -110,6 +110,11 @@ var rejectedCases = []struct {
 	{"SHOW TABLES IN db", 1, 13, "nectar has no databases", "drop IN and the database name"},
 	{"SHOW TABLES LIKE ev", 1, 18, "expected a pattern in quotes", ""},
 	{"SHOW TABLES x", 1, 13, "expected end of", ""},
+	{"SET = true", 1, 5, "expected a setting's name after SET, found nothing", "SET key = value"},
+	{"SET -v", 1, 5, "expected a setting's name after SET, found '-v'", "no SET -v"},
+	{"SET a b = 1", 1, 5, "expected a setting's name after SET, found 'a b'", ""},
+	{"SET TIME ZONE LOCAL", 1, 15, "expected a time zone in quotes", "only zone"},
+	{"RESET a b", 1, 7, "expected a setting's name after RESET", ""},
 	{"SELECT 1\n  ; SELEC 2", 2, 5, "expected a statement", "did you mean SELECT?"},
 }
 

@@ -14,7 +14,7 @@ type tokKind uint8
 const (
 	tEOF    tokKind = iota
 	tWord           // bare identifier or keyword
-	tQIdent         // `backquoted` identifier; text is unquoted
+	tQIdent         // `backquoted` (or, in Spark's ANSI dialect, "double-quoted") identifier; text is unquoted
 	tString         // 'single' or "double" quoted string; text is unescaped
 	tInt            // integer literal; text is the digits
 	tFloat          // decimal or exponent literal; text as written, without suffix
@@ -37,8 +37,12 @@ type token struct {
 // lex splits src into tokens, always ending with tEOF. Lexing errors become
 // tBad tokens so that the parser reports them in order with its own errors
 // and can skip to the next statement.
-func lex(src string) []token {
-	l := lexer{src: src}
+func lex(src string) []token { return lexFrom(src, 0, false) }
+
+// lexFrom lexes src from byte offset at, reading "x" as a quoted name when
+// dqIdents is set (Spark's spark.sql.ansi.doubleQuotedIdentifiers).
+func lexFrom(src string, at int, dqIdents bool) []token {
+	l := lexer{src: src, i: at, dqIdents: dqIdents}
 	for {
 		t := l.next()
 		l.toks = append(l.toks, t)
@@ -49,9 +53,10 @@ func lex(src string) []token {
 }
 
 type lexer struct {
-	src  string
-	i    int
-	toks []token
+	src      string
+	i        int
+	toks     []token
+	dqIdents bool
 }
 
 func (l *lexer) bad(start int, msg, hint string) token {
@@ -68,10 +73,12 @@ func (l *lexer) next() token {
 	}
 	c := l.src[l.i]
 	switch {
+	case c == '"' && l.dqIdents:
+		return l.lexQuotedIdent('"')
 	case c == '\'' || c == '"':
 		return l.lexString(c)
 	case c == '`':
-		return l.lexQuotedIdent()
+		return l.lexQuotedIdent('`')
 	case isDigit(c) || (c == '.' && l.i+1 < len(l.src) && isDigit(l.src[l.i+1]) && !l.afterOperand()):
 		return l.lexNumber()
 	case isIdentStart(c):
@@ -243,15 +250,17 @@ func (l *lexer) lexString(q byte) token {
 	return l.bad(start, "unterminated string literal", "the string starting here has no closing "+string(q))
 }
 
-func (l *lexer) lexQuotedIdent() token {
+// lexQuotedIdent reads a name in quotes q (` or "), a doubled q standing
+// for one.
+func (l *lexer) lexQuotedIdent(q byte) token {
 	start := l.i
 	l.i++
 	var b strings.Builder
 	for l.i < len(l.src) {
 		c := l.src[l.i]
-		if c == '`' {
-			if l.i+1 < len(l.src) && l.src[l.i+1] == '`' {
-				b.WriteByte('`')
+		if c == q {
+			if l.i+1 < len(l.src) && l.src[l.i+1] == q {
+				b.WriteByte(q)
 				l.i += 2
 				continue
 			}
@@ -265,7 +274,7 @@ func (l *lexer) lexQuotedIdent() token {
 		l.i++
 	}
 	l.i = len(l.src)
-	return l.bad(start, "unterminated quoted identifier", "the identifier starting here has no closing `")
+	return l.bad(start, "unterminated quoted identifier", "the identifier starting here has no closing "+string(q))
 }
 
 func (l *lexer) lexNumber() token {

@@ -1,8 +1,6 @@
 package syntax
 
 import (
-	"fmt"
-
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -32,17 +30,7 @@ func isPlaceholder(t *token) bool { return t.kind == tOp && t.text == "?" }
 // Fewer values than placeholders is an error at the first ? without one;
 // more is an error too, since a value the text never uses is a mistake.
 func ParseScriptParams(src string, params []types.Value) ([]Statement, error) {
-	p := newParser(src)
-	p.params = params
-	p.bound = true
-	stmts, err := p.parseScript()
-	if err != nil {
-		return stmts, err
-	}
-	if n := Placeholders(src); n < len(params) {
-		return stmts, &Error{Pos: NoPos, Msg: fmt.Sprintf("%d parameter values given for %d ? placeholders", len(params), n)}
-	}
-	return stmts, nil
+	return ParseScriptWith(src, Options{Params: params, Bind: true})
 }
 
 // placeholder reads the ? at t as its parameter's literal.

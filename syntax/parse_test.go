@@ -1,7 +1,10 @@
 package syntax
 
 import (
+	"strings"
 	"testing"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 // acceptedCases are queries the parser must accept. Each is checked for a
@@ -305,6 +308,7 @@ var acceptedCases = []struct {
 	{"SELECT * FROM (VALUES (1, 2)) t(a, `b c`)", "SELECT * FROM (VALUES (1, 2)) AS t(a, `b c`)"},
 	{"SELECT * FROM values (1), (null) v", "SELECT * FROM VALUES (1), (NULL) AS v"},
 	{"SELECT * FROM (SELECT 1, 2) AS s (x, y)", "SELECT * FROM (SELECT 1, 2) AS s(x, y)"},
+	{"SELECT x FROM t AS s(x, y) JOIN u ON s.x = u.a", "SELECT x FROM (FROM t) AS s(x, y) JOIN u ON s.x = u.a"},
 	{"SELECT * FROM values", "SELECT * FROM values"},
 	{"TABLE t", "FROM t"},
 	{"SELECT a, count(*) FROM t GROUP BY ALL", "SELECT a, count(*) FROM t GROUP BY ALL"},
@@ -320,6 +324,14 @@ var acceptedCases = []struct {
 	{"SHOW TABLES", "SHOW TABLES"},
 	{"show tables like 'ev*|logs'", "SHOW TABLES LIKE 'ev*|logs'"},
 	{"SHOW TABLES 'ev*';", "SHOW TABLES LIKE 'ev*'"},
+	// ---- settings (Spark's SET and RESET) ----
+	{"SET spark.sql.ansi.doubleQuotedIdentifiers=true", "SET spark.sql.ansi.doubleQuotedIdentifiers = true"},
+	{"set  a.b:c = x y ;", "SET a.b:c = x y"},
+	{"SET a.b", "SET a.b"},
+	{"SET", "SET"},
+	{"SET a.b =", "SET a.b ="},
+	{"SET TIME ZONE 'UTC'", "SET spark.sql.session.timeZone = UTC"},
+	{"RESET; RESET spark.sql.ansi.doubleQuotedIdentifiers", "RESET;\nRESET spark.sql.ansi.doubleQuotedIdentifiers"},
 }
 
 func TestAccepted(t *testing.T) {
@@ -333,5 +345,52 @@ func TestAccepted(t *testing.T) {
 				t.Errorf("canonical text of\n  %s\ngot\n  %s\nwant\n  %s", tc.src, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDoubleQuotedIdentifiers: under Spark's ANSI setting "x" is a name
+// (Spark's double-quoted-identifiers.sql), and a SET or RESET of it in a
+// script changes how the statements after it are read, not those before.
+func TestDoubleQuotedIdentifiers(t *testing.T) {
+	cases := []struct {
+		src  string
+		dq   bool
+		want string
+	}{
+		{`SELECT "a b", 'c' FROM "t"`, true, "SELECT `a b`, 'c' FROM t"},
+		{`SELECT "a ""q"""`, true, "SELECT `a \"q\"`"},
+		{`SELECT "a"`, false, "SELECT 'a'"},
+		{`SELECT "a"; SET spark.sql.ansi.doubleQuotedIdentifiers = TRUE; SELECT "a"; RESET; SELECT "a"`, false,
+			"SELECT 'a';\nSET spark.sql.ansi.doubleQuotedIdentifiers = TRUE;\nSELECT a;\nRESET;\nSELECT 'a'"},
+		{`SELECT "a"; SET spark.sql.ansi.doubleQuotedIdentifiers=false; SELECT "a"`, true,
+			"SELECT a;\nSET spark.sql.ansi.doubleQuotedIdentifiers = false;\nSELECT 'a'"},
+		// A value the engine will refuse leaves the reading as it was.
+		{`SET spark.sql.ansi.doubleQuotedIdentifiers = yes; SELECT "a"`, false,
+			"SET spark.sql.ansi.doubleQuotedIdentifiers = yes;\nSELECT 'a'"},
+		// Placeholders keep their numbers across the re-lexing.
+		{`SELECT ?; SET spark.sql.ansi.doubleQuotedIdentifiers = true; SELECT "x", ?`, false,
+			"SELECT 1;\nSET spark.sql.ansi.doubleQuotedIdentifiers = true;\nSELECT x, 2"},
+	}
+	for _, c := range cases {
+		o := Options{DoubleQuotedIdentifiers: c.dq}
+		if strings.Contains(c.src, "?") {
+			o.Bind, o.Params = true, []types.Value{types.IntValue(1), types.IntValue(2)}
+		}
+		stmts, err := ParseScriptWith(c.src, o)
+		if err != nil {
+			t.Errorf("%s: %v", c.src, err)
+			continue
+		}
+		got := make([]string, len(stmts))
+		for i, s := range stmts {
+			got[i] = s.String()
+		}
+		if g := strings.Join(got, ";\n"); g != c.want {
+			t.Errorf("%s (dq %v):\ngot  %s\nwant %s", c.src, c.dq, g, c.want)
+		}
+	}
+	_, err := ParseScriptWith(`SELECT "a`, Options{DoubleQuotedIdentifiers: true})
+	if l, ok := err.(ErrorList); !ok || !strings.Contains(l[0].Hint, `no closing "`) {
+		t.Errorf("unterminated double-quoted name: %#v", err)
 	}
 }

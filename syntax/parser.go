@@ -23,6 +23,37 @@ func ParseScript(src string) ([]Statement, error) {
 	return newParser(src).parseScript()
 }
 
+// Options say how ParseScriptWith reads a script.
+type Options struct {
+	// Params are the values of the ? placeholders, as ParseScriptParams
+	// takes them, when Bind is set; without it a ? is an error.
+	Params []types.Value
+	Bind   bool
+	// DoubleQuotedIdentifiers reads "x" as a name, as Spark does under
+	// spark.sql.ansi.doubleQuotedIdentifiers. A SET or RESET of that
+	// setting in the script changes how the statements after it are read.
+	DoubleQuotedIdentifiers bool
+}
+
+// ParseScriptWith is ParseScript with options: the session's settings
+// and a prepared statement's parameters.
+func ParseScriptWith(src string, o Options) ([]Statement, error) {
+	p := newParser(src)
+	p.params, p.bound = o.Params, o.Bind
+	if o.DoubleQuotedIdentifiers {
+		p.dq = true
+		p.toks = lexFrom(src, 0, true)
+	}
+	stmts, err := p.parseScript()
+	if err != nil || !o.Bind {
+		return stmts, err
+	}
+	if n := Placeholders(src); n < len(o.Params) {
+		return stmts, &Error{Pos: NoPos, Msg: fmt.Sprintf("%d parameter values given for %d ? placeholders", len(o.Params), n)}
+	}
+	return stmts, nil
+}
+
 func (p *parser) parseScript() ([]Statement, error) {
 	var stmts []Statement
 	var errs ErrorList
@@ -48,6 +79,12 @@ func (p *parser) parseScript() ([]Statement, error) {
 			continue
 		}
 		stmts = append(stmts, st)
+		// Spark reads each statement under the settings the ones before
+		// it made: lex the rest again when a SET changed the quotes.
+		if dq, changed := dialectAfter(st, p.dq); changed {
+			p.dq = dq
+			p.toks = append(p.toks[:p.i:p.i], lexFrom(p.src, int(p.tok().pos), dq)...)
+		}
 	}
 	if len(errs) > 0 {
 		return stmts, errs
@@ -105,6 +142,8 @@ type parser struct {
 	// winRefs are the OVER name references not yet resolved: the WINDOW
 	// clause that defines them follows the select list (see windows.go).
 	winRefs []winRef
+	// dq says "x" is lexed as a name (Options.DoubleQuotedIdentifiers).
+	dq bool
 }
 
 func newParser(src string) *parser {
@@ -338,7 +377,7 @@ func (p *parser) parseAlias() string {
 
 // ---- statements ----
 
-var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "SHOW", "DROP", "VALUES", "TABLE"}
+var statementKeywords = []string{"SELECT", "FROM", "WITH", "CREATE", "DESCRIBE", "EXPLAIN", "SHOW", "DROP", "VALUES", "TABLE", "SET", "RESET"}
 
 func (p *parser) parseStatement() Statement {
 	t := p.tok()
@@ -377,6 +416,8 @@ func (p *parser) parseStatement() Statement {
 		return d
 	case isKw(t, "SHOW"):
 		return p.parseShow()
+	case isKw(t, "SET") || isKw(t, "RESET"):
+		return p.parseSet()
 	}
 	if !p.startsQuery(p.i) {
 		e := p.expectedErr("a statement (SELECT, FROM, WITH, CREATE VIEW, DESCRIBE, EXPLAIN or SHOW TABLES)")
@@ -1205,6 +1246,13 @@ func (p *parser) parseTableRef() TableExpr {
 		return w
 	}
 	tn.Alias = p.parseAlias()
+	if tn.Alias != "" && p.isOp("(") {
+		// t AS x(a, b) names t's columns: read as (FROM t) AS x(a, b),
+		// which the binder knows.
+		alias := tn.Alias
+		tn.Alias = ""
+		return &SubqueryTable{At: At{t.pos}, Query: &FromQuery{At: At{t.pos}, From: tn}, Alias: alias, Columns: p.parseColumnAliases()}
+	}
 	return tn
 }
 

@@ -232,7 +232,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		c := cp(e, n)
 		c.Query = e.query(n.Query)
 		out = c
-	case *DropView:
+	case *DropView, *SetStmt, *ResetStmt:
 		return n, nil
 
 	// queries

@@ -19,7 +19,8 @@ var allNodes = map[string]func() Node{
 	"QueryStmt": func() Node { return &QueryStmt{} }, "CreateView": func() Node { return &CreateView{} },
 	"Describe": func() Node { return &Describe{} }, "Explain": func() Node { return &Explain{} },
 	"DropView": func() Node { return &DropView{} }, "Values": func() Node { return &Values{} },
-	"ShowTables": func() Node { return &ShowTables{} },
+	"ShowTables": func() Node { return &ShowTables{} }, "SetStmt": func() Node { return &SetStmt{} },
+	"ResetStmt": func() Node { return &ResetStmt{} },
 
 	"Select": func() Node { return &Select{} }, "SetOp": func() Node { return &SetOp{} },
 	"With": func() Node { return &With{} }, "FromQuery": func() Node { return &FromQuery{} },

@@ -101,7 +101,11 @@ func TestSparkGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				out := runFile(t, name, entries)
+				input, err := os.ReadFile(filepath.Join(dir, "inputs", name+".sql"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := runFile(t, name, headerSettings(string(input)), entries)
 				mu.Lock()
 				all[name] = out
 				mu.Unlock()
@@ -243,23 +247,57 @@ var defaults = map[string]string{
 
 var setStmt = regexp.MustCompile(`(?is)^\s*set\s+([a-z0-9_.]+)\s*=\s*(.*?)\s*;?\s*$`)
 
-// runFile runs a golden file's statements in order in one session.
-func runFile(t *testing.T, name string, entries []entry) []outcome {
+// headerSettings are the settings an input file's --SET lines give the
+// whole file (--SET k=v,k2=v2), as Spark's suite reads them.
+func headerSettings(input string) [][2]string {
+	var out [][2]string
+	for _, l := range strings.Split(input, "\n") {
+		rest, ok := strings.CutPrefix(strings.TrimSpace(l), "--SET ")
+		if !ok {
+			continue
+		}
+		for _, kv := range strings.Split(rest, ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				out = append(out, [2]string{strings.TrimSpace(k), strings.TrimSpace(v)})
+			}
+		}
+	}
+	return out
+}
+
+// runFile runs a golden file's statements in order in one session, under
+// the file's header settings.
+func runFile(t *testing.T, name string, header [][2]string, entries []entry) []outcome {
 	sess := engine.New(engine.Options{Dir: t.TempDir()})
 	settings := map[string]string{}
+	// set makes a setting: in nectar's session when nectar honours it
+	// (SET takes it), else in settings, under which answers that differ
+	// from Spark's are put down to it.
+	set := func(key, val string) {
+		if _, honoured := engine.SettingDefaults[key]; honoured {
+			if _, _, err := engine.QueryRows(context.Background(), sess, "SET "+key+" = "+val); err == nil {
+				return
+			}
+		}
+		lower, val := strings.ToLower(key), strings.ToLower(val)
+		if inertSettings.MatchString(key) {
+			return
+		}
+		if d, ok := defaults[lower]; ok && d == val {
+			delete(settings, lower)
+		} else {
+			settings[lower] = val
+		}
+	}
+	for _, kv := range header {
+		set(kv[0], kv[1])
+	}
 	tables := tableShim{}
 	var out []outcome
 	for _, e := range entries {
 		o := outcome{File: name, Num: e.Num, Query: e.Query}
 		if m := setStmt.FindStringSubmatch(e.Query); m != nil {
-			key, val := strings.ToLower(m[1]), strings.ToLower(strings.TrimSpace(m[2]))
-			if !inertSettings.MatchString(m[1]) {
-				if d, ok := defaults[key]; ok && d == val {
-					delete(settings, key)
-				} else {
-					settings[key] = val
-				}
-			}
+			set(m[1], strings.TrimSpace(m[2]))
 			o.Class = command
 			out = append(out, o)
 			continue
@@ -268,6 +306,7 @@ func runFile(t *testing.T, name string, entries []entry) []outcome {
 			o.Class = command
 			if strings.HasPrefix(strings.ToLower(strings.TrimSpace(e.Query)), "reset") {
 				clear(settings)
+				engine.QueryRows(context.Background(), sess, "RESET")
 			} else {
 				settings["time zone"] = e.Query
 			}

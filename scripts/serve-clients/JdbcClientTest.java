@@ -114,6 +114,20 @@ public class JdbcClientTest {
                 }
                 expect(cols.equals(List.of("messageId STRING", "price DOUBLE")), "columns " + cols);
             });
+            check("SET spark.sql.ansi.doubleQuotedIdentifiers = true, then double-quoted names", () -> {
+                try (Statement st = conn.createStatement()) {
+                    // As a tool that quotes names with double quotes sends it.
+                    st.execute("SET spark.sql.ansi.doubleQuotedIdentifiers = true");
+                    String q = "SELECT count(*) AS \"n\" FROM \"events\" WHERE \"event\" = 'Added to Cart' AND \"properties\".\"price\" > 20.5";
+                    try (ResultSet rs = st.executeQuery(q)) {
+                        expect(rs.next() && rs.getLong("n") == dearCarts, "count with double-quoted names, CLI " + dearCarts);
+                    }
+                    st.execute("RESET spark.sql.ansi.doubleQuotedIdentifiers");
+                    try (ResultSet rs = st.executeQuery("SELECT \"event\" FROM events LIMIT 1")) {
+                        expect(rs.next() && "event".equals(rs.getString(1)), "after RESET a double-quoted text is a string");
+                    }
+                }
+            });
             check("a syntax error is an SQLException with the position", () -> {
                 try (Statement st = conn.createStatement()) {
                     st.executeQuery("SELECT event FRM events");

@@ -151,6 +151,20 @@ def test_views_are_kept(conn):
     assert n == cli("SELECT count(*) AS n FROM events WHERE event = 'Added to Cart'")
 
 
+def test_double_quoted_identifiers(conn):
+    # Spark's setting for tools that quote names with double quotes: it
+    # holds for this user's later statements, and RESET ends it.
+    with conn.cursor() as cur:
+        cur.execute("SET spark.sql.ansi.doubleQuotedIdentifiers = true")
+    try:
+        n = query(conn, 'SELECT count(*) AS "n" FROM "events" WHERE "event" = \'Added to Cart\'').to_pylist()
+        assert n == cli("SELECT count(*) AS n FROM events WHERE event = 'Added to Cart'")
+    finally:
+        with conn.cursor() as cur:
+            cur.execute("RESET spark.sql.ansi.doubleQuotedIdentifiers")
+    assert query(conn, 'SELECT "event" AS e FROM events LIMIT 1').to_pylist() == [{"e": "event"}]
+
+
 def test_auth_accepted_and_refused():
     with connect() as c:
         assert query(c, "SELECT 1 AS one").to_pylist() == [{"one": 1}]
