@@ -7,6 +7,7 @@ import (
 
 	pb "github.com/nectar-dev/nectar/connect/internal/sparkpb"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -69,7 +70,7 @@ func (t *translator) catalog(c *pb.Catalog) (*rel, error) {
 		}
 		var rows [][]types.Value
 		for _, tb := range t.tables() {
-			if p := x.ListTables.GetPattern(); p != "" && !engine.MatchPattern(p, tb.name) {
+			if p := x.ListTables.GetPattern(); p != "" && !syntax.MatchTablePattern(p, tb.name) {
 				continue
 			}
 			kind := "EXTERNAL"

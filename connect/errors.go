@@ -11,9 +11,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/syntax"
 )
 
@@ -104,7 +104,7 @@ func toStatus(ctx context.Context, err error, script string) error {
 	var ae *analysisError
 	e := sparkError{code: codes.Unknown, class: "org.apache.spark.SparkException", msg: err.Error()}
 	switch {
-	case errors.Is(err, ErrUnsupported), errors.Is(err, engine.ErrSetting):
+	case errors.Is(err, ErrUnsupported), errors.Is(err, sqlconf.ErrRefused):
 		e = sparkError{code: codes.Unimplemented, class: "org.apache.spark.sql.AnalysisException",
 			errorClass: "UNSUPPORTED_CONNECT_FEATURE", sqlState: "0A000", msg: err.Error()}
 	case errors.Is(err, ErrInvalidPlan):

@@ -22,6 +22,7 @@ import (
 	pb "github.com/nectar-dev/nectar/connect/internal/sparkpb"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/listen"
+	"github.com/nectar-dev/nectar/sqlconf"
 )
 
 // SparkVersion is the Spark version whose protocol the endpoint speaks
@@ -318,7 +319,7 @@ func (s *Service) Config(ctx context.Context, req *pb.ConfigRequest) (*pb.Config
 		}
 	case *pb.ConfigRequest_Operation_IsModifiable:
 		for _, k := range op.IsModifiable.GetKeys() {
-			pair(k, str(fmt.Sprint(engine.Modifiable(k))))
+			pair(k, str(fmt.Sprint(sqlconf.Modifiable(k))))
 		}
 	default:
 		return nil, toStatus(ctx, invalid("a config request with no operation"), "")

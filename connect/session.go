@@ -11,6 +11,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/sqlconf"
 )
 
 // tableSource is an in-memory table a session keeps (a createDataFrame's
@@ -74,10 +75,8 @@ func (s *session) prepare(e *engine.Session) {
 }
 
 // defaults are the values of the settings clients read, as Spark 4 has
-// them, with nectar's fixed ones: times are UTC and arithmetic is ANSI.
+// them; nectar's own (sqlconf.Defaults: UTC, ANSI) come with every State.
 var defaults = map[string]string{
-	"spark.sql.session.timeZone":                                      "UTC",
-	"spark.sql.ansi.enabled":                                          "true",
 	"spark.sql.timestampType":                                         "TIMESTAMP_LTZ",
 	"spark.sql.sources.default":                                       "parquet",
 	"spark.sql.session.localRelationCacheThreshold":                   "67108864",
@@ -118,7 +117,7 @@ func (s *session) lookupConf(key string) (string, bool) { return s.state.Setting
 // setConf sets key, refusing a value nectar cannot honour.
 func (s *session) setConf(key, value string) error {
 	if err := s.state.Set(key, value); err != nil {
-		if errors.Is(err, engine.ErrSetting) {
+		if errors.Is(err, sqlconf.ErrRefused) {
 			return unsupported("%v", err)
 		}
 		return invalid("%v", err)

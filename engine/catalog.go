@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -109,7 +108,7 @@ func (e *Session) TableFunc(ctx context.Context, call plan.TableCall) (plan.Sour
 	if ok {
 		return src, nil
 	}
-	src, err := table.Open(ctx, call, e.Opts.Table(), func(s *scan.Scanner) { e.track(key, s) })
+	src, err := table.Open(ctx, call, e.Opts.Table(), func(s *scan.Scanner) { e.reads.Track(key, s) })
 	if err != nil {
 		return nil, err
 	}
@@ -176,34 +175,39 @@ func showTables(tables []TableInfo, pattern string) *Result {
 	schema := types.Schema{{Name: "tableName", Kind: types.String}, {Name: "kind", Kind: types.String}}
 	var rows [][]types.Value
 	for _, t := range tables {
-		if pattern == "" || matchShowPattern(pattern, t.Name) {
+		if pattern == "" || syntax.MatchTablePattern(pattern, t.Name) {
 			rows = append(rows, []types.Value{types.StringValue(t.Name), types.StringValue(string(t.Kind))})
 		}
 	}
 	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
 }
 
-// MatchPattern matches name against a SHOW TABLES pattern, as Spark's
-// catalog matches listTables' pattern.
-func MatchPattern(pattern, name string) bool { return matchShowPattern(pattern, name) }
+// DefineSource names a table-function call: FROM name then reads the
+// source with every column, hidden ones included, as FROM fn('path') does.
+// The source is opened (and its schema inferred) on first use.
+func (e *Session) DefineSource(name, fn, path string) { e.DefineSourceSchema(name, fn, path, "") }
 
-// matchShowPattern matches name against a SHOW TABLES pattern. Spark reads
-// it as a regular expression after turning * into .* (StringUtils.
-// filterPattern); this is that, for the characters names hold.
-func matchShowPattern(pattern, name string) bool {
-	for _, alt := range strings.Split(pattern, "|") {
-		var re strings.Builder
-		re.WriteString("(?i)^")
-		for i, part := range strings.Split(strings.TrimSpace(alt), "*") {
-			if i > 0 {
-				re.WriteString(".*")
-			}
-			re.WriteString(regexp.QuoteMeta(part))
-		}
-		re.WriteString("$")
-		if ok, _ := regexp.MatchString(re.String(), name); ok {
-			return true
-		}
+// DefineSourceSchema is DefineSource with the schema read_json is given
+// ("": inferred).
+func (e *Session) DefineSourceSchema(name, fn, path, schema string) {
+	lit := func(s string) syntax.Expr {
+		return &syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(s)}
 	}
-	return false
+	call := &syntax.TableFunc{At: syntax.At{P: syntax.NoPos}, Name: fn, Args: []syntax.Expr{lit(path)}}
+	if schema != "" {
+		call.Named = []syntax.NamedArg{{Name: "schema", Value: lit(schema)}}
+	}
+	q := &syntax.FromQuery{At: syntax.At{P: syntax.NoPos}, From: call}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.views[strings.ToLower(name)] = q
+	e.named[strings.ToLower(name)] = true
+}
+
+// DefineCompacted names a source read from rawPattern with the compacted
+// copy in compactedDir used where it is up to date. The source is opened
+// (files listed, manifest read, uncovered files sampled) on first use.
+func (e *Session) DefineCompacted(name, rawPattern, compactedDir string) {
+	e.Register(name, table.NewCompacted(name, table.ResolvePath(e.Opts.Dir, rawPattern), table.ResolvePath(e.Opts.Dir, compactedDir),
+		e.Opts.Table(), func(s *scan.Scanner) { e.reads.Track("compacted:"+name, s) }))
 }

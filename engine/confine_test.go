@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -33,7 +34,7 @@ func TestConfinedSession(t *testing.T) {
 	write("project/nectar.yaml", "sources:\n  events:\n    path: ../data/logs/**/*.json\nserve:\n  allow: [../shared]\n")
 	t.Chdir(filepath.Join(base, "project"))
 
-	e, _, err := engine.Open(t.Context(), engine.Setup{Confine: true})
+	e, _, err := project.Open(t.Context(), project.Setup{Confine: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -74,7 +75,7 @@ func TestGeneratedDrift(t *testing.T) {
 	if got[0].K != types.Float || fmt.Sprintf("%.2f", got[0].F) != fmt.Sprintf("%.2f", priceSum) || got[1].I != prices || got[2].I != writeKeys || got[3].I != campaignNames {
 		t.Errorf("got %v, want %.2f %d %d %d", got, priceSum, prices, writeKeys, campaignNames)
 	}
-	notes := strings.Join(e.Notes(), "\n")
+	notes := strings.Join(e.Reads().Notes(), "\n")
 	for _, want := range []string{
 		fmt.Sprintf("context.campaign.name: read as NULL in %d lines of 2 files where a value on its path is not an object or array (%d strings)", campaignStrings, campaignStrings),
 	} {
@@ -151,8 +152,8 @@ func TestDriftCases(t *testing.T) {
 			if g := strings.Join(got, "\n"); g != c.want {
 				t.Errorf("got\n%s\nwant\n%s", g, c.want)
 			}
-			if c.notes != nil && strings.Join(e.Notes(), "\n") != strings.Join(c.notes, "\n") {
-				t.Errorf("notes %q, want %q", e.Notes(), c.notes)
+			if c.notes != nil && strings.Join(e.Reads().Notes(), "\n") != strings.Join(c.notes, "\n") {
+				t.Errorf("notes %q, want %q", e.Reads().Notes(), c.notes)
 			}
 		})
 	}
@@ -198,7 +199,7 @@ func TestDeclaredSchema(t *testing.T) {
 	if schemaOut.String() != "e STRING, n DOUBLE, k BIGINT, q DOUBLE, p ARRAY<STRUCT<q: DOUBLE>>" {
 		t.Errorf("schema %s", schemaOut)
 	}
-	if got, want := e.Notes(), []string{"n: 1 string in 1 file did not fit DOUBLE (the schema given); read as NULL"}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := e.Reads().Notes(), []string{"n: 1 string in 1 file did not fit DOUBLE (the schema given); read as NULL"}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("notes %q, want %q", got, want)
 	}
 	for _, bad := range []struct{ query, err string }{
@@ -221,7 +222,7 @@ func TestDeclaredSchema(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("sources:\n  logs: {path: a, schema: 'e STRING, n BIGINT'}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := engine.LoadConfig(cfg, true)
+	c, err := project.LoadConfig(cfg, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +299,7 @@ func TestSchemaProbeReadsNothing(t *testing.T) {
 			if got := strings.Join(cols, ", "); got != c.want || len(rows) != 0 {
 				t.Errorf("schema %s with %d rows, want %s and none", got, len(rows), c.want)
 			}
-			if n := len(e.Scans()); n != 0 {
+			if n := len(e.Reads().Scans()); n != 0 {
 				t.Errorf("%d scans opened", n)
 			}
 			if s := e.Summary(); len(s) != 0 {

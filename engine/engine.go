@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
-	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
@@ -22,12 +20,15 @@ import (
 
 // Options control how sources are read.
 type Options struct {
-	Dir          string    // relative paths in read_json/read_parquet resolve against it ("" = working directory)
-	Strict       bool      // fail on the first bad input line
-	BadLines     io.Writer // receives every skipped line as JSON (nil: not kept)
-	MaxLineBytes int       // longest accepted line (0: the scanner's default)
-	SampleLines  int       // lines sampled for schema inference (0: the default)
-	BatchRows    int       // rows per scan batch (0: types.BatchSize); tests shrink it to exercise batch boundaries
+	Dir    string // relative paths in read_json/read_parquet resolve against it ("" = working directory)
+	Strict bool   // fail on the first bad input line
+	// BadLines receives every skipped line as JSON (nil: not kept). The
+	// session's Close closes it if it is an io.Closer, and its Summary
+	// names it if it has a Name (as *os.File does).
+	BadLines     io.Writer
+	MaxLineBytes int // longest accepted line (0: the scanner's default)
+	SampleLines  int // lines sampled for schema inference (0: the default)
+	BatchRows    int // rows per scan batch (0: types.BatchSize); tests shrink it to exercise batch boundaries
 	// LateArrivals lets an upper bound on timestamp skip Segment day
 	// folders received more than this after it: events delivered later
 	// than that after their timestamp are then not read (0: such bounds
@@ -99,14 +100,11 @@ type Session struct {
 	views   map[string]syntax.Query // sources defined by a query (nectar.yaml, DefineSource) and views made before ShareState; a shared view of the same name hides one
 	named   map[string]bool         // which of views are sources
 	sources map[string]plan.Source
-	cache   map[string]plan.Source // table function calls already opened, by call text
-	scans   []*scan.Scanner
+	cache   map[string]plan.Source                // table function calls already opened, by call text
+	reads   table.Tracker                         // the scans opened, and notes about the data
 	lookup  func(name string) (plan.Source, bool) // tables known elsewhere (a stream's memory tables)
 	state   *State                                // views and settings, kept across sessions when shared (ShareState)
 	funcs   map[string]TableFuncOpener            // table functions registered by the program (graph_walk)
-	scanSrc []string                              // for each scan, the table function call it reads
-	notes   []string                              // see Notes
-	bad     *badLines                             // Open's --bad-lines file
 }
 
 var _ Engine = (*Session)(nil)
@@ -142,7 +140,7 @@ func (e *Session) RunParams(ctx context.Context, script string, params []types.V
 func (e *Session) runStatements(ctx context.Context, stmts []syntax.Statement, emit func(*Result) error) error {
 	limit := e.Opts.MemoryLimit
 	if limit == 0 {
-		limit = DefaultMemoryLimit()
+		limit = exec.DefaultMemoryLimit()
 	}
 	ctx, release := exec.WithMemoryLimit(ctx, limit)
 	defer release()
@@ -170,10 +168,11 @@ func (e *Session) runStatement(ctx context.Context, st syntax.Statement, emit fu
 		if _, err := plan.Bind(ctx, e.catalog(), q); err != nil {
 			return err
 		}
-		e.storeView(name, q)
+		e.state.store(name, q)
 		return nil
 	case *syntax.DropView:
-		if !e.dropView(strings.ToLower(st.Name)) && !st.IfExists {
+		// Sources named in nectar.yaml are not views, and stay.
+		if !e.state.Drop(st.Name) && !st.IfExists {
 			return syntax.Errorf(st.Position(), "no view %s to drop", syntax.QuoteIdent(st.Name))
 		}
 		return nil
@@ -240,7 +239,7 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 			continue
 		}
 		sctx, log := table.WithScanLog(ctx)
-		mark := e.scanMark()
+		mark := e.reads.Mark()
 		op, err := e.backend.Execute(sctx, n)
 		if err != nil {
 			return err
@@ -261,13 +260,13 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 			if changedWhileRead(err) && changed < maxChanged && (!emitted || e.Opts.Restart) {
 				changed++
 				e.forgetTables()
-				e.forgetScans(mark)
+				e.reads.Forget(mark)
 				continue
 			}
 			return err
 		}
 		again, notes, err := log.Check(ctx, q)
-		e.addNotes(notes)
+		e.reads.Note(notes...)
 		if err == nil && again && attempt == maxAttempts {
 			err = fmt.Errorf("the schema of the data read kept changing after %d reads; please report this", attempt)
 		}
@@ -278,7 +277,7 @@ func (e *Session) runQuery(ctx context.Context, q syntax.Query, emit func(*Resul
 			if err != nil {
 				return err
 			}
-			e.forgetScans(mark)
+			e.reads.Forget(mark)
 			continue
 		}
 		if emitted {
@@ -331,83 +330,10 @@ func describe(s types.Schema) *Result {
 	return &Result{Kind: Rows, Schema: schema, Rows: exec.Rows(schema, rows)}
 }
 
-// scanMark and forgetScans drop the scans of a run whose answer was
-// thrown away, so that their bad lines and counts are not reported.
-func (e *Session) scanMark() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return len(e.scans)
-}
-
-func (e *Session) forgetScans(mark int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.scans, e.scanSrc = e.scans[:mark], e.scanSrc[:mark]
-}
-
-// addNotes keeps messages about the data read (each widened column), each
-// once, for Notes.
-func (e *Session) addNotes(notes []string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, n := range notes {
-		if !slices.Contains(e.notes, n) {
-			e.notes = append(e.notes, n)
-		}
-	}
-}
-
-// Notes returns what the engine found out about the data while running,
-// one line each, for stderr: the columns it widened because the data did
-// not fit the kinds its sample gave them, and the values that did not fit
-// a declared schema.
-func (e *Session) Notes() []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return slices.Clone(e.notes)
-}
-
-func (e *Session) track(src string, s *scan.Scanner) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.scans = append(e.scans, s)
-	e.scanSrc = append(e.scanSrc, src)
-}
-
-// Scans returns the scanners opened so far, for progress and the bad-input
-// summary.
-func (e *Session) Scans() []*scan.Scanner {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]*scan.Scanner{}, e.scans...)
-}
-
-// ScanStats returns one Stats per source read so far, in the order first
-// read: that of its most complete scan. A script that reads a source in
-// several statements (glimpse takes a sample, then a count) re-reads the
-// same lines, and each bad line must be reported once.
-func (e *Session) ScanStats() []scan.Stats {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []scan.Stats
-	at := map[string]int{}
-	for i, s := range e.scans {
-		st := s.Stats()
-		j, ok := at[e.scanSrc[i]]
-		if !ok {
-			at[e.scanSrc[i]] = len(out)
-			out = append(out, st)
-			continue
-		}
-		// Scans of one source see the same files in the same order, so the
-		// one that got furthest has seen everything the others have.
-		if p := out[j]; st.FilesDone > p.FilesDone || st.FilesDone == p.FilesDone && st.BytesDone > p.BytesDone ||
-			st.FilesDone == p.FilesDone && st.BytesDone == p.BytesDone && st.SkippedLines()+st.Conflicts > p.SkippedLines()+p.Conflicts {
-			out[j] = st
-		}
-	}
-	return out
-}
+// Reads is what the session's reads found: the scanners opened (for
+// progress) and its notes about the data (columns widened, values that
+// did not fit a declared schema).
+func (e *Session) Reads() *table.Tracker { return &e.reads }
 
 // QueryRows runs script on e and returns the columns and rows of its last
 // statement that yields rows: the shape tests, the corpus harnesses and
@@ -427,4 +353,25 @@ func QueryRows(ctx context.Context, e Engine, script string) (types.Schema, [][]
 		return nil
 	})
 	return schema, rows, err
+}
+
+// Close closes the skipped lines' writer (Options.BadLines) if it is an
+// io.Closer, once.
+func (e *Session) Close() error {
+	c, ok := e.Opts.BadLines.(io.Closer)
+	if !ok {
+		return nil
+	}
+	e.Opts.BadLines = nil
+	return c.Close()
+}
+
+// Summary is what the session found out about the data it read, one line
+// each for stderr (table.Tracker.Summary).
+func (e *Session) Summary() []string {
+	kept := ""
+	if n, ok := e.Opts.BadLines.(interface{ Name() string }); ok {
+		kept = n.Name()
+	}
+	return e.reads.Summary(kept)
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/syntax"
@@ -62,51 +61,26 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 		d.Params[i] = types.String
 	}
 	// bind binds the query of statement i, probes first.
-	bind := func(i int, query func(syntax.Statement) syntax.Query) (plan.Node, syntax.Statement, error) {
-		n, err := e.bindChecked(ctx, query(stmts[i]))
+	bind := func(i int) (plan.Node, syntax.Statement, error) {
+		n, err := e.bindChecked(ctx, statementQuery(stmts[i]))
 		if err == nil {
-			paramKinds(n, index, d.Params)
+			plan.ParamKinds(n, func(c *plan.Const) (int, bool) {
+				i, ok := index[c.V.S]
+				return i, ok && c.V.K == types.String
+			}, d.Params)
 			return n, stmts[i], nil
 		}
 		// The error to report is the one without stand-ins, whose
 		// message cannot quote them.
-		if n, err = e.bindChecked(ctx, query(nulls[i])); err != nil {
+		if n, err = e.bindChecked(ctx, statementQuery(nulls[i])); err != nil {
 			return nil, nil, err
 		}
 		return n, nulls[i], nil
 	}
 	for i, st := range stmts {
 		d.Schema = nil
-		switch st.(type) {
-		case *syntax.CreateView:
-			_, st, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.CreateView).Query })
-			if err != nil {
-				return nil, err
-			}
-			if err := e.runStatement(ctx, st, func(*Result) error { return nil }); err != nil {
-				return nil, err
-			}
-		case *syntax.QueryStmt:
-			n, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.QueryStmt).Query })
-			if err != nil {
-				return nil, err
-			}
-			d.Schema = n.Schema()
-			if e.Opts.ExplainOnly {
-				d.Schema = TextSchema
-			}
-		case *syntax.Describe:
-			if _, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.Describe).Query }); err != nil {
-				return nil, err
-			}
-			d.Schema = describe(nil).Schema
-		case *syntax.Explain:
-			if _, _, err := bind(i, func(st syntax.Statement) syntax.Query { return st.(*syntax.Explain).Query }); err != nil {
-				return nil, err
-			}
-			d.Schema = TextSchema
-		default:
-			// A statement with no query to bind (SHOW …): it runs, in a
+		if statementQuery(st) == nil {
+			// A statement with no query to bind (SHOW, SET): it runs, in a
 			// session made for describing, and its result gives the schema.
 			err := e.runStatement(ctx, st, func(r *Result) error {
 				d.Schema = r.Schema
@@ -121,9 +95,44 @@ func (e *Session) Describe(ctx context.Context, script string) (*Description, er
 			if err != nil {
 				return nil, err
 			}
+			continue
+		}
+		n, st, err := bind(i)
+		if err != nil {
+			return nil, err
+		}
+		switch st.(type) {
+		case *syntax.CreateView:
+			if err := e.runStatement(ctx, st, func(*Result) error { return nil }); err != nil {
+				return nil, err
+			}
+		case *syntax.QueryStmt:
+			d.Schema = n.Schema()
+			if e.Opts.ExplainOnly {
+				d.Schema = TextSchema
+			}
+		case *syntax.Describe:
+			d.Schema = describe(nil).Schema
+		case *syntax.Explain:
+			d.Schema = TextSchema
 		}
 	}
 	return d, nil
+}
+
+// statementQuery is the query a statement binds, nil for none.
+func statementQuery(st syntax.Statement) syntax.Query {
+	switch st := st.(type) {
+	case *syntax.CreateView:
+		return st.Query
+	case *syntax.QueryStmt:
+		return st.Query
+	case *syntax.Describe:
+		return st.Query
+	case *syntax.Explain:
+		return st.Query
+	}
+	return nil
 }
 
 // bindChecked is Plan without the optimiser: the optimiser folds
@@ -139,54 +148,3 @@ func (e *Session) bindChecked(ctx context.Context, q syntax.Query) (plan.Node, e
 	}
 	return plan.Bind(ctx, e.catalog(), q)
 }
-
-// paramKinds records in kinds the kind each placeholder's stand-in (by
-// its text in index) is cast to anywhere in n, subqueries included.
-func paramKinds(n plan.Node, index map[string]int, kinds []types.Kind) {
-	// param returns the placeholder x casts, if it is such a cast.
-	param := func(x plan.Expr) (int, bool) {
-		o, ok := x.(*plan.Op)
-		if !ok || o.Op != plan.OpCast || len(o.Args) != 1 {
-			return 0, false
-		}
-		c, ok := o.Args[0].(*plan.Const)
-		if !ok || c.V.K != types.String || !strings.HasPrefix(c.V.S, "\x00") {
-			return 0, false
-		}
-		i, ok := index[c.V.S]
-		return i, ok
-	}
-	expr := func(x plan.Expr) {
-		plan.Walk(x, func(x plan.Expr) {
-			switch x := x.(type) {
-			case *plan.Op:
-				if i, ok := param(x); ok {
-					kinds[i] = x.K
-				}
-			case *plan.Subquery:
-				paramKinds(x.Plan, index, kinds)
-			}
-		})
-		// A string compared with a BIGINT is cast to DOUBLE (so that
-		// '2.5' compares as 2.5), but the value a client means there is a
-		// whole number.
-		plan.Walk(x, func(x plan.Expr) {
-			if o, ok := x.(*plan.Op); ok && comparison[o.Op] && len(o.Args) == 2 {
-				for k, a := range o.Args {
-					if i, ok := param(a); ok && o.Args[1-k].Kind() == types.Int {
-						kinds[i] = types.Int
-					}
-				}
-			}
-		})
-	}
-	plan.Inspect(n, func(n plan.Node) bool {
-		for _, x := range plan.Exprs(n) {
-			expr(x)
-		}
-		return true
-	})
-}
-
-var comparison = map[plan.OpCode]bool{plan.OpEq: true, plan.OpNe: true, plan.OpLt: true, plan.OpLe: true,
-	plan.OpGt: true, plan.OpGe: true, plan.OpNullSafeEq: true}

@@ -48,7 +48,7 @@ func TestDescribe(t *testing.T) {
 		if fmt.Sprint(d.Params) != fmt.Sprint(c.params) {
 			t.Errorf("%s: params %v, want %v", c.script, d.Params, c.params)
 		}
-		if n := len(e.Scans()); n != 0 {
+		if n := len(e.Reads().Scans()); n != 0 {
 			t.Errorf("%s: Describe opened %d scans; it must not read the data", c.script, n)
 		}
 		if names := views.Names(); len(names) != 0 {

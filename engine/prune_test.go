@@ -46,7 +46,7 @@ func TestDayPruning(t *testing.T) {
 			q := "SELECT event, count(*) AS n, min(receivedAt) AS lo FROM " + src + " WHERE %s GROUP BY event"
 			pruned, e := runRows(t, strings.Replace(q, "%s", tc.where, 1))
 			var files int64
-			for _, s := range e.Scans() {
+			for _, s := range e.Reads().Scans() {
 				files += s.Stats().FilesTotal
 			}
 			if files != tc.wantFiles {
@@ -79,7 +79,7 @@ func TestLateArrivalsPruning(t *testing.T) {
 	} {
 		pruned, e := runRowsWith(t, strings.Replace(q, "%s", tc.where, 1), engine.Options{LateArrivals: 24 * time.Hour})
 		var files int64
-		for _, s := range e.Scans() {
+		for _, s := range e.Reads().Scans() {
 			files += s.Stats().FilesTotal
 		}
 		if files != tc.wantFiles {

@@ -197,7 +197,7 @@ func TestRealSamplesDrift(t *testing.T) {
 	if len(rows) != 1 || rows[0][0].K != types.Float || math.Abs(rows[0][0].F-519) > 0 {
 		t.Errorf("sum(properties.lead_count) = %v, want 519.0", rows)
 	}
-	if got, want := e.Notes(), "properties.lead_count: 492 strings in 1 file among integers; read as STRING"; len(got) != 1 || got[0] != want {
+	if got, want := e.Reads().Notes(), "properties.lead_count: 492 strings in 1 file among integers; read as STRING"; len(got) != 1 || got[0] != want {
 		t.Errorf("notes %q, want %q", got, want)
 	}
 }

@@ -73,7 +73,7 @@ func TestRequiredValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		var n int64
-		for _, s := range e.Scans() {
+		for _, s := range e.Reads().Scans() {
 			n += s.Stats().MalformedLines
 		}
 		return n

@@ -32,7 +32,7 @@ func TestSharedWith(t *testing.T) {
 		UNION ALL SELECT u, e, x, v FROM (SELECT u, e, v, x FROM ` + src + ` WHERE v > 1) WHERE e = 'order'`
 	run := func(q string) (map[string]int, int) {
 		rows, e := runRows(t, q)
-		return rows, len(e.Scans())
+		return rows, len(e.Reads().Scans())
 	}
 	got, scans := run(shared)
 	want, inlineScans := run(inline)

@@ -1,15 +1,13 @@
 package engine
 
 import (
-	"errors"
-	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -29,9 +27,9 @@ type State struct {
 
 // NewState returns a State with no views and no settings made. defaults
 // are the values settings show until set (a Spark Connect session's,
-// which clients read), over nectar's own (SettingDefaults).
+// which clients read), over nectar's own (sqlconf.Defaults).
 func NewState(defaults map[string]string) *State {
-	d := maps.Clone(SettingDefaults)
+	d := maps.Clone(sqlconf.Defaults)
 	maps.Copy(d, defaults)
 	return &State{views: map[string]syntax.Query{}, settings: map[string]string{}, defaults: d}
 }
@@ -77,75 +75,16 @@ func (v *State) Drop(name string) bool {
 
 // ---- settings ----
 
-// SettingDefaults are the settings nectar honours, at their defaults.
-// Time zone and ANSI mode can only be set to these values (see Set).
-var SettingDefaults = map[string]string{
-	syntax.DoubleQuotedIdentifiers: "false",
-	"spark.sql.session.timeZone":   "UTC",
-	"spark.sql.ansi.enabled":       "true",
-}
-
-// fixedSettings are computed one way only: setting another value is
-// refused, so that no answer silently differs from Spark's with it.
-var fixedSettings = map[string]bool{"spark.sql.session.timeZone": true, "spark.sql.ansi.enabled": true}
-
-// answerSettings are the families of Spark settings that change answers
-// (legacy behaviours, ANSI variants, type and parser choices). Setting
-// one nectar does not honour is refused rather than kept without effect;
-// settings outside them (shuffle partitions, codegen, an application's
-// own keys) only change how Spark runs and are kept as Spark keeps them.
-var answerSettings = regexp.MustCompile(`^spark\.sql\.(legacy\.|ansi\.|parser\.|datetime\.|json\.|csv\.|decimalOperations\.|caseSensitive$|timestampType$|mapKeyDedupPolicy$|storeAssignmentPolicy$|variable\.substitute$)`)
-
-// ErrSetting is wrapped by the error of a SET nectar refuses: a value it
-// cannot honour.
-var ErrSetting = errors.New("setting refused")
-
-type refusedSetting string
-
-func (r refusedSetting) Error() string      { return string(r) }
-func (refusedSetting) Is(target error) bool { return target == ErrSetting }
-
-// Modifiable reports whether SET may give key another value than its
-// default, as Spark Connect's isModifiable asks.
-func Modifiable(key string) bool { return !fixedSettings[key] }
-
-// Set gives a setting a value, refusing one nectar cannot honour.
+// Set gives a setting a value, refusing one nectar cannot honour
+// (sqlconf.Check).
 func (v *State) Set(key, value string) error {
-	if err := checkSetting(key, value); err != nil {
+	if err := sqlconf.Check(key, value); err != nil {
 		return err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.settings[key] = value
 	return nil
-}
-
-func checkSetting(key, value string) error {
-	_, honoured := SettingDefaults[key]
-	switch {
-	case fixedSettings[key]:
-		if !sameSetting(key, value, SettingDefaults[key]) {
-			return refusedSetting(fmt.Sprintf("%s=%s: nectar computes with %s=%s, and cannot answer as Spark would with another value", key, value, key, SettingDefaults[key]))
-		}
-	case key == syntax.DoubleQuotedIdentifiers:
-		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
-			return fmt.Errorf("[INVALID_CONF_VALUE.TYPE_MISMATCH] the value '%s' in the config %q is invalid: it requires a boolean value (true or false)", value, key)
-		}
-	case !honoured && answerSettings.MatchString(key):
-		return refusedSetting(fmt.Sprintf("nectar does not have the Spark setting %s: it answers as Spark does with that setting's default, so it refuses to set it rather than ignore it (settings it has: %s)",
-			key, strings.Join(slices.Sorted(maps.Keys(SettingDefaults)), ", ")))
-	}
-	return nil
-}
-
-func sameSetting(key, value, want string) bool {
-	if key == "spark.sql.session.timeZone" {
-		switch strings.ToUpper(value) {
-		case "UTC", "Z", "GMT", "ETC/UTC", "+00:00", "UTC+00:00", "GMT+00:00":
-			return true
-		}
-	}
-	return strings.EqualFold(value, want)
 }
 
 // Setting returns key's value, as set or by default, and whether it has
@@ -189,8 +128,9 @@ func (v *State) Settings(prefix string) map[string]string {
 
 // doubleQuoted reports whether "x" reads as a name under v's settings.
 func (v *State) doubleQuoted() bool {
-	s, _ := v.Setting(syntax.DoubleQuotedIdentifiers)
-	return strings.EqualFold(s, "true")
+	s, _ := v.Setting(sqlconf.DoubleQuotedIdentifiers)
+	dq, _ := sqlconf.Bool(s)
+	return dq
 }
 
 // ---- the session's side ----
@@ -218,21 +158,6 @@ func (e *Session) viewExists(name string) bool {
 	}
 	_, ok := e.state.lookup(name)
 	return ok
-}
-
-// dropView forgets a view CREATE VIEW made, reporting whether there was
-// one. Sources named in nectar.yaml are not views and stay.
-func (e *Session) dropView(name string) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.state.Drop(name)
-}
-
-// storeView keeps a view CREATE VIEW made.
-func (e *Session) storeView(name string, q syntax.Query) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.state.store(name, q)
 }
 
 // set runs SET, answering as Spark does with (key, value) rows: the

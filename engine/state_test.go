@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/sqlconf"
 )
 
 // TestSet: Spark's SET, RESET and spark.sql.ansi.doubleQuotedIdentifiers,
@@ -76,12 +77,12 @@ func TestSet(t *testing.T) {
 		{"SET spark.sql.caseSensitive=true", "nectar does not have the Spark setting spark.sql.caseSensitive"},
 	} {
 		err := e.Run(ctx, c.script, func(r *engine.Result) error { return r.Rows.Close() })
-		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, engine.ErrSetting) {
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, sqlconf.ErrRefused) {
 			t.Errorf("%s: %v, want an ErrSetting saying %q", c.script, err, c.want)
 		}
 	}
 	err = e.Run(ctx, "SET spark.sql.ansi.doubleQuotedIdentifiers = yes", func(r *engine.Result) error { return r.Rows.Close() })
-	if err == nil || !strings.Contains(err.Error(), "INVALID_CONF_VALUE.TYPE_MISMATCH") || errors.Is(err, engine.ErrSetting) {
+	if err == nil || !strings.Contains(err.Error(), "INVALID_CONF_VALUE.TYPE_MISMATCH") || errors.Is(err, sqlconf.ErrRefused) {
 		t.Errorf("a value that is not a boolean: %v", err)
 	}
 	if got := query(e, "SET"); got != "[[spark.sql.ansi.doubleQuotedIdentifiers true] [spark.sql.ansi.enabled true] [spark.sql.session.timeZone UTC]]" {

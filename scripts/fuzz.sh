@@ -26,7 +26,7 @@ targets=(
 	"./output FuzzAppendFloat 20000"
 	"./functions FuzzFormatTime 20000"
 	"./parquetfile/internal/footer FuzzParse 20000"
-	"./engine FuzzLoadConfig 2000"
+	"./project FuzzLoadConfig 2000"
 	"./experiment FuzzParseSpec 3000"
 	"./graph FuzzParse 5000"
 	"./server FuzzTicket 5000"

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 )
 
@@ -38,7 +37,7 @@ type Limits struct {
 	// hold a slot.
 	ClientStall time.Duration
 	// Memory is what the running queries' operators share, besides each
-	// query's own limit (default: engine.DefaultMemoryLimit; negative:
+	// query's own limit (default: exec.DefaultMemoryLimit; negative:
 	// not shared).
 	Memory int64
 }
@@ -65,7 +64,7 @@ func (l Limits) withDefaults(users bool) Limits {
 		l.ClientStall = time.Minute
 	}
 	if l.Memory == 0 {
-		l.Memory = engine.DefaultMemoryLimit()
+		l.Memory = exec.DefaultMemoryLimit()
 	}
 	return l
 }

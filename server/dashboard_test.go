@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/experiment"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/server/dashboard"
 )
 
@@ -278,6 +278,6 @@ func mustRead(t testing.TB, path string) string {
 // projectPath is the nectar.yaml ts serves.
 func projectPath(t testing.TB, ts *testServer) string {
 	t.Helper()
-	var cfg *engine.Config = ts.cfg.Project
+	var cfg *project.Config = ts.cfg.Project
 	return filepath.Join(cfg.Dir(), "nectar.yaml")
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -43,10 +44,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// project writes a nectar.yaml naming the data set as events, and as
+// testProject writes a nectar.yaml naming the data set as events, and as
 // typed with a declared schema (nothing inferred, so its rows stream
 // without the sampled schema's check holding them back).
-func project(t testing.TB) string {
+func testProject(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	logs := filepath.Join(dataDir, "segment-logs", "**", "*.gz")
@@ -102,7 +103,7 @@ func startWith(t testing.TB, users *Users, limits Limits) *testServer {
 	ctx := context.Background()
 	// Confined as nectar serve opens it: the project folder and the
 	// sources' own.
-	base, cfg, err := engine.Open(ctx, engine.Setup{Config: project(t), Confine: true})
+	base, cfg, err := project.Open(ctx, project.Setup{Config: testProject(t), Confine: true})
 	if err != nil {
 		t.Fatal(err)
 	}

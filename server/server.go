@@ -22,6 +22,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/listen"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/server/dashboard"
 	"github.com/nectar-dev/nectar/server/streams"
 	"github.com/nectar-dev/nectar/syntax"
@@ -31,11 +32,11 @@ import (
 // Config is what a server serves and how it is guarded.
 type Config struct {
 	// Engine is how sessions read: the options of the session
-	// engine.Open made (its object stores, backend, memory limit).
+	// project.Open made (its object stores, backend, memory limit).
 	Engine engine.Options
 	// Project is nectar.yaml: its sources are tables of every session
 	// (nil: none).
-	Project *engine.Config
+	Project *project.Config
 	// Experiments are experiment spec files the dashboard reports on,
 	// beside those it finds in the project folder.
 	Experiments []string

@@ -22,6 +22,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/gen"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/server/streams"
 )
 
@@ -75,7 +76,7 @@ type hostedServer struct {
 func startHosted(t testing.TB, dir string) *hostedServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	base, cfg, err := engine.Open(ctx, engine.Setup{Config: filepath.Join(dir, "nectar.yaml"), Confine: true})
+	base, cfg, err := project.Open(ctx, project.Setup{Config: filepath.Join(dir, "nectar.yaml"), Confine: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -410,7 +411,7 @@ func TestDocumentedStreams(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "nectar.yaml"), []byte(yaml), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := engine.LoadConfig(filepath.Join(dir, "nectar.yaml"), true)
+			cfg, err := project.LoadConfig(filepath.Join(dir, "nectar.yaml"), true)
 			if err != nil {
 				t.Fatal(err)
 			}

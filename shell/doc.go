@@ -5,7 +5,7 @@
 // keywords, functions, tables and column paths, and persistent history.
 //
 // It is a client of engine, as `nectar query` is: cmd/nectar opens the
-// session with engine.Open and hands it over through Options.Open; results
+// session with project.Open and hands it over through Options.Open; results
 // are rendered by package output. Line editing is reeflective/readline's;
 // scan.go and complete.go, which decide when a statement is complete and
 // what to offer at the cursor, are plain functions of the text.

@@ -11,6 +11,7 @@ import (
 	"github.com/nectar-dev/nectar/chart"
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/syntax"
 )
 
@@ -39,7 +40,7 @@ func init() {
 			values: func(catalog, string) []Candidate { return valueCandidates(modes...) }},
 		{name: ".timer", args: "[on|off]", help: "show how long each statement took", run: (*Shell).setTimer,
 			values: func(catalog, string) []Candidate { return valueCandidates("on", "off") }},
-		{name: ".open", args: "[FILE]", help: "start a new session from a project file (default ./" + engine.ConfigFile + "); views are dropped", run: (*Shell).openFile,
+		{name: ".open", args: "[FILE]", help: "start a new session from a project file (default ./" + project.ConfigFile + "); views are dropped", run: (*Shell).openFile,
 			values: func(_ catalog, arg string) []Candidate { return fileCandidates(arg, true) }},
 		{name: ".read", args: "FILE", help: "run the statements and commands of a file", run: (*Shell).readFile,
 			values: func(_ catalog, arg string) []Candidate { return fileCandidates(arg, false) }},
@@ -124,7 +125,7 @@ func (sh *Shell) schema(ctx context.Context, args []string) error {
 	}
 	tables := sh.sess.Tables()
 	if len(tables) == 0 {
-		fmt.Fprintln(sh.o.Out, "no tables: name sources in "+engine.ConfigFile+" (.open FILE) or CREATE VIEW")
+		fmt.Fprintln(sh.o.Out, "no tables: name sources in "+project.ConfigFile+" (.open FILE) or CREATE VIEW")
 		return nil
 	}
 	for i, t := range tables {
@@ -196,7 +197,7 @@ func (sh *Shell) openFile(ctx context.Context, args []string) error {
 	}
 	name := config
 	if name == "" {
-		name = engine.ConfigFile
+		name = project.ConfigFile
 	}
 	msg := fmt.Sprintf("opened %s", name)
 	if names := sh.tableNames(); len(names) > 0 {

@@ -9,17 +9,18 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/project"
 )
 
 // runScript runs a non-interactive shell over input, in testdata, with
-// sessions opened as nectar does (engine.Open).
+// sessions opened as nectar does (project.Open).
 func runScript(t *testing.T, input string) (stdout, stderr string, err error) {
 	t.Helper()
 	t.Chdir("testdata")
 	var out, errOut bytes.Buffer
 	err = Run(context.Background(), Options{
 		Open: func(ctx context.Context, config string) (*engine.Session, func() error, error) {
-			s, _, err := engine.Open(ctx, engine.Setup{Config: config})
+			s, _, err := project.Open(ctx, project.Setup{Config: config})
 			if err != nil {
 				return nil, nil, err
 			}
@@ -106,7 +107,7 @@ func TestBrokenProjectFile(t *testing.T) {
 	}
 	err := Run(context.Background(), Options{
 		Open: func(ctx context.Context, config string) (*engine.Session, func() error, error) {
-			s, _, err := engine.Open(ctx, engine.Setup{Config: config})
+			s, _, err := project.Open(ctx, project.Setup{Config: config})
 			if err != nil {
 				return nil, nil, err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	sc "github.com/apache/spark-connect-go/spark/sql"
 
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -22,14 +23,6 @@ var ErrConnect = errors.New("cannot reach Spark Connect")
 // ErrType is wrapped when a result column has an Arrow type nectar cannot
 // hold in the kind the plan promised.
 var ErrType = errors.New("unexpected Spark result type")
-
-// SessionConf is what every session sets, so Spark computes as nectar does:
-// timestamps are UTC, and ANSI mode fails on overflow and bad casts
-// (Spark 4's default, made explicit for servers configured otherwise).
-var SessionConf = map[string]string{
-	"spark.sql.session.timeZone": "UTC",
-	"spark.sql.ansi.enabled":     "true",
-}
 
 // Session is one Spark Connect session.
 type Session struct {
@@ -42,7 +35,9 @@ type Session struct {
 func IsURL(s string) bool { return strings.HasPrefix(s, "sc://") }
 
 // Connect opens a session on url, sc://host:port[/;token=…;user_id=…], and
-// applies SessionConf.
+// applies sqlconf.Fixed, so that Spark computes as nectar does: timestamps
+// in UTC, ANSI mode failing on overflow and bad casts (Spark 4's default,
+// made explicit for servers configured otherwise).
 func Connect(ctx context.Context, url string, conf map[string]string) (*Session, error) {
 	if !IsURL(url) {
 		return nil, fmt.Errorf("%w: %q is not an sc://host:port URL", ErrConnect, redact(url))
@@ -69,7 +64,7 @@ func Connect(ctx context.Context, url string, conf map[string]string) (*Session,
 			return nil, fmt.Errorf("spark: set %s: %w", k, err)
 		}
 	}
-	for k, v := range SessionConf {
+	for k, v := range sqlconf.Fixed {
 		if err := s.Config().Set(ctx, k, v); err != nil {
 			return nil, fmt.Errorf("%w at %s: set %s: %w", ErrConnect, redact(url), k, hide(err, secrets))
 		}

@@ -1,6 +1,11 @@
 package syntax
 
-import "github.com/nectar-dev/nectar/types"
+import (
+	"regexp"
+	"strings"
+
+	"github.com/nectar-dev/nectar/types"
+)
 
 // Pos is a byte offset into the query text; errors turn it into line:column.
 // NoPos marks nodes made by rewriting rather than parsing.
@@ -519,3 +524,26 @@ func (*Like) expr()         {}
 func (*Between) expr()      {}
 func (*IsNull) expr()       {}
 func (*SubqueryExpr) expr() {}
+
+// MatchTablePattern matches name against a SHOW TABLES pattern (Spark's
+// catalog matches listTables' pattern the same way): * is any text, |
+// separates alternatives, case is ignored. Spark reads it as a regular
+// expression after turning * into .* (StringUtils.filterPattern); this is
+// that, for the characters names hold.
+func MatchTablePattern(pattern, name string) bool {
+	for _, alt := range strings.Split(pattern, "|") {
+		var re strings.Builder
+		re.WriteString("(?i)^")
+		for i, part := range strings.Split(strings.TrimSpace(alt), "*") {
+			if i > 0 {
+				re.WriteString(".*")
+			}
+			re.WriteString(regexp.QuoteMeta(part))
+		}
+		re.WriteString("$")
+		if ok, _ := regexp.MatchString(re.String(), name); ok {
+			return true
+		}
+	}
+	return false
+}

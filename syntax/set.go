@@ -3,12 +3,9 @@ package syntax
 import (
 	"regexp"
 	"strings"
-)
 
-// DoubleQuotedIdentifiers is Spark's setting that makes "x" a quoted name
-// rather than a string: tools that quote names the SQL standard's way
-// (JDBC and BI clients) turn it on with SET.
-const DoubleQuotedIdentifiers = "spark.sql.ansi.doubleQuotedIdentifiers"
+	"github.com/nectar-dev/nectar/sqlconf"
+)
 
 // SetStmt is Spark's SET: SET key = value changes a setting of the session,
 // SET key shows one, SET alone shows those set. SET TIME ZONE 'zone' is
@@ -106,16 +103,13 @@ func quoteText(s string) string {
 func dialectAfter(st Statement, dq bool) (bool, bool) {
 	switch st := st.(type) {
 	case *SetStmt:
-		if st.Key == DoubleQuotedIdentifiers && st.Assign {
-			switch strings.ToLower(st.Value) {
-			case "true":
-				return true, !dq
-			case "false":
-				return false, dq
+		if st.Key == sqlconf.DoubleQuotedIdentifiers && st.Assign {
+			if v, err := sqlconf.Bool(st.Value); err == nil {
+				return v, v != dq
 			}
 		}
 	case *ResetStmt:
-		if st.Key == "" || st.Key == DoubleQuotedIdentifiers {
+		if st.Key == "" || st.Key == sqlconf.DoubleQuotedIdentifiers {
 			return false, dq
 		}
 	}

@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
 
 	"github.com/spf13/cobra"
 
 	"github.com/nectar-dev/nectar/compact"
-	"github.com/nectar-dev/nectar/engine"
 )
 
 func newCompactCmd() *cobra.Command {
@@ -31,7 +32,7 @@ func newCompactCmd() *cobra.Command {
 			}
 			o := compact.Options{Src: args[0], Dst: args[1], PartitionByEvent: byEvent, Read: e.Opts.Table()}
 			if batch != "" {
-				n, err := engine.ParseBytes(batch)
+				n, err := exec.ParseBytes(batch)
 				if err != nil {
 					return fmt.Errorf("--batch-bytes: %w", err)
 				}

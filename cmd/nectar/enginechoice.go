@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/spark"
 )
 
@@ -38,7 +39,7 @@ func (f *engineFlags) addEngine(c *cobra.Command) {
 }
 
 // sparkConf merges nectar.yaml's spark.conf with --conf, which wins.
-func (f *engineFlags) sparkConf(cfg *engine.Config) (map[string]string, error) {
+func (f *engineFlags) sparkConf(cfg *project.Config) (map[string]string, error) {
 	conf := map[string]string{}
 	if cfg != nil {
 		maps.Copy(conf, cfg.Spark.Conf)
@@ -55,7 +56,7 @@ func (f *engineFlags) sparkConf(cfg *engine.Config) (map[string]string, error) {
 
 // url resolves the engine: the flag, then NECTAR_ENGINE, then nectar.yaml.
 // "" means local.
-func (f *engineFlags) url(cfg *engine.Config) (string, error) {
+func (f *engineFlags) url(cfg *project.Config) (string, error) {
 	u := f.engine
 	if u == "" {
 		u = os.Getenv(EngineEnv)
@@ -73,8 +74,8 @@ func (f *engineFlags) url(cfg *engine.Config) (string, error) {
 }
 
 // backend chooses what runs the plans once nectar.yaml is read: nil for
-// the local executor, or Spark. It is engine.Setup's Backend.
-func (f *engineFlags) backend(cfg *engine.Config) (engine.Backend, error) {
+// the local executor, or Spark. It is project.Setup's Backend.
+func (f *engineFlags) backend(cfg *project.Config) (engine.Backend, error) {
 	u, err := f.url(cfg)
 	if err != nil {
 		return nil, err

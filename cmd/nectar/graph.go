@@ -19,6 +19,7 @@ import (
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/graph/tables"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/server"
 )
 
@@ -30,7 +31,7 @@ const GraphEnv = "NECTAR_GRAPH"
 // then nectar.yaml's graph section, then nectar-graph.db next to
 // nectar.yaml. configured is false in the last case: the default file is
 // used only if it exists, except by commands that write it.
-func graphLocation(flag string, cfg *engine.Config) (c graph.Config, configured bool) {
+func graphLocation(flag string, cfg *project.Config) (c graph.Config, configured bool) {
 	v := flag
 	if v == "" {
 		v = os.Getenv(GraphEnv)
@@ -63,7 +64,7 @@ type graphTables struct {
 }
 
 // openGraphTables finds the graph cfg names; nil when there is none.
-func openGraphTables(cfg *engine.Config) *graphTables {
+func openGraphTables(cfg *project.Config) *graphTables {
 	loc, configured := graphLocation("", cfg)
 	if !configured {
 		if _, err := os.Stat(loc.Path); err != nil {
@@ -104,16 +105,16 @@ type graphFlags struct {
 }
 
 func (f *graphFlags) add(c *cobra.Command) {
-	c.Flags().StringVar(&f.config, "config", "", "project file (default ./"+engine.ConfigFile+" if present); its graph: section says where the graph is")
+	c.Flags().StringVar(&f.config, "config", "", "project file (default ./"+project.ConfigFile+" if present); its graph: section says where the graph is")
 	c.Flags().StringVar(&f.graph, "graph", "", "the graph: a SQLite file or a postgres:// URL (default $"+GraphEnv+", then nectar.yaml's graph:, then "+graph.DefaultPath+")")
 }
 
 func (f *graphFlags) open(ctx context.Context) (graph.Store, error) {
 	path, explicit := f.config, f.config != ""
 	if !explicit {
-		path = engine.ConfigFile
+		path = project.ConfigFile
 	}
-	cfg, err := engine.LoadConfig(path, explicit)
+	cfg, err := project.LoadConfig(path, explicit)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/types"
@@ -34,14 +35,14 @@ type sourceFlags struct {
 	profile      string
 	endpoint     string
 
-	cfg *engine.Config // loaded by engine()
+	cfg *project.Config // loaded by engine()
 	// confine limits reads to the project's places (nectar serve).
 	confine bool
 	graph   *graphTables // the model graph's tables, if any (set by engine())
 }
 
 func (f *sourceFlags) add(c *cobra.Command) {
-	c.Flags().StringVar(&f.config, "config", "", "project file naming sources (default ./"+engine.ConfigFile+" if present)")
+	c.Flags().StringVar(&f.config, "config", "", "project file naming sources (default ./"+project.ConfigFile+" if present)")
 	c.Flags().BoolVar(&f.strict, "strict", false, "fail on the first malformed line instead of skipping it")
 	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
 	c.Flags().IntVar(&f.maxLineBytes, "max-line-bytes", 0, fmt.Sprintf("skip (or with --strict, fail on) lines longer than this (default %d)", scan.DefaultMaxLineBytes))
@@ -55,24 +56,24 @@ func (f *sourceFlags) add(c *cobra.Command) {
 // set, chooses what runs its plans. done prints what the session found
 // out about the data on stderr and closes the --bad-lines file; it takes
 // the error the command ended with.
-func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func(*engine.Config) (engine.Backend, error)) (e *engine.Session, done func(runErr error) error, err error) {
+func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func(*project.Config) (engine.Backend, error)) (e *engine.Session, done func(runErr error) error, err error) {
 	if f.maxLineBytes < 0 {
 		return nil, nil, fmt.Errorf("--max-line-bytes must not be negative, got %d", f.maxLineBytes)
 	}
 	if f.lateArrivals < 0 {
 		return nil, nil, fmt.Errorf("--late-arrivals must not be negative, got %s", f.lateArrivals)
 	}
-	s := engine.Setup{
+	s := project.Setup{
 		Options: engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals},
 		Config:  f.config, Profile: f.profile, Endpoint: f.endpoint, BadLinesPath: f.badLines, Backend: backend,
 		Confine: f.confine,
 	}
 	if f.memoryLimit != "" {
-		if s.MemoryLimit, err = engine.ParseBytes(f.memoryLimit); err != nil || s.MemoryLimit <= 0 {
+		if s.MemoryLimit, err = exec.ParseBytes(f.memoryLimit); err != nil || s.MemoryLimit <= 0 {
 			return nil, nil, fmt.Errorf("--memory-limit: want a size such as 2GiB, got %q", f.memoryLimit)
 		}
 	}
-	e, cfg, err := engine.Open(ctx, s)
+	e, cfg, err := project.Open(ctx, s)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -81,7 +82,7 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 	if s.MemoryLimit > 0 {
 		exec.GuardHeap(s.MemoryLimit)
 	} else {
-		exec.GuardHeap(engine.DefaultMemoryLimit())
+		exec.GuardHeap(exec.DefaultMemoryLimit())
 	}
 	f.cfg = cfg
 	closeGraph := func() error { return nil }
@@ -413,7 +414,7 @@ func startProgress(e *engine.Session, stderr io.Writer) (stop func()) {
 
 func progressLine(e *engine.Session, elapsed time.Duration) string {
 	var files, filesTotal, bytes, bytesTotal, rows int64
-	for _, s := range e.Scans() {
+	for _, s := range e.Reads().Scans() {
 		st := s.Stats()
 		files += st.FilesDone
 		filesTotal += st.FilesTotal

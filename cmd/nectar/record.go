@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/experiment"
 	"github.com/nectar-dev/nectar/graph"
+	"github.com/nectar-dev/nectar/project"
 )
 
 // LineageTokenEnv holds the bearer token --lineage-url sends, kept out of
@@ -22,7 +22,7 @@ const LineageTokenEnv = "NECTAR_LINEAGE_TOKEN"
 type graphRecorder struct {
 	graph      string // --graph
 	lineageURL string
-	cfg        *engine.Config
+	cfg        *project.Config
 	stderr     io.Writer
 }
 

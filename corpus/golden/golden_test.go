@@ -20,6 +20,7 @@ import (
 
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/types"
 )
 
@@ -274,7 +275,7 @@ func runFile(t *testing.T, name string, header [][2]string, entries []entry) []o
 	// (SET takes it), else in settings, under which answers that differ
 	// from Spark's are put down to it.
 	set := func(key, val string) {
-		if _, honoured := engine.SettingDefaults[key]; honoured {
+		if _, honoured := sqlconf.Defaults[key]; honoured {
 			if _, _, err := engine.QueryRows(context.Background(), sess, "SET "+key+" = "+val); err == nil {
 				return
 			}

@@ -15,8 +15,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/experiment"
+	"github.com/nectar-dev/nectar/project"
 )
 
 // Where specs are looked for: the project folder's own YAML files and
@@ -69,7 +69,7 @@ func (x *experiments) list() []specFile {
 	var paths []string
 	if ents, err := os.ReadDir(x.dir); err == nil {
 		for _, e := range ents {
-			if !e.IsDir() && isYAML(e.Name()) && !strings.EqualFold(e.Name(), engine.ConfigFile) {
+			if !e.IsDir() && isYAML(e.Name()) && !strings.EqualFold(e.Name(), project.ConfigFile) {
 				paths = append(paths, filepath.Join(x.dir, e.Name()))
 			}
 		}

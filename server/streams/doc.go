@@ -1,5 +1,5 @@
 // Package streams runs the streams nectar.yaml declares (its streams:
-// section, engine.StreamConfig) inside `nectar serve`: each one is
+// section, project.StreamConfig) inside `nectar serve`: each one is
 // stream.Run, exactly as `nectar stream` runs it, with the same checkpoint
 // and so the same exactly-once restarts, supervised so that a failing
 // stream is reported and retried without taking the server down. A

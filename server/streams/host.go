@@ -15,6 +15,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/sink"
 	"github.com/nectar-dev/nectar/sink/file"
 	"github.com/nectar-dev/nectar/sink/memory"
@@ -65,7 +66,7 @@ const RecentBatches = 60
 // Options configure a Host.
 type Options struct {
 	// Project is nectar.yaml; its Streams are run.
-	Project *engine.Config
+	Project *project.Config
 	// Engine is how the streams read (stores, line limits, memory limit).
 	// Relative read_json paths resolve against nectar.yaml's folder.
 	Engine engine.Options
@@ -94,7 +95,7 @@ type Host struct {
 // hosted is one stream and what the host knows of it.
 type hosted struct {
 	name    string
-	cfg     engine.StreamConfig
+	cfg     project.StreamConfig
 	sink    sink.Sink
 	mem     *memory.Sink // the memory sink, if that is the sink
 	secrets []string     // never shown: the PostgreSQL URL's password

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/project"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/stream"
 )
 
-// project writes nectar.yaml with yaml's streams section and returns the
+// testProject writes nectar.yaml with yaml's streams section and returns the
 // loaded config; logs/ holds one file already.
-func project(t *testing.T, yaml string) *engine.Config {
+func testProject(t *testing.T, yaml string) *project.Config {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "logs"), 0o755); err != nil {
@@ -31,7 +31,7 @@ func project(t *testing.T, yaml string) *engine.Config {
 	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := engine.LoadConfig(p, true)
+	cfg, err := project.LoadConfig(p, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ const counts = `    query: SELECT event, count(*) AS n FROM read_json('./logs/*.
     settle: 0
 `
 
-func start(t *testing.T, cfg *engine.Config) (*Host, *strings.Builder, func()) {
+func start(t *testing.T, cfg *project.Config) (*Host, *strings.Builder, func()) {
 	t.Helper()
 	var logs strings.Builder
 	// Read only once the host has stopped: slog's handler serialises the
@@ -89,7 +89,7 @@ func waitFor(t *testing.T, h *Host, name, what string, ok func(Status) bool) Sta
 // keeps the hosted stream waiting, retried with backoff and reported;
 // once the other lets go, the stream runs.
 func TestCheckpointInUseIsRetried(t *testing.T) {
-	cfg := project(t, "streams:\n  s:\n"+counts+"    checkpoint: ck\n    sink: memory\n")
+	cfg := testProject(t, "streams:\n  s:\n"+counts+"    checkpoint: ck\n    sink: memory\n")
 	ck := cfg.Streams["s"].Checkpoint
 	if err := os.MkdirAll(ck, 0o755); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestCheckpointInUseIsRetried(t *testing.T) {
 // A sink that fails (a PostgreSQL server that is not there) is reported
 // and retried, without its password in the status or the log.
 func TestFailingSinkIsRetriedAndRedacted(t *testing.T) {
-	cfg := project(t, "streams:\n  pg:\n"+counts+"    checkpoint: ck\n    sink: {postgres: 'postgres://nectar:Pa55-Secret@127.0.0.1:1/db?connect_timeout=1', table: counts}\n")
+	cfg := testProject(t, "streams:\n  pg:\n"+counts+"    checkpoint: ck\n    sink: {postgres: 'postgres://nectar:Pa55-Secret@127.0.0.1:1/db?connect_timeout=1', table: counts}\n")
 	h, logs, stop := start(t, cfg)
 	st := waitFor(t, h, "pg", "a retry", func(st Status) bool { return st.State == Restarting && st.Restarts >= 1 })
 	if !strings.Contains(st.Error, "postgres") || st.Target != "PostgreSQL table counts" {
@@ -132,7 +132,7 @@ func TestFailingSinkIsRetriedAndRedacted(t *testing.T) {
 // Stopping the host stops every stream and lets go of the checkpoints:
 // another process (or a new server) can take them at once.
 func TestStopReleasesCheckpoints(t *testing.T) {
-	cfg := project(t, "streams:\n  a:\n"+counts+"    checkpoint: ck/a\n    sink: memory\n  b:\n"+counts+"    checkpoint: ck/b\n    sink: {file: out, format: csv}\n")
+	cfg := testProject(t, "streams:\n  a:\n"+counts+"    checkpoint: ck/a\n    sink: memory\n  b:\n"+counts+"    checkpoint: ck/b\n    sink: {file: out, format: csv}\n")
 	h, _, stop := start(t, cfg)
 	for _, name := range []string{"a", "b"} {
 		waitFor(t, h, name, "the first batch", func(st Status) bool { return st.Batches == 1 })
@@ -157,7 +157,7 @@ func TestStopReleasesCheckpoints(t *testing.T) {
 // The memory table is the catalog's: looked up by name in any case,
 // listed, and empty with a reason before the first batch.
 func TestMemoryTable(t *testing.T) {
-	cfg := project(t, "streams:\n  live:\n"+counts+"    checkpoint: ck\n    sink: memory\n")
+	cfg := testProject(t, "streams:\n  live:\n"+counts+"    checkpoint: ck\n    sink: memory\n")
 	h, err := New(Options{Project: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"bufio"
@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
+	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -19,7 +19,7 @@ import (
 // its settings and the flags', keeps every skipped line once, and names
 // the file's sources.
 type Setup struct {
-	Options // reading options from the command line; Stores and BadLines are Open's to set
+	engine.Options // reading options from the command line; Stores and BadLines are Open's to set
 	// Config is the project file ("": ./nectar.yaml if there is one).
 	Config string
 	// Profile and Endpoint override nectar.yaml's s3 settings.
@@ -29,7 +29,7 @@ type Setup struct {
 	BadLinesPath string
 	// Backend chooses what runs the plans once the project file is read
 	// (its engine: setting); nil runs them here.
-	Backend func(cfg *Config) (Backend, error)
+	Backend func(cfg *Config) (engine.Backend, error)
 	// Confine limits what the session's queries may read to the project's
 	// places (Config.Roots), as a server does: read_json over any other
 	// path or bucket fails (source.ErrNotAllowed).
@@ -37,8 +37,8 @@ type Setup struct {
 }
 
 // Open makes a session from s. Close the session when done: it writes out
-// the skipped lines.
-func Open(ctx context.Context, s Setup) (*Session, *Config, error) {
+// the skipped lines (engine.Session.Close closes Options.BadLines).
+func Open(ctx context.Context, s Setup) (*engine.Session, *Config, error) {
 	path, explicit := s.Config, s.Config != ""
 	if !explicit {
 		path = ConfigFile
@@ -67,48 +67,16 @@ func Open(ctx context.Context, s Setup) (*Session, *Config, error) {
 			return nil, nil, err
 		}
 	}
-	var bad *badLines
 	if s.BadLinesPath != "" {
 		f, err := os.Create(s.BadLinesPath)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--bad-lines: %w", err)
 		}
-		bad = &badLines{path: s.BadLinesPath, f: f, w: bufio.NewWriter(f), seen: map[badLineKey]bool{}}
-		opts.BadLines = bad
+		opts.BadLines = &badLines{path: s.BadLinesPath, f: f, w: bufio.NewWriter(f), seen: map[badLineKey]bool{}}
 	}
-	e := New(opts)
-	e.bad = bad
+	e := engine.New(opts)
 	cfg.Apply(e)
 	return e, cfg, nil
-}
-
-// Close writes out and closes what Open opened: the skipped lines' file.
-func (e *Session) Close() error {
-	if e.bad == nil {
-		return nil
-	}
-	b := e.bad
-	e.bad = nil
-	if err := errors.Join(b.w.Flush(), b.f.Close()); err != nil {
-		return fmt.Errorf("--bad-lines: %w", err)
-	}
-	return nil
-}
-
-// Summary is what the session found out about the data it read, one line
-// each for stderr: the notes (columns widened, values read as NULL), then
-// each source's bad input, each line counted once.
-func (e *Session) Summary() []string {
-	out := e.Notes()
-	for _, st := range e.ScanStats() {
-		if line := st.Summary(); line != "" {
-			if e.bad != nil {
-				line = strings.Replace(line, "--bad-lines=FILE to keep them", "kept in "+e.bad.path, 1)
-			}
-			out = append(out, line)
-		}
-	}
-	return out
 }
 
 // badLineKey identifies one skipped line.
@@ -125,6 +93,17 @@ type badLines struct {
 	f    *os.File
 	w    *bufio.Writer
 	seen map[badLineKey]bool
+}
+
+// Name is the file's, for the session's summary (engine.Session.Summary).
+func (d *badLines) Name() string { return d.path }
+
+// Close writes out what is buffered; the session closes it.
+func (d *badLines) Close() error {
+	if err := errors.Join(d.w.Flush(), d.f.Close()); err != nil {
+		return fmt.Errorf("--bad-lines: %w", err)
+	}
+	return nil
 }
 
 func (d *badLines) Write(p []byte) (int, error) {

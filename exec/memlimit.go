@@ -1,7 +1,8 @@
-package engine
+package exec
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ func ParseBytes(s string) (int64, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f < 0 {
+	if err != nil || !(f >= 0 && f*float64(mult) < math.MaxInt64) { // NaN and Inf fail too
 		return 0, &strconv.NumError{Func: "ParseBytes", Num: s, Err: strconv.ErrSyntax}
 	}
 	return int64(f * float64(mult)), nil

@@ -1,4 +1,4 @@
-package engine_test
+package project_test
 
 import (
 	"os"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/project"
 )
 
 // FuzzLoadConfig feeds nectar.yaml's reader hostile YAML: it is refused
@@ -23,7 +24,7 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := engine.LoadConfig(path, true)
+		cfg, err := project.LoadConfig(path, true)
 		if err != nil {
 			if !strings.Contains(err.Error(), "nectar.yaml") {
 				t.Errorf("an error that does not name the file: %v", err)

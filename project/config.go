@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"errors"
@@ -15,11 +15,10 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/nectar-dev/nectar/scan"
+	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
-	"github.com/nectar-dev/nectar/types"
 )
 
 // ConfigFile is the project file nectar looks for in the working directory.
@@ -252,7 +251,7 @@ func configError(err error) error {
 }
 
 // Apply registers the config's sources on e.
-func (c *Config) Apply(e *Session) {
+func (c *Config) Apply(e *engine.Session) {
 	names := make([]string, 0, len(c.Sources))
 	for n := range c.Sources {
 		names = append(names, n)
@@ -268,35 +267,6 @@ func (c *Config) Apply(e *Session) {
 		if strings.EqualFold(s.Format, "parquet") {
 			fn = "read_parquet"
 		}
-		e.defineSource(name, fn, table.ResolvePath(c.dir, s.Path), s.Schema)
+		e.DefineSourceSchema(name, fn, table.ResolvePath(c.dir, s.Path), s.Schema)
 	}
-}
-
-// DefineSource names a table-function call: FROM name then reads the
-// source with every column, hidden ones included, as FROM fn('path') does.
-// The source is opened (and its schema inferred) on first use.
-func (e *Session) DefineSource(name, fn, path string) { e.defineSource(name, fn, path, "") }
-
-// defineSource is DefineSource with the schema read_json is given, if any.
-func (e *Session) defineSource(name, fn, path, schema string) {
-	lit := func(s string) syntax.Expr {
-		return &syntax.Literal{At: syntax.At{P: syntax.NoPos}, Value: types.StringValue(s)}
-	}
-	call := &syntax.TableFunc{At: syntax.At{P: syntax.NoPos}, Name: fn, Args: []syntax.Expr{lit(path)}}
-	if schema != "" {
-		call.Named = []syntax.NamedArg{{Name: "schema", Value: lit(schema)}}
-	}
-	q := &syntax.FromQuery{At: syntax.At{P: syntax.NoPos}, From: call}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.views[strings.ToLower(name)] = q
-	e.named[strings.ToLower(name)] = true
-}
-
-// DefineCompacted names a source read from rawPattern with the compacted
-// copy in compactedDir used where it is up to date. The source is opened
-// (files listed, manifest read, uncovered files sampled) on first use.
-func (e *Session) DefineCompacted(name, rawPattern, compactedDir string) {
-	e.Register(name, table.NewCompacted(name, table.ResolvePath(e.Opts.Dir, rawPattern), table.ResolvePath(e.Opts.Dir, compactedDir),
-		e.Opts.Table(), func(s *scan.Scanner) { e.track("compacted:"+name, s) }))
 }
