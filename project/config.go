@@ -203,21 +203,30 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 
 // configSections says where each struct's keys go, for messages about
 // unknown keys, and which keys it has.
-var configSections = map[string]struct {
+// They are keyed by the type's name as yaml.v3 prints it (project.Config).
+var configSections = func() map[string]configSection {
+	m := map[string]configSection{}
+	for _, s := range []configSection{
+		{"at the top level", reflect.TypeFor[Config]()},
+		{"in the s3 section", reflect.TypeFor[S3Config]()},
+		{"in the spark section", reflect.TypeFor[SparkConfig]()},
+		{"in a source", reflect.TypeFor[SourceConfig]()},
+	} {
+		m[s.typ.String()] = s
+	}
+	return m
+}()
+
+type configSection struct {
 	where string
 	typ   reflect.Type
-}{
-	"engine.Config":       {"at the top level", reflect.TypeFor[Config]()},
-	"engine.S3Config":     {"in the s3 section", reflect.TypeFor[S3Config]()},
-	"engine.SparkConfig":  {"in the spark section", reflect.TypeFor[SparkConfig]()},
-	"engine.SourceConfig": {"in a source", reflect.TypeFor[SourceConfig]()},
 }
 
 // unknownField is how yaml.v3 reports a key KnownFields refuses.
 var unknownField = regexp.MustCompile(`^line (\d+): field (.+) not found in type (\S+)$`)
 
 // configError rewrites yaml's "field sourcs not found in type
-// engine.Config", which names a Go type the user never sees, as the line,
+// project.Config", which names a Go type the user never sees, as the line,
 // the key, where it is, the nearest known key and the list of keys.
 func configError(err error) error {
 	var te *yaml.TypeError

@@ -19,7 +19,6 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
 )
@@ -287,12 +286,24 @@ func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
 		return File{}, false, err
 	}
 	if u.key != "" && !strings.HasSuffix(u.key, "/") {
-		out, err := s.bucketClient(ctx, u.bucket).HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
-		if err == nil {
-			return File{Path: path, Size: aws.ToInt64(out.ContentLength), ModTime: aws.ToTime(out.LastModified)}, false, nil
-		}
-		var nf *s3types.NotFound
-		if !errors.As(err, &nf) && httpStatus(err) != http.StatusNotFound {
+		// A listing, not HeadObject: HEAD's Last-Modified has whole
+		// seconds and a listing's milliseconds, and a file must look the
+		// same however it was found, or a stream that checks whether a
+		// file changed since it was listed sees every file change. The
+		// key sorts before any longer key it prefixes, so it comes first.
+		out, err := s.bucketClient(ctx, u.bucket).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &u.bucket, Prefix: &u.key, MaxKeys: aws.Int32(1)})
+		switch {
+		case err == nil && len(out.Contents) > 0 && aws.ToString(out.Contents[0].Key) == u.key:
+			o := out.Contents[0]
+			return File{Path: path, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)}, false, nil
+		case httpStatus(err) == http.StatusForbidden:
+			// Credentials that may read an object but not list its bucket.
+			head, err := s.bucketClient(ctx, u.bucket).HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
+			if err != nil {
+				return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
+			}
+			return File{Path: path, Size: aws.ToInt64(head.ContentLength), ModTime: aws.ToTime(head.LastModified)}, false, nil
+		case err != nil:
 			return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
 		}
 	}

@@ -728,3 +728,31 @@ func TestS3CloseAfterFailedPart(t *testing.T) {
 		t.Fatalf("%d multipart uploads left open", n)
 	}
 }
+
+// TestS3StatAgreesWithListing: an object found by its own name looks as it
+// does in a listing (size and time to the millisecond), so that a stream
+// that checks whether a file changed since it was listed does not see a
+// change that is only HEAD's whole-second Last-Modified.
+func TestS3StatAgreesWithListing(t *testing.T) {
+	srv, st := newS3(t, nil)
+	key := "segment-logs/src/1700870400000/1700871234567.events-archiver-440-43..2f22.gz"
+	srv.Put(t, testBucket, key, gzipBytes(t, events(3)), "")
+	srv.Put(t, testBucket, key+".more", []byte("x"), "") // a longer key the name prefixes
+	path := "s3://" + testBucket + "/" + key
+	got, dir, err := st.Stat(context.Background(), path)
+	if err != nil || dir {
+		t.Fatalf("Stat: %v, %v", err, dir)
+	}
+	var listed File
+	if err := st.Walk(context.Background(), "s3://"+testBucket+"/segment-logs/src/1700870400000", func(string) bool { return true }, func(f File) error {
+		if f.Path == path {
+			listed = f
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Size != listed.Size || !got.ModTime.Equal(listed.ModTime) {
+		t.Errorf("Stat %+v, listing %+v", got, listed)
+	}
+}

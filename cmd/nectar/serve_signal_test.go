@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -62,75 +60,16 @@ func TestServeSignalsStopStreams(t *testing.T) {
 		return out.String()
 	}
 
-	type server struct {
-		cmd    *exec.Cmd
-		stderr *lockedBuffer
-		base   string
-		exited chan struct{}
-	}
-	start := func() *server {
-		s := &server{stderr: &lockedBuffer{}, exited: make(chan struct{})}
-		s.cmd = exec.Command(bin, "serve", "--flight-sql", "", "--spark-connect", "", "--http", "127.0.0.1:0")
-		s.cmd.Dir, s.cmd.Stderr = dir, s.stderr
-		if err := s.cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { s.cmd.Wait(); close(s.exited) }()
-		t.Cleanup(func() { s.cmd.Process.Kill(); <-s.exited })
-		re := regexp.MustCompile(`msg="HTTP listening" addr=(127\.0\.0\.1:\d+)`)
-		deadline := time.Now().Add(30 * time.Second)
-		for s.base == "" {
-			if m := re.FindStringSubmatch(s.stderr.String()); m != nil {
-				s.base = "http://" + m[1]
-				break
-			}
-			select {
-			case <-s.exited:
-				t.Fatalf("serve exited: %s", s.stderr.String())
-			case <-time.After(20 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("serve did not listen: %s", s.stderr.String())
-			}
-		}
-		return s
-	}
-	status := func(s *server) (batches, rowsIn int64) {
-		resp, err := http.Get(s.base + "/v1/streams/live")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var st struct {
-			Batches int64 `json:"batches"`
-			RowsIn  int64 `json:"rows_in"`
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-			t.Fatal(err)
-		}
-		return st.Batches, st.RowsIn
-	}
-	table := func(s *server) string {
-		resp, err := http.Post(s.base+"/v1/query?format=csv", "text/plain", strings.NewReader("SELECT event, n FROM live ORDER BY event"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			return fmt.Sprintf("%d %s", resp.StatusCode, b)
-		}
-		return string(b)
-	}
 	// settled waits until the stream has committed every file with the
 	// table equal to the batch answer and each row read once.
-	settled := func(s *server, what string) {
+	settled := func(s *serveProc, what string) {
 		t.Helper()
 		w := want()
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			b, in := status(s)
-			got := table(s)
+			st := s.status("live")
+			b, in := st.Batches, st.RowsIn
+			got := s.query("SELECT event, n FROM live ORDER BY event")
 			if got == w && in == int64(rows) {
 				return
 			}
@@ -141,7 +80,7 @@ func TestServeSignalsStopStreams(t *testing.T) {
 		}
 	}
 
-	s := start()
+	s := startServeProc(t, bin, dir)
 	arrive()
 	settled(s, "the first file")
 	for _, c := range []struct {
@@ -194,7 +133,7 @@ func TestServeSignalsStopStreams(t *testing.T) {
 		}
 		// A new server takes the checkpoint at once and catches up.
 		began := time.Now()
-		s = start()
+		s = startServeProc(t, bin, dir)
 		settled(s, fmt.Sprintf("after %v", c.sig))
 		t.Logf("%v: the next server caught up in %s", c.sig, time.Since(began).Round(time.Millisecond))
 	}
@@ -203,7 +142,7 @@ func TestServeSignalsStopStreams(t *testing.T) {
 	}
 	// One batch a file: a batch the stop cut short was replayed under
 	// its own number, not added as another.
-	if b, _ := status(s); b != int64(files) {
+	if b := s.status("live").Batches; b != files {
 		t.Errorf("%d batches for %d files", b, files)
 	}
 }
