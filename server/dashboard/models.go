@@ -66,7 +66,7 @@ type modelGraph struct {
 	Model       gnode
 	Versions    []gnode // the highest version first
 	Jobs        []jobView
-	Charts      []gnode
+	HelmCharts  []gnode
 	Releases    []gnode
 	Deployments []gnode
 	Routes      []gnode
@@ -127,7 +127,7 @@ func (d *Dashboard) modelGraph(r *http.Request, id string) (*modelGraph, error) 
 		case "run":
 			runs[parent] = append(runs[parent], newRun(n))
 		case "chart":
-			m.Charts = append(m.Charts, n)
+			m.HelmCharts = append(m.HelmCharts, n)
 		case "release":
 			m.Releases = append(m.Releases, n)
 		case "deployment":
@@ -258,7 +258,7 @@ func (d *Dashboard) modelsPage(w http.ResponseWriter, r *http.Request) {
 // modelView is a model's page.
 type modelView struct {
 	*modelGraph
-	Charts      []metricChart
+	ScoreCharts []metricChart
 	Scores      []score
 	ScoresError string
 }
@@ -307,7 +307,7 @@ func (d *Dashboard) modelPage(w http.ResponseWriter, r *http.Request) {
 			d.log.Warn("dashboard: model scores", "id", id, "error", err)
 			v.ScoresError = err.Error()
 		}
-		v.Charts = liftCharts(v.Scores)
+		v.ScoreCharts = liftCharts(v.Scores)
 	}
 	d.render(w, r, "model", "Model "+id, v)
 }
