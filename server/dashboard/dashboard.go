@@ -103,6 +103,12 @@ func New(o Options) (*Dashboard, error) {
 		"props":    propList,
 		"sig":      significant,
 		"pct":      percent,
+		"share": func(f *float64) string {
+			if f == nil {
+				return "–"
+			}
+			return strconv.FormatFloat(100**f, 'f', 1, 64) + "%"
+		},
 		"lastBatch": func(b []stream.BatchStats) *stream.BatchStats {
 			if len(b) == 0 {
 				return nil
