@@ -103,12 +103,7 @@ func New(o Options) (*Dashboard, error) {
 		"props":    propList,
 		"sig":      significant,
 		"pct":      percent,
-		"share": func(f *float64) string {
-			if f == nil {
-				return "–"
-			}
-			return strconv.FormatFloat(100**f, 'f', 1, 64) + "%"
-		},
+		"share":    share,
 		"lastBatch": func(b []stream.BatchStats) *stream.BatchStats {
 			if len(b) == 0 {
 				return nil
@@ -311,6 +306,14 @@ func percent(f *float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%+.2f%%", 100**f)
+}
+
+// share writes a probability as a percentage, – when there is none.
+func share(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(100**f, 'f', 1, 64) + "%"
 }
 
 // significant writes a number (or a *float64, – when nil) to 4
