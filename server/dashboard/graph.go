@@ -29,7 +29,7 @@ const graphTable = "graph_nodes"
 // its depth; the page shows at most walkMaxRows of them, since a page of
 // more is read by nobody and a hub (a shared dataset) can reach thousands.
 const (
-	walkDefaultDepth = 6 // graph_walk's own default
+	walkDefaultDepth = 6  // graph_walk's own default
 	walkMaxDepth     = 32 // graph_walk's own bound
 	walkMaxRows      = 2000
 )
