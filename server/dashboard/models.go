@@ -92,6 +92,9 @@ type runView struct {
 // errNotModel is modelGraph's error for an id that is not a model's.
 var errNotModel = errors.New("not a model")
 
+// modelGraph walks from the model id and keeps what belongs to it: a
+// node whose walk's last step, from a node kept before it (the walk
+// comes nearest first), is one of belongs.
 func (d *Dashboard) modelGraph(r *http.Request, id string) (*modelGraph, error) {
 	nodes, more, err := d.walk(r, id, "both", modelDepth, modelKinds, modelMaxNodes)
 	if err != nil {
