@@ -18,6 +18,7 @@ import (
 	"github.com/nectar-dev/nectar/graph"
 	"github.com/nectar-dev/nectar/graph/tables"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/server/dashboard"
 )
 
 // graphCatalog is the graph's tables in a server's catalog, as nectar
@@ -115,6 +116,15 @@ func TestDashboardModelPages(t *testing.T) {
 	ts := startWithGraph(t)
 	const model = "model:recsys:food-recs"
 
+	for _, path := range []string{"/models", "/models/" + model, "/graph/walk?id=" + model} {
+		resp, body := request(t, ts, "GET", path, "")
+		if resp.Header.Get("Content-Security-Policy") != dashboard.ContentSecurityPolicy {
+			t.Errorf("GET %s: CSP %q", path, resp.Header.Get("Content-Security-Policy"))
+		}
+		if m := external.FindString(body); m != "" {
+			t.Errorf("GET %s fetches from elsewhere: %s", path, m)
+		}
+	}
 	resp, body := request(t, ts, "GET", "/models", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /models: %d %s", resp.StatusCode, body)
