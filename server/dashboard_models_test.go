@@ -262,6 +262,12 @@ func TestDashboardModelPagesEscape(t *testing.T) {
 	if !strings.Contains(body, "evil-test") {
 		t.Errorf("the evil model's experiment is not on its page:\n%s", body)
 	}
+	// What the graph does not know of it says so.
+	for _, want := range []string{`id="jobs">none recorded`, "Charts: none recorded", "Releases: none recorded", `id="deployments">none recorded`, `id="routes">none recorded`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the evil model's page lacks %s", want)
+		}
+	}
 }
 
 // A server without a graph says how to configure one on every graph page.
