@@ -8,7 +8,10 @@
 # watches a stream's batch count and live table grow as files are moved
 # in; stops the server with SIGTERM under the open stream page and starts
 # it again, and sees the page reconnect and carry on; counts a source's
-# rows; opens an experiment report; and fails if a page asks for anything
+# rows; opens an experiment report; opens the food-recs model's page from
+# the models page (versions, training job and runs, releases,
+# deployments, routes, the scores recorded with --record as charts) and
+# follows its impact walk; and fails if a page asks for anything
 # outside 127.0.0.1 or logs an error (a CSP violation among them).
 #
 # Installs what it needs when missing: chromium (apt-get) and
@@ -84,8 +87,32 @@ streams:
     settle: 0
     checkpoint: ./checkpoints/orders_pg
     sink: {postgres: 'postgres://nectar:$pg_password@127.0.0.1:1/analytics?connect_timeout=2', table: orders}
+graph: {path: nectar-graph.db}
 YAML
 sed 's|source: ./logs|source: events|' experiment/testdata/food-recs.yaml >"$project/experiments/food-recs.yaml"
+
+# The model graph of the seed story (docs/GRAPH.md), with runs of the
+# training job, and the experiment recorded with --record over three
+# growing windows, as a daily run records it: the model's page charts
+# them. The recorded spec names the variants' models and lives outside
+# the project, so the experiments page lists only the one above.
+td=$PWD/graph/testdata/recsys
+(
+	cd "$project"
+	"$nectar" graph import openlineage "$td/openlineage.jsonl" "$td/openlineage-train.jsonl"
+	"$nectar" graph import argo "$td/argo-train.yaml"
+	"$nectar" graph import helm "$td/helm-list.json" "$td/helm-metadata.json"
+	"$nectar" graph import helm "$td/Chart.yaml" --namespace recsys
+	"$nectar" graph import kubernetes "$td/deploy.json"
+	"$nectar" graph import openapi "$td/openapi.yaml" --served-by recsys/food-recs-api
+	for end in 2019-02-02 2019-02-03 2019-02-04; do
+		sed -e 's|{name: Model_A, weight: 0.9}|{name: Model_A, weight: 0.9, model: food-recs@2018.11}|' \
+			-e 's|{name: Model_B, weight: 0.1}|{name: Model_B, weight: 0.1, model: food-recs@2019.02}|' \
+			experiments/food-recs.yaml >"$tmp/record.yaml"
+		printf 'start: 2019-02-01\nend: %s\n' "$end" >>"$tmp/record.yaml"
+		"$nectar" experiment --spec "$tmp/record.yaml" --record >/dev/null
+	done
+) >&2
 
 user=analyst
 password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')

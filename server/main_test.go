@@ -100,6 +100,12 @@ func start(t testing.TB, users *Users) *testServer {
 // startWith is start with limits.
 func startWith(t testing.TB, users *Users, limits Limits) *testServer {
 	t.Helper()
+	return startConfig(t, func(c *Config) { c.Users, c.Limits = users, limits })
+}
+
+// startConfig is start with the Config as set changes it.
+func startConfig(t testing.TB, set func(*Config)) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	// Confined as nectar serve opens it: the project folder and the
 	// sources' own.
@@ -108,8 +114,9 @@ func startWith(t testing.TB, users *Users, limits Limits) *testServer {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	s, err := New(Config{Engine: base.Opts, Project: cfg, Users: users, Limits: limits,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	c := Config{Engine: base.Opts, Project: cfg, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	set(&c)
+	s, err := New(c)
 	if err != nil {
 		t.Fatal(err)
 	}

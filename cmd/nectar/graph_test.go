@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"html"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,6 +93,23 @@ metrics: [{name: ordered, type: binomial, event: Order Completed}]
 	rb := nectar(t, "graph", "rebuild").mustSucceed(t).stdout
 	if !strings.Contains(rb, "scores 2") {
 		t.Errorf("rebuild: %s", rb)
+	}
+
+	// nectar serve's dashboard shows the recorded experiment on the
+	// model's page, its treatment's lift as a chart.
+	ctx, cancel := context.WithCancel(context.Background())
+	sv := startServe(t, ctx, "--flight-sql", "", "--spark-connect", "", "--http", "127.0.0.1:0")
+	defer cancel()
+	resp, err := http.Get("http://" + sv.addr("HTTP") + "/models/model:recsys:food-recs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"experiment:recsys:food-recs-2019-02", `data-chart="`, "Model_B (2019.02)", "deployment:recsys:food-recs-api", "job:recsys:train-food-recs"} {
+		if resp.StatusCode != 200 || !strings.Contains(html.UnescapeString(string(page)), want) {
+			t.Errorf("the model's page (%d) lacks %s:\n%s", resp.StatusCode, want, page)
+		}
 	}
 }
 

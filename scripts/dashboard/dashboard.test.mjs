@@ -357,6 +357,57 @@ test('an experiment report opens', async () => {
   await shot('experiment');
 });
 
+// The model graph: the food-recs page shows what the seed story's files
+// say of it and the scores recorded with --record, one chart per metric
+// with a point per window (as many as graph_scores has lifts); its impact
+// walk reaches the training job, releases, deployment and routes, and a
+// node's own walk follows from there.
+test('a model page shows its versions, jobs, releases, deployments, routes and scores, and its impact walk', async () => {
+  await page.goto('/models');
+  await expectText('tr[data-model="model:recsys:food-recs"] [data-field="latest"]', /^2019\.02$/);
+  await shot('models');
+  await page.click('a[href="/models/model:recsys:food-recs"]');
+  await page.locator('table#versions').waitFor();
+  for (const [selector, re] of [
+    ['#versions', /2019\.02[\s\S]*2018\.11/],
+    ['#jobs', /job:recsys:train-food-recs[\s\S]*FAIL[\s\S]*COMPLETE/],
+    ['#helm-charts', /chart:helm:food-recs/],
+    ['#releases', /release:recsys:food-recs/],
+    ['#deployments', /deployment:recsys:food-recs-api[\s\S]*ghcr\.io\/acme\/food-recs-api:2019\.02/],
+    ['#routes', /\/recs\/\{userId\}/],
+    ['table#scores', /Model_B/],
+  ]) {
+    assert.match(await page.textContent(selector), re, selector);
+  }
+  const lifts = cli(`SELECT metric, count(rel_lift) AS n FROM graph_scores
+    WHERE experiment = 'experiment:recsys:food-recs-2019-02' GROUP BY metric ORDER BY metric`);
+  const charts = page.locator('#score-charts figure');
+  assert.equal(await charts.count(), lifts.length);
+  for (let i = 0; i < lifts.length; i++) {
+    const chart = charts.nth(i);
+    await chart.locator('svg polyline').waitFor();
+    assert.match(await chart.locator('figcaption').textContent(), new RegExp(`^${lifts[i].metric}:`));
+    assert.equal(await chart.locator('svg circle').count(), Number(lifts[i].n), lifts[i].metric);
+    assert.equal(await chart.locator('svg line.interval').count(), Number(lifts[i].n), lifts[i].metric);
+  }
+  await shot('model');
+
+  await page.click('#walk');
+  await page.locator('table.walk').first().waitFor();
+  for (const id of ['job:recsys:train-food-recs', 'release:recsys:food-recs', 'deployment:recsys:food-recs-api',
+    'api_route:recsys/food-recs-api:GET /recs/{userId}', 'experiment:recsys:food-recs-2019-02']) {
+    assert.equal(await page.locator(`tr[data-id="${id}"]`).count(), 1, id);
+  }
+  await shot('walk');
+  await page.click('tr[data-id="deployment:recsys:food-recs-api"] a.node');
+  await expectText('#walk-start', /^deployment:recsys:food-recs-api$/);
+  await page.selectOption('#walk-form select[name="direction"]', 'down');
+  await page.click('#walk-form button');
+  await page.locator('tr[data-id="api_route:recsys/food-recs-api:GET /health"]').waitFor();
+  assert.equal(await page.locator('tr[data-id="release:recsys:food-recs"]').count(), 0, 'down from a deployment: not its release');
+  await shot('walk-deployment-down');
+});
+
 test('nothing was fetched from outside 127.0.0.1 and no page logged an error', () => {
   assert.deepEqual(outside, []);
   assert.deepEqual(problems, []);

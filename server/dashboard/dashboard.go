@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,13 @@ func New(o Options) (*Dashboard, error) {
 		"rate":     rate,
 		"count":    thousands,
 		"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+		"day":      func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"prop":     propText,
+		"isModel":  func(id string) bool { return strings.HasPrefix(id, "model:") },
+		"props":    propList,
+		"sig":      significant,
+		"pct":      percent,
+		"share":    share,
 		"lastBatch": func(b []stream.BatchStats) *stream.BatchStats {
 			if len(b) == 0 {
 				return nil
@@ -130,6 +138,9 @@ func New(o Options) (*Dashboard, error) {
 	mux.HandleFunc("GET /streams/{name}", d.streamPage)
 	mux.HandleFunc("GET /experiments", d.experimentsPage)
 	mux.HandleFunc("GET /experiments/{id}", d.experimentPage)
+	mux.HandleFunc("GET /models", d.modelsPage)
+	mux.HandleFunc("GET /models/{id}", d.modelPage)
+	mux.HandleFunc("GET /graph/walk", d.walkPage)
 	mux.HandleFunc("POST /ui/query", d.query)
 	mux.HandleFunc("GET /static/report.css", d.reportCSS)
 	files := http.FileServerFS(static)
@@ -204,6 +215,8 @@ func (d *Dashboard) renderStatus(w http.ResponseWriter, r *http.Request, code in
 		nav = "streams"
 	case "experiment":
 		nav = "experiments"
+	case "model", "walk", "nograph":
+		nav = "models"
 	}
 	var b bytes.Buffer
 	// Rendered whole before anything is sent, so that a template error
@@ -285,4 +298,34 @@ func thousands(n int64) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// percent writes a share as a signed percentage, – when there is none.
+func percent(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%+.2f%%", 100**f)
+}
+
+// share writes a probability as a percentage, – when there is none.
+func share(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(100**f, 'f', 1, 64) + "%"
+}
+
+// significant writes a number (or a *float64, – when nil) to 4
+// significant digits, as the experiment report prints them.
+func significant(v any) string {
+	switch f := v.(type) {
+	case float64:
+		return strconv.FormatFloat(f, 'g', 4, 64)
+	case *float64:
+		if f != nil {
+			return strconv.FormatFloat(*f, 'g', 4, 64)
+		}
+	}
+	return "–"
 }

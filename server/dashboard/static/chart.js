@@ -46,12 +46,13 @@ const nectarChart = (() => {
 
   // plot draws spec into container, replacing what was there:
   // {kind: 'line'|'bar', xKind: 'time'|'number'|'integer'|'category', x: [...],
-  //  series: [{name, values: [...]}], note}
+  //  series: [{name, values: [...], lo: [...], hi: [...]}], note}; lo and
+  // hi, optional, are an interval around each value (lines only).
   function plot(container, spec) {
     const series = spec.series.slice(0, maxSeries);
     const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': spec.label || 'chart' });
     const pw = W - M.l - M.r, ph = H - M.t - M.b;
-    const ys = series.flatMap((s) => s.values).filter((v) => typeof v === 'number' && isFinite(v));
+    const ys = series.flatMap((s) => [...s.values, ...(s.lo || []), ...(s.hi || [])]).filter((v) => typeof v === 'number' && isFinite(v));
     let ylo = Math.min(0, ...ys), yhi = Math.max(0, ...ys);
     if (!ys.length) { ylo = 0; yhi = 1; }
     const yt = niceTicks(ylo, yhi);
@@ -83,7 +84,7 @@ const nectarChart = (() => {
     } else {
       const xs = spec.x.filter((v) => typeof v === 'number' && isFinite(v));
       let xlo = Math.min(...xs), xhi = Math.max(...xs);
-      if (!(xhi > xlo)) { xlo -= 1; xhi += 1; }
+      if (!(xhi > xlo)) { const pad = spec.xKind === 'time' ? 864e5 : 1; xlo -= pad; xhi += pad; } // one point: a day either side
       const X = (v) => M.l + ((v - xlo) / (xhi - xlo)) * pw;
       let ticks = spec.xKind === 'time' ? Array.from({ length: 6 }, (_, i) => xlo + (i * (xhi - xlo)) / 5) : niceTicks(xlo, xhi, 6).filter((t) => t >= xlo && t <= xhi);
       if (spec.xKind === 'integer') ticks = ticks.filter(Number.isInteger); // batch numbers: no batch 0.5
@@ -99,6 +100,15 @@ const nectarChart = (() => {
         });
         if (!pts.length) return;
         const color = palette[j % palette.length];
+        // An interval per point when the series has one (lo, hi): a
+        // vertical bar through the point.
+        if (s.lo && s.hi) {
+          spec.x.forEach((x, i) => {
+            const lo = s.lo[i], hi = s.hi[i];
+            if (typeof x !== 'number' || typeof lo !== 'number' || typeof hi !== 'number' || !isFinite(lo) || !isFinite(hi)) return;
+            svg.append(el('line', { x1: X(x), x2: X(x), y1: Y(lo), y2: Y(hi), stroke: color, 'stroke-width': 1.5, class: 'interval' }));
+          });
+        }
         svg.append(el('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: color, 'stroke-width': 2 }));
         if (pts.length <= 60) for (const p of pts) svg.append(el('circle', { cx: p[0], cy: p[1], r: 2.5, fill: color }));
       });
