@@ -48,6 +48,15 @@ type Query struct {
 	// experiment report, a stream with checkpoints): only nectar runs them,
 	// and their targets compare them with nectar's own cases.
 	NectarOnly bool
+	// Peer is the query for the peer engines (peer_runner.py: ClickHouse,
+	// DataFusion, Polars), reading the view src whose columns are
+	// PeerColumns' fields with their dots turned into underscores
+	// (properties.vertical is properties_vertical); "" for queries the
+	// peers do not run.
+	Peer string
+	// PeerColumns are the fields Peer reads and their types, given to
+	// every peer ("event STRING, properties.vertical STRING").
+	PeerColumns string
 }
 
 // Mode is how nectar runs a case.
@@ -81,6 +90,10 @@ var Queries = []Query{
 		Title:  "Added to Cart in Food, count by recommender variant",
 		Nectar: seedSQL,
 		Plain:  true,
+		Peer: `SELECT properties_recommender_variant AS variant, count(*) AS n FROM src
+WHERE event = 'Added to Cart' AND properties_vertical = 'Food'
+GROUP BY properties_recommender_variant ORDER BY variant`,
+		PeerColumns: "event STRING, properties.vertical STRING, properties.recommender.variant STRING",
 	},
 	{
 		// DuckDB's fastest way to read these logs: told the few fields the
@@ -163,6 +176,9 @@ GROUP BY properties.recommender.variant, hour(timestamp) ORDER BY variant, hour_
 		Nectar: `SELECT properties.recommender.variant AS variant, count(DISTINCT userId) AS users
 FROM {src}
 GROUP BY properties.recommender.variant ORDER BY variant`,
+		Peer: `SELECT properties_recommender_variant AS variant, count(DISTINCT userId) AS users FROM src
+GROUP BY properties_recommender_variant ORDER BY variant`,
+		PeerColumns: "userId STRING, properties.recommender.variant STRING",
 	},
 	{
 		Name:  "gmv",
@@ -171,6 +187,10 @@ GROUP BY properties.recommender.variant ORDER BY variant`,
 FROM {src}
 WHERE event = 'Order Completed'
 GROUP BY properties.vertical ORDER BY vertical`,
+		Peer: `SELECT properties_vertical AS vertical, round(sum(properties_revenue), 2) AS gmv, count(*) AS orders FROM src
+WHERE event = 'Order Completed'
+GROUP BY properties_vertical ORDER BY vertical`,
+		PeerColumns: "event STRING, properties.vertical STRING, properties.revenue DOUBLE",
 	},
 	{
 		// Per-product GMV needs the e-commerce spec's products array taken
@@ -192,6 +212,10 @@ GROUP BY p.product_id ORDER BY gmv DESC, product_id LIMIT 20`,
 FROM {src}
 WHERE event = 'Product Viewed'
 GROUP BY properties.product_id ORDER BY views DESC, product_id LIMIT 20`,
+		Peer: `SELECT properties_product_id AS product_id, count(*) AS views FROM src
+WHERE event = 'Product Viewed'
+GROUP BY properties_product_id ORDER BY views DESC, product_id LIMIT 20`,
+		PeerColumns: "event STRING, properties.product_id STRING",
 	},
 	{
 		Name:      "select_star_parquet",

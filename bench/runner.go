@@ -212,7 +212,7 @@ func runOne(ctx context.Context, cfg Config, e Engine, c Case, cell *Cell, rep i
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cfg.Log, "  rep %d  %-28s %-7s %8.2fs  %6.0f MiB RSS\n",
+	fmt.Fprintf(cfg.Log, "  rep %d  %-28s %-10s %8.2fs  %6.0f MiB RSS\n",
 		rep+1, c.Label(), e.Name(), m.Wall.Seconds(), float64(m.PeakRSS)/(1<<20))
 	cell.Walls = append(cell.Walls, m.Wall)
 	cell.RSS = append(cell.RSS, m.PeakRSS)

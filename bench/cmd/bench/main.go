@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string) error {
 	sparkOK := bench.SparkAvailable("python3")
 	spark := fs.Bool("spark", sparkOK, "also run Spark local (local[--threads]) through python3 and bench/spark_runner.py (default: on when python3 can import pyspark)")
 	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
+	peers := fs.Bool("peers", true, "also run ClickHouse (chDB), DataFusion and Polars through bench/peer_runner.py, from a virtual environment made once under --data")
 	baseline := fs.String("baseline", "", `also build nectar as it was at this git revision and run it as a further engine, "nectar@<rev>", to measure a change against it`)
 	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README)`)
 	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
@@ -210,7 +211,17 @@ func run(ctx context.Context, args []string) error {
 			Script: filepath.Join(root, "bench", "spark_runner.py"), Threads: *threads})
 		engineReps["spark"] = min(*sparkReps, *reps)
 	}
-	skipped := optionalEngines(sparkOK, *spark)
+	var peersErr error
+	if *peers {
+		var python string
+		if python, peersErr = bench.EnsurePeers(ctx, cache, log); peersErr == nil {
+			for _, name := range bench.PeerEngines {
+				engines = append(engines, bench.Peer{Measurer: measurer, Engine: name, Python: python,
+					Script: filepath.Join(root, "bench", "peer_runner.py"), Threads: *threads})
+			}
+		}
+	}
+	skipped := optionalEngines(sparkOK, *spark, *peers, peersErr)
 	for _, s := range skipped {
 		fmt.Fprintln(log, "skip:", s)
 	}

@@ -1,19 +1,16 @@
 package main
 
-import (
-	"os/exec"
-)
+import "fmt"
 
-// optionalEngines reports the optional engines of issue 3 that this run
-// leaves out, and why: Polars, which has no runner, and Spark local when
-// python3 cannot import pyspark or --spark=false turned it off. They are
-// detected the way a user would run them, through python3.
-func optionalEngines(sparkOK, sparkOn bool) []string {
+// optionalEngines reports the optional engines that this run leaves out,
+// and why.
+func optionalEngines(sparkOK, sparkOn, peersOn bool, peersErr error) []string {
 	var skipped []string
-	if err := exec.Command("python3", "-c", "import polars").Run(); err != nil {
-		skipped = append(skipped, "Polars (python3 cannot import polars)")
-	} else {
-		skipped = append(skipped, "Polars (installed, but the bench has no Polars runner yet)")
+	switch {
+	case !peersOn:
+		skipped = append(skipped, "ClickHouse (chDB), DataFusion, Polars (turned off with --peers=false)")
+	case peersErr != nil:
+		skipped = append(skipped, fmt.Sprintf("ClickHouse (chDB), DataFusion, Polars (%v)", peersErr))
 	}
 	switch {
 	case !sparkOK:
