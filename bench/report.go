@@ -380,6 +380,9 @@ func (r *Report) WriteMarkdown(w io.Writer) {
 		if q.ToParquet {
 			fmt.Fprintf(w, "nectar writes the file with `nectar query --format parquet -o out.parquet`.\n\n")
 		}
+		if q.Peer != "" {
+			fmt.Fprintf(w, "ClickHouse, DataFusion and Polars read `%s` and run, over the view `src` of those fields flattened:\n\n```sql\n%s\n```\n\n", q.PeerColumns, q.Peer)
+		}
 	}
 }
 
@@ -393,6 +396,7 @@ const notes = `## Running it
     cd bench && go run ./cmd/bench --events 20000 --reps 1 --doc ''   # a smoke test of every case (Spark adds ~15 s a case)
     cd bench && go run ./cmd/bench --queries unit_sums,experiment,event_users,stream --spark=false --doc ''   # issues 5 and 6 only
     cd bench && go run ./cmd/bench --spark-reps 3               # Spark local 3 times a case (default once: each run starts a JVM)
+    cd bench && go run ./cmd/bench --peers=false                # without ClickHouse, DataFusion and Polars
 
 Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, files, seed, compression), as are the nectar binary and scratch Parquet output. The compacted copy is rewritten on every run by the freshly built binary (` + "`--compacted=false`" + ` skips it and its query). Every engine's rows are compared with DuckDB's and the command exits non-zero on any mismatch or failure, after writing the report. The nectar-only cases have no DuckDB counterpart: ` + "`stream`" + `'s final output must equal DuckDB's rows of ` + "`event_users`" + `, and ` + "`experiment`" + ` must print a JSON report (its numbers rest on the sums ` + "`unit_sums`" + ` checks against DuckDB). The experiment spec is written to ` + "`food-recs.yaml`" + ` in the data set's cache directory; the stream's checkpoint and output go to a fresh directory under ` + "`bench/.data/out`" + ` on every repetition and are removed after it.
 
@@ -402,7 +406,7 @@ Generated data is cached under ` + "`bench/.data/`" + ` by its options (events, 
 - Start-up is in every number (see the ` + "`startup`" + ` row); on small data sets it dominates.
 - The Parquet query's check compares row counts and distinct messageIds only: nectar flattens nested objects into dotted columns, DuckDB writes STRUCTs.
 - Spark local is optional: it runs when python3 can import pyspark (` + "`--spark=false`" + ` turns it off), once per query by default (` + "`--spark-reps`" + `), because every run starts a JVM, whose start-up (several seconds) is in each of its times. It runs nectar's text (nectar's dialect is Spark SQL) over ` + "`spark.read.json`" + ` of the same glob, registered as the view ` + "`src`" + `, or ` + "`spark.read.parquet`" + ` of the compacted copy with the dotted column names backquoted; like nectar and DuckDB it infers the schema from the data. It skips the Parquet-writing query (its runner prints rows only) and the nectar-only cases. Its rows are compared with DuckDB's like nectar's.
-- Polars is listed as skipped: the bench has no runner for it.
+- ClickHouse (chDB), DataFusion and Polars (` + "`--peers`" + `, on by default) run through ` + "`bench/peer_runner.py`" + ` in a virtual environment of pinned versions the bench makes once under ` + "`bench/.data/peers-venv`" + ` (chdb 4.4.0, datafusion 55.0.0, polars 2.2.0, pyarrow 26.0.1), one Python process per run, so their start-up is in their times as nectar's is in its. Each is told the type of every field a query reads, the fastest way each has (ClickHouse ` + "`file(glob, JSONEachRow, 'event Nullable(String), properties Tuple(…)')`" + `, DataFusion ` + "`read_json`" + ` with an Arrow schema per day folder, since it lists one folder and not a tree, Polars ` + "`scan_ndjson`" + ` with a schema), and the query reads those fields through a view that flattens them, so one SQL text serves the three. They run the queries that have a peer text (seed, distinct_users, gmv, top_products); their rows are compared with DuckDB's like every engine's. nectar infers its schema from a sample; the peers are given theirs, so the comparison favours them.
 
 `
 
