@@ -19,10 +19,11 @@ usage: peer_runner.py --engine chdb|datafusion|polars --threads N
 
 import argparse
 import csv
-import datetime
 import glob as globmod
 import os
 import sys
+
+from rowtext import text
 
 TYPES = {
     # nectar type: (ClickHouse, Arrow name, Polars name)
@@ -55,19 +56,6 @@ def tree(cols):
 
 def flat(path):
     return "_".join(path)
-
-
-def text(v):
-    """A value as nectar's CSV writer prints it where comparison cares."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, datetime.datetime):
-        if v.tzinfo is not None:
-            v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (v.microsecond // 1000)
-    return str(v)
 
 
 def write(columns, rows):

@@ -10,24 +10,11 @@ usage: spark_runner.py --threads N --format json|parquet --path PATH --query SQL
 
 import argparse
 import csv
-import datetime
 import sys
 
+from rowtext import text
+
 from pyspark.sql import SparkSession
-
-
-def text(v):
-    """Renders a value as nectar's CSV writer does where comparison cares:
-    NULL is empty, booleans lower case, timestamps ISO-8601 UTC."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, datetime.datetime):
-        if v.tzinfo is not None:
-            v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return v.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (v.microsecond // 1000)
-    return str(v)
 
 
 def main():
