@@ -377,10 +377,10 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 		if a[0].K == types.Float {
 			return types.FloatValue(-a[0].F), nil
 		}
-		if a[0].I == math.MinInt64 {
+		if a[0].I == math.MinInt64 || (a[0].K.IsYearMonth() && a[0].I == math.MinInt32) {
 			return types.NullValue, ErrOverflow
 		}
-		return types.IntValue(-a[0].I), nil
+		return types.Value{K: a[0].K, I: -a[0].I}, nil
 	case plan.OpEq:
 		return types.BoolValue(types.Compare(a[0], a[1]) == 0), nil
 	case plan.OpNe:
@@ -411,8 +411,17 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 			return types.BoolValue(re.MatchString(a[0].S)), nil
 		}
 		return types.BoolValue(re.MatchString(a[0].S)), nil
-	case plan.OpAddInterval:
-		return types.Value{K: types.Timestamp, I: a[0].I + a[1].I}, nil
+	case plan.OpAddInterval, plan.OpSubInterval:
+		return functions.AddInterval(a[0], a[1], e.K, e.Op == plan.OpSubInterval)
+	case plan.OpMulInterval:
+		return functions.MulInterval(a[0], a[1], e.K)
+	case plan.OpDivInterval:
+		if a[1].AsFloat() == 0 {
+			return types.NullValue, ErrDivideByZero
+		}
+		return functions.DivInterval(a[0], a[1], e.K)
+	case plan.OpTimeDiff:
+		return functions.TimeDiff(a[0], a[1], e.K)
 	}
 	return arith(e.Op, e.K, a[0], a[1])
 }

@@ -2,9 +2,12 @@ package functions
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 // intervalUnits are the units of Spark's interval strings, singular, with
@@ -74,3 +77,138 @@ type invalidArg string
 
 func (e invalidArg) Error() string { return string(e) }
 func (invalidArg) Unwrap() error   { return ErrInvalidArg }
+
+// AddInterval is x + iv (x - iv when sub), x a DATE, TIMESTAMP or
+// interval, giving kind k as the binder typed it: months go to a date or
+// timestamp by the calendar, the day clamped to the end of a shorter month
+// (Spark's DateAddYMInterval and TimestampAddYMInterval, in UTC); an
+// INTERVAL DAY to a date by days (DateAdd); microseconds to a timestamp
+// (TimeAdd). A result out of range is ErrOverflow, never a wrapped value.
+func AddInterval(x, iv types.Value, k types.Kind, sub bool) (types.Value, error) {
+	n := iv.I
+	if sub {
+		if n == math.MinInt64 || (iv.K.IsYearMonth() && n == math.MinInt32) {
+			if x.K.IsInterval() {
+				// a - MIN can still fit when a is negative.
+				return intervalSub(x, iv, k)
+			}
+			return types.NullValue, ErrOverflow
+		}
+		n = -n
+	}
+	switch {
+	case x.K.IsInterval():
+		s, ok := addExact(x.I, n)
+		if !ok {
+			return types.NullValue, ErrOverflow
+		}
+		return intervalResult(k, s)
+	case iv.K.IsYearMonth() && x.K == types.Date:
+		d, ok := addMonths(x.I, n)
+		if !ok {
+			return types.NullValue, ErrOverflow
+		}
+		return types.DateValue(d), nil
+	case iv.K.IsYearMonth():
+		days := floorDiv(x.I, types.MicrosPerDay)
+		d, ok := addMonths(days, n)
+		if !ok {
+			return types.NullValue, ErrOverflow
+		}
+		return types.Value{K: types.Timestamp, I: d*types.MicrosPerDay + x.I - days*types.MicrosPerDay}, nil
+	case x.K == types.Date:
+		return types.DateValue(x.I + n/types.MicrosPerDay), nil
+	}
+	s, ok := addExact(x.I, n)
+	if !ok {
+		return types.NullValue, ErrOverflow
+	}
+	return types.Value{K: types.Timestamp, I: s}, nil
+}
+
+func intervalSub(x, iv types.Value, k types.Kind) (types.Value, error) {
+	s := x.I - iv.I
+	if (x.I >= 0 && iv.I < 0 && s < 0) || (x.I < 0 && iv.I > 0 && s >= 0) {
+		return types.NullValue, ErrOverflow
+	}
+	return intervalResult(k, s)
+}
+
+// intervalResult is n as an interval of kind k, ErrOverflow when a
+// year-month interval leaves 32 bits.
+func intervalResult(k types.Kind, n int64) (types.Value, error) {
+	v, err := types.IntervalValue(k, n)
+	if err != nil {
+		return types.NullValue, fmt.Errorf("%w: %w", ErrOverflow, err)
+	}
+	return v, nil
+}
+
+func addExact(a, b int64) (int64, bool) {
+	s := a + b
+	return s, !((a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0))
+}
+
+// MulInterval is iv × num (Spark's MultiplyYMInterval and
+// MultiplyDTInterval): exact for an integer, rounded half up for a
+// fraction (nectar's DOUBLE stands for Spark's DECIMAL, whose product
+// rounds half up).
+func MulInterval(iv, num types.Value, k types.Kind) (types.Value, error) {
+	if num.K == types.Int {
+		p := iv.I * num.I
+		if iv.I != 0 && (p/iv.I != num.I || (iv.I == -1 && num.I == math.MinInt64)) {
+			return types.NullValue, ErrOverflow
+		}
+		return intervalResult(k, p)
+	}
+	return roundedInterval(float64(iv.I)*num.F, k)
+}
+
+// DivInterval is iv ÷ num (Spark's DivideYMInterval and
+// DivideDTInterval), rounded half up; the caller has refused a zero num.
+func DivInterval(iv, num types.Value, k types.Kind) (types.Value, error) {
+	if num.K == types.Int {
+		if iv.I == math.MinInt64 && num.I == -1 {
+			return types.NullValue, ErrOverflow
+		}
+		q, r := iv.I/num.I, iv.I%num.I
+		// Half up, away from zero at the half (LongMath.divide HALF_UP).
+		if r != 0 && absU(r)*2 >= absU(num.I) {
+			if (r < 0) != (num.I < 0) {
+				q--
+			} else {
+				q++
+			}
+		}
+		return intervalResult(k, q)
+	}
+	return roundedInterval(float64(iv.I)/num.F, k)
+}
+
+func absU(n int64) uint64 {
+	if n < 0 {
+		return uint64(-n)
+	}
+	return uint64(n)
+}
+
+func roundedInterval(f float64, k types.Kind) (types.Value, error) {
+	r := math.Round(f)
+	if math.IsNaN(r) || r >= 0x1p63 || r < -0x1p63 {
+		return types.NullValue, ErrOverflow
+	}
+	return intervalResult(k, int64(r))
+}
+
+// TimeDiff is a - b of two dates (an INTERVAL DAY) or two timestamps (an
+// INTERVAL DAY TO SECOND of their microseconds).
+func TimeDiff(a, b types.Value, k types.Kind) (types.Value, error) {
+	if a.K == types.Date {
+		return types.Value{K: k, I: (a.I - b.I) * types.MicrosPerDay}, nil
+	}
+	d := a.I - b.I
+	if (a.I >= 0 && b.I < 0 && d < 0) || (a.I < 0 && b.I > 0 && d >= 0) {
+		return types.NullValue, ErrOverflow
+	}
+	return types.Value{K: k, I: d}, nil
+}

@@ -57,7 +57,11 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Literal:
 		return &Const{V: e.Value}, nil
 	case *syntax.Interval:
-		return nil, syntax.Errorf(e.Position(), "an INTERVAL can only be added to or subtracted from a timestamp")
+		v, err := intervalLiteral(e)
+		if err != nil {
+			return nil, err
+		}
+		return &Const{V: v}, nil
 	case *syntax.Ident:
 		x, err := c.column(e.Parts, e.Position())
 		if err != nil && len(e.Parts) == 1 && strings.EqualFold(e.Parts[0], "grouping__id") && c.agg != nil && c.agg.gid >= 0 {
@@ -102,8 +106,8 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 			}
 			return &Op{Op: OpNot, Args: []Expr{x}, K: types.Bool}, nil
 		case "-":
-			if k := x.Kind(); !k.IsNumeric() && k != types.Null {
-				return nil, syntax.Errorf(e.Position(), "unary minus expects a number, got %s", k)
+			if k := x.Kind(); !k.IsNumeric() && k != types.Null && !k.IsInterval() {
+				return nil, syntax.Errorf(e.Position(), "unary minus expects a number or an interval, got %s", k)
 			}
 			if lit, ok := x.(*Const); ok {
 				switch lit.V.K {
@@ -149,6 +153,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 			op = OpTryCast
 		}
 		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
+		if (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] cannot cast %s to %s", x.Kind(), o.K)
+		}
 		if o.IdentityCast() {
 			return x, nil
 		}
@@ -340,25 +347,6 @@ var arith = map[string]OpCode{"+": OpAdd, "-": OpSub, "*": OpMul, "/": OpDiv, "D
 var comparisons = map[string]OpCode{"=": OpEq, "==": OpEq, "!=": OpNe, "<>": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe, "<=>": OpNullSafeEq}
 
 func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
-	if iv, ok := e.R.(*syntax.Interval); ok && (e.Op == "+" || e.Op == "-") {
-		l, err := c.bind(e.L)
-		if err != nil {
-			return nil, err
-		}
-		micros, err := functions.IntervalMicros(iv.Text)
-		if err != nil {
-			return nil, syntax.Errorf(iv.Position(), "%v", err)
-		}
-		if e.Op == "-" {
-			micros = -micros
-		}
-		switch l.Kind() {
-		case types.Timestamp, types.String, types.Date, types.Null:
-		default:
-			return nil, syntax.Errorf(e.Position(), "cannot add an INTERVAL to %s", l.Kind())
-		}
-		return &Op{Op: OpAddInterval, Args: []Expr{castExpr(l, types.Timestamp), &Const{V: types.IntValue(micros)}}, K: types.Timestamp}, nil
-	}
 	l, err := c.bind(e.L)
 	if err != nil {
 		return nil, err
@@ -404,6 +392,9 @@ func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
 // arithmetic types + - * / DIV %: strings are read as DOUBLE, as in Spark;
 // / always gives DOUBLE.
 func arithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
+	if x, ok, err := intervalArithmetic(pos, op, l, r); ok {
+		return x, err
+	}
 	lk, rk := l.Kind(), r.Kind()
 	if (lk == types.Date || lk == types.Timestamp) && (op == OpAdd || op == OpSub) && rk == types.Int {
 		name := "date_add"
@@ -447,6 +438,13 @@ func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	lk, rk := l.Kind(), r.Kind()
 	if err := orderable(pos, "compare", lk, rk); err != nil {
 		return nil, err
+	}
+	if lk.IsInterval() || rk.IsInterval() {
+		l, r, err := compareIntervals(pos, l, r)
+		if err != nil {
+			return nil, err
+		}
+		return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 	}
 	switch {
 	case lk.IsNested() && rk == types.String, rk.IsNested() && lk == types.String:

@@ -576,7 +576,7 @@ func sparkType(k types.Kind) string {
 	case types.Date:
 		return "DATE"
 	}
-	if k.IsNested() {
+	if k.IsNested() || k.IsInterval() {
 		return k.String()
 	}
 	return ""

@@ -69,6 +69,10 @@ func literal(v types.Value) (string, error) {
 	if v.K.IsNested() {
 		return nestedLiteral(v)
 	}
+	if v.K.IsInterval() {
+		// The ANSI text is a Spark literal of the same type.
+		return types.FormatInterval(v), nil
+	}
 	return "", unsupported("constant of kind " + v.K.String())
 }
 
@@ -140,12 +144,17 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		return fn + "(" + a[0] + " AS " + t + ")", nil
 	case plan.OpCoalesce:
 		return castTo("coalesce("+strings.Join(a, ", ")+")", o.K), nil
-	case plan.OpAddInterval:
-		ts := a[0]
-		if o.Args[0].Kind() != types.Timestamp {
-			ts = "CAST(" + ts + " AS TIMESTAMP)"
+	case plan.OpAddInterval, plan.OpSubInterval, plan.OpTimeDiff:
+		// The binder typed these as Spark does, so Spark's own operator
+		// gives the same kind.
+		return bin(o.Op.String()), nil
+	case plan.OpMulInterval, plan.OpDivInterval:
+		if o.Args[1].Kind() == types.Float {
+			// nectar's DOUBLE stands for Spark's DECIMAL here: a
+			// DECIMAL factor rounds half up, a DOUBLE half even.
+			a[1] = "CAST(" + a[1] + " AS DECIMAL(38, 18))"
 		}
-		return "timestamp_micros(unix_micros(" + ts + ") + " + a[1] + ")", nil
+		return bin(o.Op.String()), nil
 	}
 	return "", unsupported("operator " + o.Op.String())
 }

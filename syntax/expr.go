@@ -317,7 +317,7 @@ func (p *parser) parsePrimary() Expr {
 			return &SubqueryExpr{At: at, Query: q, Exists: true}
 		case "INTERVAL":
 			if n.kind == tString || n.kind == tInt || n.kind == tFloat ||
-				(n.kind == tOp && n.text == "-" && (p.peek(2).kind == tInt || p.peek(2).kind == tFloat) && isIntervalUnit(p.peek(3))) {
+				(n.kind == tOp && (n.text == "-" || n.text == "+") && p.startsIntervalValue(1)) {
 				return p.parseInterval()
 			}
 		case "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "DATE":
@@ -579,6 +579,9 @@ func (p *parser) parseType() types.Type {
 	if t.kind != tWord && t.kind != tQIdent {
 		p.failExpected("a type name")
 	}
+	if isKw(t, "INTERVAL") && p.peek(1).kind == tWord {
+		return p.parseIntervalType()
+	}
 	k, ok := types.ParseType(t.text)
 	if !ok {
 		e := Errorf(t.pos, "unknown type %s", p.describe(t))
@@ -615,6 +618,22 @@ func (p *parser) parseType() types.Type {
 	return k
 }
 
+// parseIntervalType reads INTERVAL field [TO field], the type of an ANSI
+// interval.
+func (p *parser) parseIntervalType() types.Type {
+	t := p.next()
+	name := "INTERVAL " + p.next().text
+	if p.isKw("TO") {
+		p.next()
+		name += " TO " + p.next().text
+	}
+	k, ok := types.ParseKind(name)
+	if !ok {
+		p.fail(&Error{Pos: t.pos, Msg: "unknown type " + strings.ToUpper(name), Hint: "write INTERVAL YEAR TO MONTH, INTERVAL DAY TO SECOND or a part of one such as INTERVAL HOUR"})
+	}
+	return types.Type{Kind: k}
+}
+
 func (p *parser) parseTypedLiteral(kind string) Expr {
 	t := p.next()
 	s := p.next()
@@ -636,90 +655,128 @@ func (p *parser) parseTypedLiteral(kind string) Expr {
 	return &Literal{At: At{t.pos}, Value: types.TimestampValue(tm)}
 }
 
-// intervalUnits maps every accepted spelling to the singular unit.
+// intervalUnits maps every unit spelling of INTERVAL 1 DAY 2 HOURS to the
+// singular unit (Spark's unitInMultiUnits, less NANOSECOND, which Spark
+// parses and then refuses).
 var intervalUnits = map[string]string{
-	"MICROSECOND": "microsecond", "MICROSECONDS": "microsecond",
-	"MILLISECOND": "millisecond", "MILLISECONDS": "millisecond",
-	"SECOND": "second", "SECONDS": "second",
-	"MINUTE": "minute", "MINUTES": "minute",
-	"HOUR": "hour", "HOURS": "hour",
-	"DAY": "day", "DAYS": "day",
-	"WEEK": "week", "WEEKS": "week",
+	"YEAR": "YEAR", "YEARS": "YEAR",
+	"MONTH": "MONTH", "MONTHS": "MONTH",
+	"WEEK": "WEEK", "WEEKS": "WEEK",
+	"DAY": "DAY", "DAYS": "DAY",
+	"HOUR": "HOUR", "HOURS": "HOUR",
+	"MINUTE": "MINUTE", "MINUTES": "MINUTE",
+	"SECOND": "SECOND", "SECONDS": "SECOND",
+	"MILLISECOND": "MILLISECOND", "MILLISECONDS": "MILLISECOND",
+	"MICROSECOND": "MICROSECOND", "MICROSECONDS": "MICROSECOND",
 }
+
+// toUnits are the units of INTERVAL '1 02' DAY TO HOUR: singular only, as
+// Spark's unitInUnitToUnit.
+var toUnits = map[string]bool{"YEAR": true, "MONTH": true, "DAY": true, "HOUR": true, "MINUTE": true, "SECOND": true}
 
 func isIntervalUnit(t *token) bool {
 	return t.kind == tWord && intervalUnits[strings.ToUpper(t.text)] != ""
 }
 
-const intervalHint = "write INTERVAL '1 hour', INTERVAL 1 HOUR or INTERVAL '90' MINUTE; units: microsecond, millisecond, second, minute, hour, day, week"
+const intervalHint = "write INTERVAL '1 hour', INTERVAL 1 HOUR 30 MINUTES, INTERVAL '90' MINUTE or INTERVAL '1 02:30' DAY TO MINUTE; units: year, month, week, day, hour, minute, second, millisecond, microsecond"
 
-// parseInterval reads INTERVAL '1 hour', INTERVAL '90' MINUTE or
-// INTERVAL 1 HOUR [2 MINUTES …] and normalises the text to
-// "<n> <unit>[ <n> <unit>…]" with singular lower-case units.
-func (p *parser) parseInterval() Expr {
-	t := p.next()
-	var parts []string
-	if s := p.tok(); s.kind == tString {
-		p.next()
-		fields := strings.Fields(s.text)
-		if len(fields) == 1 && isIntervalUnit(p.tok()) {
-			fields = append(fields, p.next().text)
-		}
-		if len(fields) == 0 || len(fields)%2 != 0 {
-			p.fail(&Error{Pos: s.pos, Msg: "invalid interval " + QuoteString(s.text), Hint: intervalHint})
-		}
-		for i := 0; i < len(fields); i += 2 {
-			parts = append(parts, p.intervalPart(s.pos, fields[i], fields[i+1]))
-		}
-	} else {
-		for {
-			n := p.tok()
-			neg := false
-			if n.kind == tOp && n.text == "-" {
-				p.next()
-				neg = true
-				n = p.tok()
-			}
-			if n.kind != tInt && n.kind != tFloat {
-				p.failExpected("a number or string after INTERVAL")
-			}
-			p.next()
-			u := p.tok()
-			if u.kind != tWord {
-				e := p.expectedErr("an interval unit")
-				e.Hint = intervalHint
-				p.fail(e)
-			}
-			p.next()
-			num := n.text
-			if neg {
-				num = "-" + num
-			}
-			parts = append(parts, p.intervalPart(u.pos, num, u.text))
-			// More parts only if a number and a unit follow.
-			nx := p.tok()
-			if !((nx.kind == tInt || nx.kind == tFloat) && isIntervalUnit(p.peek(1))) {
-				break
-			}
-		}
+// startsIntervalValue reports whether the tokens from the i-th after the
+// current one are an interval value: a number or string, a sign before
+// it or not.
+func (p *parser) startsIntervalValue(i int) bool {
+	t := p.peek(i)
+	if t.kind == tOp && (t.text == "-" || t.text == "+") {
+		t = p.peek(i + 1)
 	}
-	return &Interval{At: At{t.pos}, Text: strings.Join(parts, " ")}
+	return t.kind == tString || t.kind == tInt || t.kind == tFloat
 }
 
-func (p *parser) intervalPart(pos Pos, num, unit string) string {
-	u, ok := intervalUnits[strings.ToUpper(unit)]
-	if !ok {
-		p.fail(&Error{Pos: pos, Msg: "unknown interval unit " + QuoteString(unit), Hint: intervalHint})
+// parseInterval reads Spark's three forms of interval literal (see
+// Interval): INTERVAL '1 hour', INTERVAL '1 02' DAY TO HOUR and INTERVAL
+// 1 DAY 2 HOURS, a sign before each value or not.
+func (p *parser) parseInterval() Expr {
+	t := p.next()
+	iv := &Interval{At: At{t.pos}}
+	for {
+		neg := false
+		if p.isOp("-") || p.isOp("+") {
+			neg = p.next().text == "-"
+		}
+		v := p.next()
+		if v.kind != tString && v.kind != tInt && v.kind != tFloat {
+			p.failExpected("a number or string after INTERVAL")
+		}
+		u := p.tok()
+		if v.kind == tString && len(iv.Parts) == 0 && !isIntervalUnit(u) && !toUnits[strings.ToUpper(u.text)] {
+			if neg {
+				p.fail(&Error{Pos: v.pos, Msg: "a sign before INTERVAL's string needs the units after it", Hint: intervalHint})
+			}
+			iv.Text = v.text
+			return iv
+		}
+		if u.kind != tWord {
+			e := p.expectedErr("an interval unit")
+			e.Hint = intervalHint
+			p.fail(e)
+		}
+		p.next()
+		if p.isKw("TO") {
+			if len(iv.Parts) > 0 {
+				p.fail(&Error{Pos: p.tok().pos, Msg: "an interval cannot mix INTERVAL 1 DAY with '…' DAY TO HOUR", Hint: intervalHint})
+			}
+			p.next()
+			to := p.next()
+			from, toUnit := strings.ToUpper(u.text), strings.ToUpper(to.text)
+			if v.kind != tString {
+				p.fail(&Error{Pos: v.pos, Msg: "INTERVAL … " + from + " TO " + toUnit + " takes a string such as '1 02:03'", Hint: intervalHint})
+			}
+			if !toUnits[from] || !toUnits[toUnit] {
+				p.fail(&Error{Pos: u.pos, Msg: "invalid interval units " + from + " TO " + toUnit, Hint: intervalHint})
+			}
+			iv.Text, iv.From, iv.To = signed(v.text, neg), from, toUnit
+			if p.startsIntervalValue(0) {
+				p.fail(&Error{Pos: p.tok().pos, Msg: "an interval has one '…' FROM TO TO part", Hint: intervalHint})
+			}
+			return iv
+		}
+		unit, ok := intervalUnits[strings.ToUpper(u.text)]
+		if !ok {
+			p.fail(&Error{Pos: u.pos, Msg: "unknown interval unit " + QuoteString(u.text), Hint: intervalHint})
+		}
+		num := v.text
+		if v.kind == tString {
+			num = strings.TrimFunc(num, func(r rune) bool { return r <= ' ' })
+		}
+		num = strings.TrimPrefix(signed(num, neg), "+")
+		if !isDecimal(num) {
+			p.fail(&Error{Pos: v.pos, Msg: "invalid interval count " + QuoteString(num), Hint: intervalHint})
+		}
+		iv.Parts = append(iv.Parts, IntervalPart{Num: num, Unit: unit})
+		// More parts only if a value and a unit follow.
+		next := 1
+		if op := p.tok(); op.kind == tOp && (op.text == "-" || op.text == "+") {
+			next = 2
+		}
+		if !p.startsIntervalValue(0) || !isIntervalUnit(p.peek(next)) {
+			return iv
+		}
 	}
-	num = strings.TrimPrefix(num, "+")
-	if !isDecimal(num) {
-		p.fail(&Error{Pos: pos, Msg: "invalid interval count " + QuoteString(num), Hint: intervalHint})
+}
+
+// signed applies a sign written before an interval's value, as Spark
+// does: a minus before '-1' gives '1'.
+func signed(s string, neg bool) string {
+	switch {
+	case !neg:
+		return s
+	case strings.HasPrefix(s, "-"):
+		return s[1:]
 	}
-	return num + " " + u
+	return "-" + s
 }
 
 // isDecimal reports whether s is [-]digits[.digits] (or [-].digits): the
-// only counts an interval takes, so that the normalised text stays simple.
+// only counts INTERVAL 1 DAY takes, so that it prints back as a number.
 func isDecimal(s string) bool {
 	s = strings.TrimPrefix(s, "-")
 	digits, dot := 0, false

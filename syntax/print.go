@@ -584,7 +584,21 @@ func FormatValue(v types.Value) string {
 	return "NULL"
 }
 
-func (e *Interval) String() string { return "INTERVAL " + QuoteString(e.Text) }
+func (e *Interval) String() string {
+	if len(e.Parts) == 0 {
+		s := "INTERVAL " + QuoteString(e.Text)
+		if e.From != "" {
+			s += " " + e.From + " TO " + e.To
+		}
+		return s
+	}
+	var b strings.Builder
+	b.WriteString("INTERVAL")
+	for _, part := range e.Parts {
+		b.WriteString(" " + part.Num + " " + part.Unit)
+	}
+	return b.String()
+}
 
 func (e *Unary) String() string {
 	if e.Op == "NOT" {
