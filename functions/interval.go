@@ -30,25 +30,6 @@ func intervalUnit(u string) (time.Duration, bool) {
 	return d, ok
 }
 
-// IntervalMicros reads an interval's normalised text ("1 hour",
-// "90 minute", as the parser writes it) as microseconds. Its errors wrap
-// ErrInvalidArg; the binder adds the interval's position.
-func IntervalMicros(text string) (int64, error) {
-	f := strings.Fields(strings.ToLower(text))
-	if len(f) != 2 {
-		return 0, invalidArg(fmt.Sprintf("cannot read interval %q", text))
-	}
-	n, err := strconv.ParseInt(f[0], 10, 64)
-	if err != nil {
-		return 0, invalidArg(fmt.Sprintf("cannot read interval %q", text))
-	}
-	d, ok := intervalUnit(f[1])
-	if !ok {
-		return 0, invalidArg(fmt.Sprintf("unsupported interval unit %q (use microsecond … week)", f[1]))
-	}
-	return n * d.Microseconds(), nil
-}
-
 // ParseDuration reads a positive duration given as a Spark interval string
 // ('2 hours', '15 minutes', INTERVAL '1 day') or a Go duration (90m), as
 // window sizes, watermark delays and --trigger take them.
@@ -70,13 +51,6 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return time.Duration(n) * u, nil
 }
-
-// invalidArg is an ErrInvalidArg whose message is the problem alone, for
-// errors the binder shows at a position in the query.
-type invalidArg string
-
-func (e invalidArg) Error() string { return string(e) }
-func (invalidArg) Unwrap() error   { return ErrInvalidArg }
 
 // AddInterval is x + iv (x - iv when sub), x a DATE, TIMESTAMP or
 // interval, giving kind k as the binder typed it: months go to a date or

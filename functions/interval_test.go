@@ -1,23 +1,9 @@
 package functions
 
 import (
-	"errors"
 	"testing"
 	"time"
 )
-
-func TestIntervalMicros(t *testing.T) {
-	for text, want := range map[string]int64{"1 hour": 3_600_000_000, "90 minute": 5_400_000_000, "2 days": 172_800_000_000, "5 microsecond": 5} {
-		if got, err := IntervalMicros(text); err != nil || got != want {
-			t.Errorf("IntervalMicros(%q) = %d, %v; want %d", text, got, err, want)
-		}
-	}
-	for _, bad := range []string{"1 month", "hour", "x hour"} {
-		if _, err := IntervalMicros(bad); !errors.Is(err, ErrInvalidArg) {
-			t.Errorf("IntervalMicros(%q): %v, want ErrInvalidArg", bad, err)
-		}
-	}
-}
 
 func TestParseDuration(t *testing.T) {
 	for _, tc := range []struct {

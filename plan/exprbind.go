@@ -57,11 +57,7 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Literal:
 		return &Const{V: e.Value}, nil
 	case *syntax.Interval:
-		v, err := intervalLiteral(e)
-		if err != nil {
-			return nil, err
-		}
-		return &Const{V: v}, nil
+		return &Const{V: e.Value}, nil
 	case *syntax.Ident:
 		x, err := c.column(e.Parts, e.Position())
 		if err != nil && len(e.Parts) == 1 && strings.EqualFold(e.Parts[0], "grouping__id") && c.agg != nil && c.agg.gid >= 0 {

@@ -381,23 +381,14 @@ type (
 		At
 		Value types.Value
 	}
-	// Interval is an interval literal in one of Spark's three forms, whose
-	// types differ: INTERVAL '1 day 2 hours' (the text names its units:
-	// an INTERVAL DAY TO SECOND or YEAR TO MONTH), INTERVAL '1 02:03' DAY
-	// TO MINUTE (From and To after the text) and INTERVAL 1 DAY 2 HOURS or
-	// INTERVAL '2' HOUR (Parts: the fields named, INTERVAL DAY TO HOUR and
-	// INTERVAL HOUR).
+	// Interval is an interval literal in any of Spark's three forms
+	// (INTERVAL '1 day 2 hours', INTERVAL '1 02' DAY TO HOUR, INTERVAL 1
+	// DAY 2 HOURS), read as Spark's parser reads it into a typed value:
+	// the form decides the type (interval.go). It prints as the value's
+	// ANSI text, which Spark also names the column by.
 	Interval struct {
 		At
-		Text     string         // the first two forms' text, a sign before INTERVAL's string applied
-		From, To string         // the second form's units, upper case
-		Parts    []IntervalPart // the third form
-	}
-	// IntervalPart is one number and unit of INTERVAL 1 DAY 2 HOURS: Num
-	// a decimal with its sign ("-1.5"), Unit upper case and singular
-	// ("HOUR").
-	IntervalPart struct {
-		Num, Unit string
+		Value types.Value
 	}
 	// Unary is -X or NOT X.
 	Unary struct {

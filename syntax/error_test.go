@@ -72,6 +72,10 @@ var rejectedCases = []struct {
 	{"SELECT INTERVAL '1-2' YEAR TO MONTH '1' DAY", 1, 37, "one '…' FROM TO TO part", ""},
 	{"SELECT INTERVAL 1 DAY '1 02' DAY TO HOUR", 1, 34, "cannot mix", ""},
 	{"SELECT INTERVAL '1e3' hour", 1, 17, "invalid interval count '1e3'", ""},
+	{"SELECT INTERVAL 1 MONTH 1 DAY", 1, 8, "mixes years or months with days", ""},
+	{"SELECT INTERVAL '1 day 2'", 1, 8, "want numbers each followed by a unit", ""},
+	{"SELECT INTERVAL '1.5' HOUR", 1, 8, "cannot have a fractional part", ""},
+	{"SELECT INTERVAL '178956970-8' YEAR TO MONTH", 1, 8, "out of the range", ""},
 	{"SELECT EXISTS", 1, 14, "expected '(' and a query after EXISTS", ""},
 	// windows
 	{"SELECT sum(x) OVER (PARTITION BY a ROWS)", 1, 40, "expected a frame bound", ""},

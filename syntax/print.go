@@ -581,24 +581,13 @@ func FormatValue(v types.Value) string {
 	case types.Date:
 		return "DATE '" + v.Time().Format(types.DateLayout) + "'"
 	}
+	if v.K.IsInterval() {
+		return types.FormatInterval(v)
+	}
 	return "NULL"
 }
 
-func (e *Interval) String() string {
-	if len(e.Parts) == 0 {
-		s := "INTERVAL " + QuoteString(e.Text)
-		if e.From != "" {
-			s += " " + e.From + " TO " + e.To
-		}
-		return s
-	}
-	var b strings.Builder
-	b.WriteString("INTERVAL")
-	for _, part := range e.Parts {
-		b.WriteString(" " + part.Num + " " + part.Unit)
-	}
-	return b.String()
-}
+func (e *Interval) String() string { return types.FormatInterval(e.Value) }
 
 func (e *Unary) String() string {
 	if e.Op == "NOT" {
