@@ -168,6 +168,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		for _, a := range args {
 			k = types.Widen(k, a.Kind())
 		}
+		if err := intervalsWiden(e.Position(), k, args); err != nil {
+			return nil, err
+		}
 		for i := range args {
 			args[i] = castExpr(args[i], k)
 		}
@@ -587,6 +590,13 @@ func (c *exprCtx) caseExpr(e *syntax.Case) (Expr, error) {
 		k = types.Widen(k, els.Kind())
 	}
 	args = append(args, els)
+	results := []Expr{els}
+	for i := 1; i < len(args); i += 2 {
+		results = append(results, args[i])
+	}
+	if err := intervalsWiden(e.Position(), k, results); err != nil {
+		return nil, err
+	}
 	for i := 1; i < len(args); i += 2 {
 		args[i] = castExpr(args[i], k)
 	}
@@ -609,6 +619,9 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		k := types.Null
 		for _, a := range args {
 			k = types.Widen(k, a.Kind())
+		}
+		if err := intervalsWiden(e.Position(), k, args); err != nil {
+			return nil, err
 		}
 		for i := range args {
 			args[i] = castExpr(args[i], k)

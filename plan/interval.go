@@ -150,3 +150,19 @@ func compareIntervals(pos syntax.Pos, l, r Expr) (Expr, Expr, error) {
 	}
 	return castExpr(l, w), castExpr(r, w), nil
 }
+
+// intervalsWiden refuses k as the common type of args when Widen made it
+// by turning an interval into text: Spark has no common type for an
+// interval and a value of another family (DATATYPE_MISMATCH), where
+// nectar's Widen, made for schema inference, falls back to STRING.
+func intervalsWiden(pos syntax.Pos, k types.Kind, args []Expr) error {
+	if k.IsInterval() {
+		return nil
+	}
+	for _, a := range args {
+		if a.Kind().IsInterval() {
+			return syntax.Errorf(pos, "[DATATYPE_MISMATCH.DATA_DIFF_TYPES] no common type for %s and %s", a.Kind(), k)
+		}
+	}
+	return nil
+}

@@ -172,11 +172,10 @@ func isDecimal(s string) bool {
 	return digits > 0
 }
 
-// value is the literal's value. Its type depends on
-// the form: INTERVAL '1 day' is an INTERVAL DAY TO SECOND (YEAR TO MONTH
-// when the text names years or months), INTERVAL '1 02' DAY TO HOUR the
-// fields named, and INTERVAL 1 DAY 2 HOURS the fields its units span
-// (WEEK counts as DAY, MILLISECOND and MICROSECOND as SECOND).
+// value is the literal's value. Its type is INTERVAL '1 02' DAY TO
+// HOUR's fields named, or the fields the units of INTERVAL 1 DAY 2 HOURS
+// and INTERVAL '1 day 2 hours' span (WEEK counts as DAY, MILLISECOND and
+// MICROSECOND as SECOND), years and months never mixed with the others.
 func (lit *intervalText) value() (types.Value, error) {
 	switch {
 	case lit.from != "":
@@ -186,17 +185,11 @@ func (lit *intervalText) value() (types.Value, error) {
 		}
 		return types.ParseInterval(lit.text, k)
 	case len(lit.parts) == 0:
-		var c calendar
-		if err := c.read(lit.text); err != nil {
+		parts, err := unitParts(lit.text)
+		if err != nil {
 			return types.NullValue, err
 		}
-		if c.months != 0 && (c.days != 0 || c.micros != 0) {
-			return types.NullValue, errMixed
-		}
-		if c.months != 0 {
-			return c.yearMonth(types.YearMonth)
-		}
-		return c.dayTime(types.DayTime)
+		lit.parts = parts
 	}
 	var c calendar
 	ym, dt := [2]int{-1, -1}, [2]int{-1, -1}
@@ -241,22 +234,25 @@ type calendar struct {
 
 var errIntervalOverflow = fmt.Errorf("%w: the interval does not fit", types.ErrIntervalOverflow)
 
-// read adds a text of numbers and units ("interval 1 day -2 hours"):
-// Spark's unit-string form.
-func (c *calendar) read(text string) error {
+// unitParts splits a text of numbers and units ("interval 1 day -2
+// hours"), Spark's unit-string form, into parts.
+func unitParts(text string) ([]intervalPart, error) {
 	f := strings.Fields(strings.ToLower(text))
 	if len(f) > 0 && f[0] == "interval" {
 		f = f[1:]
 	}
 	if len(f) == 0 || len(f)%2 != 0 {
-		return errors.New("want numbers each followed by a unit, as in '1 day 2 hours'")
+		return nil, errors.New("want numbers each followed by a unit, as in '1 day 2 hours'")
 	}
+	parts := make([]intervalPart, 0, len(f)/2)
 	for i := 0; i < len(f); i += 2 {
-		if err := c.add(f[i], f[i+1]); err != nil {
-			return err
+		u, ok := intervalUnits[strings.ToUpper(f[i+1])]
+		if !ok {
+			return nil, fmt.Errorf("unknown unit %q", f[i+1])
 		}
+		parts = append(parts, intervalPart{num: f[i], unit: u})
 	}
-	return nil
+	return parts, nil
 }
 
 // add adds num units; only seconds take a fraction, of up to nine digits,

@@ -14,7 +14,7 @@ func TestWatermarkClause(t *testing.T) {
 		{"SELECT count(*) FROM read_json('logs/*.gz') WATERMARK timestamp DELAY OF INTERVAL 2 HOURS GROUP BY window(timestamp, '1 hour')",
 			"SELECT count(*) FROM read_json('logs/*.gz') WATERMARK timestamp DELAY OF INTERVAL '02' HOUR GROUP BY window(timestamp, '1 hour')"},
 		{"FROM read_json('x') watermark ts delay of interval '10 seconds' as e |> AGGREGATE count(*)",
-			"FROM read_json('x') WATERMARK ts DELAY OF INTERVAL '0 00:00:10' DAY TO SECOND AS e\n|> AGGREGATE count(*)"},
+			"FROM read_json('x') WATERMARK ts DELAY OF INTERVAL '10' SECOND AS e\n|> AGGREGATE count(*)"},
 		{"SELECT * FROM stream_source WATERMARK to_timestamp(ts) AS event_time DELAY OF INTERVAL 10 SECONDS s",
 			"SELECT * FROM stream_source WATERMARK to_timestamp(ts) AS event_time DELAY OF INTERVAL '10' SECOND AS s"},
 		{"SELECT * FROM (SELECT * FROM t) WATERMARK ts DELAY OF INTERVAL '01' MINUTE",

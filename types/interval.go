@@ -184,6 +184,9 @@ func TruncateInterval(k Kind, n int64) int64 {
 		}
 		return n
 	}
+	if e == Second {
+		return n // microseconds are the fraction a SECOND keeps
+	}
 	return n / dtUnit[e] * dtUnit[e]
 }
 
