@@ -186,3 +186,51 @@ func TimeDiff(a, b types.Value, k types.Kind) (types.Value, error) {
 	}
 	return types.Value{K: k, I: d}, nil
 }
+
+// DatePart is date_part(field, x) typed for its constant field, as
+// Spark's Extract is: SECOND of a date or timestamp keeps its fraction
+// (Spark: DECIMAL(8,6), nectar's DOUBLE); of an interval, only a field its
+// type spans (ExtractIntervalPart): YEAR and MONTH of a year-month
+// interval, DAY, HOUR, MINUTE and SECOND of a day-time one, each the
+// remainder below the field above it, with the interval's sign. ok is
+// false when the catalogue's date_part serves the call as it is.
+func DatePart(field string, x types.Kind) (*Func, types.Kind, bool, error) {
+	name := extractField(field)
+	part := func(k types.Kind, f func(types.Value) types.Value) (*Func, types.Kind, bool, error) {
+		return &Func{Name: "date_part", MinArgs: 2, MaxArgs: 2, AliasOf: "date_part",
+			Check: func([]types.Kind) (types.Kind, error) { return k, nil },
+			Eval:  func(a []types.Value) (types.Value, error) { return f(a[1]), nil },
+			Doc:   "date_part for one field"}, k, true, nil
+	}
+	if !x.IsInterval() {
+		if name != "second" {
+			return nil, types.Null, false, nil
+		}
+		return part(types.Float, func(v types.Value) types.Value {
+			us, ok := tsArg(v)
+			if !ok {
+				return types.NullValue
+			}
+			return types.FloatValue(float64(us-floorDiv(us, 60*microsPerSecond)*60*microsPerSecond) / float64(microsPerSecond))
+		})
+	}
+	s, e := x.IntervalFields()
+	spans := func(f types.IntervalField) bool { return s <= f && f <= e }
+	switch {
+	case x.IsYearMonth() && name == "year" && spans(types.Year):
+		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I / 12) })
+	case x.IsYearMonth() && name == "month" && spans(types.Month):
+		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I % 12) })
+	case x.IsDayTime() && name == "day" && spans(types.Day):
+		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I / types.MicrosPerDay) })
+	case x.IsDayTime() && name == "hour" && spans(types.Hour):
+		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I % types.MicrosPerDay / types.MicrosPerHour) })
+	case x.IsDayTime() && name == "minute" && spans(types.Minute):
+		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I % types.MicrosPerHour / types.MicrosPerMinute) })
+	case x.IsDayTime() && name == "second" && spans(types.Second):
+		return part(types.Float, func(v types.Value) types.Value {
+			return types.FloatValue(float64(v.I%types.MicrosPerMinute) / float64(types.MicrosPerSecond))
+		})
+	}
+	return nil, types.Null, true, fmt.Errorf("%w: cannot extract %s from %s", ErrArgType, strings.ToUpper(field), x)
+}

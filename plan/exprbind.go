@@ -653,7 +653,11 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	for i, a := range args {
 		kinds[i] = a.Kind()
 	}
+	if x, ok, err := datePart(e, fn, args); ok {
+		return x, err
+	}
 	k, err := fn.Check(kinds)
+
 	if err != nil {
 		return nil, syntax.Errorf(e.Position(), "%v", err)
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"time"
 
+	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -69,9 +70,9 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 			return &Op{Op: addOrSub(op), Args: []Expr{castExpr(l, types.Timestamp), r}, K: types.Timestamp}, true, nil
 		case lk == types.String && rk.IsDayTime():
 			// Spark adds to the text read as a timestamp and gives back
-			// text (Cast(TimeAdd(l, r), StringType)).
-			sum := &Op{Op: addOrSub(op), Args: []Expr{castExpr(l, types.Timestamp), r}, K: types.Timestamp}
-			return castExpr(sum, types.String), true, nil
+			// text in its own timestamp layout (Cast(TimeAdd(l, r),
+			// StringType)), which nectar's text of a timestamp is not.
+			return nil, true, syntax.Errorf(pos, "%s of a STRING and an interval gives Spark's text of a timestamp, which nectar does not write: CAST the string AS TIMESTAMP first", op)
 		}
 	case OpMul, OpDiv:
 		if op == OpMul && !lk.IsInterval() {
@@ -165,4 +166,28 @@ func intervalsWiden(pos syntax.Pos, k types.Kind, args []Expr) error {
 		}
 	}
 	return nil
+}
+
+// datePart binds date_part(field, x) (and EXTRACT) whose field is a
+// constant, typed by the field as Spark types it (functions.DatePart); a
+// NULL field is Spark's NULL DOUBLE. ok is false for the catalogue's
+// date_part to serve.
+func datePart(e *syntax.Call, fn *functions.Func, args []Expr) (Expr, bool, error) {
+	if len(args) != 2 || (fn.Name != "date_part" && fn.AliasOf != "date_part") {
+		return nil, false, nil
+	}
+	lit, ok := args[0].(*Const)
+	switch {
+	case !ok:
+		return nil, false, nil
+	case lit.V.K == types.Null:
+		return &Op{Op: OpCast, Args: []Expr{lit}, K: types.Float}, true, nil
+	case lit.V.K != types.String:
+		return nil, false, nil
+	}
+	part, k, ok, err := functions.DatePart(lit.V.S, args[1].Kind())
+	if err != nil {
+		return nil, true, syntax.Errorf(e.Position(), "%v", err)
+	}
+	return &Call{Fn: part, Args: args, K: k}, ok, nil
 }
