@@ -129,8 +129,8 @@ func addExact(a, b int64) (int64, bool) {
 // rounds half up).
 func MulInterval(iv, num types.Value, k types.Kind) (types.Value, error) {
 	if num.K == types.Int {
-		p := iv.I * num.I
-		if iv.I != 0 && (p/iv.I != num.I || (iv.I == -1 && num.I == math.MinInt64)) {
+		p, ok := mulExact(iv.I, num.I)
+		if !ok {
 			return types.NullValue, ErrOverflow
 		}
 		return intervalResult(k, p)
@@ -233,4 +233,55 @@ func DatePart(field string, x types.Kind) (*Func, types.Kind, bool, error) {
 		})
 	}
 	return nil, types.Null, true, fmt.Errorf("%w: cannot extract %s from %s", ErrArgType, strings.ToUpper(field), x)
+}
+
+func init() {
+	register(&Func{Name: "make_dt_interval", MinArgs: 0, MaxArgs: 4, Check: fixed(types.DayTime, numArg),
+		Doc: "make_dt_interval([days[, hours[, mins[, secs]]]]) → INTERVAL DAY TO SECOND: the sum of its parts, seconds with up to six decimals; one that does not fit is an error",
+		Eval: func(a []types.Value) (types.Value, error) {
+			units := [...]int64{types.MicrosPerDay, types.MicrosPerHour, types.MicrosPerMinute}
+			var total int64
+			for i, v := range a {
+				var n int64
+				ok := true
+				if i == 3 {
+					// Spark's secs is a DECIMAL(18, 6): exact microseconds.
+					f := math.Round(v.AsFloat() * float64(types.MicrosPerSecond))
+					ok = !math.IsNaN(f) && f < 0x1p63 && f >= -0x1p63
+					n = int64(f)
+				} else {
+					x, err := ToInt(v)
+					n, ok = mulExact(x, units[i])
+					ok = ok && err == nil
+				}
+				if ok {
+					total, ok = addExact(total, n)
+				}
+				if !ok {
+					return types.NullValue, fmt.Errorf("%w: make_dt_interval: the interval does not fit", ErrOverflow)
+				}
+			}
+			return types.Value{K: types.DayTime, I: total}, nil
+		}})
+	register(&Func{Name: "make_ym_interval", MinArgs: 0, MaxArgs: 2, Check: fixed(types.YearMonth, numArg),
+		Doc: "make_ym_interval([years[, months]]) → INTERVAL YEAR TO MONTH; one past 2^31-1 months is an error",
+		Eval: func(a []types.Value) (types.Value, error) {
+			var months int64
+			for i, v := range a {
+				n, err := ToInt(v)
+				if err != nil || n > math.MaxInt32 || n < math.MinInt32 {
+					return types.NullValue, fmt.Errorf("%w: make_ym_interval: %s is not an INT", ErrOverflow, v)
+				}
+				if i == 0 {
+					n *= 12
+				}
+				months += n
+			}
+			return intervalResult(types.YearMonth, months)
+		}})
+}
+
+func mulExact(a, b int64) (int64, bool) {
+	p := a * b
+	return p, a == 0 || (p/a == b && !(a == -1 && b == math.MinInt64))
 }

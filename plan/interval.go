@@ -44,12 +44,13 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 	mismatch := func() (Expr, bool, error) {
 		return nil, true, syntax.Errorf(pos, "[DATATYPE_MISMATCH] %s cannot apply to %s and %s", op, lk, rk)
 	}
-	// A NULL beside an interval is an interval of its kind.
+	// A NULL beside an interval is an interval of its kind in a sum, a
+	// number in a product.
 	if lk == types.Null {
-		l, lk = castExpr(l, rk), rk
+		l, lk = castExpr(l, nullAs(op, rk)), nullAs(op, rk)
 	}
 	if rk == types.Null {
-		r, rk = castExpr(r, lk), lk
+		r, rk = castExpr(r, nullAs(op, lk)), nullAs(op, lk)
 	}
 	switch op {
 	case OpAdd, OpSub:
@@ -98,6 +99,13 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 		return &Op{Op: code, Args: []Expr{l, r}, K: k}, true, nil
 	}
 	return mismatch()
+}
+
+func nullAs(op OpCode, other types.Kind) types.Kind {
+	if op == OpMul || op == OpDiv {
+		return types.Float
+	}
+	return other
 }
 
 func addOrSub(op OpCode) OpCode {

@@ -136,6 +136,10 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		if o.Op == plan.OpTryCast {
 			fn = "TRY_CAST"
 		}
+		if o.K.IsInterval() && o.Args[0].Kind() == types.Float {
+			// Spark casts a DECIMAL to an interval, not a DOUBLE.
+			a[0] = "CAST(" + a[0] + " AS DECIMAL(38, 18))"
+		}
 		if o.Bits != 0 {
 			// Spark checks the narrow type's range; nectar's column is
 			// a BIGINT.

@@ -488,23 +488,21 @@ func parseSeconds(s string) (int64, bool) {
 }
 
 // canCastInterval is CanCast where either side is an interval, as Spark's
-// Cast.canAnsiCast allows: within one family, to and from STRING, and
-// between a single-field interval and an integer (CAST(INTERVAL '3' DAY
-// AS INT) is 3).
+// Cast.canAnsiCast allows: within one family, to and from STRING, to an
+// integer and from a number, counted in the end field's unit (CAST(INTERVAL
+// '1 02' DAY TO HOUR AS INT) is 26). Not to a DOUBLE: Spark gives a
+// DECIMAL rounded to its scale, which nectar's DOUBLE does not keep.
 func canCastInterval(from, to Kind) bool {
 	if _, ok := widenInterval(from, to); ok {
 		return true
 	}
-	single := func(k Kind) bool { s, e := k.IntervalFields(); return k.IsInterval() && s == e }
 	switch {
 	case from == String || to == String:
 		return true
-	case from == Int:
-		return single(to)
-	case to == Int:
-		return single(from)
+	case from.IsNumeric():
+		return to.IsInterval()
 	}
-	return false
+	return to == Int
 }
 
 // castInterval is Cast where either side is an interval (canCastInterval
@@ -525,17 +523,8 @@ func castInterval(v Value, to Kind) (Value, error) {
 	case to == Int:
 		_, e := v.K.IntervalFields()
 		return IntValue(v.I / intervalUnit(v.K, e)), nil
-	case v.K == Int:
-		_, e := to.IntervalFields()
-		u := intervalUnit(to, e)
-		if v.I > math.MaxInt64/u || v.I < math.MinInt64/u {
-			return NullValue, fmt.Errorf("%w %d to %s: %w", ErrCast, v.I, to, ErrIntervalOverflow)
-		}
-		r, err := IntervalValue(to, v.I*u)
-		if err != nil {
-			return NullValue, fmt.Errorf("%w %d to %s: %w", ErrCast, v.I, to, err)
-		}
-		return r, nil
+	case v.K == Int || v.K == Float:
+		return numberToInterval(v, to)
 	}
 	return Value{K: to, I: TruncateInterval(to, v.I)}, nil
 }
@@ -550,4 +539,39 @@ func intervalUnit(k Kind, f IntervalField) int64 {
 		return 1
 	}
 	return dtUnit[f]
+}
+
+// numberToInterval is CAST(n AS interval type): n of the end field's
+// unit; a fraction rounds half up to a month, or to a microsecond and
+// then down to the end field (Spark's decimalToYearMonthInterval and
+// decimalToDayTimeInterval).
+func numberToInterval(v Value, to Kind) (Value, error) {
+	_, e := to.IntervalFields()
+	u := intervalUnit(to, e)
+	over := func() (Value, error) {
+		return NullValue, fmt.Errorf("%w %s to %s: %w", ErrCast, v, to, ErrIntervalOverflow)
+	}
+	var n int64
+	if v.K == Int {
+		if v.I > math.MaxInt64/u || v.I < math.MinInt64/u {
+			return over()
+		}
+		n = v.I * u
+	} else {
+		unit := float64(u)
+		if to.IsDayTime() {
+			unit = 1 // rounded to the microsecond first, cut to the field below
+		}
+		f := v.F * float64(u) / unit
+		r := math.Floor(math.Abs(f) + 0.5)
+		if math.IsNaN(r) || r >= 0x1p63 {
+			return over()
+		}
+		n = int64(math.Copysign(r, f)) * int64(unit)
+	}
+	r, err := IntervalValue(to, TruncateInterval(to, n))
+	if err != nil {
+		return over()
+	}
+	return r, nil
 }
