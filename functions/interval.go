@@ -226,7 +226,9 @@ func DatePart(field string, x types.Kind) (*Func, types.Kind, bool, error) {
 	case x.IsDayTime() && name == "hour" && spans(types.Hour):
 		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I % types.MicrosPerDay / types.MicrosPerHour) })
 	case x.IsDayTime() && name == "minute" && spans(types.Minute):
-		return part(types.Int, func(v types.Value) types.Value { return types.IntValue(v.I % types.MicrosPerHour / types.MicrosPerMinute) })
+		return part(types.Int, func(v types.Value) types.Value {
+			return types.IntValue(v.I % types.MicrosPerHour / types.MicrosPerMinute)
+		})
 	case x.IsDayTime() && name == "second" && spans(types.Second):
 		return part(types.Float, func(v types.Value) types.Value {
 			return types.FloatValue(float64(v.I%types.MicrosPerMinute) / float64(types.MicrosPerSecond))
