@@ -287,3 +287,18 @@ func mulExact(a, b int64) (int64, bool) {
 	p := a * b
 	return p, a == 0 || (p/a == b && !(a == -1 && b == math.MinInt64))
 }
+
+// orInterval extends a numeric function's check to an interval argument,
+// whose result kind is result(interval kind), or the interval's own kind
+// when result is nil.
+func orInterval(check func([]types.Kind) (types.Kind, error), result func(types.Kind) types.Kind) func([]types.Kind) (types.Kind, error) {
+	return func(args []types.Kind) (types.Kind, error) {
+		if len(args) != 1 || !args[0].IsInterval() {
+			return check(args)
+		}
+		if result == nil {
+			return args[0], nil
+		}
+		return result(args[0]), nil
+	}
+}
