@@ -302,3 +302,91 @@ func orInterval(check func([]types.Kind) (types.Kind, error), result func(types.
 		return result(args[0]), nil
 	}
 }
+
+// timeUnits are the units of timestampadd and timestampdiff in
+// microseconds; the calendar units (months) are 0 here.
+var timeUnits = map[string]int64{
+	"MICROSECOND": 1, "MILLISECOND": 1000, "SECOND": types.MicrosPerSecond,
+	"MINUTE": types.MicrosPerMinute, "HOUR": types.MicrosPerHour,
+	"DAY": types.MicrosPerDay, "DAYOFYEAR": types.MicrosPerDay, "WEEK": 7 * types.MicrosPerDay,
+	"MONTH": 0, "QUARTER": 0, "YEAR": 0,
+}
+
+var monthsIn = map[string]int64{"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+
+func timeUnit(name string, v types.Value) (string, int64, error) {
+	u := strings.ToUpper(ToString(v))
+	n, ok := timeUnits[u]
+	if !ok {
+		return "", 0, fmt.Errorf("%w: %s: unknown unit %q (MICROSECOND … YEAR)", ErrInvalidArg, name, ToString(v))
+	}
+	return u, n, nil
+}
+
+func init() {
+	register(&Func{Name: "timestampadd", MinArgs: 3, MaxArgs: 3, Check: fixed(types.Timestamp, strArg, numArg, timeArg),
+		Doc: "timestampadd(unit, n, ts) → TIMESTAMP: ts plus n units (MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY, DAYOFYEAR, WEEK, MONTH, QUARTER, YEAR), months by the calendar; also dateadd and date_add with a unit",
+		Eval: func(a []types.Value) (types.Value, error) {
+			u, per, err := timeUnit("timestampadd", a[0])
+			if err != nil {
+				return types.NullValue, err
+			}
+			n, err := ToInt(a[1])
+			us, ok := tsArg(a[2])
+			if err != nil || !ok {
+				return types.NullValue, nil
+			}
+			if per == 0 {
+				months, ok := mulExact(n, monthsIn[u])
+				if !ok {
+					return types.NullValue, ErrOverflow
+				}
+				return AddInterval(types.Value{K: types.Timestamp, I: us}, types.Value{K: types.YearMonth, I: months}, types.Timestamp, false)
+			}
+			d, ok := mulExact(n, per)
+			if !ok {
+				return types.NullValue, ErrOverflow
+			}
+			return AddInterval(types.Value{K: types.Timestamp, I: us}, types.Value{K: types.DayTime, I: d}, types.Timestamp, false)
+		}})
+	register(&Func{Name: "timestampdiff", MinArgs: 3, MaxArgs: 3, Check: fixed(types.Int, strArg, timeArg, timeArg),
+		Doc: "timestampdiff(unit, start, end) → BIGINT: whole units from start to end, months by the calendar (a month is not complete before its day and time come round); also datediff, date_diff and timediff with a unit",
+		Eval: func(a []types.Value) (types.Value, error) {
+			u, per, err := timeUnit("timestampdiff", a[0])
+			if err != nil {
+				return types.NullValue, err
+			}
+			start, ok1 := tsArg(a[1])
+			end, ok2 := tsArg(a[2])
+			if !ok1 || !ok2 {
+				return types.NullValue, nil
+			}
+			if per == 0 {
+				return types.IntValue(monthsUntil(start, end) / monthsIn[u]), nil
+			}
+			d := end - start
+			if (end >= 0 && start < 0 && d < 0) || (end < 0 && start > 0 && d >= 0) {
+				return types.NullValue, ErrOverflow
+			}
+			return types.IntValue(d / per), nil
+		}})
+}
+
+// monthsUntil is Java's LocalDateTime.until(end, MONTHS), which Spark's
+// timestampDiff uses: whole months, the last one complete only once end's
+// day and time reach start's.
+func monthsUntil(start, end int64) int64 {
+	sd, ed := daysOf(start), daysOf(end)
+	st, et := start-sd*microsPerDay, end-ed*microsPerDay
+	switch {
+	case ed > sd && et < st:
+		ed--
+	case ed < sd && et > st:
+		ed++
+	}
+	packed := func(days int64) int64 {
+		y, m, d := civilFromDays(days)
+		return (int64(y)*12+int64(m-1))*32 + int64(d)
+	}
+	return (packed(ed) - packed(sd)) / 32
+}

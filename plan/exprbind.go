@@ -642,7 +642,7 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		}
 		return nil, err
 	}
-	args, err := c.bindAll(e.Args)
+	args, err := c.bindCallArgs(fn, e)
 	if err != nil {
 		return nil, err
 	}

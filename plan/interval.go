@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"time"
 
 	"github.com/nectar-dev/nectar/functions"
@@ -198,4 +199,22 @@ func datePart(e *syntax.Call, fn *functions.Func, args []Expr) (Expr, bool, erro
 		return nil, true, syntax.Errorf(e.Position(), "%v", err)
 	}
 	return &Call{Fn: part, Args: args, K: k}, ok, nil
+}
+
+// bindCallArgs binds a call's arguments; timestampadd's and
+// timestampdiff's first is a unit word (HOUR), never a string or column,
+// as in Spark (INVALID_PARAMETER_VALUE.DATETIME_UNIT).
+func (c *exprCtx) bindCallArgs(fn *functions.Func, e *syntax.Call) ([]Expr, error) {
+	if (fn.Name != "timestampadd" && fn.Name != "timestampdiff") || len(e.Args) == 0 {
+		return c.bindAll(e.Args)
+	}
+	u, ok := e.Args[0].(*syntax.Ident)
+	if !ok || len(u.Parts) != 1 {
+		return nil, syntax.Errorf(e.Args[0].Position(), "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] %s takes a unit word first, such as HOUR or MONTH", fn.Name)
+	}
+	rest, err := c.bindAll(e.Args[1:])
+	if err != nil {
+		return nil, err
+	}
+	return append([]Expr{&Const{V: types.StringValue(strings.ToUpper(u.Parts[0]))}}, rest...), nil
 }

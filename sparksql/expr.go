@@ -194,6 +194,14 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 			a[i] = "CAST(" + a[i] + " AS INT)"
 		}
 	}
+	if name == "timestampadd" || name == "timestampdiff" {
+		// Spark takes the unit as a bare word only.
+		u, ok := e.Args[0].(*plan.Const)
+		if !ok || u.V.K != types.String || !isWord(u.V.S) {
+			return "", unsupported(name + " with a unit that is not a constant word")
+		}
+		a[0] = strings.ToUpper(u.V.S)
+	}
 	if (name == "element_at" || name == "try_element_at") && e.Args[0].Kind().IsArray() {
 		a[1] = "CAST(" + a[1] + " AS INT)" // an array's index is an INT; a map's key keeps its type
 	}
@@ -225,4 +233,13 @@ func (c *compiler) subquery(s *plan.Subquery, col func(int) string) (string, err
 		return fmt.Sprintf("(%s IN (SELECT c0 FROM (%s) %s))", x, q, c.alias()), nil
 	}
 	return "", unsupported("subquery mode")
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -386,6 +386,22 @@ func (p *parser) parseIdentOrCall() Expr {
 	return p.parseCall(t, strings.ToLower(strings.Join(parts, ".")))
 }
 
+// timeUnitCalls are the functions that take a unit word first, and what
+// they are with one.
+var timeUnitCalls = map[string]string{
+	"timestampadd": "timestampadd", "dateadd": "timestampadd", "date_add": "timestampadd",
+	"timestampdiff": "timestampdiff", "datediff": "timestampdiff", "date_diff": "timestampdiff", "timediff": "timestampdiff",
+}
+
+// isTimeUnit reports Spark's datetime units (the grammar's datetimeUnit).
+func isTimeUnit(s string) bool {
+	switch strings.ToUpper(s) {
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DAYOFYEAR", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND":
+		return true
+	}
+	return false
+}
+
 func (p *parser) parseCall(t *token, name string) Expr {
 	open := p.next()
 	c := &Call{At: At{t.pos}, Name: name}
@@ -400,6 +416,14 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.next()
 		c.Name = "date_part"
 		c.Args = []Expr{&Literal{At: At{f.pos}, Value: types.StringValue(strings.ToLower(f.text))}, p.parseExpr()}
+	case timeUnitCalls[name] != "" && p.tok().kind == tWord && isTimeUnit(p.tok().text) && p.peek(1).kind == tOp && p.peek(1).text == ",":
+		// timestampadd(HOUR, n, ts) and its synonyms take the unit as a
+		// word, kept as one so that it prints back as one; with a unit,
+		// date_add and datediff are timestampadd and timestampdiff.
+		u := p.next()
+		p.next()
+		c.Name = timeUnitCalls[name]
+		c.Args = append([]Expr{&Ident{At: At{u.pos}, Parts: []string{strings.ToUpper(u.text)}}}, p.parseCallArgs()...)
 	default:
 		if p.acceptKw("DISTINCT") {
 			c.Distinct = true
