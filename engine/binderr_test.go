@@ -80,7 +80,10 @@ func TestBinderErrors(t *testing.T) {
 		{"window-filter-offset", "SELECT lag(v) FILTER (WHERE v > 1) OVER (ORDER BY id) FROM t", 1, 8, "lag does not take FILTER", ""},
 		{"window-filter-not-bool", "SELECT sum(v) FILTER (WHERE v) OVER () FROM t", 1, 29, "expects a boolean condition", ""},
 		{"min-by-window", "SELECT min_by(v, id) OVER (PARTITION BY g) FROM t", 1, 8, "min_by is not supported as a window function", "first_value"},
-		{"range-offset-frame", "SELECT sum(v) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t", 1, 8, "RANGE frames with offsets are not supported", ""},
+		{"range-offset-two-keys", "SELECT sum(v) OVER (ORDER BY id, v RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t", 1, 8, "needs exactly one ORDER BY key", ""},
+		{"range-offset-type", "SELECT sum(v) OVER (ORDER BY id RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t", 1, 8, "does not apply to an ORDER BY key of BIGINT", ""},
+		{"frame-backwards", "SELECT sum(v) OVER (ORDER BY id ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING) FROM t", 1, 8, "after its end", ""},
+		{"order-by-aggregate-with-window", "SELECT g, rank() OVER (ORDER BY g) FROM t GROUP BY g ORDER BY count(*)", 1, 63, "UNSUPPORTED_EXPR_FOR_OPERATOR", ""},
 		{"filter-on-scalar", "SELECT upper(s) FILTER (WHERE id > 1) FROM t", 1, 8, "apply only to aggregate functions", ""},
 		{"subquery-columns", "SELECT id FROM t WHERE id = (SELECT id, g FROM t)", 1, 29, "must return one column", ""},
 	}

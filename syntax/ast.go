@@ -493,6 +493,9 @@ type Frame struct {
 type FrameBound struct {
 	Kind   BoundKind
 	Offset int64 // for OffsetPreceding and OffsetFollowing
+	// Value is a RANGE offset that is not a whole number, a fraction or an
+	// interval (RANGE INTERVAL '5' DAY PRECEDING); Offset is then 0.
+	Value types.Value
 }
 
 // BoundKind names a frame bound.

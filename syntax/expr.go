@@ -534,17 +534,33 @@ func (p *parser) parseFrameBound() FrameBound {
 	case p.acceptKw("CURRENT"):
 		p.expectKw("ROW")
 		return FrameBound{Kind: CurrentRow}
-	case t.kind == tInt:
-		p.next()
-		n, err := strconv.ParseInt(t.text, 10, 64)
-		if err != nil {
-			p.fail(Errorf(t.pos, "frame offset out of range: %s", t.text))
+	case t.kind == tInt || t.kind == tFloat || isKw(t, "INTERVAL"):
+		var b FrameBound
+		switch {
+		case t.kind == tInt:
+			p.next()
+			n, err := strconv.ParseInt(t.text, 10, 64)
+			if err != nil {
+				p.fail(Errorf(t.pos, "frame offset out of range: %s", t.text))
+			}
+			b.Offset = n
+		case t.kind == tFloat:
+			p.next()
+			f, err := strconv.ParseFloat(t.text, 64)
+			if err != nil {
+				p.fail(Errorf(t.pos, "invalid frame offset %s", t.text))
+			}
+			b.Value = types.FloatValue(f)
+		default:
+			b.Value = p.parseInterval().(*Interval).Value
 		}
 		if p.acceptKw("PRECEDING") {
-			return FrameBound{Kind: OffsetPreceding, Offset: n}
+			b.Kind = OffsetPreceding
+			return b
 		}
 		if p.acceptKw("FOLLOWING") {
-			return FrameBound{Kind: OffsetFollowing, Offset: n}
+			b.Kind = OffsetFollowing
+			return b
 		}
 		p.failExpected("PRECEDING or FOLLOWING")
 	}

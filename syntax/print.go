@@ -684,15 +684,19 @@ func (f *Frame) String() string {
 }
 
 func (b FrameBound) String() string {
+	off := strconv.FormatInt(b.Offset, 10)
+	if !b.Value.IsNull() {
+		off = FormatValue(b.Value)
+	}
 	switch b.Kind {
 	case UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
 	case OffsetPreceding:
-		return strconv.FormatInt(b.Offset, 10) + " PRECEDING"
+		return off + " PRECEDING"
 	case CurrentRow:
 		return "CURRENT ROW"
 	case OffsetFollowing:
-		return strconv.FormatInt(b.Offset, 10) + " FOLLOWING"
+		return off + " FOLLOWING"
 	}
 	return "UNBOUNDED FOLLOWING"
 }
