@@ -82,12 +82,12 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 		return nil, syntax.Errorf(e.Position(), "%s needs ORDER BY in its window: without it the rows' order is undefined", e.Name)
 	}
 	if f := e.Over.Frame; f != nil {
-		// Spark's INVALID_BOUNDARY and frame offsets, which are INT.
+		// Spark's INVALID_BOUNDARY and ROWS offsets, which are INT.
 		if f.Start.Kind == syntax.UnboundedFollowing || f.End.Kind == syntax.UnboundedPreceding {
 			return nil, syntax.Errorf(e.Position(), "a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING")
 		}
 		for _, b := range []syntax.FrameBound{f.Start, f.End} {
-			if b.Offset > math.MaxInt32 {
+			if b.Offset > math.MaxInt32 && f.Unit == "ROWS" {
 				return nil, syntax.Errorf(e.Position(), "a frame offset must fit in an INT, got %d", b.Offset)
 			}
 		}
