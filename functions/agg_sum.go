@@ -28,7 +28,7 @@ func init() {
 		SparkWindow: true,
 	})
 	registerAggregate(&Aggregate{
-		Name:        "avg",
+		Name:  "avg",
 		Doc:   "avg(x) → DOUBLE: the mean of the non-NULL values; of intervals, an INTERVAL YEAR TO MONTH or DAY TO SECOND rounded half up",
 		Check: orIntervalAgg(numeric(floatKind), fullInterval),
 		New: func(s AggSpec) Accumulator {
@@ -98,7 +98,6 @@ func (a *sumIntAcc) Result() types.Value {
 	}
 	return types.IntValue(a.s)
 }
-
 
 func (a *sumIntAcc) Export() (State, error) { return State{I: a.s, Any: a.any}, nil }
 func (a *sumIntAcc) Import(s State) error   { a.s, a.any = s.I, s.Any; return nil }
