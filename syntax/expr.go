@@ -393,6 +393,21 @@ var timeUnitCalls = map[string]string{
 	"timestampdiff": "timestampdiff", "datediff": "timestampdiff", "date_diff": "timestampdiff", "timediff": "timestampdiff",
 }
 
+// timeUnitCall makes date_add(DAY, n, d) and the like, three arguments the
+// first of which is a unit word, the call with a unit it is in Spark's
+// grammar; the unit stays a word (an Ident) so that it prints back as one.
+// With two arguments date_add and datediff are the functions of days.
+func timeUnitCall(c *Call) {
+	to := timeUnitCalls[c.Name]
+	if to == "" || len(c.Args) != 3 {
+		return
+	}
+	if u, ok := c.Args[0].(*Ident); ok && len(u.Parts) == 1 && isTimeUnit(u.Parts[0]) {
+		c.Name = to
+		c.Args[0] = &Ident{At: u.At, Parts: []string{strings.ToUpper(u.Parts[0])}}
+	}
+}
+
 // isTimeUnit reports Spark's datetime units (the grammar's datetimeUnit).
 func isTimeUnit(s string) bool {
 	switch strings.ToUpper(s) {
@@ -416,14 +431,6 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.next()
 		c.Name = "date_part"
 		c.Args = []Expr{&Literal{At: At{f.pos}, Value: types.StringValue(strings.ToLower(f.text))}, p.parseExpr()}
-	case timeUnitCalls[name] != "" && p.tok().kind == tWord && isTimeUnit(p.tok().text) && p.peek(1).kind == tOp && p.peek(1).text == ",":
-		// timestampadd(HOUR, n, ts) and its synonyms take the unit as a
-		// word, kept as one so that it prints back as one; with a unit,
-		// date_add and datediff are timestampadd and timestampdiff.
-		u := p.next()
-		p.next()
-		c.Name = timeUnitCalls[name]
-		c.Args = append([]Expr{&Ident{At: At{u.pos}, Parts: []string{strings.ToUpper(u.text)}}}, p.parseCallArgs()...)
 	default:
 		if p.acceptKw("DISTINCT") {
 			c.Distinct = true
@@ -431,6 +438,7 @@ func (p *parser) parseCall(t *token, name string) Expr {
 			p.acceptKw("ALL")
 		}
 		c.Args = p.parseCallArgs()
+		timeUnitCall(c)
 	}
 	p.expectClose(open)
 	if p.isKw("WITHIN") && isKw(p.peek(1), "GROUP") {
