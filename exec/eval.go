@@ -66,6 +66,8 @@ func evalEnv(e plan.Expr, row, env []types.Value) (types.Value, error) {
 		switch e.Op {
 		case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
 			return lazyOp(e, func(x plan.Expr) (types.Value, error) { return evalEnv(x, row, env) })
+		case plan.OpTry:
+			return tryRow(e, func(x plan.Expr) (types.Value, error) { return evalEnv(x, row, env) })
 		}
 		args := make([]types.Value, len(e.Args))
 		for i, a := range e.Args {
@@ -155,6 +157,9 @@ func evalArgs(es []plan.Expr, b *types.Batch) ([]*types.Vector, error) {
 }
 
 func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	if e.Op == plan.OpTry {
+		return evalTry(e, b)
+	}
 	switch e.Op {
 	case plan.OpAnd, plan.OpOr:
 		if cannotFail(e) {
@@ -568,4 +573,48 @@ func boolAt(v *types.Vector, i int) int64 {
 		return 0
 	}
 	return 1
+}
+
+// evalTry evaluates try_add and its kin row by row (tryRow).
+func evalTry(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	out := types.NewVector(e.K, b.Len)
+	row := make([]types.Value, len(b.Cols))
+	for i := 0; i < b.Len; i++ {
+		row = b.Row(row[:0], i)
+		v, err := tryRow(e, func(x plan.Expr) (types.Value, error) { return EvalRow(x, row) })
+		if err != nil {
+			return nil, err
+		}
+		out.Append(coerce(v, e.K))
+	}
+	return out, nil
+}
+
+// tryRow evaluates an OpTry: the arguments of its operation as usual, so
+// that their failures stay errors, then the operation, NULL where it
+// fails.
+func tryRow(e *plan.Op, eval func(plan.Expr) (types.Value, error)) (types.Value, error) {
+	var args []plan.Expr
+	var apply func([]types.Value) (types.Value, error)
+	switch x := e.Args[0].(type) {
+	case *plan.Op:
+		args, apply = x.Args, func(a []types.Value) (types.Value, error) { return scalarOp(x, a) }
+	case *plan.Call:
+		args, apply = x.Args, func(a []types.Value) (types.Value, error) { return callFunc(x.Fn, a) }
+	default:
+		return eval(x)
+	}
+	vals := make([]types.Value, len(args))
+	for i, a := range args {
+		v, err := eval(a)
+		if err != nil {
+			return types.NullValue, err
+		}
+		vals[i] = v
+	}
+	v, err := apply(vals)
+	if err != nil {
+		return types.NullValue, nil
+	}
+	return v, nil
 }

@@ -45,6 +45,8 @@ var differences = map[string]string{
 	"functions_time/timestampdiff":               "DuckDB's datediff takes the unit as a string and counts boundaries crossed; Spark's timestampdiff takes a word and counts whole units",
 	"functions_time/to_date":                     "DuckDB has no to_date",
 	"functions_time/to_timestamp":                "DuckDB's to_timestamp takes epoch seconds, not text, and has no timestamp() function",
+	"functions_time/try_add_integers":            "DuckDB has no try_add",
+	"functions_time/try_interval_arithmetic":     "DuckDB has no try_add, try_subtract or try_multiply, and one INTERVAL type",
 	"functions_time/unix_timestamp":              "DuckDB has no unix_timestamp (it spells it epoch)",
 	"json_paths/array_index":                     "array subscripts are 0-based in Spark, 1-based in DuckDB",
 	"json_paths/array_index_expr":                "array subscripts are 0-based in Spark, 1-based in DuckDB",

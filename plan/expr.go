@@ -74,6 +74,10 @@ const (
 	OpMulInterval // Args: interval, number
 	OpDivInterval // Args: interval, number
 	OpTimeDiff    // Args: two dates (an INTERVAL DAY) or two timestamps
+	// OpTry is try_add and its kin: Args[0] is the operation, whose own
+	// failure (an overflow, a division by zero) gives NULL, while its
+	// arguments' failures stay errors, as in Spark's TRY eval mode.
+	OpTry
 )
 
 var opNames = [...]string{
@@ -82,7 +86,7 @@ var opNames = [...]string{
 	OpNullSafeEq: "<=>", OpAnd: "AND", OpOr: "OR", OpNot: "NOT", OpIsNull: "IS NULL",
 	OpIsNotNull: "IS NOT NULL", OpLike: "LIKE", OpRLike: "RLIKE", OpIn: "IN", OpCase: "CASE",
 	OpCast: "CAST", OpTryCast: "TRY_CAST", OpCoalesce: "coalesce",
-	OpAddInterval: "+", OpSubInterval: "-", OpMulInterval: "*", OpDivInterval: "/", OpTimeDiff: "-",
+	OpAddInterval: "+", OpSubInterval: "-", OpMulInterval: "*", OpDivInterval: "/", OpTimeDiff: "-", OpTry: "try",
 }
 
 func (o OpCode) String() string { return opNames[o] }

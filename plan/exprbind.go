@@ -395,6 +395,9 @@ func arithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 		return x, err
 	}
 	lk, rk := l.Kind(), r.Kind()
+	if op == OpAdd && lk == types.Int && rk == types.Date {
+		l, r, lk, rk = r, l, rk, lk // 7 + d is date_add(d, 7), as in Spark
+	}
 	if (lk == types.Date || lk == types.Timestamp) && (op == OpAdd || op == OpSub) && rk == types.Int {
 		name := "date_add"
 		if op == OpSub {
@@ -607,6 +610,9 @@ func (c *exprCtx) caseExpr(e *syntax.Case) (Expr, error) {
 func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	if e.Distinct || e.Filter != nil {
 		return nil, syntax.Errorf(e.Position(), "DISTINCT and FILTER apply only to aggregate functions, and %s is not one", e.Name)
+	}
+	if x, ok, err := c.tryArithmetic(e); ok {
+		return x, err
 	}
 	if e.Name == "coalesce" {
 		args, err := c.bindAll(e.Args)

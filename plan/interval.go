@@ -218,3 +218,47 @@ func (c *exprCtx) bindCallArgs(fn *functions.Func, e *syntax.Call) ([]Expr, erro
 	}
 	return append([]Expr{&Const{V: types.StringValue(strings.ToUpper(u.Parts[0]))}}, rest...), nil
 }
+
+// tryOps are Spark's try_ arithmetic functions and the operators they try.
+var tryOps = map[string]OpCode{"try_add": OpAdd, "try_subtract": OpSub, "try_multiply": OpMul, "try_divide": OpDiv}
+
+// tryArithmetic binds try_add(a, b) and its kin as a + b typed as the
+// operator types it, whose own failure gives NULL. Of integers and text
+// alone it is refused: Spark types integer literals and columns as INT,
+// where an overflow past 2^31 gives NULL, and a string beside an integer
+// as BIGINT, where nectar computes a BIGINT or a DOUBLE and would answer a
+// number. try_divide of numbers is the catalogue's.
+func (c *exprCtx) tryArithmetic(e *syntax.Call) (Expr, bool, error) {
+	op, ok := tryOps[strings.ToLower(e.Name)]
+	if !ok || len(e.Args) != 2 || e.Distinct || e.Over != nil {
+		return nil, false, nil
+	}
+	args, err := c.bindAll(e.Args)
+	if err != nil {
+		return nil, true, err
+	}
+	l, r := args[0], args[1]
+	lk, rk := l.Kind(), r.Kind()
+	if op == OpDiv && !lk.IsInterval() {
+		fn, _ := functions.Lookup("try_divide")
+		k, err := fn.Check([]types.Kind{lk, rk})
+		if err != nil {
+			return nil, true, syntax.Errorf(e.Position(), "%v", err)
+		}
+		return &Call{Fn: fn, Args: args, K: k}, true, nil
+	}
+	if !exactKind(lk) && !exactKind(rk) {
+		return nil, true, syntax.Errorf(e.Position(), "%s of integers or text is not supported: Spark computes them as INT or BIGINT, whose overflow gives NULL, nectar as BIGINT or DOUBLE; cast one to DOUBLE", e.Name)
+	}
+	x, err := arithmetic(e.Position(), op, l, r)
+	if err != nil {
+		return nil, true, err
+	}
+	return &Op{Op: OpTry, Args: []Expr{x}, K: x.Kind()}, true, nil
+}
+
+// exactKind reports kinds whose try_ arithmetic nectar computes as Spark
+// does: DOUBLE, dates, timestamps and intervals.
+func exactKind(k types.Kind) bool {
+	return k == types.Float || isTime(k) || k.IsInterval()
+}

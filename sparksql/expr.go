@@ -148,6 +148,8 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		return fn + "(" + a[0] + " AS " + t + ")", nil
 	case plan.OpCoalesce:
 		return castTo("coalesce("+strings.Join(a, ", ")+")", o.K), nil
+	case plan.OpTry:
+		return c.try(o, col)
 	case plan.OpAddInterval, plan.OpSubInterval, plan.OpTimeDiff:
 		// The binder typed these as Spark does, so Spark's own operator
 		// gives the same kind.
@@ -242,4 +244,32 @@ func isWord(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// tryNames are Spark's try_ functions for the operations an OpTry wraps.
+var tryNames = map[plan.OpCode]string{
+	plan.OpAdd: "try_add", plan.OpAddInterval: "try_add", plan.OpSub: "try_subtract", plan.OpSubInterval: "try_subtract",
+	plan.OpTimeDiff: "try_subtract", plan.OpMul: "try_multiply", plan.OpMulInterval: "try_multiply", plan.OpDivInterval: "try_divide",
+}
+
+// try compiles an OpTry as Spark's try_ function of its operation's
+// arguments; a date plus days is date_add, which Spark's try_add is too.
+func (c *compiler) try(o *plan.Op, col func(int) string) (string, error) {
+	name, args := "", []plan.Expr(nil)
+	switch x := o.Args[0].(type) {
+	case *plan.Op:
+		name, args = tryNames[x.Op], x.Args
+	case *plan.Call:
+		if x.Fn.Name == "date_add" {
+			name, args = "try_add", x.Args
+		}
+	}
+	if name == "" {
+		return "", unsupported("try_ of " + o.Args[0].String())
+	}
+	a, err := c.args(args, col)
+	if err != nil {
+		return "", err
+	}
+	return castTo(name+"("+a[0]+", "+a[1]+")", o.K), nil
 }
