@@ -60,6 +60,11 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		return &Const{V: e.Value}, nil
 	case *syntax.Ident:
 		x, err := c.column(e.Parts, e.Position())
+		if err != nil && len(e.Parts) == 1 && niladic[strings.ToLower(e.Parts[0])] {
+			// current_date and its kin need no parentheses in Spark; a
+			// column of the name comes first.
+			return c.bind(&syntax.Call{At: e.At, Name: strings.ToLower(e.Parts[0])})
+		}
 		if err != nil && len(e.Parts) == 1 && strings.EqualFold(e.Parts[0], "grouping__id") && c.agg != nil && c.agg.gid >= 0 {
 			// Hive's virtual column, which Spark keeps: grouping_id()
 			// under GROUPING SETS, ROLLUP or CUBE.
@@ -341,6 +346,9 @@ func castExpr(e Expr, k types.Kind) Expr {
 	}
 	return &Op{Op: OpCast, Args: []Expr{e}, K: k}
 }
+
+// niladic are the functions Spark calls without parentheses.
+var niladic = map[string]bool{"current_date": true, "current_timestamp": true, "localtimestamp": true}
 
 var arith = map[string]OpCode{"+": OpAdd, "-": OpSub, "*": OpMul, "/": OpDiv, "DIV": OpIntDiv, "%": OpMod}
 var comparisons = map[string]OpCode{"=": OpEq, "==": OpEq, "!=": OpNe, "<>": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe, "<=>": OpNullSafeEq}
