@@ -76,6 +76,12 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 			// StringType)), which nectar's text of a timestamp is not.
 			return nil, true, syntax.Errorf(pos, "%s of a STRING and an interval gives Spark's text of a timestamp, which nectar does not write: CAST the string AS TIMESTAMP first", op)
 		}
+	case OpIntDiv:
+		// How many times one interval goes into another, of one family.
+		if _, ok := intervalWiden(lk, rk); !ok {
+			return mismatch()
+		}
+		return &Op{Op: OpIntDiv, Args: []Expr{l, r}, K: types.Int}, true, nil
 	case OpMul, OpDiv:
 		if op == OpMul && !lk.IsInterval() {
 			l, r, lk, rk = r, l, rk, lk

@@ -329,6 +329,15 @@ func (p *parser) parsePrimary() Expr {
 			if n.kind == tOp && n.text == "(" {
 				return p.parseIdentOrCall()
 			}
+		case "DIV":
+			// div(a, b) is Spark's function form of a DIV b.
+			if n.kind == tOp && n.text == "(" {
+				c, ok := p.parseIdentOrCall().(*Call)
+				if !ok || len(c.Args) != 2 || c.Distinct {
+					p.fail(Errorf(t.pos, "div takes two arguments: div(a, b) is a DIV b"))
+				}
+				return &Binary{At: c.At, Op: "DIV", L: c.Args[0], R: c.Args[1]}
+			}
 		}
 		if !reserved[up] {
 			return p.parseIdentOrCall()
