@@ -72,7 +72,7 @@ func AddInterval(x, iv types.Value, k types.Kind, sub bool) (types.Value, error)
 	}
 	switch {
 	case x.K.IsInterval():
-		s, ok := addExact(x.I, n)
+		s, ok := types.AddExact(x.I, n)
 		if !ok {
 			return types.NullValue, ErrOverflow
 		}
@@ -93,7 +93,7 @@ func AddInterval(x, iv types.Value, k types.Kind, sub bool) (types.Value, error)
 	case x.K == types.Date:
 		return types.DateValue(x.I + n/types.MicrosPerDay), nil
 	}
-	s, ok := addExact(x.I, n)
+	s, ok := types.AddExact(x.I, n)
 	if !ok {
 		return types.NullValue, ErrOverflow
 	}
@@ -118,10 +118,6 @@ func intervalResult(k types.Kind, n int64) (types.Value, error) {
 	return v, nil
 }
 
-func addExact(a, b int64) (int64, bool) {
-	s := a + b
-	return s, !((a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0))
-}
 
 // MulInterval is iv × num (Spark's MultiplyYMInterval and
 // MultiplyDTInterval): exact for an integer, rounded half up for a
@@ -129,7 +125,7 @@ func addExact(a, b int64) (int64, bool) {
 // rounds half up).
 func MulInterval(iv, num types.Value, k types.Kind) (types.Value, error) {
 	if num.K == types.Int {
-		p, ok := mulExact(iv.I, num.I)
+		p, ok := types.MulExact(iv.I, num.I)
 		if !ok {
 			return types.NullValue, ErrOverflow
 		}
@@ -253,11 +249,11 @@ func init() {
 					n = int64(f)
 				} else {
 					x, err := ToInt(v)
-					n, ok = mulExact(x, units[i])
+					n, ok = types.MulExact(x, units[i])
 					ok = ok && err == nil
 				}
 				if ok {
-					total, ok = addExact(total, n)
+					total, ok = types.AddExact(total, n)
 				}
 				if !ok {
 					return types.NullValue, fmt.Errorf("%w: make_dt_interval: the interval does not fit", ErrOverflow)
@@ -283,10 +279,6 @@ func init() {
 		}})
 }
 
-func mulExact(a, b int64) (int64, bool) {
-	p := a * b
-	return p, a == 0 || (p/a == b && !(a == -1 && b == math.MinInt64))
-}
 
 // orInterval extends a numeric function's check to an interval argument,
 // whose result kind is result(interval kind), or the interval's own kind
@@ -337,13 +329,13 @@ func init() {
 				return types.NullValue, nil
 			}
 			if per == 0 {
-				months, ok := mulExact(n, monthsIn[u])
+				months, ok := types.MulExact(n, monthsIn[u])
 				if !ok {
 					return types.NullValue, ErrOverflow
 				}
 				return AddInterval(types.Value{K: types.Timestamp, I: us}, types.Value{K: types.YearMonth, I: months}, types.Timestamp, false)
 			}
-			d, ok := mulExact(n, per)
+			d, ok := types.MulExact(n, per)
 			if !ok {
 				return types.NullValue, ErrOverflow
 			}

@@ -59,7 +59,7 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 			l, r, lk, rk = r, l, rk, lk // interval + time is time + interval
 		}
 		if lk.IsInterval() {
-			w, ok := intervalWiden(lk, rk)
+			w, ok := types.WidenInterval(lk, rk)
 			if !ok {
 				return mismatch()
 			}
@@ -78,7 +78,7 @@ func intervalArithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, bool, error
 		}
 	case OpIntDiv:
 		// How many times one interval goes into another, of one family.
-		if _, ok := intervalWiden(lk, rk); !ok {
+		if _, ok := types.WidenInterval(lk, rk); !ok {
 			return mismatch()
 		}
 		return &Op{Op: OpIntDiv, Args: []Expr{l, r}, K: types.Int}, true, nil
@@ -122,13 +122,6 @@ func addOrSub(op OpCode) OpCode {
 	return OpAddInterval
 }
 
-// intervalWiden is the type of a sum of intervals of one family.
-func intervalWiden(a, b types.Kind) (types.Kind, bool) {
-	if a.IsYearMonth() != b.IsYearMonth() || !a.IsInterval() || !b.IsInterval() {
-		return types.Null, false
-	}
-	return types.Widen(a, b), true
-}
 
 func isTimeLike(k types.Kind) bool { return isTime(k) || k == types.String || k == types.Null }
 
@@ -160,7 +153,7 @@ func compareIntervals(pos syntax.Pos, l, r Expr) (Expr, Expr, error) {
 	case rk == types.Null:
 		return l, castExpr(r, lk), nil
 	}
-	w, ok := intervalWiden(lk, rk)
+	w, ok := types.WidenInterval(lk, rk)
 	if !ok {
 		return nil, nil, syntax.Errorf(pos, "[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES] cannot compare %s with %s", lk, rk)
 	}

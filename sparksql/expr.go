@@ -271,5 +271,8 @@ func (c *compiler) try(o *plan.Op, col func(int) string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if call, ok := o.Args[0].(*plan.Call); ok && call.Fn.Name == "date_add" {
+		a[1] = "CAST(" + a[1] + " AS INT)" // Spark's date_add takes INT days
+	}
 	return castTo(name+"("+a[0]+", "+a[1]+")", o.K), nil
 }

@@ -303,17 +303,17 @@ func (c *calendar) add(num, unit string) error {
 	default:
 		return fmt.Errorf("unknown unit %q", unit)
 	}
-	x, ok := mulExact(v, scale)
+	x, ok := types.MulExact(v, scale)
 	if ok && frac != "" {
 		var us int64
 		fmt.Sscan((frac + "00000")[:6], &us)
 		if neg {
 			us = -us
 		}
-		x, ok = addExact(x, us)
+		x, ok = types.AddExact(x, us)
 	}
 	if ok {
-		*target, ok = addExact(*target, x)
+		*target, ok = types.AddExact(*target, x)
 	}
 	if !ok || (target != &c.micros && (*target > math.MaxInt32 || *target < math.MinInt32)) {
 		return errIntervalOverflow
@@ -326,9 +326,9 @@ func (c *calendar) yearMonth(k types.Kind) (types.Value, error) {
 }
 
 func (c *calendar) dayTime(k types.Kind) (types.Value, error) {
-	d, ok := mulExact(c.days, types.MicrosPerDay)
+	d, ok := types.MulExact(c.days, types.MicrosPerDay)
 	if ok {
-		d, ok = addExact(d, c.micros)
+		d, ok = types.AddExact(d, c.micros)
 	}
 	if !ok {
 		return types.NullValue, errIntervalOverflow
@@ -336,12 +336,4 @@ func (c *calendar) dayTime(k types.Kind) (types.Value, error) {
 	return types.IntervalValue(k, d)
 }
 
-func addExact(a, b int64) (int64, bool) {
-	s := a + b
-	return s, !((a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0))
-}
 
-func mulExact(a, b int64) (int64, bool) {
-	p := a * b
-	return p, a == 0 || (p/a == b && !(a == -1 && b == math.MinInt64))
-}

@@ -133,10 +133,11 @@ func fieldIndex(names []string, s string) (IntervalField, bool) {
 	return 0, false
 }
 
-// widenInterval widens two intervals of one family to the type spanning
+// WidenInterval widens two intervals of one family to the type spanning
 // both's fields, as Spark's type coercion does
-// (DayTimeIntervalType(min start, max end)).
-func widenInterval(a, b Kind) (Kind, bool) {
+// (DayTimeIntervalType(min start, max end)); ok is false unless both are
+// intervals of one family.
+func WidenInterval(a, b Kind) (Kind, bool) {
 	as, ae := a.IntervalFields()
 	bs, be := b.IntervalFields()
 	switch {
@@ -493,7 +494,7 @@ func parseSeconds(s string) (int64, bool) {
 // '1 02' DAY TO HOUR AS INT) is 26). Not to a DOUBLE: Spark gives a
 // DECIMAL rounded to its scale, which nectar's DOUBLE does not keep.
 func canCastInterval(from, to Kind) bool {
-	if _, ok := widenInterval(from, to); ok {
+	if _, ok := WidenInterval(from, to); ok {
 		return true
 	}
 	switch {
@@ -574,4 +575,17 @@ func numberToInterval(v Value, to Kind) (Value, error) {
 		return over()
 	}
 	return r, nil
+}
+
+// AddExact is a + b, ok false when it overflows 64 bits (Java's
+// Math.addExact, which Spark's interval arithmetic uses).
+func AddExact(a, b int64) (int64, bool) {
+	s := a + b
+	return s, !((a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0))
+}
+
+// MulExact is a × b, ok false when it overflows 64 bits (Math.multiplyExact).
+func MulExact(a, b int64) (int64, bool) {
+	p := a * b
+	return p, a == 0 || (p/a == b && !(a == -1 && b == math.MinInt64))
 }

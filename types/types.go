@@ -167,7 +167,7 @@ func Widen(a, b Kind) Kind {
 	case (a == Date && b == Timestamp) || (a == Timestamp && b == Date):
 		return Timestamp
 	}
-	if k, ok := widenInterval(a, b); ok {
+	if k, ok := WidenInterval(a, b); ok {
 		return k
 	}
 	if k, ok := widenNested(a, b, Widen); ok {

@@ -151,7 +151,7 @@ func Compare(a, b Value) int {
 		}
 		return compareNested(a, b)
 	}
-	if _, ok := widenInterval(a.K, b.K); ok {
+	if _, ok := WidenInterval(a.K, b.K); ok {
 		return cmp.Compare(a.I, b.I)
 	}
 	if a.K.IsNumeric() && b.K.IsNumeric() {
