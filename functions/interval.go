@@ -118,7 +118,6 @@ func intervalResult(k types.Kind, n int64) (types.Value, error) {
 	return v, nil
 }
 
-
 // MulInterval is iv × num (Spark's MultiplyYMInterval and
 // MultiplyDTInterval): exact for an integer, rounded half up for a
 // fraction (nectar's DOUBLE stands for Spark's DECIMAL, whose product
@@ -278,7 +277,6 @@ func init() {
 			return intervalResult(types.YearMonth, months)
 		}})
 }
-
 
 // orInterval extends a numeric function's check to an interval argument,
 // whose result kind is result(interval kind), or the interval's own kind

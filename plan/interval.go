@@ -122,7 +122,6 @@ func addOrSub(op OpCode) OpCode {
 	return OpAddInterval
 }
 
-
 func isTimeLike(k types.Kind) bool { return isTime(k) || k == types.String || k == types.Null }
 
 // timeDiff types a difference of dates or timestamps: an INTERVAL DAY

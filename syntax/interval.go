@@ -335,5 +335,3 @@ func (c *calendar) dayTime(k types.Kind) (types.Value, error) {
 	}
 	return types.IntervalValue(k, d)
 }
-
-
