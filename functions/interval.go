@@ -86,10 +86,16 @@ func AddInterval(x, iv types.Value, k types.Kind, sub bool) (types.Value, error)
 	case iv.K.IsYearMonth():
 		days := floorDiv(x.I, types.MicrosPerDay)
 		d, ok := addMonths(days, n)
+		if ok {
+			d, ok = types.MulExact(d, types.MicrosPerDay)
+		}
+		if ok {
+			d, ok = types.AddExact(d, x.I-days*types.MicrosPerDay)
+		}
 		if !ok {
 			return types.NullValue, ErrOverflow
 		}
-		return types.Value{K: types.Timestamp, I: d*types.MicrosPerDay + x.I - days*types.MicrosPerDay}, nil
+		return types.Value{K: types.Timestamp, I: d}, nil
 	case x.K == types.Date:
 		return types.DateValue(x.I + n/types.MicrosPerDay), nil
 	}
