@@ -386,3 +386,68 @@ func monthsUntil(start, end int64) int64 {
 	}
 	return (packed(ed) - packed(sd)) / 32
 }
+
+func init() {
+	register(&Func{Name: "width_bucket", MinArgs: 4, MaxArgs: 4, Check: widthBucketCheck,
+		Doc: "width_bucket(x, lo, hi, n) → BIGINT: which of n equal buckets between lo and hi holds x, 0 below and n+1 above (numbers, or intervals of one family); NULL for n ≤ 0 or lo = hi",
+		Eval: func(a []types.Value) (types.Value, error) {
+			var f [3]float64
+			for i := range f {
+				if a[i].K.IsInterval() {
+					f[i] = float64(a[i].I)
+					continue
+				}
+				x, err := ToFloat(a[i])
+				if err != nil {
+					return types.NullValue, nil
+				}
+				f[i] = x
+			}
+			n, err := ToInt(a[3])
+			if err != nil {
+				return types.NullValue, nil
+			}
+			b, ok := widthBucket(f[0], f[1], f[2], n)
+			if !ok {
+				return types.NullValue, nil
+			}
+			return types.IntValue(b), nil
+		}})
+}
+
+// widthBucketCheck takes three numbers or three intervals of one family,
+// and a bucket count.
+func widthBucketCheck(args []types.Kind) (types.Kind, error) {
+	if args[0].IsInterval() || args[1].IsInterval() || args[2].IsInterval() {
+		for i, k := range args[:3] {
+			if _, ok := types.WidenInterval(args[0], k); !ok && k != types.Null {
+				return types.Null, &ArgTypeError{Arg: i + 1, Want: "an interval of " + args[0].String() + "'s family", Got: k}
+			}
+		}
+		return types.Int, checkArgs(args[3:], numArg)
+	}
+	return types.Int, checkArgs(args, numArg)
+}
+
+// widthBucket is Spark's WidthBucket.computeBucketNumber: buckets count
+// from lo toward hi, whichever is larger.
+func widthBucket(x, lo, hi float64, n int64) (int64, bool) {
+	for _, f := range []float64{x, lo, hi} {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, false
+		}
+	}
+	if n <= 0 || n == math.MaxInt64 || lo == hi {
+		return 0, false
+	}
+	lower, upper := math.Min(lo, hi), math.Max(lo, hi)
+	switch {
+	case lo < hi && x < lower, lo > hi && x > upper:
+		return 0, true
+	case lo < hi && x >= upper, lo > hi && x <= lower:
+		return n + 1, true
+	case lo < hi:
+		return int64(float64(n)*(x-lower)/(upper-lower)) + 1, true
+	}
+	return int64(float64(n)*(upper-x)/(upper-lower)) + 1, true
+}

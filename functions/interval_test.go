@@ -71,3 +71,18 @@ func TestMonthsUntil(t *testing.T) {
 		}
 	}
 }
+
+// Spark's documented examples of width_bucket.
+func TestWidthBucket(t *testing.T) {
+	for _, c := range []struct {
+		x, lo, hi float64
+		n, want   int64
+	}{{5.3, 0.2, 10.6, 5, 3}, {-2.1, 1.3, 3.4, 3, 0}, {8.1, 0.0, 5.7, 4, 5}, {-0.9, 5.2, 0.5, 2, 3}} {
+		if got, ok := widthBucket(c.x, c.lo, c.hi, c.n); !ok || got != c.want {
+			t.Errorf("width_bucket(%v, %v, %v, %d) = %d, %v; want %d", c.x, c.lo, c.hi, c.n, got, ok, c.want)
+		}
+	}
+	if _, ok := widthBucket(1, 2, 2, 3); ok {
+		t.Error("lo = hi gave a bucket")
+	}
+}
