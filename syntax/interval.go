@@ -124,7 +124,13 @@ func (p *parser) parseInterval() Expr {
 		}
 		num := v.text
 		if v.kind == tString {
-			num = strings.TrimFunc(num, func(r rune) bool { return r <= ' ' })
+			// Spark's stringToInterval skips spaces around the value and
+			// after its sign ('-\t 1' DAY is minus one day).
+			space := func(r rune) bool { return r <= ' ' }
+			num = strings.TrimFunc(num, space)
+			if len(num) > 1 && (num[0] == '-' || num[0] == '+') {
+				num = num[:1] + strings.TrimLeftFunc(num[1:], space)
+			}
 		}
 		num = strings.TrimPrefix(signed(num, neg), "+")
 		if !isDecimal(num) {

@@ -251,6 +251,7 @@ var acceptedCases = []struct {
 	{"SELECT INTERVAL 1 DAY 2 HOURS, INTERVAL '500 milliseconds 10 microseconds', INTERVAL -1 HOUR", "SELECT INTERVAL '1 02' DAY TO HOUR, INTERVAL '00.50001' SECOND, INTERVAL '-01' HOUR"},
 	{"SELECT dateadd(hour, -1, ts), date_add(d, 1), datediff(MONTH, a, b), timediff(second, a, b)", "SELECT timestampadd(HOUR, -1, ts), date_add(d, 1), timestampdiff(MONTH, a, b), timestampdiff(SECOND, a, b)"},
 	{"SELECT div(a, b), a div b FROM t", "SELECT a DIV b, a DIV b FROM t"},
+	{"SELECT interval '-\\t 1' day, interval ' 2 ' hour", "SELECT INTERVAL '-1' DAY, INTERVAL '02' HOUR"},
 	{"SELECT timestamp - INTERVAL 1 HOUR AS t FROM events", "SELECT timestamp - INTERVAL '01' HOUR AS t FROM events"},
 	{"SELECT interval '1-2' year to month, INTERVAL -'1 2:3:4.5' DAY TO SECOND, interval - '-1 02' day to hour", "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '-1 02:03:04.5' DAY TO SECOND, INTERVAL '1 02' DAY TO HOUR"},
 	{"SELECT interval '30' year '-25' month, -interval -1 day 1 hour -1.5 second, interval -'-1' day, interval 1 day day", "SELECT INTERVAL '27-11' YEAR TO MONTH, -INTERVAL '-0 23:00:01.5' DAY TO SECOND, INTERVAL '1' DAY, INTERVAL '1' DAY AS day"},
