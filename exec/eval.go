@@ -66,6 +66,8 @@ func evalEnv(e plan.Expr, row, env []types.Value) (types.Value, error) {
 		switch e.Op {
 		case plan.OpAnd, plan.OpOr, plan.OpCase, plan.OpCoalesce:
 			return lazyOp(e, func(x plan.Expr) (types.Value, error) { return evalEnv(x, row, env) })
+		case plan.OpTry:
+			return tryRow(e, func(x plan.Expr) (types.Value, error) { return evalEnv(x, row, env) })
 		}
 		args := make([]types.Value, len(e.Args))
 		for i, a := range e.Args {
@@ -155,6 +157,9 @@ func evalArgs(es []plan.Expr, b *types.Batch) ([]*types.Vector, error) {
 }
 
 func evalOp(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	if e.Op == plan.OpTry {
+		return evalTry(e, b)
+	}
 	switch e.Op {
 	case plan.OpAnd, plan.OpOr:
 		if cannotFail(e) {
@@ -377,10 +382,10 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 		if a[0].K == types.Float {
 			return types.FloatValue(-a[0].F), nil
 		}
-		if a[0].I == math.MinInt64 {
+		if a[0].I == math.MinInt64 || (a[0].K.IsYearMonth() && a[0].I == math.MinInt32) {
 			return types.NullValue, ErrOverflow
 		}
-		return types.IntValue(-a[0].I), nil
+		return types.Value{K: a[0].K, I: -a[0].I}, nil
 	case plan.OpEq:
 		return types.BoolValue(types.Compare(a[0], a[1]) == 0), nil
 	case plan.OpNe:
@@ -411,8 +416,17 @@ func scalarOp(e *plan.Op, a []types.Value) (types.Value, error) {
 			return types.BoolValue(re.MatchString(a[0].S)), nil
 		}
 		return types.BoolValue(re.MatchString(a[0].S)), nil
-	case plan.OpAddInterval:
-		return types.Value{K: types.Timestamp, I: a[0].I + a[1].I}, nil
+	case plan.OpAddInterval, plan.OpSubInterval:
+		return functions.AddInterval(a[0], a[1], e.K, e.Op == plan.OpSubInterval)
+	case plan.OpMulInterval:
+		return functions.MulInterval(a[0], a[1], e.K)
+	case plan.OpDivInterval:
+		if a[1].AsFloat() == 0 {
+			return types.NullValue, ErrDivideByZero
+		}
+		return functions.DivInterval(a[0], a[1], e.K)
+	case plan.OpTimeDiff:
+		return functions.TimeDiff(a[0], a[1], e.K)
 	}
 	return arith(e.Op, e.K, a[0], a[1])
 }
@@ -559,4 +573,48 @@ func boolAt(v *types.Vector, i int) int64 {
 		return 0
 	}
 	return 1
+}
+
+// evalTry evaluates try_add and its kin row by row (tryRow).
+func evalTry(e *plan.Op, b *types.Batch) (*types.Vector, error) {
+	out := types.NewVector(e.K, b.Len)
+	row := make([]types.Value, len(b.Cols))
+	for i := 0; i < b.Len; i++ {
+		row = b.Row(row[:0], i)
+		v, err := tryRow(e, func(x plan.Expr) (types.Value, error) { return EvalRow(x, row) })
+		if err != nil {
+			return nil, err
+		}
+		out.Append(coerce(v, e.K))
+	}
+	return out, nil
+}
+
+// tryRow evaluates an OpTry: the arguments of its operation as usual, so
+// that their failures stay errors, then the operation, NULL where it
+// fails.
+func tryRow(e *plan.Op, eval func(plan.Expr) (types.Value, error)) (types.Value, error) {
+	var args []plan.Expr
+	var apply func([]types.Value) (types.Value, error)
+	switch x := e.Args[0].(type) {
+	case *plan.Op:
+		args, apply = x.Args, func(a []types.Value) (types.Value, error) { return scalarOp(x, a) }
+	case *plan.Call:
+		args, apply = x.Args, func(a []types.Value) (types.Value, error) { return callFunc(x.Fn, a) }
+	default:
+		return eval(x)
+	}
+	vals := make([]types.Value, len(args))
+	for i, a := range args {
+		v, err := eval(a)
+		if err != nil {
+			return types.NullValue, err
+		}
+		vals[i] = v
+	}
+	v, err := apply(vals)
+	if err != nil {
+		return types.NullValue, nil
+	}
+	return v, nil
 }

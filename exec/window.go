@@ -3,7 +3,9 @@ package exec
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
+	"sort"
 
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/plan"
@@ -179,6 +181,13 @@ func windowPartition(c plan.WindowCall, wf *functions.Window, af *functions.Aggr
 		}
 		return max(lo, 0), min(hi, n)
 	}
+	if !c.Rows && (isOffset(c.Start) || isOffset(c.End)) {
+		frame, err := rangeFrame(c, order, okeys[0], p.PeerStart, p.PeerEnd)
+		if err != nil {
+			return nil, err
+		}
+		p.Frame = frame
+	}
 	p.Vals = make([]types.Value, n)
 	for i := range rows {
 		if len(c.Args) > 0 {
@@ -256,4 +265,89 @@ func windowPartition(c plan.WindowCall, wf *functions.Window, af *functions.Aggr
 		out[i] = coerce(acc.Result(), c.K)
 	}
 	return out, nil
+}
+
+func isOffset(b plan.Bound) bool {
+	return b.Kind == plan.OffsetPreceding || b.Kind == plan.OffsetFollowing
+}
+
+// rangeFrame gives each row of a partition its RANGE frame with offsets:
+// the rows whose ORDER BY key lies between the row's key minus and plus
+// the offsets (in the order's direction: PRECEDING is larger under DESC),
+// found by binary search over the sorted keys. A row whose key is NULL
+// has its NULL peers for frame; the NULL rows lie outside every other
+// row's offset bounds, as in Spark.
+func rangeFrame(c plan.WindowCall, order [][]types.Value, key plan.SortKey, peerStart, peerEnd []int) (func(i int) (int, int), error) {
+	n := len(order)
+	dir := 1
+	if key.Desc {
+		dir = -1
+	}
+	a, b := 0, n // the rows with a key
+	for a < n && order[a][0].IsNull() {
+		a++
+	}
+	for b > a && order[b-1][0].IsNull() {
+		b--
+	}
+	// first returns the first row from a whose key is past bv (after
+	// is true) or at it or past it.
+	first := func(bv types.Value, after bool) int {
+		return a + sort.Search(b-a, func(x int) bool {
+			d := types.Compare(order[a+x][0], bv) * dir
+			return d > 0 || (d == 0 && !after)
+		})
+	}
+	bounds := make([][2]int, n)
+	for i := range order {
+		v := order[i][0]
+		ends := [2]plan.Bound{c.Start, c.End}
+		for e, bd := range ends {
+			var at int
+			switch {
+			case bd.Kind == plan.UnboundedPreceding:
+				at = 0
+			case bd.Kind == plan.UnboundedFollowing:
+				at = n
+			case bd.Kind == plan.CurrentRow || v.IsNull():
+				at = peerStart[i]
+				if e == 1 {
+					at = peerEnd[i]
+				}
+			default:
+				sign := dir
+				if bd.Kind == plan.OffsetPreceding {
+					sign = -dir
+				}
+				bv, err := shiftKey(v, bd.OffsetValue(), sign)
+				if err != nil {
+					return nil, fmt.Errorf("RANGE frame bound of %s: %w", v, err)
+				}
+				at = first(bv, e == 1)
+			}
+			bounds[i][e] = at
+		}
+	}
+	return func(i int) (int, int) { return bounds[i][0], max(bounds[i][0], bounds[i][1]) }, nil
+}
+
+// shiftKey is key + sign × off: numbers add (BIGINTs saturating, since a
+// bound past the range holds every row), a date moves by days or an
+// interval, a timestamp by an interval.
+func shiftKey(key, off types.Value, sign int) (types.Value, error) {
+	switch {
+	case off.K.IsInterval():
+		return functions.AddInterval(key, off, key.K, sign < 0)
+	case key.K == types.Date:
+		return types.DateValue(key.I + int64(sign)*off.I), nil
+	case key.K == types.Int && off.K == types.Int:
+		s := key.I + int64(sign)*off.I
+		if sign > 0 && s < key.I {
+			s = math.MaxInt64
+		} else if sign < 0 && s > key.I {
+			s = math.MinInt64
+		}
+		return types.IntValue(s), nil
+	}
+	return types.FloatValue(key.AsFloat() + float64(sign)*off.AsFloat()), nil
 }

@@ -11,10 +11,13 @@ import (
 func init() {
 	registerAggregate(&Aggregate{
 		Name:  "sum",
-		Doc:   "sum(x) → BIGINT for integers (overflow is an error), else DOUBLE (compensated summation)",
-		Check: numeric(sumKind),
+		Doc:   "sum(x) → BIGINT for integers (overflow is an error), an interval of x's type for intervals, else DOUBLE (compensated summation)",
+		Check: orIntervalAgg(numeric(sumKind), func(k types.Kind) types.Kind { return k }),
 		New: func(s AggSpec) Accumulator {
-			if s.K == types.Int {
+			switch {
+			case s.K.IsInterval():
+				return &sumIntAcc{k: s.K}
+			case s.K == types.Int:
 				return &sumIntAcc{}
 			}
 			return &sumFloatAcc{}
@@ -25,10 +28,15 @@ func init() {
 		SparkWindow: true,
 	})
 	registerAggregate(&Aggregate{
-		Name:        "avg",
-		Doc:         "avg(x) → DOUBLE: the mean of the non-NULL values",
-		Check:       numeric(floatKind),
-		New:         func(AggSpec) Accumulator { return &avgAcc{} },
+		Name:  "avg",
+		Doc:   "avg(x) → DOUBLE: the mean of the non-NULL values; of intervals, an INTERVAL YEAR TO MONTH or DAY TO SECOND rounded half up",
+		Check: orIntervalAgg(numeric(floatKind), fullInterval),
+		New: func(s AggSpec) Accumulator {
+			if s.K.IsInterval() {
+				return &avgIntervalAcc{sum: sumIntAcc{k: s.K}}
+			}
+			return &avgAcc{}
+		},
 		Fold:        foldAvg,
 		Incremental: true,
 		Spark:       sparkAs("avg"),
@@ -43,9 +51,12 @@ func sumKind(k types.Kind) types.Kind {
 	return types.Float
 }
 
+// sumIntAcc sums BIGINTs, or intervals of kind k (months or
+// microseconds), exactly.
 type sumIntAcc struct {
 	s   int64
 	any bool
+	k   types.Kind // an interval kind, or Null for BIGINT
 }
 
 func (a *sumIntAcc) Add(v, _ types.Value) error {
@@ -59,6 +70,9 @@ func (a *sumIntAcc) add(x int64) error {
 	s := a.s + x
 	if (x > 0 && s < a.s) || (x < 0 && s > a.s) {
 		return ErrOverflow
+	}
+	if a.k.IsYearMonth() && (s > math.MaxInt32 || s < math.MinInt32) {
+		return ErrOverflow // Spark holds months in an Int
 	}
 	a.s, a.any = s, true
 	return nil
@@ -78,6 +92,9 @@ func (a *sumIntAcc) Merge(other Accumulator) error {
 func (a *sumIntAcc) Result() types.Value {
 	if !a.any {
 		return types.NullValue
+	}
+	if a.k.IsInterval() {
+		return types.Value{K: a.k, I: a.s}
 	}
 	return types.IntValue(a.s)
 }
@@ -232,5 +249,70 @@ func foldAvg(in *Rows) error {
 			a.sum.addFloat(float64(is[r]))
 		}
 	}
+	return nil
+}
+
+// orIntervalAgg extends an aggregate's numeric check to an interval
+// argument, whose result kind is result(interval kind).
+func orIntervalAgg(check func(types.Kind) (types.Kind, types.Kind, error), result func(types.Kind) types.Kind) func(types.Kind) (types.Kind, types.Kind, error) {
+	return func(arg types.Kind) (types.Kind, types.Kind, error) {
+		if arg.IsInterval() {
+			return arg, result(arg), nil
+		}
+		return check(arg)
+	}
+}
+
+// fullInterval is the family's widest type, which Spark's Average of
+// intervals gives.
+func fullInterval(k types.Kind) types.Kind {
+	if k.IsYearMonth() {
+		return types.YearMonth
+	}
+	return types.DayTime
+}
+
+// avgIntervalAcc is avg of intervals: the exact sum divided by the count,
+// rounded half up (Spark: DivideYMInterval and DivideDTInterval of the
+// sum).
+type avgIntervalAcc struct {
+	sum sumIntAcc
+	n   int64
+}
+
+func (a *avgIntervalAcc) Add(v, _ types.Value) error {
+	if v.IsNull() {
+		return nil
+	}
+	a.n++
+	return a.sum.Add(v, types.NullValue)
+}
+
+func (a *avgIntervalAcc) Merge(other Accumulator) error {
+	o, ok := other.(*avgIntervalAcc)
+	if !ok {
+		return mismatch(a, other)
+	}
+	a.n += o.n
+	return a.sum.Merge(&o.sum)
+}
+
+func (a *avgIntervalAcc) Result() types.Value {
+	if a.n == 0 {
+		return types.NullValue
+	}
+	v, err := DivInterval(types.Value{K: a.sum.k, I: a.sum.s}, types.IntValue(a.n), fullInterval(a.sum.k))
+	if err != nil {
+		return types.NullValue
+	}
+	return v
+}
+
+func (a *avgIntervalAcc) Export() (State, error) {
+	return State{I: a.sum.s, Any: a.sum.any, N: a.n}, nil
+}
+
+func (a *avgIntervalAcc) Import(s State) error {
+	a.sum.s, a.sum.any, a.n = s.I, s.Any, s.N
 	return nil
 }

@@ -7,8 +7,8 @@
 // rule), folds batches into an aggregate's accumulators, merges, saves and
 // restores them, or computes a window function over a partition; the Spark
 // compiler asks each how Spark spells it. The coercion helpers here serve
-// the executor's own implicit casts, LikeToRegexp and IntervalMicros its
-// LIKE and interval arithmetic.
+// the executor's own implicit casts, LikeToRegexp its LIKE, and
+// AddInterval and its neighbours interval arithmetic.
 //
 // Results follow Spark with ANSI mode off: a string that does not parse
 // where a timestamp or number is expected, an impossible date, or a zero

@@ -19,9 +19,15 @@ const (
 )
 
 func init() {
-	register(&Func{Name: "abs", MinArgs: 1, MaxArgs: 1, Check: numPreserving(numArg),
-		Doc: "abs(x) → same numeric kind: absolute value",
+	register(&Func{Name: "abs", MinArgs: 1, MaxArgs: 1, Check: orInterval(numPreserving(numArg), nil),
+		Doc: "abs(x) → x's kind: absolute value of a number or an interval",
 		Eval: func(a []types.Value) (types.Value, error) {
+			if a[0].K.IsInterval() {
+				if a[0].I < 0 {
+					return AddInterval(types.Value{K: a[0].K}, a[0], a[0].K, true)
+				}
+				return a[0], nil
+			}
 			x, ok := numValue(a[0])
 			switch {
 			case !ok:
@@ -138,15 +144,25 @@ func init() {
 		}
 		return math.Log1p(x), true
 	})
-	floatUnary("sign", "sign(x) → DOUBLE: -1.0, 0.0 or 1.0 by the sign of x", total(func(x float64) float64 {
-		switch {
-		case x > 0:
-			return 1
-		case x < 0:
-			return -1
-		}
-		return x // 0, -0 and NaN map to themselves
-	}), "signum")
+	register(&Func{Name: "sign", MinArgs: 1, MaxArgs: 1,
+		Check: orInterval(fixed(types.Float, numArg), func(types.Kind) types.Kind { return types.Float }),
+		Doc:   "sign(x) → DOUBLE: -1.0, 0.0 or 1.0 by the sign of x, a number or an interval",
+		Eval: func(a []types.Value) (types.Value, error) {
+			x := float64(a[0].I) // an interval's sign is its count's (Spark's Signum)
+			if !a[0].K.IsInterval() {
+				var err error
+				if x, err = ToFloat(a[0]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			switch {
+			case x > 0:
+				return types.FloatValue(1), nil
+			case x < 0:
+				return types.FloatValue(-1), nil
+			}
+			return types.FloatValue(x), nil // 0, -0 and NaN map to themselves
+		}}, "signum")
 	floatUnary("sin", "sin(x) → DOUBLE: sine of x radians", total(math.Sin))
 	floatUnary("cos", "cos(x) → DOUBLE: cosine of x radians", total(math.Cos))
 	floatUnary("tan", "tan(x) → DOUBLE: tangent of x radians", total(math.Tan))

@@ -252,7 +252,8 @@ func castTo(v types.Value, k types.Kind) types.Value {
 var BinderFuncs = []string{
 	"aggregate", "array", "array_sort", "coalesce", "exists", "explode", "explode_outer", "filter", "forall",
 	"from_json", "inline", "inline_outer", "map", "map_filter", "named_struct", "posexplode", "posexplode_outer",
-	"reduce", "struct", "transform", "transform_keys", "transform_values", "zip_with",
+	"reduce", "struct", "transform", "transform_keys", "transform_values", "try_add", "try_multiply", "try_subtract",
+	"zip_with",
 }
 
 // Names lists every function a query may call, lower case and sorted: the

@@ -255,7 +255,7 @@ func init() {
 				return types.NullValue, err
 			}
 			return ts(us), nil
-		}})
+		}}, "to_timestamp_ntz", "to_timestamp_ltz")
 	register(&Func{Name: "to_date", MinArgs: 1, MaxArgs: 2, Check: fixed(types.Date, timeArg, strArg),
 		Doc: "to_date(x[, fmt]) → DATE: x's date, parsing strings as ISO-8601 or with a Spark datetime pattern; NULL when unparsable",
 		Eval: func(a []types.Value) (types.Value, error) {

@@ -158,6 +158,18 @@ func appendVector(bl array.Builder, k types.Kind, v *types.Vector, n int) error 
 			}
 		}
 	case *array.StringBuilder:
+		if k.IsInterval() {
+			// Intervals are written as their ANSI text (INTERVAL '2'
+			// HOUR), the text Spark's CAST to STRING gives.
+			for i := 0; i < n; i++ {
+				if v.Nulls[i] {
+					b.AppendNull()
+				} else {
+					b.Append(types.FormatInterval(types.Value{K: k, I: v.I[i]}))
+				}
+			}
+			return nil
+		}
 		if k != types.String {
 			// VOID: every row is NULL whatever the vector holds.
 			b.AppendNulls(n)

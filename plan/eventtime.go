@@ -112,9 +112,9 @@ func (b *binder) watermark(t *syntax.WatermarkTable) (Node, scope, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	d, err := functions.ParseDuration(t.Delay.Text)
+	d, err := intervalDuration(t.Delay)
 	if err != nil {
-		return nil, nil, syntax.Errorf(t.Delay.Position(), "WATERMARK delay: %v", err)
+		return nil, nil, fmt.Errorf("WATERMARK delay: %w", err)
 	}
 	return &Watermark{Input: in, Time: tm, Named: t.TimeName, Delay: d}, sc, nil
 }
@@ -209,7 +209,7 @@ func durationArg(e syntax.Expr) (time.Duration, error) {
 		}
 		text = e.Value.S
 	case *syntax.Interval:
-		text = e.Text
+		return intervalDuration(e)
 	default:
 		return 0, syntax.Errorf(e.Position(), "window size and slide must be constant strings such as '1 hour'")
 	}

@@ -66,7 +66,18 @@ const (
 	OpCast    // Args: x; K is the target, Bits its integer width
 	OpTryCast // as OpCast, NULL where OpCast fails
 	OpCoalesce
-	OpAddInterval // Args: timestamp, interval micros (Const Int)
+	// Interval arithmetic (plan/interval.go): time or interval ± interval,
+	// the kinds deciding how (months to a date, microseconds to a
+	// timestamp, one interval to another).
+	OpAddInterval
+	OpSubInterval
+	OpMulInterval // Args: interval, number
+	OpDivInterval // Args: interval, number
+	OpTimeDiff    // Args: two dates (an INTERVAL DAY) or two timestamps
+	// OpTry is try_add and its kin: Args[0] is the operation, whose own
+	// failure (an overflow, a division by zero) gives NULL, while its
+	// arguments' failures stay errors, as in Spark's TRY eval mode.
+	OpTry
 )
 
 var opNames = [...]string{
@@ -74,7 +85,8 @@ var opNames = [...]string{
 	OpConcat: "||", OpEq: "=", OpNe: "!=", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
 	OpNullSafeEq: "<=>", OpAnd: "AND", OpOr: "OR", OpNot: "NOT", OpIsNull: "IS NULL",
 	OpIsNotNull: "IS NOT NULL", OpLike: "LIKE", OpRLike: "RLIKE", OpIn: "IN", OpCase: "CASE",
-	OpCast: "CAST", OpTryCast: "TRY_CAST", OpCoalesce: "coalesce", OpAddInterval: "+",
+	OpCast: "CAST", OpTryCast: "TRY_CAST", OpCoalesce: "coalesce",
+	OpAddInterval: "+", OpSubInterval: "-", OpMulInterval: "*", OpDivInterval: "/", OpTimeDiff: "-", OpTry: "try",
 }
 
 func (o OpCode) String() string { return opNames[o] }

@@ -57,9 +57,14 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 	case *syntax.Literal:
 		return &Const{V: e.Value}, nil
 	case *syntax.Interval:
-		return nil, syntax.Errorf(e.Position(), "an INTERVAL can only be added to or subtracted from a timestamp")
+		return &Const{V: e.Value}, nil
 	case *syntax.Ident:
 		x, err := c.column(e.Parts, e.Position())
+		if err != nil && len(e.Parts) == 1 && niladic[strings.ToLower(e.Parts[0])] {
+			// current_date and its kin need no parentheses in Spark; a
+			// column of the name comes first.
+			return c.bind(&syntax.Call{At: e.At, Name: strings.ToLower(e.Parts[0])})
+		}
 		if err != nil && len(e.Parts) == 1 && strings.EqualFold(e.Parts[0], "grouping__id") && c.agg != nil && c.agg.gid >= 0 {
 			// Hive's virtual column, which Spark keeps: grouping_id()
 			// under GROUPING SETS, ROLLUP or CUBE.
@@ -102,8 +107,8 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 			}
 			return &Op{Op: OpNot, Args: []Expr{x}, K: types.Bool}, nil
 		case "-":
-			if k := x.Kind(); !k.IsNumeric() && k != types.Null {
-				return nil, syntax.Errorf(e.Position(), "unary minus expects a number, got %s", k)
+			if k := x.Kind(); !k.IsNumeric() && k != types.Null && !k.IsInterval() {
+				return nil, syntax.Errorf(e.Position(), "unary minus expects a number or an interval, got %s", k)
 			}
 			if lit, ok := x.(*Const); ok {
 				switch lit.V.K {
@@ -149,6 +154,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 			op = OpTryCast
 		}
 		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
+		if (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] cannot cast %s to %s", x.Kind(), o.K)
+		}
 		if o.IdentityCast() {
 			return x, nil
 		}
@@ -164,6 +172,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		k := types.Null
 		for _, a := range args {
 			k = types.Widen(k, a.Kind())
+		}
+		if err := intervalsWiden(e.Position(), k, args); err != nil {
+			return nil, err
 		}
 		for i := range args {
 			args[i] = castExpr(args[i], k)
@@ -336,29 +347,13 @@ func castExpr(e Expr, k types.Kind) Expr {
 	return &Op{Op: OpCast, Args: []Expr{e}, K: k}
 }
 
+// niladic are the functions Spark calls without parentheses.
+var niladic = map[string]bool{"current_date": true, "current_timestamp": true, "localtimestamp": true}
+
 var arith = map[string]OpCode{"+": OpAdd, "-": OpSub, "*": OpMul, "/": OpDiv, "DIV": OpIntDiv, "%": OpMod}
 var comparisons = map[string]OpCode{"=": OpEq, "==": OpEq, "!=": OpNe, "<>": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe, "<=>": OpNullSafeEq}
 
 func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
-	if iv, ok := e.R.(*syntax.Interval); ok && (e.Op == "+" || e.Op == "-") {
-		l, err := c.bind(e.L)
-		if err != nil {
-			return nil, err
-		}
-		micros, err := functions.IntervalMicros(iv.Text)
-		if err != nil {
-			return nil, syntax.Errorf(iv.Position(), "%v", err)
-		}
-		if e.Op == "-" {
-			micros = -micros
-		}
-		switch l.Kind() {
-		case types.Timestamp, types.String, types.Date, types.Null:
-		default:
-			return nil, syntax.Errorf(e.Position(), "cannot add an INTERVAL to %s", l.Kind())
-		}
-		return &Op{Op: OpAddInterval, Args: []Expr{castExpr(l, types.Timestamp), &Const{V: types.IntValue(micros)}}, K: types.Timestamp}, nil
-	}
 	l, err := c.bind(e.L)
 	if err != nil {
 		return nil, err
@@ -404,7 +399,13 @@ func (c *exprCtx) binary(e *syntax.Binary) (Expr, error) {
 // arithmetic types + - * / DIV %: strings are read as DOUBLE, as in Spark;
 // / always gives DOUBLE.
 func arithmetic(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
+	if x, ok, err := intervalArithmetic(pos, op, l, r); ok {
+		return x, err
+	}
 	lk, rk := l.Kind(), r.Kind()
+	if op == OpAdd && lk == types.Int && rk == types.Date {
+		l, r, lk, rk = r, l, rk, lk // 7 + d is date_add(d, 7), as in Spark
+	}
 	if (lk == types.Date || lk == types.Timestamp) && (op == OpAdd || op == OpSub) && rk == types.Int {
 		name := "date_add"
 		if op == OpSub {
@@ -447,6 +448,13 @@ func (b *binder) compare(pos syntax.Pos, op OpCode, l, r Expr) (Expr, error) {
 	lk, rk := l.Kind(), r.Kind()
 	if err := orderable(pos, "compare", lk, rk); err != nil {
 		return nil, err
+	}
+	if lk.IsInterval() || rk.IsInterval() {
+		l, r, err := compareIntervals(pos, l, r)
+		if err != nil {
+			return nil, err
+		}
+		return &Op{Op: op, Args: []Expr{l, r}, K: types.Bool}, nil
 	}
 	switch {
 	case lk.IsNested() && rk == types.String, rk.IsNested() && lk == types.String:
@@ -593,6 +601,13 @@ func (c *exprCtx) caseExpr(e *syntax.Case) (Expr, error) {
 		k = types.Widen(k, els.Kind())
 	}
 	args = append(args, els)
+	results := []Expr{els}
+	for i := 1; i < len(args); i += 2 {
+		results = append(results, args[i])
+	}
+	if err := intervalsWiden(e.Position(), k, results); err != nil {
+		return nil, err
+	}
 	for i := 1; i < len(args); i += 2 {
 		args[i] = castExpr(args[i], k)
 	}
@@ -603,6 +618,9 @@ func (c *exprCtx) caseExpr(e *syntax.Case) (Expr, error) {
 func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	if e.Distinct || e.Filter != nil {
 		return nil, syntax.Errorf(e.Position(), "DISTINCT and FILTER apply only to aggregate functions, and %s is not one", e.Name)
+	}
+	if x, ok, err := c.tryArithmetic(e); ok {
+		return x, err
 	}
 	if e.Name == "coalesce" {
 		args, err := c.bindAll(e.Args)
@@ -615,6 +633,9 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		k := types.Null
 		for _, a := range args {
 			k = types.Widen(k, a.Kind())
+		}
+		if err := intervalsWiden(e.Position(), k, args); err != nil {
+			return nil, err
 		}
 		for i := range args {
 			args[i] = castExpr(args[i], k)
@@ -635,7 +656,7 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 		}
 		return nil, err
 	}
-	args, err := c.bindAll(e.Args)
+	args, err := c.bindCallArgs(fn, e)
 	if err != nil {
 		return nil, err
 	}
@@ -646,7 +667,11 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	for i, a := range args {
 		kinds[i] = a.Kind()
 	}
+	if x, ok, err := datePart(e, fn, args); ok {
+		return x, err
+	}
 	k, err := fn.Check(kinds)
+
 	if err != nil {
 		return nil, syntax.Errorf(e.Position(), "%v", err)
 	}

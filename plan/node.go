@@ -198,6 +198,18 @@ type Aggregate struct {
 type Bound struct {
 	Kind   BoundKind
 	Offset int64 // for OffsetPreceding and OffsetFollowing
+	// Value is a RANGE offset that is not a whole number, a fraction or an
+	// interval; Offset is then 0.
+	Value types.Value
+}
+
+// OffsetValue is the offset of an OffsetPreceding or OffsetFollowing
+// bound as a value: a BIGINT, a DOUBLE or an interval.
+func (f Bound) OffsetValue() types.Value {
+	if f.Value.IsNull() {
+		return types.IntValue(f.Offset)
+	}
+	return f.Value
 }
 
 // BoundKind names a frame bound. The plan has its own, converted from the
@@ -265,11 +277,11 @@ func boundString(f Bound) string {
 	case UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
 	case OffsetPreceding:
-		return fmt.Sprintf("%d PRECEDING", f.Offset)
+		return fmt.Sprintf("%s PRECEDING", f.OffsetValue())
 	case CurrentRow:
 		return "CURRENT ROW"
 	case OffsetFollowing:
-		return fmt.Sprintf("%d FOLLOWING", f.Offset)
+		return fmt.Sprintf("%s FOLLOWING", f.OffsetValue())
 	}
 	return "UNBOUNDED FOLLOWING"
 }

@@ -168,8 +168,15 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	nOut := len(exprs)
 	oc := *c
 	oc.clause, oc.aliases = "ORDER BY", aliases
+	windowed := len(c.win.calls) > 0
 	for _, o := range sel.OrderBy {
 		var e Expr
+		if windowed && containsAggregate(o.Expr) {
+			// Spark resolves ORDER BY above the window operator, where
+			// an aggregate is no longer an expression it can compute
+			// (UNSUPPORTED_EXPR_FOR_OPERATOR); its alias it can.
+			return nil, nil, syntax.Errorf(o.Expr.Position(), "[UNSUPPORTED_EXPR_FOR_OPERATOR] a query with window functions cannot ORDER BY an aggregate: select it with an alias and order by the alias")
+		}
 		if idx, ok := ordinal(o.Expr); ok {
 			if idx < 1 || idx > nOut {
 				return nil, nil, syntax.Errorf(o.Expr.Position(), "ORDER BY position %d is not in the select list (1..%d)", idx, nOut)

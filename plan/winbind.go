@@ -82,18 +82,18 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 		return nil, syntax.Errorf(e.Position(), "%s needs ORDER BY in its window: without it the rows' order is undefined", e.Name)
 	}
 	if f := e.Over.Frame; f != nil {
-		// Spark's INVALID_BOUNDARY and frame offsets, which are INT.
+		// Spark's INVALID_BOUNDARY and ROWS offsets, which are INT.
 		if f.Start.Kind == syntax.UnboundedFollowing || f.End.Kind == syntax.UnboundedPreceding {
 			return nil, syntax.Errorf(e.Position(), "a frame cannot start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING")
 		}
 		for _, b := range []syntax.FrameBound{f.Start, f.End} {
-			if b.Offset > math.MaxInt32 {
+			if b.Offset > math.MaxInt32 && f.Unit == "ROWS" {
 				return nil, syntax.Errorf(e.Position(), "a frame offset must fit in an INT, got %d", b.Offset)
 			}
 		}
 		w.Rows, w.Start, w.End = f.Unit == "ROWS", frameBound(f.Start), frameBound(f.End)
-		if !w.Rows && (w.Start.Kind == OffsetPreceding || w.Start.Kind == OffsetFollowing || w.End.Kind == OffsetPreceding || w.End.Kind == OffsetFollowing) {
-			return nil, syntax.Errorf(e.Position(), "RANGE frames with offsets are not supported; use ROWS")
+		if err := checkOffsets(e.Position(), &w); err != nil {
+			return nil, err
 		}
 	}
 	text := w.String()
@@ -175,5 +175,75 @@ var frameBounds = map[syntax.BoundKind]BoundKind{
 }
 
 func frameBound(b syntax.FrameBound) Bound {
-	return Bound{Kind: frameBounds[b.Kind], Offset: b.Offset}
+	return Bound{Kind: frameBounds[b.Kind], Offset: b.Offset, Value: b.Value}
+}
+
+// checkOffsets checks a frame's offsets as Spark does: whole numbers in
+// ROWS; in RANGE, one ORDER BY key whose type the offsets apply to, a
+// number to a number, days or an interval of months or whole days to a
+// DATE, an interval to a TIMESTAMP (the boundary is key ± offset).
+func checkOffsets(pos syntax.Pos, w *WindowCall) error {
+	var offs []types.Value
+	for _, b := range []Bound{w.Start, w.End} {
+		if b.Kind == OffsetPreceding || b.Kind == OffsetFollowing {
+			offs = append(offs, b.OffsetValue())
+		}
+	}
+	if len(offs) == 0 {
+		return nil
+	}
+	if pos0, ok := boundPos(w.Start); ok {
+		if pos1, ok := boundPos(w.End); ok && pos0 > pos1 {
+			return syntax.Errorf(pos, "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON] the frame starts at %s, after its end %s", boundString(w.Start), boundString(w.End))
+		}
+	}
+	if w.Rows {
+		for _, o := range offs {
+			if o.K != types.Int {
+				return syntax.Errorf(pos, "a ROWS frame counts rows: its offsets are whole numbers, got %s", o)
+			}
+		}
+		return nil
+	}
+	if len(w.OrderBy) != 1 {
+		return syntax.Errorf(pos, "[DATATYPE_MISMATCH.RANGE_FRAME_MULTI_ORDER] a RANGE frame with offsets needs exactly one ORDER BY key, got %d", len(w.OrderBy))
+	}
+	k := w.OrderBy[0].Expr.Kind()
+	for _, o := range offs {
+		ok := false
+		switch {
+		case k == types.Int:
+			ok = o.K == types.Int
+		case k == types.Float:
+			ok = o.K.IsNumeric()
+		case k == types.Date:
+			ok = o.K == types.Int || o.K.IsYearMonth() || o.K == types.DayTimeKind(types.Day, types.Day)
+		case k == types.Timestamp:
+			ok = o.K.IsInterval()
+		}
+		if !ok {
+			return syntax.Errorf(pos, "[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_UNACCEPTED_TYPE] a RANGE offset of %s does not apply to an ORDER BY key of %s", o.K, k)
+		}
+	}
+	return nil
+}
+
+// boundPos places a bounded frame end relative to the current row, in
+// its offset's unit, for checking that a frame does not start after it
+// ends; ok is false for an unbounded end.
+func boundPos(b Bound) (float64, bool) {
+	off := b.OffsetValue()
+	n := off.AsFloat()
+	if off.K.IsInterval() {
+		n = float64(off.I)
+	}
+	switch b.Kind {
+	case OffsetPreceding:
+		return -n, true
+	case CurrentRow:
+		return 0, true
+	case OffsetFollowing:
+		return n, true
+	}
+	return 0, false
 }

@@ -283,6 +283,19 @@ func reader(arr arrow.Array, k types.Kind) (func(int) types.Value, error) {
 				return types.Value{K: types.Timestamp, I: toMicros(int64(a.Value(i)), unit)}
 			}, nil
 		}
+	case *array.Duration:
+		// Spark sends a day-time interval as an Arrow duration.
+		unit := a.DataType().(*arrow.DurationType).Unit
+		if k.IsDayTime() {
+			return func(i int) types.Value {
+				return types.Value{K: k, I: toMicros(int64(a.Value(i)), unit)}
+			}, nil
+		}
+	case *array.MonthInterval:
+		// and a year-month interval as an Arrow month interval.
+		if k.IsYearMonth() {
+			return func(i int) types.Value { return types.Value{K: k, I: int64(a.Value(i))} }, nil
+		}
 	case *array.Map:
 		if k.IsMap() {
 			keys, err := nullable(a.Keys(), k.MapKey())

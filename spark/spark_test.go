@@ -195,3 +195,33 @@ func TestSparkConf(t *testing.T) {
 		t.Errorf("a static setting: %v", err)
 	}
 }
+
+// Spark sends day-time intervals as Arrow durations and year-month ones
+// as month intervals; they come back as the kinds the plan gave them.
+func TestConvertIntervals(t *testing.T) {
+	fields := []arrow.Field{
+		{Name: "dt", Type: &arrow.DurationType{Unit: arrow.Microsecond}, Nullable: true},
+		{Name: "ym", Type: arrow.FixedWidthTypes.MonthInterval, Nullable: true},
+	}
+	tbl := table(t, fields, func(b *array.RecordBuilder) {
+		b.Field(0).(*array.DurationBuilder).AppendValues([]arrow.Duration{-3600000000, 0}, []bool{true, false})
+		b.Field(1).(*array.MonthIntervalBuilder).AppendValues([]arrow.MonthInterval{14, 0}, []bool{true, false})
+	})
+	defer tbl.Release()
+	hour := types.DayTimeKind(types.Hour, types.Hour)
+	schema := types.Schema{{Name: "dt", Kind: hour}, {Name: "ym", Kind: types.YearMonth}}
+	batches, err := spark.Convert(tbl, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := batches[0].Row(nil, 0)
+	if want := (types.Value{K: hour, I: -3600000000}); got[0] != want {
+		t.Errorf("duration: got %#v, want %#v", got[0], want)
+	}
+	if want := (types.Value{K: types.YearMonth, I: 14}); got[1] != want {
+		t.Errorf("month interval: got %#v, want %#v", got[1], want)
+	}
+	if nulls := batches[0].Row(nil, 1); !nulls[0].IsNull() || !nulls[1].IsNull() {
+		t.Errorf("NULLs: got %v", nulls)
+	}
+}

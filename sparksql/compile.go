@@ -439,15 +439,21 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 }
 
 func bound(b plan.Bound) string {
+	off := strconv.FormatInt(b.Offset, 10)
+	if !b.Value.IsNull() {
+		// A fraction or an interval: Spark casts it to the ORDER BY key's
+		// type (WindowFrameCoercion).
+		off, _ = literal(b.Value)
+	}
 	switch b.Kind {
 	case plan.UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
 	case plan.OffsetPreceding:
-		return fmt.Sprintf("%d PRECEDING", b.Offset)
+		return off + " PRECEDING"
 	case plan.CurrentRow:
 		return "CURRENT ROW"
 	case plan.OffsetFollowing:
-		return fmt.Sprintf("%d FOLLOWING", b.Offset)
+		return off + " FOLLOWING"
 	}
 	return "UNBOUNDED FOLLOWING"
 }
@@ -576,7 +582,7 @@ func sparkType(k types.Kind) string {
 	case types.Date:
 		return "DATE"
 	}
-	if k.IsNested() {
+	if k.IsNested() || k.IsInterval() {
 		return k.String()
 	}
 	return ""

@@ -69,6 +69,10 @@ func literal(v types.Value) (string, error) {
 	if v.K.IsNested() {
 		return nestedLiteral(v)
 	}
+	if v.K.IsInterval() {
+		// The ANSI text is a Spark literal of the same type.
+		return types.FormatInterval(v), nil
+	}
 	return "", unsupported("constant of kind " + v.K.String())
 }
 
@@ -132,6 +136,10 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		if o.Op == plan.OpTryCast {
 			fn = "TRY_CAST"
 		}
+		if o.K.IsInterval() && o.Args[0].Kind() == types.Float {
+			// Spark casts a DECIMAL to an interval, not a DOUBLE.
+			a[0] = "CAST(" + a[0] + " AS DECIMAL(38, 18))"
+		}
 		if o.Bits != 0 {
 			// Spark checks the narrow type's range; nectar's column is
 			// a BIGINT.
@@ -140,12 +148,19 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 		return fn + "(" + a[0] + " AS " + t + ")", nil
 	case plan.OpCoalesce:
 		return castTo("coalesce("+strings.Join(a, ", ")+")", o.K), nil
-	case plan.OpAddInterval:
-		ts := a[0]
-		if o.Args[0].Kind() != types.Timestamp {
-			ts = "CAST(" + ts + " AS TIMESTAMP)"
+	case plan.OpTry:
+		return c.try(o, col)
+	case plan.OpAddInterval, plan.OpSubInterval, plan.OpTimeDiff:
+		// The binder typed these as Spark does, so Spark's own operator
+		// gives the same kind.
+		return bin(o.Op.String()), nil
+	case plan.OpMulInterval, plan.OpDivInterval:
+		if o.Args[1].Kind() == types.Float {
+			// nectar's DOUBLE stands for Spark's DECIMAL here: a
+			// DECIMAL factor rounds half up, a DOUBLE half even.
+			a[1] = "CAST(" + a[1] + " AS DECIMAL(38, 18))"
 		}
-		return "timestamp_micros(unix_micros(" + ts + ") + " + a[1] + ")", nil
+		return bin(o.Op.String()), nil
 	}
 	return "", unsupported("operator " + o.Op.String())
 }
@@ -181,6 +196,14 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 			a[i] = "CAST(" + a[i] + " AS INT)"
 		}
 	}
+	if name == "timestampadd" || name == "timestampdiff" {
+		// Spark takes the unit as a bare word only.
+		u, ok := e.Args[0].(*plan.Const)
+		if !ok || u.V.K != types.String || !isWord(u.V.S) {
+			return "", unsupported(name + " with a unit that is not a constant word")
+		}
+		a[0] = strings.ToUpper(u.V.S)
+	}
 	if (name == "element_at" || name == "try_element_at") && e.Args[0].Kind().IsArray() {
 		a[1] = "CAST(" + a[1] + " AS INT)" // an array's index is an INT; a map's key keeps its type
 	}
@@ -212,4 +235,44 @@ func (c *compiler) subquery(s *plan.Subquery, col func(int) string) (string, err
 		return fmt.Sprintf("(%s IN (SELECT c0 FROM (%s) %s))", x, q, c.alias()), nil
 	}
 	return "", unsupported("subquery mode")
+}
+
+func isWord(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// tryNames are Spark's try_ functions for the operations an OpTry wraps.
+var tryNames = map[plan.OpCode]string{
+	plan.OpAdd: "try_add", plan.OpAddInterval: "try_add", plan.OpSub: "try_subtract", plan.OpSubInterval: "try_subtract",
+	plan.OpTimeDiff: "try_subtract", plan.OpMul: "try_multiply", plan.OpMulInterval: "try_multiply", plan.OpDivInterval: "try_divide",
+}
+
+// try compiles an OpTry as Spark's try_ function of its operation's
+// arguments; a date plus days is date_add, which Spark's try_add is too.
+func (c *compiler) try(o *plan.Op, col func(int) string) (string, error) {
+	name, args := "", []plan.Expr(nil)
+	switch x := o.Args[0].(type) {
+	case *plan.Op:
+		name, args = tryNames[x.Op], x.Args
+	case *plan.Call:
+		if x.Fn.Name == "date_add" {
+			name, args = "try_add", x.Args
+		}
+	}
+	if name == "" {
+		return "", unsupported("try_ of " + o.Args[0].String())
+	}
+	a, err := c.args(args, col)
+	if err != nil {
+		return "", err
+	}
+	if call, ok := o.Args[0].(*plan.Call); ok && call.Fn.Name == "date_add" {
+		a[1] = "CAST(" + a[1] + " AS INT)" // Spark's date_add takes INT days
+	}
+	return castTo(name+"("+a[0]+", "+a[1]+")", o.K), nil
 }

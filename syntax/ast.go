@@ -386,11 +386,14 @@ type (
 		At
 		Value types.Value
 	}
-	// Interval is INTERVAL '1 hour' or INTERVAL 1 HOUR; Text is normalised
-	// to "<n> <unit>" with a singular lower-case unit, e.g. "1 hour".
+	// Interval is an interval literal in any of Spark's three forms
+	// (INTERVAL '1 day 2 hours', INTERVAL '1 02' DAY TO HOUR, INTERVAL 1
+	// DAY 2 HOURS), read as Spark's parser reads it into a typed value:
+	// the form decides the type (interval.go). It prints as the value's
+	// ANSI text, which Spark also names the column by.
 	Interval struct {
 		At
-		Text string
+		Value types.Value
 	}
 	// Unary is -X or NOT X.
 	Unary struct {
@@ -495,6 +498,9 @@ type Frame struct {
 type FrameBound struct {
 	Kind   BoundKind
 	Offset int64 // for OffsetPreceding and OffsetFollowing
+	// Value is a RANGE offset that is not a whole number, a fraction or an
+	// interval (RANGE INTERVAL '5' DAY PRECEDING); Offset is then 0.
+	Value types.Value
 }
 
 // BoundKind names a frame bound.

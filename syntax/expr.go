@@ -317,7 +317,7 @@ func (p *parser) parsePrimary() Expr {
 			return &SubqueryExpr{At: at, Query: q, Exists: true}
 		case "INTERVAL":
 			if n.kind == tString || n.kind == tInt || n.kind == tFloat ||
-				(n.kind == tOp && n.text == "-" && (p.peek(2).kind == tInt || p.peek(2).kind == tFloat) && isIntervalUnit(p.peek(3))) {
+				(n.kind == tOp && (n.text == "-" || n.text == "+") && p.startsIntervalValue(1)) {
 				return p.parseInterval()
 			}
 		case "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "DATE":
@@ -328,6 +328,15 @@ func (p *parser) parsePrimary() Expr {
 			// left(s, n) and right(s, n) are string functions in Spark.
 			if n.kind == tOp && n.text == "(" {
 				return p.parseIdentOrCall()
+			}
+		case "DIV":
+			// div(a, b) is Spark's function form of a DIV b.
+			if n.kind == tOp && n.text == "(" {
+				c, ok := p.parseIdentOrCall().(*Call)
+				if !ok || len(c.Args) != 2 || c.Distinct {
+					p.fail(Errorf(t.pos, "div takes two arguments: div(a, b) is a DIV b"))
+				}
+				return &Binary{At: c.At, Op: "DIV", L: c.Args[0], R: c.Args[1]}
 			}
 		}
 		if !reserved[up] {
@@ -386,6 +395,37 @@ func (p *parser) parseIdentOrCall() Expr {
 	return p.parseCall(t, strings.ToLower(strings.Join(parts, ".")))
 }
 
+// timeUnitCalls are the functions that take a unit word first, and what
+// they are with one.
+var timeUnitCalls = map[string]string{
+	"timestampadd": "timestampadd", "dateadd": "timestampadd", "date_add": "timestampadd",
+	"timestampdiff": "timestampdiff", "datediff": "timestampdiff", "date_diff": "timestampdiff", "timediff": "timestampdiff",
+}
+
+// timeUnitCall makes date_add(DAY, n, d) and the like, three arguments the
+// first of which is a unit word, the call with a unit it is in Spark's
+// grammar; the unit stays a word (an Ident) so that it prints back as one.
+// With two arguments date_add and datediff are the functions of days.
+func timeUnitCall(c *Call) {
+	to := timeUnitCalls[c.Name]
+	if to == "" || len(c.Args) != 3 {
+		return
+	}
+	if u, ok := c.Args[0].(*Ident); ok && len(u.Parts) == 1 && isTimeUnit(u.Parts[0]) {
+		c.Name = to
+		c.Args[0] = &Ident{At: u.At, Parts: []string{strings.ToUpper(u.Parts[0])}}
+	}
+}
+
+// isTimeUnit reports Spark's datetime units (the grammar's datetimeUnit).
+func isTimeUnit(s string) bool {
+	switch strings.ToUpper(s) {
+	case "YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "DAYOFYEAR", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND":
+		return true
+	}
+	return false
+}
+
 func (p *parser) parseCall(t *token, name string) Expr {
 	open := p.next()
 	c := &Call{At: At{t.pos}, Name: name}
@@ -407,6 +447,7 @@ func (p *parser) parseCall(t *token, name string) Expr {
 			p.acceptKw("ALL")
 		}
 		c.Args = p.parseCallArgs()
+		timeUnitCall(c)
 	}
 	p.expectClose(open)
 	if p.isKw("WITHIN") && isKw(p.peek(1), "GROUP") {
@@ -510,17 +551,33 @@ func (p *parser) parseFrameBound() FrameBound {
 	case p.acceptKw("CURRENT"):
 		p.expectKw("ROW")
 		return FrameBound{Kind: CurrentRow}
-	case t.kind == tInt:
-		p.next()
-		n, err := strconv.ParseInt(t.text, 10, 64)
-		if err != nil {
-			p.fail(Errorf(t.pos, "frame offset out of range: %s", t.text))
+	case t.kind == tInt || t.kind == tFloat || isKw(t, "INTERVAL"):
+		var b FrameBound
+		switch {
+		case t.kind == tInt:
+			p.next()
+			n, err := strconv.ParseInt(t.text, 10, 64)
+			if err != nil {
+				p.fail(Errorf(t.pos, "frame offset out of range: %s", t.text))
+			}
+			b.Offset = n
+		case t.kind == tFloat:
+			p.next()
+			f, err := strconv.ParseFloat(t.text, 64)
+			if err != nil {
+				p.fail(Errorf(t.pos, "invalid frame offset %s", t.text))
+			}
+			b.Value = types.FloatValue(f)
+		default:
+			b.Value = p.parseInterval().(*Interval).Value
 		}
 		if p.acceptKw("PRECEDING") {
-			return FrameBound{Kind: OffsetPreceding, Offset: n}
+			b.Kind = OffsetPreceding
+			return b
 		}
 		if p.acceptKw("FOLLOWING") {
-			return FrameBound{Kind: OffsetFollowing, Offset: n}
+			b.Kind = OffsetFollowing
+			return b
 		}
 		p.failExpected("PRECEDING or FOLLOWING")
 	}
@@ -579,6 +636,9 @@ func (p *parser) parseType() types.Type {
 	if t.kind != tWord && t.kind != tQIdent {
 		p.failExpected("a type name")
 	}
+	if isKw(t, "INTERVAL") && p.peek(1).kind == tWord {
+		return p.parseIntervalType()
+	}
 	k, ok := types.ParseType(t.text)
 	if !ok {
 		e := Errorf(t.pos, "unknown type %s", p.describe(t))
@@ -615,6 +675,22 @@ func (p *parser) parseType() types.Type {
 	return k
 }
 
+// parseIntervalType reads INTERVAL field [TO field], the type of an ANSI
+// interval.
+func (p *parser) parseIntervalType() types.Type {
+	t := p.next()
+	name := "INTERVAL " + p.next().text
+	if p.isKw("TO") {
+		p.next()
+		name += " TO " + p.next().text
+	}
+	k, ok := types.ParseKind(name)
+	if !ok {
+		p.fail(&Error{Pos: t.pos, Msg: "unknown type " + strings.ToUpper(name), Hint: "write INTERVAL YEAR TO MONTH, INTERVAL DAY TO SECOND or a part of one such as INTERVAL HOUR"})
+	}
+	return types.Type{Kind: k}
+}
+
 func (p *parser) parseTypedLiteral(kind string) Expr {
 	t := p.next()
 	s := p.next()
@@ -634,104 +710,4 @@ func (p *parser) parseTypedLiteral(kind string) Expr {
 		return &Literal{At: At{t.pos}, Value: types.DateValue(days)}
 	}
 	return &Literal{At: At{t.pos}, Value: types.TimestampValue(tm)}
-}
-
-// intervalUnits maps every accepted spelling to the singular unit.
-var intervalUnits = map[string]string{
-	"MICROSECOND": "microsecond", "MICROSECONDS": "microsecond",
-	"MILLISECOND": "millisecond", "MILLISECONDS": "millisecond",
-	"SECOND": "second", "SECONDS": "second",
-	"MINUTE": "minute", "MINUTES": "minute",
-	"HOUR": "hour", "HOURS": "hour",
-	"DAY": "day", "DAYS": "day",
-	"WEEK": "week", "WEEKS": "week",
-}
-
-func isIntervalUnit(t *token) bool {
-	return t.kind == tWord && intervalUnits[strings.ToUpper(t.text)] != ""
-}
-
-const intervalHint = "write INTERVAL '1 hour', INTERVAL 1 HOUR or INTERVAL '90' MINUTE; units: microsecond, millisecond, second, minute, hour, day, week"
-
-// parseInterval reads INTERVAL '1 hour', INTERVAL '90' MINUTE or
-// INTERVAL 1 HOUR [2 MINUTES …] and normalises the text to
-// "<n> <unit>[ <n> <unit>…]" with singular lower-case units.
-func (p *parser) parseInterval() Expr {
-	t := p.next()
-	var parts []string
-	if s := p.tok(); s.kind == tString {
-		p.next()
-		fields := strings.Fields(s.text)
-		if len(fields) == 1 && isIntervalUnit(p.tok()) {
-			fields = append(fields, p.next().text)
-		}
-		if len(fields) == 0 || len(fields)%2 != 0 {
-			p.fail(&Error{Pos: s.pos, Msg: "invalid interval " + QuoteString(s.text), Hint: intervalHint})
-		}
-		for i := 0; i < len(fields); i += 2 {
-			parts = append(parts, p.intervalPart(s.pos, fields[i], fields[i+1]))
-		}
-	} else {
-		for {
-			n := p.tok()
-			neg := false
-			if n.kind == tOp && n.text == "-" {
-				p.next()
-				neg = true
-				n = p.tok()
-			}
-			if n.kind != tInt && n.kind != tFloat {
-				p.failExpected("a number or string after INTERVAL")
-			}
-			p.next()
-			u := p.tok()
-			if u.kind != tWord {
-				e := p.expectedErr("an interval unit")
-				e.Hint = intervalHint
-				p.fail(e)
-			}
-			p.next()
-			num := n.text
-			if neg {
-				num = "-" + num
-			}
-			parts = append(parts, p.intervalPart(u.pos, num, u.text))
-			// More parts only if a number and a unit follow.
-			nx := p.tok()
-			if !((nx.kind == tInt || nx.kind == tFloat) && isIntervalUnit(p.peek(1))) {
-				break
-			}
-		}
-	}
-	return &Interval{At: At{t.pos}, Text: strings.Join(parts, " ")}
-}
-
-func (p *parser) intervalPart(pos Pos, num, unit string) string {
-	u, ok := intervalUnits[strings.ToUpper(unit)]
-	if !ok {
-		p.fail(&Error{Pos: pos, Msg: "unknown interval unit " + QuoteString(unit), Hint: intervalHint})
-	}
-	num = strings.TrimPrefix(num, "+")
-	if !isDecimal(num) {
-		p.fail(&Error{Pos: pos, Msg: "invalid interval count " + QuoteString(num), Hint: intervalHint})
-	}
-	return num + " " + u
-}
-
-// isDecimal reports whether s is [-]digits[.digits] (or [-].digits): the
-// only counts an interval takes, so that the normalised text stays simple.
-func isDecimal(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	digits, dot := 0, false
-	for i := 0; i < len(s); i++ {
-		switch {
-		case isDigit(s[i]):
-			digits++
-		case s[i] == '.' && !dot:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return digits > 0
 }

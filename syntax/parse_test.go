@@ -250,9 +250,14 @@ var acceptedCases = []struct {
 	{"SELECT TRUE, false, NULL, null", "SELECT TRUE, FALSE, NULL, NULL"},
 	{"SELECT TIMESTAMP '2019-02-01 00:00:00', timestamp '2019-02-01T13:45:10.123Z', TIMESTAMP '2019-02-01T01:00:00+01:00'", "SELECT TIMESTAMP '2019-02-01 00:00:00', TIMESTAMP '2019-02-01 13:45:10.123', TIMESTAMP '2019-02-01 00:00:00'"},
 	{"SELECT DATE '2019-02-01', date '1969-12-31'", "SELECT DATE '2019-02-01', DATE '1969-12-31'"},
-	{"SELECT INTERVAL '1 hour', INTERVAL 1 HOUR, INTERVAL '90' MINUTE, interval 2 days, INTERVAL '3 WEEKS', INTERVAL '-1 second'", "SELECT INTERVAL '1 hour', INTERVAL '1 hour', INTERVAL '90 minute', INTERVAL '2 day', INTERVAL '3 week', INTERVAL '-1 second'"},
-	{"SELECT INTERVAL 1 DAY 2 HOURS, INTERVAL '500 milliseconds 10 microseconds', INTERVAL -1 HOUR", "SELECT INTERVAL '1 day 2 hour', INTERVAL '500 millisecond 10 microsecond', INTERVAL '-1 hour'"},
-	{"SELECT timestamp - INTERVAL 1 HOUR AS t FROM events", "SELECT timestamp - INTERVAL '1 hour' AS t FROM events"},
+	{"SELECT INTERVAL '1 hour', INTERVAL 1 HOUR, INTERVAL '90' MINUTE, interval 2 days, INTERVAL '3 WEEKS', INTERVAL '-1 second'", "SELECT INTERVAL '01' HOUR, INTERVAL '01' HOUR, INTERVAL '90' MINUTE, INTERVAL '2' DAY, INTERVAL '21' DAY, INTERVAL '-01' SECOND"},
+	{"SELECT INTERVAL 1 DAY 2 HOURS, INTERVAL '500 milliseconds 10 microseconds', INTERVAL -1 HOUR", "SELECT INTERVAL '1 02' DAY TO HOUR, INTERVAL '00.50001' SECOND, INTERVAL '-01' HOUR"},
+	{"SELECT dateadd(hour, -1, ts), date_add(d, 1), datediff(MONTH, a, b), timediff(second, a, b)", "SELECT timestampadd(HOUR, -1, ts), date_add(d, 1), timestampdiff(MONTH, a, b), timestampdiff(SECOND, a, b)"},
+	{"SELECT div(a, b), a div b FROM t", "SELECT a DIV b, a DIV b FROM t"},
+	{"SELECT interval '-\\t 1' day, interval ' 2 ' hour", "SELECT INTERVAL '-1' DAY, INTERVAL '02' HOUR"},
+	{"SELECT timestamp - INTERVAL 1 HOUR AS t FROM events", "SELECT timestamp - INTERVAL '01' HOUR AS t FROM events"},
+	{"SELECT interval '1-2' year to month, INTERVAL -'1 2:3:4.5' DAY TO SECOND, interval - '-1 02' day to hour", "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '-1 02:03:04.5' DAY TO SECOND, INTERVAL '1 02' DAY TO HOUR"},
+	{"SELECT interval '30' year '-25' month, -interval -1 day 1 hour -1.5 second, interval -'-1' day, interval 1 day day", "SELECT INTERVAL '27-11' YEAR TO MONTH, -INTERVAL '-0 23:00:01.5' DAY TO SECOND, INTERVAL '1' DAY, INTERVAL '1' DAY AS day"},
 
 	// ---- Segment columns as plain names, and functions named like types ----
 	{"SELECT event, type, timestamp, date, context, properties, version, channel, user, name, value, time, hour, day, window, interval, first, last, rows, range, over, filter FROM events",

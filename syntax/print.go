@@ -581,10 +581,13 @@ func FormatValue(v types.Value) string {
 	case types.Date:
 		return "DATE '" + v.Time().Format(types.DateLayout) + "'"
 	}
+	if v.K.IsInterval() {
+		return types.FormatInterval(v)
+	}
 	return "NULL"
 }
 
-func (e *Interval) String() string { return "INTERVAL " + QuoteString(e.Text) }
+func (e *Interval) String() string { return types.FormatInterval(e.Value) }
 
 func (e *Unary) String() string {
 	if e.Op == "NOT" {
@@ -681,15 +684,19 @@ func (f *Frame) String() string {
 }
 
 func (b FrameBound) String() string {
+	off := strconv.FormatInt(b.Offset, 10)
+	if !b.Value.IsNull() {
+		off = FormatValue(b.Value)
+	}
 	switch b.Kind {
 	case UnboundedPreceding:
 		return "UNBOUNDED PRECEDING"
 	case OffsetPreceding:
-		return strconv.FormatInt(b.Offset, 10) + " PRECEDING"
+		return off + " PRECEDING"
 	case CurrentRow:
 		return "CURRENT ROW"
 	case OffsetFollowing:
-		return strconv.FormatInt(b.Offset, 10) + " FOLLOWING"
+		return off + " FOLLOWING"
 	}
 	return "UNBOUNDED FOLLOWING"
 }

@@ -3,6 +3,8 @@ package syntax
 import (
 	"errors"
 	"testing"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 func TestWatermarkClause(t *testing.T) {
@@ -10,13 +12,13 @@ func TestWatermarkClause(t *testing.T) {
 		src, want string
 	}{
 		{"SELECT count(*) FROM read_json('logs/*.gz') WATERMARK timestamp DELAY OF INTERVAL 2 HOURS GROUP BY window(timestamp, '1 hour')",
-			"SELECT count(*) FROM read_json('logs/*.gz') WATERMARK timestamp DELAY OF INTERVAL '2 hour' GROUP BY window(timestamp, '1 hour')"},
+			"SELECT count(*) FROM read_json('logs/*.gz') WATERMARK timestamp DELAY OF INTERVAL '02' HOUR GROUP BY window(timestamp, '1 hour')"},
 		{"FROM read_json('x') watermark ts delay of interval '10 seconds' as e |> AGGREGATE count(*)",
-			"FROM read_json('x') WATERMARK ts DELAY OF INTERVAL '10 second' AS e\n|> AGGREGATE count(*)"},
+			"FROM read_json('x') WATERMARK ts DELAY OF INTERVAL '10' SECOND AS e\n|> AGGREGATE count(*)"},
 		{"SELECT * FROM stream_source WATERMARK to_timestamp(ts) AS event_time DELAY OF INTERVAL 10 SECONDS s",
-			"SELECT * FROM stream_source WATERMARK to_timestamp(ts) AS event_time DELAY OF INTERVAL '10 second' AS s"},
-		{"SELECT * FROM (SELECT * FROM t) WATERMARK ts DELAY OF INTERVAL 1 MINUTE",
-			"SELECT * FROM (SELECT * FROM t) WATERMARK ts DELAY OF INTERVAL '1 minute'"},
+			"SELECT * FROM stream_source WATERMARK to_timestamp(ts) AS event_time DELAY OF INTERVAL '10' SECOND AS s"},
+		{"SELECT * FROM (SELECT * FROM t) WATERMARK ts DELAY OF INTERVAL '01' MINUTE",
+			"SELECT * FROM (SELECT * FROM t) WATERMARK ts DELAY OF INTERVAL '01' MINUTE"},
 		// WATERMARK is not reserved: without DELAY OF it is still an alias.
 		{"SELECT watermark.a FROM t watermark", "SELECT watermark.a FROM t AS watermark"},
 		{"SELECT * FROM t watermark WHERE a", "SELECT * FROM t AS watermark WHERE a"},
@@ -39,7 +41,7 @@ func TestWatermarkTree(t *testing.T) {
 		t.Fatalf("FROM is %T, want *WatermarkTable", q.(*Select).From)
 	}
 	want := &WatermarkTable{Input: &TableFunc{Name: "read_json", Args: []Expr{str("x")}},
-		Time: id("ts"), TimeName: "et", Delay: &Interval{Text: "2 hour"}, Alias: "e"}
+		Time: id("ts"), TimeName: "et", Delay: &Interval{Value: types.Value{K: types.DayTimeKind(types.Hour, types.Hour), I: 2 * types.MicrosPerHour}}, Alias: "e"}
 	if !sameTree(w, want) {
 		t.Errorf("tree %s, want %s", w, want)
 	}

@@ -45,6 +45,9 @@ func Cast(v Value, to Kind) (Value, error) {
 	if to.IsNested() || (v.K.IsNested() && to != String) {
 		return castNested(v, to)
 	}
+	if to.IsInterval() || v.K.IsInterval() {
+		return castInterval(v, to)
+	}
 	switch to {
 	case Null:
 		return NullValue, nil
@@ -191,6 +194,9 @@ func ParseTimestamp(s string) (time.Time, bool) {
 func CanCast(from, to Kind) bool {
 	if from == to || from == Null {
 		return true
+	}
+	if from.IsInterval() || to.IsInterval() {
+		return canCastInterval(from, to)
 	}
 	if !from.IsNested() && !to.IsNested() {
 		return true

@@ -34,17 +34,21 @@ func appendItem(dst []byte, k Kind, v Value) []byte {
 		return append(dst, 0)
 	}
 	dst = append(dst, 1)
-	switch k {
-	case Bool:
+	switch {
+	case k == Bool:
 		return append(dst, byte(v.I&1))
-	case Int, Timestamp, Date:
+	case intItem(k):
 		return binary.AppendVarint(dst, v.I)
-	case Float:
+	case k == Float:
 		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.AsFloat()))
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(v.S)))
 	return append(dst, v.S...)
 }
+
+// intItem reports whether an item of kind k is an integer: BIGINT, the
+// times and the intervals.
+func intItem(k Kind) bool { return k == Int || k == Timestamp || k == Date || k.IsInterval() }
 
 // readItem reads one item of kind k from the front of s.
 func readItem(s string, k Kind) (Value, string, error) {
@@ -55,21 +59,21 @@ func readItem(s string, k Kind) (Value, string, error) {
 		return NullValue, s[1:], nil
 	}
 	s = s[1:]
-	switch k {
-	case Null:
+	switch {
+	case k == Null:
 		return NullValue, s, ErrNested
-	case Bool:
+	case k == Bool:
 		if len(s) < 1 {
 			return NullValue, s, ErrNested
 		}
 		return Value{K: Bool, I: int64(s[0] & 1)}, s[1:], nil
-	case Int, Timestamp, Date:
+	case intItem(k):
 		i, n := binary.Varint(unsafe.Slice(unsafe.StringData(s), len(s)))
 		if n <= 0 {
 			return NullValue, s, ErrNested
 		}
 		return Value{K: k, I: i}, s[n:], nil
-	case Float:
+	case k == Float:
 		if len(s) < 8 {
 			return NullValue, s, ErrNested
 		}

@@ -36,6 +36,9 @@ func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
 	}
+	if k.IsInterval() {
+		return intervalName(k)
+	}
 	if i := info(k); i != nil {
 		return i.name
 	}
@@ -58,6 +61,9 @@ func (k Kind) Short() string {
 	case Date:
 		return "date"
 	}
+	if k.IsInterval() {
+		return "intrvl"
+	}
 	if i := info(k); i != nil {
 		return [...]string{classArray: "list", classMap: "map", classStruct: "struct"}[i.class]
 	}
@@ -78,7 +84,7 @@ func ParseKind(name string) (Kind, bool) {
 	if strings.ContainsRune(name, '<') {
 		return parseNested(name)
 	}
-	return Null, false
+	return parseIntervalKind(name)
 }
 
 func scalarKind(name string) (Kind, bool) {
@@ -144,7 +150,8 @@ func (t Type) String() string {
 // Widen returns the narrowest kind both a and b convert to without loss of
 // meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP,
 // arrays and maps element by element, structs with the same field names
-// field by field, and every other conflict to STRING. Schema inference and
+// field by field, intervals of one family to the fields of both, and
+// every other conflict to STRING. Schema inference and
 // UNION use it, so a type conflict never fails a query. (Inference merges
 // structs with different fields too: see Merge.)
 func Widen(a, b Kind) Kind {
@@ -159,6 +166,9 @@ func Widen(a, b Kind) Kind {
 		return Float
 	case (a == Date && b == Timestamp) || (a == Timestamp && b == Date):
 		return Timestamp
+	}
+	if k, ok := WidenInterval(a, b); ok {
+		return k
 	}
 	if k, ok := widenNested(a, b, Widen); ok {
 		return k

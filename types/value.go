@@ -17,7 +17,7 @@ import (
 // without allocating. The zero Value is NULL.
 type Value struct {
 	K Kind    // Null means the value is NULL
-	I int64   // Bool (0/1), Int, Timestamp (µs), Date (days)
+	I int64   // Bool (0/1), Int, Timestamp (µs), Date (days), intervals (months or µs)
 	F float64 // Float
 	S string  // String
 }
@@ -87,6 +87,9 @@ func (v Value) String() string {
 	case Date:
 		return v.Time().Format(DateLayout)
 	}
+	if v.K.IsInterval() {
+		return FormatInterval(v)
+	}
 	if v.K.IsNested() {
 		return nestedString(v)
 	}
@@ -143,7 +146,13 @@ func Compare(a, b Value) int {
 		case Null:
 			return 0
 		}
+		if a.K.IsInterval() {
+			return cmp.Compare(a.I, b.I)
+		}
 		return compareNested(a, b)
+	}
+	if _, ok := WidenInterval(a.K, b.K); ok {
+		return cmp.Compare(a.I, b.I)
 	}
 	if a.K.IsNumeric() && b.K.IsNumeric() {
 		return compareFloat(a.AsFloat(), b.AsFloat())
@@ -250,7 +259,7 @@ func DecodeKey(key []byte) (Value, []byte, error) {
 		return StringValue(string(body[:size])), body[size:], nil
 	}
 	digits, after, ok := bytes.Cut(rest, []byte{0})
-	if !ok || k > Date {
+	if !ok || (k > Date && !k.IsInterval()) {
 		return NullValue, key, fmt.Errorf("%w: kind %d", ErrBadKey, k)
 	}
 	if k == Float {

@@ -93,6 +93,9 @@ func render(v types.Value, t string) string {
 		renderNested(&b, v)
 		return b.String()
 	}
+	if v.K.IsInterval() {
+		return types.FormatIntervalHive(v)
+	}
 	switch v.K {
 	case types.Float:
 		if strings.HasPrefix(t, "float") {

@@ -20,6 +20,9 @@ type entry struct {
 // A name runs to the first colon outside parentheses and backquotes (names
 // hold expressions such as (a > 1) or 'x:y'); its type then runs to the
 // first comma outside angle brackets and parentheses.
+// typeStart matches text that starts with a Spark type's name.
+var typeStart = regexp.MustCompile(`^(tinyint|smallint|int|bigint|float|double|decimal|string|varchar|char|boolean|date|timestamp|timestamp_ntz|timestamp_ltz|interval|array|map|struct|void|binary|variant|time)\b`)
+
 func (e entry) columns() []sparkColumn {
 	s := strings.TrimSuffix(strings.TrimPrefix(e.Schema, "struct<"), ">")
 	var cols []sparkColumn
@@ -37,7 +40,10 @@ func (e entry) columns() []sparkColumn {
 				depth++
 			} else if c == ')' {
 				depth--
-			} else if c == ':' && depth == 0 {
+			} else if c == ':' && depth == 0 && typeStart.MatchString(s[j+1:]) {
+				// A literal in the name (INTERVAL '1 02:03' DAY TO
+				// MINUTE) has colons too; the separator is the one a
+				// type follows.
 				break
 			}
 		}

@@ -39,7 +39,8 @@ Classes:
 * **nested as text**: Spark's answer is an ARRAY, MAP or STRUCT and nectar gives the same
   values as JSON text, a STRING (nectar has no nested types yet; LANGUAGE.md).
 * **session zone**: the answer differs, and the query converts between instants and local
-  times (epoch seconds, zone names or offsets, the current time). Spark's test suite runs in
+  times (epoch seconds, zone names or offsets, the current time), or it differs only in
+  timestamps that are Spark's instants printed in its zone. Spark's test suite runs in
   America/Los_Angeles; nectar's session time zone is always UTC (LANGUAGE.md).
 * Not counted: **setup** statements (CREATE, INSERT, SET: nothing to compare) and
   statements run under a **Spark setting** nectar does not have (a ` + "`spark.sql.legacy.*`" + ` flag,

@@ -335,5 +335,8 @@ func pgValue(v types.Value) any {
 	case types.Date:
 		return time.Unix(v.I*86400, 0).UTC()
 	}
+	if v.K.IsInterval() {
+		return v.String() // a text column, as pgType says
+	}
 	return nil
 }
