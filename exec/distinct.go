@@ -85,4 +85,4 @@ func (d *distinct) Close() error { return errors.Join(d.in.Close(), d.sp.Close()
 type emptyOp struct{}
 
 func (emptyOp) Next(context.Context) (*types.Batch, error) { return nil, nil }
-func (emptyOp) Close() error                              { return nil }
+func (emptyOp) Close() error                               { return nil }
