@@ -7,8 +7,8 @@ import (
 	"github.com/nectar-dev/nectar/types"
 )
 
-// TestSplitDistinct checks which aggregations run as a GROUP BY under a
-// GROUP BY: only those whose answer cannot change by it.
+// TestSplitDistinct checks which aggregations run over a DISTINCT:
+// only those whose answer cannot change by it.
 func TestSplitDistinct(t *testing.T) {
 	s := &plan.ColRef{Idx: 0, Name: "s", K: types.String}
 	i := &plan.ColRef{Idx: 1, Name: "i", K: types.Int}
@@ -34,13 +34,13 @@ func TestSplitDistinct(t *testing.T) {
 		{"no call", nil, false},
 	} {
 		n := &plan.Aggregate{Groups: []plan.Expr{i}, Aggs: c.aggs, Names: make([]string, 1+len(c.aggs))}
-		inner, outer, ok := splitDistinct(n)
+		proj, outer, ok := splitDistinct(n)
 		if ok != c.split {
 			t.Errorf("%s: split %v, want %v", c.name, ok, c.split)
 			continue
 		}
-		if ok && (len(inner.Groups) != 2 || len(inner.Aggs) != 0 || len(outer.Groups) != 1 || outer.Aggs[0].Distinct) {
-			t.Errorf("%s: inner %v, outer %v", c.name, inner, outer)
+		if ok && (len(proj.Exprs) != 2 || len(outer.Groups) != 1 || outer.Aggs[0].Distinct) {
+			t.Errorf("%s: under %v, %v", c.name, proj, outer)
 		}
 	}
 }
