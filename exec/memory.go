@@ -32,9 +32,8 @@ type budget struct {
 	// dir holds the query's spill files: made on the first spill,
 	// removed with everything in it when the query ends, so a query
 	// that fails or is cancelled mid-spill leaves nothing behind.
-	dirOnce sync.Once
-	dir     string
-	dirErr  error
+	dirMu sync.Mutex
+	dir   string
 }
 
 type budgetKey struct{}
@@ -77,9 +76,12 @@ func WithMemoryLimit(ctx context.Context, limit int64) (_ context.Context, relea
 		if pool != nil {
 			pool.used.Add(-b.used.Swap(0))
 		}
+		b.dirMu.Lock()
 		if b.dir != "" {
 			os.RemoveAll(b.dir)
+			b.dir = ""
 		}
+		b.dirMu.Unlock()
 	}
 }
 
@@ -91,13 +93,16 @@ func spillDir(ctx context.Context) (string, error) {
 	if b == nil {
 		return os.TempDir(), nil
 	}
-	b.dirOnce.Do(func() {
-		b.dir, b.dirErr = os.MkdirTemp("", "nectar-spill-*")
-		if b.dirErr != nil {
-			b.dirErr = fmt.Errorf("make a directory to spill to: %w", b.dirErr)
+	b.dirMu.Lock()
+	defer b.dirMu.Unlock()
+	if b.dir == "" {
+		dir, err := os.MkdirTemp("", "nectar-spill-*")
+		if err != nil {
+			return "", fmt.Errorf("make a directory to spill to: %w", err)
 		}
-	})
-	return b.dir, b.dirErr
+		b.dir = dir
+	}
+	return b.dir, nil
 }
 
 // budgeted runs its operator under a memory budget whatever context the
