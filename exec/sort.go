@@ -161,7 +161,11 @@ func writeRun(ctx context.Context, overBudget error, data *types.Batch, keys []*
 	if err != nil {
 		return nil, errors.Join(overBudget, err)
 	}
-	f, err := newSpillFile(dir, "nectar-sort-*", 1<<20)
+	// The merge reads every run at once through this buffer: a run is
+	// about the budget's size, so 10 GB sorted under 200 MB is 50 runs
+	// and 3 MiB of buffers. The merge is a single pass; a budget far
+	// smaller than the input makes many runs, each one batch and buffer.
+	f, err := newSpillFile(dir, "nectar-sort-*", 64<<10)
 	if err != nil {
 		return nil, err
 	}
