@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/nectar-dev/nectar/functions"
@@ -13,11 +14,17 @@ import (
 // one accumulator per aggregate call. The accumulators, and the loops that
 // fold a batch into them, come from the aggregate catalogue
 // (functions.Aggregate); this operator groups rows and evaluates the
-// calls' arguments.
+// calls' arguments. Past the memory budget it spills the rows of groups
+// it does not hold by partitioning them (see spill.go); the groups come
+// out in first-seen order when nothing spilled, in no promised order
+// otherwise.
 type aggregate struct {
-	in   Operator
-	node *plan.Aggregate
-	out  *rowSource
+	in      Operator
+	node    *plan.Aggregate
+	sp      spiller
+	started bool       // the input has been read; partitions are next
+	out     *groupRows // the groups of the pass being emitted
+	held    int64      // bytes reserved for those groups
 }
 
 // groups are the groups of a hash aggregation, numbered in the order they
@@ -40,19 +47,44 @@ func (gs *groups) add(keys []types.Value, calls *aggCalls) int32 {
 }
 
 func (a *aggregate) Next(ctx context.Context) (*types.Batch, error) {
-	if a.out == nil {
-		rows, err := a.run(ctx)
+	for {
+		if a.out != nil {
+			b, err := a.out.Next(ctx)
+			if err != nil || b.Len > 0 {
+				return b, err
+			}
+			a.out = nil
+			unreserve(ctx, a.held)
+			a.held = 0
+		}
+		// The input first, then each partition spilled on the way.
+		src := a.in
+		if a.started {
+			var err error
+			if src, err = a.sp.next(ctx); err != nil || src == nil {
+				return nil, err
+			}
+		}
+		a.started = true
+		if a.sp.schema == nil {
+			a.sp.schema = a.node.Input.Schema()
+		}
+		out, err := a.run(ctx, src)
 		if err != nil {
 			return nil, err
 		}
-		a.out = newRowSource(a.node.Schema(), rows)
+		a.out = out
 	}
-	return a.out.Next(ctx)
 }
 
-func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
+// run aggregates in's rows into groups, sending those of groups it has no
+// memory for to a.sp's partitions.
+func (a *aggregate) run(ctx context.Context, in Operator) (*groupRows, error) {
 	n := a.node
-	hold := func(b int64) error { return reserve(ctx, b, "an aggregate's DISTINCT values or percentiles") }
+	hold := func(b int64) error {
+		a.held += b
+		return reserve(ctx, b, "an aggregate's DISTINCT values or percentiles")
+	}
 	calls, err := newAggCalls(n.Aggs, hold)
 	if err != nil {
 		return nil, err
@@ -62,8 +94,9 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	var key []byte
 	keyVecs := make([]*types.Vector, len(n.Groups))
 	var rowGroup []int32
+	var kept []int // a batch's rows whose groups are held, once some are spilled
 	for {
-		b, err := a.in.Next(ctx)
+		b, err := in.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -75,31 +108,52 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 				return nil, err
 			}
 		}
-		if err := calls.eval(b); err != nil {
-			return nil, err
-		}
 		// First each row's group, then one aggregate at a time over the
 		// batch: the loops stay tight and the catalogue's folds update
 		// the common accumulators without boxing values.
-		rowGroup = rowGroup[:0]
+		rowGroup, kept = rowGroup[:0], kept[:0]
 		for r := 0; r < b.Len; r++ {
 			key = key[:0]
 			for _, v := range keyVecs {
 				key = types.AppendKey(key, v.Get(r))
 			}
 			g, ok := index[string(key)]
+			if !ok && a.sp.part == nil {
+				cost := int64(2*len(key)) + valueSize*int64(len(keyVecs)) + 64*int64(len(n.Aggs)) + 64
+				// The first group is admitted whatever the budget says,
+				// so that each pass over a partition makes progress.
+				if err := reserve(ctx, cost, "GROUP BY"); err == nil || len(gs.keys) == 0 {
+					a.held += cost
+					keys := make([]types.Value, len(keyVecs))
+					for i, v := range keyVecs {
+						keys[i] = v.Get(r)
+					}
+					g, ok = gs.add(keys, calls), true
+					index[string(key)] = g
+				} else {
+					unreserve(ctx, cost)
+					if err := a.sp.spill(ctx, err); err != nil {
+						return nil, err
+					}
+				}
+			}
 			if !ok {
-				if err := reserve(ctx, int64(2*len(key))+valueSize*int64(len(keyVecs))+64*int64(len(n.Aggs))+64, "GROUP BY"); err != nil {
+				if err := a.sp.part.add(ctx, b, r, key); err != nil {
 					return nil, err
 				}
-				keys := make([]types.Value, len(keyVecs))
-				for i, v := range keyVecs {
-					keys[i] = v.Get(r)
-				}
-				g = gs.add(keys, calls)
-				index[string(key)] = g
+				continue
 			}
 			rowGroup = append(rowGroup, g)
+			kept = append(kept, r)
+		}
+		if len(kept) < b.Len {
+			if len(kept) == 0 {
+				continue
+			}
+			b = pickRows(b, kept)
+		}
+		if err := calls.eval(b); err != nil {
+			return nil, err
 		}
 		if err := calls.fold(rowGroup, gs.states); err != nil {
 			return nil, err
@@ -109,18 +163,51 @@ func (a *aggregate) run(ctx context.Context) ([][]types.Value, error) {
 	if len(n.Groups) == 0 && len(gs.keys) == 0 {
 		gs.add(nil, calls)
 	}
-	rows := make([][]types.Value, len(gs.keys))
-	accs := make([]functions.Accumulator, len(n.Aggs))
-	for g, keys := range gs.keys {
-		for i := range accs {
-			accs[i] = gs.states[i][g]
-		}
-		rows[g] = calls.row(keys, accs)
-	}
-	return rows, nil
+	return &groupRows{gs: gs, calls: calls, batch: types.NewBatch(n.Schema(), types.BatchSize), accs: make([]functions.Accumulator, len(n.Aggs))}, nil
 }
 
-func (a *aggregate) Close() error { return a.in.Close() }
+func (a *aggregate) Close() error { return errors.Join(a.in.Close(), a.sp.Close()) }
+
+// pickRows copies rows of b into a new batch.
+func pickRows(b *types.Batch, rows []int) *types.Batch {
+	out := &types.Batch{Len: len(rows), Cols: make([]*types.Vector, len(b.Cols))}
+	for j, c := range b.Cols {
+		v := types.NewVector(c.Kind, len(rows))
+		for _, r := range rows {
+			v.Append(c.Get(r))
+		}
+		out.Cols[j] = v
+	}
+	return out
+}
+
+// groupRows emits one pass's groups, letting go of each as it goes, so
+// that the groups and their rows are not both held at the end.
+type groupRows struct {
+	gs    *groups
+	calls *aggCalls
+	batch *types.Batch
+	accs  []functions.Accumulator
+	next  int
+}
+
+func (o *groupRows) Next(ctx context.Context) (*types.Batch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o.batch.Reset()
+	for o.next < len(o.gs.keys) && o.batch.Len < types.BatchSize {
+		g := o.next
+		for i := range o.accs {
+			o.accs[i] = o.gs.states[i][g]
+			o.gs.states[i][g] = nil
+		}
+		o.batch.AppendRow(o.calls.row(o.gs.keys[g], o.accs))
+		o.gs.keys[g] = nil
+		o.next++
+	}
+	return o.batch, nil
+}
 
 // aggCalls is an operator's aggregate calls, each looked up once in the
 // catalogue, with the vectors of the batch being folded.

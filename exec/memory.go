@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/nectar-dev/nectar/types"
@@ -26,6 +28,12 @@ type budget struct {
 	limit int64
 	used  atomic.Int64
 	pool  *Pool // shared with other queries; nil if none
+
+	// dir holds the query's spill files: made on the first spill,
+	// removed with everything in it when the query ends, so a query
+	// that fails or is cancelled mid-spill leaves nothing behind.
+	dirMu sync.Mutex
+	dir   string
 }
 
 type budgetKey struct{}
@@ -68,7 +76,33 @@ func WithMemoryLimit(ctx context.Context, limit int64) (_ context.Context, relea
 		if pool != nil {
 			pool.used.Add(-b.used.Swap(0))
 		}
+		b.dirMu.Lock()
+		if b.dir != "" {
+			os.RemoveAll(b.dir)
+			b.dir = ""
+		}
+		b.dirMu.Unlock()
 	}
+}
+
+// spillDir is the directory of the query's spill files, made on first
+// use. Without a budget no operator spills, as none runs out of memory,
+// but the system's temporary directory serves if one asks.
+func spillDir(ctx context.Context) (string, error) {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	if b == nil {
+		return os.TempDir(), nil
+	}
+	b.dirMu.Lock()
+	defer b.dirMu.Unlock()
+	if b.dir == "" {
+		dir, err := os.MkdirTemp("", "nectar-spill-*")
+		if err != nil {
+			return "", fmt.Errorf("make a directory to spill to: %w", err)
+		}
+		b.dir = dir
+	}
+	return b.dir, nil
 }
 
 // budgeted runs its operator under a memory budget whatever context the
@@ -83,24 +117,44 @@ func (o *budgeted) Next(ctx context.Context) (*types.Batch, error) {
 }
 
 // reserve accounts n more bytes held by what; it fails once the budget is
-// spent. Memory is not given back during a query: operators free their
-// state only when the query ends.
+// spent. Most operators free their state only when the query ends; those
+// that spill give back what they spilled with unreserve.
 func reserve(ctx context.Context, n int64, what string) error {
 	b, _ := ctx.Value(budgetKey{}).(*budget)
 	if b == nil {
 		return nil
 	}
+	// Both counts take n before any check can fail, so that unreserve
+	// and the query's release give back exactly what was taken.
 	used := b.used.Add(n)
+	var pooled int64
+	if b.pool != nil {
+		pooled = b.pool.used.Add(n)
+	}
 	if err := guard.check(n, what); err != nil {
 		return err
 	}
-	if b.pool != nil && b.pool.used.Add(n) > b.pool.limit {
+	if b.pool != nil && pooled > b.pool.limit {
 		return fmt.Errorf("%w: %s needs more than is left of the %s the server's running queries share; try again when fewer run, or narrow the query", ErrMemoryLimit, what, mib(b.pool.limit))
 	}
 	if b.limit > 0 && used > b.limit {
 		return fmt.Errorf("%w: %s needs more than the %s memory limit; narrow the query, or raise --memory-limit", ErrMemoryLimit, what, mib(b.limit))
 	}
 	return nil
+}
+
+// unreserve gives back n bytes that reserve accounted (failed or not):
+// an operator that has spilled rows to disk and freed what it held for
+// them makes room for the next part of its work.
+func unreserve(ctx context.Context, n int64) {
+	b, _ := ctx.Value(budgetKey{}).(*budget)
+	if b == nil {
+		return
+	}
+	b.used.Add(-n)
+	if b.pool != nil {
+		b.pool.used.Add(-n)
+	}
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20)) }
@@ -226,6 +280,17 @@ func (g *heapGuard) checkNow(what string) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s brought the process near its memory limit (%s of data held); narrow the query, or raise --memory-limit", ErrMemoryLimit, what, mib(live))
+}
+
+// collect runs a garbage collection when the guard is on: an operator
+// that has just let go of a large structure calls it, or the live heap
+// the guard checks would stay the one measured while the structure was
+// held, and the operator's next reservations would fail on memory that
+// is no longer in use.
+func (g *heapGuard) collect() {
+	if g.total.Load() != 0 {
+		runtime.GC()
+	}
 }
 
 // liveHeap is the heap the last collection found live.

@@ -88,6 +88,10 @@ func (bd *builder) build(ctx context.Context, n plan.Node) (Operator, error) {
 	case *plan.Limit:
 		return &limit{in: ins[0], count: n.Count, offset: n.Offset}, nil
 	case *plan.Aggregate:
+		if proj, outer, ok := splitDistinct(n); ok {
+			pairs := &distinct{in: &project{in: ins[0], exprs: proj.Exprs}, schema: proj.Schema()}
+			return &aggregate{in: pairs, node: outer}, nil
+		}
 		return &aggregate{in: ins[0], node: n}, nil
 	case *plan.Sort:
 		return &sorter{in: ins[0], node: n}, nil

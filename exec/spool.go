@@ -1,13 +1,8 @@
 package exec
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
-	"fmt"
-	"io"
-	"os"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -48,28 +43,18 @@ func Spool(ctx context.Context, op Operator, schema types.Schema, dir string) (_
 			continue
 		}
 		if s.file == nil {
-			if s.file, err = os.CreateTemp(dir, "nectar-spool-*"); err != nil {
-				return nil, fmt.Errorf("spool rows to disk: %w", err)
+			if s.file, err = newSpillFile(dir, "nectar-spool-*", 1<<20); err != nil {
+				return nil, err
 			}
-			s.w = bufio.NewWriterSize(s.file, 1<<20)
 		}
-		// Each batch is a frame: its length, then types.AppendBatch's bytes.
-		s.buf = types.AppendBatch(s.buf[:0], b)
-		s.w.Write(binary.AppendUvarint(s.lenBuf[:0], uint64(len(s.buf))))
-		if _, err := s.w.Write(s.buf); err != nil {
-			return nil, fmt.Errorf("spool rows to %s: %w", s.file.Name(), err)
+		if err := s.file.write(b); err != nil {
+			return nil, err
 		}
-		s.onDisk++
 	}
 	if s.file != nil {
-		if err := s.w.Flush(); err != nil {
-			return nil, fmt.Errorf("spool rows to %s: %w", s.file.Name(), err)
+		if err := s.file.rewind(); err != nil {
+			return nil, err
 		}
-		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("spool rows to %s: %w", s.file.Name(), err)
-		}
-		s.r = bufio.NewReaderSize(s.file, 1<<20)
-		s.buf = nil
 	}
 	return s, nil
 }
@@ -78,12 +63,7 @@ func Spool(ctx context.Context, op Operator, schema types.Schema, dir string) (_
 type spool struct {
 	schema types.Schema
 	mem    []*types.Batch
-	file   *os.File
-	w      *bufio.Writer
-	r      *bufio.Reader
-	buf    []byte
-	lenBuf [binary.MaxVarintLen64]byte
-	onDisk int // batches in file not yet replayed
+	file   *spillFile
 }
 
 func (s *spool) Next(ctx context.Context) (*types.Batch, error) {
@@ -96,33 +76,15 @@ func (s *spool) Next(ctx context.Context) (*types.Batch, error) {
 		s.mem = s.mem[1:]
 		return b, nil
 	}
-	if s.onDisk == 0 {
+	if s.file == nil {
 		return nil, nil
 	}
-	n, err := binary.ReadUvarint(s.r)
-	if err != nil {
-		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
-	}
-	// A fresh buffer each time: the batch's strings point into it.
-	frame := make([]byte, n)
-	if _, err := io.ReadFull(s.r, frame); err != nil {
-		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
-	}
-	b, _, err := types.DecodeBatch(frame)
-	if err != nil {
-		return nil, fmt.Errorf("read spooled rows from %s: %w", s.file.Name(), err)
-	}
-	s.onDisk--
-	return b, nil
+	return s.file.Next(ctx)
 }
 
 func (s *spool) Close() error {
 	s.mem = nil
-	if s.file == nil {
-		return nil
-	}
-	name := s.file.Name()
-	err := errors.Join(s.file.Close(), os.Remove(name))
+	err := s.file.Close()
 	s.file = nil
 	return err
 }

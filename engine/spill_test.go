@@ -1,0 +1,171 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
+)
+
+// spillData writes n rows whose keys are of every kind a GROUP BY takes,
+// NULL now and then, and returns the file's path.
+func spillData(t *testing.T, n int) string {
+	t.Helper()
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		ks, ki, kd, v := fmt.Sprintf("%q", fmt.Sprintf("user-%05d", i%7000)), fmt.Sprint(i%5000), fmt.Sprint(float64(i%3000)/4), fmt.Sprint(i%13)
+		if i%97 == 0 {
+			ks = "null"
+		}
+		if i%89 == 0 {
+			ki = "null"
+		}
+		if i%11 == 0 {
+			v = "null"
+		}
+		fmt.Fprintf(&b, `{"ks":%s,"ki":%s,"kd":%s,"kt":"2026-01-%02dT%02d:%02d:00Z","kb":%t,"o":{"a":%d,"b":[%d]},"v":%s,"d":%g,"s":"s%d"}`+"\n",
+			ks, ki, kd, 1+i%28, i%24, i%60, i%2 == 0, i%400, i%3, v, float64(i)/7, i%101)
+	}
+	path := filepath.Join(t.TempDir(), "t.jsonl")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runSpill runs q over path under limit and returns its rows, sorted so
+// that results compare as multisets unless q has an ORDER BY, and whether the query spilled: its
+// spill directory, under a test TMPDIR, was there while the rows were
+// read. After the query the directory must be gone.
+func runSpill(t *testing.T, path, q string, limit int64) ([]string, bool, error) {
+	t.Helper()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := engine.New(engine.Options{MemoryLimit: limit})
+	e.DefineSource("t", "read_json", path)
+	var rows []string
+	spilled := false
+	err := e.Run(context.Background(), q, func(r *engine.Result) error {
+		got, err := exec.Collect(context.Background(), r.Rows)
+		for _, row := range got {
+			s := make([]string, len(row))
+			for j, v := range row {
+				s[j] = fmt.Sprintf("%d:%s", v.K, v)
+			}
+			rows = append(rows, strings.Join(s, "|"))
+		}
+		dirs, _ := filepath.Glob(filepath.Join(tmp, "nectar-spill-*"))
+		spilled = len(dirs) > 0
+		return err
+	})
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("%s: %d entries left in the temporary directory after the query", q, len(left))
+	}
+	if !strings.Contains(q, "ORDER BY") {
+		slices.Sort(rows)
+	}
+	return rows, spilled, err
+}
+
+// TestSpillSameAnswer runs GROUP BY, DISTINCT and ORDER BY queries under
+// a memory limit of a few hundred groups, so that they spill, and their
+// partitions spill again (20,000 rows of up to 7,000 keys need two
+// levels), and checks that they answer what they answer without a limit:
+// the same rows, and for ORDER BY in the same order.
+func TestSpillSameAnswer(t *testing.T) {
+	path := spillData(t, 20000)
+	aggs := "count(*), count(v), sum(v), avg(d), min(s), max(s), min(d), max(kt), first(s), last(d), any_value(kb) IS NOT NULL, count_if(v > 3), stddev_samp(d), bool_and(kb), min_by(s, d), max_by(v, d)"
+	queries := []string{
+		"SELECT ks, " + aggs + " FROM t GROUP BY ks",
+		"SELECT ki, kb, " + aggs + " FROM t GROUP BY ki, kb",
+		"SELECT kd, count(*), sum(v) FROM t GROUP BY kd",
+		"SELECT kt, count(*), max(s) FROM t GROUP BY kt",
+		"SELECT o, count(*), sum(d) FROM t GROUP BY o",
+		"SELECT lower(ks) AS k, v % 3 AS m, count(*) FROM t WHERE v IS NOT NULL GROUP BY lower(ks), v % 3",
+		"SELECT count(*), sum(n) FROM (SELECT ks, ki, count(*) AS n FROM t GROUP BY ks, ki)",
+		"SELECT count(DISTINCT ks) FROM t",
+		"SELECT ks, count(DISTINCT v), sum(DISTINCT v), avg(DISTINCT v), min(DISTINCT v), max(DISTINCT v) FROM t GROUP BY ks",
+		"SELECT count(DISTINCT d), min(DISTINCT d), max(DISTINCT d) FROM t",
+		"SELECT ki % 7 AS m, count(DISTINCT o) FROM t GROUP BY ki % 7",
+		"SELECT DISTINCT ks FROM t",
+		"SELECT DISTINCT ki, kb, o FROM t",
+		"SELECT DISTINCT kd, v FROM t",
+		// Many ties: the merge of sorted runs must keep input order.
+		"SELECT v, s, d FROM t ORDER BY v NULLS LAST",
+		"SELECT ks, ki, d FROM t ORDER BY ks, ki DESC NULLS FIRST",
+		"SELECT * FROM t ORDER BY kd DESC, kt",
+		"SELECT o, s FROM t ORDER BY o DESC",
+	}
+	for _, q := range queries {
+		t.Run(q, func(t *testing.T) {
+			want, spilled, err := runSpill(t, path, q, 1<<30)
+			if err != nil {
+				t.Fatalf("unlimited: %v", err)
+			}
+			if spilled {
+				t.Errorf("spilled without a limit")
+			}
+			got, spilled, err := runSpill(t, path, q, 48<<10)
+			if err != nil {
+				t.Fatalf("under 48 KiB: %v", err)
+			}
+			if !spilled {
+				t.Errorf("under 48 KiB: did not spill")
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("under 48 KiB: %d rows differ from the %d unlimited ones", len(got), len(want))
+				for i := 0; i < min(len(got), len(want)); i++ {
+					if got[i] != want[i] {
+						t.Fatalf("first difference: got %s, want %s", got[i], want[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSpillFailsCleanly checks that a spilling query that fails or is
+// cancelled leaves no spill file behind, and that a query whose keys do
+// not fit however deep it spills fails with ErrMemoryLimit.
+func TestSpillFailsCleanly(t *testing.T) {
+	path := spillData(t, 20000)
+	// A failure while reading a partition: the division by zero comes
+	// only at the 19,000th row, long after the spill began.
+	if _, _, err := runSpill(t, path, "SELECT ks, ki, sum(1 / (CASE WHEN ki = 4999 THEN 0 ELSE 1 END)) FROM t GROUP BY ks, ki", 48<<10); err == nil {
+		t.Errorf("division by zero: no error")
+	}
+	// Cancelled while pulling the rows of a spilling aggregate, sort.
+	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki"} {
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		e := engine.New(engine.Options{MemoryLimit: 48 << 10})
+		e.DefineSource("t", "read_json", path)
+		ctx, cancel := context.WithCancel(context.Background())
+		err := e.Run(ctx, q, func(r *engine.Result) error {
+			if _, err := r.Rows.Next(ctx); err != nil {
+				return err
+			}
+			cancel()
+			_, err := exec.Collect(ctx, r.Rows)
+			return err
+		})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s cancelled: got %v", q, err)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("%s cancelled: %d entries left in the temporary directory", q, len(left))
+		}
+	}
+	// One byte holds one group a pass: 16^4 partitions of 20,000 keys leave
+	// some with more than one key at the deepest level.
+	if _, _, err := runSpill(t, path, "SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", 1); !errors.Is(err, exec.ErrMemoryLimit) {
+		t.Errorf("under 1 byte: got %v, want ErrMemoryLimit", err)
+	}
+}
