@@ -21,6 +21,7 @@ import (
 	"github.com/nectar-dev/nectar/engine"
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/parquetfile"
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -92,7 +93,7 @@ func (s *Service) logOp(sess *session, id, what, script string, began time.Time,
 	if len(script) > 200 {
 		script = script[:200] + "…"
 	}
-	attrs := []any{"user", sess.user, "session", sess.id, "operation", id, "plan", what, "ms", time.Since(began).Milliseconds(), "rows", rows, "sql", script}
+	attrs := []any{"user", sess.user, "session", sess.id, "operation", id, "plan", what, "ms", time.Since(began).Milliseconds(), "rows", rows, "sql", sqlconf.RedactSQL(script)}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			if c := context.Cause(ctx); c != nil {

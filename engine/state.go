@@ -164,7 +164,12 @@ func (e *Session) viewExists(name string) bool {
 // setting made, the one asked for, or every one.
 func (e *Session) set(st *syntax.SetStmt, emit func(*Result) error) error {
 	var rows [][]types.Value
-	row := func(k, v string) { rows = append(rows, []types.Value{types.StringValue(k), types.StringValue(v)}) }
+	row := func(k, v string) {
+		if sqlconf.Secret(k) {
+			v = sqlconf.Redacted // as Spark shows a credential
+		}
+		rows = append(rows, []types.Value{types.StringValue(k), types.StringValue(v)})
+	}
 	switch {
 	case st.Key == "":
 		all := e.state.Settings("")

@@ -40,6 +40,10 @@ func TestSet(t *testing.T) {
 		{`SELECT "g" FROM t LIMIT 1; SET spark.sql.ansi.doubleQuotedIdentifiers=TRUE; SELECT "g" FROM t WHERE id = 1`, "[[x]]"},
 		{`RESET; SET`, "[[spark.sql.ansi.doubleQuotedIdentifiers false] [spark.sql.ansi.enabled true] [spark.sql.session.timeZone UTC]]"},
 		{`SET TIME ZONE 'UTC'`, "[[spark.sql.session.timeZone UTC]]"},
+		// A credential is kept but never shown, as Spark redacts it.
+		{`SET spark.hadoop.fs.s3a.secret.key = s3cr3t-VALUE`, "[[spark.hadoop.fs.s3a.secret.key *********(redacted)]]"},
+		{`SET spark.hadoop.fs.s3a.secret.key`, "[[spark.hadoop.fs.s3a.secret.key *********(redacted)]]"},
+		{`SET; RESET spark.hadoop.fs.s3a.secret.key`, "[[spark.hadoop.fs.s3a.secret.key *********(redacted)] [spark.sql.ansi.doubleQuotedIdentifiers false] [spark.sql.ansi.enabled true] [spark.sql.session.timeZone UTC]]"},
 	}
 	for _, s := range steps {
 		if got := query(e, s.script); got != s.want {

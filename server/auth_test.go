@@ -377,6 +377,13 @@ func TestSettingsPerUser(t *testing.T) {
 	if err := execute("SET spark.sql.session.timeZone = Europe/Paris"); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "computes with spark.sql.session.timeZone=UTC") {
 		t.Errorf("a time zone: %v", err)
 	}
+	// A credential set with SET never reaches the server's log.
+	if err := execute("SET spark.hadoop.fs.s3a.secret.key = Sup3r-S3cret-Value"); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ts.log.String(), "Sup3r-S3cret-Value") {
+		t.Errorf("the log holds a SET's secret:\n%s", ts.log.String())
+	}
 	if err := execute("RESET spark.sql.ansi.doubleQuotedIdentifiers"); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/parquetfile"
 	"github.com/nectar-dev/nectar/server/streams"
+	"github.com/nectar-dev/nectar/sqlconf"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -285,7 +286,7 @@ func (f *flightSQL) stream(ctx context.Context, t ticket) (*arrow.Schema, <-chan
 // ended. The text is cut short; it is the user's query, never a password.
 func (s *Server) logQuery(ctx context.Context, protocol, user, script string, began time.Time, rows int, err error) {
 	const maxText = 300
-	text := script
+	text := sqlconf.RedactSQL(script)
 	if len(text) > maxText {
 		text = text[:maxText] + "…"
 	}

@@ -44,7 +44,7 @@ func Connect(ctx context.Context, url string, conf map[string]string) (*Session,
 	}
 	secrets := []string{token(url)}
 	for k, v := range conf {
-		if secretKey(k) {
+		if sqlconf.Secret(k) {
 			secrets = append(secrets, v)
 		}
 	}
@@ -70,19 +70,6 @@ func Connect(ctx context.Context, url string, conf map[string]string) (*Session,
 		}
 	}
 	return sess, nil
-}
-
-// secretKey reports whether a setting holds a credential
-// (spark.hadoop.fs.s3a.secret.key, …access.key, …session.token, a
-// password): its value never appears in a message.
-func secretKey(k string) bool {
-	k = strings.ToLower(k)
-	for _, w := range []string{"secret", "password", "token", "access.key", "credential"} {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // explain adds what to do to the Spark errors users meet first.

@@ -98,3 +98,26 @@ func same(key, value, want string) bool {
 	}
 	return strings.EqualFold(value, want)
 }
+
+// Redacted is what SET shows for the value of a secret setting, as Spark
+// shows it.
+const Redacted = "*********(redacted)"
+
+// secretKey is Spark's spark.redaction.regex default, (?i)secret|password|
+// token|access[.]key, with credential added, as the Spark backend's --conf
+// check has it.
+var secretKey = regexp.MustCompile(`(?i)secret|password|token|access[.]?key|credential`)
+
+// Secret reports whether key's value is a credential: SET shows it as
+// Redacted, and logs never hold it (RedactSQL).
+func Secret(key string) bool { return secretKey.MatchString(key) }
+
+// setSecret finds the value of a SET of a secret key in SQL text: SET,
+// the key, '=', and the value up to the statement's end.
+var setSecret = regexp.MustCompile(`(?is)(\bSET\s+[A-Za-z0-9_.:]*(?:secret|password|token|access[.]?key|credential)[A-Za-z0-9_.:]*\s*=)[^;]*`)
+
+// RedactSQL returns sql with the values of SETs of secret keys replaced by
+// Redacted, for logs.
+func RedactSQL(sql string) string {
+	return setSecret.ReplaceAllString(sql, "$1 "+Redacted)
+}

@@ -45,3 +45,26 @@ func TestCheck(t *testing.T) {
 		t.Error("Modifiable")
 	}
 }
+
+func TestSecrets(t *testing.T) {
+	for key, want := range map[string]bool{
+		"spark.hadoop.fs.s3a.secret.key": true, "spark.hadoop.fs.s3a.access.key": true, "my.PASSWORD": true,
+		"spark.sql.connect.token": true, "aws.credentials.provider": true,
+		DoubleQuotedIdentifiers: false, "spark.sql.shuffle.partitions": false,
+	} {
+		if Secret(key) != want {
+			t.Errorf("Secret(%q) = %v", key, !want)
+		}
+	}
+	for in, want := range map[string]string{
+		"SET spark.hadoop.fs.s3a.secret.key = AKIA-s3cr3t; SELECT 1": "SET spark.hadoop.fs.s3a.secret.key = " + Redacted + "; SELECT 1",
+		"set my.password=pw":                              "set my.password= " + Redacted,
+		"SET spark.sql.shuffle.partitions = 4":            "SET spark.sql.shuffle.partitions = 4",
+		"SELECT 'SET a.token = x' AS s":                   "SELECT 'SET a.token = " + Redacted,
+		"SET spark.sql.ansi.doubleQuotedIdentifiers=true": "SET spark.sql.ansi.doubleQuotedIdentifiers=true",
+	} {
+		if got := RedactSQL(in); got != want {
+			t.Errorf("RedactSQL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
