@@ -208,8 +208,6 @@ func (s *Spec) canonicalExprs() error {
 	return nil
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
 // modelRE is a model version reference, as the model graph reads it
 // (graph.ParseModelRef): a score belongs to one version, so it is required.
 var modelRE = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9._-]*/)?[A-Za-z0-9][A-Za-z0-9._-]*@[^\s@/]+$`)
@@ -408,10 +406,8 @@ func (s *Spec) sourceSQL() string {
 		}
 		return "read_json(" + quote(src) + ")"
 	}
-	if nameRE.MatchString(src) {
-		return src
-	}
-	return "`" + strings.ReplaceAll(src, "`", "``") + "`"
+	// Quoted when it is a reserved word too (a source named on or select).
+	return syntax.QuoteIdent(src)
 }
 
 // quote renders a Spark SQL string literal.
