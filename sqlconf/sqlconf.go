@@ -103,10 +103,12 @@ func same(key, value, want string) bool {
 // shows it.
 const Redacted = "*********(redacted)"
 
-// secretKey is Spark's spark.redaction.regex default, (?i)secret|password|
-// token|access[.]key, with credential added, as the Spark backend's --conf
-// check has it.
-var secretKey = regexp.MustCompile(`(?i)secret|password|token|access[.]?key|credential`)
+// secretWords is Spark's spark.redaction.regex default, (?i)secret|
+// password|token|access[.]key, with credential added, as the Spark
+// backend's --conf check has it.
+const secretWords = `secret|password|token|access[.]?key|credential`
+
+var secretKey = regexp.MustCompile(`(?i)` + secretWords)
 
 // Secret reports whether key's value is a credential: SET shows it as
 // Redacted, and logs never hold it (RedactSQL).
@@ -114,7 +116,7 @@ func Secret(key string) bool { return secretKey.MatchString(key) }
 
 // setSecret finds the value of a SET of a secret key in SQL text: SET,
 // the key, '=', and the value up to the statement's end.
-var setSecret = regexp.MustCompile(`(?is)(\bSET\s+[A-Za-z0-9_.:]*(?:secret|password|token|access[.]?key|credential)[A-Za-z0-9_.:]*\s*=)[^;]*`)
+var setSecret = regexp.MustCompile(`(?is)(\bSET\s+[A-Za-z0-9_.:]*(?:` + secretWords + `)[A-Za-z0-9_.:]*\s*=)[^;]*`)
 
 // RedactSQL returns sql with the values of SETs of secret keys replaced by
 // Redacted, for logs.
