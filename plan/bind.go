@@ -207,6 +207,18 @@ func (b *binder) from(t syntax.TableExpr) (Node, scope, error) {
 		return b.watermark(t)
 	case *syntax.LateralView:
 		return b.lateralView(t)
+	case *syntax.Pivot:
+		in, sc, err := b.from(t.Input)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.pivot(in, sc, t)
+	case *syntax.Unpivot:
+		in, sc, err := b.from(t.Input)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.unpivot(in, sc, t)
 	case *syntax.Join:
 		left, ls, err := b.from(t.Left)
 		if err != nil {
@@ -596,6 +608,10 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 			}
 		}
 		return n, s, nil
+	case *syntax.Pivot:
+		return b.pivot(in, sc, op)
+	case *syntax.Unpivot:
+		return b.unpivot(in, sc, op)
 	}
 	return nil, nil, syntax.Errorf(op.Position(), "unsupported pipe operator %T", op)
 }

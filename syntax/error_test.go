@@ -32,7 +32,7 @@ var rejectedCases = []struct {
 	{"SELECT a /* never closed", 1, 10, "unterminated comment", "*/"},
 	{`SELECT '\u12'`, 1, 9, `invalid escape \u`, ""},
 	{"SELECT ``", 1, 8, "empty quoted identifier", ""},
-	{"SELECT 12abc", 1, 8, "invalid number '12abc'", "backquotes"},
+	{"SELECT 1.5abc", 1, 8, "invalid number '1.5abc'", "backquotes"},
 	{"SELECT a | b", 1, 10, "unexpected character '|'", "||"},
 	{"SELECT a & b", 1, 10, "unexpected character '&'", "not supported"},
 	{"SELECT 1e999", 1, 8, "number out of range", ""},

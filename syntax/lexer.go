@@ -321,6 +321,11 @@ func (l *lexer) lexNumber() token {
 		for l.i < len(l.src) && isIdentByte(l.src[l.i]) {
 			l.i++
 		}
+		if word := l.src[start:l.i]; !strings.ContainsAny(word, ".+-") {
+			// Digits and letters only: a name, as in Spark, whose lexer
+			// takes the longest match (2012_s, a PIVOT's column).
+			return token{kind: tWord, pos: Pos(start), end: Pos(l.i), text: word}
+		}
 		return l.bad(start, "invalid number '"+l.src[start:l.i]+"'", "identifiers cannot start with a digit; quote them with backquotes")
 	}
 	if kind == tFloat && !strings.ContainsAny(text, ".eE") {

@@ -33,6 +33,22 @@ var acceptedCases = []struct {
 		"SELECT event FROM read_json('logs', schema => 'event STRING, properties STRUCT<price: DOUBLE>') AS l"},
 	{`FROM read_json(schema=>'a INT', path => 'x')`, "FROM read_json(schema => 'a INT', path => 'x')"},
 
+	// ---- PIVOT and UNPIVOT (Spark's pivot.sql, unpivot.sql, pipe-operators.sql) ----
+	{`SELECT * FROM (SELECT year, course, earnings FROM courseSales) PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java'))`,
+		"SELECT * FROM (SELECT year, course, earnings FROM courseSales) PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java'))"},
+	{`select * from t pivot (sum(e) s, avg(e) as a for y in (2012 firstYear, 2013 as secondYear))`,
+		"SELECT * FROM t PIVOT (sum(e) AS s, avg(e) AS a FOR y IN (2012 AS firstYear, 2013 AS secondYear))"},
+	{`SELECT * FROM t PIVOT (max(a) FOR (y, course) IN ((2012, 'dotNET'), (2013, 'Java') AS j))`,
+		"SELECT * FROM t PIVOT (max(a) FOR (y, course) IN ((2012, 'dotNET'), (2013, 'Java') AS j))"},
+	{`SELECT * FROM t UNPIVOT EXCLUDE NULLS (v FOR y IN (t.a AS first, b)) AS u`,
+		"SELECT * FROM t UNPIVOT (v FOR y IN (t.a AS first, b)) AS u"},
+	{`SELECT * FROM t UNPIVOT INCLUDE NULLS ((e, s) FOR y IN ((e1, s1) AS ` + "`2012`" + `, (e2, s2)))`,
+		"SELECT * FROM t UNPIVOT INCLUDE NULLS ((e, s) FOR y IN ((e1, s1) AS `2012`, (e2, s2)))"},
+	{`TABLE courseSales |> PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java')) |> UNPIVOT (e FOR c IN (dotNET, Java))`,
+		"FROM courseSales\n|> PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java'))\n|> UNPIVOT (e FOR c IN (dotNET, Java))"},
+	{`SELECT pivot.x FROM t AS pivot`, "SELECT pivot.x FROM t AS pivot"},
+	{`SELECT pv.2012_s FROM t PIVOT (sum(e) s FOR y IN (2012)) pv`, "SELECT pv.`2012_s` FROM t PIVOT (sum(e) AS s FOR y IN (2012)) AS pv"},
+
 	// ---- nested data: LATERAL VIEW, lambdas, nested types, element access ----
 	{`SELECT p.product_id, sum(p.price * p.quantity) AS gmv FROM events LATERAL VIEW explode(properties.products) t AS p WHERE event = 'Order Completed' GROUP BY 1`,
 		"SELECT p.product_id, sum(p.price * p.quantity) AS gmv FROM events LATERAL VIEW explode(properties.products) t AS p WHERE event = 'Order Completed' GROUP BY 1"},

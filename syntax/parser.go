@@ -775,7 +775,7 @@ func (p *parser) parseQueryPrimary() Query {
 		return p.parseSelect()
 	case isKw(t, "FROM"):
 		p.next()
-		return &FromQuery{At: At{t.pos}, From: p.parseLateralViews(p.parseFrom())}
+		return &FromQuery{At: At{t.pos}, From: p.parseFromClause()}
 	case p.startsValues(p.i):
 		// Spark lets a VALUES query name itself and its columns too:
 		// VALUES (1, 'a') AS t(n, s).
@@ -879,7 +879,7 @@ func (p *parser) parseSelect() *Select {
 	}
 	s.Items = p.parseSelectItems()
 	if p.acceptKw("FROM") {
-		s.From = p.parseLateralViews(p.parseFrom())
+		s.From = p.parseFromClause()
 	}
 	if p.acceptKw("WHERE") {
 		s.Where = p.parseExpr()
@@ -1285,7 +1285,7 @@ func (p *parser) parseParenJoin(open *token) TableExpr {
 
 // ---- pipe operators ----
 
-var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "JOIN", "UNION", "INTERSECT", "EXCEPT"}
+var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "JOIN", "UNION", "INTERSECT", "EXCEPT", "PIVOT", "UNPIVOT"}
 
 // atPipeEnd reports whether the current token ends a pipe operator.
 func (p *parser) atPipeEnd() bool {
@@ -1395,13 +1395,18 @@ func (p *parser) parsePipeOp() PipeOp {
 				return op
 			}
 		}
+	case p.startsPivot():
+		if p.isKw("PIVOT") {
+			return p.parsePivot()
+		}
+		return p.parseUnpivot()
 	}
 	if kind, ok := p.parseJoinKind(); ok {
 		op := &PipeJoin{At: at, Kind: kind, Right: p.parseTableRef()}
 		op.On, op.Using = p.parseJoinCond()
 		return op
 	}
-	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, JOIN, UNION, INTERSECT or EXCEPT)")
+	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, JOIN, UNION, INTERSECT, EXCEPT, PIVOT or UNPIVOT)")
 	if t.kind == tWord {
 		switch strings.ToUpper(t.text) {
 		case "GROUP":

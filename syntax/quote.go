@@ -31,6 +31,7 @@ var reserved = map[string]bool{
 // may follow a select item or table.
 var noImplicitAlias = map[string]bool{
 	"NATURAL": true, "LATERAL": true, "MINUS": true, "WINDOW": true, "QUALIFY": true,
+	"PIVOT": true, "UNPIVOT": true, "FOR": true,
 }
 
 // IsReserved reports whether word (any case) is a reserved keyword, which

@@ -321,6 +321,21 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *PipeDrop, *PipeAs:
 		return n, nil
 
+	// PIVOT and UNPIVOT: table expressions and pipe operators both
+	case *Pivot:
+		c := cp(e, n)
+		c.Input = e.table(n.Input)
+		c.Aggs = e.items(n.Aggs)
+		c.Values = copyOnWrite(e, n.Values)
+		for i, v := range n.Values {
+			c.Values[i].Exprs = e.exprs(v.Exprs)
+		}
+		out = c
+	case *Unpivot:
+		c := cp(e, n)
+		c.Input = e.table(n.Input)
+		out = c
+
 	// table expressions
 	case *TableFunc:
 		c := cp(e, n)

@@ -36,6 +36,7 @@ var allNodes = map[string]func() Node{
 	"TableName": func() Node { return &TableName{} }, "TableFunc": func() Node { return &TableFunc{} },
 	"SubqueryTable": func() Node { return &SubqueryTable{} }, "Join": func() Node { return &Join{} },
 	"WatermarkTable": func() Node { return &WatermarkTable{} }, "LateralView": func() Node { return &LateralView{} },
+	"Pivot": func() Node { return &Pivot{} }, "Unpivot": func() Node { return &Unpivot{} },
 	"Lambda": func() Node { return &Lambda{} },
 
 	"Ident": func() Node { return &Ident{} }, "Subscript": func() Node { return &Subscript{} },
