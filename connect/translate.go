@@ -177,6 +177,8 @@ func (t *translator) relType(r *pb.Relation) (*rel, error) {
 		return t.fillNA(x.FillNa)
 	case *pb.Relation_Tail:
 		return t.tail(x.Tail)
+	case *pb.Relation_Unpivot:
+		return t.unpivot(x.Unpivot)
 	case *pb.Relation_Catalog:
 		return t.catalog(x.Catalog)
 	case *pb.Relation_Describe:
@@ -528,17 +530,6 @@ func (t *translator) sort(s *pb.Sort) (*rel, error) {
 }
 
 func (t *translator) aggregate(a *pb.Aggregate) (*rel, error) {
-	// df.rollup and df.cube are the engine's ROLLUP and CUBE.
-	group := "%s"
-	switch a.GetGroupType() {
-	case pb.Aggregate_GROUP_TYPE_GROUPBY, pb.Aggregate_GROUP_TYPE_UNSPECIFIED:
-	case pb.Aggregate_GROUP_TYPE_ROLLUP:
-		group = "ROLLUP(%s)"
-	case pb.Aggregate_GROUP_TYPE_CUBE:
-		group = "CUBE(%s)"
-	default:
-		return nil, unsupported("%s aggregation (nectar has GROUP BY, rollup and cube)", strings.ToLower(strings.TrimPrefix(a.GetGroupType().String(), "GROUP_TYPE_")))
-	}
 	in, err := t.relation(a.GetInput())
 	if err != nil {
 		return nil, err
@@ -565,29 +556,197 @@ func (t *translator) aggregate(a *pb.Aggregate) (*rel, error) {
 		}
 		origins = append(origins, plans)
 	}
+	var aggs []string
 	for _, e := range a.GetAggregateExpressions() {
 		s, err := t.expr(e, sc, true)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, s)
-		origins = append(origins, nil)
+		aggs = append(aggs, s)
 	}
-	if len(items) == 0 {
+	if len(items)+len(aggs) == 0 {
 		return nil, invalid("an aggregate with neither grouping nor aggregate expressions")
 	}
-	sql := "SELECT " + strings.Join(items, ", ") + " FROM " + from
-	if len(keys) > 0 {
-		sql += " GROUP BY " + fmt.Sprintf(group, strings.Join(keys, ", "))
+
+	// df.rollup, df.cube and df.groupingSets are the engine's ROLLUP, CUBE
+	// and GROUPING SETS; df.groupBy().pivot() its PIVOT.
+	sql := "SELECT " + strings.Join(append(slices.Clone(items), aggs...), ", ") + " FROM " + from
+	switch a.GetGroupType() {
+	case pb.Aggregate_GROUP_TYPE_GROUPBY, pb.Aggregate_GROUP_TYPE_UNSPECIFIED:
+		if len(keys) > 0 {
+			sql += " GROUP BY " + strings.Join(keys, ", ")
+		}
+	case pb.Aggregate_GROUP_TYPE_ROLLUP:
+		sql += " GROUP BY ROLLUP(" + strings.Join(keys, ", ") + ")"
+	case pb.Aggregate_GROUP_TYPE_CUBE:
+		sql += " GROUP BY CUBE(" + strings.Join(keys, ", ") + ")"
+	case pb.Aggregate_GROUP_TYPE_GROUPING_SETS:
+		sets := make([]string, len(a.GetGroupingSets()))
+		for i, set := range a.GetGroupingSets() {
+			exprs := make([]string, len(set.GetGroupingSet()))
+			for j, e := range set.GetGroupingSet() {
+				if exprs[j], err = t.expr(e, sc, false); err != nil {
+					return nil, err
+				}
+			}
+			sets[i] = "(" + strings.Join(exprs, ", ") + ")"
+		}
+		sql += " GROUP BY GROUPING SETS (" + strings.Join(sets, ", ") + ")"
+	case pb.Aggregate_GROUP_TYPE_PIVOT:
+		if sql, err = t.pivot(a.GetPivot(), from, sc, items, aggs); err != nil {
+			return nil, err
+		}
+		origins = origins[:len(items)]
+	default:
+		return nil, unsupported("%s aggregation", strings.ToLower(strings.TrimPrefix(a.GetGroupType().String(), "GROUP_TYPE_")))
 	}
 	cols, err := t.describe(sql)
 	if err != nil {
 		return nil, err
 	}
-	if len(cols) == len(origins) {
-		for i := range cols {
-			cols[i].plans = origins[i]
+	for i := range min(len(cols), len(origins)) {
+		cols[i].plans = origins[i]
+	}
+	return &rel{sql: sql, cols: cols}, nil
+}
+
+// pivotMaxValues is Spark's spark.sql.pivotMaxValues: a pivot without
+// values collects the column's distinct values, at most this many.
+const pivotMaxValues = 10000
+
+// pivot is df.groupBy(keys).pivot(col[, values]).agg(aggs) as the
+// engine's PIVOT with its keys given (GROUP BY inside PIVOT, nectar's
+// form of the DataFrame's explicit keys) over the input with the pivot
+// column added, since PIVOT's FOR takes a column name. Without values,
+// Spark first collects the column's distinct values, sorted; so does this.
+func (t *translator) pivot(pv *pb.Aggregate_Pivot, from string, sc *scope, items, aggs []string) (string, error) {
+	if len(aggs) == 0 {
+		return "", invalid("a pivot with no aggregate expression")
+	}
+	col, err := t.expr(pv.GetCol(), sc, false)
+	if err != nil {
+		return "", err
+	}
+	in := "(SELECT *, " + col + " AS `__pivot` FROM " + from + ") AS " + t.newAlias()
+	var values []string
+	for _, l := range pv.GetValues() {
+		v, err := literalSQL(l)
+		if err != nil {
+			return "", err
 		}
+		values = append(values, v)
+	}
+	if len(values) == 0 {
+		script := fmt.Sprintf("SELECT DISTINCT `__pivot` FROM %s ORDER BY 1 LIMIT %d", in, pivotMaxValues+1)
+		err := t.e.Run(t.ctx, script, func(r *engine.Result) error {
+			if r.Rows == nil {
+				return nil
+			}
+			defer r.Rows.Close()
+			for {
+				b, err := r.Rows.Next(t.ctx)
+				if err != nil || b == nil || b.Len == 0 {
+					return err
+				}
+				for i := 0; i < b.Len; i++ {
+					values = append(values, (&syntax.Literal{Value: b.Row(nil, i)[0]}).String())
+				}
+			}
+		})
+		if err != nil {
+			return "", &queryError{sql: script, err: err}
+		}
+		if len(values) > pivotMaxValues {
+			return "", invalid("the pivot column %s has more than %d distinct values (spark.sql.pivotMaxValues): give pivot() the values", col, pivotMaxValues)
+		}
+		if len(values) == 0 {
+			return "", invalid("the pivot column %s has no values, so the pivot would make no columns: give pivot() the values", col)
+		}
+	}
+	sql := "SELECT * FROM " + in + " PIVOT (" + strings.Join(aggs, ", ") + " FOR `__pivot` IN (" + strings.Join(values, ", ") + ")"
+	keys := "()"
+	if len(items) > 0 {
+		keys = strings.Join(items, ", ")
+	}
+	return sql + " GROUP BY " + keys + ")", nil
+}
+
+// unpivot is df.unpivot(ids, values, variable, value) (and melt) as the
+// engine's UNPIVOT INCLUDE NULLS (the DataFrame form keeps NULL values,
+// where SQL's UNPIVOT leaves them out by default) over the ids and the
+// values under names of their own; each entry is labelled with its
+// value's column name. Without values, every column that is not an id
+// is one, as in Spark.
+func (t *translator) unpivot(u *pb.Unpivot) (*rel, error) {
+	if u.GetVariableColumnName() == "" || u.GetValueColumnName() == "" {
+		return nil, invalid("an unpivot needs its variable and value column names")
+	}
+	in, err := t.relation(u.GetInput())
+	if err != nil {
+		return nil, err
+	}
+	from, _ := t.from(in)
+	sc := &scope{t: t, items: []scopeItem{{rel: in}}}
+	ids, _, err := t.selectList(u.GetIds(), sc)
+	if err != nil {
+		return nil, err
+	}
+	// Each value as an expression and under the name the client would
+	// see, which labels its rows.
+	var values, labels []string
+	if u.Values != nil {
+		var named []string
+		for _, e := range u.GetValues().GetValues() {
+			v, err := t.expr(e, sc, false)
+			if err != nil {
+				return nil, err
+			}
+			n, err := t.expr(e, sc, true)
+			if err != nil {
+				return nil, err
+			}
+			values, named = append(values, v), append(named, n)
+		}
+		if len(values) > 0 {
+			cols, err := t.describe("SELECT " + strings.Join(named, ", ") + " FROM " + from)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cols {
+				labels = append(labels, c.name)
+			}
+		}
+	} else {
+		isID := map[string]bool{}
+		for _, e := range u.GetIds() {
+			if at := e.GetUnresolvedAttribute(); at != nil {
+				if c := sc.find(at); c != nil {
+					isID[c.ref] = true
+				}
+			}
+		}
+		for _, c := range in.cols {
+			if !isID[c.ref] {
+				values, labels = append(values, syntax.QuoteIdent(c.ref)), append(labels, c.name)
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil, &analysisError{class: "UNPIVOT_REQUIRES_VALUE_COLUMNS", msg: "unpivot needs at least one value column"}
+	}
+	inner := slices.Clone(ids)
+	entries := make([]string, len(values))
+	for i, v := range values {
+		ref := fmt.Sprintf("`__v%d`", i)
+		inner = append(inner, v+" AS "+ref)
+		entries[i] = ref + " AS " + syntax.QuoteIdent(labels[i])
+	}
+	sql := "SELECT * FROM (SELECT " + strings.Join(inner, ", ") + " FROM " + from + ") AS " + t.newAlias() +
+		" UNPIVOT INCLUDE NULLS (" + syntax.QuoteIdent(u.GetValueColumnName()) + " FOR " + syntax.QuoteIdent(u.GetVariableColumnName()) +
+		" IN (" + strings.Join(entries, ", ") + "))"
+	cols, err := t.describe(sql)
+	if err != nil {
+		return nil, err
 	}
 	return &rel{sql: sql, cols: cols}, nil
 }

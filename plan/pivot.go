@@ -14,9 +14,9 @@ import (
 // rewrites them (ResolvePivot, ResolveUnpivot). Both bind over an input
 // already bound: the FROM clause before them, or a pipe's rows.
 
-// pivot binds `PIVOT (aggs FOR cols IN (values))`. The input's columns
-// that neither the pivot columns nor the aggregates read are the grouping
-// keys; each value and aggregate makes one column, the aggregate over the
+// pivot binds `PIVOT (aggs FOR cols IN (values) [GROUP BY keys])`. The
+// keys are given, or they are the input's columns that neither the pivot
+// columns nor the aggregates read; each value and aggregate makes one column, the aggregate over the
 // group's rows whose pivot columns hold the value.
 //
 // Spark computes a pivot one of two ways, which differ on a value no row
@@ -84,8 +84,12 @@ func (b *binder) pivot(in Node, sc scope, t *syntax.Pivot) (Node, scope, error) 
 	}
 
 	sel := &syntax.Select{At: t.At}
+	for _, g := range t.GroupBy {
+		sel.Items = append(sel.Items, g)
+		sel.GroupBy = append(sel.GroupBy, g.Expr)
+	}
 	for i, c := range sc {
-		if c.Hidden || c.Shadow || used[i] {
+		if t.GroupBy != nil || c.Hidden || c.Shadow || used[i] {
 			continue
 		}
 		ref := columnIdent(c, pos)

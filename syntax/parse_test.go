@@ -47,6 +47,9 @@ var acceptedCases = []struct {
 	{`TABLE courseSales |> PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java')) |> UNPIVOT (e FOR c IN (dotNET, Java))`,
 		"FROM courseSales\n|> PIVOT (sum(earnings) FOR course IN ('dotNET', 'Java'))\n|> UNPIVOT (e FOR c IN (dotNET, Java))"},
 	{`SELECT pivot.x FROM t AS pivot`, "SELECT pivot.x FROM t AS pivot"},
+	{`FROM t |> PIVOT (count(*) FOR event IN ('a') GROUP BY properties.variant AS v, hour(timestamp))`,
+		"FROM t\n|> PIVOT (count(*) FOR event IN ('a') GROUP BY properties.variant AS v, hour(timestamp))"},
+	{`SELECT * FROM t PIVOT (count(*) FOR event IN ('a') GROUP BY ())`, "SELECT * FROM t PIVOT (count(*) FOR event IN ('a') GROUP BY ())"},
 	{`SELECT pv.2012_s FROM t PIVOT (sum(e) s FOR y IN (2012)) pv`, "SELECT pv.`2012_s` FROM t PIVOT (sum(e) AS s FOR y IN (2012)) AS pv"},
 
 	// ---- nested data: LATERAL VIEW, lambdas, nested types, element access ----

@@ -19,7 +19,13 @@ type Pivot struct {
 	Aggs   []SelectItem
 	For    []string // the pivot columns; several are written in parentheses
 	Values []PivotValue
-	Alias  string
+	// GroupBy, nectar's extension, names the grouping keys, as a
+	// DataFrame's groupBy(keys).pivot(col) does (Spark Connect translates
+	// it so): `PIVOT (… FOR … IN (…) GROUP BY keys)`, or GROUP BY () for
+	// none (one row). Nil, as in Spark SQL, the input's columns that
+	// nothing else reads group.
+	GroupBy []SelectItem
+	Alias   string
 }
 
 // PivotValue is one entry of a PIVOT's IN list: one expression per pivot
@@ -85,7 +91,16 @@ func (t *Pivot) String() string {
 			b.WriteString(QuoteIdent(v.Alias))
 		}
 	}
-	b.WriteString("))")
+	b.WriteByte(')')
+	switch {
+	case t.GroupBy == nil:
+	case len(t.GroupBy) == 0:
+		b.WriteString(" GROUP BY ()")
+	default:
+		b.WriteString(" GROUP BY ")
+		writeSelectItems(&b, t.GroupBy)
+	}
+	b.WriteByte(')')
 	if t.Alias != "" {
 		b.WriteString(" AS ")
 		b.WriteString(QuoteIdent(t.Alias))
@@ -219,6 +234,17 @@ func (p *parser) parsePivot() *Pivot {
 		}
 	}
 	p.expectClose(in)
+	if p.acceptKw("GROUP") {
+		p.expectKw("BY")
+		if p.isOp("(") && p.peek(1).kind == tOp && p.peek(1).text == ")" {
+			// GROUP BY (): no keys, one row.
+			p.next()
+			p.next()
+			pv.GroupBy = []SelectItem{}
+		} else {
+			pv.GroupBy = p.parseSelectItems()
+		}
+	}
 	p.expectClose(open)
 	pv.Alias = p.parseAlias()
 	return pv

@@ -330,6 +330,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 		for i, v := range n.Values {
 			c.Values[i].Exprs = e.exprs(v.Exprs)
 		}
+		c.GroupBy = e.items(n.GroupBy)
 		out = c
 	case *Unpivot:
 		c := cp(e, n)
