@@ -120,25 +120,37 @@ func StreamResult(sink string) ([]byte, error) {
 // and returns the binary's path. tags, when not empty, are Go build tags
 // (comma-separated, as go build -tags takes them); such a build has cgo
 // on, since the one tag that exists, libdeflate, needs it, and its own
-// file name so both builds can sit in dir.
+// file name so both builds can sit in dir. The tag "purego" is not a Go
+// tag: it builds with CGO_ENABLED=0, so gzip is inflated by
+// klauspost/compress instead of zlib-ng.
 func BuildNectar(ctx context.Context, root, dir, tags string) (string, error) {
 	bin := filepath.Join(dir, "nectar")
 	args := []string{"build"}
-	if tags != "" {
+	cgo := "CGO_ENABLED=1"
+	switch tags {
+	case "":
+		cgo = ""
+	case PureGo:
+		bin += "-" + PureGo
+		cgo = "CGO_ENABLED=0"
+	default:
 		bin += "-" + strings.NewReplacer(",", "-", " ", "-").Replace(tags)
 		args = append(args, "-tags", tags)
 	}
 	args = append(args, "-o", bin, "./cmd/nectar")
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	if tags != "" {
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	if cgo != "" {
+		cmd.Env = append(os.Environ(), cgo)
 	}
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go %s in %s: %w: %s", strings.Join(args, " "), root, err, tail(b, 2000))
+		return "", fmt.Errorf("%s go %s in %s: %w: %s", cgo, strings.Join(args, " "), root, err, tail(b, 2000))
 	}
 	return bin, nil
 }
+
+// PureGo is BuildNectar's name for the build without cgo.
+const PureGo = "purego"
 
 // BuildNectarAt builds nectar as it was at git revision rev: the tree at
 // rev is exported (git archive) into dir/src-<rev> and built there, so the

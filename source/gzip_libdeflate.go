@@ -83,6 +83,10 @@ func putBuf(list chan []byte, p *[]byte) {
 	}
 }
 
+// GzipDecoder names what inflates gzip files in this build, for
+// nectar --version.
+func GzipDecoder() string { return "libdeflate (local files), " + gzipStream }
+
 // decodeGzip inflates a local gzip file whole with libdeflate, which is
 // 2-3x faster than klauspost's streaming inflate (docs/ARCHITECTURE.md,
 // "Decompression"). libdeflate needs the entire input and an output buffer

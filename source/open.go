@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -72,20 +71,6 @@ func decode(ctx context.Context, raw io.ReadCloser, path string) (io.ReadCloser,
 		return nil, err
 	}
 	return r, nil
-}
-
-// streamGzip inflates r as it is read, in pure Go. Multistream is
-// klauspost's default, so concatenated members read as one. It is the
-// default build's only gzip path and the libdeflate build's fallback, and it
-// defines the behaviour both builds share: a corrupt stream is an error, a
-// cut one yields the bytes before the cut and then io.ErrUnexpectedEOF,
-// which reader.wrap turns into ErrTruncated.
-func streamGzip(r io.Reader) (io.Reader, func() error, error) {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	return zr, zr.Close, nil
 }
 
 // gzipSizeHint guesses the decoded size of a whole gzip file from its last

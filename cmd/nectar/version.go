@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/nectar-dev/nectar/source"
 )
 
 // version is set at release builds:
@@ -44,8 +46,9 @@ func versionString() string {
 	if len(commit) > 12 {
 		commit = commit[:12]
 	}
+	gz := "gzip: " + source.GzipDecoder()
 	if commit != "" {
-		return fmt.Sprintf("%s (commit %s%s, %s)", v, commit, modified, goVersion)
+		return fmt.Sprintf("%s (commit %s%s, %s, %s)", v, commit, modified, goVersion, gz)
 	}
-	return fmt.Sprintf("%s (%s)", v, goVersion)
+	return fmt.Sprintf("%s (%s, %s)", v, goVersion, gz)
 }

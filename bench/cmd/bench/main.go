@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string) error {
 	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
 	peers := fs.Bool("peers", true, "also run ClickHouse (chDB), DataFusion and Polars through bench/peer_runner.py, from a virtual environment made once under --data")
 	baseline := fs.String("baseline", "", `also build nectar as it was at this git revision and run it as a further engine, "nectar@<rev>", to measure a change against it`)
-	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README)`)
+	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README; purego: CGO_ENABLED=0, gzip in pure Go)`)
 	doc := fs.String("doc", "../docs/BENCHMARKS.md", `Markdown file to write ("" to print only)`)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -154,7 +154,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	var taggedBin string
 	if *tags != "" {
-		fmt.Fprintf(log, "build: CGO_ENABLED=1 go build -tags %s ./cmd/nectar\n", *tags)
+		fmt.Fprintf(log, "build: nectar with %s\n", *tags)
 		if taggedBin, err = bench.BuildNectar(ctx, root, filepath.Join(cache, "bin"), *tags); err != nil {
 			return err
 		}
