@@ -3,7 +3,8 @@
 // applies its CFLAGS to every file alike, and the x86 choices depend on
 // the compiler. The x86 SIMD files are built only by GCC, whose target
 // pragmas stand for configure's per-file -m flags; elsewhere (clang,
-// other CPUs) zlib-ng runs its portable C.
+// other CPUs) zlib-ng runs its portable C, as it does when built with
+// CGO_CFLAGS=-DNECTAR_ZNG_GENERIC (how that path is tested on x86).
 #ifndef NECTAR_ZNG_CONFIG_H
 #define NECTAR_ZNG_CONFIG_H
 
@@ -25,7 +26,7 @@
 #define HAVE_LINUX_AUXVEC_H
 #endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NECTAR_ZNG_GENERIC)
 #define NECTAR_ZNG_X86
 #define HAVE_CPUID_GNU
 #define X86_FEATURES
