@@ -31,9 +31,10 @@ scripts/install-tmux.sh
 scripts/spark-golden.sh
 NECTAR_GOLDEN_REQUIRED=1 go test ./...
 
-step "gzip without cgo: the readers' tests on klauspost/compress, the pure-Go path (the tests above ran on zlib-ng, the cgo default)"
+step "gzip without cgo: the readers' tests on klauspost/compress, the pure-Go path (the tests above ran on zlib-ng, the cgo default), and on zlib-ng's portable C (what clang and non-x86 CPUs build)"
 CGO_ENABLED=0 go vet ./source/ ./scan/
 CGO_ENABLED=0 go test ./source/ ./scan/
+CGO_CFLAGS="-O2 -DNECTAR_ZNG_GENERIC" go test ./source/internal/zlibng/ ./source/
 
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
