@@ -414,6 +414,7 @@ func (s *JSON) Open(ctx context.Context, cols []plan.SourceColumn, filters []pla
 		NewKeys:      s.declared == nil && !s.complete && s.readsAll(cols),
 		Live:         s.opts.Live,
 		EmptyObjects: s.emptyObjects(),
+		Cache:        s.opts.Cache,
 	})
 	prov := make([]bool, len(cols))
 	for i, c := range cols {

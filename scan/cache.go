@@ -1,0 +1,294 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+
+	"github.com/nectar-dev/nectar/jsonpath"
+	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
+)
+
+// Cache keeps, per source file, a columnar copy of the columns a scan
+// decoded from it (package scancache keeps them on disk). The scanner asks
+// it for every whole file it reads: a copy holding every column the scan
+// needs is read instead of the file; otherwise the file is read for the
+// union of what the scan needs and what the copy holds, and the copy is
+// replaced. A Cache never fails a scan: a copy it cannot read is a miss.
+type Cache interface {
+	// Wants says whether f is read through the cache at all.
+	Wants(f source.File) bool
+	// Load returns the copy kept for f as it is now (same path, size and
+	// version) read with the same line limit, or nil. cols are the columns
+	// the scan needs: Load may leave the values of other columns out.
+	Load(ctx context.Context, f source.File, maxLine int, cols []CacheKey) *Entry
+	// Store keeps e as f's copy. Errors are the cache's to report.
+	Store(ctx context.Context, f source.File, e *Entry)
+}
+
+// CacheKey names a JSON column as a scan decodes it: the same path read
+// with another kind, or with other misfit handling, is another column.
+type CacheKey struct {
+	Path    string // jsonpath text
+	Kind    types.Kind
+	Guess   bool
+	Observe bool
+}
+
+func (c Column) cacheKey() CacheKey {
+	return CacheKey{Path: c.Path.String(), Kind: c.Kind, Guess: c.Guess, Observe: c.Observe}
+}
+
+// Entry is everything a scan of one whole file reports, for the columns it
+// read: the rows, and the counts a raw read of the file would report, so
+// that a scan served from it answers and reports exactly as the raw read.
+// Lines a scan rules out by a Require are not in it: a scan through the
+// cache reads every line in full.
+type Entry struct {
+	MaxLineBytes int     // the line limit the file was read with
+	Lines        int64   // lines the file held (LineReader.Lines)
+	Rows         []int64 // each row's line number (_line)
+	// Malformed, InvalidUTF8 and TooLong count the lines skipped as bad.
+	Malformed, InvalidUTF8, TooLong int64
+	// Truncated says the file's compressed stream was cut short; its last
+	// partial line was skipped.
+	Truncated bool
+	// Repeated counts the lines that repeated a key some column's path
+	// leads through. A subset of the columns may see fewer, so an entry
+	// with repeats serves only a scan of exactly its columns.
+	Repeated int64
+	Columns  []CacheColumn
+}
+
+// CacheColumn is one column of an Entry.
+type CacheColumn struct {
+	CacheKey
+	Seen   Seen          // what the file's lines showed of it (MisfitFiles and BlockedFiles 0)
+	Values *types.Vector // one value a row; nil when Load left it out
+}
+
+// column returns the index of the column k in e, or -1.
+func (e *Entry) column(k CacheKey) int {
+	return slices.IndexFunc(e.Columns, func(c CacheColumn) bool { return c.CacheKey == k })
+}
+
+// serves reports whether e answers a scan of keys (its JSON columns)
+// exactly as a raw read would.
+func (e *Entry) serves(keys []CacheKey) bool {
+	for _, k := range keys {
+		if i := e.column(k); i < 0 || e.Columns[i].Values == nil {
+			return false
+		}
+	}
+	if e.Repeated == 0 {
+		return true
+	}
+	// Repeats are counted over the paths read: only the same set of
+	// paths gives the same count.
+	paths := map[string]bool{}
+	for _, k := range keys {
+		paths[k.Path] = true
+	}
+	for _, c := range e.Columns {
+		if !paths[c.Path] {
+			return false
+		}
+	}
+	return true
+}
+
+// cacheable says whether the scan may go through Options.Cache: modes
+// that report each line (Strict, BadLines), follow files still written
+// (Live) or report the keys no column names (NewKeys) read the files.
+func (s *Scanner) cacheable() bool {
+	o := &s.opts
+	return o.Cache != nil && !o.Strict && o.BadLines == nil && !o.Live && !o.NewKeys
+}
+
+// maxCachedFile bounds the files read through the cache: a miss holds the
+// whole file's columns in memory before handing them on, and a file this
+// large is better split between workers.
+const maxCachedFile = 512 << 20
+
+// cached says whether file i is read through the cache.
+func (s *Scanner) cached(i int) bool {
+	f := s.opts.Files[i]
+	return s.cacheable() && f.Err == nil && f.Size <= maxCachedFile && s.opts.Cache.Wants(f)
+}
+
+// scanCached reads part p (a whole file) from its cached copy, or reads
+// the file, keeps a copy and hands on the rows from it. It reports the
+// same rows and counts as scanPart, with no Require applied.
+func (w *worker) scanCached(ctx context.Context, p *part) {
+	defer close(p.out)
+	s := w.s
+	f := s.opts.Files[p.idx]
+	var keys []CacheKey
+	for _, c := range s.opts.Columns {
+		if c.Hidden == NotHidden {
+			keys = append(keys, c.cacheKey())
+		}
+	}
+	e := s.opts.Cache.Load(ctx, f, s.maxLine, keys)
+	if e == nil || !e.serves(keys) {
+		var err error
+		if e, err = w.readForCache(ctx, f, keys, e); err != nil {
+			if errors.Is(err, source.ErrNotLog) {
+				w.fc.reset(len(s.opts.Columns))
+				w.fc.notLog = true
+				s.st.addFile(&w.fc, f.Size)
+				return
+			}
+			select {
+			case p.out <- chunk{err: fileError(f.Path, err)}:
+			case <-ctx.Done():
+			}
+			return
+		}
+		s.opts.Cache.Store(ctx, f, e)
+	}
+	p.lines = e.Lines
+	w.emitEntry(ctx, p, f, e)
+}
+
+// emitEntry hands on e's rows for the scan's columns in batches and counts
+// the file as a raw read would have.
+func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry) {
+	s := w.s
+	fc := &w.fc
+	fc.reset(len(s.opts.Columns))
+	fc.lines[badMalformed] = e.Malformed
+	fc.lines[badUTF8] = e.InvalidUTF8
+	fc.lines[badTooLong] = e.TooLong
+	if e.Truncated {
+		fc.lines[badTruncated] = 1
+		s.addTruncated(f.Path)
+	}
+	fc.repeated = e.Repeated
+	src := make([]*types.Vector, len(s.opts.Columns))
+	for j, c := range s.opts.Columns {
+		if c.Hidden != NotHidden {
+			continue
+		}
+		ec := &e.Columns[e.column(c.cacheKey())]
+		src[j] = ec.Values
+		fc.seen[j] = ec.Seen
+		fc.conflicts += ec.Seen.Misfits // one misfit per conflict (see observe)
+	}
+	var day types.Value
+	if !f.ReceivedDay.IsZero() {
+		day = types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
+	}
+	file := types.StringValue(f.Path)
+	for off := 0; off < len(e.Rows); {
+		n := min(s.opts.BatchRows, len(e.Rows)-off)
+		b := s.getBatch()
+		for j, v := range b.Cols {
+			switch s.opts.Columns[j].Hidden {
+			case NotHidden:
+				v.AppendRange(src[j], off, n)
+			case FileColumn:
+				for range n {
+					v.Append(file)
+				}
+			case ReceivedDayColumn:
+				for range n {
+					v.Append(day)
+				}
+			case LineColumn:
+				v.Nulls = append(v.Nulls, make([]bool, n)...)
+				v.I = append(v.I, e.Rows[off:off+n]...)
+			}
+		}
+		b.Len = n
+		off += n
+		select {
+		case p.out <- chunk{b: b}:
+		case <-ctx.Done():
+			return
+		}
+	}
+	s.st.addFile(fc, f.Size)
+}
+
+// readForCache reads f in full for the columns keys names and those old
+// (a copy that lacks some of them; nil if none) holds, and returns the
+// new copy. It is scanPart's loop without the modes cacheable rules out.
+func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKey, old *Entry) (*Entry, error) {
+	e := &Entry{MaxLineBytes: w.s.maxLine}
+	add := func(k CacheKey) {
+		if e.column(k) < 0 {
+			e.Columns = append(e.Columns, CacheColumn{CacheKey: k})
+		}
+	}
+	for _, k := range keys {
+		add(k)
+	}
+	if old != nil {
+		for _, c := range old.Columns {
+			add(c.CacheKey)
+		}
+	}
+	cols := make([]Column, len(e.Columns))
+	for i, c := range e.Columns {
+		p, err := jsonpath.Parse(c.Path)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = Column{Name: c.Path, Path: p, Kind: c.Kind, Guess: c.Guess, Observe: c.Observe}
+		e.Columns[i].Values = types.NewVector(c.Kind, 0)
+	}
+	paths := make([]jsonpath.Path, len(cols))
+	for i, c := range cols {
+		paths[i] = c.Path
+	}
+	ex := NewExtractor(paths)
+	rc, err := source.OpenVersion(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	lr := source.NewLineReader(rc, w.s.maxLine)
+	for {
+		line, lineNo, err := lr.Next()
+		if err != nil {
+			switch {
+			case err == io.EOF:
+				if err := source.CheckUnchanged(f); err != nil {
+					return nil, err
+				}
+				e.Lines = lr.Lines()
+				return e, nil
+			case errors.Is(err, source.ErrLineTooLong):
+				e.TooLong++
+				continue
+			case errors.Is(err, source.ErrTruncated):
+				if err := source.CheckUnchanged(f); err != nil {
+					return nil, err
+				}
+				e.Truncated = true
+				e.Lines = lr.Lines()
+				return e, nil
+			}
+			return nil, err
+		}
+		if err := ex.Extract(line); err != nil {
+			if errors.Is(err, ErrInvalidUTF8) {
+				e.InvalidUTF8++
+			} else {
+				e.Malformed++
+			}
+			continue
+		}
+		if ex.Repeated() {
+			e.Repeated++
+		}
+		for i := range cols {
+			c := &e.Columns[i]
+			observe(&cols[i], ex.Get(i), &c.Seen, c.Values, &w.arena)
+		}
+		e.Rows = append(e.Rows, lineNo)
+	}
+}
