@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,10 +16,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
-
+	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
+	"github.com/nectar-dev/nectar/types"
 )
 
 // DefaultMaxSize bounds the cache when nectar.yaml does not: a fixed size
@@ -49,8 +50,6 @@ type Cache struct {
 	// S3 and Local say which files are read through the cache.
 	S3, Local bool
 
-	enc     *zstd.Encoder
-	dec     *zstd.Decoder
 	warn    sync.Once
 	evictMu sync.Mutex // one eviction pass at a time in this process
 }
@@ -74,11 +73,7 @@ func New(dir string, maxSize int64) *Cache {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	// Fastest level: a miss pays for the encoding, and the entries hold
-	// columns that compress well anyway (repeated names, sorted times).
-	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
-	dec, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
-	return &Cache{Dir: dir, MaxSize: maxSize, S3: true, enc: enc, dec: dec}
+	return &Cache{Dir: dir, MaxSize: maxSize, S3: true}
 }
 
 // Wants implements scan.Cache.
@@ -138,6 +133,12 @@ func (c *Cache) store(f source.File, e *scan.Entry) error {
 	if err != nil {
 		return err
 	}
+	return c.write(c.name(f.Path), data)
+}
+
+// write puts data in the file name through a temporary file renamed into
+// place, so that no reader ever sees part of it.
+func (c *Cache) write(name string, data []byte) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", c.Dir, err)
 	}
@@ -153,7 +154,7 @@ func (c *Cache) store(f source.File, e *scan.Entry) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write entry: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), c.name(f.Path)); err != nil {
+	if err := os.Rename(tmp.Name(), name); err != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write entry: %w", err)
 	}
@@ -166,6 +167,9 @@ type entryInfo struct {
 	size int64
 	mod  time.Time
 	tmp  bool
+	// schema marks an inferred schema's file, evicted like entries but
+	// not counted as one.
+	schema bool
 }
 
 func (c *Cache) list() ([]entryInfo, error) {
@@ -180,14 +184,14 @@ func (c *Cache) list() ([]entryInfo, error) {
 	for _, de := range des {
 		n := de.Name()
 		tmp := strings.HasPrefix(n, tmpPrefix)
-		if !tmp && !strings.HasSuffix(n, entrySuffix) {
+		if !tmp && !strings.HasSuffix(n, entrySuffix) && !strings.HasSuffix(n, schemaSuffix) {
 			continue // not ours
 		}
 		info, err := de.Info()
 		if err != nil {
 			continue // removed meanwhile
 		}
-		out = append(out, entryInfo{name: filepath.Join(c.Dir, n), size: info.Size(), mod: info.ModTime(), tmp: tmp})
+		out = append(out, entryInfo{name: filepath.Join(c.Dir, n), size: info.Size(), mod: info.ModTime(), tmp: tmp, schema: strings.HasSuffix(n, schemaSuffix)})
 	}
 	return out, nil
 }
@@ -233,8 +237,9 @@ func (c *Cache) evict() error {
 // Status describes the cache for `nectar cache status`.
 type Status struct {
 	Dir     string
-	Entries int
-	Bytes   int64
+	Entries int   // files with a copy
+	Schemas int   // inferred schemas kept
+	Bytes   int64 // of both
 	MaxSize int64
 }
 
@@ -246,7 +251,12 @@ func (c *Cache) Status() (Status, error) {
 	}
 	st := Status{Dir: c.Dir, MaxSize: c.MaxSize}
 	for _, e := range all {
-		if !e.tmp {
+		switch {
+		case e.tmp:
+		case e.schema:
+			st.Schemas++
+			st.Bytes += e.size
+		default:
 			st.Entries++
 			st.Bytes += e.size
 		}
@@ -266,9 +276,98 @@ func (c *Cache) Clear() (int, error) {
 		if err := os.Remove(e.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return n, fmt.Errorf("clear %s: %w", c.Dir, err)
 		}
-		if !e.tmp {
+		if !e.tmp && !e.schema {
 			n++
 		}
 	}
 	return n, nil
+}
+
+// schemaSuffix ends an inferred schema's file. Schemas are evicted with
+// the entries, by the same rule.
+const schemaSuffix = ".schema"
+
+// schemaFile is what a schema's file holds: the key in full, so that a
+// hash collision cannot serve another file set's schema.
+type schemaFile struct {
+	Key     string         `json:"key"`
+	Columns []schemaColumn `json:"columns"`
+	Empty   []string       `json:"empty,omitempty"`
+}
+
+type schemaColumn struct {
+	Name string `json:"name"` // the path's text
+	Kind string `json:"kind"`
+}
+
+func (c *Cache) schemaName(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(c.Dir, hex.EncodeToString(sum[:20])+schemaSuffix)
+}
+
+// LoadSchema implements scan.Cache.
+func (c *Cache) LoadSchema(key string) ([]scan.InferredColumn, []jsonpath.Path, bool) {
+	name := c.schemaName(key)
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, nil, false
+	}
+	cols, empty, err := decodeSchema(data, key)
+	if err != nil {
+		slog.Debug("scan cache: dropping a schema", "err", err)
+		os.Remove(name)
+		return nil, nil, false
+	}
+	now := time.Now()
+	_ = os.Chtimes(name, now, now)
+	return cols, empty, true
+}
+
+func decodeSchema(data []byte, key string) ([]scan.InferredColumn, []jsonpath.Path, error) {
+	var sf schemaFile
+	if err := json.Unmarshal(data, &sf); err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", errCorrupt, err)
+	}
+	if sf.Key != key {
+		return nil, nil, errStale
+	}
+	cols := make([]scan.InferredColumn, len(sf.Columns))
+	for i, sc := range sf.Columns {
+		p, err := jsonpath.Parse(sc.Name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", errCorrupt, err)
+		}
+		k, ok := types.ParseKind(sc.Kind)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: kind %q", errCorrupt, sc.Kind)
+		}
+		cols[i] = scan.InferredColumn{Name: sc.Name, Path: p, Kind: k}
+	}
+	var empty []jsonpath.Path
+	for _, e := range sf.Empty {
+		p, err := jsonpath.Parse(e)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", errCorrupt, err)
+		}
+		empty = append(empty, p)
+	}
+	return cols, empty, nil
+}
+
+// StoreSchema implements scan.Cache.
+func (c *Cache) StoreSchema(key string, cols []scan.InferredColumn, empty []jsonpath.Path) {
+	sf := schemaFile{Key: key}
+	for _, col := range cols {
+		sf.Columns = append(sf.Columns, schemaColumn{Name: col.Path.String(), Kind: col.Kind.String()})
+	}
+	for _, p := range empty {
+		sf.Empty = append(sf.Empty, p.String())
+	}
+	data, err := json.Marshal(&sf)
+	if err == nil {
+		err = c.write(c.schemaName(key), data)
+	}
+	if err != nil {
+		c.warn.Do(func() { slog.Warn("scan cache: not keeping copies", "dir", c.Dir, "err", err) })
+	}
 }

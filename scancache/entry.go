@@ -9,7 +9,10 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"unsafe"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
@@ -92,7 +95,7 @@ func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
 	var body, raw []byte
 	add := func(raw []byte) blob {
 		b := blob{Off: int64(len(body)), Raw: int64(len(raw))}
-		body = c.enc.EncodeAll(raw, body)
+		body = append(body, s2.Encode(nil, raw)...)
 		b.Len = int64(len(body)) - b.Off
 		b.CRC = crc32.ChecksumIEEE(body[b.Off:])
 		h.RawSize += b.Raw
@@ -170,7 +173,7 @@ func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheK
 		if crc32.ChecksumIEEE(buf) != b.CRC {
 			return nil, fmt.Errorf("%w: data checksum", errCorrupt)
 		}
-		out, err := c.dec.DecodeAll(buf, make([]byte, 0, b.Raw))
+		out, err := s2.Decode(make([]byte, b.Raw), buf)
 		if err != nil || int64(len(out)) != b.Raw {
 			return nil, fmt.Errorf("%w: data: %v", errCorrupt, err)
 		}
@@ -213,16 +216,26 @@ func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheK
 	return e, nil
 }
 
-// appendVector appends v's values: a NULL byte a row, then 8 bytes a
-// value for integers and doubles, or each string's length as 4 bytes and
-// then all the strings' bytes.
+// String columns are stored plain or, when they repeat few values (event
+// names, variants, verticals), as a dictionary and one or two bytes a row:
+// a row then decodes to a copy of a dictionary string header, which is
+// about 5x faster than slicing its own bytes and makes the entry smaller.
+const (
+	plainStrings byte = iota
+	dict8
+	dict16
+)
+
+// appendVector appends v's values: whether it has NULLs and if so a byte
+// a row, then 8 bytes a value for integers and doubles; strings as above.
 func appendVector(dst []byte, v *types.Vector) []byte {
-	for _, null := range v.Nulls {
-		b := byte(0)
-		if null {
-			b = 1
+	if slices.Contains(v.Nulls, true) {
+		dst = append(dst, 1)
+		for _, null := range v.Nulls {
+			dst = append(dst, b2u(null))
 		}
-		dst = append(dst, b)
+	} else {
+		dst = append(dst, 0)
 	}
 	switch v.Kind.Storage() {
 	case types.Float:
@@ -230,15 +243,63 @@ func appendVector(dst []byte, v *types.Vector) []byte {
 			dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
 		}
 	case types.String:
-		for _, s := range v.S {
-			dst = binary.LittleEndian.AppendUint32(dst, uint32(len(s)))
-		}
-		for _, s := range v.S {
-			dst = append(dst, s...)
-		}
+		dst = appendStrings(dst, v.S)
 	default:
 		for _, i := range v.I {
 			dst = binary.LittleEndian.AppendUint64(dst, uint64(i))
+		}
+	}
+	return dst
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// appendStrings writes ss as a dictionary when fewer than 1 in 4 rows has
+// a new value (and at most 65,536 values), else plain: each length as 4
+// bytes, then the bytes.
+func appendStrings(dst []byte, ss []string) []byte {
+	index := map[string]int{}
+	var dict []string
+	for _, s := range ss {
+		if _, ok := index[s]; !ok {
+			if len(dict) == 1<<16 || 4*len(dict) > len(ss) {
+				dict = nil
+				break
+			}
+			index[s] = len(dict)
+			dict = append(dict, s)
+		}
+	}
+	plain := func(dst []byte, ss []string) []byte {
+		for _, s := range ss {
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(len(s)))
+		}
+		for _, s := range ss {
+			dst = append(dst, s...)
+		}
+		return dst
+	}
+	if dict == nil {
+		return plain(append(dst, plainStrings), ss)
+	}
+	mode := dict8
+	if len(dict) > 1<<8 {
+		mode = dict16
+	}
+	dst = append(dst, mode)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(dict)))
+	dst = plain(dst, dict)
+	for _, s := range ss {
+		i := index[s]
+		if mode == dict8 {
+			dst = append(dst, byte(i))
+		} else {
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(i))
 		}
 	}
 	return dst
@@ -248,14 +309,21 @@ func appendVector(dst []byte, v *types.Vector) []byte {
 // is the entry's alone and never changed.
 func decodeVector(src []byte, k types.Kind, n int) (*types.Vector, error) {
 	short := fmt.Errorf("%w: column cut short", errCorrupt)
-	if len(src) < n {
+	if len(src) < 1 {
 		return nil, short
 	}
 	v := &types.Vector{Kind: k, Nulls: make([]bool, n)}
-	for i, b := range src[:n] {
-		v.Nulls[i] = b != 0
+	hasNulls := src[0]
+	src = src[1:]
+	if hasNulls != 0 {
+		if len(src) < n {
+			return nil, short
+		}
+		for i, b := range src[:n] {
+			v.Nulls[i] = b != 0
+		}
+		src = src[n:]
 	}
-	src = src[n:]
 	switch k.Storage() {
 	case types.Float:
 		if len(src) != 8*n {
@@ -266,24 +334,44 @@ func decodeVector(src []byte, k types.Kind, n int) (*types.Vector, error) {
 			v.F[i] = math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:]))
 		}
 	case types.String:
-		if len(src) < 4*n {
+		if len(src) < 1 {
 			return nil, short
 		}
-		lens, data := src[:4*n], src[4*n:]
-		v.S = make([]string, n)
-		off := 0
-		for i := range v.S {
-			l := int(binary.LittleEndian.Uint32(lens[4*i:]))
-			if l > len(data)-off {
+		mode := src[0]
+		src = src[1:]
+		if mode == plainStrings {
+			ss, rest, ok := decodePlain(src, n)
+			if !ok || len(rest) != 0 {
 				return nil, short
 			}
-			if l > 0 {
-				v.S[i] = unsafe.String(&data[off], l)
-			}
-			off += l
+			v.S = ss
+			break
 		}
-		if off != len(data) {
+		if len(src) < 4 {
 			return nil, short
+		}
+		nd := int(binary.LittleEndian.Uint32(src))
+		if nd > len(src) {
+			return nil, short
+		}
+		dict, idx, ok := decodePlain(src[4:], nd)
+		width := 1
+		if mode == dict16 {
+			width = 2
+		}
+		if !ok || mode > dict16 || len(idx) != width*n {
+			return nil, short
+		}
+		v.S = make([]string, n)
+		for i := range v.S {
+			j := int(idx[i])
+			if width == 2 {
+				j = int(binary.LittleEndian.Uint16(idx[2*i:]))
+			}
+			if j >= nd {
+				return nil, short
+			}
+			v.S[i] = dict[j]
 		}
 	default:
 		if len(src) != 8*n {
@@ -295,4 +383,26 @@ func decodeVector(src []byte, k types.Kind, n int) (*types.Vector, error) {
 		}
 	}
 	return v, nil
+}
+
+// decodePlain reads n strings written by appendStrings' plain form and
+// returns what follows them.
+func decodePlain(src []byte, n int) ([]string, []byte, bool) {
+	if n < 0 || len(src) < 4*n {
+		return nil, nil, false
+	}
+	lens, data := src[:4*n], src[4*n:]
+	ss := make([]string, n)
+	off := 0
+	for i := range ss {
+		l := int(binary.LittleEndian.Uint32(lens[4*i:]))
+		if l > len(data)-off {
+			return nil, nil, false
+		}
+		if l > 0 {
+			ss[i] = unsafe.String(&data[off], l)
+		}
+		off += l
+	}
+	return ss, data[off:], true
 }

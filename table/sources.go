@@ -70,7 +70,7 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	if err != nil {
 		return nil, err
 	}
-	inferred, empty, err := scan.InferFiles(ctx, files, opts.SampleLines)
+	inferred, empty, err := scan.InferFilesCached(ctx, files, opts.SampleLines, opts.Cache)
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", pattern, err)
 	}

@@ -46,8 +46,8 @@ Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 			if sc.Local {
 				local = "on"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "dir:      %s\nentries:  %d\nsize:     %s of %s\ns3:       on\nlocal:    %s\n",
-				st.Dir, st.Entries, output.FormatBytes(st.Bytes), output.FormatBytes(st.MaxSize), local)
+			fmt.Fprintf(cmd.OutOrStdout(), "dir:      %s\nentries:  %d files, %d schemas\nsize:     %s of %s\ns3:       on\nlocal:    %s\n",
+				st.Dir, st.Entries, st.Schemas, output.FormatBytes(st.Bytes), output.FormatBytes(st.MaxSize), local)
 			return nil
 		},
 	}, &cobra.Command{
