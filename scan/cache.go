@@ -138,7 +138,14 @@ func (w *worker) scanCached(ctx context.Context, p *part) {
 	e := s.opts.Cache.Load(ctx, f, s.maxLine, keys)
 	if e == nil || !e.serves(keys) {
 		var err error
-		if e, err = w.readForCache(ctx, f, keys, e); err != nil {
+		e, err = w.readForCache(ctx, f, keys, e)
+		if err == nil && !e.serves(keys) {
+			// Its repeated keys were counted over more paths than the
+			// scan reads, which may count more lines: read the file again
+			// for the scan's columns alone (rare: repeats are damage).
+			e, err = w.readForCache(ctx, f, keys, nil)
+		}
+		if err != nil {
 			if errors.Is(err, source.ErrNotLog) {
 				w.fc.reset(len(s.opts.Columns))
 				w.fc.notLog = true
