@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/nectar-dev/nectar/jsonpath"
 	"github.com/nectar-dev/nectar/source"
@@ -64,6 +66,11 @@ type Entry struct {
 	// with repeats serves only a scan of exactly its columns.
 	Repeated int64
 	Columns  []CacheColumn
+	// NewKeys holds, by watchKey (the paths read and the objects seen
+	// empty), the keys no column names that a scan asking for them
+	// (Options.NewKeys) finds: they depend on every path read, so each
+	// set of paths has its own.
+	NewKeys map[string][]string
 }
 
 // CacheColumn is one column of an Entry.
@@ -79,18 +86,21 @@ func (e *Entry) column(k CacheKey) int {
 }
 
 // serves reports whether e answers a scan of keys (its JSON columns)
-// exactly as a raw read would.
-func (e *Entry) serves(keys []CacheKey) bool {
+// exactly as a raw read would; watch is the scan's watchKey.
+func (e *Entry) serves(keys []CacheKey, watch string) bool {
 	for _, k := range keys {
 		if i := e.column(k); i < 0 || e.Columns[i].Values == nil {
 			return false
 		}
 	}
+	if _, ok := e.NewKeys[watch]; watch != "" && !ok {
+		return false
+	}
 	if e.Repeated == 0 {
 		return true
 	}
-	// Repeats are counted over the paths read: only the same set of
-	// paths gives the same count.
+	// Repeats are counted along the paths read: only the same set of
+	// paths counts the same.
 	paths := map[string]bool{}
 	for _, k := range keys {
 		paths[k.Path] = true
@@ -103,12 +113,32 @@ func (e *Entry) serves(keys []CacheKey) bool {
 	return true
 }
 
+// watchKey names what the new keys a scan of keys asks for depend on: its
+// paths and Options.EmptyObjects; "" when it does not ask.
+func (s *Scanner) watchKey(keys []CacheKey) string {
+	if !s.opts.NewKeys {
+		return ""
+	}
+	var paths []string
+	for _, k := range keys {
+		paths = append(paths, k.Path)
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	var empty []string
+	for _, p := range s.opts.EmptyObjects {
+		empty = append(empty, p.String())
+	}
+	slices.Sort(empty)
+	return "paths " + strings.Join(paths, "\n") + "\nempty " + strings.Join(empty, "\n")
+}
+
 // cacheable says whether the scan may go through Options.Cache: modes
-// that report each line (Strict, BadLines), follow files still written
-// (Live) or report the keys no column names (NewKeys) read the files.
+// that report each line (Strict, BadLines) or follow files still written
+// (Live) read the files.
 func (s *Scanner) cacheable() bool {
 	o := &s.opts
-	return o.Cache != nil && !o.Strict && o.BadLines == nil && !o.Live && !o.NewKeys
+	return o.Cache != nil && !o.Strict && o.BadLines == nil && !o.Live
 }
 
 // maxCachedFile bounds the files read through the cache: a miss holds the
@@ -135,15 +165,16 @@ func (w *worker) scanCached(ctx context.Context, p *part) {
 			keys = append(keys, c.cacheKey())
 		}
 	}
+	watch := s.watchKey(keys)
 	e := s.opts.Cache.Load(ctx, f, s.maxLine, keys)
-	if e == nil || !e.serves(keys) {
+	if e == nil || !e.serves(keys, watch) {
 		var err error
-		e, err = w.readForCache(ctx, f, keys, e)
-		if err == nil && !e.serves(keys) {
+		e, err = w.readForCache(ctx, f, keys, e, false, watch)
+		if err == nil && !e.serves(keys, watch) {
 			// Its repeated keys were counted over more paths than the
 			// scan reads, which may count more lines: read the file again
-			// for the scan's columns alone (rare: repeats are damage).
-			e, err = w.readForCache(ctx, f, keys, nil)
+			// for the scan's paths alone (rare: repeats are damage).
+			e, err = w.readForCache(ctx, f, keys, e, true, watch)
 		}
 		if err != nil {
 			if errors.Is(err, source.ErrNotLog) {
@@ -161,12 +192,12 @@ func (w *worker) scanCached(ctx context.Context, p *part) {
 		s.opts.Cache.Store(ctx, f, e)
 	}
 	p.lines = e.Lines
-	w.emitEntry(ctx, p, f, e)
+	w.emitEntry(ctx, p, f, e, watch)
 }
 
 // emitEntry hands on e's rows for the scan's columns in batches and counts
 // the file as a raw read would have.
-func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry) {
+func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry, watch string) {
 	s := w.s
 	fc := &w.fc
 	fc.reset(len(s.opts.Columns))
@@ -178,6 +209,15 @@ func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry
 		s.addTruncated(f.Path)
 	}
 	fc.repeated = e.Repeated
+	if watch != "" {
+		keys := make([]jsonpath.Path, 0, len(e.NewKeys[watch]))
+		for _, k := range e.NewKeys[watch] {
+			if p, err := jsonpath.Parse(k); err == nil {
+				keys = append(keys, p)
+			}
+		}
+		s.st.addNewKeys(keys)
+	}
 	src := make([]*types.Vector, len(s.opts.Columns))
 	for j, c := range s.opts.Columns {
 		if c.Hidden != NotHidden {
@@ -241,22 +281,38 @@ func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry
 }
 
 // readForCache reads f in full for the columns keys names and those old
-// (a copy that lacks some of them; nil if none) holds, and returns the
-// new copy. It is scanPart's loop without the modes cacheable rules out.
-func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKey, old *Entry) (*Entry, error) {
-	e := &Entry{MaxLineBytes: w.s.maxLine}
+// (a copy that lacks some of them; nil if none) holds, only those of the
+// keys' paths if ownPaths, and returns the new copy; with watch (the
+// scan's watchKey) it also finds the new keys along the keys' paths. It is
+// scanPart's loop without the modes cacheable rules out.
+func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKey, old *Entry, ownPaths bool, watch string) (*Entry, error) {
+	e := &Entry{MaxLineBytes: w.s.maxLine, NewKeys: map[string][]string{}}
 	add := func(k CacheKey) {
 		if e.column(k) < 0 {
 			e.Columns = append(e.Columns, CacheColumn{CacheKey: k})
 		}
 	}
+	paths := map[string]bool{}
+	var own []jsonpath.Path
 	for _, k := range keys {
 		add(k)
+		if !paths[k.Path] {
+			paths[k.Path] = true
+			p, err := jsonpath.Parse(k.Path)
+			if err != nil {
+				return nil, err
+			}
+			own = append(own, p)
+		}
 	}
 	if old != nil {
 		for _, c := range old.Columns {
-			add(c.CacheKey)
+			if !ownPaths || paths[c.Path] {
+				add(c.CacheKey)
+			}
 		}
+		// Facts about this version of the file, whatever columns it holds.
+		maps.Copy(e.NewKeys, old.NewKeys)
 	}
 	cols := make([]Column, len(e.Columns))
 	for i, c := range e.Columns {
@@ -267,11 +323,33 @@ func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKe
 		cols[i] = Column{Name: c.Path, Path: p, Kind: c.Kind, Guess: c.Guess, Observe: c.Observe}
 		e.Columns[i].Values = types.NewVector(c.Kind, 0)
 	}
-	paths := make([]jsonpath.Path, len(cols))
+	jpaths := make([]jsonpath.Path, len(cols))
 	for i, c := range cols {
-		paths[i] = c.Path
+		jpaths[i] = c.Path
 	}
-	ex := NewExtractor(paths)
+	ex := NewExtractor(jpaths)
+	// New keys along the scan's paths: found by the extractor when it
+	// reads no others, else by one of the scan's paths alone, which reads
+	// every line as the scan's own extractor would.
+	var wx *Extractor
+	if watch != "" {
+		wx = ex
+		if len(own) != len(jpaths) {
+			wx = NewExtractor(own)
+		}
+		wx.WatchNewKeys(w.s.opts.EmptyObjects)
+	}
+	found := func() {
+		if wx == nil {
+			return
+		}
+		out := []string{}
+		for _, p := range wx.NewKeys() {
+			out = append(out, p.String())
+		}
+		slices.Sort(out)
+		e.NewKeys[watch] = out
+	}
 	rc, err := source.OpenVersion(ctx, f)
 	if err != nil {
 		return nil, err
@@ -287,6 +365,7 @@ func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKe
 					return nil, err
 				}
 				e.Lines = lr.Lines()
+				found()
 				return e, nil
 			case errors.Is(err, source.ErrLineTooLong):
 				e.TooLong++
@@ -297,9 +376,13 @@ func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKe
 				}
 				e.Truncated = true
 				e.Lines = lr.Lines()
+				found()
 				return e, nil
 			}
 			return nil, err
+		}
+		if wx != nil && wx != ex {
+			_ = wx.Extract(line) // for its new keys; ex judges the line
 		}
 		if err := ex.Extract(line); err != nil {
 			if errors.Is(err, ErrInvalidUTF8) {

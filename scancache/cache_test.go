@@ -100,11 +100,16 @@ type result struct {
 	Stats     scan.Stats
 	Seen      []scan.Seen
 	Truncated []string
+	NewKeys   []string
 }
 
 func scanFiles(t *testing.T, files []source.File, cols []scan.Column, c scan.Cache, batchRows int) result {
 	t.Helper()
-	o := scan.Options{Files: files, Columns: cols, MaxLineBytes: maxLine, BatchRows: batchRows}
+	return scanWith(t, scan.Options{Files: files, Columns: cols, MaxLineBytes: maxLine, BatchRows: batchRows}, c)
+}
+
+func scanWith(t *testing.T, o scan.Options, c scan.Cache) result {
+	t.Helper()
 	if c != nil {
 		o.Cache = c
 	}
@@ -124,6 +129,9 @@ func scanFiles(t *testing.T, files []source.File, cols []scan.Column, c scan.Cac
 		}
 	}
 	r.Stats, r.Seen, r.Truncated = sn.Stats(), sn.Seen(), sn.Truncated()
+	for _, k := range sn.NewKeys() {
+		r.NewKeys = append(r.NewKeys, k.String())
+	}
 	slices.Sort(r.Truncated)
 	return r
 }
@@ -170,6 +178,43 @@ func TestSameAsRawRead(t *testing.T) {
 	if st, _ := c.Status(); st.Entries != 3 {
 		t.Errorf("%d entries, want one per file (3)", st.Entries)
 	}
+}
+
+// TestNewKeysSameAsRawRead: a scan that asks for the keys no column names
+// (a read of every column the sample found) gets the ones a raw read
+// finds, also after scans of other paths through the same cache.
+func TestNewKeysSameAsRawRead(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir)
+	files := list(t, dir)
+	c := newCache(t, t.TempDir())
+	empty := []jsonpath.Path{mustPath("q")}
+	for round := range 2 {
+		for k, cols := range columnSets {
+			for _, watch := range []bool{false, true} {
+				o := scan.Options{Files: files, Columns: cols, MaxLineBytes: maxLine, NewKeys: watch}
+				if watch && k%2 == 0 {
+					o.EmptyObjects = empty
+				}
+				want := scanWith(t, o, nil)
+				got := scanWith(t, o, c)
+				if watch && len(want.NewKeys) == 0 {
+					t.Fatalf("columns %d: no new keys: the test shows nothing", k)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("round %d, columns %d, new keys %v: through the cache\n%+v\nwithout\n%+v", round, k, watch, got, want)
+				}
+			}
+		}
+	}
+}
+
+func mustPath(s string) jsonpath.Path {
+	p, err := jsonpath.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
 }
 
 // rewriteKeepingKey replaces a file's bytes with others of the same size

@@ -44,17 +44,18 @@ type header struct {
 	ModTime int64  `json:"mtime_ns,omitempty"`
 	ETag    string `json:"etag,omitempty"`
 
-	MaxLineBytes int   `json:"max_line_bytes"`
-	Lines        int64 `json:"lines"`
-	Rows         int   `json:"rows"`
-	RowLines     blob  `json:"row_lines"`
-	Malformed    int64 `json:"malformed,omitempty"`
-	InvalidUTF8  int64 `json:"invalid_utf8,omitempty"`
-	TooLong      int64 `json:"too_long,omitempty"`
-	Truncated    bool  `json:"truncated,omitempty"`
-	Repeated     int64 `json:"repeated,omitempty"`
-	Columns      []col `json:"columns"`
-	RawSize      int64 `json:"raw_size"` // bytes of the columns before compression
+	MaxLineBytes int                 `json:"max_line_bytes"`
+	Lines        int64               `json:"lines"`
+	Rows         int                 `json:"rows"`
+	RowLines     blob                `json:"row_lines"`
+	Malformed    int64               `json:"malformed,omitempty"`
+	InvalidUTF8  int64               `json:"invalid_utf8,omitempty"`
+	TooLong      int64               `json:"too_long,omitempty"`
+	Truncated    bool                `json:"truncated,omitempty"`
+	Repeated     int64               `json:"repeated,omitempty"`
+	Columns      []col               `json:"columns"`
+	NewKeys      map[string][]string `json:"new_keys,omitempty"`
+	RawSize      int64               `json:"raw_size"` // bytes of the columns before compression
 }
 
 type col struct {
@@ -88,7 +89,7 @@ func (h *header) sameVersion(f source.File) bool {
 
 func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
 	h := header{Path: f.Path, Size: f.Size, ETag: f.ETag, MaxLineBytes: e.MaxLineBytes, Lines: e.Lines, Rows: len(e.Rows),
-		Malformed: e.Malformed, InvalidUTF8: e.InvalidUTF8, TooLong: e.TooLong, Truncated: e.Truncated, Repeated: e.Repeated}
+		Malformed: e.Malformed, InvalidUTF8: e.InvalidUTF8, TooLong: e.TooLong, Truncated: e.Truncated, Repeated: e.Repeated, NewKeys: e.NewKeys}
 	if f.ETag == "" {
 		h.ModTime = f.ModTime.UnixNano()
 	}
@@ -180,7 +181,7 @@ func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheK
 		return out, nil
 	}
 	e := &scan.Entry{MaxLineBytes: h.MaxLineBytes, Lines: h.Lines, Malformed: h.Malformed, InvalidUTF8: h.InvalidUTF8,
-		TooLong: h.TooLong, Truncated: h.Truncated, Repeated: h.Repeated}
+		TooLong: h.TooLong, Truncated: h.Truncated, Repeated: h.Repeated, NewKeys: h.NewKeys}
 	raw, err := load(h.RowLines)
 	if err != nil {
 		return nil, err
