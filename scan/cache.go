@@ -24,8 +24,9 @@ type Cache interface {
 	Wants(f source.File) bool
 	// Load returns the copy kept for f as it is now (same path, size and
 	// version) read with the same line limit, or nil. cols are the columns
-	// the scan needs: Load may leave the values of other columns out.
-	Load(ctx context.Context, f source.File, maxLine int, cols []CacheKey) *Entry
+	// the scan needs: Load may leave the values of other columns out, and
+	// the rows' line numbers unless lines.
+	Load(ctx context.Context, f source.File, maxLine int, cols []CacheKey, lines bool) *Entry
 	// Store keeps e as f's copy. Errors are the cache's to report.
 	Store(ctx context.Context, f source.File, e *Entry)
 	// LoadSchema and StoreSchema keep inferred schemas (InferFilesCached)
@@ -55,7 +56,8 @@ func (c Column) cacheKey() CacheKey {
 type Entry struct {
 	MaxLineBytes int     // the line limit the file was read with
 	Lines        int64   // lines the file held (LineReader.Lines)
-	Rows         []int64 // each row's line number (_line)
+	NumRows      int     // rows: lines that were not bad
+	Rows         []int64 // each row's line number (_line); nil when Load was not asked for them
 	// Malformed, InvalidUTF8 and TooLong count the lines skipped as bad.
 	Malformed, InvalidUTF8, TooLong int64
 	// Truncated says the file's compressed stream was cut short; its last
@@ -166,7 +168,9 @@ func (w *worker) scanCached(ctx context.Context, p *part) {
 		}
 	}
 	watch := s.watchKey(keys)
-	e := s.opts.Cache.Load(ctx, f, s.maxLine, keys)
+	// Line numbers are a sixth of a copy's bytes: read only for _line.
+	lines := slices.ContainsFunc(s.opts.Columns, func(c Column) bool { return c.Hidden == LineColumn })
+	e := s.opts.Cache.Load(ctx, f, s.maxLine, keys, lines)
 	if e == nil || !e.serves(keys, watch) {
 		var err error
 		e, err = w.readForCache(ctx, f, keys, e, false, watch)
@@ -233,8 +237,8 @@ func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry
 		day = types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
 	}
 	file := types.StringValue(f.Path)
-	for off := 0; off < len(e.Rows); {
-		n := min(s.opts.BatchRows, len(e.Rows)-off)
+	for off := 0; off < e.NumRows; {
+		n := min(s.opts.BatchRows, e.NumRows-off)
 		// The batch shows the entry's own slices, each capped at its rows:
 		// a recycled batch's appends then reallocate or write over rows
 		// already handed on, never over rows still to come. Copying them
@@ -400,5 +404,6 @@ func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKe
 			observe(&cols[i], ex.Get(i), &c.Seen, c.Values, &w.arena)
 		}
 		e.Rows = append(e.Rows, lineNo)
+		e.NumRows++
 	}
 }

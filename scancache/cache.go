@@ -93,14 +93,14 @@ func (c *Cache) name(path string) string {
 
 // Load implements scan.Cache. An entry that is stale (the file changed) or
 // cannot be read (cut short, corrupt, another format) is removed.
-func (c *Cache) Load(ctx context.Context, f source.File, maxLine int, cols []scan.CacheKey) *scan.Entry {
+func (c *Cache) Load(ctx context.Context, f source.File, maxLine int, cols []scan.CacheKey, lines bool) *scan.Entry {
 	name := c.name(f.Path)
 	fh, err := os.Open(name)
 	if err != nil {
 		return nil // none, or evicted meanwhile
 	}
 	defer fh.Close()
-	e, err := c.read(fh, f, maxLine, cols)
+	e, err := c.read(fh, f, maxLine, cols, lines)
 	switch {
 	case errors.Is(err, errOtherLimit):
 		return nil // a scan with the other limit replaces it

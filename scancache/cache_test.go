@@ -304,7 +304,7 @@ func TestChangedFileIsMiss(t *testing.T) {
 	if st, _ := c.Status(); st.Entries != 1 {
 		t.Errorf("%d entries, want 1", st.Entries)
 	}
-	if e := c.Load(context.Background(), f, maxLine, nil); e != nil {
+	if e := c.Load(context.Background(), f, maxLine, nil, true); e != nil {
 		t.Error("the first version's copy is still served")
 	}
 }
@@ -355,7 +355,7 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 			t.Errorf("%s: through the cache\n%+v\nwithout\n%+v", what, got, want)
 		}
 		for _, f := range files {
-			if c.Load(context.Background(), f, maxLine, nil) == nil {
+			if c.Load(context.Background(), f, maxLine, nil, true) == nil {
 				t.Errorf("%s: no good copy of %s after the scan", what, f.Path)
 			}
 		}

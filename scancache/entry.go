@@ -88,7 +88,7 @@ func (h *header) sameVersion(f source.File) bool {
 }
 
 func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
-	h := header{Path: f.Path, Size: f.Size, ETag: f.ETag, MaxLineBytes: e.MaxLineBytes, Lines: e.Lines, Rows: len(e.Rows),
+	h := header{Path: f.Path, Size: f.Size, ETag: f.ETag, MaxLineBytes: e.MaxLineBytes, Lines: e.Lines, Rows: e.NumRows,
 		Malformed: e.Malformed, InvalidUTF8: e.InvalidUTF8, TooLong: e.TooLong, Truncated: e.Truncated, Repeated: e.Repeated, NewKeys: e.NewKeys}
 	if f.ETag == "" {
 		h.ModTime = f.ModTime.UnixNano()
@@ -102,14 +102,17 @@ func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
 		h.RawSize += b.Raw
 		return b
 	}
+	if len(e.Rows) != e.NumRows {
+		return nil, fmt.Errorf("scan cache: %d line numbers for %d rows", len(e.Rows), e.NumRows)
+	}
 	raw = make([]byte, 0, 8*len(e.Rows))
 	for _, n := range e.Rows {
 		raw = binary.LittleEndian.AppendUint64(raw, uint64(n))
 	}
 	h.RowLines = add(raw)
 	for _, ec := range e.Columns {
-		if ec.Values == nil || ec.Values.Len() != len(e.Rows) {
-			return nil, fmt.Errorf("scan cache: column %s has %d values for %d rows", ec.Path, ec.Values.Len(), len(e.Rows))
+		if ec.Values == nil || ec.Values.Len() != e.NumRows {
+			return nil, fmt.Errorf("scan cache: column %s has %d values for %d rows", ec.Path, ec.Values.Len(), e.NumRows)
 		}
 		raw = appendVector(raw[:0], ec.Values)
 		h.Columns = append(h.Columns, col{Path: ec.Path, Kind: ec.Kind.String(), Guess: ec.Guess, Observe: ec.Observe, Seen: ec.Seen, Data: add(raw)})
@@ -127,8 +130,8 @@ func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
 }
 
 // read decodes the entry in fh if it is f's current one, with the values
-// of the columns in want only.
-func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheKey) (*scan.Entry, error) {
+// of the columns in want only, and the line numbers if lines.
+func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheKey, lines bool) (*scan.Entry, error) {
 	info, err := fh.Stat()
 	if err != nil {
 		return nil, err
@@ -182,16 +185,22 @@ func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheK
 	}
 	e := &scan.Entry{MaxLineBytes: h.MaxLineBytes, Lines: h.Lines, Malformed: h.Malformed, InvalidUTF8: h.InvalidUTF8,
 		TooLong: h.TooLong, Truncated: h.Truncated, Repeated: h.Repeated, NewKeys: h.NewKeys}
-	raw, err := load(h.RowLines)
-	if err != nil {
-		return nil, err
+	if h.Rows < 0 {
+		return nil, fmt.Errorf("%w: %d rows", errCorrupt, h.Rows)
 	}
-	if len(raw) != 8*h.Rows {
-		return nil, fmt.Errorf("%w: %d bytes of line numbers for %d rows", errCorrupt, len(raw), h.Rows)
-	}
-	e.Rows = make([]int64, h.Rows)
-	for i := range e.Rows {
-		e.Rows[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+	e.NumRows = h.Rows
+	if lines {
+		raw, err := load(h.RowLines)
+		if err != nil {
+			return nil, err
+		}
+		if len(raw) != 8*h.Rows {
+			return nil, fmt.Errorf("%w: %d bytes of line numbers for %d rows", errCorrupt, len(raw), h.Rows)
+		}
+		e.Rows = make([]int64, h.Rows)
+		for i := range e.Rows {
+			e.Rows[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
+		}
 	}
 	for _, hc := range h.Columns {
 		k, ok := types.ParseKind(hc.Kind)
