@@ -53,19 +53,19 @@ type cacheHarness struct {
 func (h cacheHarness) Query(ctx context.Context, script string, inputs map[string]string, dir string) (*corpus.Result, error) {
 	c := &countingCache{Cache: scancache.New(dir+"/.nectar-cache", 0)}
 	c.Local = true
-	run := func() (*corpus.Result, error, []string) {
+	run := func() (*corpus.Result, []string, error) {
 		e := engine.New(engine.Options{Dir: dir, Cache: c, SampleLines: h.sampleLines, BatchRows: h.batchRows})
 		defer e.Close()
 		for _, name := range slices.Sorted(maps.Keys(inputs)) {
 			e.DefineSource(name, "read_json", inputs[name])
 		}
 		res, err := collectLast(ctx, e, script)
-		return res, err, e.Summary()
+		return res, e.Summary(), err
 	}
-	cold, coldErr, coldNotes := run()
+	cold, coldNotes, coldErr := run()
 	h.coldStores.Add(c.stores.Load())
 	c.stores.Store(0)
-	warm, warmErr, warmNotes := run()
+	warm, warmNotes, warmErr := run()
 	switch {
 	case c.stores.Load() != 0:
 		return nil, fmt.Errorf("warm run stored %d copies: it read raw files", c.stores.Load())
