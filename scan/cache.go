@@ -143,10 +143,12 @@ func (s *Scanner) cacheable() bool {
 	return o.Cache != nil && !o.Strict && o.BadLines == nil && !o.Live
 }
 
-// maxCachedFile bounds the files read through the cache: a miss holds the
-// whole file's columns in memory before handing them on, and a file this
-// large is better split between workers.
-const maxCachedFile = 512 << 20
+// maxCachedFile bounds the (stored, often compressed) size of the files
+// read through the cache: a miss holds the whole file's columns in memory
+// before handing them on, and gzip inflates about 7x. Segment's files are
+// a few MB; larger ones are read as without a cache (and split between
+// workers when uncompressed).
+const maxCachedFile = 128 << 20
 
 // cached says whether file i is read through the cache.
 func (s *Scanner) cached(i int) bool {
