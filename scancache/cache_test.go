@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -29,8 +30,8 @@ const maxLine = 300
 // malformed line, invalid UTF-8, a line too long, JSON null, a nested
 // value.
 var damaged = strings.Join([]string{
-	`{"event":"a","n":1,"p":{"x":1.5,"tags":["t1"]},"ts":"2019-02-01T10:00:00Z"}`,
-	`{"event":"b","n":"two","p":{"x":2}}`,
+	`{"event":"a","n":1,"p":{"x":1.5,"tags":["t1"]},"ts":"2019-02-01T10:00:00Z","o":{"k":[1,2],"m":{"z":true}}}`,
+	`{"event":"b","n":"two","p":{"x":2},"o":{"k":[3]}}`,
 	`{"event":"a","n":3,"p":"flat"}`,
 	`{"event":"c","event":"d","n":4}`,
 	`{"event":"a","n":5,`,
@@ -512,4 +513,88 @@ func observed(name string) scan.Column {
 	c := column(name, types.String, true)
 	c.Observe = true
 	return c
+}
+
+// TestHelperWriter is TestCopiesFromAnotherProcess's other process.
+func TestHelperWriter(t *testing.T) {
+	data, cdir := os.Getenv("SCANCACHE_TEST_DATA"), os.Getenv("SCANCACHE_TEST_DIR")
+	if data == "" {
+		t.Skip("run by TestCopiesFromAnotherProcess")
+	}
+	// Nested kinds only this process has, first: its numbers for the kinds
+	// the scans meet are not the other process's.
+	types.MapOf(types.String, types.ArrayOf(types.Date))
+	types.ArrayOf(types.ArrayOf(types.Bool))
+	c := newCache(t, cdir)
+	for _, cols := range processSets {
+		scanFiles(t, list(t, data), cols, c, 0)
+	}
+}
+
+// processSets include a column whose values are objects, so that what the
+// scan saw of it is a STRUCT kind, numbered by the process that meets it.
+// It comes last, so that the helpers' copies serve it exactly.
+var processSets = append(slices.Clone(columnSets), []scan.Column{observed("o"), column("n", types.Int, true)})
+
+// TestCopiesFromAnotherProcess: two other processes write copies into one
+// directory at once; this one then reads them (with other numbers for
+// nested kinds) and answers as without a cache, storing nothing.
+func TestCopiesFromAnotherProcess(t *testing.T) {
+	if os.Getenv("SCANCACHE_TEST_DATA") != "" {
+		t.Skip("in the helper")
+	}
+	dir := t.TempDir()
+	writeFiles(t, dir)
+	cdir := t.TempDir()
+	var cmds []*exec.Cmd
+	for range 2 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "SCANCACHE_TEST_DATA="+dir, "SCANCACHE_TEST_DIR="+cdir)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("helper output:\n%s", out.String())
+			}
+		})
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+	}
+	files := list(t, dir)
+	c := newCache(t, cdir)
+	infos := map[string]os.FileInfo{}
+	for _, f := range files {
+		info, err := os.Stat(c.EntryName(f.Path))
+		if err != nil {
+			t.Fatalf("no copy of %s: %v", f.Path, err)
+		}
+		infos[f.Path] = info
+	}
+	// The last set the helpers read: its copies serve it as they are.
+	for _, cols := range processSets[len(processSets)-1:] {
+		want := scanFiles(t, files, cols, nil, 0)
+		if got := scanFiles(t, files, cols, c, 0); !reflect.DeepEqual(got, want) {
+			t.Errorf("through the other process's copies\n%+v\nwithout\n%+v", got, want)
+		}
+	}
+	for _, f := range files {
+		info, err := os.Stat(c.EntryName(f.Path))
+		if err != nil || !os.SameFile(info, infos[f.Path]) {
+			t.Errorf("%s: the copy was written again: it did not serve", f.Path)
+		}
+	}
+	// And every set, each against a read without the cache.
+	for k, cols := range processSets {
+		want := scanFiles(t, files, cols, nil, 0)
+		if got := scanFiles(t, files, cols, c, 0); !reflect.DeepEqual(got, want) {
+			t.Errorf("columns %d: through the cache\n%+v\nwithout\n%+v", k, got, want)
+		}
+	}
 }

@@ -63,8 +63,11 @@ type col struct {
 	Kind    string    `json:"kind"` // Kind.String: nested kinds' numbers are per process
 	Guess   bool      `json:"guess,omitempty"`
 	Observe bool      `json:"observe,omitempty"`
-	Seen    scan.Seen `json:"seen"`
-	Data    blob      `json:"data"`
+	Seen    scan.Seen `json:"seen"` // its Kind zero: SeenKind holds it
+	// SeenKind is Seen.Kind as Kind.String spells it: a nested kind's
+	// number is this process's alone.
+	SeenKind string `json:"seen_kind"`
+	Data     blob   `json:"data"`
 }
 
 // blob locates one zstd frame in the file.
@@ -115,7 +118,10 @@ func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
 			return nil, fmt.Errorf("scan cache: column %s has %d values for %d rows", ec.Path, ec.Values.Len(), e.NumRows)
 		}
 		raw = appendVector(raw[:0], ec.Values)
-		h.Columns = append(h.Columns, col{Path: ec.Path, Kind: ec.Kind.String(), Guess: ec.Guess, Observe: ec.Observe, Seen: ec.Seen, Data: add(raw)})
+		seen := ec.Seen
+		seen.Kind = types.Null
+		h.Columns = append(h.Columns, col{Path: ec.Path, Kind: ec.Kind.String(), Guess: ec.Guess, Observe: ec.Observe,
+			Seen: seen, SeenKind: ec.Seen.Kind.String(), Data: add(raw)})
 	}
 	hj, err := json.Marshal(&h)
 	if err != nil {
@@ -208,6 +214,9 @@ func (c *Cache) read(fh *os.File, f source.File, maxLine int, want []scan.CacheK
 			return nil, fmt.Errorf("%w: kind %q", errCorrupt, hc.Kind)
 		}
 		ec := scan.CacheColumn{CacheKey: scan.CacheKey{Path: hc.Path, Kind: k, Guess: hc.Guess, Observe: hc.Observe}, Seen: hc.Seen}
+		if ec.Seen.Kind, ok = types.ParseKind(hc.SeenKind); !ok {
+			return nil, fmt.Errorf("%w: kind %q", errCorrupt, hc.SeenKind)
+		}
 		for _, w := range want {
 			if w != ec.CacheKey {
 				continue
