@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -596,5 +598,45 @@ func TestCopiesFromAnotherProcess(t *testing.T) {
 		if got := scanFiles(t, files, cols, c, 0); !reflect.DeepEqual(got, want) {
 			t.Errorf("columns %d: through the cache\n%+v\nwithout\n%+v", k, got, want)
 		}
+	}
+}
+
+// TestModesThatReadTheFiles: strict mode and kept bad lines report each
+// line, and a stream's files may still grow: their scans keep no copies
+// and read none.
+func TestModesThatReadTheFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir)
+	files := list(t, dir)
+	c := newCache(t, t.TempDir())
+	cols := []scan.Column{column("n", types.Int, true)}
+	for name, o := range map[string]scan.Options{
+		"live":      {Live: true},
+		"bad lines": {BadLines: io.Discard},
+	} {
+		o.Files, o.Columns, o.MaxLineBytes = files, cols, maxLine
+		if got, want := scanWith(t, o, c), scanWith(t, o, nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: through the cache\n%+v\nwithout\n%+v", name, got, want)
+		}
+		if st, _ := c.Status(); st.Entries != 0 {
+			t.Errorf("%s: %d copies kept", name, st.Entries)
+		}
+	}
+	// Strict stops at the first bad line, which a copy would not report.
+	sn := scan.NewScanner(scan.Options{Files: files, Columns: cols, MaxLineBytes: maxLine, Strict: true, Cache: c})
+	defer sn.Close()
+	var err error
+	for err == nil {
+		var b *types.Batch
+		if b, err = sn.Next(context.Background()); err == nil && b.Len == 0 {
+			break
+		}
+	}
+	var ble *scan.BadLineError
+	if !errors.As(err, &ble) {
+		t.Errorf("strict scan through the cache: %v, want a *BadLineError", err)
+	}
+	if st, _ := c.Status(); st.Entries != 0 {
+		t.Errorf("strict: %d copies kept", st.Entries)
 	}
 }
