@@ -64,8 +64,8 @@ type Entry struct {
 	// partial line was skipped.
 	Truncated bool
 	// Repeated counts the lines that repeated a key some column's path
-	// leads through. A subset of the columns may see fewer, so an entry
-	// with repeats serves only a scan of exactly its columns.
+	// leads through. Fewer paths may count fewer, so an entry with
+	// repeats serves only a scan of exactly its paths.
 	Repeated int64
 	Columns  []CacheColumn
 	// NewKeys holds, by watchKey (the paths read and the objects seen
