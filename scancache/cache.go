@@ -50,8 +50,13 @@ type Cache struct {
 	// S3 and Local say which files are read through the cache.
 	S3, Local bool
 
-	warn    sync.Once
-	evictMu sync.Mutex // one eviction pass at a time in this process
+	warn   sync.Once
+	passMu sync.Mutex // one eviction pass at a time in this process
+
+	evictMu sync.Mutex
+	counted bool  // a pass has measured the directory
+	known   int64 // bytes of entries at the last pass and written since
+	writes  int   // since the last pass
 }
 
 var _ scan.Cache = (*Cache)(nil)
@@ -123,9 +128,6 @@ func (c *Cache) Store(ctx context.Context, f source.File, e *scan.Entry) {
 		c.warn.Do(func() { slog.Warn("scan cache: not keeping copies", "dir", c.Dir, "err", err) })
 		return
 	}
-	if err := c.evict(); err != nil {
-		c.warn.Do(func() { slog.Warn("scan cache: eviction failed", "dir", c.Dir, "err", err) })
-	}
 }
 
 func (c *Cache) store(f source.File, e *scan.Entry) error {
@@ -134,6 +136,28 @@ func (c *Cache) store(f source.File, e *scan.Entry) error {
 		return err
 	}
 	return c.write(c.name(f.Path), data)
+}
+
+// evictEvery bounds the writes between two eviction passes: other
+// processes' writes are seen only by a pass, which lists the directory.
+const evictEvery = 64
+
+// wrote counts n bytes just written and evicts when they may have taken
+// the cache past MaxSize, or every evictEvery writes. A pass lists the
+// whole directory, so one after every write would make a query over N
+// new files cost N² file system calls.
+func (c *Cache) wrote(n int64) {
+	c.evictMu.Lock()
+	c.known += n
+	c.writes++
+	due := !c.counted || c.known > c.MaxSize || c.writes >= evictEvery
+	c.evictMu.Unlock()
+	if !due {
+		return
+	}
+	if err := c.evict(); err != nil {
+		c.warn.Do(func() { slog.Warn("scan cache: eviction failed", "dir", c.Dir, "err", err) })
+	}
 }
 
 // write puts data in the file name through a temporary file renamed into
@@ -158,6 +182,7 @@ func (c *Cache) write(name string, data []byte) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("write entry: %w", err)
 	}
+	c.wrote(int64(len(data)))
 	return nil
 }
 
@@ -198,10 +223,12 @@ func (c *Cache) list() ([]entryInfo, error) {
 
 // evict removes the least recently used entries until the rest fit
 // MaxSize, and temporary files a dead writer left. Another process may
-// evict at the same time: a file already gone is not an error.
+// evict at the same time: a file already gone is not an error. Between
+// passes, other processes' writes may take the directory past MaxSize by
+// up to evictEvery of their entries.
 func (c *Cache) evict() error {
-	c.evictMu.Lock()
-	defer c.evictMu.Unlock()
+	c.passMu.Lock()
+	defer c.passMu.Unlock()
 	all, err := c.list()
 	if err != nil {
 		return err
@@ -218,9 +245,6 @@ func (c *Cache) evict() error {
 		total += e.size
 		entries = append(entries, e)
 	}
-	if total <= c.MaxSize {
-		return nil
-	}
 	slices.SortFunc(entries, func(a, b entryInfo) int { return a.mod.Compare(b.mod) })
 	for _, e := range entries {
 		if total <= c.MaxSize {
@@ -231,6 +255,9 @@ func (c *Cache) evict() error {
 		}
 		total -= e.size
 	}
+	c.evictMu.Lock()
+	c.known, c.writes, c.counted = total, 0, true
+	c.evictMu.Unlock()
 	return nil
 }
 
