@@ -57,7 +57,7 @@ func (f *sourceFlags) add(c *cobra.Command) {
 // addCache adds --cache and --no-cache, the scan cache's switches, to
 // commands that run queries a user repeats.
 func (f *sourceFlags) addCache(c *cobra.Command) {
-	c.Flags().BoolVar(&f.cache, "cache", false, "keep columnar copies of the columns read from local files too, and read them instead of the files next time (always on for S3; see nectar cache)")
+	c.Flags().BoolVar(&f.cache, "cache", false, "keep columnar copies of the columns read from local files too, and read them instead of the files next time (S3 objects get them unless --no-cache; see nectar cache)")
 	c.Flags().BoolVar(&f.noCache, "no-cache", false, "read every raw file, S3 ones included, and keep no copies")
 	c.MarkFlagsMutuallyExclusive("cache", "no-cache")
 }
