@@ -148,7 +148,7 @@ func (s *Scanner) cacheable() bool {
 // before handing them on, and gzip inflates about 7x. Segment's files are
 // a few MB; larger ones are read as without a cache (and split between
 // workers when uncompressed).
-const maxCachedFile = 128 << 20
+const maxCachedFile = 64 << 20
 
 // cached says whether file i is read through the cache.
 func (s *Scanner) cached(i int) bool {
