@@ -12,6 +12,7 @@ import (
 	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/optimize"
 	"github.com/nectar-dev/nectar/plan"
+	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
@@ -40,6 +41,9 @@ type Options struct {
 	// Stores serve the paths queries read and write (nil: source.Default,
 	// S3 as the environment configures it).
 	Stores *source.Stores
+	// Cache keeps columnar copies of the raw files scans read (nil: none;
+	// see scan.Cache and package scancache).
+	Cache scan.Cache
 	// Backend runs the plans (nil: Local, in this process).
 	Backend Backend
 	// ExplainOnly makes a query print what its Backend would run (Backend's
@@ -56,7 +60,7 @@ type Options struct {
 // Table is the part of o that sources read with.
 func (o Options) Table() table.Options {
 	return table.Options{Dir: o.Dir, Strict: o.Strict, BadLines: o.BadLines, MaxLineBytes: o.MaxLineBytes,
-		SampleLines: o.SampleLines, BatchRows: o.BatchRows, LateArrivals: o.LateArrivals, Stores: o.Stores}
+		SampleLines: o.SampleLines, BatchRows: o.BatchRows, LateArrivals: o.LateArrivals, Stores: o.Stores, Cache: o.Cache}
 }
 
 // Engine runs scripts of statements: what clients such as experiment

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/source"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/table"
@@ -48,6 +49,8 @@ type Config struct {
 	// Streams are queries `nectar serve` keeps running over arriving
 	// files (StreamConfig; the server runs them).
 	Streams map[string]StreamConfig `yaml:"streams"`
+	// Cache is the scan cache's place and bound (CacheConfig).
+	Cache CacheConfig `yaml:"cache"`
 
 	dir string // the file's directory: relative source paths resolve against it
 }
@@ -105,6 +108,25 @@ func (c *Config) Roots() []string {
 		add(p)
 	}
 	return out
+}
+
+// CacheConfig is nectar.yaml's cache section: the scan cache keeps a
+// columnar copy of the columns queries decode from raw files, read instead
+// of the file by later queries that need no other columns (package
+// scancache). It is on for S3 objects, off for local files unless Local
+// or --cache says so; --no-cache turns it off.
+type CacheConfig struct {
+	// Dir holds the entries (default the user's cache directory's
+	// nectar, ~/.cache/nectar on Linux), relative to nectar.yaml's
+	// directory once loaded.
+	Dir string `yaml:"dir"`
+	// MaxSize bounds the entries' bytes, as 2GiB or 500MB (default
+	// scancache.DefaultMaxSize, 2 GiB); the least recently used go first.
+	MaxSize string `yaml:"max_size"`
+	// Local caches local files too, as --cache does.
+	Local bool `yaml:"local"`
+
+	maxSize int64 // MaxSize parsed
 }
 
 // GraphConfig is nectar.yaml's graph section.
@@ -192,6 +214,16 @@ func LoadConfig(path string, explicit bool) (*Config, error) {
 			}
 		}
 	}
+	if c.Cache.Dir != "" {
+		c.Cache.Dir = table.ResolvePath(c.dir, c.Cache.Dir)
+	}
+	if c.Cache.MaxSize != "" {
+		n, err := exec.ParseBytes(c.Cache.MaxSize)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("read %s: cache: max_size: want a size such as 2GiB, got %q", path, c.Cache.MaxSize)
+		}
+		c.Cache.maxSize = n
+	}
 	if c.S3.MaxAttempts < 0 || c.S3.MaxBackoff < 0 {
 		return nil, fmt.Errorf("read %s: s3: max_attempts and max_backoff must not be negative", path)
 	}
@@ -211,6 +243,7 @@ var configSections = func() map[string]configSection {
 		{"in the s3 section", reflect.TypeFor[S3Config]()},
 		{"in the spark section", reflect.TypeFor[SparkConfig]()},
 		{"in a source", reflect.TypeFor[SourceConfig]()},
+		{"in the cache section", reflect.TypeFor[CacheConfig]()},
 	} {
 		m[s.typ.String()] = s
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/scancache"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -34,6 +35,34 @@ type Setup struct {
 	// places (Config.Roots), as a server does: read_json over any other
 	// path or bucket fails (source.ErrNotAllowed).
 	Confine bool
+	// Cache turns the scan cache on for local files too (CacheOn, as
+	// --cache) or off (CacheOff, --no-cache); by default it is on for S3
+	// objects and for local files as nectar.yaml's cache.local says.
+	Cache CacheMode
+}
+
+// CacheMode is Setup.Cache.
+type CacheMode uint8
+
+const (
+	CacheDefault CacheMode = iota
+	CacheOn
+	CacheOff
+)
+
+// OpenCache returns the scan cache nectar.yaml's cache section describes,
+// for `nectar cache` and Open.
+func (c *Config) OpenCache() (*scancache.Cache, error) {
+	dir := c.Cache.Dir
+	if dir == "" {
+		var err error
+		if dir, err = scancache.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	sc := scancache.New(dir, c.Cache.maxSize)
+	sc.Local = c.Cache.Local
+	return sc, nil
 }
 
 // Open makes a session from s. Close the session when done: it writes out
@@ -73,6 +102,16 @@ func Open(ctx context.Context, s Setup) (*engine.Session, *Config, error) {
 			return nil, nil, fmt.Errorf("--bad-lines: %w", err)
 		}
 		opts.BadLines = &badLines{path: s.BadLinesPath, f: f, w: bufio.NewWriter(f), seen: map[badLineKey]bool{}}
+	}
+	if s.Cache != CacheOff {
+		sc, err := cfg.OpenCache()
+		if err != nil && s.Cache == CacheOn {
+			return nil, nil, fmt.Errorf("--cache: %w", err)
+		}
+		if err == nil { // no home directory: a cache only if asked for
+			sc.Local = sc.Local || s.Cache == CacheOn
+			opts.Cache = sc
+		}
 	}
 	e := engine.New(opts)
 	cfg.Apply(e)

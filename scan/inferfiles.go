@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/nectar-dev/nectar/jsonpath"
@@ -27,10 +28,51 @@ const maxSampleFiles = 16
 // read error fails. Each file gets an equal share of what is left of the
 // budget, so short files leave more for later ones.
 func InferFiles(ctx context.Context, files []source.File, maxLines int) ([]InferredColumn, []jsonpath.Path, error) {
+	return InferFilesCached(ctx, files, maxLines, nil)
+}
+
+// InferFilesCached is InferFiles through c (nil: none): the schema
+// depends only on the sampled files' content, the number of files and
+// maxLines, so while every sampled file is as it was, the schema inferred
+// last time is the answer. Inference reads up to 16 files, which is most
+// of what a query served from cached copies costs.
+func InferFilesCached(ctx context.Context, files []source.File, maxLines int, c Cache) ([]InferredColumn, []jsonpath.Path, error) {
 	if maxLines <= 0 {
 		maxLines = DefaultSampleLines
 	}
 	picked := sampleFiles(len(files), maxSampleFiles)
+	var key string
+	if c != nil {
+		key = schemaKey(files, picked, maxLines, c)
+		if key != "" {
+			if cols, empty, ok := c.LoadSchema(key); ok {
+				return cols, empty, nil
+			}
+		}
+	}
+	cols, empty, err := inferPicked(ctx, files, picked, maxLines)
+	if err == nil && key != "" {
+		c.StoreSchema(key, cols, empty)
+	}
+	return cols, empty, err
+}
+
+// schemaKey names what InferFiles' answer depends on, or is "" when a
+// sampled file is not read through c.
+func schemaKey(files []source.File, picked []int, maxLines int, c Cache) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "infer v1 %d lines of %d files\n", maxLines, len(files))
+	for _, i := range picked {
+		f := files[i]
+		if f.Err != nil || !c.Wants(f) {
+			return ""
+		}
+		fmt.Fprintf(&b, "%q %d %q %d\n", f.Path, f.Size, f.ETag, f.ModTime.UnixNano())
+	}
+	return b.String()
+}
+
+func inferPicked(ctx context.Context, files []source.File, picked []int, maxLines int) ([]InferredColumn, []jsonpath.Path, error) {
 	// Each file's share if every earlier file fills its own: what the
 	// serial walk below gives unless a file runs short.
 	shares := make([]int, len(picked))

@@ -109,6 +109,10 @@ type Options struct {
 	// Extractor.Require). The caller still filters what is kept. Strict
 	// and BadLines read every line in full, so they ignore it.
 	Require []Require
+	// Cache, when set, keeps columnar copies of the files read and reads
+	// them instead where they hold what the scan needs (see Cache). A file
+	// read through it is read in full: Require does not apply to it.
+	Cache Cache
 }
 
 // Require is a condition on one STRING column: its value is one of Values
@@ -418,6 +422,10 @@ func (s *Scanner) start(ctx context.Context) {
 				}
 			}
 			for p := range jobs {
+				if !p.split && s.cached(p.idx) {
+					wk.scanCached(ctx, p)
+					continue
+				}
 				wk.scanPart(ctx, p)
 			}
 		}()
@@ -430,7 +438,7 @@ func (s *Scanner) start(ctx context.Context) {
 // is read whole, and reading reports the problem.
 func (s *Scanner) parts(ctx context.Context, i int) ([]*part, error) {
 	whole := []*part{{idx: i, first: true}}
-	if s.opts.Workers < 2 || s.opts.SplitBytes < 0 {
+	if s.opts.Workers < 2 || s.opts.SplitBytes < 0 || s.cached(i) {
 		return whole, nil
 	}
 	ranges, err := source.Split(ctx, s.opts.Files[i], s.opts.SplitBytes, s.opts.SplitMinBytes)
@@ -761,23 +769,8 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			switch c.Hidden {
 			case NotHidden:
 				r := w.ex.Get(s.pathOf[j])
-				seen := &w.fc.seen[j]
-				switch {
-				case r.Type == Missing:
-					if t, ok := r.Blocked(); ok {
-						seen.block(t)
-					}
-				case c.Observe:
-					seen.see(r)
-				default:
-					seen.Present = true
-				}
-				if v.Kind == types.Float && r.Type == Number && len(r.Bytes) > 18 && bigInteger(r.Bytes) {
-					seen.Inexact++
-				}
-				if appendRaw(v, r, &w.arena, c.Guess) {
+				if observe(c, r, &w.fc.seen[j], v, &w.arena) {
 					w.fc.conflicts++
-					seen.misfit(r)
 					if !c.Guess {
 						// A declared kind: the value is bad input.
 						if s.opts.Strict {
@@ -809,6 +802,30 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			b = s.getBatch()
 		}
 	}
+}
+
+// observe appends r, the value of column c in one line, to v and notes
+// it in seen; it reports whether the value did not fit c's kind (a
+// conflict, noted in seen as one misfit).
+func observe(c *Column, r Raw, seen *Seen, v *types.Vector, a *arena) (conflict bool) {
+	switch {
+	case r.Type == Missing:
+		if t, ok := r.Blocked(); ok {
+			seen.block(t)
+		}
+	case c.Observe:
+		seen.see(r)
+	default:
+		seen.Present = true
+	}
+	if v.Kind == types.Float && r.Type == Number && len(r.Bytes) > 18 && bigInteger(r.Bytes) {
+		seen.Inexact++
+	}
+	if appendRaw(v, r, a, c.Guess) {
+		seen.misfit(r)
+		return true
+	}
+	return false
 }
 
 // checkUnchanged is source.CheckUnchanged, but for Live files.

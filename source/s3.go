@@ -295,14 +295,14 @@ func (s *S3) Stat(ctx context.Context, path string) (File, bool, error) {
 		switch {
 		case err == nil && len(out.Contents) > 0 && aws.ToString(out.Contents[0].Key) == u.key:
 			o := out.Contents[0]
-			return File{Path: path, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified)}, false, nil
+			return File{Path: path, Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: aws.ToString(o.ETag)}, false, nil
 		case httpStatus(err) == http.StatusForbidden:
 			// Credentials that may read an object but not list its bucket.
 			head, err := s.bucketClient(ctx, u.bucket).HeadObject(ctx, &s3.HeadObjectInput{Bucket: &u.bucket, Key: &u.key})
 			if err != nil {
 				return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
 			}
-			return File{Path: path, Size: aws.ToInt64(head.ContentLength), ModTime: aws.ToTime(head.LastModified)}, false, nil
+			return File{Path: path, Size: aws.ToInt64(head.ContentLength), ModTime: aws.ToTime(head.LastModified), ETag: aws.ToString(head.ETag)}, false, nil
 		case err != nil:
 			return File{}, false, fmt.Errorf("stat %s: %w", u, explainS3(err))
 		}
@@ -393,7 +393,7 @@ func (s *S3) listLevel(ctx context.Context, dir string) listing {
 				continue // folder marker objects made by consoles
 			}
 			res.files = append(res.files, File{
-				Path: joinPath(dir, name), Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified),
+				Path: joinPath(dir, name), Size: aws.ToInt64(o.Size), ModTime: aws.ToTime(o.LastModified), ETag: aws.ToString(o.ETag),
 			})
 		}
 		for _, cp := range page.CommonPrefixes {

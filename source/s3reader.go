@@ -62,10 +62,11 @@ func (s *S3) openObject(ctx context.Context, u s3URL) (*objectReader, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &objectReader{s: s, u: u, ctx: ctx, cancel: cancel}
 	ps := s.opts.PartSize
-	out, err := s.get(ctx, u, fmt.Sprintf("bytes=0-%d", ps-1), "")
+	pin, _ := ctx.Value(versionKey{}).(string)
+	out, err := s.get(ctx, u, fmt.Sprintf("bytes=0-%d", ps-1), pin)
 	if errorCode(err) == "InvalidRange" {
 		// S3 refuses any range of an empty object; ask for all of it.
-		out, err = s.get(ctx, u, "", "")
+		out, err = s.get(ctx, u, "", pin)
 	}
 	if err != nil {
 		cancel()

@@ -25,6 +25,10 @@ type File struct {
 	// Store is the store that listed the file, which opens it (nil: the
 	// one Default picks for Path).
 	Store Store `json:"-"`
+	// ETag is the S3 object's version as its listing gave it ("" for
+	// local files): with Size, what tells a rewritten object from the one
+	// listed (see OpenVersion).
+	ETag string `json:"-"`
 	// Err marks an entry the listing met but cannot read (a symbolic link
 	// in a loop, or to nothing): it is listed so that readers count it
 	// rather than drop it in silence, and read as nothing.
@@ -76,6 +80,22 @@ func List(ctx context.Context, pattern string) ([]File, error) {
 // ErrNotLog. Cancelling ctx makes later reads fail.
 func Open(ctx context.Context, f File) (io.ReadCloser, error) {
 	return Default.Open(ctx, f)
+}
+
+// versionKey carries the ETag OpenVersion pins an S3 read to.
+type versionKey struct{}
+
+// OpenVersion is Open, but an S3 object listed with an ETag is read in
+// that version or not at all: its first GET carries If-Match, so an
+// object overwritten since it was listed fails with ErrObjectChanged
+// instead of returning the new bytes. A copy of the content kept under
+// the listed ETag (the scan cache) then never holds another version's.
+// Local files are checked after reading (CheckUnchanged).
+func OpenVersion(ctx context.Context, f File) (io.ReadCloser, error) {
+	if f.ETag != "" {
+		ctx = context.WithValue(ctx, versionKey{}, f.ETag)
+	}
+	return Open(ctx, f)
 }
 
 // CheckUnchanged returns an error wrapping ErrChanged if the local file f

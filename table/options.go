@@ -4,6 +4,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/nectar-dev/nectar/scan"
 	"github.com/nectar-dev/nectar/source"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	// Live says the files may still be written to (a stream's), so a file
 	// that changes while read is not an error (scan.Options.Live).
 	Live bool
+	// Cache keeps columnar copies of the raw files JSON sources read
+	// (scan.Options.Cache; nil: none).
+	Cache scan.Cache
 	// Stores serve the paths (nil: source.Default).
 	Stores *source.Stores
 }

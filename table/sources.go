@@ -70,7 +70,13 @@ func OpenJSON(ctx context.Context, pattern string, opts Options, onOpen func(*sc
 	if err != nil {
 		return nil, err
 	}
-	inferred, empty, err := scan.InferFiles(ctx, files, opts.SampleLines)
+	cache := opts.Cache
+	if opts.Live {
+		// A stream's files may grow while sampled: a schema kept under
+		// the size listed could hold lines past it.
+		cache = nil
+	}
+	inferred, empty, err := scan.InferFilesCached(ctx, files, opts.SampleLines, cache)
 	if err != nil {
 		return nil, fmt.Errorf("infer schema of %s: %w", pattern, err)
 	}
@@ -414,6 +420,7 @@ func (s *JSON) Open(ctx context.Context, cols []plan.SourceColumn, filters []pla
 		NewKeys:      s.declared == nil && !s.complete && s.readsAll(cols),
 		Live:         s.opts.Live,
 		EmptyObjects: s.emptyObjects(),
+		Cache:        s.opts.Cache,
 	})
 	prov := make([]bool, len(cols))
 	for i, c := range cols {

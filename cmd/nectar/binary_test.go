@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +40,17 @@ func buildNectar(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// The scan cache (on for S3 by default) goes to a directory of the
+	// test run's own, never the user's ~/.cache/nectar, for the binaries
+	// the tests start too.
+	cacheHome, err := os.MkdirTemp("", "nectar-test-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("XDG_CACHE_HOME", cacheHome)
 	code := m.Run()
+	os.RemoveAll(cacheHome)
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}

@@ -31,6 +31,9 @@ func newCompactCmd() *cobra.Command {
 				return err
 			}
 			o := compact.Options{Src: args[0], Dst: args[1], PartitionByEvent: byEvent, Read: e.Opts.Table()}
+			// Compaction reads each raw file once, for every column: a
+			// scan cache's copy would only duplicate the Parquet it writes.
+			o.Read.Cache = nil
 			if batch != "" {
 				n, err := exec.ParseBytes(batch)
 				if err != nil {

@@ -115,7 +115,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 		Version:       versionString(),
 	}
-	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd(), newServeCmd(), newGraphCmd())
+	root.AddCommand(newQueryCmd(), newGlimpseCmd(), newGenCmd(), newDemoCmd(), newExperimentCmd(), newStreamCmd(), newCompactCmd(), newServeCmd(), newGraphCmd(), newCacheCmd())
 	root.AddCommand(newShellCmd())
 	shellWhenBare(root)
 	return root

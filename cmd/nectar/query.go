@@ -34,6 +34,8 @@ type sourceFlags struct {
 	lateArrivals time.Duration
 	profile      string
 	endpoint     string
+	// cache and noCache are --cache and --no-cache (addCache).
+	cache, noCache bool
 
 	cfg *project.Config // loaded by engine()
 	// confine limits reads to the project's places (nectar serve).
@@ -52,6 +54,24 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
 }
 
+// addCache adds --cache and --no-cache, the scan cache's switches, to
+// commands that run queries a user repeats.
+func (f *sourceFlags) addCache(c *cobra.Command) {
+	c.Flags().BoolVar(&f.cache, "cache", false, "keep columnar copies of the columns read from local files too, and read them instead of the files next time (S3 objects get them unless --no-cache; see nectar cache)")
+	c.Flags().BoolVar(&f.noCache, "no-cache", false, "read every raw file, S3 ones included, and keep no copies")
+	c.MarkFlagsMutuallyExclusive("cache", "no-cache")
+}
+
+func (f *sourceFlags) cacheMode() project.CacheMode {
+	switch {
+	case f.noCache:
+		return project.CacheOff
+	case f.cache:
+		return project.CacheOn
+	}
+	return project.CacheDefault
+}
+
 // engine opens a session from the flags and nectar.yaml; backend, if
 // set, chooses what runs its plans. done prints what the session found
 // out about the data on stderr and closes the --bad-lines file; it takes
@@ -66,7 +86,7 @@ func (f *sourceFlags) engine(ctx context.Context, stderr io.Writer, backend func
 	s := project.Setup{
 		Options: engine.Options{Strict: f.strict, MaxLineBytes: f.maxLineBytes, LateArrivals: f.lateArrivals},
 		Config:  f.config, Profile: f.profile, Endpoint: f.endpoint, BadLinesPath: f.badLines, Backend: backend,
-		Confine: f.confine,
+		Confine: f.confine, Cache: f.cacheMode(),
 	}
 	if f.memoryLimit != "" {
 		if s.MemoryLimit, err = exec.ParseBytes(f.memoryLimit); err != nil || s.MemoryLimit <= 0 {
@@ -139,6 +159,7 @@ func newQueryCmd() *cobra.Command {
 		},
 	}
 	sf.add(c)
+	sf.addCache(c)
 	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json, parquet or arrow (Arrow IPC stream) (default: from -o's extension, else table)")

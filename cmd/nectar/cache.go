@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nectar-dev/nectar/output"
+	"github.com/nectar-dev/nectar/project"
+)
+
+// newCacheCmd is `nectar cache`: the scan cache's status and clearing.
+func newCacheCmd() *cobra.Command {
+	var config string
+	open := func() (*project.Config, error) {
+		return project.LoadConfig(orDefault(config, project.ConfigFile), config != "")
+	}
+	c := &cobra.Command{
+		Use:   "cache",
+		Short: "Show or clear the scan cache: columnar copies of the columns queries read from raw files",
+		Long: `The scan cache keeps, per raw log file, a columnar copy of the columns queries
+decoded from it, and later queries that need no other columns read the copy
+instead of the file. It is on for S3 objects and, with --cache or
+nectar.yaml's cache.local, for local files; --no-cache turns it off.
+Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
+	}
+	c.PersistentFlags().StringVar(&config, "config", "", "project file with a cache section (default ./"+project.ConfigFile+" if present)")
+	c.AddCommand(&cobra.Command{
+		Use:   "status",
+		Short: "Print the cache's directory, entries and size",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := open()
+			if err != nil {
+				return err
+			}
+			sc, err := cfg.OpenCache()
+			if err != nil {
+				return err
+			}
+			st, err := sc.Status()
+			if err != nil {
+				return err
+			}
+			local := "off (--cache turns it on)"
+			if sc.Local {
+				local = "on"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "dir:      %s\nentries:  %d files, %d schemas\nsize:     %s of %s\ns3:       on\nlocal:    %s\n",
+				st.Dir, st.Entries, st.Schemas, output.FormatBytes(st.Bytes), output.FormatBytes(st.MaxSize), local)
+			return nil
+		},
+	}, &cobra.Command{
+		Use:   "clear",
+		Short: "Remove every entry of the cache",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := open()
+			if err != nil {
+				return err
+			}
+			sc, err := cfg.OpenCache()
+			if err != nil {
+				return err
+			}
+			n, err := sc.Clear()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "removed %d entries from %s\n", n, sc.Dir)
+			return nil
+		},
+	})
+	return c
+}
+
+// orDefault returns s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
