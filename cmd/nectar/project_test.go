@@ -51,7 +51,7 @@ func TestConfig(t *testing.T) {
 		{name: "unknown field", args: []string{"--config", "unknown-field.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read unknown-field.yaml: line 4: unknown key \"compression\" in a source (known: path, format, compacted, schema)\n"},
 		{name: "unknown top-level field", args: []string{"--config", "top-level.yaml", "SELECT 1"}, code: exitError,
-			stderr: "error: read top-level.yaml: line 1: unknown key \"source\" at the top level: did you mean sources? (known: sources, s3, engine, spark, serve, graph, streams)\n"},
+			stderr: "error: read top-level.yaml: line 1: unknown key \"source\" at the top level: did you mean sources? (known: sources, s3, engine, spark, serve, graph, streams, cache)\n"},
 		{name: "misspelt keys", args: []string{"--config", "misspelt.yaml", "SELECT 1"}, code: exitError,
 			stderr: "error: read misspelt.yaml: line 2: unknown key \"fromat\" in a source: did you mean format? (known: path, format, compacted, schema); line 3: unknown key \"endpont\" in the s3 section: did you mean endpoint? (known: profile, endpoint, region, path_style, max_attempts, max_backoff)\n"},
 		{name: "source without path", args: []string{"--config", "no-path.yaml", "SELECT 1"}, code: exitError,
