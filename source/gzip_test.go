@@ -132,6 +132,22 @@ func TestGzipCutGivesWholeLinesThenTruncated(t *testing.T) {
 	}
 }
 
+// A few bytes after the last member (a newline, padding) are too short to
+// be a member's header: the file reads as cut, in every build, its lines
+// kept and ErrTruncated after them.
+func TestGzipShortTailIsTruncated(t *testing.T) {
+	plain := events(300)
+	for _, tail := range []string{"\n", "\x00\x00\x00\x00", "garbage"} {
+		_, got, err := openBytes(t, append(gzipBytes(t, plain), tail...))
+		if !errors.Is(err, ErrTruncated) {
+			t.Errorf("tail %q: err %v, want ErrTruncated", tail, err)
+		}
+		if !bytes.Equal(got, plain) {
+			t.Errorf("tail %q: got %d bytes, want all %d", tail, len(got), len(plain))
+		}
+	}
+}
+
 func TestGzipCorruptIsAnErrorNamingTheFile(t *testing.T) {
 	plain := events(3000)
 	good := gzipBytes(t, plain)

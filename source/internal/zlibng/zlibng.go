@@ -44,17 +44,22 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"unsafe"
 )
 
 // inSize is the compressed bytes read from the source at a time.
 const inSize = 64 << 10
 
+// headerSize is a gzip member's fixed header (RFC 1952, 2.3).
+const headerSize = 10
+
 // Reader inflates a gzip stream read from src. Concatenated members read as
 // one stream, as with compress/gzip. A stream cut short gives the bytes
 // before the cut and then io.ErrUnexpectedEOF; corrupt data (a bad header,
-// a wrong CRC or length, bytes after the last member that are not another)
-// is an error.
+// a wrong CRC or length, 10 bytes or more after the last member that are
+// not another) is an error. A Reader is not safe for concurrent use; Close frees its C
+// memory, and a Reader dropped unclosed frees it when collected.
 type Reader struct {
 	s      *C.zng_stream // C memory: zlib-ng keeps pointers into it
 	src    io.Reader
@@ -64,6 +69,8 @@ type Reader struct {
 	srcErr error // what src returned last, io.EOF at the end
 	ended  bool  // a member ended; a next one may follow
 	err    error // the first error Read returned, returned again
+
+	cleanup runtime.Cleanup // frees s if Close is never called
 }
 
 // NewReader starts inflating src.
@@ -76,7 +83,16 @@ func NewReader(src io.Reader) (*Reader, error) {
 		C.free(unsafe.Pointer(s))
 		return nil, fmt.Errorf("gzip: zlib-ng init failed (%d)", int(rc))
 	}
-	return &Reader{s: s, src: src, in: make([]byte, inSize)}, nil
+	r := &Reader{s: s, src: src, in: make([]byte, inSize)}
+	// A caller that never closes must not leak zlib-ng's state: it holds
+	// the inflate window, some 40 KiB per stream.
+	r.cleanup = runtime.AddCleanup(r, freeStream, s)
+	return r, nil
+}
+
+func freeStream(s *C.zng_stream) {
+	C.zng_inflateEnd(s)
+	C.free(unsafe.Pointer(s))
 }
 
 // Read inflates into p.
@@ -107,6 +123,24 @@ func (r *Reader) Read(p []byte) (int, error) {
 					continue
 				}
 				return 0, r.fail(r.srcErr)
+			}
+			// Bytes follow a member: another member, or junk. Go's gzip
+			// readers read a member's 10-byte header whole, so junk shorter
+			// than that at the end is a cut stream (io.ErrUnexpectedEOF),
+			// and from 10 bytes on a bad header; so does this reader.
+			if r.end-r.start < headerSize && r.srcErr == nil {
+				r.end = copy(r.in, r.in[r.start:r.end])
+				r.start = 0
+				n, err := r.src.Read(r.in[r.end:])
+				r.end, r.srcErr = r.end+n, err
+				continue
+			}
+			if r.end-r.start < headerSize {
+				err := r.srcErr
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, r.fail(err)
 			}
 			// Another member follows: read it as part of the stream.
 			if rc := C.zng_inflateReset(r.s); rc != C.Z_OK {
@@ -160,8 +194,8 @@ func (r *Reader) fail(err error) error {
 // Close frees zlib-ng's memory. It does not close src.
 func (r *Reader) Close() error {
 	if r.s != nil {
-		C.zng_inflateEnd(r.s)
-		C.free(unsafe.Pointer(r.s))
+		r.cleanup.Stop()
+		freeStream(r.s)
 		r.s = nil
 	}
 	return nil

@@ -132,12 +132,28 @@ func TestCorruptStreamIsAnError(t *testing.T) {
 		"bad method":     flip(2),
 		"bad CRC":        flip(len(good) - 8),
 		"bad ISIZE":      flip(len(good) - 4),
-		"garbage after":  append(bytes.Clone(good), "not gzip"...),
+		"garbage after":  append(bytes.Clone(good), "not gzip at all"...),
 		"flipped middle": flip(len(good) / 2),
 	} {
 		_, err := inflate(t, data, false, 0)
 		if err == nil || errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("%s: err %v, want a corruption error", name, err)
+		}
+	}
+}
+
+// Fewer bytes than a member's header after the last member read as a cut
+// stream, as compress/gzip and klauspost/compress read them.
+func TestShortJunkAfterLastMemberIsUnexpectedEOF(t *testing.T) {
+	plain := lines(500)
+	for _, junk := range []string{"\n", "\x00\x00", "not gzip", "\x1f\x8b\x08"} {
+		got, err := inflate(t, append(gz(t, plain), junk...), false, 0)
+		if !errors.Is(err, io.ErrUnexpectedEOF) || !bytes.Equal(got, plain) {
+			t.Errorf("junk %q: got %d bytes and %v, want all %d and io.ErrUnexpectedEOF", junk, len(got), err, len(plain))
+		}
+		_, want := io.ReadAll(must(gzip.NewReader(bytes.NewReader(append(gz(t, plain), junk...)))))
+		if !errors.Is(want, io.ErrUnexpectedEOF) {
+			t.Fatalf("compress/gzip gives %v for junk %q: the test's premise is wrong", want, junk)
 		}
 	}
 }

@@ -26,7 +26,9 @@
 #define HAVE_LINUX_AUXVEC_H
 #endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(NECTAR_ZNG_GENERIC)
+// GCC 8 is the first with every instruction set the pragmas name
+// (AVX-512 VNNI, VPCLMULQDQ); an older one builds the portable C.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8 && !defined(NECTAR_ZNG_GENERIC)
 #define NECTAR_ZNG_X86
 #define HAVE_CPUID_GNU
 #define X86_FEATURES
