@@ -22,7 +22,7 @@ import (
 // An entry file: the magic (which names the format's version), the
 // header's length and CRC-32, the header as JSON (the file's key, its
 // counts, and where each column's bytes are), then each column and the
-// row line numbers as a zstd frame of its own, so that a query reads only
+// row line numbers as an s2 frame of its own, so that a query reads only
 // the columns it needs. Values are stored as the engine holds them (a
 // NULL byte a row; 8-byte integers and doubles; string lengths, then the
 // strings' bytes), so that reading one back is a decompression and a few
@@ -70,7 +70,7 @@ type col struct {
 	Data     blob   `json:"data"`
 }
 
-// blob locates one zstd frame in the file.
+// blob locates one s2 frame in the file.
 type blob struct {
 	Off int64  `json:"off"`
 	Len int64  `json:"len"`
