@@ -113,8 +113,8 @@ func (c *Config) Roots() []string {
 // CacheConfig is nectar.yaml's cache section: the scan cache keeps a
 // columnar copy of the columns queries decode from raw files, read instead
 // of the file by later queries that need no other columns (package
-// scancache). It is on for S3 objects, off for local files unless Local
-// or --cache says so; --no-cache turns it off.
+// scancache). It is on for S3 objects unless S3 is false, off for local
+// files unless Local or --cache says so; --no-cache turns it off.
 type CacheConfig struct {
 	// Dir holds the entries (default the user's cache directory's
 	// nectar, ~/.cache/nectar on Linux), relative to nectar.yaml's
@@ -125,6 +125,9 @@ type CacheConfig struct {
 	MaxSize string `yaml:"max_size"`
 	// Local caches local files too, as --cache does.
 	Local bool `yaml:"local"`
+	// S3 caches S3 objects: true unless set to false, which a server
+	// whose objects should not be copied to its disk sets.
+	S3 *bool `yaml:"s3"`
 
 	maxSize int64 // MaxSize parsed
 }

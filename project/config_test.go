@@ -53,9 +53,11 @@ func TestCacheConfig(t *testing.T) {
 		dir     string // want, relative to dir ("": the default)
 		maxSize int64
 		local   bool
+		noS3    bool
 		err     string
 	}{
 		{yaml: "cache: {dir: c, max_size: 500MiB, local: true}\n", dir: "c", maxSize: 500 << 20, local: true},
+		{yaml: "cache: {s3: false}\n", noS3: true},
 		{yaml: "cache: {max_size: 3GB}\n", maxSize: 3e9},
 		{yaml: "sources: {}\n"},
 		{yaml: "cache: {max_size: lots}\n", err: "max_size: want a size"},
@@ -81,16 +83,17 @@ func TestCacheConfig(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := filepath.Join(dir, "xdg", "nectar")
+		// The cache's own subdirectory of the dir configured.
+		want := filepath.Join(dir, "xdg", "nectar", "scan")
 		if c.dir != "" {
-			want = filepath.Join(dir, c.dir)
+			want = filepath.Join(dir, c.dir, "scan")
 		}
 		wantMax := c.maxSize
 		if wantMax == 0 {
 			wantMax = 2 << 30
 		}
-		if sc.Dir != want || sc.MaxSize != wantMax || sc.Local != c.local || !sc.S3 {
-			t.Errorf("%q: cache in %s of %d bytes, local %v, s3 %v; want %s, %d, %v, true", c.yaml, sc.Dir, sc.MaxSize, sc.Local, sc.S3, want, wantMax, c.local)
+		if sc.Dir != want || sc.MaxSize != wantMax || sc.Local != c.local || sc.S3 == c.noS3 {
+			t.Errorf("%q: cache in %s of %d bytes, local %v, s3 %v; want %s, %d, %v, %v", c.yaml, sc.Dir, sc.MaxSize, sc.Local, sc.S3, want, wantMax, c.local, !c.noS3)
 		}
 	}
 }

@@ -62,6 +62,7 @@ func (c *Config) OpenCache() (*scancache.Cache, error) {
 	}
 	sc := scancache.New(dir, c.Cache.maxSize)
 	sc.Local = c.Cache.Local
+	sc.S3 = c.Cache.S3 == nil || *c.Cache.S3
 	return sc, nil
 }
 

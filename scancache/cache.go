@@ -72,13 +72,16 @@ func DefaultDir() (string, error) {
 	return filepath.Join(d, "nectar"), nil
 }
 
-// New returns a cache in dir (created on first write) bounded by maxSize
-// bytes (0: DefaultMaxSize).
+// New returns a cache under dir (its subdirectory scan, created on first
+// write) bounded by maxSize bytes (0: DefaultMaxSize). The subdirectory
+// is the cache's alone: eviction and Clear remove files there only, so
+// a dir shared with other files (nectar's own cache, the project) loses
+// none of them.
 func New(dir string, maxSize int64) *Cache {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxSize
 	}
-	return &Cache{Dir: dir, MaxSize: maxSize, S3: true}
+	return &Cache{Dir: filepath.Join(dir, "scan"), MaxSize: maxSize, S3: true}
 }
 
 // Wants implements scan.Cache.
@@ -92,7 +95,7 @@ func (c *Cache) Wants(f source.File) bool {
 // name is the file of path's entry: one per path, so that a changed file's
 // new entry replaces the stale one.
 func (c *Cache) name(path string) string {
-	sum := sha256.Sum256([]byte(path))
+	sum := sha256.Sum256([]byte(keyPath(path)))
 	return filepath.Join(c.Dir, hex.EncodeToString(sum[:20])+entrySuffix)
 }
 
@@ -111,7 +114,13 @@ func (c *Cache) Load(ctx context.Context, f source.File, maxLine int, cols []sca
 		return nil // a scan with the other limit replaces it
 	case err != nil:
 		slog.Debug("scan cache: dropping an entry", "file", f.Path, "err", err)
-		os.Remove(name)
+		// Only the entry read: another process may have renamed a fresh
+		// one into its place meanwhile.
+		if held, err := fh.Stat(); err == nil {
+			if now, err := os.Stat(name); err == nil && os.SameFile(held, now) {
+				os.Remove(name)
+			}
+		}
 		return nil
 	}
 	// Least recently used is by modification time: a hit makes the entry
@@ -163,7 +172,7 @@ func (c *Cache) wrote(n int64) {
 // write puts data in the file name through a temporary file renamed into
 // place, so that no reader ever sees part of it.
 func (c *Cache) write(name string, data []byte) error {
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", c.Dir, err)
 	}
 	tmp, err := os.CreateTemp(c.Dir, tmpPrefix+"*")
@@ -310,6 +319,10 @@ func (c *Cache) Clear() (int, error) {
 	return n, nil
 }
 
+// schemaKey is the key a schema is kept under: scan's, for this build
+// only (an inference written by another nectar may differ).
+func schemaKey(key string) string { return build() + "\n" + key }
+
 // schemaSuffix ends an inferred schema's file. Schemas are evicted with
 // the entries, by the same rule.
 const schemaSuffix = ".schema"
@@ -328,7 +341,7 @@ type schemaColumn struct {
 }
 
 func (c *Cache) schemaName(key string) string {
-	sum := sha256.Sum256([]byte(key))
+	sum := sha256.Sum256([]byte(schemaKey(key)))
 	return filepath.Join(c.Dir, hex.EncodeToString(sum[:20])+schemaSuffix)
 }
 
@@ -339,7 +352,7 @@ func (c *Cache) LoadSchema(key string) ([]scan.InferredColumn, []jsonpath.Path, 
 	if err != nil {
 		return nil, nil, false
 	}
-	cols, empty, err := decodeSchema(data, key)
+	cols, empty, err := decodeSchema(data, schemaKey(key))
 	if err != nil {
 		slog.Debug("scan cache: dropping a schema", "err", err)
 		os.Remove(name)
@@ -383,7 +396,7 @@ func decodeSchema(data []byte, key string) ([]scan.InferredColumn, []jsonpath.Pa
 
 // StoreSchema implements scan.Cache.
 func (c *Cache) StoreSchema(key string, cols []scan.InferredColumn, empty []jsonpath.Path) {
-	sf := schemaFile{Key: key}
+	sf := schemaFile{Key: schemaKey(key)}
 	for _, col := range cols {
 		sf.Columns = append(sf.Columns, schemaColumn{Name: col.Path.String(), Kind: col.Kind.String()})
 	}

@@ -222,7 +222,8 @@ func mustPath(s string) jsonpath.Path {
 
 // rewriteKeepingKey replaces a file's bytes with others of the same size
 // and gives it back its modification time, so that its key is unchanged:
-// a scan that then returns the old rows read the copy.
+// a scan that then returns the old rows read the copy. The caller hides
+// inodes and ctimes from the key first (hideIdentity).
 func rewriteKeepingKey(t *testing.T, f source.File, data []byte) {
 	t.Helper()
 	if int64(len(data)) != f.Size {
@@ -234,6 +235,13 @@ func rewriteKeepingKey(t *testing.T, f source.File, data []byte) {
 	if err := os.Chtimes(f.Path, f.ModTime, f.ModTime); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hideIdentity keeps inodes and ctimes out of the key for one test, as a
+// file system without them would, so that rewriteKeepingKey's change is
+// unseen (TestRewriteKeepingSizeAndMtimeIsMiss checks they are used).
+func hideIdentity(t *testing.T) {
+	t.Cleanup(scancache.SetFileIdentity(func(string) (uint64, int64) { return 1, 1 }))
 }
 
 func plainFile(t *testing.T, text string) []source.File {
@@ -253,6 +261,7 @@ func plainFile(t *testing.T, text string) []source.File {
 // columns and a subset do; a column the copy lacks reads the file, for
 // the union, which later scans of any of those columns read.
 func TestHitSubsetAndUnion(t *testing.T) {
+	hideIdentity(t)
 	files := plainFile(t, `{"a":1,"b":"x","c":7}`+"\n")
 	c := newCache(t, t.TempDir())
 	a, b, cc := column("a", types.Int, true), column("b", types.String, true), column("c", types.Int, true)
@@ -272,6 +281,38 @@ func TestHitSubsetAndUnion(t *testing.T) {
 		if len(got.Rows) != 1 || got.Rows[0] != tc.want {
 			t.Errorf("columns %v: rows %v, want %s", tc.cols, got.Rows, tc.want)
 		}
+	}
+}
+
+// TestRewriteKeepingSizeAndMtimeIsMiss: a file rewritten with its size
+// and modification time kept (rsync -t, cp -p) is read again: its ctime
+// changed. And one file read by two relative paths is one entry.
+func TestRewriteKeepingSizeAndMtimeIsMiss(t *testing.T) {
+	if ino, _ := scancache.FileIdentity("/"); ino == 0 {
+		t.Skip("no inode or ctime here")
+	}
+	files := plainFile(t, `{"a":1}`+"\n")
+	c := newCache(t, t.TempDir())
+	a := column("a", types.Int, true)
+	scanFiles(t, files, []scan.Column{a}, c, 0)
+	time.Sleep(10 * time.Millisecond) // a ctime tick on coarse clocks
+	if err := os.WriteFile(files[0].Path, []byte(`{"a":2}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(files[0].Path, files[0].ModTime, files[0].ModTime); err != nil {
+		t.Fatal(err)
+	}
+	if got := scanFiles(t, files, []scan.Column{a}, c, 0); len(got.Rows) != 1 || got.Rows[0] != "[2]" {
+		t.Fatalf("rows %v after a rewrite keeping size and mtime, want [2] from the file", got.Rows)
+	}
+
+	// The same file by a relative path, from its directory: the same entry.
+	dir, base := filepath.Split(files[0].Path)
+	t.Chdir(dir)
+	rel := files[0]
+	rel.Path = base
+	if c.EntryName(rel.Path) != c.EntryName(files[0].Path) {
+		t.Fatalf("entries %s and %s for one file", c.EntryName(rel.Path), c.EntryName(files[0].Path))
 	}
 }
 
@@ -341,7 +382,7 @@ func TestCorruptEntryIsMiss(t *testing.T) {
 		"another format":       func(b []byte) []byte { b[7] = '9'; return b },
 	}
 	for what, damage := range damages {
-		entries, _ := filepath.Glob(filepath.Join(cdir, "*.col"))
+		entries, _ := filepath.Glob(filepath.Join(cdir, "scan", "*.col"))
 		if len(entries) != len(files) {
 			t.Fatalf("%s: %d entries, want %d", what, len(entries), len(files))
 		}
@@ -469,7 +510,7 @@ func TestConcurrentCaches(t *testing.T) {
 		}
 	})
 	wg.Wait()
-	tmps, _ := filepath.Glob(filepath.Join(cdir, "tmp-*"))
+	tmps, _ := filepath.Glob(filepath.Join(cdir, "scan", "tmp-*"))
 	if len(tmps) != 0 {
 		t.Errorf("temporary files left: %v", tmps)
 	}

@@ -39,9 +39,12 @@ var (
 )
 
 type header struct {
-	Path    string `json:"path"`
+	Build   string `json:"build"` // the nectar that wrote it (build)
+	Path    string `json:"path"`  // keyPath
 	Size    int64  `json:"size"`
 	ModTime int64  `json:"mtime_ns,omitempty"`
+	Inode   uint64 `json:"inode,omitempty"`
+	CTime   int64  `json:"ctime_ns,omitempty"`
 	ETag    string `json:"etag,omitempty"`
 
 	MaxLineBytes int                 `json:"max_line_bytes"`
@@ -78,23 +81,29 @@ type blob struct {
 	CRC uint32 `json:"crc"` // of the compressed bytes
 }
 
-// sameVersion reports whether h describes f as it is now: the same size
-// and ETag for S3, the same size and modification time for a local file.
+// sameVersion reports whether h, written by this build, describes f as it
+// is now: the same size and ETag for S3; for a local file the same size,
+// modification time, inode and status-change time.
 func (h *header) sameVersion(f source.File) bool {
-	if h.Path != f.Path || h.Size != f.Size {
+	if h.Build != build() || h.Path != keyPath(f.Path) || h.Size != f.Size {
 		return false
 	}
 	if f.ETag != "" {
 		return h.ETag == f.ETag
 	}
-	return h.ETag == "" && h.ModTime == f.ModTime.UnixNano()
+	ino, ctime := fileIdentity(f.Path)
+	return h.ETag == "" && h.ModTime == f.ModTime.UnixNano() && h.Inode == ino && h.CTime == ctime
 }
 
 func (c *Cache) encode(f source.File, e *scan.Entry) ([]byte, error) {
-	h := header{Path: f.Path, Size: f.Size, ETag: f.ETag, MaxLineBytes: e.MaxLineBytes, Lines: e.Lines, Rows: e.NumRows,
+	h := header{Build: build(), Path: keyPath(f.Path), Size: f.Size, ETag: f.ETag, MaxLineBytes: e.MaxLineBytes, Lines: e.Lines, Rows: e.NumRows,
 		Malformed: e.Malformed, InvalidUTF8: e.InvalidUTF8, TooLong: e.TooLong, Truncated: e.Truncated, Repeated: e.Repeated, NewKeys: e.NewKeys}
 	if f.ETag == "" {
+		// The listing's time, and the inode and ctime now: a file that
+		// changed since the scan read it has another ctime by now, so its
+		// copy never serves the new bytes.
 		h.ModTime = f.ModTime.UnixNano()
+		h.Inode, h.CTime = fileIdentity(f.Path)
 	}
 	var body, raw []byte
 	add := func(raw []byte) blob {

@@ -42,12 +42,15 @@ Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 			if err != nil {
 				return err
 			}
-			local := "off (--cache turns it on)"
+			local, s3 := "off (--cache turns it on)", "on (--no-cache turns it off)"
 			if sc.Local {
 				local = "on"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "dir:      %s\nentries:  %d files, %d schemas\nsize:     %s of %s\ns3:       on\nlocal:    %s\n",
-				st.Dir, st.Entries, st.Schemas, output.FormatBytes(st.Bytes), output.FormatBytes(st.MaxSize), local)
+			if !sc.S3 {
+				s3 = "off (nectar.yaml's cache: {s3: false})"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "dir:      %s\nentries:  %d files, %d schemas\nsize:     %s of %s\ns3:       %s\nlocal:    %s\n",
+				st.Dir, st.Entries, st.Schemas, output.FormatBytes(st.Bytes), output.FormatBytes(st.MaxSize), s3, local)
 			return nil
 		},
 	}, &cobra.Command{

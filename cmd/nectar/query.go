@@ -34,7 +34,7 @@ type sourceFlags struct {
 	lateArrivals time.Duration
 	profile      string
 	endpoint     string
-	// cache and noCache are --cache and --no-cache (addCache).
+	// cache and noCache are --cache and --no-cache.
 	cache, noCache bool
 
 	cfg *project.Config // loaded by engine()
@@ -52,11 +52,8 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().DurationVar(&f.lateArrivals, "late-arrivals", 0, "let an upper bound on timestamp skip Segment day folders received more than this after it (e.g. 72h); events delivered later than that are not read (default: such bounds skip nothing)")
 	c.Flags().StringVar(&f.profile, "profile", "", "AWS profile for s3:// paths (default AWS_PROFILE, then the default profile)")
 	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
-}
-
-// addCache adds --cache and --no-cache, the scan cache's switches, to
-// commands that run queries a user repeats.
-func (f *sourceFlags) addCache(c *cobra.Command) {
+	// The scan cache's switches: every command that reads logs may keep
+	// copies (S3 objects by default), so every one can be told not to.
 	c.Flags().BoolVar(&f.cache, "cache", false, "keep columnar copies of the columns read from local files too, and read them instead of the files next time (S3 objects get them unless --no-cache; see nectar cache)")
 	c.Flags().BoolVar(&f.noCache, "no-cache", false, "read every raw file, S3 ones included, and keep no copies")
 	c.MarkFlagsMutuallyExclusive("cache", "no-cache")
@@ -159,7 +156,6 @@ func newQueryCmd() *cobra.Command {
 		},
 	}
 	sf.add(c)
-	sf.addCache(c)
 	ef.add(c)
 	c.Flags().StringVarP(&file, "file", "f", "", "read the query or script from FILE")
 	c.Flags().StringVar(&format, "format", "", "output format: table, line (one column per line, for wide rows), csv, json, parquet or arrow (Arrow IPC stream) (default: from -o's extension, else table)")
