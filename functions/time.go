@@ -248,7 +248,7 @@ func init() {
 			return r, nil
 		}})
 	register(&Func{Name: "to_timestamp", MinArgs: 1, MaxArgs: 2, Check: timeOrNumCheck(types.Timestamp, strArg),
-		Doc: "to_timestamp(x[, fmt]) → TIMESTAMP: x parsed as ISO-8601 or with a Spark datetime pattern; NULL when unparsable",
+		Doc: "to_timestamp(x[, fmt]) → TIMESTAMP: x parsed as ISO-8601 or with a Spark datetime pattern (fields the text leaves out are those of 1970-01-01 00:00; 'yy' is 2000–2099; optional [sections]; 'E' and 'Q' only format, as in Spark); NULL when unparsable, an error when the text gives one field two values",
 		Eval: func(a []types.Value) (types.Value, error) {
 			us, ok, err := parseTimeArg(a)
 			if !ok {

@@ -31,7 +31,8 @@ func TestTimeFunctions(t *testing.T) {
 		{"to_timestamp", vals(S("garbage")), null, nil},
 		{"to_timestamp", vals(S("2023"), S("yyyy-ww")), null, ErrBadPattern},
 		{"to_timestamp", vals(S("x"), S("QQQ yyyy")), null, ErrBadPattern}, // formatting-only letter
-		{"to_timestamp", vals(S("x"), S("yyyy'1'")), null, ErrBadPattern},  // literal Go would misread
+		{"to_timestamp", vals(S("20231"), S("yyyy'1'")), TS("2023-01-01T00:00:00Z"), nil},
+		{"to_timestamp", vals(S("Sat 2023"), S("EEE yyyy")), null, ErrBadPattern}, // Spark formats with E but cannot parse it
 		{"to_timestamp", vals(TS("2020-01-01T00:00:00Z"), S("yyyy")), TS("2020-01-01T00:00:00Z"), nil},
 		{"to_timestamp", vals(I(0)), TS("1970-01-01T00:00:00Z"), nil},
 		{"to_date", vals(S("2009-07-30 04:17:52")), D("2009-07-30"), nil},         // doc

@@ -31,6 +31,8 @@ var differences = map[string]string{
 	"functions_time/date_format":                 "date_format takes Spark's datetime patterns (yyyy-MM-dd); DuckDB uses strftime patterns",
 	"functions_time/datediff":                    "Spark's datediff(end, start) counts days; DuckDB's datediff(part, start, end) takes a unit first",
 	"functions_time/dayofweek":                   "dayofweek is 1 = Sunday … 7 = Saturday in Spark, 0 … 6 in DuckDB",
+	"functions_time/to_timestamp_conflict":       "DuckDB has no to_timestamp(text, Spark pattern); its strptime takes strftime patterns",
+	"functions_time/to_timestamp_patterns":       "DuckDB has no to_timestamp(text, Spark pattern); its strptime takes strftime patterns",
 	"functions_time/from_unixtime":               "DuckDB has no from_unixtime (Spark returns 'yyyy-MM-dd HH:mm:ss' text)",
 	"functions_time/interval_cast":               "Spark casts intervals to and from numbers in the end field's unit and prints them as INTERVAL '…' DAY TO SECOND; DuckDB has neither",
 	"functions_time/interval_date_time":          "DuckDB's INTERVAL '12:12:12.123456789' HOUR TO SECOND reads the text differently, and its date + interval is a TIMESTAMP where Spark keeps a DATE",
