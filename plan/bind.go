@@ -529,10 +529,10 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		items := append([]syntax.SelectItem{{Expr: &syntax.Star{At: op.At}}}, op.Items...)
 		return b.selectOn(in, sc, &syntax.Select{At: op.At, Items: items}, selectOpts{keepHidden: true})
 	case *syntax.PipeSet:
-		c := &exprCtx{b: b, sc: sc, clause: "SET"}
-		exprs, names := sc.refs(), sc.names()
-		out := append(scope{}, sc...)
+		// Assignments apply in order, each seeing the ones before it, as
+		// Spark's |> SET does (SET z = x + 1, zz = z + 1 reads the new z).
 		for i, name := range op.Names {
+			c := &exprCtx{b: b, sc: sc, clause: "SET"}
 			idx, err := sc.lookup([]string{name}, op.Position())
 			if err != nil {
 				return nil, nil, notAdmissible(err)
@@ -541,10 +541,13 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 			if err != nil {
 				return nil, nil, err
 			}
+			exprs, names := sc.refs(), sc.names()
+			out := append(scope{}, sc...)
 			exprs[idx] = e
 			out[idx].Kind = e.Kind()
+			in, sc = &Project{Input: in, Exprs: exprs, Names: names}, out
 		}
-		return &Project{Input: in, Exprs: exprs, Names: names}, out, nil
+		return in, sc, nil
 	case *syntax.PipeDrop:
 		drop := map[int]bool{}
 		for _, name := range op.Names {
