@@ -175,6 +175,13 @@ func TestRegexFunctions(t *testing.T) {
 		{"regexp_extract", vals(S("aa"), S(`(a)\1`), I(1)), null, ErrInvalidArg},                             // RE2 has no backreferences
 		{"regexp_extract_all", vals(S("100-200, 300-400"), S(`(\d+)-(\d+)`), I(1)), S(`["100","300"]`), nil}, // doc
 		{"regexp_extract_all", vals(S("x"), S(`(\d+)`)), S(`[]`), nil},
+		// Java's find loop keeps an empty match right after a non-empty one
+		// (Spark's regexp-functions.sql, Apache-2.0); Go's FindAll drops it.
+		{"regexp_extract_all", vals(S("1a 2b 14m"), S(`(\d+)?`), I(1)), S(`["1","","","2","","","14","",""]`), nil},
+		{"regexp_extract_all", vals(S("a 2b 14m"), S(`(\d+)?`), I(1)), S(`["","","2","","","14","",""]`), nil},
+		{"regexp_count", vals(S("1a"), S(`\d*`)), I(3), nil},
+		{"regexp_replace", vals(S("1a"), S(`(\d+)?`), S("x")), S("xxax"), nil},
+		{"regexp_replace", vals(S("héllo"), S(`l*`), S("-")), S("-h-é--o-"), nil},
 		{"regexp_replace", vals(S("100-200"), S(`(\d+)`), S("num")), S("num-num"), nil}, // doc
 		{"regexp_replace", vals(S("john smith"), S(`(\w+) (\w+)`), S("$2, $1")), S("smith, john"), nil},
 		{"regexp_replace", vals(S("ab"), S(`(a)`), S("$1x")), S("axb"), nil}, // Go would read $1x as a named group
