@@ -581,6 +581,8 @@ func sparkType(k types.Kind) string {
 		return "TIMESTAMP"
 	case types.Date:
 		return "DATE"
+	case types.Binary:
+		return "BINARY"
 	}
 	if k.IsNested() || k.IsInterval() {
 		return k.String()

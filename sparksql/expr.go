@@ -65,6 +65,8 @@ func literal(v types.Value) (string, error) {
 		return "TIMESTAMP_MICROS(" + strconv.FormatInt(v.I, 10) + "L)", nil
 	case types.Date:
 		return "DATE_FROM_UNIX_DATE(" + strconv.FormatInt(v.I, 10) + ")", nil
+	case types.Binary:
+		return types.BinaryLiteral(v.S), nil
 	}
 	if v.K.IsNested() {
 		return nestedLiteral(v)

@@ -66,6 +66,7 @@ var rejectedCases = []struct {
 	{"SELECT x::", 1, 11, "expected a type name", ""},
 	{"SELECT TIMESTAMP 'yesterday'", 1, 18, "invalid TIMESTAMP literal 'yesterday'", "YYYY-MM-DD HH:MM:SS"},
 	{"SELECT DATE '2019-13-45'", 1, 13, "invalid DATE literal", "YYYY-MM-DD"},
+	{"SELECT X'0g'", 1, 9, "invalid binary literal X'0g'", "hexadecimal digits"},
 	{"SELECT INTERVAL 1 FORTNIGHT", 1, 19, "unknown interval unit 'FORTNIGHT'", "units: year"},
 	{"SELECT INTERVAL 'an' hour", 1, 17, "invalid interval count 'an'", ""},
 	{"SELECT INTERVAL 1 YEAR TO MONTH", 1, 17, "takes a string", ""},

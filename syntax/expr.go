@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"encoding/hex"
 	"math"
 	"strconv"
 	"strings"
@@ -323,6 +324,10 @@ func (p *parser) parsePrimary() Expr {
 		case "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "DATE":
 			if n.kind == tString {
 				return p.parseTypedLiteral(up)
+			}
+		case "X":
+			if n.kind == tString && n.pos == t.end {
+				return p.parseBinaryLiteral()
 			}
 		case "LEFT", "RIGHT":
 			// left(s, n) and right(s, n) are string functions in Spark.
@@ -710,4 +715,21 @@ func (p *parser) parseTypedLiteral(kind string) Expr {
 		return &Literal{At: At{t.pos}, Value: types.DateValue(days)}
 	}
 	return &Literal{At: At{t.pos}, Value: types.TimestampValue(tm)}
+}
+
+// parseBinaryLiteral reads X'0A1B', a BINARY of the bytes the hex digits
+// spell, as Spark's lexer reads BINARY_HEX; an odd count of digits starts
+// with a zero nibble, as Spark's Hex.unhex pads it.
+func (p *parser) parseBinaryLiteral() Expr {
+	t := p.next()
+	s := p.next()
+	h := s.text
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		p.fail(&Error{Pos: s.pos, Msg: "invalid binary literal X" + QuoteString(s.text), Hint: "write X'' with hexadecimal digits, two a byte"})
+	}
+	return &Literal{At: At{t.pos}, Value: types.BinaryValue(b)}
 }

@@ -580,6 +580,8 @@ func FormatValue(v types.Value) string {
 		return "TIMESTAMP '" + v.Time().Format("2006-01-02 15:04:05.999999") + "'"
 	case types.Date:
 		return "DATE '" + v.Time().Format(types.DateLayout) + "'"
+	case types.Binary:
+		return types.BinaryLiteral(v.S)
 	}
 	if v.K.IsInterval() {
 		return types.FormatInterval(v)

@@ -48,6 +48,16 @@ func Cast(v Value, to Kind) (Value, error) {
 	if to.IsInterval() || v.K.IsInterval() {
 		return castInterval(v, to)
 	}
+	switch {
+	case v.K == Binary && to == String:
+		// Spark keeps the bytes (UTF8String.fromBytes); only showing
+		// them replaces what is not UTF-8.
+		return StringValue(v.S), nil
+	case to == Binary && v.K == String:
+		return Value{K: Binary, S: v.S}, nil
+	case to == Binary || v.K == Binary:
+		return NullValue, castErr(v, to)
+	}
 	switch to {
 	case Null:
 		return NullValue, nil
@@ -197,6 +207,10 @@ func CanCast(from, to Kind) bool {
 	}
 	if from.IsInterval() || to.IsInterval() {
 		return canCastInterval(from, to)
+	}
+	if from == Binary || to == Binary {
+		// Spark 4 (ANSI) casts BINARY to and from STRING only.
+		return from == String || to == String
 	}
 	if !from.IsNested() && !to.IsNested() {
 		return true

@@ -132,3 +132,35 @@ func TestParseType(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryCasts: Spark 4 (ANSI) casts BINARY to and from STRING only,
+// keeping the bytes; the text shown replaces bytes that are not UTF-8.
+func TestBinaryCasts(t *testing.T) {
+	b := BinaryValue([]byte("a\x80"))
+	if s, err := Cast(b, String); err != nil || s.K != String || s.S != "a\x80" {
+		t.Errorf("CAST(binary AS STRING) = %#v, %v", s, err)
+	}
+	if r, err := Cast(StringValue("hé"), Binary); err != nil || r.K != Binary || r.S != "hé" {
+		t.Errorf("CAST(string AS BINARY) = %#v, %v", r, err)
+	}
+	for _, v := range []Value{IntValue(1), FloatValue(1), BoolValue(true), DateValue(1)} {
+		if _, err := Cast(v, Binary); err == nil {
+			t.Errorf("CAST(%s AS BINARY) succeeded", v.K)
+		}
+		if CanCast(v.K, Binary) || CanCast(Binary, v.K) {
+			t.Errorf("CanCast between %s and BINARY", v.K)
+		}
+	}
+	if got := b.String(); got != "a\uFFFD" {
+		t.Errorf("String() = %q", got)
+	}
+	if got := BinaryLiteral("\x01\xab"); got != "X'01AB'" {
+		t.Errorf("BinaryLiteral = %q", got)
+	}
+	if Compare(BinaryValue([]byte{0x01}), BinaryValue([]byte{0xff})) >= 0 {
+		t.Error("BINARY compares bytes unsigned")
+	}
+	if k, ok := ParseKind("binary"); !ok || k != Binary {
+		t.Errorf("ParseKind(binary) = %v, %v", k, ok)
+	}
+}

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"encoding/base64"
 	"math"
 	"unicode/utf8"
 )
@@ -78,6 +79,9 @@ func AppendJSON(dst []byte, v Value, omitNullFields bool) []byte {
 		return append(dst, FormatFloat(v.F)...)
 	case String, Timestamp, Date:
 		return AppendJSONString(dst, v.String())
+	case Binary:
+		// Base64, as Spark's JSON writer (to_json) writes BINARY.
+		return AppendJSONString(dst, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	}
 	in := info(v.K)
 	if in == nil {

@@ -20,6 +20,7 @@ const (
 	String    // STRING: UTF-8 text
 	Timestamp // TIMESTAMP: microseconds since the Unix epoch, UTC
 	Date      // DATE: days since the Unix epoch
+	Binary    // BINARY: bytes, held in a string
 )
 
 var kindNames = [...]string{
@@ -30,6 +31,7 @@ var kindNames = [...]string{
 	String:    "STRING",
 	Timestamp: "TIMESTAMP",
 	Date:      "DATE",
+	Binary:    "BINARY",
 }
 
 func (k Kind) String() string {
@@ -60,6 +62,8 @@ func (k Kind) Short() string {
 		return "dttm"
 	case Date:
 		return "date"
+	case Binary:
+		return "blob"
 	}
 	if k.IsInterval() {
 		return "intrvl"
@@ -101,6 +105,8 @@ func scalarKind(name string) (Kind, bool) {
 		return Timestamp, true
 	case "DATE":
 		return Date, true
+	case "BINARY":
+		return Binary, true
 	case "VOID", "NULL":
 		return Null, true
 	}
