@@ -129,6 +129,8 @@ func (c *Const) String() string {
 		return "TIMESTAMP " + quoteString(v.String())
 	case types.Date:
 		return "DATE " + quoteString(v.String())
+	case types.Binary:
+		return types.BinaryLiteral(v.S)
 	}
 	if v.K.IsNested() {
 		return constNested(v)
