@@ -285,6 +285,9 @@ func init() {
 			if k := args[0]; k != types.Null && !k.IsNested() {
 				return types.Null, &ArgTypeError{Arg: 1, Want: "a STRUCT, ARRAY or MAP", Got: k}
 			}
+			if !types.JSONKeyWritable(args[0]) {
+				return types.Null, &ArgTypeError{Arg: 1, Want: "maps keyed by scalars or structs of scalars (Spark names other keys by their internal objects)", Got: args[0]}
+			}
 			return types.String, nil
 		},
 		Eval: func(a []types.Value) (types.Value, error) {
