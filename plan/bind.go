@@ -476,7 +476,11 @@ func (b *binder) combine(op string, all bool, l Node, ls scope, r Node, rs scope
 	}
 	kinds := make([]types.Kind, len(lv))
 	for i := range lv {
-		kinds[i] = types.Widen(ls[lv[i]].Kind, rs[rv[i]].Kind)
+		k, ok := setOpKind(ls[lv[i]].Kind, rs[rv[i]].Kind)
+		if !ok {
+			return nil, nil, syntax.Errorf(pos, "[INCOMPATIBLE_COLUMN_TYPE] %s can only be performed on columns of compatible types: column %d is %s on the left and %s on the right", op, i+1, ls[lv[i]].Kind, rs[rv[i]].Kind)
+		}
+		kinds[i] = k
 	}
 	l, r = castTo(l, ls, lv, kinds), castTo(r, rs, rv, kinds)
 	names := make([]string, len(lv))
@@ -486,6 +490,36 @@ func (b *binder) combine(op string, all bool, l Node, ls scope, r Node, rs scope
 		out[i] = scopeCol{Name: ls[j].Name, Kind: kinds[i]}
 	}
 	return &SetOp{Op: op, All: all, Left: l, Right: r, Names: names, Kinds: kinds}, out, nil
+}
+
+// setOpKind is the kind a column of a UNION, INTERSECT or EXCEPT takes,
+// as Spark 4's ANSI coercion (AnsiTypeCoercion.findWiderTypeForTwo) finds
+// it: a STRING beside a number, boolean, date, timestamp or binary is
+// cast to that type (so 'a' UNION 1 fails as CAST('a' AS BIGINT) does),
+// and kinds with no common type (a number and a boolean, an array and a
+// number) are an error rather than STRING.
+func setOpKind(a, b types.Kind) (types.Kind, bool) {
+	switch {
+	case a == b || b == types.Null:
+		return a, true
+	case a == types.Null:
+		return b, true
+	case a == types.String && b != types.String:
+		return stringPromotion(b)
+	case b == types.String:
+		return stringPromotion(a)
+	}
+	w := types.Widen(a, b)
+	return w, w != types.String || a == types.String || b == types.String
+}
+
+// stringPromotion is the type a STRING beside k takes: k itself for the
+// scalar kinds; none for intervals (which one?) and nested kinds.
+func stringPromotion(k types.Kind) (types.Kind, bool) {
+	if k.IsInterval() || k.IsNested() {
+		return types.Null, false
+	}
+	return k, true
 }
 
 func visible(s scope) []int {

@@ -157,8 +157,9 @@ func (t Type) String() string {
 // meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP,
 // arrays and maps element by element, structs with the same field names
 // field by field, intervals of one family to the fields of both, and
-// every other conflict to STRING. Schema inference and
-// UNION use it, so a type conflict never fails a query. (Inference merges
+// every other conflict to STRING. Schema inference uses it, so a type
+// conflict never fails a read (set operations follow Spark's stricter
+// rule: plan.setOpKind). (Inference merges
 // structs with different fields too: see Merge.)
 func Widen(a, b Kind) Kind {
 	switch {
