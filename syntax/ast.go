@@ -225,7 +225,8 @@ type (
 		At
 		Items []OrderItem
 	}
-	// PipeLimit is |> LIMIT n [OFFSET m].
+	// PipeLimit is |> LIMIT n [OFFSET m], |> LIMIT ALL [OFFSET m] or |> OFFSET
+	// m: Limit is nil for no limit.
 	PipeLimit struct {
 		At
 		Limit  Expr

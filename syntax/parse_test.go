@@ -147,6 +147,8 @@ var acceptedCases = []struct {
 	{"SELECT sum(x) OVER w2 FROM t GROUP BY x HAVING x > 1 WINDOW w1 AS (ORDER BY x ROWS 1 PRECEDING), w2 AS w1 ORDER BY 1", "SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t GROUP BY x HAVING x > 1 ORDER BY 1"},
 	{"SELECT (SELECT max(y) OVER w FROM u WINDOW w AS (PARTITION BY z)) FROM t", "SELECT (SELECT max(y) OVER (PARTITION BY z) FROM u) FROM t"},
 	{"FROM t |> SELECT a, sum(b) OVER w WINDOW w AS (PARTITION BY a) |> EXTEND rank() OVER v AS r WINDOW v AS (ORDER BY a)", "FROM t\n|> SELECT a, sum(b) OVER (PARTITION BY a)\n|> EXTEND rank() OVER (ORDER BY a) AS r"},
+	{"FROM t |> OFFSET 1 |> LIMIT ALL OFFSET 0 |> limit all |> MINUS ALL TABLE u", "FROM t\n|> OFFSET 1\n|> OFFSET 0\n|> LIMIT ALL\n|> EXCEPT ALL (FROM u)"},
+	{"FROM t | WHERE a | select a, b | extend a || 'x' AS c | order by a | limit 1", "FROM t\n|> WHERE a\n|> SELECT a, b\n|> EXTEND a || 'x' AS c\n|> ORDER BY a\n|> LIMIT 1"},
 	{"WITH t(x, `y z`) AS (SELECT 1, 2) SELECT x FROM t", "WITH t(x, `y z`) AS (SELECT 1, 2) SELECT x FROM t"},
 	{"WITH t (SELECT 1), u (a) (SELECT 2) SELECT * FROM t, u", "WITH t AS (SELECT 1), u(a) AS (SELECT 2) SELECT * FROM t CROSS JOIN u"},
 	{"TABLE t |> UNION ALL TABLE u, (SELECT 1) |> except table db.v", "FROM t\n|> UNION ALL (FROM u), (SELECT 1)\n|> EXCEPT (FROM db.v)"},

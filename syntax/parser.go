@@ -1285,7 +1285,7 @@ func (p *parser) parseParenJoin(open *token) TableExpr {
 
 // ---- pipe operators ----
 
-var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "JOIN", "UNION", "INTERSECT", "EXCEPT"}
+var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "OFFSET", "JOIN", "UNION", "INTERSECT", "EXCEPT", "MINUS"}
 
 // atPipeEnd reports whether the current token ends a pipe operator.
 func (p *parser) atPipeEnd() bool {
@@ -1364,14 +1364,24 @@ func (p *parser) parsePipeOp() PipeOp {
 		return &PipeOrderBy{At: at, Items: p.parseOrderItems()}
 	case isKw(t, "LIMIT"):
 		p.next()
-		op := &PipeLimit{At: at, Limit: p.parseExpr()}
+		op := &PipeLimit{At: at}
+		if !p.acceptKw("ALL") { // LIMIT ALL: no limit, as in Spark
+			op.Limit = p.parseExpr()
+		}
 		if p.acceptKw("OFFSET") {
 			op.Offset = p.parseExpr()
 		}
 		return op
-	case isKw(t, "UNION") || isKw(t, "INTERSECT") || isKw(t, "EXCEPT"):
+	case isKw(t, "OFFSET"):
 		p.next()
-		op := &PipeSetOp{At: at, Op: strings.ToUpper(t.text), All: p.parseSetQuantifier()}
+		return &PipeLimit{At: at, Offset: p.parseExpr()}
+	case isKw(t, "UNION") || isKw(t, "INTERSECT") || isKw(t, "EXCEPT") || isKw(t, "MINUS"):
+		p.next()
+		name := strings.ToUpper(t.text)
+		if name == "MINUS" {
+			name = "EXCEPT" // Spark's synonym
+		}
+		op := &PipeSetOp{At: at, Op: name, All: p.parseSetQuantifier()}
 		for {
 			open := p.tok()
 			if p.startsTable(p.i) {

@@ -299,6 +299,12 @@ func (o *PipeOrderBy) String() string {
 }
 
 func (o *PipeLimit) String() string {
+	switch {
+	case o.Limit == nil && o.Offset == nil:
+		return "LIMIT ALL"
+	case o.Limit == nil:
+		return "OFFSET " + o.Offset.String()
+	}
 	s := "LIMIT " + o.Limit.String()
 	if o.Offset != nil {
 		s += " OFFSET " + o.Offset.String()
