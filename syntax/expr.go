@@ -383,6 +383,23 @@ func (p *parser) parseParen() Expr {
 	}
 	p.next()
 	x := p.parseExpr()
+	if p.isOp(",") {
+		// (a, b, …) is a row: struct(a, b, …), as Spark's parser reads it.
+		args := []Expr{x}
+		for p.acceptOp(",") {
+			args = append(args, p.parseExpr())
+		}
+		p.expectClose(open)
+		if p.isOp("->") {
+			// (x, 1) -> …: a lambda's parameters are names.
+			for _, a := range args {
+				if id, ok := a.(*Ident); !ok || len(id.Parts) != 1 {
+					p.fail(&Error{Pos: a.Position(), Msg: "expected ')' or a parameter name in the lambda's (x, y) list"})
+				}
+			}
+		}
+		return &Call{At: At{open.pos}, Name: "struct", Args: args}
+	}
 	p.expectClose(open)
 	return x
 }

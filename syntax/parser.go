@@ -917,12 +917,15 @@ func (p *parser) parseGroupBy(s *Select) {
 			cube := p.isKw("CUBE")
 			p.next()
 			open := p.next()
-			var list []Expr
-			if !p.isOp(")") {
-				list = p.parseExprList()
+			var units [][]Expr
+			for !p.isOp(")") {
+				units = append(units, p.parseGroupingUnit())
+				if !p.acceptOp(",") {
+					break
+				}
 			}
 			p.expectClose(open)
-			elems = append(elems, rollupOrCube(list, cube))
+			elems = append(elems, rollupOrCubeUnits(units, cube))
 			sets = true
 		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
 			p.next()
@@ -996,6 +999,50 @@ func (p *parser) parseGroupBy(s *Select) {
 		product = next
 	}
 	s.GroupingSets = product
+}
+
+// parseGroupingUnit reads one element of ROLLUP (…) or CUBE (…): a key,
+// or a parenthesised list of keys that come and go together, as Spark
+// reads CUBE(a, b, (a, b)); (a) + 1 is a key.
+func (p *parser) parseGroupingUnit() []Expr {
+	t := p.tok()
+	if t.kind == tOp && t.text == "(" {
+		var unit []Expr
+		if p.attempt(func() {
+			p.next()
+			if !p.isOp(")") {
+				unit = p.parseExprList()
+			}
+			p.expectClose(t)
+			if !p.isOp(",") && !p.isOp(")") {
+				p.failExpected("',' or ')'")
+			}
+		}) {
+			if len(unit) == 0 {
+				p.fail(Errorf(t.pos, "ROLLUP and CUBE take keys, not the empty grouping set (), as in Spark"))
+			}
+			return unit
+		}
+	}
+	return []Expr{p.parseExpr()}
+}
+
+// rollupOrCubeUnits is rollupOrCube over units of keys, each unit kept or
+// dropped whole.
+func rollupOrCubeUnits(units [][]Expr, cube bool) [][]Expr {
+	idx := make([]Expr, len(units))
+	for i := range units {
+		idx[i] = &Literal{Value: types.IntValue(int64(i))}
+	}
+	var out [][]Expr
+	for _, set := range rollupOrCube(idx, cube) {
+		var keys []Expr
+		for _, u := range set {
+			keys = append(keys, units[u.(*Literal).Value.I]...)
+		}
+		out = append(out, keys)
+	}
+	return out
 }
 
 // rollupOrCube lists the grouping sets of ROLLUP (keys) (each prefix, the
