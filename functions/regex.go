@@ -289,3 +289,71 @@ func regexGroup(name string, a []types.Value) (re *regexp.Regexp, idx int64, nul
 	}
 	return re, idx, false, nil
 }
+
+func init() {
+	register(&Func{Name: "split", MinArgs: 2, MaxArgs: 3, Check: fixed(types.ArrayOf(types.String), anyArg, anyArg, numArg),
+		Doc: "split(s, regex[, limit]) → ARRAY<STRING>: s cut at each match of regex, as Spark's split: at most limit pieces when limit > 0 (the last holding the rest), every piece otherwise, trailing empty ones kept; an empty regex cuts between characters",
+		Eval: func(a []types.Value) (types.Value, error) {
+			limit := int64(-1)
+			if len(a) > 2 {
+				var err error
+				if limit, err = ToInt(a[2]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			s, pattern := ToString(a[0]), ToString(a[1])
+			var parts []string
+			if pattern == "" {
+				parts = splitChars(s, limit)
+			} else {
+				re, err := compileRegex("split", pattern)
+				if err != nil {
+					return types.NullValue, err
+				}
+				parts = splitRegex(re, s, limit)
+			}
+			elems := make([]types.Value, len(parts))
+			for i, p := range parts {
+				elems[i] = str(p)
+			}
+			return types.ArrayValue(types.ArrayOf(types.String), elems), nil
+		}})
+}
+
+// splitChars is UTF8String.split with an empty pattern: one piece per
+// character, at most limit (> 0) with the rest in the last; "" is [""].
+func splitChars(s string, limit int64) []string {
+	n := int64(utf8.RuneCountInString(s))
+	if s == "" {
+		return []string{""}
+	}
+	if limit <= 0 || limit > n {
+		limit = n
+	}
+	out := make([]string, 0, limit)
+	for i := int64(0); i < limit-1; i++ {
+		_, w := utf8.DecodeRuneInString(s)
+		out = append(out, s[:w])
+		s = s[w:]
+	}
+	return append(out, s)
+}
+
+// splitRegex is Java's String.split(regex, limit) with limit 0 read as
+// -1, as Spark's UTF8String.split does: trailing empty pieces stay, and a
+// zero-width match at the start makes no empty first piece.
+func splitRegex(re *regexp.Regexp, s string, limit int64) []string {
+	var out []string
+	last := 0
+	for _, m := range findAll(re, s) {
+		if limit > 0 && int64(len(out)) == limit-1 {
+			break
+		}
+		if m[1] == 0 && m[0] == 0 {
+			continue // a zero-width match at the start
+		}
+		out = append(out, s[last:m[0]])
+		last = m[1]
+	}
+	return append(out, s[last:])
+}

@@ -3,6 +3,8 @@ package functions
 import (
 	"strings"
 	"testing"
+
+	"github.com/nectar-dev/nectar/types"
 )
 
 // Expectations marked "doc" are the examples of Spark's SQL function
@@ -258,5 +260,32 @@ func TestTrimChars(t *testing.T) {
 		{"rtrim", vals(S("SSparkSQLS"), S("SL")), S("SSparkSQ"), nil},
 		{"trim", vals(S("xx"), S("")), S("xx"), nil},
 		{"trim", vals(S("  "), null), null, nil},
+	})
+}
+
+// TestSplit: Spark's string-functions.sql results (Apache Spark, Apache
+// License 2.0), and Java's String.split rules around empty matches.
+func TestSplit(t *testing.T) {
+	arr := func(s ...string) types.Value {
+		v := make([]types.Value, len(s))
+		for i, x := range s {
+			v[i] = S(x)
+		}
+		return types.ArrayValue(types.ArrayOf(types.String), v)
+	}
+	run(t, []evalCase{
+		{"split", vals(S("aa1cc2ee3"), S("[1-9]+")), arr("aa", "cc", "ee", ""), nil},
+		{"split", vals(S("aa1cc2ee3"), S("[1-9]+"), I(2)), arr("aa", "cc2ee3"), nil},
+		{"split", vals(S("hello"), S("")), arr("h", "e", "l", "l", "o"), nil},
+		{"split", vals(S("hello"), S(""), I(1)), arr("hello"), nil},
+		{"split", vals(S("hello"), S(""), I(3)), arr("h", "e", "llo"), nil},
+		{"split", vals(S("hello"), S(""), I(100)), arr("h", "e", "l", "l", "o"), nil},
+		{"split", vals(S(""), S("")), arr(""), nil},
+		{"split", vals(S(""), S(""), I(1)), arr(""), nil},
+		{"split", vals(S("abc"), null), null, nil},
+		{"split", vals(S("abc"), S("x*")), arr("a", "b", "c", ""), nil},       // no empty first piece
+		{"split", vals(S("1a2"), S("[0-9]")), arr("", "a", ""), nil},          // a match at the start makes one
+		{"split", vals(S("a,b,,"), S(","), I(0)), arr("a", "b", "", ""), nil}, // limit 0 keeps trailing pieces
+		{"split", vals(S("x"), S("(")), null, ErrInvalidArg},
 	})
 }
