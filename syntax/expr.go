@@ -462,6 +462,9 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.next()
 		c.Name = "date_part"
 		c.Args = []Expr{&Literal{At: At{f.pos}, Value: types.StringValue(strings.ToLower(f.text))}, p.parseExpr()}
+	case name == "trim" && p.parseTrimForm(c):
+	case (name == "substring" || name == "substr") && p.parseSubstringForm(c):
+	case name == "position" && p.parsePositionForm(c):
 	default:
 		if p.acceptKw("DISTINCT") {
 			c.Distinct = true
@@ -749,4 +752,88 @@ func (p *parser) parseBinaryLiteral() Expr {
 		p.fail(&Error{Pos: s.pos, Msg: "invalid binary literal X" + QuoteString(s.text), Hint: "write X'' with hexadecimal digits, two a byte"})
 	}
 	return &Literal{At: At{t.pos}, Value: types.BinaryValue(b)}
+}
+
+// parseTrimForm reads SQL's trim([BOTH | LEADING | TRAILING] [chars] FROM
+// s) into trim(s, chars), ltrim(s, chars) or rtrim(s, chars), as Spark
+// does. It reads nothing and reports false for a plain call trim(s[, …]).
+func (p *parser) parseTrimForm(c *Call) bool {
+	fn := "trim"
+	dir := p.tok()
+	if dir.kind == tWord && p.peek(1).kind != tOp {
+		switch strings.ToUpper(dir.text) {
+		case "BOTH":
+		case "LEADING":
+			fn = "ltrim"
+		case "TRAILING":
+			fn = "rtrim"
+		default:
+			dir = nil
+		}
+	} else {
+		dir = nil
+	}
+	if dir == nil {
+		// trim(chars FROM s) without a direction: look for FROM after
+		// the first argument.
+		var chars Expr
+		if !p.attempt(func() {
+			chars = p.parseExpr()
+			if !p.isKw("FROM") {
+				p.failExpected("FROM")
+			}
+		}) {
+			return false
+		}
+		p.expectKw("FROM")
+		c.Args = []Expr{p.parseExpr(), chars}
+		return true
+	}
+	p.next()
+	c.Name = fn
+	if p.acceptKw("FROM") {
+		c.Args = []Expr{p.parseExpr()}
+		return true
+	}
+	chars := p.parseExpr()
+	p.expectKw("FROM")
+	c.Args = []Expr{p.parseExpr(), chars}
+	return true
+}
+
+// parseSubstringForm reads SQL's substring(s FROM pos [FOR len]) into
+// substring(s, pos[, len]); false, having read nothing, for a plain call.
+func (p *parser) parseSubstringForm(c *Call) bool {
+	var x Expr
+	if !p.attempt(func() {
+		x = p.parseExpr()
+		if !p.isKw("FROM") {
+			p.failExpected("FROM")
+		}
+	}) {
+		return false
+	}
+	p.expectKw("FROM")
+	c.Args = []Expr{x, p.parseExpr()}
+	if p.acceptKw("FOR") {
+		c.Args = append(c.Args, p.parseExpr())
+	}
+	return true
+}
+
+// parsePositionForm reads SQL's position(sub IN s) into position(sub, s);
+// false, having read nothing, for a plain call.
+func (p *parser) parsePositionForm(c *Call) bool {
+	var sub Expr
+	if !p.attempt(func() {
+		sub = p.parseConcat()
+		if !p.isKw("IN") {
+			p.failExpected("IN")
+		}
+	}) {
+		return false
+	}
+	p.expectKw("IN")
+	c.Args = []Expr{sub, p.parseExpr()}
+	return true
 }
