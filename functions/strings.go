@@ -54,6 +54,12 @@ func init() {
 				return str(fn(ToString(a[0]), cut)), nil
 			}}, tr.aliases...)
 	}
+	register(&Func{Name: "quote", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
+		Doc: "quote(s) → STRING: s in single quotes, its quotes and backslashes escaped with a backslash",
+		Eval: func(a []types.Value) (types.Value, error) {
+			r := strings.NewReplacer(`\`, `\\`, "'", `\'`)
+			return str("'" + r.Replace(ToString(a[0])) + "'"), nil
+		}})
 	register(&Func{Name: "length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
 		Doc: "length(s) → BIGINT: number of characters (not bytes); of a BINARY, its bytes",
 		Eval: func(a []types.Value) (types.Value, error) {

@@ -324,6 +324,14 @@ func groupingKeys(sel *syntax.Select) ([]syntax.Expr, []int64) {
 	}
 	var keys []syntax.Expr
 	index := map[string]int{}
+	for _, k := range sel.GroupBy {
+		// Hive's GROUP BY a, b GROUPING SETS (…) lists the keys first.
+		k = setKey(sel, k)
+		if _, ok := index[canonText(k)]; !ok {
+			index[canonText(k)] = len(keys)
+			keys = append(keys, k)
+		}
+	}
 	for _, set := range sel.GroupingSets {
 		for _, k := range set {
 			k = setKey(sel, k)

@@ -41,6 +41,11 @@ func (c *exprCtx) bindBool(e syntax.Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k := x.Kind(); k == types.Int && c.clause == "HAVING" {
+		// Spark reads an integer HAVING condition as true when it is not
+		// zero (having.sql: HAVING SUM(v) + 1); WHERE refuses one.
+		return castExpr(x, types.Bool), nil
+	}
 	if k := x.Kind(); k != types.Bool && k != types.Null {
 		return nil, syntax.Errorf(e.Position(), "%s expects a boolean condition, got %s", c.clause, k)
 	}

@@ -104,7 +104,10 @@ type Select struct {
 	GroupAll bool
 	// GroupingSets, when not nil, replaces GroupBy: GROUP BY GROUPING
 	// SETS ((a, b), (a), ()). ROLLUP, CUBE and their mixes with plain keys
-	// are read as the grouping sets they stand for.
+	// are read as the grouping sets they stand for. With GroupBy set too
+	// (Hive's GROUP BY a, b GROUPING SETS ((a), (b))), GroupBy lists the
+	// keys, in the order grouping_id's bits follow, and GroupingSets the
+	// sets.
 	GroupingSets [][]Expr
 	Having       Expr
 	Qualify      Expr // QUALIFY cond: filters on window function results

@@ -257,6 +257,8 @@ var acceptedCases = []struct {
 	{"SELECT substr(s FROM 5), substring(s from -3 for 1), position('b' IN s), position(x, s), substr(s, 1, 2)", "SELECT substr(s, 5), substring(s, -3, 1), position('b', s), position(x, s), substr(s, 1, 2)"},
 	{"SELECT a FROM t GROUP BY CUBE(a, (a, b))", "SELECT a FROM t GROUP BY GROUPING SETS ((a, a, b), (a), (a, b), ())"},
 	{"SELECT a FROM t GROUP BY ROLLUP((a, b), (c) + 1)", "SELECT a FROM t GROUP BY GROUPING SETS ((a, b, c + 1), (a, b), ())"},
+	{"SELECT a FROM t GROUP BY a, b GROUPING SETS (a, (a, b), ())", "SELECT a FROM t GROUP BY a, b GROUPING SETS ((a), (a, b), ())"},
+	{"SELECT a FROM t GROUP BY GROUPING SETS (ROLLUP(a, b), GROUPING SETS ((b), ()))", "SELECT a FROM t GROUP BY GROUPING SETS ((a, b), (a), (), (b), ())"},
 	{"SELECT x'537061726b', X'', x'123', CAST(s AS binary)", "SELECT X'537061726B', X'', X'0123', CAST(s AS BINARY)"},
 	{"SELECT INTERVAL '1 hour', INTERVAL 1 HOUR, INTERVAL '90' MINUTE, interval 2 days, INTERVAL '3 WEEKS', INTERVAL '-1 second'", "SELECT INTERVAL '01' HOUR, INTERVAL '01' HOUR, INTERVAL '90' MINUTE, INTERVAL '2' DAY, INTERVAL '21' DAY, INTERVAL '-01' SECOND"},
 	{"SELECT INTERVAL 1 DAY 2 HOURS, INTERVAL '500 milliseconds 10 microseconds', INTERVAL -1 HOUR", "SELECT INTERVAL '1 02' DAY TO HOUR, INTERVAL '00.50001' SECOND, INTERVAL '-01' HOUR"},

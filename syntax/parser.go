@@ -928,38 +928,7 @@ func (p *parser) parseGroupBy(s *Select) {
 			elems = append(elems, rollupOrCubeUnits(units, cube))
 			sets = true
 		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
-			p.next()
-			p.next()
-			open := p.tok()
-			p.expectOp("(")
-			var list [][]Expr
-			for {
-				if t := p.tok(); t.kind == tOp && t.text == "(" {
-					// (a, b) is a set; (a) + 1 is a one-key set.
-					var set []Expr
-					if p.attempt(func() {
-						p.next()
-						if !p.isOp(")") {
-							set = p.parseExprList()
-						}
-						p.expectClose(t)
-						if !p.isOp(",") && !p.isOp(")") {
-							p.failExpected("',' or ')'")
-						}
-					}) {
-						list = append(list, set)
-					} else {
-						list = append(list, []Expr{p.parseExpr()})
-					}
-				} else {
-					list = append(list, []Expr{p.parseExpr()})
-				}
-				if !p.acceptOp(",") {
-					break
-				}
-			}
-			p.expectClose(open)
-			elems = append(elems, list)
+			elems = append(elems, p.parseGroupingSets())
 			sets = true
 		default:
 			elems = append(elems, [][]Expr{{p.parseExpr()}})
@@ -967,6 +936,15 @@ func (p *parser) parseGroupBy(s *Select) {
 		if !p.acceptOp(",") {
 			break
 		}
+	}
+	if !sets && p.isKw("GROUPING") && isKw(p.peek(1), "SETS") {
+		// Hive's GROUP BY a, b GROUPING SETS ((a), (b)): the keys a, b
+		// and the sets that group by them, as in Spark.
+		for _, el := range elems {
+			s.GroupBy = append(s.GroupBy, el[0][0])
+		}
+		s.GroupingSets = p.parseGroupingSets()
+		return
 	}
 	if p.isKw("WITH") && (isKw(p.peek(1), "ROLLUP") || isKw(p.peek(1), "CUBE")) {
 		p.next()
@@ -999,6 +977,61 @@ func (p *parser) parseGroupBy(s *Select) {
 		product = next
 	}
 	s.GroupingSets = product
+}
+
+// parseGroupingSets reads GROUPING SETS (…): each element a set — (a, b),
+// (), or one key — or a ROLLUP (…), CUBE (…) or GROUPING SETS (…) inside,
+// which stands for its sets, as Spark reads them.
+func (p *parser) parseGroupingSets() [][]Expr {
+	p.next()
+	p.next()
+	open := p.tok()
+	p.expectOp("(")
+	var list [][]Expr
+	for {
+		t := p.tok()
+		switch {
+		case (p.isKw("ROLLUP") || p.isKw("CUBE")) && p.peek(1).kind == tOp && p.peek(1).text == "(":
+			cube := p.isKw("CUBE")
+			p.next()
+			ropen := p.next()
+			var units [][]Expr
+			for !p.isOp(")") {
+				units = append(units, p.parseGroupingUnit())
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectClose(ropen)
+			list = append(list, rollupOrCubeUnits(units, cube)...)
+		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
+			list = append(list, p.parseGroupingSets()...)
+		case t.kind == tOp && t.text == "(":
+			// (a, b) is a set; (a) + 1 is a one-key set.
+			var set []Expr
+			if p.attempt(func() {
+				p.next()
+				if !p.isOp(")") {
+					set = p.parseExprList()
+				}
+				p.expectClose(t)
+				if !p.isOp(",") && !p.isOp(")") {
+					p.failExpected("',' or ')'")
+				}
+			}) {
+				list = append(list, set)
+			} else {
+				list = append(list, []Expr{p.parseExpr()})
+			}
+		default:
+			list = append(list, []Expr{p.parseExpr()})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectClose(open)
+	return list
 }
 
 // parseGroupingUnit reads one element of ROLLUP (…) or CUBE (…): a key,

@@ -120,7 +120,11 @@ func (s *Select) String() string {
 		b.WriteString(" GROUP BY ALL")
 	}
 	if s.GroupingSets != nil {
-		b.WriteString(" GROUP BY GROUPING SETS (")
+		if len(s.GroupBy) > 0 {
+			b.WriteString(" GROUPING SETS (") // Hive's form, after the keys
+		} else {
+			b.WriteString(" GROUP BY GROUPING SETS (")
+		}
 		for i, set := range s.GroupingSets {
 			if i > 0 {
 				b.WriteString(", ")
