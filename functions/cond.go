@@ -74,7 +74,7 @@ func init() {
 			return castTo(a[2], k), nil
 		}})
 	register(&Func{Name: "if", MinArgs: 3, MaxArgs: 3, NullSafe: true,
-		Doc: "if(cond, x, y) → common kind of x and y: x when cond is true, y when false or NULL",
+		Doc: "if(cond, x, y) → common kind of x and y: x when cond is true, y when false or NULL (the other is not evaluated)",
 		Check: func(args []types.Kind) (types.Kind, error) {
 			if err := checkArgs(args[:1], boolArg); err != nil {
 				return types.Null, err

@@ -196,7 +196,7 @@ func init() {
 		}
 		return x / y, true
 	})
-	floatBinary("nanvl", "nanvl(x, y) → DOUBLE: x unless it is NaN, then y", func(x, y float64) (float64, bool) {
+	floatBinary("nanvl", "nanvl(x, y) → DOUBLE: x unless it is NaN, then y (y is evaluated only then)", func(x, y float64) (float64, bool) {
 		if math.IsNaN(x) {
 			return y, true
 		}

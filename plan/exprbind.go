@@ -146,6 +146,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if e.Name == "grouping" || e.Name == "grouping_id" {
 			return c.grouping(e)
 		}
+		if x, ok := lazyForm(e); ok {
+			return c.bind(x)
+		}
 		return c.call(e)
 	case *syntax.Case:
 		return c.caseExpr(e)
@@ -723,4 +726,31 @@ func orderable(pos syntax.Pos, what string, kinds ...types.Kind) error {
 		}
 	}
 	return nil
+}
+
+// lazyForm rewrites the functions that evaluate an argument only when
+// they need it as the CASE they are, so an argument a row does not need
+// is never evaluated, as in Spark: if(1 = 1, 1, 1/0) is 1, and
+// nanvl(x, y) reads y only where x is NaN (and is x, not NULL, when y
+// is NULL and x is not NaN).
+func lazyForm(e *syntax.Call) (syntax.Expr, bool) {
+	fn, ok := functions.Lookup(e.Name)
+	if !ok || e.Distinct || e.Filter != nil {
+		return nil, false
+	}
+	name := fn.Name
+	if fn.AliasOf != "" {
+		name = fn.AliasOf
+	}
+	switch {
+	case name == "if" && len(e.Args) == 3:
+		return &syntax.Case{At: e.At, Whens: []syntax.When{{Cond: e.Args[0], Result: e.Args[1]}}, Else: e.Args[2]}, true
+	case name == "nanvl" && len(e.Args) == 2:
+		double := func(x syntax.Expr) syntax.Expr {
+			return &syntax.Cast{At: e.At, X: x, Type: types.Type{Kind: types.Float}}
+		}
+		isNaN := &syntax.Call{At: e.At, Name: "isnan", Args: []syntax.Expr{e.Args[0]}}
+		return &syntax.Case{At: e.At, Whens: []syntax.When{{Cond: isNaN, Result: double(e.Args[1])}}, Else: double(e.Args[0])}, true
+	}
+	return nil, false
 }
