@@ -2,9 +2,11 @@ package syntax
 
 import (
 	"encoding/hex"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -145,7 +147,51 @@ func (p *parser) parseLikeRest(l *Like) Expr {
 		return l
 	}
 	l.Pattern = p.parseConcat()
+	if l.Op != "RLIKE" && p.isKw("ESCAPE") {
+		p.next()
+		esc := p.tok()
+		if esc.kind != tString || utf8.RuneCountInString(esc.text) != 1 {
+			p.failExpected("one character in quotes after ESCAPE")
+		}
+		p.next()
+		lit, ok := l.Pattern.(*Literal)
+		if !ok || lit.Value.K != types.String {
+			p.fail(Errorf(esc.pos, "ESCAPE needs a constant pattern"))
+		}
+		pat, err := withEscape(lit.Value.S, []rune(esc.text)[0])
+		if err != "" {
+			p.fail(Errorf(lit.Position(), "%s", err))
+		}
+		l.Pattern = &Literal{At: lit.At, Value: types.StringValue(pat)}
+	}
 	return l
+}
+
+// withEscape rewrites a LIKE pattern whose escape character is esc into
+// one escaped with a backslash, nectar's: esc may precede only %, _ or
+// itself, as in Spark.
+func withEscape(p string, esc rune) (string, string) {
+	if esc == '\\' {
+		return p, ""
+	}
+	var b strings.Builder
+	rs := []rune(p)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == esc:
+			if i+1 == len(rs) || (rs[i+1] != '%' && rs[i+1] != '_' && rs[i+1] != esc) {
+				return "", fmt.Sprintf("the escape character %q must be followed by %%, _ or itself in the pattern %s", string(esc), QuoteString(p))
+			}
+			i++
+			b.WriteRune('\\')
+			b.WriteRune(rs[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), ""
 }
 
 func (p *parser) parseIn(t *token, x Expr, not bool) Expr {
@@ -324,6 +370,19 @@ func (p *parser) parsePrimary() Expr {
 		case "TIMESTAMP", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "DATE":
 			if n.kind == tString {
 				return p.parseTypedLiteral(up)
+			}
+		case "LIKE", "ILIKE", "RLIKE", "REGEXP":
+			// like(s, p) and ilike(s, p) are s LIKE p and s ILIKE p;
+			// rlike and regexp are functions too, as in Spark.
+			if n.kind == tOp && n.text == "(" {
+				c, ok := p.parseIdentOrCall().(*Call)
+				if ok && (up == "LIKE" || up == "ILIKE") {
+					if len(c.Args) != 2 {
+						p.fail(Errorf(c.Position(), "%s takes 2 arguments, got %d", strings.ToLower(up), len(c.Args)))
+					}
+					return p.parsePostfix(&Like{At: c.At, Op: up, X: c.Args[0], Pattern: c.Args[1]})
+				}
+				return p.parsePostfix(c)
 			}
 		case "X":
 			if n.kind == tString && n.pos == t.end {

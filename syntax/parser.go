@@ -367,6 +367,9 @@ func (p *parser) parseAlias() string {
 		return p.parseName("an alias name")
 	}
 	t := p.tok()
+	if u := strings.ToUpper(t.text); t.kind == tWord && (u == "SORT" || u == "CLUSTER" || u == "DISTRIBUTE") && isKw(p.peek(1), "BY") {
+		return "" // SORT BY, CLUSTER BY, DISTRIBUTE BY
+	}
 	if t.kind == tQIdent || (isNameToken(t) && !noImplicitAlias[strings.ToUpper(t.text)]) {
 		p.implicitAlias = p.i
 		p.next()
@@ -812,6 +815,50 @@ func (p *parser) parseQueryPrimary() Query {
 // Select or SetOp itself when that keeps the meaning; otherwise (after a
 // parenthesised query that already orders or limits, or after FROM t) they
 // become pipe operators, which apply in sequence just as nested SQL does.
+// parseHiveOrder reads Hive's SORT BY, CLUSTER BY and DISTRIBUTE BY, which
+// order (or only place) rows within each of Spark's partitions: nectar has
+// one, so SORT BY items, CLUSTER BY keys and DISTRIBUTE BY keys (when no
+// SORT BY follows) are an ORDER BY, a total order being one they allow.
+func (p *parser) parseHiveOrder() ([]OrderItem, Pos, bool) {
+	var items []OrderItem
+	var pos Pos
+	found := false
+	for {
+		t := p.tok()
+		if !isKw(p.peek(1), "BY") {
+			return items, pos, found
+		}
+		switch {
+		case p.isKw("SORT"):
+			p.next()
+			p.next()
+			items, pos = p.parseOrderItems(), t.pos
+		case p.isKw("CLUSTER"):
+			p.next()
+			p.next()
+			items, pos = nil, t.pos
+			for _, e := range p.parseExprList() {
+				items = append(items, OrderItem{Expr: e})
+			}
+		case p.isKw("DISTRIBUTE"):
+			// Rows placed by the keys: ordering by them is one such
+			// placement, and it checks the keys resolve.
+			p.next()
+			p.next()
+			keys := p.parseExprList()
+			if items == nil {
+				for _, e := range keys {
+					items = append(items, OrderItem{Expr: e})
+				}
+				pos = t.pos
+			}
+		default:
+			return items, pos, found
+		}
+		found = true
+	}
+}
+
 func (p *parser) parseQueryTail(q Query) Query {
 	var order []OrderItem
 	var orderPos Pos
@@ -819,12 +866,16 @@ func (p *parser) parseQueryTail(q Query) Query {
 		orderPos = p.next().pos
 		p.expectKw("BY")
 		order = p.parseOrderItems()
+	} else if items, pos, ok := p.parseHiveOrder(); ok {
+		order, orderPos = items, pos
 	}
 	var limit, offset Expr
 	var limitPos Pos
 	if p.isKw("LIMIT") {
 		limitPos = p.next().pos
-		limit = p.parseExpr()
+		if !p.acceptKw("ALL") { // LIMIT ALL: no limit, as in Spark
+			limit = p.parseExpr()
+		}
 	}
 	if p.isKw("OFFSET") {
 		t := p.next()
@@ -1442,6 +1493,10 @@ func (p *parser) parsePipeOp() PipeOp {
 		p.next()
 		p.expectKw("BY")
 		return &PipeOrderBy{At: at, Items: p.parseOrderItems()}
+	case isKw(t, "SORT") || isKw(t, "CLUSTER") || isKw(t, "DISTRIBUTE"):
+		if items, _, ok := p.parseHiveOrder(); ok {
+			return &PipeOrderBy{At: at, Items: items}
+		}
 	case isKw(t, "LIMIT"):
 		p.next()
 		op := &PipeLimit{At: at}
