@@ -520,7 +520,7 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if mk := merge.Body.Kind(); mk != acc && mk != types.Null {
+		if mk := merge.Body.Kind(); mk != acc && mk != types.Null && !sameShape(mk, acc) {
 			// 0 as the start of a sum of doubles: the accumulator takes
 			// the wider kind, as Spark's type coercion of aggregate does.
 			w := types.Widen(acc, mk)
@@ -731,4 +731,24 @@ func (c *exprCtx) admissible(parts []string) bool {
 		}
 	}
 	return false
+}
+
+// sameShape reports structs whose fields have the same kinds in order,
+// whatever their names: Spark's aggregate takes such a merge result for
+// its start value's type (DataType.equalsStructurally), and the cast by
+// position renames the fields.
+func sameShape(a, b types.Kind) bool {
+	if !a.IsStruct() || !b.IsStruct() {
+		return false
+	}
+	fa, fb := a.Fields(), b.Fields()
+	if len(fa) != len(fb) {
+		return false
+	}
+	for i := range fa {
+		if fa[i].Kind != fb[i].Kind && !sameShape(fa[i].Kind, fb[i].Kind) {
+			return false
+		}
+	}
+	return true
 }

@@ -442,13 +442,34 @@ func (p *parser) parseParen() Expr {
 	}
 	p.next()
 	x := p.parseExpr()
-	if p.isOp(",") {
-		// (a, b, …) is a row: struct(a, b, …), as Spark's parser reads it.
+	if p.isOp(",") || (p.isKw("AS") && isNameToken(p.peek(1)) && isOpTok(p.peek(2), ",")) {
+		// (a, b, …) is a row: struct(a, b, …), as Spark's parser reads
+		// it; (0 AS sum, 0 AS n) names its fields.
 		args := []Expr{x}
+		names := []string{""}
+		named := false
+		if p.acceptKw("AS") {
+			names[0], named = p.parseName("a field name"), true
+		}
 		for p.acceptOp(",") {
 			args = append(args, p.parseExpr())
+			names = append(names, "")
+			if p.acceptKw("AS") {
+				names[len(names)-1], named = p.parseName("a field name"), true
+			}
 		}
 		p.expectClose(open)
+		if named {
+			var nargs []Expr
+			for i, a := range args {
+				n := names[i]
+				if n == "" {
+					n = fmt.Sprintf("col%d", i+1)
+				}
+				nargs = append(nargs, &Literal{At: At{a.Position()}, Value: types.StringValue(n)}, a)
+			}
+			return &Call{At: At{open.pos}, Name: "named_struct", Args: nargs}
+		}
 		if p.isOp("->") {
 			// (x, 1) -> …: a lambda's parameters are names.
 			for _, a := range args {
@@ -896,3 +917,6 @@ func (p *parser) parsePositionForm(c *Call) bool {
 	c.Args = []Expr{sub, p.parseExpr()}
 	return true
 }
+
+// isOpTok reports whether t is the operator op.
+func isOpTok(t *token, op string) bool { return t.kind == tOp && t.text == op }

@@ -594,6 +594,13 @@ func (p *parser) startsValues(i int) bool {
 	case tInt, tFloat, tString:
 		return true
 	case tWord:
+		if i+2 < len(p.toks) {
+			// VALUES now(), VALUES DATE '2020-01-01', VALUES X'01': a
+			// call or a typed literal.
+			if m := &p.toks[i+2]; (m.kind == tOp && m.text == "(") || m.kind == tString {
+				return true
+			}
+		}
 		return isKw(n, "NULL") || isKw(n, "TRUE") || isKw(n, "FALSE")
 	}
 	return false
@@ -616,7 +623,7 @@ func (p *parser) parseValues() *Values {
 			var row []Expr
 			if p.attempt(func() {
 				p.next()
-				row = p.parseExprList()
+				row = p.parseValuesRow()
 				p.expectClose(open)
 				if !p.isOp(",") && !p.atValuesEnd() {
 					p.failExpected("',' or the end of VALUES")
@@ -642,6 +649,21 @@ func (p *parser) parseValues() *Values {
 		}
 	}
 	return v
+}
+
+// parseValuesRow reads a parenthesised row's values; each may have an
+// alias (VALUES (1 AS id, 'a' AS name)), which Spark accepts and ignores.
+func (p *parser) parseValuesRow() []Expr {
+	var row []Expr
+	for {
+		row = append(row, p.parseExpr())
+		if p.acceptKw("AS") {
+			p.parseName("an alias name")
+		}
+		if !p.acceptOp(",") {
+			return row
+		}
+	}
 }
 
 // atValuesEnd reports a token that may follow the last VALUES row.
