@@ -558,7 +558,20 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		}
 		return &Filter{Input: in, Cond: cond}, sc, nil
 	case *syntax.PipeSelect:
-		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items}, selectOpts{})
+		// A position in |> SELECT … GROUP BY numbers the input's columns,
+		// as in Spark; it is read as that column's name here.
+		var groupBy []syntax.Expr
+		for _, g := range op.GroupBy {
+			if idx, ok := ordinal(g); ok {
+				v := visible(sc)
+				if idx < 1 || idx > len(v) {
+					return nil, nil, syntax.Errorf(g.Position(), "GROUP BY position %d is not among the input's columns (1..%d)", idx, len(v))
+				}
+				g = &syntax.Ident{At: syntax.At{P: g.Position()}, Parts: []string{sc[v[idx-1]].Name}}
+			}
+			groupBy = append(groupBy, g)
+		}
+		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items, GroupBy: groupBy}, selectOpts{})
 	case *syntax.PipeExtend:
 		items := append([]syntax.SelectItem{{Expr: &syntax.Star{At: op.At}}}, op.Items...)
 		return b.selectOn(in, sc, &syntax.Select{At: op.At, Items: items}, selectOpts{keepHidden: true})

@@ -194,6 +194,9 @@ type (
 		At
 		Distinct bool
 		Items    []SelectItem
+		// GroupBy is |> SELECT … GROUP BY keys (Spark 4.2): aggregate
+		// by the keys; a position numbers the input's columns.
+		GroupBy []Expr
 	}
 	// PipeExtend is |> EXTEND expr [AS name], …: adds columns, keeps the rest.
 	PipeExtend struct {

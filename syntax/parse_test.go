@@ -259,6 +259,7 @@ var acceptedCases = []struct {
 	{"SELECT a FROM t GROUP BY ROLLUP((a, b), (c) + 1)", "SELECT a FROM t GROUP BY GROUPING SETS ((a, b, c + 1), (a, b), ())"},
 	{"SELECT a FROM t GROUP BY a, b GROUPING SETS (a, (a, b), ())", "SELECT a FROM t GROUP BY a, b GROUPING SETS ((a), (a, b), ())"},
 	{"SELECT a FROM t SORT BY 1 DESC", "SELECT a FROM t ORDER BY 1 DESC"},
+	{"FROM t |> SELECT a, sum(b) AS s GROUP BY a, 2 |> WHERE s > 1", "FROM t\n|> SELECT a, sum(b) AS s GROUP BY a, 2\n|> WHERE s > 1"},
 	{"SELECT * FROM VALUES (1 AS id, 'a' AS name), (2, 'b') AS t(a, b)", "SELECT * FROM VALUES (1, 'a'), (2, 'b') AS t(a, b)"},
 	{"SELECT * FROM VALUES now(), upper('x') AS t(c)", "SELECT * FROM VALUES (now()), (upper('x')) AS t(c)"},
 	{"SELECT (0 AS sum, 0 AS n), (1, 2 AS b)", "SELECT named_struct('sum', 0, 'n', 0), named_struct('col1', 1, 'b', 2)"},

@@ -1463,6 +1463,11 @@ func (p *parser) parsePipeOp() PipeOp {
 		}
 		mark := len(p.winRefs)
 		op.Items = p.parseSelectItems()
+		if p.isKw("GROUP") && isKw(p.peek(1), "BY") {
+			p.next()
+			p.next()
+			op.GroupBy = p.parseExprList()
+		}
 		p.parseWindowClause(mark)
 		p.resolveWindows(mark)
 		return op

@@ -245,6 +245,10 @@ func (o *PipeSelect) String() string {
 		b.WriteString("DISTINCT ")
 	}
 	writeSelectItems(&b, o.Items)
+	if len(o.GroupBy) > 0 {
+		b.WriteString(" GROUP BY ")
+		writeExprs(&b, o.GroupBy)
+	}
 	return b.String()
 }
 
