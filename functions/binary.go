@@ -405,3 +405,5 @@ func decodeResults[T types.Kind | types.Value](args []T) []types.Kind {
 	}
 	return out
 }
+
+func base64Std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

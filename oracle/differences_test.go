@@ -42,6 +42,7 @@ var differences = map[string]string{
 	"functions_string/lower_special_casing":      "Spark's lower (ICU, root locale) makes a final Σ ς and İ i̇; DuckDB's maps each character on its own",
 	"functions_string/regexp_replace":            "Spark's regexp_replace replaces every match; DuckDB's only the first unless given the 'g' option",
 	"functions_string/split":                     "DuckDB's string_split takes a plain separator, and its regexp form drops no empty match the way Java's split does",
+	"functions_string/to_number":                 "DuckDB has no to_number or to_char",
 	"case/if_nanvl_lazy":                         "DuckDB has no nanvl, and its 1 / 0 is NULL, not an error",
 	"functions_string/sql_forms":                 "DuckDB's trim takes no BOTH/LEADING/TRAILING … FROM form",
 	"functions_string/regexp_empty_matches":      "DuckDB has no regexp_count, and its regexp_extract_all returns an ARRAY and follows RE2 on empty matches",
