@@ -33,6 +33,8 @@ var differences = map[string]string{
 	"in_like_between/like_escape_forms":          "DuckDB has no rlike or regexp function, and reads \\d in a string literal differently",
 	"orderby/sort_cluster_distribute":            "DuckDB has no Hive SORT BY, CLUSTER BY or DISTRIBUTE BY",
 	"values/aliases_and_calls":                   "DuckDB takes no aliases inside VALUES rows, and its aggregate is a different function",
+	"window/ignore_nulls":                        "DuckDB's lead and lag with IGNORE NULLS, and any_value over a window, are not checked against Spark's",
+	"window/ignore_nulls_refused":                "DuckDB takes IGNORE NULLS where Spark refuses it",
 	"cast/double_to_int":                         "CAST(DOUBLE AS BIGINT) truncates toward zero in Spark, rounds in DuckDB",
 	"errors/division_by_zero":                    "Spark 4 (ANSI) fails on division by zero; DuckDB returns NULL",
 	"errors/try_divide":                          "DuckDB has no try_divide",

@@ -140,6 +140,9 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if e.Over != nil {
 			return c.window(e)
 		}
+		if e.IgnoreNulls {
+			return nil, syntax.Errorf(e.Position(), "%s … IGNORE NULLS is supported over a window only (first_value, last_value, nth_value, lead, lag … OVER (…))", e.Name)
+		}
 		if fn, ok := functions.LookupAggregate(e.Name); ok {
 			return c.aggregate(e, fn)
 		}

@@ -427,6 +427,9 @@ type (
 		// WithinGroup is WITHIN GROUP (ORDER BY …) of an ordered-set
 		// aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY x)).
 		WithinGroup []OrderItem
+		// IgnoreNulls is f(…) IGNORE NULLS OVER …: the value functions
+		// skip NULL values (RESPECT NULLS, the default, reads as false).
+		IgnoreNulls bool
 	}
 	// Case is CASE [Operand] WHEN … THEN … [ELSE …] END.
 	Case struct {

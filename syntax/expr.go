@@ -565,12 +565,22 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.WithinGroup = p.parseOrderItems()
 		p.expectClose(wopen)
 	}
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
+		c.IgnoreNulls = p.isKw("IGNORE")
+		p.next()
+		p.next()
+	}
 	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
 		p.next()
 		fopen := p.next()
 		p.expectKw("WHERE")
 		c.Filter = p.parseExpr()
 		p.expectClose(fopen)
+	}
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
+		c.IgnoreNulls = p.isKw("IGNORE")
+		p.next()
+		p.next()
 	}
 	if p.isKw("OVER") {
 		n := p.peek(1)

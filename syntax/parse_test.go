@@ -259,6 +259,7 @@ var acceptedCases = []struct {
 	{"SELECT a FROM t GROUP BY ROLLUP((a, b), (c) + 1)", "SELECT a FROM t GROUP BY GROUPING SETS ((a, b, c + 1), (a, b), ())"},
 	{"SELECT a FROM t GROUP BY a, b GROUPING SETS (a, (a, b), ())", "SELECT a FROM t GROUP BY a, b GROUPING SETS ((a), (a, b), ())"},
 	{"SELECT a FROM t SORT BY 1 DESC", "SELECT a FROM t ORDER BY 1 DESC"},
+	{"SELECT lead(v, 2) ignore nulls OVER w, first_value(v) RESPECT NULLS OVER w, last_value(v) FILTER (WHERE v > 1) IGNORE NULLS OVER (ORDER BY id) FROM t WINDOW w AS (ORDER BY id)", "SELECT lead(v, 2) IGNORE NULLS OVER (ORDER BY id), first_value(v) OVER (ORDER BY id), last_value(v) FILTER (WHERE v > 1) IGNORE NULLS OVER (ORDER BY id) FROM t"},
 	{"FROM t |> SELECT a, sum(b) AS s GROUP BY a, 2 |> WHERE s > 1", "FROM t\n|> SELECT a, sum(b) AS s GROUP BY a, 2\n|> WHERE s > 1"},
 	{"SELECT * FROM VALUES (1 AS id, 'a' AS name), (2, 'b') AS t(a, b)", "SELECT * FROM VALUES (1, 'a'), (2, 'b') AS t(a, b)"},
 	{"SELECT * FROM VALUES now(), upper('x') AS t(c)", "SELECT * FROM VALUES (now()), (upper('x')) AS t(c)"},

@@ -666,6 +666,9 @@ func (e *Call) String() string {
 		b.WriteString(e.Filter.String())
 		b.WriteByte(')')
 	}
+	if e.IgnoreNulls {
+		b.WriteString(" IGNORE NULLS")
+	}
 	if e.Over != nil {
 		b.WriteString(" OVER (")
 		b.WriteString(e.Over.String())
