@@ -633,6 +633,9 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 	case *syntax.PipeLimit:
 		return b.orderLimit(in, sc, nil, op.Limit, op.Offset)
 	case *syntax.PipeJoin:
+		if op.Natural {
+			return b.naturalJoin(in, sc, op.Kind, op.Right, op.Position())
+		}
 		return b.join(in, sc, op.Kind, op.Right, op.On, op.Using, op.Position())
 	case *syntax.PipeSetOp:
 		n, s := in, sc

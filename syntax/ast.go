@@ -245,6 +245,9 @@ type (
 		Right TableExpr
 		On    Expr
 		Using []string
+		// Natural is |> NATURAL [kind] JOIN: USING the columns both
+		// sides have.
+		Natural bool
 	}
 	// PipeSetOp is |> UNION [ALL|DISTINCT] (query), ….
 	PipeSetOp struct {

@@ -1568,10 +1568,21 @@ func (p *parser) parsePipeOp() PipeOp {
 			}
 		}
 	}
+	natural := p.isKw("NATURAL")
+	if natural {
+		p.next()
+	}
 	if kind, ok := p.parseJoinKind(); ok {
-		op := &PipeJoin{At: at, Kind: kind, Right: p.parseTableRef()}
-		op.On, op.Using = p.parseJoinCond()
+		if natural && (kind == CrossJoin || kind == SemiJoin || kind == AntiJoin) {
+			p.fail(Errorf(t.pos, "NATURAL %s JOIN is not a join Spark has", kind))
+		}
+		op := &PipeJoin{At: at, Kind: kind, Natural: natural, Right: p.parseTableRef()}
+		if !natural {
+			op.On, op.Using = p.parseJoinCond()
+		}
 		return op
+	} else if natural {
+		p.failExpected("JOIN after NATURAL")
 	}
 	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, JOIN, UNION, INTERSECT or EXCEPT)")
 	if t.kind == tWord {

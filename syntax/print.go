@@ -322,6 +322,9 @@ func (o *PipeLimit) String() string {
 
 func (o *PipeJoin) String() string {
 	var b strings.Builder
+	if o.Natural {
+		b.WriteString("NATURAL ")
+	}
 	b.WriteString(joinKeyword(o.Kind))
 	b.WriteByte(' ')
 	b.WriteString(joinOperand(o.Right))
