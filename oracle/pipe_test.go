@@ -18,6 +18,7 @@ var pipeSQL = map[string]string{
 	"pipe/single_bar_offset_minus":        "SELECT id FROM t WHERE id <= 4 AND id <> 1 ORDER BY id OFFSET 1",
 	"pipe/select_group_by":                "SELECT * FROM (SELECT g, count(*) AS n, sum(id) AS s FROM t GROUP BY g) WHERE n > 1",
 	"pipe/natural_join":                   "SELECT id, g, v FROM (SELECT id, g FROM t) NATURAL JOIN (SELECT id, v FROM t WHERE v > 6) ORDER BY id",
+	"pipe/tablesample":                    "SELECT id FROM t WHERE id <= 2 LIMIT 5",
 	"pipe/join":                           "SELECT e.messageId, u.plan FROM events AS e JOIN users AS u ON e.userId = u.uid",
 	"pipe/after_sql":                      "SELECT g, count(*) AS n FROM (SELECT id, g FROM t WHERE id > 1) AS q WHERE g IS NOT NULL GROUP BY g",
 	"pipe/aggregate_group_ordinal":        "SELECT x, sum(y) FROM t GROUP BY x",

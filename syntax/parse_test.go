@@ -262,6 +262,8 @@ var acceptedCases = []struct {
 	{"SELECT lead(v, 2) ignore nulls OVER w, first_value(v) RESPECT NULLS OVER w, last_value(v) FILTER (WHERE v > 1) IGNORE NULLS OVER (ORDER BY id) FROM t WINDOW w AS (ORDER BY id)", "SELECT lead(v, 2) IGNORE NULLS OVER (ORDER BY id), first_value(v) OVER (ORDER BY id), last_value(v) FILTER (WHERE v > 1) IGNORE NULLS OVER (ORDER BY id) FROM t"},
 	{"FROM t |> SELECT a, sum(b) AS s GROUP BY a, 2 |> WHERE s > 1", "FROM t\n|> SELECT a, sum(b) AS s GROUP BY a, 2\n|> WHERE s > 1"},
 	{"FROM t |> NATURAL JOIN u |> natural left join v AS w", "FROM t\n|> NATURAL JOIN u\n|> NATURAL LEFT JOIN v AS w"},
+	{"FROM t |> TABLESAMPLE (100 PERCENT) REPEATABLE (0) |> tablesample (2 rows) |> TABLESAMPLE (BUCKET 3 OUT OF 3)", "FROM t\n|> LIMIT ALL\n|> LIMIT 2\n|> LIMIT ALL"},
+	{"SELECT a FROM t TABLESAMPLE (0 PERCENT) s", "SELECT a FROM (FROM t\n|> LIMIT 0) AS s"},
 	{"SELECT * FROM VALUES (1 AS id, 'a' AS name), (2, 'b') AS t(a, b)", "SELECT * FROM VALUES (1, 'a'), (2, 'b') AS t(a, b)"},
 	{"SELECT * FROM VALUES now(), upper('x') AS t(c)", "SELECT * FROM VALUES (now()), (upper('x')) AS t(c)"},
 	{"SELECT (0 AS sum, 0 AS n), (1, 2 AS b)", "SELECT named_struct('sum', 0, 'n', 0), named_struct('col1', 1, 'b', 2)"},

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nectar-dev/nectar/types"
@@ -1052,6 +1053,76 @@ func (p *parser) parseGroupBy(s *Select) {
 	s.GroupingSets = product
 }
 
+// parseTableSample reads TABLESAMPLE (…) [REPEATABLE (seed)] as the LIMIT
+// it amounts to where the sample does not depend on chance: (n ROWS) is
+// Spark's LIMIT n, and (100 PERCENT), (0 PERCENT) and (BUCKET x OUT OF x)
+// keep all or no rows. A random sample (50 PERCENT, BUCKET 1 OUT OF 4)
+// is refused: nectar cannot draw Spark's.
+func (p *parser) parseTableSample() *PipeLimit {
+	t := p.next()
+	at := At{t.pos}
+	open := p.tok()
+	p.expectOp("(")
+	var op *PipeLimit
+	n := p.tok()
+	switch {
+	case p.isKw("BUCKET"):
+		p.next()
+		x := p.expectNumber()
+		p.expectKw("OUT")
+		p.expectKw("OF")
+		y := p.expectNumber()
+		if x != y {
+			p.fail(Errorf(n.pos, "TABLESAMPLE (BUCKET %v OUT OF %v) samples at random, which nectar does not; only a bucket of all the rows is taken", x, y))
+		}
+		op = &PipeLimit{At: at}
+	case n.kind == tInt || n.kind == tFloat:
+		v := p.expectNumber()
+		switch {
+		case p.acceptKw("ROWS"):
+			if v != float64(int64(v)) || v < 0 {
+				p.fail(Errorf(n.pos, "TABLESAMPLE (n ROWS) takes a whole number of rows"))
+			}
+			op = &PipeLimit{At: at, Limit: &Literal{At: At{n.pos}, Value: types.IntValue(int64(v))}}
+		case p.acceptKw("PERCENT"):
+			switch v {
+			case 100:
+				op = &PipeLimit{At: at}
+			case 0:
+				op = &PipeLimit{At: at, Limit: &Literal{At: At{n.pos}, Value: types.IntValue(0)}}
+			default:
+				p.fail(Errorf(n.pos, "TABLESAMPLE (%v PERCENT) samples at random, which nectar does not; only 0 and 100 PERCENT are taken", v))
+			}
+		default:
+			p.failExpected("ROWS or PERCENT")
+		}
+	default:
+		p.failExpected("n ROWS, n PERCENT or BUCKET x OUT OF y")
+	}
+	p.expectClose(open)
+	if p.acceptKw("REPEATABLE") {
+		ropen := p.tok()
+		p.expectOp("(")
+		p.parseExpr()
+		p.expectClose(ropen)
+	}
+	return op
+}
+
+// expectNumber reads a numeric literal's value.
+func (p *parser) expectNumber() float64 {
+	t := p.tok()
+	if t.kind != tInt && t.kind != tFloat {
+		p.failExpected("a number")
+	}
+	p.next()
+	f, err := strconv.ParseFloat(t.text, 64)
+	if err != nil {
+		p.fail(Errorf(t.pos, "invalid number %s", t.text))
+	}
+	return f
+}
+
 // parseGroupingSets reads GROUPING SETS (…): each element a set — (a, b),
 // (), or one key — or a ROLLUP (…), CUBE (…) or GROUPING SETS (…) inside,
 // which stands for its sets, as Spark reads them.
@@ -1398,6 +1469,17 @@ func (p *parser) parseTableRef() TableExpr {
 	if w, ok := p.parseWatermark(tn); ok {
 		return w
 	}
+	if p.isKw("TABLESAMPLE") {
+		// t TABLESAMPLE (…) [alias]: (FROM t |> LIMIT …) [AS alias].
+		st := p.tok()
+		lim := p.parseTableSample()
+		q := &Pipe{At: At{st.pos}, Input: &FromQuery{At: At{t.pos}, From: tn}, Op: lim}
+		sq := &SubqueryTable{At: At{t.pos}, Query: q, Alias: p.parseAlias()}
+		if sq.Alias == "" {
+			sq.Alias = parts[len(parts)-1]
+		}
+		return sq
+	}
 	tn.Alias = p.parseAlias()
 	if tn.Alias != "" && p.isOp("(") {
 		// t AS x(a, b) names t's columns: read as (FROM t) AS x(a, b),
@@ -1520,6 +1602,8 @@ func (p *parser) parsePipeOp() PipeOp {
 		p.next()
 		p.expectKw("BY")
 		return &PipeOrderBy{At: at, Items: p.parseOrderItems()}
+	case isKw(t, "TABLESAMPLE"):
+		return p.parseTableSample()
 	case isKw(t, "SORT") || isKw(t, "CLUSTER") || isKw(t, "DISTRIBUTE"):
 		if items, _, ok := p.parseHiveOrder(); ok {
 			return &PipeOrderBy{At: at, Items: items}
