@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -393,6 +394,50 @@ var higherOrderFuncs = map[string][2]int{
 	"transform_keys": {2, 2}, "transform_values": {2, 2}, "array_sort": {1, 2},
 }
 
+// constantFuncs are the positions from which a higher-order function
+// takes functions, and their parameter counts, for constantLambdas.
+var constantFuncs = map[string]struct{ from, params int }{
+	"transform": {1, 1}, "filter": {1, 1}, "exists": {1, 1}, "forall": {1, 1},
+	"aggregate": {2, 2}, "reduce": {2, 2}, "zip_with": {2, 2}, "map_filter": {1, 2},
+	"transform_values": {1, 2},
+}
+
+// constantLambdas reads a value where a function belongs as the function
+// that ignores its arguments and gives that value, as Spark 4.2 does
+// (transform(array(1, 2, 3), 42) is [42, 42, 42]). Not for
+// transform_keys, whose equal keys Spark refuses, nor array_sort, whose
+// constant comparator orders nothing.
+func constantLambdas(e *syntax.Call, name string) *syntax.Call {
+	cf, ok := constantFuncs[name]
+	if !ok {
+		return e
+	}
+	var c *syntax.Call
+	for i := cf.from; i < len(e.Args); i++ {
+		if _, isLambda := e.Args[i].(*syntax.Lambda); isLambda {
+			continue
+		}
+		if c == nil {
+			cp := *e
+			cp.Args = slices.Clone(e.Args)
+			c = &cp
+		}
+		params := cf.params
+		if name != "transform_values" && name != "map_filter" && i == 3 {
+			params = 1 // aggregate's finish takes the accumulator
+		}
+		l := &syntax.Lambda{At: syntax.At{P: e.Args[i].Position()}, Body: e.Args[i]}
+		for j := range params {
+			l.Params = append(l.Params, fmt.Sprintf("__const_arg%d", j))
+		}
+		c.Args[i] = l
+	}
+	if c == nil {
+		return e
+	}
+	return c
+}
+
 // lambda binds a lambda argument whose parameters have kinds (min of
 // them required, the rest optional).
 func (c *exprCtx) lambda(fn string, a syntax.Expr, argN int, kinds []types.Kind, min int) (*Lambda, error) {
@@ -436,6 +481,7 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 	if e.Distinct || e.Filter != nil {
 		return nil, syntax.Errorf(e.Position(), "DISTINCT and FILTER apply only to aggregate functions, and %s is not one", e.Name)
 	}
+	e = constantLambdas(e, name)
 	// The collection arguments: every one before the first lambda.
 	var args []Expr
 	for _, a := range e.Args {
