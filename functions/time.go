@@ -401,6 +401,12 @@ func init() {
 	field("dayofweek", "dayofweek(ts) → BIGINT: 1 = Sunday … 7 = Saturday", func(us int64) int64 { return (weekday0(daysOf(us))+1)%7 + 1 })
 	field("weekday", "weekday(ts) → BIGINT: 0 = Monday … 6 = Sunday", func(us int64) int64 { return weekday0(daysOf(us)) })
 	extractors["dayofweek_iso"] = func(us int64) int64 { return weekday0(daysOf(us)) + 1 }
+	// The ISO-8601 week-based year: the year of the week's Thursday
+	// (Spark's YEAROFWEEK).
+	extractors["yearofweek"] = func(us int64) int64 {
+		y, _ := utc(us).ISOWeek()
+		return int64(y)
+	}
 	field("dayofyear", "dayofyear(ts) → BIGINT: day of the year, 1–366", func(us int64) int64 {
 		days := daysOf(us)
 		y, _, _ := civilFromDays(days)
@@ -416,7 +422,7 @@ func init() {
 	field("second", "second(ts) → BIGINT: second of the minute, 0–59", func(us int64) int64 { return (floorDiv(us, microsPerSecond)%60 + 60) % 60 })
 
 	register(&Func{Name: "date_part", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, strArg, timeArg),
-		Doc: "date_part(field, ts) → BIGINT: EXTRACT(field FROM ts) for YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, HOUR, MINUTE, SECOND (whole seconds) and Spark's abbreviations",
+		Doc: "date_part(field, ts) → BIGINT: EXTRACT(field FROM ts) for YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, YEAROFWEEK (the ISO week-based year), HOUR, MINUTE, SECOND (whole seconds) and Spark's abbreviations",
 		Eval: func(a []types.Value) (types.Value, error) {
 			fn, ok := extractors[extractField(ToString(a[0]))]
 			if !ok {
@@ -622,6 +628,8 @@ func extractField(f string) string {
 		return "dayofweek"
 	case "DAYOFWEEK_ISO", "DOW_ISO":
 		return "dayofweek_iso"
+	case "YEAROFWEEK":
+		return "yearofweek"
 	case "DOY":
 		return "dayofyear"
 	case "HOUR", "H", "HOURS", "HR", "HRS":

@@ -278,6 +278,8 @@ func TestDatePart(t *testing.T) {
 		{"date_part", vals(S("week"), ts), I(47), nil},
 		{"date_part", vals(S("day"), ts), I(26), nil},
 		{"date_part", vals(S("dow"), ts), I(1), nil},
+		{"date_part", vals(S("yearofweek"), D("2021-01-01")), I(2020), nil}, // Friday of 2020's week 53
+		{"date_part", vals(S("YEAROFWEEK"), D("2024-12-30")), I(2025), nil}, // Monday of 2025's week 1
 		{"date_part", vals(S("dow_iso"), ts), I(7), nil},
 		{"date_part", vals(S("doy"), ts), I(330), nil},
 		{"datepart", vals(S("hour"), ts), I(13), nil},
