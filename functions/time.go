@@ -473,11 +473,14 @@ func init() {
 			return datev(d + int64(daysIn(y, m)-day)), nil
 		}})
 	register(&Func{Name: "next_day", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Date, timeArg, strArg),
-		Doc: "next_day(d, dow) → DATE: the first date after d falling on dow ('Mon', 'tuesday', 'TU', …); NULL for an unknown day",
+		Doc: "next_day(d, dow) → DATE: the first date after d falling on dow ('Mon', 'tuesday', 'TU', …); an error for an unknown day, as in Spark",
 		Eval: func(a []types.Value) (types.Value, error) {
 			d, ok := dateArg(a[0])
 			want, ok2 := parseDayOfWeek(ToString(a[1]))
-			if !ok || !ok2 {
+			if !ok2 {
+				return types.NullValue, fmt.Errorf("%w: [ILLEGAL_DAY_OF_WEEK] next_day: %s is not a day of the week", ErrInvalidArg, quoteSQL(ToString(a[1])))
+			}
+			if !ok {
 				return types.NullValue, nil
 			}
 			delta := (want - weekday0(d) + 7) % 7
@@ -487,7 +490,14 @@ func init() {
 			return datev(d + delta), nil
 		}})
 	dateShift := func(name, doc string, sign int64, aliases ...string) {
-		register(&Func{Name: name, MinArgs: 2, MaxArgs: 2, Check: fixed(types.Date, timeArg, numArg), Doc: doc,
+		register(&Func{Name: name, MinArgs: 2, MaxArgs: 2, Check: func(args []types.Kind) (types.Kind, error) {
+			// Spark takes the days as an INT (or text holding one), not
+			// a fraction: date_add(d, 1.0) is a DATATYPE_MISMATCH.
+			if len(args) > 1 && args[1] == types.Float {
+				return types.Null, &ArgTypeError{Arg: 2, Want: "an integer number of days", Got: args[1]}
+			}
+			return fixed(types.Date, timeArg, numArg)(args)
+		}, Doc: doc,
 			Eval: func(a []types.Value) (types.Value, error) {
 				d, ok := dateArg(a[0])
 				n, err := ToInt(a[1])

@@ -573,6 +573,11 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		}
 		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items, GroupBy: groupBy}, selectOpts{})
 	case *syntax.PipeExtend:
+		for _, it := range op.Items {
+			if st, ok := it.Expr.(*syntax.Star); ok {
+				return nil, nil, syntax.Errorf(st.Position(), "[INVALID_USAGE_OF_STAR_OR_REGEX] |> EXTEND adds expressions; * is not one (the input's columns are kept anyway)")
+			}
+		}
 		items := append([]syntax.SelectItem{{Expr: &syntax.Star{At: op.At}}}, op.Items...)
 		return b.selectOn(in, sc, &syntax.Select{At: op.At, Items: items}, selectOpts{keepHidden: true})
 	case *syntax.PipeSet:
@@ -602,6 +607,9 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 			if err != nil {
 				return nil, nil, notAdmissible(err)
 			}
+			if drop[idx] {
+				return nil, nil, syntax.Errorf(op.Position(), "[EXCEPT_OVERLAPPING_COLUMNS] |> DROP names %s twice", name)
+			}
 			drop[idx] = true
 		}
 		var exprs []Expr
@@ -622,6 +630,11 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		for _, g := range op.GroupBy {
 			sel.Items = append(sel.Items, g)
 			sel.GroupBy = append(sel.GroupBy, g.Expr)
+		}
+		for _, a := range op.Aggs {
+			if !containsAggregate(a.Expr) {
+				return nil, nil, syntax.Errorf(a.Expr.Position(), "[PIPE_OPERATOR_AGGREGATE_EXPRESSION_CONTAINS_NO_AGGREGATE_FUNCTION] |> AGGREGATE's %s has no aggregate function: put grouping keys after GROUP BY", a.Expr)
+			}
 		}
 		sel.Items = append(sel.Items, op.Aggs...)
 		if len(sel.Items) == 0 {
