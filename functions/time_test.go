@@ -135,7 +135,7 @@ func TestTimeFunctions(t *testing.T) {
 		{"next_day", vals(S("2015-01-14"), S("TU")), D("2015-01-20"), nil}, // doc
 		{"next_day", vals(D("2015-01-20"), S("tuesday")), D("2015-01-27"), nil},
 		{"next_day", vals(D("2015-01-20"), S("xx")), null, ErrInvalidArg}, // Spark: ILLEGAL_DAY_OF_WEEK
-		{"date_add", vals(S("2016-07-30"), I(1)), D("2016-07-31"), nil}, // doc
+		{"date_add", vals(S("2016-07-30"), I(1)), D("2016-07-31"), nil},   // doc
 		{"date_add", vals(D("2024-02-28"), I(1)), D("2024-02-29"), nil},
 		{"date_add", vals(D("1970-01-01"), I(-1)), D("1969-12-31"), nil},
 		{"date_add", vals(seg, S("2")), D("2023-11-27"), nil},
