@@ -294,7 +294,7 @@ func init() {
 			return str(string(types.AppendJSON(nil, a[0], true))), nil
 		}})
 	register(&Func{Name: "schema_of_json", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, strArg),
-		Doc: "schema_of_json(json) → STRING: the type Spark infers for a JSON text, in DDL (STRUCT<a: BIGINT, b: ARRAY<STRING>>)",
+		Doc: "schema_of_json(json) → STRING: the type Spark infers for a constant JSON text, in DDL (STRUCT<a: BIGINT, b: ARRAY<STRING>>)",
 		Eval: func(a []types.Value) (types.Value, error) {
 			k, err := SchemaOfJSON(a[0].S)
 			if err != nil {

@@ -681,6 +681,13 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	if x, ok, err := datePart(e, fn, args); ok {
 		return x, err
 	}
+	if fn.Name == "schema_of_json" {
+		// Spark infers the schema once, from a constant
+		// (DATATYPE_MISMATCH.NON_FOLDABLE_INPUT, UNEXPECTED_NULL).
+		if cst, ok := args[0].(*Const); !ok || cst.V.IsNull() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] schema_of_json takes a constant, non-NULL JSON text")
+		}
+	}
 	k, err := fn.Check(kinds)
 
 	if err != nil {
