@@ -445,6 +445,12 @@ func (c *exprCtx) grouping(e *syntax.Call) (Expr, error) {
 	if a == nil || a.gid < 0 {
 		return nil, syntax.Errorf(e.Position(), "%s needs GROUP BY GROUPING SETS, ROLLUP or CUBE", e.Name)
 	}
+	if a.nKeys == 0 && (c.clause == "HAVING" || c.clause == "ORDER BY") {
+		// GROUPING SETS ((), ()): sets without a key, over which Spark
+		// refuses grouping functions in HAVING and ORDER BY (it answers
+		// 0 in the select list).
+		return nil, syntax.Errorf(e.Position(), "[UNSUPPORTED_GROUPING_EXPRESSION] %s needs a grouping key; these grouping sets have none", e.Name)
+	}
 	gid := &ColRef{Idx: a.gid, Name: GroupingIDName, K: types.Int}
 	keyIndex := func(x syntax.Expr) (int, error) {
 		bound, err := a.pre.quiet().bind(x)
