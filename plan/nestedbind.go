@@ -391,7 +391,7 @@ func structFieldName(a syntax.Expr, i int) string {
 var higherOrderFuncs = map[string][2]int{
 	"transform": {2, 2}, "filter": {2, 2}, "exists": {2, 2}, "forall": {2, 2},
 	"aggregate": {3, 4}, "reduce": {3, 4}, "zip_with": {3, 3}, "map_filter": {2, 2},
-	"transform_keys": {2, 2}, "transform_values": {2, 2}, "array_sort": {1, 2},
+	"transform_keys": {2, 2}, "transform_values": {2, 2}, "array_sort": {1, 2}, "map_zip_with": {3, 3},
 }
 
 // constantFuncs are the positions from which a higher-order function
@@ -399,7 +399,7 @@ var higherOrderFuncs = map[string][2]int{
 var constantFuncs = map[string]struct{ from, params int }{
 	"transform": {1, 1}, "filter": {1, 1}, "exists": {1, 1}, "forall": {1, 1},
 	"aggregate": {2, 2}, "reduce": {2, 2}, "zip_with": {2, 2}, "map_filter": {1, 2},
-	"transform_values": {1, 2},
+	"transform_values": {1, 2}, "map_zip_with": {2, 3},
 }
 
 // constantLambdas reads a value where a function belongs as the function
@@ -423,7 +423,7 @@ func constantLambdas(e *syntax.Call, name string) *syntax.Call {
 			c = &cp
 		}
 		params := cf.params
-		if name != "transform_values" && name != "map_filter" && i == 3 {
+		if (name == "aggregate" || name == "reduce") && i == 3 {
 			params = 1 // aggregate's finish takes the accumulator
 		}
 		l := &syntax.Lambda{At: syntax.At{P: e.Args[i].Position()}, Body: e.Args[i]}
@@ -606,6 +606,22 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 			return nil, err
 		}
 		out.Args, out.K = []Expr{args[0], args[1], l}, types.ArrayOf(l.Body.Kind())
+	case "map_zip_with":
+		if len(args) != 2 {
+			return nil, syntax.Errorf(e.Position(), "map_zip_with expects two maps and a lambda function (k, v1, v2) -> …")
+		}
+		m1, m2 := args[0].Kind(), args[1].Kind()
+		if !m1.IsMap() || !m2.IsMap() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH] map_zip_with expects two MAPs, got %s and %s", m1, m2)
+		}
+		if m1.MapKey() != m2.MapKey() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.MAP_ZIP_WITH_DIFF_TYPES] map_zip_with's maps have keys of %s and %s", m1.MapKey(), m2.MapKey())
+		}
+		l, err := c.lambda(e.Name, e.Args[2], 3, []types.Kind{m1.MapKey(), m1.MapValue(), m2.MapValue()}, 3)
+		if err != nil {
+			return nil, err
+		}
+		out.Args, out.K = []Expr{args[0], args[1], l}, types.MapOf(m1.MapKey(), l.Body.Kind())
 	case "map_filter", "transform_keys", "transform_values":
 		if len(args) != 1 {
 			return nil, syntax.Errorf(e.Position(), "%s expects a map and a lambda function (k, v) -> …", e.Name)
