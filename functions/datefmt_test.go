@@ -171,8 +171,15 @@ func FuzzFormatTime(f *testing.F) {
 	for _, s := range []string{"yyyy-MM-dd", "'x''y'", "[HH]:mm", "EEEE QQQQ", "'"} {
 		f.Add(s, int64(1700872205728000))
 	}
+	for _, s := range []string{"yyyy-MM-dd HH:mm[:ss.SSSSSS][zzz]", "ss.SSSSy-MM-dd'S'HH:mm", "DDD", "yy G", "h:mm a VV", "xxx XXXXX O"} {
+		f.Add(s, int64(-62135596800000000))
+	}
 	f.Fuzz(func(t *testing.T, pattern string, us int64) {
-		_, _ = FormatTime(time.UnixMicro(us), pattern)
+		s, err := FormatTime(time.UnixMicro(us), pattern)
 		_, _, _ = parseWith("2023-11-25", pattern)
+		if err == nil {
+			// What a pattern writes it reads back without panicking.
+			_, _, _ = parseWith(s, pattern)
+		}
 	})
 }
