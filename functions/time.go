@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -560,9 +561,15 @@ func init() {
 			}
 			return datev(d), nil
 		}})
-	register(&Func{Name: "make_timestamp", MinArgs: 6, MaxArgs: 7, Check: fixed(types.Timestamp, numArg, numArg, numArg, numArg, numArg, numArg, strArg),
-		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); a field out of range is an error, as in Spark's ANSI mode (60 seconds with no fraction is the next minute)",
+	makeTimestamp := &Func{Name: "make_timestamp", MinArgs: 1, MaxArgs: 7, Check: makeTimestampCheck,
+		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); a field out of range is an error, as in Spark's ANSI mode (60 seconds with no fraction is the next minute). make_timestamp(date) is the date's midnight; a TIME second argument is not supported (nectar has no TIME type), NULL only",
 		Eval: func(a []types.Value) (types.Value, error) {
+			if len(a) <= 3 {
+				// make_timestamp(date[, time[, tz]]): only a NULL time
+				// reaches here, and NULLs give NULL before Eval.
+				d, _ := dateArg(a[0])
+				return ts(d * microsPerDay), nil
+			}
 			var f [5]int64
 			for i := range f {
 				v, err := ToInt(a[i])
@@ -594,6 +601,16 @@ func init() {
 				us = wallToUTC(us, loc)
 			}
 			return ts(us), nil
+		}}
+	register(makeTimestamp)
+	register(&Func{Name: "try_make_timestamp", MinArgs: 1, MaxArgs: 7, Check: makeTimestampCheck,
+		Doc: "try_make_timestamp(…) → TIMESTAMP: make_timestamp, with NULL where a field is out of range",
+		Eval: func(a []types.Value) (types.Value, error) {
+			v, err := makeTimestamp.Eval(a)
+			if err != nil && errors.Is(err, ErrInvalidArg) && !strings.Contains(err.Error(), "time zone") {
+				return types.NullValue, nil
+			}
+			return v, err
 		}})
 	register(&Func{Name: "from_utc_timestamp", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Timestamp, timeArg, strArg),
 		Doc: "from_utc_timestamp(ts, tz) → TIMESTAMP: the wall-clock time in zone tz (IANA name or offset) at UTC instant ts",
@@ -758,4 +775,29 @@ func tsInZone(a []types.Value) (us int64, loc *time.Location, ok bool, err error
 	}
 	loc, err = loadZone(ToString(a[1]))
 	return us, loc, err == nil, err
+}
+
+// makeTimestampCheck types make_timestamp's two forms: six or seven
+// numbers (with a zone), or Spark 4.1's date[, time[, zone]], whose TIME
+// nectar does not have (a NULL is accepted).
+func makeTimestampCheck(args []types.Kind) (types.Kind, error) {
+	switch len(args) {
+	case 4, 5:
+		return types.Null, fmt.Errorf("%w: make_timestamp takes a date[, time[, zone]] or 6 or 7 fields, got %d arguments", ErrArgCount, len(args))
+	case 6, 7:
+		return fixed(types.Timestamp, numArg, numArg, numArg, numArg, numArg, numArg, strArg)(args)
+	}
+	if k := args[0]; k != types.Date && k != types.Null {
+		return types.Null, &ArgTypeError{Arg: 1, Want: "a DATE", Got: k}
+	}
+	if len(args) > 1 && args[1] != types.Null {
+		return types.Null, &ArgTypeError{Arg: 2, Want: "a TIME, which nectar does not have (only NULL)", Got: args[1]}
+	}
+	if len(args) > 2 {
+		if err := checkArgs(args[2:], strArg); err != nil {
+			err.(*ArgTypeError).Arg = 3
+			return types.Null, err
+		}
+	}
+	return types.Timestamp, nil
 }

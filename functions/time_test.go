@@ -165,6 +165,11 @@ func TestTimeFunctions(t *testing.T) {
 		{"make_date", vals(I(1969), I(12), I(31)), D("1969-12-31"), nil},
 		{"make_timestamp", vals(I(2014), I(12), I(28), I(6), I(30), F(45.887)), TS("2014-12-28T06:30:45.887Z"), nil}, // doc, in UTC
 		{"make_timestamp", vals(I(2014), I(12), I(28), I(6), I(30), F(45.887), S("CET")), TS("2014-12-28T05:30:45.887Z"), nil},
+		{"make_timestamp", vals(D("2021-07-11")), TS("2021-07-11T00:00:00Z"), nil}, // Spark 4.1: a date's midnight
+		{"make_timestamp", vals(D("2021-07-11"), null), null, nil},
+		{"try_make_timestamp", vals(D("1970-01-01")), TS("1970-01-01T00:00:00Z"), nil},
+		{"try_make_timestamp", vals(I(2021), I(13), I(1), I(0), I(0), I(0)), null, nil}, // out of range: NULL
+		{"make_timestamp", vals(I(2021), I(13), I(1), I(0), I(0), I(0)), null, ErrInvalidArg},
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(23), I(59), I(60)), TS("2019-07-01T00:00:00Z"), nil}, // doc
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(23), I(59), F(60.5)), null, ErrInvalidArg},
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(24), I(0), I(0)), null, ErrInvalidArg},
