@@ -164,8 +164,8 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if e.Try {
 			op = OpTryCast
 		}
-		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
-		if (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
+		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits, Precision: e.Type.Precision, Scale: e.Type.Scale}
+		if decimalOK := o.Precision > 0 && x.Kind().IsInterval(); !decimalOK && (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
 			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] cannot cast %s to %s", x.Kind(), o.K)
 		}
 		if o.IdentityCast() {

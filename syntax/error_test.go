@@ -67,6 +67,7 @@ var rejectedCases = []struct {
 	{"SELECT TIMESTAMP 'yesterday'", 1, 18, "invalid TIMESTAMP literal 'yesterday'", "YYYY-MM-DD HH:MM:SS"},
 	{"SELECT DATE '2019-13-45'", 1, 13, "invalid DATE literal", "YYYY-MM-DD"},
 	{"SELECT X'0g'", 1, 9, "invalid binary literal X'0g'", "hexadecimal digits"},
+	{"SELECT CAST(x AS DECIMAL(2, 3))", 1, 25, "a scale from 0 to the precision", ""},
 	{"SELECT a FROM t TABLESAMPLE (50 PERCENT)", 1, 30, "samples at random", ""},
 	{"FROM t |> TABLESAMPLE (BUCKET 1 OUT OF 4)", 1, 24, "samples at random", ""},
 	{"SELECT s LIKE 'a#b' ESCAPE '#'", 1, 15, "must be followed by %, _ or itself", ""},

@@ -761,14 +761,14 @@ func (p *parser) parseType() types.Type {
 		case "ARRAY", "MAP", "STRUCT":
 			e.Msg = "type " + strings.ToUpper(t.text) + " needs the types inside it"
 			e.Hint = "write ARRAY<BIGINT>, MAP<STRING, BIGINT> or STRUCT<a: BIGINT>"
-		case "BINARY", "INTERVAL":
+		case "INTERVAL":
 			e.Msg = "type " + strings.ToUpper(t.text) + " is not supported"
-			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, DECIMAL(p, s), STRING, BINARY, TIMESTAMP, DATE, INTERVAL unit [TO unit]"
 		default:
 			if kw := closest(t.text, typeNames); kw != "" {
 				e.Hint = "did you mean " + kw + "?"
 			} else {
-				e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+				e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, DECIMAL(p, s), STRING, BINARY, TIMESTAMP, DATE"
 			}
 		}
 		p.fail(e)
@@ -776,16 +776,31 @@ func (p *parser) parseType() types.Type {
 	p.next()
 	if p.isOp("(") {
 		open := p.next()
+		var nums []int64
 		for {
-			if p.tok().kind != tInt {
+			n := p.tok()
+			if n.kind != tInt {
 				p.failExpected("a length or precision")
 			}
 			p.next()
+			v, _ := strconv.ParseInt(n.text, 10, 64)
+			nums = append(nums, v)
 			if !p.acceptOp(",") {
 				break
 			}
 		}
 		p.expectClose(open)
+		if k.Precision > 0 {
+			// DECIMAL(p[, s]), as Spark bounds it: 1 ≤ p ≤ 38, 0 ≤ s ≤ p.
+			s := int64(0)
+			if len(nums) > 1 {
+				s = nums[1]
+			}
+			if len(nums) > 2 || nums[0] < 1 || nums[0] > 38 || s < 0 || s > nums[0] {
+				p.fail(Errorf(open.pos, "DECIMAL takes a precision from 1 to 38 and a scale from 0 to the precision"))
+			}
+			k.Precision, k.Scale = uint8(nums[0]), uint8(s)
+		}
 	}
 	return k
 }

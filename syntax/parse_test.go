@@ -279,6 +279,8 @@ var acceptedCases = []struct {
 	{"SELECT dateadd(hour, -1, ts), date_add(d, 1), datediff(MONTH, a, b), timediff(second, a, b)", "SELECT timestampadd(HOUR, -1, ts), date_add(d, 1), timestampdiff(MONTH, a, b), timestampdiff(SECOND, a, b)"},
 	{"SELECT div(a, b), a div b FROM t", "SELECT a DIV b, a DIV b FROM t"},
 	{"SELECT interval '-\\t 1' day, interval ' 2 ' hour", "SELECT INTERVAL '-1' DAY, INTERVAL '02' HOUR"},
+	{"SELECT INTERVAL '10.05' SECOND, interval '0.005' second, INTERVAL 1.05 SECONDS", "SELECT INTERVAL '10.05' SECOND, INTERVAL '00.005' SECOND, INTERVAL '01.05' SECOND"}, // decimal digits, not octal
+	{"SELECT CAST(x AS DECIMAL(4, 2)), CAST(x AS DECIMAL), x::dec(5), CAST(x AS NUMERIC(38, 18))", "SELECT CAST(x AS DECIMAL(4,2)), CAST(x AS DECIMAL(10,0)), CAST(x AS DECIMAL(5,0)), CAST(x AS DECIMAL(38,18))"},
 	{"SELECT timestamp - INTERVAL 1 HOUR AS t FROM events", "SELECT timestamp - INTERVAL '01' HOUR AS t FROM events"},
 	{"SELECT interval '1-2' year to month, INTERVAL -'1 2:3:4.5' DAY TO SECOND, interval - '-1 02' day to hour", "SELECT INTERVAL '1-2' YEAR TO MONTH, INTERVAL '-1 02:03:04.5' DAY TO SECOND, INTERVAL '1 02' DAY TO HOUR"},
 	{"SELECT interval '30' year '-25' month, -interval -1 day 1 hour -1.5 second, interval -'-1' day, interval 1 day day", "SELECT INTERVAL '27-11' YEAR TO MONTH, -INTERVAL '-0 23:00:01.5' DAY TO SECOND, INTERVAL '1' DAY, INTERVAL '1' DAY AS day"},
@@ -302,7 +304,7 @@ var acceptedCases = []struct {
 	{"SELECT `my fn`(x), `try_cast`(y)", "SELECT `my fn`(x), `try_cast`(y)"},
 	{"SELECT extract(hour FROM timestamp)", "SELECT date_part('hour', timestamp)"},
 	{"SELECT CAST(x AS INT), cast(y AS string), TRY_CAST(z AS DOUBLE), CAST(d AS DECIMAL(10, 2)), CAST(s AS VARCHAR(20)), CAST(t AS timestamp), CAST(u AS DATE), CAST(b AS BOOLEAN)",
-		"SELECT CAST(x AS INT), CAST(y AS STRING), TRY_CAST(z AS DOUBLE), CAST(d AS DOUBLE), CAST(s AS STRING), CAST(t AS TIMESTAMP), CAST(u AS DATE), CAST(b AS BOOLEAN)"},
+		"SELECT CAST(x AS INT), CAST(y AS STRING), TRY_CAST(z AS DOUBLE), CAST(d AS DECIMAL(10,2)), CAST(s AS STRING), CAST(t AS TIMESTAMP), CAST(u AS DATE), CAST(b AS BOOLEAN)"},
 
 	// ---- CASE ----
 	{"SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END", "SELECT CASE WHEN a > 1 THEN 'big' WHEN a > 0 THEN 'small' ELSE 'none' END"},

@@ -122,6 +122,11 @@ type Type struct {
 	// Bits narrows an integer kind: 8 (TINYINT), 16 (SMALLINT) or 32
 	// (INT). 0 for BIGINT and every other kind.
 	Bits uint8
+	// Precision and Scale are a DECIMAL's (Precision 0: not a DECIMAL).
+	// nectar computes a DECIMAL as a DOUBLE, but a cast to DECIMAL(p, s)
+	// rounds to s digits, half up, and refuses a value of more than p - s
+	// whole digits, as Spark does.
+	Precision, Scale uint8
 }
 
 // ParseType reads a type name as written in CAST(x AS …), keeping the
@@ -130,6 +135,9 @@ func ParseType(name string) (Type, bool) {
 	k, ok := ParseKind(name)
 	t := Type{Kind: k}
 	switch strings.ToUpper(name) {
+	case "DECIMAL", "NUMERIC", "DEC":
+		t.Kind, ok = Float, true
+		t.Precision = 10 // Spark's DECIMAL is DECIMAL(10, 0)
 	case "INT", "INTEGER":
 		t.Bits = 32
 	case "SMALLINT", "SHORT":
@@ -142,6 +150,9 @@ func ParseType(name string) (Type, bool) {
 
 // String is the type's Spark name.
 func (t Type) String() string {
+	if t.Precision > 0 {
+		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale)
+	}
 	switch t.Bits {
 	case 8:
 		return "TINYINT"
