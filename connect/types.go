@@ -24,6 +24,8 @@ func dataType(k types.Kind) *pb.DataType {
 		return &pb.DataType{Kind: &pb.DataType_Timestamp_{Timestamp: &pb.DataType_Timestamp{}}}
 	case types.Date:
 		return &pb.DataType{Kind: &pb.DataType_Date_{Date: &pb.DataType_Date{}}}
+	case types.Binary:
+		return &pb.DataType{Kind: &pb.DataType_Binary_{Binary: &pb.DataType_Binary{}}}
 	case types.Null:
 		// parquetfile.Records sends a VOID column as Arrow strings (all
 		// NULL), so the schema says STRING too: pyspark converts the
@@ -251,6 +253,8 @@ func sparkSimpleName(k types.Kind) string {
 		return "timestamp"
 	case types.Date:
 		return "date"
+	case types.Binary:
+		return "binary"
 	}
 	switch {
 	case k.IsArray():

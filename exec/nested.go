@@ -182,12 +182,12 @@ func higherOrder(e *plan.HigherOrder, row, env []types.Value) (types.Value, erro
 		}
 		vals = append(vals, v)
 	}
-	if vals[0].IsNull() || (e.Name == "zip_with" && vals[1].IsNull()) {
+	if vals[0].IsNull() || ((e.Name == "zip_with" || e.Name == "map_zip_with") && vals[1].IsNull()) {
 		return types.NullValue, nil
 	}
 	// call applies lambda l to args (those past its parameters dropped)
 	// in an environment of env and the arguments.
-	buf := make([]types.Value, len(env)+2)
+	buf := make([]types.Value, len(env)+3)
 	copy(buf, env)
 	call := func(l *plan.Lambda, args ...types.Value) (types.Value, error) {
 		inner := buf[:len(env)+len(l.Params)]
@@ -278,6 +278,44 @@ func higherOrder(e *plan.HigherOrder, row, env []types.Value) (types.Value, erro
 			}
 		}
 		return types.ArrayValue(e.K, out), nil
+	case "map_zip_with":
+		// The keys of the first map in order, then the second's new ones,
+		// each with its value in either map (NULL where absent), as
+		// Spark's MapZipWith.
+		other, err := types.Parts(nil, vals[1])
+		if err != nil {
+			return types.NullValue, err
+		}
+		var keys, out []types.Value
+		find := func(ps []types.Value, k types.Value) types.Value {
+			for i := 0; i+1 < len(ps); i += 2 {
+				if types.Compare(ps[i], k) == 0 {
+					return ps[i+1]
+				}
+			}
+			return types.NullValue
+		}
+		add := func(k types.Value) error {
+			for _, seen := range keys {
+				if types.Compare(seen, k) == 0 {
+					return nil
+				}
+			}
+			r, err := call(lams[0], k, find(parts, k), find(other, k))
+			if err != nil {
+				return err
+			}
+			keys, out = append(keys, k), append(out, r)
+			return nil
+		}
+		for _, ps := range [][]types.Value{parts, other} {
+			for i := 0; i+1 < len(ps); i += 2 {
+				if err := add(ps[i]); err != nil {
+					return types.NullValue, err
+				}
+			}
+		}
+		return types.MapValue(e.K, keys, out), nil
 	case "map_filter", "transform_keys", "transform_values":
 		var keys, vs []types.Value
 		for i := 0; i+1 < len(parts); i += 2 {

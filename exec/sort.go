@@ -296,7 +296,7 @@ func compareAt(va *types.Vector, a int, vb *types.Vector, b int, k plan.SortKey)
 		c = types.Compare(va.Get(a), vb.Get(b))
 	case va.Kind == types.Float:
 		c = types.Compare(types.FloatValue(va.F[a]), types.FloatValue(vb.F[b]))
-	case va.Kind == types.String:
+	case va.Kind.Storage() == types.String:
 		c = strings.Compare(va.S[a], vb.S[b])
 	case va.Kind == types.Null:
 		c = 0

@@ -115,12 +115,13 @@ func computeWindow(c plan.WindowCall, rows [][]types.Value, dst int) error {
 func windowPartition(c plan.WindowCall, wf *functions.Window, af *functions.Aggregate, rows [][]types.Value, order [][]types.Value, okeys []plan.SortKey) ([]types.Value, error) {
 	n := len(rows)
 	p := &functions.Partition{
-		N:         n,
-		Out:       make([]types.Value, n),
-		PeerStart: make([]int, n),
-		PeerEnd:   make([]int, n), // one past the last peer of row i
-		Consts:    make([]types.Value, len(c.Args)),
-		Arg:       func(i, a int) (types.Value, error) { return EvalRow(c.Args[a], rows[i]) },
+		N:           n,
+		IgnoreNulls: c.IgnoreNulls,
+		Out:         make([]types.Value, n),
+		PeerStart:   make([]int, n),
+		PeerEnd:     make([]int, n), // one past the last peer of row i
+		Consts:      make([]types.Value, len(c.Args)),
+		Arg:         func(i, a int) (types.Value, error) { return EvalRow(c.Args[a], rows[i]) },
 	}
 	for i := 0; i < n; {
 		j := i + 1

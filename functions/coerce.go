@@ -119,7 +119,7 @@ func ToInt(v types.Value) (int64, error) {
 // ToString renders v as CAST(v AS STRING) does; NULL gives "".
 func ToString(v types.Value) string {
 	switch v.K {
-	case types.String:
+	case types.String, types.Binary:
 		return v.S
 	case types.Null:
 		return ""

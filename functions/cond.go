@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/nectar-dev/nectar/types"
@@ -20,6 +21,42 @@ func init() {
 		}
 		return types.NullValue, nil
 	}
+	register(&Func{Name: "zeroifnull", MinArgs: 1, MaxArgs: 1, NullSafe: true,
+		Doc: "zeroifnull(x) → x's kind (BIGINT for NULL): 0 when x is NULL, else x",
+		Check: func(args []types.Kind) (types.Kind, error) {
+			if err := checkArgs(args, numArg); err != nil || args[0] == types.String {
+				return types.Null, &ArgTypeError{Arg: 1, Want: "a number", Got: args[0]}
+			}
+			return types.Widen(args[0], types.Int), nil
+		},
+		Eval: func(a []types.Value) (types.Value, error) {
+			if a[0].IsNull() {
+				return types.IntValue(0), nil
+			}
+			return a[0], nil
+		}})
+	register(&Func{Name: "nullifzero", MinArgs: 1, MaxArgs: 1,
+		Doc: "nullifzero(x) → x's kind: NULL when x is 0, else x (a string is compared as a number, as Spark casts it)",
+		Check: func(args []types.Kind) (types.Kind, error) {
+			if err := checkArgs(args, numArg); err != nil {
+				return types.Null, err
+			}
+			return args[0], nil
+		},
+		Eval: func(a []types.Value) (types.Value, error) {
+			n := a[0]
+			if n.K == types.String {
+				i, err := types.Cast(n, types.Int)
+				if err != nil {
+					return types.NullValue, fmt.Errorf("%w: nullifzero: %w", ErrInvalidArg, err)
+				}
+				n = i
+			}
+			if n.AsFloat() == 0 {
+				return types.NullValue, nil
+			}
+			return a[0], nil
+		}})
 	register(&Func{Name: "coalesce", MinArgs: 1, MaxArgs: -1, NullSafe: true, Check: coalesceCheck, Eval: first,
 		Doc: "coalesce(x, …) → common kind: the first non-NULL argument"})
 	register(&Func{Name: "nvl", MinArgs: 2, MaxArgs: 2, NullSafe: true, Check: coalesceCheck, Eval: first,
@@ -37,7 +74,7 @@ func init() {
 			return castTo(a[2], k), nil
 		}})
 	register(&Func{Name: "if", MinArgs: 3, MaxArgs: 3, NullSafe: true,
-		Doc: "if(cond, x, y) → common kind of x and y: x when cond is true, y when false or NULL",
+		Doc: "if(cond, x, y) → common kind of x and y: x when cond is true, y when false or NULL (the other is not evaluated)",
 		Check: func(args []types.Kind) (types.Kind, error) {
 			if err := checkArgs(args[:1], boolArg); err != nil {
 				return types.Null, err

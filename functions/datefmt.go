@@ -10,13 +10,12 @@ import (
 )
 
 // Spark datetime patterns (https://spark.apache.org/docs/latest/sql-ref-datetime-pattern.html)
-// are compiled once into tokens. Formatting walks the tokens itself, so
-// every supported letter works; parsing translates the tokens into a Go
-// layout for time.Parse, which covers the numeric and English-name fields
-// that real data uses. Formatting always renders UTC, nectar's session
-// time zone.
+// are compiled once into tokens. Formatting and parsing (dateparse.go) both
+// walk the tokens themselves. Formatting always renders UTC, nectar's
+// session time zone.
 
-// dtToken is one run of a pattern letter (letter != 0) or literal text.
+// dtToken is one run of a pattern letter (letter != 0), literal text, or
+// the bracket of an optional section (letter '[' or ']').
 type dtToken struct {
 	letter byte
 	count  int
@@ -25,8 +24,7 @@ type dtToken struct {
 
 type compiledPattern struct {
 	tokens   []dtToken
-	layout   string // Go layout for parsing; "" when parseErr is set
-	parseErr error  // pattern can format but not parse
+	parseErr error // pattern can format but not parse
 }
 
 var patternCache sync.Map // string → *compiledPattern
@@ -49,7 +47,7 @@ func compilePattern(p string) (*compiledPattern, error) {
 		return nil, err
 	}
 	c := &compiledPattern{tokens: toks}
-	c.layout, c.parseErr = goLayout(p, toks)
+	c.parseErr = checkParsePattern(p, toks)
 	if patternCount.Add(1) <= maxCachedRegexes {
 		patternCache.Store(p, c)
 	}
@@ -92,8 +90,10 @@ func tokenize(p string) ([]dtToken, error) {
 			}
 			i = j
 		case c == '[' || c == ']':
-			// Optional sections: formatting prints their contents, and the
-			// Go layout cannot express optionality, so brackets are dropped.
+			// Optional sections: formatting prints their contents (a
+			// timestamp has every field); parsing may skip them.
+			flush()
+			toks = append(toks, dtToken{letter: c})
 		case (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'):
 			if strings.IndexByte(supportedLetters, c) < 0 {
 				return nil, fmt.Errorf("%w %q: unsupported pattern letter '%c'", ErrBadPattern, p, c)
@@ -133,78 +133,9 @@ func maxLetterCount(c byte) int {
 	return 5
 }
 
-// goLayoutUnsafe are characters that time.Parse would read as layout
-// elements if they appeared in literal text.
-const goLayoutUnsafe = "0123456789JMPpZ_"
-
-func goLayout(p string, toks []dtToken) (string, error) {
-	var b strings.Builder
-	for _, t := range toks {
-		if t.letter == 0 {
-			if strings.ContainsAny(t.lit, goLayoutUnsafe) {
-				return "", fmt.Errorf("%w %q: literal %q cannot be used for parsing", ErrBadPattern, p, t.lit)
-			}
-			b.WriteString(t.lit)
-			continue
-		}
-		var s string
-		switch t.letter {
-		case 'y':
-			s = "2006"
-			if t.count == 2 {
-				s = "06"
-			}
-		case 'M', 'L':
-			s = [...]string{"", "1", "01", "Jan", "January", ""}[t.count]
-		case 'd':
-			s = [...]string{"", "2", "02"}[t.count]
-		case 'D':
-			if t.count == 3 {
-				s = "002"
-			}
-		case 'E':
-			s = "Mon"
-			if t.count == 4 {
-				s = "Monday"
-			} else if t.count == 5 {
-				s = ""
-			}
-		case 'a':
-			s = "PM"
-		case 'h':
-			s = [...]string{"", "3", "03"}[t.count]
-		case 'H':
-			s = "15"
-		case 'm':
-			s = [...]string{"", "4", "04"}[t.count]
-		case 's':
-			s = [...]string{"", "5", "05"}[t.count]
-		case 'S':
-			// Go only recognises a fraction right after '.' or ','; Spark
-			// accepts 1..count digits there, which Go's "9" form also does.
-			prev := b.String()
-			if strings.HasSuffix(prev, ".") || strings.HasSuffix(prev, ",") {
-				s = strings.Repeat("9", t.count)
-			}
-		case 'z':
-			s = "MST"
-		case 'X':
-			s = [...]string{"", "Z07", "Z0700", "Z07:00", "Z0700", "Z07:00"}[t.count]
-		case 'x':
-			s = [...]string{"", "-07", "-0700", "-07:00", "-0700", "-07:00"}[t.count]
-		case 'Z':
-			s = [...]string{"", "-0700", "-0700", "-0700", "", "Z07:00"}[t.count]
-		}
-		if s == "" {
-			return "", fmt.Errorf("%w %q: '%s' cannot be used for parsing", ErrBadPattern, p, strings.Repeat(string(t.letter), t.count))
-		}
-		b.WriteString(s)
-	}
-	return b.String(), nil
-}
-
 // parseWith parses s with a Spark pattern. ok is false when s does not
-// match; err is set only for a pattern that cannot parse at all.
+// match; err is set for a pattern that cannot parse at all or a zone name
+// nectar does not know.
 func parseWith(s, pattern string) (t time.Time, ok bool, err error) {
 	c, err := compilePattern(pattern)
 	if err != nil {
@@ -213,11 +144,7 @@ func parseWith(s, pattern string) (t time.Time, ok bool, err error) {
 	if c.parseErr != nil {
 		return time.Time{}, false, c.parseErr
 	}
-	t, perr := time.Parse(c.layout, strings.TrimSpace(s))
-	if perr != nil {
-		return time.Time{}, false, nil
-	}
-	return t.UTC(), true, nil
+	return parseTokens(strings.TrimSpace(s), c.tokens)
 }
 
 // FormatTime renders t (in UTC) with a Spark datetime pattern such as
@@ -238,6 +165,7 @@ func appendFormat(b []byte, t time.Time, toks []dtToken) []byte {
 		switch tk.letter {
 		case 0:
 			b = append(b, tk.lit...)
+		case '[', ']':
 		case 'G':
 			era := "AD"
 			if t.Year() <= 0 {

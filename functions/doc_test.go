@@ -71,6 +71,7 @@ These need more than their arguments' types, so the binder handles them
 | ` + "`aggregate(a, start, (acc, x) -> merge[, acc -> finish])`" + ` | folds the elements into start with merge, then applies finish; the accumulator takes the wider of start's and merge's types (` + "`aggregate(prices, 0, (acc, x) -> acc + x)`" + ` sums doubles) |
 | ` + "`reduce(…)`" + ` | same as ` + "`aggregate`" + ` |
 | ` + "`zip_with(a, b, (x, y) -> f)`" + ` | ARRAY of f over the elements of a and b pairwise, the shorter padded with NULLs |
+| ` + "`map_zip_with(m1, m2, (k, v1, v2) -> f)`" + ` | MAP of f over the keys of m1, then m2's other keys, with each key's value in either map (NULL where absent); the maps' keys are of one type |
 | ` + "`map_filter(m, (k, v) -> cond)`" + ` | the entries for which cond is true |
 | ` + "`transform_keys(m, (k, v) -> f)`" + ` | the map with each key replaced by f (a NULL or repeated key is an error) |
 | ` + "`transform_values(m, (k, v) -> f)`" + ` | the map with each value replaced by f |

@@ -16,6 +16,7 @@ func S(s string) types.Value              { return types.StringValue(s) }
 func I(i int64) types.Value               { return types.IntValue(i) }
 func F(f float64) types.Value             { return types.FloatValue(f) }
 func B(b bool) types.Value                { return types.BoolValue(b) }
+func X(b string) types.Value              { return types.BinaryValue([]byte(b)) }
 func D(s string) types.Value              { return mustDate(s) }
 func TS(s string) types.Value             { return mustTS(s) }
 func NaN() types.Value                    { return F(math.NaN()) }

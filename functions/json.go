@@ -19,7 +19,7 @@ func init() {
 			}
 			return jsonResult(raw), nil
 		}})
-	register(&Func{Name: "json_array_length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
+	register(&Func{Name: "json_array_length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, strArg),
 		Doc: "json_array_length(json) → BIGINT: number of elements of a JSON array; NULL for anything else",
 		Eval: func(a []types.Value) (types.Value, error) {
 			var arr []json.RawMessage

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -196,12 +197,25 @@ func init() {
 		}
 		return x / y, true
 	})
-	floatBinary("nanvl", "nanvl(x, y) → DOUBLE: x unless it is NaN, then y", func(x, y float64) (float64, bool) {
+	floatBinary("nanvl", "nanvl(x, y) → DOUBLE: x unless it is NaN, then y (y is evaluated only then)", func(x, y float64) (float64, bool) {
 		if math.IsNaN(x) {
 			return y, true
 		}
 		return x, true
 	})
+	register(&Func{Name: "decimal", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Float, numArg),
+		Doc: "decimal(x) → DOUBLE (Spark: DECIMAL(10, 0)): CAST(x AS DECIMAL), x rounded half up to a whole number; an error past 10 digits or for text that is not a number",
+		Eval: func(a []types.Value) (types.Value, error) {
+			f, err := ToFloat(a[0])
+			if err != nil {
+				return types.NullValue, fmt.Errorf("%w: [CAST_INVALID_INPUT] decimal: %s is not a number", ErrInvalidArg, quoteSQL(ToString(a[0])))
+			}
+			r := math.Round(f) // half away from zero: Spark's HALF_UP
+			if math.IsNaN(r) || math.Abs(r) >= 1e10 {
+				return types.NullValue, fmt.Errorf("%w: [NUMERIC_VALUE_OUT_OF_RANGE] decimal: %s does not fit DECIMAL(10, 0)", ErrInvalidArg, ToString(a[0]))
+			}
+			return types.FloatValue(r), nil
+		}})
 	register(&Func{Name: "log", MinArgs: 1, MaxArgs: 2, Check: fixed(types.Float, numArg),
 		Doc: "log([base, ]x) → DOUBLE: logarithm of x in base (default e); NULL when x or base ≤ 0",
 		Eval: func(a []types.Value) (types.Value, error) {

@@ -118,6 +118,12 @@ func TestMathFunctions(t *testing.T) {
 		{"try_divide", vals(F(1), F(0)), null, nil},
 		{"nanvl", vals(NaN(), I(123)), F(123), nil}, // doc
 		{"nanvl", vals(F(1), I(123)), F(1), nil},
+		{"decimal", vals(I(1)), F(1), nil},
+		{"decimal", vals(F(1.5)), F(2), nil}, // DECIMAL(10, 0) rounds half up
+		{"decimal", vals(F(-2.5)), F(-3), nil},
+		{"decimal", vals(S("7")), F(7), nil},
+		{"decimal", vals(F(1e10)), null, ErrInvalidArg},
+		{"decimal", vals(S("x")), null, ErrInvalidArg},
 		{"nanvl", vals(NaN(), null), null, nil},
 	})
 }

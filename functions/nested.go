@@ -285,13 +285,16 @@ func init() {
 			if k := args[0]; k != types.Null && !k.IsNested() {
 				return types.Null, &ArgTypeError{Arg: 1, Want: "a STRUCT, ARRAY or MAP", Got: k}
 			}
+			if !types.JSONKeyWritable(args[0]) {
+				return types.Null, &ArgTypeError{Arg: 1, Want: "maps keyed by scalars or structs of scalars (Spark names other keys by their internal objects)", Got: args[0]}
+			}
 			return types.String, nil
 		},
 		Eval: func(a []types.Value) (types.Value, error) {
 			return str(string(types.AppendJSON(nil, a[0], true))), nil
 		}})
 	register(&Func{Name: "schema_of_json", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, strArg),
-		Doc: "schema_of_json(json) → STRING: the type Spark infers for a JSON text, in DDL (STRUCT<a: BIGINT, b: ARRAY<STRING>>)",
+		Doc: "schema_of_json(json) → STRING: the type Spark infers for a constant JSON text, in DDL (STRUCT<a: BIGINT, b: ARRAY<STRING>>)",
 		Eval: func(a []types.Value) (types.Value, error) {
 			k, err := SchemaOfJSON(a[0].S)
 			if err != nil {

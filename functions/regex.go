@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -41,6 +42,58 @@ func compileRegex(fn, pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// findAll is every match of re in s as java.util.regex's Matcher.find
+// loop finds them, which Spark's regexp_extract_all, regexp_count and
+// regexp_replace use: after a match the next search starts where it ended,
+// one character on if it was empty, so an empty match right after a
+// non-empty one counts ('(\d+)?' finds "1", "" and "" in "1a"). Go's
+// FindAll drops such an empty match. Searching a suffix of s is only the
+// same as searching s from that point when the pattern has no anchor or
+// word boundary; with one, Go's matches are kept, which differ from
+// Java's only in those dropped empty matches.
+func findAll(re *regexp.Regexp, s string) [][]int {
+	if strings.ContainsAny(re.String(), "^$") || strings.Contains(re.String(), `\b`) || strings.Contains(re.String(), `\B`) ||
+		strings.Contains(re.String(), `\A`) || strings.Contains(re.String(), `\z`) {
+		return re.FindAllStringSubmatchIndex(s, -1)
+	}
+	var out [][]int
+	for pos := 0; pos <= len(s); {
+		m := re.FindStringSubmatchIndex(s[pos:])
+		if m == nil {
+			break
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += pos
+			}
+		}
+		out = append(out, m)
+		if m[1] > m[0] {
+			pos = m[1]
+			continue
+		}
+		if m[1] == len(s) {
+			break
+		}
+		_, w := utf8.DecodeRuneInString(s[m[1]:])
+		pos = m[1] + w
+	}
+	return out
+}
+
+// replaceAll is Java's Matcher.replaceAll over findAll's matches; rep is
+// a Go template (javaReplacement's).
+func replaceAll(re *regexp.Regexp, s, rep string) string {
+	var b []byte
+	last := 0
+	for _, m := range findAll(re, s) {
+		b = append(b, s[last:m[0]]...)
+		b = re.ExpandString(b, rep, s, m)
+		last = m[1]
+	}
+	return string(append(b, s[last:]...))
+}
+
 func init() {
 	register(&Func{Name: "regexp_like", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Bool, anyArg),
 		Doc: "regexp_like(s, regex) → BOOLEAN: whether regex matches anywhere in s (RE2 syntax)",
@@ -72,7 +125,7 @@ func init() {
 			if err != nil {
 				return types.NullValue, err
 			}
-			return types.IntValue(int64(len(re.FindAllStringIndex(ToString(a[0]), -1)))), nil
+			return types.IntValue(int64(len(findAll(re, ToString(a[0]))))), nil
 		}})
 	register(&Func{Name: "regexp_substr", MinArgs: 2, MaxArgs: 2, Check: fixed(types.String, anyArg, anyArg),
 		Doc: "regexp_substr(s, regex) → STRING: the first match of regex in s; NULL if none or if it is empty",
@@ -122,7 +175,7 @@ func init() {
 			}
 			s := ToString(a[0])
 			var out []string
-			for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+			for _, m := range findAll(re, s) {
 				if m[2*idx] < 0 {
 					out = append(out, "")
 				} else {
@@ -155,7 +208,7 @@ func init() {
 				cut := len(runeSlice(s, 0, pos-1))
 				prefix, s = s[:cut], s[cut:]
 			}
-			return str(prefix + re.ReplaceAllString(s, rep)), nil
+			return str(prefix + replaceAll(re, s, rep)), nil
 		}})
 }
 
@@ -235,4 +288,72 @@ func regexGroup(name string, a []types.Value) (re *regexp.Regexp, idx int64, nul
 		return nil, 0, false, fmt.Errorf("%w: %s: regex group count is %d, but the specified group index is %d", ErrInvalidArg, name, re.NumSubexp(), idx)
 	}
 	return re, idx, false, nil
+}
+
+func init() {
+	register(&Func{Name: "split", MinArgs: 2, MaxArgs: 3, Check: fixed(types.ArrayOf(types.String), anyArg, anyArg, numArg),
+		Doc: "split(s, regex[, limit]) → ARRAY<STRING>: s cut at each match of regex, as Spark's split: at most limit pieces when limit > 0 (the last holding the rest), every piece otherwise, trailing empty ones kept; an empty regex cuts between characters",
+		Eval: func(a []types.Value) (types.Value, error) {
+			limit := int64(-1)
+			if len(a) > 2 {
+				var err error
+				if limit, err = ToInt(a[2]); err != nil {
+					return types.NullValue, nil
+				}
+			}
+			s, pattern := ToString(a[0]), ToString(a[1])
+			var parts []string
+			if pattern == "" {
+				parts = splitChars(s, limit)
+			} else {
+				re, err := compileRegex("split", pattern)
+				if err != nil {
+					return types.NullValue, err
+				}
+				parts = splitRegex(re, s, limit)
+			}
+			elems := make([]types.Value, len(parts))
+			for i, p := range parts {
+				elems[i] = str(p)
+			}
+			return types.ArrayValue(types.ArrayOf(types.String), elems), nil
+		}})
+}
+
+// splitChars is UTF8String.split with an empty pattern: one piece per
+// character, at most limit (> 0) with the rest in the last; "" is [""].
+func splitChars(s string, limit int64) []string {
+	n := int64(utf8.RuneCountInString(s))
+	if s == "" {
+		return []string{""}
+	}
+	if limit <= 0 || limit > n {
+		limit = n
+	}
+	out := make([]string, 0, limit)
+	for i := int64(0); i < limit-1; i++ {
+		_, w := utf8.DecodeRuneInString(s)
+		out = append(out, s[:w])
+		s = s[w:]
+	}
+	return append(out, s)
+}
+
+// splitRegex is Java's String.split(regex, limit) with limit 0 read as
+// -1, as Spark's UTF8String.split does: trailing empty pieces stay, and a
+// zero-width match at the start makes no empty first piece.
+func splitRegex(re *regexp.Regexp, s string, limit int64) []string {
+	var out []string
+	last := 0
+	for _, m := range findAll(re, s) {
+		if limit > 0 && int64(len(out)) == limit-1 {
+			break
+		}
+		if m[1] == 0 && m[0] == 0 {
+			continue // a zero-width match at the start
+		}
+		out = append(out, s[last:m[0]])
+		last = m[1]
+	}
+	return append(out, s[last:])
 }

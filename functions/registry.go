@@ -251,7 +251,7 @@ func castTo(v types.Value, k types.Kind) types.Value {
 // binds.
 var BinderFuncs = []string{
 	"aggregate", "array", "array_sort", "coalesce", "exists", "explode", "explode_outer", "filter", "forall",
-	"from_json", "inline", "inline_outer", "map", "map_filter", "named_struct", "posexplode", "posexplode_outer",
+	"from_json", "inline", "inline_outer", "map", "map_filter", "map_zip_with", "named_struct", "posexplode", "posexplode_outer",
 	"reduce", "struct", "transform", "transform_keys", "transform_values", "try_add", "try_multiply", "try_subtract",
 	"zip_with",
 }

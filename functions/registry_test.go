@@ -46,6 +46,11 @@ func TestCheckErrors(t *testing.T) {
 		{"hour", []types.Kind{types.Bool}, ErrArgType, ""},
 		{"HOUR", []types.Kind{types.Float}, ErrArgType, "hour expects"},
 		{"date_add", []types.Kind{types.Date, types.Date}, ErrArgType, "date_add expects a number as argument 2, got DATE"},
+		{"date_add", []types.Kind{types.Date, types.Float}, ErrArgType, "date_add expects an integer number of days as argument 2, got DOUBLE"},
+		{"json_array_length", []types.Kind{types.Int}, ErrArgType, ""},
+		{"make_timestamp", []types.Kind{types.Date, types.String}, ErrArgType, "nectar does not have"},
+		{"make_timestamp", []types.Kind{types.Timestamp}, ErrArgType, "expects a DATE"},
+		{"make_timestamp", []types.Kind{types.Int, types.Int, types.Int, types.Int}, ErrArgCount, ""},
 		{"dateadd", []types.Kind{types.Int, types.Int}, ErrArgType, "dateadd expects"}, // aliases name themselves
 		{"abs", []types.Kind{types.Bool}, ErrArgType, "abs expects a number, got BOOLEAN"},
 		{"abs", []types.Kind{types.Timestamp}, ErrArgType, ""},

@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"hash"
@@ -33,7 +32,6 @@ func init() {
 	strUnary("initcap", "initcap(s) → STRING: each space-separated word capitalised, the rest lower case", initcap)
 	strUnary("md5", "md5(s) → STRING: MD5 digest as 32 hex digits", func(s string) string { return hexDigest(md5.New(), s) })
 	strUnary("sha1", "sha1(s) → STRING: SHA-1 digest as 40 hex digits", func(s string) string { return hexDigest(sha1.New(), s) }, "sha")
-	strUnary("base64", "base64(s) → STRING: standard base64 of the UTF-8 bytes", func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) })
 
 	// The parser maps TRIM([BOTH|LEADING|TRAILING] chars FROM s) to
 	// trim/ltrim/rtrim(s, chars): Spark's StringTrim(srcStr, trimStr) order.
@@ -56,9 +54,18 @@ func init() {
 				return str(fn(ToString(a[0]), cut)), nil
 			}}, tr.aliases...)
 	}
-	register(&Func{Name: "length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
-		Doc: "length(s) → BIGINT: number of characters (not bytes)",
+	register(&Func{Name: "quote", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
+		Doc: "quote(s) → STRING: s in single quotes, its quotes and backslashes escaped with a backslash",
 		Eval: func(a []types.Value) (types.Value, error) {
+			r := strings.NewReplacer(`\`, `\\`, "'", `\'`)
+			return str("'" + r.Replace(ToString(a[0])) + "'"), nil
+		}})
+	register(&Func{Name: "length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
+		Doc: "length(s) → BIGINT: number of characters (not bytes); of a BINARY, its bytes",
+		Eval: func(a []types.Value) (types.Value, error) {
+			if a[0].K == types.Binary {
+				return types.IntValue(int64(len(a[0].S))), nil
+			}
 			return types.IntValue(int64(utf8.RuneCountInString(ToString(a[0])))), nil
 		}}, "char_length", "character_length", "len")
 	register(&Func{Name: "octet_length", MinArgs: 1, MaxArgs: 1, Check: fixed(types.Int, anyArg),
@@ -66,25 +73,8 @@ func init() {
 		Eval: func(a []types.Value) (types.Value, error) {
 			return types.IntValue(int64(len(ToString(a[0])))), nil
 		}})
-	register(&Func{Name: "unbase64", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
-		Doc: "unbase64(s) → STRING: bytes decoded from base64, as text; NULL when invalid",
-		Eval: func(a []types.Value) (types.Value, error) {
-			s := strings.Map(func(r rune) rune {
-				if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
-					return -1
-				}
-				return r
-			}, ToString(a[0]))
-			b, err := base64.StdEncoding.DecodeString(s)
-			if err != nil {
-				if b, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "=")); err != nil {
-					return types.NullValue, nil
-				}
-			}
-			return str(string(b)), nil
-		}})
 	register(&Func{Name: "hex", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
-		Doc: "hex(x) → STRING: upper-case hex of a BIGINT's value or of a string's UTF-8 bytes",
+		Doc: "hex(x) → STRING: upper-case hex of a BIGINT's value, a BINARY's bytes or a string's UTF-8 bytes",
 		Eval: func(a []types.Value) (types.Value, error) {
 			if a[0].K == types.Int {
 				return str(strings.ToUpper(fmt.Sprintf("%x", uint64(a[0].I)))), nil
@@ -113,14 +103,22 @@ func init() {
 			}
 			return str(hexDigest(h, ToString(a[0]))), nil
 		}})
-	register(&Func{Name: "lpad", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, anyArg),
-		Doc:  "lpad(s, len[, pad]) → STRING: s left-padded with pad (default space) to len characters, or truncated to len",
+	register(&Func{Name: "lpad", MinArgs: 2, MaxArgs: 3, Check: padCheck,
+		Doc:  "lpad(s, len[, pad]) → STRING: s left-padded with pad (default space) to len characters, or truncated to len; of BINARY s and pad, BINARY padded by bytes (default X'00')",
 		Eval: func(a []types.Value) (types.Value, error) { return pad(a, true) }})
-	register(&Func{Name: "rpad", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, anyArg),
-		Doc:  "rpad(s, len[, pad]) → STRING: s right-padded with pad (default space) to len characters, or truncated to len",
+	register(&Func{Name: "rpad", MinArgs: 2, MaxArgs: 3, Check: padCheck,
+		Doc:  "rpad(s, len[, pad]) → STRING: s right-padded with pad (default space) to len characters, or truncated to len; of BINARY s and pad, BINARY padded by bytes (default X'00')",
 		Eval: func(a []types.Value) (types.Value, error) { return pad(a, false) }})
-	register(&Func{Name: "substring", MinArgs: 2, MaxArgs: 3, Check: fixed(types.String, anyArg, numArg, numArg),
-		Doc: "substring(s, pos[, len]) → STRING: len characters from 1-based pos; a negative pos counts from the end",
+	register(&Func{Name: "substring", MinArgs: 2, MaxArgs: 3, Check: func(args []types.Kind) (types.Kind, error) {
+		if _, err := fixed(types.String, anyArg, numArg, numArg)(args); err != nil {
+			return types.Null, err
+		}
+		if args[0] == types.Binary {
+			return types.Binary, nil
+		}
+		return types.String, nil
+	},
+		Doc: "substring(s, pos[, len]) → STRING: len characters from 1-based pos; a negative pos counts from the end; of a BINARY, len bytes as a BINARY",
 		Eval: func(a []types.Value) (types.Value, error) {
 			pos, err := ToInt(a[1])
 			if err != nil {
@@ -131,6 +129,13 @@ func init() {
 				if n, err = ToInt(a[2]); err != nil {
 					return types.NullValue, nil
 				}
+			}
+			if a[0].K == types.Binary {
+				start, end := substringBounds(int64(len(a[0].S)), pos, n)
+				if start >= end {
+					return bin(nil), nil
+				}
+				return bin([]byte(a[0].S[start:end])), nil
 			}
 			return str(substringSQL(ToString(a[0]), pos, n)), nil
 		}}, "substr")
@@ -165,8 +170,13 @@ func init() {
 				return concatArrays(a)
 			}
 			var b strings.Builder
+			binary := len(a) > 0
 			for _, v := range a {
 				b.WriteString(ToString(v))
+				binary = binary && v.K == types.Binary
+			}
+			if binary {
+				return types.Value{K: types.Binary, S: b.String()}, nil
 			}
 			return str(b.String()), nil
 		}})
@@ -345,7 +355,16 @@ func initcap(s string) string {
 // substringSQL is Spark's UTF8String.substringSQL: 1-based pos, 0 acting as
 // 1, negative pos counting from the end, and a window clipped to the string.
 func substringSQL(s string, pos, length int64) string {
-	n := int64(utf8.RuneCountInString(s))
+	start, end := substringBounds(int64(utf8.RuneCountInString(s)), pos, length)
+	if start >= end {
+		return ""
+	}
+	return runeSlice(s, start, end)
+}
+
+// substringBounds is the [start, end) of SQL's substring(pos, length) in
+// a text of n characters (or bytes).
+func substringBounds(n, pos, length int64) (int64, int64) {
 	var start int64
 	switch {
 	case pos > 0:
@@ -361,10 +380,7 @@ func substringSQL(s string, pos, length int64) string {
 	}
 	start = max(start, 0)
 	end = min(end, n)
-	if start >= end {
-		return ""
-	}
-	return runeSlice(s, start, end)
+	return start, end
 }
 
 // runeSlice returns characters [from, to) of s.
@@ -435,10 +451,24 @@ func locate(s, sub string, pos int64) int64 {
 	return 0
 }
 
+// padCheck types lpad and rpad: BINARY when s and pad are.
+func padCheck(args []types.Kind) (types.Kind, error) {
+	if err := checkArgs(args, anyArg, numArg, anyArg); err != nil {
+		return types.Null, err
+	}
+	if args[0] == types.Binary && (len(args) < 3 || allBinary(args[2])) {
+		return types.Binary, nil
+	}
+	return types.String, nil
+}
+
 func pad(a []types.Value, left bool) (types.Value, error) {
 	n, err := ToInt(a[1])
 	if err != nil {
 		return types.NullValue, nil
+	}
+	if a[0].K == types.Binary && (len(a) < 3 || a[2].K == types.Binary) {
+		return padBytes(a, n, left)
 	}
 	s := ToString(a[0])
 	p := " "
@@ -481,6 +511,9 @@ func concatCheck(args []types.Kind) (types.Kind, error) {
 		}
 	}
 	if arrays == 0 {
+		if allBinary(args...) {
+			return types.Binary, nil
+		}
 		return fixed(types.String, anyArg)(args)
 	}
 	for i, k := range args {
@@ -506,4 +539,32 @@ func concatArrays(a []types.Value) (types.Value, error) {
 		parts[i] = castTo(p, k)
 	}
 	return types.ArrayValue(types.ArrayOf(k), parts), nil
+}
+
+// padBytes is lpad and rpad of BINARY: by bytes, with X'00' by default.
+func padBytes(a []types.Value, n int64, left bool) (types.Value, error) {
+	s, p := a[0].S, "\x00"
+	if len(a) > 2 {
+		p = a[2].S
+	}
+	if n <= 0 {
+		return bin(nil), nil
+	}
+	if n > maxResultLen {
+		return types.NullValue, fmt.Errorf("%w: pad length %d exceeds %d", ErrInvalidArg, n, maxResultLen)
+	}
+	if int64(len(s)) >= n {
+		return bin([]byte(s[:n])), nil
+	}
+	if p == "" {
+		return bin([]byte(s)), nil
+	}
+	fill := make([]byte, n-int64(len(s)))
+	for i := range fill {
+		fill[i] = p[i%len(p)]
+	}
+	if left {
+		return bin(append(fill, s...)), nil
+	}
+	return bin(append([]byte(s), fill...)), nil
 }

@@ -1,6 +1,7 @@
 package functions
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -248,7 +249,7 @@ func init() {
 			return r, nil
 		}})
 	register(&Func{Name: "to_timestamp", MinArgs: 1, MaxArgs: 2, Check: timeOrNumCheck(types.Timestamp, strArg),
-		Doc: "to_timestamp(x[, fmt]) → TIMESTAMP: x parsed as ISO-8601 or with a Spark datetime pattern; NULL when unparsable",
+		Doc: "to_timestamp(x[, fmt]) → TIMESTAMP: x parsed as ISO-8601 or with a Spark datetime pattern (fields the text leaves out are those of 1970-01-01 00:00; 'yy' is 2000–2099; optional [sections]; 'E' and 'Q' only format, as in Spark); NULL when unparsable, an error when the text gives one field two values",
 		Eval: func(a []types.Value) (types.Value, error) {
 			us, ok, err := parseTimeArg(a)
 			if !ok {
@@ -401,6 +402,12 @@ func init() {
 	field("dayofweek", "dayofweek(ts) → BIGINT: 1 = Sunday … 7 = Saturday", func(us int64) int64 { return (weekday0(daysOf(us))+1)%7 + 1 })
 	field("weekday", "weekday(ts) → BIGINT: 0 = Monday … 6 = Sunday", func(us int64) int64 { return weekday0(daysOf(us)) })
 	extractors["dayofweek_iso"] = func(us int64) int64 { return weekday0(daysOf(us)) + 1 }
+	// The ISO-8601 week-based year: the year of the week's Thursday
+	// (Spark's YEAROFWEEK).
+	extractors["yearofweek"] = func(us int64) int64 {
+		y, _ := utc(us).ISOWeek()
+		return int64(y)
+	}
 	field("dayofyear", "dayofyear(ts) → BIGINT: day of the year, 1–366", func(us int64) int64 {
 		days := daysOf(us)
 		y, _, _ := civilFromDays(days)
@@ -416,7 +423,7 @@ func init() {
 	field("second", "second(ts) → BIGINT: second of the minute, 0–59", func(us int64) int64 { return (floorDiv(us, microsPerSecond)%60 + 60) % 60 })
 
 	register(&Func{Name: "date_part", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Int, strArg, timeArg),
-		Doc: "date_part(field, ts) → BIGINT: EXTRACT(field FROM ts) for YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, HOUR, MINUTE, SECOND (whole seconds) and Spark's abbreviations",
+		Doc: "date_part(field, ts) → BIGINT: EXTRACT(field FROM ts) for YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFWEEK_ISO, DOY, YEAROFWEEK (the ISO week-based year), HOUR, MINUTE, SECOND (whole seconds) and Spark's abbreviations",
 		Eval: func(a []types.Value) (types.Value, error) {
 			fn, ok := extractors[extractField(ToString(a[0]))]
 			if !ok {
@@ -467,11 +474,14 @@ func init() {
 			return datev(d + int64(daysIn(y, m)-day)), nil
 		}})
 	register(&Func{Name: "next_day", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Date, timeArg, strArg),
-		Doc: "next_day(d, dow) → DATE: the first date after d falling on dow ('Mon', 'tuesday', 'TU', …); NULL for an unknown day",
+		Doc: "next_day(d, dow) → DATE: the first date after d falling on dow ('Mon', 'tuesday', 'TU', …); an error for an unknown day, as in Spark",
 		Eval: func(a []types.Value) (types.Value, error) {
 			d, ok := dateArg(a[0])
 			want, ok2 := parseDayOfWeek(ToString(a[1]))
-			if !ok || !ok2 {
+			if !ok2 {
+				return types.NullValue, fmt.Errorf("%w: [ILLEGAL_DAY_OF_WEEK] next_day: %s is not a day of the week", ErrInvalidArg, quoteSQL(ToString(a[1])))
+			}
+			if !ok {
 				return types.NullValue, nil
 			}
 			delta := (want - weekday0(d) + 7) % 7
@@ -481,7 +491,14 @@ func init() {
 			return datev(d + delta), nil
 		}})
 	dateShift := func(name, doc string, sign int64, aliases ...string) {
-		register(&Func{Name: name, MinArgs: 2, MaxArgs: 2, Check: fixed(types.Date, timeArg, numArg), Doc: doc,
+		register(&Func{Name: name, MinArgs: 2, MaxArgs: 2, Check: func(args []types.Kind) (types.Kind, error) {
+			// Spark takes the days as an INT (or text holding one), not
+			// a fraction: date_add(d, 1.0) is a DATATYPE_MISMATCH.
+			if len(args) > 1 && args[1] == types.Float {
+				return types.Null, &ArgTypeError{Arg: 2, Want: "an integer number of days", Got: args[1]}
+			}
+			return fixed(types.Date, timeArg, numArg)(args)
+		}, Doc: doc,
 			Eval: func(a []types.Value) (types.Value, error) {
 				d, ok := dateArg(a[0])
 				n, err := ToInt(a[1])
@@ -544,9 +561,15 @@ func init() {
 			}
 			return datev(d), nil
 		}})
-	register(&Func{Name: "make_timestamp", MinArgs: 6, MaxArgs: 7, Check: fixed(types.Timestamp, numArg, numArg, numArg, numArg, numArg, numArg, strArg),
-		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); a field out of range is an error, as in Spark's ANSI mode (60 seconds with no fraction is the next minute)",
+	makeTimestamp := &Func{Name: "make_timestamp", MinArgs: 1, MaxArgs: 7, Check: makeTimestampCheck,
+		Doc: "make_timestamp(y, mo, d, h, mi, s[, tz]) → TIMESTAMP: s may have a fraction; wall time in tz (default UTC); a field out of range is an error, as in Spark's ANSI mode (60 seconds with no fraction is the next minute). make_timestamp(date) is the date's midnight; a TIME second argument is not supported (nectar has no TIME type), NULL only",
 		Eval: func(a []types.Value) (types.Value, error) {
+			if len(a) <= 3 {
+				// make_timestamp(date[, time[, tz]]): only a NULL time
+				// reaches here, and NULLs give NULL before Eval.
+				d, _ := dateArg(a[0])
+				return ts(d * microsPerDay), nil
+			}
 			var f [5]int64
 			for i := range f {
 				v, err := ToInt(a[i])
@@ -578,6 +601,16 @@ func init() {
 				us = wallToUTC(us, loc)
 			}
 			return ts(us), nil
+		}}
+	register(makeTimestamp)
+	register(&Func{Name: "try_make_timestamp", MinArgs: 1, MaxArgs: 7, Check: makeTimestampCheck,
+		Doc: "try_make_timestamp(…) → TIMESTAMP: make_timestamp, with NULL where a field is out of range",
+		Eval: func(a []types.Value) (types.Value, error) {
+			v, err := makeTimestamp.Eval(a)
+			if err != nil && errors.Is(err, ErrInvalidArg) && !strings.Contains(err.Error(), "time zone") {
+				return types.NullValue, nil
+			}
+			return v, err
 		}})
 	register(&Func{Name: "from_utc_timestamp", MinArgs: 2, MaxArgs: 2, Check: fixed(types.Timestamp, timeArg, strArg),
 		Doc: "from_utc_timestamp(ts, tz) → TIMESTAMP: the wall-clock time in zone tz (IANA name or offset) at UTC instant ts",
@@ -622,6 +655,8 @@ func extractField(f string) string {
 		return "dayofweek"
 	case "DAYOFWEEK_ISO", "DOW_ISO":
 		return "dayofweek_iso"
+	case "YEAROFWEEK":
+		return "yearofweek"
 	case "DOY":
 		return "dayofyear"
 	case "HOUR", "H", "HOURS", "HR", "HRS":
@@ -740,4 +775,29 @@ func tsInZone(a []types.Value) (us int64, loc *time.Location, ok bool, err error
 	}
 	loc, err = loadZone(ToString(a[1]))
 	return us, loc, err == nil, err
+}
+
+// makeTimestampCheck types make_timestamp's two forms: six or seven
+// numbers (with a zone), or Spark 4.1's date[, time[, zone]], whose TIME
+// nectar does not have (a NULL is accepted).
+func makeTimestampCheck(args []types.Kind) (types.Kind, error) {
+	switch len(args) {
+	case 4, 5:
+		return types.Null, fmt.Errorf("%w: make_timestamp takes a date[, time[, zone]] or 6 or 7 fields, got %d arguments", ErrArgCount, len(args))
+	case 6, 7:
+		return fixed(types.Timestamp, numArg, numArg, numArg, numArg, numArg, numArg, strArg)(args)
+	}
+	if k := args[0]; k != types.Date && k != types.Null {
+		return types.Null, &ArgTypeError{Arg: 1, Want: "a DATE", Got: k}
+	}
+	if len(args) > 1 && args[1] != types.Null {
+		return types.Null, &ArgTypeError{Arg: 2, Want: "a TIME, which nectar does not have (only NULL)", Got: args[1]}
+	}
+	if len(args) > 2 {
+		if err := checkArgs(args[2:], strArg); err != nil {
+			err.(*ArgTypeError).Arg = 3
+			return types.Null, err
+		}
+	}
+	return types.Timestamp, nil
 }

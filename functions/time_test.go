@@ -31,7 +31,8 @@ func TestTimeFunctions(t *testing.T) {
 		{"to_timestamp", vals(S("garbage")), null, nil},
 		{"to_timestamp", vals(S("2023"), S("yyyy-ww")), null, ErrBadPattern},
 		{"to_timestamp", vals(S("x"), S("QQQ yyyy")), null, ErrBadPattern}, // formatting-only letter
-		{"to_timestamp", vals(S("x"), S("yyyy'1'")), null, ErrBadPattern},  // literal Go would misread
+		{"to_timestamp", vals(S("20231"), S("yyyy'1'")), TS("2023-01-01T00:00:00Z"), nil},
+		{"to_timestamp", vals(S("Sat 2023"), S("EEE yyyy")), null, ErrBadPattern}, // Spark formats with E but cannot parse it
 		{"to_timestamp", vals(TS("2020-01-01T00:00:00Z"), S("yyyy")), TS("2020-01-01T00:00:00Z"), nil},
 		{"to_timestamp", vals(I(0)), TS("1970-01-01T00:00:00Z"), nil},
 		{"to_date", vals(S("2009-07-30 04:17:52")), D("2009-07-30"), nil},         // doc
@@ -133,8 +134,8 @@ func TestTimeFunctions(t *testing.T) {
 		{"last_day", vals(D("2000-02-01")), D("2000-02-29"), nil},
 		{"next_day", vals(S("2015-01-14"), S("TU")), D("2015-01-20"), nil}, // doc
 		{"next_day", vals(D("2015-01-20"), S("tuesday")), D("2015-01-27"), nil},
-		{"next_day", vals(D("2015-01-20"), S("xx")), null, nil},
-		{"date_add", vals(S("2016-07-30"), I(1)), D("2016-07-31"), nil}, // doc
+		{"next_day", vals(D("2015-01-20"), S("xx")), null, ErrInvalidArg}, // Spark: ILLEGAL_DAY_OF_WEEK
+		{"date_add", vals(S("2016-07-30"), I(1)), D("2016-07-31"), nil},   // doc
 		{"date_add", vals(D("2024-02-28"), I(1)), D("2024-02-29"), nil},
 		{"date_add", vals(D("1970-01-01"), I(-1)), D("1969-12-31"), nil},
 		{"date_add", vals(seg, S("2")), D("2023-11-27"), nil},
@@ -164,6 +165,11 @@ func TestTimeFunctions(t *testing.T) {
 		{"make_date", vals(I(1969), I(12), I(31)), D("1969-12-31"), nil},
 		{"make_timestamp", vals(I(2014), I(12), I(28), I(6), I(30), F(45.887)), TS("2014-12-28T06:30:45.887Z"), nil}, // doc, in UTC
 		{"make_timestamp", vals(I(2014), I(12), I(28), I(6), I(30), F(45.887), S("CET")), TS("2014-12-28T05:30:45.887Z"), nil},
+		{"make_timestamp", vals(D("2021-07-11")), TS("2021-07-11T00:00:00Z"), nil}, // Spark 4.1: a date's midnight
+		{"make_timestamp", vals(D("2021-07-11"), null), null, nil},
+		{"try_make_timestamp", vals(D("1970-01-01")), TS("1970-01-01T00:00:00Z"), nil},
+		{"try_make_timestamp", vals(I(2021), I(13), I(1), I(0), I(0), I(0)), null, nil}, // out of range: NULL
+		{"make_timestamp", vals(I(2021), I(13), I(1), I(0), I(0), I(0)), null, ErrInvalidArg},
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(23), I(59), I(60)), TS("2019-07-01T00:00:00Z"), nil}, // doc
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(23), I(59), F(60.5)), null, ErrInvalidArg},
 		{"make_timestamp", vals(I(2019), I(6), I(30), I(24), I(0), I(0)), null, ErrInvalidArg},
@@ -277,6 +283,8 @@ func TestDatePart(t *testing.T) {
 		{"date_part", vals(S("week"), ts), I(47), nil},
 		{"date_part", vals(S("day"), ts), I(26), nil},
 		{"date_part", vals(S("dow"), ts), I(1), nil},
+		{"date_part", vals(S("yearofweek"), D("2021-01-01")), I(2020), nil}, // Friday of 2020's week 53
+		{"date_part", vals(S("YEAROFWEEK"), D("2024-12-30")), I(2025), nil}, // Monday of 2025's week 1
 		{"date_part", vals(S("dow_iso"), ts), I(7), nil},
 		{"date_part", vals(S("doy"), ts), I(330), nil},
 		{"datepart", vals(S("hour"), ts), I(13), nil},

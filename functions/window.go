@@ -59,7 +59,14 @@ type Partition struct {
 	Vals   []types.Value
 	Frame  func(i int) (lo, hi int)
 	Counts func(j int) bool
+	// IgnoreNulls is IGNORE NULLS: the value functions skip rows whose
+	// value is NULL.
+	IgnoreNulls bool
 }
+
+// skip reports whether row j's value is passed over: a NULL under IGNORE
+// NULLS.
+func (p *Partition) skip(j int) bool { return p.IgnoreNulls && p.Vals[j].IsNull() }
 
 // ConstInt is argument a as an integer constant, or def when it is absent,
 // NULL or not a constant.

@@ -36,6 +36,9 @@ func checkOffset(args []types.Kind) (types.Kind, []types.Kind, error) {
 }
 
 func shift(p *Partition, dir int) error {
+	if p.IgnoreNulls {
+		return shiftIgnoringNulls(p, dir)
+	}
 	off := p.ConstInt(1, 1) * int64(dir)
 	for i := range p.Out {
 		// Offsets past the partition land outside it; comparing in int64
@@ -57,6 +60,53 @@ func shift(p *Partition, dir int) error {
 			return err
 		}
 		p.Out[i] = v
+	}
+	return nil
+}
+
+// shiftIgnoringNulls is lag and lead with IGNORE NULLS, as Spark computes
+// them: the n-th non-NULL value before (lag) or after (lead) the row,
+// counting only rows with a value; n = 0 is the row's own value. Without
+// one, the default (or NULL).
+func shiftIgnoringNulls(p *Partition, dir int) error {
+	n := p.ConstInt(1, 1)
+	if n < 0 {
+		n, dir = -n, -dir
+	}
+	vals := make([]types.Value, p.N)
+	for j := range vals {
+		v, err := p.Arg(j, 0)
+		if err != nil {
+			return err
+		}
+		vals[j] = v
+	}
+	for i := range p.Out {
+		if n == 0 {
+			p.Out[i] = vals[i]
+			continue
+		}
+		found := -1
+		seen := int64(0)
+		for j := i + dir; j >= 0 && j < p.N; j += dir {
+			if !vals[j].IsNull() {
+				if seen++; seen == n {
+					found = j
+					break
+				}
+			}
+		}
+		if found >= 0 {
+			p.Out[i] = vals[found]
+			continue
+		}
+		if len(p.Consts) > 2 {
+			v, err := p.Arg(i, 2)
+			if err != nil {
+				return err
+			}
+			p.Out[i] = v
+		}
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func init() {
 			for i := range p.Out {
 				lo, hi := p.Frame(i)
 				for j := lo; j < hi; j++ {
-					if p.Counts(j) {
+					if p.Counts(j) && !p.skip(j) {
 						p.Out[i] = p.Vals[j]
 						break
 					}
@@ -31,7 +31,7 @@ func init() {
 			for i := range p.Out {
 				lo, hi := p.Frame(i)
 				for j := hi - 1; j >= lo; j-- {
-					if p.Counts(j) {
+					if p.Counts(j) && !p.skip(j) {
 						p.Out[i] = p.Vals[j]
 						break
 					}
@@ -47,8 +47,20 @@ func init() {
 			nth := p.ConstInt(1, 1)
 			for i := range p.Out {
 				lo, hi := p.Frame(i)
-				if nth > 0 && int64(hi-lo) >= nth {
-					p.Out[i] = p.Vals[lo+int(nth)-1]
+				if !p.IgnoreNulls {
+					if nth > 0 && int64(hi-lo) >= nth {
+						p.Out[i] = p.Vals[lo+int(nth)-1]
+					}
+					continue
+				}
+				seen := int64(0)
+				for j := lo; j < hi && nth > 0; j++ {
+					if !p.skip(j) {
+						if seen++; seen == nth {
+							p.Out[i] = p.Vals[j]
+							break
+						}
+					}
 				}
 			}
 			return nil

@@ -116,3 +116,45 @@ func TestArrowOutputEmpty(t *testing.T) {
 		t.Errorf("an empty result: schema %v, want 2 fields and no record", r.Schema())
 	}
 }
+
+// TestBinaryOutputs: a BINARY column is Arrow BINARY, base64 in JSON (as
+// Spark's JSON writer writes it) and its bytes as UTF-8 text in CSV, with
+// U+FFFD for a byte that is not UTF-8 (as Spark shows BINARY).
+func TestBinaryOutputs(t *testing.T) {
+	sch := types.Schema{{Name: "b", Kind: types.Binary}}
+	rows := [][]types.Value{{types.BinaryValue([]byte("a\xff"))}, {types.NullValue}}
+	if got, want := render(t, JSON, sch, rows), "{\"b\":\"Yf8=\"}\n{\"b\":null}\n"; got != want {
+		t.Errorf("JSON: %q, want %q", got, want)
+	}
+	if got, want := render(t, CSV, sch, rows), "b\na\uFFFD\n\n"; got != want {
+		t.Errorf("CSV: %q, want %q", got, want)
+	}
+	var buf bytes.Buffer
+	w, err := New(Arrow, &buf, sch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range batchesOf(sch, rows, 2) {
+		if err := w.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ipc.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	if !r.Next() {
+		t.Fatal("no record")
+	}
+	col, ok := r.RecordBatch().Column(0).(*array.Binary)
+	if !ok {
+		t.Fatalf("column is %T, want *array.Binary", r.RecordBatch().Column(0))
+	}
+	if string(col.Value(0)) != "a\xff" || !col.IsNull(1) {
+		t.Errorf("Arrow values %q, null %v", col.Value(0), col.IsNull(1))
+	}
+}

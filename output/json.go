@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"math"
@@ -43,6 +44,9 @@ func appendJSONValue(dst []byte, v types.Value) []byte {
 		return appendFloat(dst, v.F)
 	case types.String:
 		return types.AppendJSONString(dst, v.S)
+	case types.Binary:
+		// Base64, as Spark's JSON writer writes BINARY.
+		return types.AppendJSONString(dst, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	case types.Timestamp:
 		// AppendFormat rather than v.String(): no allocation per row.
 		dst = append(dst, '"')

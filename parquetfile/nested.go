@@ -59,7 +59,13 @@ func appendValue(bl array.Builder, k types.Kind, v types.Value) error {
 	case *array.Date32Builder:
 		b.Append(arrow.Date32(v.I))
 	case *array.StringBuilder:
-		b.Append(v.S)
+		if v.K.IsInterval() {
+			b.Append(v.String())
+		} else {
+			b.Append(v.S)
+		}
+	case *array.BinaryBuilder:
+		b.Append([]byte(v.S))
 	case *array.ListBuilder:
 		b.Append(true)
 		it := types.Iter(v)

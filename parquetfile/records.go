@@ -101,6 +101,8 @@ func arrowType(k types.Kind) arrow.DataType {
 		return arrow.FixedWidthTypes.Timestamp_us
 	case types.Date:
 		return arrow.FixedWidthTypes.Date32
+	case types.Binary:
+		return arrow.BinaryTypes.Binary
 	}
 	if k.IsNested() {
 		return nestedArrowType(k)
@@ -180,6 +182,14 @@ func appendVector(bl array.Builder, k types.Kind, v *types.Vector, n int) error 
 				b.AppendNull()
 			} else {
 				b.Append(v.S[i])
+			}
+		}
+	case *array.BinaryBuilder:
+		for i := 0; i < n; i++ {
+			if v.Nulls[i] {
+				b.AppendNull()
+			} else {
+				b.Append([]byte(v.S[i]))
 			}
 		}
 	default:

@@ -324,10 +324,19 @@ func groupingKeys(sel *syntax.Select) ([]syntax.Expr, []int64) {
 	}
 	var keys []syntax.Expr
 	index := map[string]int{}
+	for _, k := range sel.GroupBy {
+		// Hive's GROUP BY a, b GROUPING SETS (…) lists the keys first.
+		k = setKey(sel, k)
+		if _, ok := index[canonText(k)]; !ok {
+			index[canonText(k)] = len(keys)
+			keys = append(keys, k)
+		}
+	}
 	for _, set := range sel.GroupingSets {
 		for _, k := range set {
-			if _, ok := index[k.String()]; !ok {
-				index[k.String()] = len(keys)
+			k = setKey(sel, k)
+			if _, ok := index[canonText(k)]; !ok {
+				index[canonText(k)] = len(keys)
 				keys = append(keys, k)
 			}
 		}
@@ -336,11 +345,41 @@ func groupingKeys(sel *syntax.Select) ([]syntax.Expr, []int64) {
 	for i, set := range sel.GroupingSets {
 		id := int64(1)<<len(keys) - 1
 		for _, k := range set {
-			id &^= 1 << (len(keys) - 1 - index[k.String()])
+			id &^= 1 << (len(keys) - 1 - index[canonText(setKey(sel, k))])
 		}
 		ids[i] = id
 	}
 	return keys, ids
+}
+
+// setKey is a grouping set's key with a position (GROUPING SETS ((1), (a,
+// 2))) read as the select item it names, as Spark reads it, so that the
+// position and the item's own text are one key. A position out of range or
+// naming * is left for resolveGroupItem to refuse.
+func setKey(sel *syntax.Select, k syntax.Expr) syntax.Expr {
+	if idx, ok := ordinal(k); ok && idx >= 1 && idx <= len(sel.Items) {
+		if _, star := sel.Items[idx-1].Expr.(*syntax.Star); !star {
+			return sel.Items[idx-1].Expr
+		}
+	}
+	return k
+}
+
+// canonText is an expression's text with the operands of commutative
+// operators in a fixed order, so (a + b) and (b + a) are one grouping key,
+// as Spark's semantic equality makes them.
+func canonText(e syntax.Expr) string {
+	if b, ok := e.(*syntax.Binary); ok {
+		switch strings.ToUpper(b.Op) {
+		case "+", "*", "AND", "OR", "=", "==", "<=>", "!=", "<>":
+			l, r := canonText(b.L), canonText(b.R)
+			if l > r {
+				l, r = r, l
+			}
+			return "(" + l + " " + strings.ToUpper(b.Op) + " " + r + ")"
+		}
+	}
+	return e.String()
 }
 
 // expand puts a plan.Expand under the aggregation: the grouping keys
@@ -405,6 +444,12 @@ func (c *exprCtx) grouping(e *syntax.Call) (Expr, error) {
 	}
 	if a == nil || a.gid < 0 {
 		return nil, syntax.Errorf(e.Position(), "%s needs GROUP BY GROUPING SETS, ROLLUP or CUBE", e.Name)
+	}
+	if a.nKeys == 0 && (c.clause == "HAVING" || c.clause == "ORDER BY") {
+		// GROUPING SETS ((), ()): sets without a key, over which Spark
+		// refuses grouping functions in HAVING and ORDER BY (it answers
+		// 0 in the select list).
+		return nil, syntax.Errorf(e.Position(), "[UNSUPPORTED_GROUPING_EXPRESSION] %s needs a grouping key; these grouping sets have none", e.Name)
 	}
 	gid := &ColRef{Idx: a.gid, Name: GroupingIDName, K: types.Int}
 	keyIndex := func(x syntax.Expr) (int, error) {

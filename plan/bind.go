@@ -488,7 +488,11 @@ func (b *binder) combine(op string, all bool, l Node, ls scope, r Node, rs scope
 	}
 	kinds := make([]types.Kind, len(lv))
 	for i := range lv {
-		kinds[i] = types.Widen(ls[lv[i]].Kind, rs[rv[i]].Kind)
+		k, ok := setOpKind(ls[lv[i]].Kind, rs[rv[i]].Kind)
+		if !ok {
+			return nil, nil, syntax.Errorf(pos, "[INCOMPATIBLE_COLUMN_TYPE] %s can only be performed on columns of compatible types: column %d is %s on the left and %s on the right", op, i+1, ls[lv[i]].Kind, rs[rv[i]].Kind)
+		}
+		kinds[i] = k
 	}
 	l, r = castTo(l, ls, lv, kinds), castTo(r, rs, rv, kinds)
 	names := make([]string, len(lv))
@@ -498,6 +502,36 @@ func (b *binder) combine(op string, all bool, l Node, ls scope, r Node, rs scope
 		out[i] = scopeCol{Name: ls[j].Name, Kind: kinds[i]}
 	}
 	return &SetOp{Op: op, All: all, Left: l, Right: r, Names: names, Kinds: kinds}, out, nil
+}
+
+// setOpKind is the kind a column of a UNION, INTERSECT or EXCEPT takes,
+// as Spark 4's ANSI coercion (AnsiTypeCoercion.findWiderTypeForTwo) finds
+// it: a STRING beside a number, boolean, date, timestamp or binary is
+// cast to that type (so 'a' UNION 1 fails as CAST('a' AS BIGINT) does),
+// and kinds with no common type (a number and a boolean, an array and a
+// number) are an error rather than STRING.
+func setOpKind(a, b types.Kind) (types.Kind, bool) {
+	switch {
+	case a == b || b == types.Null:
+		return a, true
+	case a == types.Null:
+		return b, true
+	case a == types.String && b != types.String:
+		return stringPromotion(b)
+	case b == types.String:
+		return stringPromotion(a)
+	}
+	w := types.Widen(a, b)
+	return w, w != types.String || a == types.String || b == types.String
+}
+
+// stringPromotion is the type a STRING beside k takes: k itself for the
+// scalar kinds; none for intervals (which one?) and nested kinds.
+func stringPromotion(k types.Kind) (types.Kind, bool) {
+	if k.IsInterval() || k.IsNested() {
+		return types.Null, false
+	}
+	return k, true
 }
 
 func visible(s scope) []int {
@@ -536,15 +570,33 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 		}
 		return &Filter{Input: in, Cond: cond}, sc, nil
 	case *syntax.PipeSelect:
-		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items}, selectOpts{})
+		// A position in |> SELECT … GROUP BY numbers the input's columns,
+		// as in Spark; it is read as that column's name here.
+		var groupBy []syntax.Expr
+		for _, g := range op.GroupBy {
+			if idx, ok := ordinal(g); ok {
+				v := visible(sc)
+				if idx < 1 || idx > len(v) {
+					return nil, nil, syntax.Errorf(g.Position(), "GROUP BY position %d is not among the input's columns (1..%d)", idx, len(v))
+				}
+				g = &syntax.Ident{At: syntax.At{P: g.Position()}, Parts: []string{sc[v[idx-1]].Name}}
+			}
+			groupBy = append(groupBy, g)
+		}
+		return b.selectOn(in, sc, &syntax.Select{At: op.At, Distinct: op.Distinct, Items: op.Items, GroupBy: groupBy}, selectOpts{})
 	case *syntax.PipeExtend:
+		for _, it := range op.Items {
+			if st, ok := it.Expr.(*syntax.Star); ok {
+				return nil, nil, syntax.Errorf(st.Position(), "[INVALID_USAGE_OF_STAR_OR_REGEX] |> EXTEND adds expressions; * is not one (the input's columns are kept anyway)")
+			}
+		}
 		items := append([]syntax.SelectItem{{Expr: &syntax.Star{At: op.At}}}, op.Items...)
 		return b.selectOn(in, sc, &syntax.Select{At: op.At, Items: items}, selectOpts{keepHidden: true})
 	case *syntax.PipeSet:
-		c := &exprCtx{b: b, sc: sc, clause: "SET"}
-		exprs, names := sc.refs(), sc.names()
-		out := append(scope{}, sc...)
+		// Assignments apply in order, each seeing the ones before it, as
+		// Spark's |> SET does (SET z = x + 1, zz = z + 1 reads the new z).
 		for i, name := range op.Names {
+			c := &exprCtx{b: b, sc: sc, clause: "SET"}
 			idx, err := sc.lookup([]string{name}, op.Position())
 			if err != nil {
 				return nil, nil, notAdmissible(err)
@@ -553,16 +605,22 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 			if err != nil {
 				return nil, nil, err
 			}
+			exprs, names := sc.refs(), sc.names()
+			out := append(scope{}, sc...)
 			exprs[idx] = e
 			out[idx].Kind = e.Kind()
+			in, sc = &Project{Input: in, Exprs: exprs, Names: names}, out
 		}
-		return &Project{Input: in, Exprs: exprs, Names: names}, out, nil
+		return in, sc, nil
 	case *syntax.PipeDrop:
 		drop := map[int]bool{}
 		for _, name := range op.Names {
 			idx, err := sc.lookup(strings.Split(name, "."), op.Position())
 			if err != nil {
 				return nil, nil, notAdmissible(err)
+			}
+			if drop[idx] {
+				return nil, nil, syntax.Errorf(op.Position(), "[EXCEPT_OVERLAPPING_COLUMNS] |> DROP names %s twice", name)
 			}
 			drop[idx] = true
 		}
@@ -585,6 +643,11 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 			sel.Items = append(sel.Items, g)
 			sel.GroupBy = append(sel.GroupBy, g.Expr)
 		}
+		for _, a := range op.Aggs {
+			if !containsAggregate(a.Expr) {
+				return nil, nil, syntax.Errorf(a.Expr.Position(), "[PIPE_OPERATOR_AGGREGATE_EXPRESSION_CONTAINS_NO_AGGREGATE_FUNCTION] |> AGGREGATE's %s has no aggregate function: put grouping keys after GROUP BY", a.Expr)
+			}
+		}
 		sel.Items = append(sel.Items, op.Aggs...)
 		if len(sel.Items) == 0 {
 			return nil, nil, syntax.Errorf(op.Position(), "AGGREGATE needs at least one aggregate or grouping key")
@@ -595,6 +658,9 @@ func (b *binder) pipe(in Node, sc scope, op syntax.PipeOp) (Node, scope, error) 
 	case *syntax.PipeLimit:
 		return b.orderLimit(in, sc, nil, op.Limit, op.Offset)
 	case *syntax.PipeJoin:
+		if op.Natural {
+			return b.naturalJoin(in, sc, op.Kind, op.Right, op.Position())
+		}
 		return b.join(in, sc, op.Kind, op.Right, op.On, op.Using, op.Position())
 	case *syntax.PipeSetOp:
 		n, s := in, sc

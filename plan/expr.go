@@ -100,15 +100,20 @@ type Op struct {
 	// Bits is, for OpCast and OpTryCast to BIGINT, the narrower width the
 	// cast names (types.Type.Bits: 32 for INT, …); 0 otherwise.
 	Bits uint8
+	// Precision and Scale are a cast to DECIMAL(p, s)'s (types.Type).
+	Precision, Scale uint8
 }
 
 // Target is the type an OpCast or OpTryCast converts to.
-func (o *Op) Target() types.Type { return types.Type{Kind: o.K, Bits: o.Bits} }
+func (o *Op) Target() types.Type {
+	return types.Type{Kind: o.K, Bits: o.Bits, Precision: o.Precision, Scale: o.Scale}
+}
 
 // IdentityCast reports whether o is a cast that returns its argument as it
-// is: to the argument's own kind, and no narrower integer width.
+// is: to the argument's own kind, and no narrower integer width or DECIMAL
+// rounding.
 func (o *Op) IdentityCast() bool {
-	return (o.Op == OpCast || o.Op == OpTryCast) && o.Args[0].Kind() == o.K && o.Bits == 0
+	return (o.Op == OpCast || o.Op == OpTryCast) && o.Args[0].Kind() == o.K && o.Bits == 0 && o.Precision == 0
 }
 
 func (c *ColRef) Kind() types.Kind { return c.K }
@@ -129,6 +134,8 @@ func (c *Const) String() string {
 		return "TIMESTAMP " + quoteString(v.String())
 	case types.Date:
 		return "DATE " + quoteString(v.String())
+	case types.Binary:
+		return types.BinaryLiteral(v.S)
 	}
 	if v.K.IsNested() {
 		return constNested(v)

@@ -41,6 +41,11 @@ func (c *exprCtx) bindBool(e syntax.Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k := x.Kind(); k == types.Int && c.clause == "HAVING" {
+		// Spark reads an integer HAVING condition as true when it is not
+		// zero (having.sql: HAVING SUM(v) + 1); WHERE refuses one.
+		return castExpr(x, types.Bool), nil
+	}
 	if k := x.Kind(); k != types.Bool && k != types.Null {
 		return nil, syntax.Errorf(e.Position(), "%s expects a boolean condition, got %s", c.clause, k)
 	}
@@ -135,11 +140,17 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if e.Over != nil {
 			return c.window(e)
 		}
+		if e.IgnoreNulls {
+			return nil, syntax.Errorf(e.Position(), "%s … IGNORE NULLS is supported over a window only (first_value, last_value, nth_value, lead, lag … OVER (…))", e.Name)
+		}
 		if fn, ok := functions.LookupAggregate(e.Name); ok {
 			return c.aggregate(e, fn)
 		}
 		if e.Name == "grouping" || e.Name == "grouping_id" {
 			return c.grouping(e)
+		}
+		if x, ok := lazyForm(e); ok {
+			return c.bind(x)
 		}
 		return c.call(e)
 	case *syntax.Case:
@@ -153,8 +164,8 @@ func (c *exprCtx) bind(e syntax.Expr) (Expr, error) {
 		if e.Try {
 			op = OpTryCast
 		}
-		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits}
-		if (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
+		o := &Op{Op: op, Args: []Expr{x}, K: e.Type.Kind, Bits: e.Type.Bits, Precision: e.Type.Precision, Scale: e.Type.Scale}
+		if decimalOK := o.Precision > 0 && x.Kind().IsInterval(); !decimalOK && (x.Kind().IsInterval() || o.K.IsInterval()) && !types.CanCast(x.Kind(), o.K) {
 			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] cannot cast %s to %s", x.Kind(), o.K)
 		}
 		if o.IdentityCast() {
@@ -670,6 +681,13 @@ func (c *exprCtx) call(e *syntax.Call) (Expr, error) {
 	if x, ok, err := datePart(e, fn, args); ok {
 		return x, err
 	}
+	if fn.Name == "schema_of_json" {
+		// Spark infers the schema once, from a constant
+		// (DATATYPE_MISMATCH.NON_FOLDABLE_INPUT, UNEXPECTED_NULL).
+		if cst, ok := args[0].(*Const); !ok || cst.V.IsNull() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] schema_of_json takes a constant, non-NULL JSON text")
+		}
+	}
 	k, err := fn.Check(kinds)
 
 	if err != nil {
@@ -718,4 +736,31 @@ func orderable(pos syntax.Pos, what string, kinds ...types.Kind) error {
 		}
 	}
 	return nil
+}
+
+// lazyForm rewrites the functions that evaluate an argument only when
+// they need it as the CASE they are, so an argument a row does not need
+// is never evaluated, as in Spark: if(1 = 1, 1, 1/0) is 1, and
+// nanvl(x, y) reads y only where x is NaN (and is x, not NULL, when y
+// is NULL and x is not NaN).
+func lazyForm(e *syntax.Call) (syntax.Expr, bool) {
+	fn, ok := functions.Lookup(e.Name)
+	if !ok || e.Distinct || e.Filter != nil {
+		return nil, false
+	}
+	name := fn.Name
+	if fn.AliasOf != "" {
+		name = fn.AliasOf
+	}
+	switch {
+	case name == "if" && len(e.Args) == 3:
+		return &syntax.Case{At: e.At, Whens: []syntax.When{{Cond: e.Args[0], Result: e.Args[1]}}, Else: e.Args[2]}, true
+	case name == "nanvl" && len(e.Args) == 2:
+		double := func(x syntax.Expr) syntax.Expr {
+			return &syntax.Cast{At: e.At, X: x, Type: types.Type{Kind: types.Float}}
+		}
+		isNaN := &syntax.Call{At: e.At, Name: "isnan", Args: []syntax.Expr{e.Args[0]}}
+		return &syntax.Case{At: e.At, Whens: []syntax.When{{Cond: isNaN, Result: double(e.Args[1])}}, Else: double(e.Args[0])}, true
+	}
+	return nil, false
 }

@@ -40,7 +40,8 @@ func TestBinderFuncsBind(t *testing.T) {
 		"named_struct": "named_struct('x', 1)", "reduce": "reduce(a, 0.0, (acc, x) -> acc + x.price)", "struct": "struct(n)",
 		"transform": "transform(a, x -> x.price)", "transform_keys": "transform_keys(m, (k, v) -> upper(k))",
 		"transform_values": "transform_values(m, (k, v) -> v * 2)", "zip_with": "zip_with(a, a, (x, y) -> x.qty + y.qty)",
-		"try_add": "try_add(1.5, n)", "try_subtract": "try_subtract(1.5, n)", "try_multiply": "try_multiply(1.5, n)",
+		"map_zip_with": "map_zip_with(m, m, (k, x, y) -> x + y)",
+		"try_add":      "try_add(1.5, n)", "try_subtract": "try_subtract(1.5, n)", "try_multiply": "try_multiply(1.5, n)",
 	}
 	for _, name := range functions.BinderFuncs {
 		src, ok := calls[name]

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -390,7 +391,51 @@ func structFieldName(a syntax.Expr, i int) string {
 var higherOrderFuncs = map[string][2]int{
 	"transform": {2, 2}, "filter": {2, 2}, "exists": {2, 2}, "forall": {2, 2},
 	"aggregate": {3, 4}, "reduce": {3, 4}, "zip_with": {3, 3}, "map_filter": {2, 2},
-	"transform_keys": {2, 2}, "transform_values": {2, 2}, "array_sort": {1, 2},
+	"transform_keys": {2, 2}, "transform_values": {2, 2}, "array_sort": {1, 2}, "map_zip_with": {3, 3},
+}
+
+// constantFuncs are the positions from which a higher-order function
+// takes functions, and their parameter counts, for constantLambdas.
+var constantFuncs = map[string]struct{ from, params int }{
+	"transform": {1, 1}, "filter": {1, 1}, "exists": {1, 1}, "forall": {1, 1},
+	"aggregate": {2, 2}, "reduce": {2, 2}, "zip_with": {2, 2}, "map_filter": {1, 2},
+	"transform_values": {1, 2}, "map_zip_with": {2, 3},
+}
+
+// constantLambdas reads a value where a function belongs as the function
+// that ignores its arguments and gives that value, as Spark 4.2 does
+// (transform(array(1, 2, 3), 42) is [42, 42, 42]). Not for
+// transform_keys, whose equal keys Spark refuses, nor array_sort, whose
+// constant comparator orders nothing.
+func constantLambdas(e *syntax.Call, name string) *syntax.Call {
+	cf, ok := constantFuncs[name]
+	if !ok {
+		return e
+	}
+	var c *syntax.Call
+	for i := cf.from; i < len(e.Args); i++ {
+		if _, isLambda := e.Args[i].(*syntax.Lambda); isLambda {
+			continue
+		}
+		if c == nil {
+			cp := *e
+			cp.Args = slices.Clone(e.Args)
+			c = &cp
+		}
+		params := cf.params
+		if (name == "aggregate" || name == "reduce") && i == 3 {
+			params = 1 // aggregate's finish takes the accumulator
+		}
+		l := &syntax.Lambda{At: syntax.At{P: e.Args[i].Position()}, Body: e.Args[i]}
+		for j := range params {
+			l.Params = append(l.Params, fmt.Sprintf("__const_arg%d", j))
+		}
+		c.Args[i] = l
+	}
+	if c == nil {
+		return e
+	}
+	return c
 }
 
 // lambda binds a lambda argument whose parameters have kinds (min of
@@ -436,6 +481,7 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 	if e.Distinct || e.Filter != nil {
 		return nil, syntax.Errorf(e.Position(), "DISTINCT and FILTER apply only to aggregate functions, and %s is not one", e.Name)
 	}
+	e = constantLambdas(e, name)
 	// The collection arguments: every one before the first lambda.
 	var args []Expr
 	for _, a := range e.Args {
@@ -520,7 +566,7 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if mk := merge.Body.Kind(); mk != acc && mk != types.Null {
+		if mk := merge.Body.Kind(); mk != acc && mk != types.Null && !sameShape(mk, acc) {
 			// 0 as the start of a sum of doubles: the accumulator takes
 			// the wider kind, as Spark's type coercion of aggregate does.
 			w := types.Widen(acc, mk)
@@ -560,6 +606,22 @@ func (c *exprCtx) higherOrder(e *syntax.Call, name string) (Expr, error) {
 			return nil, err
 		}
 		out.Args, out.K = []Expr{args[0], args[1], l}, types.ArrayOf(l.Body.Kind())
+	case "map_zip_with":
+		if len(args) != 2 {
+			return nil, syntax.Errorf(e.Position(), "map_zip_with expects two maps and a lambda function (k, v1, v2) -> …")
+		}
+		m1, m2 := args[0].Kind(), args[1].Kind()
+		if !m1.IsMap() || !m2.IsMap() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH] map_zip_with expects two MAPs, got %s and %s", m1, m2)
+		}
+		if m1.MapKey() != m2.MapKey() {
+			return nil, syntax.Errorf(e.Position(), "[DATATYPE_MISMATCH.MAP_ZIP_WITH_DIFF_TYPES] map_zip_with's maps have keys of %s and %s", m1.MapKey(), m2.MapKey())
+		}
+		l, err := c.lambda(e.Name, e.Args[2], 3, []types.Kind{m1.MapKey(), m1.MapValue(), m2.MapValue()}, 3)
+		if err != nil {
+			return nil, err
+		}
+		out.Args, out.K = []Expr{args[0], args[1], l}, types.MapOf(m1.MapKey(), l.Body.Kind())
 	case "map_filter", "transform_keys", "transform_values":
 		if len(args) != 1 {
 			return nil, syntax.Errorf(e.Position(), "%s expects a map and a lambda function (k, v) -> …", e.Name)
@@ -731,4 +793,24 @@ func (c *exprCtx) admissible(parts []string) bool {
 		}
 	}
 	return false
+}
+
+// sameShape reports structs whose fields have the same kinds in order,
+// whatever their names: Spark's aggregate takes such a merge result for
+// its start value's type (DataType.equalsStructurally), and the cast by
+// position renames the fields.
+func sameShape(a, b types.Kind) bool {
+	if !a.IsStruct() || !b.IsStruct() {
+		return false
+	}
+	fa, fb := a.Fields(), b.Fields()
+	if len(fa) != len(fb) {
+		return false
+	}
+	for i := range fa {
+		if fa[i].Kind != fb[i].Kind && !sameShape(fa[i].Kind, fb[i].Kind) {
+			return false
+		}
+	}
+	return true
 }

@@ -246,6 +246,9 @@ type WindowCall struct {
 	Rows       bool
 	Start, End Bound
 	K          types.Kind
+	// IgnoreNulls is IGNORE NULLS: first_value, last_value, nth_value,
+	// lead and lag skip NULL values.
+	IgnoreNulls bool
 }
 
 func (w WindowCall) String() string {
@@ -253,6 +256,9 @@ func (w WindowCall) String() string {
 	fmt.Fprintf(&b, "%s(%s) ", w.Name, joinExprs(w.Args))
 	if w.Filter != nil {
 		fmt.Fprintf(&b, "FILTER (WHERE %s) ", w.Filter)
+	}
+	if w.IgnoreNulls {
+		b.WriteString("IGNORE NULLS ")
 	}
 	b.WriteString("OVER (")
 	if len(w.PartitionBy) > 0 {

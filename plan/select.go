@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,7 +64,7 @@ func (b *binder) selectOn(in Node, sc scope, sel *syntax.Select, opts selectOpts
 	// hidden, so a view or subquery over read_json(…) keeps _file and every
 	// path of its source. Not under DISTINCT or aggregation, where they
 	// would change which rows are equal.
-	items, err := expandStars(sel.Items, sc, opts.keepHidden || (!sel.Distinct && !hasAgg))
+	items, err := expandStars(lateralAliases(sel.Items, sc), sc, opts.keepHidden || (!sel.Distinct && !hasAgg))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -362,4 +363,82 @@ func exprName(e syntax.Expr) string {
 		}
 	}
 	return e.String()
+}
+
+// lateralAliases reads a name in a select item that is no input column
+// but an earlier item's alias as that item's expression, as Spark's
+// lateral column aliases do (SELECT x + 1 AS z, z * 2 AS w). An item
+// keeps the name it would have had. Items with a subquery, and names a
+// lambda of the item binds, are left alone.
+func lateralAliases(items []syntax.SelectItem, sc scope) []syntax.SelectItem {
+	aliases := map[string]syntax.Expr{}
+	var out []syntax.SelectItem
+	for i, it := range items {
+		if len(aliases) > 0 && it.Expr != nil {
+			if x, ok := substituteAliases(it.Expr, aliases, sc); ok {
+				if out == nil {
+					out = slices.Clone(items)
+				}
+				if it.Alias == "" {
+					out[i].Alias = exprName(it.Expr)
+				}
+				out[i].Expr = x
+				it.Expr = x
+			}
+		}
+		if _, star := it.Expr.(*syntax.Star); it.Alias != "" && !star {
+			if _, err := sc.lookup([]string{it.Alias}, syntax.NoPos); err != nil {
+				aliases[strings.ToLower(it.Alias)] = it.Expr
+			}
+		}
+	}
+	if out == nil {
+		return items
+	}
+	return out
+}
+
+// substituteAliases rewrites e's references to aliases; ok is false when
+// there are none (or e holds a subquery).
+func substituteAliases(e syntax.Expr, aliases map[string]syntax.Expr, sc scope) (syntax.Expr, bool) {
+	bound := map[string]bool{}
+	found, sub := false, false
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.SubqueryExpr:
+			sub = true
+		case *syntax.Lambda:
+			for _, p := range n.Params {
+				bound[strings.ToLower(p)] = true
+			}
+		case *syntax.Ident:
+			if len(n.Parts) == 1 && aliases[strings.ToLower(n.Parts[0])] != nil {
+				if _, err := sc.lookup(n.Parts, syntax.NoPos); err != nil {
+					found = true
+				}
+			}
+		}
+		return !sub
+	})
+	if !found || sub {
+		return e, false
+	}
+	x, err := syntax.Rewrite(e, func(n syntax.Node) (syntax.Node, error) {
+		id, ok := n.(*syntax.Ident)
+		if !ok || len(id.Parts) != 1 || bound[strings.ToLower(id.Parts[0])] {
+			return n, nil
+		}
+		a := aliases[strings.ToLower(id.Parts[0])]
+		if a == nil {
+			return n, nil
+		}
+		if _, err := sc.lookup(id.Parts, syntax.NoPos); err == nil {
+			return n, nil
+		}
+		return a, nil
+	})
+	if err != nil {
+		return e, false
+	}
+	return x.(syntax.Expr), true
 }

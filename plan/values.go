@@ -66,7 +66,13 @@ func (b *binder) values(v *syntax.Values) (Node, scope, error) {
 			if refersToInput(e) {
 				return nil, nil, syntax.Errorf(r[j].Position(), "VALUES takes constant expressions")
 			}
-			kinds[j] = types.Widen(kinds[j], e.Kind())
+			w := types.Widen(kinds[j], e.Kind())
+			if w == types.String && (kinds[j].IsNested() || e.Kind().IsNested()) {
+				// Spark: INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE
+				// for an ARRAY beside a STRUCT, say; no STRING stands for both.
+				return nil, nil, syntax.Errorf(r[j].Position(), "[INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE] VALUES column %d holds %s and %s, which have no common type", j+1, kinds[j], e.Kind())
+			}
+			kinds[j] = w
 		}
 		rows[i] = row
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/nectar-dev/nectar/functions"
 	"github.com/nectar-dev/nectar/syntax"
@@ -22,6 +23,19 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 	if c.win == nil {
 		return nil, syntax.Errorf(e.Position(), "window function %s is not allowed in %s", e.Name, c.clause)
 	}
+	if e.IgnoreNulls {
+		// Spark's first, any_value and last with IGNORE NULLS over a
+		// window are first_value and last_value with it.
+		switch strings.ToLower(e.Name) {
+		case "first", "any_value":
+			e = withName(e, "first_value")
+		case "last":
+			e = withName(e, "last_value")
+		case "first_value", "last_value", "nth_value", "lead", "lag":
+		default:
+			return nil, syntax.Errorf(e.Position(), "%s does not take IGNORE NULLS; first_value, last_value, nth_value, lead and lag do", e.Name)
+		}
+	}
 	wf, isWin := functions.LookupWindow(e.Name)
 	af, isAgg := functions.LookupAggregate(e.Name)
 	switch {
@@ -35,7 +49,7 @@ func (c *exprCtx) window(e *syntax.Call) (Expr, error) {
 		return nil, syntax.Errorf(e.Position(), "DISTINCT is not supported in window functions (%s(DISTINCT …) OVER …)", e.Name)
 	}
 	inner := c.quiet()
-	w := WindowCall{Name: e.Name}
+	w := WindowCall{Name: e.Name, IgnoreNulls: e.IgnoreNulls}
 	if e.Filter != nil {
 		// Spark takes FILTER on aggregates, and so on first_value and
 		// last_value, but not on ranking or offset functions
@@ -246,4 +260,11 @@ func boundPos(b Bound) (float64, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// withName is a copy of the call e under another function name.
+func withName(e *syntax.Call, name string) *syntax.Call {
+	c := *e
+	c.Name = name
+	return &c
 }

@@ -259,6 +259,9 @@ func reader(arr arrow.Array, k types.Kind) (func(int) types.Value, error) {
 		if k == types.String {
 			return func(i int) types.Value { return types.StringValue(string(a.Value(i))) }, nil
 		}
+		if k == types.Binary {
+			return func(i int) types.Value { return types.BinaryValue(a.Value(i)) }, nil
+		}
 	case *array.Date32:
 		if k == types.Date {
 			return func(i int) types.Value { return types.DateValue(int64(a.Value(i))) }, nil

@@ -405,6 +405,9 @@ func (c *compiler) window(n *plan.Window) (string, error) {
 			}
 			call += " FILTER (WHERE " + f + ")"
 		}
+		if w.IgnoreNulls {
+			call += " IGNORE NULLS"
+		}
 		var spec []string
 		if len(w.PartitionBy) > 0 {
 			parts := make([]string, len(w.PartitionBy))
@@ -581,6 +584,8 @@ func sparkType(k types.Kind) string {
 		return "TIMESTAMP"
 	case types.Date:
 		return "DATE"
+	case types.Binary:
+		return "BINARY"
 	}
 	if k.IsNested() || k.IsInterval() {
 		return k.String()

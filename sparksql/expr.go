@@ -65,6 +65,8 @@ func literal(v types.Value) (string, error) {
 		return "TIMESTAMP_MICROS(" + strconv.FormatInt(v.I, 10) + "L)", nil
 	case types.Date:
 		return "DATE_FROM_UNIX_DATE(" + strconv.FormatInt(v.I, 10) + ")", nil
+	case types.Binary:
+		return types.BinaryLiteral(v.S), nil
 	}
 	if v.K.IsNested() {
 		return nestedLiteral(v)
@@ -140,9 +142,9 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 			// Spark casts a DECIMAL to an interval, not a DOUBLE.
 			a[0] = "CAST(" + a[0] + " AS DECIMAL(38, 18))"
 		}
-		if o.Bits != 0 {
-			// Spark checks the narrow type's range; nectar's column is
-			// a BIGINT.
+		if o.Bits != 0 || o.Precision != 0 {
+			// Spark checks the narrow type's range, or rounds to the
+			// DECIMAL's scale; nectar's column is a BIGINT or DOUBLE.
 			return castTo(fn+"("+a[0]+" AS "+o.Target().String()+")", o.K), nil
 		}
 		return fn + "(" + a[0] + " AS " + t + ")", nil

@@ -104,7 +104,10 @@ type Select struct {
 	GroupAll bool
 	// GroupingSets, when not nil, replaces GroupBy: GROUP BY GROUPING
 	// SETS ((a, b), (a), ()). ROLLUP, CUBE and their mixes with plain keys
-	// are read as the grouping sets they stand for.
+	// are read as the grouping sets they stand for. With GroupBy set too
+	// (Hive's GROUP BY a, b GROUPING SETS ((a), (b))), GroupBy lists the
+	// keys, in the order grouping_id's bits follow, and GroupingSets the
+	// sets.
 	GroupingSets [][]Expr
 	Having       Expr
 	Qualify      Expr // QUALIFY cond: filters on window function results
@@ -191,6 +194,9 @@ type (
 		At
 		Distinct bool
 		Items    []SelectItem
+		// GroupBy is |> SELECT … GROUP BY keys (Spark 4.2): aggregate
+		// by the keys; a position numbers the input's columns.
+		GroupBy []Expr
 	}
 	// PipeExtend is |> EXTEND expr [AS name], …: adds columns, keeps the rest.
 	PipeExtend struct {
@@ -225,7 +231,8 @@ type (
 		At
 		Items []OrderItem
 	}
-	// PipeLimit is |> LIMIT n [OFFSET m].
+	// PipeLimit is |> LIMIT n [OFFSET m], |> LIMIT ALL [OFFSET m] or |> OFFSET
+	// m: Limit is nil for no limit.
 	PipeLimit struct {
 		At
 		Limit  Expr
@@ -238,6 +245,9 @@ type (
 		Right TableExpr
 		On    Expr
 		Using []string
+		// Natural is |> NATURAL [kind] JOIN: USING the columns both
+		// sides have.
+		Natural bool
 	}
 	// PipeSetOp is |> UNION [ALL|DISTINCT] (query), ….
 	PipeSetOp struct {
@@ -420,6 +430,9 @@ type (
 		// WithinGroup is WITHIN GROUP (ORDER BY …) of an ordered-set
 		// aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY x)).
 		WithinGroup []OrderItem
+		// IgnoreNulls is f(…) IGNORE NULLS OVER …: the value functions
+		// skip NULL values (RESPECT NULLS, the default, reads as false).
+		IgnoreNulls bool
 	}
 	// Case is CASE [Operand] WHEN … THEN … [ELSE …] END.
 	Case struct {

@@ -1,9 +1,12 @@
 package syntax
 
 import (
+	"encoding/hex"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -144,7 +147,51 @@ func (p *parser) parseLikeRest(l *Like) Expr {
 		return l
 	}
 	l.Pattern = p.parseConcat()
+	if l.Op != "RLIKE" && p.isKw("ESCAPE") {
+		p.next()
+		esc := p.tok()
+		if esc.kind != tString || utf8.RuneCountInString(esc.text) != 1 {
+			p.failExpected("one character in quotes after ESCAPE")
+		}
+		p.next()
+		lit, ok := l.Pattern.(*Literal)
+		if !ok || lit.Value.K != types.String {
+			p.fail(Errorf(esc.pos, "ESCAPE needs a constant pattern"))
+		}
+		pat, err := withEscape(lit.Value.S, []rune(esc.text)[0])
+		if err != "" {
+			p.fail(Errorf(lit.Position(), "%s", err))
+		}
+		l.Pattern = &Literal{At: lit.At, Value: types.StringValue(pat)}
+	}
 	return l
+}
+
+// withEscape rewrites a LIKE pattern whose escape character is esc into
+// one escaped with a backslash, nectar's: esc may precede only %, _ or
+// itself, as in Spark.
+func withEscape(p string, esc rune) (string, string) {
+	if esc == '\\' {
+		return p, ""
+	}
+	var b strings.Builder
+	rs := []rune(p)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == esc:
+			if i+1 == len(rs) || (rs[i+1] != '%' && rs[i+1] != '_' && rs[i+1] != esc) {
+				return "", fmt.Sprintf("the escape character %q must be followed by %%, _ or itself in the pattern %s", string(esc), QuoteString(p))
+			}
+			i++
+			b.WriteRune('\\')
+			b.WriteRune(rs[i])
+		case r == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), ""
 }
 
 func (p *parser) parseIn(t *token, x Expr, not bool) Expr {
@@ -324,6 +371,23 @@ func (p *parser) parsePrimary() Expr {
 			if n.kind == tString {
 				return p.parseTypedLiteral(up)
 			}
+		case "LIKE", "ILIKE", "RLIKE", "REGEXP":
+			// like(s, p) and ilike(s, p) are s LIKE p and s ILIKE p;
+			// rlike and regexp are functions too, as in Spark.
+			if n.kind == tOp && n.text == "(" {
+				c, ok := p.parseIdentOrCall().(*Call)
+				if ok && (up == "LIKE" || up == "ILIKE") {
+					if len(c.Args) != 2 {
+						p.fail(Errorf(c.Position(), "%s takes 2 arguments, got %d", strings.ToLower(up), len(c.Args)))
+					}
+					return p.parsePostfix(&Like{At: c.At, Op: up, X: c.Args[0], Pattern: c.Args[1]})
+				}
+				return p.parsePostfix(c)
+			}
+		case "X":
+			if n.kind == tString && n.pos == t.end {
+				return p.parseBinaryLiteral()
+			}
 		case "LEFT", "RIGHT":
 			// left(s, n) and right(s, n) are string functions in Spark.
 			if n.kind == tOp && n.text == "(" {
@@ -378,6 +442,44 @@ func (p *parser) parseParen() Expr {
 	}
 	p.next()
 	x := p.parseExpr()
+	if p.isOp(",") || (p.isKw("AS") && isNameToken(p.peek(1)) && isOpTok(p.peek(2), ",")) {
+		// (a, b, …) is a row: struct(a, b, …), as Spark's parser reads
+		// it; (0 AS sum, 0 AS n) names its fields.
+		args := []Expr{x}
+		names := []string{""}
+		named := false
+		if p.acceptKw("AS") {
+			names[0], named = p.parseName("a field name"), true
+		}
+		for p.acceptOp(",") {
+			args = append(args, p.parseExpr())
+			names = append(names, "")
+			if p.acceptKw("AS") {
+				names[len(names)-1], named = p.parseName("a field name"), true
+			}
+		}
+		p.expectClose(open)
+		if named {
+			var nargs []Expr
+			for i, a := range args {
+				n := names[i]
+				if n == "" {
+					n = fmt.Sprintf("col%d", i+1)
+				}
+				nargs = append(nargs, &Literal{At: At{a.Position()}, Value: types.StringValue(n)}, a)
+			}
+			return &Call{At: At{open.pos}, Name: "named_struct", Args: nargs}
+		}
+		if p.isOp("->") {
+			// (x, 1) -> …: a lambda's parameters are names.
+			for _, a := range args {
+				if id, ok := a.(*Ident); !ok || len(id.Parts) != 1 {
+					p.fail(&Error{Pos: a.Position(), Msg: "expected ')' or a parameter name in the lambda's (x, y) list"})
+				}
+			}
+		}
+		return &Call{At: At{open.pos}, Name: "struct", Args: args}
+	}
 	p.expectClose(open)
 	return x
 }
@@ -440,6 +542,9 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		p.next()
 		c.Name = "date_part"
 		c.Args = []Expr{&Literal{At: At{f.pos}, Value: types.StringValue(strings.ToLower(f.text))}, p.parseExpr()}
+	case name == "trim" && p.parseTrimForm(c):
+	case (name == "substring" || name == "substr") && p.parseSubstringForm(c):
+	case name == "position" && p.parsePositionForm(c):
 	default:
 		if p.acceptKw("DISTINCT") {
 			c.Distinct = true
@@ -460,12 +565,22 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.WithinGroup = p.parseOrderItems()
 		p.expectClose(wopen)
 	}
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
+		c.IgnoreNulls = p.isKw("IGNORE")
+		p.next()
+		p.next()
+	}
 	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
 		p.next()
 		fopen := p.next()
 		p.expectKw("WHERE")
 		c.Filter = p.parseExpr()
 		p.expectClose(fopen)
+	}
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
+		c.IgnoreNulls = p.isKw("IGNORE")
+		p.next()
+		p.next()
 	}
 	if p.isKw("OVER") {
 		n := p.peek(1)
@@ -646,14 +761,14 @@ func (p *parser) parseType() types.Type {
 		case "ARRAY", "MAP", "STRUCT":
 			e.Msg = "type " + strings.ToUpper(t.text) + " needs the types inside it"
 			e.Hint = "write ARRAY<BIGINT>, MAP<STRING, BIGINT> or STRUCT<a: BIGINT>"
-		case "BINARY", "INTERVAL":
+		case "INTERVAL":
 			e.Msg = "type " + strings.ToUpper(t.text) + " is not supported"
-			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+			e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, DECIMAL(p, s), STRING, BINARY, TIMESTAMP, DATE, INTERVAL unit [TO unit]"
 		default:
 			if kw := closest(t.text, typeNames); kw != "" {
 				e.Hint = "did you mean " + kw + "?"
 			} else {
-				e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, STRING, TIMESTAMP, DATE"
+				e.Hint = "supported types: BOOLEAN, BIGINT, DOUBLE, DECIMAL(p, s), STRING, BINARY, TIMESTAMP, DATE"
 			}
 		}
 		p.fail(e)
@@ -661,16 +776,31 @@ func (p *parser) parseType() types.Type {
 	p.next()
 	if p.isOp("(") {
 		open := p.next()
+		var nums []int64
 		for {
-			if p.tok().kind != tInt {
+			n := p.tok()
+			if n.kind != tInt {
 				p.failExpected("a length or precision")
 			}
 			p.next()
+			v, _ := strconv.ParseInt(n.text, 10, 64)
+			nums = append(nums, v)
 			if !p.acceptOp(",") {
 				break
 			}
 		}
 		p.expectClose(open)
+		if k.Precision > 0 {
+			// DECIMAL(p[, s]), as Spark bounds it: 1 ≤ p ≤ 38, 0 ≤ s ≤ p.
+			s := int64(0)
+			if len(nums) > 1 {
+				s = nums[1]
+			}
+			if len(nums) > 2 || nums[0] < 1 || nums[0] > 38 || s < 0 || s > nums[0] {
+				p.fail(Errorf(open.pos, "DECIMAL takes a precision from 1 to 38 and a scale from 0 to the precision"))
+			}
+			k.Precision, k.Scale = uint8(nums[0]), uint8(s)
+		}
 	}
 	return k
 }
@@ -711,3 +841,107 @@ func (p *parser) parseTypedLiteral(kind string) Expr {
 	}
 	return &Literal{At: At{t.pos}, Value: types.TimestampValue(tm)}
 }
+
+// parseBinaryLiteral reads X'0A1B', a BINARY of the bytes the hex digits
+// spell, as Spark's lexer reads BINARY_HEX; an odd count of digits starts
+// with a zero nibble, as Spark's Hex.unhex pads it.
+func (p *parser) parseBinaryLiteral() Expr {
+	t := p.next()
+	s := p.next()
+	h := s.text
+	if len(h)%2 == 1 {
+		h = "0" + h
+	}
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		p.fail(&Error{Pos: s.pos, Msg: "invalid binary literal X" + QuoteString(s.text), Hint: "write X'' with hexadecimal digits, two a byte"})
+	}
+	return &Literal{At: At{t.pos}, Value: types.BinaryValue(b)}
+}
+
+// parseTrimForm reads SQL's trim([BOTH | LEADING | TRAILING] [chars] FROM
+// s) into trim(s, chars), ltrim(s, chars) or rtrim(s, chars), as Spark
+// does. It reads nothing and reports false for a plain call trim(s[, …]).
+func (p *parser) parseTrimForm(c *Call) bool {
+	fn := "trim"
+	dir := p.tok()
+	if dir.kind == tWord && p.peek(1).kind != tOp {
+		switch strings.ToUpper(dir.text) {
+		case "BOTH":
+		case "LEADING":
+			fn = "ltrim"
+		case "TRAILING":
+			fn = "rtrim"
+		default:
+			dir = nil
+		}
+	} else {
+		dir = nil
+	}
+	if dir == nil {
+		// trim(chars FROM s) without a direction: look for FROM after
+		// the first argument.
+		var chars Expr
+		if !p.attempt(func() {
+			chars = p.parseExpr()
+			if !p.isKw("FROM") {
+				p.failExpected("FROM")
+			}
+		}) {
+			return false
+		}
+		p.expectKw("FROM")
+		c.Args = []Expr{p.parseExpr(), chars}
+		return true
+	}
+	p.next()
+	c.Name = fn
+	if p.acceptKw("FROM") {
+		c.Args = []Expr{p.parseExpr()}
+		return true
+	}
+	chars := p.parseExpr()
+	p.expectKw("FROM")
+	c.Args = []Expr{p.parseExpr(), chars}
+	return true
+}
+
+// parseSubstringForm reads SQL's substring(s FROM pos [FOR len]) into
+// substring(s, pos[, len]); false, having read nothing, for a plain call.
+func (p *parser) parseSubstringForm(c *Call) bool {
+	var x Expr
+	if !p.attempt(func() {
+		x = p.parseExpr()
+		if !p.isKw("FROM") {
+			p.failExpected("FROM")
+		}
+	}) {
+		return false
+	}
+	p.expectKw("FROM")
+	c.Args = []Expr{x, p.parseExpr()}
+	if p.acceptKw("FOR") {
+		c.Args = append(c.Args, p.parseExpr())
+	}
+	return true
+}
+
+// parsePositionForm reads SQL's position(sub IN s) into position(sub, s);
+// false, having read nothing, for a plain call.
+func (p *parser) parsePositionForm(c *Call) bool {
+	var sub Expr
+	if !p.attempt(func() {
+		sub = p.parseConcat()
+		if !p.isKw("IN") {
+			p.failExpected("IN")
+		}
+	}) {
+		return false
+	}
+	p.expectKw("IN")
+	c.Args = []Expr{sub, p.parseExpr()}
+	return true
+}
+
+// isOpTok reports whether t is the operator op.
+func isOpTok(t *token, op string) bool { return t.kind == tOp && t.text == op }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/nectar-dev/nectar/types"
@@ -311,8 +312,8 @@ func (c *calendar) add(num, unit string) error {
 	}
 	x, ok := types.MulExact(v, scale)
 	if ok && frac != "" {
-		var us int64
-		fmt.Sscan((frac + "00000")[:6], &us)
+		// Decimal digits: fmt.Sscan would read "05" as octal.
+		us, _ := strconv.ParseInt((frac + "00000")[:6], 10, 64)
 		if neg {
 			us = -us
 		}

@@ -112,6 +112,14 @@ func (l *lexer) next() token {
 			return token{kind: tOp, pos: Pos(start), end: Pos(l.i), text: op}
 		}
 	}
+	if c == '|' && l.pipeWordFollows(l.i+1) {
+		// A lone | before a pipe operator's keyword is |>, as in Spark
+		// (spark.sql.parser.singleCharacterPipeOperator.enabled, on by
+		// default): | SELECT, | WHERE, …. nectar has no bitwise OR it
+		// could mean.
+		l.i++
+		return token{kind: tOp, pos: Pos(start), end: Pos(l.i), text: "|>"}
+	}
 	l.i++
 	hint := ""
 	switch c {
@@ -369,4 +377,25 @@ func hexVal(s string) int {
 		}
 	}
 	return v
+}
+
+// pipeStarts are the words that start a pipe operator after a lone |.
+var pipeStarts = map[string]bool{
+	"WHERE": true, "SELECT": true, "EXTEND": true, "SET": true, "DROP": true, "AS": true, "AGGREGATE": true,
+	"ORDER": true, "LIMIT": true, "OFFSET": true, "UNION": true, "INTERSECT": true, "EXCEPT": true, "MINUS": true,
+	"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true, "FULL": true, "CROSS": true, "SEMI": true, "ANTI": true,
+	"NATURAL": true, "LATERAL": true, "PIVOT": true, "UNPIVOT": true, "TABLESAMPLE": true, "WINDOW": true,
+}
+
+// pipeWordFollows reports whether the next word after byte i, past
+// spaces, is one that starts a pipe operator.
+func (l *lexer) pipeWordFollows(i int) bool {
+	for i < len(l.src) && (l.src[i] == ' ' || l.src[i] == '\t' || l.src[i] == '\n' || l.src[i] == '\r') {
+		i++
+	}
+	j := i
+	for j < len(l.src) && isIdentByte(l.src[j]) {
+		j++
+	}
+	return j > i && pipeStarts[strings.ToUpper(l.src[i:j])]
 }

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/nectar-dev/nectar/types"
@@ -367,6 +368,9 @@ func (p *parser) parseAlias() string {
 		return p.parseName("an alias name")
 	}
 	t := p.tok()
+	if u := strings.ToUpper(t.text); t.kind == tWord && (u == "SORT" || u == "CLUSTER" || u == "DISTRIBUTE") && isKw(p.peek(1), "BY") {
+		return "" // SORT BY, CLUSTER BY, DISTRIBUTE BY
+	}
 	if t.kind == tQIdent || (isNameToken(t) && !noImplicitAlias[strings.ToUpper(t.text)]) {
 		p.implicitAlias = p.i
 		p.next()
@@ -591,6 +595,13 @@ func (p *parser) startsValues(i int) bool {
 	case tInt, tFloat, tString:
 		return true
 	case tWord:
+		if i+2 < len(p.toks) {
+			// VALUES now(), VALUES DATE '2020-01-01', VALUES X'01': a
+			// call or a typed literal.
+			if m := &p.toks[i+2]; (m.kind == tOp && m.text == "(") || m.kind == tString {
+				return true
+			}
+		}
 		return isKw(n, "NULL") || isKw(n, "TRUE") || isKw(n, "FALSE")
 	}
 	return false
@@ -613,7 +624,7 @@ func (p *parser) parseValues() *Values {
 			var row []Expr
 			if p.attempt(func() {
 				p.next()
-				row = p.parseExprList()
+				row = p.parseValuesRow()
 				p.expectClose(open)
 				if !p.isOp(",") && !p.atValuesEnd() {
 					p.failExpected("',' or the end of VALUES")
@@ -639,6 +650,21 @@ func (p *parser) parseValues() *Values {
 		}
 	}
 	return v
+}
+
+// parseValuesRow reads a parenthesised row's values; each may have an
+// alias (VALUES (1 AS id, 'a' AS name)), which Spark accepts and ignores.
+func (p *parser) parseValuesRow() []Expr {
+	var row []Expr
+	for {
+		row = append(row, p.parseExpr())
+		if p.acceptKw("AS") {
+			p.parseName("an alias name")
+		}
+		if !p.acceptOp(",") {
+			return row
+		}
+	}
 }
 
 // atValuesEnd reports a token that may follow the last VALUES row.
@@ -812,6 +838,50 @@ func (p *parser) parseQueryPrimary() Query {
 // Select or SetOp itself when that keeps the meaning; otherwise (after a
 // parenthesised query that already orders or limits, or after FROM t) they
 // become pipe operators, which apply in sequence just as nested SQL does.
+// parseHiveOrder reads Hive's SORT BY, CLUSTER BY and DISTRIBUTE BY, which
+// order (or only place) rows within each of Spark's partitions: nectar has
+// one, so SORT BY items, CLUSTER BY keys and DISTRIBUTE BY keys (when no
+// SORT BY follows) are an ORDER BY, a total order being one they allow.
+func (p *parser) parseHiveOrder() ([]OrderItem, Pos, bool) {
+	var items []OrderItem
+	var pos Pos
+	found := false
+	for {
+		t := p.tok()
+		if !isKw(p.peek(1), "BY") {
+			return items, pos, found
+		}
+		switch {
+		case p.isKw("SORT"):
+			p.next()
+			p.next()
+			items, pos = p.parseOrderItems(), t.pos
+		case p.isKw("CLUSTER"):
+			p.next()
+			p.next()
+			items, pos = nil, t.pos
+			for _, e := range p.parseExprList() {
+				items = append(items, OrderItem{Expr: e})
+			}
+		case p.isKw("DISTRIBUTE"):
+			// Rows placed by the keys: ordering by them is one such
+			// placement, and it checks the keys resolve.
+			p.next()
+			p.next()
+			keys := p.parseExprList()
+			if items == nil {
+				for _, e := range keys {
+					items = append(items, OrderItem{Expr: e})
+				}
+				pos = t.pos
+			}
+		default:
+			return items, pos, found
+		}
+		found = true
+	}
+}
+
 func (p *parser) parseQueryTail(q Query) Query {
 	var order []OrderItem
 	var orderPos Pos
@@ -819,12 +889,16 @@ func (p *parser) parseQueryTail(q Query) Query {
 		orderPos = p.next().pos
 		p.expectKw("BY")
 		order = p.parseOrderItems()
+	} else if items, pos, ok := p.parseHiveOrder(); ok {
+		order, orderPos = items, pos
 	}
 	var limit, offset Expr
 	var limitPos Pos
 	if p.isKw("LIMIT") {
 		limitPos = p.next().pos
-		limit = p.parseExpr()
+		if !p.acceptKw("ALL") { // LIMIT ALL: no limit, as in Spark
+			limit = p.parseExpr()
+		}
 	}
 	if p.isKw("OFFSET") {
 		t := p.next()
@@ -917,46 +991,18 @@ func (p *parser) parseGroupBy(s *Select) {
 			cube := p.isKw("CUBE")
 			p.next()
 			open := p.next()
-			var list []Expr
-			if !p.isOp(")") {
-				list = p.parseExprList()
-			}
-			p.expectClose(open)
-			elems = append(elems, rollupOrCube(list, cube))
-			sets = true
-		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
-			p.next()
-			p.next()
-			open := p.tok()
-			p.expectOp("(")
-			var list [][]Expr
-			for {
-				if t := p.tok(); t.kind == tOp && t.text == "(" {
-					// (a, b) is a set; (a) + 1 is a one-key set.
-					var set []Expr
-					if p.attempt(func() {
-						p.next()
-						if !p.isOp(")") {
-							set = p.parseExprList()
-						}
-						p.expectClose(t)
-						if !p.isOp(",") && !p.isOp(")") {
-							p.failExpected("',' or ')'")
-						}
-					}) {
-						list = append(list, set)
-					} else {
-						list = append(list, []Expr{p.parseExpr()})
-					}
-				} else {
-					list = append(list, []Expr{p.parseExpr()})
-				}
+			var units [][]Expr
+			for !p.isOp(")") {
+				units = append(units, p.parseGroupingUnit())
 				if !p.acceptOp(",") {
 					break
 				}
 			}
 			p.expectClose(open)
-			elems = append(elems, list)
+			elems = append(elems, rollupOrCubeUnits(units, cube))
+			sets = true
+		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
+			elems = append(elems, p.parseGroupingSets())
 			sets = true
 		default:
 			elems = append(elems, [][]Expr{{p.parseExpr()}})
@@ -964,6 +1010,15 @@ func (p *parser) parseGroupBy(s *Select) {
 		if !p.acceptOp(",") {
 			break
 		}
+	}
+	if !sets && p.isKw("GROUPING") && isKw(p.peek(1), "SETS") {
+		// Hive's GROUP BY a, b GROUPING SETS ((a), (b)): the keys a, b
+		// and the sets that group by them, as in Spark.
+		for _, el := range elems {
+			s.GroupBy = append(s.GroupBy, el[0][0])
+		}
+		s.GroupingSets = p.parseGroupingSets()
+		return
 	}
 	if p.isKw("WITH") && (isKw(p.peek(1), "ROLLUP") || isKw(p.peek(1), "CUBE")) {
 		p.next()
@@ -996,6 +1051,175 @@ func (p *parser) parseGroupBy(s *Select) {
 		product = next
 	}
 	s.GroupingSets = product
+}
+
+// parseTableSample reads TABLESAMPLE (…) [REPEATABLE (seed)] as the LIMIT
+// it amounts to where the sample does not depend on chance: (n ROWS) is
+// Spark's LIMIT n, and (100 PERCENT), (0 PERCENT) and (BUCKET x OUT OF x)
+// keep all or no rows. A random sample (50 PERCENT, BUCKET 1 OUT OF 4)
+// is refused: nectar cannot draw Spark's.
+func (p *parser) parseTableSample() *PipeLimit {
+	t := p.next()
+	at := At{t.pos}
+	open := p.tok()
+	p.expectOp("(")
+	var op *PipeLimit
+	n := p.tok()
+	switch {
+	case p.isKw("BUCKET"):
+		p.next()
+		x := p.expectNumber()
+		p.expectKw("OUT")
+		p.expectKw("OF")
+		y := p.expectNumber()
+		if x != y {
+			p.fail(Errorf(n.pos, "TABLESAMPLE (BUCKET %v OUT OF %v) samples at random, which nectar does not; only a bucket of all the rows is taken", x, y))
+		}
+		op = &PipeLimit{At: at}
+	case n.kind == tInt || n.kind == tFloat:
+		v := p.expectNumber()
+		switch {
+		case p.acceptKw("ROWS"):
+			if v != float64(int64(v)) || v < 0 {
+				p.fail(Errorf(n.pos, "TABLESAMPLE (n ROWS) takes a whole number of rows"))
+			}
+			op = &PipeLimit{At: at, Limit: &Literal{At: At{n.pos}, Value: types.IntValue(int64(v))}}
+		case p.acceptKw("PERCENT"):
+			switch v {
+			case 100:
+				op = &PipeLimit{At: at}
+			case 0:
+				op = &PipeLimit{At: at, Limit: &Literal{At: At{n.pos}, Value: types.IntValue(0)}}
+			default:
+				p.fail(Errorf(n.pos, "TABLESAMPLE (%v PERCENT) samples at random, which nectar does not; only 0 and 100 PERCENT are taken", v))
+			}
+		default:
+			p.failExpected("ROWS or PERCENT")
+		}
+	default:
+		p.failExpected("n ROWS, n PERCENT or BUCKET x OUT OF y")
+	}
+	p.expectClose(open)
+	if p.acceptKw("REPEATABLE") {
+		ropen := p.tok()
+		p.expectOp("(")
+		p.parseExpr()
+		p.expectClose(ropen)
+	}
+	return op
+}
+
+// expectNumber reads a numeric literal's value.
+func (p *parser) expectNumber() float64 {
+	t := p.tok()
+	if t.kind != tInt && t.kind != tFloat {
+		p.failExpected("a number")
+	}
+	p.next()
+	f, err := strconv.ParseFloat(t.text, 64)
+	if err != nil {
+		p.fail(Errorf(t.pos, "invalid number %s", t.text))
+	}
+	return f
+}
+
+// parseGroupingSets reads GROUPING SETS (…): each element a set — (a, b),
+// (), or one key — or a ROLLUP (…), CUBE (…) or GROUPING SETS (…) inside,
+// which stands for its sets, as Spark reads them.
+func (p *parser) parseGroupingSets() [][]Expr {
+	p.next()
+	p.next()
+	open := p.tok()
+	p.expectOp("(")
+	var list [][]Expr
+	for {
+		t := p.tok()
+		switch {
+		case (p.isKw("ROLLUP") || p.isKw("CUBE")) && p.peek(1).kind == tOp && p.peek(1).text == "(":
+			cube := p.isKw("CUBE")
+			p.next()
+			ropen := p.next()
+			var units [][]Expr
+			for !p.isOp(")") {
+				units = append(units, p.parseGroupingUnit())
+				if !p.acceptOp(",") {
+					break
+				}
+			}
+			p.expectClose(ropen)
+			list = append(list, rollupOrCubeUnits(units, cube)...)
+		case p.isKw("GROUPING") && isKw(p.peek(1), "SETS"):
+			list = append(list, p.parseGroupingSets()...)
+		case t.kind == tOp && t.text == "(":
+			// (a, b) is a set; (a) + 1 is a one-key set.
+			var set []Expr
+			if p.attempt(func() {
+				p.next()
+				if !p.isOp(")") {
+					set = p.parseExprList()
+				}
+				p.expectClose(t)
+				if !p.isOp(",") && !p.isOp(")") {
+					p.failExpected("',' or ')'")
+				}
+			}) {
+				list = append(list, set)
+			} else {
+				list = append(list, []Expr{p.parseExpr()})
+			}
+		default:
+			list = append(list, []Expr{p.parseExpr()})
+		}
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectClose(open)
+	return list
+}
+
+// parseGroupingUnit reads one element of ROLLUP (…) or CUBE (…): a key,
+// or a parenthesised list of keys that come and go together, as Spark
+// reads CUBE(a, b, (a, b)); (a) + 1 is a key.
+func (p *parser) parseGroupingUnit() []Expr {
+	t := p.tok()
+	if t.kind == tOp && t.text == "(" {
+		var unit []Expr
+		if p.attempt(func() {
+			p.next()
+			if !p.isOp(")") {
+				unit = p.parseExprList()
+			}
+			p.expectClose(t)
+			if !p.isOp(",") && !p.isOp(")") {
+				p.failExpected("',' or ')'")
+			}
+		}) {
+			if len(unit) == 0 {
+				p.fail(Errorf(t.pos, "ROLLUP and CUBE take keys, not the empty grouping set (), as in Spark"))
+			}
+			return unit
+		}
+	}
+	return []Expr{p.parseExpr()}
+}
+
+// rollupOrCubeUnits is rollupOrCube over units of keys, each unit kept or
+// dropped whole.
+func rollupOrCubeUnits(units [][]Expr, cube bool) [][]Expr {
+	idx := make([]Expr, len(units))
+	for i := range units {
+		idx[i] = &Literal{Value: types.IntValue(int64(i))}
+	}
+	var out [][]Expr
+	for _, set := range rollupOrCube(idx, cube) {
+		var keys []Expr
+		for _, u := range set {
+			keys = append(keys, units[u.(*Literal).Value.I]...)
+		}
+		out = append(out, keys)
+	}
+	return out
 }
 
 // rollupOrCube lists the grouping sets of ROLLUP (keys) (each prefix, the
@@ -1245,6 +1469,17 @@ func (p *parser) parseTableRef() TableExpr {
 	if w, ok := p.parseWatermark(tn); ok {
 		return w
 	}
+	if p.isKw("TABLESAMPLE") {
+		// t TABLESAMPLE (…) [alias]: (FROM t |> LIMIT …) [AS alias].
+		st := p.tok()
+		lim := p.parseTableSample()
+		q := &Pipe{At: At{st.pos}, Input: &FromQuery{At: At{t.pos}, From: tn}, Op: lim}
+		sq := &SubqueryTable{At: At{t.pos}, Query: q, Alias: p.parseAlias()}
+		if sq.Alias == "" {
+			sq.Alias = parts[len(parts)-1]
+		}
+		return sq
+	}
 	tn.Alias = p.parseAlias()
 	if tn.Alias != "" && p.isOp("(") {
 		// t AS x(a, b) names t's columns: read as (FROM t) AS x(a, b),
@@ -1285,7 +1520,7 @@ func (p *parser) parseParenJoin(open *token) TableExpr {
 
 // ---- pipe operators ----
 
-var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "JOIN", "UNION", "INTERSECT", "EXCEPT", "PIVOT", "UNPIVOT"}
+var pipeOps = []string{"WHERE", "SELECT", "EXTEND", "SET", "DROP", "AS", "AGGREGATE", "ORDER", "LIMIT", "OFFSET", "JOIN", "UNION", "INTERSECT", "EXCEPT", "MINUS", "PIVOT", "UNPIVOT"}
 
 // atPipeEnd reports whether the current token ends a pipe operator.
 func (p *parser) atPipeEnd() bool {
@@ -1310,6 +1545,11 @@ func (p *parser) parsePipeOp() PipeOp {
 		}
 		mark := len(p.winRefs)
 		op.Items = p.parseSelectItems()
+		if p.isKw("GROUP") && isKw(p.peek(1), "BY") {
+			p.next()
+			p.next()
+			op.GroupBy = p.parseExprList()
+		}
 		p.parseWindowClause(mark)
 		p.resolveWindows(mark)
 		return op
@@ -1362,16 +1602,32 @@ func (p *parser) parsePipeOp() PipeOp {
 		p.next()
 		p.expectKw("BY")
 		return &PipeOrderBy{At: at, Items: p.parseOrderItems()}
+	case isKw(t, "TABLESAMPLE"):
+		return p.parseTableSample()
+	case isKw(t, "SORT") || isKw(t, "CLUSTER") || isKw(t, "DISTRIBUTE"):
+		if items, _, ok := p.parseHiveOrder(); ok {
+			return &PipeOrderBy{At: at, Items: items}
+		}
 	case isKw(t, "LIMIT"):
 		p.next()
-		op := &PipeLimit{At: at, Limit: p.parseExpr()}
+		op := &PipeLimit{At: at}
+		if !p.acceptKw("ALL") { // LIMIT ALL: no limit, as in Spark
+			op.Limit = p.parseExpr()
+		}
 		if p.acceptKw("OFFSET") {
 			op.Offset = p.parseExpr()
 		}
 		return op
-	case isKw(t, "UNION") || isKw(t, "INTERSECT") || isKw(t, "EXCEPT"):
+	case isKw(t, "OFFSET"):
 		p.next()
-		op := &PipeSetOp{At: at, Op: strings.ToUpper(t.text), All: p.parseSetQuantifier()}
+		return &PipeLimit{At: at, Offset: p.parseExpr()}
+	case isKw(t, "UNION") || isKw(t, "INTERSECT") || isKw(t, "EXCEPT") || isKw(t, "MINUS"):
+		p.next()
+		name := strings.ToUpper(t.text)
+		if name == "MINUS" {
+			name = "EXCEPT" // Spark's synonym
+		}
+		op := &PipeSetOp{At: at, Op: name, All: p.parseSetQuantifier()}
 		for {
 			open := p.tok()
 			if p.startsTable(p.i) {
@@ -1401,12 +1657,23 @@ func (p *parser) parsePipeOp() PipeOp {
 		}
 		return p.parseUnpivot()
 	}
-	if kind, ok := p.parseJoinKind(); ok {
-		op := &PipeJoin{At: at, Kind: kind, Right: p.parseTableRef()}
-		op.On, op.Using = p.parseJoinCond()
-		return op
+	natural := p.isKw("NATURAL")
+	if natural {
+		p.next()
 	}
-	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, JOIN, UNION, INTERSECT, EXCEPT, PIVOT or UNPIVOT)")
+	if kind, ok := p.parseJoinKind(); ok {
+		if natural && (kind == CrossJoin || kind == SemiJoin || kind == AntiJoin) {
+			p.fail(Errorf(t.pos, "NATURAL %s JOIN is not a join Spark has", kind))
+		}
+		op := &PipeJoin{At: at, Kind: kind, Natural: natural, Right: p.parseTableRef()}
+		if !natural {
+			op.On, op.Using = p.parseJoinCond()
+		}
+		return op
+	} else if natural {
+		p.failExpected("JOIN after NATURAL")
+	}
+	e := p.expectedErr("a pipe operator (WHERE, SELECT, EXTEND, SET, DROP, AS, AGGREGATE, ORDER BY, LIMIT, OFFSET, JOIN, UNION, INTERSECT, EXCEPT, PIVOT, UNPIVOT or TABLESAMPLE)")
 	if t.kind == tWord {
 		switch strings.ToUpper(t.text) {
 		case "GROUP":

@@ -120,7 +120,11 @@ func (s *Select) String() string {
 		b.WriteString(" GROUP BY ALL")
 	}
 	if s.GroupingSets != nil {
-		b.WriteString(" GROUP BY GROUPING SETS (")
+		if len(s.GroupBy) > 0 {
+			b.WriteString(" GROUPING SETS (") // Hive's form, after the keys
+		} else {
+			b.WriteString(" GROUP BY GROUPING SETS (")
+		}
 		for i, set := range s.GroupingSets {
 			if i > 0 {
 				b.WriteString(", ")
@@ -241,6 +245,10 @@ func (o *PipeSelect) String() string {
 		b.WriteString("DISTINCT ")
 	}
 	writeSelectItems(&b, o.Items)
+	if len(o.GroupBy) > 0 {
+		b.WriteString(" GROUP BY ")
+		writeExprs(&b, o.GroupBy)
+	}
 	return b.String()
 }
 
@@ -299,6 +307,12 @@ func (o *PipeOrderBy) String() string {
 }
 
 func (o *PipeLimit) String() string {
+	switch {
+	case o.Limit == nil && o.Offset == nil:
+		return "LIMIT ALL"
+	case o.Limit == nil:
+		return "OFFSET " + o.Offset.String()
+	}
 	s := "LIMIT " + o.Limit.String()
 	if o.Offset != nil {
 		s += " OFFSET " + o.Offset.String()
@@ -308,6 +322,9 @@ func (o *PipeLimit) String() string {
 
 func (o *PipeJoin) String() string {
 	var b strings.Builder
+	if o.Natural {
+		b.WriteString("NATURAL ")
+	}
 	b.WriteString(joinKeyword(o.Kind))
 	b.WriteByte(' ')
 	b.WriteString(joinOperand(o.Right))
@@ -580,6 +597,8 @@ func FormatValue(v types.Value) string {
 		return "TIMESTAMP '" + v.Time().Format("2006-01-02 15:04:05.999999") + "'"
 	case types.Date:
 		return "DATE '" + v.Time().Format(types.DateLayout) + "'"
+	case types.Binary:
+		return types.BinaryLiteral(v.S)
 	}
 	if v.K.IsInterval() {
 		return types.FormatInterval(v)
@@ -649,6 +668,9 @@ func (e *Call) String() string {
 		b.WriteString(" FILTER (WHERE ")
 		b.WriteString(e.Filter.String())
 		b.WriteByte(')')
+	}
+	if e.IgnoreNulls {
+		b.WriteString(" IGNORE NULLS")
 	}
 	if e.Over != nil {
 		b.WriteString(" OVER (")

@@ -286,6 +286,7 @@ func edit(n Node, fn func(Node) (Node, error), clone bool) (Node, error) {
 	case *PipeSelect:
 		c := cp(e, n)
 		c.Items = e.items(n.Items)
+		c.GroupBy = e.exprs(n.GroupBy)
 		out = c
 	case *PipeExtend:
 		c := cp(e, n)

@@ -25,6 +25,9 @@ func castErr(v Value, to fmt.Stringer) error {
 // SMALLINT and TINYINT, a check that the integer fits that many bits
 // (Spark: CAST_OVERFLOW, or CAST_INVALID_INPUT for a string).
 func CastTo(v Value, t Type) (Value, error) {
+	if t.Precision > 0 {
+		return castDecimal(v, t)
+	}
 	r, err := Cast(v, t.Kind)
 	if err != nil || t.Bits == 0 || r.K != Int {
 		return r, err
@@ -47,6 +50,16 @@ func Cast(v Value, to Kind) (Value, error) {
 	}
 	if to.IsInterval() || v.K.IsInterval() {
 		return castInterval(v, to)
+	}
+	switch {
+	case v.K == Binary && to == String:
+		// Spark keeps the bytes (UTF8String.fromBytes); only showing
+		// them replaces what is not UTF-8.
+		return StringValue(v.S), nil
+	case to == Binary && v.K == String:
+		return Value{K: Binary, S: v.S}, nil
+	case to == Binary || v.K == Binary:
+		return NullValue, castErr(v, to)
 	}
 	switch to {
 	case Null:
@@ -198,6 +211,10 @@ func CanCast(from, to Kind) bool {
 	if from.IsInterval() || to.IsInterval() {
 		return canCastInterval(from, to)
 	}
+	if from == Binary || to == Binary {
+		// Spark 4 (ANSI) casts BINARY to and from STRING only.
+		return from == String || to == String
+	}
 	if !from.IsNested() && !to.IsNested() {
 		return true
 	}
@@ -265,4 +282,140 @@ func castNested(v Value, to Kind) (Value, error) {
 		keys, vals = append(keys, parts[j]), append(vals, parts[j+1])
 	}
 	return MapValue(to, keys, vals), nil
+}
+
+// castDecimal is CAST(v AS DECIMAL(p, s)) as Spark computes it, held in a
+// DOUBLE: the value's exact decimal digits (an interval's in its end
+// field's unit) rounded half up to s places, and an error
+// (NUMERIC_VALUE_OUT_OF_RANGE) when more than p - s whole digits remain.
+func castDecimal(v Value, t Type) (Value, error) {
+	var digits string
+	switch {
+	case v.K == Null:
+		return NullValue, nil
+	case v.K.IsInterval():
+		digits = intervalDecimal(v)
+	case v.K == Int:
+		digits = strconv.FormatInt(v.I, 10)
+	case v.K == Float:
+		if math.IsNaN(v.F) || math.IsInf(v.F, 0) {
+			return NullValue, castErr(v, t)
+		}
+		digits = strconv.FormatFloat(v.F, 'f', -1, 64)
+	case v.K == String:
+		f, err := Cast(v, Float)
+		if err != nil {
+			return NullValue, err
+		}
+		if math.IsNaN(f.F) || math.IsInf(f.F, 0) {
+			return NullValue, castErr(v, t)
+		}
+		digits = strings.TrimSpace(v.S)
+		if _, err := strconv.ParseFloat(digits, 64); err != nil || strings.ContainsAny(digits, "eExX") {
+			digits = strconv.FormatFloat(f.F, 'f', -1, 64)
+		}
+	case v.K == Bool:
+		digits = strconv.FormatInt(v.I, 10)
+	default:
+		return NullValue, castErr(v, t)
+	}
+	rounded, whole, ok := roundDecimal(digits, int(t.Scale))
+	if !ok {
+		return NullValue, castErr(v, t)
+	}
+	if whole > int(t.Precision)-int(t.Scale) {
+		return NullValue, fmt.Errorf("%w %s '%s' to %s: [NUMERIC_VALUE_OUT_OF_RANGE] more than %d digits before the point", ErrCast, v.K, v.String(), t, int(t.Precision)-int(t.Scale))
+	}
+	f, err := strconv.ParseFloat(rounded, 64)
+	if err != nil {
+		return NullValue, castErr(v, t)
+	}
+	return FloatValue(f), nil
+}
+
+// roundDecimal rounds a plain decimal text ([-]digits[.digits]) half up
+// (away from zero) to scale places; whole is the count of significant
+// digits before the point after rounding.
+func roundDecimal(s string, scale int) (out string, whole int, ok bool) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	intPart, frac, _ := strings.Cut(s, ".")
+	if intPart == "" {
+		intPart = "0"
+	}
+	for _, c := range intPart + frac {
+		if c < '0' || c > '9' {
+			return "", 0, false
+		}
+	}
+	for len(frac) < scale+1 {
+		frac += "0"
+	}
+	keep := []byte(intPart + frac[:scale])
+	if frac[scale] >= '5' {
+		i := len(keep) - 1
+		for ; i >= 0; i-- {
+			if keep[i] == '9' {
+				keep[i] = '0'
+				continue
+			}
+			keep[i]++
+			break
+		}
+		if i < 0 {
+			keep = append([]byte{'1'}, keep...)
+		}
+	}
+	ip := strings.TrimLeft(string(keep[:len(keep)-scale]), "0")
+	whole = len(ip)
+	if ip == "" {
+		ip = "0"
+	}
+	out = ip
+	if scale > 0 {
+		out += "." + string(keep[len(keep)-scale:])
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out, whole, true
+}
+
+// intervalDecimal is an interval's value in its end field's unit as exact
+// decimal text: months or years for year-month, days to seconds (with six
+// decimals) for day-time.
+func intervalDecimal(v Value) string {
+	_, end := v.K.IntervalFields()
+	if v.K.IsYearMonth() {
+		if end == Year {
+			return decimalDiv(v.I, 12)
+		}
+		return strconv.FormatInt(v.I, 10)
+	}
+	unit := [...]int64{Day: 86400e6, Hour: 3600e6, Minute: 60e6, Second: 1e6}[end]
+	return decimalDiv(v.I, unit)
+}
+
+// decimalDiv is n / d as exact decimal text (d a power of ten times a
+// small factor, so the quotient's digits end).
+func decimalDiv(n, d int64) string {
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	q, r := n/d, n%d
+	s := strconv.FormatInt(q, 10)
+	if r != 0 {
+		var b strings.Builder
+		for i := 0; r != 0 && i < 18; i++ {
+			r *= 10
+			b.WriteByte(byte('0' + r/d))
+			r %= d
+		}
+		s += "." + b.String()
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }

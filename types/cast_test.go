@@ -116,19 +116,86 @@ func TestCastToIntegers(t *testing.T) {
 
 func TestParseType(t *testing.T) {
 	for name, want := range map[string]Type{
-		"int": {Int, 32}, "INTEGER": {Int, 32}, "smallint": {Int, 16}, "SHORT": {Int, 16},
-		"tinyint": {Int, 8}, "byte": {Int, 8}, "BIGINT": {Int, 0}, "long": {Int, 0},
-		"double": {Float, 0}, "string": {String, 0},
+		"int": {Kind: Int, Bits: 32}, "INTEGER": {Kind: Int, Bits: 32}, "smallint": {Kind: Int, Bits: 16}, "SHORT": {Kind: Int, Bits: 16},
+		"tinyint": {Kind: Int, Bits: 8}, "byte": {Kind: Int, Bits: 8}, "BIGINT": {Kind: Int}, "long": {Kind: Int},
+		"double": {Kind: Float}, "string": {Kind: String}, "decimal": {Kind: Float, Precision: 10}, "DEC": {Kind: Float, Precision: 10},
 	} {
 		got, ok := ParseType(name)
 		if !ok || got != want {
 			t.Errorf("ParseType(%q) = %v, %v; want %v", name, got, ok, want)
 		}
 	}
-	for _, ty := range []Type{{Int, 8}, {Int, 16}, {Int, 32}, {Int, 0}, {Float, 0}} {
+	for _, ty := range []Type{{Kind: Int, Bits: 8}, {Kind: Int, Bits: 16}, {Kind: Int, Bits: 32}, {Kind: Int}, {Kind: Float}} {
 		back, ok := ParseType(ty.String())
 		if !ok || back != ty {
 			t.Errorf("ParseType(%q) = %v, want %v", ty.String(), back, ty)
+		}
+	}
+}
+
+// TestBinaryCasts: Spark 4 (ANSI) casts BINARY to and from STRING only,
+// keeping the bytes; the text shown replaces bytes that are not UTF-8.
+func TestBinaryCasts(t *testing.T) {
+	b := BinaryValue([]byte("a\x80"))
+	if s, err := Cast(b, String); err != nil || s.K != String || s.S != "a\x80" {
+		t.Errorf("CAST(binary AS STRING) = %#v, %v", s, err)
+	}
+	if r, err := Cast(StringValue("hé"), Binary); err != nil || r.K != Binary || r.S != "hé" {
+		t.Errorf("CAST(string AS BINARY) = %#v, %v", r, err)
+	}
+	for _, v := range []Value{IntValue(1), FloatValue(1), BoolValue(true), DateValue(1)} {
+		if _, err := Cast(v, Binary); err == nil {
+			t.Errorf("CAST(%s AS BINARY) succeeded", v.K)
+		}
+		if CanCast(v.K, Binary) || CanCast(Binary, v.K) {
+			t.Errorf("CanCast between %s and BINARY", v.K)
+		}
+	}
+	if got := b.String(); got != "a\uFFFD" {
+		t.Errorf("String() = %q", got)
+	}
+	if got := BinaryLiteral("\x01\xab"); got != "X'01AB'" {
+		t.Errorf("BinaryLiteral = %q", got)
+	}
+	if Compare(BinaryValue([]byte{0x01}), BinaryValue([]byte{0xff})) >= 0 {
+		t.Error("BINARY compares bytes unsigned")
+	}
+	if k, ok := ParseKind("binary"); !ok || k != Binary {
+		t.Errorf("ParseKind(binary) = %v, %v", k, ok)
+	}
+}
+
+// TestDecimalCasts: CAST(x AS DECIMAL(p, s)) rounds the exact decimal
+// value half up to s places and refuses more than p - s whole digits, as
+// Spark does (cast.sql's interval casts among them).
+func TestDecimalCasts(t *testing.T) {
+	dec := func(p, s uint8) Type { return Type{Kind: Float, Precision: p, Scale: s} }
+	sec, _ := ParseInterval("10.005", DayTimeKind(Second, Second))
+	hms, _ := ParseInterval("08:11:10.001", DayTimeKind(Hour, Second))
+	year, _ := ParseInterval("-1", YearMonthKind(Year, Year))
+	for _, c := range []struct {
+		v    Value
+		t    Type
+		want float64
+	}{
+		{FloatValue(2.675), dec(5, 2), 2.68}, // the decimal 2.675, not the double below it
+		{FloatValue(-0.5), dec(10, 0), -1},
+		{StringValue(" 1.5 "), dec(10, 0), 2},
+		{IntValue(12), dec(38, 18), 12},
+		{sec, dec(4, 2), 10.01},
+		{hms, dec(10, 4), 29470.001},
+		{year, dec(10, 0), -1},
+		{FloatValue(9.995), dec(3, 2), 0}, // rounds to 10.00: too many whole digits
+	} {
+		got, err := CastTo(c.v, c.t)
+		if c.want == 0 {
+			if err == nil {
+				t.Errorf("CAST(%v AS %s) = %v, want an error", c.v, c.t, got)
+			}
+			continue
+		}
+		if err != nil || got.K != Float || got.F != c.want {
+			t.Errorf("CAST(%v AS %s) = %v, %v; want %v", c.v, c.t, got, err, c.want)
 		}
 	}
 }

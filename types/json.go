@@ -1,7 +1,9 @@
 package types
 
 import (
+	"encoding/base64"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -78,6 +80,9 @@ func AppendJSON(dst []byte, v Value, omitNullFields bool) []byte {
 		return append(dst, FormatFloat(v.F)...)
 	case String, Timestamp, Date:
 		return AppendJSONString(dst, v.String())
+	case Binary:
+		// Base64, as Spark's JSON writer (to_json) writes BINARY.
+		return AppendJSONString(dst, base64.StdEncoding.EncodeToString([]byte(v.S)))
 	}
 	in := info(v.K)
 	if in == nil {
@@ -109,7 +114,7 @@ func AppendJSON(dst []byte, v Value, omitNullFields bool) []byte {
 			if j > 0 {
 				dst = append(dst, ',')
 			}
-			dst = AppendJSONString(dst, key.String())
+			dst = AppendJSONString(dst, jsonKey(key))
 			dst = append(dst, ':')
 			dst = AppendJSON(dst, val, omitNullFields)
 		}
@@ -134,4 +139,63 @@ func AppendJSON(dst []byte, v Value, omitNullFields bool) []byte {
 		dst = AppendJSON(dst, x, omitNullFields)
 	}
 	return append(dst, '}')
+}
+
+// jsonKey is a map key as Spark's JSON writer names it: its text, and a
+// struct's fields' texts as [a,b] (the catalyst row's toString, as
+// to_json(map(named_struct('a', 1, 'b', 2), …)) gives {"[1,2]":…}).
+// JSONKeyWritable says which keys have such a name.
+func jsonKey(key Value) string {
+	if !key.K.IsStruct() {
+		return key.String()
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	it := Iter(key)
+	for j := 0; ; j++ {
+		x, ok := it.Next()
+		if !ok {
+			break
+		}
+		if j > 0 {
+			b.WriteByte(',')
+		}
+		if x.IsNull() {
+			b.WriteString("null")
+		} else {
+			b.WriteString(x.String())
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// JSONKeyWritable reports whether every map inside k has keys jsonKey
+// names as Spark does: scalars, or structs of scalars. Spark names an
+// ARRAY or MAP key, or a struct holding one, by its internal object.
+func JSONKeyWritable(k Kind) bool {
+	switch {
+	case k.IsArray():
+		return JSONKeyWritable(k.Elem())
+	case k.IsMap():
+		key := k.MapKey()
+		if key.IsArray() || key.IsMap() {
+			return false
+		}
+		if key.IsStruct() {
+			for _, f := range key.Fields() {
+				if f.Kind.IsNested() {
+					return false
+				}
+			}
+		}
+		return JSONKeyWritable(k.MapValue())
+	case k.IsStruct():
+		for _, f := range k.Fields() {
+			if !JSONKeyWritable(f.Kind) {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -20,6 +20,7 @@ const (
 	String    // STRING: UTF-8 text
 	Timestamp // TIMESTAMP: microseconds since the Unix epoch, UTC
 	Date      // DATE: days since the Unix epoch
+	Binary    // BINARY: bytes, held in a string
 )
 
 var kindNames = [...]string{
@@ -30,6 +31,7 @@ var kindNames = [...]string{
 	String:    "STRING",
 	Timestamp: "TIMESTAMP",
 	Date:      "DATE",
+	Binary:    "BINARY",
 }
 
 func (k Kind) String() string {
@@ -60,6 +62,8 @@ func (k Kind) Short() string {
 		return "dttm"
 	case Date:
 		return "date"
+	case Binary:
+		return "blob"
 	}
 	if k.IsInterval() {
 		return "intrvl"
@@ -101,6 +105,8 @@ func scalarKind(name string) (Kind, bool) {
 		return Timestamp, true
 	case "DATE":
 		return Date, true
+	case "BINARY":
+		return Binary, true
 	case "VOID", "NULL":
 		return Null, true
 	}
@@ -116,6 +122,11 @@ type Type struct {
 	// Bits narrows an integer kind: 8 (TINYINT), 16 (SMALLINT) or 32
 	// (INT). 0 for BIGINT and every other kind.
 	Bits uint8
+	// Precision and Scale are a DECIMAL's (Precision 0: not a DECIMAL).
+	// nectar computes a DECIMAL as a DOUBLE, but a cast to DECIMAL(p, s)
+	// rounds to s digits, half up, and refuses a value of more than p - s
+	// whole digits, as Spark does.
+	Precision, Scale uint8
 }
 
 // ParseType reads a type name as written in CAST(x AS …), keeping the
@@ -124,6 +135,9 @@ func ParseType(name string) (Type, bool) {
 	k, ok := ParseKind(name)
 	t := Type{Kind: k}
 	switch strings.ToUpper(name) {
+	case "DECIMAL", "NUMERIC", "DEC":
+		t.Kind, ok = Float, true
+		t.Precision = 10 // Spark's DECIMAL is DECIMAL(10, 0)
 	case "INT", "INTEGER":
 		t.Bits = 32
 	case "SMALLINT", "SHORT":
@@ -136,6 +150,9 @@ func ParseType(name string) (Type, bool) {
 
 // String is the type's Spark name.
 func (t Type) String() string {
+	if t.Precision > 0 {
+		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale)
+	}
 	switch t.Bits {
 	case 8:
 		return "TINYINT"
@@ -151,8 +168,9 @@ func (t Type) String() string {
 // meaning: NULL widens to anything, BIGINT to DOUBLE, DATE to TIMESTAMP,
 // arrays and maps element by element, structs with the same field names
 // field by field, intervals of one family to the fields of both, and
-// every other conflict to STRING. Schema inference and
-// UNION use it, so a type conflict never fails a query. (Inference merges
+// every other conflict to STRING. Schema inference uses it, so a type
+// conflict never fails a read (set operations follow Spark's stricter
+// rule: plan.setOpKind). (Inference merges
 // structs with different fields too: see Merge.)
 func Widen(a, b Kind) Kind {
 	switch {

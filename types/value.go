@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Value is one scalar. It is a plain struct rather than an interface so that
@@ -86,6 +88,8 @@ func (v Value) String() string {
 		return v.Time().Format(TimestampLayout)
 	case Date:
 		return v.Time().Format(DateLayout)
+	case Binary:
+		return BinaryText(v.S)
 	}
 	if v.K.IsInterval() {
 		return FormatInterval(v)
@@ -139,7 +143,7 @@ func Compare(a, b Value) int {
 		switch a.K {
 		case Float:
 			return compareFloat(a.F, b.F)
-		case String:
+		case String, Binary:
 			return strings.Compare(a.S, b.S)
 		case Date, Timestamp, Int, Bool:
 			return cmp.Compare(a.I, b.I)
@@ -222,7 +226,7 @@ func AppendKey(buf []byte, v Value) []byte {
 		}
 		buf = strconv.AppendUint(buf, math.Float64bits(f), 36)
 		buf = append(buf, 0)
-	case String:
+	case String, Binary:
 		buf = strconv.AppendInt(buf, int64(len(v.S)), 10)
 		buf = append(buf, ':')
 		buf = append(buf, v.S...)
@@ -250,16 +254,16 @@ func DecodeKey(key []byte) (Value, []byte, error) {
 	switch k {
 	case Null:
 		return NullValue, rest, nil
-	case String:
+	case String, Binary:
 		n, body, ok := bytes.Cut(rest, []byte{':'})
 		size, err := strconv.ParseInt(string(n), 10, 64)
 		if !ok || err != nil || size < 0 || size > int64(len(body)) {
 			return NullValue, key, fmt.Errorf("%w: bad string length", ErrBadKey)
 		}
-		return StringValue(string(body[:size])), body[size:], nil
+		return Value{K: k, S: string(body[:size])}, body[size:], nil
 	}
 	digits, after, ok := bytes.Cut(rest, []byte{0})
-	if !ok || (k > Date && !k.IsInterval()) {
+	if !ok || (k > Date && !k.IsInterval()) || k == Binary {
 		return NullValue, key, fmt.Errorf("%w: kind %d", ErrBadKey, k)
 	}
 	if k == Float {
@@ -292,4 +296,33 @@ func decodeNestedKey(key []byte) (Value, []byte, error) {
 		return NullValue, key, fmt.Errorf("%w: bad nested value", ErrBadKey)
 	}
 	return Value{K: k, S: string(rest[w : w+int(l)])}, rest[w+int(l):], nil
+}
+
+// BinaryValue holds bytes as a BINARY value.
+func BinaryValue(b []byte) Value { return Value{K: Binary, S: string(b)} }
+
+// BinaryText is BINARY bytes as text, as Spark shows them (HiveResult's
+// new String(bytes, UTF_8)): UTF-8, each byte that starts no valid
+// sequence replaced by U+FFFD.
+func BinaryText(b string) string {
+	if utf8.ValidString(b) {
+		return b
+	}
+	var sb strings.Builder
+	for len(b) > 0 {
+		r, n := utf8.DecodeRuneInString(b)
+		if r == utf8.RuneError && n <= 1 {
+			sb.WriteRune(utf8.RuneError)
+			b = b[1:]
+			continue
+		}
+		sb.WriteString(b[:n])
+		b = b[n:]
+	}
+	return sb.String()
+}
+
+// BinaryLiteral is b as SQL text: X'0A1B'.
+func BinaryLiteral(b string) string {
+	return "X'" + strings.ToUpper(hex.EncodeToString([]byte(b))) + "'"
 }

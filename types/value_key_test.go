@@ -9,7 +9,8 @@ import (
 func TestDecodeKeyRoundTrip(t *testing.T) {
 	vals := []Value{NullValue, IntValue(0), IntValue(-42), IntValue(math.MinInt64), IntValue(math.MaxInt64),
 		BoolValue(true), BoolValue(false), FloatValue(1.5), FloatValue(math.Copysign(0, -1)), FloatValue(math.Inf(-1)),
-		FloatValue(math.NaN()), StringValue(""), StringValue("a:b\x00c"), DateValue(-3), {K: Timestamp, I: 1549028710123000}}
+		FloatValue(math.NaN()), StringValue(""), StringValue("a:b\x00c"), DateValue(-3), {K: Timestamp, I: 1549028710123000},
+		BinaryValue([]byte("a:\xff")), BinaryValue(nil)}
 	var key []byte
 	for _, v := range vals {
 		key = AppendKey(key, v)

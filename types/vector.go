@@ -36,7 +36,7 @@ func (k Kind) Storage() Kind {
 	switch {
 	case k == Float, k == String:
 		return k
-	case k >= firstNested:
+	case k == Binary, k >= firstNested:
 		return String
 	}
 	return Int

@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -300,6 +301,20 @@ func renderNested(b *strings.Builder, v types.Value) {
 		open, sep, close := "[", ",", "]"
 		if !v.K.IsArray() {
 			open, close = "{", "}"
+		}
+		if v.K.IsMap() {
+			// HiveResult sorts a map's "key:value" texts.
+			entries := make([]string, 0, len(parts)/2)
+			for i := 0; i+1 < len(parts); i += 2 {
+				var e strings.Builder
+				renderNested(&e, parts[i])
+				e.WriteString(":")
+				renderNested(&e, parts[i+1])
+				entries = append(entries, e.String())
+			}
+			sort.Strings(entries)
+			b.WriteString(open + strings.Join(entries, sep) + close)
+			return
 		}
 		b.WriteString(open)
 		fields := v.K.Fields()

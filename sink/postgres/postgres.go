@@ -191,6 +191,8 @@ func pgType(k types.Kind) string {
 		return "timestamptz"
 	case types.Date:
 		return "date"
+	case types.Binary:
+		return "bytea"
 	}
 	return "text"
 }
@@ -330,6 +332,8 @@ func pgValue(v types.Value) any {
 		return v.F
 	case types.String:
 		return v.S
+	case types.Binary:
+		return []byte(v.S)
 	case types.Timestamp:
 		return time.UnixMicro(v.I).UTC()
 	case types.Date:
