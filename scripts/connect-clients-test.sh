@@ -17,7 +17,9 @@
 # NECTAR_CONNECT_SPARK=0 skips the real Spark server, PYTEST_ARGS;
 # NECTAR_CONNECT_BENCH_EVENTS=N (with NECTAR_CONNECT_BENCH_REPS, default 3)
 # runs scripts/connect-clients/bench.py instead of the tests: the seed query
-# over N generated events through pyspark, nectar and Spark interleaved.
+# over N generated events through pyspark, nectar and Spark interleaved;
+# NECTAR_SERVE_FLAGS adds flags to nectar serve (--cache: the scan cache
+# for local files, which the benchmark's later runs then read).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,7 +75,8 @@ wait_port() { # port pid log what seconds
 }
 
 port=$(free_port)
-(cd "$tmp" && exec setsid "$nectar" serve --flight-sql '' --http '' --spark-connect "127.0.0.1:$port" --users users.txt) >"$tmp/server.log" 2>&1 &
+# shellcheck disable=SC2086
+(cd "$tmp" && exec setsid "$nectar" serve --flight-sql '' --http '' --spark-connect "127.0.0.1:$port" --users users.txt ${NECTAR_SERVE_FLAGS:-}) >"$tmp/server.log" 2>&1 &
 pids+=($!)
 wait_port "$port" "$!" "$tmp/server.log" "nectar serve" 20
 echo "connect-clients: nectar serve --spark-connect 127.0.0.1:$port" >&2
