@@ -7,21 +7,27 @@ import (
 
 	"github.com/nectar-dev/nectar/output"
 	"github.com/nectar-dev/nectar/project"
+	"github.com/nectar-dev/nectar/scancache"
 )
 
 // newCacheCmd is `nectar cache`: the scan cache's status and clearing.
 func newCacheCmd() *cobra.Command {
 	var config string
-	open := func() (*project.Config, error) {
-		return project.LoadConfig(orDefault(config, project.ConfigFile), config != "")
+	open := func() (*scancache.Cache, error) {
+		cfg, err := project.LoadConfig(orDefault(config, project.ConfigFile), config != "")
+		if err != nil {
+			return nil, err
+		}
+		return cfg.OpenCache()
 	}
 	c := &cobra.Command{
 		Use:   "cache",
 		Short: "Show or clear the scan cache: columnar copies of the columns queries read from raw files",
 		Long: `The scan cache keeps, per raw log file, a columnar copy of the columns queries
 decoded from it, and later queries that need no other columns read the copy
-instead of the file. It is on for S3 objects and, with --cache or
-nectar.yaml's cache.local, for local files; --no-cache turns it off.
+instead of the file. It is on for S3 objects (unless nectar.yaml's cache.s3
+is false) and, with --cache or cache.local, for local files; --no-cache
+turns it off.
 Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 	}
 	c.PersistentFlags().StringVar(&config, "config", "", "project file with a cache section (default ./"+project.ConfigFile+" if present)")
@@ -30,11 +36,7 @@ Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 		Short: "Print the cache's directory, entries and size",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := open()
-			if err != nil {
-				return err
-			}
-			sc, err := cfg.OpenCache()
+			sc, err := open()
 			if err != nil {
 				return err
 			}
@@ -58,11 +60,7 @@ Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 		Short: "Remove every entry of the cache",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := open()
-			if err != nil {
-				return err
-			}
-			sc, err := cfg.OpenCache()
+			sc, err := open()
 			if err != nil {
 				return err
 			}
