@@ -24,6 +24,9 @@ GROUP BY variant ORDER BY variant`,
   first(properties.sku) FILTER (WHERE event = 'Order Completed' AND properties.sku IS NOT NULL) AS oc_sku,
   count(properties.sku) FILTER (WHERE event = 'Order Completed') AS oc_n
 FROM t GROUP BY anonymousId ORDER BY "user"`,
+	"pivot/pivot_lambda_shadows_key": `SELECT g, max(CASE WHEN e = 'a' THEN n END) AS a
+FROM (SELECT g, e, sum(len(list_filter(a, x -> x > 1))) AS n FROM t GROUP BY ALL)
+GROUP BY g ORDER BY g`,
 	"pivot/pivot_global": `SELECT
   sum(properties.price) FILTER (WHERE properties.quantity = 1) AS "1",
   sum(properties.price) FILTER (WHERE properties.quantity = 2) AS "2",

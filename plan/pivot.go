@@ -40,7 +40,19 @@ func (b *binder) pivot(in Node, sc scope, t *syntax.Pivot) (Node, scope, error) 
 		if _, ok := a.Expr.(*syntax.Star); ok || !containsAggregate(a.Expr) {
 			return nil, nil, syntax.Errorf(a.Expr.Position(), "[NOT_AGGREGATE_EXPRESSION_IN_PIVOT] PIVOT takes aggregate expressions, not %s", a.Expr)
 		}
-		markColumns(a.Expr, sc, used)
+	}
+	// The aggregates bound once over the input: the columns they read
+	// (not the names they spell: a lambda's parameter may share a
+	// column's) leave the implicit keys, and their kinds decide which way
+	// Spark computes the pivot.
+	probe, psc, err := b.selectOn(in, sc, &syntax.Select{At: t.At, Items: t.Aggs}, selectOpts{})
+	if err != nil {
+		return nil, nil, err
+	}
+	aggInputs(probe, in, used)
+	pickFirst := true
+	for _, c := range psc {
+		pickFirst = pickFirst && (c.Kind.IsNumeric() || c.Kind == types.Bool)
 	}
 
 	// The values, cast to their pivot columns' kinds, and their names.
@@ -97,17 +109,6 @@ func (b *binder) pivot(in Node, sc scope, t *syntax.Pivot) (Node, scope, error) 
 		sel.GroupBy = append(sel.GroupBy, ref)
 	}
 	keys := len(sel.Items)
-
-	// Which way Spark computes it depends on the aggregates' kinds.
-	probe := &syntax.Select{At: t.At, Items: t.Aggs}
-	_, psc, err := b.selectOn(in, sc, probe, selectOpts{})
-	if err != nil {
-		return nil, nil, err
-	}
-	pickFirst := true
-	for _, c := range psc {
-		pickFirst = pickFirst && (c.Kind.IsNumeric() || c.Kind == types.Bool)
-	}
 
 	for _, v := range values {
 		var match syntax.Expr
@@ -266,22 +267,30 @@ func (b *binder) unpivot(in Node, sc scope, t *syntax.Unpivot) (Node, scope, err
 	return p, osc.qualify(t.Alias), nil
 }
 
-// markColumns marks the columns of sc that e reads.
-func markColumns(e syntax.Expr, sc scope, used map[int]bool) {
-	syntax.Inspect(e, func(n syntax.Node) bool {
-		id, ok := n.(*syntax.Ident)
-		if !ok {
-			return true
-		}
-		// The longest prefix that names a column: t.c, or c of c.field.
-		for k := len(id.Parts); k >= 1; k-- {
-			if i, err := sc.lookup(id.Parts[:k], id.Position()); err == nil {
-				used[i] = true
-				return true
+// aggInputs marks the columns of in that the aggregates bound over it
+// read: their arguments, orderings and filters.
+func aggInputs(n, in Node, used map[int]bool) {
+	if a, ok := n.(*Aggregate); ok && a.Input == in {
+		mark := func(e Expr) {
+			if e == nil {
+				return
 			}
+			Walk(e, func(x Expr) {
+				if c, ok := x.(*ColRef); ok {
+					used[c.Idx] = true
+				}
+			})
 		}
-		return true
-	})
+		for _, call := range a.Aggs {
+			mark(call.Arg)
+			mark(call.Ord)
+			mark(call.Filter)
+		}
+		return
+	}
+	for _, c := range n.Children() {
+		aggInputs(c, in, used)
+	}
 }
 
 // columnIdent is a reference to scope column c, qualified when it has a
