@@ -78,7 +78,7 @@ var fieldNames = [nFields]string{"year", "year of era", "era", "month", "day of 
 // set records a field, failing when it was set before to another value.
 func (f *dtFields) set(i, v int) bool {
 	if f.has[i] && f.v[i] != v {
-		f.err = fmt.Errorf("%w: the text gives the %s twice, differently (%d and %d)", ErrInvalidArg, fieldNames[i], f.v[i], v)
+		f.err = fmt.Errorf("%w: [CANNOT_PARSE_TIMESTAMP] the text gives the %s twice, differently (%d and %d)", ErrInvalidArg, fieldNames[i], f.v[i], v)
 		return false
 	}
 	f.v[i], f.has[i] = v, true

@@ -35,24 +35,35 @@ func init() {
 
 	// The parser maps TRIM([BOTH|LEADING|TRAILING] chars FROM s) to
 	// trim/ltrim/rtrim(s, chars): Spark's StringTrim(srcStr, trimStr) order.
+	// Spark's two-argument trim, ltrim and rtrim take the characters
+	// first (StringTrim's this(trimStr, srcStr)); btrim takes the string
+	// first. SQL's trim(BOTH chars FROM s) is trim(chars, s).
 	for _, tr := range []struct {
-		name, doc string
-		fn        func(s, cut string) string
-		aliases   []string
+		name, doc  string
+		fn         func(s, cut string) string
+		charsFirst bool
 	}{
-		{"trim", "trim(s[, chars]) → STRING: s without leading and trailing chars (default: spaces only)", strings.Trim, []string{"btrim"}},
-		{"ltrim", "ltrim(s[, chars]) → STRING: s without leading chars (default: spaces only)", strings.TrimLeft, nil},
-		{"rtrim", "rtrim(s[, chars]) → STRING: s without trailing chars (default: spaces only)", strings.TrimRight, nil},
+		{"trim", "trim(s) → STRING: s without leading and trailing spaces; trim(chars, s): without the characters of chars (SQL's trim(BOTH chars FROM s))", strings.Trim, true},
+		{"ltrim", "ltrim(s) → STRING: s without leading spaces; ltrim(chars, s): without the leading characters of chars (trim(LEADING chars FROM s))", strings.TrimLeft, true},
+		{"rtrim", "rtrim(s) → STRING: s without trailing spaces; rtrim(chars, s): without the trailing characters of chars (trim(TRAILING chars FROM s))", strings.TrimRight, true},
+		{"btrim", "btrim(s[, chars]) → STRING: s without leading and trailing chars (default: spaces only)", strings.Trim, false},
 	} {
-		fn := tr.fn
+		fn, charsFirst := tr.fn, tr.charsFirst
 		register(&Func{Name: tr.name, MinArgs: 1, MaxArgs: 2, Check: fixed(types.String, anyArg), Doc: tr.doc,
 			Eval: func(a []types.Value) (types.Value, error) {
-				cut := " "
+				s, cut := a[0], " "
 				if len(a) > 1 {
-					cut = ToString(a[1])
+					if charsFirst {
+						s, cut = a[1], ToString(a[0])
+					} else {
+						cut = ToString(a[1])
+					}
+					if a[0].IsNull() || a[1].IsNull() {
+						return types.NullValue, nil
+					}
 				}
-				return str(fn(ToString(a[0]), cut)), nil
-			}}, tr.aliases...)
+				return str(fn(ToString(s), cut)), nil
+			}})
 	}
 	register(&Func{Name: "quote", MinArgs: 1, MaxArgs: 1, Check: fixed(types.String, anyArg),
 		Doc: "quote(s) → STRING: s in single quotes, its quotes and backslashes escaped with a backslash",

@@ -255,11 +255,12 @@ func BenchmarkRegexpExtract(b *testing.B) {
 
 func TestTrimChars(t *testing.T) {
 	run(t, []evalCase{
-		{"trim", vals(S("SSparkSQLS"), S("SL")), S("parkSQ"), nil}, // doc: TRIM(BOTH 'SL' FROM 'SSparkSQLS')
-		{"ltrim", vals(S("SSparkSQLS"), S("SL")), S("parkSQLS"), nil},
-		{"rtrim", vals(S("SSparkSQLS"), S("SL")), S("SSparkSQ"), nil},
-		{"trim", vals(S("xx"), S("")), S("xx"), nil},
-		{"trim", vals(S("  "), null), null, nil},
+		{"trim", vals(S("SL"), S("SSparkSQLS")), S("parkSQ"), nil}, // doc: TRIM(BOTH 'SL' FROM 'SSparkSQLS'); the characters first, as Spark's trim(trimStr, srcStr)
+		{"ltrim", vals(S("SL"), S("SSparkSQLS")), S("parkSQLS"), nil},
+		{"rtrim", vals(S("SL"), S("SSparkSQLS")), S("SSparkSQ"), nil},
+		{"btrim", vals(S("SSparkSQLS"), S("SL")), S("parkSQ"), nil}, // the string first
+		{"trim", vals(S(""), S("xx")), S("xx"), nil},
+		{"trim", vals(null, S("  ")), null, nil},
 	})
 }
 

@@ -20,6 +20,7 @@ var differences = map[string]string{
 	"aggregate/min_by_ties":                      "among rows tied on the ordering DuckDB (and Spark) return any value; nectar the least (min_by) or greatest (max_by), so answers do not depend on file order",
 	"aggregate/sum_interval":                     "Spark's ANSI intervals print as INTERVAL '03' HOUR; DuckDB has one INTERVAL type and prints 03:00:00",
 	"cast/binary_only_from_string":               "DuckDB's BLOB casts differ from Spark's BINARY (and its errors read differently)",
+	"functions_string/trim_chars_first":          "DuckDB's two-argument trim, ltrim and rtrim take the string first; Spark's take the characters first (btrim the string first in both)",
 	"functions_string/binary":                    "DuckDB has no to_binary, encode/decode charsets or Spark's BINARY functions; its BLOB prints differently",
 	"functions_string/binary_errors":             "DuckDB has no to_binary",
 	"union/string_beside_number":                 "Spark 4 casts a STRING beside a number in UNION to the number's type; DuckDB picks VARCHAR",

@@ -171,10 +171,11 @@ func (c *compiler) op(o *plan.Op, col func(int) string) (string, error) {
 var renamed = map[string]string{}
 
 // intArgs lists the arguments Spark requires as INT where nectar passes a
-// BIGINT; ANSI mode does not narrow them implicitly.
+// BIGINT; ANSI mode does not narrow them implicitly. Only BIGINT arguments
+// are cast: make_timestamp(date) takes a DATE there.
 var intArgs = map[string][]int{
 	"date_add": {1}, "date_sub": {1}, "add_months": {1}, "date_from_unix_date": {0},
-	"make_date": {0, 1, 2}, "make_timestamp": {0, 1, 2, 3, 4}, "regexp_instr": {2},
+	"make_date": {0, 1, 2}, "make_timestamp": {0, 1, 2, 3, 4}, "try_make_timestamp": {0, 1, 2, 3, 4}, "regexp_instr": {2},
 }
 
 // jsonText lists functions whose Spark form returns an array or binary
@@ -194,7 +195,7 @@ func (c *compiler) call(e *plan.Call, col func(int) string) (string, error) {
 		name = r
 	}
 	for _, i := range intArgs[name] {
-		if i < len(a) {
+		if i < len(a) && e.Args[i].Kind() == types.Int {
 			a[i] = "CAST(" + a[i] + " AS INT)"
 		}
 	}

@@ -860,8 +860,8 @@ func (p *parser) parseBinaryLiteral() Expr {
 }
 
 // parseTrimForm reads SQL's trim([BOTH | LEADING | TRAILING] [chars] FROM
-// s) into trim(s, chars), ltrim(s, chars) or rtrim(s, chars), as Spark
-// does. It reads nothing and reports false for a plain call trim(s[, …]).
+// s) into trim(chars, s), ltrim(chars, s) or rtrim(chars, s): Spark's
+// two-argument trims take the characters first. It reads nothing and reports false for a plain call trim(s[, …]).
 func (p *parser) parseTrimForm(c *Call) bool {
 	fn := "trim"
 	dir := p.tok()
@@ -891,7 +891,7 @@ func (p *parser) parseTrimForm(c *Call) bool {
 			return false
 		}
 		p.expectKw("FROM")
-		c.Args = []Expr{p.parseExpr(), chars}
+		c.Args = []Expr{chars, p.parseExpr()}
 		return true
 	}
 	p.next()
@@ -902,7 +902,7 @@ func (p *parser) parseTrimForm(c *Call) bool {
 	}
 	chars := p.parseExpr()
 	p.expectKw("FROM")
-	c.Args = []Expr{p.parseExpr(), chars}
+	c.Args = []Expr{chars, p.parseExpr()}
 	return true
 }
 
