@@ -9,6 +9,7 @@ import (
 
 	pb "github.com/nectar-dev/nectar/connect/internal/sparkpb"
 	"github.com/nectar-dev/nectar/engine"
+	"github.com/nectar-dev/nectar/exec"
 	"github.com/nectar-dev/nectar/syntax"
 	"github.com/nectar-dev/nectar/types"
 )
@@ -643,15 +644,11 @@ func (t *translator) pivot(pv *pb.Aggregate_Pivot, from string, sc *scope, items
 				return nil
 			}
 			defer r.Rows.Close()
-			for {
-				b, err := r.Rows.Next(t.ctx)
-				if err != nil || b == nil || b.Len == 0 {
-					return err
-				}
-				for i := 0; i < b.Len; i++ {
-					values = append(values, (&syntax.Literal{Value: b.Row(nil, i)[0]}).String())
-				}
+			rows, err := exec.Collect(t.ctx, r.Rows)
+			for _, row := range rows {
+				values = append(values, (&syntax.Literal{Value: row[0]}).String())
 			}
+			return err
 		})
 		if err != nil {
 			return "", &queryError{sql: script, err: err}

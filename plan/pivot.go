@@ -240,12 +240,7 @@ func (b *binder) unpivot(in Node, sc scope, t *syntax.Unpivot) (Node, scope, err
 		var allNull Expr
 		for j := range nv {
 			col := len(sc) + 1 + j
-			isNull := &Op{Op: OpIsNull, Args: []Expr{&ColRef{Idx: col, Name: t.ValueColumns[j], K: kinds[j]}}, K: types.Bool}
-			if allNull == nil {
-				allNull = isNull
-			} else {
-				allNull = &Op{Op: OpAnd, Args: []Expr{allNull, isNull}, K: types.Bool}
-			}
+			allNull = and(allNull, &Op{Op: OpIsNull, Args: []Expr{&ColRef{Idx: col, Name: t.ValueColumns[j], K: kinds[j]}}, K: types.Bool})
 		}
 		out = &Filter{Input: out, Cond: &Op{Op: OpNot, Args: []Expr{allNull}, K: types.Bool}}
 	}
