@@ -36,8 +36,14 @@ CGO_ENABLED=0 go vet ./source/ ./scan/
 CGO_ENABLED=0 go test ./source/ ./scan/
 CGO_CFLAGS="-O2 -DNECTAR_ZNG_GENERIC" go test ./source/internal/zlibng/ ./source/
 
+step "gzip and zstd read ahead: the readers' tests with every compressed file inflated in a goroutine of its own (the scan asks for it when it has fewer files than workers)"
+NECTAR_TEST_READAHEAD=1 go test ./source/
+
 step "DuckDB cross-check of the conformance corpus (test-only module, cgo)"
 (cd oracle && go test ./...)
+
+step "benchmark harness (its own module: row comparison, report, inflate floor; make bench runs it)"
+(cd bench && go vet ./... && go test ./...)
 
 step "PostgreSQL sink and graph store against a throwaway server"; scripts/postgres-test.sh
 

@@ -189,10 +189,7 @@ func (w *worker) scanCached(ctx context.Context, p *part) {
 				s.st.addFile(&w.fc, f.Size)
 				return
 			}
-			select {
-			case p.out <- chunk{err: fileError(f.Path, err)}:
-			case <-ctx.Done():
-			}
+			s.send(ctx, p, chunk{err: fileError(f.Path, err)})
 			return
 		}
 		s.opts.Cache.Store(ctx, f, e)
@@ -277,9 +274,7 @@ func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry
 			}
 		}
 		off = end
-		select {
-		case p.out <- chunk{b: b}:
-		case <-ctx.Done():
+		if !s.send(ctx, p, chunk{b: b}) {
 			return
 		}
 	}

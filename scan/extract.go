@@ -170,14 +170,21 @@ func (q *requirement) index(d []byte) int {
 }
 
 // quickRejects reports whether line can be ruled out without parsing it:
-// the key occurs once, as a key (not after a backslash, followed by a
-// colon), and its value is null or a plain string outside the set. That
+// the key does not occur, or it occurs once, as a key (not after a
+// backslash, followed by a colon), and its value is null or a plain string
+// outside the set. That
 // occurrence need not be at the path's place (the key may sit in another
 // object); but then the path is missing, a NULL the filter rejects too.
 // The caller has checked that no escape can spell the key elsewhere.
 func (q *requirement) quickRejects(line []byte) bool {
 	at := q.index(line)
-	if at <= 0 || line[at-1] == '\\' {
+	if at < 0 {
+		// No key at all: the path is missing. A quarter of Segment's
+		// lines (page and identify calls) have no "event"; they were
+		// parsed in full, a sixth of the seed query's CPU.
+		return true
+	}
+	if at == 0 || line[at-1] == '\\' {
 		return false
 	}
 	i := skipWS(line, at+len(q.key))

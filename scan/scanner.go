@@ -191,6 +191,7 @@ type Scanner struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	order   chan *part // one per file or range of a split file, in file order
+	ahead   aheadBudget
 	free    chan *types.Batch
 	lineCol []int // columns holding _line, rebased for ranges of split files
 
@@ -259,9 +260,10 @@ func (s *Scanner) Truncated() []string {
 // numbers in it (the _line column, bad, a *BadLineError) count from the
 // start of the part; the consumer rebases them.
 type chunk struct {
-	b   *types.Batch
-	bad []badRecord
-	err error
+	b     *types.Batch
+	bad   []badRecord
+	err   error
+	token bool // counted against the chunk budget (see aheadBudget)
 }
 
 // part is one job: a whole file, or one range of a file cut by source.Split.
@@ -269,6 +271,7 @@ type chunk struct {
 // every line before it and knows the range's first line number.
 type part struct {
 	idx   int
+	seq   int // position in the consumer's order
 	rg    source.Range
 	split bool       // rg applies; otherwise the whole file through source.Open
 	first bool       // line numbers restart here
@@ -368,19 +371,31 @@ func (s *Scanner) Schema() types.Schema { return s.schema }
 // columns the query reads.
 const fileBuffer = 32
 
+// aheadPerWorker is the chunk budget per worker (a variable for tests,
+// which shrink it to 1): what fileBuffer allowed each of the two or so
+// parts that used to be in flight per worker.
+var aheadPerWorker = fileBuffer
+
+// partsAhead bounds how many parts the dispatcher hands out past the one
+// the consumer reads. Parts cost nothing until decoded; what they hold
+// once decoded is bounded by the scan's chunk budget (ahead).
+const partsAhead = 1024
+
 func (s *Scanner) start(ctx context.Context) {
 	s.started = true
 	ctx, s.cancel = context.WithCancel(ctx)
 	w := s.opts.Workers
-	s.order = make(chan *part, w)
+	s.order = make(chan *part, partsAhead)
 	s.free = make(chan *types.Batch, 2*w+4)
 	s.acc = types.NewBatch(s.schema, types.BatchSize)
+	s.ahead.init(ctx, aheadPerWorker*w)
 	jobs := make(chan *part)
 	s.wg.Add(1 + w)
 	go func() { // dispatcher: hands out parts in order so the consumer never waits on an unassigned one
 		defer s.wg.Done()
 		defer close(jobs)
 		defer close(s.order)
+		seq := 0
 		for i := range s.opts.Files {
 			parts, err := s.parts(ctx, i)
 			if err != nil {
@@ -388,11 +403,13 @@ func (s *Scanner) start(ctx context.Context) {
 			}
 			for _, p := range parts {
 				// Output keeps file order, so the consumer drains one
-				// part's channel while the other workers fill theirs. A
-				// deep buffer lets a worker finish a whole (typically
-				// small) Segment file instead of stalling after two
-				// chunks, which had kept two cores to about 1.3x one
-				// core's throughput.
+				// part's channel while the other workers fill theirs, and
+				// go on to later parts while the chunk budget lasts: with
+				// files of uneven size, a worker that had to wait for the
+				// consumer to reach its part left a core idle for much of
+				// a scan (8 files of 15-30 MB: 1.6 of 2 cores busy).
+				p.seq = seq
+				seq++
 				p.out = make(chan chunk, fileBuffer)
 				select {
 				case s.order <- p:
@@ -527,6 +544,7 @@ func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
 					return nil, nil
 				}
 				s.file = p
+				s.ahead.advance(p.seq)
 				if p.first {
 					s.lineBase = 0
 				}
@@ -540,6 +558,9 @@ func (s *Scanner) nextChunk(ctx context.Context) (*types.Batch, error) {
 				s.lineBase += s.file.lines
 				s.file = nil
 				continue
+			}
+			if c.token {
+				s.ahead.release()
 			}
 			if len(c.bad) > 0 {
 				if err := s.writeBad(c.bad); err != nil {
@@ -593,6 +614,81 @@ func (s *Scanner) writeBad(recs []badRecord) error {
 		return fmt.Errorf("write bad lines: %w", err)
 	}
 	return nil
+}
+
+// send hands chunk c of part p to the consumer, once the chunk budget
+// allows; it reports false if ctx ended first.
+func (s *Scanner) send(ctx context.Context, p *part, c chunk) bool {
+	token, ok := s.ahead.acquire(ctx, p.seq)
+	if !ok {
+		return false
+	}
+	c.token = token
+	select {
+	case p.out <- c:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// aheadBudget bounds the chunks decoded ahead of the consumer in parts
+// after the one it reads, so that workers may run several files ahead
+// (see start) while memory stays what two files' buffers took. The part
+// the consumer reads needs no token: it is being drained, and making it
+// wait for chunks of later parts would deadlock.
+type aheadBudget struct {
+	mu   sync.Mutex
+	cond sync.Cond
+	head int // seq of the part the consumer reads
+	used int
+	max  int
+}
+
+func (b *aheadBudget) init(ctx context.Context, max int) {
+	b.cond.L = &b.mu
+	b.max = max
+	// Waiters wait on a condition, not on ctx: wake them when it ends.
+	context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	})
+}
+
+// acquire waits until part seq may hand on a chunk and reports whether
+// that took a token; ok is false if the scan ended first.
+func (b *aheadBudget) acquire(ctx context.Context, seq int) (token, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		if ctx.Err() != nil {
+			return false, false
+		}
+		if seq == b.head {
+			return false, true
+		}
+		if b.used < b.max {
+			b.used++
+			return true, true
+		}
+		b.cond.Wait()
+	}
+}
+
+func (b *aheadBudget) release() {
+	b.mu.Lock()
+	b.used--
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+// advance records that the consumer now reads part seq.
+func (b *aheadBudget) advance(seq int) {
+	b.mu.Lock()
+	b.head = seq
+	b.mu.Unlock()
+	b.cond.Broadcast()
 }
 
 func (s *Scanner) getBatch() *types.Batch {
@@ -666,14 +762,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			s.st.addFile(&all, f.Size)
 		}
 	}()
-	send := func(c chunk) bool {
-		select {
-		case p.out <- c:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
+	send := func(c chunk) bool { return s.send(ctx, p, c) }
 	if f.Err != nil {
 		w.fc.unreadable = true
 		return
@@ -683,7 +772,13 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 	if p.split {
 		rc, err = source.OpenRange(ctx, f, p.rg)
 	} else {
-		rc, err = source.Open(ctx, f)
+		octx := ctx
+		if len(s.opts.Files) < s.opts.Workers {
+			// Fewer files than workers, which would leave some idle:
+			// inflate ahead, so that a file keeps two cores busy.
+			octx = source.WithReadAhead(ctx)
+		}
+		rc, err = source.Open(octx, f)
 	}
 	if err != nil {
 		if errors.Is(err, source.ErrNotLog) {

@@ -123,6 +123,9 @@ func TestScannerBasic(t *testing.T) {
 func TestScannerOrderAndBatching(t *testing.T) {
 	dir := t.TempDir()
 	sizes := []int{3, 2500, 0, 1, 1024, 7, 2048, 5}
+	for i := range 24 { // small files a worker runs ahead through
+		sizes = append(sizes, 1+i%3*1100)
+	}
 	var files []source.File
 	total := 0
 	for fi, n := range sizes {
@@ -138,9 +141,12 @@ func TestScannerOrderAndBatching(t *testing.T) {
 		total += n
 	}
 	cols := []Column{col("f", "f", types.Int), col("i", "i", types.Int), col("s", "s", types.String), {Name: "_line", Kind: types.Int, Hidden: LineColumn}}
-	for _, workers := range []int{1, 2, 5} {
-		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
-			s := NewScanner(Options{Files: files, Columns: cols, Workers: workers})
+	for _, tc := range []struct{ workers, ahead int }{{1, fileBuffer}, {2, fileBuffer}, {5, fileBuffer}, {2, 1}, {5, 1}} {
+		t.Run(fmt.Sprintf("workers=%d,ahead=%d", tc.workers, tc.ahead), func(t *testing.T) {
+			old := aheadPerWorker
+			aheadPerWorker = tc.ahead
+			t.Cleanup(func() { aheadPerWorker = old })
+			s := NewScanner(Options{Files: files, Columns: cols, Workers: tc.workers})
 			rows := drain(t, s)
 			if len(rows) != total {
 				t.Fatalf("got %d rows, want %d", len(rows), total)

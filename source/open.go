@@ -65,6 +65,9 @@ func decode(ctx context.Context, raw io.ReadCloser, path string) (io.ReadCloser,
 	default:
 		r.dec = br
 	}
+	if r.closeDec != nil && (alwaysReadAhead || ctx.Value(readAheadKey{}) != nil) {
+		r.dec, r.closeDec = readAhead(r.dec, r.closeDec)
+	}
 	r.buf = bufio.NewReaderSize(&errReader{r: r}, sniffSize)
 	if err := r.sniff(); err != nil {
 		r.closeDecoder()

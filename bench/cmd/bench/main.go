@@ -28,6 +28,8 @@ func main() {
 		os.Exit(bench.MeasureWorker(os.Args[2:], os.NewFile(3, "report")))
 	case len(os.Args) > 1 && os.Args[1] == "duckdb-worker":
 		err = worker(ctx, os.Args[2:])
+	case len(os.Args) > 1 && os.Args[1] == "inflate-worker":
+		err = inflateWorker(ctx, os.Args[2:])
 	default:
 		err = run(ctx, os.Args[1:])
 	}
@@ -51,6 +53,17 @@ func worker(ctx context.Context, args []string) error {
 	return bench.RunDuckDB(ctx, *query, *threads, os.Stdout)
 }
 
+// inflateWorker is the inflate floor's child process (bench.Floor).
+func inflateWorker(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("inflate-worker", flag.ContinueOnError)
+	glob := fs.String("glob", "", "files to inflate")
+	threads := fs.Int("threads", 1, "files inflated at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return bench.Inflate(ctx, *glob, *threads, os.Stdout)
+}
+
 func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -71,6 +84,7 @@ func run(ctx context.Context, args []string) error {
 	sparkOK := bench.SparkAvailable("python3")
 	spark := fs.Bool("spark", sparkOK, "also run Spark local (local[--threads]) through python3 and bench/spark_runner.py (default: on when python3 can import pyspark)")
 	sparkReps := fs.Int("spark-reps", 1, "repetitions on Spark, at most --reps (each run starts a JVM)")
+	floor := fs.Bool("floor", true, "also run the inflate floor: the data set's files inflated by nectar's gzip reader alone, on --threads threads (seed query rows only)")
 	peers := fs.Bool("peers", true, "also run ClickHouse (chDB), DataFusion and Polars through bench/peer_runner.py, from a virtual environment made once under --data")
 	baseline := fs.String("baseline", "", `also build nectar as it was at this git revision and run it as a further engine, "nectar@<rev>", to measure a change against it`)
 	tags := fs.String("tags", "", `also build nectar with these Go build tags and run it as a further engine, "nectar+<tags>" (libdeflate: needs cgo and libdeflate-dev; see README; purego: CGO_ENABLED=0, gzip in pure Go)`)
@@ -204,6 +218,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if baseBin != "" {
 		engines = append(engines, bench.Nectar{Measurer: measurer, Binary: baseBin, Threads: *threads, Label: "nectar@" + *baseline})
+	}
+	if *floor {
+		engines = append(engines, bench.Floor{Measurer: measurer, Self: self, Threads: *threads})
 	}
 	engineReps := map[string]int{}
 	if *spark && sparkOK {
