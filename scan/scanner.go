@@ -405,9 +405,10 @@ func (s *Scanner) start(ctx context.Context) {
 				// Output keeps file order, so the consumer drains one
 				// part's channel while the other workers fill theirs, and
 				// go on to later parts while the chunk budget lasts: with
-				// files of uneven size, a worker that had to wait for the
-				// consumer to reach its part left a core idle for much of
-				// a scan (8 files of 15-30 MB: 1.6 of 2 cores busy).
+				// files of uneven size, a worker that could be only one
+				// part ahead waited for the consumer to reach its part,
+				// a core idle (two 30 MB files, then eight of 6 MB: the
+				// seed query from 0.95 s to 0.88 s).
 				p.seq = seq
 				seq++
 				p.out = make(chan chunk, fileBuffer)
