@@ -103,6 +103,13 @@ func TestSpillSameAnswer(t *testing.T) {
 		"SELECT * FROM t ORDER BY kd DESC, kt",
 		"SELECT o, s FROM t ORDER BY o DESC",
 	}
+	checkSpillSame(t, path, queries)
+}
+
+// checkSpillSame runs each query without a limit and under 48 KiB, and
+// checks that the second spilled and gave the first's rows.
+func checkSpillSame(t *testing.T, path string, queries []string) {
+	t.Helper()
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {
 			want, spilled, err := runSpill(t, path, q, 1<<30)
@@ -131,6 +138,34 @@ func TestSpillSameAnswer(t *testing.T) {
 	}
 }
 
+// TestSpillJoinSameAnswer runs every kind of join with equality keys
+// under 48 KiB, so that it becomes a Grace hash join: 20,000 rows a
+// side of some 150 bytes are partitioned twice before a partition's
+// smaller side fits. The keys have NULLs (which never match, and which
+// outer and anti joins still output), one key held by 40% of a side's
+// rows, keys of two kinds (BIGINT against DOUBLE), several columns and a
+// residual condition; each answer must be the unlimited one.
+func TestSpillJoinSameAnswer(t *testing.T) {
+	path := spillData(t, 20000)
+	queries := []string{
+		"SELECT a.ks, a.ki, a.v, b.s, b.d FROM t a JOIN t b ON a.ks = b.ks",
+		"SELECT a.ks, a.v, b.v FROM t a JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ki, a.d, b.kd FROM t a JOIN t b ON a.ki = b.kd",
+		"SELECT a.ks, a.ki, a.v, b.s FROM t a LEFT JOIN (SELECT ks, ki, s FROM t WHERE ki % 3 = 0) b ON a.ks = b.ks AND a.ki = b.ki",
+		"SELECT a.ks, b.ki, b.s FROM (SELECT ks, ki FROM t WHERE v = 1) a RIGHT JOIN t b ON a.ki = b.ki",
+		"SELECT a.ki, a.s, b.ki, b.v FROM (SELECT * FROM t WHERE v < 6) a FULL JOIN (SELECT * FROM t WHERE v > 4 OR v IS NULL) b ON a.ki = b.ki + 100 AND a.kb = b.kb",
+		"SELECT a.ks, b.ks FROM t a FULL JOIN t b ON a.ks = b.ks AND a.v > b.v",
+		"SELECT * FROM t a LEFT SEMI JOIN (SELECT ki FROM t WHERE v = 2) b ON a.ki = b.ki",
+		"SELECT * FROM t a LEFT ANTI JOIN (SELECT ks FROM t WHERE v = 2) b ON a.ks = b.ks",
+		"SELECT a.ks, a.v FROM t a LEFT ANTI JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		// Skewed: 8,000 rows of one key on the left.
+		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a JOIN (SELECT DISTINCT ki FROM t) b ON a.k = b.ki",
+		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a FULL JOIN (SELECT ki FROM t WHERE v = 3) b ON a.k = b.ki",
+		"SELECT a.ks, a.ki, b.o FROM t a JOIN t b USING (ks, ki)",
+	}
+	checkSpillSame(t, path, queries)
+}
+
 // TestSpillFailsCleanly checks that a spilling query that fails or is
 // cancelled leaves no spill file behind, and that a query whose keys do
 // not fit however deep it spills fails with ErrMemoryLimit.
@@ -141,8 +176,12 @@ func TestSpillFailsCleanly(t *testing.T) {
 	if _, _, err := runSpill(t, path, "SELECT ks, ki, sum(1 / (CASE WHEN ki = 4999 THEN 0 ELSE 1 END)) FROM t GROUP BY ks, ki", 48<<10); err == nil {
 		t.Errorf("division by zero: no error")
 	}
-	// Cancelled while pulling the rows of a spilling aggregate, sort.
-	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki"} {
+	// The same in a Grace hash join's pair of partitions.
+	if _, _, err := runSpill(t, path, "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks AND 1 / (CASE WHEN a.ki = 4999 THEN 0 ELSE 1 END) = 1", 48<<10); err == nil {
+		t.Errorf("division by zero in a join: no error")
+	}
+	// Cancelled while pulling the rows of a spilling aggregate, sort, join.
+	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki", "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks"} {
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)
 		e := engine.New(engine.Options{MemoryLimit: 48 << 10})
@@ -167,5 +206,12 @@ func TestSpillFailsCleanly(t *testing.T) {
 	// some with more than one key at the deepest level.
 	if _, _, err := runSpill(t, path, "SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", 1); !errors.Is(err, exec.ErrMemoryLimit) {
 		t.Errorf("under 1 byte: got %v, want ErrMemoryLimit", err)
+	}
+	// A key whose rows do not fit on either side however often they are
+	// split; and a join without equality keys, which does not spill.
+	for _, q := range []string{"SELECT a.s, b.s FROM t a JOIN t b ON a.v = b.v", "SELECT a.s, b.s FROM t a JOIN t b ON a.v < b.v"} {
+		if _, _, err := runSpill(t, path, q, 48<<10); !errors.Is(err, exec.ErrMemoryLimit) {
+			t.Errorf("%s under 48 KiB: got %v, want ErrMemoryLimit", q, err)
+		}
 	}
 }
