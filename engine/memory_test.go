@@ -31,7 +31,7 @@ func TestMemoryLimit(t *testing.T) {
 	queries := map[string]string{
 		"window": "SELECT row_number() OVER (ORDER BY s) FROM t",
 		// A join without equality keys: a Grace hash join needs keys.
-		"join":   "SELECT count(*) FROM (SELECT * FROM t WHERE id < 4000) a JOIN (SELECT * FROM t WHERE id < 4000) b ON a.id < b.id + 10",
+		"join": "SELECT count(*) FROM (SELECT * FROM t WHERE id < 4000) a JOIN (SELECT * FROM t WHERE id < 4000) b ON a.id < b.id + 10",
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
