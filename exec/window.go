@@ -30,7 +30,7 @@ type window struct {
 	node    *plan.Window
 	out     *rowSource
 	sp      spiller
-	started bool        // the input has been read; partitions are next
+	spilled bool        // the input went to partitions, which are next
 	held    int64       // bytes reserved for the rows of the current pass
 	partBy  []plan.Expr // PARTITION BY keys every call has; nil: no spilling
 }
@@ -42,8 +42,8 @@ func (w *window) Next(ctx context.Context) (*types.Batch, error) {
 			if err != nil || b.Len > 0 {
 				return b, err
 			}
-			if !w.started {
-				return b, nil // nothing spilled: the rows were the answer
+			if !w.spilled {
+				return b, nil // the rows held were the answer
 			}
 			w.out = nil
 			unreserve(ctx, w.held)
@@ -64,9 +64,9 @@ func (w *window) Next(ctx context.Context) (*types.Batch, error) {
 		if err != nil {
 			return nil, err
 		}
-		// Once the input has spilled, what it left in memory is nothing
-		// and every pass is over a partition.
-		w.started = w.started || w.sp.part != nil
+		// Once the input has spilled, it left no rows in memory, and
+		// every pass after is over a partition.
+		w.spilled = w.spilled || w.sp.part != nil
 		width := len(w.sp.schema)
 		for i := range rows {
 			rows[i] = append(rows[i][:width:width], make([]types.Value, len(w.node.Calls))...)
