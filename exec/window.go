@@ -179,6 +179,9 @@ func (s *windowSpill) addRows(ctx context.Context, rows [][]types.Value) error {
 // commonPartitionBy is the PARTITION BY keys every call has (nil if
 // none): a window partition of any call then has one value of them.
 func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
+	if len(calls) == 0 {
+		return nil
+	}
 	var out []plan.Expr
 	for _, p := range calls[0].PartitionBy {
 		name := p.String()
