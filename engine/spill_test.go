@@ -176,6 +176,8 @@ func TestSpillJoinSameAnswer(t *testing.T) {
 		"SELECT * FROM t a LEFT SEMI JOIN (SELECT ki FROM t WHERE v = 2) b ON a.ki = b.ki",
 		"SELECT * FROM t a LEFT ANTI JOIN (SELECT ks FROM t WHERE v = 2) b ON a.ks = b.ks",
 		"SELECT a.ks, a.v FROM t a LEFT ANTI JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ks, a.v, a.d FROM t a LEFT SEMI JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ks, a.v, b.d FROM (SELECT * FROM t WHERE v = 7) a RIGHT JOIN t b ON a.ks = b.ks AND a.d < b.d",
 		// Skewed: 8,000 rows of one key on the left.
 		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a JOIN (SELECT DISTINCT ki FROM t) b ON a.k = b.ki",
 		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a FULL JOIN (SELECT ki FROM t WHERE v = 3) b ON a.k = b.ki",
@@ -218,6 +220,10 @@ func TestSpillFailsCleanly(t *testing.T) {
 	// The same in a Grace hash join's pair of partitions.
 	if _, _, err := runSpill(t, path, "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks AND 1 / (CASE WHEN a.ki = 4999 THEN 0 ELSE 1 END) = 1", 48<<10); err == nil {
 		t.Errorf("division by zero in a join: no error")
+	}
+	// The same in a window's partition file.
+	if _, _, err := runSpill(t, path, "SELECT ks, sum(1 / (CASE WHEN ki = 4999 THEN 0 ELSE 1 END)) OVER (PARTITION BY ks) FROM t", 48<<10); err == nil {
+		t.Errorf("division by zero in a window: no error")
 	}
 	// Cancelled while pulling the rows of a spilling aggregate, sort, join.
 	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki", "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks", "SELECT ks, row_number() OVER (PARTITION BY ks ORDER BY d) FROM t"} {
