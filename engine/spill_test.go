@@ -252,6 +252,11 @@ func TestSpillFailsCleanly(t *testing.T) {
 	if _, _, err := runSpill(t, path, "SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", 1); !errors.Is(err, exec.ErrMemoryLimit) {
 		t.Errorf("under 1 byte: got %v, want ErrMemoryLimit", err)
 	}
+	// An input that fails past the budget (a window without PARTITION
+	// BY) fails the join: the join does not spill and read it on.
+	if _, _, err := runSpill(t, path, "SELECT a.ks, b.r FROM t a JOIN (SELECT ks, row_number() OVER (ORDER BY d) AS r FROM t) b ON a.ks = b.ks", 48<<10); !errors.Is(err, exec.ErrMemoryLimit) {
+		t.Errorf("a join over a window that does not fit: got %v, want ErrMemoryLimit", err)
+	}
 	// A key whose rows do not fit on either side however often they are
 	// split; and a join without equality keys, which does not spill.
 	for _, q := range []string{"SELECT a.s, b.s FROM t a JOIN t b ON a.v = b.v", "SELECT a.s, b.s FROM t a JOIN t b ON a.v < b.v"} {

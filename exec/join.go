@@ -159,9 +159,13 @@ func (j *join) start(ctx context.Context) error {
 	j.nl, j.nr = len(ls), len(rs)
 	var lb, rb []*types.Batch
 	var lDone, rDone bool
+	// An input's own error, ErrMemoryLimit included, is not the join's
+	// to spill for: the input may not be read on after it.
+	var inputErr bool
 	read := func(op Operator, dst *[]*types.Batch, done *bool, what string) error {
 		b, err := op.Next(ctx)
 		if err != nil {
+			inputErr = true
 			return err
 		}
 		if b == nil || b.Len == 0 {
@@ -202,6 +206,9 @@ func (j *join) start(ctx context.Context) error {
 		err = j.buildTable(ctx, lb, rb)
 	}
 	if err != nil {
+		if inputErr {
+			return err
+		}
 		return j.spill(ctx, err, lb, rb, lDone, rDone)
 	}
 	if len(n.LeftKeys) == 0 {
