@@ -41,9 +41,9 @@ func spillData(t *testing.T, n int) string {
 }
 
 // runSpill runs q over path under limit and returns its rows, sorted so
-// that results compare as multisets unless q has an ORDER BY, and whether the query spilled: its
-// spill directory, under a test TMPDIR, was there while the rows were
-// read. After the query the directory must be gone.
+// that results compare as multisets unless q has an ORDER BY of its own
+// (ordered), and whether the query spilled: its spill directory, under a
+// test TMPDIR, was there while the rows were read. After the query the directory must be gone.
 func runSpill(t *testing.T, path, q string, limit int64) ([]string, bool, error) {
 	t.Helper()
 	tmp := t.TempDir()
@@ -68,10 +68,28 @@ func runSpill(t *testing.T, path, q string, limit int64) ([]string, bool, error)
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("%s: %d entries left in the temporary directory after the query", q, len(left))
 	}
-	if !strings.Contains(q, "ORDER BY") {
+	if !ordered(q) {
 		slices.Sort(rows)
 	}
 	return rows, spilled, err
+}
+
+// ordered reports whether q has an ORDER BY of its own, outside the
+// parentheses of a window's OVER or a subquery.
+func ordered(q string) bool {
+	depth := 0
+	for i := range len(q) {
+		switch q[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth == 0 && strings.HasPrefix(q[i:], "ORDER BY") {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSpillSameAnswer runs GROUP BY, DISTINCT and ORDER BY queries under
@@ -103,6 +121,13 @@ func TestSpillSameAnswer(t *testing.T) {
 		"SELECT * FROM t ORDER BY kd DESC, kt",
 		"SELECT o, s FROM t ORDER BY o DESC",
 	}
+	checkSpillSame(t, path, queries)
+}
+
+// checkSpillSame runs each query without a limit and under 48 KiB, and
+// checks that the second spilled and gave the first's rows.
+func checkSpillSame(t *testing.T, path string, queries []string) {
+	t.Helper()
 	for _, q := range queries {
 		t.Run(q, func(t *testing.T) {
 			want, spilled, err := runSpill(t, path, q, 1<<30)
@@ -131,6 +156,57 @@ func TestSpillSameAnswer(t *testing.T) {
 	}
 }
 
+// TestSpillJoinSameAnswer runs every kind of join with equality keys
+// under 48 KiB, so that it becomes a Grace hash join: 20,000 rows a
+// side of some 150 bytes are partitioned twice before a partition's
+// smaller side fits. The keys have NULLs (which never match, and which
+// outer and anti joins still output), one key held by 40% of a side's
+// rows, keys of two kinds (BIGINT against DOUBLE), several columns and a
+// residual condition; each answer must be the unlimited one.
+func TestSpillJoinSameAnswer(t *testing.T) {
+	path := spillData(t, 20000)
+	queries := []string{
+		"SELECT a.ks, a.ki, a.v, b.s, b.d FROM t a JOIN t b ON a.ks = b.ks",
+		"SELECT a.ks, a.v, b.v FROM t a JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ki, a.d, b.kd FROM t a JOIN t b ON a.ki = b.kd",
+		"SELECT a.ks, a.ki, a.v, b.s FROM t a LEFT JOIN (SELECT ks, ki, s FROM t WHERE ki % 3 = 0) b ON a.ks = b.ks AND a.ki = b.ki",
+		"SELECT a.ks, b.ki, b.s FROM (SELECT ks, ki FROM t WHERE v = 1) a RIGHT JOIN t b ON a.ki = b.ki",
+		"SELECT a.ki, a.s, b.ki, b.v FROM (SELECT * FROM t WHERE v < 6) a FULL JOIN (SELECT * FROM t WHERE v > 4 OR v IS NULL) b ON a.ki = b.ki + 100 AND a.kb = b.kb",
+		"SELECT a.ks, b.ks FROM t a FULL JOIN t b ON a.ks = b.ks AND a.v > b.v",
+		"SELECT * FROM t a LEFT SEMI JOIN (SELECT ki FROM t WHERE v = 2) b ON a.ki = b.ki",
+		"SELECT * FROM t a LEFT ANTI JOIN (SELECT ks FROM t WHERE v = 2) b ON a.ks = b.ks",
+		"SELECT a.ks, a.v FROM t a LEFT ANTI JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ks, a.v, a.d FROM t a LEFT SEMI JOIN t b ON a.ks = b.ks AND a.v < b.v",
+		"SELECT a.ks, a.v, b.d FROM (SELECT * FROM t WHERE v = 7) a RIGHT JOIN t b ON a.ks = b.ks AND a.d < b.d",
+		// Skewed: 8,000 rows of one key on the left.
+		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a JOIN (SELECT DISTINCT ki FROM t) b ON a.k = b.ki",
+		"SELECT a.k, a.s, b.ki FROM (SELECT CASE WHEN ki < 2000 THEN 0 ELSE ki END AS k, s FROM t) a FULL JOIN (SELECT ki FROM t WHERE v = 3) b ON a.k = b.ki",
+		"SELECT a.ks, a.ki, b.o FROM t a JOIN t b USING (ks, ki)",
+	}
+	checkSpillSame(t, path, queries)
+}
+
+// TestSpillWindowSameAnswer runs windows whose calls share PARTITION BY
+// keys under 48 KiB, so that their input is partitioned to disk, twice
+// over for 20,000 rows of up to 7,000 keys: ranking, offsets, running
+// and sliding frames of both kinds, with NULL keys and a skewed key.
+// Rows come out partition file by partition file, so answers are
+// compared as sets of rows, each with its window values.
+func TestSpillWindowSameAnswer(t *testing.T) {
+	path := spillData(t, 20000)
+	queries := []string{
+		"SELECT ks, d, row_number() OVER (PARTITION BY ks ORDER BY d), rank() OVER (PARTITION BY ks ORDER BY v), dense_rank() OVER (PARTITION BY ks ORDER BY v DESC NULLS LAST), ntile(3) OVER (PARTITION BY ks ORDER BY d), percent_rank() OVER (PARTITION BY ks ORDER BY d), cume_dist() OVER (PARTITION BY ks ORDER BY v) FROM t",
+		"SELECT ki, kb, d, lag(s) OVER (PARTITION BY ki, kb ORDER BY d), lead(v, 2, -1) OVER (PARTITION BY ki, kb ORDER BY d), first_value(s) OVER (PARTITION BY ki, kb ORDER BY d), last_value(v) IGNORE NULLS OVER (PARTITION BY kb, ki ORDER BY d ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM t",
+		"SELECT ks, d, sum(v) OVER (PARTITION BY ks ORDER BY d), count(*) OVER (PARTITION BY ks), avg(d) OVER (PARTITION BY ks ORDER BY d ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING), max(s) OVER (PARTITION BY ks ORDER BY v RANGE BETWEEN 3 PRECEDING AND CURRENT ROW) FROM t",
+		"SELECT kd, kt, min(v) OVER (PARTITION BY kd ORDER BY kt), sum(v) FILTER (WHERE kb) OVER (PARTITION BY kd ORDER BY kt ROWS UNBOUNDED PRECEDING) FROM t",
+		// Calls partitioned differently share ks: the file is split by it.
+		"SELECT ks, ki, d, row_number() OVER (PARTITION BY ks ORDER BY d), sum(d) OVER (PARTITION BY ks, v % 2) FROM t",
+		// Skewed: 240 rows in partition 0, against 4 in others.
+		"SELECT k, d, row_number() OVER (PARTITION BY k ORDER BY d), sum(d) OVER (PARTITION BY k ORDER BY d) FROM (SELECT CASE WHEN ki < 60 THEN 0 ELSE ki END AS k, d FROM t)",
+	}
+	checkSpillSame(t, path, queries)
+}
+
 // TestSpillFailsCleanly checks that a spilling query that fails or is
 // cancelled leaves no spill file behind, and that a query whose keys do
 // not fit however deep it spills fails with ErrMemoryLimit.
@@ -141,8 +217,16 @@ func TestSpillFailsCleanly(t *testing.T) {
 	if _, _, err := runSpill(t, path, "SELECT ks, ki, sum(1 / (CASE WHEN ki = 4999 THEN 0 ELSE 1 END)) FROM t GROUP BY ks, ki", 48<<10); err == nil {
 		t.Errorf("division by zero: no error")
 	}
-	// Cancelled while pulling the rows of a spilling aggregate, sort.
-	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki"} {
+	// The same in a Grace hash join's pair of partitions.
+	if _, _, err := runSpill(t, path, "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks AND 1 / (CASE WHEN a.ki = 4999 THEN 0 ELSE 1 END) = 1", 48<<10); err == nil {
+		t.Errorf("division by zero in a join: no error")
+	}
+	// The same in a window's partition file.
+	if _, _, err := runSpill(t, path, "SELECT ks, sum(1 / (CASE WHEN ki = 4999 THEN 0 ELSE 1 END)) OVER (PARTITION BY ks) FROM t", 48<<10); err == nil {
+		t.Errorf("division by zero in a window: no error")
+	}
+	// Cancelled while pulling the rows of a spilling aggregate, sort, join.
+	for _, q := range []string{"SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", "SELECT ks, ki FROM t ORDER BY ks, ki", "SELECT a.ks, b.ki FROM t a JOIN t b ON a.ks = b.ks", "SELECT ks, row_number() OVER (PARTITION BY ks ORDER BY d) FROM t"} {
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)
 		e := engine.New(engine.Options{MemoryLimit: 48 << 10})
@@ -167,5 +251,17 @@ func TestSpillFailsCleanly(t *testing.T) {
 	// some with more than one key at the deepest level.
 	if _, _, err := runSpill(t, path, "SELECT ks, ki, count(*) FROM t GROUP BY ks, ki", 1); !errors.Is(err, exec.ErrMemoryLimit) {
 		t.Errorf("under 1 byte: got %v, want ErrMemoryLimit", err)
+	}
+	// An input that fails past the budget (a window without PARTITION
+	// BY) fails the join: the join does not spill and read it on.
+	if _, _, err := runSpill(t, path, "SELECT a.ks, b.r FROM t a JOIN (SELECT ks, row_number() OVER (ORDER BY d) AS r FROM t) b ON a.ks = b.ks", 48<<10); !errors.Is(err, exec.ErrMemoryLimit) {
+		t.Errorf("a join over a window that does not fit: got %v, want ErrMemoryLimit", err)
+	}
+	// A key whose rows do not fit on either side however often they are
+	// split; and a join without equality keys, which does not spill.
+	for _, q := range []string{"SELECT a.s, b.s FROM t a JOIN t b ON a.v = b.v", "SELECT a.s, b.s FROM t a JOIN t b ON a.v < b.v"} {
+		if _, _, err := runSpill(t, path, q, 48<<10); !errors.Is(err, exec.ErrMemoryLimit) {
+			t.Errorf("%s under 48 KiB: got %v, want ErrMemoryLimit", q, err)
+		}
 	}
 }

@@ -2,6 +2,9 @@ package exec
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
 
 	"github.com/nectar-dev/nectar/plan"
 	"github.com/nectar-dev/nectar/types"
@@ -15,6 +18,16 @@ import (
 // Without equality keys every build row is a candidate. NULL keys never
 // match, as in SQL. The residual condition is evaluated vectorised over
 // chunks of candidate pairs rather than row by row.
+//
+// Past the memory budget, a join with equality keys becomes a Grace hash
+// join: both inputs, what was read of them included, are partitioned by
+// a hash of the join keys into spillFanout files each (spill.go), and
+// each pair of files is joined by a join of its own, which builds the
+// smaller file and spills again, with a new seed, should it still not
+// fit. A key's rows on both sides are in one pair, so every kind of join
+// keeps its meaning pair by pair; rows with a NULL key match nothing and
+// go to any partition, or nowhere when the join drops them. The rows
+// come out pair after pair, in no promised order.
 type join struct {
 	left, right Operator
 	node        *plan.Join
@@ -50,7 +63,30 @@ type join struct {
 
 	out      *types.Batch
 	finished bool
+
+	held  int64     // bytes reserved for the rows held and the table
+	depth int       // times the inputs were spilled: 0 for the query's
+	hint  buildHint // for a pair of spilled partitions: the side to build
+	// Once spilled: the pairs of partitions not yet joined and the join
+	// of the current one.
+	spilled bool
+	parts   []joinPart
+	sub     *join
 }
+
+// buildHint says which side a join builds: the one that ends first
+// unless the sizes are known beforehand, as a spilled partition's are.
+type buildHint int
+
+const (
+	buildFirstEnded buildHint = iota
+	buildLeftSide
+	buildRightSide
+)
+
+// joinPart is a pair of spilled partitions of the same keys; a side
+// without rows is nil.
+type joinPart struct{ left, right *spillFile }
 
 // builtSide is the build input, its batches concatenated into one column
 // per field, with its rows indexed by encoded join key.
@@ -71,7 +107,17 @@ func rawKey(v *types.Vector, r int) (string, bool) {
 	return v.S[r], true
 }
 
-func (j *join) Close() error { return closeAll([]Operator{j.left, j.right}) }
+func (j *join) Close() error {
+	errs := []error{closeAll([]Operator{j.left, j.right})}
+	if j.sub != nil {
+		errs = append(errs, j.sub.Close())
+	}
+	for _, p := range j.parts {
+		errs = append(errs, p.left.Close(), p.right.Close())
+	}
+	j.sub, j.parts = nil, nil
+	return errors.Join(errs...)
+}
 
 func (j *join) Next(ctx context.Context) (*types.Batch, error) {
 	// A join can give millions of rows for a few input batches, so the
@@ -89,6 +135,9 @@ func (j *join) Next(ctx context.Context) (*types.Batch, error) {
 		j.out = types.NewBatch(j.schema, types.BatchSize)
 	}
 	j.out.Reset()
+	if j.spilled {
+		return j.nextSpilled(ctx)
+	}
 	for !j.finished && j.out.Len < types.BatchSize {
 		if err := j.step(ctx); err != nil {
 			return nil, err
@@ -102,69 +151,65 @@ func (j *join) Next(ctx context.Context) (*types.Batch, error) {
 const joinEntryBytes = 64
 
 // start reads both sides in turn until one ends, then builds that one.
+// Past the memory budget it spills both sides instead (spill).
 func (j *join) start(ctx context.Context) error {
 	n := j.node
 	j.schema = n.Schema()
 	ls, rs := n.Left.Schema(), n.Right.Schema()
 	j.nl, j.nr = len(ls), len(rs)
 	var lb, rb []*types.Batch
-	read := func(op Operator, dst *[]*types.Batch, what string) (bool, error) {
+	var lDone, rDone bool
+	// An input's own error, ErrMemoryLimit included, is not the join's
+	// to spill for: the input may not be read on after it.
+	var inputErr bool
+	read := func(op Operator, dst *[]*types.Batch, done *bool, what string) error {
 		b, err := op.Next(ctx)
 		if err != nil {
-			return false, err
+			inputErr = true
+			return err
 		}
 		if b == nil || b.Len == 0 {
-			return true, nil
+			*done = true
+			return nil
 		}
+		// Kept and counted even when the budget refuses it: a spill
+		// writes it out and gives back what was counted.
 		c := copyBatch(b)
-		if err := reserve(ctx, batchBytes(c), what); err != nil {
-			return false, err
-		}
 		*dst = append(*dst, c)
-		return false, nil
+		size := batchBytes(c)
+		j.held += size
+		return reserve(ctx, size, what)
 	}
-	for {
-		done, err := read(j.left, &lb, "a join's left side")
-		if err != nil {
+	var err error
+	switch j.hint {
+	case buildLeftSide:
+		for err == nil && !lDone {
+			err = read(j.left, &lb, &lDone, "a join's left side")
+		}
+		j.buildLeft = true
+	case buildRightSide:
+		for err == nil && !rDone {
+			err = read(j.right, &rb, &rDone, "a join's right side")
+		}
+	default:
+		for err == nil {
+			if err = read(j.left, &lb, &lDone, "a join's left side"); err != nil || lDone {
+				j.buildLeft = lDone
+				break
+			}
+			if err = read(j.right, &rb, &rDone, "a join's right side"); rDone {
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = j.buildTable(ctx, lb, rb)
+	}
+	if err != nil {
+		if inputErr {
 			return err
 		}
-		if done {
-			j.buildLeft = true
-			break
-		}
-		if done, err = read(j.right, &rb, "a join's right side"); err != nil {
-			return err
-		}
-		if done {
-			break
-		}
-	}
-	buildBatches, buildSchema, buildKeys := rb, rs, n.RightKeys
-	j.stream, j.pending = j.left, lb
-	if j.buildLeft {
-		buildBatches, buildSchema, buildKeys = lb, ls, n.LeftKeys
-		j.stream, j.pending = j.right, rb
-	}
-	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
-	// The built side is a second copy of its rows, in columns, and a hash
-	// table over them: both count against the budget, as the batches read
-	// did, and before they are made (a join over 300k events otherwise
-	// held 20 MiB more than it reserved, past --memory-limit).
-	var held int64
-	for _, b := range buildBatches {
-		held += batchBytes(b) + int64(b.Len)*joinEntryBytes
-	}
-	if err := reserve(ctx, held, "a join's hash table"); err != nil {
-		return err
-	}
-	if err := guard.room(held, "a join's hash table"); err != nil {
-		return err
-	}
-	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
-		return err
-	}
-	if err := guard.checkNow("a join's hash table"); err != nil {
-		return err
+		return j.spill(ctx, err, lb, rb, lDone, rDone)
 	}
 	if len(n.LeftKeys) == 0 {
 		j.all = make([]int32, j.build.n)
@@ -190,6 +235,223 @@ func (j *join) start(ctx context.Context) error {
 		j.pairs = types.NewBatch(schema, types.BatchSize)
 	}
 	return nil
+}
+
+// buildTable builds the side that ended first (j.buildLeft) and sets
+// the other up to stream through it, after the batches already read.
+func (j *join) buildTable(ctx context.Context, lb, rb []*types.Batch) error {
+	n := j.node
+	buildBatches, buildSchema, buildKeys := rb, n.Right.Schema(), n.RightKeys
+	j.stream, j.pending = j.left, lb
+	if j.buildLeft {
+		buildBatches, buildSchema, buildKeys = lb, n.Left.Schema(), n.LeftKeys
+		j.stream, j.pending = j.right, rb
+	}
+	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
+	// The built side is a second copy of its rows, in columns, and a hash
+	// table over them: both count against the budget, as the batches read
+	// did, and before they are made (a join over 300k events otherwise
+	// held 20 MiB more than it reserved, past --memory-limit).
+	var held int64
+	for _, b := range buildBatches {
+		held += batchBytes(b) + int64(b.Len)*joinEntryBytes
+	}
+	j.held += held
+	if err := reserve(ctx, held, "a join's hash table"); err != nil {
+		return err
+	}
+	if err := guard.room(held, "a join's hash table"); err != nil {
+		return err
+	}
+	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
+		return err
+	}
+	return guard.checkNow("a join's hash table")
+}
+
+// spill is called with the error that stopped start: past the memory
+// budget, a join with equality keys partitions both inputs, lb and rb
+// (the batches read) first, to disk and joins the pairs of partitions in
+// turn (nextSpilled). lDone and rDone say which inputs have ended.
+func (j *join) spill(ctx context.Context, overBudget error, lb, rb []*types.Batch, lDone, rDone bool) (err error) {
+	n := j.node
+	if !errors.Is(overBudget, ErrMemoryLimit) || len(n.LeftKeys) == 0 {
+		return overBudget
+	}
+	if j.depth >= maxSpillDepth {
+		return fmt.Errorf("%w (even after spilling to disk %d times over)", overBudget, maxSpillDepth)
+	}
+	dir, derr := spillDir(ctx)
+	if derr != nil {
+		return errors.Join(overBudget, derr)
+	}
+	j.build, j.stream, j.pending = builtSide{}, nil, nil
+	// One seed for both sides, so that equal keys go to the same number.
+	seed := maphash.MakeSeed()
+	k := n.Kind
+	left := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Left.Schema()}, keys: n.LeftKeys,
+		keepNulls: k == plan.LeftJoin || k == plan.FullJoin || k == plan.AntiJoin}
+	right := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Right.Schema()}, keys: n.RightKeys,
+		keepNulls: k == plan.RightJoin || k == plan.FullJoin}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, left.p.Close(), right.p.Close())
+		}
+	}()
+	for _, b := range lb {
+		if err := left.add(ctx, b); err != nil {
+			return err
+		}
+	}
+	for _, b := range rb {
+		if err := right.add(ctx, b); err != nil {
+			return err
+		}
+	}
+	lb, rb = nil, nil
+	unreserve(ctx, j.held)
+	j.held = 0
+	guard.collect()
+	if !lDone {
+		if err := left.addAll(ctx, j.left); err != nil {
+			return err
+		}
+	}
+	if !rDone {
+		if err := right.addAll(ctx, j.right); err != nil {
+			return err
+		}
+	}
+	// Partitions read to the end and written again are of no more use:
+	// removed now, they do not take twice their space on disk.
+	for _, in := range []Operator{j.left, j.right} {
+		if f, ok := in.(*spillFile); ok {
+			if err := f.Close(); err != nil {
+				return err
+			}
+		}
+	}
+	lf, err := left.p.finishAll(ctx)
+	if err != nil {
+		return err
+	}
+	rf, err := right.p.finishAll(ctx)
+	if err != nil {
+		for _, f := range lf {
+			f.Close()
+		}
+		return err
+	}
+	for i := range lf {
+		l, r := lf[i], rf[i]
+		// A pair gives rows if both sides have some, or if the side that
+		// has some keeps its unmatched rows.
+		if l != nil && (r != nil || left.keepNulls) || r != nil && right.keepNulls {
+			j.parts = append(j.parts, joinPart{l, r})
+			continue
+		}
+		l.Close()
+		r.Close()
+	}
+	j.spilled = true
+	return nil
+}
+
+// nextSpilled returns the next rows of the pairs of spilled partitions,
+// joining one pair at a time, or j.out empty once all are joined.
+func (j *join) nextSpilled(ctx context.Context) (*types.Batch, error) {
+	for {
+		if j.sub == nil {
+			if len(j.parts) == 0 {
+				j.finished = true
+				return j.out, nil
+			}
+			p := j.parts[len(j.parts)-1]
+			j.parts = j.parts[:len(j.parts)-1]
+			sub := &join{left: emptyOp{}, right: emptyOp{}, node: j.node, depth: j.depth + 1, hint: buildRightSide}
+			var lsize, rsize int64
+			if p.left != nil {
+				sub.left, lsize = p.left, p.left.size
+			}
+			if p.right != nil {
+				sub.right, rsize = p.right, p.right.size
+			}
+			if lsize < rsize {
+				sub.hint = buildLeftSide
+			}
+			j.sub = sub
+		}
+		b, err := j.sub.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b.Len > 0 {
+			return b, nil
+		}
+		// The pair is joined: its files and its memory go.
+		unreserve(ctx, j.sub.held)
+		err = j.sub.Close()
+		j.sub = nil
+		if err != nil {
+			return nil, err
+		}
+		guard.collect()
+	}
+}
+
+// joinSpill routes one input's rows to its partitions by a hash of their
+// join key.
+type joinSpill struct {
+	p    *partitions
+	keys []plan.Expr
+	// keepNulls: the join outputs this side's rows that match nothing.
+	// Rows with a NULL key are such rows, and any partition may take
+	// them: they are dealt round the partitions, so that many of them do
+	// not make one partition too large however often it is split. A join
+	// that drops them does so here.
+	keepNulls bool
+	nulls     uint64
+	kv        []*types.Vector
+	key       []byte
+}
+
+func (s *joinSpill) add(ctx context.Context, b *types.Batch) error {
+	if s.kv == nil {
+		s.kv = make([]*types.Vector, len(s.keys))
+	}
+	if err := evalAll(s.keys, b, s.kv); err != nil {
+		return err
+	}
+	for r := 0; r < b.Len; r++ {
+		var ok bool
+		var err error
+		if s.key, ok = encodeKey(s.key[:0], s.kv, r); ok {
+			err = s.p.add(ctx, b, r, s.key)
+		} else if s.keepNulls {
+			err = s.p.addTo(ctx, b, r, s.nulls%spillFanout)
+			s.nulls++
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addAll routes the rest of in.
+func (s *joinSpill) addAll(ctx context.Context, in Operator) error {
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil || b.Len == 0 {
+			return nil
+		}
+		if err := s.add(ctx, b); err != nil {
+			return err
+		}
+	}
 }
 
 func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []plan.Expr, hashed bool) error {

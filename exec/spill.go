@@ -38,7 +38,8 @@ type spillFile struct {
 	r       *bufio.Reader
 	buf     []byte
 	lenBuf  [binary.MaxVarintLen64]byte
-	batches int // written and not yet read
+	batches int   // written and not yet read
+	size    int64 // bytes written: a Grace hash join builds the smaller side
 	bufSize int
 }
 
@@ -52,11 +53,12 @@ func newSpillFile(dir, pattern string, bufSize int) (*spillFile, error) {
 
 func (s *spillFile) write(b *types.Batch) error {
 	s.buf = types.AppendBatch(s.buf[:0], b)
-	s.w.Write(binary.AppendUvarint(s.lenBuf[:0], uint64(len(s.buf))))
+	n, _ := s.w.Write(binary.AppendUvarint(s.lenBuf[:0], uint64(len(s.buf))))
 	if _, err := s.w.Write(s.buf); err != nil {
 		return fmt.Errorf("spill rows to %s: %w", s.f.Name(), err)
 	}
 	s.batches++
+	s.size += int64(n + len(s.buf))
 	return nil
 }
 
@@ -118,7 +120,12 @@ type partitions struct {
 
 // add routes row r of b, whose key is key.
 func (p *partitions) add(ctx context.Context, b *types.Batch, r int, key []byte) error {
-	i := maphash.Bytes(p.seed, key) % spillFanout
+	return p.addTo(ctx, b, r, maphash.Bytes(p.seed, key)%spillFanout)
+}
+
+// addTo sends row r of b to partition i: for rows any partition may take
+// (a join's NULL keys, which match nothing).
+func (p *partitions) addTo(ctx context.Context, b *types.Batch, r int, i uint64) error {
 	buf := p.bufs[i]
 	if buf == nil {
 		buf = types.NewBatch(p.schema, types.BatchSize)
@@ -155,21 +162,38 @@ func (p *partitions) flush(ctx context.Context, i uint64) error {
 // finish writes what is buffered and returns the files with rows in
 // them, rewound; p holds none of them after.
 func (p *partitions) finish(ctx context.Context) ([]*spillFile, error) {
+	all, err := p.finishAll(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []*spillFile
+	for _, f := range all {
+		if f != nil {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// finishAll is finish with the files by partition number, nil where a
+// partition has no rows: a join pairs its two sides' files by number.
+func (p *partitions) finishAll(ctx context.Context) ([spillFanout]*spillFile, error) {
+	var out [spillFanout]*spillFile
 	for i := range p.files {
 		if b := p.bufs[i]; b != nil && b.Len > 0 {
 			if err := p.flush(ctx, uint64(i)); err != nil {
-				return nil, err
+				return out, err
 			}
 		}
 		if f := p.files[i]; f != nil {
 			if err := f.rewind(); err != nil {
-				return nil, err
+				return out, err
 			}
-			out = append(out, f)
-			p.files[i] = nil
 		}
 	}
+	// The files go to the caller only once all are rewound: on an error
+	// p still holds them, and its Close removes them.
+	out, p.files = p.files, [spillFanout]*spillFile{}
 	return out, nil
 }
 

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -15,19 +16,58 @@ import (
 // window materialises its input and computes each window call over the
 // rows sorted by the call's partition and order keys. Rows come out in
 // input order with one column appended per call.
+//
+// Past the memory budget, a window whose calls share PARTITION BY keys
+// spills by partitioning its input (spill.go): every row held so far and
+// every row still to come goes to one of spillFanout files by a hash of
+// those keys, so each window partition lies wholly in one file, and the
+// files are computed one after another, split again with a new seed
+// should one still not fit. The rows then come out file by file: each
+// window partition's rows in input order, the partitions in no promised
+// order. A window without PARTITION BY is one partition, and fails.
 type window struct {
-	in   Operator
-	node *plan.Window
-	out  *rowSource
+	in      Operator
+	node    *plan.Window
+	out     *rowSource
+	sp      spiller
+	spilled bool        // the input went to partitions, which are next
+	held    int64       // bytes reserved for the rows of the current pass
+	partBy  []plan.Expr // PARTITION BY keys every call has; nil: no spilling
 }
 
 func (w *window) Next(ctx context.Context) (*types.Batch, error) {
-	if w.out == nil {
-		rows, err := collect(ctx, w.in, "a window function")
+	for {
+		if w.out != nil {
+			b, err := w.out.Next(ctx)
+			if err != nil || b.Len > 0 {
+				return b, err
+			}
+			if !w.spilled {
+				return b, nil // the rows held were the answer
+			}
+			w.out = nil
+			unreserve(ctx, w.held)
+			w.held = 0
+		}
+		// The input first, then each partition spilled on the way.
+		src := w.in
+		if w.sp.schema == nil {
+			w.sp.schema = w.node.Input.Schema()
+			w.partBy = commonPartitionBy(w.node.Calls)
+		} else {
+			var err error
+			if src, err = w.sp.next(ctx); err != nil || src == nil {
+				return nil, err
+			}
+		}
+		rows, err := w.read(ctx, src)
 		if err != nil {
 			return nil, err
 		}
-		width := len(w.node.Input.Schema())
+		// Once the input has spilled, it left no rows in memory, and
+		// every pass after is over a partition.
+		w.spilled = w.spilled || w.sp.part != nil
+		width := len(w.sp.schema)
 		for i := range rows {
 			rows[i] = append(rows[i][:width:width], make([]types.Value, len(w.node.Calls))...)
 		}
@@ -38,10 +78,123 @@ func (w *window) Next(ctx context.Context) (*types.Batch, error) {
 		}
 		w.out = newRowSource(w.node.Schema(), rows)
 	}
-	return w.out.Next(ctx)
 }
 
-func (w *window) Close() error { return w.in.Close() }
+func (w *window) Close() error { return errors.Join(w.in.Close(), w.sp.Close()) }
+
+// read collects in's rows. When they do not fit, and the calls share
+// PARTITION BY keys, the rows read go to w.sp's partitions, and so does
+// the rest of in: read then returns no rows.
+func (w *window) read(ctx context.Context, in Operator) ([][]types.Value, error) {
+	var rows [][]types.Value
+	r := &windowSpill{w: w}
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || b.Len == 0 {
+			return rows, nil
+		}
+		if w.sp.part != nil {
+			if err := r.add(ctx, b, 0); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		for i := 0; i < b.Len; i++ {
+			row := b.Row(make([]types.Value, 0, len(b.Cols)), i)
+			size := rowSize(row)
+			w.held += size
+			err := reserve(ctx, size, "a window function")
+			if err == nil {
+				rows = append(rows, row)
+				continue
+			}
+			if w.partBy == nil {
+				return nil, err
+			}
+			if err := w.sp.spill(ctx, err); err != nil {
+				return nil, err
+			}
+			if err := r.addRows(ctx, rows); err != nil {
+				return nil, err
+			}
+			rows = nil
+			unreserve(ctx, w.held)
+			w.held = 0
+			guard.collect()
+			if err := r.add(ctx, b, i); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+}
+
+// windowSpill routes rows to a window's partitions by a hash of their
+// PARTITION BY keys.
+type windowSpill struct {
+	w   *window
+	kv  []*types.Vector
+	key []byte
+}
+
+// add routes the rows of b from row from on.
+func (s *windowSpill) add(ctx context.Context, b *types.Batch, from int) error {
+	if s.kv == nil {
+		s.kv = make([]*types.Vector, len(s.w.partBy))
+	}
+	if err := evalAll(s.w.partBy, b, s.kv); err != nil {
+		return err
+	}
+	for r := from; r < b.Len; r++ {
+		s.key = s.key[:0]
+		for _, v := range s.kv {
+			s.key = types.AppendKey(s.key, v.Get(r))
+		}
+		if err := s.w.sp.part.add(ctx, b, r, s.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addRows routes rows already collected, a batch at a time.
+func (s *windowSpill) addRows(ctx context.Context, rows [][]types.Value) error {
+	for len(rows) > 0 {
+		n := min(len(rows), types.BatchSize)
+		b := types.NewBatch(s.w.sp.schema, n)
+		for _, row := range rows[:n] {
+			b.AppendRow(row)
+		}
+		if err := s.add(ctx, b, 0); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// commonPartitionBy is the PARTITION BY keys every call has (nil if
+// none): a window partition of any call then has one value of them.
+func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
+	if len(calls) == 0 {
+		return nil
+	}
+	var out []plan.Expr
+	for _, p := range calls[0].PartitionBy {
+		name := p.String()
+		everywhere := true
+		for _, c := range calls[1:] {
+			everywhere = everywhere && slices.ContainsFunc(c.PartitionBy, func(q plan.Expr) bool { return q.String() == name })
+		}
+		if everywhere {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // computeWindow computes c over rows, into column dst of each row. c is a
 // window-only function or an aggregate, looked up once here.
