@@ -46,6 +46,7 @@ type inode struct {
 	object   bool       // seen as an object
 	children []*inode   // first-seen order
 	byKey    map[string]*inode
+	pos      int // index in the parent's children
 }
 
 func (n *inode) child(key []byte) *inode {
@@ -56,7 +57,7 @@ func (n *inode) child(key []byte) *inode {
 		n.byKey = make(map[string]*inode)
 	}
 	k := string(key)
-	c := &inode{key: k}
+	c := &inode{key: k, pos: len(n.children)}
 	n.byKey[k] = c
 	n.children = append(n.children, c)
 	return c
@@ -172,6 +173,10 @@ func (in *Inferrer) object(d []byte, i int, n *inode) int {
 	if d[i] == '}' {
 		return i + 1
 	}
+	// Lines of one source mostly repeat their keys in one order: the
+	// child after the last one met is tried before the map, which was
+	// half of inference's time (and inference, all of a schema probe's).
+	next := 0
 	for {
 		ks := i + 1
 		end, esc, _ := scanString(d, ks)
@@ -180,7 +185,13 @@ func (in *Inferrer) object(d []byte, i int, n *inode) int {
 			in.scratch = appendUnescaped(in.scratch[:0], key)
 			key = in.scratch
 		}
-		c := n.child(key)
+		var c *inode
+		if next < len(n.children) && n.children[next].key == string(key) {
+			c = n.children[next]
+		} else {
+			c = n.child(key)
+		}
+		next = c.pos + 1
 		i, _ = colon(d, end)
 		i = in.value(d, i, c)
 		i = skipWS(d, i)
