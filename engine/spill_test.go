@@ -257,6 +257,11 @@ func TestSpillFailsCleanly(t *testing.T) {
 	if _, _, err := runSpill(t, path, "SELECT a.ks, b.r FROM t a JOIN (SELECT ks, row_number() OVER (ORDER BY d) AS r FROM t) b ON a.ks = b.ks", 48<<10); !errors.Is(err, exec.ErrMemoryLimit) {
 		t.Errorf("a join over a window that does not fit: got %v, want ErrMemoryLimit", err)
 	}
+	// A window partitioned by a constant has one partition: it fails at
+	// once rather than write its input out four times over.
+	if _, _, err := runSpill(t, path, "SELECT ks, count(*) OVER (PARTITION BY 1) FROM t", 48<<10); !errors.Is(err, exec.ErrMemoryLimit) || strings.Contains(err.Error(), "spilling") {
+		t.Errorf("PARTITION BY 1 under 48 KiB: got %v, want ErrMemoryLimit without spilling", err)
+	}
 	// A key whose rows do not fit on either side however often they are
 	// split; and a join without equality keys, which does not spill.
 	for _, q := range []string{"SELECT a.s, b.s FROM t a JOIN t b ON a.v = b.v", "SELECT a.s, b.s FROM t a JOIN t b ON a.v < b.v"} {

@@ -96,7 +96,8 @@ type builtSide struct {
 	table map[string][]int32
 	// raw: the key is one STRING on both sides, used as the map key
 	// itself instead of encoded (the common join on a user id).
-	raw bool
+	raw   bool
+	kinds []types.Kind // how keys are encoded (joinKeyKinds), for both sides
 }
 
 // rawKey returns row r of a one-STRING key; ok is false when it is NULL.
@@ -248,6 +249,7 @@ func (j *join) buildTable(ctx context.Context, lb, rb []*types.Batch) error {
 		j.stream, j.pending = j.right, rb
 	}
 	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
+	j.build.kinds = joinKeyKinds(n)
 	// The built side is a second copy of its rows, in columns, and a hash
 	// table over them: both count against the budget, as the batches read
 	// did, and before they are made (a join over 300k events otherwise
@@ -289,9 +291,10 @@ func (j *join) spill(ctx context.Context, overBudget error, lb, rb []*types.Batc
 	// One seed for both sides, so that equal keys go to the same number.
 	seed := maphash.MakeSeed()
 	k := n.Kind
-	left := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Left.Schema()}, keys: n.LeftKeys,
+	kinds := joinKeyKinds(n)
+	left := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Left.Schema()}, keys: n.LeftKeys, kinds: kinds,
 		keepNulls: k == plan.LeftJoin || k == plan.FullJoin || k == plan.AntiJoin}
-	right := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Right.Schema()}, keys: n.RightKeys,
+	right := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Right.Schema()}, keys: n.RightKeys, kinds: kinds,
 		keepNulls: k == plan.RightJoin || k == plan.FullJoin}
 	defer func() {
 		if err != nil {
@@ -402,8 +405,9 @@ func (j *join) nextSpilled(ctx context.Context) (*types.Batch, error) {
 // joinSpill routes one input's rows to its partitions by a hash of their
 // join key.
 type joinSpill struct {
-	p    *partitions
-	keys []plan.Expr
+	p     *partitions
+	keys  []plan.Expr
+	kinds []types.Kind // joinKeyKinds
 	// keepNulls: the join outputs this side's rows that match nothing.
 	// Rows with a NULL key are such rows, and any partition may take
 	// them: they are dealt round the partitions, so that many of them do
@@ -425,7 +429,7 @@ func (s *joinSpill) add(ctx context.Context, b *types.Batch) error {
 	for r := 0; r < b.Len; r++ {
 		var ok bool
 		var err error
-		if s.key, ok = encodeKey(s.key[:0], s.kv, r); ok {
+		if s.key, ok = encodeKey(s.key[:0], s.kv, s.kinds, r); ok {
 			err = s.p.add(ctx, b, r, s.key)
 		} else if s.keepNulls {
 			err = s.p.addTo(ctx, b, r, s.nulls%spillFanout)
@@ -481,7 +485,7 @@ func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []pla
 					continue
 				}
 				var ok bool
-				if key, ok = encodeKey(key[:0], kv, r); ok {
+				if key, ok = encodeKey(key[:0], kv, s.kinds, r); ok {
 					s.table[string(key)] = append(s.table[string(key)], int32(s.n+r))
 				}
 			}
@@ -572,7 +576,7 @@ func (j *join) startRow() {
 		return
 	}
 	var ok bool
-	if j.key, ok = encodeKey(j.key[:0], j.curKeys, j.r); ok {
+	if j.key, ok = encodeKey(j.key[:0], j.curKeys, j.build.kinds, j.r); ok {
 		j.cands = j.build.table[string(j.key)]
 	}
 }
@@ -767,16 +771,53 @@ func evalAll(es []plan.Expr, b *types.Batch, out []*types.Vector) error {
 	return nil
 }
 
-// encodeKey encodes row r of the key vectors; ok is false when any key is
-// NULL. Numbers are compared as DOUBLE so that 1 matches 1.0.
-func encodeKey(buf []byte, keys []*types.Vector, r int) ([]byte, bool) {
-	for _, k := range keys {
+// joinKeyKinds gives, for each pair of equal keys, the kind both sides'
+// values are encoded as, so that two keys encode alike exactly when `=`
+// (types.Compare) finds them equal: the sides' own kind when they agree,
+// DOUBLE for a number against a number, TIMESTAMP for a DATE against a
+// TIMESTAMP, the wider interval, and otherwise the values' text, Compare's
+// fallback. (Every number had been encoded as a DOUBLE, so BIGINT keys
+// past 2^53 that differ matched, and a DATE never matched a TIMESTAMP.)
+func joinKeyKinds(n *plan.Join) []types.Kind {
+	kinds := make([]types.Kind, len(n.LeftKeys))
+	for i := range kinds {
+		l, r := n.LeftKeys[i].Kind(), n.RightKeys[i].Kind()
+		w, interval := types.WidenInterval(l, r)
+		switch {
+		case l == r:
+			kinds[i] = l
+		case interval:
+			kinds[i] = w
+		case l.IsNumeric() && r.IsNumeric():
+			kinds[i] = types.Float
+		case (l == types.Date || l == types.Timestamp) && (r == types.Date || r == types.Timestamp):
+			kinds[i] = types.Timestamp
+		default:
+			kinds[i] = types.String
+		}
+	}
+	return kinds
+}
+
+// encodeKey encodes row r of the key vectors as kinds says
+// (joinKeyKinds); ok is false when any key is NULL.
+func encodeKey(buf []byte, keys []*types.Vector, kinds []types.Kind, r int) ([]byte, bool) {
+	for i, k := range keys {
 		if k.Nulls[r] {
 			return buf, false
 		}
 		v := k.Get(r)
-		if v.K == types.Int {
-			v = types.FloatValue(float64(v.I))
+		if t := kinds[i]; v.K != t {
+			switch {
+			case t == types.Float:
+				v = types.FloatValue(v.AsFloat())
+			case t == types.Timestamp:
+				v = types.Value{K: types.Timestamp, I: v.I * types.MicrosPerDay} // v is a DATE
+			case t.IsInterval():
+				v.K = t // Compare compares intervals' counts as they are
+			default:
+				v = types.StringValue(v.String())
+			}
 		}
 		buf = types.AppendKey(buf, v)
 	}

@@ -176,14 +176,20 @@ func (s *windowSpill) addRows(ctx context.Context, rows [][]types.Value) error {
 	return nil
 }
 
-// commonPartitionBy is the PARTITION BY keys every call has (nil if
-// none): a window partition of any call then has one value of them.
+// commonPartitionBy is the PARTITION BY keys that read a column and
+// every call has (nil if none): a window partition of any call then has
+// one value of them.
 func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
 	if len(calls) == 0 {
 		return nil
 	}
 	var out []plan.Expr
 	for _, p := range calls[0].PartitionBy {
+		if !readsColumn(p) {
+			// A constant (PARTITION BY 1) puts every row in one file:
+			// spilling by it would only write the input out again.
+			continue
+		}
 		name := p.String()
 		everywhere := true
 		for _, c := range calls[1:] {
@@ -194,6 +200,17 @@ func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
 		}
 	}
 	return out
+}
+
+// readsColumn reports whether e reads a column of its input.
+func readsColumn(e plan.Expr) bool {
+	found := false
+	plan.Walk(e, func(x plan.Expr) {
+		if _, ok := x.(*plan.ColRef); ok {
+			found = true
+		}
+	})
+	return found
 }
 
 // computeWindow computes c over rows, into column dst of each row. c is a

@@ -65,7 +65,10 @@ func decode(ctx context.Context, raw io.ReadCloser, path string) (io.ReadCloser,
 	default:
 		r.dec = br
 	}
-	if r.closeDec != nil && (alwaysReadAhead || ctx.Value(readAheadKey{}) != nil) {
+	// A *ctxReader decoder is the libdeflate build's whole file, already
+	// decoded in memory: nothing to read ahead.
+	_, inMemory := r.dec.(*ctxReader)
+	if r.closeDec != nil && !inMemory && (alwaysReadAhead || ctx.Value(readAheadKey{}) != nil) {
 		r.dec, r.closeDec = readAhead(r.dec, r.closeDec)
 	}
 	r.buf = bufio.NewReaderSize(&errReader{r: r}, sniffSize)

@@ -103,6 +103,36 @@ func TestReadAheadCloseMidStreamStopsTheInflater(t *testing.T) {
 	}
 }
 
+// hesitant returns 0, nil before every byte it gives.
+type hesitant struct {
+	data  []byte
+	empty bool
+}
+
+func (h *hesitant) Read(p []byte) (int, error) {
+	if h.empty = !h.empty; h.empty {
+		return 0, nil
+	}
+	if len(h.data) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p[:1], h.data)
+	h.data = h.data[n:]
+	return n, nil
+}
+
+// A decoder that now and then returns 0, nil is slow, not stuck: only
+// aheadMaxEmpty such reads in a row are.
+func TestReadAheadEmptyReadsInARowOnly(t *testing.T) {
+	data := bytes.Repeat([]byte("x"), 3*aheadMaxEmpty)
+	r, closeFn := readAhead(&hesitant{data: data}, func() error { return nil })
+	defer closeFn()
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("got %d bytes, %v; want %d", len(got), err, len(data))
+	}
+}
+
 // stuck returns 0, nil forever.
 type stuck struct{}
 

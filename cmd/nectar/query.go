@@ -48,7 +48,7 @@ func (f *sourceFlags) add(c *cobra.Command) {
 	c.Flags().BoolVar(&f.strict, "strict", false, "fail on the first malformed line instead of skipping it")
 	c.Flags().StringVar(&f.badLines, "bad-lines", "", "write every skipped line, with its file and line number, to this file as JSON lines")
 	c.Flags().IntVar(&f.maxLineBytes, "max-line-bytes", 0, fmt.Sprintf("skip (or with --strict, fail on) lines longer than this (default %d)", scan.DefaultMaxLineBytes))
-	c.Flags().StringVar(&f.memoryLimit, "memory-limit", "", "memory a query's GROUP BY, ORDER BY, joins and windows may hold, e.g. 2GiB (default 60% of RAM); GROUP BY, DISTINCT, ORDER BY, joins on equal keys and windows with PARTITION BY spill to $TMPDIR past it, other joins and windows fail")
+	c.Flags().StringVar(&f.memoryLimit, "memory-limit", "", "memory a query's GROUP BY, ORDER BY, joins and windows may hold, e.g. 2GiB (default 60% of RAM); GROUP BY, DISTINCT, ORDER BY, joins on equal keys and windows whose calls share a PARTITION BY key spill to $TMPDIR past it, other joins and windows fail")
 	c.Flags().DurationVar(&f.lateArrivals, "late-arrivals", 0, "let an upper bound on timestamp skip Segment day folders received more than this after it (e.g. 72h); events delivered later than that are not read (default: such bounds skip nothing)")
 	c.Flags().StringVar(&f.profile, "profile", "", "AWS profile for s3:// paths (default AWS_PROFILE, then the default profile)")
 	c.Flags().StringVar(&f.endpoint, "endpoint", "", "S3-compatible endpoint URL for s3:// paths (default AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL)")
