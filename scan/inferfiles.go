@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +92,6 @@ func inferPicked(ctx context.Context, files []source.File, picked []int, maxLine
 			defer wg.Done()
 			for k := range next {
 				samples[k] = readFileSample(ctx, files[picked[k]], shares[k])
-				samples[k].infer(shares[k])
 			}
 		}()
 	}
@@ -111,62 +109,53 @@ func inferPicked(ctx context.Context, files []source.File, picked []int, maxLine
 		}
 		budget := max(1, left/(len(picked)-k))
 		sm := samples[k]
-		if sm.err == nil && !sm.short && budget > len(sm.lines) {
-			// An earlier file ran short and left this one a larger share.
+		if sm.err == nil && (budget < sm.lines || !sm.short && budget > sm.lines) {
+			// An earlier file ran short and left this one a larger share,
+			// or (rarely) a smaller one: read its first budget lines again.
 			sm = readFileSample(ctx, files[idx], budget)
 		}
 		if sm.err != nil {
 			return nil, nil, fmt.Errorf("infer schema: %w", sm.err)
 		}
-		n := min(budget, len(sm.lines))
-		if sm.inf == nil || sm.inferred != n {
-			sm.infer(n)
-		}
 		in.Merge(sm.inf)
-		if left -= n; left <= 0 {
+		if left -= sm.lines; left <= 0 {
 			break
 		}
 	}
 	return in.Schema(), in.EmptyObjects(), nil
 }
 
-// sample is up to a budget of valid lines from the start of one file.
+// sample is what the first valid lines of one file, up to a budget, say.
 type sample struct {
-	lines [][]byte
-	short bool // the file ended before the budget was reached
+	inf   *Inferrer // fed every line read
+	lines int       // how many
+	short bool      // the file ended before the budget was reached
 	err   error
-	// inf holds the first inferred lines.
-	inf      *Inferrer
-	inferred int
 }
 
-// infer infers the first n lines (fewer if the sample is shorter).
-func (sm *sample) infer(n int) {
-	n = min(n, len(sm.lines))
-	sm.inf, sm.inferred = &Inferrer{}, n
-	for _, line := range sm.lines[:n] {
-		sm.inf.add(line)
-	}
-}
-
-// readFileSample reads the first budget valid lines of f. Bad lines, a
-// truncated tail and a non-log file are skipped; any other read error is
-// returned.
+// readFileSample infers from the first budget valid lines of f, line by
+// line as they are read: keeping the lines for later (10,000 by default,
+// about 12 MB of Segment events) had the collector run through a schema
+// probe's start. Bad lines, a truncated tail and a non-log file are
+// skipped; any other read error is returned.
 func readFileSample(ctx context.Context, f source.File, budget int) sample {
+	sm := sample{inf: &Inferrer{}}
 	if f.Err != nil {
-		return sample{short: true} // the scan counts it
+		sm.short = true // the scan counts it
+		return sm
 	}
 	rc, err := source.Open(ctx, f)
 	if err != nil {
 		if errors.Is(err, source.ErrNotLog) {
-			return sample{short: true}
+			sm.short = true
+			return sm
 		}
-		return sample{err: err}
+		sm.err = err
+		return sm
 	}
 	defer rc.Close()
 	lr := source.NewLineReader(rc, 0)
-	var sm sample
-	for len(sm.lines) < budget {
+	for sm.lines < budget {
 		line, _, err := lr.Next()
 		switch {
 		case err == io.EOF, errors.Is(err, source.ErrTruncated):
@@ -179,7 +168,8 @@ func readFileSample(ctx context.Context, f source.File, budget int) sample {
 			return sm
 		}
 		if Valid(line) == nil {
-			sm.lines = append(sm.lines, bytes.Clone(line))
+			sm.inf.add(line)
+			sm.lines++
 		}
 	}
 	return sm
