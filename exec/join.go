@@ -37,6 +37,7 @@ type join struct {
 	started   bool
 	buildLeft bool
 	build     builtSide
+	kinds     []types.Kind   // how both sides' keys are encoded (joinKeyKinds)
 	stream    Operator       // the probe side's input, after pending
 	pending   []*types.Batch // probe batches read while choosing the build side
 	streamEnd bool
@@ -96,8 +97,7 @@ type builtSide struct {
 	table map[string][]int32
 	// raw: the key is one STRING on both sides, used as the map key
 	// itself instead of encoded (the common join on a user id).
-	raw   bool
-	kinds []types.Kind // how keys are encoded (joinKeyKinds), for both sides
+	raw bool
 }
 
 // rawKey returns row r of a one-STRING key; ok is false when it is NULL.
@@ -155,6 +155,7 @@ const joinEntryBytes = 64
 // Past the memory budget it spills both sides instead (spill).
 func (j *join) start(ctx context.Context) error {
 	n := j.node
+	j.kinds = joinKeyKinds(n)
 	j.schema = n.Schema()
 	ls, rs := n.Left.Schema(), n.Right.Schema()
 	j.nl, j.nr = len(ls), len(rs)
@@ -249,7 +250,6 @@ func (j *join) buildTable(ctx context.Context, lb, rb []*types.Batch) error {
 		j.stream, j.pending = j.right, rb
 	}
 	j.build.raw = len(n.LeftKeys) == 1 && n.LeftKeys[0].Kind() == types.String && n.RightKeys[0].Kind() == types.String
-	j.build.kinds = joinKeyKinds(n)
 	// The built side is a second copy of its rows, in columns, and a hash
 	// table over them: both count against the budget, as the batches read
 	// did, and before they are made (a join over 300k events otherwise
@@ -265,7 +265,7 @@ func (j *join) buildTable(ctx context.Context, lb, rb []*types.Batch) error {
 	if err := guard.room(held, "a join's hash table"); err != nil {
 		return err
 	}
-	if err := j.build.load(buildSchema, buildBatches, buildKeys, len(n.LeftKeys) > 0); err != nil {
+	if err := j.build.load(buildSchema, buildBatches, buildKeys, j.kinds, len(n.LeftKeys) > 0); err != nil {
 		return err
 	}
 	return guard.checkNow("a join's hash table")
@@ -291,10 +291,9 @@ func (j *join) spill(ctx context.Context, overBudget error, lb, rb []*types.Batc
 	// One seed for both sides, so that equal keys go to the same number.
 	seed := maphash.MakeSeed()
 	k := n.Kind
-	kinds := joinKeyKinds(n)
-	left := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Left.Schema()}, keys: n.LeftKeys, kinds: kinds,
+	left := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Left.Schema()}, keys: n.LeftKeys, kinds: j.kinds,
 		keepNulls: k == plan.LeftJoin || k == plan.FullJoin || k == plan.AntiJoin}
-	right := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Right.Schema()}, keys: n.RightKeys, kinds: kinds,
+	right := &joinSpill{p: &partitions{dir: dir, seed: seed, schema: n.Right.Schema()}, keys: n.RightKeys, kinds: j.kinds,
 		keepNulls: k == plan.RightJoin || k == plan.FullJoin}
 	defer func() {
 		if err != nil {
@@ -458,7 +457,7 @@ func (s *joinSpill) addAll(ctx context.Context, in Operator) error {
 	}
 }
 
-func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []plan.Expr, hashed bool) error {
+func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []plan.Expr, kinds []types.Kind, hashed bool) error {
 	rows := 0
 	for _, b := range batches {
 		rows += b.Len
@@ -485,7 +484,7 @@ func (s *builtSide) load(schema types.Schema, batches []*types.Batch, keys []pla
 					continue
 				}
 				var ok bool
-				if key, ok = encodeKey(key[:0], kv, s.kinds, r); ok {
+				if key, ok = encodeKey(key[:0], kv, kinds, r); ok {
 					s.table[string(key)] = append(s.table[string(key)], int32(s.n+r))
 				}
 			}
@@ -576,7 +575,7 @@ func (j *join) startRow() {
 		return
 	}
 	var ok bool
-	if j.key, ok = encodeKey(j.key[:0], j.curKeys, j.build.kinds, j.r); ok {
+	if j.key, ok = encodeKey(j.key[:0], j.curKeys, j.kinds, j.r); ok {
 		j.cands = j.build.table[string(j.key)]
 	}
 }

@@ -185,7 +185,8 @@ func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
 	}
 	var out []plan.Expr
 	for _, p := range calls[0].PartitionBy {
-		if !readsColumn(p) {
+		reads := map[int]bool{}
+		if plan.Columns(p, reads); len(reads) == 0 {
 			// A constant (PARTITION BY 1) puts every row in one file:
 			// spilling by it would only write the input out again.
 			continue
@@ -200,17 +201,6 @@ func commonPartitionBy(calls []plan.WindowCall) []plan.Expr {
 		}
 	}
 	return out
-}
-
-// readsColumn reports whether e reads a column of its input.
-func readsColumn(e plan.Expr) bool {
-	found := false
-	plan.Walk(e, func(x plan.Expr) {
-		if _, ok := x.(*plan.ColRef); ok {
-			found = true
-		}
-	})
-	return found
 }
 
 // computeWindow computes c over rows, into column dst of each row. c is a

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nectar-dev/nectar/types"
 )
@@ -24,6 +26,24 @@ type numberFormat struct {
 	signLead bool // S first
 	signEnd  bool // S last
 	mi, pr   bool
+}
+
+// numberFormats caches parsed formats as regexCache does regexes: the
+// format is almost always a literal, parsed once rather than per row.
+var numberFormats sync.Map // string → numberFormat
+
+var numberFormatCount atomic.Int64
+
+// compileNumberFormat is parseNumberFormat through numberFormats.
+func compileNumberFormat(f string) (numberFormat, error) {
+	if nf, ok := numberFormats.Load(f); ok {
+		return nf.(numberFormat), nil
+	}
+	nf, err := parseNumberFormat(f)
+	if err == nil && numberFormatCount.Add(1) <= maxCachedRegexes {
+		numberFormats.Store(f, nf)
+	}
+	return nf, err
 }
 
 func parseNumberFormat(f string) (numberFormat, error) {
@@ -156,7 +176,7 @@ func (nf numberFormat) parse(s string) (float64, bool) {
 func init() {
 	toNumber := func(try bool) func(a []types.Value) (types.Value, error) {
 		return func(a []types.Value) (types.Value, error) {
-			nf, err := parseNumberFormat(ToString(a[1]))
+			nf, err := compileNumberFormat(ToString(a[1]))
 			if err != nil {
 				return types.NullValue, err
 			}

@@ -231,10 +231,7 @@ func (w *worker) emitEntry(ctx context.Context, p *part, f source.File, e *Entry
 		fc.seen[j] = ec.Seen
 		fc.conflicts += ec.Seen.Misfits // one misfit per conflict (see observe)
 	}
-	var day types.Value
-	if !f.ReceivedDay.IsZero() {
-		day = types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
-	}
+	day := receivedDay(f)
 	file := types.StringValue(f.Path)
 	for off := 0; off < e.NumRows; {
 		n := min(s.opts.BatchRows, e.NumRows-off)
@@ -361,21 +358,14 @@ func (w *worker) readForCache(ctx context.Context, f source.File, keys []CacheKe
 		line, lineNo, err := lr.Next()
 		if err != nil {
 			switch {
-			case err == io.EOF:
-				if err := source.CheckUnchanged(f); err != nil {
-					return nil, err
-				}
-				e.Lines = lr.Lines()
-				found()
-				return e, nil
 			case errors.Is(err, source.ErrLineTooLong):
 				e.TooLong++
 				continue
-			case errors.Is(err, source.ErrTruncated):
+			case err == io.EOF, errors.Is(err, source.ErrTruncated):
 				if err := source.CheckUnchanged(f); err != nil {
 					return nil, err
 				}
-				e.Truncated = true
+				e.Truncated = err != io.EOF
 				e.Lines = lr.Lines()
 				found()
 				return e, nil

@@ -109,7 +109,7 @@ func inferPicked(ctx context.Context, files []source.File, picked []int, maxLine
 		}
 		budget := max(1, left/(len(picked)-k))
 		sm := samples[k]
-		if sm.err == nil && (budget < sm.lines || !sm.short && budget > sm.lines) {
+		if n := sm.inf.Lines(); sm.err == nil && (budget < n || !sm.short && budget > n) {
 			// An earlier file ran short and left this one a larger share,
 			// or (rarely) a smaller one: read its first budget lines again.
 			sm = readFileSample(ctx, files[idx], budget)
@@ -118,7 +118,7 @@ func inferPicked(ctx context.Context, files []source.File, picked []int, maxLine
 			return nil, nil, fmt.Errorf("infer schema: %w", sm.err)
 		}
 		in.Merge(sm.inf)
-		if left -= sm.lines; left <= 0 {
+		if left -= sm.inf.Lines(); left <= 0 {
 			break
 		}
 	}
@@ -127,8 +127,7 @@ func inferPicked(ctx context.Context, files []source.File, picked []int, maxLine
 
 // sample is what the first valid lines of one file, up to a budget, say.
 type sample struct {
-	inf   *Inferrer // fed every line read
-	lines int       // how many
+	inf   *Inferrer // fed every valid line read
 	short bool      // the file ended before the budget was reached
 	err   error
 }
@@ -155,7 +154,7 @@ func readFileSample(ctx context.Context, f source.File, budget int) sample {
 	}
 	defer rc.Close()
 	lr := source.NewLineReader(rc, 0)
-	for sm.lines < budget {
+	for sm.inf.Lines() < budget {
 		line, _, err := lr.Next()
 		switch {
 		case err == io.EOF, errors.Is(err, source.ErrTruncated):
@@ -167,10 +166,7 @@ func readFileSample(ctx context.Context, f source.File, budget int) sample {
 			sm.err = err
 			return sm
 		}
-		if Valid(line) == nil {
-			sm.inf.add(line)
-			sm.lines++
-		}
+		_ = sm.inf.Add(line) // a bad line is the scan's to report
 	}
 	return sm
 }

@@ -793,10 +793,7 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 	lr = source.NewLineReader(rc, s.maxLine)
 	w.bad = nil
 	b := s.getBatch()
-	var day types.Value
-	if !f.ReceivedDay.IsZero() {
-		day = types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
-	}
+	day := receivedDay(f)
 	// flush hands the batch and the bad-line records met so far to the consumer.
 	flush := func(err error) bool {
 		bad := w.bad
@@ -898,6 +895,15 @@ func (w *worker) scanPart(ctx context.Context, p *part) {
 			b = s.getBatch()
 		}
 	}
+}
+
+// receivedDay is the _received_day of f's rows: the day its listing
+// dates it by, NULL when it has none.
+func receivedDay(f source.File) types.Value {
+	if f.ReceivedDay.IsZero() {
+		return types.NullValue
+	}
+	return types.DateValue(floorDiv(f.ReceivedDay.Unix(), 86400))
 }
 
 // observe appends r, the value of column c in one line, to v and notes

@@ -333,10 +333,14 @@ func appendStrings(dst []byte, ss []string) []byte {
 	return dst
 }
 
+// errShortColumn is made once: decodeVector runs for every column of
+// every hit.
+var errShortColumn = fmt.Errorf("%w: column cut short", errCorrupt)
+
 // decodeVector reads n values of kind k. Strings point into src, which
 // is the entry's alone and never changed.
 func decodeVector(src []byte, k types.Kind, n int) (*types.Vector, error) {
-	short := fmt.Errorf("%w: column cut short", errCorrupt)
+	short := errShortColumn
 	if len(src) < 1 {
 		return nil, short
 	}

@@ -565,11 +565,7 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.WithinGroup = p.parseOrderItems()
 		p.expectClose(wopen)
 	}
-	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
-		c.IgnoreNulls = p.isKw("IGNORE")
-		p.next()
-		p.next()
-	}
+	p.parseNullsTreatment(c)
 	if p.isKw("FILTER") && p.peek(1).kind == tOp && p.peek(1).text == "(" {
 		p.next()
 		fopen := p.next()
@@ -577,11 +573,7 @@ func (p *parser) parseCall(t *token, name string) Expr {
 		c.Filter = p.parseExpr()
 		p.expectClose(fopen)
 	}
-	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
-		c.IgnoreNulls = p.isKw("IGNORE")
-		p.next()
-		p.next()
-	}
+	p.parseNullsTreatment(c)
 	if p.isKw("OVER") {
 		n := p.peek(1)
 		switch {
@@ -945,3 +937,13 @@ func (p *parser) parsePositionForm(c *Call) bool {
 
 // isOpTok reports whether t is the operator op.
 func isOpTok(t *token, op string) bool { return t.kind == tOp && t.text == op }
+
+// parseNullsTreatment reads IGNORE NULLS or RESPECT NULLS after a call,
+// which Spark accepts before FILTER or after it.
+func (p *parser) parseNullsTreatment(c *Call) {
+	if (p.isKw("IGNORE") || p.isKw("RESPECT")) && isKw(p.peek(1), "NULLS") {
+		c.IgnoreNulls = p.isKw("IGNORE")
+		p.next()
+		p.next()
+	}
+}

@@ -683,15 +683,18 @@ func clauseWord(t *token) bool {
 }
 
 // parseColumnAliases reads an optional (name, …) after a FROM alias.
-func (p *parser) parseColumnAliases() []string {
+func (p *parser) parseColumnAliases() []string { return p.parseParenNames("a column name") }
+
+// parseParenNames reads an optional (name, …), each name being what; nil
+// when no parenthesis opens.
+func (p *parser) parseParenNames(what string) []string {
 	open := p.tok()
-	if !p.isOp("(") {
+	if !p.acceptOp("(") {
 		return nil
 	}
-	p.next()
 	var names []string
 	for {
-		names = append(names, p.parseName("a column name"))
+		names = append(names, p.parseName(what))
 		if !p.acceptOp(",") {
 			break
 		}

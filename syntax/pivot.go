@@ -73,7 +73,7 @@ func (t *Pivot) String() string {
 	b.WriteString("PIVOT (")
 	writeSelectItems(&b, t.Aggs)
 	b.WriteString(" FOR ")
-	writeNames(&b, t.For, len(t.For) > 1)
+	b.WriteString(nameList(t.For))
 	b.WriteString(" IN (")
 	for i, v := range t.Values {
 		if i > 0 {
@@ -119,7 +119,7 @@ func (t *Unpivot) String() string {
 		b.WriteString("INCLUDE NULLS ")
 	}
 	b.WriteByte('(')
-	writeNames(&b, t.ValueColumns, len(t.ValueColumns) > 1)
+	b.WriteString(nameList(t.ValueColumns))
 	b.WriteString(" FOR ")
 	b.WriteString(QuoteIdent(t.NameColumn))
 	b.WriteString(" IN (")
@@ -134,12 +134,7 @@ func (t *Unpivot) String() string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			for k, part := range n {
-				if k > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(QuoteIdent(part))
-			}
+			b.WriteString((&Ident{Parts: n}).String())
 		}
 		if len(t.ValueColumns) > 1 {
 			b.WriteByte(')')
@@ -157,20 +152,12 @@ func (t *Unpivot) String() string {
 	return b.String()
 }
 
-// writeNames writes names separated by commas, in parentheses if paren.
-func writeNames(b *strings.Builder, names []string, paren bool) {
-	if paren {
-		b.WriteByte('(')
+// nameList prints one name, or several in parentheses (parseNameList).
+func nameList(names []string) string {
+	if len(names) == 1 {
+		return QuoteIdent(names[0])
 	}
-	for i, n := range names {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(QuoteIdent(n))
-	}
-	if paren {
-		b.WriteByte(')')
-	}
+	return parenNames(names)
 }
 
 // startsPivot reports whether a PIVOT or UNPIVOT clause starts at the
@@ -295,17 +282,8 @@ func (p *parser) parseUnpivot() *Unpivot {
 
 // parseNameList reads one name, or several in parentheses.
 func (p *parser) parseNameList(what string) []string {
-	open := p.tok()
-	if !p.acceptOp("(") {
-		return []string{p.parseName(what)}
+	if names := p.parseParenNames(what); names != nil {
+		return names
 	}
-	var names []string
-	for {
-		names = append(names, p.parseName(what))
-		if !p.acceptOp(",") {
-			break
-		}
-	}
-	p.expectClose(open)
-	return names
+	return []string{p.parseName(what)}
 }

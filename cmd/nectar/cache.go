@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,7 @@ import (
 func newCacheCmd() *cobra.Command {
 	var config string
 	open := func() (*scancache.Cache, error) {
-		cfg, err := project.LoadConfig(orDefault(config, project.ConfigFile), config != "")
+		cfg, err := project.LoadConfig(cmp.Or(config, project.ConfigFile), config != "")
 		if err != nil {
 			return nil, err
 		}
@@ -73,12 +74,4 @@ Its place and bound come from nectar.yaml's cache section (dir, max_size).`,
 		},
 	})
 	return c
-}
-
-// orDefault returns s, or def when s is empty.
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

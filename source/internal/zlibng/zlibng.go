@@ -136,11 +136,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 				continue
 			}
 			if r.end-r.start < headerSize {
-				err := r.srcErr
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return 0, r.fail(err)
+				return 0, r.failCut()
 			}
 			// Another member follows: read it as part of the stream.
 			if rc := C.zng_inflateReset(r.s); rc != C.Z_OK {
@@ -163,11 +159,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 		case C.Z_BUF_ERROR:
 			// No progress: more input is needed, and none will come.
 			if r.start == r.end && r.srcErr != nil {
-				err := r.srcErr
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return n, r.fail(err)
+				return n, r.failCut()
 			}
 		default:
 			msg := "corrupt data"
@@ -180,6 +172,15 @@ func (r *Reader) Read(p []byte) (int, error) {
 			return n, nil
 		}
 	}
+}
+
+// failCut fails with the source's error, a stream that ends mid-member
+// (io.EOF) being a cut one, io.ErrUnexpectedEOF.
+func (r *Reader) failCut() error {
+	if r.srcErr == io.EOF {
+		return r.fail(io.ErrUnexpectedEOF)
+	}
+	return r.fail(r.srcErr)
 }
 
 // Version is the vendored zlib-ng's version.
